@@ -1,0 +1,89 @@
+// One build for every bundle: the extension, the language server, the pure core as a
+// Node library, one bundle per webview app, and (with --tests) the E2E harness.
+// esbuild does not type-check: `npm run typecheck` does.
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+// ssh2 ships optional native speed-ups; without them it falls back to pure JS, which is
+// what a .vsix without node_modules must do on every platform.
+const nativeOptional = ['cpu-features', './crypto/build/Release/sshcrypto.node'];
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode', ...nativeOptional],
+};
+
+const builds = [
+  {
+    ...node,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    // Lets activate() report how long the bundle took to evaluate (see MlopsApi.activation).
+    banner: { js: 'var __mlopsLoadStart = performance.now();' },
+  },
+  {
+    ...node,
+    entryPoints: {
+      languageClientLib: 'src/extension/lazy/languageClientLib.ts',
+      telemetryLib: 'src/extension/lazy/telemetryLib.ts',
+    },
+    outdir: 'dist/lazy',
+  },
+  { ...node, entryPoints: { server: 'src/server/server.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist' },
+];
+
+const webviewDir = 'webviews';
+if (existsSync(webviewDir)) {
+  const apps = readdirSync(webviewDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
+    .map((d) => d.name);
+  if (apps.length) {
+    builds.push({
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: production ? false : 'linked',
+      minify: production,
+      logLevel: 'warning',
+      entryPoints: Object.fromEntries(apps.map((a) => [a, join(webviewDir, a, 'main.ts')])),
+      outdir: 'dist/webviews',
+    });
+  }
+}
+
+if (tests) {
+  const suiteDir = 'test/e2e/suites';
+  const suites = existsSync(suiteDir)
+    ? readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(suiteDir, f))
+    : [];
+  // mocha stays external: the harness loads it from the repo's node_modules at run time.
+  const testNode = { ...node, sourcemap: 'inline', minify: false, external: [...node.external, 'mocha'] };
+  builds.push({ ...testNode, entryPoints: { extension: 'test/e2e/harness/extension.ts' }, outdir: 'dist-test/harness' });
+  if (suites.length) builds.push({ ...testNode, entryPoints: suites, outdir: 'dist-test/suites' });
+}
+
+if (!watch) rmSync('dist', { recursive: true, force: true });
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${builds.length} bundles`);
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`built ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

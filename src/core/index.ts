@@ -1,0 +1,7 @@
+// The pure core as a Node library (dist/core.js), for benchmarks and scripts.
+export { errorMessage } from './common/errors';
+export { LineIndex, type Position, type Range } from './common/positions';
+export type { PipelineDiagnostic, Severity } from './pipelines/diagnostics';
+export { parseYaml } from './pipelines/yamlDocument';
+export { listDvcStages, type StageSummary } from './pipelines/dvcStages';
+export { validatePipelineFile, pipelineFileKind, type PipelineFileKind } from './pipelines/languageService';

@@ -1,0 +1,48 @@
+// Entry point: thin on purpose. Each feature registers itself from its own module and
+// gets what it needs passed in; heavy dependencies load on first use.
+import * as vscode from 'vscode';
+import type { MlopsApi } from './api';
+import { registerCommands } from './commands';
+import { registerLanguageClient } from './languageClient';
+import { loadLazy } from './lazy/load';
+import { createLog } from './log';
+import { Telemetry, TelemetryEvents } from './telemetry';
+import { registerViews } from './views/registerViews';
+
+// Set by the esbuild banner on the bundle's first line.
+declare const __mlopsLoadStart: number | undefined;
+
+export function activate(context: vscode.ExtensionContext): MlopsApi {
+  const activateStart = performance.now();
+  const moduleLoadMs = typeof __mlopsLoadStart === 'number' ? activateStart - __mlopsLoadStart : 0;
+  const log = createLog(context);
+
+  const telemetry = new Telemetry({
+    connectionString: String(context.extension.packageJSON.telemetryConnectionString ?? ''),
+    isTelemetryEnabled: () => vscode.env.isTelemetryEnabled,
+    createSender: (cs) => {
+      const { TelemetryReporter } = loadLazy<typeof import('./lazy/telemetryLib')>('telemetryLib');
+      return new TelemetryReporter(cs);
+    },
+  });
+  context.subscriptions.push({ dispose: () => void telemetry.dispose() });
+
+  const views = registerViews(context, log);
+  const languageClient = registerLanguageClient(context, log, telemetry);
+  registerCommands(context, log, languageClient);
+
+  const activateMs = performance.now() - activateStart;
+  log.info(`MLOps Workbench ${context.extension.packageJSON.version} activated in ${activateMs.toFixed(1)} ms.`);
+  telemetry.send(TelemetryEvents.activated, {}, { activateMs });
+
+  return {
+    activation: { moduleLoadMs, activateMs },
+    views,
+    languageClientReady: () => languageClient.ready,
+    telemetry,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import type { MlopsApi } from '../api';
+import { EmptyTreeProvider } from './emptyTree';
+import { PipelinesTreeProvider } from './pipelinesTree';
+
+/** Registers the four MLOps views and what keeps them current. */
+export function registerViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
+  const workspaces = new EmptyTreeProvider();
+  const runs = new EmptyTreeProvider();
+  const data = new EmptyTreeProvider();
+  const pipelines = new PipelinesTreeProvider(log);
+
+  const watcher = vscode.workspace.createFileSystemWatcher('**/dvc.yaml');
+  const refreshPipelines = () => pipelines.refresh(300);
+  context.subscriptions.push(
+    vscode.window.createTreeView('mlops.workspaces', { treeDataProvider: workspaces }),
+    vscode.window.createTreeView('mlops.runs', { treeDataProvider: runs }),
+    vscode.window.createTreeView('mlops.data', { treeDataProvider: data }),
+    vscode.window.createTreeView('mlops.pipelines', { treeDataProvider: pipelines, showCollapseAll: true }),
+    pipelines,
+    watcher,
+    watcher.onDidCreate(refreshPipelines),
+    watcher.onDidChange(refreshPipelines),
+    watcher.onDidDelete(refreshPipelines),
+    vscode.commands.registerCommand('mlops.refreshPipelines', () => pipelines.refresh()),
+  );
+  return { workspaces, runs, data, pipelines };
+}
