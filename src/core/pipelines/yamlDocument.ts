@@ -23,13 +23,7 @@ export function parseYaml(text: string): ParsedYaml {
     [doc.warnings, 'warning'],
   ] as const) {
     for (const e of list) {
-      let [start, end] = e.pos;
-      // A zero-width range is invisible in the editor; widen it to the character there,
-      // or back onto the last character when the error is at the end of the file.
-      if (end <= start) {
-        if (start < text.length) end = start + 1;
-        else start = Math.max(0, text.length - 1);
-      }
+      const [start, end] = widen(text, e.pos[0], e.pos[1]);
       diagnostics.push({
         range: lines.rangeOf(start, end),
         severity,
@@ -39,4 +33,25 @@ export function parseYaml(text: string): ParsedYaml {
     }
   }
   return { doc, lines, diagnostics };
+}
+
+const TOKEN_END = /[\s:,[\]{}#]/;
+
+/**
+ * The parser reports some errors as a single character (a duplicate key's first letter)
+ * or past the end of the text (an unclosed quote). Editors show those badly, so: an
+ * error at or past the end points at the last character the user typed, and a one-
+ * character range grows to the whole token it starts.
+ */
+function widen(text: string, start: number, end: number): [number, number] {
+  if (start >= text.length) {
+    let last = text.length - 1;
+    while (last > 0 && /\s/.test(text[last])) last--;
+    return [Math.max(0, last), Math.max(0, last) + (text.length ? 1 : 0)];
+  }
+  end = Math.min(Math.max(end, start + 1), text.length);
+  if (end - start === 1 && !TOKEN_END.test(text[start])) {
+    while (end < text.length && !TOKEN_END.test(text[end])) end++;
+  }
+  return [start, end];
 }

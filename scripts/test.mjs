@@ -1,0 +1,58 @@
+// `npm test`: installs what is missing, builds, type-checks, lints, starts the real
+// components (Docker engine, sshd, the peers' venv) and runs the unit and integration
+// tiers. Ends with one line `Tests: N passed, M failed, K skipped`.
+// MLOPS_REQUIRE_INTEGRATION=1 turns a skipped integration suite into a failure (CI).
+// MLOPS_KEEP_COMPONENTS=1 leaves the components running afterwards (CI's E2E step).
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureNodeModules, root, run, step } from './lib.mjs';
+
+const statsFile = join(root, 'test-results', 'stats.jsonl');
+const mocha = join(root, 'node_modules', '.bin', 'mocha');
+const reporter = join(root, 'test', 'support', 'statsReporter.cjs');
+
+ensureNodeModules();
+rmSync(statsFile, { force: true });
+
+step('build');
+run('node', ['esbuild.mjs']);
+step('typecheck');
+run('npx', ['tsc', '--noEmit', '-p', '.']);
+step('lint');
+run('npx', ['eslint', '.']);
+
+step('components: system packages, peers venv, Docker engine, sshd');
+run('bash', ['scripts/setup/apt.sh']);
+run('bash', ['scripts/setup/peers.sh']);
+if (existsSync(join(root, 'scripts/components/up.sh'))) run('bash', ['scripts/components/up.sh']);
+
+let failed = false;
+function tier(name, args) {
+  step(`${name} tests`);
+  const status = run(mocha, ['--reporter', reporter, ...args], {
+    allowFailure: true,
+    env: { ...process.env, MLOPS_TEST_TIER: name, MLOPS_TEST_STATS: statsFile },
+  });
+  if (status !== 0) failed = true;
+}
+
+try {
+  tier('unit', ['test/unit/**/*.test.ts']);
+  tier('integration', ['--timeout', '180000', 'test/integration/**/*.test.ts']);
+} finally {
+  if (process.env.MLOPS_KEEP_COMPONENTS !== '1' && existsSync(join(root, 'scripts/components/down.sh'))) {
+    run('bash', ['scripts/components/down.sh'], { allowFailure: true });
+  }
+}
+
+const totals = { passes: 0, failures: 0, pending: 0 };
+if (existsSync(statsFile)) {
+  for (const line of readFileSync(statsFile, 'utf8').split('\n').filter(Boolean)) {
+    const s = JSON.parse(line);
+    console.log(`${s.tier}: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
+    for (const k of Object.keys(totals)) totals[k] += s[k];
+  }
+}
+if (totals.passes + totals.failures === 0) failed = true;
+console.log(`Tests: ${totals.passes} passed, ${totals.failures} failed, ${totals.pending} skipped`);
+process.exit(failed || totals.failures > 0 ? 1 : 0);

@@ -1,0 +1,19 @@
+// Mocha's spec reporter, plus the run's counts appended to the file named by
+// MLOPS_TEST_STATS, so scripts/test.mjs can print one closing summary for all tiers.
+const fs = require('node:fs');
+const Mocha = require('mocha');
+
+class StatsReporter extends Mocha.reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    const tier = process.env.MLOPS_TEST_TIER || 'tests';
+    runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
+      const file = process.env.MLOPS_TEST_STATS;
+      if (!file) return;
+      const { passes, failures, pending } = runner.stats;
+      fs.appendFileSync(file, JSON.stringify({ tier, passes, failures, pending }) + '\n');
+    });
+  }
+}
+
+module.exports = StatsReporter;
