@@ -32,6 +32,7 @@ const builds = [
     outdir: 'dist',
     // Lets activate() report how long the bundle took to evaluate (see MlopsApi.activation).
     banner: { js: 'var __mlopsLoadStart = performance.now();' },
+    footer: { js: 'var __mlopsLoadEnd = performance.now();' },
   },
   {
     ...node,

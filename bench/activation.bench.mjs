@@ -30,9 +30,9 @@ console.log(`RESULT bundle: activation parses extension.js ${kb(eager)} of ${kb(
 console.log(`RESULT bundle: server.js ${kb(sizeOf('server.js'))}, core.js ${kb(sizeOf('core.js'))}`);
 
 const a = JSON.parse(readFileSync(activationFile, 'utf8'));
-const total = a.moduleLoadMs + a.activateMs;
-// VS Code flags extensions whose activation is slow in "Show Running Extensions"; 100 ms
-// is the budget we hold ourselves to.
+const ours = a.moduleLoadMs + a.activateMs;
+// VS Code lists slow activations in "Show Running Extensions"; 100 ms is the budget we
+// hold ourselves to. The host's own gap between loading and activate() is not ours.
 console.log(
-  `RESULT activation: ${total.toFixed(1)} ms in code-server's extension host (evaluate ${a.moduleLoadMs.toFixed(1)} ms + activate() ${a.activateMs.toFixed(1)} ms) — ${(total / 100).toFixed(2)}× our 100 ms budget`,
+  `RESULT activation: ${ours.toFixed(1)} ms ours in ${a.host ?? "code-server's extension host"} (evaluate extension.js ${a.moduleLoadMs.toFixed(1)} ms + activate() ${a.activateMs.toFixed(1)} ms; host gap ${(a.hostGapMs ?? 0).toFixed(1)} ms not counted) — ${(ours / 100).toFixed(2)}× our 100 ms budget`,
 );

@@ -3,8 +3,10 @@ import type * as vscode from 'vscode';
 /** What activate() returns: used by the E2E harness and by other extensions. */
 export interface MlopsApi {
   activation: {
-    /** From the first line of dist/extension.js running to activate() being called. */
+    /** Evaluating dist/extension.js: from its first line to its last. */
     moduleLoadMs: number;
+    /** VS Code's own work between loading the bundle and calling activate(). */
+    hostGapMs: number;
     /** Time spent inside activate(). */
     activateMs: number;
   };
@@ -14,7 +16,7 @@ export interface MlopsApi {
     data: vscode.TreeDataProvider<unknown>;
     pipelines: vscode.TreeDataProvider<unknown>;
   };
-  /** Resolves once the language client has started (or was turned off in settings). */
+  /** Starts the language client if no pipeline file did yet; resolves once it runs (or is off). */
   languageClientReady(): Promise<void>;
   telemetry: { readonly enabled: boolean; readonly sent: number };
 }

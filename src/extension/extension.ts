@@ -9,12 +9,15 @@ import { createLog } from './log';
 import { Telemetry, TelemetryEvents } from './telemetry';
 import { registerViews } from './views/registerViews';
 
-// Set by the esbuild banner on the bundle's first line.
+// Set by the esbuild banner and footer: the first and last lines of dist/extension.js.
 declare const __mlopsLoadStart: number | undefined;
+declare const __mlopsLoadEnd: number | undefined;
 
 export function activate(context: vscode.ExtensionContext): MlopsApi {
   const activateStart = performance.now();
-  const moduleLoadMs = typeof __mlopsLoadStart === 'number' ? activateStart - __mlopsLoadStart : 0;
+  const loaded = typeof __mlopsLoadStart === 'number' && typeof __mlopsLoadEnd === 'number';
+  const moduleLoadMs = loaded ? __mlopsLoadEnd - __mlopsLoadStart : 0;
+  const hostGapMs = loaded ? activateStart - __mlopsLoadEnd : 0;
   const log = createLog(context);
 
   const telemetry = new Telemetry({
@@ -36,9 +39,9 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   telemetry.send(TelemetryEvents.activated, {}, { activateMs });
 
   return {
-    activation: { moduleLoadMs, activateMs },
+    activation: { moduleLoadMs, hostGapMs, activateMs },
     views,
-    languageClientReady: () => languageClient.ready,
+    languageClientReady: () => languageClient.ensureStarted(),
     telemetry,
   };
 }

@@ -1,18 +1,23 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { loadLazy } from './lazy/load';
 import { errorMessage } from '../core/common/errors';
+import { pipelineFileKind } from '../core/pipelines/languageService';
 import { PIPELINE_FILE_PATTERNS } from '../protocol/language';
+import { loadLazy } from './lazy/load';
 import { TelemetryEvents, type Telemetry } from './telemetry';
 
 export interface LanguageClientHandle {
-  ready: Promise<void>;
+  /** Starts the client if it is not running yet; resolves once it runs (or is turned off). */
+  ensureStarted(): Promise<void>;
   restart(): Promise<void>;
 }
 
+const isPipelineDocument = (doc: vscode.TextDocument) => doc.uri.scheme === 'file' && !!pipelineFileKind(doc.uri.fsPath);
+
 /**
- * Starts the language client for dvc.yaml and MLproject files. vscode-languageclient is
- * loaded from its own bundle on first use so that activation does not pay for it.
+ * The language client for dvc.yaml and MLproject files. It starts when the first such
+ * file is open, not at activation: vscode-languageclient (~900 KB, its own bundle) and
+ * the server process cost nothing to a user who never opens a pipeline file.
  */
 export function registerLanguageClient(
   context: vscode.ExtensionContext,
@@ -20,6 +25,7 @@ export function registerLanguageClient(
   telemetry: Telemetry,
 ): LanguageClientHandle {
   let client: LanguageClient | undefined;
+  let starting: Promise<void> | undefined;
   const serverOutput = vscode.window.createOutputChannel('MLOps Language Server', { log: true });
   context.subscriptions.push(serverOutput, { dispose: () => void client?.stop() });
 
@@ -48,8 +54,9 @@ export function registerLanguageClient(
     telemetry.send(TelemetryEvents.languageServerStarted, {}, { ms: Date.now() - started });
   }
 
-  function startLogged(): Promise<void> {
-    return start().catch((err) => {
+  function ensureStarted(): Promise<void> {
+    starting ??= start().catch((err) => {
+      starting = undefined; // a later open or a restart tries again
       telemetry.send(TelemetryEvents.languageServerFailed);
       log.error(`Language server failed to start: ${errorMessage(err)}`);
       void vscode.window
@@ -57,18 +64,24 @@ export function registerLanguageClient(
         .then((pick) => pick && serverOutput.show());
       throw err;
     });
+    return starting;
   }
 
-  const handle: LanguageClientHandle = {
-    ready: startLogged(),
+  const startIfPipeline = (doc: vscode.TextDocument) => {
+    if (isPipelineDocument(doc)) ensureStarted().catch(() => undefined); // reported in ensureStarted
+  };
+  context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(startIfPipeline));
+  // Files restored from the last session are open already; check them after activation.
+  setTimeout(() => vscode.workspace.textDocuments.forEach(startIfPipeline), 0);
+
+  return {
+    ensureStarted,
     async restart() {
       const old = client;
       client = undefined;
+      starting = undefined;
       await old?.stop().catch((err) => log.warn(`Stopping the language server: ${errorMessage(err)}`));
-      handle.ready = startLogged();
-      await handle.ready;
+      await ensureStarted();
     },
   };
-  handle.ready.catch(() => undefined); // reported above; keep it from being unhandled
-  return handle;
 }

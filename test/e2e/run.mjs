@@ -1,0 +1,169 @@
+// `npm run test:e2e`: the real extension in code-server (VS Code 1.139), seen through
+// Chromium, plus the mocha suites run inside its extension host by the harness extension.
+// Writes test-results/e2e-results.json, activation.json, screenshots and the logs;
+// ends with `E2E: N passed, M failed` and a non-zero exit on any failure.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, openWorkbench } from './browser.mjs';
+import { CODE_SERVER_VERSION, folderUrl } from './codeServer.mjs';
+import { Checks, notableLogEntries, printHarness, waitForHarness } from './results.mjs';
+import * as ui from './uiChecks.mjs';
+import { openInCodeServer } from './workbench.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const out = join(root, 'test-results');
+const folder = process.env.MLOPS_E2E_FOLDER ?? join(root, 'examples');
+const harnessFile = join(out, 'e2e-harness.json');
+const HARNESS_TIMEOUT_MS = 120000;
+
+const started = Date.now();
+const phases = {};
+const phase = (name) => (phases[name] = Date.now() - started);
+let workbench;
+let browser;
+
+let cleaning;
+/** Stops the browser and code-server and keeps the logs; safe to call more than once. */
+function cleanup() {
+  cleaning ??= (async () => {
+    // code-server first: closing the page first makes its extension hosts log ECONNRESET.
+    await workbench?.stop({ keepProfile: true }).catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    if (!workbench) return;
+    // The logs outlive the throw-away profile: CI keeps test-results/ as an artifact.
+    const logs = join(out, 'e2e-logs');
+    rmSync(logs, { recursive: true, force: true });
+    if (existsSync(join(workbench.profile.userDataDir, 'logs'))) cpSync(join(workbench.profile.userDataDir, 'logs'), logs, { recursive: true });
+    if (existsSync(workbench.logFile)) cpSync(workbench.logFile, join(logs, 'code-server.log'));
+    rmSync(workbench.profile.root, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    console.log(`\n${signal}: stopping code-server and the browser`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function main() {
+  if (!existsSync(join(folder, 'dvc.yaml'))) throw new Error(`${folder}/dvc.yaml is missing: the E2E run opens the examples project`);
+  mkdirSync(out, { recursive: true });
+  rmSync(harnessFile, { force: true });
+
+  console.log('=== build (node esbuild.mjs --tests)');
+  rmSync(join(root, 'dist-test'), { recursive: true, force: true });
+  const build = spawnSync(process.execPath, ['esbuild.mjs', '--tests'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`the build failed (exit ${build.status})`);
+  phase('build');
+
+  const vsix = process.env.MLOPS_E2E_VSIX;
+  console.log(`=== code-server ${CODE_SERVER_VERSION}, our extension from ${vsix ?? 'dist/'}, plus the E2E harness`);
+  workbench = await openInCodeServer({
+    repoRoot: root,
+    folder,
+    vsix,
+    harness: true,
+    keepProfile: true,
+    env: {
+      MLOPS_E2E_RESULTS: harnessFile,
+      MLOPS_E2E_REPO: root,
+      MLOPS_E2E_WORKSPACE: folder,
+      // No extension gallery: nothing to fetch, and no failed lookups in the logs.
+      EXTENSIONS_GALLERY: '{}',
+    },
+  });
+  let serverExited = false;
+  void workbench.exited.then(() => (serverExited = true));
+  phase('codeServerUp');
+
+  const consoleLog = [];
+  const launched = await launchBrowser({ onConsole: (l) => consoleLog.push(l) });
+  browser = launched.browser;
+  const { page } = launched;
+  // The manifest as installed (a .vsix may predate the working tree's package.json).
+  const pkg = JSON.parse(readFileSync(join(workbench.extension.dir, 'package.json'), 'utf8'));
+  const views = ui.mlopsViews(pkg);
+  const checks = new Checks();
+
+  console.log(`\n=== workbench on ${folder}`);
+  await openWorkbench(page, workbench.url);
+  phase('workbenchOpen');
+  await checks.run('the MLOps activity bar entry opens the MLOps container', () => ui.openMlopsContainer(page));
+  for (const v of views) await checks.run(`the ${v.name} view header is shown`, () => ui.expectViewHeader(page, v.name));
+  for (const v of views.filter((v) => v.name !== 'Pipelines')) {
+    await checks.run(`the ${v.name} view shows its welcome text`, () => ui.expectWelcome(page, v));
+  }
+  await checks.run('the Pipelines view lists the stages prepare, train, evaluate', () =>
+    ui.expectTreeLabels(page, 'Pipelines', ['prepare', 'train', 'evaluate']),
+  );
+  phase('uiChecks');
+
+  console.log('\n=== suites in the extension host (harness)');
+  const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
+  phase('harness');
+  if (harness) printHarness(harness);
+  else console.log(`  ✘ no results from the harness within ${HARNESS_TIMEOUT_MS / 1000} s${serverExited ? ' (code-server exited)' : ''}`);
+
+  await checks.run('no error notification is on screen', async () => {
+    const toasts = await ui.visibleNotifications(page);
+    for (const t of toasts.filter((t) => t.severity !== 'error')) console.log(`    (notification, ${t.severity}: ${t.text})`);
+    const errors = toasts.filter((t) => t.severity === 'error');
+    if (errors.length) throw new Error(`error notifications: ${JSON.stringify(errors.map((t) => t.text))}`);
+  });
+  await ui.tidyForScreenshot(page);
+  await page.screenshot({ path: join(out, 'e2e-mlops-views.png') });
+
+  console.log(`\n=== workbench on an empty folder`);
+  await openWorkbench(page, folderUrl(workbench.baseUrl, workbench.profile.emptyFolder));
+  await checks.run('[empty folder] the MLOps activity bar entry opens the MLOps container', () => ui.openMlopsContainer(page));
+  for (const v of views) await checks.run(`[empty folder] the ${v.name} view shows its welcome text`, () => ui.expectWelcome(page, v));
+  await ui.tidyForScreenshot(page);
+  await page.screenshot({ path: join(out, 'e2e-welcome-empty.png') });
+  phase('emptyFolder');
+
+  writeFileSync(join(out, 'e2e-console.log'), consoleLog.join('\n'));
+  return { checks, harness };
+}
+
+let exitCode = 1;
+try {
+  const { checks, harness } = await main();
+  await cleanup();
+  const logEntries = notableLogEntries(join(out, 'e2e-logs'));
+  if (logEntries.length) {
+    console.log('\n=== warnings and errors in the extension host logs (test-results/e2e-logs/)');
+    for (const e of logEntries) console.log(`  ${e}`);
+  }
+
+  const harnessFailures = harness ? harness.failures.length : 1;
+  const passed = checks.results.length - checks.failures.length + (harness?.passes.length ?? 0);
+  const failed = checks.failures.length + harnessFailures;
+  const pending = harness?.pending.length ?? 0;
+  if (harness?.activation) {
+    writeFileSync(
+      join(out, 'activation.json'),
+      JSON.stringify({ ...harness.activation, host: `code-server ${CODE_SERVER_VERSION} (VS Code ${harness.vscodeVersion})`, at: new Date().toISOString() }, null, 2),
+    );
+  }
+  writeFileSync(
+    join(out, 'e2e-results.json'),
+    JSON.stringify({ passed, failed, pending, durationMs: Date.now() - started, phasesMs: phases, ui: checks.results, harness: harness ?? null, logEntries }, null, 2),
+  );
+  console.log(`\n  ${passed} passing (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (pending) console.log(`  ${pending} pending`);
+  if (failed) console.log(`  ${failed} failing`);
+  for (const f of checks.failures) console.log(`\n  ✘ ${f.title}\n      ${f.error}`);
+  console.log(`\nscreenshots: test-results/e2e-mlops-views.png, test-results/e2e-welcome-empty.png; phases (ms from start): ${JSON.stringify(phases)}`);
+  console.log(`E2E: ${passed} passed, ${failed} failed`);
+  exitCode = failed ? 1 : 0;
+} catch (err) {
+  console.error(`\nE2E run broke off: ${err?.stack ?? err}`);
+  await cleanup();
+  console.log('E2E: 0 passed, 1 failed');
+} finally {
+  process.exit(exitCode);
+}

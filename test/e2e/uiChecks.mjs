@@ -1,0 +1,106 @@
+// What a user sees of the MLOps container in the real workbench, checked in the DOM.
+// Texts come from package.json (viewsWelcome, view names), not copies of it.
+
+const TIMEOUT = 60000;
+
+/** The views of the `mlops` container and their welcome texts, from the manifest. */
+export function mlopsViews(pkg) {
+  const views = pkg.contributes.views.mlops;
+  return views.map((v) => {
+    const welcome = pkg.contributes.viewsWelcome.find((w) => w.view === v.id);
+    return { id: v.id, name: v.name, welcome: welcome ? parseWelcome(welcome.contents) : undefined };
+  });
+}
+
+/**
+ * How VS Code renders welcome contents: a line that is only a link becomes a button,
+ * any other line a paragraph whose links show their labels.
+ */
+function parseWelcome(contents) {
+  const paragraphs = [];
+  const buttons = [];
+  for (const line of contents.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const button = /^\[([^\]]+)\]\([^)]+\)$/.exec(line);
+    if (button) buttons.push(button[1]);
+    else paragraphs.push(line.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1'));
+  }
+  return { paragraphs, buttons };
+}
+
+const norm = (s) => s.replace(/\s+/g, ' ').trim();
+
+/** The pane (header + body) of the view named `name` in the side bar. */
+function pane(page, name) {
+  return page.locator('.part.sidebar .pane').filter({ has: page.locator(`.pane-header[aria-label="${name} Section"]`) });
+}
+
+/** Opens the MLOps container from its activity bar entry (a second click would close it). */
+export async function openMlopsContainer(page) {
+  const entry = page.locator('.part.activitybar li.action-item').filter({ has: page.locator('[aria-label^="MLOps"]') });
+  await entry.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+  if ((await entry.first().getAttribute('aria-selected')) !== 'true') await entry.first().click();
+  await page.locator('.part.sidebar .composite.title', { hasText: /mlops/i }).first().waitFor({ timeout: TIMEOUT });
+}
+
+export async function expectViewHeader(page, name) {
+  await pane(page, name).locator('.pane-header').waitFor({ state: 'visible', timeout: TIMEOUT });
+}
+
+/** The view's welcome paragraphs and buttons are rendered, word for word. */
+export async function expectWelcome(page, view) {
+  const content = pane(page, view.name).locator('.welcome-view-content');
+  await content.waitFor({ state: 'visible', timeout: TIMEOUT });
+  const shown = {
+    paragraphs: (await content.locator('p').allTextContents()).map(norm),
+    buttons: (await content.locator('.monaco-button').allTextContents()).map(norm),
+  };
+  const missing = [
+    ...view.welcome.paragraphs.map(norm).filter((p) => !shown.paragraphs.includes(p)),
+    ...view.welcome.buttons.filter((b) => !shown.buttons.includes(b)).map((b) => `[button] ${b}`),
+  ];
+  if (missing.length) {
+    throw new Error(`${view.name} welcome: not shown: ${JSON.stringify(missing)}; shown: ${JSON.stringify(shown)}`);
+  }
+}
+
+/** The view shows tree rows with these labels. */
+export async function expectTreeLabels(page, viewName, labels) {
+  const rows = pane(page, viewName).locator('.monaco-list-row .label-name');
+  const missing = [];
+  try {
+    await rows.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    for (const label of labels) {
+      // The tree renders all rows at once: once one is there, a missing one stays missing.
+      const row = rows.filter({ hasText: new RegExp(`^${label}$`) }).first();
+      if (!(await row.waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false))) missing.push(label);
+    }
+  } catch (err) {
+    throw new Error(`${viewName}: no tree rows (${String(err?.message ?? err).split('\n')[0]})`);
+  }
+  if (missing.length) {
+    throw new Error(`${viewName}: no row labelled ${JSON.stringify(missing)}; rows shown: ${JSON.stringify((await rows.allTextContents()).map(norm))}`);
+  }
+}
+
+/** The notification toasts on screen, with their severity (an error from us would show here). */
+export async function visibleNotifications(page) {
+  return page.locator('.notifications-toasts .notification-toast').evaluateAll((toasts) =>
+    toasts.map((t) => ({
+      severity: t.querySelector('.codicon-error') ? 'error' : t.querySelector('.codicon-warning') ? 'warning' : 'info',
+      text: t.innerText.replace(/\s+/g, ' ').trim(),
+    })),
+  );
+}
+
+/**
+ * Hides the bottom panel (the harness's `MLOps: Show Log` opens it) and any hover, and
+ * lets the views finish loading (`MLOps: Refresh Pipelines` shows progress).
+ */
+export async function tidyForScreenshot(page) {
+  const busy = page.locator('.part.sidebar .monaco-progress-container.active, .part.activitybar .progress-badge');
+  await busy.first().waitFor({ state: 'hidden', timeout: 15000 }).catch(() => undefined);
+  const hide = page.locator('.part.panel .action-label[aria-label^="Hide Panel"]');
+  if (await hide.first().isVisible().catch(() => false)) await hide.first().click();
+  await page.mouse.move(900, 300);
+  await page.locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+}
