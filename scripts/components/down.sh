@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Stops what up.sh started (by pidfile) after removing the containers tests made.
+# Stops what up.sh started (by pidfile, checking each pid is still ours), after removing
+# the containers in our engine. Keeps keys and the engine's data (the image) for the next
+# up.sh. Idempotent: with nothing running it only tidies stale pidfiles.
 set -uo pipefail
-state=${MLOPS_TEST_STATE:-/tmp/mlops-test}
-sock="$state/docker.sock"
-if docker -H "unix://$sock" info >/dev/null 2>&1; then
-  ids=$(docker -H "unix://$sock" ps -aq --filter label=mlops.test=1)
-  [ -n "$ids" ] && docker -H "unix://$sock" rm -f $ids >/dev/null
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
+
+# The engine on $sock is private to the tests, so every container in it is ours
+# (labelled mlops.test=1 by the tests, or a workspace an E2E test launched).
+if docker_cli info >/dev/null 2>&1; then
+  ids=$(docker_cli ps -aq)
+  if [ -n "$ids" ]; then
+    # shellcheck disable=SC2086
+    docker_cli rm -f $ids >/dev/null && say "removed $(echo "$ids" | wc -l) container(s)"
+  fi
 fi
-for pidfile in "$state/ssh/sshd.pid" "$state/sshAlt/sshd.pid" "$state/dockerd.pid"; do
-  [ -f "$pidfile" ] || continue
-  pid=$(cat "$pidfile")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
-done
+
+stop() { # stop NAME PIDFILE PATTERN SECONDS
+  local pid
+  if pid=$(ours "$2" "$3"); then stop_pid "$pid" "$4" && say "stopped $1 ($pid)"; fi
+  rm -f "$2"
+}
+stop ssh "$state/ssh/sshd.pid" "$state/ssh/sshd_config" 10
+stop sshAlt "$state/sshAlt/sshd.pid" "$state/sshAlt/sshd_config" 10
+# dockerd stops its containerd itself; that one is left only if dockerd had to be killed.
+stop dockerd "$state/dockerd.pid" "$sock" 30
+stop containerd "$state/docker-exec/containerd/containerd.pid" "$state/docker-exec" 10
 rm -f "$state/components.json"
-echo "components: stopped"
+say "down ($state)"

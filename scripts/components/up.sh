@@ -4,70 +4,99 @@
 #   docker  a Docker engine on its own socket, with local/busybox:1 built from /bin/busybox
 #   ssh     sshd on 127.0.0.1:$MLOPS_SSH_PORT (2222); its DOCKER_HOST is our engine
 #   sshAlt  a second sshd on $MLOPS_SSH_ALT_PORT (2223) with a different host key
-# Idempotent: what already runs is reused. What cannot start (not root, binary missing)
-# is left out with the reason printed, so the suites that need it skip (or fail in CI).
+# Idempotent: what already runs (and answers) is reused. What cannot start (not root,
+# binary missing) is left out, with the reason printed and written to components.json
+# under "unavailable", so the suites that need it skip (or fail in CI). Always exits 0.
 set -uo pipefail
-state=${MLOPS_TEST_STATE:-/tmp/mlops-test}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 ssh_port=${MLOPS_SSH_PORT:-2222}
 alt_port=${MLOPS_SSH_ALT_PORT:-2223}
 mkdir -p "$state"
-sock="$state/docker.sock"
 docker_ok=0 ssh_ok=0 alt_ok=0
-
-wait_for() { # wait_for SECONDS CMD...: polls until CMD succeeds
-  local deadline=$(( $(date +%s) + $1 )); shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$(date +%s)" -ge "$deadline" ] && return 1
-    sleep 0.5
-  done
-}
+declare -A why=()
+unavailable() { why[$1]=${2//$'\r'/}; say "$1 not available: ${why[$1]}"; }
 
 # --- Docker engine ---------------------------------------------------------------
-if docker -H "unix://$sock" info >/dev/null 2>&1; then
-  docker_ok=1
+# No bridge and no iptables: tests need no container network, and this keeps dockerd
+# off the host's firewall (it also runs where iptables is not allowed).
+start_dockerd() { # start_dockerd STORAGE_DRIVER: starts it detached; succeeds once it answers
+  rm -f "$state/dockerd.pid"   # a stale one would stop dockerd from starting
+  echo "--- $(date -u +%FT%TZ) up.sh: dockerd --storage-driver $1" >>"$state/dockerd.log"
+  # setsid: its own session, so Ctrl-C in the caller's terminal or the end of a CI step's
+  # process group does not take the engine down with it.
+  setsid dockerd --host "unix://$sock" --data-root "$state/docker-data" --exec-root "$state/docker-exec" \
+    --pidfile "$state/dockerd.pid" --storage-driver "$1" --bridge none --iptables=false --ip6tables=false \
+    </dev/null >>"$state/dockerd.log" 2>&1 &
+  wait_for 60 $! docker_cli info
+}
+
+if ! command -v docker >/dev/null; then
+  unavailable docker "no docker CLI (apt-get install docker.io)"
+elif docker_cli info >/dev/null 2>&1; then
+  docker_ok=1 && say "docker: reusing the engine on $sock"
 elif ! command -v dockerd >/dev/null; then
-  echo "components: no dockerd (apt-get install docker.io); Docker suites will skip"
+  unavailable docker "no dockerd (apt-get install docker.io)"
 elif [ "$(id -u)" != 0 ]; then
-  echo "components: dockerd needs root; Docker suites will skip"
+  unavailable docker "dockerd needs root; run scripts/components/up.sh as root"
 else
-  start_dockerd() {
-    dockerd --host "unix://$sock" --data-root "$state/docker-data" --exec-root "$state/docker-exec" \
-      --pidfile "$state/dockerd.pid" --bridge none --iptables=false --ip6tables=false "$@" \
-      >"$state/dockerd.log" 2>&1 &
-    wait_for 60 docker -H "unix://$sock" info
-  }
-  if start_dockerd; then docker_ok=1
-  else
-    # Some kernels refuse overlay2 inside a sandbox; vfs always works (slower, fine for tests).
-    echo "components: dockerd with overlay2 did not answer; retrying with vfs"
-    [ -f "$state/dockerd.pid" ] && kill "$(cat "$state/dockerd.pid")" 2>/dev/null; sleep 1
-    start_dockerd --storage-driver vfs && docker_ok=1 || { echo "components: dockerd did not start; see $state/dockerd.log"; tail -5 "$state/dockerd.log"; }
+  # One of ours may still be starting (an earlier up.sh); wait for it before starting another.
+  if pid=$(ours "$state/dockerd.pid" "$sock"); then
+    if wait_for 60 "$pid" docker_cli info; then docker_ok=1
+    else say "docker: dockerd $pid does not answer; restarting it"; stop_pid "$pid" 30; fi
   fi
+  # overlay2 first; where the kernel or the filesystem refuses it (nested in a sandbox,
+  # overlay on overlay), vfs always works: slower, and fine for tiny test images.
+  for driver in overlay2 vfs; do
+    [ $docker_ok = 1 ] && break
+    if start_dockerd "$driver"; then docker_ok=1 && say "docker: dockerd started ($driver) on $sock"; break; fi
+    say "docker: dockerd with $driver did not answer: $(grep -m1 -E 'level=(fatal|error)|failed to start' "$state/dockerd.log" | tail -c 300)"
+    if pid=$(ours "$state/dockerd.pid" "$sock"); then stop_pid "$pid" 30; fi
+  done
+  [ $docker_ok = 1 ] || unavailable docker "dockerd did not start; see $state/dockerd.log"
 fi
-if [ $docker_ok = 1 ] && ! docker -H "unix://$sock" image inspect local/busybox:1 >/dev/null 2>&1; then
-  bb=$(command -v busybox || echo /bin/busybox)
-  if [ -x "$bb" ] && file -L "$bb" 2>/dev/null | grep -q static || ldd "$bb" 2>&1 | grep -q "not a dynamic"; then
-    rootfs=$(mktemp -d); mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/www"
-    cp "$bb" "$rootfs/bin/busybox"
-    for c in sh ls echo cat sleep env httpd wget nc id hostname uname mkdir rm printf true false; do ln -sf busybox "$rootfs/bin/$c"; done
-    echo '<h1>mlops-test</h1>' > "$rootfs/www/index.html"
-    tar -C "$rootfs" -c . | docker -H "unix://$sock" import -c 'ENV PATH=/bin' - local/busybox:1 >/dev/null
-    rm -rf "$rootfs"
+
+# The image: there is no registry to pull from, so it is made from the static busybox.
+if [ $docker_ok = 1 ] && ! docker_cli image inspect local/busybox:1 >/dev/null 2>&1; then
+  bb=/bin/busybox; [ -x "$bb" ] || bb=$(command -v busybox || true)
+  if [ -z "$bb" ] || ! "$bb" --list >/dev/null 2>&1; then
+    docker_ok=0; unavailable docker "no busybox for the test image (apt-get install busybox-static)"
+  elif ldd "$bb" >/dev/null 2>&1; then   # ldd succeeds only on a dynamically linked binary
+    docker_ok=0; unavailable docker "$bb is dynamically linked; the image needs busybox-static"
   else
-    echo "components: no static busybox (apt-get install busybox-static); Docker suites will skip"; docker_ok=0
+    rootfs=$(mktemp -d)
+    mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/root" "$rootfs/tmp" "$rootfs/www"
+    chmod 1777 "$rootfs/tmp"
+    cp "$bb" "$rootfs/bin/busybox"
+    # Every applet (sh ls echo cat sleep env httpd wget nc ...): tests may want any of them.
+    for applet in $("$bb" --list); do
+      [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+    done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$rootfs/etc/passwd"
+    echo 'root:x:0:' >"$rootfs/etc/group"
+    echo '<h1>mlops-test</h1>' >"$rootfs/www/index.html"
+    if tar -C "$rootfs" -c . | docker_cli import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - local/busybox:1 >/dev/null; then
+      say "docker: imported local/busybox:1 from $bb"
+    else
+      docker_ok=0; unavailable docker "importing local/busybox:1 failed"
+    fi
+    rm -rf "$rootfs"
   fi
 fi
 
 # --- sshd (two, with different host keys) ------------------------------------------
-start_sshd() { # start_sshd NAME PORT
-  local name=$1 port=$2 dir="$state/$1"
+key_of() { cut -d' ' -f2 "$1"; }   # the base64 key of a .pub file
+serves_key() { # serves_key PORT PUBFILE: the listener on PORT presents the key in PUBFILE
+  ssh-keyscan -T 3 -t ed25519 -p "$1" 127.0.0.1 2>/dev/null | awk '{print $3}' | grep -qxF "$(key_of "$2")"
+}
+
+start_sshd() { # start_sshd NAME PORT: (re)uses or starts sshd NAME; succeeds when it presents its host key
+  local name=$1 port=$2 dir="$state/$1" pid config
   mkdir -p "$dir"
-  if [ -f "$dir/sshd.pid" ] && kill -0 "$(cat "$dir/sshd.pid")" 2>/dev/null; then return 0; fi
-  [ -f "$dir/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -C "mlops-test-$name" -f "$dir/hostkey"
-  [ -f "$state/userkey" ] || ssh-keygen -q -t ed25519 -N '' -C mlops-test-user -f "$state/userkey"
+  [ -f "$dir/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -C "mlops-test-$name" -f "$dir/hostkey" || return 1
   cp "$state/userkey.pub" "$dir/authorized_keys"
-  cat > "$dir/sshd_config" <<CFG
-Port $port
+  # SetEnv DOCKER_HOST: dockerode over SSH runs `docker system dial-stdio` on this side.
+  config="Port $port
 ListenAddress 127.0.0.1
 HostKey $dir/hostkey
 AuthorizedKeysFile $dir/authorized_keys
@@ -79,37 +108,76 @@ UsePAM no
 StrictModes no
 PidFile $dir/sshd.pid
 AllowTcpForwarding yes
-SetEnv DOCKER_HOST=unix://$sock
-CFG
-  mkdir -p /run/sshd
-  /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log" || return 1
-  wait_for 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+SetEnv DOCKER_HOST=unix://$sock"
+  if pid=$(ours "$dir/sshd.pid" "$dir/sshd_config"); then
+    if [ "$config" = "$(cat "$dir/sshd_config")" ] && serves_key "$port" "$dir/hostkey.pub"; then
+      say "$name: reusing sshd $pid on 127.0.0.1:$port"; return 0
+    fi
+    say "$name: sshd $pid has another configuration; restarting it"; stop_pid "$pid" 10
+  fi
+  printf '%s\n' "$config" >"$dir/sshd_config"
+  mkdir -p /run/sshd   # its privilege-separation directory; absent on machines without a system sshd
+  # -D under setsid rather than sshd's own daemonizing: that forks before binding and so
+  # exits 0 even when the port is taken; this way a failed start ends the wait at once.
+  setsid /usr/sbin/sshd -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >/dev/null 2>&1 &
+  # The port answering is not enough: another process may hold it. Ours shows our key.
+  if ! wait_for 20 $! serves_key "$port" "$dir/hostkey.pub"; then
+    unavailable "$name" "sshd did not start on 127.0.0.1:$port: $(tail -n1 "$dir/sshd.log" 2>/dev/null)"
+    if pid=$(ours "$dir/sshd.pid" "$dir/sshd_config"); then stop_pid "$pid" 10; fi
+    return 1
+  fi
+  say "$name: sshd started on 127.0.0.1:$port"
 }
-if [ ! -x /usr/sbin/sshd ]; then
-  echo "components: no sshd (apt-get install openssh-server); SSH suites will skip"
+
+# login_check NAME PORT KNOWN_HOSTS: a real login with OpenSSH's client, host key checked.
+login_check() {
+  local out
+  out=$(ssh -F /dev/null -i "$state/userkey" -p "$2" -o BatchMode=yes -o ConnectTimeout=10 \
+        -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$3" -o GlobalKnownHostsFile=/dev/null \
+        root@127.0.0.1 'echo "$DOCKER_HOST"' </dev/null 2>&1)
+  [ "$out" = "unix://$sock" ] && return 0
+  unavailable "$1" "login to 127.0.0.1:$2 with the test key failed: $(echo "$out" | tail -n1)"; return 1
+}
+
+if ! command -v ssh-keygen >/dev/null || [ ! -x /usr/sbin/sshd ]; then
+  unavailable ssh "no sshd (apt-get install openssh-server)"; unavailable sshAlt "${why[ssh]}"
 elif [ "$(id -u)" != 0 ]; then
-  echo "components: sshd here runs as root; SSH suites will skip"
+  # sshd as another user can only log in as that user; the tests log in as root.
+  unavailable ssh "the test sshd runs as root; run scripts/components/up.sh as root"; unavailable sshAlt "${why[ssh]}"
 else
-  start_sshd ssh "$ssh_port" && ssh_ok=1 || echo "components: sshd did not start; see $state/ssh/sshd.log"
-  start_sshd sshAlt "$alt_port" && alt_ok=1 || echo "components: second sshd did not start; see $state/sshAlt/sshd.log"
+  [ -f "$state/userkey" ] || ssh-keygen -q -t ed25519 -N '' -C mlops-test-user -f "$state/userkey"
+  if start_sshd ssh "$ssh_port"; then
+    # known_hosts names the first server only; tests present the second one under the same
+    # [host]:port name, which is how they prove a changed host key is refused.
+    echo "[127.0.0.1]:$ssh_port $(cut -d' ' -f1-2 "$state/ssh/hostkey.pub")" >"$state/known_hosts"
+    login_check ssh "$ssh_port" "$state/known_hosts" && ssh_ok=1
+  fi
+  if start_sshd sshAlt "$alt_port"; then
+    echo "[127.0.0.1]:$alt_port $(cut -d' ' -f1-2 "$state/sshAlt/hostkey.pub")" >"$state/sshAlt/known_hosts"
+    login_check sshAlt "$alt_port" "$state/sshAlt/known_hosts" && alt_ok=1
+  fi
 fi
 
-# known_hosts names the first server only; the second one is the same host:port alias
-# with another key, which is how tests prove a changed key is refused.
-fingerprint() { ssh-keygen -l -E sha256 -f "$1.pub" | awk '{print $2}'; }
-[ $ssh_ok = 1 ] && echo "[127.0.0.1]:$ssh_port $(cut -d' ' -f1-2 "$state/ssh/hostkey.pub")" > "$state/known_hosts"
-
+# --- components.json ------------------------------------------------------------------
+fingerprint() { ssh-keygen -l -E sha256 -f "$1" | awk '{print $2}'; }
+ssh_entry() { # ssh_entry NAME PORT
+  printf '{"host": "127.0.0.1", "port": %s, "username": "root", "privateKeyPath": %s, "knownHostsPath": %s, "hostKeyFingerprint": %s, "dockerHost": %s}' \
+    "$2" "$(json_str "$state/userkey")" "$(json_str "$state/known_hosts")" \
+    "$(json_str "$(fingerprint "$state/$1/hostkey.pub")")" "$([ $docker_ok = 1 ] && json_str "unix://$sock" || echo null)"
+}
 {
   echo '{'
-  sep=''
-  if [ $docker_ok = 1 ]; then printf '  "docker": {"socketPath": "%s", "image": "local/busybox:1"}' "$sock"; sep=','; fi
-  for entry in "ssh:$ssh_port:$ssh_ok" "sshAlt:$alt_port:$alt_ok"; do
-    IFS=: read -r name port ok <<<"$entry"
-    [ "$ok" = 1 ] || continue
-    printf '%s\n  "%s": {"host": "127.0.0.1", "port": %s, "username": "root", "privateKeyPath": "%s", "knownHostsPath": "%s", "hostKeyFingerprint": "%s", "dockerHost": %s}' \
-      "$sep" "$name" "$port" "$state/userkey" "$state/known_hosts" "$(fingerprint "$state/$name/hostkey")" "$([ $docker_ok = 1 ] && echo '"unix://'"$sock"'"' || echo null)"
-    sep=','
-  done
+  printf '  "stateDir": %s' "$(json_str "$state")"
+  [ $docker_ok = 1 ] && printf ',\n  "docker": {"socketPath": %s, "image": "local/busybox:1"}' "$(json_str "$sock")"
+  [ $ssh_ok = 1 ] && printf ',\n  "ssh": %s' "$(ssh_entry ssh "$ssh_port")"
+  [ $alt_ok = 1 ] && printf ',\n  "sshAlt": %s' "$(ssh_entry sshAlt "$alt_port")"
+  if [ ${#why[@]} -gt 0 ]; then
+    printf ',\n  "unavailable": {'
+    sep=''
+    for name in "${!why[@]}"; do printf '%s%s: %s' "$sep" "$(json_str "$name")" "$(json_str "${why[$name]}")"; sep=', '; done
+    printf '}'
+  fi
   printf '\n}\n'
-} > "$state/components.json.tmp" && mv "$state/components.json.tmp" "$state/components.json"
-echo "components: docker=$docker_ok ssh=$ssh_ok sshAlt=$alt_ok ($state/components.json)"
+} >"$state/components.json.tmp" && mv "$state/components.json.tmp" "$state/components.json"
+say "docker=$docker_ok ssh=$ssh_ok sshAlt=$alt_ok ($state/components.json)"
+exit 0

@@ -1,19 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { Client } from 'ssh2';
-import { requireComponent, type SshComponent } from './harness';
+import { hostVerifier, knownHostKey, requireComponent, type SshComponent } from './harness';
 
-/** The key bytes known_hosts lists for `[host]:port` (plain entries; hashed ones come with the hosts feature). */
-function knownKey(file: string, host: string, port: number): Buffer | undefined {
-  const name = port === 22 ? host : `[${host}]:${port}`;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [hosts, , key] = line.trim().split(/\s+/);
-    if (hosts && key && hosts.split(',').includes(name)) return Buffer.from(key, 'base64');
-  }
-  return undefined;
-}
-
-function connect(target: SshComponent, expected: Buffer | undefined): Promise<Client> {
+function connect(target: SshComponent, verify: (key: Buffer) => boolean): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     client
@@ -25,19 +15,20 @@ function connect(target: SshComponent, expected: Buffer | undefined): Promise<Cl
         username: target.username,
         privateKey: readFileSync(target.privateKeyPath),
         readyTimeout: 15000,
-        hostVerifier: (key: Buffer) => !!expected && key.equals(expected),
+        hostVerifier: verify,
       });
   });
 }
 
-function exec(client: Client, command: string): Promise<{ stdout: string; code: number }> {
+function exec(client: Client, command: string): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream) => {
       if (err) return reject(err);
       let stdout = '';
+      let stderr = '';
       stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-      stream.stderr.resume();
-      stream.on('close', (code: number) => resolve({ stdout, code }));
+      stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      stream.on('close', (code: number) => resolve({ stdout, stderr, code }));
     });
   });
 }
@@ -52,15 +43,23 @@ describe('sshd on loopback through ssh2', function () {
     alt = requireComponent(this, 'sshAlt');
   });
 
+  it('known_hosts lists the server under [host]:port', () => {
+    assert.ok(knownHostKey(ssh.knownHostsPath, ssh.host, ssh.port), `no [${ssh.host}]:${ssh.port} in ${ssh.knownHostsPath}`);
+  });
+
   it('connects with the user key after checking the host key against known_hosts, and runs commands', async () => {
-    const client = await connect(ssh, knownKey(ssh.knownHostsPath, ssh.host, ssh.port));
+    let seen: Buffer | undefined;
+    const verify = hostVerifier(ssh);
+    const client = await connect(ssh, (key) => ((seen = key), verify(key)));
     try {
-      const uname = await exec(client, 'uname -s');
-      assert.deepEqual(uname, { stdout: 'Linux\n', code: 0 });
+      assert.ok(seen, 'the host key was never checked');
+      assert.deepEqual(await exec(client, 'uname -s'), { stdout: 'Linux\n', stderr: '', code: 0 });
       const env = await exec(client, 'echo "$DOCKER_HOST"');
-      assert.equal(env.stdout.trim(), ssh.dockerHost);
-      const fail = await exec(client, 'exit 3');
-      assert.equal(fail.code, 3);
+      // sshd's SetEnv: what `docker system dial-stdio` on this side connects to.
+      assert.match(env.stdout, /^unix:\/\/\S+\/docker\.sock\n$/);
+      if (ssh.dockerHost) assert.equal(env.stdout.trim(), ssh.dockerHost);
+      const fail = await exec(client, 'echo oops >&2; exit 3');
+      assert.deepEqual(fail, { stdout: '', stderr: 'oops\n', code: 3 });
     } finally {
       client.end();
     }
@@ -68,12 +67,11 @@ describe('sshd on loopback through ssh2', function () {
 
   it('refuses a server whose host key differs from the one known for that host:port', async () => {
     // The second sshd has another key; we present it under the first one's known_hosts name.
-    const expected = knownKey(ssh.knownHostsPath, ssh.host, ssh.port);
-    assert.ok(expected);
-    await assert.rejects(connect(alt, expected), /host key|verification/i);
+    await assert.rejects(connect(alt, hostVerifier(alt, ssh)), /verification/i);
   });
 
   it('refuses an unknown host when nothing is known for it', async () => {
-    await assert.rejects(connect(alt, knownKey(ssh.knownHostsPath, alt.host, alt.port)), /host key|verification/i);
+    assert.equal(knownHostKey(alt.knownHostsPath, alt.host, alt.port), undefined);
+    await assert.rejects(connect(alt, hostVerifier(alt)), /verification/i);
   });
 });
