@@ -17,21 +17,12 @@ if (hasCode && !process.env.MLOPS_DEMO_CODE_SERVER) {
   step('opening examples/ in VS Code');
   run('code', [`--extensionDevelopmentPath=${root}`, examples]);
 } else {
-  const { startCodeServer, folderUrl } = await import('../test/e2e/codeServer.mjs');
-  const { createProfile, installExtension } = await import('../test/e2e/profile.mjs');
+  const { openInCodeServer } = await import('../test/e2e/workbench.mjs');
   step('no `code` CLI here: opening examples/ in code-server');
-  const profile = createProfile('mlops-demo-');
-  installExtension(profile, root);
   // The examples' stages run `python`, `dvc` and `mlflow`: put the peers' venv first.
   const venvBin = join(root, '.venv-peers', 'bin');
-  const server = await startCodeServer({
-    repoRoot: root,
-    userDataDir: profile.userDataDir,
-    extensionsDir: profile.extensionsDir,
-    env: { PATH: `${venvBin}:${process.env.PATH}` },
-    startTimeoutMs: 120000,
-  });
-  console.log(`\nMLOps Workbench is running on examples/:\n\n  ${folderUrl(server.url, examples)}\n\nOpen it in a browser. Ctrl+C stops code-server.`);
+  const server = await openInCodeServer({ repoRoot: root, folder: examples, env: { PATH: `${venvBin}:${process.env.PATH}` } });
+  console.log(`\nMLOps Workbench is running on examples/:\n\n  ${server.url}\n\nOpen it in a browser. Ctrl+C stops code-server.`);
   const stop = async () => {
     await server.stop();
     process.exit(0);
