@@ -3,7 +3,7 @@
 // tiers. Ends with one line `Tests: N passed, M failed, K skipped`.
 // MLOPS_REQUIRE_INTEGRATION=1 turns a skipped integration suite into a failure (CI).
 // MLOPS_KEEP_COMPONENTS=1 leaves the components running afterwards (CI's E2E step).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureNodeModules, root, run, step } from './lib.mjs';
 
@@ -13,6 +13,7 @@ const reporter = join(root, 'test', 'support', 'statsReporter.cjs');
 
 ensureNodeModules();
 rmSync(statsFile, { force: true });
+mkdirSync(join(root, 'test-results'), { recursive: true });
 
 step('build');
 run('node', ['esbuild.mjs']);

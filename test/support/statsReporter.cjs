@@ -1,6 +1,7 @@
 // Mocha's spec reporter, plus the run's counts appended to the file named by
 // MLOPS_TEST_STATS, so scripts/test.mjs can print one closing summary for all tiers.
 const fs = require('node:fs');
+const path = require('node:path');
 const Mocha = require('mocha');
 
 class StatsReporter extends Mocha.reporters.Spec {
@@ -11,6 +12,7 @@ class StatsReporter extends Mocha.reporters.Spec {
       const file = process.env.MLOPS_TEST_STATS;
       if (!file) return;
       const { passes, failures, pending } = runner.stats;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.appendFileSync(file, JSON.stringify({ tier, passes, failures, pending }) + '\n');
     });
   }
