@@ -1,0 +1,52 @@
+// What the Workspaces view shows for a host: our containers (by label only) and its GPUs.
+import type Docker from 'dockerode';
+import { interpretGpuProbe, NVIDIA_SMI_QUERY_ARGV, type GpuProbeResult } from './gpuProbe';
+import type { HostConnection } from './hostConnection';
+import { GPUS_LABEL, PROFILE_LABEL, WORKSPACE_LABEL } from './workspaceSpec';
+
+export interface WorkspaceSummary {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  /** Docker's own words, e.g. "Up 3 minutes". */
+  status: string;
+  profile?: string;
+  gpus: string;
+  /** Published ports: container port → host port on the engine's host. */
+  ports: Array<{ container: number; host?: number; hostIp?: string }>;
+  createdAt: Date;
+  labels: Record<string, string>;
+}
+
+/** The engine-side label filter; `extra` narrows further (e.g. a test run's own label). */
+export function workspaceFilter(extra: Record<string, string> = {}): { label: string[] } {
+  return { label: [`${WORKSPACE_LABEL}=1`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)] };
+}
+
+export async function listWorkspaces(docker: Docker, extraLabels: Record<string, string> = {}): Promise<WorkspaceSummary[]> {
+  const found = await docker.listContainers({ all: true, filters: workspaceFilter(extraLabels) });
+  // The engine filtered already; checking again means a misbehaving proxy can never make us touch others' containers.
+  return found
+    .filter((c) => c.Labels?.[WORKSPACE_LABEL] === '1')
+    .map((c) => ({
+      id: c.Id,
+      name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+      image: c.Image,
+      state: c.State,
+      status: c.Status,
+      ...(c.Labels[PROFILE_LABEL] ? { profile: c.Labels[PROFILE_LABEL] } : {}),
+      gpus: c.Labels[GPUS_LABEL] ?? 'none',
+      ports: (c.Ports ?? []).map((p) => ({ container: p.PrivatePort, ...(p.PublicPort ? { host: p.PublicPort } : {}), ...(p.IP ? { hostIp: p.IP } : {}) })),
+      createdAt: new Date(c.Created * 1000),
+      labels: c.Labels,
+    }));
+}
+
+export async function probeGpus(conn: HostConnection, timeoutMs?: number): Promise<GpuProbeResult> {
+  try {
+    return interpretGpuProbe(await conn.exec(NVIDIA_SMI_QUERY_ARGV, timeoutMs ? { timeoutMs } : {}));
+  } catch (e) {
+    return { kind: 'error', message: `GPU probe failed: ${(e as Error).message}` };
+  }
+}
