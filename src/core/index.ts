@@ -5,3 +5,5 @@ export type { PipelineDiagnostic, Severity } from './pipelines/diagnostics';
 export { parseYaml } from './pipelines/yamlDocument';
 export { listDvcStages, type StageSummary } from './pipelines/dvcStages';
 export { validatePipelineFile, pipelineFileKind, type PipelineFileKind } from './pipelines/languageService';
+export { computePipelineStatus, findDvcRoot, type PipelineStatus, type StageStatusEntry } from './pipelines/status/stageStatus';
+export { HashCache } from './pipelines/status/dvcHash';
