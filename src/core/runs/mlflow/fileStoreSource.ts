@@ -1,0 +1,197 @@
+// MLflow's file store (`mlruns/`), as MLflow writes it:
+//   <exp_id>/meta.yaml                  experiment (name, lifecycle_stage)
+//   <exp_id>/<run_id>/meta.yaml         run (run_name, status as a number, times in ms)
+//   <exp_id>/<run_id>/params/<key>      value (keys may hold '/', so they nest in folders)
+//   <exp_id>/<run_id>/tags/<key>        value
+//   <exp_id>/<run_id>/metrics/<key>     lines `timestamp value step`
+//   .trash/                             deleted experiments: skipped
+// A broken file costs only itself: it becomes a warning naming it.
+import type { Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { isLater } from '../latest';
+import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import { runStatus } from './status';
+
+export interface FileStoreOptions {
+  /** Include experiments and runs whose lifecycle_stage is `deleted` (MLflow hides them by default). */
+  includeDeleted?: boolean;
+  onWarning?: WarningSink;
+}
+
+export class MlflowFileStoreSource implements RunSource {
+  readonly kind = 'mlflow-file';
+  private readonly runDirs = new Map<string, string>();
+
+  constructor(
+    readonly location: string,
+    private readonly options: FileStoreOptions = {},
+  ) {}
+
+  async list(): Promise<RunListing> {
+    const warnings: SourceWarning[] = [];
+    const warn: WarningSink = (w) => {
+      warnings.push(w);
+      this.options.onWarning?.(w);
+    };
+    const experiments: Experiment[] = [];
+    const runs: RunSummary[] = [];
+    for (const e of await dirs(this.location, warn)) {
+      if (e === '.trash') continue;
+      const expDir = path.join(this.location, e);
+      const meta = await readMeta(path.join(expDir, 'meta.yaml'), warn);
+      if (!meta) continue;
+      const exp: Experiment = { id: String(meta.experiment_id ?? e), name: String(meta.name ?? e), lifecycleStage: str(meta.lifecycle_stage) };
+      if (exp.lifecycleStage === 'deleted' && !this.options.includeDeleted) continue;
+      experiments.push(exp);
+      const runIds = (await dirs(expDir, warn)).filter((d) => !['datasets', 'traces', 'models', 'logged_models'].includes(d));
+      const loaded = await Promise.all(runIds.map((r) => this.readRun(path.join(expDir, r), exp.id, warn)));
+      for (const run of loaded) if (run) runs.push(run);
+    }
+    return { experiments, runs, warnings };
+  }
+
+  async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    if (!this.runDirs.has(runId)) await this.list();
+    const dir = this.runDirs.get(runId);
+    if (!dir) throw new Error(`run ${runId} not found in ${this.location}`);
+    return readMetricFile(path.join(dir, 'metrics', ...key.split('/')), this.options.onWarning ?? (() => undefined));
+  }
+
+  private async readRun(dir: string, experimentId: string, warn: WarningSink): Promise<RunSummary | undefined> {
+    const metaFile = path.join(dir, 'meta.yaml');
+    const meta = await readMeta(metaFile, warn, true);
+    if (!meta) return undefined;
+    if (meta.lifecycle_stage === 'deleted' && !this.options.includeDeleted) return undefined;
+    const id = str(meta.run_id) ?? str(meta.run_uuid) ?? path.basename(dir);
+    this.runDirs.set(id, dir);
+    const [params, tags, metricFiles] = await Promise.all([
+      readKeyValues(path.join(dir, 'params'), warn),
+      readKeyValues(path.join(dir, 'tags'), warn),
+      keyFiles(path.join(dir, 'metrics'), warn),
+    ]);
+    const metrics: Record<string, MetricPoint> = {};
+    await Promise.all(
+      [...metricFiles].map(async ([key, file]) => {
+        let best: MetricPoint | undefined;
+        for (const p of await readMetricFile(file, warn)) if (isLater(p, best)) best = p;
+        if (best) metrics[key] = best;
+      }),
+    );
+    return {
+      id,
+      experimentId: str(meta.experiment_id) ?? experimentId,
+      name: str(meta.run_name) || tags['mlflow.runName'] || id,
+      status: runStatus(meta.status),
+      startTime: num(meta.start_time),
+      endTime: num(meta.end_time),
+      params,
+      tags,
+      metrics,
+    };
+  }
+}
+
+type Meta = Record<string, unknown>;
+
+async function readMeta(file: string, warn: WarningSink, quietIfMissing = false): Promise<Meta | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (!(quietIfMissing && (err as NodeJS.ErrnoException).code === 'ENOENT')) warn({ file, message: `cannot read: ${(err as Error).message}` });
+    return undefined;
+  }
+  try {
+    const meta = parse(text) as unknown;
+    if (meta && typeof meta === 'object' && !Array.isArray(meta)) return meta as Meta;
+    warn({ file, message: 'not a YAML mapping; skipped' });
+  } catch (err) {
+    warn({ file, message: `corrupt YAML, skipped: ${(err as Error).message.split('\n')[0]}` });
+  }
+  return undefined;
+}
+
+async function entries(dir: string, warn: WarningSink): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn({ file: dir, message: `cannot list: ${(err as Error).message}` });
+    return [];
+  }
+}
+
+async function dirs(dir: string, warn: WarningSink): Promise<string[]> {
+  return (await entries(dir, warn)).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+/** key → file under `root`; a key with '/' is stored as nested folders. */
+async function keyFiles(root: string, warn: WarningSink): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    for (const e of await entries(dir, warn)) {
+      const key = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(path.join(dir, e.name), key);
+      else if (e.isFile()) out.set(key, path.join(dir, e.name));
+    }
+  };
+  await walk(root, '');
+  return out;
+}
+
+async function readKeyValues(root: string, warn: WarningSink): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const files = await keyFiles(root, warn);
+  await Promise.all(
+    [...files].map(async ([key, file]) => {
+      try {
+        out[key] = await readFile(file, 'utf8');
+      } catch (err) {
+        warn({ file, message: `cannot read: ${(err as Error).message}` });
+      }
+    }),
+  );
+  return out;
+}
+
+export async function readMetricFile(file: string, warn: WarningSink): Promise<MetricPoint[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    warn({ file, message: `cannot read: ${(err as Error).message}` });
+    return [];
+  }
+  const points: MetricPoint[] = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const here = offset;
+    offset += Buffer.byteLength(line) + 1;
+    if (!line.trim()) continue;
+    const parts = line.trim().split(/\s+/);
+    const timestamp = Number(parts[0]);
+    const value = parseFloatLikePython(parts[1]);
+    const step = parts.length > 2 ? Number(parts[2]) : 0;
+    if (parts.length < 2 || parts.length > 3 || !Number.isInteger(timestamp) || value === undefined || !Number.isInteger(step)) {
+      warn({ file, offset: here, message: `not a metric line \`timestamp value step\`: ${JSON.stringify(line.slice(0, 80))}; skipped` });
+      continue;
+    }
+    points.push({ step, timestamp, value });
+  }
+  return points;
+}
+
+/** Python's float() for what MLflow writes: numbers, nan, inf, -inf, infinity. */
+function parseFloatLikePython(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const l = s.toLowerCase();
+  if (l === 'nan' || l === '+nan' || l === '-nan') return NaN;
+  if (l === 'inf' || l === '+inf' || l === 'infinity' || l === '+infinity') return Infinity;
+  if (l === '-inf' || l === '-infinity') return -Infinity;
+  const v = Number(s);
+  return s.trim() !== '' && !Number.isNaN(v) ? v : undefined;
+}
+
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);

@@ -1,0 +1,105 @@
+// TensorBoard logs as runs: every folder under the root holding event files is one run
+// (TensorBoard's own rule), its files merged; the root is the one experiment. Readers
+// are kept between listings so a growing file is read from where we stopped.
+import { readdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { latestOf } from '../latest';
+import type { MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import { EventFileReader } from './eventFileReader';
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
+
+export class TensorBoardSource implements RunSource {
+  readonly kind = 'tensorboard';
+  private readonly readers = new Map<string, EventFileReader>();
+
+  constructor(
+    readonly location: string,
+    private readonly onWarning: WarningSink = () => undefined,
+  ) {}
+
+  async list(): Promise<RunListing> {
+    const warnings: SourceWarning[] = [];
+    const warn: WarningSink = (w) => {
+      warnings.push(w);
+      this.onWarning(w);
+    };
+    const files = await findEventFiles(this.location, warn);
+    const byRun = new Map<string, EventFileReader[]>();
+    for (const file of files) {
+      let reader = this.readers.get(file);
+      if (!reader) {
+        reader = new EventFileReader(file, warn);
+        this.readers.set(file, reader);
+      }
+      try {
+        await reader.read();
+      } catch (err) {
+        warn({ file, message: `cannot read: ${(err as Error).message}` });
+        continue;
+      }
+      const run = path.relative(this.location, path.dirname(file)) || '.';
+      byRun.set(run, [...(byRun.get(run) ?? []), reader]);
+    }
+    const runs: RunSummary[] = [];
+    for (const [id, readers] of [...byRun].sort(([a], [b]) => a.localeCompare(b))) {
+      const metrics: Record<string, MetricPoint> = {};
+      let start = Infinity;
+      let end = -Infinity;
+      for (const tag of new Set(readers.flatMap((r) => r.scalarTags()))) {
+        const points = this.merged(readers, tag);
+        const last = latestOf(points);
+        if (last) metrics[tag] = last;
+        for (const p of points) {
+          if (p.timestamp < start) start = p.timestamp;
+          if (p.timestamp > end) end = p.timestamp;
+        }
+      }
+      runs.push({
+        id,
+        experimentId: this.location,
+        name: id === '.' ? path.basename(this.location) : id,
+        status: 'UNKNOWN',
+        startTime: Number.isFinite(start) ? start : undefined,
+        endTime: Number.isFinite(end) ? end : undefined,
+        params: {},
+        tags: {},
+        metrics,
+      });
+    }
+    return { experiments: [{ id: this.location, name: path.basename(this.location) }], runs, warnings };
+  }
+
+  async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    // Listing first reads whatever was appended since, so the history is current.
+    await this.list();
+    const dir = path.join(this.location, runId);
+    return this.merged([...this.readers.values()].filter((r) => path.dirname(r.file) === dir), key);
+  }
+
+  private merged(readers: EventFileReader[], tag: string): MetricPoint[] {
+    if (readers.length === 1) return readers[0].scalars(tag).slice();
+    // Files of one run sort by name, which starts with the creation time.
+    return [...readers].sort((a, b) => a.file.localeCompare(b.file)).flatMap((r) => r.scalars(tag));
+  }
+}
+
+async function findEventFiles(root: string, warn: WarningSink): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      warn({ file: dir, message: `cannot list: ${(err as Error).message}` });
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(path.join(dir, e.name));
+      } else if (e.isFile() && e.name.includes('tfevents')) out.push(path.join(dir, e.name));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}

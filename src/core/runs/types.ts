@@ -1,0 +1,65 @@
+// The shape every run source (MLflow, DVC, DVCLive, TensorBoard) is read into, so the
+// views and the headless API treat them alike.
+
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED' | 'UNKNOWN';
+
+/** One logged value of a metric. `timestamp` is in milliseconds since the epoch. */
+export interface MetricPoint {
+  step: number;
+  timestamp: number;
+  value: number;
+}
+
+export interface Experiment {
+  id: string;
+  name: string;
+  /** MLflow's `active` / `deleted`; other sources leave it out. */
+  lifecycleStage?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  experimentId: string;
+  name: string;
+  status: RunStatus;
+  /** Milliseconds since the epoch. */
+  startTime?: number;
+  endTime?: number;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** The latest point of each metric (by step, then timestamp, then value — MLflow's rule). */
+  metrics: Record<string, MetricPoint>;
+}
+
+/** Something a source could not read; everything else still loads. */
+export interface SourceWarning {
+  /** The file (or URL) at fault. */
+  file: string;
+  /** Byte offset in `file`, when the fault is at a place in it. */
+  offset?: number;
+  message: string;
+}
+
+export type WarningSink = (warning: SourceWarning) => void;
+
+export interface RunListing {
+  experiments: Experiment[];
+  runs: RunSummary[];
+  warnings: SourceWarning[];
+}
+
+export interface RunSource {
+  /** `mlflow-file`, `mlflow-sqlite`, `tensorboard`, `dvclive`, ... */
+  readonly kind: string;
+  /** The folder or file the source reads. */
+  readonly location: string;
+  /** Experiments and runs with params, tags and latest metrics. */
+  list(): Promise<RunListing>;
+  /** Every point of one metric of one run, in the order logged. */
+  metricHistory(runId: string, key: string): Promise<MetricPoint[]>;
+}
+
+/** Formats a warning for a log line: `file@offset: message`. */
+export function formatWarning(w: SourceWarning): string {
+  return `${w.file}${w.offset !== undefined ? `@${w.offset}` : ''}: ${w.message}`;
+}

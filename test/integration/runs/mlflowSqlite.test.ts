@@ -1,0 +1,80 @@
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { MlflowSqliteSource } from '../../../src/core/runs/mlflow/sqliteStoreSource';
+import { requirePeer } from '../harness';
+import { assertSameAsMlflow, mlflowRead, mlflowWrite, type Reference } from './mlflowReference';
+
+/** Starts peers/sqlite_writer.py and resolves once it holds its state. */
+function holdWriter(python: string, db: string, mode: 'wal' | 'lock', runId: string): Promise<ChildProcess> {
+  const child = spawn(python, [path.join(__dirname, 'peers', 'sqlite_writer.py'), db, mode, runId], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`sqlite_writer exited with ${code}`)));
+  });
+}
+const release = (child: ChildProcess) => new Promise<void>((r) => { child.removeAllListeners('exit'); child.on('exit', () => r()); child.stdin!.end(); });
+
+describe('MLflow SQLite store (mlflow.db) written by the real MLflow client', function () {
+  let python = '';
+  let dir = '';
+  let db = '';
+  let ref: Reference;
+
+  before(function () {
+    python = requirePeer(this, 'python');
+    dir = mkdtempSync(path.join(tmpdir(), 'mlops-mlflowdb-'));
+    db = path.join(dir, 'mlflow.db');
+    mlflowWrite(python, `sqlite:///${db}`);
+    ref = mlflowRead(python, `sqlite:///${db}`);
+  });
+  after(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  it('lists what mlflow.search_runs lists, and histories equal get_metric_history', async () => {
+    assert.equal(ref.runs.length, 6);
+    const src = new MlflowSqliteSource(db);
+    await assertSameAsMlflow(src, ref);
+    src.dispose();
+  });
+
+  it('does not block a writer holding a write transaction: warns naming the file, lists the committed state', async () => {
+    const runId = ref.runs[0].id;
+    const writer = await holdWriter(python, db, 'lock', runId);
+    try {
+      assert.ok(existsSync(`${db}-journal`), 'the writer has a rollback journal open');
+      const warned: string[] = [];
+      const src = new MlflowSqliteSource(db, { onWarning: (w) => warned.push(w.file) });
+      const { runs, warnings } = await src.list();
+      src.dispose();
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0].file, db);
+      assert.deepEqual(warned, [db]);
+      assert.equal(runs.length, ref.runs.length);
+      assert.equal(runs.find((r) => r.id === runId)!.tags['locked.tag'], undefined);
+    } finally {
+      await release(writer);
+    }
+    const after = await new MlflowSqliteSource(db).list();
+    assert.equal(after.runs.find((r) => r.id === runId)!.tags['locked.tag'], 'uncommitted', 'the writer committed after our read');
+  });
+
+  it('sees commits that live only in the -wal file of a WAL database', async () => {
+    const runId = ref.runs[1].id;
+    const writer = await holdWriter(python, db, 'wal', runId);
+    try {
+      assert.ok(statSync(`${db}-wal`).size > 0, 'the commit is in the WAL, not yet checkpointed');
+      const src = new MlflowSqliteSource(db);
+      const { runs, warnings } = await src.list();
+      src.dispose();
+      assert.deepEqual(warnings, []);
+      assert.equal(runs.find((r) => r.id === runId)!.tags['wal.tag'], 'from the wal');
+    } finally {
+      await release(writer);
+    }
+    // MLflow's own client reads the same store after it went WAL.
+    const again = mlflowRead(python, `sqlite:///${db}`);
+    assert.equal(again.runs.find((r) => r.id === runId)!.tags['wal.tag'], 'from the wal');
+  });
+});
