@@ -10,8 +10,12 @@ export function registerViews(context: vscode.ExtensionContext, log: vscode.LogO
   const data = new EmptyTreeProvider();
   const pipelines = new PipelinesTreeProvider(log);
 
-  const watcher = vscode.workspace.createFileSystemWatcher('**/dvc.yaml');
-  const refreshPipelines = () => pipelines.refresh(300);
+  // Any file may be a stage's dep, out or params file; bursts (a `dvc repro`) coalesce
+  // into one refresh, and unchanged files are not re-hashed.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+  const refreshPipelines = (uri: vscode.Uri) => {
+    if (!/[\\/]\.(git|dvc)[\\/]/.test(uri.fsPath)) pipelines.refresh(500);
+  };
   context.subscriptions.push(
     vscode.window.createTreeView('mlops.workspaces', { treeDataProvider: workspaces }),
     vscode.window.createTreeView('mlops.runs', { treeDataProvider: runs }),
