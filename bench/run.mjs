@@ -8,6 +8,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+
+// The peers and the components the comparisons need (both idempotent; each benchmark
+// still says why it cannot run when one is missing).
+for (const script of ['scripts/setup/peers.sh', 'scripts/components/up.sh']) {
+  spawnSync('bash', [join(root, script)], { stdio: 'inherit', cwd: root });
+}
+spawnSync(process.execPath, [join(root, 'esbuild.mjs')], { stdio: 'inherit', cwd: root });
 const only = process.argv[2];
 const benches = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs') && (!only || f.includes(only)))
