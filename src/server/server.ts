@@ -1,55 +1,121 @@
 // The MLOps language server. LSP wiring only: the language service lives in
 // core/pipelines and is tested on fixtures. Runs in VS Code (IPC) and standalone for any
 // LSP client: `node dist/server.js --stdio`.
-import {
-  createConnection,
-  DiagnosticSeverity,
-  ProposedFeatures,
-  TextDocuments,
-  TextDocumentSyncKind,
-  type Diagnostic,
-} from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage } from '../core/common/errors';
-import type { Severity } from '../core/pipelines/diagnostics';
-import { pipelineFileKind, validatePipelineFile } from '../core/pipelines/languageService';
-import { DIAGNOSTIC_SOURCE } from '../protocol/language';
+import {
+  completePipelineFile,
+  hoverPipelineFile,
+  pipelineCodeLenses,
+  pipelineDefinition,
+  pipelineFileKind,
+  pipelineSymbols,
+  validatePipelineFile,
+} from '../core/pipelines/languageService';
+import { toCodeLens, toCompletionItem, toDiagnostic, toDocumentSymbol, toLocation } from './lspMapping';
+import { folderOfUri, nodePipelineFs } from './nodePipelineFs';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
-
 connection.onInitialize(() => ({
-  capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+  capabilities: {
+    textDocumentSync: TextDocumentSyncKind.Incremental,
+    completionProvider: { triggerCharacters: ['{', '.', '/', ' ', ':'] },
+    hoverProvider: true,
+    definitionProvider: true,
+    documentSymbolProvider: true,
+    codeLensProvider: { resolveProvider: false },
+  },
   serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
 }));
 
+/** The file system a request sees: the document's folder, or none for an unsaved file. */
+function fsFor(uri: string) {
+  const folder = folderOfUri(uri);
+  return { folder, fs: folder ? nodePipelineFs(folder) : undefined };
+}
+
+/**
+ * Runs a handler so that nothing it throws reaches the connection: one odd file must
+ * never take the server down or leave a request unanswered. Logs and answers `fallback`.
+ */
+function guarded<P, R>(what: string, fallback: R, handler: (params: P) => R): (params: P) => R {
+  return (params: P) => {
+    try {
+      return handler(params);
+    } catch (err) {
+      connection.console.error(`${what} failed: ${errorMessage(err)}`);
+      return fallback;
+    }
+  };
+}
+
 function validate(doc: TextDocument): void {
   if (!pipelineFileKind(doc.uri)) return;
-  let diagnostics: Diagnostic[] = [];
-  try {
-    diagnostics = validatePipelineFile(doc.uri, doc.getText()).map((d) => ({
-      range: d.range,
-      severity: SEVERITY[d.severity],
-      message: d.message,
-      code: d.code,
-      source: DIAGNOSTIC_SOURCE,
-    }));
-  } catch (err) {
-    // Never let one odd file take the server down: log it and publish nothing for it.
-    connection.console.error(`validation of ${doc.uri} failed: ${errorMessage(err)}`);
-  }
+  const diagnostics = guarded('validation of ' + doc.uri, [], () => validatePipelineFile(doc.uri, doc.getText(), fsFor(doc.uri).fs).map(toDiagnostic))(undefined);
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
 
-documents.onDidChangeContent((e) => validate(e.document));
+// Typing fast queues one change event per keystroke; validating each version of a large
+// file would let the diagnostics lag further and further behind. Coalesce per document
+// to the newest version, without adding a delay.
+const pending = new Set<string>();
+function scheduleValidation(uri: string): void {
+  if (pending.has(uri)) return;
+  pending.add(uri);
+  setImmediate(() => {
+    pending.delete(uri);
+    const doc = documents.get(uri);
+    if (doc) validate(doc);
+  });
+}
+
+documents.onDidChangeContent((e) => scheduleValidation(e.document.uri));
 documents.onDidClose((e) => void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+// params.yaml, dvc.lock or a dep changed on disk: the open pipeline files may read differently.
+connection.onDidChangeWatchedFiles(() => documents.all().forEach((d) => scheduleValidation(d.uri)));
+
+connection.onCompletion(
+  guarded('completion', [], ({ textDocument, position }) => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return [];
+    const offset = doc.offsetAt(position);
+    return completePipelineFile(doc.uri, doc.getText(), offset, fsFor(doc.uri).fs).map((e) => toCompletionItem(e, doc, offset));
+  }),
+);
+
+connection.onHover(
+  guarded('hover', null, ({ textDocument, position }) => {
+    const doc = documents.get(textDocument.uri);
+    const hover = doc && hoverPipelineFile(doc.uri, doc.getText(), doc.offsetAt(position), fsFor(doc.uri).fs);
+    return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: hover.range } : null;
+  }),
+);
+
+connection.onDefinition(
+  guarded('definition', [], ({ textDocument, position }) => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return [];
+    const { folder, fs } = fsFor(doc.uri);
+    return pipelineDefinition(doc.uri, doc.getText(), doc.offsetAt(position), fs).flatMap((t) => toLocation(t, doc.uri, folder) ?? []);
+  }),
+);
+
+connection.onDocumentSymbol(
+  guarded('document symbols', [], ({ textDocument }) => {
+    const doc = documents.get(textDocument.uri);
+    return doc ? pipelineSymbols(doc.uri, doc.getText()).map(toDocumentSymbol) : [];
+  }),
+);
+
+connection.onCodeLens(
+  guarded('code lenses', [], ({ textDocument }) => {
+    const doc = documents.get(textDocument.uri);
+    return doc ? pipelineCodeLenses(doc.uri, doc.getText()).map((l) => toCodeLens(l, doc.uri)) : [];
+  }),
+);
 
 documents.listen(connection);
 connection.listen();

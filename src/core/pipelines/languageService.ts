@@ -1,5 +1,20 @@
+import { dvcCompletion, mlprojectCompletion } from './completion';
+import { dvcDefinition, mlprojectDefinition } from './definition';
+import type { Position, Range } from '../common/positions';
 import type { PipelineDiagnostic } from './diagnostics';
-import { parseYaml } from './yamlDocument';
+import { buildDvcModel, type DvcModel } from './dvcModel';
+import { checkDvcSemantics } from './dvcSemantics';
+import { checkDvcStructure } from './dvcStructure';
+import type { CompletionEntry, DefinitionTarget, HoverResult, LensEntry, SymbolEntry } from './features';
+import { dvcHover, mlprojectHover } from './hover';
+import { checkMlProject } from './mlproject';
+import { dvcLenses, dvcSymbols, mlprojectSymbols } from './outline';
+import { parseYamlCached } from './parseCache';
+import type { PipelineFs } from './pipelineFs';
+import { DiagnosticSink } from './yamlNodes';
+
+export type { CompletionEntry, DefinitionTarget, HoverResult, LensEntry, SymbolEntry } from './features';
+export type { PipelineFs } from './pipelineFs';
 
 export type PipelineFileKind = 'dvc.yaml' | 'MLproject';
 
@@ -12,11 +27,76 @@ export function pipelineFileKind(pathOrUri: string): PipelineFileKind | undefine
 }
 
 /**
- * Validates a pipeline file's text. Pure and synchronous so it is tested on fixtures
- * and shared by the server and the benchmark. Today: YAML syntax; the schema and
- * semantic checks build on the same parse.
+ * Validates a pipeline file's text: YAML syntax, the schema, and the semantic checks.
+ * Pure and synchronous so it is tested on fixtures and shared by the server and the
+ * benchmark. `fs` (paths relative to the file's folder) enables the checks that read
+ * other files (deps on disk, params files, vars files, environment files); without it
+ * they are skipped.
  */
-export function validatePipelineFile(pathOrUri: string, text: string): PipelineDiagnostic[] {
-  if (!pipelineFileKind(pathOrUri)) return [];
-  return parseYaml(text).diagnostics;
+export function validatePipelineFile(pathOrUri: string, text: string, fs?: PipelineFs): PipelineDiagnostic[] {
+  const kind = pipelineFileKind(pathOrUri);
+  if (!kind) return [];
+  const parsed = parseYamlCached(text);
+  const sink = new DiagnosticSink(parsed.lines);
+  if (kind === 'dvc.yaml') {
+    checkDvcStructure(sink, parsed.doc.contents);
+    checkDvcSemantics(sink, dvcModelOf(text), fs);
+  } else {
+    checkMlProject(sink, parsed, text, fs);
+  }
+  // A value the parser already rejected (`- @src/x.py`) would also read as a missing dep
+  // or an unknown key; one problem gets one diagnostic, the syntax error.
+  const syntax = parsed.diagnostics.filter((d) => d.severity === 'error');
+  const rest = syntax.length ? sink.items.filter((d) => !syntax.some((e) => rangesOverlap(e.range, d.range))) : sink.items;
+  return [...parsed.diagnostics, ...rest];
+}
+
+const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character < b.character);
+function rangesOverlap(a: Range, b: Range): boolean {
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+// The model is a pure function of the parse, which is cached by text: derive it once too.
+const models = new WeakMap<object, DvcModel>();
+function dvcModelOf(text: string): DvcModel {
+  const parsed = parseYamlCached(text);
+  let model = models.get(parsed);
+  if (!model) models.set(parsed, (model = buildDvcModel(parsed, text)));
+  return model;
+}
+
+// The editor features. `offset` is the cursor's offset in `text`; like validation they
+// never need more than the text and the injected file system.
+
+export function completePipelineFile(pathOrUri: string, text: string, offset: number, fs?: PipelineFs): CompletionEntry[] {
+  const kind = pipelineFileKind(pathOrUri);
+  if (kind === 'dvc.yaml') return dvcCompletion(dvcModelOf(text), text, offset, fs);
+  if (kind === 'MLproject') return mlprojectCompletion(parseYamlCached(text), text, offset, fs);
+  return [];
+}
+
+export function hoverPipelineFile(pathOrUri: string, text: string, offset: number, fs?: PipelineFs): HoverResult | undefined {
+  const kind = pipelineFileKind(pathOrUri);
+  if (kind === 'dvc.yaml') return dvcHover(dvcModelOf(text), offset, fs);
+  if (kind === 'MLproject') return mlprojectHover(parseYamlCached(text), text, offset);
+  return undefined;
+}
+
+export function pipelineDefinition(pathOrUri: string, text: string, offset: number, fs?: PipelineFs): DefinitionTarget[] {
+  const kind = pipelineFileKind(pathOrUri);
+  if (kind === 'dvc.yaml') return dvcDefinition(dvcModelOf(text), offset, fs);
+  if (kind === 'MLproject') return mlprojectDefinition(parseYamlCached(text), text, offset, fs);
+  return [];
+}
+
+export function pipelineSymbols(pathOrUri: string, text: string): SymbolEntry[] {
+  const kind = pipelineFileKind(pathOrUri);
+  if (kind === 'dvc.yaml') return dvcSymbols(dvcModelOf(text));
+  if (kind === 'MLproject') return mlprojectSymbols(parseYamlCached(text));
+  return [];
+}
+
+/** "Run stage" and "Run pipeline up to here" on every stage of a dvc.yaml. */
+export function pipelineCodeLenses(pathOrUri: string, text: string): LensEntry[] {
+  return pipelineFileKind(pathOrUri) === 'dvc.yaml' ? dvcLenses(dvcModelOf(text)) : [];
 }

@@ -47,10 +47,22 @@ function show(d: vscode.Diagnostic) {
   return { range: [start.line, start.character, end.line, end.character], message: d.message };
 }
 
-/** The workspace's dvc.yaml (examples/) with `@` planted before the first list item's value. */
-function plantedDvcYaml(): { text: string; line: number; start: number; end: number } {
+/**
+ * The workspace's dvc.yaml (examples/) with `@` planted before the first list item's
+ * value, written into `dir` with what the pipeline reads (params.yaml, src/; the fallback's
+ * data/raw), so the server's semantic checks find the copy clean apart from the error.
+ */
+function plantedDvcYaml(dir: string): { text: string; line: number; start: number; end: number } {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const original = folder && fs.existsSync(path.join(folder, 'dvc.yaml')) ? fs.readFileSync(path.join(folder, 'dvc.yaml'), 'utf8') : '';
+  if (original && folder) {
+    for (const name of ['params.yaml', 'src']) {
+      if (fs.existsSync(path.join(folder, name))) fs.cpSync(path.join(folder, name), path.join(dir, name), { recursive: true });
+    }
+  } else {
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'data', 'raw'), '');
+  }
   for (const source of [original, FALLBACK_DVC_YAML]) {
     const lines = source.split('\n');
     // A one-word list item (`- data/raw`): its whole value is the token the error covers.
@@ -81,7 +93,7 @@ describe('MLOps language server in a real extension host', function () {
   });
 
   it('reports a YAML syntax error in dvc.yaml at its exact range, and clears it once fixed', async () => {
-    const planted = plantedDvcYaml();
+    const planted = plantedDvcYaml(dir);
     const file = path.join(dir, 'dvc.yaml');
     fs.writeFileSync(file, planted.text);
     const uri = vscode.Uri.file(file);

@@ -1,0 +1,180 @@
+import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { unknownKeyMessage } from './editDistance';
+import type { PipelineFs } from './pipelineFs';
+import type { ParsedYaml } from './yamlDocument';
+import { DiagnosticSink, entries, scalarText, spanOf, typeName } from './yamlNodes';
+
+// MLflow's MLproject file (mlflow/projects/_project_spec.py): name, entry_points with
+// typed parameters and a command, and one environment.
+
+export const MLPROJECT_KEYS = ['name', 'entry_points', 'conda_env', 'python_env', 'docker_env'] as const;
+export const ENTRY_POINT_KEYS = ['parameters', 'command'] as const;
+export const PARAMETER_KEYS = ['type', 'default'] as const;
+export const PARAMETER_TYPES = ['float', 'int', 'string', 'str', 'path', 'uri'] as const;
+export const DOCKER_ENV_KEYS = ['image', 'volumes', 'environment', 'run_params'] as const;
+
+export interface MlParameter {
+  name: string;
+  keySpan: [number, number];
+  type: string;
+  default: unknown;
+}
+
+export interface MlEntryPoint {
+  name: string;
+  keySpan: [number, number];
+  pairSpan: [number, number];
+  parameters: MlParameter[];
+  command: Node | undefined;
+}
+
+export interface MlProject {
+  root: YAMLMap | undefined;
+  entryPoints: MlEntryPoint[];
+}
+
+/** `{name}` references in a command (Python format syntax; `{{` is a literal brace). */
+export function commandReferences(source: string, base: number): { name: string; start: number; end: number }[] {
+  const out: { name: string; start: number; end: number }[] = [];
+  for (const m of source.matchAll(/\{\{|\}\}|\{([^{}]*)\}/g)) {
+    if (m[1] === undefined) continue;
+    const i = m.index ?? 0;
+    out.push({ name: m[1].trim(), start: base + i, end: base + i + m[0].length });
+  }
+  return out;
+}
+
+export function buildMlProject(parsed: ParsedYaml): MlProject {
+  const root = isMap(parsed.doc.contents) ? parsed.doc.contents : undefined;
+  const project: MlProject = { root, entryPoints: [] };
+  const eps = root?.get('entry_points', true);
+  if (!isMap(eps)) return project;
+  for (const [name, pair] of entries(eps)) {
+    const keySpan = spanOf(pair.key);
+    if (!keySpan) continue;
+    const body = isMap(pair.value) ? pair.value : undefined;
+    const params: MlParameter[] = [];
+    const paramsNode = body?.get('parameters', true);
+    if (isMap(paramsNode)) {
+      for (const [pname, pp] of entries(paramsNode)) {
+        const span = spanOf(pp.key);
+        if (!span) continue;
+        const v = pp.value;
+        const type = isMap(v) ? (scalarText(v.get('type', true)) ?? 'string') : (scalarText(v) ?? 'string');
+        const def = isMap(v) && v.has('default') ? (v.get('default', true) as Node | null)?.toJSON?.() : undefined;
+        params.push({ name: pname, keySpan: span, type, default: def });
+      }
+    }
+    const valueSpan = spanOf(pair.value);
+    project.entryPoints.push({
+      name,
+      keySpan,
+      pairSpan: [keySpan[0], valueSpan ? valueSpan[1] : keySpan[1]],
+      parameters: params,
+      command: body?.get('command', true) as Node | undefined,
+    });
+  }
+  return project;
+}
+
+function defaultFits(type: string, node: unknown): boolean {
+  if (!isScalar(node) || node.value === null) return true;
+  const v = node.value;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (type === 'float') return Number.isFinite(n);
+  if (type === 'int') return Number.isInteger(n);
+  return true;
+}
+
+function checkParameters(sink: DiagnosticSink, node: unknown, ep: string): void {
+  if (!isMap(node)) {
+    sink.at(node, 'error', 'wrong-type', `The parameters of entry point '${ep}' must be a mapping, not ${typeName(node)}.`);
+    return;
+  }
+  for (const [name, pair] of entries(node)) {
+    const v = pair.value;
+    let typeNode: unknown = v;
+    if (isMap(v)) {
+      for (const [k, kp] of entries(v)) if (!(PARAMETER_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'error', 'unknown-key', unknownKeyMessage(k, `parameter '${name}'`, PARAMETER_KEYS));
+      typeNode = v.get('type', true);
+    } else if (!isScalar(v)) {
+      sink.at(v ?? pair.key, 'error', 'wrong-type', `Parameter '${name}' must be a type name or {type, default}, not ${typeName(v)}.`);
+      continue;
+    }
+    const type = scalarText(typeNode) ?? 'string';
+    if (typeNode !== undefined && typeNode !== null && !(PARAMETER_TYPES as readonly string[]).includes(type)) {
+      sink.at(typeNode, 'error', 'bad-param-type', `Unknown parameter type '${type}': use one of float, int, string, path, uri.`);
+      continue;
+    }
+    const def = isMap(v) ? v.get('default', true) : undefined;
+    if (def !== undefined && !defaultFits(type, def)) sink.at(def, 'error', 'bad-default', `Default ${scalarText(def) ?? ''} of parameter '${name}' is not a${type === 'int' ? 'n int' : ' float'}.`);
+  }
+}
+
+function checkEntryPoint(sink: DiagnosticSink, text: string, ep: MlEntryPoint, body: unknown): void {
+  if (!isMap(body)) {
+    sink.at(body ?? ep.keySpan, 'error', 'wrong-type', `Entry point '${ep.name}' must be a mapping with a command.`);
+    return;
+  }
+  for (const [k, kp] of entries(body)) if (!(ENTRY_POINT_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'error', 'unknown-key', unknownKeyMessage(k, `entry point '${ep.name}'`, ENTRY_POINT_KEYS));
+  if (body.has('parameters')) checkParameters(sink, body.get('parameters', true), ep.name);
+  const cmd = ep.command;
+  if (!body.has('command')) {
+    sink.at(ep.keySpan, 'error', 'missing-command', `Entry point '${ep.name}' has no 'command'.`);
+    return;
+  }
+  if (!isScalar(cmd) || typeof cmd.value !== 'string') {
+    sink.at(cmd ?? ep.keySpan, 'error', 'wrong-type', `The command of entry point '${ep.name}' must be a string.`);
+    return;
+  }
+  const span = spanOf(cmd);
+  if (!span) return;
+  const known = new Set(ep.parameters.map((p) => p.name));
+  for (const ref of commandReferences(text.slice(span[0], span[1]), span[0])) {
+    if (!known.has(ref.name)) sink.at([ref.start, ref.end], 'error', 'undefined-param', `Command uses {${ref.name}}, which is no parameter of entry point '${ep.name}'.`);
+  }
+}
+
+function checkEnvFile(sink: DiagnosticSink, node: unknown, key: string, fs: PipelineFs | undefined): void {
+  const file = scalarText(node);
+  if (file === undefined) {
+    sink.at(node, 'error', 'wrong-type', `'${key}' must be a file name, not ${typeName(node)}.`);
+    return;
+  }
+  if (fs && !fs.exists(file)) sink.at(node, 'error', 'env-file-missing', `Environment file '${file}' does not exist.`);
+}
+
+export function checkMlProject(sink: DiagnosticSink, parsed: ParsedYaml, text: string, fs: PipelineFs | undefined): void {
+  const root = parsed.doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return;
+  if (!isMap(root)) {
+    sink.at(root, 'error', 'wrong-type', `MLproject must be a mapping (name, entry_points, ...), not ${typeName(root)}.`);
+    return;
+  }
+  const project = buildMlProject(parsed);
+  const envs: Node[] = [];
+  for (const [key, pair] of entries(root)) {
+    const v = pair.value;
+    if (!(MLPROJECT_KEYS as readonly string[]).includes(key)) sink.at(pair.key, 'error', 'unknown-key', unknownKeyMessage(key, 'MLproject', MLPROJECT_KEYS));
+    else if (key === 'name' && !isScalar(v)) sink.at(v ?? pair.key, 'error', 'wrong-type', `'name' must be a string.`);
+    else if (key === 'conda_env' || key === 'python_env') {
+      envs.push(pair.key as Node);
+      checkEnvFile(sink, v, key, fs);
+    } else if (key === 'docker_env') {
+      envs.push(pair.key as Node);
+      if (!isMap(v)) sink.at(v ?? pair.key, 'error', 'wrong-type', `'docker_env' must be a mapping with an image.`);
+      else {
+        for (const [k, kp] of entries(v)) if (!(DOCKER_ENV_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'error', 'unknown-key', unknownKeyMessage(k, 'docker_env', DOCKER_ENV_KEYS));
+        if (!v.has('image')) sink.at(pair.key, 'error', 'missing-image', `'docker_env' has no 'image'.`);
+      }
+    } else if (key === 'entry_points' && !isMap(v)) sink.at(v ?? pair.key, 'error', 'wrong-type', `'entry_points' must be a mapping of names to entry points.`);
+  }
+  // MLflow takes exactly one environment; a second one is silently ignored, which surprises.
+  for (const extra of envs.slice(1)) sink.at(extra, 'error', 'multiple-envs', 'An MLproject has at most one of conda_env, python_env and docker_env.');
+  const eps = root.get('entry_points', true);
+  if (!isMap(eps)) return;
+  for (const ep of project.entryPoints) {
+    const pair = eps.items.find((p) => spanOf(p.key)?.[0] === ep.keySpan[0]);
+    checkEntryPoint(sink, text, ep, pair?.value);
+  }
+}

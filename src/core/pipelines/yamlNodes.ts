@@ -1,0 +1,58 @@
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { LineIndex } from '../common/positions';
+import type { PipelineDiagnostic, Severity } from './diagnostics';
+
+/** A scalar's value as text (numbers and booleans too); undefined for anything else. */
+export function scalarText(node: unknown): string | undefined {
+  if (isScalar(node) && node.value !== null && node.value !== undefined && typeof node.value !== 'object') return String(node.value);
+  return undefined;
+}
+
+/** Source offsets [start, end) of a node, or undefined for a node the parser made up. */
+export function spanOf(node: unknown): [number, number] | undefined {
+  const r = (node as Node | null | undefined)?.range;
+  return r ? [r[0], r[1]] : undefined;
+}
+
+export function pairKey(pair: Pair): string | undefined {
+  return scalarText(pair.key);
+}
+
+/** The pairs of a map, skipping those whose key is not a plain scalar (`? [a]: b`). */
+export function* entries(map: YAMLMap): Generator<[string, Pair]> {
+  for (const pair of map.items) {
+    const key = pairKey(pair);
+    if (key !== undefined) yield [key, pair];
+  }
+}
+
+export function typeName(node: unknown): string {
+  if (node === null || node === undefined) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isPair(node)) return 'a pair';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'null';
+    if (typeof v === 'boolean') return 'a boolean';
+    if (typeof v === 'number') return 'a number';
+    if (typeof v === 'string') return 'a string';
+  }
+  return 'an alias';
+}
+
+export function isStringScalar(node: unknown): boolean {
+  return isScalar(node) && typeof node.value === 'string';
+}
+
+/** Collects diagnostics with ranges mapped from offsets. */
+export class DiagnosticSink {
+  readonly items: PipelineDiagnostic[] = [];
+  constructor(private readonly lines: LineIndex) {}
+
+  at(target: unknown, severity: Severity, code: string, message: string): void {
+    const span = Array.isArray(target) ? (target as [number, number]) : spanOf(target);
+    if (!span) return;
+    this.items.push({ range: this.lines.rangeOf(span[0], span[1]), severity, code, message });
+  }
+}

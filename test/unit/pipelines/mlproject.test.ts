@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { validatePipelineFile } from '../../../src/core/pipelines/languageService';
+import { memoryFs } from '../../../src/core/pipelines/pipelineFs';
+import { rangeOf } from './helpers';
+
+export const MLPROJECT = [
+  'name: demo',
+  'python_env: python_env.yaml',
+  'entry_points:',
+  '  main:',
+  '    parameters:',
+  '      alpha: {type: float, default: 0.1}',
+  '      epochs: {type: int, default: 10}',
+  '      data: path',
+  '    command: "python train.py --alpha {alpha} --epochs {epochs} --data {data}"',
+  '  eval:',
+  '    command: python eval.py',
+  '',
+].join('\n');
+
+const check = (text: string, files: Record<string, string> = { 'python_env.yaml': '' }) => validatePipelineFile('/p/MLproject', text, memoryFs(files));
+
+describe('MLproject diagnostics', () => {
+  it('finds nothing wrong with a valid project', () => {
+    assert.deepEqual(check(MLPROJECT), []);
+  });
+
+  it('flags a command reference to no parameter, on the reference', () => {
+    const text = MLPROJECT.replace('--data {data}', '--data {dataset}');
+    const ds = check(text);
+    assert.deepEqual(ds.map((d) => [d.code, d.range]), [['undefined-param', rangeOf(text, '{dataset}')]]);
+  });
+
+  it('flags unknown types and defaults that do not fit their type', () => {
+    const text = MLPROJECT.replace('type: float, default: 0.1', 'type: double, default: 0.1').replace('default: 10', 'default: 1.5');
+    assert.deepEqual(
+      check(text).map((d) => [d.code, d.range]),
+      [
+        ['bad-param-type', rangeOf(text, 'double')],
+        ['bad-default', rangeOf(text, '1.5')],
+      ],
+    );
+  });
+
+  it('flags a missing environment file, unknown keys and a missing command', () => {
+    const text = 'name: x\nconda_env: conda.yaml\nentrypoints: {}\nentry_points:\n  main:\n    paramters: {}\n';
+    const ds = check(text, {});
+    assert.deepEqual(
+      ds.map((d) => d.code),
+      ['env-file-missing', 'unknown-key', 'unknown-key', 'missing-command'],
+    );
+    assert.deepEqual(ds[0].range, rangeOf(text, 'conda.yaml'));
+    assert.match(ds[1].message, /Did you mean 'entry_points'/);
+    assert.match(ds[2].message, /Did you mean 'parameters'/);
+  });
+
+  it('flags docker_env without an image', () => {
+    const text = 'name: x\ndocker_env:\n  volumes: [a]\n';
+    assert.deepEqual(check(text).map((d) => [d.code, d.range]), [['missing-image', rangeOf(text, 'docker_env')]]);
+  });
+});
