@@ -39,6 +39,8 @@ const builds = [
     entryPoints: {
       languageClientLib: 'src/extension/lazy/languageClientLib.ts',
       telemetryLib: 'src/extension/lazy/telemetryLib.ts',
+      hostsLib: 'src/extension/lazy/hostsLib.ts',
+      runsLib: 'src/extension/lazy/runsLib.ts',
     },
     outdir: 'dist/lazy',
   },

@@ -24,7 +24,8 @@ export async function launchBrowser({ onConsole } = {}) {
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  // The clipboard permissions let vscode.env.clipboard (the browser's clipboard in code-server) answer instead of hanging.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
   if (onConsole) {
     page.on('console', (m) => onConsole(`[${m.type()}] ${m.text()}`));

@@ -30,8 +30,32 @@ export const USER_SETTINGS = {
 // What a user's install holds (the .vsix carries the same, see .vscodeignore).
 const EXTENSION_FILES = ['package.json', 'dist', 'media', 'syntaxes', 'README.md', 'CHANGELOG.md', 'LICENSE'];
 
-/** Makes `<tmp>/{user-data, extensions, empty}` and writes the user settings. */
-export function createProfile(prefix = 'mlops-e2e-') {
+/** The SSH host the E2E settings add for the loopback sshd (the workspaces suite uses it). */
+export const E2E_SSH_HOST = 'loopback-ssh';
+
+/**
+ * Workspaces settings pointing at the real components of scripts/components/up.sh
+ * (components.json): the Docker engine as this machine's, the sshd as an SSH host, and its
+ * known_hosts. The user's own ~/.ssh/config is never read by a test run.
+ */
+export function componentHostSettings(stateDir = process.env.MLOPS_TEST_STATE ?? '/tmp/mlops-test') {
+  const settings = { 'mlops.ssh.configFile': '/dev/null' };
+  let c;
+  try {
+    c = JSON.parse(readFileSync(join(stateDir, 'components.json'), 'utf8'));
+  } catch {
+    return settings;
+  }
+  if (c.docker?.socketPath) settings['mlops.docker.host'] = `unix://${c.docker.socketPath}`;
+  if (c.ssh?.host && c.ssh?.port) {
+    settings['mlops.hosts'] = [{ name: E2E_SSH_HOST, hostName: c.ssh.host, port: c.ssh.port, user: c.ssh.username, identityFile: c.ssh.privateKeyPath }];
+    settings['mlops.ssh.knownHostsFile'] = c.ssh.knownHostsPath;
+  }
+  return settings;
+}
+
+/** Makes `<tmp>/{user-data, extensions, empty}` and writes the user settings (plus `extraSettings`). */
+export function createProfile(prefix = 'mlops-e2e-', extraSettings = {}) {
   const root = mkdtempSync(join(tmpdir(), prefix));
   const profile = {
     root,
@@ -40,7 +64,11 @@ export function createProfile(prefix = 'mlops-e2e-') {
     emptyFolder: join(root, 'empty'),
   };
   for (const d of [profile.extensionsDir, profile.emptyFolder, join(profile.userDataDir, 'User')]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...extraSettings }, null, 2));
+  // Machine-scoped settings (hosts, Docker socket, known_hosts) are read from the remote
+  // side in code-server's remote window, which is this file, not the user settings.
+  mkdirSync(join(profile.userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(join(profile.userDataDir, 'Machine', 'settings.json'), JSON.stringify(extraSettings, null, 2));
   return profile;
 }
 

@@ -9,14 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, openWorkbench } from './browser.mjs';
 import { CODE_SERVER_VERSION, folderUrl } from './codeServer.mjs';
 import { Checks, notableLogEntries, printHarness, waitForHarness } from './results.mjs';
+import { componentHostSettings, E2E_SSH_HOST } from './profile.mjs';
+import { prepareExampleSandbox } from './exampleSandbox.mjs';
 import * as ui from './uiChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'test-results');
-const folder = process.env.MLOPS_E2E_FOLDER ?? join(root, 'examples');
+let folder = process.env.MLOPS_E2E_FOLDER ?? join(root, 'examples');
+// Set when the example pipeline ran in a sandbox that the E2E opens instead of examples/.
+let sandbox;
 const harnessFile = join(out, 'e2e-harness.json');
 const HARNESS_TIMEOUT_MS = 120000;
+// The workspaces suite keeps its workspaces running until the runner has screenshot them.
+const workspacesShot = { ready: join(out, 'e2e-workspaces.ready'), done: join(out, 'e2e-workspaces.done'), png: join(out, 'e2e-workspaces.png') };
+const hostSettings = componentHostSettings();
+// With a Docker host or an SSH host configured, the Workspaces view lists hosts instead of its welcome text.
+const workspaceHosts = [hostSettings['mlops.docker.host'] && 'This machine', hostSettings['mlops.hosts'] && E2E_SSH_HOST].filter(Boolean);
 
 const started = Date.now();
 const phases = {};
@@ -38,7 +47,7 @@ function cleanup() {
     if (existsSync(join(workbench.profile.userDataDir, 'logs'))) cpSync(join(workbench.profile.userDataDir, 'logs'), logs, { recursive: true });
     if (existsSync(workbench.logFile)) cpSync(workbench.logFile, join(logs, 'code-server.log'));
     rmSync(workbench.profile.root, { recursive: true, force: true });
-  })();
+  })().finally(() => sandbox?.remove());
   return cleaning;
 }
 
@@ -50,9 +59,15 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 async function main() {
+  if (!process.env.MLOPS_E2E_FOLDER) {
+    sandbox = prepareExampleSandbox(root);
+    if (sandbox) folder = sandbox.dir;
+    phase('exampleSandbox');
+  }
   if (!existsSync(join(folder, 'dvc.yaml'))) throw new Error(`${folder}/dvc.yaml is missing: the E2E run opens the examples project`);
   mkdirSync(out, { recursive: true });
   rmSync(harnessFile, { force: true });
+  for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
 
   console.log('=== build (node esbuild.mjs --tests)');
   rmSync(join(root, 'dist-test'), { recursive: true, force: true });
@@ -68,10 +83,14 @@ async function main() {
     vsix,
     harness: true,
     keepProfile: true,
+    settings: hostSettings,
     env: {
+      MLOPS_E2E_SHOT_READY: workspacesShot.ready,
+      MLOPS_E2E_SHOT_DONE: workspacesShot.done,
       MLOPS_E2E_RESULTS: harnessFile,
       MLOPS_E2E_REPO: root,
       MLOPS_E2E_WORKSPACE: folder,
+      MLOPS_E2E_EXAMPLE_RAN: sandbox ? '1' : '',
       // No extension gallery: nothing to fetch, and no failed lookups in the logs.
       EXTENSIONS_GALLERY: '{}',
     },
@@ -94,8 +113,16 @@ async function main() {
   phase('workbenchOpen');
   await checks.run('the MLOps activity bar entry opens the MLOps container', () => ui.openMlopsContainer(page));
   for (const v of views) await checks.run(`the ${v.name} view header is shown`, () => ui.expectViewHeader(page, v.name));
-  for (const v of views.filter((v) => v.name !== 'Pipelines')) {
+  for (const v of views.filter((v) => v.name !== 'Pipelines' && !(v.name === 'Workspaces' && workspaceHosts.length) && !(v.name === 'Runs' && sandbox))) {
     await checks.run(`the ${v.name} view shows its welcome text`, () => ui.expectWelcome(page, v));
+  }
+  if (sandbox) {
+    await checks.run('the Runs view lists the MLflow and DVCLive stores and the run of examples-classifier', () =>
+      ui.expectTreeLabels(page, 'Runs', ['MLflow', 'examples-classifier', 'DVCLive']),
+    );
+  }
+  if (workspaceHosts.length) {
+    await checks.run(`the Workspaces view lists the hosts ${workspaceHosts.join(', ')}`, () => ui.expectTreeLabels(page, 'Workspaces', workspaceHosts));
   }
   await checks.run('the Pipelines view lists the stages prepare, train, evaluate', () =>
     ui.expectTreeLabels(page, 'Pipelines', ['prepare', 'train', 'evaluate']),
@@ -103,7 +130,11 @@ async function main() {
   phase('uiChecks');
 
   console.log('\n=== suites in the extension host (harness)');
+  let harnessDone = false;
+  const shot = ui.screenshotWhenAsked(page, workspacesShot, () => harnessDone, { collapse: ['Runs', 'Data', 'Pipelines'], sideBarWidth: 560 });
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
+  harnessDone = true;
+  if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
   phase('harness');
   if (harness) printHarness(harness);
   else console.log(`  ✘ no results from the harness within ${HARNESS_TIMEOUT_MS / 1000} s${serverExited ? ' (code-server exited)' : ''}`);
@@ -120,7 +151,9 @@ async function main() {
   console.log(`\n=== workbench on an empty folder`);
   await openWorkbench(page, folderUrl(workbench.baseUrl, workbench.profile.emptyFolder));
   await checks.run('[empty folder] the MLOps activity bar entry opens the MLOps container', () => ui.openMlopsContainer(page));
-  for (const v of views) await checks.run(`[empty folder] the ${v.name} view shows its welcome text`, () => ui.expectWelcome(page, v));
+  for (const v of views.filter((v) => !(v.name === 'Workspaces' && workspaceHosts.length))) {
+    await checks.run(`[empty folder] the ${v.name} view shows its welcome text`, () => ui.expectWelcome(page, v));
+  }
   await ui.tidyForScreenshot(page);
   await page.screenshot({ path: join(out, 'e2e-welcome-empty.png') });
   phase('emptyFolder');

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createProfile } from './profile.mjs';
+import { componentHostSettings, createProfile } from './profile.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const folder = process.env.MLOPS_E2E_FOLDER ?? join(root, 'examples');
@@ -29,7 +29,7 @@ try {
 }
 
 // Same quiet settings as the code-server run (telemetry off matters to the telemetry suite).
-const profile = createProfile('mlops-e2e-desktop-');
+const profile = createProfile('mlops-e2e-desktop-', componentHostSettings());
 rmSync(resultsFile, { force: true });
 let code = 1;
 try {

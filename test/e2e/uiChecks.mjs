@@ -105,3 +105,39 @@ export async function tidyForScreenshot(page) {
   await page.mouse.move(900, 300);
   await page.locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
 }
+
+/**
+ * Takes the screenshot a harness suite asks for: the suite writes `files.ready` once the
+ * view shows what to capture and waits for `files.done`. Resolves true once taken, false
+ * when `finished()` says the suites ended without asking.
+ */
+export async function screenshotWhenAsked(page, files, finished, { collapse = [], sideBarWidth = 0 } = {}) {
+  const { existsSync, writeFileSync } = await import('node:fs');
+  while (!finished()) {
+    if (existsSync(files.ready)) {
+      await tidyForScreenshot(page);
+      // Room for the view in question: other panes folded, the side bar wider; both undone after.
+      const folded = [];
+      for (const name of collapse) {
+        const header = page.locator(`.part.sidebar .pane-header[aria-label="${name} Section"]`);
+        if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click(), folded.push(header);
+      }
+      const box = sideBarWidth ? await page.locator('.part.sidebar').boundingBox() : null;
+      const drag = async (from, to) => {
+        await page.mouse.move(from, box.y + box.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(to, box.y + box.height / 2, { steps: 5 });
+        await page.mouse.up();
+      };
+      if (box && box.width < sideBarWidth) await drag(box.x + box.width, box.x + sideBarWidth);
+      await page.mouse.move(900, 700);
+      await page.screenshot({ path: files.png });
+      if (box && box.width < sideBarWidth) await drag(box.x + sideBarWidth, box.x + box.width);
+      for (const header of folded) await header.click();
+      writeFileSync(files.done, '');
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}

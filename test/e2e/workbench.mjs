@@ -8,13 +8,13 @@ import { createProfile, installExtension, installHarness } from './profile.mjs';
  * Installs our extension (from dist/, or `vsix`) into a fresh profile and starts
  * code-server on a free loopback port.
  * @param {{ repoRoot: string, folder: string, vsix?: string, harness?: boolean,
- *           env?: Record<string, string>, keepProfile?: boolean }} opts
+ *           env?: Record<string, string>, settings?: object, keepProfile?: boolean }} opts
  * @returns {Promise<{ url: string, baseUrl: string, profile: object, logFile: string,
  *           extension: object, exited: Promise<unknown>, stop: () => Promise<void> }>}
  *   `url` opens `folder`; `stop()` ends code-server and removes the profile unless kept.
  */
 export async function openInCodeServer(opts) {
-  const profile = createProfile();
+  const profile = createProfile(undefined, opts.settings);
   // The harness first: installing a .vsix writes extensions.json, and VS Code then loads
   // only what that lists, which includes folders already there when it is first written.
   if (opts.harness) installHarness(profile, opts.repoRoot);

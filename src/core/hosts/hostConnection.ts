@@ -305,8 +305,10 @@ export class SshHostConnection implements HostConnection {
   }
 
   docker(opts: { timeoutMs?: number } = {}): Docker {
-    // The host name is never resolved: the agent hands http a dial-stdio channel instead.
-    return new Docker({ protocol: 'http', host: 'docker', port: 80, agent: this.agent, timeout: opts.timeoutMs ?? this.callTimeoutMs } as Docker.DockerOptions);
+    // The agent hands http a dial-stdio channel; the socket path is never opened. It is a
+    // socket path, not a host name, because VS Code's extension host replaces the agent of
+    // any request to a host (http.proxySupport "override") and would resolve that name.
+    return new Docker({ socketPath: '/mlops/docker-over-ssh.sock', agent: this.agent, timeout: opts.timeoutMs ?? this.callTimeoutMs } as Docker.DockerOptions);
   }
 
   dispose(): void {

@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import type { MlopsApi } from '../api';
 import { EmptyTreeProvider } from './emptyTree';
+import { registerWorkspacesView } from '../workspaces/registerWorkspaces';
 import { PipelinesTreeProvider } from './pipelinesTree';
+import { registerRunsView } from '../runs/registerRuns';
 
 /** Registers the four MLOps views and what keeps them current. */
 export function registerViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
-  const workspaces = new EmptyTreeProvider();
-  const runs = new EmptyTreeProvider();
+  const workspaces = registerWorkspacesView(context, log);
+  const runs = registerRunsView(context, log);
   const data = new EmptyTreeProvider();
   const pipelines = new PipelinesTreeProvider(log);
 
@@ -17,8 +19,6 @@ export function registerViews(context: vscode.ExtensionContext, log: vscode.LogO
     if (!/[\\/]\.(git|dvc)[\\/]/.test(uri.fsPath)) pipelines.refresh(500);
   };
   context.subscriptions.push(
-    vscode.window.createTreeView('mlops.workspaces', { treeDataProvider: workspaces }),
-    vscode.window.createTreeView('mlops.runs', { treeDataProvider: runs }),
     vscode.window.createTreeView('mlops.data', { treeDataProvider: data }),
     vscode.window.createTreeView('mlops.pipelines', { treeDataProvider: pipelines, showCollapseAll: true }),
     pipelines,

@@ -1,0 +1,30 @@
+// Bundled apart (dist/lazy/runsLib.js) and required when the Runs view first lists its
+// stores, so that activation never parses sql.js or the TensorBoard reader.
+import { DvcLiveSource } from '../../core/runs/dvc/dvcliveSource';
+import { MlflowFileStoreSource } from '../../core/runs/mlflow/fileStoreSource';
+import { MlflowSqliteSource } from '../../core/runs/mlflow/sqliteStoreSource';
+import { TensorBoardSource } from '../../core/runs/tensorboard/tensorboardSource';
+import type { RunSource } from '../../core/runs/types';
+
+export type { RunSource };
+
+export interface SourceFactoryOptions {
+  /** dist/sql-wasm.wasm: sql.js cannot find it beside a bundle by itself. */
+  wasmPath: string;
+}
+
+/** The reader of one store found in the workspace (see runsModel.StoreKind). */
+export function createRunSource(kind: string, location: string, options: SourceFactoryOptions): RunSource & { dispose?(): void } {
+  switch (kind) {
+    case 'mlflow-sqlite':
+      return new MlflowSqliteSource(location, { wasmPath: options.wasmPath });
+    case 'mlflow-file':
+      return new MlflowFileStoreSource(location);
+    case 'dvclive':
+      return new DvcLiveSource(location);
+    case 'tensorboard':
+      return new TensorBoardSource(location);
+    default:
+      throw new Error(`unknown run store kind ${kind}`);
+  }
+}

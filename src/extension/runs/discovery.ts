@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { DISCOVERY_EXCLUDE, DISCOVERY_GLOBS, SETTING_OF, storesFromFiles, type SourceSetting, type StoreKind, type StoreSpec } from './runsModel';
+
+// Enough for any real project; a workspace with more marker files than this is a dataset.
+const MAX_FILES = 2000;
+
+export function enabledKinds(): Record<SourceSetting, boolean> {
+  const cfg = vscode.workspace.getConfiguration('mlops.runs.sources');
+  return { mlflow: cfg.get('mlflow', true), dvclive: cfg.get('dvclive', true), tensorboard: cfg.get('tensorboard', true) };
+}
+
+/** The run stores in the workspace folders, the kinds turned off in the settings left out. */
+export async function discoverStores(): Promise<StoreSpec[]> {
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  if (!roots.length) return [];
+  const enabled = enabledKinds();
+  const found: Partial<Record<StoreKind, string[]>> = {};
+  await Promise.all(
+    (Object.keys(DISCOVERY_GLOBS) as StoreKind[]).filter((kind) => enabled[SETTING_OF[kind]]).map(async (kind) => {
+      const uris = await vscode.workspace.findFiles(DISCOVERY_GLOBS[kind], DISCOVERY_EXCLUDE, MAX_FILES);
+      found[kind] = uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
+    }),
+  );
+  return storesFromFiles(found, roots, enabled);
+}
+
+/** What to watch in one store for its listing to follow new runs and metrics. */
+export function storeWatchPattern(spec: StoreSpec): vscode.RelativePattern {
+  switch (spec.kind) {
+    case 'mlflow-sqlite':
+      // The database and its -wal / -journal beside it.
+      return new vscode.RelativePattern(vscode.Uri.joinPath(vscode.Uri.file(spec.location), '..'), `${spec.location.split(/[\\/]/).pop()}*`);
+    case 'tensorboard':
+      return new vscode.RelativePattern(vscode.Uri.file(spec.location), '**/*tfevents*');
+    default:
+      return new vscode.RelativePattern(vscode.Uri.file(spec.location), '**');
+  }
+}

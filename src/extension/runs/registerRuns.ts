@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import { loadLazy } from '../lazy/load';
+import { discoverStores, storeWatchPattern } from './discovery';
+import { DISCOVERY_GLOBS, type RunRef } from './runsModel';
+import { RunsTreeProvider, type RunsNode } from './runsTree';
+
+const SELECTION_KEY = 'mlops.runs.selection';
+// Training writes metrics every step: one refresh per burst.
+const REFRESH_DELAY_MS = 500;
+
+/** The Runs view, its commands, and the watchers that keep it live. */
+export function registerRunsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): RunsTreeProvider {
+  const wasmPath = context.asAbsolutePath('dist/sql-wasm.wasm');
+  const runs = new RunsTreeProvider({
+    log,
+    discover: discoverStores,
+    createSource: (spec) => loadLazy<typeof import('../lazy/runsLib')>('runsLib').createRunSource(spec.kind, spec.location, { wasmPath }),
+    keyMetric: () => vscode.workspace.getConfiguration('mlops.runs').get('keyMetric', '').trim(),
+    selectionStore: {
+      get: () => context.workspaceState.get<RunRef[]>(SELECTION_KEY, []),
+      set: (refs) => context.workspaceState.update(SELECTION_KEY, refs),
+    },
+  });
+  const view = vscode.window.createTreeView<RunsNode>('mlops.runs', { treeDataProvider: runs, showCollapseAll: true });
+
+  // A new or removed store (the first training run writes mlflow.db) means searching again.
+  const rediscover = () => void runs.refresh({ rediscover: true, delayMs: REFRESH_DELAY_MS });
+  const discoveryWatchers = Object.values(DISCOVERY_GLOBS).map((glob) => vscode.workspace.createFileSystemWatcher(glob, false, true, false));
+  for (const w of discoveryWatchers) context.subscriptions.push(w, w.onDidCreate(rediscover), w.onDidDelete(rediscover));
+
+  // Inside a known store any change (a metric line, a WAL write) means reading it again.
+  let storeWatchers: vscode.Disposable[] = [];
+  const relist = () => void runs.refresh({ delayMs: REFRESH_DELAY_MS });
+  context.subscriptions.push(
+    runs.onDidChangeStores((specs) => {
+      for (const d of storeWatchers) d.dispose();
+      storeWatchers = specs.flatMap((spec) => {
+        const w = vscode.workspace.createFileSystemWatcher(storeWatchPattern(spec));
+        return [w, w.onDidCreate(relist), w.onDidChange(relist), w.onDidDelete(relist)];
+      });
+    }),
+    { dispose: () => storeWatchers.forEach((d) => d.dispose()) },
+  );
+
+  context.subscriptions.push(
+    runs,
+    view,
+    view.onDidChangeCheckboxState((e) => runs.applyCheckboxes(e.items)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mlops.runs')) void runs.refresh({ rediscover: true });
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true })),
+    vscode.commands.registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true })),
+    vscode.commands.registerCommand('mlops.copyRunId', async (node?: RunsNode) => {
+      const target = node ?? view.selection[0];
+      if (target?.kind !== 'run') {
+        void vscode.window.showInformationMessage('MLOps: select a run in the Runs view to copy its id.');
+        return;
+      }
+      await vscode.env.clipboard.writeText(target.run.id);
+      vscode.window.setStatusBarMessage(`MLOps: copied run id ${target.run.id}`, 3000);
+      return target.run.id;
+    }),
+    // For the comparison and chart panels: the runs checked in the view, in the order checked.
+    vscode.commands.registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
+  );
+  return runs;
+}

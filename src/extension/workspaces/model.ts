@@ -1,0 +1,250 @@
+// Pure helpers of the Workspaces view and the launch flow: settings → hosts, QuickPick
+// answers → profile, and how a workspace or a GPU reads in the tree. No `vscode` here, so
+// the unit tests run them in plain Node.
+import type { GpuInfo } from '../../core/hosts/gpuProbe';
+import type { HostSetting } from '../../core/hosts/sshConfig';
+import { GPUS_LABEL, PROFILE_LABEL, type GpuRequest, type LaunchProfile, type MountSpec, type PortSpec } from '../../core/hosts/workspaceSpec';
+import type { WorkspaceSummary } from '../../core/hosts/workspaces';
+
+/** The launch profile as we store it on the container, so "Copy docker run" repeats it exactly. */
+export const SPEC_LABEL = 'mlops.spec';
+/** Where the project folder is mounted inside a workspace. */
+export const PROJECT_MOUNT = '/workspace';
+export const LOCAL_HOST = 'This machine';
+
+/** One entry of the `mlops.hosts` setting, as package.json describes it. */
+export interface HostsSettingEntry {
+  name: string;
+  hostName?: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  identitiesOnly?: boolean;
+  proxyJump?: string;
+  remoteProjectPath?: string;
+}
+
+/** A saved launch profile (`mlops.workspaces.profiles`). */
+export interface StoredProfile extends LaunchProfile {
+  name: string;
+  /** The host it was saved for; absent → asked at relaunch. */
+  host?: string;
+  /** Bind the project folder (locally) or the host's remoteProjectPath at /workspace. */
+  mountProject?: boolean;
+}
+
+function isEntry(v: unknown): v is HostsSettingEntry {
+  return typeof v === 'object' && v !== null && typeof (v as HostsSettingEntry).name === 'string' && (v as HostsSettingEntry).name.trim() !== '';
+}
+
+/** The setting's shape (hostName) → the host layer's (host); malformed entries are dropped. */
+export function hostSettings(value: unknown): HostSetting[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isEntry).map((e) => ({
+    name: e.name.trim(),
+    ...(e.hostName ? { host: e.hostName } : {}),
+    ...(typeof e.port === 'number' ? { port: e.port } : {}),
+    ...(e.user ? { user: e.user } : {}),
+    ...(e.identityFile ? { identityFile: e.identityFile } : {}),
+    ...(e.identitiesOnly ? { identitiesOnly: true } : {}),
+    ...(e.proxyJump ? { proxyJump: e.proxyJump } : {}),
+  }));
+}
+
+export function remoteProjectPath(value: unknown, host: string): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const p = value.filter(isEntry).find((e) => e.name.trim() === host)?.remoteProjectPath?.trim();
+  return p || undefined;
+}
+
+export function storedProfiles(value: unknown): StoredProfile[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (p): p is StoredProfile => typeof p === 'object' && p !== null && typeof p.name === 'string' && p.name.trim() !== '' && typeof p.image === 'string' && p.image.trim() !== '',
+  );
+}
+
+/** The saved profiles with `p` added, replacing one of the same name. */
+export function upsertProfile(profiles: readonly StoredProfile[], p: StoredProfile): StoredProfile[] {
+  const i = profiles.findIndex((q) => q.name === p.name);
+  return i < 0 ? [...profiles, p] : profiles.map((q, j) => (j === i ? p : q));
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** "none", "all", a count ("2") or GPU ids ("0,1" or UUIDs). */
+export function parseGpuAnswer(text: string): Parsed<GpuRequest> {
+  const t = text.trim().toLowerCase();
+  if (t === '' || t === 'none') return { ok: true, value: 'none' };
+  if (t === 'all') return { ok: true, value: 'all' };
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    return n > 0 ? { ok: true, value: { count: n } } : { ok: true, value: 'none' };
+  }
+  const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length && ids.every((id) => /^[A-Za-z0-9-]+$/.test(id))) return { ok: true, value: { ids } };
+  return { ok: false, error: 'Write none, all, a number of GPUs, or GPU indexes/UUIDs separated by commas (0,1).' };
+}
+
+/** "8888, 6006" or "18888:8888" (host:container); empty → publish nothing. */
+export function parsePorts(text: string): Parsed<PortSpec[]> {
+  const out: PortSpec[] = [];
+  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+    const m = /^(?:(\d+):)?(\d+)$/.exec(part);
+    const container = m ? Number(m[2]) : NaN;
+    const host = m?.[1] ? Number(m[1]) : undefined;
+    const valid = (n: number) => Number.isInteger(n) && n > 0 && n < 65536;
+    if (!m || !valid(container) || (host !== undefined && !valid(host))) {
+      return { ok: false, error: `"${part}" is not a port: write container ports (8888) or host:container (18888:8888), separated by commas.` };
+    }
+    if (!out.some((p) => p.container === container)) out.push(host === undefined ? { container } : { container, host });
+  }
+  return { ok: true, value: out };
+}
+
+export function formatPortSpecs(ports: ReadonlyArray<number | PortSpec>): string {
+  return ports.map((p) => (typeof p === 'number' ? String(p) : p.host ? `${p.host}:${p.container}` : String(p.container))).join(', ');
+}
+
+export interface LaunchAnswers {
+  image: string;
+  gpus: GpuRequest;
+  ports: PortSpec[];
+  mountProject: boolean;
+  /** Save under this name (also the container's name prefix). */
+  saveAs?: string;
+  host?: string;
+}
+
+/** What the QuickPick flow answered → the profile launched (and saved when named). */
+export function profileFromAnswers(a: LaunchAnswers): LaunchProfile & { mountProject: boolean } {
+  const name = a.saveAs?.trim();
+  return {
+    ...(name ? { name } : {}),
+    image: a.image.trim(),
+    gpus: a.gpus,
+    // Container ports only: plain numbers keep the saved profile short.
+    ports: a.ports.map((p) => (p.host ? p : p.container)),
+    mountProject: a.mountProject,
+  };
+}
+
+/** A container name unique per launch: the profile's (or the image's) name plus a suffix. */
+export function workspaceContainerName(profile: Pick<LaunchProfile, 'name' | 'image'>, suffix: string): string {
+  const base = profile.name?.trim() || `ws-${profile.image.replace(/@.*$/, '').split('/').pop()!.replace(/:.*$/, '') || 'workspace'}`;
+  const clean = base.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'workspace';
+  return `${clean}-${suffix}`;
+}
+
+/** The profile's mounts plus the project folder at /workspace when asked and known. */
+export function mountsFor(profile: LaunchProfile & { mountProject?: boolean }, projectPath: string | undefined): MountSpec[] {
+  const own = profile.mounts ?? [];
+  if (!profile.mountProject || !projectPath || own.some((m) => m.target === PROJECT_MOUNT)) return own;
+  return [...own, { source: projectPath, target: PROJECT_MOUNT }];
+}
+
+export function formatPorts(ports: WorkspaceSummary['ports']): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  // The engine lists a port once per address family (0.0.0.0 and ::); show it once.
+  for (const p of [...ports].sort((a, b) => a.container - b.container)) {
+    const s = p.host ? `${p.container}→${p.host}` : `${p.container}`;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    parts.push(s);
+  }
+  return parts.join(', ');
+}
+
+/** "45s", "12m", "3h 5m", "2d 4h". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
+}
+
+/** What follows the name in the tree: image · ports · Docker's state ("Up 3 minutes"). */
+export function workspaceDescription(ws: Pick<WorkspaceSummary, 'image' | 'ports' | 'status' | 'gpus'>): string {
+  const ports = formatPorts(ws.ports);
+  return [ws.image, ws.gpus !== 'none' ? `GPUs ${ws.gpus}` : '', ports ? `ports ${ports}` : '', ws.status].filter(Boolean).join(' · ');
+}
+
+export type WorkspaceState = 'running' | 'paused' | 'restarting' | 'stopped';
+
+export function workspaceState(dockerState: string): WorkspaceState {
+  return dockerState === 'running' ? 'running' : dockerState === 'paused' ? 'paused' : dockerState === 'restarting' ? 'restarting' : 'stopped';
+}
+
+/** A codicon and a theme color per state. */
+export function stateIcon(dockerState: string): { id: string; color?: string } {
+  switch (workspaceState(dockerState)) {
+    case 'running':
+      return { id: 'vm-running', color: 'testing.iconPassed' };
+    case 'paused':
+      return { id: 'debug-pause', color: 'charts.yellow' };
+    case 'restarting':
+      return { id: 'sync~spin' };
+    default:
+      return { id: 'vm-outline', color: 'disabledForeground' };
+  }
+}
+
+const gib = (mib: number) => (mib / 1024).toFixed(1);
+
+/** "GPU 0: NVIDIA H100" and "12.3 / 80.0 GiB · 45% · 61°C". */
+export function formatGpu(g: GpuInfo): { label: string; description: string } {
+  const mem = g.memoryUsedMiB !== null && g.memoryTotalMiB !== null ? `${gib(g.memoryUsedMiB)} / ${gib(g.memoryTotalMiB)} GiB` : 'memory n/a';
+  const util = g.utilizationPct !== null ? `${g.utilizationPct}%` : 'util n/a';
+  const temp = g.temperatureC !== null ? `${g.temperatureC}°C` : 'temp n/a';
+  return { label: `GPU ${g.index}: ${g.name}`, description: `${mem} · ${util} · ${temp}` };
+}
+
+/** The subset of `docker inspect` we read back. */
+export interface InspectLike {
+  Name?: string;
+  Config?: { Image?: string; Cmd?: string[] | null; Labels?: Record<string, string> | null; ExposedPorts?: Record<string, unknown> | null };
+  HostConfig?: { Binds?: string[] | null; PortBindings?: Record<string, Array<{ HostPort?: string }> | null> | null };
+}
+
+/**
+ * The profile a container was launched from: our spec label when present (exact), else
+ * rebuilt from what the engine says (image, command, binds, ports, GPUs label).
+ */
+export function profileFromInspect(c: InspectLike): LaunchProfile {
+  const labels = c.Config?.Labels ?? {};
+  if (labels[SPEC_LABEL]) {
+    try {
+      const p = JSON.parse(labels[SPEC_LABEL]) as LaunchProfile;
+      if (typeof p.image === 'string') return p;
+    } catch {
+      // fall through: rebuild from the engine's view
+    }
+  }
+  const ports = Object.keys(c.HostConfig?.PortBindings ?? c.Config?.ExposedPorts ?? {})
+    .filter((k) => k.endsWith('/tcp'))
+    .map((k) => {
+      const container = Number(k.replace('/tcp', ''));
+      const host = Number(c.HostConfig?.PortBindings?.[k]?.[0]?.HostPort || 0);
+      return host ? { container, host } : { container };
+    });
+  const gpusLabel = labels[GPUS_LABEL];
+  const gpus: GpuRequest =
+    !gpusLabel || gpusLabel === 'none' ? 'none' : gpusLabel === 'all' ? 'all' : gpusLabel.startsWith('device=') ? { ids: gpusLabel.slice(7).split(',') } : { count: Number(gpusLabel) };
+  const mounts: MountSpec[] = (c.HostConfig?.Binds ?? []).map((b) => {
+    const [source, target, mode] = b.split(':');
+    return { source, target, ...(mode === 'ro' ? { readOnly: true } : {}) };
+  });
+  return {
+    ...(labels[PROFILE_LABEL] ? { name: labels[PROFILE_LABEL] } : {}),
+    image: c.Config?.Image ?? '',
+    gpus,
+    ports,
+    ...(mounts.length ? { mounts } : {}),
+    ...(c.Config?.Cmd?.length ? { command: c.Config.Cmd } : {}),
+  };
+}

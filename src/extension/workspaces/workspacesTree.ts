@@ -1,0 +1,267 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/common/errors';
+import { describeEngineError } from '../../core/hosts/engineErrors';
+import { listWorkspaces, probeGpus, type WorkspaceSummary } from '../../core/hosts/workspaces';
+import type { GpuInfo } from '../../core/hosts/gpuProbe';
+import type { HostEntry, HostRegistry } from './hosts';
+import { formatDuration, formatGpu, formatPorts, stateIcon, workspaceDescription, workspaceState } from './model';
+
+type HostState = { status: 'idle' } | { status: 'connecting' } | { status: 'connected' } | { status: 'error'; message: string };
+
+export interface HostNode {
+  kind: 'host';
+  host: HostEntry;
+  state: HostState;
+  gpus: GroupNode;
+  workspaces: GroupNode;
+}
+export interface GroupNode {
+  kind: 'gpus' | 'workspaces';
+  parent: HostNode;
+}
+export interface GpuNode {
+  kind: 'gpu';
+  gpu: GpuInfo;
+  parent: GroupNode;
+}
+export interface WorkspaceNode {
+  kind: 'workspace';
+  ws: WorkspaceSummary;
+  parent: GroupNode;
+}
+export interface MessageNode {
+  kind: 'message';
+  text: string;
+  icon: 'error' | 'info' | 'add';
+  tooltip?: string;
+  parent: HostNode | GroupNode;
+  command?: vscode.Command;
+}
+export type WorkspacesNode = HostNode | GroupNode | GpuNode | WorkspaceNode | MessageNode;
+
+/** Where messages name the host: "this machine" or "gpu-box (SSH)". */
+export function hostLabel(h: HostEntry): string {
+  return h.kind === 'local' ? 'this machine' : `${h.name} (SSH)`;
+}
+
+/** Host → GPUs and Workspaces. Hosts connect when expanded; nothing waits past the host layer's timeouts. */
+export class WorkspacesTreeProvider implements vscode.TreeDataProvider<WorkspacesNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<WorkspacesNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new Map<string, HostNode>();
+  private view: vscode.TreeView<WorkspacesNode> | undefined;
+  private readonly wsNodes = new WeakMap<GroupNode, Map<string, WorkspaceNode>>();
+
+  constructor(
+    readonly registry: HostRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Everything again; `reconnect` also drops the connections (after settings change or a failure). */
+  refresh(reconnect = false): void {
+    if (reconnect) {
+      this.registry.reset();
+      this.nodes.clear();
+    }
+    for (const n of this.nodes.values()) if (n.state.status === 'error') n.state = { status: 'idle' };
+    this.changed.fire(undefined);
+  }
+
+  /** Only what changes over time: GPU use and workspace state of connected hosts. */
+  refreshLive(hostName?: string): void {
+    for (const n of this.nodes.values()) {
+      if (n.state.status !== 'connected' || (hostName && n.host.name !== hostName)) continue;
+      this.changed.fire(n.gpus);
+      this.changed.fire(n.workspaces);
+    }
+  }
+
+  attach(view: vscode.TreeView<WorkspacesNode>): void {
+    this.view = view;
+  }
+
+  /** The host's workspace node for a container id, listed afresh (tests and reveal use it). */
+  async findWorkspace(hostName: string, id: string): Promise<WorkspaceNode | undefined> {
+    const host = (await this.getChildren()).find((n): n is HostNode => n.kind === 'host' && n.host.name === hostName);
+    if (!host) return undefined;
+    if (host.state.status !== 'connected') await this.getChildren(host);
+    const kids = await this.getChildren(host.workspaces);
+    return kids.find((k): k is WorkspaceNode => k.kind === 'workspace' && (k.ws.id === id || k.ws.name === id));
+  }
+
+  /** Shows a workspace in the view: its host and group expand. */
+  async reveal(hostName: string, id: string): Promise<boolean> {
+    const node = await this.findWorkspace(hostName, id);
+    if (!node || !this.view) return false;
+    await this.view.reveal(node, { select: true, focus: false, expand: true });
+    return true;
+  }
+
+  private node(host: HostEntry): HostNode {
+    let n = this.nodes.get(host.name);
+    if (!n || n.host.address !== host.address) {
+      const h = { kind: 'host', host, state: { status: 'idle' } } as HostNode;
+      h.gpus = { kind: 'gpus', parent: h };
+      h.workspaces = { kind: 'workspaces', parent: h };
+      if (n) this.registry.reset(host.name);
+      n = h;
+      this.nodes.set(host.name, n);
+    }
+    return n;
+  }
+
+  private setState(n: HostNode, state: HostState): void {
+    const before = JSON.stringify(n.state);
+    n.state = state;
+    if (JSON.stringify(state) !== before) this.changed.fire(n);
+  }
+
+  async getChildren(element?: WorkspacesNode): Promise<WorkspacesNode[]> {
+    if (!element) {
+      try {
+        return (await this.registry.hosts()).map((h) => this.node(h));
+      } catch (err) {
+        this.log.error(`Workspaces: cannot list hosts: ${errorMessage(err)}`);
+        return [];
+      }
+    }
+    if (element.kind === 'host') return this.hostChildren(element);
+    if (element.kind === 'gpus') return this.gpuChildren(element);
+    if (element.kind === 'workspaces') return this.workspaceChildren(element);
+    return [];
+  }
+
+  private async hostChildren(n: HostNode): Promise<WorkspacesNode[]> {
+    const where = hostLabel(n.host);
+    // An error stays until a refresh: re-rendering the host (to show "error") must not retry in a loop.
+    if (n.state.status === 'error') return [{ kind: 'message', icon: 'error', text: n.state.message, tooltip: n.state.message, parent: n }];
+    // Not fired: the re-render it would cause would only connect again.
+    if (n.state.status === 'idle') n.state = { status: 'connecting' };
+    let stage = 'ssh';
+    try {
+      const conn = await this.registry.ensureConnected(n.host);
+      stage = 'docker';
+      await conn.docker().ping();
+      this.setState(n, { status: 'connected' });
+      return [n.gpus, n.workspaces];
+    } catch (err) {
+      const text =
+        stage === 'ssh'
+          ? `${errorMessage(err)} Check that the host is reachable and your key, agent or password, then refresh.`
+          : (({ message, nextStep }) => `${message} ${nextStep}`)(describeEngineError(err, where));
+      this.log.warn(`Workspaces: ${n.host.name}: ${errorMessage(err)}`);
+      this.setState(n, { status: 'error', message: text });
+      return [{ kind: 'message', icon: 'error', text, tooltip: text, parent: n }];
+    }
+  }
+
+  private async gpuChildren(g: GroupNode): Promise<WorkspacesNode[]> {
+    const conn = this.registry.connection(g.parent.host);
+    const r = await probeGpus(conn, 15000);
+    if (r.kind === 'gpus') return r.gpus.map((gpu) => ({ kind: 'gpu', gpu, parent: g }));
+    if (r.kind === 'none') return [{ kind: 'message', icon: 'info', text: r.reason, parent: g }];
+    return [{ kind: 'message', icon: 'error', text: r.message, tooltip: r.message, parent: g }];
+  }
+
+  private async workspaceChildren(g: GroupNode): Promise<WorkspacesNode[]> {
+    try {
+      const list = await listWorkspaces(this.registry.connection(g.parent.host).docker());
+      if (!list.length) {
+        return [
+          {
+            kind: 'message',
+            icon: 'add',
+            text: 'No workspaces: launch one',
+            parent: g,
+            command: { command: 'mlops.launchWorkspace', title: 'Launch Workspace', arguments: [g.parent] },
+          },
+        ];
+      }
+      // The same object per container across refreshes: TreeView.reveal finds elements by identity.
+      const before = this.wsNodes.get(g) ?? new Map<string, WorkspaceNode>();
+      const now = new Map<string, WorkspaceNode>();
+      for (const ws of list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())) {
+        const n = before.get(ws.id) ?? { kind: 'workspace', ws, parent: g };
+        n.ws = ws;
+        now.set(ws.id, n);
+      }
+      this.wsNodes.set(g, now);
+      return [...now.values()];
+    } catch (err) {
+      const p = describeEngineError(err, hostLabel(g.parent.host));
+      this.log.warn(`Workspaces: listing on ${g.parent.host.name}: ${p.detail}`);
+      return [{ kind: 'message', icon: 'error', text: `${p.message} ${p.nextStep}`, tooltip: p.detail, parent: g }];
+    }
+  }
+
+  getParent(n: WorkspacesNode): WorkspacesNode | undefined {
+    return n.kind === 'host' ? undefined : n.parent;
+  }
+
+  getTreeItem(n: WorkspacesNode): vscode.TreeItem {
+    const C = vscode.TreeItemCollapsibleState;
+    switch (n.kind) {
+      case 'host': {
+        const item = new vscode.TreeItem(n.host.name, n.host.kind === 'local' ? C.Expanded : C.Collapsed);
+        item.id = `host:${n.host.name}`;
+        const s = n.state.status;
+        const kind = n.host.kind === 'local' ? 'local Docker' : 'SSH';
+        item.description = `${kind} · ${s === 'idle' ? 'disconnected' : s === 'error' ? 'error' : s}`;
+        item.iconPath = new vscode.ThemeIcon(
+          n.host.kind === 'local' ? 'vm' : 'remote',
+          s === 'connected' ? new vscode.ThemeColor('testing.iconPassed') : s === 'error' ? new vscode.ThemeColor('errorForeground') : undefined,
+        );
+        item.tooltip = `${n.host.address}${n.state.status === 'error' ? `\n\n${n.state.message}` : ''}`;
+        item.contextValue = 'mlops.host';
+        return item;
+      }
+      case 'gpus':
+      case 'workspaces': {
+        const item = new vscode.TreeItem(n.kind === 'gpus' ? 'GPUs' : 'Workspaces', C.Expanded);
+        item.id = `${n.kind}:${n.parent.host.name}`;
+        item.iconPath = new vscode.ThemeIcon(n.kind === 'gpus' ? 'circuit-board' : 'package');
+        item.contextValue = `mlops.${n.kind}`;
+        return item;
+      }
+      case 'gpu': {
+        const { label, description } = formatGpu(n.gpu);
+        const item = new vscode.TreeItem(label, C.None);
+        item.id = `gpu:${n.parent.parent.host.name}:${n.gpu.index}`;
+        item.description = description;
+        item.iconPath = new vscode.ThemeIcon('pulse');
+        return item;
+      }
+      case 'workspace': {
+        const { ws } = n;
+        const item = new vscode.TreeItem(ws.name, C.None);
+        item.id = `ws:${n.parent.parent.host.name}:${ws.id}`;
+        item.description = workspaceDescription(ws);
+        const icon = stateIcon(ws.state);
+        item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+        const ports = formatPorts(ws.ports);
+        item.tooltip = new vscode.MarkdownString(
+          [
+            `**${ws.name}** — ${ws.status}`,
+            `image \`${ws.image}\`${ws.profile ? `, profile ${ws.profile}` : ''}`,
+            `GPUs: ${ws.gpus}${ports ? ` · ports ${ports} (container→host)` : ''}`,
+            `created ${formatDuration(Date.now() - ws.createdAt.getTime())} ago · id ${ws.id.slice(0, 12)}`,
+          ].join('\n\n'),
+        );
+        item.contextValue = `mlops.workspace.${workspaceState(ws.state)}`;
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(n.text, C.None);
+        item.iconPath = new vscode.ThemeIcon(n.icon === 'error' ? 'error' : n.icon === 'add' ? 'add' : 'info', n.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+        if (n.tooltip) item.tooltip = n.tooltip;
+        if (n.command) item.command = n.command;
+        item.contextValue = 'mlops.message';
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

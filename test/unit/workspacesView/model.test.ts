@@ -1,0 +1,162 @@
+import { strict as assert } from 'node:assert';
+import { containerCreateOptions, dockerRunCommand, GPUS_LABEL, PROFILE_LABEL, WORKSPACE_LABEL } from '../../../src/core/hosts/workspaceSpec';
+import {
+  formatDuration,
+  formatGpu,
+  formatPorts,
+  formatPortSpecs,
+  hostSettings,
+  mountsFor,
+  parseGpuAnswer,
+  parsePorts,
+  profileFromAnswers,
+  profileFromInspect,
+  remoteProjectPath,
+  SPEC_LABEL,
+  stateIcon,
+  storedProfiles,
+  upsertProfile,
+  workspaceContainerName,
+  workspaceDescription,
+  workspaceState,
+} from '../../../src/extension/workspaces/model';
+
+describe('workspaces view: settings', () => {
+  it('maps mlops.hosts entries (hostName) to the host layer shape (host) and drops malformed ones', () => {
+    const value = [
+      { name: 'gpu-box', hostName: '10.0.0.5', user: 'ada', port: 2222, identityFile: '~/.ssh/id_gpu', proxyJump: 'bastion', remoteProjectPath: '/srv/proj' },
+      { name: '  ' },
+      { hostName: 'no-name' },
+      'text',
+      { name: 'plain' },
+    ];
+    assert.deepEqual(hostSettings(value), [
+      { name: 'gpu-box', host: '10.0.0.5', port: 2222, user: 'ada', identityFile: '~/.ssh/id_gpu', proxyJump: 'bastion' },
+      { name: 'plain' },
+    ]);
+    assert.deepEqual(hostSettings(undefined), []);
+    assert.equal(remoteProjectPath(value, 'gpu-box'), '/srv/proj');
+    assert.equal(remoteProjectPath(value, 'plain'), undefined);
+  });
+
+  it('keeps only usable saved profiles and replaces one of the same name', () => {
+    const ps = storedProfiles([{ name: 'a', image: 'x' }, { name: 'b' }, { image: 'y' }, null, { name: 'c', image: 'z' }]);
+    assert.deepEqual(ps.map((p) => p.name), ['a', 'c']);
+    const next = upsertProfile(ps, { name: 'a', image: 'x2', host: 'gpu' });
+    assert.deepEqual(next, [{ name: 'a', image: 'x2', host: 'gpu' }, { name: 'c', image: 'z' }]);
+    assert.equal(upsertProfile(ps, { name: 'd', image: 'w' }).length, 3);
+  });
+});
+
+describe('workspaces view: launch answers', () => {
+  it('parses the GPU answer: none, all, a count, ids', () => {
+    assert.deepEqual(parseGpuAnswer(''), { ok: true, value: 'none' });
+    assert.deepEqual(parseGpuAnswer('None'), { ok: true, value: 'none' });
+    assert.deepEqual(parseGpuAnswer('all'), { ok: true, value: 'all' });
+    assert.deepEqual(parseGpuAnswer('2'), { ok: true, value: { count: 2 } });
+    assert.deepEqual(parseGpuAnswer('0'), { ok: true, value: 'none' });
+    assert.deepEqual(parseGpuAnswer('0, 2'), { ok: true, value: { ids: ['0', '2'] } });
+    assert.deepEqual(parseGpuAnswer('GPU-1a2b-3c'), { ok: true, value: { ids: ['GPU-1a2b-3c'] } });
+    assert.equal(parseGpuAnswer('0;rm -rf').ok, false);
+  });
+
+  it('parses ports: container ports, host:container, duplicates once, junk refused', () => {
+    assert.deepEqual(parsePorts('8888, 6006'), { ok: true, value: [{ container: 8888 }, { container: 6006 }] });
+    assert.deepEqual(parsePorts('18888:8888 8888'), { ok: true, value: [{ container: 8888, host: 18888 }] });
+    assert.deepEqual(parsePorts('  '), { ok: true, value: [] });
+    for (const bad of ['0', '70000', 'http', '1:2:3', '99999:80']) assert.equal(parsePorts(bad).ok, false, bad);
+    assert.equal(formatPortSpecs([8888, { container: 6006, host: 16006 }, { container: 22 }]), '8888, 16006:6006, 22');
+  });
+
+  it('turns the answers into the profile launched, which the engine and docker run both accept', () => {
+    const p = profileFromAnswers({ image: ' local/busybox:1 ', gpus: { count: 1 }, ports: [{ container: 8888 }, { container: 6006, host: 16006 }], mountProject: true, saveAs: ' train ' });
+    assert.deepEqual(p, { name: 'train', image: 'local/busybox:1', gpus: { count: 1 }, ports: [8888, { container: 6006, host: 16006 }], mountProject: true });
+    const unnamed = profileFromAnswers({ image: 'x', gpus: 'none', ports: [], mountProject: false, saveAs: '' });
+    assert.equal('name' in unnamed, false);
+    const { mountProject: _m, ...spec } = p;
+    const opts = containerCreateOptions(spec);
+    assert.equal(opts.Labels?.[WORKSPACE_LABEL], '1');
+    assert.equal(opts.Labels?.[PROFILE_LABEL], 'train');
+    assert.match(dockerRunCommand(spec), /--gpus 1 .*-p 127\.0\.0\.1::8888 -p 127\.0\.0\.1:16006:6006 local\/busybox:1$/);
+  });
+
+  it('names each launch uniquely, after the profile or the image', () => {
+    assert.equal(workspaceContainerName({ name: 'train a100', image: 'x' }, 'ab12cd'), 'train-a100-ab12cd');
+    assert.equal(workspaceContainerName({ image: 'pytorch/pytorch:2.5.1-cuda12.4' }, 'ff0011'), 'ws-pytorch-ff0011');
+    assert.equal(workspaceContainerName({ image: 'reg.io:5000/team/img@sha256:abc' }, '000000'), 'ws-img-000000');
+    assert.equal(workspaceContainerName({ name: '--', image: 'x' }, '1'), 'workspace-1');
+  });
+
+  it('mounts the project at /workspace only when asked, known, and not already mounted there', () => {
+    assert.deepEqual(mountsFor({ image: 'x', mountProject: true }, '/home/ada/proj'), [{ source: '/home/ada/proj', target: '/workspace' }]);
+    assert.deepEqual(mountsFor({ image: 'x', mountProject: false }, '/home/ada/proj'), []);
+    assert.deepEqual(mountsFor({ image: 'x', mountProject: true }, undefined), []);
+    const own = [{ source: '/data', target: '/workspace' }];
+    assert.deepEqual(mountsFor({ image: 'x', mountProject: true, mounts: own }, '/p'), own);
+  });
+});
+
+describe('workspaces view: how items read', () => {
+  it('formats ports once per port (the engine lists IPv4 and IPv6), sorted', () => {
+    const ports = [
+      { container: 8888, host: 49153, hostIp: '127.0.0.1' },
+      { container: 6006, host: 49154, hostIp: '127.0.0.1' },
+      { container: 8888, host: 49153, hostIp: '::1' },
+      { container: 22 },
+    ];
+    assert.equal(formatPorts(ports), '22, 6006→49154, 8888→49153');
+    assert.equal(formatPorts([]), '');
+  });
+
+  it('formats durations', () => {
+    assert.equal(formatDuration(-5), '0s');
+    assert.equal(formatDuration(45_000), '45s');
+    assert.equal(formatDuration(12 * 60_000 + 5000), '12m');
+    assert.equal(formatDuration(3 * 3600_000), '3h');
+    assert.equal(formatDuration(3 * 3600_000 + 5 * 60_000), '3h 5m');
+    assert.equal(formatDuration(50 * 3600_000), '2d 2h');
+  });
+
+  it('describes a workspace: image, GPUs when any, ports, Docker state', () => {
+    assert.equal(workspaceDescription({ image: 'local/busybox:1', gpus: 'none', ports: [{ container: 8888, host: 1234 }], status: 'Up 3 minutes' }), 'local/busybox:1 · ports 8888→1234 · Up 3 minutes');
+    assert.equal(workspaceDescription({ image: 'img', gpus: 'all', ports: [], status: 'Exited (0) 1 second ago' }), 'img · GPUs all · Exited (0) 1 second ago');
+  });
+
+  it('maps Docker states to four, each with an icon', () => {
+    assert.deepEqual(['running', 'paused', 'restarting', 'exited', 'created', 'dead'].map(workspaceState), ['running', 'paused', 'restarting', 'stopped', 'stopped', 'stopped']);
+    assert.equal(stateIcon('running').id, 'vm-running');
+    assert.equal(stateIcon('exited').id, 'vm-outline');
+  });
+
+  it('formats a GPU, with n/a for what the driver does not report', () => {
+    assert.deepEqual(formatGpu({ index: 0, name: 'NVIDIA H100 80GB HBM3', memoryUsedMiB: 1024, memoryTotalMiB: 81559, utilizationPct: 45, temperatureC: 61 }), {
+      label: 'GPU 0: NVIDIA H100 80GB HBM3',
+      description: '1.0 / 79.6 GiB · 45% · 61°C',
+    });
+    assert.equal(formatGpu({ index: 1, name: 'MIG', memoryUsedMiB: null, memoryTotalMiB: null, utilizationPct: null, temperatureC: null }).description, 'memory n/a · util n/a · temp n/a');
+  });
+});
+
+describe('workspaces view: copy docker run from a container', () => {
+  it('uses the spec label when the container has one', () => {
+    const spec = { name: 'train', image: 'img:1', gpus: 'all' as const, ports: [8888], command: ['sleep', '300'] };
+    const opts = containerCreateOptions(spec, { [SPEC_LABEL]: JSON.stringify(spec) });
+    assert.deepEqual(profileFromInspect({ Config: { Image: 'img:1', Labels: opts.Labels } }), spec);
+  });
+
+  it('rebuilds the profile from the engine when there is no (or a broken) spec label', () => {
+    const p = profileFromInspect({
+      Config: { Image: 'local/busybox:1', Cmd: ['sleep', '300'], Labels: { [WORKSPACE_LABEL]: '1', [PROFILE_LABEL]: 'p', [GPUS_LABEL]: 'device=0,2', [SPEC_LABEL]: '{broken' } },
+      HostConfig: { Binds: ['/proj:/workspace', '/data:/data:ro'], PortBindings: { '8888/tcp': [{ HostPort: '' }], '6006/tcp': [{ HostPort: '16006' }], '53/udp': [{ HostPort: '53' }] } },
+    });
+    assert.deepEqual(p, {
+      name: 'p',
+      image: 'local/busybox:1',
+      gpus: { ids: ['0', '2'] },
+      ports: [{ container: 8888 }, { container: 6006, host: 16006 }],
+      mounts: [{ source: '/proj', target: '/workspace' }, { source: '/data', target: '/data', readOnly: true }],
+      command: ['sleep', '300'],
+    });
+    assert.match(dockerRunCommand(p), /--gpus '"device=0,2"'/);
+  });
+});
