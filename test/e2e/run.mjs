@@ -91,6 +91,8 @@ async function main() {
       MLOPS_E2E_REPO: root,
       MLOPS_E2E_WORKSPACE: folder,
       MLOPS_E2E_EXAMPLE_RAN: sandbox ? '1' : '',
+      // Reruns from the extension call `dvc` and the stages call `python`: the peers' venv.
+      ...(sandbox ? { PATH: `${join(root, '.venv-peers', 'bin')}:${process.env.PATH}` } : {}),
       // No extension gallery: nothing to fetch, and no failed lookups in the logs.
       EXTENSIONS_GALLERY: '{}',
     },

@@ -4,6 +4,7 @@ import { EmptyTreeProvider } from './emptyTree';
 import { registerWorkspacesView } from '../workspaces/registerWorkspaces';
 import { PipelinesTreeProvider } from './pipelinesTree';
 import { registerRunsView } from '../runs/registerRuns';
+import { registerReruns } from '../pipelines/reruns';
 
 /** Registers the four MLOps views and what keeps them current. */
 export function registerViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
@@ -28,5 +29,6 @@ export function registerViews(context: vscode.ExtensionContext, log: vscode.LogO
     watcher.onDidDelete(refreshPipelines),
     vscode.commands.registerCommand('mlops.refreshPipelines', () => pipelines.refresh()),
   );
+  registerReruns(context, log, () => pipelines.refresh());
   return { workspaces, runs, data, pipelines };
 }

@@ -184,7 +184,7 @@ describe('hosts: HostConnection against the real engine and sshd', function () {
       const jumped = sshTo(ssh, knownHostsFile(ssh.knownHostsPath, neverAsk), { jumps: [hop] });
       // Through the hop, sshd sees the connection come from 127.0.0.1 as a forwarded channel.
       const out = await jumped.exec(['sh', '-c', 'echo "$SSH_CLIENT"']);
-      assert.match(out.stdout, /^127\.0\.0\.1 \d+ 2222\n$/);
+      assert.match(out.stdout, new RegExp(`^127\\.0\\.0\\.1 \\d+ ${ssh.port}\\n$`));
       assert.equal((await listWorkspaces(jumped.docker(), { [OWNER]: 'none' })).length, 0);
       jumped.dispose();
     });
