@@ -83,7 +83,8 @@ async function main() {
     vsix,
     harness: true,
     keepProfile: true,
-    settings: hostSettings,
+    // Reruns from the extension use the peers' dvc, as a user points at a venv's dvc.
+    settings: sandbox ? { ...hostSettings, 'mlops.dvc.path': join(root, '.venv-peers', 'bin', 'dvc') } : hostSettings,
     env: {
       MLOPS_E2E_SHOT_READY: workspacesShot.ready,
       MLOPS_E2E_SHOT_DONE: workspacesShot.done,
@@ -91,8 +92,6 @@ async function main() {
       MLOPS_E2E_REPO: root,
       MLOPS_E2E_WORKSPACE: folder,
       MLOPS_E2E_EXAMPLE_RAN: sandbox ? '1' : '',
-      // Reruns from the extension call `dvc` and the stages call `python`: the peers' venv.
-      ...(sandbox ? { PATH: `${join(root, '.venv-peers', 'bin')}:${process.env.PATH}` } : {}),
       // No extension gallery: nothing to fetch, and no failed lookups in the logs.
       EXTENSIONS_GALLERY: '{}',
     },

@@ -45,13 +45,17 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     else if (uriArg && stageArg) target = { uri: typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg, stage: stageArg };
     target ??= await pickStage();
     if (!target) return;
-    const dvc = onPath('dvc');
+    const configured = vscode.workspace.getConfiguration('mlops').get<string>('dvc.path', '').trim();
+    const dvc = configured ? (existsSync(configured) ? configured : undefined) : onPath('dvc');
     if (!dvc) {
+      const why = configured ? `mlops.dvc.path points at ${configured}, which does not exist` : 'the DVC CLI is not on PATH';
       const pick = await vscode.window.showErrorMessage(
-        'MLOps: the DVC CLI is not on PATH. Install it (pip install dvc) in the environment VS Code starts from, then try again.',
-        'Open DVC Install Guide',
+        `MLOps: ${why}. Install DVC (pip install dvc) and set mlops.dvc.path to its dvc executable, then try again.`,
+        'Open Settings',
+        'DVC Install Guide',
       );
-      if (pick) void vscode.env.openExternal(vscode.Uri.parse('https://dvc.org/doc/install'));
+      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'mlops.dvc.path');
+      if (pick === 'DVC Install Guide') void vscode.env.openExternal(vscode.Uri.parse('https://dvc.org/doc/install'));
       return;
     }
     const cwd = path.dirname(target.uri.fsPath);
@@ -62,7 +66,8 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
       folder,
       `${single ? 'Run stage' : 'Run pipeline up to'} ${target.stage}`,
       'MLOps',
-      new vscode.ProcessExecution(dvc, args, { cwd }),
+      // The dvc's own folder first: a venv's dvc runs stages with that venv's python.
+      new vscode.ProcessExecution(dvc, args, { cwd, env: { PATH: `${path.dirname(dvc)}${path.delimiter}${process.env.PATH ?? ''}` } }),
     );
     log.info(`Running dvc ${args.join(' ')} in ${cwd}`);
     await vscode.tasks.executeTask(task);

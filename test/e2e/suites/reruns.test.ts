@@ -39,15 +39,27 @@ describe('rerunning a stage from the extension', function () {
     fs.appendFileSync(script, '\n# touched by the E2E rerun test\n');
     await until('evaluate to be marked changed', async () => (await stageDescription('evaluate')).startsWith('changed'));
 
-    const ended = new Promise<number | undefined>((resolve) => {
+    const ended = new Promise<number | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the dvc repro task did not end within 90 s (did it start?)')), 90000);
       const sub = vscode.tasks.onDidEndTaskProcess((e) => {
         if (e.execution.task.definition.type === 'mlops-dvc') {
           sub.dispose();
+          clearTimeout(timer);
           resolve(e.exitCode);
         }
       });
     });
+    const started = new Promise<void>((resolve) => {
+      const sub = vscode.tasks.onDidStartTask((e) => {
+        if (e.execution.task.definition.type === 'mlops-dvc') {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
     await vscode.commands.executeCommand('mlops.runStage', vscode.Uri.file(path.join(folder(), 'dvc.yaml')), 'evaluate');
+    // The command returns once the task is launched, or at once with an error message.
+    await Promise.race([started, new Promise((_, reject) => setTimeout(() => reject(new Error('no mlops-dvc task started (is mlops.dvc.path set?)')), 15000))]);
     assert.equal(await ended, 0, 'dvc repro -s evaluate failed; see the terminal output in the E2E logs');
     await until('evaluate to be up to date', async () => (await stageDescription('evaluate')).startsWith('up to date'));
     assert.ok((await stageDescription('train')).startsWith('up to date'));
