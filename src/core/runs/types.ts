@@ -63,3 +63,15 @@ export interface RunSource {
 export function formatWarning(w: SourceWarning): string {
   return `${w.file}${w.offset !== undefined ? `@${w.offset}` : ''}: ${w.message}`;
 }
+
+/** A listing's warnings: kept for the result and passed on to the source's sink as they come. */
+export function warningCollector(forward?: WarningSink): { warnings: SourceWarning[]; warn: WarningSink } {
+  const warnings: SourceWarning[] = [];
+  return {
+    warnings,
+    warn: (w) => {
+      warnings.push(w);
+      forward?.(w);
+    },
+  };
+}

@@ -8,7 +8,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import type { MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
+import { warningCollector } from '../types';
 
 export class DvcLiveSource implements RunSource {
   readonly kind = 'dvclive';
@@ -20,11 +21,7 @@ export class DvcLiveSource implements RunSource {
   ) {}
 
   async list(): Promise<RunListing> {
-    const warnings: SourceWarning[] = [];
-    const warn: WarningSink = (w) => {
-      warnings.push(w);
-      this.onWarning(w);
-    };
+    const { warnings, warn } = warningCollector(this.onWarning);
     const metrics: Record<string, MetricPoint> = {};
     const summary = await readJson(path.join(this.location, 'metrics.json'), warn);
     const step = typeof summary?.step === 'number' ? summary.step : 0;
@@ -65,14 +62,19 @@ export class DvcLiveSource implements RunSource {
   }
 }
 
-async function readJson(file: string, warn: WarningSink): Promise<Record<string, unknown> | undefined> {
-  let text;
+/** The file's text; undefined when it is absent (not a warning) or unreadable (a warning). */
+async function readTextIfPresent(file: string, warn: WarningSink): Promise<string | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn({ file, message: `cannot read: ${(err as Error).message}` });
     return undefined;
   }
+}
+
+async function readJson(file: string, warn: WarningSink): Promise<Record<string, unknown> | undefined> {
+  const text = await readTextIfPresent(file, warn);
+  if (text === undefined) return undefined;
   try {
     const v = JSON.parse(text) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
@@ -84,13 +86,8 @@ async function readJson(file: string, warn: WarningSink): Promise<Record<string,
 }
 
 async function readParams(file: string, warn: WarningSink): Promise<Record<string, string> | undefined> {
-  let text;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn({ file, message: `cannot read: ${(err as Error).message}` });
-    return undefined;
-  }
+  const text = await readTextIfPresent(file, warn);
+  if (text === undefined) return undefined;
   try {
     const v = parse(text) as unknown;
     if (!v || typeof v !== 'object' || Array.isArray(v)) return {};

@@ -11,7 +11,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { isLater } from '../latest';
-import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
+import { warningCollector } from '../types';
 import { runStatus } from './status';
 
 export interface FileStoreOptions {
@@ -30,11 +31,7 @@ export class MlflowFileStoreSource implements RunSource {
   ) {}
 
   async list(): Promise<RunListing> {
-    const warnings: SourceWarning[] = [];
-    const warn: WarningSink = (w) => {
-      warnings.push(w);
-      this.options.onWarning?.(w);
-    };
+    const { warnings, warn } = warningCollector(this.options.onWarning);
     const experiments: Experiment[] = [];
     const runs: RunSummary[] = [];
     for (const e of await dirs(this.location, warn)) {

@@ -4,7 +4,8 @@
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { latestOf } from '../latest';
-import type { MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
+import { warningCollector } from '../types';
 import { EventFileReader } from './eventFileReader';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
@@ -19,11 +20,7 @@ export class TensorBoardSource implements RunSource {
   ) {}
 
   async list(): Promise<RunListing> {
-    const warnings: SourceWarning[] = [];
-    const warn: WarningSink = (w) => {
-      warnings.push(w);
-      this.onWarning(w);
-    };
+    const { warnings, warn } = warningCollector(this.onWarning);
     const files = await findEventFiles(this.location, warn);
     const byRun = new Map<string, EventFileReader[]>();
     for (const file of files) {
