@@ -12,19 +12,27 @@ run('node', ['esbuild.mjs']);
 step("the examples' Python tools (mlflow, dvc, dvclive, scikit-learn)");
 run('bash', ['scripts/setup/peers.sh']);
 
+// A copy of examples/ whose pipeline ran for real, so every view has something to show:
+// runs in the Runs view, stages up to date in Pipelines. examples/ itself stays clean.
+const { prepareExampleSandbox } = await import('../test/e2e/exampleSandbox.mjs');
+step('running the example pipeline (dvc repro) in a copy of examples/');
+const sandbox = prepareExampleSandbox(root);
+const folder = sandbox?.dir ?? examples;
+const dvc = join(root, '.venv-peers', 'bin', 'dvc');
+
 const hasCode = spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
 if (hasCode && !process.env.MLOPS_DEMO_CODE_SERVER) {
-  step('opening examples/ in VS Code');
-  run('code', [`--extensionDevelopmentPath=${root}`, examples]);
+  step(`opening ${folder} in VS Code (set mlops.dvc.path to ${dvc} to rerun its stages)`);
+  run('code', [`--extensionDevelopmentPath=${root}`, folder]);
 } else {
   const { openInCodeServer } = await import('../test/e2e/workbench.mjs');
-  step('no `code` CLI here: opening examples/ in code-server');
-  // The examples' stages run `python`, `dvc` and `mlflow`: put the peers' venv first.
-  const venvBin = join(root, '.venv-peers', 'bin');
-  const server = await openInCodeServer({ repoRoot: root, folder: examples, env: { PATH: `${venvBin}:${process.env.PATH}` } });
-  console.log(`\nMLOps Workbench is running on examples/:\n\n  ${server.url}\n\nOpen it in a browser. Ctrl+C stops code-server.`);
+  step('no `code` CLI here: opening the example project in code-server');
+  // Reruns from the Pipelines view use the peers' dvc (and with it their python).
+  const server = await openInCodeServer({ repoRoot: root, folder, settings: sandbox ? { 'mlops.dvc.path': dvc } : {} });
+  console.log(`\nMLOps Workbench is running on ${folder}:\n\n  ${server.url}\n\nOpen it in a browser. Ctrl+C stops code-server.`);
   const stop = async () => {
     await server.stop();
+    sandbox?.remove();
     process.exit(0);
   };
   process.on('SIGINT', stop);
