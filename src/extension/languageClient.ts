@@ -36,6 +36,8 @@ export function registerLanguageClient(
     }
     const { LanguageClient, TransportKind } = loadLazy<typeof import('./lazy/languageClientLib')>('languageClientLib');
     const module = context.asAbsolutePath('dist/server.js');
+    const fileWatcher = vscode.workspace.createFileSystemWatcher('**/*');
+    context.subscriptions.push(fileWatcher);
     client = new LanguageClient(
       'mlops.languageServer',
       'MLOps Language Server',
@@ -46,6 +48,9 @@ export function registerLanguageClient(
       {
         documentSelector: PIPELINE_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
         outputChannel: serverOutput,
+        // Any file can be a dep, an output or a params file: when one appears, changes or
+        // goes, the server re-checks the open pipeline files (a missing-dep warning clears).
+        synchronize: { fileEvents: fileWatcher },
       },
     );
     const started = Date.now();

@@ -134,4 +134,26 @@ describe('MLOps language server in a real extension host', function () {
     await diagnosticsWhen(uri, (d) => d.length === 0);
     await doc.save();
   });
+  it('re-checks an open dvc.yaml when a missing dep appears on disk', async function () {
+    // Inside the workspace: the client only forwards file events of workspace folders.
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!root) return this.skip();
+    const dir = fs.mkdtempSync(path.join(root, 'lsp-watch-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'dvc.yaml'), 'stages:\n  copy:\n    cmd: cp data/input.csv out.csv\n    deps:\n      - data/input.csv\n    outs:\n      - out.csv\n');
+      const uri = vscode.Uri.file(path.join(dir, 'dvc.yaml'));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const before = await diagnosticsWhen(uri, (d) => d.length > 0);
+      assert.deepEqual(before.map((d) => d.code), ['dep-missing']);
+      assert.equal(before[0].range.start.line, 4);
+
+      fs.mkdirSync(path.join(dir, 'data'));
+      fs.writeFileSync(path.join(dir, 'data', 'input.csv'), 'a,b\n1,2\n');
+      // No edit of dvc.yaml: only the file event can clear the warning.
+      await diagnosticsWhen(uri, (d) => d.length === 0);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
