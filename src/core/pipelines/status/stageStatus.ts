@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
+import { lookupPath, splitKeyPath } from '../paramsFile';
 import { HashCache } from './dvcHash';
 import { parseDvcLock, type LockedFile } from './dvcLock';
 
@@ -79,15 +80,6 @@ function flatten(prefix: string, value: unknown, out: Record<string, unknown>): 
   } else out[prefix] = value;
 }
 
-function lookup(data: unknown, dotted: string): { found: boolean; value?: unknown } {
-  let cur = data;
-  for (const part of dotted.split('.')) {
-    if (!cur || typeof cur !== 'object' || !(part in cur)) return { found: false };
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return { found: true, value: cur };
-}
-
 /** The folder holding `.dvc/`, from `dir` upwards. */
 export function findDvcRoot(dir: string): string | undefined {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
@@ -143,7 +135,7 @@ export async function computePipelineStatus(opts: StatusOptions): Promise<Pipeli
       const now: Record<string, unknown> = {};
       if (keys === 'all') flatten('', current, now);
       else for (const k of keys) {
-        const hit = lookup(current, k);
+        const hit = lookupPath(current, splitKeyPath(k));
         if (hit.found) flatten(k, hit.value, now);
       }
       const before = lock?.params[file] ?? {};
