@@ -135,15 +135,18 @@ async function measure(name, argv, settings) {
   await next((d) => d.length === initial.length);
   void lineText;
 
-  // The edits: retype one stage's description at a different place each time.
+  // The edits: retype one stage's description at a different place each time. (Found by
+  // its text: stages differ in length, so a computed line number lands on other keys.)
   const times = [];
+  const textLines = text.split('\n');
   for (let e = 0; e < EDITS; e++) {
-    const line = 2 + Math.floor(((e + 1) * STAGES) / (EDITS + 1)) * 13; // the `desc:` line of a stage in the middle
+    const stageNo = Math.floor(((e + 1) * STAGES) / (EDITS + 1));
+    const line = textLines.indexOf(`    desc: Stage number ${stageNo}`);
     const got = next();
     const s = performance.now();
     await conn.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: ++version },
-      contentChanges: [{ range: { start: { line: line - 1, character: 10 }, end: { line: line - 1, character: 16 } }, text: `edit ${e}` }],
+      contentChanges: [{ range: { start: { line, character: 10 }, end: { line, character: 16 } }, text: `edit ${e}` }],
     });
     await got;
     times.push(performance.now() - s);

@@ -84,4 +84,43 @@ describe('stage status against dvc status --json', function () {
     writeFileSync(cached, bytes);
     assert.deepEqual(await same('cache restored'), {});
   });
+
+  it('expands foreach and matrix stages and resolves ${} paths and params', async () => {
+    const yaml = readFileSync(file('dvc.yaml'), 'utf8');
+    const params = readFileSync(file('params.yaml'), 'utf8');
+    writeFileSync(
+      file('dvc.yaml'),
+      yaml +
+        [
+          '  shard:',
+          '    foreach: [a, b]',
+          '    do:',
+          '      cmd: echo ${item} ${train.seed} > shard-${item}.txt',
+          '      deps:',
+          '        - src/common.py',
+          '      outs:',
+          '        - shard-${item}.txt',
+          '  grid:',
+          '    matrix:',
+          '      size: [1, 2]',
+          '      fast: [true]',
+          '    cmd: echo ${item.size} ${item.fast} > grid-${item.size}.txt',
+          '    deps:',
+          '      - shard-a.txt',
+          '    outs:',
+          '      - grid-${item.size}.txt:',
+          '          cache: false',
+          '',
+        ].join('\n'),
+    );
+    const before = await same('foreach/matrix stages that never ran');
+    assert.ok(before['shard@a'] && before['grid@2-true'], `expanded names in ${JSON.stringify(Object.keys(before))}`);
+    execFileSync('dvc', ['repro'], { cwd: dir, env, stdio: 'pipe' });
+    assert.deepEqual(await same('after repro of the expanded stages'), {});
+    writeFileSync(file('params.yaml'), params.replace(/seed: 7/, 'seed: 8'));
+    const ours = await same('changed train.seed, used through ${} only');
+    assert.deepEqual(ours['shard@a'], ['changed command'], 'the new seed changes the interpolated command');
+    writeFileSync(file('params.yaml'), params);
+    writeFileSync(file('dvc.yaml'), yaml);
+  });
 });

@@ -1,86 +1,200 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listDvcStages } from '../../core/pipelines/dvcStages';
+import { errorMessage } from '../../core/common/errors';
+import { buildMlProject, type MlEntryPoint } from '../../core/pipelines/mlproject';
+import { allKeyPaths, lookupPath, splitKeyPath } from '../../core/pipelines/paramsFile';
+import { DVC_TASK_TYPE, MLFLOW_TASK_TYPE, showParamValue, type DvcTaskDefinition } from '../../core/pipelines/rerunPlans';
+import { parseYaml } from '../../core/pipelines/yamlDocument';
+import type { PipelineFile, PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
+import { requireCli } from './cliTools';
+import type { PipelineFiles } from './pipelineFiles';
+import { RERUN_TASK_TYPES, RerunTaskProvider, makeTask } from './rerunTasks';
 
-/** Finds an executable on PATH (argv-safe: we never build a shell string). */
-function onPath(name: string): string | undefined {
-  const exts = process.platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    for (const ext of exts) {
-      const candidate = path.join(dir, name + ext);
-      if (dir && existsSync(candidate)) return candidate;
-    }
-  }
-  return undefined;
-}
-
-/** A stage row of the Pipelines view, passed by its context menu. */
-type StageNode = { kind: 'stage'; uri: vscode.Uri; stage: { name: string } };
 const isStageNode = (v: unknown): v is StageNode => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'stage';
+type Target = { uri: vscode.Uri; stage?: string };
 
-async function pickStage(): Promise<{ uri: vscode.Uri; stage: string } | undefined> {
-  const files = await vscode.workspace.findFiles('**/dvc.yaml', '**/{node_modules,.git,.dvc}/**', 50);
-  const items: (vscode.QuickPickItem & { uri: vscode.Uri; stage: string })[] = [];
-  for (const uri of files) {
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    for (const s of listDvcStages(text)) items.push({ label: s.name, description: vscode.workspace.asRelativePath(uri), detail: s.cmd, uri, stage: s.name });
-  }
-  if (!items.length) {
-    void vscode.window.showInformationMessage('MLOps: no dvc.yaml stages in this workspace.');
-    return undefined;
-  }
-  return vscode.window.showQuickPick(items, { placeHolder: 'Stage to run' });
+function folderInfo(uri: vscode.Uri) {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const dir = path.dirname(uri.fsPath);
+  return { scope: folder ?? vscode.TaskScope.Workspace, rel: folder ? path.relative(folder.uri.fsPath, dir).split(path.sep).join('/') || undefined : dir };
 }
 
 /**
- * "Run stage" (`dvc repro -s STAGE`) and "Run pipeline up to here" (`dvc repro STAGE`),
- * from the code lenses, the Pipelines view or the palette. They run as VS Code tasks, so
- * output streams to the terminal panel and the task can be stopped.
+ * Reruns from the code lenses, the Pipelines view, the DAG panel and the palette:
+ * `dvc repro` (a stage, up to a stage, the pipeline), `dvc exp run -S` with params asked
+ * for, and `mlflow run -e`. All are VS Code tasks (also in "Run Task"): their output
+ * streams to the terminal panel and they can be stopped. When one ends, the Pipelines,
+ * Runs and Data views refresh.
  */
-export function registerReruns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, onDone: () => void): void {
-  async function run(single: boolean, uriArg?: vscode.Uri | string | StageNode, stageArg?: string) {
-    let target: { uri: vscode.Uri; stage: string } | undefined;
-    if (isStageNode(uriArg)) target = { uri: uriArg.uri, stage: uriArg.stage.name };
-    else if (uriArg && stageArg) target = { uri: typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg, stage: stageArg };
-    target ??= await pickStage();
-    if (!target) return;
-    const configured = vscode.workspace.getConfiguration('mlops').get<string>('dvc.path', '').trim();
-    const dvc = configured ? (existsSync(configured) ? configured : undefined) : onPath('dvc');
-    if (!dvc) {
-      const why = configured ? `mlops.dvc.path points at ${configured}, which does not exist` : 'the DVC CLI is not on PATH';
-      const pick = await vscode.window.showErrorMessage(
-        `MLOps: ${why}. Install DVC (pip install dvc) and set mlops.dvc.path to its dvc executable, then try again.`,
-        'Open Settings',
-        'DVC Install Guide',
-      );
-      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'mlops.dvc.path');
-      if (pick === 'DVC Install Guide') void vscode.env.openExternal(vscode.Uri.parse('https://dvc.org/doc/install'));
-      return;
+export function registerReruns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, files: PipelineFiles): void {
+  async function pickFile(): Promise<PipelineFile | undefined> {
+    const all = await pipelines.pipelines();
+    if (!all.length) {
+      void vscode.window.showInformationMessage('MLOps: no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
+      return undefined;
     }
-    const cwd = path.dirname(target.uri.fsPath);
-    const args = single ? ['repro', '-s', target.stage] : ['repro', target.stage];
-    const folder = vscode.workspace.getWorkspaceFolder(target.uri) ?? vscode.TaskScope.Workspace;
-    const task = new vscode.Task(
-      { type: 'mlops-dvc', stage: target.stage, single },
-      folder,
-      `${single ? 'Run stage' : 'Run pipeline up to'} ${target.stage}`,
-      'MLOps',
-      // The dvc's own folder first: a venv's dvc runs stages with that venv's python.
-      new vscode.ProcessExecution(dvc, args, { cwd, env: { PATH: `${path.dirname(dvc)}${path.delimiter}${process.env.PATH ?? ''}` } }),
+    if (all.length === 1) return all[0];
+    const pick = await vscode.window.showQuickPick(
+      all.map((f) => ({ label: vscode.workspace.asRelativePath(f.uri), description: `${f.stages.length} stages`, f })),
+      { placeHolder: 'Which pipeline?' },
     );
-    log.info(`Running dvc ${args.join(' ')} in ${cwd}`);
+    return pick?.f;
+  }
+
+  async function pickStage(): Promise<Target | undefined> {
+    const all = await pipelines.pipelines();
+    const items = all.flatMap((f) =>
+      f.stages.map((s) => ({ label: s.name, description: all.length > 1 ? vscode.workspace.asRelativePath(f.uri) : undefined, detail: s.cmd, uri: f.uri, stage: s.name })),
+    );
+    if (!items.length) {
+      void vscode.window.showInformationMessage('MLOps: no dvc.yaml stages in this workspace.');
+      return undefined;
+    }
+    return vscode.window.showQuickPick(items, { placeHolder: 'Stage to run' });
+  }
+
+  function targetOf(uriArg?: vscode.Uri | string | StageNode, stageArg?: string): Target | undefined {
+    if (isStageNode(uriArg)) return { uri: uriArg.uri, stage: uriArg.stage.name };
+    if (uriArg && typeof uriArg !== 'object') return { uri: vscode.Uri.parse(uriArg), stage: stageArg };
+    if (uriArg instanceof vscode.Uri) return { uri: uriArg, stage: stageArg };
+    return undefined;
+  }
+
+  async function runDvc(target: Target, def: Omit<DvcTaskDefinition, 'type' | 'cwd'>) {
+    if (!(await requireCli('dvc'))) return;
+    const { scope, rel } = folderInfo(target.uri);
+    const task = makeTask({ type: DVC_TASK_TYPE, ...def, cwd: rel }, scope);
+    log.info(`Running ${task.detail} in ${path.dirname(target.uri.fsPath)}`);
     await vscode.tasks.executeTask(task);
   }
 
+  async function runStage(single: boolean, uriArg?: vscode.Uri | string | StageNode, stageArg?: string) {
+    const target = targetOf(uriArg, stageArg) ?? (await pickStage());
+    if (!target?.stage) return;
+    await runDvc(target, { stage: target.stage, single });
+  }
+
+  async function runPipeline(uriArg?: vscode.Uri | string) {
+    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : (await pickFile())?.uri;
+    if (uri) await runDvc({ uri }, {});
+  }
+
+  /** `dvc exp run -S key=value ...`: the keys picked from params.yaml, each value asked for, prefilled. */
+  async function runWithParams(uriArg?: vscode.Uri | string | StageNode, stageArg?: string) {
+    const target: Target | undefined = targetOf(uriArg, stageArg) ?? (await pickFile().then((f) => f && { uri: f.uri }));
+    if (!target) return;
+    const paramsUri = vscode.Uri.joinPath(target.uri, '..', 'params.yaml');
+    let data: unknown;
+    try {
+      data = parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(paramsUri))).doc.toJS();
+    } catch (err) {
+      void vscode.window.showErrorMessage(`MLOps: cannot read ${vscode.workspace.asRelativePath(paramsUri)} (${errorMessage(err)}); "dvc exp run -S" changes values of params.yaml.`);
+      return;
+    }
+    // Leaves only: `-S train=...` would replace a whole section.
+    const keys = allKeyPaths(data).filter((k) => {
+      const hit = lookupPath(data, splitKeyPath(k));
+      return hit.found && (hit.value === null || typeof hit.value !== 'object' || Array.isArray(hit.value));
+    });
+    const file = pipelines.current.find((f) => f.uri.toString() === target.uri.toString());
+    const used = new Set(file?.stages.filter((s) => !target.stage || s.name === target.stage).flatMap((s) => s.params.flatMap((p) => (p.keys === 'all' ? [] : p.keys))));
+    const items = keys
+      .map((k) => ({ label: k, description: showParamValue((lookupPath(data, splitKeyPath(k)) as { value: unknown }).value), picked: false, used: used.has(k) }))
+      .sort((a, b) => Number(b.used) - Number(a.used));
+    if (!items.length) {
+      void vscode.window.showInformationMessage('MLOps: params.yaml has no values to change.');
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      placeHolder: `Params to change for ${target.stage ? `the pipeline up to ${target.stage}` : 'the pipeline'} (dvc exp run -S)`,
+    });
+    if (!picked?.length) return;
+    const set: string[] = [];
+    for (const p of picked) {
+      const value = await vscode.window.showInputBox({
+        title: `dvc exp run -S ${p.label}=…`,
+        prompt: `New value of ${p.label} (YAML: 0.01, true, text, [1, 2])`,
+        value: p.description,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'A value is needed; Escape cancels the run.'),
+      });
+      if (value === undefined) return;
+      set.push(`${p.label}=${value.trim()}`);
+    }
+    await runDvc(target, { action: 'exp-run', stage: target.stage, set });
+  }
+
+  /** `mlflow run . -e NAME -P k=v`: the entry point picked from an MLproject, each parameter asked for. */
+  async function runEntryPoint(uriArg?: vscode.Uri | string, entryArg?: string) {
+    let uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : undefined;
+    if (!uri) {
+      const all = await files.mlprojects();
+      if (!all.length) {
+        void vscode.window.showInformationMessage('MLOps: no MLproject file in this workspace; MLflow entry points are defined there.');
+        return;
+      }
+      uri = all.length === 1 ? all[0] : (await vscode.window.showQuickPick(all.map((u) => ({ label: vscode.workspace.asRelativePath(u), u })), { placeHolder: 'Which MLproject?' }))?.u;
+      if (!uri) return;
+    }
+    const project = buildMlProject(parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))));
+    let ep: MlEntryPoint | undefined = project.entryPoints.find((e) => e.name === entryArg);
+    if (!ep) {
+      if (!project.entryPoints.length) {
+        void vscode.window.showErrorMessage(`MLOps: ${vscode.workspace.asRelativePath(uri)} has no entry_points.`);
+        return;
+      }
+      ep = (
+        await vscode.window.showQuickPick(
+          project.entryPoints.map((e) => ({ label: e.name, description: e.parameters.map((p) => p.name).join(', '), e })),
+          { placeHolder: 'MLflow entry point to run' },
+        )
+      )?.e;
+      if (!ep) return;
+    }
+    const parameters: Record<string, string> = {};
+    for (const p of ep.parameters) {
+      const hasDefault = p.default !== undefined && p.default !== null;
+      const value = await vscode.window.showInputBox({
+        title: `mlflow run -e ${ep.name} -P ${p.name}=…`,
+        prompt: `${p.name} (${p.type})${hasDefault ? '' : ', required'}`,
+        value: hasDefault ? String(p.default) : '',
+        ignoreFocusOut: true,
+        validateInput: (v) =>
+          !v.trim() && !hasDefault ? `${p.name} has no default: give a value.` : (p.type === 'int' && v.trim() && !/^-?\d+$/.test(v.trim())) || (p.type === 'float' && v.trim() && Number.isNaN(Number(v))) ? `${p.name} is a ${p.type}.` : undefined,
+      });
+      if (value === undefined) return;
+      if (value.trim() && (!hasDefault || value.trim() !== String(p.default))) parameters[p.name] = value.trim();
+    }
+    if (!(await requireCli('mlflow'))) return;
+    const envManager = vscode.workspace.getConfiguration('mlops').get<string>('mlflow.envManager', 'local') || undefined;
+    const { scope, rel } = folderInfo(uri);
+    const task = makeTask({ type: MLFLOW_TASK_TYPE, entryPoint: ep.name, parameters, project: rel, envManager }, scope);
+    log.info(`Running ${task.detail}`);
+    await vscode.tasks.executeTask(task);
+  }
+
+  async function afterTask(name: string, exitCode: number | undefined) {
+    log.info(`${name} finished with exit code ${exitCode}`);
+    if (exitCode) void vscode.window.showErrorMessage(`MLOps: ${name} failed (exit ${exitCode}); its output is in the terminal panel.`);
+    pipelines.refresh();
+    // The Runs and Data views are other features': refresh them only where they exist.
+    const commands = new Set(await vscode.commands.getCommands(true));
+    for (const c of ['mlops.refreshRuns', 'mlops.refreshData']) {
+      if (commands.has(c)) void Promise.resolve(vscode.commands.executeCommand(c)).catch((err) => log.warn(`${c} after ${name}: ${errorMessage(err)}`));
+    }
+  }
+
   context.subscriptions.push(
-    vscode.commands.registerCommand('mlops.runStage', (uri?: vscode.Uri | string | StageNode, stage?: string) => run(true, uri, stage)),
-    vscode.commands.registerCommand('mlops.runPipelineUpTo', (uri?: vscode.Uri | string | StageNode, stage?: string) => run(false, uri, stage)),
+    vscode.tasks.registerTaskProvider(DVC_TASK_TYPE, new RerunTaskProvider(DVC_TASK_TYPE, files, pipelines)),
+    vscode.tasks.registerTaskProvider(MLFLOW_TASK_TYPE, new RerunTaskProvider(MLFLOW_TASK_TYPE, files, pipelines)),
+    vscode.commands.registerCommand('mlops.runStage', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(true, uri, stage)),
+    vscode.commands.registerCommand('mlops.runPipelineUpTo', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(false, uri, stage)),
+    vscode.commands.registerCommand('mlops.runPipeline', (uri?: vscode.Uri | string) => runPipeline(uri)),
+    vscode.commands.registerCommand('mlops.runWithParams', (uri?: vscode.Uri | string | StageNode, stage?: string) => runWithParams(uri, stage)),
+    vscode.commands.registerCommand('mlops.runMlflowEntryPoint', (uri?: vscode.Uri | string, entry?: string) => runEntryPoint(uri, entry)),
     vscode.tasks.onDidEndTaskProcess((e) => {
-      if (e.execution.task.definition.type !== 'mlops-dvc') return;
-      log.info(`${e.execution.task.name} finished with exit code ${e.exitCode}`);
-      if (e.exitCode) void vscode.window.showErrorMessage(`MLOps: ${e.execution.task.name} failed (exit ${e.exitCode}); its output is in the terminal panel.`);
-      onDone();
+      if (RERUN_TASK_TYPES.includes(e.execution.task.definition.type)) void afterTask(e.execution.task.name, e.exitCode);
     }),
   );
 }

@@ -1,91 +1,167 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
-import { listDvcStages, type StageSummary } from '../../core/pipelines/dvcStages';
+import { expandedUpstream, type ExpandedStage } from '../../core/pipelines/dvcExpand';
+import type { DvcModel } from '../../core/pipelines/dvcModel';
 import { HashCache } from '../../core/pipelines/status/dvcHash';
 import { describeStageChanges } from '../../core/pipelines/status/describe';
-import { computePipelineStatus, type PipelineStatus } from '../../core/pipelines/status/stageStatus';
+import { computePipelineStatus, loadPipeline, type PipelineStatus } from '../../core/pipelines/status/stageStatus';
+import type { PipelineFiles } from '../pipelines/pipelineFiles';
 
-/** undefined status: it could not be computed (the reason is in the log). */
-type FileNode = { kind: 'file'; uri: vscode.Uri; stages: StageSummary[]; status?: PipelineStatus; hasLock: boolean };
-type Node = FileNode | { kind: 'stage'; uri: vscode.Uri; stage: StageSummary; file: FileNode };
+/** One dvc.yaml, expanded. undefined status: it could not be computed (the reason is in the log). */
+export interface PipelineFile {
+  uri: vscode.Uri;
+  model: DvcModel;
+  stages: ExpandedStage[];
+  upstream: Map<string, string[]>;
+  status?: PipelineStatus;
+  hasLock: boolean;
+}
+type FileNode = { kind: 'file'; file: PipelineFile };
+/** A stage row; `chain` is the path from the top-level row, so upstream rows stay unique and cycles end. */
+export type StageNode = { kind: 'stage'; uri: vscode.Uri; stage: ExpandedStage; file: PipelineFile; chain: string[] };
+type Node = FileNode | StageNode;
 
-const EXCLUDE = '**/{node_modules,.git,.dvc,.venv*,venv}/**';
+export type StageState = 'up to date' | 'changed' | 'not run yet' | 'frozen' | 'status unknown';
 
-/** The stages of every dvc.yaml in the workspace; one file's stages sit at the top level. */
+export function stageState(file: PipelineFile, stage: ExpandedStage): StageState {
+  if (!file.status) return 'status unknown';
+  if (stage.frozen) return 'frozen';
+  if (!file.status[stage.name]) return 'up to date';
+  return file.hasLock ? 'changed' : 'not run yet';
+}
+
+// Tracking stores that runs write to continuously; a change there matters only when a
+// stage declares the path (DVCLive's metrics often are a stage's outs).
+const RUN_STORE = /[\\/](mlruns|dvclive)([\\/]|$)|tfevents|[\\/]mlflow\.db(-journal|-wal)?$/;
+
+/** The stages of every dvc.yaml in the workspace, each with its upstream stages below it. */
 export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly loadedEmitter = new vscode.EventEmitter<PipelineFile[]>();
+  /** Fires after each reload with the files' stages and status (the DAG panel follows it). */
+  readonly onDidLoad = this.loadedEmitter.event;
   private refreshTimer: NodeJS.Timeout | undefined;
   // Unchanged files are not hashed again: a refresh after an edit costs a stat per dep.
   private readonly hashes = new HashCache();
+  private loading: Promise<PipelineFile[]> | undefined;
+  private lastFiles: PipelineFile[] = [];
+  /** Absolute paths every stage declares (deps, outs, params files), for the event filter. */
+  private referenced: string[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly files: PipelineFiles,
+  ) {
+    files.onDidChange(() => this.refresh());
+  }
 
   /** Coalesces bursts of file events (a `dvc repro` touches many files). */
   refresh(delayMs = 0): void {
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.changed.fire(undefined), delayMs);
+    this.refreshTimer = setTimeout(() => {
+      this.loading = undefined;
+      this.changed.fire(undefined);
+    }, delayMs);
   }
 
-  async getChildren(element?: Node): Promise<Node[]> {
-    if (element?.kind === 'file') return element.stages.map((stage) => ({ kind: 'stage', uri: element.uri, stage, file: element }));
-    if (element) return [];
-    const files = await vscode.workspace.findFiles('**/dvc.yaml', EXCLUDE, 200);
-    files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-    const nodes: Node[] = [];
-    for (const uri of files) {
+  /** Whether a changed file can change a stage's state: run stores only when a stage names them. */
+  matters(fsPath: string): boolean {
+    if (/[\\/]\.(git|dvc)[\\/]/.test(fsPath)) return false;
+    if (!RUN_STORE.test(fsPath)) return true;
+    const p = fsPath.split(path.sep).join('/');
+    return this.referenced.some((r) => r === p || p.startsWith(r + '/') || r.startsWith(p + '/'));
+  }
+
+  /** The current pipelines, loading them once per refresh. */
+  pipelines(): Promise<PipelineFile[]> {
+    return (this.loading ??= this.load());
+  }
+
+  private async load(): Promise<PipelineFile[]> {
+    const uris = await this.files.dvcYamls();
+    const out: PipelineFile[] = [];
+    const referenced: string[] = [];
+    for (const uri of uris) {
       try {
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const dir = vscode.Uri.joinPath(uri, '..');
-        const hasLock = await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, 'dvc.lock')).then(() => true, () => false);
-        const status = await computePipelineStatus({ dir: dir.fsPath, hashes: this.hashes }).catch((err) => {
+        const dir = path.dirname(uri.fsPath);
+        const { model, stages } = loadPipeline(dir, text);
+        const hasLock = await vscode.workspace.fs.stat(vscode.Uri.joinPath(uri, '..', 'dvc.lock')).then(() => true, () => false);
+        const status = await computePipelineStatus({ dir, hashes: this.hashes, stages }).catch((err) => {
           this.log.warn(`Pipelines: stage status of ${uri.fsPath} unavailable: ${errorMessage(err)}`);
           return undefined;
         });
-        nodes.push({ kind: 'file', uri, stages: listDvcStages(text), status, hasLock });
+        out.push({ uri, model, stages, upstream: expandedUpstream(stages), status, hasLock });
+        for (const s of stages) {
+          const base = path.resolve(dir, s.wdir);
+          for (const p of [...s.deps, ...s.outs.map((o) => o.path), ...s.params.map((q) => q.file)]) {
+            referenced.push(path.resolve(base, p).split(path.sep).join('/'));
+          }
+        }
       } catch (err) {
         this.log.warn(`Pipelines: cannot read ${uri.fsPath}: ${errorMessage(err)}`);
       }
     }
-    if (nodes.length === 1 && nodes[0].kind === 'file') return this.getChildren(nodes[0]);
-    return nodes;
+    this.referenced = referenced;
+    this.lastFiles = out;
+    this.loadedEmitter.fire(out);
+    return out;
+  }
+
+  /** The last loaded pipelines without waiting (empty before the first load). */
+  get current(): PipelineFile[] {
+    return this.lastFiles;
+  }
+
+  async getChildren(element?: Node): Promise<Node[]> {
+    if (element?.kind === 'file') return element.file.stages.map((stage) => ({ kind: 'stage', uri: element.file.uri, stage, file: element.file, chain: [stage.name] }));
+    if (element?.kind === 'stage') {
+      const ups = element.file.upstream.get(element.stage.name) ?? [];
+      return ups
+        .filter((name) => !element.chain.includes(name))
+        .map((name) => element.file.stages.find((s) => s.name === name))
+        .filter((s): s is ExpandedStage => !!s)
+        .map((stage) => ({ kind: 'stage', uri: element.uri, stage, file: element.file, chain: [...element.chain, stage.name] }));
+    }
+    const files = await this.pipelines();
+    if (files.length === 1) return this.getChildren({ kind: 'file', file: files[0] });
+    return files.map((file) => ({ kind: 'file', file }));
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'file') {
-      const item = new vscode.TreeItem(vscode.workspace.asRelativePath(node.uri), vscode.TreeItemCollapsibleState.Expanded);
-      item.resourceUri = node.uri;
+      const item = new vscode.TreeItem(vscode.workspace.asRelativePath(node.file.uri), vscode.TreeItemCollapsibleState.Expanded);
+      item.resourceUri = node.file.uri;
       item.contextValue = 'dvcYaml';
-      item.description = `${node.stages.length} stage${node.stages.length === 1 ? '' : 's'}`;
+      const n = node.file.stages.length;
+      item.description = `${n} stage${n === 1 ? '' : 's'}`;
       return item;
     }
     const { stage, file } = node;
-    const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `${node.uri.toString()}#${stage.name}`;
-    const tooltip = new vscode.MarkdownString().appendMarkdown(`**${stage.name}**`);
-    let state: string;
-    if (stage.templated || !file.status) {
-      state = stage.templated ? 'foreach/matrix' : 'status unknown';
-      item.iconPath = new vscode.ThemeIcon(stage.templated ? 'symbol-array' : 'question');
-    } else if (!file.status[stage.name]) {
-      state = 'up to date';
-      item.iconPath = new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-    } else {
-      const changes = describeStageChanges(file.status[stage.name]);
-      state = file.hasLock ? 'changed' : 'not run yet';
+    const hasUpstream = (file.upstream.get(stage.name) ?? []).some((n) => !node.chain.includes(n));
+    const item = new vscode.TreeItem(stage.name, hasUpstream ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `${node.uri.toString()}#${node.chain.join('<')}`;
+    const state = stageState(file, stage);
+    const tooltip = new vscode.MarkdownString().appendMarkdown(`**${stage.name}** — ${state}\n\n`);
+    if (state === 'up to date') item.iconPath = new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    else if (state === 'changed' || state === 'not run yet') {
       item.iconPath = new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.yellow'));
-      tooltip.appendMarkdown('\n\n' + changes.map((c) => `- ${c}`).join('\n'));
-    }
-    tooltip.appendMarkdown(` — ${state}\n\n`).appendCodeblock(stage.cmd ?? '(no cmd)', 'shell');
-    if (stage.desc) tooltip.appendMarkdown(stage.desc);
-    item.description = `${state} · ${stage.desc ?? stage.cmd ?? ''}`;
+      tooltip.appendMarkdown(describeStageChanges(file.status![stage.name]).map((c) => `- ${c}`).join('\n') + '\n\n');
+    } else item.iconPath = new vscode.ThemeIcon(state === 'frozen' ? 'lock' : 'question');
+    tooltip.appendCodeblock(stage.cmd || '(no cmd)', 'shell');
+    const desc = typeof stage.source.definition?.get('desc') === 'string' ? String(stage.source.definition.get('desc')) : undefined;
+    if (desc) tooltip.appendMarkdown(desc);
+    if (node.chain.length > 1) tooltip.appendMarkdown(`\n\nUpstream of ${node.chain[node.chain.length - 2]}`);
+    item.description = `${state} · ${desc ?? stage.cmd}`;
     item.tooltip = tooltip;
     item.contextValue = `dvcStage.${state === 'up to date' ? 'upToDate' : 'changed'}`;
-    const { start, end } = stage.range;
+    const range = file.model.parsed.lines.rangeOf(stage.source.keySpan[0], stage.source.keySpan[1]);
     item.command = {
       command: 'vscode.open',
       title: 'Open Stage',
-      arguments: [node.uri, { selection: new vscode.Range(start.line, start.character, end.line, end.character) }],
+      arguments: [node.uri, { selection: new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character) }],
     };
     return item;
   }
@@ -93,5 +169,6 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   dispose(): void {
     clearTimeout(this.refreshTimer);
     this.changed.dispose();
+    this.loadedEmitter.dispose();
   }
 }

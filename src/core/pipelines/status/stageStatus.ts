@@ -1,12 +1,16 @@
 // Stage status computed natively, in the shape of `dvc status --json`, from dvc.yaml,
 // dvc.lock, the params files and DVC's md5 rules: no DVC process, and unchanged files
 // are not re-hashed (HashCache).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
+import { buildDvcModel, type DvcModel } from '../dvcModel';
+import { expandStages, type ExpandedStage } from '../dvcExpand';
 import { lookupPath, splitKeyPath } from '../paramsFile';
+import type { PipelineFs } from '../pipelineFs';
+import { parseYaml } from '../yamlDocument';
 import { HashCache } from './dvcHash';
 import { parseDvcLock, type LockedFile } from './dvcLock';
 
@@ -19,58 +23,23 @@ export type StageStatusEntry =
 /** stage name → what changed; stages that are up to date are absent, as in `dvc status --json`. */
 export type PipelineStatus = Record<string, StageStatusEntry[]>;
 
-interface StageDef {
-  cmd: string;
-  wdir: string;
-  deps: string[];
-  outs: { path: string; cache: boolean }[];
-  params: { file: string; keys: string[] | 'all' }[];
-  frozen: boolean;
-  alwaysChanged: boolean;
+/** The model and expanded stages of a dvc.yaml text, `${}` resolved against files in `dir`. */
+export function loadPipeline(dir: string, dvcYamlText: string): { model: DvcModel; stages: ExpandedStage[] } {
+  const model = buildDvcModel(parseYaml(dvcYamlText), dvcYamlText);
+  return { model, stages: expandStages(model, syncFs(dir)) };
 }
 
-const DEFAULT_PARAMS = 'params.yaml';
-
-function stageDefs(dvcYamlText: string): Record<string, StageDef> {
-  const data = (parse(dvcYamlText) ?? {}) as { stages?: Record<string, Record<string, unknown>> };
-  const defs: Record<string, StageDef> = {};
-  for (const [name, s] of Object.entries(data.stages ?? {})) {
-    // foreach/matrix stages expand at run time; their status comes with the expansion.
-    if (!s || typeof s !== 'object' || 'foreach' in s || 'matrix' in s) continue;
-    const outs: StageDef['outs'] = [];
-    for (const kind of ['outs', 'metrics', 'plots']) {
-      for (const o of (s[kind] as unknown[]) ?? []) {
-        if (typeof o === 'string') outs.push({ path: o, cache: kind === 'outs' });
-        else if (o && typeof o === 'object') {
-          const [p, opts] = Object.entries(o)[0] ?? [];
-          if (p) outs.push({ path: p, cache: (opts as { cache?: boolean } | null)?.cache ?? kind === 'outs' });
-        }
+function syncFs(dir: string): PipelineFs {
+  return {
+    exists: (p) => existsSync(path.resolve(dir, p)),
+    readText: (p) => {
+      try {
+        return readFileSync(path.resolve(dir, p), 'utf8');
+      } catch {
+        return undefined;
       }
-    }
-    // One entry per params file: DVC records and compares a file's keys together.
-    const byFile = new Map<string, string[] | 'all'>();
-    const track = (file: string, keys: string[] | 'all') => {
-      const had = byFile.get(file);
-      byFile.set(file, had === 'all' || keys === 'all' ? 'all' : [...(had ?? []), ...keys]);
-    };
-    for (const p of (s.params as unknown[]) ?? []) {
-      if (typeof p === 'string') track(DEFAULT_PARAMS, [p]);
-      else if (p && typeof p === 'object') {
-        for (const [file, keys] of Object.entries(p)) track(file, Array.isArray(keys) && keys.length ? keys.map(String) : 'all');
-      }
-    }
-    const params = [...byFile].map(([file, keys]) => ({ file, keys }));
-    defs[name] = {
-      cmd: Array.isArray(s.cmd) ? s.cmd.join(' && ') : String(s.cmd ?? ''),
-      wdir: typeof s.wdir === 'string' ? s.wdir : '.',
-      deps: ((s.deps as unknown[]) ?? []).filter((d): d is string => typeof d === 'string'),
-      outs,
-      params,
-      frozen: s.frozen === true,
-      alwaysChanged: s.always_changed === true,
-    };
-  }
-  return defs;
+    },
+  };
 }
 
 /** Leaves of `value` under `prefix` with dotted keys, as DVC records params in dvc.lock. */
@@ -92,11 +61,13 @@ export interface StatusOptions {
   /** Folder of dvc.yaml. */
   dir: string;
   hashes?: HashCache;
+  /** Already expanded from the current dvc.yaml (the view has them); read when absent. */
+  stages?: ExpandedStage[];
 }
 
 export async function computePipelineStatus(opts: StatusOptions): Promise<PipelineStatus> {
   const hashes = opts.hashes ?? new HashCache();
-  const yamlText = await readFile(path.join(opts.dir, 'dvc.yaml'), 'utf8');
+  const stages = opts.stages ?? loadPipeline(opts.dir, await readFile(path.join(opts.dir, 'dvc.yaml'), 'utf8')).stages;
   const lockText = await readFile(path.join(opts.dir, 'dvc.lock'), 'utf8').catch(() => '');
   const locks = parseDvcLock(lockText);
   const cacheDir = path.join(findDvcRoot(opts.dir) ?? opts.dir, '.dvc', 'cache', 'files', 'md5');
@@ -108,7 +79,8 @@ export async function computePipelineStatus(opts: StatusOptions): Promise<Pipeli
   };
 
   const result: PipelineStatus = {};
-  for (const [name, def] of Object.entries(stageDefs(yamlText))) {
+  for (const def of stages) {
+    const name = def.name;
     if (def.frozen) continue;
     const lock = locks[name];
     const base = path.resolve(opts.dir, def.wdir);
@@ -130,6 +102,11 @@ export async function computePipelineStatus(opts: StatusOptions): Promise<Pipeli
       const current = await readParams(path.join(base, file));
       if (current === undefined) {
         changedDeps[file] = 'deleted';
+        continue;
+      }
+      // A stage that never ran: DVC reports the whole params file as new, not its keys.
+      if (!lock) {
+        changedDeps[file] = 'new';
         continue;
       }
       const now: Record<string, unknown> = {};

@@ -1,0 +1,137 @@
+// Incremental parsing of a large dvc.yaml: an edit touches one stage, yet the YAML parser
+// re-reads all 2,000. Each stage under a block `stages:` is parsed on its own and cached by
+// its text; only changed stages are parsed again, the rest are reused (copied with shifted
+// offsets when an edit above moved them). The result is the same Document a whole-file
+// parse gives; anything unusual (errors, anchors, flow style, odd indentation) falls back
+// to the whole-file parse, so exactness never depends on this path.
+import { isCollection, isMap, isPair, isScalar, parseDocument, YAMLMap, type Document, type Node, type Pair } from 'yaml';
+
+export const PARSE_OPTIONS = { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false } as const;
+
+/** Below this size a whole parse is fast enough, and simpler. */
+const MIN_CHUNKED_LENGTH = 50_000;
+const MAX_CACHED = 20_000;
+/** Chunk text → its single pair, with offsets valid at `offset`. */
+const cache = new Map<string, { pair: Pair; offset: number }>();
+
+function shift(node: unknown, delta: number): void {
+  if (isPair(node)) {
+    shift(node.key, delta);
+    shift(node.value, delta);
+    return;
+  }
+  const n = node as Node | null;
+  if (!n || typeof n !== 'object') return;
+  if (n.range) n.range = [n.range[0] + delta, n.range[1] + delta, n.range[2] + delta];
+  if (isCollection(n)) for (const item of n.items) shift(item, delta);
+}
+
+/** Moves every offset past `cut` by `delta` (nodes of the file without its stages). */
+function shiftAfter(node: unknown, cut: number, delta: number): void {
+  if (isPair(node)) {
+    shiftAfter(node.key, cut, delta);
+    shiftAfter(node.value, cut, delta);
+    return;
+  }
+  const n = node as Node | null;
+  if (!n || typeof n !== 'object') return;
+  // A start at the cut is the first thing after the stages; an end there is the last before.
+  if (n.range) n.range = n.range.map((x, i) => (x > cut || (i === 0 && x === cut) ? x + delta : x)) as Node['range'];
+  if (isCollection(n)) for (const item of n.items) shiftAfter(item, cut, delta);
+}
+
+/** The pair of one stage's text at `offset`, parsed or reused; undefined if it is not one clean pair. */
+function chunkPair(text: string, offset: number): Pair | undefined {
+  const hit = cache.get(text);
+  if (hit) {
+    cache.delete(text);
+    cache.set(text, hit);
+    if (hit.offset === offset) return hit.pair;
+    // Copied, not moved: an earlier result may still hold the pair at its old offsets.
+    const copy = hit.pair.clone() as Pair;
+    shift(copy, offset - hit.offset);
+    cache.set(text, { pair: copy, offset });
+    return copy;
+  }
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  if (doc.errors.length || doc.warnings.length || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
+  const pair = doc.contents.items[0] as Pair;
+  if (!isScalar(pair.key)) return undefined;
+  shift(pair, offset);
+  cache.set(text, { pair, offset });
+  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  return pair;
+}
+
+/** Offsets where each stage of a block `stages:` starts, and where the block ends. */
+function stageChunks(text: string, from: number): { starts: number[]; end: number } | undefined {
+  const starts: number[] = [];
+  let indent = -1;
+  let pos = from;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const lineEnd = nl < 0 ? text.length : nl;
+    let ws = pos;
+    while (ws < lineEnd && text[ws] === ' ') ws++;
+    const first = text[ws];
+    if (ws < lineEnd && first !== '#') {
+      if (ws === pos) return { starts, end: pos }; // the next top-level key
+      const width = ws - pos;
+      if (indent < 0) indent = width;
+      if (width < indent) return undefined;
+      if (width === indent) {
+        if (first === '-' || first === '?' || first === '{' || first === '[') return undefined;
+        starts.push(pos);
+      }
+    }
+    pos = lineEnd + 1;
+  }
+  return { starts, end: text.length };
+}
+
+/** The whole-file Document, assembled from cached stages; undefined when it must not be. */
+export function parseChunked(text: string): Document.Parsed | undefined {
+  if (text.length < MIN_CHUNKED_LENGTH) return undefined;
+  // Anchors and aliases can cross stages; tabs, CRs and directives change the rules.
+  if (/(^|[\s[{,])[&*]\S/m.test(text) || /\t|\r/.test(text) || /^(---|\.\.\.|%)/m.test(text)) return undefined;
+  const head = /^stages:[ ]*(#.*)?$/m.exec(text);
+  if (!head) return undefined;
+  const chunks = stageChunks(text, head.index + head[0].length + 1);
+  if (!chunks || chunks.starts.length < 2) return undefined;
+  const { starts, end } = chunks;
+
+  // The file without its stages, parsed on its own; what follows the stages is then moved
+  // back to its offsets in the real text.
+  const cut = starts[0];
+  const removed = end - cut;
+  const doc = parseDocument(text.slice(0, cut) + text.slice(end), PARSE_OPTIONS);
+  if (doc.errors.length || doc.warnings.length || !isMap(doc.contents)) return undefined;
+  if (removed) {
+    shiftAfter(doc.contents, cut, removed);
+    if (doc.range) doc.range = doc.range.map((x) => (x > cut ? x + removed : x)) as typeof doc.range;
+  }
+  const stagesPair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'stages' && p.key.range?.[0] === head.index);
+  if (!stagesPair || (stagesPair.value !== null && !(isScalar(stagesPair.value) && stagesPair.value.value === null))) return undefined;
+
+  const pairs: Pair[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const pair = chunkPair(text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : end), starts[i]);
+    if (!pair) return undefined;
+    pairs.push(pair);
+  }
+  const stages = new YAMLMap(doc.schema);
+  stages.items = pairs;
+  const last = pairs[pairs.length - 1];
+  const lastEnd = (last.value as Node | null)?.range ?? (last.key as Node).range!;
+  stages.range = [starts[0] + indentOf(text, starts[0]), lastEnd[1], lastEnd[2]];
+  stagesPair.value = stages as unknown as typeof stagesPair.value;
+  const root = doc.contents;
+  if (root.range && root.range[1] < stages.range[1]) root.range = [root.range[0], stages.range[1], Math.max(root.range[2], stages.range[2])];
+  return doc;
+}
+
+function indentOf(text: string, lineStart: number): number {
+  let i = lineStart;
+  while (text[i] === ' ') i++;
+  return i - lineStart;
+}

@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+
+const EXCLUDE = '**/{node_modules,.git,.dvc,.venv*,venv}/**';
+
+/**
+ * The workspace's dvc.yaml and MLproject files, searched once and then kept current by a
+ * watcher: the Pipelines view refreshes on every burst of file events, and a findFiles
+ * over a large workspace on each of them is what made refreshes slow.
+ */
+export class PipelineFiles implements vscode.Disposable {
+  private dvc: Promise<vscode.Uri[]> | undefined;
+  private mlp: Promise<vscode.Uri[]> | undefined;
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/{dvc.yaml,MLproject}', false, true, false);
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** A pipeline file appeared or went away. */
+  readonly onDidChange = this.changed.event;
+
+  constructor() {
+    const invalidate = () => {
+      this.dvc = this.mlp = undefined;
+      this.changed.fire();
+    };
+    this.watcher.onDidCreate(invalidate);
+    this.watcher.onDidDelete(invalidate);
+    vscode.workspace.onDidChangeWorkspaceFolders(invalidate);
+  }
+
+  dvcYamls(): Promise<vscode.Uri[]> {
+    return (this.dvc ??= find('**/dvc.yaml'));
+  }
+
+  mlprojects(): Promise<vscode.Uri[]> {
+    return (this.mlp ??= find('**/MLproject'));
+  }
+
+  dispose(): void {
+    this.watcher.dispose();
+    this.changed.dispose();
+  }
+}
+
+async function find(glob: string): Promise<vscode.Uri[]> {
+  const files = await vscode.workspace.findFiles(glob, EXCLUDE, 200);
+  return files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+}

@@ -1,0 +1,136 @@
+// Browser-side checks of the pipelines suite (test/e2e/suites/pipelines.test.ts): the
+// Problems panel, the completion widget, a click on a "Run stage" code lens and the DAG
+// webview, seen in the DOM and screenshot. The suite writes `e2e-pipelines-<n>.ready`
+// (JSON: the step and what to expect) and waits for `e2e-pipelines-<n>.done` ({ ok, error }).
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const WAIT_MS = 30000;
+const norm = (s) => s.replace(/\s+/g, ' ').trim();
+
+async function until(fn, what, timeoutMs = WAIT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn().catch((e) => `error: ${e.message}`);
+    if (last === true) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} (last seen: ${JSON.stringify(last)})`);
+}
+
+async function appFrame(page, app) {
+  let found;
+  await until(async () => {
+    for (const frame of page.frames()) {
+      const name = await frame.evaluate(() => document.querySelector('#root')?.getAttribute('data-app') ?? null).catch(() => null);
+      if (name === app) return !!(found = frame);
+    }
+    return false;
+  }, `no ${app} webview frame`);
+  return found;
+}
+
+const STEPS = {
+  /** The Problems panel lists the planted problem with its message and position. */
+  async problems(page, ask, out) {
+    // Other suites' problems may fill the list: filter it to ours, as a user would.
+    const filter = page.locator('.part.panel .viewpane-filter input, .part.panel .markers-panel-action-filter input').first();
+    if (await filter.isVisible().catch(() => false)) await filter.fill(ask.filter ?? ask.message);
+    const rows = page.locator('.part.panel .markers-panel .monaco-list-row');
+    await until(async () => {
+      const texts = (await rows.allInnerTexts()).map(norm);
+      return texts.some((t) => t.includes(ask.message) && t.includes(ask.position)) || texts;
+    }, `no Problems row with "${ask.message}" at ${ask.position}`);
+    await page.mouse.move(900, 200);
+    await page.screenshot({ path: join(out, ask.shot) });
+  },
+
+  /** Ctrl+Space at the cursor the suite placed: the suggest widget offers the params key. */
+  async completion(page, ask, out) {
+    await page.locator('.monaco-editor.focused, .editor-instance .monaco-editor').first().click({ position: { x: 5, y: 5 }, trial: true }).catch(() => undefined);
+    await page.keyboard.press('Control+Space');
+    const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
+    await until(async () => {
+      const labels = (await rows.allInnerTexts()).map(norm);
+      return labels.some((l) => l.startsWith(ask.label)) || labels;
+    }, `the suggest widget does not offer ${ask.label}`);
+    await page.screenshot({ path: join(out, ask.shot) });
+    await page.keyboard.press('Escape');
+  },
+
+  /** Clicks `title` on the code lens right above the line `ask.line` (the stage's key). */
+  async codelens(page, ask, out) {
+    const lenses = page.locator('.monaco-editor .codelens-decoration');
+    const lines = page.locator('.monaco-editor .view-lines .view-line');
+    let target;
+    await until(async () => {
+      const lineBoxes = [];
+      for (const l of await lines.all()) lineBoxes.push({ box: await l.boundingBox(), text: norm(await l.innerText()) });
+      const seen = [];
+      for (const l of await lenses.all()) {
+        const box = await l.boundingBox();
+        const text = norm(await l.innerText());
+        if (!box || !text.includes(ask.title)) continue;
+        // The line a lens belongs to is the first one below it.
+        const below = lineBoxes.filter((b) => b.box && b.box.y >= box.y + box.height - 2).sort((a, b) => a.box.y - b.box.y)[0];
+        seen.push(`${text} above "${below?.text}"`);
+        if (below?.text === ask.line) target = l;
+      }
+      return !!target || seen;
+    }, `no code lens "${ask.title}" above "${ask.line}"`);
+    await target.locator('a', { hasText: ask.title }).first().click();
+    await page.screenshot({ path: join(out, ask.shot) });
+  },
+
+  /** The DAG webview drew every stage, coloured by state; a click on one asks the host to reveal it. */
+  async dag(page, ask, out) {
+    const frame = await appFrame(page, 'dag');
+    await until(async () => {
+      const nodes = await frame.evaluate(() => [...document.querySelectorAll('.dag-node')].map((n) => `${n.dataset.stage}:${[...n.classList].find((c) => c.startsWith('state-'))}`));
+      return ask.nodes.every((n) => nodes.includes(n)) || nodes;
+    }, `the DAG does not show ${ask.nodes.join(', ')}`);
+    const edges = await frame.evaluate(() => document.querySelectorAll('.dag-edge').length);
+    if (edges < ask.minEdges) throw new Error(`only ${edges} edges drawn, expected ${ask.minEdges}`);
+    await page.mouse.move(10, 500);
+    await page.screenshot({ path: join(out, ask.shot) });
+    if (ask.click) await frame.locator(`.dag-node[data-stage="${ask.click}"]`).click();
+  },
+
+  async shot(page, ask, out) {
+    await page.mouse.move(900, 200);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(out, ask.shot) });
+  },
+};
+
+/** Answers the pipelines suite's requests until `finished()`; each becomes one named check. */
+export async function pipelineChecksWhenAsked(page, out, finished, checks) {
+  let n = 1;
+  while (!finished()) {
+    const ready = join(out, `e2e-pipelines-${n}.ready`);
+    if (!existsSync(ready)) {
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    const ask = JSON.parse(readFileSync(ready, 'utf8'));
+    let error;
+    await checks.run(`[pipelines] ${ask.title}`, async () => {
+      const step = STEPS[ask.step];
+      if (!step) throw new Error(`unknown pipelines check ${ask.step}`);
+      try {
+        await step(page, ask, out);
+      } catch (err) {
+        error = err?.message ?? String(err);
+        throw err;
+      }
+    });
+    writeFileSync(join(out, `e2e-pipelines-${n}.done`), JSON.stringify({ ok: !error, error }));
+    n++;
+  }
+}
+
+export function clearPipelineChecks(out) {
+  if (!existsSync(out)) return;
+  for (const f of readdirSync(out)) if (/^e2e-pipelines-\d+\.(ready|done)$/.test(f)) rmSync(join(out, f), { force: true });
+}
