@@ -1,5 +1,6 @@
 // A Workspaces refresh over SSH = our containers (by label) + the GPU inventory. Ours: one
-// reused ssh2 connection, Docker over `docker system dial-stdio` channels of it. The peer
+// reused ssh2 connection, Docker over `docker system dial-stdio` channels of it and
+// nvidia-smi on the connection's long-lived shell (no new SSH session per probe). The peer
 // a user would otherwise script: the docker CLI over ssh:// plus OpenSSH's ssh running
 // nvidia-smi, each refresh starting both afresh (the two halves run concurrently on both
 // sides). Needs the components of scripts/components/up.sh.

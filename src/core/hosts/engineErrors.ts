@@ -66,15 +66,20 @@ export function describeEngineError(err: unknown, where = 'this machine'): Engin
   if (e.statusCode === 409 && /is already in use by container/i.test(text)) {
     return p('name-taken', `A container with that name already exists on ${where}.`, 'Give the workspace another name, or remove the old container first.');
   }
-  if (e.code === 'EACCES' || /permission denied.*docker\.sock|Got permission denied while trying to connect to the Docker daemon/i.test(text)) {
+  if (e.code === 'EACCES' || /permission denied.*docker\.sock|Got permission denied while trying to connect to the Docker daemon|dial unix .*: permission denied/i.test(text)) {
     return p(
       'permission-denied',
       `Permission denied on the Docker socket of ${where}.`,
       'Add your user to the docker group (sudo usermod -aG docker $USER) and log in again, or point the host at a socket you may use.',
     );
   }
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || /Cannot connect to the Docker daemon|Is the docker daemon running/i.test(text)) {
+  // The last one is the remote CLI's `docker system dial-stdio` (Docker over SSH).
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || /Cannot connect to the Docker daemon|Is the docker daemon running|dial unix .*: (no such file or directory|connection refused)/i.test(text)) {
     return p('engine-down', `The Docker engine on ${where} is not running (nothing answers on its socket).`, 'Start Docker there (systemctl start docker, or Docker Desktop), then refresh.');
+  }
+  // The socket accepted and hung up without an answer: an engine stopping or crashed.
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || /socket hang up|unexpected EOF|EOF$/i.test(text)) {
+    return p('engine-down', `The Docker engine on ${where} closed the connection without answering (stopping or crashed).`, 'Check that Docker runs there (systemctl status docker), then refresh.');
   }
   if (/docker: (command )?not found|docker: No such file|exit (status|code) 127/i.test(text)) {
     return p('no-docker-cli', `There is no docker command on ${where}, which Docker over SSH needs.`, 'Install Docker (the CLI and engine) on that host, or make sure `docker` is on the PATH of a non-interactive SSH login.');

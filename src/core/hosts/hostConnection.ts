@@ -9,13 +9,13 @@ import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { HostTimeoutError, withTimeout } from './deadline';
 import type { ExecOutcome } from './gpuProbe';
 import { knownHostsLine, knownKeyTypes, mismatchMessage, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './knownHosts';
+import { RemoteShell } from './remoteShell';
 import { shellJoin } from './shellQuote';
 
-export class HostTimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-}
+export { HostTimeoutError, withTimeout };
 
 /** The server's host key was refused (changed, revoked, or not trusted by the user). */
 export class HostKeyError extends Error {
@@ -84,14 +84,31 @@ export interface SshConnectionOptions extends SshEndpoint {
   callTimeoutMs?: number;
   /** A silent peer is declared dead after interval × 3. Default 5 s. */
   keepaliveIntervalMs?: number;
+  /** First wait before reconnecting after a drop; doubles per failed try up to 30 s. Default 1 s. */
+  reconnectDelayMs?: number;
+}
+
+export type ConnectionState = { status: 'connected' } | { status: 'disconnected'; reason: string; retryInMs?: number };
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  /**
+   * Run on the connection's long-lived shell instead of a new exec channel: for short
+   * probes run on every refresh. Commands there run one at a time and read no stdin.
+   */
+  reuseShell?: boolean;
 }
 
 export interface HostConnection {
   readonly id: string;
   /** Runs an argv (quoted for the remote shell over SSH). */
-  exec(argv: readonly string[], opts?: { timeoutMs?: number }): Promise<ExecOutcome>;
+  exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecOutcome>;
   /** A dockerode client on this host; `timeoutMs: 0` for long streams such as followed logs. */
   docker(opts?: { timeoutMs?: number }): Docker;
+  /** A TCP stream to host:port as seen from the Docker host (SSH: a direct-tcpip channel). Absent locally. */
+  openTcp?(host: string, port: number): Promise<Duplex>;
+  /** Told when the link drops and comes back (SSH); returns an unsubscribe. */
+  onStateChange?(listener: (s: ConnectionState) => void): () => void;
   dispose(): void;
 }
 
@@ -102,20 +119,6 @@ function preferredHostKeys(known: string[]): string[] {
   const want = known.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
   const first = HOST_KEY_ALGORITHMS.filter((a) => want.includes(a));
   return [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
-  if (!ms) return p;
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => {
-      onTimeout?.();
-      reject(new HostTimeoutError(`${what} did not answer within ${Math.round(ms / 100) / 10} s`));
-    }, ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
 }
 
 /**
@@ -156,6 +159,11 @@ export class SshHostConnection implements HostConnection {
   private disposed = false;
   private readonly connectTimeoutMs: number;
   private readonly callTimeoutMs: number;
+  private shell: Promise<RemoteShell> | undefined;
+  private readonly listeners = new Set<(s: ConnectionState) => void>();
+  private wasConnected = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: SshConnectionOptions) {
     this.id = `ssh://${opts.username}@${opts.host}:${opts.port}`;
@@ -173,6 +181,15 @@ export class SshHostConnection implements HostConnection {
     this.agent = agent;
   }
 
+  onStateChange(listener: (s: ConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(s: ConnectionState): void {
+    for (const l of [...this.listeners]) l(s);
+  }
+
   /** The one ssh2 client, connected on first use and again after a drop. */
   connect(): Promise<Client> {
     if (this.disposed) return Promise.reject(new Error(`${this.id}: connection was closed`));
@@ -180,11 +197,53 @@ export class SshHostConnection implements HostConnection {
       const p = this.open();
       this.client = p;
       p.then(
-        (c) => c.once('close', () => this.client === p && (this.client = undefined)),
-        () => this.client === p && (this.client = undefined),
+        (c) => {
+          this.failures = 0;
+          this.clearRetry();
+          this.wasConnected = true;
+          this.emit({ status: 'connected' });
+          c.once('close', () => {
+            if (this.client !== p) return;
+            this.client = undefined;
+            this.shell = undefined;
+            if (!this.disposed) this.dropped(`${this.id}: the connection dropped`);
+          });
+        },
+        (e: Error) => {
+          if (this.client !== p) return;
+          this.client = undefined;
+          if (this.wasConnected && !this.disposed) this.dropped(e.message);
+        },
       );
     }
     return this.client;
+  }
+
+  /** Connects now, skipping the wait of a pending reconnect (a user's refresh). */
+  reconnectNow(): Promise<Client> {
+    this.clearRetry();
+    return this.connect();
+  }
+
+  /**
+   * After a drop, tries again in the background (1 s, 2 s, 4 s … 30 s) so the view recovers
+   * by itself once the host is back; any call in between also tries at once.
+   */
+  private dropped(reason: string): void {
+    this.failures++;
+    const retryInMs = Math.min((this.opts.reconnectDelayMs ?? 1000) * 2 ** (this.failures - 1), 30000);
+    this.emit({ status: 'disconnected', reason, retryInMs });
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect().catch(() => undefined);
+    }, retryInMs);
+    this.retryTimer.unref?.();
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   private async open(): Promise<Client> {
@@ -279,14 +338,75 @@ export class SshHostConnection implements HostConnection {
     let stderr = '';
     ch.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
     // The remote docker CLI says why it could not reach the engine on stderr, then exits.
+    // sshd sends the end of output before the exit status: hold the end back until the
+    // status is known, so a request fails with those words rather than "socket hang up".
+    const s = ch as unknown as Duplex & { push(chunk: unknown, enc?: BufferEncoding): boolean };
+    const push = s.push.bind(s);
+    let status: number | null | undefined;
+    let heldEnd: NodeJS.Timeout | undefined;
+    s.push = (chunk: unknown, enc?: BufferEncoding) => {
+      if (chunk !== null || status !== undefined) return push(chunk, enc);
+      // No status at all (the channel just closed): end after a moment anyway.
+      heldEnd ??= setTimeout(() => push(null), 500);
+      return false;
+    };
     ch.once('exit', (code: number | null) => {
-      if (code) (ch as Duplex).destroy(new Error(stderr.trim() || `docker system dial-stdio exited with status ${code}`));
+      status = code;
+      const held = heldEnd !== undefined;
+      if (heldEnd) clearTimeout(heldEnd);
+      if (code) {
+        // ssh2's Channel.destroy() drops its argument: emit the error for http to see.
+        s.emit('error', new Error(stderr.trim() || `docker system dial-stdio exited with status ${code}`));
+        s.destroy();
+      }
+      else if (held) push(null);
     });
     return asSocket(ch);
   }
 
-  exec(argv: readonly string[], opts: { timeoutMs?: number } = {}): Promise<ExecOutcome> {
+  /** A direct-tcpip channel to host:port on the far side (port forwarding). */
+  async openTcp(host: string, port: number): Promise<Duplex> {
+    const client = await this.connect();
+    return withTimeout(
+      new Promise<Duplex>((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => (err ? reject(new Error(`${this.id}: cannot reach ${host}:${port} there: ${err.message}`)) : resolve(ch)))),
+      this.callTimeoutMs,
+      `${this.id}: forward to ${host}:${port}`,
+    );
+  }
+
+  private remoteShell(): Promise<RemoteShell> {
+    if (!this.shell) {
+      const p = this.channel('sh').then((ch) => new RemoteShell(ch));
+      this.shell = p;
+      p.then(
+        (sh) => sh.alive || this.shell !== p || (this.shell = undefined),
+        () => this.shell === p && (this.shell = undefined),
+      );
+    }
+    return this.shell;
+  }
+
+  private execShared(command: string, timeoutMs: number): Promise<ExecOutcome> {
+    let shell: RemoteShell | undefined;
+    const run = (async () => {
+      let sh = await this.remoteShell();
+      if (!sh.alive) {
+        this.shell = undefined;
+        sh = await this.remoteShell();
+      }
+      shell = sh;
+      return sh.run(command);
+    })();
+    // A command past its deadline keeps the shell busy: close it, the next call opens another.
+    return withTimeout(run, timeoutMs, `${this.id}: ${command}`, () => {
+      shell?.close();
+      this.shell = undefined;
+    });
+  }
+
+  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecOutcome> {
     const command = shellJoin(argv);
+    if (opts.reuseShell) return this.execShared(command, opts.timeoutMs ?? this.callTimeoutMs);
     let ch: ClientChannel | undefined;
     const run = this.channel(command).then(
       (c) =>
@@ -313,6 +433,10 @@ export class SshHostConnection implements HostConnection {
 
   dispose(): void {
     this.disposed = true;
+    this.clearRetry();
+    this.listeners.clear();
+    void this.shell?.then((s) => s.close(), () => undefined);
+    this.shell = undefined;
     this.agent.destroy();
     void this.client?.then((c) => c.end(), () => undefined);
     this.client = undefined;
@@ -343,7 +467,7 @@ export class LocalHostConnection implements HostConnection {
 
   private readonly callTimeoutMs: number;
 
-  exec(argv: readonly string[], opts: { timeoutMs?: number } = {}): Promise<ExecOutcome> {
+  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecOutcome> {
     return new Promise((resolve) => {
       execFile(argv[0], argv.slice(1), { timeout: opts.timeoutMs ?? this.callTimeoutMs, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean }) | null;

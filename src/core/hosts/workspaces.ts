@@ -45,7 +45,8 @@ export async function listWorkspaces(docker: Docker, extraLabels: Record<string,
 
 export async function probeGpus(conn: HostConnection, timeoutMs?: number): Promise<GpuProbeResult> {
   try {
-    return interpretGpuProbe(await conn.exec(NVIDIA_SMI_QUERY_ARGV, timeoutMs ? { timeoutMs } : {}));
+    // The connection's long-lived shell: a new SSH session per refresh would cost more than the probe.
+    return interpretGpuProbe(await conn.exec(NVIDIA_SMI_QUERY_ARGV, { reuseShell: true, ...(timeoutMs ? { timeoutMs } : {}) }));
   } catch (e) {
     return { kind: 'error', message: `GPU probe failed: ${(e as Error).message}` };
   }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostConnection, SshEndpoint, UnknownHostKey } from '../../core/hosts/hostConnection';
+import type { ConnectionState, HostConnection, SshEndpoint, UnknownHostKey } from '../../core/hosts/hostConnection';
 import type { SshHost, SshJump } from '../../core/hosts/sshConfig';
 import { loadLazy } from '../lazy/load';
 import { hostSettings, LOCAL_HOST, remoteProjectPath } from './model';
@@ -47,6 +47,11 @@ function localDockerHost(): { env: NodeJS.ProcessEnv; explicit: boolean } {
   const set = config().get<string>('docker.host', '').trim();
   if (set) return { env: { DOCKER_HOST: set }, explicit: true };
   return { env: process.env, explicit: !!process.env.DOCKER_HOST?.trim() };
+}
+
+/** The deadline of each Docker or SSH call (streams such as logs and terminals have none). */
+function callTimeoutMs(): number {
+  return Math.max(1, config().get<number>('workspaces.callTimeoutSeconds', 20)) * 1000;
 }
 
 function sshAddress(h: { user?: string; hostName: string; port: number }): string {
@@ -95,16 +100,23 @@ export class HostRegistry implements vscode.Disposable {
   connection(host: HostEntry): HostConnection {
     let c = this.connections.get(host.name);
     if (!c) {
-      c = host.kind === 'local' ? new (hostsLib().LocalHostConnection)({ endpoint: hostsLib().localDockerEndpoint(localDockerHost().env) }) : this.sshConnection(host);
+      c =
+        host.kind === 'local'
+          ? new (hostsLib().LocalHostConnection)({ endpoint: hostsLib().localDockerEndpoint(localDockerHost().env), callTimeoutMs: callTimeoutMs() })
+          : this.sshConnection(host);
       this.connections.set(host.name, c);
     }
     return c;
   }
 
-  /** Opens the SSH session now (host key, secrets), so its errors surface before Docker's. */
-  async ensureConnected(host: HostEntry): Promise<HostConnection> {
+  /**
+   * Opens the SSH session now (host key, secrets), so its errors surface before Docker's.
+   * `now` skips the wait of a pending reconnect after a drop (a refresh asked for it).
+   */
+  async ensureConnected(host: HostEntry, opts: { now?: boolean } = {}): Promise<HostConnection> {
     const c = this.connection(host);
-    if (host.kind === 'ssh') await (c as InstanceType<HostsLib['SshHostConnection']>).connect();
+    const ssh = c as InstanceType<HostsLib['SshHostConnection']>;
+    if (host.kind === 'ssh') await (opts.now ? ssh.reconnectNow() : ssh.connect());
     return c;
   }
 
@@ -127,10 +139,17 @@ export class HostRegistry implements vscode.Disposable {
     const jumps = h.proxyJump.map((j: SshJump) => this.endpoint({ ...j, name: j.alias }, j.identityFiles, false));
     let inner: InstanceType<HostsLib['SshHostConnection']> | undefined;
     let opening: Promise<InstanceType<HostsLib['SshHostConnection']>> | undefined;
+    // The view subscribes before the first connect; pass those on once the connection exists.
+    const listeners = new Set<(s: ConnectionState) => void>();
+    const timeouts = () => {
+      const c = config();
+      return { connectTimeoutMs: c.get<number>('ssh.connectTimeoutSeconds', 15) * 1000, callTimeoutMs: callTimeoutMs() };
+    };
     const get = () =>
       (opening ??= (async () => {
         const [t, ...js] = await Promise.all([target(), ...jumps.map((j) => j())]);
-        inner = new lib.SshHostConnection({ ...t, jumps: js, hostKeys: store, connectTimeoutMs: 15000, callTimeoutMs: 20000 });
+        inner = new lib.SshHostConnection({ ...t, jumps: js, hostKeys: store, ...timeouts() });
+        inner.onStateChange((st) => listeners.forEach((l) => l(st)));
         return inner;
       })().catch((e) => {
         opening = undefined; // asked again next time (e.g. a passphrase dialog was cancelled)
@@ -140,7 +159,10 @@ export class HostRegistry implements vscode.Disposable {
     const front = {
       id: `ssh://${sshAddress(h)}`,
       connect: async () => (await get()).connect(),
-      exec: async (argv: readonly string[], o?: { timeoutMs?: number }) => (await get()).exec(argv, o),
+      reconnectNow: async () => (await get()).reconnectNow(),
+      exec: async (argv: readonly string[], o?: { timeoutMs?: number; reuseShell?: boolean }) => (await get()).exec(argv, o),
+      openTcp: async (hostName: string, port: number) => (await get()).openTcp(hostName, port),
+      onStateChange: (l: (st: ConnectionState) => void) => (listeners.add(l), () => listeners.delete(l)),
       docker: (o?: { timeoutMs?: number }) => {
         if (!inner) throw new Error(`${host.name}: not connected yet`);
         return inner.docker(o);

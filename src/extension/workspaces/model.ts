@@ -102,6 +102,53 @@ export function parsePorts(text: string): Parsed<PortSpec[]> {
   return { ok: true, value: out };
 }
 
+/** "2" or "0.5" CPUs; empty → no limit. */
+export function parseCpus(text: string): Parsed<number | undefined> {
+  const t = text.trim();
+  if (!t) return { ok: true, value: undefined };
+  const n = Number(t);
+  return Number.isFinite(n) && n > 0 ? { ok: true, value: n } : { ok: false, error: 'Write a number of CPUs such as 4 or 0.5, or leave empty for no limit.' };
+}
+
+const UNITS: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
+
+/** Docker's size notation ("512m", "16g", "1.5g", a bare number is MB) → MB; empty → undefined. */
+export function parseSizeMb(text: string, what: string, minMb = 1): Parsed<number | undefined> {
+  const t = text.trim().toLowerCase();
+  if (!t) return { ok: true, value: undefined };
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt])?(?:i?b)?$/.exec(t);
+  const mb = m ? Number(m[1]) * UNITS[m[2] ?? 'm'] : NaN;
+  if (!m || !(mb >= minMb)) return { ok: false, error: `Write the ${what} as a size such as 512m or 16g (at least ${minMb} MB), or leave empty.` };
+  return { ok: true, value: Math.round(mb) };
+}
+
+export function formatSizeMb(mb: number | undefined): string {
+  if (mb === undefined) return '';
+  return mb % 1024 === 0 ? `${mb / 1024}g` : `${mb}m`;
+}
+
+/**
+ * "KEY=value, OTHER=2": a comma starts a new variable only when a NAME= follows, so values
+ * may hold commas ("IDS=0,1") and spaces.
+ */
+export function parseEnv(text: string): Parsed<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(/,\s*(?=[A-Za-z_][A-Za-z0-9_]*=)/)) {
+    const p = part.trim();
+    if (!p) continue;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(p);
+    if (!m) return { ok: false, error: `"${p}" is not NAME=value. Separate variables with commas: CUDA_VISIBLE_DEVICES=0, WANDB_MODE=offline` };
+    out[m[1]] = m[2];
+  }
+  return { ok: true, value: out };
+}
+
+export function formatEnv(env: Record<string, string> | undefined): string {
+  return Object.entries(env ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
 export function formatPortSpecs(ports: ReadonlyArray<number | PortSpec>): string {
   return ports.map((p) => (typeof p === 'number' ? String(p) : p.host ? `${p.host}:${p.container}` : String(p.container))).join(', ');
 }
@@ -111,6 +158,12 @@ export interface LaunchAnswers {
   gpus: GpuRequest;
   ports: PortSpec[];
   mountProject: boolean;
+  cpus?: number;
+  memoryMb?: number;
+  shmMb?: number;
+  env?: Record<string, string>;
+  /** Run by `sh -c`; empty → the image's own command. */
+  command?: string;
   /** Save under this name (also the container's name prefix). */
   saveAs?: string;
   host?: string;
@@ -125,6 +178,11 @@ export function profileFromAnswers(a: LaunchAnswers): LaunchProfile & { mountPro
     gpus: a.gpus,
     // Container ports only: plain numbers keep the saved profile short.
     ports: a.ports.map((p) => (p.host ? p : p.container)),
+    ...(a.cpus !== undefined ? { cpus: a.cpus } : {}),
+    ...(a.memoryMb !== undefined ? { memoryMb: a.memoryMb } : {}),
+    ...(a.shmMb !== undefined ? { shmMb: a.shmMb } : {}),
+    ...(a.env && Object.keys(a.env).length ? { env: a.env } : {}),
+    ...(a.command?.trim() ? { command: a.command.trim() } : {}),
     mountProject: a.mountProject,
   };
 }

@@ -3,8 +3,12 @@
 import * as vscode from 'vscode';
 import { HostRegistry } from './hosts';
 import { Launcher } from './launch';
-import { WorkspaceActions } from './workspaceActions';
-import { WorkspacesTreeProvider, type WorkspaceNode } from './workspacesTree';
+import { PROJECT_MOUNT } from './model';
+import { PortForwards } from './portForwards';
+import { ownedWorkspace, WorkspaceActions } from './workspaceActions';
+import { hostLabel, WorkspacesTreeProvider, type WorkspaceNode } from './workspacesTree';
+import { describeEngineError } from '../../core/hosts/engineErrors';
+import { openWorkspaceTerminal } from './workspaceTerminal';
 
 export function registerWorkspacesView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): WorkspacesTreeProvider {
   const registry = new HostRegistry(log);
@@ -13,6 +17,26 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
   tree.attach(view);
   const launcher = new Launcher(registry, tree, log);
   const actions = new WorkspaceActions(registry, tree, log);
+  const forwards = new PortForwards(registry, log);
+
+  /** Checks the label first, then opens the shell; returns the terminal's name (tests use it). */
+  const openTerminal = async (node?: WorkspaceNode): Promise<string | undefined> => {
+    if (node?.kind !== 'workspace') {
+      void vscode.window.showInformationMessage('MLOps: choose a running workspace in the Workspaces view to open a terminal in it.');
+      return undefined;
+    }
+    const where = hostLabel(node.parent.parent.host);
+    try {
+      const { conn, info } = await ownedWorkspace(registry, node);
+      const mounted = (info.Mounts ?? []).some((m) => m.Destination === PROJECT_MOUNT);
+      const t = openWorkspaceTerminal(async () => conn, { containerId: node.ws.id, name: node.ws.name, where, ...(mounted ? { workingDir: PROJECT_MOUNT } : {}) }, log);
+      return t.name;
+    } catch (err) {
+      const p = describeEngineError(err, where);
+      void vscode.window.showErrorMessage(`MLOps: could not open a terminal in ${node.ws.name}. ${p.message} ${p.nextStep}`);
+      return undefined;
+    }
+  };
 
   // GPU use and workspace state change on their own: poll them only while someone looks.
   let timer: NodeJS.Timeout | undefined;
@@ -24,17 +48,27 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
   };
   arm();
 
-  const action = (a: 'start' | 'stop' | 'restart' | 'remove') => (node?: WorkspaceNode, opts?: { confirmed?: boolean }) => actions.run(a, node, opts);
+  const action = (a: 'start' | 'stop' | 'restart' | 'remove') => async (node?: WorkspaceNode, opts?: { confirmed?: boolean }) => {
+    const done = await actions.run(a, node, opts);
+    // A stopped or removed workspace serves nothing: its forwards would only fail.
+    if (done && node && (a === 'stop' || a === 'remove')) await forwards.stopWhere((e) => e.containerId === node.ws.id);
+    return done;
+  };
   context.subscriptions.push(
     view,
     tree,
     registry,
     actions,
+    forwards,
     { dispose: () => clearInterval(timer) },
     view.onDidChangeVisibility(arm),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mlops.workspaces.gpuRefreshSeconds')) arm();
-      if (['mlops.hosts', 'mlops.docker.host', 'mlops.ssh'].some((s) => e.affectsConfiguration(s))) tree.refresh(true);
+      if (['mlops.hosts', 'mlops.docker.host', 'mlops.ssh', 'mlops.workspaces.callTimeoutSeconds'].some((s) => e.affectsConfiguration(s))) {
+        // The connections are made anew; tunnels over the old ones would only fail.
+        void forwards.stopWhere((f) => f.tunnel !== undefined);
+        tree.refresh(true);
+      }
     }),
     vscode.commands.registerCommand('mlops.refreshWorkspaces', () => tree.refresh()),
     vscode.commands.registerCommand('mlops.launchWorkspace', (arg) => launcher.command(arg)),
@@ -45,6 +79,9 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
     vscode.commands.registerCommand('mlops.workspace.remove', action('remove')),
     vscode.commands.registerCommand('mlops.workspace.logs', (node?: WorkspaceNode) => actions.logs(node)),
     vscode.commands.registerCommand('mlops.workspace.copyDockerRun', (node?: WorkspaceNode) => actions.copyDockerRun(node)),
+    vscode.commands.registerCommand('mlops.workspace.openTerminal', openTerminal),
+    vscode.commands.registerCommand('mlops.workspace.forwardPort', (node?: WorkspaceNode, opts?: { port?: number; open?: boolean }) => forwards.forward(node, opts)),
+    vscode.commands.registerCommand('mlops.showPortForwards', () => forwards.show()),
   );
   return tree;
 }

@@ -10,6 +10,16 @@ import { hostLabel, type WorkspaceNode, type WorkspacesTreeProvider } from './wo
 
 type Action = 'start' | 'stop' | 'restart' | 'remove';
 
+/** The workspace's container after checking, on the engine, that we created it. */
+export async function ownedWorkspace(registry: HostRegistry, node: WorkspaceNode) {
+  const host = node.parent.parent.host;
+  const conn = await registry.ensureConnected(host);
+  const container = conn.docker().getContainer(node.ws.id);
+  const info = await container.inspect();
+  if (info.Config?.Labels?.[WORKSPACE_LABEL] !== '1') throw new Error(`${node.ws.name} does not carry the ${WORKSPACE_LABEL} label: MLOps leaves it alone.`);
+  return { host, conn, container, info };
+}
+
 export class WorkspaceActions implements vscode.Disposable {
   private readonly logStreams = new Map<string, { channel: vscode.OutputChannel; stop: () => void }>();
 
@@ -19,14 +29,8 @@ export class WorkspaceActions implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  private async owned(node: WorkspaceNode) {
-    const host = node.parent.parent.host;
-    const conn = await this.registry.ensureConnected(host);
-    const docker = conn.docker();
-    const container = docker.getContainer(node.ws.id);
-    const info = await container.inspect();
-    if (info.Config?.Labels?.[WORKSPACE_LABEL] !== '1') throw new Error(`${node.ws.name} does not carry the ${WORKSPACE_LABEL} label: MLOps leaves it alone.`);
-    return { host, conn, container, info };
+  private owned(node: WorkspaceNode) {
+    return ownedWorkspace(this.registry, node);
   }
 
   private fail(node: WorkspaceNode, what: string, err: unknown): void {

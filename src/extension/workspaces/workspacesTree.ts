@@ -1,12 +1,19 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
+import { checkHost } from '../../core/hosts/hostStatus';
 import { listWorkspaces, probeGpus, type WorkspaceSummary } from '../../core/hosts/workspaces';
 import type { GpuInfo } from '../../core/hosts/gpuProbe';
 import type { HostEntry, HostRegistry } from './hosts';
 import { formatDuration, formatGpu, formatPorts, stateIcon, workspaceDescription, workspaceState } from './model';
 
-type HostState = { status: 'idle' } | { status: 'connecting' } | { status: 'connected' } | { status: 'error'; message: string };
+type HostState =
+  | { status: 'idle' }
+  | { status: 'connecting' }
+  | { status: 'connected' }
+  /** The SSH link dropped or cannot be made; the connection retries with backoff. */
+  | { status: 'disconnected'; message: string }
+  | { status: 'error'; message: string };
 
 export interface HostNode {
   kind: 'host';
@@ -51,6 +58,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   private readonly nodes = new Map<string, HostNode>();
   private view: vscode.TreeView<WorkspacesNode> | undefined;
   private readonly wsNodes = new WeakMap<GroupNode, Map<string, WorkspaceNode>>();
+  private readonly unsubscribe = new Map<string, () => void>();
 
   constructor(
     readonly registry: HostRegistry,
@@ -62,8 +70,10 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
     if (reconnect) {
       this.registry.reset();
       this.nodes.clear();
+      this.unsubscribe.forEach((u) => u());
+      this.unsubscribe.clear();
     }
-    for (const n of this.nodes.values()) if (n.state.status === 'error') n.state = { status: 'idle' };
+    for (const n of this.nodes.values()) if (n.state.status === 'error' || n.state.status === 'disconnected') n.state = { status: 'idle' };
     this.changed.fire(undefined);
   }
 
@@ -106,8 +116,26 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       if (n) this.registry.reset(host.name);
       n = h;
       this.nodes.set(host.name, n);
+      this.watch(h);
     }
     return n;
+  }
+
+  /** A drop shows at once (not at the next refresh); the connection's own reconnect brings the host back. */
+  private watch(n: HostNode): void {
+    this.unsubscribe.get(n.host.name)?.();
+    const off = this.registry.connection(n.host).onStateChange?.((s) => {
+      if (this.nodes.get(n.host.name) !== n) return;
+      if (s.status === 'disconnected' && n.state.status === 'connected') {
+        const retry = s.retryInMs ? ` Retrying in ${Math.ceil(s.retryInMs / 1000)} s; refresh to retry now.` : ' Refresh to reconnect.';
+        this.log.warn(`Workspaces: ${n.host.name}: ${s.reason}`);
+        this.setState(n, { status: 'disconnected', message: `Connection lost: ${s.reason}.${retry}` });
+      } else if (s.status === 'connected' && n.state.status === 'disconnected') {
+        this.log.info(`Workspaces: ${n.host.name}: reconnected`);
+        this.setState(n, { status: 'idle' });
+      }
+    });
+    if (off) this.unsubscribe.set(n.host.name, off);
   }
 
   private setState(n: HostNode, state: HostState): void {
@@ -134,25 +162,18 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   private async hostChildren(n: HostNode): Promise<WorkspacesNode[]> {
     const where = hostLabel(n.host);
     // An error stays until a refresh: re-rendering the host (to show "error") must not retry in a loop.
-    if (n.state.status === 'error') return [{ kind: 'message', icon: 'error', text: n.state.message, tooltip: n.state.message, parent: n }];
+    if (n.state.status === 'error' || n.state.status === 'disconnected') return [{ kind: 'message', icon: 'error', text: n.state.message, tooltip: n.state.message, parent: n }];
     // Not fired: the re-render it would cause would only connect again.
     if (n.state.status === 'idle') n.state = { status: 'connecting' };
-    let stage = 'ssh';
-    try {
-      const conn = await this.registry.ensureConnected(n.host);
-      stage = 'docker';
-      await conn.docker().ping();
+    const timeoutMs = (vscode.workspace.getConfiguration('mlops').get<number>('ssh.connectTimeoutSeconds', 15) + vscode.workspace.getConfiguration('mlops').get<number>('workspaces.callTimeoutSeconds', 20)) * 1000;
+    const st = await checkHost(this.registry.connection(n.host), where, { timeoutMs });
+    if (st.status === 'connected') {
       this.setState(n, { status: 'connected' });
       return [n.gpus, n.workspaces];
-    } catch (err) {
-      const text =
-        stage === 'ssh'
-          ? `${errorMessage(err)} Check that the host is reachable and your key, agent or password, then refresh.`
-          : (({ message, nextStep }) => `${message} ${nextStep}`)(describeEngineError(err, where));
-      this.log.warn(`Workspaces: ${n.host.name}: ${errorMessage(err)}`);
-      this.setState(n, { status: 'error', message: text });
-      return [{ kind: 'message', icon: 'error', text, tooltip: text, parent: n }];
     }
+    this.log.warn(`Workspaces: ${n.host.name}: ${st.message}`);
+    this.setState(n, st.status === 'disconnected' ? { status: 'disconnected', message: st.message } : { status: 'error', message: st.message });
+    return [{ kind: 'message', icon: 'error', text: st.message, tooltip: st.message, parent: n }];
   }
 
   private async gpuChildren(g: GroupNode): Promise<WorkspacesNode[]> {
@@ -206,12 +227,12 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         item.id = `host:${n.host.name}`;
         const s = n.state.status;
         const kind = n.host.kind === 'local' ? 'local Docker' : 'SSH';
-        item.description = `${kind} · ${s === 'idle' ? 'disconnected' : s === 'error' ? 'error' : s}`;
+        item.description = `${kind} · ${s === 'idle' ? 'not connected' : s}`;
         item.iconPath = new vscode.ThemeIcon(
           n.host.kind === 'local' ? 'vm' : 'remote',
-          s === 'connected' ? new vscode.ThemeColor('testing.iconPassed') : s === 'error' ? new vscode.ThemeColor('errorForeground') : undefined,
+          s === 'connected' ? new vscode.ThemeColor('testing.iconPassed') : s === 'error' || s === 'disconnected' ? new vscode.ThemeColor('errorForeground') : undefined,
         );
-        item.tooltip = `${n.host.address}${n.state.status === 'error' ? `\n\n${n.state.message}` : ''}`;
+        item.tooltip = `${n.host.address}${n.state.status === 'error' || n.state.status === 'disconnected' ? `\n\n${n.state.message}` : ''}`;
         item.contextValue = 'mlops.host';
         return item;
       }
@@ -262,6 +283,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   }
 
   dispose(): void {
+    this.unsubscribe.forEach((u) => u());
     this.changed.dispose();
   }
 }

@@ -144,6 +144,23 @@ describe('hosts: HostConnection against the real engine and sshd', function () {
       assert.deepEqual(await conn!.exec(['echo', "it's $HOME"]), { code: 0, stdout: "it's $HOME\n", stderr: '' });
     });
 
+    it('ssh: short probes share one long-lived shell: streams split, statuses kept, a timeout replaces the shell', async () => {
+      const before = handshakes;
+      const out = await conn!.exec(['sh', '-c', 'printf out; printf err >&2; exit 7'], { reuseShell: true });
+      assert.deepEqual(out, { code: 7, stdout: 'out', stderr: 'err' });
+      // An exit or cd inside a command leaves the shared shell where it was.
+      await conn!.exec(['sh', '-c', 'cd /tmp'], { reuseShell: true });
+      const pwd = await conn!.exec(['pwd'], { reuseShell: true });
+      assert.equal(pwd.code, 0);
+      assert.notEqual(pwd.stdout, '/tmp\n');
+      const many = await Promise.all([1, 2, 3, 4, 5].map((i) => conn!.exec(['echo', `n${i}`], { reuseShell: true })));
+      assert.deepEqual(many.map((m) => m.stdout), ['n1\n', 'n2\n', 'n3\n', 'n4\n', 'n5\n']);
+      assert.equal((await conn!.exec(['no-such-command-here'], { reuseShell: true })).code, 127);
+      await assert.rejects(conn!.exec(['sleep', '5'], { reuseShell: true, timeoutMs: 300 }), HostTimeoutError);
+      assert.deepEqual(await conn!.exec(['echo', 'again'], { reuseShell: true }), { code: 0, stdout: 'again\n', stderr: '' });
+      assert.equal(handshakes, before, 'the shared shell rode on the same SSH connection');
+    });
+
     it('ssh: an unknown host key shows its SHA256 fingerprint; refused → no connection; trusted → appended and known next time', async () => {
       const file = path.join(tmp, 'known_hosts_unknown');
       writeFileSync(file, '');

@@ -39,12 +39,25 @@ describe('engineErrors', () => {
     assert.equal(describeEngineError(sysError('ECONNREFUSED', '/var/run/docker.sock')).kind, 'engine-down');
     assert.equal(describeEngineError(sysError('ENOENT', '/var/run/docker.sock')).kind, 'engine-down');
     assert.equal(describeEngineError(new Error('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?')).kind, 'engine-down');
+    // `docker system dial-stdio` on an SSH host whose engine is gone (seen in hostFaults.test.ts).
+    const ssh = describeEngineError(new Error('failed to open the raw stream connection: dial unix /var/run/docker.sock: connect: no such file or directory'), 'gpu-box (SSH)');
+    assert.equal(ssh.kind, 'engine-down');
+    assert.match(ssh.message, /engine on gpu-box \(SSH\) is not running/);
+  });
+
+  it('engine down: the socket accepted and hung up without an answer', () => {
+    for (const e of [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })]) {
+      const p = describeEngineError(e);
+      assert.equal(p.kind, 'engine-down', e.message);
+      assert.match(p.message, /closed the connection without answering/);
+    }
   });
 
   it('permission denied on the socket', () => {
     const p = describeEngineError(sysError('EACCES', '/var/run/docker.sock'));
     assert.equal(p.kind, 'permission-denied');
     assert.match(p.nextStep, /docker group/);
+    assert.equal(describeEngineError(new Error('failed to open the raw stream connection: dial unix /run/user/docker.sock: connect: permission denied')).kind, 'permission-denied');
   });
 
   it('name taken, no docker CLI on the SSH host, timeouts, and anything else', () => {

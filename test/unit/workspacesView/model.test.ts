@@ -9,6 +9,11 @@ import {
   mountsFor,
   parseGpuAnswer,
   parsePorts,
+  formatEnv,
+  formatSizeMb,
+  parseCpus,
+  parseEnv,
+  parseSizeMb,
   profileFromAnswers,
   profileFromInspect,
   remoteProjectPath,
@@ -78,6 +83,48 @@ describe('workspaces view: launch answers', () => {
     assert.equal(opts.Labels?.[WORKSPACE_LABEL], '1');
     assert.equal(opts.Labels?.[PROFILE_LABEL], 'train');
     assert.match(dockerRunCommand(spec), /--gpus 1 .*-p 127\.0\.0\.1::8888 -p 127\.0\.0\.1:16006:6006 local\/busybox:1$/);
+  });
+
+  it('reads CPU, memory and shared-memory answers in Docker notation; empty means no limit', () => {
+    assert.deepEqual(parseCpus(''), { ok: true, value: undefined });
+    assert.deepEqual(parseCpus(' 0.5 '), { ok: true, value: 0.5 });
+    assert.equal(parseCpus('-1').ok, false);
+    assert.equal(parseCpus('four').ok, false);
+    assert.deepEqual(parseSizeMb('16g', 'memory'), { ok: true, value: 16384 });
+    assert.deepEqual(parseSizeMb('1.5G', 'memory'), { ok: true, value: 1536 });
+    assert.deepEqual(parseSizeMb('512MB', 'memory'), { ok: true, value: 512 });
+    assert.deepEqual(parseSizeMb('2048', 'memory'), { ok: true, value: 2048 });
+    assert.deepEqual(parseSizeMb('   ', 'memory'), { ok: true, value: undefined });
+    const small = parseSizeMb('4m', 'memory limit', 6);
+    assert.equal(small.ok, false);
+    assert.match(!small.ok ? small.error : '', /at least 6 MB/);
+    assert.equal(parseSizeMb('lots', 'memory').ok, false);
+    assert.equal(formatSizeMb(16384), '16g');
+    assert.equal(formatSizeMb(1536), '1536m');
+  });
+
+  it('reads env answers: commas inside values survive, names are checked', () => {
+    assert.deepEqual(parseEnv('A=1, CUDA_VISIBLE_DEVICES=0,1, MSG=hello world, EMPTY='), { ok: true, value: { A: '1', CUDA_VISIBLE_DEVICES: '0,1', MSG: 'hello world', EMPTY: '' } });
+    assert.deepEqual(parseEnv(''), { ok: true, value: {} });
+    const bad = parseEnv('A=1, not a var');
+    assert.equal(bad.ok, true, 'a comma without NAME= after it belongs to the value');
+    assert.equal(parseEnv('1A=x').ok, false);
+    assert.equal(formatEnv({ A: '1', B: 'x,y' }), 'A=1, B=x,y');
+    assert.deepEqual(parseEnv(formatEnv({ A: '1', B: 'x,y' })), { ok: true, value: { A: '1', B: 'x,y' } });
+  });
+
+  it('carries limits, env and command from the answers into the profile and on to Docker', () => {
+    const p = profileFromAnswers({ image: 'img', gpus: 'none', ports: [], mountProject: false, cpus: 2, memoryMb: 4096, shmMb: 1024, env: { K: 'v' }, command: ' sleep 1 ' });
+    assert.deepEqual(p, { image: 'img', gpus: 'none', ports: [], cpus: 2, memoryMb: 4096, shmMb: 1024, env: { K: 'v' }, command: 'sleep 1', mountProject: false });
+    const { mountProject: _m, ...spec } = p;
+    const o = containerCreateOptions(spec);
+    assert.equal(o.HostConfig?.NanoCpus, 2e9);
+    assert.equal(o.HostConfig?.Memory, 4096 * 1024 * 1024);
+    assert.equal(o.HostConfig?.ShmSize, 1024 * 1024 * 1024);
+    assert.deepEqual(o.Env, ['K=v']);
+    assert.deepEqual(o.Cmd, ['sh', '-c', 'sleep 1']);
+    const plain = profileFromAnswers({ image: 'img', gpus: 'none', ports: [], mountProject: false, env: {}, command: '' });
+    assert.deepEqual(Object.keys(plain).sort(), ['gpus', 'image', 'mountProject', 'ports']);
   });
 
   it('names each launch uniquely, after the profile or the image', () => {

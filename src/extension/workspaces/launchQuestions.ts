@@ -1,0 +1,173 @@
+// The launch questions: image, GPUs, CPU and memory limits, shared memory, env vars,
+// ports, command and a profile name, each step with Back. Answers are checked as typed
+// (model.ts parses them), so Enter on the last step launches what was shown.
+import * as vscode from 'vscode';
+import { describeEngineError } from '../../core/hosts/engineErrors';
+import { DEFAULT_PORTS, ProfileError, type GpuRequest, type LaunchProfile } from '../../core/hosts/workspaceSpec';
+import { probeGpus } from '../../core/hosts/workspaces';
+import type { HostEntry, HostRegistry } from './hosts';
+import { formatPortSpecs, parseCpus, parseEnv, parsePorts, parseSizeMb, profileFromAnswers, storedProfiles, upsertProfile, type Parsed, type StoredProfile } from './model';
+import { BACK, inputStep, pickStep, type StepPosition, type StepResult } from './multiStep';
+import { hostLabel } from './workspacesTree';
+
+/** What the host offers: its images and GPUs, listed while the flow opens. */
+async function inventory(registry: HostRegistry, host: HostEntry): Promise<{ images: string[]; gpuIds: Array<{ label: string; id: string }> } | undefined> {
+  const where = hostLabel(host);
+  let images: string[] = [];
+  let gpuIds: Array<{ label: string; id: string }> = [];
+  let problem: string | undefined;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLOps: listing images and GPUs on ${where}` }, async () => {
+    try {
+      const conn = await registry.ensureConnected(host);
+      const [list, gpus] = await Promise.all([conn.docker().listImages(), probeGpus(conn, 15000)]);
+      images = [...new Set(list.flatMap((i) => i.RepoTags ?? []).filter((t) => t && !t.includes('<none>')))].sort();
+      if (gpus.kind === 'gpus') gpuIds = gpus.gpus.map((g) => ({ label: `GPU ${g.index}: ${g.name}`, id: String(g.index) }));
+    } catch (err) {
+      problem = err instanceof Error && /SSH|host key/i.test(err.message) ? err.message : describeEngineError(err, where).message;
+    }
+  });
+  if (problem) {
+    const go = await vscode.window.showWarningMessage(`MLOps: ${problem}`, { modal: true, detail: 'Images could not be listed. Continue and type an image name?' }, 'Continue');
+    if (go !== 'Continue') return undefined;
+  }
+  return { images, gpuIds };
+}
+
+/**
+ * The launch questions, each with Back: image, GPUs, CPUs, memory, shared memory,
+ * environment, ports, command, then a name to save it as a profile.
+ */
+export async function askLaunch(registry: HostRegistry, host: HostEntry): Promise<(StoredProfile | (LaunchProfile & { mountProject: boolean })) | undefined> {
+  const inv = await inventory(registry, host);
+  if (!inv) return undefined;
+  const where = hostLabel(host);
+  const projectPath = host.kind === 'local' ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : host.projectPath;
+  const a: { image?: string; gpus: GpuRequest; cpus: string; memory: string; shm: string; env: string; ports: string; command: string; saveAs: string } = {
+    gpus: 'none',
+    cpus: '',
+    memory: '',
+    shm: '',
+    env: '',
+    ports: formatPortSpecs(DEFAULT_PORTS as number[]),
+    command: '',
+    saveAs: '',
+  };
+  const total = 9;
+  const pos = (step: number): StepPosition => ({ title: `MLOps: Launch Workspace on ${where}`, step, totalSteps: total, back: step > 1 });
+  const check = <T>(parse: (v: string) => Parsed<T>) => (v: string) => {
+    const r = parse(v);
+    return r.ok ? undefined : r.error;
+  };
+  const steps: Array<() => Promise<StepResult<unknown>>> = [
+    async () => {
+      const base = inv.images.map((label) => ({ label }));
+      const r = await pickStep(pos(1), base, {
+        placeholder: inv.images.length ? `Image: one on ${where}, or type any image name` : `No images listed on ${where}: type an image name`,
+        active: base.find((b) => b.label === a.image),
+        typed: (v) => (v.trim() && !inv.images.includes(v.trim()) ? { label: v.trim(), description: 'typed image name' } : undefined),
+      });
+      if (r && r !== BACK) a.image = r.label;
+      return r;
+    },
+    async () => {
+      const items: Array<vscode.QuickPickItem & { value: 'none' | 'all' | 'count' | 'ids' }> = [
+        { label: 'No GPU', value: 'none' },
+        { label: 'All GPUs', description: '--gpus all', value: 'all' },
+        { label: 'A number of GPUs…', value: 'count' },
+        ...(inv.gpuIds.length ? [{ label: 'Choose GPUs…', description: inv.gpuIds.map((g) => g.id).join(', '), value: 'ids' as const }] : []),
+      ];
+      const r = await pickStep(pos(2), items, { placeholder: inv.gpuIds.length ? `GPUs: ${inv.gpuIds.length} on this host` : 'GPUs: nvidia-smi found no NVIDIA GPU on this host' });
+      if (!r || r === BACK) return r;
+      if (r.value === 'none' || r.value === 'all') return (a.gpus = r.value);
+      if (r.value === 'count') {
+        const n = await inputStep(pos(2), { prompt: 'How many GPUs?', value: '1', validate: (v) => (/^\s*[1-9]\d*\s*$/.test(v) ? undefined : 'A whole number, 1 or more.') });
+        if (n === BACK) return steps[1](); // back to the GPU choice, not the image
+        if (typeof n === 'string') a.gpus = { count: Number(n.trim()) };
+        return n;
+      }
+      const chosen = await vscode.window.showQuickPick(inv.gpuIds, { canPickMany: true, title: `MLOps: Launch Workspace on ${where} — choose GPUs`, ignoreFocusOut: true });
+      if (!chosen?.length) return BACK;
+      return (a.gpus = { ids: chosen.map((c) => c.id) });
+    },
+    async () => {
+      const r = await inputStep(pos(3), { prompt: 'CPU limit (docker --cpus), e.g. 8 or 0.5. Empty: no limit.', value: a.cpus, validate: check(parseCpus) });
+      if (typeof r === 'string') a.cpus = r;
+      return r;
+    },
+    async () => {
+      const r = await inputStep(pos(4), { prompt: 'Memory limit (docker --memory), e.g. 32g. Empty: no limit.', value: a.memory, validate: check((v) => parseSizeMb(v, 'memory limit', 6)) });
+      if (typeof r === 'string') a.memory = r;
+      return r;
+    },
+    async () => {
+      const r = await inputStep(pos(5), {
+        prompt: "Shared memory /dev/shm (docker --shm-size), e.g. 8g; PyTorch DataLoader workers need more than Docker's 64 MB. Empty: Docker's default.",
+        value: a.shm,
+        validate: check((v) => parseSizeMb(v, 'shared memory size')),
+      });
+      if (typeof r === 'string') a.shm = r;
+      return r;
+    },
+    async () => {
+      const r = await inputStep(pos(6), { prompt: 'Environment variables, NAME=value separated by commas. Empty: none.', placeholder: 'WANDB_MODE=offline, HF_HOME=/workspace/.hf', value: a.env, validate: check(parseEnv) });
+      if (typeof r === 'string') a.env = r;
+      return r;
+    },
+    async () => {
+      const r = await inputStep(pos(7), {
+        prompt: 'Container ports to publish on 127.0.0.1 of the host (Jupyter 8888, TensorBoard 6006); host:container to fix the host port. Empty: none.',
+        value: a.ports,
+        validate: check(parsePorts),
+      });
+      if (typeof r === 'string') a.ports = r;
+      return r;
+    },
+    async () => {
+      const r = await inputStep(pos(8), {
+        prompt: "Command, run by sh -c. Empty: the image's own command.",
+        placeholder: 'jupyter lab --ip=0.0.0.0 --no-browser --allow-root',
+        value: a.command,
+      });
+      if (typeof r === 'string') a.command = r;
+      return r;
+    },
+    async () => {
+      const r = await inputStep(pos(9), {
+        prompt: `${projectPath ? `${projectPath} is mounted at /workspace. ` : ''}Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.`,
+        placeholder: 'e.g. train-a100',
+        value: a.saveAs,
+        validate: (v) => (v.trim() === '' || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : "Use letters, digits, '_', '.' or '-'."),
+      });
+      if (typeof r === 'string') a.saveAs = r;
+      return r;
+    },
+  ];
+  for (let i = 0; i < steps.length; ) {
+    const r = await steps[i]();
+    if (r === undefined) return undefined;
+    i = r === BACK ? Math.max(0, i - 1) : i + 1;
+  }
+  const value = <T>(r: Parsed<T>): T => {
+    if (!r.ok) throw new ProfileError(r.error);
+    return r.value;
+  };
+  const profile = profileFromAnswers({
+    image: a.image!,
+    gpus: a.gpus,
+    ports: value(parsePorts(a.ports)),
+    cpus: value(parseCpus(a.cpus)),
+    memoryMb: value(parseSizeMb(a.memory, 'memory limit', 6)),
+    shmMb: value(parseSizeMb(a.shm, 'shared memory size')),
+    env: value(parseEnv(a.env)),
+    command: a.command,
+    mountProject: true,
+    saveAs: a.saveAs,
+  });
+  if (profile.name) {
+    const cfg = vscode.workspace.getConfiguration('mlops');
+    const stored: StoredProfile = { ...profile, name: profile.name, host: host.name };
+    await cfg.update('workspaces.profiles', upsertProfile(storedProfiles(cfg.get('workspaces.profiles')), stored), vscode.ConfigurationTarget.Global);
+    return stored;
+  }
+  return profile;
+}

@@ -1,0 +1,82 @@
+// Steps of a QuickPick flow with a Back button: each step resolves to a value, BACK, or
+// undefined when the user dismissed the flow (Escape, focus lost without ignoreFocusOut).
+import * as vscode from 'vscode';
+
+export const BACK = Symbol('back');
+export type StepResult<T> = T | typeof BACK | undefined;
+
+export interface StepPosition {
+  title: string;
+  step: number;
+  totalSteps: number;
+  /** Show the Back button (every step but the first). */
+  back: boolean;
+}
+
+export function inputStep(
+  pos: StepPosition,
+  o: { prompt: string; value?: string; placeholder?: string; validate?: (v: string) => string | undefined },
+): Promise<StepResult<string>> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    Object.assign(box, { title: pos.title, step: pos.step, totalSteps: pos.totalSteps, prompt: o.prompt, value: o.value ?? '', placeholder: o.placeholder, ignoreFocusOut: true });
+    box.buttons = pos.back ? [vscode.QuickInputButtons.Back] : [];
+    let done = false;
+    const finish = (v: StepResult<string>) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      box.hide();
+    };
+    box.onDidChangeValue((v) => (box.validationMessage = o.validate?.(v)));
+    box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
+    box.onDidAccept(() => {
+      const err = o.validate?.(box.value);
+      if (err) return void (box.validationMessage = err);
+      finish(box.value);
+    });
+    box.onDidHide(() => {
+      finish(undefined);
+      box.dispose();
+    });
+    box.show();
+  });
+}
+
+export function pickStep<T extends vscode.QuickPickItem>(
+  pos: StepPosition,
+  items: readonly T[],
+  o: { placeholder?: string; active?: T; typed?: (value: string) => T | undefined },
+): Promise<StepResult<T>> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<T>();
+    Object.assign(qp, { title: pos.title, step: pos.step, totalSteps: pos.totalSteps, placeholder: o.placeholder, ignoreFocusOut: true });
+    qp.buttons = pos.back ? [vscode.QuickInputButtons.Back] : [];
+    qp.items = items;
+    if (o.active) qp.activeItems = [o.active];
+    let done = false;
+    const finish = (v: StepResult<T>) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      qp.hide();
+    };
+    // A free-typed answer (an image name not in the list) leads the items while typed.
+    if (o.typed) {
+      qp.onDidChangeValue((v) => {
+        const t = o.typed!(v);
+        qp.items = t ? [t, ...items] : items;
+      });
+    }
+    qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
+    qp.onDidAccept(() => {
+      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (chosen) finish(chosen);
+    });
+    qp.onDidHide(() => {
+      finish(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
