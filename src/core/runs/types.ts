@@ -29,6 +29,8 @@ export interface RunSummary {
   tags: Record<string, string>;
   /** The latest point of each metric (by step, then timestamp, then value — MLflow's rule). */
   metrics: Record<string, MetricPoint>;
+  /** Where MLflow keeps the run's artifacts (`file:///...`, `s3://...`, a path); MLflow sources only. */
+  artifactUri?: string;
 }
 
 /** Something a source could not read; everything else still loads. */
@@ -57,6 +59,11 @@ export interface RunSource {
   list(): Promise<RunListing>;
   /** Every point of one metric of one run, in the order logged. */
   metricHistory(runId: string, key: string): Promise<MetricPoint[]>;
+  /**
+   * One metric of many runs, about `maxPoints` points each, sampled by the source (an
+   * MLflow server's get-history-bulk-interval). Sources without it: metricHistory + downsample.
+   */
+  metricHistories?(runIds: readonly string[], key: string, maxPoints?: number, signal?: AbortSignal): Promise<Map<string, MetricPoint[]>>;
 }
 
 /** Formats a warning for a log line: `file@offset: message`. */

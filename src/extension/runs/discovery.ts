@@ -6,7 +6,7 @@ const MAX_FILES = 2000;
 
 export function enabledKinds(): Record<SourceSetting, boolean> {
   const cfg = vscode.workspace.getConfiguration('mlops.runs.sources');
-  return { mlflow: cfg.get('mlflow', true), dvclive: cfg.get('dvclive', true), tensorboard: cfg.get('tensorboard', true) };
+  return { mlflow: cfg.get('mlflow', true), dvcExperiments: cfg.get('dvcExperiments', true), dvclive: cfg.get('dvclive', true), tensorboard: cfg.get('tensorboard', true) };
 }
 
 /** The run stores in the workspace folders, the kinds turned off in the settings left out. */
@@ -32,6 +32,15 @@ export function storeWatchPattern(spec: StoreSpec): vscode.RelativePattern {
       return new vscode.RelativePattern(vscode.Uri.joinPath(vscode.Uri.file(spec.location), '..'), `${spec.location.split(/[\\/]/).pop()}*`);
     case 'tensorboard':
       return new vscode.RelativePattern(vscode.Uri.file(spec.location), '**/*tfevents*');
+    case 'dvc-experiments':
+      // Only what a listing reads: refs/exps and the queue's reflog (a new, queued or failed
+      // experiment), dvc.lock, params and metrics files, DVCLive's plots, and DVC's
+      // .run/.json files of a run starting or ending. Not every file of the project: data
+      // written during training would keep postponing the debounced refresh.
+      return new vscode.RelativePattern(
+        vscode.Uri.file(spec.location),
+        '{**/*.json,**/*.yaml,**/*.yml,**/*.tsv,**/*.toml,**/*.lock,**/*.run,.git/refs/exps/**,.git/packed-refs,.git/logs/refs/exps/**}',
+      );
     default:
       return new vscode.RelativePattern(vscode.Uri.file(spec.location), '**');
   }

@@ -3,9 +3,9 @@
 import * as path from 'node:path';
 import type { MetricPoint, RunStatus, RunSummary } from '../../core/runs/types';
 
-export type StoreKind = 'mlflow-sqlite' | 'mlflow-file' | 'dvclive' | 'tensorboard';
+export type StoreKind = 'mlflow-sqlite' | 'mlflow-file' | 'dvc-experiments' | 'dvclive' | 'tensorboard';
 /** The `mlops.runs.sources.*` switch that turns a kind of store off. */
-export type SourceSetting = 'mlflow' | 'dvclive' | 'tensorboard';
+export type SourceSetting = 'mlflow' | 'dvcExperiments' | 'dvclive' | 'tensorboard';
 
 export interface StoreSpec {
   kind: StoreKind;
@@ -13,16 +13,28 @@ export interface StoreSpec {
   location: string;
 }
 
+/** A tracking server named in `mlops.mlflow.trackingUri`: configured, not found in the folders. */
+export type ServerKind = 'mlflow-rest';
+export interface ServerSpec {
+  kind: ServerKind;
+  /** The tracking URI. */
+  location: string;
+}
+export type SourceSpec = StoreSpec | ServerSpec;
+
 export const SETTING_OF: Record<StoreKind, SourceSetting> = {
   'mlflow-sqlite': 'mlflow',
   'mlflow-file': 'mlflow',
+  'dvc-experiments': 'dvcExperiments',
   dvclive: 'dvclive',
   tensorboard: 'tensorboard',
 };
 
-export const KIND_LABEL: Record<StoreKind, string> = {
+export const KIND_LABEL: Record<StoreKind | ServerKind, string> = {
+  'mlflow-rest': 'MLflow server',
   'mlflow-sqlite': 'MLflow',
   'mlflow-file': 'MLflow (mlruns)',
+  'dvc-experiments': 'DVC experiments',
   dvclive: 'DVCLive',
   tensorboard: 'TensorBoard',
 };
@@ -31,6 +43,7 @@ export const KIND_LABEL: Record<StoreKind, string> = {
 export const DISCOVERY_GLOBS: Record<StoreKind, string> = {
   'mlflow-sqlite': '**/mlflow.db',
   'mlflow-file': '**/mlruns/*/meta.yaml',
+  'dvc-experiments': '**/dvc.yaml',
   dvclive: '**/dvclive/metrics.json',
   tensorboard: '**/*tfevents*',
 };
@@ -39,9 +52,9 @@ export const DISCOVERY_GLOBS: Record<StoreKind, string> = {
 export const DISCOVERY_EXCLUDE = '**/{node_modules,.git,.dvc,.venv*,venv,__pycache__,site-packages}/**';
 const EXCLUDED_SEGMENT = /^(node_modules|\.git|\.dvc|\.venv.*|venv|__pycache__|site-packages)$/;
 
-const KIND_ORDER: StoreKind[] = ['mlflow-sqlite', 'mlflow-file', 'dvclive', 'tensorboard'];
+const KIND_ORDER: StoreKind[] = ['mlflow-sqlite', 'mlflow-file', 'dvc-experiments', 'dvclive', 'tensorboard'];
 
-export const sourceId = (s: StoreSpec): string => `${s.kind}:${s.location}`;
+export const sourceId = (s: SourceSpec): string => `${s.kind}:${s.location}`;
 
 /** True when a found path lies in a folder we never read (findFiles takes only one exclude glob). */
 export function isExcluded(file: string): boolean {
@@ -52,7 +65,11 @@ export function isExcluded(file: string): boolean {
  * The stores behind the marker files found in the workspace folders `roots`:
  * - mlflow.db is the store;
  * - `<x>/mlruns/<exp>/meta.yaml` makes `<x>/mlruns` one file store;
- * - `dvclive/metrics.json` makes its folder one DVCLive run;
+ * - a dvc.yaml makes its folder a DVC project whose experiments are listed (one store for
+ *   the topmost of nested ones);
+ * - `dvclive/metrics.json` makes its folder one DVCLive run, unless it lies in such a DVC
+ *   project: there the experiments store lists the same files as its workspace row (and
+ *   reads DVCLive's plots for histories), so a second store would show that run twice;
  * - an event file's folder is a TensorBoard run and its parent the log folder, as with
  *   `tensorboard --logdir runs/` (a folder at a workspace root is its own log folder);
  *   a log folder inside another is read as part of it.
@@ -63,7 +80,11 @@ export function storesFromFiles(found: Partial<Record<StoreKind, string[]>>, roo
   for (const f of files('mlflow-sqlite')) out.push({ kind: 'mlflow-sqlite', location: f });
   const mlruns = new Set(files('mlflow-file').map((f) => path.dirname(path.dirname(f))).filter((d) => path.basename(d) === 'mlruns'));
   for (const d of mlruns) out.push({ kind: 'mlflow-file', location: d });
-  for (const d of new Set(files('dvclive').map((f) => path.dirname(f)))) out.push({ kind: 'dvclive', location: d });
+  const within = (d: string, parent: string) => d === parent || d.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+  const dvcDirs = [...new Set(files('dvc-experiments').map((f) => path.dirname(f)))];
+  const dvcProjects = dvcDirs.filter((d) => !dvcDirs.some((p) => p !== d && within(d, p)));
+  for (const d of dvcProjects) out.push({ kind: 'dvc-experiments', location: d });
+  for (const d of new Set(files('dvclive').map((f) => path.dirname(f)))) if (!dvcProjects.some((p) => within(d, p))) out.push({ kind: 'dvclive', location: d });
   const rootSet = new Set(roots.map((r) => path.resolve(r)));
   const logDirs = new Set<string>();
   for (const f of files('tensorboard')) {

@@ -23,7 +23,10 @@ export interface Reference {
 }
 
 const peer = path.join(__dirname, 'peers', 'mlflow_peer.py');
-const env = { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true' };
+// MLflow's telemetry thread edits os.environ while requests iterates it (a KeyError
+// over HTTP now and then); the tests have no use for it.
+export const mlflowEnv = { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
+const env = mlflowEnv;
 
 export function mlflowWrite(python: string, uri: string, runs = 6): void {
   execFileSync(python, [peer, 'write', uri, String(runs)], { env, stdio: 'pipe' });

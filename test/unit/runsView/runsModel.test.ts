@@ -15,7 +15,7 @@ import {
   updateSelection,
 } from '../../../src/extension/runs/runsModel';
 
-const ALL = { mlflow: true, dvclive: true, tensorboard: true };
+const ALL = { mlflow: true, dvcExperiments: true, dvclive: true, tensorboard: true };
 const ROOT = '/ws/proj';
 
 function run(over: Partial<RunSummary> = {}): RunSummary {
@@ -38,6 +38,23 @@ describe('Runs view: store discovery', () => {
     assert.deepEqual(stores, [
       { kind: 'mlflow-sqlite', location: `${ROOT}/mlflow.db` },
       { kind: 'mlflow-file', location: `${ROOT}/old/mlruns` },
+      { kind: 'dvclive', location: `${ROOT}/dvclive` },
+    ]);
+  });
+
+  it('makes the topmost dvc.yaml folder a DVC experiments store, and lists a DVCLive folder inside it only there', () => {
+    const found = {
+      'dvc-experiments': [`${ROOT}/dvc.yaml`, `${ROOT}/sub/dvc.yaml`, '/ws/other/dvc.yaml'],
+      dvclive: [`${ROOT}/dvclive/metrics.json`, '/ws/plain/dvclive/metrics.json'],
+    };
+    assert.deepEqual(storesFromFiles(found, [ROOT], ALL), [
+      { kind: 'dvc-experiments', location: '/ws/other' },
+      { kind: 'dvc-experiments', location: ROOT },
+      { kind: 'dvclive', location: '/ws/plain/dvclive' },
+    ]);
+    // With the experiments turned off, the DVCLive folder is a store of its own again.
+    assert.deepEqual(storesFromFiles(found, [ROOT], { ...ALL, dvcExperiments: false }), [
+      { kind: 'dvclive', location: '/ws/plain/dvclive' },
       { kind: 'dvclive', location: `${ROOT}/dvclive` },
     ]);
   });
@@ -81,11 +98,11 @@ describe('Runs view: store discovery', () => {
   it('leaves out the kinds turned off in the settings', () => {
     const found = { 'mlflow-sqlite': [`${ROOT}/mlflow.db`], 'mlflow-file': [`${ROOT}/mlruns/0/meta.yaml`], dvclive: [`${ROOT}/dvclive/metrics.json`], tensorboard: [`${ROOT}/logs/a/x.tfevents.1`] };
     assert.deepEqual(
-      storesFromFiles(found, [ROOT], { mlflow: false, dvclive: true, tensorboard: false }).map((s) => s.kind),
+      storesFromFiles(found, [ROOT], { mlflow: false, dvcExperiments: false, dvclive: true, tensorboard: false }).map((s) => s.kind),
       ['dvclive'],
     );
     assert.deepEqual(
-      storesFromFiles(found, [ROOT], { mlflow: true, dvclive: false, tensorboard: true }).map((s) => s.kind).sort(),
+      storesFromFiles(found, [ROOT], { mlflow: true, dvcExperiments: true, dvclive: false, tensorboard: true }).map((s) => s.kind).sort(),
       ['mlflow-file', 'mlflow-sqlite', 'tensorboard'],
     );
   });

@@ -117,6 +117,11 @@ export async function readTsv(file: string, warn: WarningSink): Promise<MetricPo
     warn({ file, message: `cannot read: ${(err as Error).message}` });
     return [];
   }
+  return parseTsv(text, file, warn);
+}
+
+/** The rows of a DVCLive plot file's text (read from disk or from a commit); `file` names it in warnings. */
+export function parseTsv(text: string, file: string, warn: WarningSink): MetricPoint[] {
   const lines = text.split('\n');
   const header = (lines[0] ?? '').trim().split('\t');
   const stepCol = header.indexOf('step');

@@ -86,6 +86,7 @@ export class MlflowFileStoreSource implements RunSource {
       params,
       tags,
       metrics,
+      artifactUri: str(meta.artifact_uri),
     };
   }
 }

@@ -4,6 +4,10 @@
                     `file:...` or `sqlite:///...`): two experiments, nested metric keys,
                     NaN and infinite values, several values at one step, every status,
                     a deleted run
+  extras URI        adds a parent run with two nested runs and an artifact tree (a
+                    tracking server), prints their ids as JSON
+  artifacts URI RUN [PATH]
+                    prints MlflowClient.list_artifacts as JSON [path, is_dir, file_size]
   read URI          prints what mlflow.search_runs and get_metric_history return, as JSON
                     (non-finite numbers as the strings 'nan', 'inf', '-inf')
 """
@@ -47,6 +51,33 @@ def write(uri, n):
     c.delete_experiment(trashed)
 
 
+def extras(uri):
+    import tempfile
+    mlflow.set_tracking_uri(uri)
+    c = MlflowClient()
+    exp = c.create_experiment('nested')
+    parent = c.create_run(exp, run_name='parent').info.run_id
+    children = []
+    for k in range(2):
+        child = c.create_run(exp, run_name=f'child-{k}', tags={'mlflow.parentRunId': parent}).info.run_id
+        c.log_param(child, 'fold', k)
+        for step in range(5):
+            c.log_metric(child, 'score', k + step / 10, step=step, timestamp=1700000000000 + step)
+        c.set_terminated(child, end_time=1700000001000)
+        children.append(child)
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, 'model', 'data'))
+        with open(os.path.join(d, 'model', 'MLmodel'), 'w') as f:
+            f.write('flavors: {}\n')
+        with open(os.path.join(d, 'model', 'data', 'weights.bin'), 'wb') as f:
+            f.write(bytes(range(256)) * 4)
+        with open(os.path.join(d, 'summary.txt'), 'w') as f:
+            f.write('accuracy 0.9\n')
+        c.log_artifacts(parent, d)
+    c.set_terminated(parent, end_time=1700000002000)
+    print(json.dumps({'experimentId': exp, 'parent': parent, 'children': children}))
+
+
 def enc(v):
     if isinstance(v, float) and not math.isfinite(v):
         return 'nan' if math.isnan(v) else ('inf' if v > 0 else '-inf')
@@ -81,5 +112,11 @@ def read(uri):
 if __name__ == '__main__':
     if sys.argv[1] == 'write':
         write(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 6)
+    elif sys.argv[1] == 'artifacts':
+        mlflow.set_tracking_uri(sys.argv[2])
+        listed = MlflowClient().list_artifacts(sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+        print(json.dumps([[f.path, f.is_dir, f.file_size] for f in listed]))
+    elif sys.argv[1] == 'extras':
+        extras(sys.argv[2])
     else:
         read(sys.argv[2])

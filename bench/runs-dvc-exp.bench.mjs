@@ -1,0 +1,112 @@
+// 200 DVC experiments made by the real `dvc exp run -S` on a one-stage pipeline: the
+// time to list them all (workspace, baseline, each experiment with params and metrics)
+// through dist/core.js vs `dvc exp show --json`, one run each.
+// BENCH_DVC_EXPS sets the count (default 200). The generated repository is cached in
+// ~/.cache/mlops-workbench keyed by a version and the count, so re-runs skip the minutes
+// of `dvc exp run`. BENCH_DVC_GENERATE_ONLY=1 only makes the repository.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { root } from '../scripts/lib.mjs';
+
+const VERSION = 1;
+const count = Number(process.env.BENCH_DVC_EXPS ?? 200);
+const bin = join(root, '.venv-peers', 'bin');
+const dvc = join(bin, 'dvc');
+if (!existsSync(dvc)) {
+  console.log(`RESULT dvc experiments: not measured (${dvc} missing; run bash scripts/setup/peers.sh)`);
+  process.exit(1);
+}
+const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1', GIT_AUTHOR_DATE: undefined };
+const repo = join(homedir(), '.cache', 'mlops-workbench', `dvc-exp-bench-v${VERSION}-${count}`);
+
+const files = {
+  'dvc.yaml': `stages:
+  train:
+    cmd: python train.py
+    deps: [train.py]
+    params: [train]
+    metrics:
+      - metrics.json:
+          cache: false
+`,
+  'params.yaml': `train:
+  lr: 0.1
+  epochs: 3
+  seed: 1
+  batch_size: 32
+  optimizer: sgd
+model:
+  depth: 4
+  width: 64
+`,
+  // Cheap on purpose: the benchmark is about listing, not training.
+  'train.py': `import json
+p = {}
+for line in open("params.yaml"):
+    if line.startswith("  ") and ":" in line:
+        k, v = line.strip().split(":", 1)
+        p[k] = v.strip()
+lr = float(p["lr"]); seed = int(p["seed"])
+loss = 1.0 / (1.0 + lr * 10) + seed * 0.001
+json.dump({"loss": loss, "acc": 1 - loss, "val": {"loss": loss * 1.1, "acc": 0.9 - loss}}, open("metrics.json", "w"))
+`,
+  '.gitignore': '',
+};
+
+function generate() {
+  const tmp = `${repo}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
+  const sh = (cmd, args) => execFileSync(cmd, args, { cwd: tmp, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  sh('git', ['-c', 'init.defaultBranch=main', 'init', '-q']);
+  sh('git', ['config', 'user.name', 'bench']);
+  sh('git', ['config', 'user.email', 'bench@mlops-workbench.invalid']);
+  sh('git', ['config', 'gc.auto', '0']);
+  sh(dvc, ['init', '-q']);
+  sh(dvc, ['config', 'core.analytics', 'false']);
+  sh(dvc, ['config', 'core.check_update', 'false']);
+  sh('git', ['add', '-A']);
+  sh('git', ['commit', '-q', '-m', 'bench pipeline']);
+  const t0 = Date.now();
+  for (let i = 0; i < count; i++) {
+    sh(dvc, ['exp', 'run', '-q', '-S', `train.lr=${(0.001 * (i + 1)).toFixed(3)}`, '-S', `train.seed=${i % 7}`, '-n', `exp-${String(i).padStart(3, '0')}`]);
+    if (i % 20 === 19) console.log(`  ${i + 1}/${count} experiments (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  renameSync(tmp, repo);
+}
+
+if (!existsSync(repo)) {
+  console.log(`making ${count} experiments with dvc exp run in ${repo} (a few minutes, once) ...`);
+  generate();
+}
+if (process.env.BENCH_DVC_GENERATE_ONLY === '1') process.exit(0);
+
+const core = await import(pathToFileURL(join(root, 'dist', 'core.js')).href);
+const t0 = performance.now();
+const listing = await new core.DvcExperimentsSource(repo).list();
+const oursMs = performance.now() - t0;
+const ourExps = listing.runs.filter((r) => r.tags['dvc.kind'] === 'experiment').length;
+
+// dvc keeps what it read of each commit in .dvc/tmp/exps/cache: time it without (the first
+// `dvc exp show` after new experiments) and with it (every later one), and compare with the latter.
+const show = () => {
+  const t = performance.now();
+  const out = JSON.parse(execFileSync(dvc, ['exp', 'show', '--json'], { cwd: repo, env, encoding: 'utf8', maxBuffer: 1 << 28 }));
+  return { ms: performance.now() - t, out };
+};
+rmSync(join(repo, '.dvc', 'tmp', 'exps', 'cache'), { recursive: true, force: true });
+const cold = show();
+const { ms: theirMs, out: shown } = show();
+const theirExps = shown.reduce((n, b) => n + (b.experiments?.length ?? 0), 0);
+
+console.log(
+  `ours ${oursMs.toFixed(0)} ms, ${ourExps} experiments, ${listing.warnings.length} warnings; dvc exp show --json ${(cold.ms / 1000).toFixed(2)} s without its cache, ${(theirMs / 1000).toFixed(2)} s with it, ${theirExps} experiments`,
+);
+if (ourExps !== theirExps) console.log(`WARNING: experiment counts differ (${ourExps} vs ${theirExps})`);
+console.log(
+  `RESULT dvc experiments: ${count} experiments, ours ${oursMs.toFixed(0)} ms vs dvc exp show --json ${(theirMs / 1000).toFixed(2)} s (its cache warm) — ${(theirMs / oursMs).toFixed(1)}× faster (${(cold.ms / oursMs).toFixed(0)}× against its first, uncached run)`,
+);

@@ -1,0 +1,120 @@
+// 1,000 runs × 20 params × 10 metrics × 1,000 steps in an `mlflow.db`: our full listing
+// (experiments, runs, params, tags, latest metrics) through dist/core.js vs
+// `mlflow.search_runs` in Python, each timed inside its own process, one run each.
+// MLflow creates the empty database (its own schema and migrations); the rows go in with
+// plain SQL, in primary-key order, which takes a minute or two instead of hours of
+// log_batch calls. Cached in ~/.cache/mlops-workbench keyed by a version and the sizes.
+// BENCH_MLFLOW_RUNS / BENCH_MLFLOW_STEPS shrink it for a quick look.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { root } from '../scripts/lib.mjs';
+
+const VERSION = 1;
+const runs = Number(process.env.BENCH_MLFLOW_RUNS ?? 1000);
+const steps = Number(process.env.BENCH_MLFLOW_STEPS ?? 1000);
+const python = join(root, '.venv-peers', 'bin', 'python');
+if (!existsSync(python)) {
+  console.log(`RESULT mlflow.db: not measured (${python} missing; run bash scripts/setup/peers.sh)`);
+  process.exit(1);
+}
+const dir = join(homedir(), '.cache', 'mlops-workbench', `mlflow-db-bench-v${VERSION}-${runs}x${steps}`);
+const db = join(dir, 'mlflow.db');
+
+const generate = `
+import logging, sqlite3, sys, time, uuid, random
+logging.disable(logging.WARNING)
+import mlflow
+db, runs, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+client = mlflow.MlflowClient(tracking_uri='sqlite:///' + db)
+exp = client.create_experiment('bench')
+del client
+con = sqlite3.connect(db, isolation_level=None)
+con.execute('PRAGMA synchronous=OFF')
+con.execute('PRAGMA journal_mode=OFF')
+con.execute('BEGIN')
+rnd = random.Random(1)
+ids = sorted(uuid.UUID(int=rnd.getrandbits(128)).hex for _ in range(runs))
+t0 = 1_700_000_000_000
+keys = [f'metric_{k}' for k in range(10)]
+# The secondary indexes are built once after the rows, as CREATE INDEX sorts far faster than row-by-row updates.
+idx = [r[0] for r in con.execute("SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name='metrics' AND sql IS NOT NULL")]
+for name, in con.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='metrics' AND sql IS NOT NULL").fetchall():
+    con.execute(f'DROP INDEX {name}')
+for i, rid in enumerate(ids):
+    start = t0 + i * 60_000
+    con.execute("INSERT INTO runs(run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (rid, f'run-{i}', 'LOCAL', 'train.py', '', 'bench', 'FINISHED', start, start + steps * 10, '', 'active', f'file:///tmp/artifacts/{rid}', exp))
+    con.executemany('INSERT INTO params(key, value, run_uuid) VALUES (?,?,?)', [(f'param_{p}', str(rnd.random()), rid) for p in range(20)])
+    con.executemany('INSERT INTO tags(key, value, run_uuid) VALUES (?,?,?)', [('mlflow.runName', f'run-{i}', rid), ('mlflow.user', 'bench', rid), ('team', 'vision', rid)])
+    con.executemany('INSERT INTO latest_metrics(key, value, timestamp, step, is_nan, run_uuid) VALUES (?,?,?,?,?,?)',
+                    [(k, 1.0 / (steps + n), t0 + i * 60_000 + (steps - 1) * 10, steps - 1, 0, rid) for n, k in enumerate(keys)])
+# Metrics in primary-key order (key, timestamp, step, run_uuid, ...): runs start a minute
+# apart and log every 10 ms, so generation order is timestamp order and the table's own
+# index only appends.
+for n, k in enumerate(keys):
+    rows = []
+    for i, rid in enumerate(ids):
+        base = t0 + i * 60_000
+        rows.extend((k, 1.0 / (s + 1 + n), base + s * 10, rid, s, 0) for s in range(steps))
+    con.executemany('INSERT INTO metrics(key, value, timestamp, run_uuid, step, is_nan) VALUES (?,?,?,?,?,?)', rows)
+for sql in idx:
+    con.execute(sql)
+con.execute('COMMIT')
+con.close()
+`;
+
+if (!existsSync(db)) {
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  console.log(`writing ${runs} runs × 20 params × 10 metrics × ${steps} steps into ${dir} (once; a few minutes) ...`);
+  const t = Date.now();
+  execFileSync(python, ['-c', generate, join(tmp, 'mlflow.db'), String(runs), String(steps)], { stdio: 'inherit' });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  console.log(`  written in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+}
+const size = statSync(db).size;
+if (process.env.BENCH_MLFLOW_GENERATE_ONLY === '1') process.exit(0);
+
+const core = await import(pathToFileURL(join(root, 'dist', 'core.js')).href);
+let oursMs;
+let ours = { runs: [], warnings: [] };
+let oursError = '';
+const t0 = performance.now();
+const rss0 = process.memoryUsage().rss;
+try {
+  ours = await new core.MlflowSqliteSource(db, { wasmPath: join(root, 'dist', 'sql-wasm.wasm') }).list();
+  oursMs = performance.now() - t0;
+} catch (err) {
+  oursError = String(err?.message ?? err).split('\n')[0];
+}
+const rssMb = (process.memoryUsage().rss - rss0) / 1048576;
+
+const script = `
+import logging, sys, time
+logging.disable(logging.WARNING)
+t0 = time.perf_counter()
+import mlflow
+t1 = time.perf_counter()
+mlflow.set_tracking_uri('sqlite:///' + sys.argv[1])
+df = mlflow.search_runs(search_all_experiments=True, max_results=100000)
+t2 = time.perf_counter()
+print((t2 - t1) * 1000, (t1 - t0) * 1000, len(df), len(df.columns))
+`;
+const [theirMs, importMs, theirRuns, columns] = execFileSync(python, ['-c', script, db], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').pop().split(/\s+/).map(Number);
+const label = `mlflow.db ${runs} runs × 20 params × 10 metrics × ${steps} steps (${(size / 1048576).toFixed(0)} MB)`;
+console.log(`mlflow.search_runs ${theirMs.toFixed(0)} ms (+ ${importMs.toFixed(0)} ms to import mlflow), ${theirRuns} runs, ${columns} columns`);
+if (oursError) {
+  console.log(`ours failed: ${oursError} (RSS grew ${rssMb.toFixed(0)} MB)`);
+  console.log(`RESULT ${label}: ours FAILED (${oursError}) vs mlflow.search_runs ${(theirMs / 1000).toFixed(2)} s`);
+  process.exit(1);
+}
+const params = ours.runs.reduce((n, r) => n + Object.keys(r.params).length, 0);
+const metrics = ours.runs.reduce((n, r) => n + Object.keys(r.metrics).length, 0);
+console.log(`ours ${oursMs.toFixed(0)} ms, ${ours.runs.length} runs, ${params} params, ${metrics} latest metrics, RSS +${rssMb.toFixed(0)} MB`);
+if (ours.runs.length !== theirRuns) console.log(`WARNING: run counts differ (${ours.runs.length} vs ${theirRuns})`);
+console.log(`RESULT ${label}: ours ${(oursMs / 1000).toFixed(2)} s vs mlflow.search_runs ${(theirMs / 1000).toFixed(2)} s — ${(theirMs / oursMs).toFixed(1)}× faster`);

@@ -1,0 +1,55 @@
+// Experiments running right now. DVC writes, for each executor, under
+// .dvc/tmp/exps/run/<name>/: `<name>.run` (ExecutorInfo JSON: name, baseline_rev,
+// status 0 pending, 1 preparing, 2 running, 3 success, 4 failed, ...) and `<name>.json`
+// (the process: pid). `<name>` is `workspace` for `dvc exp run` in the workspace, the
+// stash commit for queued and --temp runs. An info file outlives its run (DVC leaves
+// status 1 behind), so a run counts only while its process lives.
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+
+export interface ActiveRun {
+  /** `workspace`, or the stash commit the run started from. */
+  executor: string;
+  name: string;
+  baseline: string;
+}
+
+const ACTIVE_STATUS = new Set([0, 1, 2]);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
+  const runDir = path.join(dvcRoot, '.dvc', 'tmp', 'exps', 'run');
+  let names: string[];
+  try {
+    names = await readdir(runDir);
+  } catch {
+    return [];
+  }
+  // Every finished run leaves its folder behind: look for the process file first, with one
+  // stat each, before reading anything.
+  const live = names.filter((name) => existsSync(path.join(runDir, name, `${name}.json`)));
+  const found = await Promise.all(
+    live.map(async (name): Promise<ActiveRun | undefined> => {
+      try {
+        const info = JSON.parse(await readFile(path.join(runDir, name, `${name}.run`), 'utf8')) as { name?: string; baseline_rev?: string; status?: number };
+        if (!ACTIVE_STATUS.has(info.status ?? -1) || !info.baseline_rev) return undefined;
+        const proc = JSON.parse(await readFile(path.join(runDir, name, `${name}.json`), 'utf8')) as { pid?: number; returncode?: number | null };
+        if (typeof proc.pid !== 'number' || proc.returncode != null || !alive(proc.pid)) return undefined;
+        return { executor: name, name: info.name ?? name, baseline: info.baseline_rev };
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return found.filter((r): r is ActiveRun => !!r);
+}

@@ -1,0 +1,194 @@
+// What one revision of a DVC project says about its params and metrics, the way
+// `dvc exp show` collects them (dvc/repo/params/show.py, dvc/repo/metrics/show.py):
+// - params files: each stage's `params` (bare keys from params.yaml; dvc.lock's record
+//   when the commit has no dvc.yaml), the top-level `params:` of dvc.yaml, and params.yaml
+//   itself when present;
+//   a file any of these names without keys is read whole, otherwise only its keys;
+// - metrics files: each stage's `metrics` outs and the top-level `metrics:` list, plus
+//   DVCLive's default `dvclive/metrics.json`.
+// Everything here is pure: the caller hands in the texts, read from git or the disk.
+import { parse } from 'yaml';
+import { buildDvcModel } from '../../pipelines/dvcModel';
+import { expandStages } from '../../pipelines/dvcExpand';
+import { lookupPath, splitKeyPath } from '../../pipelines/paramsFile';
+import { joinPath, memoryFs } from '../../pipelines/pipelineFs';
+import { parseYaml } from '../../pipelines/yamlDocument';
+import { parseSimpleYaml } from './simpleYaml';
+
+export const DEFAULT_PARAMS = 'params.yaml';
+export const DVCLIVE_METRICS = 'dvclive/metrics.json';
+
+/** The files a revision's pipeline points at, relative to the DVC root. */
+export interface PipelineFiles {
+  /** Params file → the keys shown, or 'all'. */
+  params: Map<string, Set<string> | 'all'>;
+  metrics: string[];
+  /** Metrics files read when present but not declared (DVCLive's default); their absence is no fault. */
+  optional: Set<string>;
+}
+
+/** Paths of the dvc.yaml files (relative to the DVC root) and their texts at one revision. */
+export type TextOf = (path: string) => string | undefined;
+
+const planCache = new Map<string, PipelineFiles>();
+
+function addParams(out: PipelineFiles['params'], file: string, keys: string[] | 'all'): void {
+  const had = out.get(file);
+  if (had === 'all') return;
+  if (keys === 'all') out.set(file, 'all');
+  else out.set(file, new Set([...(had ?? []), ...keys]));
+}
+
+function stringList(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x) => (typeof x === 'string' ? [x] : x && typeof x === 'object' ? Object.keys(x) : []));
+}
+
+/**
+ * The params and metrics files of one revision. `dvcYamls` are the dvc.yaml files known in
+ * the project (relative to the root); `text` reads files of this revision, for the
+ * pipeline files and params.yaml (needed to expand `${}` templates).
+ */
+export function pipelineFiles(dvcYamls: string[], text: TextOf): PipelineFiles {
+  const out: PipelineFiles = { params: new Map(), metrics: [], optional: new Set() };
+  const metrics = new Set<string>();
+  for (const file of dvcYamls) {
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    const yamlText = text(file);
+    if (yamlText !== undefined) {
+      const plan = planOf(yamlText, (p) => text(joinPath(dir, p)));
+      for (const [f, keys] of plan.params) addParams(out.params, joinPath(dir, f), keys === 'all' ? 'all' : [...keys]);
+      for (const m of plan.metrics) metrics.add(joinPath(dir, m));
+    }
+    // `dvc exp show` takes params from dvc.yaml; dvc.lock names them when dvc.yaml is gone.
+    else {
+      const lockText = text(joinPath(dir, 'dvc.lock'));
+      for (const [f, keys] of lockText === undefined ? [] : lockParams(lockText)) addParams(out.params, joinPath(dir, f), keys);
+    }
+  }
+  if (text(DEFAULT_PARAMS) !== undefined) addParams(out.params, DEFAULT_PARAMS, 'all');
+  if (!metrics.has(DVCLIVE_METRICS)) out.optional.add(DVCLIVE_METRICS);
+  metrics.add(DVCLIVE_METRICS);
+  out.metrics = [...metrics];
+  return out;
+}
+
+/** One dvc.yaml's params and metrics, relative to its folder; cached by text (and params.yaml when templated). */
+function planOf(yamlText: string, text: TextOf): PipelineFiles {
+  const templated = yamlText.includes('${');
+  const key = templated ? `${yamlText}\u0000${text(DEFAULT_PARAMS) ?? ''}` : yamlText;
+  const hit = planCache.get(key);
+  if (hit) return hit;
+  const out: PipelineFiles = { params: new Map(), metrics: [], optional: new Set() };
+  const parsed = parseYaml(yamlText);
+  const model = buildDvcModel(parsed, yamlText);
+  const files: Record<string, string> = {};
+  if (templated) {
+    const p = text(DEFAULT_PARAMS);
+    if (p !== undefined) files[DEFAULT_PARAMS] = p;
+  }
+  for (const stage of expandStages(model, memoryFs(files))) {
+    const wdir = stage.wdir === '.' ? '' : stage.wdir;
+    for (const p of stage.params) addParams(out.params, joinPath(wdir, p.file), p.keys);
+  }
+  for (const stage of model.stages) for (const o of stage.outs) if (o.kind === 'metrics' && o.resolved) out.metrics.push(o.resolved);
+  let top: unknown;
+  try {
+    top = model.root?.toJSON();
+  } catch {
+    top = undefined;
+  }
+  if (top && typeof top === 'object') {
+    const t = top as Record<string, unknown>;
+    for (const f of stringList(t.params)) addParams(out.params, f, 'all');
+    for (const m of stringList(t.metrics)) out.metrics.push(joinPath('', m));
+  }
+  if (planCache.size > 200) planCache.clear();
+  planCache.set(key, out);
+  return out;
+}
+
+/** `stages.<name>.params.<file>.<key>` of a dvc.lock: the files and keys a run recorded. */
+function lockParams(lockText: string): [string, string[]][] {
+  let lock: unknown;
+  try {
+    lock = parse(lockText);
+  } catch {
+    return [];
+  }
+  const stages = (lock as { stages?: unknown } | null)?.stages;
+  if (!stages || typeof stages !== 'object') return [];
+  const out: [string, string[]][] = [];
+  for (const st of Object.values(stages as Record<string, unknown>)) {
+    const params = (st as { params?: unknown } | null)?.params;
+    if (!params || typeof params !== 'object') continue;
+    for (const [file, keys] of Object.entries(params as Record<string, unknown>)) {
+      if (keys && typeof keys === 'object') out.push([file, Object.keys(keys)]);
+    }
+  }
+  return out;
+}
+
+export type Parsed = { ok: true; data: unknown } | { ok: false; error: string };
+
+const parseCache = new Map<string, Parsed>();
+
+/** A params or metrics file (YAML, or JSON, which YAML reads too); cached by text, as experiments share most files. */
+export function parseDataFile(file: string, text: string): Parsed {
+  const key = `${file}\u0000${text}`;
+  const hit = parseCache.get(key);
+  if (hit) return hit;
+  let result: Parsed;
+  if (/\.(toml|py)$/i.test(file)) result = { ok: false, error: 'TOML and Python params files are not read' };
+  else {
+    try {
+      result = { ok: true, data: /\.json$/i.test(file) ? JSON.parse(text) : (parseSimpleYaml(text) ?? parse(text, { maxAliasCount: 100 })) };
+    } catch (err) {
+      result = { ok: false, error: (err as Error).message.split('\n')[0] };
+    }
+  }
+  if (parseCache.size > 5000) parseCache.clear();
+  parseCache.set(key, result);
+  return result;
+}
+
+/** Nested objects flattened with `sep`; lists and scalars are leaves (dvc.utils.flatten). */
+export function flatten(obj: unknown, sep: string, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
+  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) flatten(v, sep, `${prefix}${k}${sep}`, out);
+      else out.push([prefix + k, v]);
+    }
+  }
+  return out;
+}
+
+/** A params file's values as `dvc exp show` shows them: the whole file, or just the tracked keys. */
+export function selectParams(data: unknown, keys: Set<string> | 'all'): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (k: string, v: unknown) => (out[k] = typeof v === 'string' ? v : JSON.stringify(v) ?? 'null');
+  if (keys === 'all') {
+    for (const [k, v] of flatten(data, '.')) put(k, v);
+    return out;
+  }
+  for (const key of keys) {
+    const hit = lookupPath(data, splitKeyPath(key));
+    if (!hit.found) continue;
+    if (hit.value && typeof hit.value === 'object' && !Array.isArray(hit.value)) for (const [k, v] of flatten(hit.value, '.', `${key}.`)) put(k, v);
+    else put(key, hit.value);
+  }
+  return out;
+}
+
+/** Numeric leaves of a metrics file, nested names joined with '/' (DVCLive's names); a top-level `step` is the step, not a metric. */
+export function metricValues(data: unknown): { step: number; values: [string, number][] } {
+  const top = data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const step = typeof top.step === 'number' ? top.step : 0;
+  const values: [string, number][] = [];
+  for (const [k, v] of flatten(top, '/')) {
+    if (k === 'step') continue;
+    if (typeof v === 'number') values.push([k, v]);
+    else if (typeof v === 'boolean') values.push([k, v ? 1 : 0]);
+  }
+  return { step, values };
+}

@@ -1,0 +1,272 @@
+// DVC experiments read from git, without starting DVC: what `dvc exp show` lists — the
+// workspace, the HEAD commit (and `num - 1` before it) as baselines, and every experiment
+// in refs/exps (see dvcExpGit.ts), queued and failed runs of `dvc queue`, and runs in
+// progress (dvcExpActive.ts). Each commit's params and metrics come from its own
+// dvc.yaml/dvc.lock/params/metrics files (dvcExpFiles.ts), all read through one
+// `git cat-file --batch`; commits never change, so a commit is read once per source.
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { SimpleGit } from 'simple-git';
+import { findDvcRoot } from '../../pipelines/status/stageStatus';
+import type { Experiment, MetricPoint, RunListing, RunSource, RunStatus, RunSummary, WarningSink } from '../types';
+import { warningCollector } from '../types';
+import { parseTsv } from './dvcliveSource';
+import { activeRuns, type ActiveRun } from './dvcExpActive';
+import { metricValues, parseDataFile, pipelineFiles, selectParams, DEFAULT_PARAMS } from './dvcExpFiles';
+import { findGit, openGit, readGitState, trackedDvcYamls, type GitState } from './dvcExpGit';
+import { GitBatch } from './gitBatch';
+
+export interface DvcExperimentsOptions {
+  onWarning?: WarningSink;
+  /** Commits back from HEAD shown as baselines, as `dvc exp show -n` (default 1). */
+  num?: number;
+  /** Also list experiments whose baseline is not among those commits (default true; `dvc exp show` hides them). */
+  allExperiments?: boolean;
+}
+
+/** What one revision holds; `files` maps each metric (raw name) to the file it came from. */
+interface RevData {
+  params: Map<string, Record<string, string>>;
+  metrics: Map<string, { step: number; values: [string, number][] }>;
+  faults: { file: string; message: string }[];
+  /** The commit's committer time, ms. */
+  time?: number;
+}
+
+type Kind = 'workspace' | 'baseline' | 'experiment' | 'queued' | 'failed' | 'running';
+
+interface RevRun {
+  id: string;
+  /** Commit to read, or undefined for the workspace. */
+  rev?: string;
+  /** Names the revision in warnings: `refs/exps/…/name` or the commit. */
+  label: string;
+  name: string;
+  kind: Kind;
+  baseline: string;
+  time?: number;
+}
+
+const STATUS: Record<Kind, RunStatus> = {
+  workspace: 'UNKNOWN',
+  baseline: 'FINISHED',
+  experiment: 'FINISHED',
+  queued: 'SCHEDULED',
+  failed: 'FAILED',
+  running: 'RUNNING',
+};
+
+export class DvcExperimentsSource implements RunSource {
+  readonly kind = 'dvc-experiments';
+  private readonly root: string;
+  private git: SimpleGit | undefined;
+  private prefix: string | undefined;
+  private readonly commits = new Map<string, RevData>();
+  /** Blob texts by id: experiments share most files, and a blob never changes. */
+  private readonly blobs = new Map<string, string | undefined>();
+  /** Per run id of the last listing: where it is read from and which file each metric came from. */
+  private lastRuns = new Map<string, { rev?: string; metricFiles: Map<string, { file: string; raw: string }> }>();
+
+  constructor(
+    /** A folder of the DVC project (its root is found above it). */
+    readonly location: string,
+    private readonly options: DvcExperimentsOptions = {},
+  ) {
+    this.root = findDvcRoot(location) ?? location;
+  }
+
+  async list(): Promise<RunListing> {
+    const { warnings, warn } = warningCollector(this.options.onWarning);
+    this.git ??= openGit(this.root);
+    const git = this.git;
+    let state: GitState = { baselines: [], names: new Map(), experiments: [], queued: [], failed: [] };
+    let dvcYamls = ['dvc.yaml'];
+    let active: ActiveRun[] = [];
+    try {
+      const layout = await findGit(this.root);
+      if (!layout) throw new Error('not a git repository');
+      this.prefix = layout.prefix;
+      let tracked: string[];
+      [state, active, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1), activeRuns(this.root), trackedDvcYamls(git)]);
+      if (tracked.length) dvcYamls = tracked;
+    } catch (err) {
+      // Not a git repository (or git is missing): the workspace is all there is to show.
+      warn({ file: this.root, message: `experiments are kept in git, which cannot be read here, so only the workspace is listed: ${(err as Error).message.split('\n')[0]}` });
+    }
+    const shown = new Set(state.baselines.map((b) => b.commit));
+    const keep = (baseline: string) => this.options.allExperiments !== false || shown.has(baseline);
+
+    const runs: RevRun[] = [];
+    const head = state.baselines[0]?.commit;
+    const workspaceActive = active.find((a) => a.executor === 'workspace');
+    runs.push({ id: 'workspace', label: this.root, name: workspaceActive ? `workspace (${workspaceActive.name})` : 'workspace', kind: workspaceActive ? 'running' : 'workspace', baseline: head ?? 'workspace' });
+    for (const b of state.baselines) runs.push({ id: b.commit, rev: b.commit, label: b.commit, name: state.names.get(b.commit) ?? b.commit.slice(0, 7), kind: 'baseline', baseline: b.commit });
+    for (const e of state.experiments) if (keep(e.baseline)) runs.push({ id: e.commit, rev: e.commit, label: e.ref, name: e.name, kind: 'experiment', baseline: e.baseline });
+    const running = new Map(active.filter((a) => a.executor !== 'workspace').map((a) => [a.executor, a]));
+    for (const q of state.queued) {
+      if (!keep(q.baseline)) continue;
+      const kind = running.has(q.commit) ? 'running' : 'queued';
+      runs.push({ id: q.commit, rev: q.commit, label: q.commit, name: q.name || q.commit.slice(0, 7), kind, baseline: q.baseline, time: q.time });
+      running.delete(q.commit);
+    }
+    for (const a of running.values()) if (/^[0-9a-f]{40}$/.test(a.executor) && keep(a.baseline)) runs.push({ id: a.executor, rev: a.executor, label: a.executor, name: a.name, kind: 'running', baseline: a.baseline });
+    for (const f of state.failed) if (keep(f.baseline)) runs.push({ id: f.commit, rev: f.commit, label: f.commit, name: f.name || f.commit.slice(0, 7), kind: 'failed', baseline: f.baseline, time: f.time });
+
+    // One row per commit: an experiment checked out as HEAD (`dvc exp branch`) stays the baseline.
+    const seen = new Set<string>();
+    runs.splice(0, runs.length, ...runs.filter((r) => !seen.has(r.id) && seen.add(r.id)));
+    const workspace = await this.readWorkspace(dvcYamls);
+    await this.readCommits(runs.flatMap((r) => (r.rev && !this.commits.has(r.rev) ? [r.rev] : [])), dvcYamls, workspace.files);
+
+    // Metric and param names are shown bare unless two files hold the same one (then `file:name`), as `dvc exp show` does.
+    const metricFilesOf = new Map<string, Set<string>>();
+    const paramFilesOf = new Map<string, Set<string>>();
+    const note = (m: Map<string, Set<string>>, k: string, f: string) => (m.get(k) ?? m.set(k, new Set()).get(k)!).add(f);
+    const dataOf = (r: RevRun) => (r.rev ? this.commits.get(r.rev)! : workspace);
+    for (const r of runs) {
+      const d = dataOf(r);
+      for (const [file, m] of d.metrics) for (const [k] of m.values) note(metricFilesOf, k, file);
+      for (const [file, p] of d.params) for (const k of Object.keys(p)) note(paramFilesOf, k, file);
+    }
+
+    const experiments = new Map<string, Experiment>();
+    const out: RunSummary[] = [];
+    this.lastRuns = new Map();
+    for (const r of runs) {
+      const d = dataOf(r);
+      r.time = d.time ?? r.time;
+      // Queued and running commits hold no results yet, and baselines often lack them: only an experiment's missing metrics are a fault.
+      for (const f of d.faults) if (r.kind !== 'queued' && (r.kind === 'experiment' || !f.message.includes('missing'))) warn({ file: r.rev ? `${r.label}:${f.file}` : f.file, message: `${r.kind} ${r.name}: ${f.message}` });
+      const params: Record<string, string> = {};
+      for (const [file, p] of d.params) for (const [k, v] of Object.entries(p)) params[paramFilesOf.get(k)!.size > 1 ? `${file}:${k}` : k] = v;
+      const metrics: Record<string, MetricPoint> = {};
+      const metricFiles = new Map<string, { file: string; raw: string }>();
+      for (const [file, m] of d.metrics) {
+        for (const [k, value] of m.values) {
+          const key = metricFilesOf.get(k)!.size > 1 ? `${file}:${k}` : k;
+          metrics[key] = { step: m.step, timestamp: r.time ?? 0, value };
+          metricFiles.set(key, { file, raw: k });
+        }
+      }
+      this.lastRuns.set(r.id, { rev: r.rev, metricFiles });
+      if (!experiments.has(r.baseline)) {
+        const name = r.baseline === 'workspace' ? 'workspace' : state.names.has(r.baseline) ? `${state.names.get(r.baseline)} (${r.baseline.slice(0, 7)})` : r.baseline.slice(0, 7);
+        experiments.set(r.baseline, { id: r.baseline, name });
+      }
+      const tags: Record<string, string> = { 'dvc.kind': r.kind === 'running' && r.id === 'workspace' ? 'workspace' : r.kind, 'dvc.baseline': r.baseline };
+      if (r.rev) tags['git.commit'] = r.rev;
+      if (r.kind === 'experiment') tags['dvc.ref'] = r.label;
+      out.push({ id: r.id, experimentId: r.baseline, name: r.name, status: STATUS[r.kind], startTime: r.time, params, tags, metrics });
+    }
+    return { experiments: [...experiments.values()], runs: out, warnings };
+  }
+
+  /**
+   * The files of many commits through one `git cat-file --batch` (gitBatch.ts): the commits,
+   * their trees, then the blobs of the pipeline files and of those the workspace reads
+   * (experiments rarely differ), then whatever a commit's own pipeline names beyond them.
+   */
+  private async readCommits(revs: string[], dvcYamls: string[], guess: string[]): Promise<void> {
+    if (!revs.length) return;
+    const batch = new GitBatch(this.root);
+    try {
+      const infos = await batch.commits(revs);
+      const under = (p: string) => (this.prefix ? `${this.prefix}/${p}` : p);
+      const texts = revs.map(() => new Map<string, string | undefined>());
+      let wanted = revs.map(() => [...new Set([...dvcYamls, DEFAULT_PARAMS, ...guess])]);
+      for (let round = 0; round < 4 && wanted.some((w) => w.length); round++) {
+        const found = await batch.resolve(revs.map((_, i) => ({ tree: infos[i]?.tree ?? '', paths: infos[i] ? wanted[i].map(under) : [] })));
+        const blobs = [...new Set(found.flatMap((m) => [...m.values()].filter((b): b is string => !!b && !this.blobs.has(b))))];
+        const got = await batch.read(blobs);
+        blobs.forEach((id, k) => this.blobs.set(id, got[k]?.type === 'blob' ? got[k]!.data.toString('utf8') : undefined));
+        if (this.blobs.size > 20000) this.blobs.clear();
+        wanted.forEach((ps, i) =>
+          ps.forEach((p) => {
+            const id = found[i].get(under(p));
+            texts[i].set(p, id ? this.blobs.get(id) : undefined);
+          }),
+        );
+        // What each commit's pipeline names that was not read yet (a miss is then remembered as absent).
+        wanted = revs.map((_, i) => {
+          const miss = new Set<string>();
+          const text = (p: string) => (texts[i].has(p) ? texts[i].get(p) : (miss.add(p), undefined));
+          const plan = pipelineFiles(dvcYamls, text);
+          for (const p of [...plan.params.keys(), ...plan.metrics]) if (!texts[i].has(p)) miss.add(p);
+          return [...miss];
+        });
+      }
+      revs.forEach((rev, i) => {
+        const data = revData(pipelineFiles(dvcYamls, (p) => texts[i].get(p)), (p) => texts[i].get(p));
+        data.time = infos[i]?.time;
+        if (!infos[i]) data.faults.push({ file: '', message: 'its commit is not in the repository' });
+        this.commits.set(rev, data);
+      });
+    } finally {
+      batch.close();
+    }
+  }
+
+  private async readWorkspace(dvcYamls: string[]): Promise<RevData & { files: string[] }> {
+    const cache = new Map<string, string | undefined>();
+    const load = async (ps: string[]) =>
+      Promise.all(ps.filter((p) => !cache.has(p)).map(async (p) => cache.set(p, await readFile(path.join(this.root, p), 'utf8').catch(() => undefined))));
+    await load([...dvcYamls, ...dvcYamls.map((f) => path.posix.join(path.posix.dirname(f), 'dvc.lock')), DEFAULT_PARAMS]);
+    const plan = pipelineFiles(dvcYamls, (p) => cache.get(p));
+    const files = [...plan.params.keys(), ...plan.metrics];
+    await load(files);
+    const data = revData(plan, (p) => cache.get(p));
+    // On disk a fault names the real file.
+    data.faults = data.faults.map((f) => ({ ...f, file: path.join(this.root, f.file) }));
+    return { ...data, files };
+  }
+
+  async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    const run = this.lastRuns.get(runId);
+    const from = run?.metricFiles.get(key);
+    if (!run || !from) return [];
+    // DVCLive keeps the history beside its summary: <dir>/metrics.json, <dir>/plots/metrics/<name>.tsv.
+    const tsv = path.posix.join(path.posix.dirname(from.file), 'plots', 'metrics', `${from.raw}.tsv`);
+    let text: string | undefined;
+    if (!run.rev) text = await readFile(path.join(this.root, tsv), 'utf8').catch(() => undefined);
+    else {
+      const batch = new GitBatch(this.root);
+      try {
+        const [blob] = await batch.read([`${run.rev}:${this.prefix ? `${this.prefix}/` : ''}${tsv}`]);
+        text = blob?.type === 'blob' ? blob.data.toString('utf8') : undefined;
+      } finally {
+        batch.close();
+      }
+    }
+    if (text === undefined) return [];
+    return parseTsv(text, run.rev ? `${run.rev}:${tsv}` : path.join(this.root, tsv), this.options.onWarning ?? (() => undefined));
+  }
+
+  dispose(): void {
+    this.git = undefined;
+  }
+}
+
+function revData(plan: ReturnType<typeof pipelineFiles>, text: (p: string) => string | undefined): RevData {
+  const data: RevData = { params: new Map(), metrics: new Map(), faults: [] };
+  for (const [file, keys] of plan.params) {
+    const t = text(file);
+    if (t === undefined) continue;
+    const parsed = parseDataFile(file, t);
+    if (!parsed.ok) {
+      data.faults.push({ file, message: `cannot read params file, its params are left out: ${parsed.error}` });
+      continue;
+    }
+    data.params.set(file, selectParams(parsed.data, keys));
+  }
+  for (const file of plan.metrics) {
+    const t = text(file);
+    if (t === undefined) {
+      if (!plan.optional.has(file)) data.faults.push({ file, message: 'metrics file declared in dvc.yaml is missing; its metrics are left out' });
+      continue;
+    }
+    const parsed = parseDataFile(file, t);
+    if (!parsed.ok) data.faults.push({ file, message: `cannot read metrics file, its metrics are left out: ${parsed.error}` });
+    else data.metrics.set(file, metricValues(parsed.data));
+  }
+  return data;
+}

@@ -1,0 +1,122 @@
+// Which MLflow tracking server the Runs view reads (`mlops.mlflow.trackingUri`) and its
+// credentials. Credentials live in SecretStorage, keyed by the server's origin so that a
+// token never goes to another server; never in settings, which are plain JSON in a repo.
+import * as vscode from 'vscode';
+import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
+import type { ServerSpec } from './runsModel';
+
+const SECRET_PREFIX = 'mlops.mlflow.credentials:';
+
+export function configuredTrackingUri(): string {
+  return vscode.workspace.getConfiguration('mlops.mlflow').get<string>('trackingUri', '').trim();
+}
+
+/** The server to list, when one is configured with an http(s) URI. */
+export function serverSpecs(): ServerSpec[] {
+  const uri = configuredTrackingUri();
+  return /^https?:\/\//i.test(uri) ? [{ kind: 'mlflow-rest', location: uri }] : [];
+}
+
+function origin(uri: string): string {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return uri;
+  }
+}
+
+export class MlflowCredentials {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  /** Stored credentials for the server, else MLflow's own environment variables. */
+  async get(uri: string): Promise<MlflowAuth | undefined> {
+    const raw = await this.secrets.get(SECRET_PREFIX + origin(uri));
+    if (raw) {
+      try {
+        return JSON.parse(raw) as MlflowAuth;
+      } catch {
+        // A damaged entry: as if none were stored.
+      }
+    }
+    const env = process.env;
+    if (env.MLFLOW_TRACKING_TOKEN) return { token: env.MLFLOW_TRACKING_TOKEN };
+    if (env.MLFLOW_TRACKING_USERNAME) return { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD ?? '' };
+    return undefined;
+  }
+
+  set(uri: string, auth: MlflowAuth): Thenable<void> {
+    return this.secrets.store(SECRET_PREFIX + origin(uri), JSON.stringify(auth));
+  }
+
+  clear(uri: string): Thenable<void> {
+    return this.secrets.delete(SECRET_PREFIX + origin(uri));
+  }
+
+  onDidChange(listener: () => void): vscode.Disposable {
+    return this.secrets.onDidChange((e) => e.key.startsWith(SECRET_PREFIX) && listener());
+  }
+}
+
+/** Asks for the tracking URI when none is set; saves it to the workspace settings. */
+async function askTrackingUri(): Promise<string | undefined> {
+  const uri = await vscode.window.showInputBox({
+    value: configuredTrackingUri(),
+    title: 'MLflow tracking server',
+    prompt: 'The URI of the MLflow tracking server, as in MLFLOW_TRACKING_URI',
+    placeHolder: 'https://mlflow.example.com',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^https?:\/\/[^/\s]+/i.test(v.trim()) ? undefined : 'An http:// or https:// URI'),
+  });
+  if (!uri) return undefined;
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration('mlops.mlflow').update('trackingUri', uri.trim(), target);
+  return uri.trim();
+}
+
+/** `MLOps: Connect to MLflow Tracking Server…`: the URI, then credentials if the server wants them. */
+export async function connectCommand(creds: MlflowCredentials): Promise<boolean> {
+  const uri = await askTrackingUri();
+  if (!uri) return false;
+  const answer = await vscode.window.showQuickPick(['No credentials', 'Set credentials…'], { title: `Does ${origin(uri)} ask for a token or a password?` });
+  if (answer === 'Set credentials…') return setCredentialsCommand(creds);
+  return true;
+}
+
+/** `MLOps: Set MLflow Tracking Server Credentials`: a token, or a user name and password. */
+export async function setCredentialsCommand(creds: MlflowCredentials): Promise<boolean> {
+  const uri = configuredTrackingUri() || (await askTrackingUri());
+  if (!uri) return false;
+  const kind = await vscode.window.showQuickPick(
+    [
+      { label: 'Access token', description: 'sent as "Authorization: Bearer …" (MLFLOW_TRACKING_TOKEN)', id: 'token' as const },
+      { label: 'User name and password', description: 'basic auth, as MLflow\'s basic-auth app expects (MLFLOW_TRACKING_USERNAME / _PASSWORD)', id: 'basic' as const },
+    ],
+    { title: `Credentials for ${origin(uri)}`, placeHolder: 'How does the server authenticate?', ignoreFocusOut: true },
+  );
+  if (!kind) return false;
+  let auth: MlflowAuth;
+  if (kind.id === 'token') {
+    const token = await vscode.window.showInputBox({ title: `Access token for ${origin(uri)}`, password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Paste the token') });
+    if (!token) return false;
+    auth = { token: token.trim() };
+  } else {
+    const username = await vscode.window.showInputBox({ title: `User name on ${origin(uri)}`, ignoreFocusOut: true, validateInput: (v) => (v ? undefined : 'A user name') });
+    if (!username) return false;
+    const password = await vscode.window.showInputBox({ title: `Password of ${username} on ${origin(uri)}`, password: true, ignoreFocusOut: true });
+    if (password === undefined) return false;
+    auth = { username, password };
+  }
+  await creds.set(uri, auth);
+  void vscode.window.showInformationMessage(`MLOps: credentials for ${origin(uri)} saved in the secret storage.`);
+  return true;
+}
+
+export async function clearCredentialsCommand(creds: MlflowCredentials): Promise<void> {
+  const uri = configuredTrackingUri();
+  if (!uri) {
+    void vscode.window.showInformationMessage('MLOps: no MLflow tracking server is set (mlops.mlflow.trackingUri).');
+    return;
+  }
+  await creds.clear(uri);
+  void vscode.window.showInformationMessage(`MLOps: credentials for ${origin(uri)} removed.`);
+}

@@ -1,0 +1,116 @@
+// A run's artifacts, browsed folder by folder in a QuickPick and opened in an editor:
+// from the tracking server (downloaded to a temp file) or, for a local store, right
+// where MLflow wrote them.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/common/errors';
+import { listLocalArtifacts, localArtifactRoot } from '../../core/runs/mlflow/localArtifacts';
+import type { ArtifactEntry, MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
+import type { RunSummary } from '../../core/runs/types';
+import type { SourceState } from './runsTree';
+
+interface ArtifactAccess {
+  list(dir: string, signal: AbortSignal): Promise<ArtifactEntry[]>;
+  /** A file the editor can open. */
+  fetch(entry: ArtifactEntry, signal: AbortSignal): Promise<vscode.Uri>;
+}
+
+function access(state: SourceState, run: RunSummary): ArtifactAccess | { error: string } {
+  if (state.spec.kind === 'mlflow-rest') {
+    const source = state.source as MlflowRestSource;
+    return {
+      list: (dir, signal) => source.listArtifacts(run.id, dir, signal),
+      fetch: async (entry, signal) => {
+        const bytes = await source.downloadArtifact(run.id, entry.path, signal);
+        // One folder per run: a second open of the same artifact overwrites the copy, not piles up.
+        const file = path.join(tmpdir(), 'mlops-artifacts', run.id.replace(/[^\w.-]/g, '_'), ...entry.path.split('/').filter((p) => p && p !== '..'));
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, bytes);
+        return vscode.Uri.file(file);
+      },
+    };
+  }
+  if (state.spec.kind !== 'mlflow-sqlite' && state.spec.kind !== 'mlflow-file') return { error: 'only MLflow runs have artifacts' };
+  const root = localArtifactRoot(state.spec.kind, state.spec.location, run);
+  if (typeof root !== 'string') return root;
+  return {
+    list: (dir) => listLocalArtifacts(root, dir),
+    fetch: async (entry) => vscode.Uri.file(path.join(root, ...entry.path.split('/'))),
+  };
+}
+
+function formatSize(n: number | undefined): string {
+  if (n === undefined) return '';
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+type Pick = vscode.QuickPickItem & { entry?: ArtifactEntry; up?: true };
+
+/** `MLOps: Show Run Artifacts`: folders open in place, a file opens in an editor. */
+export async function browseArtifacts(state: SourceState, run: RunSummary, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
+  const a = access(state, run);
+  if ('error' in a) {
+    void vscode.window.showInformationMessage(`MLOps: ${a.error}.`);
+    return undefined;
+  }
+  let dir = '';
+  for (;;) {
+    const ctl = new AbortController();
+    let entries: ArtifactEntry[];
+    try {
+      entries = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Listing artifacts of ${run.name}${dir ? `/${dir}` : ''}…`, cancellable: true },
+        (_p, token) => (token.onCancellationRequested(() => ctl.abort()), a.list(dir, ctl.signal)),
+      );
+    } catch (err) {
+      log.warn(`Runs: artifacts of ${run.id}: ${errorMessage(err)}`);
+      void vscode.window.showErrorMessage(`MLOps: cannot list the artifacts of ${run.name}: ${errorMessage(err)}`);
+      return undefined;
+    }
+    const items: Pick[] = [];
+    if (dir) items.push({ label: '$(arrow-up) ..', description: dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : 'artifacts', up: true });
+    const sorted = [...entries].sort((x, y) => Number(y.isDir) - Number(x.isDir) || x.path.localeCompare(y.path));
+    for (const e of sorted) items.push({ label: `$(${e.isDir ? 'folder' : 'file'}) ${e.path.split('/').pop()}`, description: e.isDir ? '' : formatSize(e.size), entry: e });
+    if (!entries.length && !dir) {
+      void vscode.window.showInformationMessage(`MLOps: run ${run.name} has no artifacts.`);
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(items, { title: `Artifacts of ${run.name}${dir ? ` / ${dir}` : ''}`, placeHolder: 'Pick a file to open, or a folder to look inside' });
+    if (!pick) return undefined;
+    if (pick.up) {
+      dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+      continue;
+    }
+    if (pick.entry!.isDir) {
+      dir = pick.entry!.path;
+      continue;
+    }
+    return openArtifact(a, pick.entry!, run, log);
+  }
+}
+
+async function openArtifact(a: ArtifactAccess, entry: ArtifactEntry, run: RunSummary, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
+  const ctl = new AbortController();
+  try {
+    const uri = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Opening ${entry.path}…`, cancellable: true },
+      (_p, token) => (token.onCancellationRequested(() => ctl.abort()), a.fetch(entry, ctl.signal)),
+    );
+    await vscode.commands.executeCommand('vscode.open', uri);
+    return uri;
+  } catch (err) {
+    log.warn(`Runs: artifact ${entry.path} of ${run.id}: ${errorMessage(err)}`);
+    void vscode.window.showErrorMessage(`MLOps: cannot open ${entry.path}: ${errorMessage(err)}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,149 @@
+// The Runs view's title commands: sort, filter and group runs, chosen in QuickPicks and
+// remembered per workspace.
+import * as vscode from 'vscode';
+import type { RunStatus, RunSummary } from '../../core/runs/types';
+import { statusText } from './runsModel';
+import { describeFilter, keysOf, normalizeViewState, parseCondition, type RunFilter, type RunsViewState, type SortBy } from './runsQuery';
+
+const STATE_KEY = 'mlops.runs.viewState';
+const STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED', 'UNKNOWN'];
+
+export class RunsViewStateStore {
+  private state: RunsViewState;
+  private readonly emitter = new vscode.EventEmitter<RunsViewState>();
+  readonly onDidChange = this.emitter.event;
+
+  constructor(private readonly memento: vscode.Memento) {
+    this.state = normalizeViewState(memento.get(STATE_KEY));
+  }
+
+  get current(): RunsViewState {
+    return this.state;
+  }
+
+  async update(next: RunsViewState): Promise<void> {
+    this.state = next;
+    await this.memento.update(STATE_KEY, next);
+    this.emitter.fire(next);
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+type Item<T> = vscode.QuickPickItem & { value: T };
+
+async function pickKey(runs: RunSummary[], title: string): Promise<{ kind: 'metric' | 'param'; key: string } | undefined> {
+  const { metrics, params } = keysOf(runs);
+  const items: (Item<{ kind: 'metric' | 'param'; key: string }> | vscode.QuickPickItem)[] = [];
+  if (metrics.length) items.push({ label: 'metrics', kind: vscode.QuickPickItemKind.Separator }, ...metrics.map((k) => ({ label: k, description: 'metric', value: { kind: 'metric' as const, key: k } })));
+  if (params.length) items.push({ label: 'params', kind: vscode.QuickPickItemKind.Separator }, ...params.map((k) => ({ label: k, description: 'param', value: { kind: 'param' as const, key: k } })));
+  if (!items.length) {
+    void vscode.window.showInformationMessage('MLOps: the listed runs have no metrics or params yet.');
+    return undefined;
+  }
+  const pick = (await vscode.window.showQuickPick(items, { title, matchOnDescription: true })) as Item<{ kind: 'metric' | 'param'; key: string }> | undefined;
+  return pick?.value;
+}
+
+/** `MLOps: Sort Runs…`: start time, name, status, duration, or any metric or param; then the direction. */
+export async function sortRunsCommand(store: RunsViewStateStore, runs: RunSummary[]): Promise<void> {
+  const cur = store.current.sort;
+  const fixed: Item<SortBy | 'key'>[] = [
+    { label: 'Start time', value: 'start' },
+    { label: 'Name', value: 'name' },
+    { label: 'Status', value: 'status' },
+    { label: 'Duration', value: 'duration' },
+    { label: 'A metric or param…', value: 'key' },
+  ];
+  for (const i of fixed) if (i.value === cur.by) i.description = `current, ${cur.descending ? 'descending' : 'ascending'}`;
+  const pick = await vscode.window.showQuickPick(fixed, { title: 'Sort runs by' });
+  if (!pick) return;
+  let by: SortBy;
+  if (pick.value === 'key') {
+    const key = await pickKey(runs, 'Sort runs by the metric or param');
+    if (!key) return;
+    by = `${key.kind}:${key.key}`;
+  } else by = pick.value;
+  const dir = await vscode.window.showQuickPick(
+    [
+      { label: '$(arrow-down) Descending', description: by === 'start' ? 'newest first' : 'highest first', value: true },
+      { label: '$(arrow-up) Ascending', description: by === 'start' ? 'oldest first' : 'lowest first', value: false },
+    ] satisfies Item<boolean>[],
+    { title: `Sort by ${by.replace(/^(metric|param):/, '')}` },
+  );
+  if (!dir) return;
+  await store.update({ ...store.current, sort: { by, descending: dir.value } });
+}
+
+/** `MLOps: Filter Runs…`: add a status, metric or param condition, or remove one. */
+export async function filterRunsCommand(store: RunsViewStateStore, runs: RunSummary[]): Promise<void> {
+  const { filters } = store.current;
+  const items: Item<'status' | 'key' | 'clear' | number>[] = [
+    { label: '$(filter) By status…', value: 'status' },
+    { label: '$(filter) By a metric or param…', description: 'e.g. val_loss < 0.3, optimizer = adam', value: 'key' },
+  ];
+  if (filters.length) {
+    items.push({ label: 'active filters', kind: vscode.QuickPickItemKind.Separator, value: -1 });
+    filters.forEach((f, i) => items.push({ label: `$(close) Remove "${describeFilter(f)}"`, value: i }));
+    items.push({ label: '$(clear-all) Clear all filters', value: 'clear' });
+  }
+  const pick = await vscode.window.showQuickPick(items, { title: 'Filter runs', placeHolder: filters.length ? `Now: ${filters.map(describeFilter).join(', ')}` : 'Show only the runs that match' });
+  if (!pick) return;
+  if (pick.value === 'clear') return store.update({ ...store.current, filters: [] });
+  if (typeof pick.value === 'number') return store.update({ ...store.current, filters: filters.filter((_, i) => i !== pick.value) });
+  if (pick.value === 'status') {
+    const now = filters.find((f) => f.kind === 'status');
+    const chosen = await vscode.window.showQuickPick(
+      STATUSES.map((s) => ({ label: statusText(s), value: s, picked: now?.kind === 'status' && now.statuses.includes(s) })),
+      { title: 'Show runs that are', canPickMany: true },
+    );
+    if (!chosen) return;
+    const rest = filters.filter((f) => f.kind !== 'status');
+    return store.update({ ...store.current, filters: chosen.length ? [{ kind: 'status', statuses: chosen.map((c) => c.value) }, ...rest] : rest });
+  }
+  const key = await pickKey(runs, 'Filter by the metric or param');
+  if (!key) return;
+  const cond = await vscode.window.showInputBox({
+    title: `Runs whose ${key.kind} ${key.key}…`,
+    prompt: 'A condition: < 0.5, >= 10, = adam, != 3, ~ text (contains), exists',
+    placeHolder: key.kind === 'metric' ? '< 0.5' : '= adam',
+    validateInput: (v) => {
+      const r = parseCondition(v);
+      return 'error' in r ? r.error : undefined;
+    },
+  });
+  if (cond === undefined) return;
+  const parsed = parseCondition(cond);
+  if ('error' in parsed) return;
+  const next: RunFilter = { kind: key.kind, key: key.key, op: parsed.op, value: parsed.value };
+  await store.update({ ...store.current, filters: [...filters, next] });
+}
+
+/** `MLOps: Group Runs…`: by experiment, by the values of a param, or not at all. */
+export async function groupRunsCommand(store: RunsViewStateStore, runs: RunSummary[]): Promise<void> {
+  const { params } = keysOf(runs);
+  const cur = store.current.group;
+  const items: Item<RunsViewState['group']>[] = [
+    { label: '$(beaker) By experiment', value: 'experiment' },
+    { label: '$(list-flat) No grouping', value: 'none' },
+    ...params.map((p) => ({ label: `$(symbol-constant) By param ${p}`, value: `param:${p}` as const })),
+  ];
+  for (const i of items) if (i.value === cur) i.description = 'current';
+  const pick = await vscode.window.showQuickPick(items, { title: 'Group runs' });
+  if (pick) await store.update({ ...store.current, group: pick.value });
+}
+
+/** `MLOps: Choose Key Metric…`: the metric each run's line shows (mlops.runs.keyMetric). */
+export async function chooseKeyMetricCommand(runs: RunSummary[]): Promise<void> {
+  const { metrics } = keysOf(runs);
+  const cfg = vscode.workspace.getConfiguration('mlops.runs');
+  const cur = cfg.get<string>('keyMetric', '');
+  const items: Item<string>[] = [{ label: '$(symbol-numeric) First metric by name', description: cur ? '' : 'current', value: '' }, ...metrics.map((m) => ({ label: m, description: m === cur ? 'current' : '', value: m }))];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Metric shown beside each run' });
+  if (!pick) return;
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await cfg.update('keyMetric', pick.value, target);
+}
+

@@ -1,0 +1,114 @@
+// What the Runs view does beyond listing: the tracking server's credentials and polling,
+// opening runs in the MLflow UI, artifacts, and the sort / filter / group commands with
+// the view's description that says which are active.
+import * as vscode from 'vscode';
+import type { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
+import { clearCredentialsCommand, connectCommand, setCredentialsCommand, type MlflowCredentials } from './mlflowServerAccess';
+import { Poller } from './poller';
+import { browseArtifacts } from './runArtifacts';
+import { describeViewState, normalizeViewState, type GroupBy, type RunFilter, type RunsViewState } from './runsQuery';
+import type { RunsNode, RunsTreeProvider } from './runsTree';
+import { chooseKeyMetricCommand, filterRunsCommand, groupRunsCommand, sortRunsCommand, type RunsViewStateStore } from './runsViewCommands';
+
+// A server that keeps failing is asked at most every 5 minutes.
+const MAX_POLL_MS = 5 * 60_000;
+
+export interface RunsViewFeatureDeps {
+  runs: RunsTreeProvider;
+  view: vscode.TreeView<RunsNode>;
+  log: vscode.LogOutputChannel;
+  viewState: RunsViewStateStore;
+  credentials: MlflowCredentials;
+}
+
+export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps: RunsViewFeatureDeps): void {
+  const { runs, view, log, viewState, credentials } = deps;
+  const allRuns = () => runs.sources().flatMap((s) => s.listing?.runs ?? []);
+
+  // The active sort / filter / grouping, always in sight; a filter that hides every run says so.
+  const showState = () => {
+    const text = describeViewState(viewState.current);
+    view.description = text || undefined;
+    const { shown, total } = runs.counts();
+    view.message = total && !shown ? `No run matches the filter (${text}). Change it with "Filter Runs…" in the view's title.` : undefined;
+    void vscode.commands.executeCommand('setContext', 'mlops.runs.filtered', viewState.current.filters.length > 0);
+  };
+  showState();
+
+  const hasServer = () => runs.sources().some((s) => s.spec.kind === 'mlflow-rest');
+  const poller = new Poller({
+    intervalMs: () => Math.max(2, vscode.workspace.getConfiguration('mlops.mlflow').get<number>('pollIntervalSeconds', 15)) * 1000,
+    maxMs: MAX_POLL_MS,
+    tick: async () => {
+      const ok = await runs.pollServers();
+      if (!ok) log.debug(`Runs: the tracking server did not answer in full (${poller.failures + 1} polls in a row); polling less often`);
+      return ok;
+    },
+  });
+  // Polling only while someone looks at the view, a server is configured and polling is on.
+  const updatePolling = () => poller.setActive(view.visible && hasServer() && vscode.workspace.getConfiguration('mlops.mlflow').get<number>('pollIntervalSeconds', 15) > 0);
+
+  const runOf = (node?: RunsNode) => {
+    const target = node ?? view.selection[0];
+    return target?.kind === 'run' ? target : undefined;
+  };
+
+  context.subscriptions.push(
+    poller,
+    viewState,
+    viewState.onDidChange(() => {
+      runs.redraw();
+      showState();
+    }),
+    runs.onDidChangeTreeData(() => {
+      showState();
+      updatePolling();
+    }),
+    view.onDidChangeVisibility(updatePolling),
+    credentials.onDidChange(() => void runs.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mlops.mlflow.trackingUri')) void runs.refresh({ rediscover: true });
+      if (e.affectsConfiguration('mlops.mlflow.maxRuns')) void runs.refresh();
+      if (e.affectsConfiguration('mlops.mlflow.pollIntervalSeconds')) updatePolling();
+    }),
+    vscode.commands.registerCommand('mlops.mlflow.setCredentials', async () => {
+      if (await setCredentialsCommand(credentials)) await runs.refresh({ rediscover: true });
+    }),
+    vscode.commands.registerCommand('mlops.mlflow.connect', async () => {
+      // The setting's change lists the server; new credentials alone need a refresh.
+      if (await connectCommand(credentials)) await runs.refresh({ rediscover: true });
+    }),
+    vscode.commands.registerCommand('mlops.mlflow.clearCredentials', () => clearCredentialsCommand(credentials)),
+    // With an argument (a keybinding, a script, the tests) they set it without asking.
+    vscode.commands.registerCommand('mlops.sortRuns', (sort?: RunsViewState['sort']) =>
+      sort && typeof sort.by === 'string' ? viewState.update({ ...viewState.current, sort: { by: sort.by, descending: !!sort.descending } }) : sortRunsCommand(viewState, allRuns()),
+    ),
+    vscode.commands.registerCommand('mlops.filterRuns', (filters?: RunFilter[]) =>
+      Array.isArray(filters) ? viewState.update(normalizeViewState({ ...viewState.current, filters })) : filterRunsCommand(viewState, allRuns()),
+    ),
+    vscode.commands.registerCommand('mlops.clearRunFilter', () => viewState.update({ ...viewState.current, filters: [] })),
+    vscode.commands.registerCommand('mlops.groupRuns', (group?: GroupBy) =>
+      typeof group === 'string' ? viewState.update(normalizeViewState({ ...viewState.current, group })) : groupRunsCommand(viewState, allRuns()),
+    ),
+    vscode.commands.registerCommand('mlops.chooseKeyMetric', () => chooseKeyMetricCommand(allRuns())),
+    vscode.commands.registerCommand('mlops.openInMlflowUi', async (node?: RunsNode) => {
+      const target = node ?? view.selection[0];
+      if (!target || target.kind === 'source' || target.state.spec.kind !== 'mlflow-rest' || !target.state.source) {
+        void vscode.window.showInformationMessage('MLOps: select a run or experiment of an MLflow tracking server (mlops.mlflow.trackingUri) in the Runs view.');
+        return undefined;
+      }
+      const source = target.state.source as MlflowRestSource;
+      const url = target.kind === 'run' ? source.runUrl(target.run.experimentId, target.run.id) : source.runUrl(target.experiment.id);
+      await vscode.env.openExternal(vscode.Uri.parse(url, true));
+      return url;
+    }),
+    vscode.commands.registerCommand('mlops.showRunArtifacts', async (node?: RunsNode) => {
+      const target = runOf(node);
+      if (!target) {
+        void vscode.window.showInformationMessage('MLOps: select an MLflow run in the Runs view to see its artifacts.');
+        return undefined;
+      }
+      return browseArtifacts(target.state, target.run, log);
+    }),
+  );
+}

@@ -1,0 +1,185 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DvcExperimentsSource } from '../../../src/core/runs/dvc/dvcExperiments';
+import type { RunListing, RunSummary } from '../../../src/core/runs/types';
+import { repoRoot, requirePeer, waitFor } from '../harness';
+
+// `dvc exp show --json`: one entry for the workspace, one per baseline commit with its experiments.
+interface ShownRev {
+  rev: string;
+  name: string | null;
+  data: { timestamp: string | null; params: Record<string, { data?: unknown }>; metrics: Record<string, { data?: unknown }> } | null;
+}
+interface Shown extends ShownRev {
+  experiments: { name: string; executor: { state: string } | null; revs: ShownRev[] }[] | null;
+}
+
+/** Nested values flattened the way our listing names them: params with '.', metrics with '/'. */
+function flat(obj: unknown, sep: string, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries((obj ?? {}) as Record<string, unknown>)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) flat(v, sep, `${prefix}${k}${sep}`, out);
+    else out[prefix + k] = v;
+  }
+  return out;
+}
+
+function expectedParams(rev: ShownRev): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const file of Object.values(rev.data?.params ?? {})) {
+    for (const [k, v] of Object.entries(flat(file.data, '.'))) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** Metrics by name; DVCLive's top-level `step` is the step of the others, not a metric, in our listing. */
+function expectedMetrics(rev: ShownRev): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const file of Object.values(rev.data?.metrics ?? {})) {
+    for (const [k, v] of Object.entries(flat(file.data, '/'))) if (k !== 'step' && typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+/** dvc prints commit times as naive local time (datetime.fromtimestamp). */
+function localIso(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+const values = (r: RunSummary) => Object.fromEntries(Object.entries(r.metrics).map(([k, p]) => [k, p.value]));
+
+describe('DVC experiments made by the real dvc exp run', function () {
+  let dir = '';
+  let dvc = '';
+  let env: NodeJS.ProcessEnv = {};
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env }).trim();
+
+  before(function () {
+    this.timeout(15 * 60_000);
+    dvc = requirePeer(this, 'dvc');
+    env = { ...process.env, PATH: `${path.dirname(dvc)}${path.delimiter}${process.env.PATH}`, DVC_NO_ANALYTICS: '1' };
+    dir = path.join(mkdtempSync(path.join(tmpdir(), 'mlops-dvcexp-')), 'project');
+    execFileSync('bash', [path.join(repoRoot, 'scripts', 'example', 'make-sandbox.sh'), dir], { env, stdio: 'pipe' });
+    // Three experiments, two with changed params, and one queued run that never starts.
+    for (const args of [[], ['-S', 'train.alpha=0.001'], ['-S', 'train.eta0=0.002', '-S', 'train.epochs=5']]) {
+      execFileSync(dvc, ['exp', 'run', ...args], { cwd: dir, env, stdio: 'pipe' });
+    }
+    execFileSync(dvc, ['exp', 'run', '--queue', '-S', 'train.seed=3', '-n', 'waiting'], { cwd: dir, env, stdio: 'pipe' });
+  });
+  after(() => dir && rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+  it('lists what dvc exp show --json shows: names, baseline, params, metrics, times and state', async () => {
+    const shown = JSON.parse(execFileSync(dvc, ['exp', 'show', '--json'], { cwd: dir, env, encoding: 'utf8' })) as Shown[];
+    const src = new DvcExperimentsSource(dir);
+    const listing: RunListing = await src.list();
+    assert.deepEqual(listing.warnings, []);
+    const byId = new Map(listing.runs.map((r) => [r.id, r]));
+
+    const [workspace, baseline] = shown;
+    assert.equal(shown.length, 2);
+    const ws = byId.get('workspace')!;
+    assert.deepEqual(ws.params, expectedParams(workspace));
+    assert.deepEqual(values(ws), expectedMetrics(workspace));
+    assert.equal(ws.experimentId, baseline.rev);
+
+    const base = byId.get(baseline.rev)!;
+    assert.equal(base.name, baseline.name);
+    assert.equal(base.tags['dvc.kind'], 'baseline');
+    assert.deepEqual(base.params, expectedParams(baseline));
+    assert.equal(localIso(base.startTime!), baseline.data!.timestamp);
+    assert.deepEqual(listing.experiments.map((e) => e.id), [baseline.rev]);
+
+    const exps = baseline.experiments ?? [];
+    assert.equal(exps.length, 4);
+    assert.deepEqual(new Set(exps.map((e) => e.executor?.state ?? 'success')), new Set(['success', 'queued']));
+    for (const e of exps) {
+      const rev = e.revs[0];
+      const ours = byId.get(rev.rev);
+      assert.ok(ours, `experiment ${e.name} (${rev.rev}) is listed`);
+      assert.equal(ours.name, e.name);
+      assert.equal(ours.experimentId, baseline.rev);
+      assert.equal(ours.status, e.executor?.state === 'queued' ? 'SCHEDULED' : 'FINISHED');
+      assert.deepEqual(ours.params, expectedParams(rev), `params of ${e.name}`);
+      assert.deepEqual(values(ours), expectedMetrics(rev), `metrics of ${e.name}`);
+      assert.equal(localIso(ours.startTime!), rev.data!.timestamp, `time of ${e.name}`);
+    }
+    // Nothing more than dvc shows: workspace, baseline, experiments.
+    assert.equal(listing.runs.length, 2 + exps.length);
+    // The -S changes really are in the experiments' params.
+    assert.deepEqual(new Set(listing.runs.filter((r) => r.tags['dvc.kind'] === 'experiment').map((r) => r.params['train.epochs'])), new Set(['10', '5']));
+
+    // Histories come from the DVCLive plots committed with each experiment; the last point is the metric dvc shows.
+    const finished = exps.find((e) => !e.executor)!.revs[0];
+    const history = await src.metricHistory(finished.rev, 'test_loss');
+    assert.ok(history.length >= 5);
+    assert.equal(history[history.length - 1].value, expectedMetrics(finished).test_loss);
+  });
+
+  it('shows the workspace as running while dvc exp run trains, then the new experiment', async function () {
+    this.timeout(10 * 60_000);
+    const src = new DvcExperimentsSource(dir);
+    const child = spawn(dvc, ['exp', 'run', '-S', 'train.epochs=4', '-n', 'live-one'], { cwd: dir, env, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let sawRunning = false;
+    await waitFor(
+      async () => {
+        const ws = (await src.list()).runs.find((r) => r.id === 'workspace')!;
+        sawRunning ||= ws.status === 'RUNNING' && ws.name === 'workspace (live-one)';
+        return sawRunning || child.exitCode !== null;
+      },
+      5 * 60_000,
+      'the workspace run to show as running',
+    );
+    assert.ok(sawRunning, 'the workspace was listed as running live-one while it trained');
+    assert.equal(await exited, 0);
+    const after = await src.list();
+    assert.equal(after.runs.find((r) => r.id === 'workspace')!.status, 'UNKNOWN');
+    const live = after.runs.find((r) => r.name === 'live-one');
+    assert.ok(live && live.status === 'FINISHED' && live.params['train.epochs'] === '4', JSON.stringify(live));
+  });
+
+  it('warns about an experiment without its metrics file or with a corrupt params.yaml, naming it, and loads the rest', async () => {
+    const src = new DvcExperimentsSource(dir);
+    const before = await src.list();
+    const good = before.runs.filter((r) => r.tags['dvc.kind'] === 'experiment');
+    const model = good[0];
+    const baseline = model.experimentId;
+    const refDir = `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}`;
+    const index = path.join(path.dirname(dir), 'index.tmp');
+    const commitWith = (edit: (genv: NodeJS.ProcessEnv) => void, name: string) => {
+      const genv = { ...env, GIT_INDEX_FILE: index };
+      rmSync(index, { force: true });
+      execFileSync('git', ['read-tree', model.id], { cwd: dir, env: genv });
+      edit(genv);
+      const tree = execFileSync('git', ['write-tree'], { cwd: dir, env: genv, encoding: 'utf8' }).trim();
+      const commit = git('commit-tree', tree, '-p', baseline, '-m', `dvc: commit experiment ${name}`);
+      git('update-ref', `${refDir}/${name}`, commit);
+      return commit;
+    };
+    const noMetrics = commitWith((genv) => execFileSync('git', ['update-index', '--force-remove', 'metrics.json'], { cwd: dir, env: genv }), 'lost-metrics');
+    const badParams = commitWith((genv) => {
+      const corrupt = path.join(path.dirname(dir), 'corrupt.yaml');
+      writeFileSync(corrupt, 'train:\n  alpha: [0.1\n  eta0: }\n');
+      const blob = execFileSync('git', ['hash-object', '-w', corrupt], { cwd: dir, env: genv, encoding: 'utf8' }).trim();
+      execFileSync('git', ['update-index', '--cacheinfo', `100644,${blob},params.yaml`], { cwd: dir, env: genv });
+    }, 'bad-params');
+
+    const { runs, warnings } = await src.list();
+    const names = warnings.map((w) => `${w.file} ${w.message}`);
+    assert.equal(warnings.length, 2, names.join('\n'));
+    assert.ok(names.some((w) => w.includes(`${refDir}/lost-metrics:metrics.json`) && w.includes('lost-metrics')), names.join('\n'));
+    assert.ok(names.some((w) => w.includes(`${refDir}/bad-params:params.yaml`) && w.includes('bad-params')), names.join('\n'));
+
+    const lost = runs.find((r) => r.id === noMetrics)!;
+    assert.deepEqual(lost.params, model.params);
+    assert.ok(!('accuracy' in lost.metrics) && 'test_loss' in lost.metrics, 'the DVCLive metrics still load');
+    const bad = runs.find((r) => r.id === badParams)!;
+    assert.deepEqual(bad.params, {});
+    assert.deepEqual(values(bad), values(model));
+    for (const g of good) assert.deepEqual(runs.find((r) => r.id === g.id), g, `${g.name} unchanged`);
+  });
+});
