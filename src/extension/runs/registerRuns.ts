@@ -1,25 +1,39 @@
 import * as vscode from 'vscode';
 import { loadLazy } from '../lazy/load';
 import { discoverStores, storeWatchPattern } from './discovery';
+import type { RunColorStore } from './runColorStore';
+import { MlflowCredentials, serverSpecs } from './mlflowServerAccess';
 import { DISCOVERY_GLOBS, type RunRef } from './runsModel';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
+import { RunsViewStateStore } from './runsViewCommands';
+import { registerRunsViewFeatures } from './runsViewFeatures';
 
 const SELECTION_KEY = 'mlops.runs.selection';
 // Training writes metrics every step: one refresh per burst.
 const REFRESH_DELAY_MS = 500;
 
 /** The Runs view, its commands, and the watchers that keep it live. */
-export function registerRunsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): RunsTreeProvider {
+export function registerRunsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, colors?: RunColorStore): RunsTreeProvider {
   const wasmPath = context.asAbsolutePath('dist/sql-wasm.wasm');
+  const credentials = new MlflowCredentials(context.secrets);
+  const viewState = new RunsViewStateStore(context.workspaceState);
   const runs = new RunsTreeProvider({
     log,
-    discover: discoverStores,
-    createSource: (spec) => loadLazy<typeof import('../lazy/runsLib')>('runsLib').createRunSource(spec.kind, spec.location, { wasmPath }),
+    // The configured tracking server first, then the stores found in the folders.
+    discover: async () => [...serverSpecs(), ...(await discoverStores())],
+    createSource: (spec) =>
+      loadLazy<typeof import('../lazy/runsLib')>('runsLib').createRunSource(spec.kind, spec.location, {
+        wasmPath,
+        auth: () => credentials.get(spec.location),
+        maxRuns: () => vscode.workspace.getConfiguration('mlops.mlflow').get<number>('maxRuns', 10_000),
+      }),
+    viewState: () => viewState.current,
     keyMetric: () => vscode.workspace.getConfiguration('mlops.runs').get('keyMetric', '').trim(),
     selectionStore: {
       get: () => context.workspaceState.get<RunRef[]>(SELECTION_KEY, []),
       set: (refs) => context.workspaceState.update(SELECTION_KEY, refs),
     },
+    colors,
   });
   const view = vscode.window.createTreeView<RunsNode>('mlops.runs', { treeDataProvider: runs, showCollapseAll: true });
 
@@ -34,7 +48,9 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   context.subscriptions.push(
     runs.onDidChangeStores((specs) => {
       for (const d of storeWatchers) d.dispose();
+      // A tracking server is polled instead (runsViewFeatures).
       storeWatchers = specs.flatMap((spec) => {
+        if (spec.kind === 'mlflow-rest') return [];
         const w = vscode.workspace.createFileSystemWatcher(storeWatchPattern(spec));
         return [w, w.onDidCreate(relist), w.onDidChange(relist), w.onDidDelete(relist)];
       });
@@ -64,5 +80,6 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     // For the comparison and chart panels: the runs checked in the view, in the order checked.
     vscode.commands.registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
   );
+  registerRunsViewFeatures(context, { runs, view, log, viewState, credentials });
   return runs;
 }

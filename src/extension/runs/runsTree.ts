@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
 import { formatWarning } from '../../core/runs/types';
-import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type StoreSpec } from './runsModel';
+import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
+import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, sortRuns, type RunsViewState } from './runsQuery';
 
 /** One store found in the workspace and what its last listing gave. */
 export interface SourceState {
   id: string;
-  spec: StoreSpec;
+  spec: SourceSpec;
   source?: RunSource & { dispose?(): void };
   listing?: RunListing;
   /** Set when the store could not be read at all; the view shows it instead of runs. */
@@ -17,24 +18,34 @@ export interface SourceState {
 }
 
 export type SourceNode = { kind: 'source'; state: SourceState };
-export type ExperimentNode = { kind: 'experiment'; state: SourceState; experiment: Experiment; runs: RunSummary[] };
+/** An experiment of the source, or (grouped by a param) the runs with one value of it: `groupedBy` names the param. */
+export type ExperimentNode = { kind: 'experiment'; state: SourceState; experiment: Experiment; runs: RunSummary[]; groupedBy?: string };
 export type RunNode = { kind: 'run'; state: SourceState; run: RunSummary };
 export type RunsNode = SourceNode | ExperimentNode | RunNode;
 
 export interface RunsTreeDeps {
   log: vscode.LogOutputChannel;
   /** The stores in the workspace folders, with the kinds turned off left out. */
-  discover(): Promise<StoreSpec[]>;
-  createSource(spec: StoreSpec): RunSource & { dispose?(): void };
+  discover(): Promise<SourceSpec[]>;
+  createSource(spec: SourceSpec): RunSource & { dispose?(): void };
+  /** Sort, filter and grouping chosen in the view (workspaceState); the default without it. */
+  viewState?(): RunsViewState;
   /** `mlops.runs.keyMetric`. */
   keyMetric(): string;
   /** Where the selection outlives a window reload (workspaceState). */
   selectionStore: { get(): RunRef[]; set(refs: RunRef[]): Thenable<void> | void };
+  /** A checked run's icon: a dot in its colour in the charts (see RunColorStore). */
+  colors?: { ensure(refs: readonly RunRef[]): void; icon(ref: RunRef): vscode.Uri | undefined };
 }
 
+/** A run found by its reference, with the source that reads its histories. */
+export type RunLookup = { run: RunSummary; source: RunSource; sourceLabel: string } | { error: string };
+
+// Above this many runs in a store, run tooltips are built on hover (resolveTreeItem).
+const EAGER_TOOLTIP_RUNS = 300;
 // DVCLive and TensorBoard have one made-up experiment per store: their runs sit right under it.
 const FLAT_KINDS = new Set(['dvclive', 'tensorboard']);
-const KIND_ICON: Record<StoreSpec['kind'], string> = { 'mlflow-sqlite': 'database', 'mlflow-file': 'folder-library', dvclive: 'graph-line', tensorboard: 'graph' };
+const KIND_ICON: Record<SourceSpec['kind'], string> = { 'mlflow-rest': 'server', 'mlflow-sqlite': 'database', 'mlflow-file': 'folder-library', 'dvc-experiments': 'beaker', dvclive: 'graph-line', tensorboard: 'graph' };
 
 function statusIcon(status: RunStatus): vscode.ThemeIcon {
   switch (status) {
@@ -54,19 +65,19 @@ function statusIcon(status: RunStatus): vscode.ThemeIcon {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const byStartDesc = (a: RunSummary, b: RunSummary) => (b.startTime ?? 0) - (a.startTime ?? 0) || a.name.localeCompare(b.name);
 
 /** Runs of every store in the workspace: source → experiment → run, with checkboxes for comparison. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly storesChanged = new vscode.EventEmitter<StoreSpec[]>();
+  private readonly storesChanged = new vscode.EventEmitter<SourceSpec[]>();
   /** Fires after a discovery with the stores found, so their watchers follow. */
   readonly onDidChangeStores = this.storesChanged.event;
   private states = new Map<string, SourceState>();
   private loading: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private pendingRediscover = false;
+  private pendingServers = false;
   private readonly waiters: (() => void)[] = [];
   private selected: RunRef[];
 
@@ -74,15 +85,21 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     this.selected = deps.selectionStore.get();
   }
 
-  /** Re-reads the stores (and with `rediscover`, searches for them again); bursts coalesce. */
-  refresh(options: { rediscover?: boolean; delayMs?: number } = {}): Promise<void> {
+  /**
+   * Re-reads the stores (and with `rediscover`, searches for them again); bursts coalesce.
+   * `servers: false` (a local file changed) leaves tracking servers to their polling pace.
+   */
+  refresh(options: { rediscover?: boolean; delayMs?: number; servers?: boolean } = {}): Promise<void> {
     this.pendingRediscover ||= !!options.rediscover;
+    this.pendingServers ||= options.servers !== false;
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
       const rediscover = this.pendingRediscover;
+      const servers = this.pendingServers;
+      this.pendingServers = false;
       const waiters = this.waiters.splice(0);
       this.pendingRediscover = false;
-      void this.reload(rediscover).then(() => {
+      void this.reload(rediscover, servers).then(() => {
         this.changed.fire(undefined);
         for (const w of waiters) w();
       });
@@ -107,13 +124,33 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       .map(([n, state]) => ({ ref: { sourceId: n.state.id, runId: (n as RunNode).run.id }, checked: state === vscode.TreeItemCheckboxState.Checked }));
     if (!changes.length) return;
     this.selected = updateSelection(this.selected, changes);
+    this.deps.colors?.ensure(this.selected);
     await this.deps.selectionStore.set(this.selection);
+    // The checked runs' icons turn into their chart colours.
+    this.changed.fire(undefined);
   }
 
-  private reload(rediscover: boolean): Promise<void> {
+  /** The run behind a reference, or why it cannot be read (for the chart and comparison panels). */
+  lookup(ref: RunRef): RunLookup {
+    const state = this.states.get(ref.sourceId);
+    if (!state) return { error: `its store ${ref.sourceId.replace(/^[^:]*:/, '')} is no longer found in the workspace` };
+    if (state.error || !state.listing || !state.source) return { error: `its store ${state.spec.location} could not be read: ${state.error ?? 'not read yet'}` };
+    const run = state.listing.runs.find((r) => r.id === ref.runId);
+    if (!run) return { error: `${KIND_LABEL[state.spec.kind]} no longer lists run ${ref.runId}` };
+    return { run, source: state.source, sourceLabel: `${KIND_LABEL[state.spec.kind]} · ${vscode.workspace.asRelativePath(state.spec.location)}` };
+  }
+
+  /** Every listed run, for pickers. */
+  allRuns(): { ref: RunRef; run: RunSummary; sourceLabel: string }[] {
+    return [...this.states.values()].flatMap((s) =>
+      (s.listing?.runs ?? []).map((run) => ({ ref: { sourceId: s.id, runId: run.id }, run, sourceLabel: KIND_LABEL[s.spec.kind] })),
+    );
+  }
+
+  private reload(rediscover: boolean, servers = true): Promise<void> {
     // One listing at a time: a refresh during a listing runs after it.
     const next = (this.loading ?? Promise.resolve()).then(() =>
-      vscode.window.withProgress({ location: { viewId: 'mlops.runs' } }, () => this.load(rediscover || !this.discovered)),
+      vscode.window.withProgress({ location: { viewId: 'mlops.runs' } }, () => this.load(rediscover || !this.discovered, servers)),
     );
     this.loading = next.catch((err) => this.deps.log.error(`Runs: listing failed: ${errorMessage(err)}`));
     return this.loading;
@@ -121,7 +158,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 
   private discovered = false;
 
-  private async load(rediscover: boolean): Promise<void> {
+  private async load(rediscover: boolean, servers = true): Promise<void> {
     if (rediscover) {
       const specs = await this.deps.discover();
       this.discovered = true;
@@ -134,7 +171,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       this.states = next;
       this.storesChanged.fire(specs);
     }
-    await Promise.all([...this.states.values()].map((s) => this.list(s)));
+    const due = [...this.states.values()].filter((s) => servers || s.spec.kind !== 'mlflow-rest' || (!s.listing && !s.error));
+    await Promise.all(due.map((s) => this.list(s)));
     const listed = new Map<string, Set<string>>();
     for (const s of this.states.values()) if (s.listing) listed.set(s.id, new Set(s.listing.runs.map((r) => r.id)));
     const pruned = pruneSelection(this.selected, listed);
@@ -170,14 +208,63 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       return [...this.states.values()].map((state) => ({ kind: 'source', state }));
     }
     const { state } = element;
-    if (element.kind === 'experiment') return [...element.runs].sort(byStartDesc).map((run) => ({ kind: 'run', state, run }));
+    const view = this.viewState;
+    const runNodes = (runs: readonly RunSummary[]) => sortRuns(runs, view.sort).map((run): RunNode => ({ kind: 'run', state, run }));
+    if (element.kind === 'experiment') return runNodes(element.runs);
     if (element.kind === 'run' || !state.listing) return [];
-    const { experiments, runs } = state.listing;
-    if (FLAT_KINDS.has(state.spec.kind)) return [...runs].sort(byStartDesc).map((run) => ({ kind: 'run', state, run }));
-    // Experiments without runs (MLflow's automatic "Default") would only add noise.
-    return experiments
-      .map((experiment) => ({ kind: 'experiment' as const, state, experiment, runs: runs.filter((r) => r.experimentId === experiment.id) }))
-      .filter((e) => e.runs.length > 0);
+    const { experiments } = state.listing;
+    const runs = filterRuns(state.listing.runs, view.filters);
+    if (view.group === 'none' || (view.group === 'experiment' && FLAT_KINDS.has(state.spec.kind))) return runNodes(runs);
+    // Experiments without (matching) runs, like MLflow's automatic "Default", would only add noise.
+    const groupedBy = view.group === 'experiment' ? undefined : view.group.slice(6);
+    return groupRuns(runs, experiments, view.group).map((g) => ({
+      kind: 'experiment' as const,
+      state,
+      experiment: g.experiment ?? { id: g.id, name: g.label },
+      runs: g.runs,
+      groupedBy,
+    }));
+  }
+
+  get viewState(): RunsViewState {
+    return this.deps.viewState?.() ?? DEFAULT_VIEW_STATE;
+  }
+
+  /** Runs the filter lets through, and all runs, over every source (for the view's message). */
+  counts(): { shown: number; total: number } {
+    let shown = 0;
+    let total = 0;
+    const { filters } = this.viewState;
+    for (const s of this.states.values()) {
+      total += s.listing?.runs.length ?? 0;
+      shown += s.listing ? filterRuns(s.listing.runs, filters).length : 0;
+    }
+    return { shown, total };
+  }
+
+  /** Redraws after the sort, filter or grouping changed; nothing is read again. */
+  redraw(): void {
+    this.changed.fire(undefined);
+  }
+
+  /**
+   * Lists the tracking servers again (the polling): local stores follow their files.
+   * Resolves false when a server failed or warned, so the poller backs off; the tree
+   * redraws only when a listing changed.
+   */
+  async pollServers(): Promise<boolean> {
+    const servers = [...this.states.values()].filter((s) => s.spec.kind === 'mlflow-rest');
+    if (!servers.length) return true;
+    await this.loading;
+    const before = servers.map((s) => JSON.stringify(s.listing ?? s.error ?? null));
+    await Promise.all(servers.map((s) => this.list(s)));
+    if (servers.some((s, i) => JSON.stringify(s.listing ?? s.error ?? null) !== before[i])) this.changed.fire(undefined);
+    return servers.every((s) => !s.error && !s.listing?.warnings.length);
+  }
+
+  /** The sources listed now (for the run pickers and the artifact and UI commands). */
+  sources(): SourceState[] {
+    return [...this.states.values()];
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
@@ -186,41 +273,66 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       const item = new vscode.TreeItem(node.experiment.name, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `${node.state.id}#exp:${node.experiment.id}`;
       item.description = plural(node.runs.length, 'run');
+      if (node.groupedBy !== undefined) {
+        item.iconPath = new vscode.ThemeIcon('symbol-constant');
+        item.tooltip = `Runs with ${node.experiment.name}`;
+        item.contextValue = 'mlopsRunGroup';
+        return item;
+      }
       item.iconPath = new vscode.ThemeIcon('beaker');
       item.tooltip = `Experiment ${node.experiment.name} (id ${node.experiment.id})`;
-      item.contextValue = 'mlopsExperiment';
+      item.contextValue = node.state.spec.kind === 'mlflow-rest' ? 'mlopsExperiment.server' : 'mlopsExperiment';
       return item;
     }
     const { run, state } = node;
     const item = new vscode.TreeItem(run.name || run.id, vscode.TreeItemCollapsibleState.None);
     item.id = `${state.id}#run:${run.experimentId}/${run.id}`;
     item.description = runDescription(run, this.deps.keyMetric());
-    item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run));
+    // Tooltips of a big store are built on hover: every redraw would build thousands.
+    if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run));
     item.iconPath = statusIcon(run.status);
-    item.contextValue = 'mlopsRun';
+    // `.server`: a run the MLflow UI can open.
+    item.contextValue = state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : 'mlopsRun';
     const checked = this.selected.some((r) => r.sourceId === state.id && r.runId === run.id);
+    const colorIcon = checked ? this.deps.colors?.icon({ sourceId: state.id, runId: run.id }) : undefined;
+    if (colorIcon) item.iconPath = colorIcon;
     item.checkboxState = { state: checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked, tooltip: 'Select for comparison' };
     return item;
   }
 
+  resolveTreeItem(item: vscode.TreeItem, node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'run' && !item.tooltip) item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(node.run));
+    return item;
+  }
+
   private sourceItem(state: SourceState): vscode.TreeItem {
-    const where = vscode.workspace.asRelativePath(state.spec.location);
+    const server = state.spec.kind === 'mlflow-rest';
+    // A password written into the tracking URI is never shown.
+    const full = server ? state.spec.location.replace(/\/\/[^/@]*@/, '//') : state.spec.location;
+    // A store at a workspace folder's root (a DVC project) is named by the folder, not its absolute path.
+    const root = vscode.workspace.workspaceFolders?.find((f) => f.uri.fsPath === state.spec.location);
+    const where = server ? full : root ? root.name : vscode.workspace.asRelativePath(state.spec.location);
     const item = new vscode.TreeItem(KIND_LABEL[state.spec.kind], vscode.TreeItemCollapsibleState.Expanded);
     item.id = state.id;
-    item.resourceUri = vscode.Uri.file(state.spec.location);
+    if (!server) item.resourceUri = vscode.Uri.file(state.spec.location);
     item.contextValue = 'mlopsRunSource';
     if (state.error || !state.listing) {
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
       item.description = `${where} — ${state.error ?? 'not read yet'}`;
-      item.tooltip = `${state.spec.location} could not be read: ${state.error ?? 'not read yet'}\nDetails are in the MLOps Workbench log (MLOps: Show Log).`;
+      item.tooltip = `${full} could not be read: ${state.error ?? 'not read yet'}\nDetails are in the MLOps Workbench log (MLOps: Show Log).`;
       return item;
     }
     const { runs, warnings } = state.listing;
     item.iconPath = new vscode.ThemeIcon(KIND_ICON[state.spec.kind]);
-    item.description = `${where} · ${plural(runs.length, 'run')}${warnings.length ? ` · ${plural(warnings.length, 'warning')}` : ''}`;
-    item.tooltip = `${state.spec.location}${warnings.length ? `\n${plural(warnings.length, 'warning')}: see the MLOps Workbench log (MLOps: Show Log).` : ''}`;
-    if (!runs.length) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+    const { filters } = this.viewState;
+    const shown = filters.length ? filterRuns(runs, filters).length : runs.length;
+    const count = shown === runs.length ? plural(runs.length, 'run') : `${shown} of ${plural(runs.length, 'run')}`;
+    // A server that did not answer lists nothing: its first warning says why, right there.
+    const why = warnings.length && !runs.length ? ` — ${warnings[0].message}` : '';
+    item.description = `${where} · ${count}${warnings.length ? ` · ${plural(warnings.length, 'warning')}` : ''}${why}`;
+    item.tooltip = `${full}${warnings.length ? `\n${plural(warnings.length, 'warning')}: see the MLOps Workbench log (MLOps: Show Log).` : ''}`;
+    if (!shown) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
     return item;
   }
 

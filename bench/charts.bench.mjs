@@ -1,0 +1,133 @@
+// Metric charts in headless Chromium (the E2E's Chromium, through playwright-core):
+// first render of 20 runs × 100,000 points with our panel's path (the host downsamples to
+// the chart's pixel width keeping extremes, the webview draws with uPlot on canvas)
+// against the same data drawn by Vega-Lite with the SVG renderer (what the DVC extension
+// uses) and by Plotly (what the MLflow UI uses); then the frame time of panning a chart
+// zoomed into 1,000,000 points. One run each. BENCH_CHART_POINTS / BENCH_CHART_RUNS scale it.
+import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../scripts/lib.mjs';
+import { launchBrowser } from '../test/e2e/browser.mjs';
+
+const RUNS = Number(process.env.BENCH_CHART_RUNS ?? 20);
+const POINTS = Number(process.env.BENCH_CHART_POINTS ?? 100000);
+const PAN_POINTS = 1_000_000;
+const WIDTH = 1200;
+const PEER_TIMEOUT_MS = 15 * 60 * 1000;
+
+const built = await esbuild.build({
+  entryPoints: [join(root, 'bench/charts/oursEntry.ts')],
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  write: false,
+  outdir: '/tmp/mlops-bench-charts',
+  logLevel: 'warning',
+});
+const ourJs = built.outputFiles.find((f) => f.path.endsWith('.js')).text;
+const ourCss = built.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
+const lib = (p) => readFileSync(join(root, 'node_modules', p), 'utf8');
+
+const { tsImport } = await import('tsx/esm/api');
+const { downsample } = await tsImport('../src/core/runs/downsample.ts', import.meta.url);
+const { toColumns: columns } = await tsImport('../src/protocol/panels.ts', import.meta.url);
+
+// The same series for everyone: a noisy decaying loss per run from a seeded generator.
+const makeSeries = `(runs, points) => {
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return Array.from({ length: runs }, (_, r) =>
+    Array.from({ length: points }, (_, i) => ({ step: i, timestamp: 1.7e12 + i * 1000, value: Math.exp(-i / (points / (3 + r / 4))) + 0.05 * rand() })));
+}`;
+
+const { browser, page: firstPage } = await launchBrowser({ onConsole: (l) => l.includes('error') && console.log(l) });
+await firstPage.close();
+const context = browser.contexts()[0];
+
+/** A fresh page per contender, so no one inherits another's heap or warmed-up code. */
+async function freshPage(scripts) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(PEER_TIMEOUT_MS);
+  await page.setViewportSize({ width: WIDTH + 100, height: 900 });
+  await page.setContent(`<html><head><style>${ourCss} body{margin:0;font:12px sans-serif}</style></head><body><div id="chart" style="width:${WIDTH}px"></div></body></html>`);
+  for (const content of scripts) await page.addScriptTag({ content });
+  return page;
+}
+
+/** Time from having the data in the page to the first frame painted after the chart is built. */
+const timed = (page, fnBody) =>
+  page.evaluate(async (body) => {
+    const el = document.getElementById('chart');
+    const run = new Function('el', 'data', `return (async () => { ${body} })();`);
+    const t0 = performance.now();
+    await run(el, window.data);
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return performance.now() - t0;
+  }, fnBody);
+
+const total = RUNS * POINTS;
+console.log(`first render, ${RUNS} runs × ${POINTS.toLocaleString('en')} points (${total.toLocaleString('en')}), chart ${WIDTH} px wide`);
+
+// Ours is two halves, as in the editor: the extension host (Node) reads and downsamples
+// each series to the chart's width, then the webview draws what it was posted.
+const hostSeries = new Function(`return ${makeSeries}`)()(RUNS, POINTS);
+const h0 = performance.now();
+const posted = hostSeries.map((points) => columns(downsample(points, WIDTH)));
+const hostMs = performance.now() - h0;
+const ourPage = await freshPage([ourJs]);
+await ourPage.evaluate((cols) => (window.posted = cols), posted);
+// structuredClone stands in for postMessage's copy into the webview.
+const webviewMs = await timed(ourPage, 'const cols = structuredClone(window.posted); window.benchOurs.renderColumns(el, cols);');
+await ourPage.close();
+const ours = { ms: hostMs + webviewMs };
+console.log(`  ours: host downsampling ${hostMs.toFixed(0)} ms (${posted.reduce((n, c) => n + c.step.length, 0).toLocaleString('en')} points kept) + webview uPlot canvas ${webviewMs.toFixed(0)} ms = ${ours.ms.toFixed(0)} ms`);
+
+const vegaPage = await freshPage([lib('vega/build/vega.min.js'), lib('vega-lite/build/vega-lite.min.js')]);
+await vegaPage.evaluate(`window.data = (${makeSeries})(${RUNS}, ${POINTS}).flatMap((points, r) => points.map((p) => ({ run: 'run ' + r, step: p.step, value: p.value })))`);
+const vegaLite = {
+  ms: await timed(vegaPage, `
+  const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: ${WIDTH}, height: 400,
+    data: { values: data }, mark: { type: 'line', strokeWidth: 1 },
+    encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: { field: 'run', type: 'nominal' } } };
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'svg', container: el, hover: true });
+  await view.runAsync();`),
+};
+console.log(`  Vega-Lite (SVG renderer): ${vegaLite.ms.toFixed(0)} ms`);
+await vegaPage.close();
+
+const plotlyPage = await freshPage([lib('plotly.js-dist-min/plotly.min.js')]);
+await plotlyPage.evaluate(`window.data = (${makeSeries})(${RUNS}, ${POINTS}).map((points) => ({ x: points.map((p) => p.step), y: points.map((p) => p.value) }))`);
+const plotly = {
+  ms: await timed(plotlyPage, `
+  const traces = data.map((s, r) => ({ type: 'scatter', mode: 'lines', name: 'run ' + r, x: s.x, y: s.y, line: { width: 1 } }));
+  await Plotly.newPlot(el, traces, { width: ${WIDTH}, height: 400 });`),
+};
+console.log(`  Plotly (scatter, SVG): ${plotly.ms.toFixed(0)} ms`);
+await plotlyPage.close();
+const page = await freshPage([ourJs]);
+
+const stats = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return { median: s[Math.floor(s.length / 2)], p95: s[Math.floor(s.length * 0.95)], max: s[s.length - 1] };
+};
+const pan = (raw) =>
+  page.evaluate(
+    async ({ n, width, raw }) => {
+      const points = Array.from({ length: n }, (_, i) => ({ step: i, timestamp: 1.7e12 + i, value: Math.sin(i / 5000) + ((i * 7919) % 1000) / 5000 }));
+      return window.benchOurs.pan(document.getElementById('chart'), points, width, 120, 0.1, raw);
+    },
+    { n: PAN_POINTS, width: WIDTH, raw },
+  );
+const panned = stats(await pan(false));
+console.log(`pan of a chart over ${PAN_POINTS.toLocaleString('en')} points, zoomed to 10%, 120 frames: median ${panned.median.toFixed(2)} ms, p95 ${panned.p95.toFixed(2)} ms, max ${panned.max.toFixed(2)} ms per frame`);
+const rawPan = stats(await pan(true));
+console.log(`  (for reference: with all ${PAN_POINTS.toLocaleString('en')} points loaded, no downsampling: median ${rawPan.median.toFixed(2)} ms, p95 ${rawPan.p95.toFixed(2)} ms)`);
+await browser.close();
+
+const ratio = (x) => (x / ours.ms).toFixed(1);
+console.log(`RESULT charts first render ${RUNS}×${POINTS}: ours ${ours.ms.toFixed(0)} ms vs Vega-Lite SVG ${vegaLite.ms.toFixed(0)} ms = ${ratio(vegaLite.ms)}× faster (goal ≥ 20×)`);
+console.log(`RESULT charts first render ${RUNS}×${POINTS}: ours ${ours.ms.toFixed(0)} ms vs Plotly ${plotly.ms.toFixed(0)} ms = ${ratio(plotly.ms)}× faster (goal ≥ 5×)`);
+console.log(`RESULT charts pan frame at ${PAN_POINTS} points: p95 ${panned.p95.toFixed(2)} ms, median ${panned.median.toFixed(2)} ms (goal < 16 ms)`);

@@ -1,0 +1,171 @@
+import * as vscode from 'vscode';
+import { downsample } from '../../core/runs/downsample';
+import type { RunSummary } from '../../core/runs/types';
+import { parseCompareToHost, type CompareRun, type CompareToHost, type HostToCompare, type MetricStats } from '../../protocol/panels';
+import { panelHtml, panelOptions } from '../webviews/panelHtml';
+import type { RunRef } from '../runs/runsModel';
+import { columns, describeError, mapLimit, panelRun, type PanelDeps } from './panelRuns';
+
+export const COMPARE_VIEW_TYPE = 'mlops.compare';
+// The tags that say which commit a run came from, by tool.
+const COMMIT_TAGS = ['mlflow.source.git.commit', 'git.commit', 'git_commit', 'commit'];
+// Tags that hold whole documents (MLflow's model history): no use in a table cell.
+const NOISY_TAGS = new Set(['mlflow.log-model.history']);
+const MAX_TAG_CHARS = 300;
+// Past this many runs the min/max read takes long enough to want a progress bar.
+const PROGRESS_FROM = 40;
+
+/** Side-by-side comparison of runs: info, params, metrics (last/min/max), tags, and charts. */
+export class ComparePanel implements vscode.Disposable {
+  private static readonly open = new Set<ComparePanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private runs: CompareRun[] = [];
+  private ready = false;
+  private updating: Promise<void> = Promise.resolve();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private chart: { metric: string; width: number } | undefined;
+
+  static show(deps: PanelDeps, refs: RunRef[]): ComparePanel {
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title(refs.length), vscode.ViewColumn.Active, panelOptions(deps.extensionUri));
+    return new ComparePanel(panel, deps, refs);
+  }
+
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps, refs: RunRef[]): ComparePanel {
+    panel.webview.options = panelOptions(deps.extensionUri);
+    return new ComparePanel(panel, deps, refs);
+  }
+
+  static get panels(): readonly ComparePanel[] {
+    return [...ComparePanel.open];
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: PanelDeps,
+    private readonly refs: RunRef[],
+  ) {
+    ComparePanel.open.add(this);
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'mlops.svg');
+    panel.webview.html = panelHtml(panel.webview, deps.extensionUri, 'compare', 'Compare runs');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      // A run still training changes its last/min/max: re-read, at most every two seconds.
+      deps.catalog.onDidChangeTreeData(() => {
+        clearTimeout(this.refreshTimer);
+        this.refreshTimer = setTimeout(() => this.ready && void this.queue(() => this.sendCompare()), 2000);
+      }),
+    );
+  }
+
+  get compared(): readonly CompareRun[] {
+    return this.runs;
+  }
+
+  async whenReady(timeoutMs = 30000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!this.ready) {
+      if (Date.now() > end) throw new Error('the comparison webview did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.updating;
+  }
+
+  private queue(work: () => Promise<void>): Promise<void> {
+    this.updating = this.updating.then(work).catch((err) => this.deps.log.error(`Compare panel: ${describeError(err)}`));
+    return this.updating;
+  }
+
+  private post(m: HostToCompare): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private onMessage(raw: unknown): void {
+    const m = parseCompareToHost(raw);
+    if (!m) {
+      this.deps.log.warn(`Compare panel: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    void this.queue(() => this.handle(m));
+  }
+
+  private async handle(m: CompareToHost): Promise<void> {
+    if (m.type === 'ready') {
+      await this.sendCompare();
+      this.ready = true;
+      return;
+    }
+    this.chart = { metric: m.metric, width: Math.min(8000, Math.max(100, Math.round(m.width))) };
+    await this.sendChart();
+  }
+
+  private async sendCompare(): Promise<void> {
+    await this.deps.catalog.whenLoaded();
+    const problems: string[] = [];
+    const found: { ref: RunRef; run: RunSummary; sourceLabel: string }[] = [];
+    this.deps.colors.ensure(this.refs);
+    for (const ref of this.refs) {
+      const f = this.deps.catalog.lookup(ref);
+      if ('error' in f) problems.push(`Run ${ref.runId} cannot be compared: ${f.error}.`);
+      else found.push({ ref, ...f });
+    }
+    const read = () =>
+      mapLimit(found, 6, async ({ ref, run, sourceLabel }) => {
+        const metrics: Record<string, MetricStats> = {};
+        for (const [key, latest] of Object.entries(run.metrics)) {
+          let min = latest.value;
+          let max = latest.value;
+          try {
+            const f = this.deps.catalog.lookup(ref);
+            const history = 'error' in f ? [] : await f.source.metricHistory(ref.runId, key);
+            for (const p of history) {
+              if (p.value < min || Number.isNaN(min)) min = p.value;
+              if (p.value > max || Number.isNaN(max)) max = p.value;
+            }
+          } catch (err) {
+            problems.push(`${key} of ${run.name}: min and max unknown (${describeError(err)}).`);
+          }
+          metrics[key] = { last: latest.value, min, max, step: latest.step };
+        }
+        const tags = Object.fromEntries(
+          Object.entries(run.tags)
+            .filter(([k]) => !NOISY_TAGS.has(k))
+            .map(([k, v]) => [k, v.length > MAX_TAG_CHARS ? `${v.slice(0, MAX_TAG_CHARS)}…` : v]),
+        );
+        const commit = COMMIT_TAGS.map((t) => run.tags[t]).find(Boolean);
+        return { ...panelRun(ref, run, sourceLabel, this.deps.colors), params: { ...run.params }, tags, metrics, commit } satisfies CompareRun;
+      });
+    this.runs =
+      found.length >= PROGRESS_FROM
+        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLOps: reading ${found.length} runs to compare` }, read)
+        : await read();
+    this.panel.title = title(this.runs.length);
+    this.post({ type: 'compare', runs: this.runs, problems });
+    if (this.chart) await this.sendChart();
+  }
+
+  /** The overlaid chart of one metric: every compared run's series, downsampled to the chart's width. */
+  private async sendChart(): Promise<void> {
+    const chart = this.chart;
+    if (!chart) return;
+    await mapLimit(this.runs, 6, async (r) => {
+      if (!(chart.metric in r.metrics)) return;
+      const f = this.deps.catalog.lookup({ sourceId: r.sourceId, runId: r.runId });
+      if ('error' in f) return;
+      try {
+        const points = await f.source.metricHistory(r.runId, chart.metric);
+        this.post({ type: 'series', metric: chart.metric, run: r.key, data: columns(downsample(points, chart.width)), total: points.length });
+      } catch (err) {
+        this.deps.log.warn(`Compare panel: ${chart.metric} of run ${r.runId}: ${describeError(err)}`);
+      }
+    });
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    ComparePanel.open.delete(this);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+const title = (n: number) => `Compare ${n} run${n === 1 ? '' : 's'}`;

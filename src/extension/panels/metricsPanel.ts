@@ -1,0 +1,260 @@
+import * as vscode from 'vscode';
+import { downsample, downsampleRange, type XKey } from '../../core/runs/downsample';
+import { metricCsv } from '../../core/runs/metricsCsv';
+import type { MetricPoint } from '../../core/runs/types';
+import { parseMetricsToHost, type HostToMetrics, type MetricsToHost, type MetricsViewState, type PanelRun, type XAxis } from '../../protocol/panels';
+import { panelHtml, panelOptions } from '../webviews/panelHtml';
+import type { RunRef } from '../runs/runsModel';
+import { columns, describeError, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
+
+export const METRICS_VIEW_TYPE = 'mlops.metrics';
+// A run logging fast is appended to; past this many appended points per pixel it is
+// downsampled again so the webview never holds more than the chart can show.
+const APPEND_POINTS_PER_PX = 4;
+
+interface Shown {
+  ref: RunRef;
+  run: PanelRun;
+  metrics: string[];
+}
+
+/** The metrics panel of some runs: one chart per metric, kept live while they train. */
+export class MetricsPanel implements vscode.Disposable {
+  private static readonly open = new Set<MetricsPanel>();
+  private shown: Shown[] = [];
+  private metrics: string[] = [];
+  private width = 800;
+  /** Full histories by `runKey\tmetric`, for zooms, appends and the CSV. */
+  private readonly histories = new Map<string, MetricPoint[]>();
+  /** Points appended per series since the last full send. */
+  private readonly appended = new Map<string, number>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private updating: Promise<void> = Promise.resolve();
+  private ready = false;
+
+  static show(deps: PanelDeps, refs: RunRef[]): MetricsPanel {
+    const panel = vscode.window.createWebviewPanel(METRICS_VIEW_TYPE, title(refs.length), vscode.ViewColumn.Active, panelOptions(deps.extensionUri));
+    return new MetricsPanel(panel, deps, refs);
+  }
+
+  /** After a window reload: the webview's saved state says which runs it showed. */
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: MetricsViewState | undefined): MetricsPanel {
+    panel.webview.options = panelOptions(deps.extensionUri);
+    return new MetricsPanel(panel, deps, state?.runs ?? []);
+  }
+
+  /** The open panels, for tests. */
+  static get panels(): readonly MetricsPanel[] {
+    return [...MetricsPanel.open];
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: PanelDeps,
+    private refs: RunRef[],
+  ) {
+    MetricsPanel.open.add(this);
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'mlops.svg');
+    panel.webview.html = panelHtml(panel.webview, deps.extensionUri, 'metrics', 'Metrics');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      deps.catalog.onDidChangeTreeData(() => this.queue(() => this.update())),
+    );
+  }
+
+  get runKeys(): string[] {
+    return this.shown.map((s) => s.run.key);
+  }
+
+  get metricNames(): string[] {
+    return [...this.metrics];
+  }
+
+  /** Resolves once the panel's webview asked for its data and got it. */
+  async whenReady(timeoutMs = 30000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!this.ready) {
+      if (Date.now() > end) throw new Error('the metrics webview did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.updating;
+  }
+
+  private queue(work: () => Promise<void>): Promise<void> {
+    this.updating = this.updating.then(work).catch((err) => this.deps.log.error(`Metrics panel: ${describeError(err)}`));
+    return this.updating;
+  }
+
+  private post(m: HostToMetrics): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private onMessage(raw: unknown): void {
+    const m = parseMetricsToHost(raw);
+    if (!m) {
+      this.deps.log.warn(`Metrics panel: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    void this.queue(() => this.handle(m));
+  }
+
+  private async handle(m: MetricsToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.width = clampWidth(m.width);
+        await this.sendAll();
+        this.ready = true;
+        return;
+      case 'range':
+        return this.sendRange(m.metric, m.axis, m.lo, m.hi, clampWidth(m.width));
+      case 'exportCsv': {
+        const runs = this.shown.map((s) => ({ name: s.run.name, id: s.ref.runId, points: this.histories.get(seriesKey(s.run.key, m.metric)) ?? [] }));
+        await saveExport(`${m.metric}`, 'CSV', 'csv', new TextEncoder().encode(metricCsv(m.metric, runs)));
+        return;
+      }
+      case 'exportPng':
+        await saveExport(`${m.metric}`, 'PNG image', 'png', Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
+        return;
+    }
+  }
+
+  /** The runs, the union of their metrics, and every series downsampled to the chart width. */
+  private async sendAll(): Promise<void> {
+    await this.deps.catalog.whenLoaded();
+    const problems: string[] = [];
+    this.shown = [];
+    this.deps.colors.ensure(this.refs);
+    for (const ref of this.refs) {
+      const found = this.deps.catalog.lookup(ref);
+      if ('error' in found) {
+        problems.push(`Run ${ref.runId} cannot be shown: ${found.error}.`);
+        continue;
+      }
+      this.shown.push({ ref, run: panelRun(ref, found.run, found.sourceLabel, this.deps.colors), metrics: Object.keys(found.run.metrics) });
+    }
+    this.metrics = [...new Set(this.shown.flatMap((s) => s.metrics))].sort();
+    this.panel.title = title(this.shown.length);
+    this.histories.clear();
+    this.appended.clear();
+    const pairs = this.shown.flatMap((s) => s.metrics.map((metric) => ({ s, metric })));
+    await mapLimit(pairs, 4, async ({ s, metric }) => {
+      try {
+        this.histories.set(seriesKey(s.run.key, metric), await this.history(s.ref, metric));
+      } catch (err) {
+        problems.push(`${metric} of ${s.run.name} could not be read: ${describeError(err)}. See MLOps: Show Log.`);
+        this.deps.log.warn(`Metrics panel: ${metric} of run ${s.ref.runId} (${s.ref.sourceId}): ${describeError(err)}`);
+      }
+    });
+    this.post({ type: 'init', runs: this.shown.map((s) => s.run), metrics: this.metrics, problems });
+    for (const { s, metric } of pairs) {
+      const points = this.histories.get(seriesKey(s.run.key, metric));
+      if (points) this.post({ type: 'series', metric, run: s.run.key, data: columns(downsample(points, this.width)), total: points.length });
+    }
+  }
+
+  private async history(ref: RunRef, metric: string): Promise<MetricPoint[]> {
+    const found = this.deps.catalog.lookup(ref);
+    if ('error' in found) throw new Error(found.error);
+    return found.source.metricHistory(ref.runId, metric);
+  }
+
+  /** The detail of a zoomed chart: the range and one range-width either side, so a pan has data to show at once. */
+  private async sendRange(metric: string, axis: XAxis, lo: number | null, hi: number | null, width: number): Promise<void> {
+    const key: XKey = axis === 'step' ? 'step' : 'timestamp';
+    for (const s of this.shown) {
+      const points = this.histories.get(seriesKey(s.run.key, metric));
+      if (!points) continue;
+      if (lo === null || hi === null) {
+        this.appended.delete(seriesKey(s.run.key, metric));
+        this.post({ type: 'series', metric, run: s.run.key, data: columns(downsample(points, width, key)), total: points.length });
+        continue;
+      }
+      const toX = (v: number) => (axis === 'step' ? v : axis === 'wall' ? v * 1000 : v * 1000 + runStart(s.run, points));
+      const span = hi - lo;
+      const detail = downsampleRange(points, width * 3, toX(lo - span), toX(hi + span), key);
+      this.post({ type: 'series', metric, run: s.run.key, data: columns(detail), total: points.length, range: [lo, hi] });
+    }
+  }
+
+  /**
+   * After the stores were read again: new points of shown series are appended (only what
+   * is new is sent), a run's new status is passed on, and a new metric rebuilds the panel.
+   */
+  private async update(): Promise<void> {
+    if (!this.ready) return;
+    const metricsNow = new Set<string>();
+    for (const s of this.shown) {
+      const found = this.deps.catalog.lookup(s.ref);
+      if ('error' in found) continue;
+      for (const k of Object.keys(found.run.metrics)) metricsNow.add(k);
+      if (found.run.status !== s.run.status || found.run.endTime !== s.run.endTime) {
+        s.run.status = found.run.status;
+        s.run.endTime = found.run.endTime;
+        this.post({ type: 'status', run: s.run.key, status: found.run.status, endTime: found.run.endTime });
+      }
+      s.metrics = Object.keys(found.run.metrics);
+    }
+    if ([...metricsNow].some((m) => !this.metrics.includes(m))) return this.sendAll();
+    const pairs = this.shown.flatMap((s) => s.metrics.map((metric) => ({ s, metric })));
+    await mapLimit(pairs, 4, async ({ s, metric }) => {
+      const key = seriesKey(s.run.key, metric);
+      const before = this.histories.get(key) ?? [];
+      const last = before.length ? before[before.length - 1] : undefined;
+      const summary = this.deps.catalog.lookup(s.ref);
+      // The listing's latest point is the cheap check: unchanged means nothing was logged.
+      if (!('error' in summary) && last && summary.run.metrics[metric] && summary.run.metrics[metric].step === last.step && summary.run.metrics[metric].timestamp === last.timestamp) return;
+      let now: MetricPoint[];
+      try {
+        now = await this.history(s.ref, metric);
+      } catch {
+        return;
+      }
+      if (now.length <= before.length) {
+        if (now.length < before.length) this.replace(s, metric, now);
+        return;
+      }
+      this.histories.set(key, now);
+      const added = now.slice(before.length);
+      const total = (this.appended.get(key) ?? 0) + added.length;
+      if (total > this.width * APPEND_POINTS_PER_PX) this.replace(s, metric, now);
+      else {
+        this.appended.set(key, total);
+        this.post({ type: 'append', metric, run: s.run.key, data: columns(added) });
+      }
+    });
+  }
+
+  private replace(s: Shown, metric: string, points: MetricPoint[]): void {
+    const key = seriesKey(s.run.key, metric);
+    this.histories.set(key, points);
+    this.appended.delete(key);
+    this.post({ type: 'series', metric, run: s.run.key, data: columns(downsample(points, this.width)), total: points.length });
+  }
+
+  /** Shows other runs in the same panel (a second "Open Metric Charts" with the panel open). */
+  async setRuns(refs: RunRef[]): Promise<void> {
+    this.refs = refs;
+    this.panel.reveal();
+    if (this.ready) await this.queue(() => this.sendAll());
+  }
+
+  dispose(): void {
+    MetricsPanel.open.delete(this);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+const seriesKey = (run: string, metric: string) => `${run}\t${metric}`;
+const clampWidth = (w: number) => Math.min(8000, Math.max(100, Math.round(w)));
+const title = (n: number) => `Metrics (${n} run${n === 1 ? '' : 's'})`;
+
+/** Where relative time counts from: the same rule as the webview's (run start, else its first point). */
+function runStart(run: PanelRun, points: readonly MetricPoint[]): number {
+  if (run.startTime !== undefined) return run.startTime;
+  let min = Infinity;
+  for (let i = 0; i < Math.min(points.length, 1000); i++) min = Math.min(min, points[i].timestamp);
+  return Number.isFinite(min) ? min : 0;
+}
+
+export { runKey };

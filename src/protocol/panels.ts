@@ -1,0 +1,203 @@
+// Messages between the extension host and the metric-chart and comparison webviews.
+// Both ends check every message on arrival (`parse*`): a webview is another process, and
+// a stale webview restored after an update may speak an older shape.
+
+/** A run the way panels know it: `key` is opaque and stable across reloads. */
+export interface PanelRun {
+  key: string;
+  sourceId: string;
+  runId: string;
+  name: string;
+  /** CSS colour, the same as the run's icon in the Runs view. */
+  color: string;
+  /** `MLflow`, `DVCLive`, ... and where: for the comparison table and tooltips. */
+  source: string;
+  status: string;
+  startTime?: number;
+  endTime?: number;
+}
+
+export type XAxis = 'step' | 'wall' | 'relative';
+
+/** Columns of one run's series of one metric; timestamps in ms since the epoch. */
+export interface SeriesColumns {
+  step: number[];
+  time: number[];
+  value: number[];
+}
+
+/** A run's points (the host's MetricPoint[]) as the columns a series message carries. */
+export function toColumns(points: readonly { step: number; timestamp: number; value: number }[]): SeriesColumns {
+  const n = points.length;
+  const step = new Array<number>(n);
+  const time = new Array<number>(n);
+  const value = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    step[i] = points[i].step;
+    time[i] = points[i].timestamp;
+    value[i] = points[i].value;
+  }
+  return { step, time, value };
+}
+
+export interface RunRefMsg {
+  sourceId: string;
+  runId: string;
+}
+
+/** What a metrics panel keeps in its webview state (and the serializer restores from). */
+export interface MetricsViewState {
+  runs: RunRefMsg[];
+  xAxis: XAxis;
+  smoothing: number;
+  logScale: boolean;
+  hidden: string[];
+}
+
+export type HostToMetrics =
+  | { type: 'init'; runs: PanelRun[]; metrics: string[]; problems: string[] }
+  /** A run's series of one metric, downsampled; `range` set when it answers a zoom. */
+  | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] }
+  /** Points logged since the last message for that run and metric. */
+  | { type: 'append'; metric: string; run: string; data: SeriesColumns }
+  | { type: 'status'; run: string; status: string; endTime?: number };
+
+export type MetricsToHost =
+  | { type: 'ready'; width: number }
+  /** The chart of `metric` shows `[lo, hi]` on `axis` (null: zoomed out): send its detail. */
+  | { type: 'range'; metric: string; axis: XAxis; lo: number | null; hi: number | null; width: number }
+  | { type: 'exportCsv'; metric: string }
+  | { type: 'exportPng'; metric: string; dataUrl: string };
+
+export interface MetricStats {
+  last: number;
+  min: number;
+  max: number;
+  step: number;
+}
+
+export interface CompareRun extends PanelRun {
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, MetricStats>;
+  commit?: string;
+}
+
+export type HostToCompare =
+  | { type: 'compare'; runs: CompareRun[]; problems: string[] }
+  | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] };
+
+export type CompareToHost =
+  | { type: 'ready'; width: number }
+  | { type: 'chart'; metric: string; width: number };
+
+// ---- validation -------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number';
+const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isNumOrNull = (v: unknown) => v === null || isFiniteNum(v);
+const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+const isAxis = (v: unknown): v is XAxis => v === 'step' || v === 'wall' || v === 'relative';
+
+/** Columns of equal length; spot-checks element types (series can hold 10^6 numbers). */
+function isColumns(v: unknown): v is SeriesColumns {
+  if (!isObj(v)) return false;
+  const { step, time, value } = v;
+  if (!Array.isArray(step) || !Array.isArray(time) || !Array.isArray(value)) return false;
+  if (step.length !== time.length || step.length !== value.length) return false;
+  const n = step.length;
+  return n === 0 || [0, n >> 1, n - 1].every((i) => isNum(step[i]) && isNum(time[i]) && isNum(value[i]));
+}
+
+function isRun(v: unknown): v is PanelRun {
+  return isObj(v) && isStr(v.key) && isStr(v.sourceId) && isStr(v.runId) && isStr(v.name) && isStr(v.color) && isStr(v.source) && isStr(v.status);
+}
+
+function isStats(v: unknown): v is MetricStats {
+  return isObj(v) && isNum(v.last) && isNum(v.min) && isNum(v.max) && isNum(v.step);
+}
+
+function isCompareRun(v: unknown): v is CompareRun {
+  if (!isRun(v)) return false;
+  const o = v as unknown as Obj;
+  const strMap = (m: unknown) => isObj(m) && Object.values(m).every(isStr);
+  return strMap(o.params) && strMap(o.tags) && isObj(o.metrics) && Object.values(o.metrics).every(isStats);
+}
+
+const isRange = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 2 && v.every(isNum));
+
+function isSeriesMsg(m: Obj): boolean {
+  return isStr(m.metric) && isStr(m.run) && isColumns(m.data) && isNum(m.total) && isRange(m.range);
+}
+
+export function parseHostToMetrics(m: unknown): HostToMetrics | undefined {
+  if (!isObj(m)) return undefined;
+  switch (m.type) {
+    case 'init':
+      return Array.isArray(m.runs) && m.runs.every(isRun) && isStrArray(m.metrics) && isStrArray(m.problems) ? (m as HostToMetrics) : undefined;
+    case 'series':
+      return isSeriesMsg(m) ? (m as HostToMetrics) : undefined;
+    case 'append':
+      return isStr(m.metric) && isStr(m.run) && isColumns(m.data) ? (m as HostToMetrics) : undefined;
+    case 'status':
+      return isStr(m.run) && isStr(m.status) && (m.endTime === undefined || isNum(m.endTime)) ? (m as HostToMetrics) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function parseMetricsToHost(m: unknown): MetricsToHost | undefined {
+  if (!isObj(m)) return undefined;
+  switch (m.type) {
+    case 'ready':
+      return isFiniteNum(m.width) ? (m as MetricsToHost) : undefined;
+    case 'range':
+      return isStr(m.metric) && isAxis(m.axis) && isNumOrNull(m.lo) && isNumOrNull(m.hi) && isFiniteNum(m.width) ? (m as MetricsToHost) : undefined;
+    case 'exportCsv':
+      return isStr(m.metric) ? (m as MetricsToHost) : undefined;
+    case 'exportPng':
+      return isStr(m.metric) && isStr(m.dataUrl) && m.dataUrl.startsWith('data:image/png;base64,') ? (m as MetricsToHost) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function parseHostToCompare(m: unknown): HostToCompare | undefined {
+  if (!isObj(m)) return undefined;
+  if (m.type === 'compare') return Array.isArray(m.runs) && m.runs.every(isCompareRun) && isStrArray(m.problems) ? (m as HostToCompare) : undefined;
+  if (m.type === 'series') return isSeriesMsg(m) ? (m as HostToCompare) : undefined;
+  return undefined;
+}
+
+export function parseCompareToHost(m: unknown): CompareToHost | undefined {
+  if (!isObj(m)) return undefined;
+  if (m.type === 'ready') return isFiniteNum(m.width) ? (m as CompareToHost) : undefined;
+  if (m.type === 'chart') return isStr(m.metric) && isFiniteNum(m.width) ? (m as CompareToHost) : undefined;
+  return undefined;
+}
+
+/** A saved metrics state, or undefined when it is not one (an older build's, or none). */
+export function parseMetricsViewState(v: unknown): MetricsViewState | undefined {
+  if (!isObj(v) || !Array.isArray(v.runs)) return undefined;
+  const runs = v.runs.filter((r): r is RunRefMsg => isObj(r) && isStr(r.sourceId) && isStr(r.runId));
+  return {
+    runs,
+    xAxis: isAxis(v.xAxis) ? v.xAxis : 'step',
+    smoothing: isFiniteNum(v.smoothing) ? Math.min(Math.max(v.smoothing, 0), 0.99) : 0.6,
+    logScale: v.logScale === true,
+    hidden: isStrArray(v.hidden) ? v.hidden : [],
+  };
+}
+
+/** Saved comparison state: which runs. */
+export function parseRunRefs(v: unknown): RunRefMsg[] {
+  if (!isObj(v) || !Array.isArray(v.runs)) return [];
+  return v.runs.filter((r): r is RunRefMsg => isObj(r) && isStr(r.sourceId) && isStr(r.runId));
+}
+
+// The webviews smooth as the slider moves; the one implementation lives in core (pure,
+// unit-tested) and reaches them through here, the only src/ folder they may import.
+export { emaSmooth } from '../core/runs/smoothing';

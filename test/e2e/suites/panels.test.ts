@@ -1,0 +1,180 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import type { MlopsApi } from '../../../src/extension/api';
+import type { ComparePanel } from '../../../src/extension/panels/comparePanel';
+import type { MetricsPanel } from '../../../src/extension/panels/metricsPanel';
+import type { RunRef } from '../../../src/extension/runs/runsModel';
+import type { RunsNode, RunsTreeProvider } from '../../../src/extension/runs/runsTree';
+
+// The metric-chart and comparison panels on three runs that MLflow's own client wrote
+// (test/e2e/panels/log_runs.py) into a file store inside the example project, one of them
+// still RUNNING. The browser half of each check (canvases painted, legend, diff-only,
+// screenshots) is done by the runner (test/e2e/panelChecks.mjs) when this suite asks.
+
+const run = promisify(execFile);
+const NAMES = ['baseline', 'wide', 'live'];
+
+async function tree(): Promise<RunsTreeProvider> {
+  const ext = vscode.extensions.getExtension<MlopsApi>('mlops.mlops-workbench');
+  assert.ok(ext);
+  return (await ext.activate()).views.runs as unknown as RunsTreeProvider;
+}
+
+async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The tree nodes of `refs`, in that order. */
+async function runNodes(t: RunsTreeProvider, refs: RunRef[]): Promise<RunsNode[]> {
+  const out: RunsNode[] = [];
+  const walk = async (node?: RunsNode): Promise<void> => {
+    for (const child of await t.getChildren(node)) {
+      if (child.kind === 'run') out.push(child);
+      else await walk(child);
+    }
+  };
+  await walk();
+  return refs.map((r) => {
+    const n = out.find((o) => o.kind === 'run' && o.state.id === r.sourceId && o.run.id === r.runId);
+    assert.ok(n, `run ${r.runId} is not in the Runs view`);
+    return n;
+  });
+}
+
+let asked = 0;
+/** Has the E2E runner check the webview in the browser; undefined when no browser runs the suites. */
+async function askRunner(title: string, step: string, data: Record<string, unknown>): Promise<boolean> {
+  const results = process.env.MLOPS_E2E_RESULTS;
+  if (!results || !process.env.MLOPS_E2E_SHOT_READY) return false;
+  const n = ++asked;
+  const dir = path.dirname(results);
+  const done = path.join(dir, `e2e-panels-${n}.done`);
+  fs.rmSync(done, { force: true });
+  fs.writeFileSync(path.join(dir, `e2e-panels-${n}.ready`), JSON.stringify({ title, step, ...data }));
+  const answer = await waitFor(() => (fs.existsSync(done) ? (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string }) : undefined), `the runner's answer to "${title}"`, 90000);
+  assert.ok(answer.ok, `${title}: ${answer.error}`);
+  return true;
+}
+
+async function setTheme(name: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('workbench').update('colorTheme', name, vscode.ConfigurationTarget.Global);
+}
+
+describe('Metric charts and run comparison panels', function () {
+  this.timeout(180000);
+  const repo = process.env.MLOPS_E2E_REPO ?? '';
+  const python = path.join(repo, '.venv-peers', 'bin', 'python');
+  const script = path.join(repo, 'test', 'e2e', 'panels', 'log_runs.py');
+  let store = '';
+  let ids: Record<string, string> = {};
+  let refs: RunRef[] = [];
+  let metrics: MetricsPanel | undefined;
+  let compare: ComparePanel | undefined;
+
+  before(async function () {
+    if (process.env.MLOPS_E2E_EXAMPLE_RAN !== '1' || !fs.existsSync(python)) return this.skip(); // no peers' venv to write real runs with
+    // The runner checks the Runs view's first rows before it answers: new runs must not push them away first.
+    await askRunner('the runner is ready for the panel checks', 'hello', {});
+    store = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'e2e-panels', 'mlruns');
+    const { stdout } = await run(python, [script, 'create', store], { timeout: 90000 });
+    ids = (JSON.parse(stdout.trim().split('\n').pop()!) as { runs: Record<string, string> }).runs;
+    const t = await tree();
+    const sourceId = `mlflow-file:${store}`;
+    refs = NAMES.map((n) => ({ sourceId, runId: ids[n] }));
+    await waitFor(async () => {
+      await t.refresh({ rediscover: true });
+      return refs.every((r) => !('error' in t.lookup(r)));
+    }, 'the Runs view to list the three runs of e2e-panels/mlruns');
+  });
+
+  after(async () => {
+    const t = await tree();
+    const nodes = await runNodes(t, refs).catch(() => []);
+    if (nodes.length) await t.applyCheckboxes(nodes.map((n) => [n, vscode.TreeItemCheckboxState.Unchecked] as const));
+    metrics?.panel.dispose();
+    compare?.panel.dispose();
+    await setTheme(undefined);
+    if (store) {
+      fs.rmSync(path.dirname(store), { recursive: true, force: true });
+      await (await tree()).refresh({ rediscover: true });
+    }
+  });
+
+  it('opens the metrics panel for the three runs checked in the Runs view, each in its own colour (dark theme)', async () => {
+    await setTheme('Default Dark Modern');
+    const t = await tree();
+    const nodes = await runNodes(t, refs);
+    await t.applyCheckboxes(nodes.map((n) => [n, vscode.TreeItemCheckboxState.Checked] as const));
+    const icons = nodes.map((n) => String((t.getTreeItem(n).iconPath as vscode.Uri | undefined)?.path ?? ''));
+    for (const i of icons) assert.match(i, /\/media\/run-colors\/\d\.svg$/);
+    assert.equal(new Set(icons).size, 3, `the checked runs share colours: ${icons.join(', ')}`);
+    // No argument: the command takes the runs checked in the view.
+    metrics = await vscode.commands.executeCommand<MetricsPanel>('mlops.openMetrics');
+    assert.ok(metrics, 'mlops.openMetrics opened no panel');
+    await metrics.whenReady();
+    assert.equal(metrics.runKeys.length, 3);
+    assert.deepEqual(metrics.metricNames, ['accuracy', 'loss']);
+    await askRunner('the metrics panel drew a chart per metric and lists the three runs (dark)', 'metrics', {
+      runs: NAMES,
+      metrics: ['accuracy', 'loss'],
+      themeClass: 'vscode-dark',
+      shot: 'e2e-metrics-dark.png',
+    });
+  });
+
+  it('redraws the charts in the light theme', async () => {
+    await setTheme('Default Light Modern');
+    await askRunner('the metrics panel redrew in the light theme', 'metrics', {
+      runs: NAMES,
+      metrics: ['accuracy', 'loss'],
+      themeClass: 'vscode-light',
+      shot: 'e2e-metrics-light.png',
+    });
+  });
+
+  it('appends a point logged to the running run, without re-sending the series', async () => {
+    assert.ok(metrics);
+    const live = refs[2];
+    const t = await tree();
+    await run(python, [script, 'log', store, live.runId, '60', '0.0123'], { timeout: 60000 });
+    // Through the file watcher, as in use: on a loaded machine code-server's watcher can take a while.
+    await waitFor(() => {
+      const f = t.lookup(live);
+      return !('error' in f) && f.run.metrics.loss?.step === 60;
+    }, 'the Runs view to read the new point (file watcher)', 90000);
+    await askRunner('a point logged to the running run appears in its chart', 'metrics-append', { run: 'live', metric: 'loss', atStep: 60 });
+  });
+
+  it('compares the runs: info, params (diff-only leaves lr and optimizer), metrics with the best marked', async () => {
+    metrics?.panel.dispose();
+    metrics = undefined;
+    compare = await vscode.commands.executeCommand<ComparePanel>('mlops.compareRuns', refs);
+    assert.ok(compare);
+    await compare.whenReady();
+    const runs = compare.compared;
+    assert.deepEqual(runs.map((r) => r.name), NAMES);
+    const base = runs[0];
+    assert.equal(base.commit, '111111111111');
+    assert.ok(base.metrics.loss.min <= base.metrics.loss.last && base.metrics.loss.max >= base.metrics.loss.last);
+    assert.equal(runs[2].status, 'RUNNING');
+    await askRunner('the comparison table shows every param, and with diff-only only lr and optimizer (light)', 'compare', {
+      runs: NAMES,
+      before: ['epochs', 'lr', 'optimizer', 'seed'],
+      after: ['lr', 'optimizer'],
+      shot: 'e2e-compare-light.png',
+    });
+    await setTheme('Default Dark Modern');
+    await askRunner('the comparison panel in the dark theme', 'shot', { app: 'compare', themeClass: 'vscode-dark', shot: 'e2e-compare-dark.png' });
+    await askRunner('the comparison panel drew its parallel coordinates, scatter and overlaid charts', 'compare-charts', { shot: 'e2e-compare-charts-dark.png' });
+  });
+});

@@ -1,0 +1,32 @@
+import { strict as assert } from 'node:assert';
+import { parseCompareToHost, parseHostToCompare, parseHostToMetrics, parseMetricsToHost, parseMetricsViewState } from '../../src/protocol/panels';
+
+const run = { key: 'k', sourceId: 's', runId: 'r', name: 'n', color: '#fff', source: 'MLflow', status: 'FINISHED' };
+const cols = { step: [1, 2], time: [3, 4], value: [0.5, NaN] };
+
+describe('panel messages are checked on arrival', () => {
+  it('accepts well-formed messages both ways', () => {
+    assert.ok(parseHostToMetrics({ type: 'init', runs: [run], metrics: ['loss'], problems: [] }));
+    assert.ok(parseHostToMetrics({ type: 'series', metric: 'loss', run: 'k', data: cols, total: 2, range: [1, 2] }));
+    assert.ok(parseMetricsToHost({ type: 'range', metric: 'loss', axis: 'wall', lo: 1, hi: 2, width: 800 }));
+    assert.ok(parseMetricsToHost({ type: 'range', metric: 'loss', axis: 'step', lo: null, hi: null, width: 800 }));
+    assert.ok(parseHostToCompare({ type: 'compare', runs: [{ ...run, params: { a: '1' }, tags: {}, metrics: { loss: { last: 1, min: 0, max: 2, step: 3 } } }], problems: [] }));
+    assert.ok(parseCompareToHost({ type: 'chart', metric: 'loss', width: 300 }));
+  });
+  it('rejects unknown types, missing fields, ragged columns and foreign data URLs', () => {
+    assert.equal(parseHostToMetrics({ type: 'nope' }), undefined);
+    assert.equal(parseHostToMetrics(null), undefined);
+    assert.equal(parseHostToMetrics({ type: 'init', runs: [{ ...run, color: 3 }], metrics: [], problems: [] }), undefined);
+    assert.equal(parseHostToMetrics({ type: 'series', metric: 'loss', run: 'k', data: { ...cols, step: [1] }, total: 2 }), undefined);
+    assert.equal(parseHostToMetrics({ type: 'append', metric: 'loss', run: 'k', data: { step: ['1'], time: [1], value: [1] } }), undefined);
+    assert.equal(parseMetricsToHost({ type: 'range', metric: 'loss', axis: 'epoch', lo: 1, hi: 2, width: 800 }), undefined);
+    assert.equal(parseMetricsToHost({ type: 'exportPng', metric: 'loss', dataUrl: 'https://evil/x.png' }), undefined);
+    assert.equal(parseHostToCompare({ type: 'compare', runs: [{ ...run, params: { a: 1 }, tags: {}, metrics: {} }], problems: [] }), undefined);
+    assert.equal(parseCompareToHost({ type: 'chart', metric: 'loss' }), undefined);
+  });
+  it('restores a saved view state with defaults for what an older build left out', () => {
+    const s = parseMetricsViewState({ runs: [{ sourceId: 'a', runId: 'b' }, { bad: 1 }], smoothing: 5 });
+    assert.deepEqual(s, { runs: [{ sourceId: 'a', runId: 'b' }], xAxis: 'step', smoothing: 0.99, logScale: false, hidden: [] });
+    assert.equal(parseMetricsViewState('x'), undefined);
+  });
+});

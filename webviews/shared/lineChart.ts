@@ -1,0 +1,471 @@
+// One metric's line chart: every run overlaid, raw line faint behind its smoothed line,
+// zoom (drag, wheel, keys) and pan (shift-drag, arrows), a hover read-out. The host sends
+// series already downsampled to the chart's width; this only draws them. uPlot runs in
+// its faceted mode (each series has its own x values): runs log at different steps, and
+// joining them onto one shared x axis would multiply the points drawn by the run count.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { emaSmooth, type SeriesColumns, type XAxis } from '../../src/protocol/panels';
+import { readTheme, withAlpha, type ChartTheme } from './theme';
+
+export interface ChartRun {
+  key: string;
+  name: string;
+  color: string;
+  /** Where relative time counts from (ms since the epoch). */
+  startTime?: number;
+}
+
+export interface ChartSettings {
+  xAxis: XAxis;
+  smoothing: number;
+  logScale: boolean;
+  hidden: ReadonlySet<string>;
+}
+
+export interface ChartCallbacks {
+  /** The x range shown changed by the user (null: back to everything). */
+  onRange?(lo: number | null, hi: number | null): void;
+}
+
+type Row = (number | null)[];
+
+/** The x of each point on the chosen axis: steps, seconds of wall time, or seconds since the run began. */
+export function xValues(cols: SeriesColumns, axis: XAxis, start: number | undefined): number[] {
+  if (axis === 'step') return cols.step;
+  const t0 = axis === 'relative' ? (start ?? (cols.time.length ? Math.min(...sample(cols.time)) : 0)) : 0;
+  return cols.time.map((t) => (t - t0) / 1000);
+}
+
+// Math.min over 10^5 arguments overflows the stack on some engines; the first points suffice.
+const sample = (a: number[]) => a.slice(0, 1000);
+
+/** A series' x and y sorted by x (uPlot's faceted lines and the read-out's search need that). */
+export function sortedXY(x: number[], ys: number[][]): { x: number[]; ys: Row[] } {
+  const clean = (y: number[]) => y.map((v) => (Number.isFinite(v) ? v : null));
+  if (isSorted(x)) return { x, ys: ys.map(clean) };
+  const order = Array.from(x.keys()).sort((a, b) => x[a] - x[b]);
+  return { x: order.map((i) => x[i]), ys: ys.map((y) => clean(order.map((i) => y[i]))) };
+}
+
+function isSorted(a: number[]): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) return false;
+  return true;
+}
+
+const STEP_INCRS = [1, 2, 5].flatMap((m) => Array.from({ length: 10 }, (_, e) => m * 10 ** e)).sort((a, b) => a - b);
+
+export class MetricChart {
+  private plot: uPlot | undefined;
+  private runs: ChartRun[] = [];
+  private data = new Map<string, SeriesColumns>();
+  /** Which run each uPlot series (after x) draws, and whether it is the smoothed line. */
+  private seriesRuns: { key: string; smoothed: boolean }[] = [];
+  private readonly readout: HTMLDivElement;
+  private readonly chartBox: HTMLDivElement;
+  private theme: ChartTheme = readTheme();
+  private userRange = false;
+  private settingScale = false;
+  private width: number;
+
+  constructor(
+    readonly root: HTMLElement,
+    readonly metric: string,
+    private settings: ChartSettings,
+    private readonly callbacks: ChartCallbacks = {},
+    private readonly height = 240,
+  ) {
+    this.width = Math.max(200, root.clientWidth || 600);
+    this.chartBox = document.createElement('div');
+    this.chartBox.className = 'chart-canvas';
+    this.chartBox.tabIndex = 0;
+    this.chartBox.setAttribute('role', 'img');
+    this.chartBox.setAttribute('aria-label', `${metric} chart. Arrows pan, + and - zoom, 0 resets.`);
+    this.readout = document.createElement('div');
+    this.readout.className = 'chart-readout';
+    this.readout.setAttribute('aria-live', 'polite');
+    root.append(this.chartBox, this.readout);
+    this.chartBox.addEventListener('keydown', (e) => this.onKey(e));
+    this.installPointer();
+  }
+
+  get uplot(): uPlot | undefined {
+    return this.plot;
+  }
+
+  setRuns(runs: ChartRun[]): void {
+    this.runs = runs;
+    this.rebuild();
+  }
+
+  /** Replaces a run's series (a first load, or the detail of a zoomed range). */
+  setSeries(run: string, cols: SeriesColumns, redraw = true): void {
+    this.data.set(run, cols);
+    if (redraw) this.scheduleRedraw();
+  }
+
+  private frame = 0;
+
+  /** Series arrive one message per run: draw once per frame, not once per message. */
+  private scheduleRedraw(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.redrawData();
+    });
+  }
+
+  /** Adds points logged since the last message; they are after the last one, so concatenation keeps the order. */
+  append(run: string, cols: SeriesColumns): void {
+    const have = this.data.get(run);
+    if (!have) this.data.set(run, cols);
+    else this.data.set(run, { step: have.step.concat(cols.step), time: have.time.concat(cols.time), value: have.value.concat(cols.value) });
+    this.scheduleRedraw();
+  }
+
+  series(run: string): SeriesColumns | undefined {
+    return this.data.get(run);
+  }
+
+  updateSettings(settings: ChartSettings): void {
+    const rebuild = settings.logScale !== this.settings.logScale || settings.xAxis !== this.settings.xAxis;
+    this.settings = settings;
+    if (rebuild) {
+      this.userRange = false;
+      this.rebuild();
+    } else this.redrawData();
+  }
+
+  /** New theme colours (body class changed): axes and grid are baked into the plot, so rebuild. */
+  retheme(): void {
+    this.theme = readTheme();
+    this.rebuild();
+  }
+
+  resize(width: number): void {
+    this.width = Math.max(200, Math.floor(width));
+    this.plot?.setSize({ width: this.width, height: this.height });
+  }
+
+  /** The canvas with the theme's background under it, for Export PNG. */
+  toPng(): string {
+    const src = this.plot?.ctx.canvas;
+    if (!src) return '';
+    const c = document.createElement('canvas');
+    c.width = src.width;
+    c.height = src.height;
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = this.theme.background;
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.drawImage(src, 0, 0);
+    return c.toDataURL('image/png');
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.frame);
+    this.plot?.destroy();
+    this.root.replaceChildren();
+  }
+
+  private visibleRuns(): ChartRun[] {
+    return this.runs.filter((r) => this.data.has(r.key));
+  }
+
+  /** Faceted data: `[null, [x, y] per drawn line]`, the raw and smoothed lines of each run. */
+  private aligned(): uPlot.AlignedData {
+    const { smoothing, xAxis, logScale } = this.settings;
+    const facets: [number[], Row][] = [];
+    this.xRange = [Infinity, -Infinity];
+    for (const r of this.visibleRuns()) {
+      const d = this.data.get(r.key)!;
+      const raw = logScale ? d.value.map((v) => (v > 0 ? v : NaN)) : d.value;
+      const { x, ys } = sortedXY(xValues(d, xAxis, r.startTime), smoothing > 0 ? [raw, emaSmooth(raw, smoothing)] : [raw]);
+      if (x.length) this.xRange = [Math.min(this.xRange[0], x[0]), Math.max(this.xRange[1], x[x.length - 1])];
+      for (const y of ys) facets.push([x, y]);
+    }
+    return [null, ...facets] as unknown as uPlot.AlignedData;
+  }
+
+  /** The x extent of every drawn series. */
+  private xRange: [number, number] = [Infinity, -Infinity];
+
+  private redrawData(): void {
+    const shape = this.visibleRuns().map((r) => r.key).join('\n') + `|${this.settings.smoothing > 0}`;
+    if (!this.plot || shape !== this.shape) return this.rebuild();
+    const scale = this.plot.scales.x;
+    const keep = this.userRange && scale.min !== undefined && scale.max !== undefined ? { min: scale.min, max: scale.max } : undefined;
+    this.plot.setData(this.aligned(), !keep);
+    if (keep) this.setX(keep.min, keep.max, false);
+    this.applyHidden();
+  }
+
+  private shape = '';
+
+  private rebuild(): void {
+    const prev = this.plot?.scales.x;
+    const keep = this.userRange && prev?.min !== undefined && prev?.max !== undefined ? { min: prev.min, max: prev.max } : undefined;
+    this.plot?.destroy();
+    this.plot = undefined;
+    const runs = this.visibleRuns();
+    this.shape = runs.map((r) => r.key).join('\n') + `|${this.settings.smoothing > 0}`;
+    const smooth = this.settings.smoothing > 0;
+    this.seriesRuns = runs.flatMap((r) => (smooth ? [{ key: r.key, smoothed: false }, { key: r.key, smoothed: true }] : [{ key: r.key, smoothed: true }]));
+    const byKey = new Map(runs.map((r) => [r.key, r]));
+    const t = this.theme;
+    const time = this.settings.xAxis === 'wall';
+    const axis = (label?: string): uPlot.Axis => ({
+      stroke: t.foreground,
+      grid: { stroke: t.grid, width: 1 },
+      ticks: { stroke: t.grid, width: 1 },
+      font: `11px ${t.fontFamily}`,
+      labelFont: `11px ${t.fontFamily}`,
+      label,
+    });
+    const xLabel = this.settings.xAxis === 'step' ? 'step' : this.settings.xAxis === 'wall' ? undefined : 'time since start';
+    const opts: uPlot.Options = {
+      width: this.width,
+      height: this.height,
+      pxAlign: 0,
+      legend: { show: false },
+      scales: {
+        x: { time },
+        y: this.settings.logScale ? { distr: 3 } : {},
+      },
+      axes: [
+        {
+          ...axis(xLabel),
+          values: this.settings.xAxis === 'relative' ? (_u, ticks) => ticks.map(formatSeconds) : undefined,
+          // Steps are whole numbers: no tick at step 2.5.
+          incrs: this.settings.xAxis === 'step' ? STEP_INCRS : undefined,
+        },
+        { ...axis(), size: 60, values: (_u, ticks) => ticks.map(formatValue) },
+      ],
+      mode: 2,
+      cursor: {
+        drag: { x: true, y: false, setScale: true },
+        y: false,
+        points: { size: 6 },
+        // Faceted mode has no shared index: each series' point nearest the pointer's x.
+        dataIdx: (u, seriesIdx) => {
+          const facet = (u.data as unknown as [number[], Row][])[seriesIdx];
+          const left = u.cursor.left;
+          if (!facet || seriesIdx === 0 || left === undefined || left < 0) return null as unknown as number;
+          return nearestIndex(facet[0], u.posToVal(left, 'x'));
+        },
+      },
+      series: [
+        {},
+        ...this.seriesRuns.map(({ key, smoothed }) => {
+          const run = byKey.get(key)!;
+          return {
+            label: run.name,
+            stroke: smoothed ? run.color : withAlpha(run.color, smooth ? 0.25 : 1),
+            // Hairlines: Chromium's software rasteriser draws 1 px lines ~10× faster than
+            // 1.5 px ones, which is most of a frame with many runs; the faint raw line
+            // behind already sets the smoothed one apart.
+            width: 1,
+            facets: [
+              { scale: 'x', auto: true },
+              { scale: 'y', auto: true },
+            ],
+            paths: uPlot.paths.linear!(),
+            points: { show: false },
+          } satisfies uPlot.Series;
+        }),
+      ],
+      hooks: {
+        setCursor: [(u) => this.showReadout(u)],
+        setScale: [(u, key) => key === 'x' && this.onScale(u)],
+      },
+    };
+    if (!runs.length) {
+      // uPlot's faceted mode needs a series; there is nothing to draw anyway.
+      this.chartBox.replaceChildren();
+      this.readout.textContent = this.runs.length ? 'Loading…' : 'No data for this metric in the selected runs.';
+      return;
+    }
+    this.readout.textContent = '';
+    this.plot = new uPlot(opts, this.aligned(), this.chartBox);
+    if (keep) this.setX(keep.min, keep.max, false);
+    this.applyHidden();
+  }
+
+  private applyHidden(): void {
+    const u = this.plot;
+    if (!u) return;
+    this.seriesRuns.forEach(({ key }, i) => {
+      const show = !this.settings.hidden.has(key);
+      if (u.series[i + 1].show !== show) u.setSeries(i + 1, { show });
+    });
+  }
+
+  private onScale(u: uPlot): void {
+    if (this.settingScale) return;
+    const [x0, x1] = this.xRange;
+    const { min, max } = u.scales.x;
+    if (min === undefined || max === undefined || !(x0 <= x1)) return;
+    const full = min <= x0 && max >= x1;
+    // New data resets the scale to everything: only a change the user made asks for detail.
+    if (full && !this.userRange) return;
+    this.userRange = !full;
+    this.callbacks.onRange?.(full ? null : min, full ? null : max);
+  }
+
+  private setX(min: number, max: number, user: boolean): void {
+    if (!this.plot) return;
+    this.settingScale = !user;
+    try {
+      this.plot.setScale('x', { min, max });
+    } finally {
+      this.settingScale = false;
+    }
+  }
+
+  /** Shows everything again (double click does the same through uPlot). */
+  reset(): void {
+    const [x0, x1] = this.xRange;
+    if (this.plot && x0 <= x1) this.setX(x0, x1, true);
+  }
+
+  /** Moves the x range by `fraction` of its width (pan) or scales it around `anchor` (zoom). */
+  pan(fraction: number): void {
+    const s = this.plot?.scales.x;
+    if (!s || s.min === undefined || s.max === undefined) return;
+    const d = (s.max - s.min) * fraction;
+    this.setX(s.min + d, s.max + d, true);
+  }
+
+  zoom(factor: number, anchor = 0.5): void {
+    const s = this.plot?.scales.x;
+    if (!s || s.min === undefined || s.max === undefined) return;
+    const at = s.min + (s.max - s.min) * anchor;
+    this.setX(at - (at - s.min) * factor, at + (s.max - at) * factor, true);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const actions: Record<string, () => void> = {
+      ArrowLeft: () => this.pan(-0.1),
+      ArrowRight: () => this.pan(0.1),
+      '+': () => this.zoom(0.8),
+      '=': () => this.zoom(0.8),
+      '-': () => this.zoom(1.25),
+      '0': () => this.reset(),
+    };
+    const act = actions[e.key];
+    if (act) {
+      e.preventDefault();
+      act();
+    }
+  }
+
+  /** Wheel zooms around the pointer; shift-drag pans (plain drag selects a range to zoom to). */
+  private installPointer(): void {
+    this.chartBox.addEventListener(
+      'wheel',
+      (e) => {
+        const u = this.plot;
+        if (!u || !e.ctrlKey) return;
+        e.preventDefault();
+        const rect = u.over.getBoundingClientRect();
+        this.zoom(e.deltaY < 0 ? 0.8 : 1.25, Math.min(1, Math.max(0, (e.clientX - rect.left) / rect.width)));
+      },
+      { passive: false },
+    );
+    this.chartBox.addEventListener(
+      'mousedown',
+      (e) => {
+        const u = this.plot;
+        if (!u || !e.shiftKey || !(e.target instanceof Node) || !u.over.contains(e.target)) return;
+        e.preventDefault();
+        e.stopPropagation();
+        const startX = e.clientX;
+        const { min, max } = u.scales.x;
+        if (min === undefined || max === undefined) return;
+        const perPx = (max - min) / u.over.clientWidth;
+        const move = (m: MouseEvent) => this.setX(min - (m.clientX - startX) * perPx, max - (m.clientX - startX) * perPx, true);
+        const up = () => {
+          window.removeEventListener('mousemove', move);
+          window.removeEventListener('mouseup', up);
+        };
+        window.addEventListener('mousemove', move);
+        window.addEventListener('mouseup', up);
+      },
+      true,
+    );
+  }
+
+  private showReadout(u: uPlot): void {
+    const left = u.cursor.left;
+    if (left === undefined || left < 0) {
+      this.readout.textContent = '';
+      return;
+    }
+    const facets = u.data as unknown as [number[], Row][];
+    const at = u.posToVal(left, 'x');
+    const parts: HTMLElement[] = [];
+    const head = document.createElement('span');
+    head.className = 'readout-x';
+    parts.push(head);
+    let shownX: number | undefined;
+    this.seriesRuns.forEach(({ key, smoothed }, i) => {
+      if (!smoothed || this.settings.hidden.has(key)) return;
+      const [xs, ys] = facets[i + 1];
+      const idx = nearestIndex(xs, at);
+      const y = idx === null ? null : nearestValue(ys, idx);
+      if (y === null || idx === null) return;
+      shownX ??= xs[idx];
+      const run = this.runs.find((r) => r.key === key)!;
+      const item = document.createElement('span');
+      item.className = 'readout-item';
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.backgroundColor = run.color;
+      item.append(sw, `${run.name} ${formatValue(y)}`);
+      parts.push(item);
+    });
+    const x = shownX ?? at;
+    head.textContent = this.settings.xAxis === 'step' ? `step ${Math.round(x)}` : this.settings.xAxis === 'wall' ? new Date(x * 1000).toLocaleString() : formatSeconds(x);
+    this.readout.replaceChildren(...parts);
+  }
+}
+
+/** Index of the x closest to `x` in ascending `xs` (binary search), or null when empty. */
+export function nearestIndex(xs: ArrayLike<number>, x: number): number | null {
+  if (!xs.length || !Number.isFinite(x)) return null;
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(xs[lo] - x) <= Math.abs(xs[hi] - x) ? lo : hi;
+}
+
+/** The value at `idx`, or the closest logged one nearby when that point is a gap (NaN). */
+function nearestValue(row: Row, idx: number): number | null {
+  for (let d = 0; d < 64; d++) {
+    const a = row[idx - d];
+    if (a !== null && a !== undefined) return a;
+    const b = row[idx + d];
+    if (b !== null && b !== undefined) return b;
+  }
+  return null;
+}
+
+export function formatValue(v: number | null): string {
+  if (v === null || Number.isNaN(v)) return '';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '';
+  const sign = s < 0 ? '-' : '';
+  s = Math.abs(s);
+  if (s < 60) return `${sign}${Number(s.toFixed(1))}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${sign}${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${sign}${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
