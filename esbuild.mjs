@@ -41,6 +41,7 @@ const builds = [
       telemetryLib: 'src/extension/lazy/telemetryLib.ts',
       hostsLib: 'src/extension/lazy/hostsLib.ts',
       runsLib: 'src/extension/lazy/runsLib.ts',
+      dataLib: 'src/extension/lazy/dataLib.ts',
     },
     outdir: 'dist/lazy',
   },

@@ -12,6 +12,8 @@ import { Checks, notableLogEntries, printHarness, waitForHarness } from './resul
 import { componentHostSettings, E2E_SSH_HOST } from './profile.mjs';
 import { prepareExampleSandbox } from './exampleSandbox.mjs';
 import * as ui from './uiChecks.mjs';
+import { clearPanelChecks, panelChecksWhenAsked } from './panelChecks.mjs';
+import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,9 +22,12 @@ let folder = process.env.MLOPS_E2E_FOLDER ?? join(root, 'examples');
 // Set when the example pipeline ran in a sandbox that the E2E opens instead of examples/.
 let sandbox;
 const harnessFile = join(out, 'e2e-harness.json');
-const HARNESS_TIMEOUT_MS = 120000;
+// The panels suite writes real MLflow runs and waits on the browser checks of its webviews.
+const HARNESS_TIMEOUT_MS = 240000;
 // The workspaces suite keeps its workspaces running until the runner has screenshot them.
 const workspacesShot = { ready: join(out, 'e2e-workspaces.ready'), done: join(out, 'e2e-workspaces.done'), png: join(out, 'e2e-workspaces.png') };
+// The data suite expands an artifact's versions in the Data view and asks for this one.
+const dataShot = { ready: join(out, 'e2e-data-view.ready'), done: join(out, 'e2e-data-view.done'), png: join(out, 'e2e-data-view.png') };
 const hostSettings = componentHostSettings();
 // With a Docker host or an SSH host configured, the Workspaces view lists hosts instead of its welcome text.
 const workspaceHosts = [hostSettings['mlops.docker.host'] && 'This machine', hostSettings['mlops.hosts'] && E2E_SSH_HOST].filter(Boolean);
@@ -67,7 +72,10 @@ async function main() {
   if (!existsSync(join(folder, 'dvc.yaml'))) throw new Error(`${folder}/dvc.yaml is missing: the E2E run opens the examples project`);
   mkdirSync(out, { recursive: true });
   rmSync(harnessFile, { force: true });
+  clearPanelChecks(out);
+  clearPipelineChecks(out);
   for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
+  for (const f of Object.values(dataShot)) rmSync(f, { force: true });
 
   console.log('=== build (node esbuild.mjs --tests)');
   rmSync(join(root, 'dist-test'), { recursive: true, force: true });
@@ -88,6 +96,8 @@ async function main() {
     env: {
       MLOPS_E2E_SHOT_READY: workspacesShot.ready,
       MLOPS_E2E_SHOT_DONE: workspacesShot.done,
+      MLOPS_E2E_DATA_SHOT_READY: dataShot.ready,
+      MLOPS_E2E_DATA_SHOT_DONE: dataShot.done,
       MLOPS_E2E_RESULTS: harnessFile,
       MLOPS_E2E_REPO: root,
       MLOPS_E2E_WORKSPACE: folder,
@@ -114,13 +124,18 @@ async function main() {
   phase('workbenchOpen');
   await checks.run('the MLOps activity bar entry opens the MLOps container', () => ui.openMlopsContainer(page));
   for (const v of views) await checks.run(`the ${v.name} view header is shown`, () => ui.expectViewHeader(page, v.name));
-  for (const v of views.filter((v) => v.name !== 'Pipelines' && !(v.name === 'Workspaces' && workspaceHosts.length) && !(v.name === 'Runs' && sandbox))) {
+  for (const v of views.filter((v) => v.name !== 'Pipelines' && !(v.name === 'Workspaces' && workspaceHosts.length) && v.name !== 'Runs' && !(v.name === 'Data' && sandbox))) {
     await checks.run(`the ${v.name} view shows its welcome text`, () => ui.expectWelcome(page, v));
   }
+  // examples/ holds a dvc.yaml, so even before its pipeline ran the Runs view lists its DVC experiments (the workspace and HEAD).
+  if (!sandbox) await checks.run('the Runs view lists examples/ as DVC experiments', () => ui.expectTreeLabels(page, 'Runs', ['DVC experiments']));
   if (sandbox) {
-    await checks.run('the Runs view lists the MLflow and DVCLive stores and the run of examples-classifier', () =>
-      ui.expectTreeLabels(page, 'Runs', ['MLflow', 'examples-classifier', 'DVCLive']),
+    await checks.run('the Runs view lists the MLflow store, the run of examples-classifier and the DVC experiments', () =>
+      ui.expectTreeLabels(page, 'Runs', ['MLflow', 'examples-classifier', 'DVC experiments']),
     );
+  }
+  if (sandbox) {
+    await checks.run('the Data view lists the pipeline outputs data/prepared and models/model.pkl', () => ui.expectTreeLabels(page, 'Data', ['prepared', 'model.pkl']));
   }
   if (workspaceHosts.length) {
     await checks.run(`the Workspaces view lists the hosts ${workspaceHosts.join(', ')}`, () => ui.expectTreeLabels(page, 'Workspaces', workspaceHosts));
@@ -133,9 +148,15 @@ async function main() {
   console.log('\n=== suites in the extension host (harness)');
   let harnessDone = false;
   const shot = ui.screenshotWhenAsked(page, workspacesShot, () => harnessDone, { collapse: ['Runs', 'Data', 'Pipelines'], sideBarWidth: 560 });
+  const dataViewShot = ui.screenshotWhenAsked(page, dataShot, () => harnessDone, { collapse: ['Workspaces', 'Runs', 'Pipelines'], sideBarWidth: 640 });
+  const panelChecks = panelChecksWhenAsked(page, out, () => harnessDone, checks);
+  const pipelineChecks = pipelineChecksWhenAsked(page, out, () => harnessDone, checks);
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
   harnessDone = true;
+  await panelChecks;
+  await pipelineChecks;
   if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
+  if (await dataViewShot) console.log('  (screenshot of the Data view with versions: test-results/e2e-data-view.png)');
   phase('harness');
   if (harness) printHarness(harness);
   else console.log(`  ✘ no results from the harness within ${HARNESS_TIMEOUT_MS / 1000} s${serverExited ? ' (code-server exited)' : ''}`);
