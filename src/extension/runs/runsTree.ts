@@ -65,6 +65,8 @@ function statusIcon(status: RunStatus): vscode.ThemeIcon {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** The longest a debounced refresh waits while changes keep coming (live training). */
+const MAX_REFRESH_WAIT_MS = 2000;
 
 /** Runs of every store in the workspace: source → experiment → run, with checkboxes for comparison. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
@@ -76,6 +78,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private states = new Map<string, SourceState>();
   private loading: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private pendingSince: number | undefined;
   private pendingRediscover = false;
   private pendingServers = false;
   private readonly waiters: (() => void)[] = [];
@@ -92,8 +95,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   refresh(options: { rediscover?: boolean; delayMs?: number; servers?: boolean } = {}): Promise<void> {
     this.pendingRediscover ||= !!options.rediscover;
     this.pendingServers ||= options.servers !== false;
+    // Debounced, but a store written every step must not postpone the refresh forever:
+    // a pending refresh runs at the latest MAX_REFRESH_WAIT_MS after the first request.
+    const now = Date.now();
+    this.pendingSince ??= now;
+    const delay = Math.max(0, Math.min(options.delayMs ?? 0, this.pendingSince + MAX_REFRESH_WAIT_MS - now));
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
+      this.pendingSince = undefined;
       const rediscover = this.pendingRediscover;
       const servers = this.pendingServers;
       this.pendingServers = false;
@@ -103,7 +112,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         this.changed.fire(undefined);
         for (const w of waiters) w();
       });
-    }, options.delayMs ?? 0);
+    }, delay);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
