@@ -21,7 +21,7 @@ export interface Snapshot {
 
 const RETRIES = 5;
 
-async function statOrUndefined(file: string) {
+export async function statOrUndefined(file: string) {
   try {
     return await stat(file);
   } catch {
@@ -29,7 +29,7 @@ async function statOrUndefined(file: string) {
   }
 }
 
-const same = (a?: { size: number; mtimeMs: number }, b?: { size: number; mtimeMs: number }) =>
+export const same = (a?: { size: number; mtimeMs: number }, b?: { size: number; mtimeMs: number }) =>
   a === b || (!!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs);
 
 export async function snapshotSqlite(file: string): Promise<Snapshot> {
@@ -69,23 +69,46 @@ function markRollbackJournal(db: Uint8Array): void {
 }
 
 /**
- * Replays the committed frames of a WAL file onto the main database bytes. Frames are
- * valid while their salts match the WAL header and their cumulative checksum holds; only
- * frames up to the last valid commit frame count (https://sqlite.org/fileformat2.html#walformat).
+ * Replays the committed frames of a WAL file onto the main database bytes.
  */
 export function applyWal(main: Uint8Array, wal: Uint8Array): { bytes: Uint8Array; frames: number } {
-  if (wal.length < 32) return { bytes: main, frames: 0 };
+  const index = walIndex(wal);
+  if (!index) return { bytes: main, frames: 0 };
+  const { pageSize, dbPages, pages, frames } = index;
+  const out = new Uint8Array(dbPages * pageSize);
+  out.set(main.subarray(0, Math.min(main.length, out.length)));
+  for (const [page, off] of pages) if (page <= dbPages) out.set(wal.subarray(off, off + pageSize), (page - 1) * pageSize);
+  return { bytes: out, frames };
+}
+
+export interface WalIndex {
+  pageSize: number;
+  /** Pages in the database as of the last commit. */
+  dbPages: number;
+  /** Page number → offset of its latest committed content in the WAL bytes. */
+  pages: Map<number, number>;
+  frames: number;
+}
+
+/**
+ * Where the latest committed version of each page lies in a WAL file. Frames are valid
+ * while their salts match the WAL header and their cumulative checksum holds; only
+ * frames up to the last valid commit frame count (https://sqlite.org/fileformat2.html#walformat).
+ * Undefined when the WAL holds no committed frame.
+ */
+export function walIndex(wal: Uint8Array): WalIndex | undefined {
+  if (wal.length < 32) return undefined;
   const w = new DataView(wal.buffer, wal.byteOffset, wal.byteLength);
   const magic = w.getUint32(0);
-  if (magic !== 0x377f0682 && magic !== 0x377f0683) return { bytes: main, frames: 0 };
+  if (magic !== 0x377f0682 && magic !== 0x377f0683) return undefined;
   const bigEndian = (magic & 1) === 1;
   const pageSize = w.getUint32(8);
   const salt1 = w.getUint32(16);
   const salt2 = w.getUint32(20);
   let [s0, s1] = walChecksum(w, 0, 24, 0, 0, bigEndian);
-  if (s0 !== w.getUint32(24) || s1 !== w.getUint32(28)) return { bytes: main, frames: 0 };
+  if (s0 !== w.getUint32(24) || s1 !== w.getUint32(28)) return undefined;
 
-  const committed = new Map<number, number>(); // page number → offset of its data in wal
+  const committed = new Map<number, number>();
   const pending = new Map<number, number>();
   let dbPages = 0;
   let frames = 0;
@@ -104,11 +127,7 @@ export function applyWal(main: Uint8Array, wal: Uint8Array): { bytes: Uint8Array
       dbPages = commitSize;
     }
   }
-  if (committed.size === 0) return { bytes: main, frames: 0 };
-  const out = new Uint8Array(dbPages * pageSize);
-  out.set(main.subarray(0, Math.min(main.length, out.length)));
-  for (const [page, off] of committed) if (page <= dbPages) out.set(wal.subarray(off, off + pageSize), (page - 1) * pageSize);
-  return { bytes: out, frames };
+  return committed.size ? { pageSize, dbPages, pages: committed, frames } : undefined;
 }
 
 function walChecksum(v: DataView, start: number, end: number, s0: number, s1: number, bigEndian: boolean): [number, number] {

@@ -1,9 +1,14 @@
 // MLflow's SQLite store (`mlflow.db`, MLflow's default store since 3.7) read without a
-// server, through sql.js (SQLite compiled to WASM: no native module to rebuild for each
-// Electron version). sql.js loads lazily, on the first listing.
+// server. Our own page reader (sqlitePages.ts) reads just the pages of the tables needed,
+// whatever the file's size; whatever it does not support falls back to sql.js (SQLite
+// compiled to WASM on an in-memory copy, files under 2 GiB), which loads lazily.
 import { stat } from 'node:fs/promises';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import { readConsistent } from './sqliteConsistentRead';
+import { Unsupported, type SqliteFile } from './sqlitePages';
+import { columnReader, readSchema, type Schema } from './sqliteSchema';
+import type { SqlValue } from './sqliteRecord';
 import { snapshotSqlite } from './sqliteSnapshot';
 import { runStatus } from './status';
 
@@ -36,6 +41,64 @@ export class MlflowSqliteSource implements RunSource {
 
   async list(): Promise<RunListing> {
     const warnings: SourceWarning[] = [];
+    try {
+      const { value, unstable } = await readConsistent(this.location, (db) => this.listPages(db));
+      if (unstable) this.warn(warnings, unstable);
+      return { ...value, warnings };
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      this.warn(warnings, `read through sql.js instead of page by page: ${err.message}`);
+      return this.listSqlJs(warnings);
+    }
+  }
+
+  private warn(warnings: SourceWarning[], message: string): void {
+    const w = { file: this.location, message };
+    warnings.push(w);
+    this.options.onWarning?.(w);
+  }
+
+  /** The listing from the tables' own pages; the metrics table itself is never touched. */
+  private async listPages(db: SqliteFile): Promise<Omit<RunListing, 'warnings'>> {
+    const schema = await readSchema(db);
+    const tables = ['experiments', 'runs', 'params', 'tags', 'latest_metrics'];
+    // All their pages in a few large reads first, instead of hundreds of small ones.
+    await db.prefetch(tables.flatMap((t) => schema.table(t)?.root ?? []));
+    const scan = async (name: string, columns: string[], visit: (values: SqlValue[]) => void) => {
+      const table = schema.table(name);
+      if (!table) throw new Unsupported(`${this.location} has no table ${name}; is it an MLflow store?`);
+      const read = columnReader(table, columns);
+      await db.scanTable(table.root, (rowid, record) => visit(read(rowid, record)), read.wanted);
+    };
+    const all = !!this.options.includeDeleted;
+    const experiments: Experiment[] = [];
+    await scan('experiments', ['experiment_id', 'name', 'lifecycle_stage'], ([id, name, stage]) => {
+      if (all || stage === 'active') experiments.push({ id: String(id), name: String(name), lifecycleStage: String(stage) });
+    });
+    experiments.sort((a, b) => Number(a.id) - Number(b.id));
+    const expIds = new Set(experiments.map((e) => e.id));
+    const runs = new Map<string, RunSummary>();
+    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri'], (row) => {
+      const run = toRun(row, all, expIds);
+      if (run) runs.set(run.id, run);
+    });
+    await scan('params', ['key', 'value', 'run_uuid'], ([key, value, run]) => {
+      const r = runs.get(String(run));
+      if (r) r.params[String(key)] = String(value);
+    });
+    await scan('tags', ['key', 'value', 'run_uuid'], ([key, value, run]) => {
+      const r = runs.get(String(run));
+      if (r) r.tags[String(key)] = value === null ? '' : String(value);
+    });
+    await scan('latest_metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ([key, value, timestamp, step, isNan, run]) => {
+      const r = runs.get(String(run));
+      if (r) r.metrics[String(key)] = { step: Number(step), timestamp: Number(timestamp), value: isNan ? NaN : Number(value) };
+    });
+    for (const r of runs.values()) if (!r.name) r.name = r.tags['mlflow.runName'] ?? r.id;
+    return { experiments, runs: [...runs.values()] };
+  }
+
+  private async listSqlJs(warnings: SourceWarning[]): Promise<RunListing> {
     const db = await this.open(warnings);
     const active = this.options.includeDeleted ? '' : "WHERE lifecycle_stage = 'active'";
     const experiments: Experiment[] = rows(db, `SELECT experiment_id, name, lifecycle_stage FROM experiments ${active} ORDER BY experiment_id`).map(
@@ -43,19 +106,9 @@ export class MlflowSqliteSource implements RunSource {
     );
     const expIds = new Set(experiments.map((e) => e.id));
     const runs = new Map<string, RunSummary>();
-    for (const [id, name, status, start, end, stage, exp] of rows(db, 'SELECT run_uuid, name, status, start_time, end_time, lifecycle_stage, experiment_id FROM runs')) {
-      if ((stage !== 'active' && !this.options.includeDeleted) || !expIds.has(String(exp))) continue;
-      runs.set(String(id), {
-        id: String(id),
-        experimentId: String(exp),
-        name: name === null ? '' : String(name),
-        status: runStatus(status),
-        startTime: start === null ? undefined : Number(start),
-        endTime: end === null ? undefined : Number(end),
-        params: {},
-        tags: {},
-        metrics: {},
-      });
+    for (const row of rows(db, 'SELECT run_uuid, name, status, start_time, end_time, lifecycle_stage, experiment_id, artifact_uri FROM runs')) {
+      const run = toRun(row as SqlValue[], !!this.options.includeDeleted, expIds);
+      if (run) runs.set(run.id, run);
     }
     for (const [key, value, run] of rows(db, 'SELECT key, value, run_uuid FROM params')) {
       const r = runs.get(String(run));
@@ -74,6 +127,18 @@ export class MlflowSqliteSource implements RunSource {
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    try {
+      const { value } = await readConsistent(this.location, (db) => historyPages(db, runId, key));
+      if (value) return value;
+      this.options.onWarning?.({ file: this.location, message: 'no index of the metrics table by run_uuid: metric histories are read through sql.js (files under 2 GiB)' });
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      this.options.onWarning?.({ file: this.location, message: `metric history read through sql.js instead of page by page: ${err.message}` });
+    }
+    return this.historySqlJs(runId, key);
+  }
+
+  private async historySqlJs(runId: string, key: string): Promise<MetricPoint[]> {
     const db = await this.open([]);
     const st = db.prepare('SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY timestamp, step');
     try {
@@ -93,6 +158,10 @@ export class MlflowSqliteSource implements RunSource {
   private async open(warnings: SourceWarning[]): Promise<Database> {
     const stamp = await stampOf(this.location);
     if (this.db?.stamp === stamp) return this.db.db;
+    const { size } = await stat(this.location);
+    if (size >= 2 ** 31) {
+      throw new Error(`${this.location} is ${(size / 2 ** 30).toFixed(1)} GiB: too large for the sql.js fallback (under 2 GiB), and the page reader could not read it (see the warning before)`);
+    }
     const [SQL, snap] = await Promise.all([loadSqlJs(this.options.wasmPath), snapshotSqlite(this.location)]);
     if (snap.unstable) {
       const w = { file: this.location, message: snap.unstable };
@@ -104,6 +173,48 @@ export class MlflowSqliteSource implements RunSource {
     this.db = { db, stamp: snap.unstable ? '' : stamp };
     return db;
   }
+}
+
+function toRun([id, name, status, start, end, stage, exp, artifactUri]: SqlValue[], all: boolean, expIds: Set<string>): RunSummary | undefined {
+  if ((stage !== 'active' && !all) || !expIds.has(String(exp))) return undefined;
+  return {
+    id: String(id),
+    experimentId: String(exp),
+    name: name === null ? '' : String(name),
+    status: runStatus(status),
+    startTime: start === null ? undefined : Number(start),
+    endTime: end === null ? undefined : Number(end),
+    artifactUri: artifactUri === null ? undefined : String(artifactUri),
+    params: {},
+    tags: {},
+    metrics: {},
+  };
+}
+
+/**
+ * One run's history of one metric through an index of `metrics` led by run_uuid (MLflow
+ * has index_metrics_run_uuid_key_step): a seek, then the rows by rowid. Undefined when
+ * the store has no such index.
+ */
+async function historyPages(db: SqliteFile, runId: string, key: string): Promise<MetricPoint[] | undefined> {
+  const schema: Schema = await readSchema(db);
+  const table = schema.table('metrics');
+  const byRun = schema.indexes.filter((i) => i.table === 'metrics' && i.columns[0]?.toLowerCase() === 'run_uuid');
+  const index = byRun.find((i) => i.columns[1]?.toLowerCase() === 'key') ?? byRun[0];
+  if (!table || !index) return undefined;
+  const prefix: SqlValue[] = index.columns[1]?.toLowerCase() === 'key' ? [runId, key] : [runId];
+  const rowids: number[] = [];
+  await db.scanIndex(index.root, prefix, (entry) => rowids.push(Number(entry[entry.length - 1])));
+  rowids.sort((a, b) => a - b);
+  const read = columnReader(table, ['key', 'step', 'timestamp', 'value', 'is_nan']);
+  const out: MetricPoint[] = [];
+  for (const rowid of rowids) {
+    const record = await db.tableRow(table.root, rowid);
+    if (!record) throw new Unsupported(`index ${index.name} points at a missing row ${rowid}`);
+    const [k, step, timestamp, value, isNan] = read(rowid, record);
+    if (k === key) out.push({ step: Number(step), timestamp: Number(timestamp), value: isNan ? NaN : Number(value) });
+  }
+  return out.sort((a, b) => a.timestamp - b.timestamp || a.step - b.step);
 }
 
 async function stampOf(file: string): Promise<string> {

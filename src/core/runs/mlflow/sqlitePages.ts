@@ -1,0 +1,335 @@
+// A read-only reader of the SQLite file format (https://sqlite.org/fileformat2.html):
+// pages are read where they lie, with positioned reads and a small cache, so a
+// multi-gigabyte mlflow.db costs only the pages of the tables asked for. Committed frames
+// of `-wal` overlay the main file as a reader would see them. Anything this reader does
+// not know throws Unsupported, and the caller falls back to sql.js: never a wrong answer.
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { decodeRecord, readVarint, readVarintBig, type SqlValue } from './sqliteRecord';
+import { statOrUndefined, walIndex, type WalIndex } from './sqliteSnapshot';
+
+export class Unsupported extends Error {}
+
+const LEAF_TABLE = 13;
+const INTERIOR_TABLE = 5;
+const LEAF_INDEX = 10;
+const INTERIOR_INDEX = 2;
+const CACHE_PAGES = 4096;
+const MAX_DEPTH = 40;
+const GAP_PAGES = 16;
+
+export type RowVisitor = (rowid: number, record: SqlValue[]) => void;
+
+export class SqliteFile {
+  private readonly cache = new Map<number, Uint8Array>();
+  private readonly inflight = new Map<number, Promise<Uint8Array>>();
+  /** Pages fetched from disk (not from the cache or the WAL), for tests and benchmarks. */
+  pagesRead = 0;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly pageSize: number,
+    readonly usable: number,
+    readonly pageCount: number,
+    private readonly wal?: { bytes: Uint8Array; index: WalIndex },
+  ) {}
+
+  static async open(file: string): Promise<SqliteFile> {
+    const fh = await open(file, 'r');
+    try {
+      const head = new Uint8Array(100);
+      const { bytesRead } = await fh.read(head, 0, 100, 0);
+      if (bytesRead < 100 || new TextDecoder().decode(head.subarray(0, 15)) !== 'SQLite format 3') throw new Unsupported(`${file} is not an SQLite 3 database`);
+      const raw = (head[16] << 8) | head[17];
+      const pageSize = raw === 1 ? 65536 : raw;
+      const walStat = await statOrUndefined(`${file}-wal`);
+      let wal: { bytes: Uint8Array; index: WalIndex } | undefined;
+      if (walStat && walStat.size > 0) {
+        const bytes = await readFile(`${file}-wal`);
+        const index = walIndex(bytes);
+        if (index) {
+          if (index.pageSize !== pageSize) throw new Unsupported(`${file}-wal has another page size than ${file}`);
+          wal = { bytes, index };
+        }
+      }
+      const size = (await fh.stat()).size;
+      const pageCount = wal ? wal.index.dbPages : Math.floor(size / pageSize);
+      const probe = new SqliteFile(fh, pageSize, pageSize, pageCount, wal);
+      const page1 = await probe.page(1);
+      const reserved = page1[20];
+      const encoding = new DataView(page1.buffer, page1.byteOffset).getUint32(56);
+      if (encoding !== 1 && encoding !== 0) throw new Unsupported(`${file} uses a UTF-16 text encoding`);
+      return new SqliteFile(fh, pageSize, pageSize - reserved, pageCount, wal);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+
+  /** Page `n` (1-based) as the latest commit has it. */
+  page(n: number): Promise<Uint8Array> {
+    const cached = this.cache.get(n);
+    if (cached) return Promise.resolve(cached);
+    if (n < 1 || n > this.pageCount) return Promise.reject(new Unsupported(`page ${n} lies outside the database (${this.pageCount} pages)`));
+    const walOff = this.wal?.index.pages.get(n);
+    if (walOff !== undefined) return Promise.resolve(this.wal!.bytes.subarray(walOff, walOff + this.pageSize));
+    let p = this.inflight.get(n);
+    if (!p) {
+      p = this.readPage(n).finally(() => this.inflight.delete(n));
+      this.inflight.set(n, p);
+    }
+    return p;
+  }
+
+  private async readPage(n: number): Promise<Uint8Array> {
+    const buf = Buffer.allocUnsafe(this.pageSize);
+    const { bytesRead } = await this.fh.read(buf, 0, this.pageSize, (n - 1) * this.pageSize);
+    if (bytesRead < this.pageSize) throw new Unsupported(`page ${n} is cut short`);
+    this.pagesRead++;
+    this.remember(n, buf);
+    return buf;
+  }
+
+  /**
+   * Loads the b-tree pages under `roots` into the cache, level by level, runs of adjacent
+   * pages in one read each: a listing then decodes from memory instead of waiting on
+   * hundreds of small reads one after another. Stops when the cache would overflow.
+   */
+  async prefetch(roots: number[]): Promise<void> {
+    let level = roots;
+    let budget = CACHE_PAGES / 2;
+    while (level.length && budget > 0) {
+      const wanted = [...new Set(level)].filter((n) => !this.cache.has(n) && !this.inflight.has(n) && !this.wal?.index.pages.has(n) && n >= 1 && n <= this.pageCount).sort((a, b) => a - b);
+      budget -= wanted.length;
+      if (budget < 0) return;
+      // Tables filled side by side interleave their pages: reading across small gaps
+      // costs less than one read per page.
+      const runs: number[][] = [];
+      for (const n of wanted) {
+        const run = runs.at(-1);
+        if (run && n - run[run.length - 1] <= GAP_PAGES && n - run[0] < 256) run.push(n);
+        else runs.push([n]);
+      }
+      await Promise.all(runs.map((run) => this.readRun(run)));
+      const next: number[] = [];
+      for (const n of level) {
+        const p = await this.page(n);
+        const h = n === 1 ? 100 : 0;
+        if (p[h] !== INTERIOR_TABLE && p[h] !== INTERIOR_INDEX) continue;
+        for (const c of cellOffsets(p, h, p[h])) next.push(u32(p, c));
+        next.push(u32(p, h + 8));
+      }
+      level = next;
+    }
+  }
+
+  /** Reads the span from the first to the last of `pages` at once, keeping just those pages. */
+  private readRun(pages: number[]): Promise<void> {
+    const first = pages[0];
+    const span = pages[pages.length - 1] - first + 1;
+    const buf = Buffer.allocUnsafe(span * this.pageSize);
+    const done = this.fh.read(buf, 0, buf.length, (first - 1) * this.pageSize).then(({ bytesRead }) => {
+      for (const n of pages) {
+        const i = n - first;
+        if ((i + 1) * this.pageSize > bytesRead) break;
+        this.pagesRead++;
+        this.remember(n, buf.subarray(i * this.pageSize, (i + 1) * this.pageSize));
+      }
+    });
+    // A reader asking for one of these pages meanwhile waits for this read instead of its own.
+    for (const n of pages) {
+      const p = done.then(() => this.cache.get(n) ?? this.readPage(n)).finally(() => this.inflight.delete(n));
+      p.catch(() => undefined); // whoever awaits it sees the failure; nobody need
+      this.inflight.set(n, p);
+    }
+    return done;
+  }
+
+  private remember(n: number, page: Uint8Array): void {
+    if (this.cache.size >= CACHE_PAGES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(n, page);
+  }
+
+  /** Every row of the table b-tree at `root`, in rowid order. */
+  async scanTable(root: number, visit: RowVisitor, wanted?: boolean[]): Promise<void> {
+    await this.walkTable(root, visit, wanted, 0);
+  }
+
+  private async walkTable(n: number, visit: RowVisitor, wanted: boolean[] | undefined, depth: number): Promise<void> {
+    if (depth > MAX_DEPTH) throw new Unsupported('b-tree deeper than expected (a loop?)');
+    const p = await this.page(n);
+    const h = n === 1 ? 100 : 0;
+    const type = p[h];
+    const cells = cellOffsets(p, h, type);
+    if (type === LEAF_TABLE) {
+      for (const c of cells) {
+        // One-byte varints inline: no tuple per row for the common case.
+        let size = p[c];
+        let a = c + 1;
+        if (size > 0x7f) [size, a] = readVarint(p, c);
+        let rowid = p[a];
+        let b = a + 1;
+        if (rowid > 0x7f) [rowid, b] = readRowid(p, a);
+        if (size <= this.maxLocal(true)) {
+          // Decoded in place: most payloads lie wholly on their page.
+          if (b + size > p.length) throw new Unsupported('cell runs past its page');
+          visit(rowid, decodeRecord(p, b, b + size, wanted));
+        } else {
+          visit(rowid, decodeRecord(await this.payload(p, b, size, this.maxLocal(true)), 0, size, wanted));
+        }
+      }
+    } else if (type === INTERIOR_TABLE) {
+      const children = cells.map((c) => u32(p, c));
+      children.push(u32(p, h + 8));
+      // Fetch the siblings together: the reads overlap instead of queueing one by one.
+      await Promise.all(children.map((c) => this.page(c)));
+      for (const c of children) await this.walkTable(c, visit, wanted, depth + 1);
+    } else {
+      throw new Unsupported(`page ${n} is not a table b-tree page (type ${type})`);
+    }
+  }
+
+  /** The row with this rowid in the table b-tree at `root`, if any. */
+  async tableRow(root: number, rowid: number): Promise<SqlValue[] | undefined> {
+    let n = root;
+    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+      const p = await this.page(n);
+      const h = n === 1 ? 100 : 0;
+      const type = p[h];
+      const cells = cellOffsets(p, h, type);
+      if (type === LEAF_TABLE) {
+        for (const c of cells) {
+          const [size, a] = readVarint(p, c);
+          const [id, b] = readRowid(p, a);
+          if (id === rowid) return decodeRecord(await this.payload(p, b, size, this.maxLocal(true)));
+        }
+        return undefined;
+      }
+      if (type !== INTERIOR_TABLE) throw new Unsupported(`page ${n} is not a table b-tree page (type ${type})`);
+      // The left child of the first cell whose key is >= rowid; else the right-most child.
+      let lo = 0;
+      let hi = cells.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (readRowid(p, cells[mid] + 4)[0] < rowid) lo = mid + 1;
+        else hi = mid;
+      }
+      n = lo < cells.length ? u32(p, cells[lo]) : u32(p, h + 8);
+    }
+    throw new Unsupported('b-tree deeper than expected (a loop?)');
+  }
+
+  /**
+   * The entries of the index b-tree at `root` whose leading columns equal `prefix`, in
+   * index order. Index entries end with the rowid of their table row.
+   */
+  async scanIndex(root: number, prefix: SqlValue[], visit: (entry: SqlValue[]) => void): Promise<void> {
+    await this.walkIndex(root, prefix, visit, 0);
+  }
+
+  /** True once an entry past the prefix was seen (nothing further can match). */
+  private async walkIndex(n: number, prefix: SqlValue[], visit: (entry: SqlValue[]) => void, depth: number): Promise<boolean> {
+    if (depth > MAX_DEPTH) throw new Unsupported('b-tree deeper than expected (a loop?)');
+    const p = await this.page(n);
+    const h = n === 1 ? 100 : 0;
+    const type = p[h];
+    const cells = cellOffsets(p, h, type);
+    const max = this.maxLocal(false);
+    if (type === LEAF_INDEX) {
+      for (const c of cells) {
+        const [size, a] = readVarint(p, c);
+        const entry = decodeRecord(await this.payload(p, a, size, max));
+        const cmp = comparePrefix(entry, prefix);
+        if (cmp > 0) return true;
+        if (cmp === 0) visit(entry);
+      }
+      return false;
+    }
+    if (type !== INTERIOR_INDEX) throw new Unsupported(`page ${n} is not an index b-tree page (type ${type})`);
+    for (const c of cells) {
+      const [size, a] = readVarint(p, c + 4);
+      const entry = decodeRecord(await this.payload(p, a, size, max));
+      const cmp = comparePrefix(entry, prefix);
+      if (cmp < 0) continue; // the whole left subtree sorts before this entry, so before the prefix
+      if (await this.walkIndex(u32(p, c), prefix, visit, depth + 1)) return true;
+      if (cmp > 0) return true;
+      visit(entry);
+    }
+    return this.walkIndex(u32(p, h + 8), prefix, visit, depth + 1);
+  }
+
+  /** Most payload bytes a cell keeps on its own page (the rest spills to overflow pages). */
+  private maxLocal(table: boolean): number {
+    return table ? this.usable - 35 : Math.floor(((this.usable - 12) * 64) / 255) - 23;
+  }
+
+  /** A cell's whole payload starting at `off` on page `p`, joined with its overflow chain. */
+  private async payload(p: Uint8Array, off: number, size: number, maxLocal: number): Promise<Uint8Array> {
+    if (size <= maxLocal) {
+      if (off + size > p.length) throw new Unsupported('cell runs past its page');
+      return p.subarray(off, off + size);
+    }
+    const u = this.usable;
+    const min = Math.floor(((u - 12) * 32) / 255) - 23;
+    const k = min + ((size - min) % (u - 4));
+    const local = k <= maxLocal ? k : min;
+    const out = Buffer.allocUnsafe(size);
+    out.set(p.subarray(off, off + local));
+    let filled = local;
+    let next = u32(p, off + local);
+    for (let hops = 0; filled < size; hops++) {
+      if (next === 0 || hops > this.pageCount) throw new Unsupported('overflow chain ends early');
+      const o = await this.page(next);
+      const take = Math.min(u - 4, size - filled);
+      out.set(o.subarray(4, 4 + take), filled);
+      filled += take;
+      next = u32(o, 0);
+    }
+    return out;
+  }
+}
+
+/** Rowids are signed 64-bit: negative ones are nine-byte varints, decoded exactly through bigint. */
+function readRowid(p: Uint8Array, off: number): [number, number] {
+  const r = readVarint(p, off);
+  if (r[0] <= Number.MAX_SAFE_INTEGER) return r;
+  const [big, next] = readVarintBig(p, off);
+  return [Number(big), next];
+}
+
+function u32(p: Uint8Array, off: number): number {
+  return ((p[off] << 24) | (p[off + 1] << 16) | (p[off + 2] << 8) | p[off + 3]) >>> 0;
+}
+
+/** Offsets of a b-tree page's cells, from the cell pointer array after the page header. */
+function cellOffsets(p: Uint8Array, h: number, type: number): number[] {
+  const count = (p[h + 3] << 8) | p[h + 4];
+  const start = h + (type === INTERIOR_TABLE || type === INTERIOR_INDEX ? 12 : 8);
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) out[i] = (p[start + 2 * i] << 8) | p[start + 2 * i + 1];
+  return out;
+}
+
+/** SQLite's sort order with the BINARY collation: NULL < numbers < text < blob. */
+export function compareValues(a: SqlValue, b: SqlValue): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 1) return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  if (ra === 2) return a === b ? 0 : Buffer.compare(Buffer.from(a as string), Buffer.from(b as string));
+  if (ra === 3) return Buffer.compare(a as Uint8Array, b as Uint8Array);
+  return 0;
+}
+
+const rank = (v: SqlValue) => (v === null ? 0 : typeof v === 'number' || typeof v === 'bigint' ? 1 : typeof v === 'string' ? 2 : 3);
+
+function comparePrefix(entry: SqlValue[], prefix: SqlValue[]): number {
+  for (let i = 0; i < prefix.length; i++) {
+    const c = compareValues(entry[i] ?? null, prefix[i]);
+    if (c) return c;
+  }
+  return 0;
+}
