@@ -19,6 +19,19 @@ function folderInfo(uri: vscode.Uri) {
   return { scope: folder ?? vscode.TaskScope.Workspace, rel: folder ? path.relative(folder.uri.fsPath, dir).split(path.sep).join('/') || undefined : dir };
 }
 
+/** After a rerun (here or in a workspace): say when it failed, and refresh the Pipelines, Runs and Data views. */
+export async function afterRerun(log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, name: string, exitCode: number | undefined, opts: { explained?: boolean } = {}) {
+  log.info(`${name} finished with exit code ${exitCode}`);
+  // `explained`: the caller already said why (or the user stopped it); one message is enough.
+  if (exitCode && !opts.explained) void vscode.window.showErrorMessage(`MLOps: ${name} failed (exit ${exitCode}); its output is in the terminal panel.`);
+  pipelines.refresh();
+  // The Runs and Data views are other features': refresh them only where they exist.
+  const commands = new Set(await vscode.commands.getCommands(true));
+  for (const c of ['mlops.refreshRuns', 'mlops.refreshData']) {
+    if (commands.has(c)) void Promise.resolve(vscode.commands.executeCommand(c)).catch((err) => log.warn(`${c} after ${name}: ${errorMessage(err)}`));
+  }
+}
+
 /**
  * Reruns from the code lenses, the Pipelines view, the DAG panel and the palette:
  * `dvc repro` (a stage, up to a stage, the pipeline), `dvc exp run -S` with params asked
@@ -174,17 +187,6 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     await vscode.tasks.executeTask(task);
   }
 
-  async function afterTask(name: string, exitCode: number | undefined) {
-    log.info(`${name} finished with exit code ${exitCode}`);
-    if (exitCode) void vscode.window.showErrorMessage(`MLOps: ${name} failed (exit ${exitCode}); its output is in the terminal panel.`);
-    pipelines.refresh();
-    // The Runs and Data views are other features': refresh them only where they exist.
-    const commands = new Set(await vscode.commands.getCommands(true));
-    for (const c of ['mlops.refreshRuns', 'mlops.refreshData']) {
-      if (commands.has(c)) void Promise.resolve(vscode.commands.executeCommand(c)).catch((err) => log.warn(`${c} after ${name}: ${errorMessage(err)}`));
-    }
-  }
-
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(DVC_TASK_TYPE, new RerunTaskProvider(DVC_TASK_TYPE, files, pipelines)),
     vscode.tasks.registerTaskProvider(MLFLOW_TASK_TYPE, new RerunTaskProvider(MLFLOW_TASK_TYPE, files, pipelines)),
@@ -194,7 +196,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     vscode.commands.registerCommand('mlops.runWithParams', (uri?: vscode.Uri | string | StageNode, stage?: string) => runWithParams(uri, stage)),
     vscode.commands.registerCommand('mlops.runMlflowEntryPoint', (uri?: vscode.Uri | string, entry?: string) => runEntryPoint(uri, entry)),
     vscode.tasks.onDidEndTaskProcess((e) => {
-      if (RERUN_TASK_TYPES.includes(e.execution.task.definition.type)) void afterTask(e.execution.task.name, e.exitCode);
+      if (RERUN_TASK_TYPES.includes(e.execution.task.definition.type)) void afterRerun(log, pipelines, e.execution.task.name, e.exitCode);
     }),
   );
 }

@@ -6,6 +6,7 @@ import { registerRunsView } from '../runs/registerRuns';
 import { RunColorStore } from '../runs/runColorStore';
 import { registerPanels } from '../panels/registerPanels';
 import { registerPipelines } from '../pipelines/registerPipelines';
+import { registerStageInWorkspace } from '../pipelines/stageInWorkspace';
 
 /** Registers the four MLOps views and what keeps them current. */
 export function registerViews(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
@@ -15,6 +16,7 @@ export function registerViews(context: vscode.ExtensionContext, log: vscode.LogO
   registerPanels(context, { extensionUri: context.extensionUri, log, catalog: runs, colors });
   const data = registerDataView(context, log);
   const pipelines = registerPipelines(context, log);
+  registerStageInWorkspace(context, log, pipelines, workspaces.registry);
 
   return { workspaces, runs, data, pipelines };
 }
