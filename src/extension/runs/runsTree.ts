@@ -67,6 +67,12 @@ function statusIcon(status: RunStatus): vscode.ThemeIcon {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The longest a debounced refresh waits while changes keep coming (live training). */
 const MAX_REFRESH_WAIT_MS = 2000;
+/**
+ * While a local run is RUNNING its store is also re-read on this interval: file events are
+ * not guaranteed (network and bind mounts, WSL, a watcher under load drops them), and a
+ * training run must not look frozen.
+ */
+const LIVE_POLL_MS = 5000;
 
 /** Runs of every store in the workspace: source → experiment → run, with checkboxes for comparison. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
@@ -79,6 +85,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private loading: Promise<void> | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private pendingSince: number | undefined;
+  private livePoll: NodeJS.Timeout | undefined;
   private pendingRediscover = false;
   private pendingServers = false;
   private readonly waiters: (() => void)[] = [];
@@ -182,6 +189,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     const due = [...this.states.values()].filter((s) => servers || s.spec.kind !== 'mlflow-rest' || (!s.listing && !s.error));
     await Promise.all(due.map((s) => this.list(s)));
+    this.scheduleLivePoll();
     const listed = new Map<string, Set<string>>();
     for (const s of this.states.values()) if (s.listing) listed.set(s.id, new Set(s.listing.runs.map((r) => r.id)));
     const pruned = pruneSelection(this.selected, listed);
@@ -345,8 +353,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return item;
   }
 
+  private scheduleLivePoll(): void {
+    clearTimeout(this.livePoll);
+    const running = [...this.states.values()].some((s) => s.spec.kind !== 'mlflow-rest' && s.listing?.runs.some((r) => r.status === 'RUNNING'));
+    if (running) this.livePoll = setTimeout(() => void this.refresh({ servers: false }), LIVE_POLL_MS);
+  }
+
   dispose(): void {
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.livePoll);
     for (const s of this.states.values()) s.source?.dispose?.();
     this.changed.dispose();
     this.storesChanged.dispose();
