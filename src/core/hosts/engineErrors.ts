@@ -78,7 +78,7 @@ export function describeEngineError(err: unknown, where = 'this machine'): Engin
     return p('engine-down', `The Docker engine on ${where} is not running (nothing answers on its socket).`, 'Start Docker there (systemctl start docker, or Docker Desktop), then refresh.');
   }
   // The socket accepted and hung up without an answer: an engine stopping or crashed.
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || /socket hang up|unexpected EOF|EOF$/i.test(text)) {
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || /socket hang up|unexpected EOF|broken pipe|EOF$/i.test(text)) {
     return p('engine-down', `The Docker engine on ${where} closed the connection without answering (stopping or crashed).`, 'Check that Docker runs there (systemctl status docker), then refresh.');
   }
   if (/docker: (command )?not found|docker: No such file|exit (status|code) 127/i.test(text)) {

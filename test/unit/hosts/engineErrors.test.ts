@@ -46,7 +46,9 @@ describe('engineErrors', () => {
   });
 
   it('engine down: the socket accepted and hung up without an answer', () => {
-    for (const e of [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })]) {
+    for (const e of [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }),
+      // The remote CLI's dial-stdio when the socket went away under a kept stream.
+      new Error('error while Copy (stdin to stream): write unix @->/var/run/docker.sock: write: broken pipe')]) {
       const p = describeEngineError(e);
       assert.equal(p.kind, 'engine-down', e.message);
       assert.match(p.message, /closed the connection without answering/);
