@@ -9,7 +9,7 @@ import { errorMessage } from '../../core/common/errors';
 import type { HashCache } from '../../core/pipelines/status/dvcHash';
 import { comparisonMarkdown } from './dataFormat';
 import type { ArtifactNode, DataLib, DataNode, DataProject, DataTreeProvider, FolderNode, VersionNode } from './dataTree';
-import { requireDvc } from './dvcPath';
+import { requireCli } from '../pipelines/cliTools';
 import { RevisionMetricsPanel } from './revisionMetricsPanel';
 
 export interface DataActionDeps {
@@ -64,7 +64,7 @@ export function registerDataActions(deps: DataActionDeps): void {
     node = isVersion(node) ? node : await pickVersion('Check Out Data Version');
     if (!node) return false;
     const { project, artifact, version } = node;
-    const dvc = await requireDvc('check out a data version');
+    const dvc = await requireCli('dvc', 'check out a data version');
     if (!dvc || !project.config || !project.repo) return false;
     const l = lib();
     const short = version.commit.slice(0, 7);
@@ -136,7 +136,7 @@ export function registerDataActions(deps: DataActionDeps): void {
     node = isVersion(node) ? node : await pickVersion('Get Data Version');
     if (!node) return undefined;
     const { project, artifact, version } = node;
-    const dvc = await requireDvc('get a data version');
+    const dvc = await requireCli('dvc', 'get a data version');
     if (!dvc) return undefined;
     const short = version.commit.slice(0, 7);
     const ext = path.posix.extname(artifact.path);
@@ -221,7 +221,7 @@ export function registerDataActions(deps: DataActionDeps): void {
       void vscode.window.showInformationMessage('MLOps: no DVC project in this workspace.');
       return false;
     }
-    const dvc = await requireDvc(`${kind} data`);
+    const dvc = await requireCli('dvc', `${kind} data`);
     if (!dvc) return false;
     const targets = node?.kind === 'artifact' ? [node.artifact.source.kind === 'dvc-file' ? node.artifact.source.file : node.artifact.path] : node?.kind === 'folder' ? node.folder.artifacts.map((a) => a.path) : [];
     const what = targets.length ? targets.join(', ') : 'all tracked data';
@@ -249,7 +249,7 @@ export function registerDataActions(deps: DataActionDeps): void {
       void vscode.window.showErrorMessage(`MLOps: ${targets[0].fsPath} is not inside a DVC project. Run "dvc init" in its git repository first.`);
       return false;
     }
-    const dvc = await requireDvc('add data to DVC');
+    const dvc = await requireCli('dvc', 'add data to DVC');
     if (!dvc) return false;
     const rels = targets.map((t) => path.relative(root, t.fsPath));
     try {

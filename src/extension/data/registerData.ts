@@ -9,7 +9,7 @@ import type { HashCache } from '../../core/pipelines/status/dvcHash';
 import { loadLazy } from '../lazy/load';
 import { registerDataActions } from './dataActions';
 import { DataTreeProvider, type DataLib, type DataNode, type DataProject } from './dataTree';
-import { findDvc } from './dvcPath';
+import { findCli } from '../pipelines/cliTools';
 import { affectsDataView, changesHistory } from './watchFilter';
 
 // A `dvc add` or `git commit` touches many files at once: one refresh per burst.
@@ -38,7 +38,7 @@ export function registerDataView(context: vscode.ExtensionContext, log: vscode.L
         if (!remote || remote.localPath || remoteChecks.has(project.root) || !project.artifacts.length) continue;
         remoteChecks.add(project.root);
         const viaDvc = async (): Promise<Set<string>> => {
-          const dvc = findDvc();
+          const dvc = findCli('dvc');
           if (!dvc) throw new Error('the DVC CLI is not installed (pip install dvc; set mlops.dvc.path)');
           return lib().notInRemoteFromCli(await lib().dvcDataStatus(dvc, project.root, { notInRemote: true }));
         };

@@ -28,14 +28,14 @@ export function findCli(tool: CliTool): string | undefined {
 }
 
 /** The executable, or undefined after telling the user how to install or point at it. */
-export async function requireCli(tool: CliTool): Promise<string | undefined> {
+export async function requireCli(tool: CliTool, what?: string): Promise<string | undefined> {
   const found = findCli(tool);
   if (found) return found;
   const { pip, guide, setting } = INSTALL[tool];
   const configured = vscode.workspace.getConfiguration('mlops').get<string>(`${tool}.path`, '').trim();
   const why = configured ? `${setting} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
   const pick = await vscode.window.showErrorMessage(
-    `MLOps: ${why}. Install it (${pip}, in your project's environment) and set ${setting} to its ${tool} executable, then try again.`,
+    `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment) and set ${setting} to its ${tool} executable, then try again.`,
     'Open Settings',
     'Install Guide',
   );
