@@ -18,6 +18,8 @@ export interface SourceFactoryOptions {
   auth?: () => Promise<MlflowAuth | undefined>;
   /** mlops.mlflow.maxRuns: a tracking server's newest runs listed. */
   maxRuns?: () => number | undefined;
+  /** The extension's global storage: caches kept between sessions. */
+  cacheDir?: string;
 }
 
 /** The reader of one store found in the workspace (see runsModel.StoreKind). */
@@ -30,7 +32,7 @@ export function createRunSource(kind: string, location: string, options: SourceF
     case 'mlflow-rest':
       return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns });
     case 'dvc-experiments':
-      return new DvcExperimentsSource(location);
+      return new DvcExperimentsSource(location, { cacheDir: options.cacheDir });
     case 'dvclive':
       return new DvcLiveSource(location);
     case 'tensorboard':

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DvcExperimentsSource } from '../../../src/core/runs/dvc/dvcExperiments';
@@ -56,6 +56,8 @@ describe('DVC experiments made by the real dvc exp run', function () {
   let dir = '';
   let dvc = '';
   let env: NodeJS.ProcessEnv = {};
+  // Every listing below goes through the on-disk cache, in a folder of the test's own.
+  const sharedCache = mkdtempSync(path.join(tmpdir(), 'mlops-dvcexp-cache-'));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env }).trim();
 
   before(function () {
@@ -70,11 +72,14 @@ describe('DVC experiments made by the real dvc exp run', function () {
     }
     execFileSync(dvc, ['exp', 'run', '--queue', '-S', 'train.seed=3', '-n', 'waiting'], { cwd: dir, env, stdio: 'pipe' });
   });
-  after(() => dir && rmSync(path.dirname(dir), { recursive: true, force: true }));
+  after(() => {
+    if (dir) rmSync(path.dirname(dir), { recursive: true, force: true });
+    rmSync(sharedCache, { recursive: true, force: true });
+  });
 
   it('lists what dvc exp show --json shows: names, baseline, params, metrics, times and state', async () => {
     const shown = JSON.parse(execFileSync(dvc, ['exp', 'show', '--json'], { cwd: dir, env, encoding: 'utf8' })) as Shown[];
-    const src = new DvcExperimentsSource(dir);
+    const src = new DvcExperimentsSource(dir, { cacheDir: sharedCache });
     const listing: RunListing = await src.list();
     assert.deepEqual(listing.warnings, []);
     const byId = new Map(listing.runs.map((r) => [r.id, r]));
@@ -121,7 +126,7 @@ describe('DVC experiments made by the real dvc exp run', function () {
 
   it('shows the workspace as running while dvc exp run trains, then the new experiment', async function () {
     this.timeout(10 * 60_000);
-    const src = new DvcExperimentsSource(dir);
+    const src = new DvcExperimentsSource(dir, { cacheDir: sharedCache });
     const child = spawn(dvc, ['exp', 'run', '-S', 'train.epochs=4', '-n', 'live-one'], { cwd: dir, env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     let sawRunning = false;
@@ -143,7 +148,7 @@ describe('DVC experiments made by the real dvc exp run', function () {
   });
 
   it('warns about an experiment without its metrics file or with a corrupt params.yaml, naming it, and loads the rest', async () => {
-    const src = new DvcExperimentsSource(dir);
+    const src = new DvcExperimentsSource(dir, { cacheDir: sharedCache });
     const before = await src.list();
     const good = before.runs.filter((r) => r.tags['dvc.kind'] === 'experiment');
     const model = good[0];
@@ -181,5 +186,42 @@ describe('DVC experiments made by the real dvc exp run', function () {
     assert.deepEqual(bad.params, {});
     assert.deepEqual(values(bad), values(model));
     for (const g of good) assert.deepEqual(runs.find((r) => r.id === g.id), g, `${g.name} unchanged`);
+  });
+  it('keeps what each commit holds in its cache folder: a new process lists the same without reading those commits again', async () => {
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'mlops-dvcexp-cache-'));
+    try {
+      const fresh = await new DvcExperimentsSource(dir, { cacheDir: false }).list();
+      const first = await new DvcExperimentsSource(dir, { cacheDir }).list();
+      assert.deepEqual(first, fresh);
+      const [file] = readdirSync(path.join(cacheDir, 'dvc-experiments'));
+      const kept = JSON.parse(readFileSync(path.join(cacheDir, 'dvc-experiments', file), 'utf8')) as { commits: Record<string, unknown> };
+      const commits = fresh.runs.flatMap((r) => (r.tags['git.commit'] ? [r.tags['git.commit']] : []));
+      assert.deepEqual(new Set(Object.keys(kept.commits)), new Set(commits));
+
+      // Proof that the second listing takes commits from the cache: a value changed in the
+      // file shows up (never done to a real cache; it only tells where the data came from).
+      const exp = fresh.runs.find((r) => r.tags['dvc.kind'] === 'experiment' && 'train.epochs' in r.params)!;
+      const stored = kept.commits[exp.id] as { params: [string, Record<string, string>][] };
+      stored.params.find(([, values]) => 'train.epochs' in values)![1]['train.epochs'] = 'from-the-cache';
+      writeFileSync(path.join(cacheDir, 'dvc-experiments', file), JSON.stringify(kept));
+      const second = await new DvcExperimentsSource(dir, { cacheDir }).list();
+      assert.equal(second.runs.find((r) => r.id === exp.id)!.params['train.epochs'], 'from-the-cache');
+
+      // A broken cache file is ignored and replaced; the listing is what git says.
+      writeFileSync(path.join(cacheDir, 'dvc-experiments', file), '{"version": 1, "commits": ');
+      assert.deepEqual(await new DvcExperimentsSource(dir, { cacheDir }).list(), fresh);
+      assert.doesNotThrow(() => JSON.parse(readFileSync(path.join(cacheDir, 'dvc-experiments', file), 'utf8')));
+
+      // A removed experiment leaves the cache with its ref.
+      const gone = fresh.runs.find((r) => r.tags['dvc.kind'] === 'experiment' && r.tags['dvc.ref'])!;
+      execFileSync(dvc, ['exp', 'remove', gone.name], { cwd: dir, env, stdio: 'pipe' });
+      const after = await new DvcExperimentsSource(dir, { cacheDir }).list();
+      assert.ok(!after.runs.some((r) => r.id === gone.id));
+      const keptAfter = JSON.parse(readFileSync(path.join(cacheDir, 'dvc-experiments', file), 'utf8')) as { commits: Record<string, unknown> };
+      assert.ok(!(gone.id in keptAfter.commits));
+      assert.equal(Object.keys(keptAfter.commits).length, Object.keys(kept.commits).length - 1);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });

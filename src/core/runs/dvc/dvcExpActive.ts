@@ -4,8 +4,8 @@
 // (the process: pid). `<name>` is `workspace` for `dvc exp run` in the workspace, the
 // stash commit for queued and --temp runs. An info file outlives its run (DVC leaves
 // status 1 behind), so a run counts only while its process lives.
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
 export interface ActiveRun {
@@ -31,7 +31,7 @@ export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
   const runDir = path.join(dvcRoot, '.dvc', 'tmp', 'exps', 'run');
   let names: string[];
   try {
-    names = await readdir(runDir);
+    names = readdirSync(runDir);
   } catch {
     return [];
   }

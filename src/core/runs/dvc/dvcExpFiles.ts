@@ -7,6 +7,7 @@
 // - metrics files: each stage's `metrics` outs and the top-level `metrics:` list, plus
 //   DVCLive's default `dvclive/metrics.json`.
 // Everything here is pure: the caller hands in the texts, read from git or the disk.
+import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import { buildDvcModel } from '../../pipelines/dvcModel';
 import { expandStages } from '../../pipelines/dvcExpand';
@@ -30,6 +31,18 @@ export interface PipelineFiles {
 /** Paths of the dvc.yaml files (relative to the DVC root) and their texts at one revision. */
 export type TextOf = (path: string) => string | undefined;
 
+/** One dvc.yaml's plan as kept on disk (see PlanStore). */
+export interface StoredPlan {
+  params: [string, string[] | 'all'][];
+  metrics: string[];
+}
+
+/** Plans kept between sessions, by a hash of what they were made from: parsing dvc.yaml is most of a cached listing's first call. */
+export interface PlanStore {
+  get(key: string): StoredPlan | undefined;
+  put(key: string, plan: StoredPlan): void;
+}
+
 const planCache = new Map<string, PipelineFiles>();
 
 function addParams(out: PipelineFiles['params'], file: string, keys: string[] | 'all'): void {
@@ -49,14 +62,14 @@ function stringList(v: unknown): string[] {
  * the project (relative to the root); `text` reads files of this revision, for the
  * pipeline files and params.yaml (needed to expand `${}` templates).
  */
-export function pipelineFiles(dvcYamls: string[], text: TextOf): PipelineFiles {
+export function pipelineFiles(dvcYamls: string[], text: TextOf, store?: PlanStore): PipelineFiles {
   const out: PipelineFiles = { params: new Map(), metrics: [], optional: new Set() };
   const metrics = new Set<string>();
   for (const file of dvcYamls) {
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
     const yamlText = text(file);
     if (yamlText !== undefined) {
-      const plan = planOf(yamlText, (p) => text(joinPath(dir, p)));
+      const plan = planOf(yamlText, (p) => text(joinPath(dir, p)), store);
       for (const [f, keys] of plan.params) addParams(out.params, joinPath(dir, f), keys === 'all' ? 'all' : [...keys]);
       for (const m of plan.metrics) metrics.add(joinPath(dir, m));
     }
@@ -74,11 +87,34 @@ export function pipelineFiles(dvcYamls: string[], text: TextOf): PipelineFiles {
 }
 
 /** One dvc.yaml's params and metrics, relative to its folder; cached by text (and params.yaml when templated). */
-function planOf(yamlText: string, text: TextOf): PipelineFiles {
+function planOf(yamlText: string, text: TextOf, store?: PlanStore): PipelineFiles {
   const templated = yamlText.includes('${');
-  const key = templated ? `${yamlText}\u0000${text(DEFAULT_PARAMS) ?? ''}` : yamlText;
+  const key = createHash('sha1')
+    .update(templated ? `${yamlText}\u0000${text(DEFAULT_PARAMS) ?? ''}` : yamlText)
+    .digest('hex');
   const hit = planCache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    store?.put(key, toStoredPlan(hit));
+    return hit;
+  }
+  const kept = store?.get(key);
+  if (kept) {
+    const plan: PipelineFiles = { params: new Map(kept.params.map(([f, k]) => [f, k === 'all' ? 'all' : new Set(k)])), metrics: kept.metrics, optional: new Set() };
+    planCache.set(key, plan);
+    return plan;
+  }
+  const out = parsePlan(yamlText, text, templated);
+  if (planCache.size > 200) planCache.clear();
+  planCache.set(key, out);
+  store?.put(key, toStoredPlan(out));
+  return out;
+}
+
+function toStoredPlan(plan: PipelineFiles): StoredPlan {
+  return { params: [...plan.params].map(([f, k]) => [f, k === 'all' ? 'all' : [...k]]), metrics: plan.metrics };
+}
+
+function parsePlan(yamlText: string, text: TextOf, templated: boolean): PipelineFiles {
   const out: PipelineFiles = { params: new Map(), metrics: [], optional: new Set() };
   const parsed = parseYaml(yamlText);
   const model = buildDvcModel(parsed, yamlText);
@@ -103,8 +139,6 @@ function planOf(yamlText: string, text: TextOf): PipelineFiles {
     for (const f of stringList(t.params)) addParams(out.params, f, 'all');
     for (const m of stringList(t.metrics)) out.metrics.push(joinPath('', m));
   }
-  if (planCache.size > 200) planCache.clear();
-  planCache.set(key, out);
   return out;
 }
 

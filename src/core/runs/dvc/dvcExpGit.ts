@@ -8,10 +8,12 @@
 //   refs/exps/{exec,apply,temp,celery}/…    DVC's own bookkeeping, never experiments
 // (Annotated tags are not peeled: that would read every object; such a tag just does not
 // name its baseline.)
-// A handful of git processes answer all of it, however many experiments there are.
-import { readFile, stat } from 'node:fs/promises';
+// Refs and reflogs are read from their files (gitRefsFs.ts); git itself only answers what
+// those cannot (a reftable repository, a detached HEAD, `-n` above 1).
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { commonGitDir, readReflog, readRefsFromFiles, readText } from './gitRefsFs';
 
 export interface ExpRef {
   ref: string;
@@ -57,29 +59,38 @@ export interface GitLayout {
 export async function findGit(dir: string): Promise<GitLayout | undefined> {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     const dotGit = path.join(d, '.git');
-    const st = await stat(dotGit).catch(() => undefined);
+    const st = statSync(dotGit, { throwIfNoEntry: false });
     if (st?.isDirectory()) return { top: d, gitDir: dotGit, prefix: path.relative(d, path.resolve(dir)).split(path.sep).join('/') };
     if (st?.isFile()) {
-      const m = /^gitdir:\s*(.+)$/m.exec(await readFile(dotGit, 'utf8'));
+      const m = /^gitdir:\s*(.+)$/m.exec(readText(dotGit) ?? '');
       if (m) return { top: d, gitDir: path.resolve(d, m[1].trim()), prefix: path.relative(d, path.resolve(dir)).split(path.sep).join('/') };
     }
     if (path.dirname(d) === d) return undefined;
   }
 }
 
-export async function readGitState(git: SimpleGit, layout: GitLayout, num: number): Promise<GitState> {
-  const headText = (await readFile(path.join(layout.gitDir, 'HEAD'), 'utf8').catch(() => '')).trim();
+export async function readGitState(git: () => SimpleGit, layout: GitLayout, num: number): Promise<GitState> {
+  const headText = (readText(path.join(layout.gitDir, 'HEAD')) ?? '').trim();
   const branch = headText.startsWith('ref: ') ? headText.slice(5).trim() : '';
-  // Only names and ids: any field about the commit itself would make git read every commit.
-  const refsOut = await git.raw(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/exps', 'refs/heads', 'refs/tags']);
+  const common = await commonGitDir(layout.gitDir);
+  const prefixes = ['refs/exps', 'refs/heads', 'refs/tags'];
+  let refs = await readRefsFromFiles(common, prefixes);
+  if (!refs) {
+    // Only names and ids: any field about the commit itself would make git read every commit.
+    const refsOut = await git().raw(['for-each-ref', '--format=%(objectname) %(refname)', ...prefixes]);
+    refs = new Map();
+    for (const line of refsOut.split('\n')) {
+      const m = /^([0-9a-f]+) (.+)$/.exec(line);
+      if (m) refs.set(m[2], m[1]);
+    }
+  }
   const names = new Map<string, string>();
   const experiments: ExpRef[] = [];
   const stashRefs: string[] = [];
   let headCommit: { commit: string; time?: number } | undefined;
-  for (const line of refsOut.split('\n')) {
-    const m = /^([0-9a-f]+) (.+)$/.exec(line);
-    if (!m) continue;
-    const [, commit, ref] = m;
+  // Sorted as for-each-ref prints them, so that which name a commit gets does not depend on where its ref was read from.
+  for (const ref of [...refs.keys()].sort()) {
+    const commit = refs.get(ref)!;
     const exp = EXP_REF.exec(ref);
     if (exp) experiments.push({ ref, name: exp[3], baseline: exp[1] + exp[2], commit });
     else if (ref === 'refs/exps/celery/stash' || ref === 'refs/exps/celery/failed') stashRefs.push(ref);
@@ -93,7 +104,9 @@ export async function readGitState(git: SimpleGit, layout: GitLayout, num: numbe
   if (headCommit && num === 1) baselines = [headCommit];
   else {
     // A detached HEAD, or more commits than HEAD: ask git log. An unborn branch has none.
-    const logOut = await git.raw(['log', `-n${num}`, '--format=%H %ct', 'HEAD']).catch(() => '');
+    const logOut = await git()
+      .raw(['log', `-n${num}`, '--format=%H %ct', 'HEAD'])
+      .catch(() => '');
     baselines = logOut
       .split('\n')
       .filter(Boolean)
@@ -103,20 +116,34 @@ export async function readGitState(git: SimpleGit, layout: GitLayout, num: numbe
       });
   }
   const [queued, failed] = await Promise.all(
-    ['refs/exps/celery/stash', 'refs/exps/celery/failed'].map((ref) => (stashRefs.includes(ref) ? readStash(git, ref) : Promise.resolve([]))),
+    ['refs/exps/celery/stash', 'refs/exps/celery/failed'].map((ref) => (stashRefs.includes(ref) ? readStash(git, common, ref) : Promise.resolve([]))),
   );
   return { baselines, names, experiments, queued, failed };
 }
 
-async function readStash(git: SimpleGit, ref: string): Promise<StashEntry[]> {
-  const out = await git.raw(['log', '-g', '--format=%H %ct %gs', ref]).catch(() => '');
+async function readStash(git: () => SimpleGit, common: string, ref: string): Promise<StashEntry[]> {
+  let log = await readReflog(common, ref);
+  if (!log) {
+    const out = await git()
+      .raw(['log', '-g', '--format=%H %ct %gs', ref])
+      .catch(() => '');
+    log = out.split('\n').flatMap((line) => {
+      const [commit, t, ...rest] = line.split(' ');
+      return commit ? [{ commit, time: Number(t), subject: rest.join(' ') }] : [];
+    });
+  }
   const entries: StashEntry[] = [];
-  for (const line of out.split('\n')) {
-    const [commit, t, ...rest] = line.split(' ');
-    const m = STASH_SUBJECT.exec(rest.join(' '));
-    if (commit && m) entries.push({ commit, baseline: m[2], name: m[3], time: Number(t) * 1000 });
+  for (const { commit, time, subject } of log) {
+    const m = STASH_SUBJECT.exec(subject);
+    if (m) entries.push({ commit, baseline: m[2], name: m[3], time: time * 1000 });
   }
   return entries;
+}
+
+/** What changes whenever `git ls-files` may answer differently: the index file's stat. */
+export async function indexStamp(layout: GitLayout): Promise<string | undefined> {
+  const st = statSync(path.join(layout.gitDir, 'index'), { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : undefined;
 }
 
 /** Tracked dvc.yaml files under the DVC root, relative to it. */

@@ -13,8 +13,10 @@ import { warningCollector } from '../types';
 import { parseTsv } from './dvcliveSource';
 import { activeRuns, type ActiveRun } from './dvcExpActive';
 import { metricValues, parseDataFile, pipelineFiles, selectParams, DEFAULT_PARAMS } from './dvcExpFiles';
-import { findGit, openGit, readGitState, trackedDvcYamls, type GitState } from './dvcExpGit';
+import { findGit, indexStamp, openGit, readGitState, trackedDvcYamls, type GitState } from './dvcExpGit';
+import { defaultCacheDir, ExpDiskCache, type StoredRev } from './expDiskCache';
 import { GitBatch } from './gitBatch';
+import { readText } from './gitRefsFs';
 
 export interface DvcExperimentsOptions {
   onWarning?: WarningSink;
@@ -22,6 +24,11 @@ export interface DvcExperimentsOptions {
   num?: number;
   /** Also list experiments whose baseline is not among those commits (default true; `dvc exp show` hides them). */
   allExperiments?: boolean;
+  /**
+   * Folder for the on-disk cache of what each commit holds (default: the platform's cache
+   * folder, see expDiskCache.ts); false keeps it in memory only.
+   */
+  cacheDir?: string | false;
 }
 
 /** What one revision holds; `files` maps each metric (raw name) to the file it came from. */
@@ -62,10 +69,13 @@ export class DvcExperimentsSource implements RunSource {
   private git: SimpleGit | undefined;
   private prefix: string | undefined;
   private readonly commits = new Map<string, RevData>();
+  /** The dvc.yaml files `commits` were read with. */
+  private commitsFor = '';
   /** Blob texts by id: experiments share most files, and a blob never changes. */
   private readonly blobs = new Map<string, string | undefined>();
   /** Per run id of the last listing: where it is read from and which file each metric came from. */
   private lastRuns = new Map<string, { rev?: string; metricFiles: Map<string, { file: string; raw: string }> }>();
+  private readonly disk: ExpDiskCache | undefined;
 
   constructor(
     /** A folder of the DVC project (its root is found above it). */
@@ -73,12 +83,12 @@ export class DvcExperimentsSource implements RunSource {
     private readonly options: DvcExperimentsOptions = {},
   ) {
     this.root = findDvcRoot(location) ?? location;
+    if (options.cacheDir !== false) this.disk = new ExpDiskCache(options.cacheDir ?? defaultCacheDir(), path.resolve(this.root));
   }
 
   async list(): Promise<RunListing> {
     const { warnings, warn } = warningCollector(this.options.onWarning);
-    this.git ??= openGit(this.root);
-    const git = this.git;
+    const git = () => (this.git ??= openGit(this.root));
     let state: GitState = { baselines: [], names: new Map(), experiments: [], queued: [], failed: [] };
     let dvcYamls = ['dvc.yaml'];
     let active: ActiveRun[] = [];
@@ -87,7 +97,7 @@ export class DvcExperimentsSource implements RunSource {
       if (!layout) throw new Error('not a git repository');
       this.prefix = layout.prefix;
       let tracked: string[];
-      [state, active, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1), activeRuns(this.root), trackedDvcYamls(git)]);
+      [state, active, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1), activeRuns(this.root), this.trackedDvcYamls(layout)]);
       if (tracked.length) dvcYamls = tracked;
     } catch (err) {
       // Not a git repository (or git is missing): the workspace is all there is to show.
@@ -116,7 +126,20 @@ export class DvcExperimentsSource implements RunSource {
     const seen = new Set<string>();
     runs.splice(0, runs.length, ...runs.filter((r) => !seen.has(r.id) && seen.add(r.id)));
     const workspace = await this.readWorkspace(dvcYamls);
-    await this.readCommits(runs.flatMap((r) => (r.rev && !this.commits.has(r.rev) ? [r.rev] : [])), dvcYamls, workspace.files);
+    this.disk?.useDvcYamls(dvcYamls);
+    if (this.commitsFor !== dvcYamls.join('\n')) {
+      this.commits.clear();
+      this.commitsFor = dvcYamls.join('\n');
+    }
+    const toRead: string[] = [];
+    for (const r of runs) {
+      if (!r.rev || this.commits.has(r.rev)) continue;
+      const kept = this.disk?.commit(r.rev);
+      if (kept) this.commits.set(r.rev, fromStored(kept));
+      else toRead.push(r.rev);
+    }
+    await this.readCommits([...new Set(toRead)], dvcYamls, workspace.files);
+    await this.disk?.save(new Set(runs.flatMap((r) => (r.rev ? [r.rev] : []))));
 
     // Metric and param names are shown bare unless two files hold the same one (then `file:name`), as `dvc exp show` does.
     const metricFilesOf = new Map<string, Set<string>>();
@@ -190,15 +213,17 @@ export class DvcExperimentsSource implements RunSource {
         wanted = revs.map((_, i) => {
           const miss = new Set<string>();
           const text = (p: string) => (texts[i].has(p) ? texts[i].get(p) : (miss.add(p), undefined));
-          const plan = pipelineFiles(dvcYamls, text);
+          const plan = pipelineFiles(dvcYamls, text, this.disk);
           for (const p of [...plan.params.keys(), ...plan.metrics]) if (!texts[i].has(p)) miss.add(p);
           return [...miss];
         });
       }
       revs.forEach((rev, i) => {
-        const data = revData(pipelineFiles(dvcYamls, (p) => texts[i].get(p)), (p) => texts[i].get(p));
+        const data = revData(pipelineFiles(dvcYamls, (p) => texts[i].get(p), this.disk), (p) => texts[i].get(p));
         data.time = infos[i]?.time;
         if (!infos[i]) data.faults.push({ file: '', message: 'its commit is not in the repository' });
+        // A commit missing now may be fetched later: only what was really read is kept on disk.
+        else this.disk?.putCommit(rev, toStored(data));
         this.commits.set(rev, data);
       });
     } finally {
@@ -206,14 +231,25 @@ export class DvcExperimentsSource implements RunSource {
     }
   }
 
+  /** Tracked dvc.yaml files; `git ls-files` only when the index changed since it last answered. */
+  private async trackedDvcYamls(layout: { gitDir: string; top: string; prefix: string }): Promise<string[]> {
+    await this.disk?.load();
+    const stamp = await indexStamp(layout);
+    const kept = stamp ? this.disk?.tracked(stamp) : undefined;
+    if (kept) return kept;
+    const files = await trackedDvcYamls((this.git ??= openGit(this.root)));
+    if (stamp) this.disk?.putTracked(stamp, files);
+    return files;
+  }
+
   private async readWorkspace(dvcYamls: string[]): Promise<RevData & { files: string[] }> {
     const cache = new Map<string, string | undefined>();
-    const load = async (ps: string[]) =>
-      Promise.all(ps.filter((p) => !cache.has(p)).map(async (p) => cache.set(p, await readFile(path.join(this.root, p), 'utf8').catch(() => undefined))));
-    await load([...dvcYamls, ...dvcYamls.map((f) => path.posix.join(path.posix.dirname(f), 'dvc.lock')), DEFAULT_PARAMS]);
-    const plan = pipelineFiles(dvcYamls, (p) => cache.get(p));
+    // Small files read at once: a promise-based read waits for a busy thread pool longer than the read takes.
+    const load = (ps: string[]) => ps.filter((p) => !cache.has(p)).forEach((p) => cache.set(p, readText(path.join(this.root, p))));
+    load([...dvcYamls, ...dvcYamls.map((f) => path.posix.join(path.posix.dirname(f), 'dvc.lock')), DEFAULT_PARAMS]);
+    const plan = pipelineFiles(dvcYamls, (p) => cache.get(p), this.disk);
     const files = [...plan.params.keys(), ...plan.metrics];
-    await load(files);
+    load(files);
     const data = revData(plan, (p) => cache.get(p));
     // On disk a fault names the real file.
     data.faults = data.faults.map((f) => ({ ...f, file: path.join(this.root, f.file) }));
@@ -244,6 +280,14 @@ export class DvcExperimentsSource implements RunSource {
   dispose(): void {
     this.git = undefined;
   }
+}
+
+function toStored(d: RevData): StoredRev {
+  return { params: [...d.params], metrics: [...d.metrics], faults: d.faults, time: d.time };
+}
+
+function fromStored(s: StoredRev): RevData {
+  return { params: new Map(s.params), metrics: new Map(s.metrics), faults: s.faults, time: s.time };
 }
 
 function revData(plan: ReturnType<typeof pipelineFiles>, text: (p: string) => string | undefined): RevData {
