@@ -1,6 +1,7 @@
 // Polls tracking servers while someone looks: a hidden view costs the server nothing,
 // and a failing server is asked less and less often (doubling up to a ceiling) instead
 // of being hammered and flooding the log.
+import { systemTimers, type Timers } from './timers';
 
 /** The wait before the next poll after `failures` failed polls in a row. */
 export function nextDelay(baseMs: number, failures: number, maxMs: number): number {
@@ -13,31 +14,36 @@ export interface PollerOptions {
   maxMs: number;
   /** One poll; resolves false when it failed (and the next waits longer). */
   tick(): Promise<boolean>;
+  timers?: Timers;
 }
 
 export class Poller {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
   private active = false;
   private running = false;
   private disposed = false;
   /** Failed polls in a row. */
   failures = 0;
 
-  constructor(private readonly options: PollerOptions) {}
+  private readonly timers: Timers;
+
+  constructor(private readonly options: PollerOptions) {
+    this.timers = options.timers ?? systemTimers;
+  }
 
   /** Starts (visible view with a server) or pauses polling; starting again polls at once. */
   setActive(active: boolean): void {
     if (this.disposed || active === this.active) return;
     this.active = active;
-    clearTimeout(this.timer);
+    this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     if (active) this.schedule(0);
   }
 
   private schedule(ms: number): void {
     if (!this.active || this.disposed || this.running) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), ms);
+    this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => void this.run(), ms);
   }
 
   private async run(): Promise<void> {
@@ -57,6 +63,6 @@ export class Poller {
 
   dispose(): void {
     this.disposed = true;
-    clearTimeout(this.timer);
+    this.timers.clearTimeout(this.timer);
   }
 }

@@ -6,7 +6,7 @@ import { MlflowCredentials, serverSpecs } from './mlflowServerAccess';
 import { DISCOVERY_GLOBS, type RunRef } from './runsModel';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { RunsViewStateStore } from './runsViewCommands';
-import { registerRunsViewFeatures } from './runsViewFeatures';
+import { registerRunsViewFeatures, serverPollSeconds } from './runsViewFeatures';
 
 const SELECTION_KEY = 'mlops.runs.selection';
 // Training writes metrics every step: one refresh per burst.
@@ -24,6 +24,8 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     createSource: (spec) =>
       loadLazy<typeof import('../lazy/runsLib')>('runsLib').createRunSource(spec.kind, spec.location, {
         wasmPath,
+        // What each DVC experiment commit holds is kept here between sessions.
+        cacheDir: context.globalStorageUri.fsPath,
         auth: () => credentials.get(spec.location),
         maxRuns: () => vscode.workspace.getConfiguration('mlops.mlflow').get<number>('maxRuns', 10_000),
       }),
@@ -34,17 +36,18 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
       set: (refs) => context.workspaceState.update(SELECTION_KEY, refs),
     },
     colors,
+    serverPollMs: () => Math.max(2, serverPollSeconds()) * 1000,
   });
   const view = vscode.window.createTreeView<RunsNode>('mlops.runs', { treeDataProvider: runs, showCollapseAll: true });
 
   // A new or removed store (the first training run writes mlflow.db) means searching again.
-  const rediscover = () => void runs.refresh({ rediscover: true, delayMs: REFRESH_DELAY_MS });
+  const rediscover = () => void runs.refresh({ rediscover: true, delayMs: REFRESH_DELAY_MS, cause: 'file event' });
   const discoveryWatchers = Object.values(DISCOVERY_GLOBS).map((glob) => vscode.workspace.createFileSystemWatcher(glob, false, true, false));
   for (const w of discoveryWatchers) context.subscriptions.push(w, w.onDidCreate(rediscover), w.onDidDelete(rediscover));
 
   // Inside a known store any change (a metric line, a WAL write) means reading it again.
   let storeWatchers: vscode.Disposable[] = [];
-  const relist = () => void runs.refresh({ delayMs: REFRESH_DELAY_MS });
+  const relist = () => void runs.refresh({ delayMs: REFRESH_DELAY_MS, cause: 'file event' });
   context.subscriptions.push(
     runs.onDidChangeStores((specs) => {
       for (const d of storeWatchers) d.dispose();
@@ -63,10 +66,10 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     view,
     view.onDidChangeCheckboxState((e) => runs.applyCheckboxes(e.items)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mlops.runs')) void runs.refresh({ rediscover: true });
+      if (e.affectsConfiguration('mlops.runs')) void runs.refresh({ rediscover: true, cause: 'setting' });
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true })),
-    vscode.commands.registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true })),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true, cause: 'workspace folders' })),
+    vscode.commands.registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true, cause: 'command' })),
     vscode.commands.registerCommand('mlops.copyRunId', async (node?: RunsNode) => {
       const target = node ?? view.selection[0];
       if (target?.kind !== 'run') {

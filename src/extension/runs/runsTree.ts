@@ -4,6 +4,8 @@ import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '.
 import { formatWarning } from '../../core/runs/types';
 import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
 import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, sortRuns, type RunsViewState } from './runsQuery';
+import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
+import type { Timers } from './timers';
 
 /** One store found in the workspace and what its last listing gave. */
 export interface SourceState {
@@ -36,6 +38,9 @@ export interface RunsTreeDeps {
   selectionStore: { get(): RunRef[]; set(refs: RunRef[]): Thenable<void> | void };
   /** A checked run's icon: a dot in its colour in the charts (see RunColorStore). */
   colors?: { ensure(refs: readonly RunRef[]): void; icon(ref: RunRef): vscode.Uri | undefined };
+  /** The tracking servers' polling interval (`mlops.mlflow.pollIntervalSeconds`); polling starts with `scheduler.setServerPolling`. */
+  serverPollMs?(): number;
+  timers?: Timers;
 }
 
 /** A run found by its reference, with the source that reads its histories. */
@@ -65,14 +70,6 @@ function statusIcon(status: RunStatus): vscode.ThemeIcon {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-/** The longest a debounced refresh waits while changes keep coming (live training). */
-const MAX_REFRESH_WAIT_MS = 2000;
-/**
- * While a local run is RUNNING its store is also re-read on this interval: file events are
- * not guaranteed (network and bind mounts, WSL, a watcher under load drops them), and a
- * training run must not look frozen.
- */
-const LIVE_POLL_MS = 5000;
 
 /** Runs of every store in the workspace: source → experiment → run, with checkboxes for comparison. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
@@ -83,50 +80,39 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   readonly onDidChangeStores = this.storesChanged.event;
   private states = new Map<string, SourceState>();
   private loading: Promise<void> | undefined;
-  private refreshTimer: NodeJS.Timeout | undefined;
-  private pendingSince: number | undefined;
-  private livePoll: NodeJS.Timeout | undefined;
-  private pendingRediscover = false;
-  private pendingServers = false;
-  private readonly waiters: (() => void)[] = [];
   private selected: RunRef[];
+  /** When the stores are read again: debounce, live re-reads, server polling. */
+  readonly scheduler: RefreshScheduler;
 
   constructor(private readonly deps: RunsTreeDeps) {
     this.selected = deps.selectionStore.get();
+    this.scheduler = new RefreshScheduler({
+      refresh: (batch) => this.refreshNow(batch),
+      pollServers: () => this.pollServers(),
+      serverPollMs: () => deps.serverPollMs?.() ?? 15_000,
+      log: (line) => deps.log.debug(line),
+      timers: deps.timers,
+    });
   }
 
   /**
    * Re-reads the stores (and with `rediscover`, searches for them again); bursts coalesce.
    * `servers: false` (a local file changed) leaves tracking servers to their polling pace.
    */
-  refresh(options: { rediscover?: boolean; delayMs?: number; servers?: boolean } = {}): Promise<void> {
-    this.pendingRediscover ||= !!options.rediscover;
-    this.pendingServers ||= options.servers !== false;
-    // Debounced, but a store written every step must not postpone the refresh forever:
-    // a pending refresh runs at the latest MAX_REFRESH_WAIT_MS after the first request.
-    const now = Date.now();
-    this.pendingSince ??= now;
-    const delay = Math.max(0, Math.min(options.delayMs ?? 0, this.pendingSince + MAX_REFRESH_WAIT_MS - now));
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => {
-      this.pendingSince = undefined;
-      const rediscover = this.pendingRediscover;
-      const servers = this.pendingServers;
-      this.pendingServers = false;
-      const waiters = this.waiters.splice(0);
-      this.pendingRediscover = false;
-      void this.reload(rediscover, servers).then(() => {
-        this.changed.fire(undefined);
-        for (const w of waiters) w();
-      });
-    }, delay);
-    return new Promise((resolve) => this.waiters.push(resolve));
+  refresh(options: RefreshRequest = {}): Promise<void> {
+    return this.scheduler.request(options);
+  }
+
+  private async refreshNow(batch: RefreshBatch): Promise<void> {
+    await this.reload(batch.rediscover, batch.servers);
+    this.changed.fire(undefined);
   }
 
   /** Resolves once the listing that is under way (or the first one) is done. */
   async whenLoaded(): Promise<void> {
-    if (!this.loading) await this.reload(true);
-    else await this.loading;
+    if (this.loading) return this.loading;
+    this.deps.log.debug(describeRefresh({ rediscover: true, servers: true, causes: new Map([['first listing', 1]]) }));
+    await this.reload(true);
   }
 
   get selection(): RunRef[] {
@@ -189,7 +175,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     const due = [...this.states.values()].filter((s) => servers || s.spec.kind !== 'mlflow-rest' || (!s.listing && !s.error));
     await Promise.all(due.map((s) => this.list(s)));
-    this.scheduleLivePoll();
+    this.scheduler.setLocalRunning(hasRunningLocalRun(this.states.values()));
     const listed = new Map<string, Set<string>>();
     for (const s of this.states.values()) if (s.listing) listed.set(s.id, new Set(s.listing.runs.map((r) => r.id)));
     const pruned = pruneSelection(this.selected, listed);
@@ -353,15 +339,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return item;
   }
 
-  private scheduleLivePoll(): void {
-    clearTimeout(this.livePoll);
-    const running = [...this.states.values()].some((s) => s.spec.kind !== 'mlflow-rest' && s.listing?.runs.some((r) => r.status === 'RUNNING'));
-    if (running) this.livePoll = setTimeout(() => void this.refresh({ servers: false }), LIVE_POLL_MS);
-  }
-
   dispose(): void {
-    clearTimeout(this.refreshTimer);
-    clearTimeout(this.livePoll);
+    this.scheduler.dispose();
     for (const s of this.states.values()) s.source?.dispose?.();
     this.changed.dispose();
     this.storesChanged.dispose();

@@ -4,14 +4,13 @@
 import * as vscode from 'vscode';
 import type { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import { clearCredentialsCommand, connectCommand, setCredentialsCommand, type MlflowCredentials } from './mlflowServerAccess';
-import { Poller } from './poller';
 import { browseArtifacts } from './runArtifacts';
 import { describeViewState, normalizeViewState, type GroupBy, type RunFilter, type RunsViewState } from './runsQuery';
 import type { RunsNode, RunsTreeProvider } from './runsTree';
 import { chooseKeyMetricCommand, filterRunsCommand, groupRunsCommand, sortRunsCommand, type RunsViewStateStore } from './runsViewCommands';
 
-// A server that keeps failing is asked at most every 5 minutes.
-const MAX_POLL_MS = 5 * 60_000;
+/** `mlops.mlflow.pollIntervalSeconds`: 0 turns the polling of tracking servers off. */
+export const serverPollSeconds = (): number => vscode.workspace.getConfiguration('mlops.mlflow').get<number>('pollIntervalSeconds', 15);
 
 export interface RunsViewFeatureDeps {
   runs: RunsTreeProvider;
@@ -36,17 +35,9 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
   showState();
 
   const hasServer = () => runs.sources().some((s) => s.spec.kind === 'mlflow-rest');
-  const poller = new Poller({
-    intervalMs: () => Math.max(2, vscode.workspace.getConfiguration('mlops.mlflow').get<number>('pollIntervalSeconds', 15)) * 1000,
-    maxMs: MAX_POLL_MS,
-    tick: async () => {
-      const ok = await runs.pollServers();
-      if (!ok) log.debug(`Runs: the tracking server did not answer in full (${poller.failures + 1} polls in a row); polling less often`);
-      return ok;
-    },
-  });
-  // Polling only while someone looks at the view, a server is configured and polling is on.
-  const updatePolling = () => poller.setActive(view.visible && hasServer() && vscode.workspace.getConfiguration('mlops.mlflow').get<number>('pollIntervalSeconds', 15) > 0);
+  // Polling (with backoff, see RefreshScheduler) only while someone looks at the view, a
+  // server is configured and polling is on.
+  const updatePolling = () => runs.scheduler.setServerPolling(view.visible && hasServer() && serverPollSeconds() > 0);
 
   const runOf = (node?: RunsNode) => {
     const target = node ?? view.selection[0];
@@ -54,7 +45,6 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
   };
 
   context.subscriptions.push(
-    poller,
     viewState,
     viewState.onDidChange(() => {
       runs.redraw();
@@ -65,18 +55,18 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
       updatePolling();
     }),
     view.onDidChangeVisibility(updatePolling),
-    credentials.onDidChange(() => void runs.refresh()),
+    credentials.onDidChange(() => void runs.refresh({ cause: 'credentials' })),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mlops.mlflow.trackingUri')) void runs.refresh({ rediscover: true });
-      if (e.affectsConfiguration('mlops.mlflow.maxRuns')) void runs.refresh();
+      if (e.affectsConfiguration('mlops.mlflow.trackingUri')) void runs.refresh({ rediscover: true, cause: 'setting' });
+      if (e.affectsConfiguration('mlops.mlflow.maxRuns')) void runs.refresh({ cause: 'setting' });
       if (e.affectsConfiguration('mlops.mlflow.pollIntervalSeconds')) updatePolling();
     }),
     vscode.commands.registerCommand('mlops.mlflow.setCredentials', async () => {
-      if (await setCredentialsCommand(credentials)) await runs.refresh({ rediscover: true });
+      if (await setCredentialsCommand(credentials)) await runs.refresh({ rediscover: true, cause: 'command' });
     }),
     vscode.commands.registerCommand('mlops.mlflow.connect', async () => {
       // The setting's change lists the server; new credentials alone need a refresh.
-      if (await connectCommand(credentials)) await runs.refresh({ rediscover: true });
+      if (await connectCommand(credentials)) await runs.refresh({ rediscover: true, cause: 'command' });
     }),
     vscode.commands.registerCommand('mlops.mlflow.clearCredentials', () => clearCredentialsCommand(credentials)),
     // With an argument (a keybinding, a script, the tests) they set it without asking.
