@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { commonGitDir, readReflog, readRefsFromFiles } from '../../../src/core/runs/dvc/gitRefsFs';
+import { commonGitDir, readReflog, readRefsFromFiles, type LooseRefFolders } from '../../../src/core/runs/dvc/gitRefsFs';
 import { requireOrSkip } from '../harness';
 
 // Our reading of refs and reflogs from git's files against what the real git answers.
@@ -87,6 +87,41 @@ describe('refs and reflogs read from the files, against git', function () {
       });
     assert.equal(theirs.length, 2);
     assert.deepEqual(ours, theirs);
+  });
+
+  it('reads again only the folders of loose refs that changed, and never trusts one changed in the last seconds', async () => {
+    const repo = path.join(top, 'repo');
+    const common = path.join(repo, '.git');
+    const prefixes = ['refs/exps', 'refs/heads', 'refs/tags'];
+    const known: LooseRefFolders = {};
+    // Just written: nothing is kept, as a write in the same clock tick would not move the mtime.
+    await readRefsFromFiles(common, prefixes, known);
+    assert.deepEqual(Object.keys(known).filter((k) => k.startsWith('refs/exps/')), []);
+
+    // Folders last changed a minute ago are kept, with what they held.
+    const old = new Date(Date.now() - 60_000);
+    const folders = (dir: string): string[] => [dir, ...readdirSync(path.join(common, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? folders(`${dir}/${e.name}`) : []))];
+    const all = prefixes.flatMap(folders);
+    for (const f of all) utimesSync(path.join(common, f), old, old);
+    const first = await readRefsFromFiles(common, prefixes, known);
+    assert.deepEqual(new Set(Object.keys(known)), new Set(all));
+
+    // An unchanged folder is taken from what was kept (a planted value shows it), ...
+    const [expFolder] = all.filter((f) => /^refs\/exps\/[0-9a-f]{2}\/[0-9a-f]{38}$/.test(f));
+    const planted = structuredClone(known);
+    planted[expFolder].refs = planted[expFolder].refs.map(([ref]) => [ref, '0'.repeat(40)]);
+    const fromKept = await readRefsFromFiles(common, prefixes, planted);
+    assert.ok([...fromKept!].some(([ref, id]) => ref.startsWith(expFolder) && id === '0'.repeat(40)));
+
+    // ... and a ref git changes since is seen, since git renames it into its folder.
+    const head = git(repo, 'rev-parse', 'HEAD');
+    git(repo, 'update-ref', `${expFolder}/another`, head);
+    const after = await readRefsFromFiles(common, prefixes, known);
+    const theirs = forEachRef(repo);
+    theirs.delete('refs/heads/alias');
+    assert.deepEqual(new Map([...after!].sort()), new Map([...theirs].sort()));
+    assert.equal(after!.get(`${expFolder}/another`), head);
+    assert.equal(after!.size, first!.size + 1);
   });
 
   it('gives up (so that git is asked) on a repository using the reftable backend', async () => {

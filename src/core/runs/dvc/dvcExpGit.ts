@@ -13,7 +13,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { commonGitDir, readReflog, readRefsFromFiles, readText } from './gitRefsFs';
+import { commonGitDir, readReflog, readRefsFromFiles, readText, type LooseRefFolders } from './gitRefsFs';
 
 export interface ExpRef {
   ref: string;
@@ -69,12 +69,12 @@ export async function findGit(dir: string): Promise<GitLayout | undefined> {
   }
 }
 
-export async function readGitState(git: () => SimpleGit, layout: GitLayout, num: number): Promise<GitState> {
+export async function readGitState(git: () => SimpleGit, layout: GitLayout, num: number, looseRefs?: LooseRefFolders): Promise<GitState> {
   const headText = (readText(path.join(layout.gitDir, 'HEAD')) ?? '').trim();
   const branch = headText.startsWith('ref: ') ? headText.slice(5).trim() : '';
   const common = await commonGitDir(layout.gitDir);
   const prefixes = ['refs/exps', 'refs/heads', 'refs/tags'];
-  let refs = await readRefsFromFiles(common, prefixes);
+  let refs = await readRefsFromFiles(common, prefixes, looseRefs);
   if (!refs) {
     // Only names and ids: any field about the commit itself would make git read every commit.
     const refsOut = await git().raw(['for-each-ref', '--format=%(objectname) %(refname)', ...prefixes]);

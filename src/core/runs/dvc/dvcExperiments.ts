@@ -97,7 +97,8 @@ export class DvcExperimentsSource implements RunSource {
       if (!layout) throw new Error('not a git repository');
       this.prefix = layout.prefix;
       let tracked: string[];
-      [state, active, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1), activeRuns(this.root), this.trackedDvcYamls(layout)]);
+      await this.disk?.load();
+      [state, active, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1, this.disk?.looseRefs()), activeRuns(this.root), this.trackedDvcYamls(layout)]);
       if (tracked.length) dvcYamls = tracked;
     } catch (err) {
       // Not a git repository (or git is missing): the workspace is all there is to show.

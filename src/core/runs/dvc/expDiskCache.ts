@@ -9,6 +9,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import type { PlanStore, StoredPlan } from './dvcExpFiles';
+import type { LooseRefFolders } from './gitRefsFs';
 
 /** Bump when what is kept per commit, or how it is read, changes. */
 const VERSION = 1;
@@ -29,6 +30,8 @@ interface CacheFile {
   /** `git ls-files` of dvc.yaml files, valid while the index file is unchanged. */
   tracked?: { index: string; files: string[] };
   commits: Record<string, StoredRev>;
+  /** Folders of loose refs and what they held (gitRefsFs.ts), changed in place by each listing. */
+  looseRefs?: LooseRefFolders;
   /** dvc.yaml plans by the hash of their text (dvcExpFiles.ts). */
   plans?: Record<string, StoredPlan>;
 }
@@ -44,6 +47,7 @@ export class ExpDiskCache implements PlanStore {
   private readonly file: string;
   private data: CacheFile | undefined;
   private dirty = false;
+  private looseRefsBefore = '';
   /** Plans asked for since the last save: only those are kept. */
   private usedPlans = new Set<string>();
 
@@ -101,6 +105,13 @@ export class ExpDiskCache implements PlanStore {
     this.dirty = true;
   }
 
+  /** The loose-ref folders as last read; the caller updates them in place and calls refsChanged(). */
+  looseRefs(): LooseRefFolders | undefined {
+    if (!this.data) return undefined;
+    this.looseRefsBefore = JSON.stringify(this.data.looseRefs ?? {});
+    return (this.data.looseRefs ??= {});
+  }
+
   tracked(indexStamp: string): string[] | undefined {
     return this.data?.tracked?.index === indexStamp ? this.data.tracked.files : undefined;
   }
@@ -127,6 +138,7 @@ export class ExpDiskCache implements PlanStore {
       }
     }
     this.usedPlans = new Set();
+    if (this.data.looseRefs && JSON.stringify(this.data.looseRefs) !== this.looseRefsBefore) this.dirty = true;
     if (!this.dirty) return;
     this.dirty = false;
     // Written beside and renamed over, so a reader never sees half a file; a cache that

@@ -101,7 +101,8 @@ export class GitBatch {
   read(ids: string[]): Promise<(GitObject | undefined)[]> {
     if (this.failed) return Promise.reject(this.failed);
     if (!ids.length) return Promise.resolve([]);
-    const ok = ids.map((id) => !/\s/.test(id) && id !== '');
+    // A name is the rest of its line, so a path may hold spaces but never a line break.
+    const ok = ids.map((id) => !/[\n\r]/.test(id) && id.trim() !== '');
     const results = ids.map((_, i) => (ok[i] ? new Promise<GitObject | undefined>((resolve, reject) => this.pending.push({ resolve, reject })) : Promise.resolve(undefined)));
     const asked = ids.filter((_, i) => ok[i]);
     this.unanswered.push(...asked);

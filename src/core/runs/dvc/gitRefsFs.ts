@@ -3,7 +3,7 @@
 // Only the plain "files" ref backend is read here (packed-refs plus loose files, as
 // gitrepository-layout(5) describes); a repository with the reftable backend, or any
 // surprise, returns undefined and the caller asks git instead.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, type Dirent } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -15,11 +15,23 @@ export async function commonGitDir(gitDir: string): Promise<string> {
 }
 
 /**
+ * What a folder of loose refs held when last read, by its path under the common folder:
+ * git writes a ref to `<name>.lock` and renames it over the ref, so any change to a ref
+ * changes its folder's mtime — an unchanged folder need not be read again. (Folders
+ * changed within the last seconds are never kept: a write in the same clock tick would not
+ * move the mtime, git's "racy" case.)
+ */
+export type LooseRefFolders = Record<string, { stamp: string; refs: [string, string][]; dirs: string[] }>;
+
+const RACY_MS = 3000;
+
+/**
  * Every ref under `prefixes` (e.g. `refs/exps`) → the object id it names, loose files
  * overriding packed-refs as git does. Symbolic refs are left out. Undefined when the
- * repository is not in a layout read here.
+ * repository is not in a layout read here. `known` (updated in place) saves reading the
+ * loose refs of folders that did not change.
  */
-export async function readRefsFromFiles(commonDir: string, prefixes: string[]): Promise<Map<string, string> | undefined> {
+export async function readRefsFromFiles(commonDir: string, prefixes: string[], known: LooseRefFolders = {}): Promise<Map<string, string> | undefined> {
   const config = readText(path.join(commonDir, 'config')) ?? '';
   if (/^\s*refstorage\s*=/im.test(config)) return undefined;
   const refs = new Map<string, string>();
@@ -41,31 +53,57 @@ export async function readRefsFromFiles(commonDir: string, prefixes: string[]): 
   let ok = true;
   let done = 0;
   const buf = Buffer.alloc(128);
+  const seen = new Set<string>();
   const walk = async (rel: string): Promise<void> => {
+    seen.add(rel);
+    const abs = path.join(commonDir, rel);
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) {
+      delete known[rel];
+      return;
+    }
+    const stamp = `${st.ino}:${st.mtimeMs}`;
+    const kept = known[rel];
+    if (kept?.stamp === stamp) {
+      for (const [ref, id] of kept.refs) refs.set(ref, id);
+      for (const d of kept.dirs) await walk(d);
+      return;
+    }
     let entries: Dirent[];
     try {
-      entries = readdirSync(path.join(commonDir, rel), { withFileTypes: true });
+      entries = readdirSync(abs, { withFileTypes: true });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') ok = false;
       return;
     }
+    const here: LooseRefFolders[string] = { stamp, refs: [], dirs: [] };
+    let settled = Date.now() - st.mtimeMs > RACY_MS;
     for (const e of entries) {
       const ref = `${rel}/${e.name}`;
       if (e.isDirectory()) {
+        here.dirs.push(ref);
         await walk(ref);
         continue;
       }
+      if (e.name.endsWith('.lock')) settled = false;
       if (!e.isFile() || e.name.endsWith('.lock')) continue;
       if (++done % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
       const text = readSmall(path.join(commonDir, ref), buf);
-      if (text !== undefined && SHA.test(text)) refs.set(ref, text);
+      if (text !== undefined && SHA.test(text)) {
+        refs.set(ref, text);
+        here.refs.push([ref, text]);
+      }
       // A symbolic ref (`ref: …`) is not an experiment or a name of a commit here; a ref
       // being written right now (empty) keeps its packed value.
       else if (text && !text.startsWith('ref:')) ok = false;
+      else if (!text) settled = false;
     }
+    if (settled) known[rel] = here;
+    else delete known[rel];
   };
   for (const p of prefixes) await walk(p);
+  for (const rel of Object.keys(known)) if (!seen.has(rel)) delete known[rel];
   return ok ? refs : undefined;
 }
 
