@@ -7,9 +7,9 @@
 // BENCH_MLFLOW_RUNS / BENCH_MLFLOW_STEPS shrink it for a quick look.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { root } from '../scripts/lib.mjs';
 
 const VERSION = 1;
@@ -80,7 +80,10 @@ if (!existsSync(db)) {
 const size = statSync(db).size;
 if (process.env.BENCH_MLFLOW_GENERATE_ONLY === '1') process.exit(0);
 
-const core = await import(pathToFileURL(join(root, 'dist', 'core.js')).href);
+// Loaded the way the extension host loads it (require): an ESM import of this CommonJS
+// bundle would first scan its source for exports, and that scan's JIT work would still
+// run in the background during the timed listing.
+const core = createRequire(import.meta.url)(join(root, 'dist', 'core.js'));
 let oursMs;
 let ours = { runs: [], warnings: [] };
 let oursError = '';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SqliteFile } from '../../../src/core/runs/mlflow/sqlitePages';
-import { decodeRecord, readVarint, type SqlValue } from '../../../src/core/runs/mlflow/sqliteRecord';
+import { decodeRecord, readVarint, RecordView, type SqlValue } from '../../../src/core/runs/mlflow/sqliteRecord';
 import { columnReader, parseCreateTable, readSchema } from '../../../src/core/runs/mlflow/sqliteSchema';
 
 describe('SQLite record format', () => {
@@ -40,6 +40,33 @@ describe('SQLite record format', () => {
     assert.equal(v[8], -2.5);
     assert.deepEqual(v.slice(9, 12), [0, 1, 'aé']);
     assert.deepEqual([...(v[12] as Uint8Array)], [1, 2, 3]);
+  });
+
+  it('reads each column of a RecordView in place as decodeRecord decodes it, and columns past its end as NULL', () => {
+    const body = [[0], [1, 0xff], [5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe], [6, 0, 0, 1, 0, 0, 0, 0, 0], [7, ...new Uint8Array(new Float64Array([-2.5]).buffer).reverse()], [7, 0, 0, 0, 0, 0, 0, 0, 0], [8], [9], [13 + 2 * 3, ...Buffer.from('aé')], [13], [12 + 2 * 3, 1, 2, 3], [12]];
+    const header = [body.length + 1, ...body.map((b) => b[0])];
+    const bytes = [...header, ...body.flatMap((b) => b.slice(1))];
+    // In front of the record, so offsets into the page are exercised; a Buffer and a plain array both.
+    for (const page of [Buffer.from([9, 9, ...bytes, 9]), Uint8Array.from([9, 9, ...bytes, 9])]) {
+      const want = decodeRecord(page, 2, 2 + bytes.length);
+      const view = new RecordView().load(page, 2, 2 + bytes.length);
+      assert.equal(view.count, body.length);
+      for (let i = 0; i < body.length + 2; i++) {
+        const v = i < body.length ? want[i] : null;
+        assert.deepEqual(view.value(i), v, `value ${i}`);
+        assert.equal(view.isNull(i), v === null, `isNull ${i}`);
+        assert.equal(view.truthy(i), !!v, `truthy ${i}`);
+        assert.equal(view.text(i), String(v), `text ${i}`);
+        if (!(v instanceof Uint8Array) && typeof v !== 'string') assert.ok(Object.is(view.number(i), Number(v)), `number ${i}`);
+      }
+      assert.equal(view.textStart(8), page.indexOf(0x61, 2 + header.length));
+      assert.equal(view.textLength(8), 3);
+      assert.equal(view.textStart(10), -1, 'a blob is no text');
+      assert.ok(view.sameText(8, Buffer.from('xaé'), 1, 3));
+      assert.ok(!view.sameText(8, Buffer.from('aè'), 0, 3));
+      assert.ok(!view.sameText(9, Buffer.from('a'), 0, 1));
+      assert.throws(() => new RecordView().load(page, 2, 2 + bytes.length - 1), /runs past/);
+    }
   });
 
   it('maps columns by the CREATE TABLE text, quoted names and rowid aliases included', () => {
@@ -158,6 +185,17 @@ describe('SqliteFile page reader on databases written by SQLite', function () {
         assert.equal(rowid, wantRowid);
         want.forEach((w, c) => assert.ok(same(values[c], w), `row ${rowid} column ${c}: ${String(values[c]).slice(0, 40)} vs ${JSON.stringify(w).slice(0, 40)}`));
       }
+      // The same rows through views read in place, overflow rows included.
+      let k = 0;
+      await db.scanRows(t.root, (rowid, view) => {
+        const [wantRowid, ...want] = expected.t[k++];
+        assert.equal(rowid, wantRowid);
+        // Column 0 is the rowid alias, stored as NULL.
+        assert.ok(view.isNull(0) && same(rowid, want[0]));
+        want.slice(1).forEach((w, c) => assert.ok(same(view.value(c + 1), w), `view of row ${rowid} column ${c + 1}`));
+        if (want[1]?.[0] === 't') assert.equal(view.text(1), want[1][1]);
+      });
+      assert.equal(k, expected.t.length);
       const row = await db.tableRow(t.root, expected.t[1503][0]);
       assert.ok(row && same(columnReader(t, ['a'])(expected.t[1503][0], row)[0], expected.t[1503][2]));
       assert.equal(await db.tableRow(t.root, 1), undefined, 'no row has rowid 1');

@@ -4,7 +4,7 @@
 // of `-wal` overlay the main file as a reader would see them. Anything this reader does
 // not know throws Unsupported, and the caller falls back to sql.js: never a wrong answer.
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { decodeRecord, readVarint, readVarintBig, type SqlValue } from './sqliteRecord';
+import { cursor, decodeRecord, readVarint, readVarintBig, RecordView, varint, type SqlValue } from './sqliteRecord';
 import { statOrUndefined, walIndex, type WalIndex } from './sqliteSnapshot';
 
 export class Unsupported extends Error {}
@@ -18,10 +18,13 @@ const MAX_DEPTH = 40;
 const GAP_PAGES = 16;
 
 export type RowVisitor = (rowid: number, record: SqlValue[]) => void;
+/** Gets a view reused for every row: read what is needed from it before returning. */
+export type RowViewVisitor = (rowid: number, record: RecordView) => void;
 
 export class SqliteFile {
   private readonly cache = new Map<number, Uint8Array>();
-  private readonly inflight = new Map<number, Promise<Uint8Array>>();
+  /** Reads under way, by page: a page's own read, or the one read of a run of pages. */
+  private readonly inflight = new Map<number, Promise<unknown>>();
   /** Pages fetched from disk (not from the cache or the WAL), for tests and benchmarks. */
   pagesRead = 0;
 
@@ -76,11 +79,11 @@ export class SqliteFile {
     if (n < 1 || n > this.pageCount) return Promise.reject(new Unsupported(`page ${n} lies outside the database (${this.pageCount} pages)`));
     const walOff = this.wal?.index.pages.get(n);
     if (walOff !== undefined) return Promise.resolve(this.wal!.bytes.subarray(walOff, walOff + this.pageSize));
-    let p = this.inflight.get(n);
-    if (!p) {
-      p = this.readPage(n).finally(() => this.inflight.delete(n));
-      this.inflight.set(n, p);
-    }
+    const pending = this.inflight.get(n);
+    // Once that read is done the page is cached, or (a short read) read again on its own.
+    if (pending) return pending.then(() => this.page(n));
+    const p = this.readPage(n).finally(() => this.inflight.delete(n));
+    this.inflight.set(n, p);
     return p;
   }
 
@@ -116,7 +119,7 @@ export class SqliteFile {
       await Promise.all(runs.map((run) => this.readRun(run)));
       const next: number[] = [];
       for (const n of level) {
-        const p = await this.page(n);
+        const p = this.cache.get(n) ?? (await this.page(n));
         const h = n === 1 ? 100 : 0;
         if (p[h] !== INTERIOR_TABLE && p[h] !== INTERIOR_INDEX) continue;
         for (const c of cellOffsets(p, h, p[h])) next.push(u32(p, c));
@@ -131,20 +134,21 @@ export class SqliteFile {
     const first = pages[0];
     const span = pages[pages.length - 1] - first + 1;
     const buf = Buffer.allocUnsafe(span * this.pageSize);
-    const done = this.fh.read(buf, 0, buf.length, (first - 1) * this.pageSize).then(({ bytesRead }) => {
-      for (const n of pages) {
-        const i = n - first;
-        if ((i + 1) * this.pageSize > bytesRead) break;
-        this.pagesRead++;
-        this.remember(n, buf.subarray(i * this.pageSize, (i + 1) * this.pageSize));
-      }
-    });
+    const done: Promise<void> = this.fh
+      .read(buf, 0, buf.length, (first - 1) * this.pageSize)
+      .then(({ bytesRead }) => {
+        for (const n of pages) {
+          const i = n - first;
+          if ((i + 1) * this.pageSize > bytesRead) break;
+          this.pagesRead++;
+          this.remember(n, buf.subarray(i * this.pageSize, (i + 1) * this.pageSize));
+        }
+      })
+      .finally(() => {
+        for (const n of pages) if (this.inflight.get(n) === done) this.inflight.delete(n);
+      });
     // A reader asking for one of these pages meanwhile waits for this read instead of its own.
-    for (const n of pages) {
-      const p = done.then(() => this.cache.get(n) ?? this.readPage(n)).finally(() => this.inflight.delete(n));
-      p.catch(() => undefined); // whoever awaits it sees the failure; nobody need
-      this.inflight.set(n, p);
-    }
+    for (const n of pages) this.inflight.set(n, done);
     return done;
   }
 
@@ -155,38 +159,34 @@ export class SqliteFile {
 
   /** Every row of the table b-tree at `root`, in rowid order. */
   async scanTable(root: number, visit: RowVisitor, wanted?: boolean[]): Promise<void> {
-    await this.walkTable(root, visit, wanted, 0);
+    await this.walkTable(root, (rowid, record) => visit(rowid, record.values(wanted)), new RecordView(), 0);
   }
 
-  private async walkTable(n: number, visit: RowVisitor, wanted: boolean[] | undefined, depth: number): Promise<void> {
+  /** Every row of the table b-tree at `root`, in rowid order, as a view decoding on demand. */
+  async scanRows(root: number, visit: RowViewVisitor): Promise<void> {
+    await this.walkTable(root, visit, new RecordView(), 0);
+  }
+
+  private async walkTable(n: number, visit: RowViewVisitor, view: RecordView, depth: number): Promise<void> {
     if (depth > MAX_DEPTH) throw new Unsupported('b-tree deeper than expected (a loop?)');
     const p = await this.page(n);
     const h = n === 1 ? 100 : 0;
     const type = p[h];
-    const cells = cellOffsets(p, h, type);
     if (type === LEAF_TABLE) {
-      for (const c of cells) {
-        // One-byte varints inline: no tuple per row for the common case.
-        let size = p[c];
-        let a = c + 1;
-        if (size > 0x7f) [size, a] = readVarint(p, c);
-        let rowid = p[a];
-        let b = a + 1;
-        if (rowid > 0x7f) [rowid, b] = readRowid(p, a);
-        if (size <= this.maxLocal(true)) {
-          // Decoded in place: most payloads lie wholly on their page.
-          if (b + size > p.length) throw new Unsupported('cell runs past its page');
-          visit(rowid, decodeRecord(p, b, b + size, wanted));
-        } else {
-          visit(rowid, decodeRecord(await this.payload(p, b, size, this.maxLocal(true)), 0, size, wanted));
-        }
+      const maxLocal = this.maxLocal(true);
+      // The rows in a synchronous loop; only a row that spills to overflow pages waits here.
+      for (let k = visitLeaf(p, h, 0, maxLocal, visit, view); k >= 0; k = visitLeaf(p, h, k + 1, maxLocal, visit, view)) {
+        const c = cellOffsets(p, h, type)[k];
+        const [size, a] = readVarint(p, c);
+        const [rowid, b] = readRowid(p, a);
+        visit(rowid, view.load(await this.payload(p, b, size, maxLocal), 0, size));
       }
     } else if (type === INTERIOR_TABLE) {
-      const children = cells.map((c) => u32(p, c));
+      const children = cellOffsets(p, h, type).map((c) => u32(p, c));
       children.push(u32(p, h + 8));
       // Fetch the siblings together: the reads overlap instead of queueing one by one.
       await Promise.all(children.map((c) => this.page(c)));
-      for (const c of children) await this.walkTable(c, visit, wanted, depth + 1);
+      for (const c of children) await this.walkTable(c, visit, view, depth + 1);
     } else {
       throw new Unsupported(`page ${n} is not a table b-tree page (type ${type})`);
     }
@@ -290,6 +290,37 @@ export class SqliteFile {
     }
     return out;
   }
+}
+
+/**
+ * Visits the rows of a table leaf page from cell `from` on, decoded in place, and stops at
+ * the first whose payload spills to overflow pages: its index, or -1 when all were visited.
+ * Kept apart from the async walk so that the loop every row goes through stays a small,
+ * synchronous function, cheap to interpret and quick for the JIT to optimize.
+ */
+function visitLeaf(p: Uint8Array, h: number, from: number, maxLocal: number, visit: RowViewVisitor, view: RecordView): number {
+  const count = (p[h + 3] << 8) | p[h + 4];
+  for (let k = from; k < count; k++) {
+    const c = (p[h + 8 + 2 * k] << 8) | p[h + 9 + 2 * k];
+    // One-byte varints inline, longer ones without a tuple per row.
+    let size = p[c];
+    let a = c + 1;
+    if (size > 0x7f) {
+      size = varint(p, c);
+      a = cursor.next;
+    }
+    if (size > maxLocal) return k;
+    let rowid = p[a];
+    let b = a + 1;
+    if (rowid > 0x7f) {
+      rowid = varint(p, a);
+      b = cursor.next;
+      if (rowid > Number.MAX_SAFE_INTEGER) [rowid, b] = readRowid(p, a);
+    }
+    if (b + size > p.length) throw new Unsupported('cell runs past its page');
+    visit(rowid, view.load(p, b, b + size));
+  }
+  return -1;
 }
 
 /** Rowids are signed 64-bit: negative ones are nine-byte varints, decoded exactly through bigint. */

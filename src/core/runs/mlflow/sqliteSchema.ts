@@ -164,3 +164,24 @@ export function columnReader(table: TableInfo, names: string[]): ColumnReader {
   };
   return Object.assign(read, { wanted: table.columns.map((_, i) => idx.includes(i)) });
 }
+
+/** Where named columns lie in a table's records, for reading RecordViews without a copy. */
+export function columnPositions(table: TableInfo, names: string[]): number[] {
+  return names.map((n) => {
+    const i = table.columns.findIndex((c) => c.toLowerCase() === n.toLowerCase());
+    if (i < 0) throw new Unsupported(`table ${table.name} has no column ${n}`);
+    // Stored as NULL, its value is the rowid: columnReader knows that, a bare position does not.
+    if (i === table.rowidAlias) throw new Unsupported(`column ${n} of ${table.name} is its rowid; read it through columnReader`);
+    return i;
+  });
+}
+
+/**
+ * For a record holding only `count` columns: rows older than an ALTER TABLE ADD COLUMN
+ * lack it, and its DEFAULT applies, which we do not evaluate (NULL when it has none).
+ */
+export function checkShortRecord(table: TableInfo, positions: number[], count: number): void {
+  for (const i of positions) {
+    if (i >= count && table.hasDefault[i]) throw new Unsupported(`a row of ${table.name} predates its column ${table.columns[i]}, whose default we do not evaluate`);
+  }
+}

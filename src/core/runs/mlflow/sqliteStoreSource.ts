@@ -7,8 +7,8 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
 import { readConsistent } from './sqliteConsistentRead';
 import { Unsupported, type SqliteFile } from './sqlitePages';
-import { columnReader, readSchema, type Schema } from './sqliteSchema';
-import type { SqlValue } from './sqliteRecord';
+import { checkShortRecord, columnPositions, columnReader, readSchema, type Schema } from './sqliteSchema';
+import type { RecordView, SqlValue } from './sqliteRecord';
 import { snapshotSqlite } from './sqliteSnapshot';
 import { runStatus } from './status';
 
@@ -61,38 +61,66 @@ export class MlflowSqliteSource implements RunSource {
   /** The listing from the tables' own pages; the metrics table itself is never touched. */
   private async listPages(db: SqliteFile): Promise<Omit<RunListing, 'warnings'>> {
     const schema = await readSchema(db);
-    const tables = ['experiments', 'runs', 'params', 'tags', 'latest_metrics'];
-    // All their pages in a few large reads first, instead of hundreds of small ones.
-    await db.prefetch(tables.flatMap((t) => schema.table(t)?.root ?? []));
-    const scan = async (name: string, columns: string[], visit: (values: SqlValue[]) => void) => {
+    const tableOf = (name: string) => {
       const table = schema.table(name);
       if (!table) throw new Unsupported(`${this.location} has no table ${name}; is it an MLflow store?`);
-      const read = columnReader(table, columns);
-      await db.scanTable(table.root, (rowid, record) => visit(read(rowid, record)), read.wanted);
+      return table;
+    };
+    const tables = ['experiments', 'runs', 'params', 'tags', 'latest_metrics'];
+    // All their pages in a few large reads first, instead of hundreds of small ones.
+    await db.prefetch(tables.map((t) => tableOf(t).root));
+    // Tens of thousands of rows: each is read in place through the positions of its
+    // columns, and only the values kept become strings or numbers.
+    // `visitor` gets the positions once and returns what reads each row.
+    const scan = async (name: string, columns: string[], visitor: (at: number[]) => (row: RecordView) => void) => {
+      const table = tableOf(name);
+      const at = columnPositions(table, columns);
+      const visit = visitor(at);
+      const full = Math.max(...at) + 1;
+      await db.scanRows(table.root, (_rowid, row) => {
+        if (row.count < full) checkShortRecord(table, at, row.count);
+        visit(row);
+      });
     };
     const all = !!this.options.includeDeleted;
     const experiments: Experiment[] = [];
-    await scan('experiments', ['experiment_id', 'name', 'lifecycle_stage'], ([id, name, stage]) => {
+    const exps = tableOf('experiments');
+    const readExp = columnReader(exps, ['experiment_id', 'name', 'lifecycle_stage']);
+    await db.scanTable(exps.root, (rowid, record) => {
+      const [id, name, stage] = readExp(rowid, record);
       if (all || stage === 'active') experiments.push({ id: String(id), name: String(name), lifecycleStage: String(stage) });
-    });
+    }, readExp.wanted);
     experiments.sort((a, b) => Number(a.id) - Number(b.id));
     const expIds = new Set(experiments.map((e) => e.id));
     const runs = new Map<string, RunSummary>();
-    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri'], (row) => {
-      const run = toRun(row, all, expIds);
-      if (run) runs.set(run.id, run);
+    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri'], ([id, name, status, start, end, stage, exp, uri]) => (row) => {
+      if ((!all && row.text(stage) !== 'active') || !expIds.has(row.text(exp))) return;
+      const run: RunSummary = {
+        id: row.text(id),
+        experimentId: row.text(exp),
+        name: row.isNull(name) ? '' : row.text(name),
+        status: runStatus(row.value(status)),
+        startTime: row.isNull(start) ? undefined : row.number(start),
+        endTime: row.isNull(end) ? undefined : row.number(end),
+        artifactUri: row.isNull(uri) ? undefined : row.text(uri),
+        params: {},
+        tags: {},
+        metrics: {},
+      };
+      runs.set(run.id, run);
     });
-    await scan('params', ['key', 'value', 'run_uuid'], ([key, value, run]) => {
-      const r = runs.get(String(run));
-      if (r) r.params[String(key)] = String(value);
+    const runOf = new RunOfRow(runs);
+    await scan('params', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
+      const r = runOf.get(row, run);
+      if (r) r.params[row.text(key)] = row.text(value);
     });
-    await scan('tags', ['key', 'value', 'run_uuid'], ([key, value, run]) => {
-      const r = runs.get(String(run));
-      if (r) r.tags[String(key)] = value === null ? '' : String(value);
+    await scan('tags', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
+      const r = runOf.get(row, run);
+      if (r) r.tags[row.text(key)] = row.isNull(value) ? '' : row.text(value);
     });
-    await scan('latest_metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ([key, value, timestamp, step, isNan, run]) => {
-      const r = runs.get(String(run));
-      if (r) r.metrics[String(key)] = { step: Number(step), timestamp: Number(timestamp), value: isNan ? NaN : Number(value) };
+    await scan('latest_metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ([key, value, timestamp, step, isNan, run]) => (row) => {
+      const r = runOf.get(row, run);
+      if (r) r.metrics[row.text(key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
     });
     for (const r of runs.values()) if (!r.name) r.name = r.tags['mlflow.runName'] ?? r.id;
     return { experiments, runs: [...runs.values()] };
@@ -172,6 +200,30 @@ export class MlflowSqliteSource implements RunSource {
     const db = new SQL.Database(snap.bytes);
     this.db = { db, stamp: snap.unstable ? '' : stamp };
     return db;
+  }
+}
+
+/**
+ * The run a row of params, tags or latest_metrics belongs to. MLflow writes a run's rows
+ * together, so most rows name the same run as the row before: comparing the id's bytes
+ * in place spares a new string and a Map lookup per row.
+ */
+class RunOfRow {
+  private last?: RunSummary;
+  private buf?: Uint8Array;
+  private start = 0;
+  private length = -1;
+
+  constructor(private readonly runs: Map<string, RunSummary>) {}
+
+  get(row: RecordView, column: number): RunSummary | undefined {
+    if (this.buf && row.sameText(column, this.buf, this.start, this.length)) return this.last;
+    const start = row.textStart(column);
+    this.buf = start >= 0 ? row.buf : undefined;
+    this.start = start;
+    this.length = start >= 0 ? row.textLength(column) : -1;
+    this.last = this.runs.get(row.text(column));
+    return this.last;
   }
 }
 
