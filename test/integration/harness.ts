@@ -1,9 +1,12 @@
 // Finds the real components that scripts/components/up.sh started (components.json).
 // A suite whose component is missing prints why and skips; with
 // MLOPS_REQUIRE_INTEGRATION=1 (CI) the missing component fails the suite instead.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { knownHostsFile, LocalHostConnection, SshHostConnection, type HostConnection } from '../../src/core/hosts/hostConnection';
+import { containerCreateOptions, type LaunchProfile } from '../../src/core/hosts/workspaceSpec';
 
 export interface DockerComponent {
   socketPath: string;
@@ -117,6 +120,77 @@ export function demuxDockerLogs(raw: Buffer): { stdout: string; stderr: string }
 export async function removeTestContainers(docker: Docker): Promise<void> {
   const left = await docker.listContainers({ all: true, filters: { label: ['mlops.test=1'] } });
   await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+}
+
+/** The label a suite gives its own containers, so its cleanup removes only those. */
+export const OWNER_LABEL = 'mlops.test.owner';
+
+/** The test label plus an owner unique to this run of one suite (`prefix`). */
+export function ownerLabels(prefix: string): Record<string, string> {
+  return { ...testLabels, [OWNER_LABEL]: `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}` };
+}
+
+/** Keeps a workspace running until it is removed; SIGTERM ends it at once. */
+export const IDLE_COMMAND = ['sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait'];
+
+/** The test engine through its local socket. */
+export function localTestHost(docker: DockerComponent): LocalHostConnection {
+  return new LocalHostConnection({ endpoint: { socketPath: docker.socketPath } });
+}
+
+/** The test sshd with the test key; a host key that known_hosts does not list is refused. */
+export function sshTestHost(ssh: SshComponent): SshHostConnection {
+  return new SshHostConnection({
+    host: ssh.host,
+    port: ssh.port,
+    username: ssh.username,
+    privateKey: readFileSync(ssh.privateKeyPath),
+    hostKeys: knownHostsFile(ssh.knownHostsPath, async () => false),
+  });
+}
+
+/**
+ * Creates and starts a workspace container through `conn`, labelled `labels`; it publishes
+ * no ports and idles unless `profile` says otherwise. `hostNetwork`: the test engine has
+ * no bridge network, so a port is reachable only on the host's network.
+ */
+export async function startTestWorkspace(
+  conn: HostConnection,
+  labels: Record<string, string>,
+  profile: Partial<LaunchProfile> & { image: string },
+  opts: { hostNetwork?: boolean } = {},
+): Promise<Docker.Container> {
+  const create = containerCreateOptions({ ports: [], command: IDLE_COMMAND, ...profile }, labels);
+  if (opts.hostNetwork) create.HostConfig!.NetworkMode = 'host';
+  const container = await conn.docker().createContainer(create);
+  await container.start();
+  return container;
+}
+
+/**
+ * Declares `contract` twice: on the test engine's local socket, and on the same engine
+ * over the test sshd (`docker system dial-stdio`). Each half skips when its component is missing.
+ */
+export function onLocalAndSsh(contract: (label: 'local' | 'ssh', connect: () => HostConnection, image: () => string) => void): void {
+  let dockerC: DockerComponent;
+  let local: LocalHostConnection | undefined;
+  before(function () {
+    dockerC = requireComponent(this, 'docker');
+    local = localTestHost(dockerC);
+  });
+
+  describe('local socket', () => contract('local', () => local!, () => dockerC.image));
+
+  describe('over SSH', function () {
+    let conn: SshHostConnection | undefined;
+    before(async function () {
+      conn = sshTestHost(requireComponent(this, 'ssh'));
+      await conn.connect();
+    });
+    contract('ssh', () => conn!, () => dockerC.image);
+    // After the contract's own `after` hooks (mocha runs them in order): they remove over this connection.
+    after(() => conn?.dispose());
+  });
 }
 
 /** Resolves when `cond` holds; polls instead of sleeping a fixed time. */

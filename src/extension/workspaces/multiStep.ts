@@ -62,15 +62,23 @@ export function pickStep<T extends vscode.QuickPickItem>(
       qp.hide();
     };
     // A free-typed answer (an image name not in the list) leads the items while typed.
+    // The items are replaced only when that leading answer changes: each replacement
+    // re-renders the list in the workbench and resets its active row, and an Enter pressed
+    // meanwhile would find no active item.
+    let lead: T | undefined;
     if (o.typed) {
       qp.onDidChangeValue((v) => {
         const t = o.typed!(v);
+        if (t?.label === lead?.label) return;
+        lead = t;
         qp.items = t ? [t, ...items] : items;
       });
     }
     qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
     qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
+      // Without an active row (the list was being replaced), what is typed still answers.
+      const value = qp.value.trim();
+      const chosen = qp.selectedItems[0] ?? qp.activeItems[0] ?? (value ? (items.find((i) => i.label === value) ?? o.typed?.(value)) : undefined);
       if (chosen) finish(chosen);
     });
     qp.onDidHide(() => {

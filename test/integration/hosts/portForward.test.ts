@@ -1,15 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type Docker from 'dockerode';
-import { knownHostsFile, LocalHostConnection, SshHostConnection } from '../../../src/core/hosts/hostConnection';
+import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { forwardTarget, startTcpForward, type PortInspect } from '../../../src/core/hosts/portForward';
-import { containerCreateOptions } from '../../../src/core/hosts/workspaceSpec';
-import { requireComponent, testLabels, waitFor, type DockerComponent } from '../harness';
+import { localTestHost, ownerLabels, requireComponent, sshTestHost, startTestWorkspace, waitFor } from '../harness';
 
-const OWNER = 'mlops.test.owner';
-const owner = { ...testLabels, [OWNER]: `ports-${process.pid}-${randomBytes(4).toString('hex')}` };
+const owner = ownerLabels('ports');
 
 /** GET on 127.0.0.1:port; rejects on a refused or reset connection. */
 function get(port: number): Promise<{ status: number; body: string }> {
@@ -26,8 +23,6 @@ function get(port: number): Promise<{ status: number; body: string }> {
 
 describe('hosts: forwarding a workspace port to this machine (busybox httpd inside a workspace)', function () {
   this.timeout(60000);
-  let dockerC: DockerComponent;
-  let local: LocalHostConnection | undefined;
   let container: Docker.Container | undefined;
   let info: PortInspect;
   const page = `page-${randomBytes(6).toString('hex')}`;
@@ -36,20 +31,13 @@ describe('hosts: forwarding a workspace port to this machine (busybox httpd insi
   const port = 20000 + Math.floor(Math.random() * 20000);
 
   before(async function () {
-    dockerC = requireComponent(this, 'docker');
-    local = new LocalHostConnection({ endpoint: { socketPath: dockerC.socketPath } });
-    const opts = containerCreateOptions(
-      {
-        image: dockerC.image,
-        ports: [],
-        env: { PAGE: page },
-        command: `mkdir -p /tmp/site && echo "<h1>$PAGE</h1>" > /tmp/site/index.html && exec httpd -f -p ${port} -h /tmp/site`,
-      },
+    const dockerC = requireComponent(this, 'docker');
+    container = await startTestWorkspace(
+      localTestHost(dockerC),
       owner,
+      { image: dockerC.image, env: { PAGE: page }, command: `mkdir -p /tmp/site && echo "<h1>$PAGE</h1>" > /tmp/site/index.html && exec httpd -f -p ${port} -h /tmp/site` },
+      { hostNetwork: true },
     );
-    opts.HostConfig!.NetworkMode = 'host';
-    container = await local.docker().createContainer(opts);
-    await container.start();
     info = (await container.inspect()) as PortInspect;
     await waitFor(() => get(port).then(() => true, () => false), 15000, `httpd on port ${port}`);
   });
@@ -68,14 +56,7 @@ describe('hosts: forwarding a workspace port to this machine (busybox httpd insi
   describe('over SSH (ssh2 forwardOut behind a local server)', function () {
     let conn: SshHostConnection | undefined;
     before(function () {
-      const ssh = requireComponent(this, 'ssh');
-      conn = new SshHostConnection({
-        host: ssh.host,
-        port: ssh.port,
-        username: ssh.username,
-        privateKey: readFileSync(ssh.privateKeyPath),
-        hostKeys: knownHostsFile(ssh.knownHostsPath, async () => false),
-      });
+      conn = sshTestHost(requireComponent(this, 'ssh'));
     });
     after(() => conn?.dispose());
 

@@ -1,21 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import { knownHostsFile, LocalHostConnection, SshHostConnection, type HostConnection } from '../../../src/core/hosts/hostConnection';
+import type { HostConnection } from '../../../src/core/hosts/hostConnection';
 import { containerPathFor, explainExit, hostPathOfFolder, runInContainer, stageReproArgv } from '../../../src/core/hosts/stageInWorkspace';
 import { execTty } from '../../../src/core/hosts/workspaceExec';
-import { containerCreateOptions } from '../../../src/core/hosts/workspaceSpec';
-import { requireComponent, testLabels, waitFor, type DockerComponent } from '../harness';
+import { onLocalAndSsh, ownerLabels, startTestWorkspace, waitFor } from '../harness';
 
 // The real engine and sshd; busybox has no dvc, so the runner is checked with commands
 // busybox has (the same argv builder and exec path), and `dvc repro` is checked to fail
 // with 127 and the install hint — nothing here pretends dvc ran.
-const OWNER = 'mlops.test.owner';
-const owner = { ...testLabels, [OWNER]: `stage-ws-${process.pid}-${randomBytes(4).toString('hex')}` };
-const SLEEP = ['sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait'];
+const owner = ownerLabels('stage-ws');
 
 async function run(conn: HostConnection, id: string, dir: string, argv: string[]) {
   let out = '';
@@ -24,7 +21,7 @@ async function run(conn: HostConnection, id: string, dir: string, argv: string[]
   return { code, out: () => out };
 }
 
-function stageContract(label: string, kind: 'local' | 'ssh', connect: () => HostConnection, image: () => string): void {
+function stageContract(kind: 'local' | 'ssh', connect: () => HostConnection, image: () => string): void {
   let container: Docker.Container | undefined;
   let project: string;
   let mounts: Array<{ Source?: string; Destination?: string }>;
@@ -35,11 +32,7 @@ function stageContract(label: string, kind: 'local' | 'ssh', connect: () => Host
     project = mkdtempSync(path.join(tmpdir(), 'mlops-stage-ws-'));
     mkdirSync(path.join(project, 'sub'));
     writeFileSync(path.join(project, 'sub', 'marker.txt'), 'hello\n');
-    const docker = connect().docker();
-    container = await docker.createContainer(
-      containerCreateOptions({ image: image(), ports: [], command: SLEEP, mounts: [{ source: project, target: '/workspace' }], name: `ws-stage-${randomBytes(4).toString('hex')}` }, owner),
-    );
-    await container.start();
+    container = await startTestWorkspace(connect(), owner, { image: image(), mounts: [{ source: project, target: '/workspace' }], name: `ws-stage-${randomBytes(4).toString('hex')}` });
     mounts = (await container.inspect()).Mounts;
   });
   after(async () => {
@@ -52,7 +45,7 @@ function stageContract(label: string, kind: 'local' | 'ssh', connect: () => Host
     return containerPathFor(hostPath!, mounts);
   };
 
-  it(`${label}: runs the built argv in the folder mapped from the container's mounts`, async () => {
+  it(`${kind}: runs the built argv in the folder mapped from the container's mounts`, async () => {
     const dir = mapped(path.join(project, 'sub'));
     assert.equal(dir, '/workspace/sub');
     const r = await run(connect(), container!.id, dir!, ['sh', '-c', 'pwd; ls; cat marker.txt; exit 4']);
@@ -60,21 +53,21 @@ function stageContract(label: string, kind: 'local' | 'ssh', connect: () => Host
     assert.match(r.out(), /^\/workspace\/sub\r\nmarker\.txt\r\nhello\r\n$/);
   });
 
-  it(`${label}: dvc repro in an image without dvc exits 127 with the install hint`, async () => {
+  it(`${kind}: dvc repro in an image without dvc exits 127 with the install hint`, async () => {
     const r = await run(connect(), container!.id, mapped(project)!, stageReproArgv('train'));
     assert.equal(r.code, 127);
     assert.match(r.out(), /dvc/);
     assert.match(explainExit(r.code, 'dvc', 'ws')!, /Install dvc in the workspace's image/);
   });
 
-  it(`${label}: a folder outside every mount maps to nothing; a missing folder fails with 2 and says so`, async () => {
+  it(`${kind}: a folder outside every mount maps to nothing; a missing folder fails with 2 and says so`, async () => {
     assert.equal(containerPathFor(tmpdir(), mounts), undefined);
     const r = await run(connect(), container!.id, '/workspace/not-there', ['true']);
     assert.equal(r.code, 2);
     assert.match(r.out(), /can't cd to \/workspace\/not-there/);
   });
 
-  it(`${label}: cancel interrupts the process in the container`, async () => {
+  it(`${kind}: cancel interrupts the process in the container`, async () => {
     const marker = `sleep ${700 + Math.floor(Math.random() * 200)}`;
     let out = '';
     const r = await runInContainer(connect(), container!.id, { dir: '/workspace', argv: ['sh', '-c', `echo started; ${marker}`], cols: 80, rows: 24, onOutput: (d) => (out += d.toString()) });
@@ -95,30 +88,5 @@ function stageContract(label: string, kind: 'local' | 'ssh', connect: () => Host
 
 describe('hosts: running a stage inside a workspace', function () {
   this.timeout(60000);
-  let dockerC: DockerComponent;
-  let local: LocalHostConnection | undefined;
-
-  before(function () {
-    dockerC = requireComponent(this, 'docker');
-    local = new LocalHostConnection({ endpoint: { socketPath: dockerC.socketPath } });
-  });
-
-  describe('local socket', () => stageContract('local', 'local', () => local!, () => dockerC.image));
-
-  describe('over SSH', function () {
-    let conn: SshHostConnection | undefined;
-    before(async function () {
-      const ssh = requireComponent(this, 'ssh');
-      conn = new SshHostConnection({
-        host: ssh.host,
-        port: ssh.port,
-        username: ssh.username,
-        privateKey: readFileSync(ssh.privateKeyPath),
-        hostKeys: knownHostsFile(ssh.knownHostsPath, async () => false),
-      });
-      await conn.connect();
-    });
-    stageContract('ssh', 'ssh', () => conn!, () => dockerC.image);
-    after(() => conn?.dispose());
-  });
+  onLocalAndSsh(stageContract);
 });

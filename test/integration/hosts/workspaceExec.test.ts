@@ -1,17 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { knownHostsFile, LocalHostConnection, SshHostConnection, type HostConnection } from '../../../src/core/hosts/hostConnection';
+import type { HostConnection } from '../../../src/core/hosts/hostConnection';
 import { execTty } from '../../../src/core/hosts/workspaceExec';
-import { containerCreateOptions } from '../../../src/core/hosts/workspaceSpec';
-import { requireComponent, testLabels, waitFor, type DockerComponent } from '../harness';
+import { onLocalAndSsh, ownerLabels, startTestWorkspace, waitFor } from '../harness';
 
 // Every container here carries this run's label; cleanup removes only those.
-const OWNER = 'mlops.test.owner';
-const owner = { ...testLabels, [OWNER]: `exec-${process.pid}-${randomBytes(4).toString('hex')}` };
-const SLEEP = ['sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait'];
+const owner = ownerLabels('exec');
 
 function collect(stream: Duplex): () => string {
   let out = '';
@@ -23,9 +19,7 @@ function ttyContract(label: string, connect: () => HostConnection, image: () => 
   let container: Docker.Container | undefined;
 
   before(async () => {
-    const docker = connect().docker();
-    container = await docker.createContainer(containerCreateOptions({ image: image(), ports: [], command: SLEEP, name: `ws-exec-${randomBytes(4).toString('hex')}` }, owner));
-    await container.start();
+    container = await startTestWorkspace(connect(), owner, { image: image(), name: `ws-exec-${randomBytes(4).toString('hex')}` });
   });
   after(async () => {
     await container?.remove({ force: true });
@@ -59,30 +53,5 @@ function ttyContract(label: string, connect: () => HostConnection, image: () => 
 
 describe('hosts: a terminal inside a workspace (exec with a TTY)', function () {
   this.timeout(60000);
-  let dockerC: DockerComponent;
-  let local: LocalHostConnection | undefined;
-
-  before(function () {
-    dockerC = requireComponent(this, 'docker');
-    local = new LocalHostConnection({ endpoint: { socketPath: dockerC.socketPath } });
-  });
-
-  describe('local socket', () => ttyContract('local', () => local!, () => dockerC.image));
-
-  describe('over SSH', function () {
-    let conn: SshHostConnection | undefined;
-    before(function () {
-      const ssh = requireComponent(this, 'ssh');
-      conn = new SshHostConnection({
-        host: ssh.host,
-        port: ssh.port,
-        username: ssh.username,
-        privateKey: readFileSync(ssh.privateKeyPath),
-        hostKeys: knownHostsFile(ssh.knownHostsPath, async () => false),
-      });
-    });
-    ttyContract('ssh', () => conn!, () => dockerC.image);
-    // After the contract's own after (mocha runs them in order): it removes over this connection.
-    after(() => conn?.dispose());
-  });
+  onLocalAndSsh(ttyContract);
 });
