@@ -6,6 +6,8 @@ import { registerCommands } from './commands';
 import { registerLanguageClient } from './languageClient';
 import { loadLazy } from './lazy/load';
 import { createLog } from './log';
+import { RunningWorkspaceWatch } from './pipelines/workspaceLens';
+import type { WorkspacesTreeProvider } from './workspaces/workspacesTree';
 import { Telemetry, TelemetryEvents } from './telemetry';
 import { registerViews } from './views/registerViews';
 
@@ -31,7 +33,10 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   context.subscriptions.push({ dispose: () => void telemetry.dispose() });
 
   const views = registerViews(context, log);
-  const languageClient = registerLanguageClient(context, log, telemetry);
+  // The API types the views loosely; this one is the Workspaces view's own provider.
+  const workspaceLens = new RunningWorkspaceWatch(views.workspaces as WorkspacesTreeProvider, log);
+  context.subscriptions.push(workspaceLens);
+  const languageClient = registerLanguageClient(context, log, telemetry, workspaceLens);
   registerCommands(context, log, languageClient);
 
   const activateMs = performance.now() - activateStart;

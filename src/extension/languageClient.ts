@@ -4,6 +4,7 @@ import { errorMessage } from '../core/common/errors';
 import { pipelineFileKind } from '../core/pipelines/languageService';
 import { PIPELINE_FILE_PATTERNS } from '../protocol/language';
 import { loadLazy } from './lazy/load';
+import type { LensFilter } from './pipelines/workspaceLens';
 import { TelemetryEvents, type Telemetry } from './telemetry';
 
 export interface LanguageClientHandle {
@@ -23,11 +24,22 @@ export function registerLanguageClient(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   telemetry: Telemetry,
+  /** Drops lenses the server offers but this window cannot serve now ("Run in workspace" without a workspace). */
+  lensFilter?: LensFilter,
 ): LanguageClientHandle {
   let client: LanguageClient | undefined;
   let starting: Promise<void> | undefined;
   const serverOutput = vscode.window.createOutputChannel('MLOps Language Server', { log: true });
   context.subscriptions.push(serverOutput, { dispose: () => void client?.stop() });
+  if (lensFilter) {
+    context.subscriptions.push(
+      lensFilter.onDidChange(() => {
+        // One registration serves every pipeline file: firing its event redraws them all.
+        const doc = vscode.workspace.textDocuments.find(isPipelineDocument);
+        if (doc && client?.isRunning()) client.getFeature('textDocument/codeLens').getProvider(doc)?.onDidChangeCodeLensEmitter.fire();
+      }),
+    );
+  }
 
   async function start(): Promise<void> {
     if (!vscode.workspace.getConfiguration('mlops').get<boolean>('languageServer.enabled', true)) {
@@ -51,6 +63,9 @@ export function registerLanguageClient(
         // Any file can be a dep, an output or a params file: when one appears, changes or
         // goes, the server re-checks the open pipeline files (a missing-dep warning clears).
         synchronize: { fileEvents: fileWatcher },
+        middleware: lensFilter && {
+          provideCodeLenses: async (doc, token, next) => (await next(doc, token))?.filter((l) => lensFilter.keep(l)),
+        },
       },
     );
     const started = Date.now();

@@ -60,5 +60,5 @@ export function toDocumentSymbol(s: SymbolEntry): DocumentSymbol {
 }
 
 export function toCodeLens(l: LensEntry, uri: string): CodeLens {
-  return { range: l.range, command: { title: l.title, command: l.command, arguments: [uri, l.stage] } };
+  return { range: l.range, command: { title: l.title, command: l.command, arguments: [uri, l.target] } };
 }

@@ -1,35 +1,11 @@
 // Browser-side checks of the pipelines suite (test/e2e/suites/pipelines.test.ts): the
 // Problems panel, the completion widget, a click on a "Run stage" code lens and the DAG
-// webview, seen in the DOM and screenshot. The suite writes `e2e-pipelines-<n>.ready`
-// (JSON: the step and what to expect) and waits for `e2e-pipelines-<n>.done` ({ ok, error }).
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// webview, seen in the DOM and screenshot, when the suite asks (the hand-off:
+// test/e2e/browserAsks.mjs).
 import { join } from 'node:path';
+import { answerWhenAsked, appFrame, clearAsks, until } from './browserAsks.mjs';
 
-const WAIT_MS = 30000;
 const norm = (s) => s.replace(/\s+/g, ' ').trim();
-
-async function until(fn, what, timeoutMs = WAIT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn().catch((e) => `error: ${e.message}`);
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} (last seen: ${JSON.stringify(last)})`);
-}
-
-async function appFrame(page, app) {
-  let found;
-  await until(async () => {
-    for (const frame of page.frames()) {
-      const name = await frame.evaluate(() => document.querySelector('#root')?.getAttribute('data-app') ?? null).catch(() => null);
-      if (name === app) return !!(found = frame);
-    }
-    return false;
-  }, `no ${app} webview frame`);
-  return found;
-}
 
 const STEPS = {
   /** The Problems panel lists the planted problem with its message and position. */
@@ -97,6 +73,28 @@ const STEPS = {
     if (ask.click) await frame.locator(`.dag-node[data-stage="${ask.click}"]`).click();
   },
 
+  /** Answers a command's input boxes in turn; `bad` is typed first and must show `error` (which blocks Enter). */
+  async inputs(page, ask, out) {
+    const widget = page.locator('.quick-input-widget');
+    const box = widget.locator('.quick-input-box input').first();
+    for (const input of ask.inputs) {
+      await until(async () => {
+        const title = norm(await widget.locator('.quick-input-title').innerText().catch(() => ''));
+        return ((await widget.isVisible()) && title.includes(input.title)) || title;
+      }, `no input box titled "${input.title}"`);
+      if (input.bad !== undefined) {
+        await box.fill(input.bad);
+        await until(async () => {
+          const message = norm(await widget.locator('.quick-input-message').innerText().catch(() => ''));
+          return message.includes(input.error) || message;
+        }, `typing "${input.bad}" does not show "${input.error}"`);
+        if (ask.shot) await page.screenshot({ path: join(out, ask.shot) });
+      }
+      await box.fill(input.value);
+      await page.keyboard.press('Enter');
+    }
+  },
+
   async shot(page, ask, out) {
     await page.mouse.move(900, 200);
     await page.waitForTimeout(400);
@@ -105,32 +103,10 @@ const STEPS = {
 };
 
 /** Answers the pipelines suite's requests until `finished()`; each becomes one named check. */
-export async function pipelineChecksWhenAsked(page, out, finished, checks) {
-  let n = 1;
-  while (!finished()) {
-    const ready = join(out, `e2e-pipelines-${n}.ready`);
-    if (!existsSync(ready)) {
-      await new Promise((r) => setTimeout(r, 250));
-      continue;
-    }
-    const ask = JSON.parse(readFileSync(ready, 'utf8'));
-    let error;
-    await checks.run(`[pipelines] ${ask.title}`, async () => {
-      const step = STEPS[ask.step];
-      if (!step) throw new Error(`unknown pipelines check ${ask.step}`);
-      try {
-        await step(page, ask, out);
-      } catch (err) {
-        error = err?.message ?? String(err);
-        throw err;
-      }
-    });
-    writeFileSync(join(out, `e2e-pipelines-${n}.done`), JSON.stringify({ ok: !error, error }));
-    n++;
-  }
+export function pipelineChecksWhenAsked(page, out, finished, checks) {
+  return answerWhenAsked(page, out, finished, checks, 'pipelines', STEPS);
 }
 
 export function clearPipelineChecks(out) {
-  if (!existsSync(out)) return;
-  for (const f of readdirSync(out)) if (/^e2e-pipelines-\d+\.(ready|done)$/.test(f)) rmSync(join(out, f), { force: true });
+  clearAsks(out, 'pipelines');
 }

@@ -80,6 +80,27 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.equal(published.filter((p) => p.uri.endsWith('params.yaml')).length, 0);
   });
 
+  it('answers code lenses with the command and [uri, name] arguments the extension registers', async () => {
+    const uri = 'file:///tmp/project/lenses/MLproject';
+    const text = 'name: demo\nentry_points:\n  main:\n    parameters: {lr: {type: float, default: 0.1}}\n    command: python train.py {lr}\n';
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'mlproject', version: 1, text } });
+    type Lens = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; command: { title: string; command: string; arguments: unknown[] } };
+    const lenses = await conn.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri } });
+    const key = { start: { line: 2, character: 2 }, end: { line: 2, character: 6 } };
+    assert.deepEqual(lenses, [
+      { range: key, command: { title: 'Run entry point', command: 'mlops.runMlflowEntryPoint', arguments: [uri, 'main'] } },
+      { range: key, command: { title: 'Run with parameters…', command: 'mlops.runMlflowEntryPointWithParameters', arguments: [uri, 'main'] } },
+    ]);
+    const dvc = 'file:///tmp/project/lenses/dvc.yaml';
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: dvc, languageId: 'yaml', version: 1, text: 'stages:\n  train:\n    cmd: python train.py\n' } });
+    const stageLenses = await conn.sendRequest<Lens[]>('textDocument/codeLens', { textDocument: { uri: dvc } });
+    assert.deepEqual(stageLenses.map((l) => [l.command.title, l.command.command, ...l.command.arguments]), [
+      ['Run stage', 'mlops.runStage', dvc, 'train'],
+      ['Run pipeline up to here', 'mlops.runPipelineUpTo', dvc, 'train'],
+      ['Run in workspace', 'mlops.runStageInWorkspace', dvc, 'train'],
+    ]);
+  });
+
   it('shuts down cleanly on request', async () => {
     await conn.sendRequest('shutdown');
     const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));

@@ -39,8 +39,8 @@ export interface LensEntry {
   range: Range;
   title: string;
   command: string;
-  /** The stage name; the server prepends the document URI: `[uri, stageName]`. */
-  stage: string;
+  /** The stage or entry point name; the server prepends the document URI: `[uri, target]`. */
+  target: string;
 }
 
 export const EMPTY_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

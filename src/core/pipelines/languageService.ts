@@ -8,7 +8,7 @@ import { checkDvcStructure } from './dvcStructure';
 import type { CompletionEntry, DefinitionTarget, HoverResult, LensEntry, SymbolEntry } from './features';
 import { dvcHover, mlprojectHover } from './hover';
 import { checkMlProject } from './mlproject';
-import { dvcLenses, dvcSymbols, mlprojectSymbols } from './outline';
+import { dvcLenses, dvcSymbols, mlprojectLenses, mlprojectSymbols } from './outline';
 import { parseYamlCached } from './parseCache';
 import type { PipelineFs } from './pipelineFs';
 import { DiagnosticSink } from './yamlNodes';
@@ -96,7 +96,10 @@ export function pipelineSymbols(pathOrUri: string, text: string): SymbolEntry[] 
   return [];
 }
 
-/** "Run stage" and "Run pipeline up to here" on every stage of a dvc.yaml. */
+/** Run lenses on every stage of a dvc.yaml and every entry point of an MLproject. */
 export function pipelineCodeLenses(pathOrUri: string, text: string): LensEntry[] {
-  return pipelineFileKind(pathOrUri) === 'dvc.yaml' ? dvcLenses(dvcModelOf(text)) : [];
+  const kind = pipelineFileKind(pathOrUri);
+  if (kind === 'dvc.yaml') return dvcLenses(dvcModelOf(text));
+  if (kind === 'MLproject') return mlprojectLenses(parseYamlCached(text));
+  return [];
 }

@@ -1,11 +1,16 @@
+import { isScalar } from 'yaml';
 import type { DvcModel } from './dvcModel';
 import type { LensEntry, SymbolEntry } from './features';
 import { buildMlProject } from './mlproject';
 import type { ParsedYaml } from './yamlDocument';
 
-/** Commands the extension registers; the lenses carry `[documentUri, stageName]`. */
+/** Commands the extension registers; the lenses carry `[documentUri, stageName]` or `[documentUri, entryPointName]`. */
 export const RUN_STAGE_COMMAND = 'mlops.runStage';
 export const RUN_PIPELINE_UP_TO_COMMAND = 'mlops.runPipelineUpTo';
+/** The client shows this lens only while a workspace of ours runs: the server cannot know. */
+export const RUN_IN_WORKSPACE_COMMAND = 'mlops.runStageInWorkspace';
+export const RUN_ENTRY_POINT_COMMAND = 'mlops.runMlflowEntryPoint';
+export const RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND = 'mlops.runMlflowEntryPointWithParameters';
 
 export function dvcSymbols(model: DvcModel): SymbolEntry[] {
   const lines = model.parsed.lines;
@@ -22,8 +27,26 @@ export function dvcLenses(model: DvcModel): LensEntry[] {
   const out: LensEntry[] = [];
   for (const s of model.stages) {
     const range = model.parsed.lines.rangeOf(s.keySpan[0], s.keySpan[1]);
-    out.push({ range, title: 'Run stage', command: RUN_STAGE_COMMAND, stage: s.name });
-    out.push({ range, title: 'Run pipeline up to here', command: RUN_PIPELINE_UP_TO_COMMAND, stage: s.name });
+    out.push({ range, title: 'Run stage', command: RUN_STAGE_COMMAND, target: s.name });
+    out.push({ range, title: 'Run pipeline up to here', command: RUN_PIPELINE_UP_TO_COMMAND, target: s.name });
+    // Last, so the lenses before it stay put under the mouse when it comes and goes.
+    out.push({ range, title: 'Run in workspace', command: RUN_IN_WORKSPACE_COMMAND, target: s.name });
+  }
+  return out;
+}
+
+/**
+ * "Run entry point" (defaults; only parameters without one are asked for) and, where
+ * there are parameters, "Run with parameters…". An entry point without a command string
+ * gets none: MLflow could only refuse it, and a diagnostic already says why.
+ */
+export function mlprojectLenses(parsed: ParsedYaml): LensEntry[] {
+  const out: LensEntry[] = [];
+  for (const e of buildMlProject(parsed).entryPoints) {
+    if (!isScalar(e.command) || typeof e.command.value !== 'string') continue;
+    const range = parsed.lines.rangeOf(e.keySpan[0], e.keySpan[1]);
+    out.push({ range, title: 'Run entry point', command: RUN_ENTRY_POINT_COMMAND, target: e.name });
+    if (e.parameters.length) out.push({ range, title: 'Run with parameters…', command: RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND, target: e.name });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { PipelinesTreeProvider } from '../views/pipelinesTree';
 import { PipelineFiles } from './pipelineFiles';
 import { registerDagPanel } from './dagPanel';
+import { registerMlflowEntryPoints } from './mlflowEntryPoints';
 import { registerReruns } from './reruns';
 
 /** The Pipelines view, what keeps it current, and the reruns it offers. */
@@ -27,6 +28,7 @@ export function registerPipelines(context: vscode.ExtensionContext, log: vscode.
     vscode.commands.registerCommand('mlops.refreshPipelines', () => pipelines.refresh()),
   );
   registerReruns(context, log, pipelines, files);
+  registerMlflowEntryPoints(context, log, files);
   registerDagPanel(context, pipelines);
   return pipelines;
 }

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
-import { buildMlProject, type MlEntryPoint } from '../../core/pipelines/mlproject';
 import { allKeyPaths, lookupPath, splitKeyPath } from '../../core/pipelines/paramsFile';
 import { DVC_TASK_TYPE, MLFLOW_TASK_TYPE, showParamValue, type DvcTaskDefinition } from '../../core/pipelines/rerunPlans';
 import { parseYaml } from '../../core/pipelines/yamlDocument';
@@ -35,7 +34,7 @@ export async function afterRerun(log: vscode.LogOutputChannel, pipelines: Pipeli
 /**
  * Reruns from the code lenses, the Pipelines view, the DAG panel and the palette:
  * `dvc repro` (a stage, up to a stage, the pipeline), `dvc exp run -S` with params asked
- * for, and `mlflow run -e`. All are VS Code tasks (also in "Run Task"): their output
+ * for, and `mlflow run -e` (mlflowEntryPoints.ts). All are VS Code tasks (also in "Run Task"): their output
  * streams to the terminal panel and they can be stopped. When one ends, the Pipelines,
  * Runs and Data views refresh.
  */
@@ -138,55 +137,6 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     await runDvc(target, { action: 'exp-run', stage: target.stage, set });
   }
 
-  /** `mlflow run . -e NAME -P k=v`: the entry point picked from an MLproject, each parameter asked for. */
-  async function runEntryPoint(uriArg?: vscode.Uri | string, entryArg?: string) {
-    let uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : undefined;
-    if (!uri) {
-      const all = await files.mlprojects();
-      if (!all.length) {
-        void vscode.window.showInformationMessage('MLOps: no MLproject file in this workspace; MLflow entry points are defined there.');
-        return;
-      }
-      uri = all.length === 1 ? all[0] : (await vscode.window.showQuickPick(all.map((u) => ({ label: vscode.workspace.asRelativePath(u), u })), { placeHolder: 'Which MLproject?' }))?.u;
-      if (!uri) return;
-    }
-    const project = buildMlProject(parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))));
-    let ep: MlEntryPoint | undefined = project.entryPoints.find((e) => e.name === entryArg);
-    if (!ep) {
-      if (!project.entryPoints.length) {
-        void vscode.window.showErrorMessage(`MLOps: ${vscode.workspace.asRelativePath(uri)} has no entry_points.`);
-        return;
-      }
-      ep = (
-        await vscode.window.showQuickPick(
-          project.entryPoints.map((e) => ({ label: e.name, description: e.parameters.map((p) => p.name).join(', '), e })),
-          { placeHolder: 'MLflow entry point to run' },
-        )
-      )?.e;
-      if (!ep) return;
-    }
-    const parameters: Record<string, string> = {};
-    for (const p of ep.parameters) {
-      const hasDefault = p.default !== undefined && p.default !== null;
-      const value = await vscode.window.showInputBox({
-        title: `mlflow run -e ${ep.name} -P ${p.name}=…`,
-        prompt: `${p.name} (${p.type})${hasDefault ? '' : ', required'}`,
-        value: hasDefault ? String(p.default) : '',
-        ignoreFocusOut: true,
-        validateInput: (v) =>
-          !v.trim() && !hasDefault ? `${p.name} has no default: give a value.` : (p.type === 'int' && v.trim() && !/^-?\d+$/.test(v.trim())) || (p.type === 'float' && v.trim() && Number.isNaN(Number(v))) ? `${p.name} is a ${p.type}.` : undefined,
-      });
-      if (value === undefined) return;
-      if (value.trim() && (!hasDefault || value.trim() !== String(p.default))) parameters[p.name] = value.trim();
-    }
-    if (!(await requireCli('mlflow'))) return;
-    const envManager = vscode.workspace.getConfiguration('mlops').get<string>('mlflow.envManager', 'local') || undefined;
-    const { scope, rel } = folderInfo(uri);
-    const task = makeTask({ type: MLFLOW_TASK_TYPE, entryPoint: ep.name, parameters, project: rel, envManager }, scope);
-    log.info(`Running ${task.detail}`);
-    await vscode.tasks.executeTask(task);
-  }
-
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(DVC_TASK_TYPE, new RerunTaskProvider(DVC_TASK_TYPE, files, pipelines)),
     vscode.tasks.registerTaskProvider(MLFLOW_TASK_TYPE, new RerunTaskProvider(MLFLOW_TASK_TYPE, files, pipelines)),
@@ -194,7 +144,6 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     vscode.commands.registerCommand('mlops.runPipelineUpTo', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(false, uri, stage)),
     vscode.commands.registerCommand('mlops.runPipeline', (uri?: vscode.Uri | string) => runPipeline(uri)),
     vscode.commands.registerCommand('mlops.runWithParams', (uri?: vscode.Uri | string | StageNode, stage?: string) => runWithParams(uri, stage)),
-    vscode.commands.registerCommand('mlops.runMlflowEntryPoint', (uri?: vscode.Uri | string, entry?: string) => runEntryPoint(uri, entry)),
     vscode.tasks.onDidEndTaskProcess((e) => {
       if (RERUN_TASK_TYPES.includes(e.execution.task.definition.type)) void afterRerun(log, pipelines, e.execution.task.name, e.exitCode);
     }),

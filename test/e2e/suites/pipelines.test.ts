@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runnerAsker } from '../askRunner';
+import { waitFor } from '../waitFor';
 import type { MlopsApi } from '../../../src/extension/api';
 
 // What a user sees of the pipeline language features and reruns in the real workbench:
@@ -11,30 +14,10 @@ import type { MlopsApi } from '../../../src/extension/api';
 // DAG panel. The DOM half (and the screenshots) is done by the runner
 // (test/e2e/pipelineChecks.mjs) when this suite asks.
 
-async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 45000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const WAIT_MS = 45000;
 
-let asked = 0;
-/** Has the runner check the browser; false when no browser runs the suites. */
-async function askRunner(title: string, step: string, data: Record<string, unknown>): Promise<boolean> {
-  const results = process.env.MLOPS_E2E_RESULTS;
-  if (!results || !process.env.MLOPS_E2E_SHOT_READY) return false;
-  const n = ++asked;
-  const dir = path.dirname(results);
-  const done = path.join(dir, `e2e-pipelines-${n}.done`);
-  fs.rmSync(done, { force: true });
-  fs.writeFileSync(path.join(dir, `e2e-pipelines-${n}.ready`), JSON.stringify({ title, step, ...data }));
-  const answer = await waitFor(() => (fs.existsSync(done) ? (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string }) : undefined), `the runner's answer to "${title}"`, 90000);
-  assert.ok(answer.ok, `${title}: ${answer.error}`);
-  return true;
-}
+/** Has the runner check the browser (test/e2e/pipelineChecks.mjs); false when no browser runs the suites. */
+const askRunner = runnerAsker('pipelines');
 
 describe('Pipelines in the workbench: Problems, completion, code lens reruns, DAG', function () {
   this.timeout(180000);
@@ -69,7 +52,7 @@ describe('Pipelines in the workbench: Problems, completion, code lens reruns, DA
     const diags = await waitFor(() => {
       const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mlops');
       return d.length ? d : undefined;
-    }, 'diagnostics for the planted key');
+    }, 'diagnostics for the planted key', WAIT_MS);
     const unknown = diags.find((d) => d.message.startsWith("Unknown key 'dep'"));
     assert.ok(unknown, JSON.stringify(diags.map((d) => d.message)));
     assert.deepEqual([unknown.range.start.line, unknown.range.start.character, unknown.range.end.line, unknown.range.end.character], [line, 4, line, 7]);
@@ -110,7 +93,7 @@ describe('Pipelines in the workbench: Problems, completion, code lens reruns, DA
     const lenses = await waitFor(async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
       return l?.length ? l : undefined;
-    }, 'code lenses on dvc.yaml');
+    }, 'code lenses on dvc.yaml', WAIT_MS);
     const runStage = lenses.filter((l) => l.command?.command === 'mlops.runStage').map((l) => l.command!.arguments?.[1]);
     assert.deepEqual(runStage, ['prepare', 'train', 'evaluate']);
 
@@ -126,13 +109,78 @@ describe('Pipelines in the workbench: Problems, completion, code lens reruns, DA
     const line = editor.document.getText().split('\n').indexOf('  evaluate:');
     editor.revealRange(new vscode.Range(line, 0, line + 12, 0), vscode.TextEditorRevealType.InCenter);
     if (!(await askRunner('the "Run stage" code lens of evaluate is clicked', 'codelens', { title: 'Run stage', line: 'evaluate:', shot: 'e2e-pipelines-codelens-click.png' }))) {
-      await vscode.commands.executeCommand(lenses[4].command!.command, ...(lenses[4].command!.arguments ?? []));
+      const evaluate = lenses.find((l) => l.command?.command === 'mlops.runStage' && l.command.arguments?.[1] === 'evaluate')!;
+      await vscode.commands.executeCommand(evaluate.command!.command, ...(evaluate.command!.arguments ?? []));
     }
     const end = await Promise.race([ended, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no mlops-dvc task ended within 120 s')), 120000))]);
     assert.equal(end.execution.task.definition.stage, 'evaluate');
     assert.equal(end.execution.task.definition.single, true);
     assert.equal(end.exitCode, 0);
     await askRunner('the task terminal after the code lens run', 'shot', { shot: 'e2e-pipelines-codelens-ran.png' });
+  });
+
+  it('runs an MLflow entry point from its "Run with parameters…" code lens, checking the typed values', async function () {
+    // mlflow comes from the peers' venv, beside the dvc the sandbox ran with.
+    const mlflow = path.join(path.dirname(vscode.workspace.getConfiguration('mlops').get<string>('dvc.path', '')), 'mlflow');
+    if (process.env.MLOPS_E2E_EXAMPLE_RAN !== '1' || !fs.existsSync(mlflow) || !fs.existsSync(path.join(folder(), 'MLproject'))) return this.skip();
+    // The example's MLproject, copied: the run writes its own mlflow.db there, so the
+    // sandbox's store keeps the one run the Runs suite expects.
+    const project = path.join(dir, 'mlproject');
+    fs.mkdirSync(project);
+    for (const f of ['MLproject', 'python_env.yaml', 'metrics.json']) fs.copyFileSync(path.join(folder(), f), path.join(project, f));
+    const config = vscode.workspace.getConfiguration('mlops');
+    const previous = config.inspect<string>('mlflow.path')?.globalValue;
+    await config.update('mlflow.path', mlflow, vscode.ConfigurationTarget.Global);
+    try {
+      const uri = vscode.Uri.file(path.join(project, 'MLproject'));
+      const editor = await vscode.window.showTextDocument(uri);
+      const lenses = await waitFor(async () => {
+        const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+        return l?.length ? l : undefined;
+      }, 'code lenses on MLproject', WAIT_MS);
+      assert.deepEqual(
+        lenses.map((l) => [l.command?.title, l.command?.command, l.command?.arguments?.[1]]),
+        [
+          ...['prepare', 'train', 'evaluate', 'report'].map((e) => ['Run entry point', 'mlops.runMlflowEntryPoint', e]),
+          ['Run with parameters…', 'mlops.runMlflowEntryPointWithParameters', 'report'],
+        ],
+      );
+      const line = editor.document.getText().split('\n').indexOf('  report:');
+      assert.equal(lenses.at(-1)!.range.start.line, line);
+
+      const ended = new Promise<vscode.TaskProcessEndEvent>((resolve) => {
+        const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+          if (e.execution.task.definition.type === 'mlops-mlflow') {
+            sub.dispose();
+            resolve(e);
+          }
+        });
+      });
+      editor.revealRange(new vscode.Range(line, 0, line + 6, 0), vscode.TextEditorRevealType.InCenter);
+      const clicked = await askRunner('the "Run with parameters…" code lens of report is clicked', 'codelens', { title: 'Run with parameters…', line: 'report:', shot: 'e2e-pipelines-mlproject-lens.png' });
+      if (clicked) {
+        await askRunner('the parameter boxes refuse a float for an int and take the values', 'inputs', {
+          inputs: [
+            { title: '-P metrics=', value: 'metrics.json' },
+            { title: '-P indent=', bad: '2.5', error: 'indent is an int', value: '4' },
+          ],
+          shot: 'e2e-pipelines-mlproject-inputs.png',
+        });
+      } else {
+        await vscode.commands.executeCommand('mlops.runMlflowEntryPoint', uri, 'report'); // no browser: the defaults, nothing asked
+      }
+      const end = await Promise.race([ended, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no mlops-mlflow task ended within 150 s')), 150000))]);
+      assert.equal(end.execution.task.definition.entryPoint, 'report');
+      assert.deepEqual(end.execution.task.definition.parameters, clicked ? { indent: '4' } : {});
+      assert.equal(end.exitCode, 0, 'mlflow run -e report failed; see the terminal in the screenshot');
+      // MLflow recorded the run with the value it was given: the task really ran it.
+      const sql = "select p.value from params p join tags t on t.run_uuid = p.run_uuid where t.key = 'mlflow.project.entryPoint' and t.value = 'report' and p.key = 'indent'";
+      const logged = execFileSync(path.join(path.dirname(mlflow), 'python'), ['-c', 'import sqlite3, sys; print([r[0] for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])])', path.join(project, 'mlflow.db'), sql], { encoding: 'utf8' });
+      assert.equal(logged.trim(), clicked ? "['4']" : "['2']");
+      await askRunner('the task terminal shows the report', 'shot', { shot: 'e2e-pipelines-mlproject-ran.png' });
+    } finally {
+      await config.update('mlflow.path', previous, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('lists stage reruns and MLflow entry points in Run Task', async () => {

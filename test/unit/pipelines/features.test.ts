@@ -81,7 +81,7 @@ describe('dvc.yaml editor features', () => {
   it('lists stages as symbols and puts two run lenses on each', () => {
     assert.deepEqual(pipelineSymbols('dvc.yaml', text).map((s) => s.name), ['prepare', 'train', 'evaluate']);
     const lenses = pipelineCodeLenses('dvc.yaml', text);
-    assert.deepEqual(lenses.slice(0, 2).map((l) => [l.title, l.command, l.stage]), [
+    assert.deepEqual(lenses.slice(0, 2).map((l) => [l.title, l.command, l.target]), [
       ['Run stage', 'mlops.runStage', 'prepare'],
       ['Run pipeline up to here', 'mlops.runPipelineUpTo', 'prepare'],
     ]);
