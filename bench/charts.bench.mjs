@@ -32,8 +32,7 @@ const ourCss = built.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '
 const lib = (p) => readFileSync(join(root, 'node_modules', p), 'utf8');
 
 const { tsImport } = await import('tsx/esm/api');
-const { downsample } = await tsImport('../src/core/runs/downsample.ts', import.meta.url);
-const { toColumns: columns } = await tsImport('../src/protocol/panels.ts', import.meta.url);
+const { downsampleColumns } = await tsImport('../src/core/runs/downsample.ts', import.meta.url);
 
 // The same series for everyone: a noisy decaying loss per run from a seeded generator.
 const makeSeries = `(runs, points) => {
@@ -75,11 +74,13 @@ console.log(`first render, ${RUNS} runs × ${POINTS.toLocaleString('en')} points
 // each series to the chart's width, then the webview draws what it was posted.
 const hostSeries = new Function(`return ${makeSeries}`)()(RUNS, POINTS);
 const h0 = performance.now();
-const posted = hostSeries.map((points) => columns(downsample(points, WIDTH)));
+const posted = hostSeries.map((points) => downsampleColumns(points, WIDTH));
 const hostMs = performance.now() - h0;
 const ourPage = await freshPage([ourJs]);
 await ourPage.evaluate((cols) => (window.posted = cols), posted);
-// structuredClone stands in for postMessage's copy into the webview.
+// structuredClone stands in for postMessage's copy into the webview: the columns are
+// Float64Arrays, which VS Code carries to a webview as binary buffers (a copy, no JSON).
+// The host half is downsampleColumns, what MetricsPanel posts for a first render.
 const webviewMs = await timed(ourPage, 'const cols = structuredClone(window.posted); window.benchOurs.renderColumns(el, cols);');
 await ourPage.close();
 const ours = { ms: hostMs + webviewMs };

@@ -3,10 +3,9 @@
 // uPlot chart. Bundled by the benchmark; exposes `window.benchOurs`.
 import { downsample, downsampleRange } from '../../src/core/runs/downsample';
 import type { MetricPoint } from '../../src/core/runs/types';
-import type { SeriesColumns } from '../../src/protocol/panels';
+import { toColumns as columns, type SeriesColumns } from '../../src/protocol/panels';
 import { MetricChart } from '../../webviews/shared/lineChart';
 
-const columns = (points: MetricPoint[]) => ({ step: points.map((p) => p.step), time: points.map((p) => p.timestamp), value: points.map((p) => p.value) });
 const settings = { xAxis: 'step' as const, smoothing: 0, logScale: false, hidden: new Set<string>() };
 const palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 

@@ -1,6 +1,7 @@
 // Messages between the extension host and the metric-chart and comparison webviews.
 // Both ends check every message on arrival (`parse*`): a webview is another process, and
 // a stale webview restored after an update may speak an older shape.
+import type { MetricDirectionPrefs } from '../core/runs/metricDirection';
 
 /** A run the way panels know it: `key` is opaque and stable across reloads. */
 export interface PanelRun {
@@ -19,25 +20,41 @@ export interface PanelRun {
 
 export type XAxis = 'step' | 'wall' | 'relative';
 
+/**
+ * A column of numbers. The host posts Float64Arrays: VS Code carries typed arrays to the
+ * webview as binary buffers, where plain arrays go through JSON (and, at 20 runs, the
+ * copy and the boxed numbers were a good part of a first render). Plain arrays are
+ * accepted too (tests, older hosts).
+ */
+export type NumberColumn = Float64Array | number[];
+
 /** Columns of one run's series of one metric; timestamps in ms since the epoch. */
 export interface SeriesColumns {
-  step: number[];
-  time: number[];
-  value: number[];
+  step: NumberColumn;
+  time: NumberColumn;
+  value: NumberColumn;
 }
 
 /** A run's points (the host's MetricPoint[]) as the columns a series message carries. */
 export function toColumns(points: readonly { step: number; timestamp: number; value: number }[]): SeriesColumns {
   const n = points.length;
-  const step = new Array<number>(n);
-  const time = new Array<number>(n);
-  const value = new Array<number>(n);
+  const step = new Float64Array(n);
+  const time = new Float64Array(n);
+  const value = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     step[i] = points[i].step;
     time[i] = points[i].timestamp;
     value[i] = points[i].value;
   }
   return { step, time, value };
+}
+
+/** `a` then `b` in one column (points appended while a run trains). */
+export function concatColumn(a: NumberColumn, b: NumberColumn): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 export interface RunRefMsg {
@@ -84,7 +101,8 @@ export interface CompareRun extends PanelRun {
 }
 
 export type HostToCompare =
-  | { type: 'compare'; runs: CompareRun[]; problems: string[] }
+  /** `direction`: the user's patterns for which way metrics improve (settings), for the best-value marks. */
+  | { type: 'compare'; runs: CompareRun[]; problems: string[]; direction?: MetricDirectionPrefs }
   | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] };
 
 export type CompareToHost =
@@ -101,12 +119,14 @@ const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number
 const isNumOrNull = (v: unknown) => v === null || isFiniteNum(v);
 const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
 const isAxis = (v: unknown): v is XAxis => v === 'step' || v === 'wall' || v === 'relative';
+// By tag, not instanceof: a typed array posted into the webview may come from another realm.
+const isColumn = (v: unknown): v is NumberColumn => Array.isArray(v) || Object.prototype.toString.call(v) === '[object Float64Array]';
 
 /** Columns of equal length; spot-checks element types (series can hold 10^6 numbers). */
 function isColumns(v: unknown): v is SeriesColumns {
   if (!isObj(v)) return false;
   const { step, time, value } = v;
-  if (!Array.isArray(step) || !Array.isArray(time) || !Array.isArray(value)) return false;
+  if (!isColumn(step) || !isColumn(time) || !isColumn(value)) return false;
   if (step.length !== time.length || step.length !== value.length) return false;
   const n = step.length;
   return n === 0 || [0, n >> 1, n - 1].every((i) => isNum(step[i]) && isNum(time[i]) && isNum(value[i]));
@@ -126,6 +146,8 @@ function isCompareRun(v: unknown): v is CompareRun {
   const strMap = (m: unknown) => isObj(m) && Object.values(m).every(isStr);
   return strMap(o.params) && strMap(o.tags) && isObj(o.metrics) && Object.values(o.metrics).every(isStats);
 }
+
+const isDirection = (v: unknown) => v === undefined || (isObj(v) && isStrArray(v.lower) && isStrArray(v.higher));
 
 const isRange = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 2 && v.every(isNum));
 
@@ -167,7 +189,7 @@ export function parseMetricsToHost(m: unknown): MetricsToHost | undefined {
 
 export function parseHostToCompare(m: unknown): HostToCompare | undefined {
   if (!isObj(m)) return undefined;
-  if (m.type === 'compare') return Array.isArray(m.runs) && m.runs.every(isCompareRun) && isStrArray(m.problems) ? (m as HostToCompare) : undefined;
+  if (m.type === 'compare') return Array.isArray(m.runs) && m.runs.every(isCompareRun) && isStrArray(m.problems) && isDirection(m.direction) ? (m as HostToCompare) : undefined;
   if (m.type === 'series') return isSeriesMsg(m) ? (m as HostToCompare) : undefined;
   return undefined;
 }
@@ -201,3 +223,4 @@ export function parseRunRefs(v: unknown): RunRefMsg[] {
 // The webviews smooth as the slider moves; the one implementation lives in core (pure,
 // unit-tested) and reaches them through here, the only src/ folder they may import.
 export { emaSmooth } from '../core/runs/smoothing';
+export { lowerIsBetter, type MetricDirectionPrefs } from '../core/runs/metricDirection';

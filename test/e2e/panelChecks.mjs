@@ -1,35 +1,8 @@
 // Browser-side checks of the metric-chart and comparison webviews, run when the panels
-// suite (test/e2e/suites/panels.test.ts) asks: it writes `e2e-panels-<n>.ready` (JSON:
-// the step and what to expect) once a panel is open, and waits for `e2e-panels-<n>.done`
-// ({ ok, error }). Webviews are iframes inside iframes in code-server: the frame is found
-// by the app name our panel shell puts on #root.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// suite (test/e2e/suites/panels.test.ts) asks (the hand-off: test/e2e/browserAsks.mjs).
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-
-const WAIT_MS = 30000;
-
-async function appFrame(page, app, timeoutMs = WAIT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const name = await frame.evaluate(() => document.querySelector('#root')?.getAttribute('data-app') ?? null).catch(() => null);
-      if (name === app) return frame;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no ${app} webview frame within ${timeoutMs / 1000} s`);
-}
-
-async function until(fn, what, timeoutMs = WAIT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn().catch((e) => `error: ${e.message}`);
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} (last seen: ${JSON.stringify(last)})`);
-}
+import { answerWhenAsked, appFrame, clearAsks, until, WAIT_MS } from './browserAsks.mjs';
 
 /** Per chart: how many pixels its canvas painted (uPlot's canvas is transparent where nothing is drawn). */
 const paintedPixels = (frame) =>
@@ -99,6 +72,7 @@ const STEPS = {
 
   async shot(page, ask, out) {
     const frame = await appFrame(page, ask.app);
+    await frame.evaluate(() => window.scrollTo(0, 0));
     if (ask.themeClass) {
       await until(async () => (await frame.evaluate(() => document.body.className)).includes(ask.themeClass) || (await frame.evaluate(() => document.body.className)), `the webview is not in ${ask.themeClass}`);
     }
@@ -132,33 +106,45 @@ const STEPS = {
 };
 
 /** Answers the panels suite's requests until `finished()`; each becomes one named check. */
-export async function panelChecksWhenAsked(page, out, finished, checks) {
-  let n = 1;
-  while (!finished()) {
-    const ready = join(out, `e2e-panels-${n}.ready`);
-    if (!existsSync(ready)) {
-      await new Promise((r) => setTimeout(r, 250));
-      continue;
-    }
-    const ask = JSON.parse(readFileSync(ready, 'utf8'));
-    let error;
-    await checks.run(`[panels] ${ask.title}`, async () => {
-      const step = STEPS[ask.step];
-      if (!step) throw new Error(`unknown panel check ${ask.step}`);
-      try {
-        await step(page, ask, out);
-      } catch (err) {
-        error = err?.message ?? String(err);
-        throw err;
-      }
-    });
-    writeFileSync(join(out, `e2e-panels-${n}.done`), JSON.stringify({ ok: !error, error }));
-    n++;
-  }
+export function panelChecksWhenAsked(page, out, finished, checks) {
+  return answerWhenAsked(page, out, finished, checks, 'panels', STEPS);
 }
 
 /** Removes a previous run's request and answer files, before the suites start. */
 export function clearPanelChecks(out) {
-  if (!existsSync(out)) return;
-  for (const f of readdirSync(out)) if (/^e2e-panels-\d+\.(ready|done)$/.test(f)) rmSync(join(out, f), { force: true });
+  clearAsks(out, 'panels');
+  rmSync(join(out, RELOAD_FILE), { force: true });
+}
+
+// Written by test/e2e/suites/windowReload.test.ts: the runs and metrics of the panel it left open.
+const RELOAD_FILE = 'e2e-panels-reload.json';
+// After a reload code-server starts a new extension host, activates us and restores the panel.
+const RELOAD_MS = 120000;
+
+/**
+ * After every suite: the metrics panel the reload suite left open drew; a page reload (a
+ * window reload in code-server: new extension host, the serializer restores the panel from
+ * its webview state) brings it back with the same runs and drawn charts.
+ */
+export async function metricsPanelAfterReload(page, out, checks) {
+  const file = join(out, RELOAD_FILE);
+  if (!existsSync(file)) return;
+  const ask = JSON.parse(readFileSync(file, 'utf8'));
+  // The suite left the panel behind another editor: its tab brings it forward.
+  const showPanel = async (timeout) => {
+    const tab = page.locator('.tabs-container .tab', { hasText: 'Metrics (' }).first();
+    await tab.waitFor({ state: 'visible', timeout });
+    await tab.click();
+    await appFrame(page, 'metrics', timeout);
+  };
+  await checks.run(`[panels] the metrics panel on ${ask.runs.join(', ')} drew before the window reload`, async () => {
+    await showPanel(WAIT_MS);
+    await STEPS.metrics(page, ask, out);
+  });
+  await checks.run('[panels] after a window reload the metrics panel comes back with its runs and drawn charts', async () => {
+    await page.reload({ waitUntil: 'domcontentloaded', timeout: RELOAD_MS });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: RELOAD_MS });
+    await showPanel(RELOAD_MS);
+    await STEPS.metrics(page, { ...ask, shot: 'e2e-metrics-after-reload.png' }, out);
+  });
 }

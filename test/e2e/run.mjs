@@ -12,8 +12,9 @@ import { Checks, notableLogEntries, printHarness, waitForHarness } from './resul
 import { componentHostSettings, E2E_SSH_HOST } from './profile.mjs';
 import { prepareExampleSandbox } from './exampleSandbox.mjs';
 import * as ui from './uiChecks.mjs';
-import { clearPanelChecks, panelChecksWhenAsked } from './panelChecks.mjs';
+import { clearPanelChecks, metricsPanelAfterReload, panelChecksWhenAsked } from './panelChecks.mjs';
 import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
+import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,8 +23,10 @@ let folder = process.env.MLOPS_E2E_FOLDER ?? join(root, 'examples');
 // Set when the example pipeline ran in a sandbox that the E2E opens instead of examples/.
 let sandbox;
 const harnessFile = join(out, 'e2e-harness.json');
-// The panels suite writes real MLflow runs and waits on the browser checks of its webviews.
-const HARNESS_TIMEOUT_MS = 240000;
+// All extension-host suites together: the panels suite writes real MLflow runs and waits on
+// the browser checks of its webviews, the launch suite walks a QuickPick; on a loaded 2-core
+// machine the whole set takes 3–5 minutes.
+const HARNESS_TIMEOUT_MS = 600000;
 // The workspaces suite keeps its workspaces running until the runner has screenshot them.
 const workspacesShot = { ready: join(out, 'e2e-workspaces.ready'), done: join(out, 'e2e-workspaces.done'), png: join(out, 'e2e-workspaces.png') };
 // The data suite expands an artifact's versions in the Data view and asks for this one.
@@ -74,6 +77,7 @@ async function main() {
   rmSync(harnessFile, { force: true });
   clearPanelChecks(out);
   clearPipelineChecks(out);
+  clearLaunchChecks(out);
   for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
   for (const f of Object.values(dataShot)) rmSync(f, { force: true });
 
@@ -151,15 +155,19 @@ async function main() {
   const dataViewShot = ui.screenshotWhenAsked(page, dataShot, () => harnessDone, { collapse: ['Workspaces', 'Runs', 'Pipelines'], sideBarWidth: 640 });
   const panelChecks = panelChecksWhenAsked(page, out, () => harnessDone, checks);
   const pipelineChecks = pipelineChecksWhenAsked(page, out, () => harnessDone, checks);
+  const launchChecks = launchChecksWhenAsked(page, out, () => harnessDone, checks);
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
   harnessDone = true;
   await panelChecks;
   await pipelineChecks;
+  await launchChecks;
   if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
   if (await dataViewShot) console.log('  (screenshot of the Data view with versions: test-results/e2e-data-view.png)');
   phase('harness');
   if (harness) printHarness(harness);
   else console.log(`  ✘ no results from the harness within ${HARNESS_TIMEOUT_MS / 1000} s${serverExited ? ' (code-server exited)' : ''}`);
+  // Reloads the window: only once the suites (in the extension host it ends) are done.
+  await metricsPanelAfterReload(page, out, checks);
 
   await checks.run('no error notification is on screen', async () => {
     const toasts = await ui.visibleNotifications(page);

@@ -34,6 +34,16 @@ describe('comparison rows', () => {
     assert.equal(rows.find((r) => r.label === 'acc (min)')!.best, 1);
     assert.ok(lowerIsBetter('val_loss') && lowerIsBetter('rmse') && !lowerIsBetter('f1'));
   });
+  it('lets the lowerIsBetter / higherIsBetter settings decide the best run before the name guess', () => {
+    const best = (label: string, direction: { lower: string[]; higher: string[] }) => buildRows(runs, { diffOnly: false, baseline: -1, direction }).find((r) => r.label === label)!.best;
+    // By name: loss goes down (run 1 has 0.3), acc goes up (run 1 has 0.9).
+    assert.equal(best('loss (last)', { lower: [], higher: [] }), 1);
+    // Told otherwise: the highest loss (run 0, 0.5) and the lowest acc (run 2, 0.7) win.
+    assert.equal(best('loss (last)', { lower: [], higher: ['LOSS'] }), 0);
+    assert.equal(best('acc (last)', { lower: ['a*'], higher: [] }), 2);
+    // Patterns that match nothing leave the guess alone.
+    assert.equal(best('acc (last)', { lower: ['val_*'], higher: ['*reward*'] }), 1);
+  });
   it('shows deltas to the baseline run and marks the params that changed from it', () => {
     const rows = buildRows(runs, { diffOnly: false, baseline: 0 });
     const loss = rows.find((r) => r.label === 'loss (last)')!;

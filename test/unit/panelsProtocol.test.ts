@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseCompareToHost, parseHostToCompare, parseHostToMetrics, parseMetricsToHost, parseMetricsViewState } from '../../src/protocol/panels';
+import { concatColumn, parseCompareToHost, parseHostToCompare, parseHostToMetrics, parseMetricsToHost, parseMetricsViewState, toColumns } from '../../src/protocol/panels';
 
 const run = { key: 'k', sourceId: 's', runId: 'r', name: 'n', color: '#fff', source: 'MLflow', status: 'FINISHED' };
 const cols = { step: [1, 2], time: [3, 4], value: [0.5, NaN] };
@@ -12,6 +12,21 @@ describe('panel messages are checked on arrival', () => {
     assert.ok(parseMetricsToHost({ type: 'range', metric: 'loss', axis: 'step', lo: null, hi: null, width: 800 }));
     assert.ok(parseHostToCompare({ type: 'compare', runs: [{ ...run, params: { a: '1' }, tags: {}, metrics: { loss: { last: 1, min: 0, max: 2, step: 3 } } }], problems: [] }));
     assert.ok(parseCompareToHost({ type: 'chart', metric: 'loss', width: 300 }));
+  });
+  it('carries series as Float64Arrays (binary through VS Code) and the metric direction settings', () => {
+    const typed = toColumns([
+      { step: 1, timestamp: 3, value: 0.5 },
+      { step: 2, timestamp: 4, value: NaN },
+    ]);
+    assert.ok(typed.step instanceof Float64Array);
+    assert.deepEqual(Array.from(typed.value), [0.5, NaN]);
+    assert.ok(parseHostToMetrics({ type: 'series', metric: 'loss', run: 'k', data: typed, total: 2 }));
+    assert.ok(parseHostToMetrics({ type: 'append', metric: 'loss', run: 'k', data: typed }));
+    assert.equal(parseHostToMetrics({ type: 'append', metric: 'loss', run: 'k', data: { ...typed, time: new Int32Array(2) } }), undefined);
+    assert.deepEqual(Array.from(concatColumn(typed.step, [7, 8])), [1, 2, 7, 8]);
+    const compare = { type: 'compare', runs: [], problems: [] };
+    assert.ok(parseHostToCompare({ ...compare, direction: { lower: ['val_*'], higher: [] } }));
+    assert.equal(parseHostToCompare({ ...compare, direction: { lower: 'val_*', higher: [] } }), undefined);
   });
   it('rejects unknown types, missing fields, ragged columns and foreign data URLs', () => {
     assert.equal(parseHostToMetrics({ type: 'nope' }), undefined);

@@ -2,6 +2,7 @@
 // brushing: dragging picks runs, which the table then highlights.
 import type { Dimension } from './rows';
 import { readTheme, withAlpha } from '../shared/theme';
+import { drawAxis } from './canvasAxis';
 
 export interface BrushRun {
   key: string;
@@ -50,8 +51,6 @@ function setupCanvas(canvas: HTMLCanvasElement, height: number): CanvasRendering
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }
-
-const clip = (s: string, n = 18) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** Parallel coordinates: one vertical axis per dimension; drag on an axis to brush a range. */
 export class ParallelChart {
@@ -121,7 +120,7 @@ export class ParallelChart {
         const on = !this.highlighted || this.highlighted.has(run.key);
         if ((pass === 0) !== !on) return; // dimmed lines first, highlighted on top
         ctx.strokeStyle = on ? withAlpha(run.color, 0.9) : withAlpha(run.color, 0.12);
-        ctx.lineWidth = on && this.highlighted ? 2 : 1.25;
+        ctx.lineWidth = (on && this.highlighted) || theme.highContrast ? 2 : 1.25;
         ctx.beginPath();
         let moved = false;
         this.dims.forEach((d, i) => {
@@ -139,20 +138,21 @@ export class ParallelChart {
         ctx.stroke();
       });
     }
-    ctx.font = `11px ${theme.fontFamily}`;
     this.dims.forEach((d, i) => {
       const x = this.axisX(i, width);
-      ctx.strokeStyle = theme.foreground;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(x, this.pad.top);
-      ctx.lineTo(x, this.height - this.pad.bottom);
-      ctx.stroke();
-      ctx.fillStyle = theme.foreground;
-      ctx.textAlign = 'center';
-      ctx.fillText(clip(d.id.startsWith('metric:') ? `▸ ${d.label}` : d.label), x, 14);
-      ctx.textAlign = 'left';
-      for (const t of scales[i].ticks) ctx.fillText(clip(t.text, 10), x + 4, this.yOf(t.at) + 4);
+      drawAxis(ctx, theme, {
+        start: [x, this.yOf(0)],
+        end: [x, this.yOf(1)],
+        line: [
+          [x, this.pad.top],
+          [x, this.height - this.pad.bottom],
+        ],
+        ticks: scales[i].ticks,
+        tickOffset: [4, 4],
+        tickAlign: 'left',
+        tickChars: 10,
+        label: { text: d.id.startsWith('metric:') ? `▸ ${d.label}` : d.label, at: [x, 14], chars: 18 },
+      });
       const b = this.brushes.get(i);
       if (b) {
         ctx.fillStyle = withAlpha(theme.foreground, 0.18);
@@ -264,17 +264,24 @@ export class ScatterChart {
     const sy = scaleOf(this.y);
     ctx.strokeStyle = theme.grid;
     ctx.strokeRect(this.pad.left, this.pad.top, width - this.pad.left - this.pad.right, this.height - this.pad.top - this.pad.bottom);
-    ctx.textAlign = 'center';
-    for (const t of sx.ticks) ctx.fillText(clip(t.text, 12), box.x0 + t.at * (box.x1 - box.x0), box.y1 + 22);
-    ctx.fillText(clip(this.x.label, 40), (box.x0 + box.x1) / 2, box.y1 + 38);
-    ctx.textAlign = 'right';
-    for (const t of sy.ticks) ctx.fillText(clip(t.text, 9), box.x0 - 4, box.y1 - t.at * (box.y1 - box.y0) + 4);
-    ctx.save();
-    ctx.translate(12, (box.y0 + box.y1) / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = 'center';
-    ctx.fillText(clip(this.y.label, 30), 0, 0);
-    ctx.restore();
+    drawAxis(ctx, theme, {
+      start: [box.x0, box.y1],
+      end: [box.x1, box.y1],
+      ticks: sx.ticks,
+      tickOffset: [0, 22],
+      tickAlign: 'center',
+      tickChars: 12,
+      label: { text: this.x.label, at: [(box.x0 + box.x1) / 2, box.y1 + 38], chars: 40 },
+    });
+    drawAxis(ctx, theme, {
+      start: [box.x0, box.y1],
+      end: [box.x0, box.y0],
+      ticks: sy.ticks,
+      tickOffset: [-4, 4],
+      tickAlign: 'right',
+      tickChars: 9,
+      label: { text: this.y.label, at: [12, (box.y0 + box.y1) / 2], chars: 30, vertical: true },
+    });
     this.runs.forEach((run, r) => {
       const tx = sx.pos(this.x!.values[r]);
       const ty = sy.pos(this.y!.values[r]);

@@ -1,7 +1,7 @@
 // The comparison panel: a table of runs side by side, brushing charts, an overlaid metric chart.
 import '../shared/panel.css';
 import './compare.css';
-import { parseHostToCompare, parseRunRefs, type CompareRun, type CompareToHost, type RunRefMsg } from '../../src/protocol/panels';
+import { parseHostToCompare, parseRunRefs, type CompareRun, type CompareToHost, type MetricDirectionPrefs, type RunRefMsg } from '../../src/protocol/panels';
 import { renderLegend } from '../shared/legend';
 import { MetricChart } from '../shared/lineChart';
 import { onThemeChange } from '../shared/theme';
@@ -35,6 +35,7 @@ const state: CompareState = {
   hidden: Array.isArray(raw?.hidden) ? raw.hidden.filter((h): h is string => typeof h === 'string') : [],
 };
 let runs: CompareRun[] = [];
+let direction: MetricDirectionPrefs | undefined;
 let dims: Dimension[] = [];
 let brushPc: Set<string> | undefined;
 let brushScatter: Set<string> | undefined;
@@ -127,7 +128,7 @@ function highlight(): void {
 
 function renderTable(): void {
   const baseline = runs.findIndex((r) => r.key === state.baseline);
-  grid.set(runs, buildRows(runs, { diffOnly: state.diffOnly, baseline }), baseline, highlightedKeys());
+  grid.set(runs, buildRows(runs, { diffOnly: state.diffOnly, baseline, direction }), baseline, highlightedKeys());
 }
 
 function renderCharts(): void {
@@ -169,6 +170,7 @@ window.addEventListener('message', (e: MessageEvent) => {
   }
   const first = !runs.length;
   runs = msg.runs;
+  direction = msg.direction;
   state.runs = runs.map((r) => ({ sourceId: r.sourceId, runId: r.runId }));
   const problems = [...msg.problems];
   if (!runs.length && !problems.length) problems.push('No runs to compare. Check runs in the MLOps Runs view, then run "MLOps: Compare Runs".');

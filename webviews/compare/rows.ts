@@ -1,6 +1,8 @@
 // The comparison table as rows of cells, one column per run: pure, so it is tested in Node
 // and the grid only has to draw the rows in view.
-import type { CompareRun } from '../../src/protocol/panels';
+import { lowerIsBetter, type CompareRun, type MetricDirectionPrefs } from '../../src/protocol/panels';
+
+export { lowerIsBetter };
 
 export type Section = 'Run' | 'Params' | 'Metrics' | 'Tags';
 
@@ -22,12 +24,9 @@ export interface RowOptions {
   diffOnly: boolean;
   /** Index of the baseline run, or -1. */
   baseline: number;
+  /** The user's patterns for which way metrics improve; the name guess without. */
+  direction?: MetricDirectionPrefs;
 }
-
-// Metrics whose smaller values are better; the others are taken as accuracy-like.
-const LOWER_IS_BETTER = /(loss|err|error|mse|mae|rmse|mape|perplexity|ppl|wer|cer|latency|time|duration|fpr|fnr)/i;
-
-export const lowerIsBetter = (metric: string): boolean => LOWER_IS_BETTER.test(metric);
 
 export function formatCell(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -113,7 +112,7 @@ export function buildRows(runs: readonly CompareRun[], opts: RowOptions): Row[] 
   const metricKeys = keysOf(runs, (r) => r.metrics);
   header('Metrics', metricKeys.length);
   for (const key of metricKeys) {
-    const lower = lowerIsBetter(key);
+    const lower = lowerIsBetter(key, opts.direction);
     for (const stat of ['last', 'min', 'max'] as const) {
       const values = runs.map((r) => r.metrics[key]?.[stat]);
       let best: number | undefined;

@@ -5,7 +5,8 @@
 // joining them onto one shared x axis would multiply the points drawn by the run count.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { emaSmooth, type SeriesColumns, type XAxis } from '../../src/protocol/panels';
+import { concatColumn, emaSmooth, type NumberColumn, type SeriesColumns, type XAxis } from '../../src/protocol/panels';
+import { directLinear } from './linePath';
 import { readTheme, withAlpha, type ChartTheme } from './theme';
 
 export interface ChartRun {
@@ -28,27 +29,44 @@ export interface ChartCallbacks {
   onRange?(lo: number | null, hi: number | null): void;
 }
 
-type Row = (number | null)[];
+type Row = ArrayLike<number | null>;
 
 /** The x of each point on the chosen axis: steps, seconds of wall time, or seconds since the run began. */
-export function xValues(cols: SeriesColumns, axis: XAxis, start: number | undefined): number[] {
+export function xValues(cols: SeriesColumns, axis: XAxis, start: number | undefined): NumberColumn {
   if (axis === 'step') return cols.step;
-  const t0 = axis === 'relative' ? (start ?? (cols.time.length ? Math.min(...sample(cols.time)) : 0)) : 0;
-  return cols.time.map((t) => (t - t0) / 1000);
+  const t0 = axis === 'relative' ? (start ?? earliest(cols.time)) : 0;
+  return mapColumn(cols.time, (t) => (t - t0) / 1000);
 }
 
-// Math.min over 10^5 arguments overflows the stack on some engines; the first points suffice.
-const sample = (a: number[]) => a.slice(0, 1000);
+/** The smallest of the first points (a run's start when it has none); 0 when empty. */
+function earliest(a: NumberColumn): number {
+  let min = Infinity;
+  for (let i = 0; i < Math.min(a.length, 1000); i++) if (a[i] < min) min = a[i];
+  return Number.isFinite(min) ? min : 0;
+}
+
+function mapColumn(a: NumberColumn, f: (v: number) => number): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = f(a[i]);
+  return out;
+}
+
+function allFinite(a: NumberColumn): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
 
 /** A series' x and y sorted by x (uPlot's faceted lines and the read-out's search need that). */
-export function sortedXY(x: number[], ys: number[][]): { x: number[]; ys: Row[] } {
-  const clean = (y: number[]) => y.map((v) => (Number.isFinite(v) ? v : null));
+export function sortedXY(x: NumberColumn, ys: NumberColumn[]): { x: NumberColumn; ys: Row[] } {
+  // uPlot gaps on null, not NaN; copying into a (number | null)[] boxes every number, so
+  // only series with gaps pay for it.
+  const clean = (y: NumberColumn): Row => (allFinite(y) ? y : Array.from(y, (v) => (Number.isFinite(v) ? v : null)));
   if (isSorted(x)) return { x, ys: ys.map(clean) };
-  const order = Array.from(x.keys()).sort((a, b) => x[a] - x[b]);
+  const order = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a] - x[b]);
   return { x: order.map((i) => x[i]), ys: ys.map((y) => clean(order.map((i) => y[i]))) };
 }
 
-function isSorted(a: number[]): boolean {
+function isSorted(a: NumberColumn): boolean {
   for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) return false;
   return true;
 }
@@ -119,7 +137,7 @@ export class MetricChart {
   append(run: string, cols: SeriesColumns): void {
     const have = this.data.get(run);
     if (!have) this.data.set(run, cols);
-    else this.data.set(run, { step: have.step.concat(cols.step), time: have.time.concat(cols.time), value: have.value.concat(cols.value) });
+    else this.data.set(run, { step: concatColumn(have.step, cols.step), time: concatColumn(have.time, cols.time), value: concatColumn(have.value, cols.value) });
     this.scheduleRedraw();
   }
 
@@ -174,11 +192,11 @@ export class MetricChart {
   /** Faceted data: `[null, [x, y] per drawn line]`, the raw and smoothed lines of each run. */
   private aligned(): uPlot.AlignedData {
     const { smoothing, xAxis, logScale } = this.settings;
-    const facets: [number[], Row][] = [];
+    const facets: [NumberColumn, Row][] = [];
     this.xRange = [Infinity, -Infinity];
     for (const r of this.visibleRuns()) {
       const d = this.data.get(r.key)!;
-      const raw = logScale ? d.value.map((v) => (v > 0 ? v : NaN)) : d.value;
+      const raw = logScale ? mapColumn(d.value, (v) => (v > 0 ? v : NaN)) : d.value;
       const { x, ys } = sortedXY(xValues(d, xAxis, r.startTime), smoothing > 0 ? [raw, emaSmooth(raw, smoothing)] : [raw]);
       if (x.length) this.xRange = [Math.min(this.xRange[0], x[0]), Math.max(this.xRange[1], x[x.length - 1])];
       for (const y of ys) facets.push([x, y]);
@@ -215,7 +233,9 @@ export class MetricChart {
     const time = this.settings.xAxis === 'wall';
     const axis = (label?: string): uPlot.Axis => ({
       stroke: t.foreground,
-      grid: { stroke: t.grid, width: 1 },
+      // High contrast: the grid keeps the theme's border colour but is dotted, so the
+      // runs' lines (wider there) stay what the eye follows.
+      grid: { stroke: t.grid, width: 1, dash: t.highContrast ? [1, 3] : undefined },
       ticks: { stroke: t.grid, width: 1 },
       font: `11px ${t.fontFamily}`,
       labelFont: `11px ${t.fontFamily}`,
@@ -259,16 +279,16 @@ export class MetricChart {
           const run = byKey.get(key)!;
           return {
             label: run.name,
-            stroke: smoothed ? run.color : withAlpha(run.color, smooth ? 0.25 : 1),
+            stroke: smoothed ? run.color : withAlpha(run.color, smooth ? (t.highContrast ? 0.45 : 0.25) : 1),
             // Hairlines: Chromium's software rasteriser draws 1 px lines ~10× faster than
             // 1.5 px ones, which is most of a frame with many runs; the faint raw line
             // behind already sets the smoothed one apart.
-            width: 1,
+            width: t.highContrast && smoothed ? 2 : 1,
             facets: [
               { scale: 'x', auto: true },
               { scale: 'y', auto: true },
             ],
-            paths: uPlot.paths.linear!(),
+            paths: directLinear,
             points: { show: false },
           } satisfies uPlot.Series;
         }),

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { downsample } from '../../core/runs/downsample';
+import { downsampleColumns } from '../../core/runs/downsample';
 import type { RunSummary } from '../../core/runs/types';
-import { parseCompareToHost, type CompareRun, type CompareToHost, type HostToCompare, type MetricStats } from '../../protocol/panels';
+import { parseCompareToHost, type CompareRun, type CompareToHost, type HostToCompare, type MetricDirectionPrefs, type MetricStats } from '../../protocol/panels';
 import { panelHtml, panelOptions } from '../webviews/panelHtml';
 import type { RunRef } from '../runs/runsModel';
-import { columns, describeError, mapLimit, panelRun, type PanelDeps } from './panelRuns';
+import { describeError, mapLimit, panelRun, type PanelDeps } from './panelRuns';
 
 export const COMPARE_VIEW_TYPE = 'mlops.compare';
 // The tags that say which commit a run came from, by tool.
@@ -20,6 +20,7 @@ export class ComparePanel implements vscode.Disposable {
   private static readonly open = new Set<ComparePanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private runs: CompareRun[] = [];
+  private problems: string[] = [];
   private ready = false;
   private updating: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -54,6 +55,10 @@ export class ComparePanel implements vscode.Disposable {
       deps.catalog.onDidChangeTreeData(() => {
         clearTimeout(this.refreshTimer);
         this.refreshTimer = setTimeout(() => this.ready && void this.queue(() => this.sendCompare()), 2000);
+      }),
+      // Which way a metric improves decides the marks: redraw them when the user says otherwise.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (this.ready && e.affectsConfiguration('mlops.metrics')) this.post({ type: 'compare', runs: this.runs, problems: this.problems, direction: metricDirection() });
       }),
     );
   }
@@ -140,7 +145,8 @@ export class ComparePanel implements vscode.Disposable {
         ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLOps: reading ${found.length} runs to compare` }, read)
         : await read();
     this.panel.title = title(this.runs.length);
-    this.post({ type: 'compare', runs: this.runs, problems });
+    this.problems = problems;
+    this.post({ type: 'compare', runs: this.runs, problems, direction: metricDirection() });
     if (this.chart) await this.sendChart();
   }
 
@@ -154,7 +160,7 @@ export class ComparePanel implements vscode.Disposable {
       if ('error' in f) return;
       try {
         const points = await f.source.metricHistory(r.runId, chart.metric);
-        this.post({ type: 'series', metric: chart.metric, run: r.key, data: columns(downsample(points, chart.width)), total: points.length });
+        this.post({ type: 'series', metric: chart.metric, run: r.key, data: downsampleColumns(points, chart.width), total: points.length });
       } catch (err) {
         this.deps.log.warn(`Compare panel: ${chart.metric} of run ${r.runId}: ${describeError(err)}`);
       }
@@ -166,6 +172,13 @@ export class ComparePanel implements vscode.Disposable {
     ComparePanel.open.delete(this);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** The user's `mlops.metrics.lowerIsBetter` / `higherIsBetter` patterns. */
+function metricDirection(): MetricDirectionPrefs {
+  const config = vscode.workspace.getConfiguration('mlops.metrics');
+  const list = (key: string) => (config.get<unknown[]>(key) ?? []).filter((p): p is string => typeof p === 'string');
+  return { lower: list('lowerIsBetter'), higher: list('higherIsBetter') };
 }
 
 const title = (n: number) => `Compare ${n} run${n === 1 ? '' : 's'}`;

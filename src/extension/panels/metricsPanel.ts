@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { downsample, downsampleRange, type XKey } from '../../core/runs/downsample';
+import { downsampleColumns, downsampleRange, type XKey } from '../../core/runs/downsample';
 import { metricCsv } from '../../core/runs/metricsCsv';
 import type { MetricPoint } from '../../core/runs/types';
 import { parseMetricsToHost, type HostToMetrics, type MetricsToHost, type MetricsViewState, type PanelRun, type XAxis } from '../../protocol/panels';
@@ -149,7 +149,7 @@ export class MetricsPanel implements vscode.Disposable {
     this.post({ type: 'init', runs: this.shown.map((s) => s.run), metrics: this.metrics, problems });
     for (const { s, metric } of pairs) {
       const points = this.histories.get(seriesKey(s.run.key, metric));
-      if (points) this.post({ type: 'series', metric, run: s.run.key, data: columns(downsample(points, this.width)), total: points.length });
+      if (points) this.post({ type: 'series', metric, run: s.run.key, data: downsampleColumns(points, this.width), total: points.length });
     }
   }
 
@@ -167,7 +167,7 @@ export class MetricsPanel implements vscode.Disposable {
       if (!points) continue;
       if (lo === null || hi === null) {
         this.appended.delete(seriesKey(s.run.key, metric));
-        this.post({ type: 'series', metric, run: s.run.key, data: columns(downsample(points, width, key)), total: points.length });
+        this.post({ type: 'series', metric, run: s.run.key, data: downsampleColumns(points, width, key), total: points.length });
         continue;
       }
       const toX = (v: number) => (axis === 'step' ? v : axis === 'wall' ? v * 1000 : v * 1000 + runStart(s.run, points));
@@ -229,7 +229,7 @@ export class MetricsPanel implements vscode.Disposable {
     const key = seriesKey(s.run.key, metric);
     this.histories.set(key, points);
     this.appended.delete(key);
-    this.post({ type: 'series', metric, run: s.run.key, data: columns(downsample(points, this.width)), total: points.length });
+    this.post({ type: 'series', metric, run: s.run.key, data: downsampleColumns(points, this.width), total: points.length });
   }
 
   /** Shows other runs in the same panel (a second "Open Metric Charts" with the panel open). */

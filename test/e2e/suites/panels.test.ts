@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import { runnerAsker } from '../askRunner';
+import { waitFor } from '../waitFor';
 import type { MlopsApi } from '../../../src/extension/api';
 import type { ComparePanel } from '../../../src/extension/panels/comparePanel';
 import type { MetricsPanel } from '../../../src/extension/panels/metricsPanel';
@@ -24,16 +26,6 @@ async function tree(): Promise<RunsTreeProvider> {
   return (await ext.activate()).views.runs as unknown as RunsTreeProvider;
 }
 
-async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** The tree nodes of `refs`, in that order. */
 async function runNodes(t: RunsTreeProvider, refs: RunRef[]): Promise<RunsNode[]> {
   const out: RunsNode[] = [];
@@ -51,20 +43,8 @@ async function runNodes(t: RunsTreeProvider, refs: RunRef[]): Promise<RunsNode[]
   });
 }
 
-let asked = 0;
-/** Has the E2E runner check the webview in the browser; undefined when no browser runs the suites. */
-async function askRunner(title: string, step: string, data: Record<string, unknown>): Promise<boolean> {
-  const results = process.env.MLOPS_E2E_RESULTS;
-  if (!results || !process.env.MLOPS_E2E_SHOT_READY) return false;
-  const n = ++asked;
-  const dir = path.dirname(results);
-  const done = path.join(dir, `e2e-panels-${n}.done`);
-  fs.rmSync(done, { force: true });
-  fs.writeFileSync(path.join(dir, `e2e-panels-${n}.ready`), JSON.stringify({ title, step, ...data }));
-  const answer = await waitFor(() => (fs.existsSync(done) ? (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string }) : undefined), `the runner's answer to "${title}"`, 90000);
-  assert.ok(answer.ok, `${title}: ${answer.error}`);
-  return true;
-}
+/** Has the runner check the browser (test/e2e/panelChecks.mjs); false when no browser runs the suites. */
+const askRunner = runnerAsker('panels');
 
 async function setTheme(name: string | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('workbench').update('colorTheme', name, vscode.ConfigurationTarget.Global);
@@ -142,6 +122,16 @@ describe('Metric charts and run comparison panels', function () {
     });
   });
 
+  it('redraws the charts in the high contrast theme', async () => {
+    await setTheme('Default High Contrast');
+    await askRunner('the metrics panel redrew in the high contrast theme', 'metrics', {
+      runs: NAMES,
+      metrics: ['accuracy', 'loss'],
+      themeClass: 'vscode-high-contrast',
+      shot: 'e2e-metrics-hc.png',
+    });
+  });
+
   it('appends a point logged to the running run, without re-sending the series', async () => {
     assert.ok(metrics);
     const live = refs[2];
@@ -176,5 +166,8 @@ describe('Metric charts and run comparison panels', function () {
     await setTheme('Default Dark Modern');
     await askRunner('the comparison panel in the dark theme', 'shot', { app: 'compare', themeClass: 'vscode-dark', shot: 'e2e-compare-dark.png' });
     await askRunner('the comparison panel drew its parallel coordinates, scatter and overlaid charts', 'compare-charts', { shot: 'e2e-compare-charts-dark.png' });
+    await setTheme('Default High Contrast');
+    await askRunner('the comparison panel in the high contrast theme', 'shot', { app: 'compare', themeClass: 'vscode-high-contrast', shot: 'e2e-compare-hc.png' });
+    await askRunner('the comparison charts in the high contrast theme', 'compare-charts', { shot: 'e2e-compare-charts-hc.png' });
   });
 });
