@@ -72,7 +72,8 @@ export interface MetricsViewState {
 }
 
 export type HostToMetrics =
-  | { type: 'init'; runs: PanelRun[]; metrics: string[]; problems: string[] }
+  /** `refs`: every run the panel was opened on, shown or not (a store not read yet): the webview keeps them across reloads. */
+  | { type: 'init'; runs: PanelRun[]; metrics: string[]; problems: string[]; refs?: RunRefMsg[] }
   /** A run's series of one metric, downsampled; `range` set when it answers a zoom. */
   | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] }
   /** Points logged since the last message for that run and metric. */
@@ -159,7 +160,13 @@ export function parseHostToMetrics(m: unknown): HostToMetrics | undefined {
   if (!isObj(m)) return undefined;
   switch (m.type) {
     case 'init':
-      return Array.isArray(m.runs) && m.runs.every(isRun) && isStrArray(m.metrics) && isStrArray(m.problems) ? (m as HostToMetrics) : undefined;
+      return Array.isArray(m.runs) &&
+        m.runs.every(isRun) &&
+        isStrArray(m.metrics) &&
+        isStrArray(m.problems) &&
+        (m.refs === undefined || (Array.isArray(m.refs) && m.refs.every((r) => isObj(r) && isStr(r.sourceId) && isStr(r.runId))))
+        ? (m as HostToMetrics)
+        : undefined;
     case 'series':
       return isSeriesMsg(m) ? (m as HostToMetrics) : undefined;
     case 'append':

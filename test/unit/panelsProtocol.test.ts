@@ -7,6 +7,7 @@ const cols = { step: [1, 2], time: [3, 4], value: [0.5, NaN] };
 describe('panel messages are checked on arrival', () => {
   it('accepts well-formed messages both ways', () => {
     assert.ok(parseHostToMetrics({ type: 'init', runs: [run], metrics: ['loss'], problems: [] }));
+    assert.ok(parseHostToMetrics({ type: 'init', runs: [], metrics: [], problems: ['not read yet'], refs: [{ sourceId: 's', runId: 'r' }] }));
     assert.ok(parseHostToMetrics({ type: 'series', metric: 'loss', run: 'k', data: cols, total: 2, range: [1, 2] }));
     assert.ok(parseMetricsToHost({ type: 'range', metric: 'loss', axis: 'wall', lo: 1, hi: 2, width: 800 }));
     assert.ok(parseMetricsToHost({ type: 'range', metric: 'loss', axis: 'step', lo: null, hi: null, width: 800 }));
@@ -32,6 +33,7 @@ describe('panel messages are checked on arrival', () => {
     assert.equal(parseHostToMetrics({ type: 'nope' }), undefined);
     assert.equal(parseHostToMetrics(null), undefined);
     assert.equal(parseHostToMetrics({ type: 'init', runs: [{ ...run, color: 3 }], metrics: [], problems: [] }), undefined);
+    assert.equal(parseHostToMetrics({ type: 'init', runs: [run], metrics: [], problems: [], refs: [{ sourceId: 's' }] }), undefined);
     assert.equal(parseHostToMetrics({ type: 'series', metric: 'loss', run: 'k', data: { ...cols, step: [1] }, total: 2 }), undefined);
     assert.equal(parseHostToMetrics({ type: 'append', metric: 'loss', run: 'k', data: { step: ['1'], time: [1], value: [1] } }), undefined);
     assert.equal(parseMetricsToHost({ type: 'range', metric: 'loss', axis: 'epoch', lo: 1, hi: 2, width: 800 }), undefined);

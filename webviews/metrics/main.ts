@@ -153,7 +153,8 @@ window.addEventListener('message', (e: MessageEvent) => {
   switch (msg.type) {
     case 'init': {
       runs = msg.runs;
-      state.runs = runs.map((r) => ({ sourceId: r.sourceId, runId: r.runId }));
+      // Every run asked for, also those whose store was not read this time: a reload asks for them again.
+      state.runs = msg.refs ?? runs.map((r) => ({ sourceId: r.sourceId, runId: r.runId }));
       const problems = [...msg.problems];
       if (!runs.length && !problems.length) problems.push('No runs to chart. Check runs in the MLOps Runs view, then run "MLOps: Open Metric Charts".');
       else if (runs.length && !msg.metrics.length) problems.push('The selected runs have no metrics logged yet. Charts appear here when they log one.');

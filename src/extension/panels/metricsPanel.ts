@@ -146,7 +146,7 @@ export class MetricsPanel implements vscode.Disposable {
         this.deps.log.warn(`Metrics panel: ${metric} of run ${s.ref.runId} (${s.ref.sourceId}): ${describeError(err)}`);
       }
     });
-    this.post({ type: 'init', runs: this.shown.map((s) => s.run), metrics: this.metrics, problems });
+    this.post({ type: 'init', runs: this.shown.map((s) => s.run), metrics: this.metrics, problems, refs: this.refs.map((r) => ({ sourceId: r.sourceId, runId: r.runId })) });
     for (const { s, metric } of pairs) {
       const points = this.histories.get(seriesKey(s.run.key, metric));
       if (points) this.post({ type: 'series', metric, run: s.run.key, data: downsampleColumns(points, this.width), total: points.length });
