@@ -14,7 +14,8 @@ import {
   validatePipelineFile,
 } from '../core/pipelines/languageService';
 import { toCodeLens, toCompletionItem, toDiagnostic, toDocumentSymbol, toLocation } from './lspMapping';
-import { folderOfUri, nodePipelineFs } from './nodePipelineFs';
+import { nodePipelineFs } from '../core/pipelines/nodePipelineFs';
+import { folderOfUri } from './folderOfUri';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);

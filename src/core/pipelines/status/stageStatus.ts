@@ -1,7 +1,7 @@
 // Stage status computed natively, in the shape of `dvc status --json`, from dvc.yaml,
 // dvc.lock, the params files and DVC's md5 rules: no DVC process, and unchanged files
 // are not re-hashed (HashCache).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { buildDvcModel, type DvcModel } from '../dvcModel';
 import { expandStages, type ExpandedStage } from '../dvcExpand';
 import { lookupPath, splitKeyPath } from '../paramsFile';
-import type { PipelineFs } from '../pipelineFs';
+import { nodePipelineFs } from '../nodePipelineFs';
 import { parseYaml } from '../yamlDocument';
 import { HashCache } from './dvcHash';
 import { parseDvcLock, type LockedFile } from './dvcLock';
@@ -26,21 +26,9 @@ export type PipelineStatus = Record<string, StageStatusEntry[]>;
 /** The model and expanded stages of a dvc.yaml text, `${}` resolved against files in `dir`. */
 export function loadPipeline(dir: string, dvcYamlText: string): { model: DvcModel; stages: ExpandedStage[] } {
   const model = buildDvcModel(parseYaml(dvcYamlText), dvcYamlText);
-  return { model, stages: expandStages(model, syncFs(dir)) };
+  return { model, stages: expandStages(model, nodePipelineFs(dir)) };
 }
 
-function syncFs(dir: string): PipelineFs {
-  return {
-    exists: (p) => existsSync(path.resolve(dir, p)),
-    readText: (p) => {
-      try {
-        return readFileSync(path.resolve(dir, p), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
 
 /** Leaves of `value` under `prefix` with dotted keys, as DVC records params in dvc.lock. */
 function flatten(prefix: string, value: unknown, out: Record<string, unknown>): void {

@@ -13,7 +13,8 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { commonGitDir, readReflog, readRefsFromFiles, readText, type LooseRefFolders } from './gitRefsFs';
+import { readTextFile } from '../../pipelines/nodePipelineFs';
+import { commonGitDir, readReflog, readRefsFromFiles, type LooseRefFolders } from './gitRefsFs';
 
 export interface ExpRef {
   ref: string;
@@ -62,7 +63,7 @@ export async function findGit(dir: string): Promise<GitLayout | undefined> {
     const st = statSync(dotGit, { throwIfNoEntry: false });
     if (st?.isDirectory()) return { top: d, gitDir: dotGit, prefix: path.relative(d, path.resolve(dir)).split(path.sep).join('/') };
     if (st?.isFile()) {
-      const m = /^gitdir:\s*(.+)$/m.exec(readText(dotGit) ?? '');
+      const m = /^gitdir:\s*(.+)$/m.exec(readTextFile(dotGit) ?? '');
       if (m) return { top: d, gitDir: path.resolve(d, m[1].trim()), prefix: path.relative(d, path.resolve(dir)).split(path.sep).join('/') };
     }
     if (path.dirname(d) === d) return undefined;
@@ -70,7 +71,7 @@ export async function findGit(dir: string): Promise<GitLayout | undefined> {
 }
 
 export async function readGitState(git: () => SimpleGit, layout: GitLayout, num: number, looseRefs?: LooseRefFolders): Promise<GitState> {
-  const headText = (readText(path.join(layout.gitDir, 'HEAD')) ?? '').trim();
+  const headText = (readTextFile(path.join(layout.gitDir, 'HEAD')) ?? '').trim();
   const branch = headText.startsWith('ref: ') ? headText.slice(5).trim() : '';
   const common = await commonGitDir(layout.gitDir);
   const prefixes = ['refs/exps', 'refs/heads', 'refs/tags'];

@@ -16,7 +16,7 @@ import { metricValues, parseDataFile, pipelineFiles, selectParams, DEFAULT_PARAM
 import { findGit, indexStamp, openGit, readGitState, trackedDvcYamls, type GitState } from './dvcExpGit';
 import { defaultCacheDir, ExpDiskCache, type StoredRev } from './expDiskCache';
 import { GitBatch } from './gitBatch';
-import { readText } from './gitRefsFs';
+import { nodePipelineFs } from '../../pipelines/nodePipelineFs';
 
 export interface DvcExperimentsOptions {
   onWarning?: WarningSink;
@@ -244,14 +244,12 @@ export class DvcExperimentsSource implements RunSource {
   }
 
   private async readWorkspace(dvcYamls: string[]): Promise<RevData & { files: string[] }> {
-    const cache = new Map<string, string | undefined>();
-    // Small files read at once: a promise-based read waits for a busy thread pool longer than the read takes.
-    const load = (ps: string[]) => ps.filter((p) => !cache.has(p)).forEach((p) => cache.set(p, readText(path.join(this.root, p))));
-    load([...dvcYamls, ...dvcYamls.map((f) => path.posix.join(path.posix.dirname(f), 'dvc.lock')), DEFAULT_PARAMS]);
-    const plan = pipelineFiles(dvcYamls, (p) => cache.get(p), this.disk);
+    // Read lazily, each file once, synchronously (nodePipelineFs): only what the plan names.
+    const fs = nodePipelineFs(this.root);
+    const text = (p: string) => fs.readText(p);
+    const plan = pipelineFiles(dvcYamls, text, this.disk);
     const files = [...plan.params.keys(), ...plan.metrics];
-    load(files);
-    const data = revData(plan, (p) => cache.get(p));
+    const data = revData(plan, text);
     // On disk a fault names the real file.
     data.faults = data.faults.map((f) => ({ ...f, file: path.join(this.root, f.file) }));
     return { ...data, files };

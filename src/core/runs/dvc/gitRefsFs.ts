@@ -3,14 +3,15 @@
 // Only the plain "files" ref backend is read here (packed-refs plus loose files, as
 // gitrepository-layout(5) describes); a repository with the reftable backend, or any
 // surprise, returns undefined and the caller asks git instead.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { readTextFile } from '../../pipelines/nodePipelineFs';
 import * as path from 'node:path';
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** Where refs live: a worktree's own folder keeps HEAD; the common folder keeps refs (`commondir`). */
 export async function commonGitDir(gitDir: string): Promise<string> {
-  const text = readText(path.join(gitDir, 'commondir'));
+  const text = readTextFile(path.join(gitDir, 'commondir'));
   return text ? path.resolve(gitDir, text.trim()) : gitDir;
 }
 
@@ -32,11 +33,11 @@ const RACY_MS = 3000;
  * loose refs of folders that did not change.
  */
 export async function readRefsFromFiles(commonDir: string, prefixes: string[], known: LooseRefFolders = {}): Promise<Map<string, string> | undefined> {
-  const config = readText(path.join(commonDir, 'config')) ?? '';
+  const config = readTextFile(path.join(commonDir, 'config')) ?? '';
   if (/^\s*refstorage\s*=/im.test(config)) return undefined;
   const refs = new Map<string, string>();
   const under = (ref: string) => prefixes.some((p) => ref.startsWith(`${p}/`));
-  const packed = existsSync(path.join(commonDir, 'packed-refs')) ? readText(path.join(commonDir, 'packed-refs')) : '';
+  const packed = existsSync(path.join(commonDir, 'packed-refs')) ? readTextFile(path.join(commonDir, 'packed-refs')) : '';
   if (packed === undefined) return undefined;
   for (const line of packed.split('\n')) {
     if (!line || line[0] === '#' || line[0] === '^') continue;
@@ -118,7 +119,7 @@ export interface ReflogEntry {
 
 /** A ref's reflog, newest first as `git log -g` walks it; undefined when it cannot be read. */
 export async function readReflog(commonDir: string, ref: string): Promise<ReflogEntry[] | undefined> {
-  const text = readText(path.join(commonDir, 'logs', ref));
+  const text = readTextFile(path.join(commonDir, 'logs', ref));
   if (text === undefined) return undefined;
   const out: ReflogEntry[] = [];
   // `<old> <new> <name> <<email>> <time> <tz>\t<message>`
@@ -132,18 +133,6 @@ export async function readReflog(commonDir: string, ref: string): Promise<Reflog
     out.push({ commit: m[2], time: Number(m[3]), subject: tab < 0 ? '' : line.slice(tab + 1) });
   }
   return out.reverse();
-}
-
-/**
- * A small file of git's, read synchronously: under a busy thread pool each promise-based
- * read waits its turn for several ms, the call itself takes µs. Undefined when unreadable.
- */
-export function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** A loose ref file's text, trimmed (a ref is one line; a longer file is not one of git's). */
