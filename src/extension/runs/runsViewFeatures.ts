@@ -31,6 +31,8 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
     const { shown, total } = runs.counts();
     view.message = total && !shown ? `No run matches the filter (${text}). Change it with "Filter Runs…" in the view's title.` : undefined;
     void vscode.commands.executeCommand('setContext', 'mlops.runs.filtered', viewState.current.filters.length > 0);
+    // The walkthrough's "Open an ML project" step completes on this.
+    void vscode.commands.executeCommand('setContext', 'mlops.runs.hasRuns', total > 0);
   };
   showState();
 
