@@ -26,3 +26,4 @@ export { compareVersions } from './data/compareVersions';
 export { readDvcConfig } from './data/dvcConfig';
 export { openRepo } from './data/gitRepo';
 export { DataError } from './data/dataErrors';
+export { containerName, dockerRunArgv, type LaunchProfile } from './hosts/workspaceSpec';
