@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { registerLanguageClient } from './languageClient';
 import { loadLazy } from './lazy/load';
 import { createLog } from './log';
+import { watchSelectedInterpreter } from './pipelines/cliTools';
 import { RunningWorkspaceWatch } from './pipelines/workspaceLens';
 import type { WorkspacesTreeProvider } from './workspaces/workspacesTree';
 import { Telemetry, TelemetryEvents } from './telemetry';
@@ -32,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   });
   context.subscriptions.push({ dispose: () => void telemetry.dispose() });
 
+  // dvc / mlflow from the interpreter selected in the Python extension (asked on first use).
+  context.subscriptions.push(watchSelectedInterpreter(log));
   const views = registerViews(context, log);
   // The API types the views loosely; this one is the Workspaces view's own provider.
   const workspaceLens = new RunningWorkspaceWatch(views.workspaces as WorkspacesTreeProvider, log);

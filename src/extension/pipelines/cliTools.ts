@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { onDidChangeInterpreter, selectedInterpreter, toolCandidates, type Interpreter } from './pythonEnvironment';
 
 export type CliTool = 'dvc' | 'mlflow';
 
@@ -21,21 +22,69 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-/** The configured or PATH executable; undefined when there is none (no message). */
+// The interpreter picked in the Python extension, asked once and again after the user
+// picks another one. Registered from activate() (watchSelectedInterpreter) so that the
+// lookup can log; the Python extension is first asked when a tool is first looked up.
+const interpreter: { log?: vscode.LogOutputChannel; pending?: Promise<void>; found?: Interpreter; watch?: vscode.Disposable } = {};
+const logged = new Map<CliTool, string>();
+
+export function watchSelectedInterpreter(log: vscode.LogOutputChannel): vscode.Disposable {
+  interpreter.log = log;
+  return {
+    dispose: () => {
+      interpreter.watch?.dispose();
+      Object.assign(interpreter, { log: undefined, pending: undefined, found: undefined, watch: undefined });
+    },
+  };
+}
+
+function askInterpreter(): Promise<void> {
+  if (!interpreter.log) return Promise.resolve(); // not activated (plain tests)
+  interpreter.watch ??= onDidChangeInterpreter(() => {
+    interpreter.pending = undefined;
+    interpreter.found = undefined;
+  });
+  interpreter.pending ??= selectedInterpreter(vscode.workspace.workspaceFolders?.[0]?.uri).then(
+    (found) => void (interpreter.found = found),
+    (e: unknown) => interpreter.log?.warn(`The Python extension did not say which interpreter is selected: ${e instanceof Error ? e.message : String(e)}`),
+  );
+  return interpreter.pending;
+}
+
+function report(tool: CliTool, exe: string | undefined, from: string): string | undefined {
+  const line = exe ? `${tool}: ${exe} (${from})` : `${tool}: not found (${from})`;
+  if (logged.get(tool) !== line) interpreter.log?.info(line);
+  logged.set(tool, line);
+  return exe;
+}
+
+/**
+ * The executable, by precedence: the `mlops.<tool>.path` setting, the environment of the
+ * interpreter selected in the Python extension, then PATH. Undefined when there is none
+ * (no message). The first call may miss the interpreter while the Python extension answers.
+ */
 export function findCli(tool: CliTool): string | undefined {
   const configured = vscode.workspace.getConfiguration('mlops').get<string>(`${tool}.path`, '').trim();
-  return configured ? (existsSync(configured) ? configured : undefined) : onPath(tool);
+  if (configured) return report(tool, existsSync(configured) ? configured : undefined, `mlops.${tool}.path`);
+  void askInterpreter();
+  const env = interpreter.found;
+  if (env) {
+    const inEnv = toolCandidates(env.python, tool).find((c) => existsSync(c));
+    if (inEnv) return report(tool, inEnv, `the environment of ${env.python}, selected in ${env.from}`);
+  }
+  return report(tool, onPath(tool), 'PATH');
 }
 
 /** The executable, or undefined after telling the user how to install or point at it. */
 export async function requireCli(tool: CliTool, what?: string): Promise<string | undefined> {
+  await askInterpreter();
   const found = findCli(tool);
   if (found) return found;
   const { pip, guide, setting } = INSTALL[tool];
   const configured = vscode.workspace.getConfiguration('mlops').get<string>(`${tool}.path`, '').trim();
   const why = configured ? `${setting} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
   const pick = await vscode.window.showErrorMessage(
-    `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment) and set ${setting} to its ${tool} executable, then try again.`,
+    `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set ${setting} to its ${tool} executable, then try again.`,
     'Open Settings',
     'Install Guide',
   );
