@@ -1,6 +1,6 @@
 // Decodes the parts of tensorflow.Event that carry scalars:
 //   Event{ wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary,
-//          session_log=6 SessionLog{ status=1 enum, START=1 } }
+//          session_log=7 SessionLog{ status=1 enum, START=1 } }
 //   Summary{ value=1 repeated Value }
 //   Value{ tag=1, simple_value=2 float, tensor=8 TensorProto, metadata=9 SummaryMetadata }
 //   SummaryMetadata{ plugin_data=1 PluginData{ plugin_name=1 } }
@@ -53,7 +53,7 @@ export function decodeEvent(buf: Uint8Array, start: number, end: number): Decode
         decodeSummary(buf, s, e, ev.values);
         break;
       }
-      case (6 << 3) | WireType.Bytes: {
+      case (7 << 3) | WireType.Bytes: {
         const [s, e] = r.bytes();
         ev.sessionStart = sessionStatusOf(buf, s, e) === SESSION_START;
         break;
