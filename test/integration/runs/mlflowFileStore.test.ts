@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -40,5 +41,13 @@ describe('MLflow file store (mlruns/) written by the real MLflow client', functi
     assert.equal(runs.length, ref.runs.length - 1, 'every other run still loads');
     assert.equal(runs.find((r) => r.id === other.id)!.metrics.loss.value, other.metrics.loss);
     assert.ok(readdirSync(store).includes(victim.experimentId));
+  });
+
+  it('reads meta.yaml as YAML 1.1 (PyYAML): 1e3, 0o17, yes, 0x1F ... stay the names mlflow lists', async () => {
+    const edgeStore = path.join(dir, 'yaml11');
+    execFileSync(python, [path.join(__dirname, 'peers', 'mlflow_peer.py'), 'yaml11', `file:${edgeStore}`], { stdio: 'pipe' });
+    const edgeRef = mlflowRead(python, `file:${edgeStore}`);
+    assert.ok(edgeRef.runs.length >= 16);
+    await assertSameAsMlflow(new MlflowFileStoreSource(edgeStore), edgeRef);
   });
 });

@@ -83,4 +83,39 @@ describe('TensorBoard event files written by TensorBoard itself', function () {
     assert.equal(reader.offset, whole.length);
     assertSameAsAccumulator(reference(logdir), (t) => reader.scalars(t));
   });
+
+  it('reads negative and large int64 steps exactly as EventAccumulator', async () => {
+    const logdir = path.join(dir, 'steps');
+    const steps = [-5, -1, 0, 127, 128, 2 ** 28, 2 ** 31, 2 ** 32 + 7, -(2 ** 40), 2 ** 50];
+    execFileSync(python, [peer, 'steps', logdir, steps.join(',')]);
+    const ref = reference(logdir);
+    const src = new TensorBoardSource(logdir);
+    const { warnings } = await src.list();
+    assert.deepEqual(warnings, []);
+    const ours = await src.metricHistory('.', 'loss');
+    assert.deepEqual(ours.map((p) => p.step), ref.loss.map((p) => p[0]));
+  });
+
+  it('purges orphaned data after a restart (SessionLog START in a second file) as EventAccumulator', async () => {
+    const logdir = path.join(dir, 'restart');
+    execFileSync(python, [peer, 'restart', logdir]);
+    const ref = reference(logdir);
+    const ours = await new TensorBoardSource(logdir).metricHistory('.', 'loss');
+    assert.deepEqual(ours.map((p) => [p.step, p.value]), ref.loss.map((p) => [p[0], p[2]]));
+  });
+
+  it('a negative 10-byte varint length costs one warning, in bounded time, and the other records load', () => {
+    const file = path.join(dir, 'crafted', 'events.out.tfevents.1.crafted');
+    execFileSync('mkdir', ['-p', path.dirname(file)]);
+    execFileSync(python, [peer, 'crafted', file]);
+    // In a child process with a time limit: before the fix this file looped forever.
+    const script = `const { EventFileReader } = require(${JSON.stringify(path.resolve(__dirname, '../../../src/core/runs/tensorboard/eventFileReader.ts'))});
+      const w = []; const r = new EventFileReader(${JSON.stringify(file)}, (x) => w.push(x.message));
+      r.read().then(() => console.log(JSON.stringify({ w, steps: r.scalars('loss').map((p) => p.step) })));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 20000 });
+    const { w, steps } = JSON.parse(out) as { w: string[]; steps: number[] };
+    assert.equal(w.length, 1, w.join('; '));
+    assert.match(w[0], /negative length/);
+    assert.deepEqual(steps, [0, 1, 2, 3]);
+  });
 });

@@ -9,7 +9,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { isLater } from '../latest';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
@@ -93,6 +93,28 @@ export class MlflowFileStoreSource implements RunSource {
 
 type Meta = Record<string, unknown>;
 
+/**
+ * meta.yaml's flat mapping with every value as its text. MLflow writes it with PyYAML
+ * (YAML 1.1), which leaves `1e3`, `1.0e3`, `0o17`, `1_000` unquoted because they are strings
+ * there; both the 1.2 schema and the `yaml` package's 1.1 schema read some as numbers. The
+ * failsafe schema keeps the text, and the callers convert the few numeric fields (times,
+ * status) themselves. Only a plain null (`null`, `~`, empty) becomes null, as in PyYAML.
+ */
+function parseMeta(text: string): Meta | undefined {
+  const doc = parseDocument(text, { schema: 'failsafe' });
+  if (doc.errors.length) throw doc.errors[0];
+  if (!isMap(doc.contents)) return undefined;
+  const out: Meta = {};
+  for (const item of doc.contents.items) {
+    const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+    const v = item.value;
+    out[key] = isScalar(v) ? (v.type === 'PLAIN' && PLAIN_NULL.test(String(v.value)) ? null : v.value) : (v as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null;
+  }
+  return out;
+}
+
+const PLAIN_NULL = /^(?:~|null|Null|NULL|)$/;
+
 async function readMeta(file: string, warn: WarningSink, quietIfMissing = false): Promise<Meta | undefined> {
   let text: string;
   try {
@@ -102,8 +124,8 @@ async function readMeta(file: string, warn: WarningSink, quietIfMissing = false)
     return undefined;
   }
   try {
-    const meta = parse(text) as unknown;
-    if (meta && typeof meta === 'object' && !Array.isArray(meta)) return meta as Meta;
+    const meta = parseMeta(text);
+    if (meta) return meta;
     warn({ file, message: 'not a YAML mapping; skipped' });
   } catch (err) {
     warn({ file, message: `corrupt YAML, skipped: ${(err as Error).message.split('\n')[0]}` });

@@ -7,7 +7,7 @@
 import { open } from 'node:fs/promises';
 import type { MetricPoint, WarningSink } from '../types';
 import { maskedCrc32c } from './crc32c';
-import { decodeEvent } from './eventProto';
+import { decodeEvent, type DecodedEvent } from './eventProto';
 
 export interface TagSeries {
   /** The plugin named by the tag's first metadata (`scalars`, `histograms`, ...). */
@@ -21,11 +21,25 @@ const CHUNK = 8 * 1024 * 1024;
 /** Larger than any event we expect; a length beyond it means we lost the framing. */
 const MAX_RECORD = 256 * 1024 * 1024;
 
+/**
+ * A purge of orphaned data, as TensorBoard's EventAccumulator does it: points with
+ * step >= `step` are dropped, for every tag or only for `tags`. The reader applies it to
+ * its own earlier points; the source applies it to the run's earlier files too.
+ */
+export interface Purge {
+  step: number;
+  tags?: string[];
+}
+
 export class EventFileReader {
   /** Byte offset just past the last whole record read. */
   offset = 0;
   private readonly tags = new Map<string, TagSeries>();
   private resyncing = false;
+  /** Purges this file asked for, in order (see Purge). */
+  readonly purges: Purge[] = [];
+  private fileVersion: number | undefined;
+  private mostRecentStep = -1;
 
   constructor(
     readonly file: string,
@@ -54,6 +68,9 @@ export class EventFileReader {
         // Replaced or truncated by the writer: start over rather than read garbage.
         this.offset = 0;
         this.tags.clear();
+        this.purges.length = 0;
+        this.fileVersion = undefined;
+        this.mostRecentStep = -1;
       }
       let events = 0;
       let carry: Buffer = Buffer.alloc(0);
@@ -116,6 +133,8 @@ export class EventFileReader {
 
   private add(buf: Buffer, start: number, end: number): void {
     const ev = decodeEvent(buf, start, end);
+    if (ev.fileVersion !== undefined) this.fileVersion = parseFileVersion(ev.fileVersion);
+    this.maybePurge(ev);
     for (const v of ev.values) {
       let series = this.tags.get(v.tag);
       if (!series) {
@@ -130,4 +149,38 @@ export class EventFileReader {
       series.points.push({ step: ev.step, timestamp: ev.wallTime * 1000, value: v.value });
     }
   }
+
+  /**
+   * EventAccumulator's _MaybePurgeOrphanedData: from file version 2 on, a SessionLog START
+   * at step S drops every tag's points with step >= S (the job resumed from a checkpoint);
+   * older files have no START, so a summary whose step goes back drops its own tags' points.
+   */
+  private maybePurge(ev: DecodedEvent): void {
+    let purge: Purge | undefined;
+    if (this.fileVersion !== undefined && this.fileVersion >= 2) {
+      if (ev.sessionStart) purge = { step: ev.step };
+    } else if (ev.step < this.mostRecentStep && ev.hasSummary) {
+      purge = { step: ev.step, tags: ev.values.map((v) => v.tag) };
+    } else {
+      this.mostRecentStep = ev.step;
+    }
+    if (!purge) return;
+    this.purges.push(purge);
+    for (const [tag, series] of this.tags) {
+      if (!purge.tags || purge.tags.includes(tag)) series.points = applyPurge(series.points, purge.step);
+    }
+  }
+}
+
+/** The points a purge at `step` keeps. */
+export function applyPurge(points: MetricPoint[], step: number): MetricPoint[] {
+  return points.filter((p) => p.step < step);
+}
+
+/** `brain.Event:2` -> 2, as TensorBoard's _ParseFileVersion; unparsable -> -1. */
+function parseFileVersion(v: string): number {
+  const at = v.lastIndexOf('brain.Event:');
+  const tail = at < 0 ? v : v.slice(at + 'brain.Event:'.length);
+  const n = tail.trim() === '' ? NaN : Number(tail);
+  return Number.isNaN(n) ? -1 : n;
 }

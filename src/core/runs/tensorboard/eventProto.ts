@@ -1,5 +1,6 @@
 // Decodes the parts of tensorflow.Event that carry scalars:
-//   Event{ wall_time=1 double, step=2 int64, summary=5 Summary }
+//   Event{ wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary,
+//          session_log=7 SessionLog{ status=1 enum, START=1 } }
 //   Summary{ value=1 repeated Value }
 //   Value{ tag=1, simple_value=2 float, tensor=8 TensorProto, metadata=9 SummaryMetadata }
 //   SummaryMetadata{ plugin_data=1 PluginData{ plugin_name=1 } }
@@ -19,14 +20,21 @@ export interface DecodedEvent {
   wallTime: number;
   step: number;
   values: DecodedValue[];
+  /** `brain.Event:2` and the like; only the first event of a file carries it. */
+  fileVersion?: string;
+  hasSummary: boolean;
+  /** A SessionLog with status START: the writer (re)started at this step. */
+  sessionStart: boolean;
 }
+
+const SESSION_START = 1;
 
 const DT_FLOAT = 1;
 const DT_DOUBLE = 2;
 
 export function decodeEvent(buf: Uint8Array, start: number, end: number): DecodedEvent {
   const r = new ProtoReader(buf, start, end);
-  const ev: DecodedEvent = { wallTime: 0, step: 0, values: [] };
+  const ev: DecodedEvent = { wallTime: 0, step: 0, values: [], hasSummary: false, sessionStart: false };
   while (!r.done()) {
     const key = r.key();
     switch (key) {
@@ -36,9 +44,18 @@ export function decodeEvent(buf: Uint8Array, start: number, end: number): Decode
       case (2 << 3) | WireType.Varint:
         ev.step = r.varint();
         break;
+      case (3 << 3) | WireType.Bytes:
+        ev.fileVersion = r.string();
+        break;
       case (5 << 3) | WireType.Bytes: {
         const [s, e] = r.bytes();
+        ev.hasSummary = true;
         decodeSummary(buf, s, e, ev.values);
+        break;
+      }
+      case (7 << 3) | WireType.Bytes: {
+        const [s, e] = r.bytes();
+        ev.sessionStart = sessionStatusOf(buf, s, e) === SESSION_START;
         break;
       }
       default:
@@ -46,6 +63,17 @@ export function decodeEvent(buf: Uint8Array, start: number, end: number): Decode
     }
   }
   return ev;
+}
+
+function sessionStatusOf(buf: Uint8Array, start: number, end: number): number {
+  const r = new ProtoReader(buf, start, end);
+  let status = 0;
+  while (!r.done()) {
+    const key = r.key();
+    if (key === ((1 << 3) | WireType.Varint)) status = r.varint();
+    else r.skip(key & 7);
+  }
+  return status;
 }
 
 function decodeSummary(buf: Uint8Array, start: number, end: number, out: DecodedValue[]): void {

@@ -31,21 +31,44 @@ export class ProtoReader {
     return this.varint();
   }
 
-  /** A varint as a JS number: exact up to 2^53, which covers steps and lengths. */
+  /**
+   * A varint as a JS number; int64 negatives (10-byte two's complement) come back
+   * negative. Up to 4 bytes (28 bits) stay on the fast path; longer ones are split
+   * into exact 32-bit halves, since summing floats would round -5 to 2^64 and then 0.
+   */
   varint(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
+    let lo = 0;
+    for (let i = 0; i < 4; i++) {
       if (this.pos >= this.end) throw new Error('truncated varint');
       const b = this.buf[this.pos++];
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) {
-        // int64 negatives arrive as 10-byte two's complement; fold them back.
-        return i === 9 && result >= 2 ** 63 ? result - 2 ** 64 : result;
+      lo |= (b & 0x7f) << (7 * i);
+      if (b < 0x80) return lo;
+    }
+    return this.varintLong(lo);
+  }
+
+  private varintLong(lo28: number): number {
+    let lo = lo28;
+    let hi = 0;
+    for (let i = 4; i < 10; i++) {
+      if (this.pos >= this.end) throw new Error('truncated varint');
+      const b = this.buf[this.pos++];
+      if (i === 4) {
+        lo |= (b & 0x0f) << 28; // bits 28..31; the top 3 bits start the high word
+        hi = (b & 0x7f) >> 4;
+      } else {
+        hi |= (b & 0x7f) << (3 + 7 * (i - 5)); // the 10th byte keeps only bit 63
       }
-      mul *= 128;
+      if (b < 0x80) return (hi | 0) * 2 ** 32 + (lo >>> 0);
     }
     throw new Error('varint longer than 10 bytes');
+  }
+
+  /** A length or count: never negative (a negative one would move the cursor back). */
+  private length(): number {
+    const n = this.varint();
+    if (n < 0) throw new Error(`negative length ${n}`);
+    return n;
   }
 
   double(): number {
@@ -64,7 +87,7 @@ export class ProtoReader {
 
   /** A length-delimited field: returns its [start, end) and moves past it. */
   bytes(): [number, number] {
-    const len = this.varint();
+    const len = this.length();
     this.need(len);
     const s = this.pos;
     this.pos += len;

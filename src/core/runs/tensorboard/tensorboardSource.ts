@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { latestOf } from '../latest';
 import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
-import { EventFileReader } from './eventFileReader';
+import { applyPurge, EventFileReader } from './eventFileReader';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
 
@@ -76,8 +76,14 @@ export class TensorBoardSource implements RunSource {
 
   private merged(readers: EventFileReader[], tag: string): MetricPoint[] {
     if (readers.length === 1) return readers[0].scalars(tag).slice();
-    // Files of one run sort by name, which starts with the creation time.
-    return [...readers].sort((a, b) => a.file.localeCompare(b.file)).flatMap((r) => r.scalars(tag));
+    // Files of one run sort by name, which starts with the creation time. EventAccumulator
+    // reads them as one stream, so a later file's purges (a restart) drop earlier files' points.
+    let out: MetricPoint[] = [];
+    for (const r of [...readers].sort((a, b) => a.file.localeCompare(b.file))) {
+      for (const p of r.purges) if (!p.tags || p.tags.includes(tag)) out = applyPurge(out, p.step);
+      for (const p of r.scalars(tag)) out.push(p);
+    }
+    return out;
   }
 }
 

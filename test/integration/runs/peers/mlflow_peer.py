@@ -116,6 +116,16 @@ if __name__ == '__main__':
         mlflow.set_tracking_uri(sys.argv[2])
         listed = MlflowClient().list_artifacts(sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
         print(json.dumps([[f.path, f.is_dir, f.file_size] for f in listed]))
+    elif sys.argv[1] == 'yaml11':
+        # Names PyYAML (YAML 1.1) leaves as strings that YAML 1.2 would read as numbers or booleans
+        c = MlflowClient(sys.argv[2])
+        edge = ['1e3', '1.0e3', '0o17', 'yes', 'no', 'on', 'off', '0x1F', '1_000', '.5', '0777', '1:20', 'NULL', '~', '+12', '0b101']
+        for i, name in enumerate(edge):
+            e = c.create_experiment(name)
+            r = c.create_run(e, run_name=edge[(i + 1) % len(edge)])
+            c.log_param(r.info.run_id, f'p{i}', edge[(i + 2) % len(edge)])
+            c.set_tag(r.info.run_id, f't{i}', edge[(i + 3) % len(edge)])
+            c.set_terminated(r.info.run_id)
     elif sys.argv[1] == 'extras':
         extras(sys.argv[2])
     else:

@@ -4,6 +4,11 @@
                     'loss' and 'acc' as simple_value, 'tensor/f32' and 'tensor/f64' as scalar
                     tensors tagged with the scalars plugin, 'hist/one' as a one-element tensor
                     of the histograms plugin (not a scalar)
+  steps DIR S,S,..  one event file with 'loss' at each given step (negative and int64 ones too)
+  restart DIR       steps 0-3 in one file, then SessionLog START at step 2 and steps 102, 103
+                    in a second file (a TF1 job resumed from a checkpoint)
+  crafted FILE      good records, then one whose summary length is a 10-byte varint that
+                    decodes negative (valid CRCs), then one more good record
   read DIR          prints {tag: [[step, wall_time, value], ...]} as TensorBoard's
                     EventAccumulator sees it, keeping every point
 """
@@ -62,8 +67,64 @@ def read(logdir):
     return out
 
 
+def loss_event(step, t):
+    return event_pb2.Event(wall_time=t, step=step, summary=summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag='loss', simple_value=float(step))]))
+
+
+def write_steps(logdir, steps):
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    w = EventFileWriter(logdir)
+    for i, s in enumerate(steps):
+        w.add_event(loss_event(s, 1000.0 + i))
+    w.close()
+
+
+def write_restart(logdir):
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    w = EventFileWriter(logdir, filename_suffix='.a')
+    for s in range(4):
+        w.add_event(loss_event(s, 1000.0 + s))
+    w.close()
+    time.sleep(1.1)  # file names start with the creation time in seconds
+    w = EventFileWriter(logdir, filename_suffix='.b')
+    w.add_event(event_pb2.Event(wall_time=2000.0, step=2, session_log=event_pb2.SessionLog(status=event_pb2.SessionLog.START)))
+    for s in (102, 103):
+        w.add_event(loss_event(s, 2000.0 + s))
+    w.close()
+
+
+def write_crafted(path):
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    with open(path, 'wb') as f:
+        rw = RecordWriter(f)
+        rw.write(event_pb2.Event(wall_time=1.0, file_version='brain.Event:2').SerializeToString())
+        for s in range(3):
+            rw.write(loss_event(s, 1.0 + s).SerializeToString())
+        # step=1, then field 5 (summary, bytes) with length -1000 as a 10-byte varint
+        n = (1 << 64) - 1000
+        varint = bytearray()
+        while True:
+            b = n & 0x7F
+            n >>= 7
+            varint.append(b | (0x80 if n else 0))
+            if not n:
+                break
+        rw.write(bytes([0x10, 0x01, 0x2A]) + bytes(varint) + b'\x00' * 2000)
+        rw.write(loss_event(3, 4.0).SerializeToString())
+        rw.flush()
+
+
 if __name__ == '__main__':
     if sys.argv[1] == 'write':
         write(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == 'steps':
+        write_steps(sys.argv[2], [int(s) for s in sys.argv[3].split(',')])
+    elif sys.argv[1] == 'restart':
+        write_restart(sys.argv[2])
+    elif sys.argv[1] == 'crafted':
+        write_crafted(sys.argv[2])
     else:
         print(json.dumps(read(sys.argv[2])))
