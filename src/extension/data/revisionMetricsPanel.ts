@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import type { MetricsTable } from '../../core/data/metricsTable';
-import { columnId, parseRevisionMetricsToHost, type HostToRevisionMetrics } from '../../protocol/revisionMetrics';
-import { panelHtml, panelOptions } from '../webviews/panelHtml';
+import { columnId, parseRevisionMetricsToHost, type HostToRevisionMetrics, type RevisionMetricsToHost } from '../../protocol/revisionMetrics';
+import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { DataLib } from './dataTree';
 
 export function tableMessage(project: string, recentCommits: number, table: MetricsTable): Extract<HostToRevisionMetrics, { type: 'table' }> {
@@ -27,9 +27,10 @@ const RECENT_KEY = 'mlops.data.metricsRecentCommits';
 
 /** The metrics-across-revisions editor panel of one DVC project (one panel per project). */
 export class RevisionMetricsPanel {
-  private static readonly open = new Map<string, RevisionMetricsPanel>();
+  private static readonly open = new OpenPanels<string, RevisionMetricsPanel>();
   /** The last table sent, for tests and the E2E. */
   lastMessage: HostToRevisionMetrics | undefined;
+  private readonly host: PanelHost<RevisionMetricsToHost, HostToRevisionMetrics>;
 
   static show(context: vscode.ExtensionContext, lib: () => DataLib, root: string, log: vscode.LogOutputChannel): RevisionMetricsPanel {
     const existing = RevisionMetricsPanel.open.get(root);
@@ -38,41 +39,47 @@ export class RevisionMetricsPanel {
       void existing.update();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel('mlops.revisionMetrics', 'Metrics across Revisions', vscode.ViewColumn.Active, panelOptions(context.extensionUri));
-    panel.webview.html = panelHtml(panel.webview, context.extensionUri, 'revisionMetrics', 'Metrics across Revisions');
-    const created = new RevisionMetricsPanel(context, panel, lib, root, log);
-    RevisionMetricsPanel.open.set(root, created);
-    return created;
+    const panel = PanelHost.create('mlops.revisionMetrics', 'Metrics across Revisions', context.extensionUri);
+    return new RevisionMetricsPanel(context, panel, lib, root, log);
   }
 
   private recent: number;
-  private markReady!: () => void;
-  /** Resolves when the webview's script ran (under the CSP) and asked for the table. */
-  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
   private constructor(
-    context: vscode.ExtensionContext,
+    private readonly context: vscode.ExtensionContext,
     readonly panel: vscode.WebviewPanel,
     private readonly lib: () => DataLib,
     private readonly root: string,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.recent = context.workspaceState.get<number>(RECENT_KEY, 10);
-    panel.onDidDispose(() => RevisionMetricsPanel.open.delete(root));
-    panel.webview.onDidReceiveMessage((raw) => {
-      const msg = parseRevisionMetricsToHost(raw);
-      if (!msg) return;
-      if (msg.type === 'ready') this.markReady();
-      if (msg.type === 'setRecentCommits') {
-        this.recent = msg.count;
-        void context.workspaceState.update(RECENT_KEY, msg.count);
-      }
-      void this.update();
+    this.host = new PanelHost(panel, {
+      extensionUri: context.extensionUri,
+      app: 'revisionMetrics',
+      label: 'Metrics across Revisions panel',
+      parse: parseRevisionMetricsToHost,
+      handle: (m) => this.handle(m),
+      log,
+      onDispose: () => RevisionMetricsPanel.open.delete(root, this),
     });
+    RevisionMetricsPanel.open.add(root, this);
+  }
+
+  /** Resolves when the webview's script ran (under the CSP), asked for the table and got it. */
+  whenReady(timeoutMs?: number): Promise<void> {
+    return this.host.whenReady(timeoutMs);
+  }
+
+  private async handle(m: RevisionMetricsToHost): Promise<void> {
+    if (m.type === 'setRecentCommits') {
+      this.recent = m.count;
+      await this.context.workspaceState.update(RECENT_KEY, m.count);
+    }
+    await this.update();
   }
 
   async update(): Promise<HostToRevisionMetrics> {
-    void this.panel.webview.postMessage({ type: 'loading' } satisfies HostToRevisionMetrics);
+    this.host.post({ type: 'loading' });
     let msg: HostToRevisionMetrics;
     try {
       const table = await this.lib().metricsAcrossRevisions(this.root, { recentCommits: this.recent });
@@ -82,7 +89,7 @@ export class RevisionMetricsPanel {
       this.log.error(`Data: metrics across revisions of ${this.root}: ${msg.message}`);
     }
     this.lastMessage = msg;
-    void this.panel.webview.postMessage(msg);
+    this.host.post(msg);
     return msg;
   }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { downsampleColumns } from '../../core/runs/downsample';
 import type { RunSummary } from '../../core/runs/types';
 import { parseCompareToHost, type CompareRun, type CompareToHost, type HostToCompare, type MetricDirectionPrefs, type MetricStats } from '../../protocol/panels';
-import { panelHtml, panelOptions } from '../webviews/panelHtml';
+import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
 import { describeError, mapLimit, panelRun, type PanelDeps } from './panelRuns';
 
@@ -17,27 +17,23 @@ const PROGRESS_FROM = 40;
 
 /** Side-by-side comparison of runs: info, params, metrics (last/min/max), tags, and charts. */
 export class ComparePanel implements vscode.Disposable {
-  private static readonly open = new Set<ComparePanel>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private static readonly open = new OpenPanels<ComparePanel, ComparePanel>();
+  private readonly host: PanelHost<CompareToHost, HostToCompare>;
   private runs: CompareRun[] = [];
   private problems: string[] = [];
-  private ready = false;
-  private updating: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | undefined;
   private chart: { metric: string; width: number } | undefined;
 
   static show(deps: PanelDeps, refs: RunRef[]): ComparePanel {
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title(refs.length), vscode.ViewColumn.Active, panelOptions(deps.extensionUri));
-    return new ComparePanel(panel, deps, refs);
+    return new ComparePanel(PanelHost.create(COMPARE_VIEW_TYPE, title(refs.length), deps.extensionUri), deps, refs);
   }
 
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, refs: RunRef[]): ComparePanel {
-    panel.webview.options = panelOptions(deps.extensionUri);
     return new ComparePanel(panel, deps, refs);
   }
 
   static get panels(): readonly ComparePanel[] {
-    return [...ComparePanel.open];
+    return ComparePanel.open.values();
   }
 
   private constructor(
@@ -45,20 +41,28 @@ export class ComparePanel implements vscode.Disposable {
     private readonly deps: PanelDeps,
     private readonly refs: RunRef[],
   ) {
-    ComparePanel.open.add(this);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'mlops.svg');
-    panel.webview.html = panelHtml(panel.webview, deps.extensionUri, 'compare', 'Compare runs');
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
+    this.host = new PanelHost(panel, {
+      extensionUri: deps.extensionUri,
+      app: 'compare',
+      label: 'Compare panel',
+      parse: parseCompareToHost,
+      handle: (m) => this.handle(m),
+      log: deps.log,
+      onDispose: () => {
+        clearTimeout(this.refreshTimer);
+        ComparePanel.open.delete(this, this);
+      },
+    });
+    ComparePanel.open.add(this, this);
+    this.host.track(
       // A run still training changes its last/min/max: re-read, at most every two seconds.
       deps.catalog.onDidChangeTreeData(() => {
         clearTimeout(this.refreshTimer);
-        this.refreshTimer = setTimeout(() => this.ready && void this.queue(() => this.sendCompare()), 2000);
+        this.refreshTimer = setTimeout(() => this.host.ready && void this.host.queue(() => this.sendCompare()), 2000);
       }),
       // Which way a metric improves decides the marks: redraw them when the user says otherwise.
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.ready && e.affectsConfiguration('mlops.metrics')) this.post({ type: 'compare', runs: this.runs, problems: this.problems, direction: metricDirection() });
+        if (this.host.ready && e.affectsConfiguration('mlops.metrics')) this.post({ type: 'compare', runs: this.runs, problems: this.problems, direction: metricDirection() });
       }),
     );
   }
@@ -67,37 +71,17 @@ export class ComparePanel implements vscode.Disposable {
     return this.runs;
   }
 
-  async whenReady(timeoutMs = 30000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!this.ready) {
-      if (Date.now() > end) throw new Error('the comparison webview did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await this.updating;
-  }
-
-  private queue(work: () => Promise<void>): Promise<void> {
-    this.updating = this.updating.then(work).catch((err) => this.deps.log.error(`Compare panel: ${describeError(err)}`));
-    return this.updating;
+  whenReady(timeoutMs = 30000): Promise<void> {
+    return this.host.whenReady(timeoutMs);
   }
 
   private post(m: HostToCompare): void {
-    void this.panel.webview.postMessage(m);
-  }
-
-  private onMessage(raw: unknown): void {
-    const m = parseCompareToHost(raw);
-    if (!m) {
-      this.deps.log.warn(`Compare panel: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
-    void this.queue(() => this.handle(m));
+    this.host.post(m);
   }
 
   private async handle(m: CompareToHost): Promise<void> {
     if (m.type === 'ready') {
       await this.sendCompare();
-      this.ready = true;
       return;
     }
     this.chart = { metric: m.metric, width: Math.min(8000, Math.max(100, Math.round(m.width))) };
@@ -168,9 +152,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
-    ComparePanel.open.delete(this);
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.host.dispose();
   }
 }
 

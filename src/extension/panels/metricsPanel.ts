@@ -3,7 +3,7 @@ import { downsampleColumns, downsampleRange, type XKey } from '../../core/runs/d
 import { metricCsv } from '../../core/runs/metricsCsv';
 import type { MetricPoint } from '../../core/runs/types';
 import { parseMetricsToHost, type HostToMetrics, type MetricsToHost, type MetricsViewState, type PanelRun, type XAxis } from '../../protocol/panels';
-import { panelHtml, panelOptions } from '../webviews/panelHtml';
+import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
 import { columns, describeError, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
 
@@ -20,7 +20,7 @@ interface Shown {
 
 /** The metrics panel of some runs: one chart per metric, kept live while they train. */
 export class MetricsPanel implements vscode.Disposable {
-  private static readonly open = new Set<MetricsPanel>();
+  private static readonly open = new OpenPanels<MetricsPanel, MetricsPanel>();
   private shown: Shown[] = [];
   private metrics: string[] = [];
   private width = 800;
@@ -28,24 +28,20 @@ export class MetricsPanel implements vscode.Disposable {
   private readonly histories = new Map<string, MetricPoint[]>();
   /** Points appended per series since the last full send. */
   private readonly appended = new Map<string, number>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private updating: Promise<void> = Promise.resolve();
-  private ready = false;
+  private readonly host: PanelHost<MetricsToHost, HostToMetrics>;
 
   static show(deps: PanelDeps, refs: RunRef[]): MetricsPanel {
-    const panel = vscode.window.createWebviewPanel(METRICS_VIEW_TYPE, title(refs.length), vscode.ViewColumn.Active, panelOptions(deps.extensionUri));
-    return new MetricsPanel(panel, deps, refs);
+    return new MetricsPanel(PanelHost.create(METRICS_VIEW_TYPE, title(refs.length), deps.extensionUri), deps, refs);
   }
 
   /** After a window reload: the webview's saved state says which runs it showed. */
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: MetricsViewState | undefined): MetricsPanel {
-    panel.webview.options = panelOptions(deps.extensionUri);
     return new MetricsPanel(panel, deps, state?.runs ?? []);
   }
 
   /** The open panels, for tests. */
   static get panels(): readonly MetricsPanel[] {
-    return [...MetricsPanel.open];
+    return MetricsPanel.open.values();
   }
 
   private constructor(
@@ -53,14 +49,17 @@ export class MetricsPanel implements vscode.Disposable {
     private readonly deps: PanelDeps,
     private refs: RunRef[],
   ) {
-    MetricsPanel.open.add(this);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'mlops.svg');
-    panel.webview.html = panelHtml(panel.webview, deps.extensionUri, 'metrics', 'Metrics');
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
-      panel.onDidDispose(() => this.dispose()),
-      deps.catalog.onDidChangeTreeData(() => this.queue(() => this.update())),
-    );
+    this.host = new PanelHost(panel, {
+      extensionUri: deps.extensionUri,
+      app: 'metrics',
+      label: 'Metrics panel',
+      parse: parseMetricsToHost,
+      handle: (m) => this.handle(m),
+      log: deps.log,
+      onDispose: () => MetricsPanel.open.delete(this, this),
+    });
+    MetricsPanel.open.add(this, this);
+    this.host.track(deps.catalog.onDidChangeTreeData(() => void this.host.queue(() => this.update())));
   }
 
   get runKeys(): string[] {
@@ -72,31 +71,12 @@ export class MetricsPanel implements vscode.Disposable {
   }
 
   /** Resolves once the panel's webview asked for its data and got it. */
-  async whenReady(timeoutMs = 30000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!this.ready) {
-      if (Date.now() > end) throw new Error('the metrics webview did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await this.updating;
-  }
-
-  private queue(work: () => Promise<void>): Promise<void> {
-    this.updating = this.updating.then(work).catch((err) => this.deps.log.error(`Metrics panel: ${describeError(err)}`));
-    return this.updating;
+  whenReady(timeoutMs = 30000): Promise<void> {
+    return this.host.whenReady(timeoutMs);
   }
 
   private post(m: HostToMetrics): void {
-    void this.panel.webview.postMessage(m);
-  }
-
-  private onMessage(raw: unknown): void {
-    const m = parseMetricsToHost(raw);
-    if (!m) {
-      this.deps.log.warn(`Metrics panel: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
-    void this.queue(() => this.handle(m));
+    this.host.post(m);
   }
 
   private async handle(m: MetricsToHost): Promise<void> {
@@ -104,7 +84,6 @@ export class MetricsPanel implements vscode.Disposable {
       case 'ready':
         this.width = clampWidth(m.width);
         await this.sendAll();
-        this.ready = true;
         return;
       case 'range':
         return this.sendRange(m.metric, m.axis, m.lo, m.hi, clampWidth(m.width));
@@ -182,7 +161,7 @@ export class MetricsPanel implements vscode.Disposable {
    * is new is sent), a run's new status is passed on, and a new metric rebuilds the panel.
    */
   private async update(): Promise<void> {
-    if (!this.ready) return;
+    if (!this.host.ready) return;
     const metricsNow = new Set<string>();
     for (const s of this.shown) {
       const found = this.deps.catalog.lookup(s.ref);
@@ -236,12 +215,11 @@ export class MetricsPanel implements vscode.Disposable {
   async setRuns(refs: RunRef[]): Promise<void> {
     this.refs = refs;
     this.panel.reveal();
-    if (this.ready) await this.queue(() => this.sendAll());
+    if (this.host.ready) await this.host.queue(() => this.sendAll());
   }
 
   dispose(): void {
-    MetricsPanel.open.delete(this);
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.host.dispose();
   }
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { parseMetricsViewState, parseRunRefs } from '../../protocol/panels';
 import { ComparePanel, COMPARE_VIEW_TYPE } from './comparePanel';
 import { MetricsPanel, METRICS_VIEW_TYPE } from './metricsPanel';
+import { registerPanelSerializer } from '../webviews/panelHost';
 import { resolveRunArgs, type PanelDeps } from './panelRuns';
 
 /**
@@ -22,11 +23,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       if (!refs) return undefined;
       return ComparePanel.show(deps, refs);
     }),
-    vscode.window.registerWebviewPanelSerializer(METRICS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => void MetricsPanel.revive(panel, deps, parseMetricsViewState(state)),
-    }),
-    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => void ComparePanel.revive(panel, deps, parseRunRefs(state)),
-    }),
+    registerPanelSerializer(METRICS_VIEW_TYPE, parseMetricsViewState, (panel, state) => void MetricsPanel.revive(panel, deps, state)),
+    registerPanelSerializer(COMPARE_VIEW_TYPE, parseRunRefs, (panel, refs) => void ComparePanel.revive(panel, deps, refs)),
   );
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { layoutDag } from '../../core/pipelines/dagLayout';
-import { parseDagToHost, type HostToDag } from '../../protocol/dag';
-import { panelHtml, panelOptions } from '../webviews/panelHtml';
+import { parseDagToHost, type DagToHost, type HostToDag } from '../../protocol/dag';
+import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import { stageState, type PipelineFile, type PipelinesTreeProvider } from '../views/pipelinesTree';
 
 export const DAG_VIEW_TYPE = 'mlops.pipelineDag';
@@ -11,20 +11,17 @@ export const DAG_VIEW_TYPE = 'mlops.pipelineDag';
  * view's reloads. Clicking a stage reveals it in dvc.yaml; one panel per dvc.yaml.
  */
 export class DagPanel {
-  private static readonly open = new Map<string, DagPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private static readonly open = new OpenPanels<string, DagPanel>();
+  private readonly host: PanelHost<DagToHost, HostToDag>;
 
-  static show(extensionUri: vscode.Uri, pipelines: PipelinesTreeProvider, file: PipelineFile): DagPanel {
-    const key = file.uri.toString();
-    const existing = DagPanel.open.get(key);
+  static show(extensionUri: vscode.Uri, pipelines: PipelinesTreeProvider, file: PipelineFile, log: vscode.LogOutputChannel): DagPanel {
+    const existing = DagPanel.open.get(file.uri.toString());
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DAG_VIEW_TYPE, `DAG: ${vscode.workspace.asRelativePath(file.uri)}`, vscode.ViewColumn.Active, panelOptions(extensionUri));
-    const dag = new DagPanel(panel, extensionUri, pipelines, file);
-    DagPanel.open.set(key, dag);
-    return dag;
+    const panel = PanelHost.create(DAG_VIEW_TYPE, `DAG: ${vscode.workspace.asRelativePath(file.uri)}`, extensionUri);
+    return new DagPanel(panel, extensionUri, pipelines, file, log);
   }
 
   private constructor(
@@ -32,19 +29,32 @@ export class DagPanel {
     extensionUri: vscode.Uri,
     pipelines: PipelinesTreeProvider,
     private file: PipelineFile,
+    log: vscode.LogOutputChannel,
   ) {
-    panel.webview.html = panelHtml(panel.webview, extensionUri, 'dag', panel.title);
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
+    const key = file.uri.toString();
+    this.host = new PanelHost(panel, {
+      extensionUri,
+      app: 'dag',
+      label: 'DAG panel',
+      parse: parseDagToHost,
+      handle: (m) => this.handle(m),
+      log,
+      onDispose: () => DagPanel.open.delete(key, this),
+    });
+    DagPanel.open.add(key, this);
+    this.host.track(
       pipelines.onDidLoad((files) => {
         const next = files.find((f) => f.uri.toString() === this.file.uri.toString());
         if (next) {
           this.file = next;
-          void this.post();
+          this.host.post(this.graph());
         }
       }),
-      panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  whenReady(timeoutMs?: number): Promise<void> {
+    return this.host.whenReady(timeoutMs);
   }
 
   /** The message the webview draws; exposed for tests. */
@@ -64,15 +74,9 @@ export class DagPanel {
     };
   }
 
-  private post(): Thenable<boolean> {
-    return this.panel.webview.postMessage(this.graph());
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const m = parseDagToHost(raw);
-    if (!m) return;
+  private async handle(m: DagToHost): Promise<void> {
     if (m.type === 'ready') {
-      await this.post();
+      this.host.post(this.graph());
       return;
     }
     const stage = this.file.stages.find((s) => s.name === m.stage);
@@ -88,13 +92,12 @@ export class DagPanel {
   }
 
   dispose(): void {
-    DagPanel.open.delete(this.file.uri.toString());
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.host.dispose();
   }
 }
 
 /** "MLOps: Show Pipeline DAG": for the active dvc.yaml, the only one, or a picked one. */
-export function registerDagPanel(context: vscode.ExtensionContext, pipelines: PipelinesTreeProvider): void {
+export function registerDagPanel(context: vscode.ExtensionContext, pipelines: PipelinesTreeProvider, log: vscode.LogOutputChannel): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.showPipelineDag', async (arg?: vscode.Uri | { file?: PipelineFile }) => {
       const files = await pipelines.pipelines();
@@ -108,7 +111,7 @@ export function registerDagPanel(context: vscode.ExtensionContext, pipelines: Pi
         if (!files.length) void vscode.window.showInformationMessage('MLOps: no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
         return undefined;
       }
-      return DagPanel.show(context.extensionUri, pipelines, file).panel.viewType;
+      return DagPanel.show(context.extensionUri, pipelines, file, log).panel.viewType;
     }),
   );
 }

@@ -29,6 +29,6 @@ export function registerPipelines(context: vscode.ExtensionContext, log: vscode.
   );
   registerReruns(context, log, pipelines, files);
   registerMlflowEntryPoints(context, log, files);
-  registerDagPanel(context, pipelines);
+  registerDagPanel(context, pipelines, log);
   return pipelines;
 }

@@ -199,7 +199,7 @@ describe('Data view: versions of data and models in git history', function () {
     const panel = await vscode.commands.executeCommand<RevisionMetricsPanel>('mlops.data.showMetricsTable');
     assert.ok(panel);
     // The webview's script ran under the panel's CSP and asked for its table.
-    await Promise.race([panel.ready, new Promise((_, reject) => setTimeout(() => reject(new Error('the webview never sent ready')), 30000))]);
+    await panel.whenReady(30000);
     const msg = await panel.update();
     assert.equal(msg.type, 'table', JSON.stringify(msg));
     if (msg.type !== 'table') return;
