@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { trustedOrExplain, workspaceTrusted } from '../trust';
+import { userSetting } from '../userSettings';
 
 export type CliTool = 'dvc' | 'mlflow';
 
@@ -21,18 +23,20 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-/** The configured or PATH executable; undefined when there is none (no message). */
+/** The configured or PATH executable; undefined when there is none or in Restricted Mode (no message). */
 export function findCli(tool: CliTool): string | undefined {
-  const configured = vscode.workspace.getConfiguration('mlops').get<string>(`${tool}.path`, '').trim();
+  if (!workspaceTrusted()) return undefined;
+  const configured = userSetting<string>('mlops', `${tool}.path`, '').trim();
   return configured ? (existsSync(configured) ? configured : undefined) : onPath(tool);
 }
 
 /** The executable, or undefined after telling the user how to install or point at it. */
 export async function requireCli(tool: CliTool, what?: string): Promise<string | undefined> {
+  if (!trustedOrExplain(`Running ${tool}${what ? ` to ${what}` : ''}`)) return undefined;
   const found = findCli(tool);
   if (found) return found;
   const { pip, guide, setting } = INSTALL[tool];
-  const configured = vscode.workspace.getConfiguration('mlops').get<string>(`${tool}.path`, '').trim();
+  const configured = userSetting<string>('mlops', `${tool}.path`, '').trim();
   const why = configured ? `${setting} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
   const pick = await vscode.window.showErrorMessage(
     `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment) and set ${setting} to its ${tool} executable, then try again.`,
