@@ -2,6 +2,7 @@
 // gets what it needs passed in; heavy dependencies load on first use.
 import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
+import { registerTrustRefresh } from './trust';
 import { registerCommands } from './commands';
 import { registerLanguageClient } from './languageClient';
 import { loadLazy } from './lazy/load';
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   context.subscriptions.push(workspaceLens);
   const languageClient = registerLanguageClient(context, log, telemetry, workspaceLens);
   registerCommands(context, log, languageClient);
+  registerTrustRefresh(context);
 
   const activateMs = performance.now() - activateStart;
   log.info(`MLOps Workbench ${context.extension.packageJSON.version} activated in ${activateMs.toFixed(1)} ms.`);

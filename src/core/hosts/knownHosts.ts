@@ -49,9 +49,14 @@ function parseHostField(field: string): HostPattern | undefined {
   return { kind: 'plain', patterns: field.split(',').filter(Boolean) };
 }
 
-/** How known_hosts names a host: `host` on port 22, `[host]:port` otherwise. */
+/**
+ * How known_hosts names a host: `host` on port 22, `[host]:port` otherwise. Lowercased, as ssh
+ * does before every lookup: the hash of a hashed entry covers the exact bytes, so a host typed
+ * `GPU.example.com` must be hashed as `gpu.example.com` to find the entry OpenSSH wrote.
+ */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const lower = host.toLowerCase();
+  return port === 22 ? lower : `[${lower}]:${port}`;
 }
 
 function wildcard(pattern: string, name: string): boolean {

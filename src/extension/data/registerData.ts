@@ -10,6 +10,7 @@ import { loadLazy } from '../lazy/load';
 import { registerDataActions } from './dataActions';
 import { DataTreeProvider, type DataLib, type DataNode, type DataProject } from './dataTree';
 import { findCli } from '../pipelines/cliTools';
+import { workspaceTrusted } from '../trust';
 import { affectsDataView, changesHistory } from './watchFilter';
 
 // A `dvc add` or `git commit` touches many files at once: one refresh per burst.
@@ -33,6 +34,8 @@ export function registerDataView(context: vscode.ExtensionContext, log: vscode.L
   const remoteChecks = new Set<string>();
   context.subscriptions.push(
     tree.onDidChangeTreeData(() => {
+      // The remote (and its SSH host) is named by the repository: no check before it is trusted.
+      if (!workspaceTrusted()) return;
       for (const project of tree.allProjects) {
         const remote = project.config?.remote;
         if (!remote || remote.localPath || remoteChecks.has(project.root) || !project.artifacts.length) continue;

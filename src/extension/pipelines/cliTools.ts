@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { trustedOrExplain, workspaceTrusted } from '../trust';
+import { userSetting } from '../userSettings';
 import { onDidChangeInterpreter, selectedInterpreter, toolCandidates, type Interpreter } from './pythonEnvironment';
 
 export type CliTool = 'dvc' | 'mlflow';
@@ -61,10 +63,11 @@ function report(tool: CliTool, exe: string | undefined, from: string): string | 
 /**
  * The executable, by precedence: the `mlops.<tool>.path` setting, the environment of the
  * interpreter selected in the Python extension, then PATH. Undefined when there is none
- * (no message). The first call may miss the interpreter while the Python extension answers.
+ * or in Restricted Mode (no message). The first call may miss the interpreter while the Python extension answers.
  */
 export function findCli(tool: CliTool): string | undefined {
-  const configured = vscode.workspace.getConfiguration('mlops').get<string>(`${tool}.path`, '').trim();
+  if (!workspaceTrusted()) return undefined; // Restricted Mode runs nothing
+  const configured = userSetting<string>('mlops', `${tool}.path`, '').trim();
   if (configured) return report(tool, existsSync(configured) ? configured : undefined, `mlops.${tool}.path`);
   void askInterpreter();
   const env = interpreter.found;
@@ -77,11 +80,12 @@ export function findCli(tool: CliTool): string | undefined {
 
 /** The executable, or undefined after telling the user how to install or point at it. */
 export async function requireCli(tool: CliTool, what?: string): Promise<string | undefined> {
+  if (!trustedOrExplain(`Running ${tool}${what ? ` to ${what}` : ''}`)) return undefined;
   await askInterpreter();
   const found = findCli(tool);
   if (found) return found;
   const { pip, guide, setting } = INSTALL[tool];
-  const configured = vscode.workspace.getConfiguration('mlops').get<string>(`${tool}.path`, '').trim();
+  const configured = userSetting<string>('mlops', `${tool}.path`, '').trim();
   const why = configured ? `${setting} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
   const pick = await vscode.window.showErrorMessage(
     `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set ${setting} to its ${tool} executable, then try again.`,

@@ -3,45 +3,60 @@
 // token never goes to another server; never in settings, which are plain JSON in a repo.
 import * as vscode from 'vscode';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
+import { chooseMlflowAuth, redactTrackingUri, trackingOrigin } from '../../core/runs/mlflow/trackingUri';
+import { userSetting } from '../userSettings';
 import type { ServerSpec } from './runsModel';
 
 const SECRET_PREFIX = 'mlops.mlflow.credentials:';
 
+/** The user's own tracking URI (a repository's settings cannot name one), credentials and all. */
 export function configuredTrackingUri(): string {
-  return vscode.workspace.getConfiguration('mlops.mlflow').get<string>('trackingUri', '').trim();
+  return userSetting<string>('mlops.mlflow', 'trackingUri', '').trim();
 }
 
-/** The server to list, when one is configured with an http(s) URI. */
+/** The server to list, when one is configured with an http(s) URI; keyed and shown without credentials. */
 export function serverSpecs(): ServerSpec[] {
   const uri = configuredTrackingUri();
-  return /^https?:\/\//i.test(uri) ? [{ kind: 'mlflow-rest', location: uri }] : [];
+  return /^https?:\/\//i.test(uri) ? [{ kind: 'mlflow-rest', location: redactTrackingUri(uri) }] : [];
 }
 
-function origin(uri: string): string {
-  try {
-    return new URL(uri).origin;
-  } catch {
-    return uri;
-  }
-}
+const origin = trackingOrigin;
 
 export class MlflowCredentials {
+  /** One question per server and session; every request waits on the same answer. */
+  private readonly asked = new Map<string, Promise<boolean>>();
+
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
-  /** Stored credentials for the server, else MLflow's own environment variables. */
+  /** Stored credentials for the server, else those in the configured URI, else MLflow's environment variables when allowed. */
   async get(uri: string): Promise<MlflowAuth | undefined> {
     const raw = await this.secrets.get(SECRET_PREFIX + origin(uri));
+    let stored: MlflowAuth | undefined;
     if (raw) {
       try {
-        return JSON.parse(raw) as MlflowAuth;
+        stored = JSON.parse(raw) as MlflowAuth;
       } catch {
         // A damaged entry: as if none were stored.
       }
     }
-    const env = process.env;
-    if (env.MLFLOW_TRACKING_TOKEN) return { token: env.MLFLOW_TRACKING_TOKEN };
-    if (env.MLFLOW_TRACKING_USERNAME) return { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD ?? '' };
-    return undefined;
+    const configured = configuredTrackingUri();
+    const serverUri = configured && origin(configured) === origin(uri) ? configured : uri;
+    return chooseMlflowAuth({ serverUri, stored, userUris: [configured, process.env.MLFLOW_TRACKING_URI], env: process.env, ask: (o) => this.ask(o) });
+  }
+
+  private ask(o: string): Promise<boolean> {
+    let answer = this.asked.get(o);
+    if (!answer) {
+      answer = Promise.resolve(
+        vscode.window.showWarningMessage(
+          `MLOps: ${o} is plain http on another machine: anyone on the network can read the MLflow credentials of your environment (MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD) if they are sent. Send them?`,
+          'Send Credentials',
+          'Do Not Send',
+        ),
+      ).then((pick) => pick === 'Send Credentials');
+      this.asked.set(o, answer);
+    }
+    return answer;
   }
 
   set(uri: string, auth: MlflowAuth): Thenable<void> {
@@ -57,7 +72,7 @@ export class MlflowCredentials {
   }
 }
 
-/** Asks for the tracking URI when none is set; saves it to the workspace settings. */
+/** Asks for the tracking URI when none is set; saves it to the user settings. */
 async function askTrackingUri(): Promise<string | undefined> {
   const uri = await vscode.window.showInputBox({
     value: configuredTrackingUri(),
@@ -68,8 +83,8 @@ async function askTrackingUri(): Promise<string | undefined> {
     validateInput: (v) => (/^https?:\/\/[^/\s]+/i.test(v.trim()) ? undefined : 'An http:// or https:// URI'),
   });
   if (!uri) return undefined;
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration('mlops.mlflow').update('trackingUri', uri.trim(), target);
+  // A machine-scoped setting: user settings only, so that a repository cannot name the server.
+  await vscode.workspace.getConfiguration('mlops.mlflow').update('trackingUri', uri.trim(), vscode.ConfigurationTarget.Global);
   return uri.trim();
 }
 

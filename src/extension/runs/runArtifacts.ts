@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
+import { artifactFile, runFolderName } from '../../core/runs/mlflow/artifactPaths';
 import { listLocalArtifacts, localArtifactRoot } from '../../core/runs/mlflow/localArtifacts';
 import type { ArtifactEntry, MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import type { RunSummary } from '../../core/runs/types';
@@ -23,9 +24,11 @@ function access(state: SourceState, run: RunSummary): ArtifactAccess | { error: 
     return {
       list: (dir, signal) => source.listArtifacts(run.id, dir, signal),
       fetch: async (entry, signal) => {
-        const bytes = await source.downloadArtifact(run.id, entry.path, signal);
         // One folder per run: a second open of the same artifact overwrites the copy, not piles up.
-        const file = path.join(tmpdir(), 'mlops-artifacts', run.id.replace(/[^\w.-]/g, '_'), ...entry.path.split('/').filter((p) => p && p !== '..'));
+        const folder = runFolderName(run.id);
+        const file = folder && artifactFile(path.join(tmpdir(), 'mlops-artifacts', folder), entry.path);
+        if (!file) throw new Error(`refused the artifact path ${JSON.stringify(entry.path)} of run ${JSON.stringify(run.id)}: it would be written outside the download folder`);
+        const bytes = await source.downloadArtifact(run.id, entry.path, signal);
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, bytes);
         return vscode.Uri.file(file);
@@ -37,7 +40,11 @@ function access(state: SourceState, run: RunSummary): ArtifactAccess | { error: 
   if (typeof root !== 'string') return root;
   return {
     list: (dir) => listLocalArtifacts(root, dir),
-    fetch: async (entry) => vscode.Uri.file(path.join(root, ...entry.path.split('/'))),
+    fetch: async (entry) => {
+      const file = artifactFile(root, entry.path);
+      if (!file) throw new Error(`refused the artifact path ${JSON.stringify(entry.path)}: it leaves the run's artifact folder`);
+      return vscode.Uri.file(file);
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { redactTrackingUri } from '../../core/runs/mlflow/trackingUri';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
@@ -310,8 +311,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 
   private sourceItem(state: SourceState): vscode.TreeItem {
     const server = state.spec.kind === 'mlflow-rest';
-    // A password written into the tracking URI is never shown.
-    const full = server ? state.spec.location.replace(/\/\/[^/@]*@/, '//') : state.spec.location;
+    // A password written into the tracking URI is never shown (the location is redacted already; this keeps it so).
+    const full = server ? redactTrackingUri(state.spec.location) : state.spec.location;
     // A store at a workspace folder's root (a DVC project) is named by the folder, not its absolute path.
     const root = vscode.workspace.workspaceFolders?.find((f) => f.uri.fsPath === state.spec.location);
     const where = server ? full : root ? root.name : vscode.workspace.asRelativePath(state.spec.location);

@@ -2,6 +2,7 @@
 // ~/.ssh/config say which hosts exist; a connection opens on first use (a host expanded,
 // a command run) and is reused by the view and every command until settings change.
 // Host keys and secrets are asked for here, with VS Code's own dialogs.
+import { requireTrust } from '../trust';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
@@ -98,6 +99,7 @@ export class HostRegistry implements vscode.Disposable {
 
   /** The host's one connection, made on first use. Connecting happens on the first call over it. */
   connection(host: HostEntry): HostConnection {
+    requireTrust(`Connecting to ${host.name}`);
     let c = this.connections.get(host.name);
     if (!c) {
       c =

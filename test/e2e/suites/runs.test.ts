@@ -190,7 +190,8 @@ describe('Runs view on the example project after its pipeline ran', function () 
     };
     try {
       await cfg().update('pollIntervalSeconds', 2, vscode.ConfigurationTarget.Workspace);
-      await cfg().update('trackingUri', url, vscode.ConfigurationTarget.Workspace);
+      // machine scope: only the user's own settings can name a server.
+      await cfg().update('trackingUri', url, vscode.ConfigurationTarget.Global);
       await until('the server source', async () => !!(await serverSource()));
       const src = (await serverSource())!;
       assert.equal(src.item.description, `${url} · 1 run`);
@@ -203,7 +204,7 @@ describe('Runs view on the example project after its pipeline ran', function () 
       restRuns.push({ info: { run_id: 'r2', run_name: 'remote-2', experiment_id: '7', status: 'FINISHED', start_time: Date.now() }, data: { metrics: [{ key: 'loss', value: 0.25, step: 1, timestamp: 1 }], params: [] } });
       await until('the polled second run', async () => String((await serverSource())?.item.description).endsWith('· 2 runs'));
     } finally {
-      await cfg().update('trackingUri', undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg().update('trackingUri', undefined, vscode.ConfigurationTarget.Global);
       await cfg().update('pollIntervalSeconds', undefined, vscode.ConfigurationTarget.Workspace);
       server.close();
     }

@@ -99,6 +99,28 @@ describe('knownHosts', function () {
     assert.equal(verifyHostKey(entries, 'other.example', 22, keys.a.blob).status, 'unknown');
   });
 
+  it('matches a host typed in another case against a hashed entry, as ssh (which lowercases) does', () => {
+    const file = path.join(dir, 'known_hosts_case');
+    writeFileSync(file, `gpu.example.com ${keys.a.type} ${keys.a.b64}\n[gpu.example.com]:2222 ${keys.b.type} ${keys.b.b64}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    const entries = parseKnownHosts(readFileSync(file, 'utf8'));
+    assert.ok(entries.every((e) => e.host.kind === 'hashed'));
+    for (const [typed, port, key] of [['GPU.example.com', 22, keys.a], ['Gpu.Example.COM', 2222, keys.b]] as const) {
+      // The name ssh itself looks up for what the user typed (ssh -G prints it lowercased) ...
+      const sshName = /^hostname (\S+)$/m.exec(execFileSync('ssh', ['-G', typed], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))?.[1];
+      assert.equal(sshName, typed.toLowerCase());
+      // ... is found by ssh-keygen -F in the hashed file, and we answer the same for the typed name.
+      const found = execFileSync('ssh-keygen', ['-F', knownHostsName(sshName!, port), '-f', file], { encoding: 'utf8' });
+      assert.match(found, /found: line \d/);
+      assert.equal(knownHostsName(typed, port), knownHostsName(sshName!, port));
+      assert.equal(verifyHostKey(entries, typed, port, key.blob).status, 'match');
+    }
+    // A line we append for a mixed-case host is found by OpenSSH under the lowercased name.
+    const appended = path.join(dir, 'appended_case');
+    writeFileSync(appended, `${knownHostsLine('GPU.example.com', 22, keys.a.blob, { hashed: true })}\n`);
+    assert.match(execFileSync('ssh-keygen', ['-F', 'gpu.example.com', '-f', appended], { encoding: 'utf8' }), /found: line 1/);
+  });
+
   it('skips @cert-authority lines and refuses @revoked keys', () => {
     const text = `@cert-authority *.example ${keys.a.type} ${keys.a.b64}\n@revoked * ${keys.b.type} ${keys.b.b64}\n[h]:2200 ${keys.b.type} ${keys.b.b64}\n@bogus h ${keys.c.type} ${keys.c.b64}\n`;
     const entries = parseKnownHosts(text);

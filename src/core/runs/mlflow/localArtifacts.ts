@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunSummary } from '../types';
+import { artifactFile } from './artifactPaths';
 import type { ArtifactEntry } from './mlflowRestSource';
 
 /**
@@ -27,7 +28,9 @@ export function localArtifactRoot(storeKind: 'mlflow-sqlite' | 'mlflow-file', st
 
 /** The entries of one folder under `root` (`dir` relative, with `/`); a run without artifacts has none. */
 export async function listLocalArtifacts(root: string, dir = ''): Promise<ArtifactEntry[]> {
-  const parts = dir.split('/').filter((p) => p && p !== '..');
+  const folder = artifactFile(root, dir);
+  if (!folder) throw new Error(`refused the artifact folder ${JSON.stringify(dir)}: it leaves ${root}`);
+  const parts = dir.split(/[\\/]+/).filter(Boolean);
   const entries = await readdir(path.join(root, ...parts), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' && !parts.length) return [];
     throw err;

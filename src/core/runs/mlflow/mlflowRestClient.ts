@@ -3,6 +3,8 @@
 // hang a listing. Errors name the URL they came from: the view logs them as warnings.
 
 /** Bearer token (MLFLOW_TRACKING_TOKEN) or basic auth (MLFLOW_TRACKING_USERNAME / _PASSWORD). */
+import { redactTrackingUri } from './trackingUri';
+
 export type MlflowAuth = { token: string } | { username: string; password: string };
 
 export interface MlflowRestOptions {
@@ -47,7 +49,7 @@ export class MlflowRestClient {
     private readonly options: MlflowRestOptions = {},
   ) {
     const u = new URL(trackingUri);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${trackingUri}: an MLflow tracking server URI starts with http:// or https://`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${redactTrackingUri(trackingUri)}: an MLflow tracking server URI starts with http:// or https://`);
     // fetch refuses URLs with credentials in them; MLflow's client accepts them as basic auth.
     if (u.username) this.urlAuth = { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
     u.username = '';

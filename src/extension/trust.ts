@@ -1,0 +1,36 @@
+// Restricted Mode (an untrusted workspace): the views read files, nothing runs. Every
+// place that starts a process (dvc, mlflow, tasks) or connects (Docker, SSH) asks here
+// first, so a cloned repository cannot make us execute or connect before the user trusts it.
+import * as vscode from 'vscode';
+
+export class RestrictedModeError extends Error {
+  constructor(what: string) {
+    super(`${what} is off in Restricted Mode: trust this workspace (Manage Workspace Trust) to allow it`);
+    this.name = 'RestrictedModeError';
+  }
+}
+
+export const workspaceTrusted = (): boolean => vscode.workspace.isTrusted;
+
+/** Throws RestrictedModeError when the workspace is not trusted. */
+export function requireTrust(what: string): void {
+  if (!vscode.workspace.isTrusted) throw new RestrictedModeError(what);
+}
+
+/** Tells the user why nothing ran; false when the workspace is not trusted. */
+export function trustedOrExplain(what: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window.showWarningMessage(`MLOps: ${new RestrictedModeError(what).message}.`, 'Manage Workspace Trust').then((pick) => {
+    if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return false;
+}
+
+/** Refreshes the views that showed "Restricted Mode" once the user grants trust. */
+export function registerTrustRefresh(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      for (const id of ['mlops.refreshWorkspaces', 'mlops.refreshRuns', 'mlops.refreshPipelines']) void vscode.commands.executeCommand(id).then(undefined, () => undefined);
+    }),
+  );
+}
