@@ -34,8 +34,10 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   stage: CompletionItemKind.Module,
 };
 
-export function toDiagnostic(d: PipelineDiagnostic): Diagnostic {
-  return { range: d.range, severity: SEVERITY[d.severity], message: d.message, code: d.code, source: DIAGNOSTIC_SOURCE };
+export function toDiagnostic(d: PipelineDiagnostic, uri: string): Diagnostic {
+  const out: Diagnostic = { range: d.range, severity: SEVERITY[d.severity], message: d.message, code: d.code, source: DIAGNOSTIC_SOURCE };
+  if (d.related) out.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  return out;
 }
 
 export function toCompletionItem(e: CompletionEntry, doc: TextDocument, offset: number): CompletionItem {

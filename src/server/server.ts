@@ -55,7 +55,7 @@ function guarded<P, R>(what: string, fallback: R, handler: (params: P) => R): (p
 
 function validate(doc: TextDocument): void {
   if (!pipelineFileKind(doc.uri)) return;
-  const diagnostics = guarded('validation of ' + doc.uri, [], () => validatePipelineFile(doc.uri, doc.getText(), fsFor(doc.uri).fs).map(toDiagnostic))(undefined);
+  const diagnostics = guarded('validation of ' + doc.uri, [], () => validatePipelineFile(doc.uri, doc.getText(), fsFor(doc.uri).fs, (line) => connection.console.warn(`${doc.uri}: ${line}`)).map((d) => toDiagnostic(d, doc.uri)))(undefined);
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
 

@@ -24,8 +24,13 @@ export class LineIndex {
     }
   }
 
+  /**
+   * Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP. An offset on the `\n` of a `\r\n`
+   * is still the end of its line, not one past it (a range ending there would leave the line).
+   */
   positionAt(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let clamped = Math.max(0, Math.min(offset, this.text.length));
+    if (clamped > 0 && this.text.charCodeAt(clamped) === 10 && this.text.charCodeAt(clamped - 1) === 13) clamped--;
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {

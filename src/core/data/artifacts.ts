@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { parseDvcLock } from '../pipelines/status/dvcLock';
 import { DataError, noDvcMessage, type DataProblem } from './dataErrors';
 import { isDirHash, isValidMd5, parseDvcFile } from './dvcFile';
+import { pushAll } from '../common/arrays';
 
 export type ArtifactSource = { kind: 'dvc-file'; file: string } | { kind: 'dvc-lock'; file: string; stage: string };
 
@@ -110,7 +111,7 @@ export async function listArtifacts(root: string): Promise<ArtifactListing> {
     const text = await readFile(path.join(root, file), 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     const parsed = parseDvcFile(text, file);
-    problems.push(...parsed.problems);
+    pushAll(problems, parsed.problems);
     const dir = path.posix.dirname(file);
     for (const o of parsed.outs) {
       artifacts.push({ path: joinRel(dir, o.path), source: { kind: 'dvc-file', file }, md5: o.md5, size: o.size, nfiles: o.nfiles, legacy: o.legacy, isDir: isDirHash(o.md5) });
@@ -120,8 +121,8 @@ export async function listArtifacts(root: string): Promise<ArtifactListing> {
     const lockText = await readFile(path.join(root, file), 'utf8');
     const yamlText = await readFile(path.join(root, path.dirname(file), 'dvc.yaml'), 'utf8').catch(() => '');
     const got = lockArtifacts(lockText, yamlText, file);
-    artifacts.push(...got.artifacts);
-    problems.push(...got.problems);
+    pushAll(artifacts, got.artifacts);
+    pushAll(problems, got.problems);
   }
   artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { root, artifacts, problems };

@@ -7,6 +7,7 @@ import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promi
 import * as path from 'node:path';
 import { HashCache } from '../pipelines/status/dvcHash';
 import { objectPath } from './cacheLayout';
+import { pushAll } from '../common/arrays';
 
 async function storeFile(cacheDir: string, abs: string, md5: string): Promise<void> {
   const dest = objectPath(cacheDir, md5);
@@ -22,7 +23,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await listFiles(path.join(dir, e.name), rel)));
+    if (e.isDirectory()) pushAll(out, await listFiles(path.join(dir, e.name), rel));
     else if (e.isFile()) out.push(rel);
   }
   return out;

@@ -1,6 +1,7 @@
 // SSH hosts from ~/.ssh/config text (through the ssh-config package, never a home-made
 // parser) and from the `mlops.hosts` setting. Pure: text in, host descriptions out.
 import type { SSHConfig as SSHConfigClass } from 'ssh-config' with { 'resolution-mode': 'import' };
+import { pushAll } from '../common/arrays';
 
 // ssh-config's typings point `require` at its ESM build; the package's CJS build (what
 // `require` really loads here and in the esbuild bundle) exports the same class.
@@ -113,7 +114,7 @@ function resolveJumps(config: SSHConfig | undefined, value: string | undefined, 
     const j = parseJumpSpec(spec);
     const c = config ? compute(config, j.host) : {};
     // A jump host's own ProxyJump comes before it (OpenSSH chains them); bounded against loops.
-    if (depth < 4 && first(c.proxyjump)) hops.push(...resolveJumps(config, first(c.proxyjump), ctx, depth + 1));
+    if (depth < 4 && first(c.proxyjump)) pushAll(hops, resolveJumps(config, first(c.proxyjump), ctx, depth + 1));
     const hostName = first(c.hostname) ?? j.host;
     const user = j.user ?? first(c.user);
     hops.push({

@@ -2,6 +2,7 @@
 // Both come from one normalised profile so "copy docker run" never drifts from what we send.
 import type { ContainerCreateOptions } from 'dockerode';
 import { shellJoin } from './shellQuote';
+import { pushAll } from '../common/arrays';
 
 /** Every container we create carries it; listings filter on it, so we never touch others'. */
 export const WORKSPACE_LABEL = 'mlops.workspace';
@@ -159,7 +160,7 @@ export function dockerRunArgv(profile: LaunchProfile, extraLabels: Record<string
     argv.push('-p', `${b.HostIp}:${b.HostPort}:${port.replace(/\/tcp$/, '')}`);
   }
   argv.push(o.Image!);
-  if (o.Cmd) argv.push(...(o.Cmd as string[]));
+  if (o.Cmd) pushAll(argv, o.Cmd as string[]);
   return argv;
 }
 

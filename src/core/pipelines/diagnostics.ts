@@ -9,4 +9,6 @@ export interface PipelineDiagnostic {
   message: string;
   /** Stable id, e.g. `yaml-syntax`, so tests and quick fixes can key on it. */
   code: string;
+  /** Other places the problem involves (the rest of a cycle), each with a short note. */
+  related?: { range: Range; message: string }[];
 }

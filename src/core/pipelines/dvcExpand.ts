@@ -116,21 +116,35 @@ function iterations(stage: DvcStage, resolver: Resolver): { key: string; item: u
     if (Array.isArray(iterable)) {
       // Simple lists are keyed by their values, lists of maps or lists by their index.
       const byIndex = iterable.some(isComposite);
-      return iterable.map((item, i) => ({ key: byIndex ? String(i) : toStr(item), item }));
+      // Only the stages kept are built: a crafted list can be far longer than the cap.
+      return iterable.slice(0, MAX_EXPANSIONS).map((item, i) => ({ key: byIndex ? String(i) : toStr(item), item }));
     }
-    if (iterable && typeof iterable === 'object') return Object.entries(iterable).map(([k, item]) => ({ key: k, item, mapKey: k }));
+    if (iterable && typeof iterable === 'object') {
+      const its: { key: string; item: unknown; mapKey: string }[] = [];
+      for (const k in iterable) {
+        if (its.length >= MAX_EXPANSIONS) break;
+        if (Object.hasOwn(iterable, k)) its.push({ key: k, item: (iterable as Record<string, unknown>)[k], mapKey: k });
+      }
+      return its;
+    }
     return undefined;
   }
   if (stage.template === 'matrix' && isMap(node)) {
-    let combos: { frags: string[]; item: Record<string, unknown> }[] = [{ frags: [], item: {} }];
+    // Every dimension's values first, and their product checked against the cap before
+    // any combination is built: 1,000 × 16,000 from an 89 KB params.yaml exhausted the heap.
+    const dims: { dim: string; values: unknown[] }[] = [];
+    let size = 1;
     for (const [dim, pair] of entries(node)) {
       let values: unknown = toJs(pair.value);
       if (typeof values === 'string') values = resolver.value(values);
       if (!Array.isArray(values)) return undefined;
-      combos = combos.flatMap((c) =>
-        (values as unknown[]).map((v, i) => ({ frags: [...c.frags, isComposite(v) ? `${dim}${i}` : toStr(v)], item: { ...c.item, [dim]: v } })),
-      );
-      if (combos.length > MAX_EXPANSIONS) return undefined;
+      size *= values.length;
+      if (size > MAX_EXPANSIONS) return undefined;
+      dims.push({ dim, values });
+    }
+    let combos: { frags: string[]; item: Record<string, unknown> }[] = [{ frags: [], item: {} }];
+    for (const { dim, values } of dims) {
+      combos = combos.flatMap((c) => values.map((v, i) => ({ frags: [...c.frags, isComposite(v) ? `${dim}${i}` : toStr(v)], item: { ...c.item, [dim]: v } })));
     }
     return combos.map((c) => ({ key: c.frags.join('-'), item: c.item }));
   }

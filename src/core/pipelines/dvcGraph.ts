@@ -1,4 +1,5 @@
 import type { DvcModel, DvcStage, OutRef } from './dvcModel';
+import { pushAll } from '../common/arrays';
 
 /**
  * Which outputs a path touches, in O(depth) per lookup: the outputs at the path itself, at
@@ -23,7 +24,7 @@ export class OutputIndex {
   /** Outputs equal to the path or in a folder above it. */
   atOrAbove(path: string): OutRef[] {
     const hits = [...(this.exact.get(path) ?? [])];
-    for (const parent of parents(path)) hits.push(...(this.exact.get(parent) ?? []));
+    for (const parent of parents(path)) pushAll(hits, this.exact.get(parent) ?? []);
     return hits;
   }
 

@@ -3,6 +3,7 @@ import { findInterpolations, hasInterpolation, type Interpolation } from './inte
 import { joinPath, normalizePath } from './pipelineFs';
 import type { ParsedYaml } from './yamlDocument';
 import { entries, scalarText, spanOf } from './yamlNodes';
+import { pushAll } from '../common/arrays';
 
 export type OutKind = 'outs' | 'metrics' | 'plots';
 
@@ -88,7 +89,7 @@ function collectInterpolations(node: unknown, text: string, out: Interpolation[]
   if (depth > 50 || !node) return;
   if (isScalar(node)) {
     const span = spanOf(node);
-    if (span && typeof node.value === 'string' && node.value.includes('${')) out.push(...findInterpolations(text.slice(span[0], span[1]), span[0]));
+    if (span && typeof node.value === 'string' && node.value.includes('${')) pushAll(out, findInterpolations(text.slice(span[0], span[1]), span[0]));
   } else if (isMap(node)) {
     for (const pair of node.items) {
       collectInterpolations(pair.key, text, out, depth + 1);

@@ -34,11 +34,17 @@ function checkDeps(sink: DiagnosticSink, model: DvcModel, outputs: OutputIndex, 
   }
 }
 
+const MAX_CYCLE_NAMES = 8;
+
 function checkCycles(sink: DiagnosticSink, model: DvcModel, outputs: OutputIndex): void {
   for (const cycle of findCycles(upstreamEdges(model, outputs))) {
-    const names = cycle.map((s) => `'${s.name}'`).join(' → ');
+    // One diagnostic per cycle, on its first stage, the others as related entries: one per
+    // stage each repeating the whole cycle was 38 MB for a 2,000-stage cycle.
+    const shown = cycle.slice(0, MAX_CYCLE_NAMES).map((s) => `'${s.name}'`);
+    const names = shown.join(' → ') + (cycle.length > MAX_CYCLE_NAMES ? ` → … (${cycle.length} stages)` : '');
     const message = cycle.length === 1 ? `Stage ${names} depends on its own output.` : `Stages form a cycle: ${names} → '${cycle[0].name}'.`;
-    for (const stage of cycle) sink.at(stage.keySpan, 'error', 'cycle', message);
+    const related = cycle.slice(1).map((s) => ({ span: s.keySpan, message: `'${s.name}' is in the cycle.` }));
+    sink.at(cycle[0].keySpan, 'error', 'cycle', message, related);
   }
 }
 
@@ -97,6 +103,8 @@ function expand(raw: string, scope: VarsScope): string[] {
     const r = resolve(scope, ref.expr);
     if (r.status !== 'ok' || !r.values.every((v) => ['string', 'number', 'boolean'].includes(typeof v))) return [];
     const literal = raw.slice(last, ref.start);
+    // Checked before the product is built: a foreach list can be very long.
+    if (paths.length * r.values.length > MAX_EXPANSIONS) return [];
     paths = paths.flatMap((p) => r.values.map((v) => p + literal + String(v)));
     if (paths.length > MAX_EXPANSIONS) return [];
     last = ref.end;
@@ -121,11 +129,16 @@ function expandedOutputs(model: DvcModel, fs: PipelineFs | undefined): OutRef[] 
 
 /** The semantic checks; those that need files are skipped without a file system. */
 export function checkDvcSemantics(sink: DiagnosticSink, model: DvcModel, fs: PipelineFs | undefined): void {
-  const outputs = new OutputIndex(model, expandedOutputs(model, fs));
-  checkOutputs(sink, model, outputs);
-  checkCycles(sink, model, outputs);
-  checkInterpolations(sink, model, fs);
+  // Each check on its own: one that throws must not take the others' diagnostics along.
+  let outputs: OutputIndex | undefined;
+  sink.isolate('outputs', () => {
+    outputs = new OutputIndex(model, expandedOutputs(model, fs));
+    checkOutputs(sink, model, outputs);
+  });
+  const index = outputs;
+  if (index) sink.isolate('cycles', () => checkCycles(sink, model, index));
+  sink.isolate('references', () => checkInterpolations(sink, model, fs));
   if (!fs) return;
-  checkDeps(sink, model, outputs, fs);
-  checkParams(sink, model, fs);
+  if (index) sink.isolate('dependencies', () => checkDeps(sink, model, index, fs));
+  sink.isolate('params', () => checkParams(sink, model, fs));
 }

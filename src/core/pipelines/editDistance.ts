@@ -21,6 +21,9 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const c of candidates) {
+    // The distance is at least the difference in length: a key far longer than every
+    // candidate (a crafted 1 MB key took 32 s and 925 MB) is never computed against.
+    if (Math.abs(word.length - c.length) > limit) continue;
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;
@@ -32,5 +35,7 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
 
 export function unknownKeyMessage(key: string, where: string, candidates: Iterable<string>): string {
   const guess = didYouMean(key, candidates);
-  return `Unknown key '${key}' in ${where}.` + (guess ? ` Did you mean '${guess}'?` : '');
+  // A crafted key can be megabytes long; the message names it, short.
+  const shown = key.length > 80 ? key.slice(0, 80) + '…' : key;
+  return `Unknown key '${shown}' in ${where}.` + (guess ? ` Did you mean '${guess}'?` : '');
 }

@@ -6,19 +6,23 @@ export interface Interpolation {
   end: number;
 }
 
-const REF = /\$\{([^}]*)\}/g;
-
 /**
  * Finds `${...}` in a scalar's source text (quoted or not, the offsets are the file's).
- * `\${` is DVC's escape for a literal and is skipped.
+ * `\${` is DVC's escape for a literal and is skipped. A scan with indexOf, not a regex:
+ * `/\$\{([^}]*)\}/g` retries from every `${` to the end when none closes, which is
+ * quadratic on a crafted line (1 MB took over a minute).
  */
 export function findInterpolations(source: string, base: number): Interpolation[] {
-  if (!source.includes('${')) return [];
   const out: Interpolation[] = [];
-  for (const m of source.matchAll(REF)) {
-    const i = m.index ?? 0;
-    if (i > 0 && source[i - 1] === '\\') continue;
-    out.push({ expr: m[1].trim(), start: base + i, end: base + i + m[0].length });
+  let from = 0;
+  for (;;) {
+    const i = source.indexOf('${', from);
+    if (i < 0) break;
+    // Like `[^}]*\}`: the first `}` after the `${` closes it, nested `${` included.
+    const close = source.indexOf('}', i + 2);
+    if (close < 0) break; // no later `${` can close either
+    if (i === 0 || source[i - 1] !== '\\') out.push({ expr: source.slice(i + 2, close).trim(), start: base + i, end: base + close + 1 });
+    from = close + 1;
   }
   return out;
 }

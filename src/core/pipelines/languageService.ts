@@ -33,16 +33,16 @@ export function pipelineFileKind(pathOrUri: string): PipelineFileKind | undefine
  * other files (deps on disk, params files, vars files, environment files); without it
  * they are skipped.
  */
-export function validatePipelineFile(pathOrUri: string, text: string, fs?: PipelineFs): PipelineDiagnostic[] {
+export function validatePipelineFile(pathOrUri: string, text: string, fs?: PipelineFs, log?: (line: string) => void): PipelineDiagnostic[] {
   const kind = pipelineFileKind(pathOrUri);
   if (!kind) return [];
   const parsed = parseYamlCached(text);
-  const sink = new DiagnosticSink(parsed.lines);
+  const sink = new DiagnosticSink(parsed.lines, log);
   if (kind === 'dvc.yaml') {
-    checkDvcStructure(sink, parsed.doc.contents);
-    checkDvcSemantics(sink, dvcModelOf(text), fs);
+    sink.isolate('dvc.yaml structure', () => checkDvcStructure(sink, parsed.doc.contents));
+    sink.isolate('dvc.yaml semantics', () => checkDvcSemantics(sink, dvcModelOf(text), fs));
   } else {
-    checkMlProject(sink, parsed, text, fs);
+    sink.isolate('MLproject', () => checkMlProject(sink, parsed, text, fs));
   }
   // A value the parser already rejected (`- @src/x.py`) would also read as a missing dep
   // or an unknown key; one problem gets one diagnostic, the syntax error.

@@ -6,13 +6,14 @@
 // to the whole-file parse, so exactness never depends on this path.
 import { isCollection, isMap, isPair, isScalar, parseDocument, YAMLMap, type Document, type Node, type Pair } from 'yaml';
 
+import { SizedLru } from '../common/sizedLru';
+
 export const PARSE_OPTIONS = { prettyErrors: false, keepSourceTokens: false, uniqueKeys: false } as const;
 
 /** Below this size a whole parse is fast enough, and simpler. */
 const MIN_CHUNKED_LENGTH = 50_000;
-const MAX_CACHED = 20_000;
-/** Chunk text → its single pair, with offsets valid at `offset`. */
-const cache = new Map<string, { pair: Pair; offset: number }>();
+/** Chunk text → its single pair, with offsets valid at `offset`; bounded in count and text held. */
+const cache = new SizedLru<{ pair: Pair; offset: number }>(20_000, 16_000_000);
 
 function shift(node: unknown, delta: number): void {
   if (isPair(node)) {
@@ -44,8 +45,6 @@ function shiftAfter(node: unknown, cut: number, delta: number): void {
 function chunkPair(text: string, offset: number): Pair | undefined {
   const hit = cache.get(text);
   if (hit) {
-    cache.delete(text);
-    cache.set(text, hit);
     if (hit.offset === offset) return hit.pair;
     // Copied, not moved: an earlier result may still hold the pair at its old offsets.
     const copy = hit.pair.clone() as Pair;
@@ -59,7 +58,6 @@ function chunkPair(text: string, offset: number): Pair | undefined {
   if (!isScalar(pair.key)) return undefined;
   shift(pair, offset);
   cache.set(text, { pair, offset });
-  if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
   return pair;
 }
 

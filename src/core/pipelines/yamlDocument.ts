@@ -16,6 +16,9 @@ export interface ParsedYaml {
  */
 export function parseYaml(text: string): ParsedYaml {
   const lines = new LineIndex(text);
+  // The yaml package takes `\n` and `\r\n` but not a lone `\r` (old Mac line ends, which
+  // YAML and DVC's parser accept) as a line break. Same length, so every offset holds.
+  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
   // prettyErrors off: the message stays one line; the range already says where.
   // uniqueKeys off: the parser's own check compares each key with every earlier one, which
   // on a 2,000-stage `stages:` map was a quarter of the time to diagnostics after an edit.

@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { LineIndex } from '../common/positions';
 import type { PipelineDiagnostic, Severity } from './diagnostics';
+import { errorMessage } from '../common/errors';
 
 /** A scalar's value as text (numbers and booleans too); undefined for anything else. */
 export function scalarText(node: unknown): string | undefined {
@@ -48,11 +49,35 @@ export function isStringScalar(node: unknown): boolean {
 /** Collects diagnostics with ranges mapped from offsets. */
 export class DiagnosticSink {
   readonly items: PipelineDiagnostic[] = [];
-  constructor(private readonly lines: LineIndex) {}
+  /** `log` hears about a check that threw (the server's log); the user gets one warning. */
+  constructor(
+    private readonly lines: LineIndex,
+    private readonly log?: (line: string) => void,
+  ) {}
 
-  at(target: unknown, severity: Severity, code: string, message: string): void {
+  at(target: unknown, severity: Severity, code: string, message: string, related?: { span: [number, number]; message: string }[]): void {
     const span = Array.isArray(target) ? (target as [number, number]) : spanOf(target);
     if (!span) return;
-    this.items.push({ range: this.lines.rangeOf(span[0], span[1]), severity, code, message });
+    const d: PipelineDiagnostic = { range: this.lines.rangeOf(span[0], span[1]), severity, code, message };
+    if (related?.length) d.related = related.map((r) => ({ range: this.lines.rangeOf(r.span[0], r.span[1]), message: r.message }));
+    this.items.push(d);
+  }
+
+  /**
+   * Runs one check so that what it throws (a stack overflow on a crafted file, a bug)
+   * costs that check only: the diagnostics of the others are still published.
+   */
+  isolate(what: string, check: () => void): void {
+    try {
+      check();
+    } catch (err) {
+      this.log?.(`The ${what} check failed: ${errorMessage(err)}`);
+      this.items.push({
+        range: this.lines.rangeOf(0, 0),
+        severity: 'warning',
+        code: 'check-failed',
+        message: `MLOps could not finish the ${what} check on this file (${errorMessage(err)}); the other checks ran. See the MLOps language server log.`,
+      });
+    }
   }
 }

@@ -26,7 +26,59 @@ interface LineShape {
   opensBlock: boolean;
 }
 
-const KEY_LINE = /^(?:"([^"]*)"|'([^']*)'|([^\s#'"{[\]][^:#]*?))\s*:(?:\s+(.*))?$/;
+// Every scan below is a single pass with indexOf or a loop, never a regex with a lazy
+// group before `\s*`: those retry from each position and were quadratic on a long token
+// or a long run of spaces (completion on a 40k-character token took 6.8 s).
+
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f' || c === '\v' || /\s/.test(c);
+
+/** Cuts a trailing ` # comment` (a `#` after whitespace), like `/\s+#.*$/`. */
+function stripComment(rest: string): string {
+  for (let i = rest.indexOf('#'); i > 0; i = rest.indexOf('#', i + 1)) {
+    if (!isSpace(rest[i - 1])) continue;
+    let start = i - 1;
+    while (start > 0 && isSpace(rest[start - 1])) start--;
+    return rest.slice(0, start);
+  }
+  return rest;
+}
+
+/** `key:` or `key: value` (quoted or plain key): the key and what follows `: `. */
+function keyLine(rest: string): { key: string; value: string } | undefined {
+  let key: string;
+  let colon: number;
+  const q = rest[0];
+  if (q === '"' || q === "'") {
+    const close = rest.indexOf(q, 1);
+    if (close < 0) return undefined;
+    key = rest.slice(1, close);
+    colon = close + 1;
+    while (colon < rest.length && isSpace(rest[colon])) colon++;
+    if (rest[colon] !== ':') return undefined;
+  } else {
+    if (!rest || isSpace(q) || '#{[]'.includes(q)) return undefined;
+    // A plain key runs to the first `:` and may hold no `#`.
+    colon = rest.indexOf(':');
+    if (colon < 0) return undefined;
+    const hash = rest.indexOf('#');
+    if (hash >= 0 && hash < colon) return undefined;
+    key = rest.slice(0, colon);
+  }
+  const after = rest.slice(colon + 1);
+  if (after && !isSpace(after[0])) return undefined;
+  return { key, value: after.trimStart() };
+}
+
+/** The offset where the line holding `offset` starts; `\n`, `\r\n` and a lone `\r` all end lines. */
+export function lineStartOf(text: string, offset: number): number {
+  let i = Math.min(offset, text.length);
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
+}
 
 function shape(line: string): LineShape | undefined {
   const indent = line.length - line.trimStart().length;
@@ -40,21 +92,46 @@ function shape(line: string): LineShape | undefined {
     contentCol = indent + 1 + (after.length - after.trimStart().length);
     rest = after.trimStart();
   }
-  const m = KEY_LINE.exec(rest.replace(/\s+#.*$/, '').trimEnd());
-  const key = m ? (m[1] ?? m[2] ?? m[3])?.trim() : undefined;
-  return { indent, dash, contentCol, key, opensBlock: !!m && !m[4] };
+  const m = keyLine(stripComment(rest).trimEnd());
+  return { indent, dash, contentCol, key: m?.key.trim(), opensBlock: !!m && !m.value };
+}
+
+const PREFIX_STOP = ':\'"[]{},';
+
+/** The word being typed: the characters before the cursor up to whitespace or YAML punctuation. */
+function prefixOf(lineBefore: string): string {
+  let i = lineBefore.length;
+  while (i > 0 && !isSpace(lineBefore[i - 1]) && !PREFIX_STOP.includes(lineBefore[i - 1])) i--;
+  return lineBefore.slice(i);
+}
+
+/** The key of `key: ...` (or `key:` at the end) being typed after, quotes stripped. */
+function valueKeyOf(afterDash: string): string | undefined {
+  let colon = -1;
+  for (let i = 0; i < afterDash.length; i++) {
+    const c = afterDash[i];
+    if (c === '#') return undefined;
+    if (c === ':' && (i + 1 === afterDash.length || isSpace(afterDash[i + 1]))) {
+      colon = i;
+      break;
+    }
+    if (c === ':') return undefined; // like `[^:#]+?`: a key cannot hold a colon
+  }
+  if (colon <= 0) return undefined;
+  const key = afterDash.slice(0, colon).trimEnd();
+  if (!key) return undefined;
+  return key.replace(/^['"]/, '').replace(/['"]$/, '');
 }
 
 export function cursorContext(text: string, offset: number): CursorContext {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineStart = lineStartOf(text, offset);
   const lineBefore = text.slice(lineStart, offset);
-  const prefix = /[^\s:'"[\]{},]*$/.exec(lineBefore)?.[0] ?? '';
+  const prefix = prefixOf(lineBefore);
   const indent = lineBefore.length - lineBefore.trimStart().length;
   const trimmed = lineBefore.slice(indent);
   const isItem = trimmed === '-' || trimmed.startsWith('- ');
   const afterDash = isItem ? trimmed.slice(1).trimStart() : trimmed;
-  const colon = /^([^:#]+?)\s*:(\s|$)/.exec(afterDash);
-  const valueKey = colon ? colon[1].replace(/^['"]|['"]$/g, '') : undefined;
+  const valueKey = valueKeyOf(afterDash);
 
   // Walk up: a line is our parent when its key sits left of our column (or at our column
   // and we are a list item under it: YAML lets `key:` and its `- items` share a column).
@@ -63,8 +140,10 @@ export function cursorContext(text: string, offset: number): CursorContext {
   let item = isItem;
   let pos = lineStart - 1;
   while (pos > 0 && col > 0) {
-    const start = text.lastIndexOf('\n', pos - 1) + 1;
-    const s = shape(text.slice(start, pos).replace(/\r$/, ''));
+    // `pos` is the line end of the line above: skip `\r\n` as one break.
+    const end = text.charCodeAt(pos) === 10 && text.charCodeAt(pos - 1) === 13 ? pos - 1 : pos;
+    const start = lineStartOf(text, end);
+    const s = shape(text.slice(start, end));
     pos = start - 1;
     if (!s) continue;
     if (s.dash) {

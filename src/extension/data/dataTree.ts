@@ -9,6 +9,7 @@ import type { RepoInfo } from '../../core/data/gitRepo';
 import type { ArtifactVersion, VersionListing } from '../../core/data/versionHistory';
 import type { HashCache } from '../../core/pipelines/status/dvcHash';
 import { artifactDescription, artifactTooltip, manifestChildren, pathTree, versionDescription, versionTooltip, type PathFolder } from './dataFormat';
+import { pushAll } from '../../core/common/arrays';
 
 export type DataLib = typeof import('../lazy/dataLib');
 
@@ -130,7 +131,7 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
         }
         try {
           project.repo = await lib.openRepo(root);
-          project.problems.push(...project.repo.problems);
+          pushAll(project.problems, project.repo.problems);
         } catch (err) {
           project.problems.push(err instanceof lib.DataError ? err.problem : { code: 'not-git', message: errorMessage(err) });
         }

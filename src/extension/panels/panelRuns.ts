@@ -7,6 +7,7 @@ import { toColumns, type PanelRun, type RunRefMsg } from '../../protocol/panels'
 import { runKey, type RunColorStore } from '../runs/runColorStore';
 import type { RunRef } from '../runs/runsModel';
 import type { RunLookup } from '../runs/runsTree';
+import { pushAll } from '../../core/common/arrays';
 
 export interface RunCatalog {
   whenLoaded(): Promise<void>;
@@ -57,7 +58,7 @@ export async function resolveRunArgs(catalog: RunCatalog, arg: unknown, title: s
       else if (typeof item === 'string') {
         const found = catalog.allRuns().filter((r) => r.ref.runId === item);
         if (!found.length) void vscode.window.showWarningMessage(`MLOps: no run with id ${item} in the workspace's stores.`);
-        refs.push(...found.map((f) => f.ref));
+        pushAll(refs, found.map((f) => f.ref));
       }
     }
     return refs;

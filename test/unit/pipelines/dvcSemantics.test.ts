@@ -40,11 +40,13 @@ describe('dvc.yaml semantic diagnostics', () => {
     assert.deepEqual(d.range, rangeOf(text, 'data/sub/f.csv'));
   });
 
-  it('errors on a cycle, naming the stages on each of them', () => {
+  it('errors once on a cycle, naming its stages, the others as related entries', () => {
     const text = 'stages:\n  a:\n    cmd: x\n    deps: [b.out]\n    outs: [a.out]\n  b:\n    cmd: y\n    deps: [a.out]\n    outs: [b.out]\n  c:\n    cmd: z\n    deps: [a.out]\n';
     const ds = only(text, 'cycle');
-    assert.deepEqual(ds.map((d) => d.range), [rangeOf(text, 'a:'), rangeOf(text, 'b:')].map((r) => ({ ...r, end: { ...r.end, character: r.end.character - 1 } })));
+    const [a, b] = [rangeOf(text, 'a:'), rangeOf(text, 'b:')].map((r) => ({ ...r, end: { ...r.end, character: r.end.character - 1 } }));
+    assert.deepEqual(ds.map((d) => d.range), [a]);
     assert.match(ds[0].message, /'a' → 'b' → 'a'/);
+    assert.deepEqual(ds[0].related, [{ range: b, message: "'b' is in the cycle." }]);
   });
 
   it('errors on a param key missing from its params file, default and named', () => {

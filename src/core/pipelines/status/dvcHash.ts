@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { pushAll } from '../../common/arrays';
 
 export interface HashResult {
   md5: string;
@@ -65,7 +66,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await listFiles(path.join(dir, entry.name), rel)));
+    if (entry.isDirectory()) pushAll(out, await listFiles(path.join(dir, entry.name), rel));
     else if (entry.isFile()) out.push(rel);
   }
   return out;

@@ -3,6 +3,7 @@
 // on the way once per file; walking the trees here reads each commit and tree once, and a
 // file that many experiments share (dvc.yaml, an unchanged params file) once in all.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { pushAll } from '../../common/arrays';
 
 export interface GitObject {
   type: string;
@@ -105,7 +106,7 @@ export class GitBatch {
     const ok = ids.map((id) => !/[\n\r]/.test(id) && id.trim() !== '');
     const results = ids.map((_, i) => (ok[i] ? new Promise<GitObject | undefined>((resolve, reject) => this.pending.push({ resolve, reject })) : Promise.resolve(undefined)));
     const asked = ids.filter((_, i) => ok[i]);
-    this.unanswered.push(...asked);
+    pushAll(this.unanswered, asked);
     this.send(asked);
     return Promise.all(results);
   }

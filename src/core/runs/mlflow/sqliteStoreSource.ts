@@ -11,6 +11,7 @@ import { checkShortRecord, columnPositions, columnReader, readSchema, type Schem
 import type { RecordView, SqlValue } from './sqliteRecord';
 import { snapshotSqlite } from './sqliteSnapshot';
 import { runStatus } from './status';
+import { maxOf } from '../../common/arrays';
 
 export interface SqliteStoreOptions {
   includeDeleted?: boolean;
@@ -76,7 +77,7 @@ export class MlflowSqliteSource implements RunSource {
       const table = tableOf(name);
       const at = columnPositions(table, columns);
       const visit = visitor(at);
-      const full = Math.max(...at) + 1;
+      const full = maxOf(at) + 1;
       await db.scanRows(table.root, (_rowid, row) => {
         if (row.count < full) checkShortRecord(table, at, row.count);
         visit(row);
