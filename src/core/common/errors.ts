@@ -8,3 +8,11 @@ export function errorMessage(err: unknown): string {
     return String(err);
   }
 }
+
+/**
+ * For `.catch()` after reading an optional file: a missing file reads as empty, any other
+ * failure (EACCES, EISDIR, ...) still rejects instead of passing for "no such file".
+ */
+export function emptyIfMissing(e: NodeJS.ErrnoException): Promise<string> {
+  return e?.code === 'ENOENT' ? Promise.resolve('') : Promise.reject(e);
+}

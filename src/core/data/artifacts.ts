@@ -1,5 +1,6 @@
 // Every DVC-tracked artifact of a project: the outs of its `.dvc` files and the cached
 // outs recorded in its `dvc.lock` files. Pure file reading: no DVC process.
+import { emptyIfMissing } from '../common/errors';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -119,7 +120,7 @@ export async function listArtifacts(root: string): Promise<ArtifactListing> {
   }
   for (const file of found.locks.sort()) {
     const lockText = await readFile(path.join(root, file), 'utf8');
-    const yamlText = await readFile(path.join(root, path.dirname(file), 'dvc.yaml'), 'utf8').catch(() => '');
+    const yamlText = await readFile(path.join(root, path.dirname(file), 'dvc.yaml'), 'utf8').catch(emptyIfMissing);
     const got = lockArtifacts(lockText, yamlText, file);
     pushAll(artifacts, got.artifacts);
     pushAll(problems, got.problems);

@@ -1,6 +1,7 @@
 // The bits of .dvc/config (+ config.local) the Data view needs: where the cache is and
 // which remote is the default. DVC's config is INI (configobj); sections of remotes
 // are written `['remote "name"']`.
+import { emptyIfMissing } from '../common/errors';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -43,7 +44,7 @@ export async function readDvcConfig(root: string): Promise<DvcConfig> {
   const dvcDir = path.join(root, '.dvc');
   const merged: IniSections = {};
   for (const name of ['config', 'config.local']) {
-    const text = await readFile(path.join(dvcDir, name), 'utf8').catch(() => '');
+    const text = await readFile(path.join(dvcDir, name), 'utf8').catch(emptyIfMissing);
     for (const [s, kv] of Object.entries(parseDvcIni(text))) merged[s] = { ...merged[s], ...kv };
   }
   // Relative paths in the config are relative to .dvc/.

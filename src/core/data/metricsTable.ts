@@ -1,6 +1,7 @@
 // Metrics across revisions, like `dvc metrics show -a -T`: the workspace, every branch
 // and tag (and optionally the last commits of HEAD), read from git objects in one
 // batch instead of DVC checking out each revision's tree.
+import { emptyIfMissing } from '../common/errors';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -53,7 +54,7 @@ export async function metricsAcrossRevisions(root: string, options: MetricsTable
   try {
     const rows: RevisionMetrics[] = [];
     // Workspace first, read from disk.
-    const wsYaml = await readFile(path.join(root, 'dvc.yaml'), 'utf8').catch(() => '');
+    const wsYaml = await readFile(path.join(root, 'dvc.yaml'), 'utf8').catch(emptyIfMissing);
     const ws: RevisionMetrics = { rev: 'workspace', kind: 'workspace', metrics: {} };
     for (const f of metricsFilesOf(wsYaml)) {
       const abs = path.join(root, f);

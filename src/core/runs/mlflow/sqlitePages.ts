@@ -102,10 +102,13 @@ export class SqliteFile {
    * hundreds of small reads one after another. Stops when the cache would overflow.
    */
   async prefetch(roots: number[]): Promise<void> {
-    let level = roots;
+    // Each page enters a level once: a crafted tree whose pointers loop or fan in on one
+    // page would otherwise grow the levels without bound. A bitset, as cheap as it gets.
+    const seen = new Uint8Array(this.pageCount + 1);
+    let level = roots.filter((n) => this.validPage(n) && !seen[n] && (seen[n] = 1));
     let budget = CACHE_PAGES / 2;
     while (level.length && budget > 0) {
-      const wanted = [...new Set(level)].filter((n) => !this.cache.has(n) && !this.inflight.has(n) && !this.wal?.index.pages.has(n) && n >= 1 && n <= this.pageCount).sort((a, b) => a - b);
+      const wanted = level.filter((n) => !this.cache.has(n) && !this.inflight.has(n) && !this.wal?.index.pages.has(n)).sort((a, b) => a - b);
       budget -= wanted.length;
       if (budget < 0) return;
       // Tables filled side by side interleave their pages: reading across small gaps
@@ -122,11 +125,34 @@ export class SqliteFile {
         const p = this.cache.get(n) ?? (await this.page(n));
         const h = n === 1 ? 100 : 0;
         if (p[h] !== INTERIOR_TABLE && p[h] !== INTERIOR_INDEX) continue;
-        for (const c of cellOffsets(p, h, p[h])) next.push(u32(p, c));
-        next.push(u32(p, h + 8));
+        for (const c of cellOffsets(p, h, p[h])) this.enqueue(next, seen, u32(p, c));
+        this.enqueue(next, seen, u32(p, h + 8));
       }
       level = next;
     }
+  }
+
+  private validPage(n: number): boolean {
+    return n >= 1 && n <= this.pageCount;
+  }
+
+  /** Queues a child page for the next prefetch level, each page once; a bad pointer is left for the walk to report. */
+  private enqueue(next: number[], seen: Uint8Array, n: number): void {
+    if (!this.validPage(n) || seen[n]) return;
+    seen[n] = 1;
+    next.push(n);
+  }
+
+  /** A b-tree is at most as deep as the file has pages, and far less in practice. */
+  private get maxDepth(): number {
+    return Math.min(MAX_DEPTH, this.pageCount);
+  }
+
+  /** Marks page `n` as reached by this walk; a page reached twice means the tree loops or shares pages (a damaged or crafted file). */
+  private visit(seen: Uint8Array, n: number): void {
+    if (!this.validPage(n)) throw new Unsupported(`page ${n} lies outside the database (${this.pageCount} pages)`);
+    if (seen[n]) throw new Unsupported(`page ${n} is reached twice in one b-tree (a damaged file?)`);
+    seen[n] = 1;
   }
 
   /** Reads the span from the first to the last of `pages` at once, keeping just those pages. */
@@ -159,16 +185,17 @@ export class SqliteFile {
 
   /** Every row of the table b-tree at `root`, in rowid order. */
   async scanTable(root: number, visit: RowVisitor, wanted?: boolean[]): Promise<void> {
-    await this.walkTable(root, (rowid, record) => visit(rowid, record.values(wanted)), new RecordView(), 0);
+    await this.walkTable(root, (rowid, record) => visit(rowid, record.values(wanted)), new RecordView(), 0, new Uint8Array(this.pageCount + 1));
   }
 
   /** Every row of the table b-tree at `root`, in rowid order, as a view decoding on demand. */
   async scanRows(root: number, visit: RowViewVisitor): Promise<void> {
-    await this.walkTable(root, visit, new RecordView(), 0);
+    await this.walkTable(root, visit, new RecordView(), 0, new Uint8Array(this.pageCount + 1));
   }
 
-  private async walkTable(n: number, visit: RowViewVisitor, view: RecordView, depth: number): Promise<void> {
-    if (depth > MAX_DEPTH) throw new Unsupported('b-tree deeper than expected (a loop?)');
+  private async walkTable(n: number, visit: RowViewVisitor, view: RecordView, depth: number, seen: Uint8Array): Promise<void> {
+    if (depth > this.maxDepth) throw new Unsupported('b-tree deeper than expected (a loop?)');
+    this.visit(seen, n);
     const p = await this.page(n);
     const h = n === 1 ? 100 : 0;
     const type = p[h];
@@ -184,9 +211,10 @@ export class SqliteFile {
     } else if (type === INTERIOR_TABLE) {
       const children = cellOffsets(p, h, type).map((c) => u32(p, c));
       children.push(u32(p, h + 8));
+      for (const c of children) if (!this.validPage(c) || seen[c]) throw new Unsupported(`page ${n} points at page ${c}, outside the database or already read`);
       // Fetch the siblings together: the reads overlap instead of queueing one by one.
       await Promise.all(children.map((c) => this.page(c)));
-      for (const c of children) await this.walkTable(c, visit, view, depth + 1);
+      for (const c of children) await this.walkTable(c, visit, view, depth + 1, seen);
     } else {
       throw new Unsupported(`page ${n} is not a table b-tree page (type ${type})`);
     }
@@ -195,7 +223,7 @@ export class SqliteFile {
   /** The row with this rowid in the table b-tree at `root`, if any. */
   async tableRow(root: number, rowid: number): Promise<SqlValue[] | undefined> {
     let n = root;
-    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+    for (let depth = 0; depth <= this.maxDepth; depth++) {
       const p = await this.page(n);
       const h = n === 1 ? 100 : 0;
       const type = p[h];
@@ -227,12 +255,13 @@ export class SqliteFile {
    * index order. Index entries end with the rowid of their table row.
    */
   async scanIndex(root: number, prefix: SqlValue[], visit: (entry: SqlValue[]) => void): Promise<void> {
-    await this.walkIndex(root, prefix, visit, 0);
+    await this.walkIndex(root, prefix, visit, 0, new Uint8Array(this.pageCount + 1));
   }
 
   /** True once an entry past the prefix was seen (nothing further can match). */
-  private async walkIndex(n: number, prefix: SqlValue[], visit: (entry: SqlValue[]) => void, depth: number): Promise<boolean> {
-    if (depth > MAX_DEPTH) throw new Unsupported('b-tree deeper than expected (a loop?)');
+  private async walkIndex(n: number, prefix: SqlValue[], visit: (entry: SqlValue[]) => void, depth: number, seen: Uint8Array): Promise<boolean> {
+    if (depth > this.maxDepth) throw new Unsupported('b-tree deeper than expected (a loop?)');
+    this.visit(seen, n);
     const p = await this.page(n);
     const h = n === 1 ? 100 : 0;
     const type = p[h];
@@ -254,11 +283,11 @@ export class SqliteFile {
       const entry = decodeRecord(await this.payload(p, a, size, max));
       const cmp = comparePrefix(entry, prefix);
       if (cmp < 0) continue; // the whole left subtree sorts before this entry, so before the prefix
-      if (await this.walkIndex(u32(p, c), prefix, visit, depth + 1)) return true;
+      if (await this.walkIndex(u32(p, c), prefix, visit, depth + 1, seen)) return true;
       if (cmp > 0) return true;
       visit(entry);
     }
-    return this.walkIndex(u32(p, h + 8), prefix, visit, depth + 1);
+    return this.walkIndex(u32(p, h + 8), prefix, visit, depth + 1, seen);
   }
 
   /** Most payload bytes a cell keeps on its own page (the rest spills to overflow pages). */
@@ -272,6 +301,8 @@ export class SqliteFile {
       if (off + size > p.length) throw new Unsupported('cell runs past its page');
       return p.subarray(off, off + size);
     }
+    // A crafted size must not allocate more than the whole file could hold.
+    if (size > this.pageCount * this.pageSize) throw new Unsupported(`a cell of ${size} bytes is larger than the database`);
     const u = this.usable;
     const min = Math.floor(((u - 12) * 32) / 255) - 23;
     const k = min + ((size - min) % (u - 4));
@@ -300,8 +331,10 @@ export class SqliteFile {
  */
 function visitLeaf(p: Uint8Array, h: number, from: number, maxLocal: number, visit: RowViewVisitor, view: RecordView): number {
   const count = (p[h + 3] << 8) | p[h + 4];
+  if (h + 8 + 2 * count > p.length) throw new Unsupported(`a page claims ${count} cells, more than fit on it`);
   for (let k = from; k < count; k++) {
     const c = (p[h + 8 + 2 * k] << 8) | p[h + 9 + 2 * k];
+    if (c + 2 > p.length) throw new Unsupported(`a cell pointer (${c}) lies outside its page`);
     // One-byte varints inline, longer ones without a tuple per row.
     let size = p[c];
     let a = c + 1;
@@ -317,7 +350,7 @@ function visitLeaf(p: Uint8Array, h: number, from: number, maxLocal: number, vis
       b = cursor.next;
       if (rowid > Number.MAX_SAFE_INTEGER) [rowid, b] = readRowid(p, a);
     }
-    if (b + size > p.length) throw new Unsupported('cell runs past its page');
+    if (!(b + size <= p.length)) throw new Unsupported('cell runs past its page'); // also NaN from a varint cut off by the page end
     visit(rowid, view.load(p, b, b + size));
   }
   return -1;
@@ -339,8 +372,14 @@ function u32(p: Uint8Array, off: number): number {
 function cellOffsets(p: Uint8Array, h: number, type: number): number[] {
   const count = (p[h + 3] << 8) | p[h + 4];
   const start = h + (type === INTERIOR_TABLE || type === INTERIOR_INDEX ? 12 : 8);
+  // The pointer array and every cell must lie inside the page (a crafted count must not read past it).
+  if (start + 2 * count > p.length) throw new Unsupported(`a page claims ${count} cells, more than fit on it`);
   const out = new Array<number>(count);
-  for (let i = 0; i < count; i++) out[i] = (p[start + 2 * i] << 8) | p[start + 2 * i + 1];
+  for (let i = 0; i < count; i++) {
+    const off = (p[start + 2 * i] << 8) | p[start + 2 * i + 1];
+    if (off < start + 2 * count || off >= p.length) throw new Unsupported(`a cell pointer (${off}) lies outside its page`);
+    out[i] = off;
+  }
   return out;
 }
 

@@ -199,6 +199,14 @@ export class MlflowSqliteSource implements RunSource {
     }
     this.dispose();
     const db = new SQL.Database(snap.bytes);
+    // SQLite does not notice b-tree pages shared between parents while it reads: a crafted
+    // fan-in would make a scan return the same rows without end. quick_check visits each
+    // page once and reports a second reference, so a damaged file is refused up front.
+    const check = String(db.exec('PRAGMA quick_check(1)')[0]?.values[0]?.[0] ?? '');
+    if (check !== 'ok') {
+      db.close();
+      throw new Error(`${this.location} is damaged (SQLite quick_check: ${check.slice(0, 200)}); not read`);
+    }
     this.db = { db, stamp: snap.unstable ? '' : stamp };
     return db;
   }
