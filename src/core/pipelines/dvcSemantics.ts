@@ -82,7 +82,7 @@ function checkInterpolations(sink: DiagnosticSink, model: DvcModel, fs: Pipeline
       if (!isSimpleReference(ref.expr)) continue;
       const r = resolve(scope, ref.expr);
       if (r.status === 'undefined') {
-        const hint = r.missing === 'item' || r.missing === 'key' ? ` ('${r.missing}' exists only in foreach/matrix stages)` : '';
+        const hint = r.missing === 'item' || r.missing === 'key' ? ` ('${r.missing}' exists only in foreach and matrix stages)` : '';
         sink.at([ref.start, ref.end], 'error', 'undefined-var', `Undefined reference '${r.missing}' in \${${ref.expr}}${hint}.`);
       }
     }

@@ -42,8 +42,14 @@ function checkOutOptions(sink: DiagnosticSink, options: unknown, kind: string): 
   if (isNull(options)) return;
   if (!isMap(options)) return wrongType(sink, options, `The options of a '${kind}' entry`, 'a mapping');
   const allowed = kind === 'plots' ? PLOT_OPTION_KEYS : OUT_OPTION_KEYS;
-  checkKeys(sink, options, allowed, `a '${kind}' entry`);
   for (const [key, pair] of entries(options)) {
+    // DVC 3's schema still takes DVC 2's `checkpoint: <bool>` (and ignores it).
+    if (key === 'checkpoint') {
+      if (!isBool(pair.value)) wrongType(sink, pair.value ?? pair.key, `'checkpoint'`, 'true or false');
+      else sink.at(pair.key, 'hint', 'deprecated-key', `'checkpoint' is DVC 2 syntax: DVC 3 accepts it and ignores it.`);
+      continue;
+    }
+    if (!(allowed as readonly string[]).includes(key)) sink.at(pair.key, 'error', 'unknown-key', unknownKeyMessage(key, `a '${kind}' entry`, allowed));
     if (BOOLEAN_OUT_OPTIONS.has(key) && !isBool(pair.value) && !isReference(pair.value)) wrongType(sink, pair.value, `'${key}'`, 'true or false');
     if (STRING_OUT_OPTIONS.has(key) && !isScalar(pair.value)) wrongType(sink, pair.value, `'${key}'`, 'a string');
     if (key === 'labels' && !isSeq(pair.value)) wrongType(sink, pair.value, `'labels'`, 'a list');
@@ -106,15 +112,18 @@ function checkStageDefinition(sink: DiagnosticSink, def: YAMLMap, nameNode: Node
         if (!isBool(v) && !isReference(v)) wrongType(sink, v ?? pair.key, `'${key}'`, 'true or false');
         break;
       case 'deps':
-        if (!isNull(v)) checkStringList(sink, v, key);
-        break;
       case 'outs':
       case 'metrics':
       case 'plots':
-        if (!isNull(v)) checkOuts(sink, v, key);
-        break;
       case 'params':
-        if (!isNull(v)) checkParams(sink, v);
+        // DVC's stage schema wants a list: a key left empty (every entry commented out) is null, which DVC refuses.
+        if (isNull(v)) {
+          sink.at(pair.key, 'error', 'wrong-type', `'${key}' is empty (null): DVC needs a list here; remove the key or add an entry.`);
+          break;
+        }
+        if (key === 'deps') checkStringList(sink, v, key);
+        else if (key === 'params') checkParams(sink, v);
+        else checkOuts(sink, v, key);
         break;
       case 'vars':
         checkVars(sink, v);

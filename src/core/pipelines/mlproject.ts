@@ -86,6 +86,11 @@ function defaultFits(type: string, node: unknown): boolean {
   return true;
 }
 
+/** MLflow's loader reads the keys it knows and ignores the rest: a typo is likely, an error it is not. */
+function ignoredKeyMessage(key: string, where: string, allowed: readonly string[]): string {
+  return `MLflow ignores this key. ${unknownKeyMessage(key, where, allowed)}`;
+}
+
 function checkParameters(sink: DiagnosticSink, node: unknown, ep: string): void {
   if (!isMap(node)) {
     sink.at(node, 'error', 'wrong-type', `The parameters of entry point '${ep}' must be a mapping, not ${typeName(node)}.`);
@@ -95,19 +100,22 @@ function checkParameters(sink: DiagnosticSink, node: unknown, ep: string): void 
     const v = pair.value;
     let typeNode: unknown = v;
     if (isMap(v)) {
-      for (const [k, kp] of entries(v)) if (!(PARAMETER_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'error', 'unknown-key', unknownKeyMessage(k, `parameter '${name}'`, PARAMETER_KEYS));
+      for (const [k, kp] of entries(v)) if (!(PARAMETER_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'warning', 'ignored-key', ignoredKeyMessage(k, `parameter '${name}'`, PARAMETER_KEYS));
       typeNode = v.get('type', true);
-    } else if (!isScalar(v)) {
+    } else if (!isScalar(v) || typeof v.value !== 'string') {
+      // MLflow's Parameter() takes a type name or a mapping, and calls .get() on anything else.
       sink.at(v ?? pair.key, 'error', 'wrong-type', `Parameter '${name}' must be a type name or {type, default}, not ${typeName(v)}.`);
       continue;
     }
     const type = scalarText(typeNode) ?? 'string';
+    // MLflow treats only path and uri specially and passes any other type through.
     if (typeNode !== undefined && typeNode !== null && !(PARAMETER_TYPES as readonly string[]).includes(type)) {
-      sink.at(typeNode, 'error', 'bad-param-type', `Unknown parameter type '${type}': use one of float, int, string, path, uri.`);
+      sink.at(typeNode, 'hint', 'bad-param-type', `MLflow passes parameters of type '${type}' through unchecked; it checks only path and uri (float, int, string are the documented types).`);
       continue;
     }
     const def = isMap(v) ? v.get('default', true) : undefined;
-    if (def !== undefined && !defaultFits(type, def)) sink.at(def, 'error', 'bad-default', `Default ${scalarText(def) ?? ''} of parameter '${name}' is not a${type === 'int' ? 'n int' : ' float'}.`);
+    // MLflow does not check defaults; the script's float()/int() would refuse this one.
+    if (def !== undefined && !defaultFits(type, def)) sink.at(def, 'warning', 'bad-default', `Default ${scalarText(def) ?? ''} of parameter '${name}' is not a${type === 'int' ? 'n int' : ' float'}.`);
   }
 }
 
@@ -116,7 +124,7 @@ function checkEntryPoint(sink: DiagnosticSink, text: string, ep: MlEntryPoint, b
     sink.at(body ?? ep.keySpan, 'error', 'wrong-type', `Entry point '${ep.name}' must be a mapping with a command.`);
     return;
   }
-  for (const [k, kp] of entries(body)) if (!(ENTRY_POINT_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'error', 'unknown-key', unknownKeyMessage(k, `entry point '${ep.name}'`, ENTRY_POINT_KEYS));
+  for (const [k, kp] of entries(body)) if (!(ENTRY_POINT_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'warning', 'ignored-key', ignoredKeyMessage(k, `entry point '${ep.name}'`, ENTRY_POINT_KEYS));
   if (body.has('parameters')) checkParameters(sink, body.get('parameters', true), ep.name);
   const cmd = ep.command;
   if (!body.has('command')) {
@@ -146,7 +154,11 @@ function checkEnvFile(sink: DiagnosticSink, node: unknown, key: string, fs: Pipe
 
 export function checkMlProject(sink: DiagnosticSink, parsed: ParsedYaml, text: string, fs: PipelineFs | undefined): void {
   const root = parsed.doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return;
+  if (root === null || (isScalar(root) && root.value === null)) {
+    // MLflow's loader calls .keys() on what PyYAML gives, and an empty file gives None.
+    if (!parsed.doc.errors.length) sink.at([0, Math.min(text.length, 1)], 'error', 'empty-mlproject', 'MLproject is empty: MLflow cannot load it (give at least name and entry_points).');
+    return;
+  }
   if (!isMap(root)) {
     sink.at(root, 'error', 'wrong-type', `MLproject must be a mapping (name, entry_points, ...), not ${typeName(root)}.`);
     return;
@@ -155,8 +167,8 @@ export function checkMlProject(sink: DiagnosticSink, parsed: ParsedYaml, text: s
   const envs: Node[] = [];
   for (const [key, pair] of entries(root)) {
     const v = pair.value;
-    if (!(MLPROJECT_KEYS as readonly string[]).includes(key)) sink.at(pair.key, 'error', 'unknown-key', unknownKeyMessage(key, 'MLproject', MLPROJECT_KEYS));
-    else if (key === 'name' && !isScalar(v)) sink.at(v ?? pair.key, 'error', 'wrong-type', `'name' must be a string.`);
+    if (!(MLPROJECT_KEYS as readonly string[]).includes(key)) sink.at(pair.key, 'warning', 'ignored-key', ignoredKeyMessage(key, 'MLproject', MLPROJECT_KEYS));
+    else if (key === 'name' && !isScalar(v)) sink.at(v ?? pair.key, 'warning', 'wrong-type', `'name' should be a string (MLflow keeps whatever it is as the project name).`);
     else if (key === 'conda_env' || key === 'python_env') {
       envs.push(pair.key as Node);
       checkEnvFile(sink, v, key, fs);
@@ -164,12 +176,12 @@ export function checkMlProject(sink: DiagnosticSink, parsed: ParsedYaml, text: s
       envs.push(pair.key as Node);
       if (!isMap(v)) sink.at(v ?? pair.key, 'error', 'wrong-type', `'docker_env' must be a mapping with an image.`);
       else {
-        for (const [k, kp] of entries(v)) if (!(DOCKER_ENV_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'error', 'unknown-key', unknownKeyMessage(k, 'docker_env', DOCKER_ENV_KEYS));
+        for (const [k, kp] of entries(v)) if (!(DOCKER_ENV_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'warning', 'ignored-key', ignoredKeyMessage(k, 'docker_env', DOCKER_ENV_KEYS));
         if (!v.has('image')) sink.at(pair.key, 'error', 'missing-image', `'docker_env' has no 'image'.`);
       }
     } else if (key === 'entry_points' && !isMap(v)) sink.at(v ?? pair.key, 'error', 'wrong-type', `'entry_points' must be a mapping of names to entry points.`);
   }
-  // MLflow takes exactly one environment; a second one is silently ignored, which surprises.
+  // MLflow's loader refuses a project with more than one environment field.
   for (const extra of envs.slice(1)) sink.at(extra, 'error', 'multiple-envs', 'An MLproject has at most one of conda_env, python_env and docker_env.');
   const eps = root.get('entry_points', true);
   if (!isMap(eps)) return;

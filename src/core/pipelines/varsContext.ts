@@ -124,6 +124,8 @@ export function stageScope(global: VarsScope, stage: DvcStage, fs: PipelineFs | 
       dims[dim] = v?.values[0];
     }
     scope.vars.set('item', { values: [dims], known, def });
+    // DVC sets `key` for matrix stages as for foreach (the generated name's suffix, e.g. `a-1`).
+    scope.vars.set('key', { values: [], known: false, def });
   }
   return scope;
 }

@@ -1,5 +1,6 @@
 import { isCollection, isMap, isPair, isScalar, parseDocument, YAMLParseError, type Document } from 'yaml';
 import { LineIndex } from '../common/positions';
+import { lenientParse } from './lenientYaml';
 import { parseChunked, PARSE_OPTIONS } from './yamlChunks';
 import type { PipelineDiagnostic } from './diagnostics';
 
@@ -23,9 +24,21 @@ export function parseYaml(text: string): ParsedYaml {
   // uniqueKeys off: the parser's own check compares each key with every earlier one, which
   // on a 2,000-stage `stages:` map was a quarter of the time to diagnostics after an edit.
   // A large dvc.yaml reuses the stages an edit did not touch (yamlChunks).
-  const doc = parseChunked(text) ?? parseDocument(text, PARSE_OPTIONS);
+  let doc = parseChunked(text) ?? parseDocument(text, PARSE_OPTIONS);
+  // Only a file with errors pays for the lenient pass: no extra work per edit otherwise.
+  const lenient = doc.errors.length ? lenientParse(text, doc) : undefined;
+  if (lenient) doc = lenient.doc;
   addDuplicateKeyErrors(doc);
   const diagnostics: PipelineDiagnostic[] = [];
+  for (const e of lenient?.accepted ?? []) {
+    const [start, end] = widen(text, e.pos[0], e.pos[1]);
+    diagnostics.push({
+      range: lines.rangeOf(start, end),
+      severity: 'warning',
+      message: 'A continuation line of this quoted string is not indented past its key: PyYAML (MLflow) and ruamel.yaml (DVC) accept it, stricter YAML parsers do not.',
+      code: 'yaml-lenient',
+    });
+  }
   for (const [list, severity] of [
     [doc.errors, 'error'],
     [doc.warnings, 'warning'],

@@ -112,4 +112,19 @@ describe('dvc.yaml structure diagnostics', () => {
     );
     assert.deepEqual(only(text, 'bad-matrix').map((d) => d.range), [rangeOf(text, '[]', 1), rangeOf(text, '5')]);
   });
+
+  it('flags a stage list whose every entry is commented out (null, which DVC refuses)', () => {
+    const text = 'stages:\n  s:\n    cmd: x\n    outs:\n      # - m.pkl\n';
+    assert.deepEqual(check(text).map((d) => [d.code, d.severity, d.range]), [['wrong-type', 'error', rangeOf(text, 'outs')]]);
+  });
+
+  it('takes DVC 2\'s checkpoint: true on an output with a deprecation hint', () => {
+    const text = 'stages:\n  s:\n    cmd: x\n    outs:\n      - m.pkl:\n          checkpoint: true\n';
+    assert.deepEqual(check(text).map((d) => [d.code, d.severity]), [['deprecated-key', 'hint']]);
+  });
+
+  it('knows ${key} in a matrix stage', () => {
+    const text = 'stages:\n  s:\n    matrix:\n      lr: [1, 2]\n    cmd: echo ${key} ${item.lr}\n';
+    assert.deepEqual(check(text), []);
+  });
 });

@@ -40,6 +40,8 @@ describe('MLproject diagnostics', () => {
         ['bad-default', rangeOf(text, '1.5')],
       ],
     );
+    // MLflow passes unknown types and unfitting defaults through: hint and warning, not errors.
+    assert.deepEqual(check(text).map((d) => d.severity), ['hint', 'warning']);
   });
 
   it('flags a missing environment file, unknown keys and a missing command', () => {
@@ -47,8 +49,10 @@ describe('MLproject diagnostics', () => {
     const ds = check(text, {});
     assert.deepEqual(
       ds.map((d) => d.code),
-      ['env-file-missing', 'unknown-key', 'unknown-key', 'missing-command'],
+      ['env-file-missing', 'ignored-key', 'ignored-key', 'missing-command'],
     );
+    // MLflow's loader ignores unknown keys: a warning, never an error.
+    assert.deepEqual(ds.map((d) => d.severity), ['error', 'warning', 'warning', 'error']);
     assert.deepEqual(ds[0].range, rangeOf(text, 'conda.yaml'));
     assert.match(ds[1].message, /Did you mean 'entry_points'/);
     assert.match(ds[2].message, /Did you mean 'parameters'/);
@@ -57,5 +61,15 @@ describe('MLproject diagnostics', () => {
   it('flags docker_env without an image', () => {
     const text = 'name: x\ndocker_env:\n  volumes: [a]\n';
     assert.deepEqual(check(text).map((d) => [d.code, d.range]), [['missing-image', rangeOf(text, 'docker_env')]]);
+  });
+
+  it('flags an empty MLproject, which MLflow cannot load', () => {
+    assert.deepEqual(check('# nothing yet\n').map((d) => [d.code, d.severity]), [['empty-mlproject', 'error']]);
+  });
+
+  it('accepts a quoted command continued at its key\'s indentation, as PyYAML does', () => {
+    const text = MLPROJECT.replace('"python train.py --alpha {alpha}', '"python train.py\n    --alpha {alpha}');
+    const ds = check(text);
+    assert.deepEqual(ds.map((d) => [d.code, d.severity]), [['yaml-lenient', 'warning']]);
   });
 });
