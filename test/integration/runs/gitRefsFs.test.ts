@@ -79,11 +79,13 @@ describe('refs and reflogs read from the files, against git', function () {
   it('reads a reflog newest first as git log -g does', async () => {
     const repo = path.join(top, 'repo');
     const ours = await readReflog(path.join(repo, '.git'), 'refs/exps/celery/stash');
-    const theirs = git(repo, 'log', '-g', '--format=%H %ct %gs', 'refs/exps/celery/stash')
+    // The reflog entry's own time (%gd with --date=unix), not the commit's (%ct): the two
+    // differ when the ref moved a second after the commit was made.
+    const theirs = git(repo, 'log', '-g', '--date=unix', '--format=%H %gd %gs', 'refs/exps/celery/stash')
       .split('\n')
       .map((l) => {
-        const [commit, t, ...rest] = l.split(' ');
-        return { commit, time: Number(t), subject: rest.join(' ') };
+        const [commit, selector, ...rest] = l.split(' ');
+        return { commit, time: Number(/@\{(\d+)\}$/.exec(selector)?.[1]), subject: rest.join(' ') };
       });
     assert.equal(theirs.length, 2);
     assert.deepEqual(ours, theirs);

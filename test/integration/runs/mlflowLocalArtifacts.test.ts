@@ -45,7 +45,8 @@ for (const kind of ['mlflow-sqlite', 'mlflow-file'] as const) {
         assert.deepEqual(mine, theirs, `artifacts under "${sub}"`);
       }
       assert.equal(readFileSync(path.join(root as string, 'summary.txt'), 'utf8'), 'accuracy 0.9\n');
-      assert.deepEqual(await listLocalArtifacts(root as string, '../..'), await listLocalArtifacts(root as string), 'no way out of the run');
+      // No way out of the run: a folder that leaves it is refused (either separator).
+      for (const out of ['../..', '..\\..', 'model/../../..']) await assert.rejects(listLocalArtifacts(root as string, out), /refused the artifact folder/);
       const child = localArtifactRoot(kind, location, { id: ids.children[0], name: 'child', experimentId: parent.experimentId, artifactUri: undefined });
       if (kind === 'mlflow-file') assert.equal(child, path.join(location, parent.experimentId, ids.children[0], 'artifacts'));
       else assert.match((child as { error: string }).error, /no artifact location/);
