@@ -55,7 +55,7 @@ export function decodeEvent(buf: Uint8Array, start: number, end: number): Decode
       }
       case (7 << 3) | WireType.Bytes: {
         const [s, e] = r.bytes();
-        ev.sessionStart = sessionStatusOf(buf, s, e) === SESSION_START;
+        ev.sessionStart = varintField(buf, s, e, 1) === SESSION_START;
         break;
       }
       default:
@@ -65,15 +65,16 @@ export function decodeEvent(buf: Uint8Array, start: number, end: number): Decode
   return ev;
 }
 
-function sessionStatusOf(buf: Uint8Array, start: number, end: number): number {
+/** The varint field `field` of a message (the last one, as protobuf merges); 0 when absent. */
+function varintField(buf: Uint8Array, start: number, end: number, field: number): number {
   const r = new ProtoReader(buf, start, end);
-  let status = 0;
+  let value = 0;
   while (!r.done()) {
     const key = r.key();
-    if (key === ((1 << 3) | WireType.Varint)) status = r.varint();
+    if (key === ((field << 3) | WireType.Varint)) value = r.varint();
     else r.skip(key & 7);
   }
-  return status;
+  return value;
 }
 
 function decodeSummary(buf: Uint8Array, start: number, end: number, out: DecodedValue[]): void {
@@ -197,14 +198,7 @@ function elementCount(buf: Uint8Array, start: number, end: number): number {
     const key = r.key();
     if (key === ((2 << 3) | WireType.Bytes)) {
       const [s, e] = r.bytes();
-      const d = new ProtoReader(buf, s, e);
-      let size = 0;
-      while (!d.done()) {
-        const k = d.key();
-        if (k === ((1 << 3) | WireType.Varint)) size = d.varint();
-        else d.skip(k & 7);
-      }
-      n *= size;
+      n *= varintField(buf, s, e, 1); // Dim.size
     } else r.skip(key & 7);
   }
   return n;
