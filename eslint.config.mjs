@@ -19,6 +19,18 @@ export default tseslint.config(
     },
   },
   {
+    // Settings are read and written through src/extension/settings.ts only: typed, with
+    // package.json's defaults, machine settings from the user's value.
+    files: ['src/**/*.ts'],
+    ignores: ['src/extension/settings.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='getConfiguration']", message: 'Read settings through src/extension/settings.ts (setting / updateSetting / settingChanged).' },
+      ],
+    },
+  },
+  {
     files: ['src/core/**/*.ts', 'src/server/**/*.ts', 'src/protocol/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode] }],

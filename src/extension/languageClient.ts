@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setting } from './settings';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../core/common/errors';
 import { pipelineFileKind } from '../core/pipelines/languageService';
@@ -42,7 +43,7 @@ export function registerLanguageClient(
   }
 
   async function start(): Promise<void> {
-    if (!vscode.workspace.getConfiguration('mlops').get<boolean>('languageServer.enabled', true)) {
+    if (!setting('languageServer.enabled')) {
       log.info('Language server is off (mlops.languageServer.enabled).');
       return;
     }

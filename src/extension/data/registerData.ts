@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { setting } from '../settings';
 import type { SshRemoteUrl } from '../../core/data/remotePresence';
 import { errorMessage } from '../../core/common/errors';
 import type { HashCache } from '../../core/pipelines/status/dvcHash';
@@ -64,7 +65,7 @@ export function registerDataView(context: vscode.ExtensionContext, log: vscode.L
   async function sshNotPushed(project: DataProject, url: SshRemoteUrl, options: Record<string, string>): Promise<Set<string>> {
     const hosts = loadLazy<typeof import('../lazy/hostsLib')>('hostsLib');
     const keyFile = options.keyfile ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((k) => path.join(os.homedir(), '.ssh', k)).find((k) => existsSync(k));
-    const knownHosts = vscode.workspace.getConfiguration('mlops').get<string>('ssh.knownHostsFile', '').trim() || path.join(os.homedir(), '.ssh', 'known_hosts');
+    const knownHosts = setting('ssh.knownHostsFile').trim() || path.join(os.homedir(), '.ssh', 'known_hosts');
     const conn = new hosts.SshHostConnection({
       host: url.host,
       port: options.port ? Number(options.port) : url.port,

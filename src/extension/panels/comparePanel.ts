@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setting, settingChanged } from '../settings';
 import { downsampleColumns } from '../../core/runs/downsample';
 import type { RunSummary } from '../../core/runs/types';
 import { parseCompareToHost, type CompareRun, type CompareToHost, type HostToCompare, type MetricDirectionPrefs, type MetricStats } from '../../protocol/panels';
@@ -62,7 +63,7 @@ export class ComparePanel implements vscode.Disposable {
       }),
       // Which way a metric improves decides the marks: redraw them when the user says otherwise.
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.host.ready && e.affectsConfiguration('mlops.metrics')) this.post({ type: 'compare', runs: this.runs, problems: this.problems, direction: metricDirection() });
+        if (this.host.ready && settingChanged(e, 'metrics')) this.post({ type: 'compare', runs: this.runs, problems: this.problems, direction: metricDirection() });
       }),
     );
   }
@@ -158,9 +159,8 @@ export class ComparePanel implements vscode.Disposable {
 
 /** The user's `mlops.metrics.lowerIsBetter` / `higherIsBetter` patterns. */
 function metricDirection(): MetricDirectionPrefs {
-  const config = vscode.workspace.getConfiguration('mlops.metrics');
-  const list = (key: string) => (config.get<unknown[]>(key) ?? []).filter((p): p is string => typeof p === 'string');
-  return { lower: list('lowerIsBetter'), higher: list('higherIsBetter') };
+  const list = (key: 'metrics.lowerIsBetter' | 'metrics.higherIsBetter') => setting(key).filter((p): p is string => typeof p === 'string');
+  return { lower: list('metrics.lowerIsBetter'), higher: list('metrics.higherIsBetter') };
 }
 
 const title = (n: number) => `Compare ${n} run${n === 1 ? '' : 's'}`;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { trustedOrExplain, workspaceTrusted } from '../trust';
-import { userSetting } from '../userSettings';
+import { setting } from '../settings';
 import { onDidChangeInterpreter, selectedInterpreter, toolCandidates, type Interpreter } from './pythonEnvironment';
 
 export type CliTool = 'dvc' | 'mlflow';
@@ -67,7 +67,7 @@ function report(tool: CliTool, exe: string | undefined, from: string): string | 
  */
 export function findCli(tool: CliTool): string | undefined {
   if (!workspaceTrusted()) return undefined; // Restricted Mode runs nothing
-  const configured = userSetting<string>('mlops', `${tool}.path`, '').trim();
+  const configured = setting(`${tool}.path`).trim();
   if (configured) return report(tool, existsSync(configured) ? configured : undefined, `mlops.${tool}.path`);
   void askInterpreter();
   const env = interpreter.found;
@@ -84,15 +84,15 @@ export async function requireCli(tool: CliTool, what?: string): Promise<string |
   await askInterpreter();
   const found = findCli(tool);
   if (found) return found;
-  const { pip, guide, setting } = INSTALL[tool];
-  const configured = userSetting<string>('mlops', `${tool}.path`, '').trim();
-  const why = configured ? `${setting} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
+  const { pip, guide, setting: settingId } = INSTALL[tool];
+  const configured = setting(`${tool}.path`).trim();
+  const why = configured ? `${settingId} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
   const pick = await vscode.window.showErrorMessage(
-    `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set ${setting} to its ${tool} executable, then try again.`,
+    `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set ${settingId} to its ${tool} executable, then try again.`,
     'Open Settings',
     'Install Guide',
   );
-  if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+  if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', settingId);
   if (pick === 'Install Guide') void vscode.env.openExternal(vscode.Uri.parse(guide));
   return undefined;
 }

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { setting } from '../settings';
 import { errorMessage } from '../../core/common/errors';
 import { buildMlProject, type MlEntryPoint } from '../../core/pipelines/mlproject';
 import { checkParameterValue, defaultText, hasDefault, parameterArgs, parametersToAsk } from '../../core/pipelines/mlprojectParams';
@@ -89,7 +90,7 @@ export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log:
     const parameters = await askParameters(ep, all, path.dirname(uri.fsPath));
     if (!parameters) return undefined;
     if (!(await requireCli('mlflow', `run ${ep.name}`))) return undefined;
-    const envManager = vscode.workspace.getConfiguration('mlops').get<string>('mlflow.envManager', 'local') || undefined;
+    const envManager = setting('mlflow.envManager') || undefined;
     const { scope, rel } = folderInfo(uri);
     const task = makeTask({ type: MLFLOW_TASK_TYPE, entryPoint: ep.name, parameters, project: rel, envManager }, scope);
     log.info(`Running ${task.detail} in ${path.dirname(uri.fsPath)}`);

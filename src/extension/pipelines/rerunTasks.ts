@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { setting } from '../settings';
 import { parseYaml } from '../../core/pipelines/yamlDocument';
 import { buildMlProject } from '../../core/pipelines/mlproject';
 import {
@@ -81,7 +82,7 @@ export class RerunTaskProvider implements vscode.TaskProvider {
 
   private async mlflowTasks(): Promise<vscode.Task[]> {
     const tasks: vscode.Task[] = [];
-    const envManager = vscode.workspace.getConfiguration('mlops').get<string>('mlflow.envManager', 'local') || undefined;
+    const envManager = setting('mlflow.envManager') || undefined;
     for (const uri of await this.files.mlprojects()) {
       const { scope, rel } = folderOf(uri);
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));

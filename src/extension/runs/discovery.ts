@@ -1,12 +1,17 @@
 import * as vscode from 'vscode';
+import { setting } from '../settings';
 import { DISCOVERY_EXCLUDE, DISCOVERY_GLOBS, SETTING_OF, storesFromFiles, type SourceSetting, type StoreKind, type StoreSpec } from './runsModel';
 
 // Enough for any real project; a workspace with more marker files than this is a dataset.
 const MAX_FILES = 2000;
 
 export function enabledKinds(): Record<SourceSetting, boolean> {
-  const cfg = vscode.workspace.getConfiguration('mlops.runs.sources');
-  return { mlflow: cfg.get('mlflow', true), dvcExperiments: cfg.get('dvcExperiments', true), dvclive: cfg.get('dvclive', true), tensorboard: cfg.get('tensorboard', true) };
+  return {
+    mlflow: setting('runs.sources.mlflow'),
+    dvcExperiments: setting('runs.sources.dvcExperiments'),
+    dvclive: setting('runs.sources.dvclive'),
+    tensorboard: setting('runs.sources.tensorboard'),
+  };
 }
 
 /** The run stores in the workspace folders, the kinds turned off in the settings left out. */

@@ -4,14 +4,14 @@
 import * as vscode from 'vscode';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { chooseMlflowAuth, redactTrackingUri, trackingOrigin } from '../../core/runs/mlflow/trackingUri';
-import { userSetting } from '../userSettings';
+import { setting, updateSetting } from '../settings';
 import type { ServerSpec } from './runsModel';
 
 const SECRET_PREFIX = 'mlops.mlflow.credentials:';
 
 /** The user's own tracking URI (a repository's settings cannot name one), credentials and all. */
 export function configuredTrackingUri(): string {
-  return userSetting<string>('mlops.mlflow', 'trackingUri', '').trim();
+  return setting('mlflow.trackingUri').trim();
 }
 
 /** The server to list, when one is configured with an http(s) URI; keyed and shown without credentials. */
@@ -84,7 +84,7 @@ async function askTrackingUri(): Promise<string | undefined> {
   });
   if (!uri) return undefined;
   // A machine-scoped setting: user settings only, so that a repository cannot name the server.
-  await vscode.workspace.getConfiguration('mlops.mlflow').update('trackingUri', uri.trim(), vscode.ConfigurationTarget.Global);
+  await updateSetting('mlflow.trackingUri', uri.trim());
   return uri.trim();
 }
 

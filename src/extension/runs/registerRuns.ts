@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setting, settingChanged } from '../settings';
 import { loadLazy } from '../lazy/load';
 import { discoverStores, storeWatchPattern } from './discovery';
 import type { RunColorStore } from './runColorStore';
@@ -27,10 +28,10 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
         // What each DVC experiment commit holds is kept here between sessions.
         cacheDir: context.globalStorageUri.fsPath,
         auth: () => credentials.get(spec.location),
-        maxRuns: () => vscode.workspace.getConfiguration('mlops.mlflow').get<number>('maxRuns', 10_000),
+        maxRuns: () => setting('mlflow.maxRuns'),
       }),
     viewState: () => viewState.current,
-    keyMetric: () => vscode.workspace.getConfiguration('mlops.runs').get('keyMetric', '').trim(),
+    keyMetric: () => setting('runs.keyMetric').trim(),
     selectionStore: {
       get: () => context.workspaceState.get<RunRef[]>(SELECTION_KEY, []),
       set: (refs) => context.workspaceState.update(SELECTION_KEY, refs),
@@ -66,7 +67,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     view,
     view.onDidChangeCheckboxState((e) => runs.applyCheckboxes(e.items)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mlops.runs')) void runs.refresh({ rediscover: true, cause: 'setting' });
+      if (settingChanged(e, 'runs')) void runs.refresh({ rediscover: true, cause: 'setting' });
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true, cause: 'workspace folders' })),
     vscode.commands.registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true, cause: 'command' })),

@@ -1,6 +1,7 @@
 // The Runs view's title commands: sort, filter and group runs, chosen in QuickPicks and
 // remembered per workspace.
 import * as vscode from 'vscode';
+import { setting, updateSetting } from '../settings';
 import type { RunStatus, RunSummary } from '../../core/runs/types';
 import { statusText } from './runsModel';
 import { describeFilter, keysOf, normalizeViewState, parseCondition, type RunFilter, type RunsViewState, type SortBy } from './runsQuery';
@@ -138,12 +139,10 @@ export async function groupRunsCommand(store: RunsViewStateStore, runs: RunSumma
 /** `MLOps: Choose Key Metric…`: the metric each run's line shows (mlops.runs.keyMetric). */
 export async function chooseKeyMetricCommand(runs: RunSummary[]): Promise<void> {
   const { metrics } = keysOf(runs);
-  const cfg = vscode.workspace.getConfiguration('mlops.runs');
-  const cur = cfg.get<string>('keyMetric', '');
+  const cur = setting('runs.keyMetric');
   const items: Item<string>[] = [{ label: '$(symbol-numeric) First metric by name', description: cur ? '' : 'current', value: '' }, ...metrics.map((m) => ({ label: m, description: m === cur ? 'current' : '', value: m }))];
   const pick = await vscode.window.showQuickPick(items, { title: 'Metric shown beside each run' });
   if (!pick) return;
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await cfg.update('keyMetric', pick.value, target);
+  await updateSetting('runs.keyMetric', pick.value, vscode.workspace.workspaceFolders?.length ? 'workspace' : 'user');
 }
 

@@ -2,6 +2,7 @@
 // opening runs in the MLflow UI, artifacts, and the sort / filter / group commands with
 // the view's description that says which are active.
 import * as vscode from 'vscode';
+import { setting, settingChanged } from '../settings';
 import type { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import { clearCredentialsCommand, connectCommand, setCredentialsCommand, type MlflowCredentials } from './mlflowServerAccess';
 import { browseArtifacts } from './runArtifacts';
@@ -10,7 +11,7 @@ import type { RunsNode, RunsTreeProvider } from './runsTree';
 import { chooseKeyMetricCommand, filterRunsCommand, groupRunsCommand, sortRunsCommand, type RunsViewStateStore } from './runsViewCommands';
 
 /** `mlops.mlflow.pollIntervalSeconds`: 0 turns the polling of tracking servers off. */
-export const serverPollSeconds = (): number => vscode.workspace.getConfiguration('mlops.mlflow').get<number>('pollIntervalSeconds', 15);
+export const serverPollSeconds = (): number => setting('mlflow.pollIntervalSeconds');
 
 export interface RunsViewFeatureDeps {
   runs: RunsTreeProvider;
@@ -59,9 +60,9 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
     view.onDidChangeVisibility(updatePolling),
     credentials.onDidChange(() => void runs.refresh({ cause: 'credentials' })),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mlops.mlflow.trackingUri')) void runs.refresh({ rediscover: true, cause: 'setting' });
-      if (e.affectsConfiguration('mlops.mlflow.maxRuns')) void runs.refresh({ cause: 'setting' });
-      if (e.affectsConfiguration('mlops.mlflow.pollIntervalSeconds')) updatePolling();
+      if (settingChanged(e, 'mlflow.trackingUri')) void runs.refresh({ rediscover: true, cause: 'setting' });
+      if (settingChanged(e, 'mlflow.maxRuns')) void runs.refresh({ cause: 'setting' });
+      if (settingChanged(e, 'mlflow.pollIntervalSeconds')) updatePolling();
     }),
     vscode.commands.registerCommand('mlops.mlflow.setCredentials', async () => {
       if (await setCredentialsCommand(credentials)) await runs.refresh({ rediscover: true, cause: 'command' });

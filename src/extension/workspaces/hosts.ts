@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { setting } from '../settings';
 import type { ConnectionState, HostConnection, SshEndpoint, UnknownHostKey } from '../../core/hosts/hostConnection';
 import type { SshHost, SshJump } from '../../core/hosts/sshConfig';
 import { loadLazy } from '../lazy/load';
@@ -27,32 +28,30 @@ export interface HostEntry {
   projectPath?: string;
 }
 
-const config = () => vscode.workspace.getConfiguration('mlops');
-
 function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? path.join(homedir(), p.slice(2)) : p;
 }
 
 export function knownHostsPath(): string {
-  const set = config().get<string>('ssh.knownHostsFile', '').trim();
+  const set = setting('ssh.knownHostsFile').trim();
   return set ? expandHome(set) : path.join(homedir(), '.ssh', 'known_hosts');
 }
 
 function sshConfigPath(): string {
-  const set = config().get<string>('ssh.configFile', '').trim();
+  const set = setting('ssh.configFile').trim();
   return set ? expandHome(set) : path.join(homedir(), '.ssh', 'config');
 }
 
 /** DOCKER_HOST-style address of the local engine: the setting, else DOCKER_HOST, else the default socket. */
 function localDockerHost(): { env: NodeJS.ProcessEnv; explicit: boolean } {
-  const set = config().get<string>('docker.host', '').trim();
+  const set = setting('docker.host').trim();
   if (set) return { env: { DOCKER_HOST: set }, explicit: true };
   return { env: process.env, explicit: !!process.env.DOCKER_HOST?.trim() };
 }
 
 /** The deadline of each Docker or SSH call (streams such as logs and terminals have none). */
 function callTimeoutMs(): number {
-  return Math.max(1, config().get<number>('workspaces.callTimeoutSeconds', 20)) * 1000;
+  return Math.max(1, setting('workspaces.callTimeoutSeconds')) * 1000;
 }
 
 function sshAddress(h: { user?: string; hostName: string; port: number }): string {
@@ -78,7 +77,7 @@ export class HostRegistry implements vscode.Disposable {
     if (local.explicit || !endpoint.socketPath || existsSync(endpoint.socketPath)) {
       out.push({ name: LOCAL_HOST, kind: 'local', address: endpoint.socketPath ? `unix://${endpoint.socketPath}` : `tcp://${endpoint.host}:${endpoint.port}` });
     }
-    const settingValue = config().get<unknown>('hosts', []);
+    const settingValue = setting('hosts');
     const text = await readFile(sshConfigPath(), 'utf8').catch(() => undefined);
     let user = 'root';
     try {
@@ -144,8 +143,7 @@ export class HostRegistry implements vscode.Disposable {
     // The view subscribes before the first connect; pass those on once the connection exists.
     const listeners = new Set<(s: ConnectionState) => void>();
     const timeouts = () => {
-      const c = config();
-      return { connectTimeoutMs: c.get<number>('ssh.connectTimeoutSeconds', 15) * 1000, callTimeoutMs: callTimeoutMs() };
+      return { connectTimeoutMs: setting('ssh.connectTimeoutSeconds') * 1000, callTimeoutMs: callTimeoutMs() };
     };
     const get = () =>
       (opening ??= (async () => {

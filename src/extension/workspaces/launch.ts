@@ -7,7 +7,7 @@ import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { containerCreateOptions, ProfileError, type LaunchProfile } from '../../core/hosts/workspaceSpec';
 import type { HostEntry, HostRegistry } from './hosts';
-import { userSetting } from '../userSettings';
+import { setting } from '../settings';
 import { askLaunch } from './launchQuestions';
 import { mountsFor, SPEC_LABEL, storedProfiles, workspaceContainerName, type StoredProfile } from './model';
 import { hostLabel, type HostNode, type WorkspacesTreeProvider } from './workspacesTree';
@@ -55,7 +55,7 @@ export class Launcher {
   }
 
   async relaunch(arg?: string | StoredProfile): Promise<LaunchResult | undefined> {
-    const profiles = storedProfiles(userSetting('mlops', 'workspaces.profiles', undefined));
+    const profiles = storedProfiles(setting('workspaces.profiles'));
     let p = typeof arg === 'object' ? arg : profiles.find((q) => q.name === arg);
     if (!p) {
       if (!profiles.length) {

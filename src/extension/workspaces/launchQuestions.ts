@@ -2,7 +2,7 @@
 // ports, command and a profile name, each step with Back. Answers are checked as typed
 // (model.ts parses them), so Enter on the last step launches what was shown.
 import * as vscode from 'vscode';
-import { userSetting } from '../userSettings';
+import { setting, updateSetting } from '../settings';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { DEFAULT_PORTS, ProfileError, type GpuRequest, type LaunchProfile } from '../../core/hosts/workspaceSpec';
 import { probeGpus } from '../../core/hosts/workspaces';
@@ -165,9 +165,8 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
     saveAs: a.saveAs,
   });
   if (profile.name) {
-    const cfg = vscode.workspace.getConfiguration('mlops');
     const stored: StoredProfile = { ...profile, name: profile.name, host: host.name };
-    await cfg.update('workspaces.profiles', upsertProfile(storedProfiles(userSetting('mlops', 'workspaces.profiles', undefined)), stored), vscode.ConfigurationTarget.Global);
+    await updateSetting('workspaces.profiles', upsertProfile(storedProfiles(setting('workspaces.profiles')), stored));
     return stored;
   }
   return profile;

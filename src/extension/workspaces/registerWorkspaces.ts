@@ -1,6 +1,7 @@
 // The Workspaces view and its commands. Nothing here loads ssh2 or dockerode: the host
 // layer comes from dist/lazy/hostsLib.js the first time the view lists its hosts.
 import * as vscode from 'vscode';
+import { setting, settingChanged } from '../settings';
 import { HostRegistry } from './hosts';
 import { Launcher } from './launch';
 import { PROJECT_MOUNT } from './model';
@@ -43,7 +44,7 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
   const arm = () => {
     clearInterval(timer);
     timer = undefined;
-    const seconds = vscode.workspace.getConfiguration('mlops').get<number>('workspaces.gpuRefreshSeconds', 10);
+    const seconds = setting('workspaces.gpuRefreshSeconds');
     if (view.visible && seconds > 0) timer = setInterval(() => tree.refreshLive(), Math.max(2, seconds) * 1000);
   };
   arm();
@@ -63,8 +64,8 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
     { dispose: () => clearInterval(timer) },
     view.onDidChangeVisibility(arm),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mlops.workspaces.gpuRefreshSeconds')) arm();
-      if (['mlops.hosts', 'mlops.docker.host', 'mlops.ssh', 'mlops.workspaces.callTimeoutSeconds'].some((s) => e.affectsConfiguration(s))) {
+      if (settingChanged(e, 'workspaces.gpuRefreshSeconds')) arm();
+      if (settingChanged(e, 'hosts', 'docker.host', 'ssh', 'workspaces.callTimeoutSeconds')) {
         // The connections are made anew; tunnels over the old ones would only fail.
         void forwards.stopWhere((f) => f.tunnel !== undefined);
         tree.refresh(true);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setting } from '../settings';
 import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { checkHost } from '../../core/hosts/hostStatus';
@@ -165,7 +166,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
     if (n.state.status === 'error' || n.state.status === 'disconnected') return [{ kind: 'message', icon: 'error', text: n.state.message, tooltip: n.state.message, parent: n }];
     // Not fired: the re-render it would cause would only connect again.
     if (n.state.status === 'idle') n.state = { status: 'connecting' };
-    const timeoutMs = (vscode.workspace.getConfiguration('mlops').get<number>('ssh.connectTimeoutSeconds', 15) + vscode.workspace.getConfiguration('mlops').get<number>('workspaces.callTimeoutSeconds', 20)) * 1000;
+    const timeoutMs = (setting('ssh.connectTimeoutSeconds') + setting('workspaces.callTimeoutSeconds')) * 1000;
     const st = await checkHost(this.registry.connection(n.host), where, { timeoutMs });
     if (st.status === 'connected') {
       this.setState(n, { status: 'connected' });
