@@ -9,6 +9,33 @@ const noVscode = {
   message: 'src/core, src/server, src/protocol and webviews/ must not depend on the VS Code API; put editor glue in src/extension.',
 };
 
+const ONE_WAY = [
+  {
+    owner: 'src/extension/settings.ts',
+    selector: "MemberExpression[property.name='getConfiguration']",
+    message: 'Read settings through src/extension/settings.ts (setting / updateSetting / settingChanged).',
+  },
+  {
+    owner: 'src/extension/notify.ts',
+    selector: 'MemberExpression[property.name=/^show(Error|Warning|Information)Message$/]',
+    message: 'Show messages through src/extension/notify.ts (showError / showWarning / showInfo): it owns the "MLOps:" prefix.',
+  },
+  {
+    owner: 'src/extension/commandWrapper.ts',
+    selector: "MemberExpression[object.property.name='commands'][property.name=/^register(TextEditor)?Command$/]",
+    message: 'Register commands through src/extension/commandWrapper.ts (registerCommand): it logs, times and reports failures.',
+  },
+];
+
+/** The rules for all of src/, then for each owner file the same rules less its own. */
+function oneWayRules() {
+  const rule = (except) => ['error', ...ONE_WAY.filter((r) => r.owner !== except).map(({ selector, message }) => ({ selector, message }))];
+  return [
+    { files: ['src/**/*.ts'], rules: { 'no-restricted-syntax': rule(undefined) } },
+    ...ONE_WAY.map((r) => ({ files: [r.owner], rules: { 'no-restricted-syntax': rule(r.owner) } })),
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'test-results/**', '.vscode-test/**', 'examples/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
@@ -18,18 +45,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    // Settings are read and written through src/extension/settings.ts only: typed, with
-    // package.json's defaults, machine settings from the user's value.
-    files: ['src/**/*.ts'],
-    ignores: ['src/extension/settings.ts'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: "MemberExpression[property.name='getConfiguration']", message: 'Read settings through src/extension/settings.ts (setting / updateSetting / settingChanged).' },
-      ],
-    },
-  },
+  // One way to do each thing: settings through settings.ts, messages through notify.ts,
+  // commands through commandWrapper.ts. Each of those files is exempt from its own rule.
+  ...oneWayRules(),
   {
     files: ['src/core/**/*.ts', 'src/server/**/*.ts', 'src/protocol/**/*.ts'],
     rules: {

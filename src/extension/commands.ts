@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { registerCommand } from './commandWrapper';
+import { showError } from './notify';
 import { errorMessage } from '../core/common/errors';
 import type { LanguageClientHandle } from './languageClient';
 
@@ -20,11 +22,11 @@ export function registerCommands(
   languageClient: LanguageClientHandle,
 ): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('mlops.showLog', () => log.show()),
-    vscode.commands.registerCommand('mlops.openSettings', () =>
+    registerCommand('mlops.showLog', () => log.show()),
+    registerCommand('mlops.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     ),
-    vscode.commands.registerCommand('mlops.restartLanguageServer', () =>
+    registerCommand('mlops.restartLanguageServer', () =>
       vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: 'MLOps: restarting the language server' },
         () =>
@@ -33,10 +35,10 @@ export function registerCommands(
           }),
       ),
     ),
-    vscode.commands.registerCommand('mlops.createDvcYaml', async () => {
+    registerCommand('mlops.createDvcYaml', async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder) {
-        void vscode.window.showErrorMessage('MLOps: open a folder first; dvc.yaml lives at the root of a project.');
+        void showError('open a folder first; dvc.yaml lives at the root of a project.');
         return;
       }
       const uri = vscode.Uri.joinPath(folder.uri, 'dvc.yaml');

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
 import { registerTrustRefresh } from './trust';
 import { registerCommands } from './commands';
+import { configureCommands } from './commandWrapper';
 import { registerLanguageClient } from './languageClient';
 import { loadLazy } from './lazy/load';
 import { createLog } from './log';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
     },
   });
   context.subscriptions.push({ dispose: () => void telemetry.dispose() });
+  configureCommands(log, telemetry);
 
   // dvc / mlflow from the interpreter selected in the Python extension (asked on first use).
   context.subscriptions.push(watchSelectedInterpreter(log));

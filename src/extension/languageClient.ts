@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showError } from './notify';
 import { setting } from './settings';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../core/common/errors';
@@ -80,9 +81,7 @@ export function registerLanguageClient(
       starting = undefined; // a later open or a restart tries again
       telemetry.send(TelemetryEvents.languageServerFailed);
       log.error(`Language server failed to start: ${errorMessage(err)}`);
-      void vscode.window
-        .showErrorMessage(`MLOps: the language server did not start (${errorMessage(err)}).`, 'Show Log')
-        .then((pick) => pick && serverOutput.show());
+      void showError(`the language server did not start (${errorMessage(err)}).`, 'Show Log').then((pick) => pick && serverOutput.show());
       throw err;
     });
     return starting;

@@ -2,6 +2,7 @@
 // place that starts a process (dvc, mlflow, tasks) or connects (Docker, SSH) asks here
 // first, so a cloned repository cannot make us execute or connect before the user trusts it.
 import * as vscode from 'vscode';
+import { showWarning } from './notify';
 
 export class RestrictedModeError extends Error {
   constructor(what: string) {
@@ -20,7 +21,7 @@ export function requireTrust(what: string): void {
 /** Tells the user why nothing ran; false when the workspace is not trusted. */
 export function trustedOrExplain(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(`MLOps: ${new RestrictedModeError(what).message}.`, 'Manage Workspace Trust').then((pick) => {
+  void showWarning(`${new RestrictedModeError(what).message}.`, 'Manage Workspace Trust').then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
   });
   return false;

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showError, showInfo, showWarning } from '../notify';
 import { errorMessage } from '../../core/common/errors';
 import type { HashCache } from '../../core/pipelines/status/dvcHash';
 import { comparisonMarkdown } from './dataFormat';
@@ -50,13 +52,13 @@ export function registerDataActions(deps: DataActionDeps): void {
   const fail = (what: string, err: unknown) => {
     const message = errorMessage(err);
     log.error(`Data: ${what}: ${message}`);
-    void vscode.window.showErrorMessage(`MLOps: ${what}: ${message}`, 'Show Log').then((p) => p && log.show());
+    void showError(`${what}: ${message}`, 'Show Log').then((p) => p && log.show());
   };
 
   async function pickVersion(title: string): Promise<VersionNode | undefined> {
     const selected = deps.view.selection.find(isVersion);
     if (selected) return selected;
-    void vscode.window.showInformationMessage(`MLOps: ${title}: select a version under an artifact in the Data view.`);
+    void showInfo(`${title}: select a version under an artifact in the Data view.`);
     return undefined;
   }
 
@@ -77,7 +79,7 @@ export function registerDataActions(deps: DataActionDeps): void {
         const why = state.workspace === 'modified' ? 'is modified in the workspace' : 'is not in the DVC cache';
         let answer = options.ifUnsaved;
         if (!answer) {
-          const pick = await vscode.window.showWarningMessage(
+          const pick = await showWarning(
             `${artifact.path} ${why}: checking out ${short} would replace the only copy. Cache it first? It stays recoverable by its hash ${state.workspaceMd5}.`,
             { modal: true },
             'Cache It, Then Check Out',
@@ -92,8 +94,8 @@ export function registerDataActions(deps: DataActionDeps): void {
 
     const target = await isCached(project, version.md5, version.legacy);
     if (!target && !project.config.remote) {
-      void vscode.window.showErrorMessage(
-        `MLOps: version ${short} of ${artifact.path} is not in the local DVC cache and no default remote is configured, so it cannot be checked out. Nothing was changed.`,
+      void showError(
+        `version ${short} of ${artifact.path} is not in the local DVC cache and no default remote is configured, so it cannot be checked out. Nothing was changed.`,
       );
       return false;
     }
@@ -114,8 +116,8 @@ export function registerDataActions(deps: DataActionDeps): void {
       await tree.refresh();
     }
     log.info(`Data: checked out ${artifact.path} at ${version.commit}`);
-    void vscode.window.showInformationMessage(
-      `MLOps: ${artifact.path} is now version ${short} (${version.subject}). ${artifact.source.file} changed accordingly: commit it to keep this version, or check out the newest version to go back.`,
+    void showInfo(
+      `${artifact.path} is now version ${short} (${version.subject}). ${artifact.source.file} changed accordingly: commit it to keep this version, or check out the newest version to go back.`,
     );
     return true;
   }
@@ -152,7 +154,7 @@ export function registerDataActions(deps: DataActionDeps): void {
     if (!rel) return undefined;
     const dest = path.resolve(project.root, rel);
     if (existsSync(dest)) {
-      void vscode.window.showErrorMessage(`MLOps: ${rel} already exists; choose a new path so nothing is overwritten.`);
+      void showError(`${rel} already exists; choose a new path so nothing is overwritten.`);
       return undefined;
     }
     try {
@@ -164,7 +166,7 @@ export function registerDataActions(deps: DataActionDeps): void {
       return undefined;
     }
     log.info(`Data: got ${artifact.path} at ${version.commit} into ${dest}`);
-    void vscode.window.showInformationMessage(`MLOps: ${artifact.path} at ${short} is in ${rel} (not tracked by DVC).`, 'Reveal').then((p) => {
+    void showInfo(`${artifact.path} at ${short} is in ${rel} (not tracked by DVC).`, 'Reveal').then((p) => {
       if (p) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dest));
     });
     return dest;
@@ -178,7 +180,7 @@ export function registerDataActions(deps: DataActionDeps): void {
       const { versions } = await tree.versionsOf(node.project, node.artifact);
       const others = versions.filter((v) => v.commit !== node!.version.commit);
       if (!others.length) {
-        void vscode.window.showInformationMessage(`MLOps: ${node.artifact.path} has only one version.`);
+        void showInfo(`${node.artifact.path} has only one version.`);
         return undefined;
       }
       // The previous version first: the usual question is "what changed in this commit".
@@ -218,7 +220,7 @@ export function registerDataActions(deps: DataActionDeps): void {
   async function transfer(kind: 'pull' | 'push', node?: ArtifactNode | FolderNode): Promise<boolean> {
     const project = projectOf(node);
     if (!project) {
-      void vscode.window.showInformationMessage('MLOps: no DVC project in this workspace.');
+      void showInfo('no DVC project in this workspace.');
       return false;
     }
     const dvc = await requireCli('dvc', `${kind} data`);
@@ -246,7 +248,7 @@ export function registerDataActions(deps: DataActionDeps): void {
     if (!targets.length) return false;
     const root = lib().findDvcRoot(path.dirname(targets[0].fsPath));
     if (!root) {
-      void vscode.window.showErrorMessage(`MLOps: ${targets[0].fsPath} is not inside a DVC project. Run "dvc init" in its git repository first.`);
+      void showError(`${targets[0].fsPath} is not inside a DVC project. Run "dvc init" in its git repository first.`);
       return false;
     }
     const dvc = await requireCli('dvc', 'add data to DVC');
@@ -254,7 +256,7 @@ export function registerDataActions(deps: DataActionDeps): void {
     const rels = targets.map((t) => path.relative(root, t.fsPath));
     try {
       await runWithProgress(`Tracking ${rels.join(', ')} with DVC`, (signal, report) => lib().runDvc(dvc, ['add', ...rels], { cwd: root, signal, onLine: report }));
-      void vscode.window.showInformationMessage(`MLOps: ${rels.join(', ')} tracked by DVC. Commit the new .dvc file(s) and .gitignore to record this version.`);
+      void showInfo(`${rels.join(', ')} tracked by DVC. Commit the new .dvc file(s) and .gitignore to record this version.`);
       return true;
     } catch (err) {
       fail(`dvc add ${rels.join(' ')}`, err);
@@ -267,20 +269,20 @@ export function registerDataActions(deps: DataActionDeps): void {
   async function showMetricsTable(node?: DataNode): Promise<RevisionMetricsPanel | undefined> {
     const project = projectOf(node);
     if (!project) {
-      void vscode.window.showInformationMessage('MLOps: no DVC project in this workspace.');
+      void showInfo('no DVC project in this workspace.');
       return undefined;
     }
     return RevisionMetricsPanel.show(deps.context, lib, project.root, log);
   }
 
   deps.context.subscriptions.push(
-    vscode.commands.registerCommand('mlops.data.refresh', () => tree.refresh()),
-    vscode.commands.registerCommand('mlops.data.checkoutVersion', checkoutVersion),
-    vscode.commands.registerCommand('mlops.data.getVersion', getVersion),
-    vscode.commands.registerCommand('mlops.data.compareVersions', compareVersions),
-    vscode.commands.registerCommand('mlops.data.pull', (n?: ArtifactNode | FolderNode) => transfer('pull', n)),
-    vscode.commands.registerCommand('mlops.data.push', (n?: ArtifactNode | FolderNode) => transfer('push', n)),
-    vscode.commands.registerCommand('mlops.data.add', addToDvc),
-    vscode.commands.registerCommand('mlops.data.showMetricsTable', showMetricsTable),
+    registerCommand('mlops.data.refresh', () => tree.refresh()),
+    registerCommand('mlops.data.checkoutVersion', checkoutVersion),
+    registerCommand('mlops.data.getVersion', getVersion),
+    registerCommand('mlops.data.compareVersions', compareVersions),
+    registerCommand('mlops.data.pull', (n?: ArtifactNode | FolderNode) => transfer('pull', n)),
+    registerCommand('mlops.data.push', (n?: ArtifactNode | FolderNode) => transfer('push', n)),
+    registerCommand('mlops.data.add', addToDvc),
+    registerCommand('mlops.data.showMetricsTable', showMetricsTable),
   );
 }

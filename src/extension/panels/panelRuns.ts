@@ -1,6 +1,7 @@
 // What both panels need from the Runs view: runs by reference, their sources, their
 // colours, and a signal when the stores were read again (a training run logged more).
 import * as vscode from 'vscode';
+import { showInfo, showWarning } from '../notify';
 import { errorMessage } from '../../core/common/errors';
 import type { RunSummary } from '../../core/runs/types';
 import { toColumns, type PanelRun, type RunRefMsg } from '../../protocol/panels';
@@ -57,7 +58,7 @@ export async function resolveRunArgs(catalog: RunCatalog, arg: unknown, title: s
       if (isRef(item)) refs.push({ sourceId: item.sourceId, runId: item.runId });
       else if (typeof item === 'string') {
         const found = catalog.allRuns().filter((r) => r.ref.runId === item);
-        if (!found.length) void vscode.window.showWarningMessage(`MLOps: no run with id ${item} in the workspace's stores.`);
+        if (!found.length) void showWarning(`no run with id ${item} in the workspace's stores.`);
         pushAll(refs, found.map((f) => f.ref));
       }
     }
@@ -71,7 +72,7 @@ export async function resolveRunArgs(catalog: RunCatalog, arg: unknown, title: s
   if (catalog.selection.length) return catalog.selection;
   const all = catalog.allRuns();
   if (!all.length) {
-    void vscode.window.showInformationMessage('MLOps: no runs found in the workspace. Train once (MLflow, DVCLive or TensorBoard), then try again.');
+    void showInfo('no runs found in the workspace. Train once (MLflow, DVCLive or TensorBoard), then try again.');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
@@ -115,7 +116,7 @@ export async function saveExport(name: string, filterName: string, ext: string, 
   });
   if (!target) return undefined;
   await vscode.workspace.fs.writeFile(target, data);
-  void vscode.window.showInformationMessage(`MLOps: saved ${vscode.workspace.asRelativePath(target)}`, 'Open').then((a) => {
+  void showInfo(`saved ${vscode.workspace.asRelativePath(target)}`, 'Open').then((a) => {
     if (a === 'Open') void vscode.commands.executeCommand('vscode.open', target);
   });
   return target;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
 import { parseMetricsViewState, parseRunRefs } from '../../protocol/panels';
 import { ComparePanel, COMPARE_VIEW_TYPE } from './comparePanel';
 import { MetricsPanel, METRICS_VIEW_TYPE } from './metricsPanel';
@@ -12,13 +13,13 @@ import { resolveRunArgs, type PanelDeps } from './panelRuns';
  */
 export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('mlops.openMetrics', async (arg?: unknown) => {
+    registerCommand('mlops.openMetrics', async (arg?: unknown) => {
       const refs = await resolveRunArgs(deps.catalog, arg, 'MLOps: Open Metric Charts');
       if (!refs) return undefined;
       // The panel itself: for a caller in this extension host (the E2E suite), not serialisable.
       return MetricsPanel.show(deps, refs);
     }),
-    vscode.commands.registerCommand('mlops.compareRuns', async (arg?: unknown) => {
+    registerCommand('mlops.compareRuns', async (arg?: unknown) => {
       const refs = await resolveRunArgs(deps.catalog, arg, 'MLOps: Compare Runs');
       if (!refs) return undefined;
       return ComparePanel.show(deps, refs);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showError } from '../notify';
 import { trustedOrExplain, workspaceTrusted } from '../trust';
 import { setting } from '../settings';
 import { onDidChangeInterpreter, selectedInterpreter, toolCandidates, type Interpreter } from './pythonEnvironment';
@@ -87,8 +88,8 @@ export async function requireCli(tool: CliTool, what?: string): Promise<string |
   const { pip, guide, setting: settingId } = INSTALL[tool];
   const configured = setting(`${tool}.path`).trim();
   const why = configured ? `${settingId} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
-  const pick = await vscode.window.showErrorMessage(
-    `MLOps: ${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set ${settingId} to its ${tool} executable, then try again.`,
+  const pick = await showError(
+    `${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set ${settingId} to its ${tool} executable, then try again.`,
     'Open Settings',
     'Install Guide',
   );

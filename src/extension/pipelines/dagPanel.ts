@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showInfo } from '../notify';
 import { layoutDag } from '../../core/pipelines/dagLayout';
 import { parseDagToHost, type DagToHost, type HostToDag } from '../../protocol/dag';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
@@ -99,7 +101,7 @@ export class DagPanel {
 /** "MLOps: Show Pipeline DAG": for the active dvc.yaml, the only one, or a picked one. */
 export function registerDagPanel(context: vscode.ExtensionContext, pipelines: PipelinesTreeProvider, log: vscode.LogOutputChannel): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('mlops.showPipelineDag', async (arg?: vscode.Uri | { file?: PipelineFile }) => {
+    registerCommand('mlops.showPipelineDag', async (arg?: vscode.Uri | { file?: PipelineFile }) => {
       const files = await pipelines.pipelines();
       const wanted = arg instanceof vscode.Uri ? arg : arg && typeof arg === 'object' && 'file' in arg ? arg.file?.uri : vscode.window.activeTextEditor?.document.uri;
       let file = files.find((f) => f.uri.toString() === wanted?.toString());
@@ -108,7 +110,7 @@ export function registerDagPanel(context: vscode.ExtensionContext, pipelines: Pi
         file = (await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f.uri), description: `${f.stages.length} stages`, f })), { placeHolder: 'Which pipeline?' }))?.f;
       }
       if (!file) {
-        if (!files.length) void vscode.window.showInformationMessage('MLOps: no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
+        if (!files.length) void showInfo('no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
         return undefined;
       }
       return DagPanel.show(context.extensionUri, pipelines, file, log).panel.viewType;

@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showError, showInfo } from '../notify';
 import { setting } from '../settings';
 import { errorMessage } from '../../core/common/errors';
 import { buildMlProject, type MlEntryPoint } from '../../core/pipelines/mlproject';
@@ -25,7 +27,7 @@ function folderInfo(uri: vscode.Uri) {
 async function pickMlproject(files: PipelineFiles): Promise<vscode.Uri | undefined> {
   const all = await files.mlprojects();
   if (!all.length) {
-    void vscode.window.showInformationMessage('MLOps: no MLproject file in this workspace; MLflow entry points are defined there.');
+    void showInfo('no MLproject file in this workspace; MLflow entry points are defined there.');
     return undefined;
   }
   if (all.length === 1) return all[0];
@@ -66,17 +68,17 @@ export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log:
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       eps = buildMlProject(parseYaml(doc ? doc.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))).entryPoints;
     } catch (err) {
-      void vscode.window.showErrorMessage(`MLOps: cannot read ${vscode.workspace.asRelativePath(uri)} (${errorMessage(err)}).`);
+      void showError(`cannot read ${vscode.workspace.asRelativePath(uri)} (${errorMessage(err)}).`);
       return undefined;
     }
     let ep = eps.find((e) => e.name === entryArg);
     if (!ep) {
       if (entryArg) {
-        void vscode.window.showErrorMessage(`MLOps: ${vscode.workspace.asRelativePath(uri)} has no entry point ${entryArg} (any more); pick one from "MLOps: Run MLflow Entry Point".`);
+        void showError(`${vscode.workspace.asRelativePath(uri)} has no entry point ${entryArg} (any more); pick one from "MLOps: Run MLflow Entry Point".`);
         return undefined;
       }
       if (!eps.length) {
-        void vscode.window.showErrorMessage(`MLOps: ${vscode.workspace.asRelativePath(uri)} has no entry_points.`);
+        void showError(`${vscode.workspace.asRelativePath(uri)} has no entry_points.`);
         return undefined;
       }
       ep = (
@@ -99,7 +101,7 @@ export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log:
   }
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(RUN_ENTRY_POINT_COMMAND, (uri?: vscode.Uri | string, entry?: string) => run(false, uri, entry)),
-    vscode.commands.registerCommand(RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND, (uri?: vscode.Uri | string, entry?: string) => run(true, uri, entry)),
+    registerCommand(RUN_ENTRY_POINT_COMMAND, (uri?: vscode.Uri | string, entry?: string) => run(false, uri, entry)),
+    registerCommand(RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND, (uri?: vscode.Uri | string, entry?: string) => run(true, uri, entry)),
   );
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
 import { PipelinesTreeProvider } from '../views/pipelinesTree';
 import { PipelineFiles } from './pipelineFiles';
 import { registerDagPanel } from './dagPanel';
@@ -25,7 +26,7 @@ export function registerPipelines(context: vscode.ExtensionContext, log: vscode.
     watcher.onDidCreate(onFile),
     watcher.onDidChange(onFile),
     watcher.onDidDelete(onFile),
-    vscode.commands.registerCommand('mlops.refreshPipelines', () => pipelines.refresh()),
+    registerCommand('mlops.refreshPipelines', () => pipelines.refresh()),
   );
   registerReruns(context, log, pipelines, files);
   registerMlflowEntryPoints(context, log, files);

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showError, showInfo } from '../notify';
 import { errorMessage } from '../../core/common/errors';
 import { allKeyPaths, lookupPath, splitKeyPath } from '../../core/pipelines/paramsFile';
 import { DVC_TASK_TYPE, MLFLOW_TASK_TYPE, showParamValue, type DvcTaskDefinition } from '../../core/pipelines/rerunPlans';
@@ -22,7 +24,7 @@ function folderInfo(uri: vscode.Uri) {
 export async function afterRerun(log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, name: string, exitCode: number | undefined, opts: { explained?: boolean } = {}) {
   log.info(`${name} finished with exit code ${exitCode}`);
   // `explained`: the caller already said why (or the user stopped it); one message is enough.
-  if (exitCode && !opts.explained) void vscode.window.showErrorMessage(`MLOps: ${name} failed (exit ${exitCode}); its output is in the terminal panel.`);
+  if (exitCode && !opts.explained) void showError(`${name} failed (exit ${exitCode}); its output is in the terminal panel.`);
   pipelines.refresh();
   // The Runs and Data views are other features': refresh them only where they exist.
   const commands = new Set(await vscode.commands.getCommands(true));
@@ -42,7 +44,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
   async function pickFile(): Promise<PipelineFile | undefined> {
     const all = await pipelines.pipelines();
     if (!all.length) {
-      void vscode.window.showInformationMessage('MLOps: no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
+      void showInfo('no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
       return undefined;
     }
     if (all.length === 1) return all[0];
@@ -59,7 +61,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
       f.stages.map((s) => ({ label: s.name, description: all.length > 1 ? vscode.workspace.asRelativePath(f.uri) : undefined, detail: s.cmd, uri: f.uri, stage: s.name })),
     );
     if (!items.length) {
-      void vscode.window.showInformationMessage('MLOps: no dvc.yaml stages in this workspace.');
+      void showInfo('no dvc.yaml stages in this workspace.');
       return undefined;
     }
     return vscode.window.showQuickPick(items, { placeHolder: 'Stage to run' });
@@ -100,7 +102,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     try {
       data = parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(paramsUri))).doc.toJS();
     } catch (err) {
-      void vscode.window.showErrorMessage(`MLOps: cannot read ${vscode.workspace.asRelativePath(paramsUri)} (${errorMessage(err)}); "dvc exp run -S" changes values of params.yaml.`);
+      void showError(`cannot read ${vscode.workspace.asRelativePath(paramsUri)} (${errorMessage(err)}); "dvc exp run -S" changes values of params.yaml.`);
       return;
     }
     // Leaves only: `-S train=...` would replace a whole section.
@@ -114,7 +116,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
       .map((k) => ({ label: k, description: showParamValue((lookupPath(data, splitKeyPath(k)) as { value: unknown }).value), picked: false, used: used.has(k) }))
       .sort((a, b) => Number(b.used) - Number(a.used));
     if (!items.length) {
-      void vscode.window.showInformationMessage('MLOps: params.yaml has no values to change.');
+      void showInfo('params.yaml has no values to change.');
       return;
     }
     const picked = await vscode.window.showQuickPick(items, {
@@ -140,10 +142,10 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(DVC_TASK_TYPE, new RerunTaskProvider(DVC_TASK_TYPE, files, pipelines)),
     vscode.tasks.registerTaskProvider(MLFLOW_TASK_TYPE, new RerunTaskProvider(MLFLOW_TASK_TYPE, files, pipelines)),
-    vscode.commands.registerCommand('mlops.runStage', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(true, uri, stage)),
-    vscode.commands.registerCommand('mlops.runPipelineUpTo', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(false, uri, stage)),
-    vscode.commands.registerCommand('mlops.runPipeline', (uri?: vscode.Uri | string) => runPipeline(uri)),
-    vscode.commands.registerCommand('mlops.runWithParams', (uri?: vscode.Uri | string | StageNode, stage?: string) => runWithParams(uri, stage)),
+    registerCommand('mlops.runStage', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(true, uri, stage)),
+    registerCommand('mlops.runPipelineUpTo', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(false, uri, stage)),
+    registerCommand('mlops.runPipeline', (uri?: vscode.Uri | string) => runPipeline(uri)),
+    registerCommand('mlops.runWithParams', (uri?: vscode.Uri | string | StageNode, stage?: string) => runWithParams(uri, stage)),
     vscode.tasks.onDidEndTaskProcess((e) => {
       if (RERUN_TASK_TYPES.includes(e.execution.task.definition.type)) void afterRerun(log, pipelines, e.execution.task.name, e.exitCode);
     }),

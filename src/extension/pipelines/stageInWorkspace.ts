@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showError, showInfo } from '../notify';
 import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import type { HostConnection } from '../../core/hosts/hostConnection';
@@ -75,7 +77,7 @@ class StageRunPty implements vscode.Pseudoterminal {
       const why = explainExit(status, p.argv[0], p.ws.name);
       if (why) {
         this.writeEmitter.fire(`\r\n${red(why)}\r\n`);
-        if (status === 127) void vscode.window.showErrorMessage(`MLOps: ${why}`);
+        if (status === 127) void showError(`${why}`);
       }
       code = status ?? 1;
       explained = !!why;
@@ -175,7 +177,7 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
     const all = await pipelines.pipelines();
     const items = all.flatMap((f) => f.stages.map((s) => ({ label: s.name, description: all.length > 1 ? vscode.workspace.asRelativePath(f.uri) : undefined, detail: s.cmd, uri: f.uri, stage: s.name })));
     if (!items.length) {
-      void vscode.window.showInformationMessage('MLOps: no dvc.yaml stages in this workspace.');
+      void showInfo('no dvc.yaml stages in this workspace.');
       return undefined;
     }
     return vscode.window.showQuickPick(items, { placeHolder: 'Stage to run inside a workspace' });
@@ -200,7 +202,7 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
       );
       const unreachable = failed.length ? ` (${failed.join(', ')} could not be reached; see the MLOps log)` : '';
       if (!found.length) {
-        const c = await vscode.window.showInformationMessage(`MLOps: no running workspace to run ${target.stage} in${unreachable}.`, 'Launch Workspace');
+        const c = await showInfo(`no running workspace to run ${target.stage} in${unreachable}.`, 'Launch Workspace');
         if (c) void vscode.commands.executeCommand('mlops.launchWorkspace');
         return undefined;
       }
@@ -221,7 +223,7 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
       log.warn(`Run in workspace: ${msg}`);
       const actions = /remoteProjectPath/.test(msg) ? ['Open Settings'] : /does not mount/.test(msg) ? ['Launch Workspace'] : [];
       // Not awaited: the command is done here whether or not the message is answered.
-      void vscode.window.showErrorMessage(`MLOps: cannot run ${target.stage} in ${chosen.ws.name}. ${msg}`, ...actions).then((c) => {
+      void showError(`cannot run ${target.stage} in ${chosen.ws.name}. ${msg}`, ...actions).then((c) => {
         if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'mlops.hosts');
         if (c === 'Launch Workspace') void vscode.commands.executeCommand('mlops.launchWorkspace');
       });
@@ -243,6 +245,6 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
         return makeTask(d as WorkspaceTaskDefinition, d.container.slice(0, 12));
       },
     }),
-    vscode.commands.registerCommand('mlops.runStageInWorkspace', command),
+    registerCommand('mlops.runStageInWorkspace', command),
   );
 }

@@ -2,6 +2,7 @@
 // credentials. Credentials live in SecretStorage, keyed by the server's origin so that a
 // token never goes to another server; never in settings, which are plain JSON in a repo.
 import * as vscode from 'vscode';
+import { showInfo, showWarning } from '../notify';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { chooseMlflowAuth, redactTrackingUri, trackingOrigin } from '../../core/runs/mlflow/trackingUri';
 import { setting, updateSetting } from '../settings';
@@ -48,8 +49,8 @@ export class MlflowCredentials {
     let answer = this.asked.get(o);
     if (!answer) {
       answer = Promise.resolve(
-        vscode.window.showWarningMessage(
-          `MLOps: ${o} is plain http on another machine: anyone on the network can read the MLflow credentials of your environment (MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD) if they are sent. Send them?`,
+        showWarning(
+          `${o} is plain http on another machine: anyone on the network can read the MLflow credentials of your environment (MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD) if they are sent. Send them?`,
           'Send Credentials',
           'Do Not Send',
         ),
@@ -122,16 +123,16 @@ export async function setCredentialsCommand(creds: MlflowCredentials): Promise<b
     auth = { username, password };
   }
   await creds.set(uri, auth);
-  void vscode.window.showInformationMessage(`MLOps: credentials for ${origin(uri)} saved in the secret storage.`);
+  void showInfo(`credentials for ${origin(uri)} saved in the secret storage.`);
   return true;
 }
 
 export async function clearCredentialsCommand(creds: MlflowCredentials): Promise<void> {
   const uri = configuredTrackingUri();
   if (!uri) {
-    void vscode.window.showInformationMessage('MLOps: no MLflow tracking server is set (mlops.mlflow.trackingUri).');
+    void showInfo('no MLflow tracking server is set (mlops.mlflow.trackingUri).');
     return;
   }
   await creds.clear(uri);
-  void vscode.window.showInformationMessage(`MLOps: credentials for ${origin(uri)} removed.`);
+  void showInfo(`credentials for ${origin(uri)} removed.`);
 }

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showInfo } from '../notify';
 import { setting, settingChanged } from '../settings';
 import { loadLazy } from '../lazy/load';
 import { discoverStores, storeWatchPattern } from './discovery';
@@ -70,11 +72,11 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
       if (settingChanged(e, 'runs')) void runs.refresh({ rediscover: true, cause: 'setting' });
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true, cause: 'workspace folders' })),
-    vscode.commands.registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true, cause: 'command' })),
-    vscode.commands.registerCommand('mlops.copyRunId', async (node?: RunsNode) => {
+    registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true, cause: 'command' })),
+    registerCommand('mlops.copyRunId', async (node?: RunsNode) => {
       const target = node ?? view.selection[0];
       if (target?.kind !== 'run') {
-        void vscode.window.showInformationMessage('MLOps: select a run in the Runs view to copy its id.');
+        void showInfo('select a run in the Runs view to copy its id.');
         return;
       }
       await vscode.env.clipboard.writeText(target.run.id);
@@ -82,7 +84,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
       return target.run.id;
     }),
     // For the comparison and chart panels: the runs checked in the view, in the order checked.
-    vscode.commands.registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
+    registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
   );
   registerRunsViewFeatures(context, { runs, view, log, viewState, credentials });
   return runs;

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showError, showInfo } from '../notify';
 import { errorMessage } from '../../core/common/errors';
 import { artifactFile, runFolderName } from '../../core/runs/mlflow/artifactPaths';
 import { listLocalArtifacts, localArtifactRoot } from '../../core/runs/mlflow/localArtifacts';
@@ -67,7 +68,7 @@ type Pick = vscode.QuickPickItem & { entry?: ArtifactEntry; up?: true };
 export async function browseArtifacts(state: SourceState, run: RunSummary, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
   const a = access(state, run);
   if ('error' in a) {
-    void vscode.window.showInformationMessage(`MLOps: ${a.error}.`);
+    void showInfo(`${a.error}.`);
     return undefined;
   }
   let dir = '';
@@ -81,7 +82,7 @@ export async function browseArtifacts(state: SourceState, run: RunSummary, log: 
       );
     } catch (err) {
       log.warn(`Runs: artifacts of ${run.id}: ${errorMessage(err)}`);
-      void vscode.window.showErrorMessage(`MLOps: cannot list the artifacts of ${run.name}: ${errorMessage(err)}`);
+      void showError(`cannot list the artifacts of ${run.name}: ${errorMessage(err)}`);
       return undefined;
     }
     const items: Pick[] = [];
@@ -89,7 +90,7 @@ export async function browseArtifacts(state: SourceState, run: RunSummary, log: 
     const sorted = [...entries].sort((x, y) => Number(y.isDir) - Number(x.isDir) || x.path.localeCompare(y.path));
     for (const e of sorted) items.push({ label: `$(${e.isDir ? 'folder' : 'file'}) ${e.path.split('/').pop()}`, description: e.isDir ? '' : formatSize(e.size), entry: e });
     if (!entries.length && !dir) {
-      void vscode.window.showInformationMessage(`MLOps: run ${run.name} has no artifacts.`);
+      void showInfo(`run ${run.name} has no artifacts.`);
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(items, { title: `Artifacts of ${run.name}${dir ? ` / ${dir}` : ''}`, placeHolder: 'Pick a file to open, or a folder to look inside' });
@@ -117,7 +118,7 @@ async function openArtifact(a: ArtifactAccess, entry: ArtifactEntry, run: RunSum
     return uri;
   } catch (err) {
     log.warn(`Runs: artifact ${entry.path} of ${run.id}: ${errorMessage(err)}`);
-    void vscode.window.showErrorMessage(`MLOps: cannot open ${entry.path}: ${errorMessage(err)}`);
+    void showError(`cannot open ${entry.path}: ${errorMessage(err)}`);
     return undefined;
   }
 }

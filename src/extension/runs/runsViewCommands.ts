@@ -1,6 +1,7 @@
 // The Runs view's title commands: sort, filter and group runs, chosen in QuickPicks and
 // remembered per workspace.
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { setting, updateSetting } from '../settings';
 import type { RunStatus, RunSummary } from '../../core/runs/types';
 import { statusText } from './runsModel';
@@ -41,7 +42,7 @@ async function pickKey(runs: RunSummary[], title: string): Promise<{ kind: 'metr
   if (metrics.length) items.push({ label: 'metrics', kind: vscode.QuickPickItemKind.Separator }, ...metrics.map((k) => ({ label: k, description: 'metric', value: { kind: 'metric' as const, key: k } })));
   if (params.length) items.push({ label: 'params', kind: vscode.QuickPickItemKind.Separator }, ...params.map((k) => ({ label: k, description: 'param', value: { kind: 'param' as const, key: k } })));
   if (!items.length) {
-    void vscode.window.showInformationMessage('MLOps: the listed runs have no metrics or params yet.');
+    void showInfo('the listed runs have no metrics or params yet.');
     return undefined;
   }
   const pick = (await vscode.window.showQuickPick(items, { title, matchOnDescription: true })) as Item<{ kind: 'metric' | 'param'; key: string }> | undefined;

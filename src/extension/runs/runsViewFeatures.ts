@@ -2,6 +2,8 @@
 // opening runs in the MLflow UI, artifacts, and the sort / filter / group commands with
 // the view's description that says which are active.
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showInfo } from '../notify';
 import { setting, settingChanged } from '../settings';
 import type { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import { clearCredentialsCommand, connectCommand, setCredentialsCommand, type MlflowCredentials } from './mlflowServerAccess';
@@ -64,30 +66,30 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
       if (settingChanged(e, 'mlflow.maxRuns')) void runs.refresh({ cause: 'setting' });
       if (settingChanged(e, 'mlflow.pollIntervalSeconds')) updatePolling();
     }),
-    vscode.commands.registerCommand('mlops.mlflow.setCredentials', async () => {
+    registerCommand('mlops.mlflow.setCredentials', async () => {
       if (await setCredentialsCommand(credentials)) await runs.refresh({ rediscover: true, cause: 'command' });
     }),
-    vscode.commands.registerCommand('mlops.mlflow.connect', async () => {
+    registerCommand('mlops.mlflow.connect', async () => {
       // The setting's change lists the server; new credentials alone need a refresh.
       if (await connectCommand(credentials)) await runs.refresh({ rediscover: true, cause: 'command' });
     }),
-    vscode.commands.registerCommand('mlops.mlflow.clearCredentials', () => clearCredentialsCommand(credentials)),
+    registerCommand('mlops.mlflow.clearCredentials', () => clearCredentialsCommand(credentials)),
     // With an argument (a keybinding, a script, the tests) they set it without asking.
-    vscode.commands.registerCommand('mlops.sortRuns', (sort?: RunsViewState['sort']) =>
+    registerCommand('mlops.sortRuns', (sort?: RunsViewState['sort']) =>
       sort && typeof sort.by === 'string' ? viewState.update({ ...viewState.current, sort: { by: sort.by, descending: !!sort.descending } }) : sortRunsCommand(viewState, allRuns()),
     ),
-    vscode.commands.registerCommand('mlops.filterRuns', (filters?: RunFilter[]) =>
+    registerCommand('mlops.filterRuns', (filters?: RunFilter[]) =>
       Array.isArray(filters) ? viewState.update(normalizeViewState({ ...viewState.current, filters })) : filterRunsCommand(viewState, allRuns()),
     ),
-    vscode.commands.registerCommand('mlops.clearRunFilter', () => viewState.update({ ...viewState.current, filters: [] })),
-    vscode.commands.registerCommand('mlops.groupRuns', (group?: GroupBy) =>
+    registerCommand('mlops.clearRunFilter', () => viewState.update({ ...viewState.current, filters: [] })),
+    registerCommand('mlops.groupRuns', (group?: GroupBy) =>
       typeof group === 'string' ? viewState.update(normalizeViewState({ ...viewState.current, group })) : groupRunsCommand(viewState, allRuns()),
     ),
-    vscode.commands.registerCommand('mlops.chooseKeyMetric', () => chooseKeyMetricCommand(allRuns())),
-    vscode.commands.registerCommand('mlops.openInMlflowUi', async (node?: RunsNode) => {
+    registerCommand('mlops.chooseKeyMetric', () => chooseKeyMetricCommand(allRuns())),
+    registerCommand('mlops.openInMlflowUi', async (node?: RunsNode) => {
       const target = node ?? view.selection[0];
       if (!target || target.kind === 'source' || target.state.spec.kind !== 'mlflow-rest' || !target.state.source) {
-        void vscode.window.showInformationMessage('MLOps: select a run or experiment of an MLflow tracking server (mlops.mlflow.trackingUri) in the Runs view.');
+        void showInfo('select a run or experiment of an MLflow tracking server (mlops.mlflow.trackingUri) in the Runs view.');
         return undefined;
       }
       const source = target.state.source as MlflowRestSource;
@@ -95,10 +97,10 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
       await vscode.env.openExternal(vscode.Uri.parse(url, true));
       return url;
     }),
-    vscode.commands.registerCommand('mlops.showRunArtifacts', async (node?: RunsNode) => {
+    registerCommand('mlops.showRunArtifacts', async (node?: RunsNode) => {
       const target = runOf(node);
       if (!target) {
-        void vscode.window.showInformationMessage('MLOps: select an MLflow run in the Runs view to see its artifacts.');
+        void showInfo('select an MLflow run in the Runs view to see its artifacts.');
         return undefined;
       }
       return browseArtifacts(target.state, target.run, log);

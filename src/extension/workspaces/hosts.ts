@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showWarning } from '../notify';
 import { setting } from '../settings';
 import type { ConnectionState, HostConnection, SshEndpoint, UnknownHostKey } from '../../core/hosts/hostConnection';
 import type { SshHost, SshJump } from '../../core/hosts/sshConfig';
@@ -197,7 +198,7 @@ export class HostRegistry implements vscode.Disposable {
       const err = hostsLib().keyPassphraseError(key, pass);
       if (!err) return pass;
       this.secrets.delete(id);
-      void vscode.window.showWarningMessage(`MLOps: that passphrase does not open ${file}. Try again.`);
+      void showWarning(`that passphrase does not open ${file}. Try again.`);
     }
   }
 
@@ -213,7 +214,7 @@ export class HostRegistry implements vscode.Disposable {
   private async askTrust(k: UnknownHostKey, file: string): Promise<boolean> {
     const where = k.port === 22 ? k.host : `[${k.host}]:${k.port}`;
     const others = k.otherKeyTypes.length ? `\n\n${file} already lists ${k.otherKeyTypes.join(', ')} keys for this host, but not this one.` : '';
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       `The authenticity of host ${where} can't be established.`,
       { modal: true, detail: `${k.keyType} key fingerprint is ${k.fingerprint}.${others}\n\nTrust it and add it to ${file}?` },
       'Trust',

@@ -3,6 +3,7 @@
 // the questions by passing a LaunchRequest to `mlops.launchWorkspace`.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from '../notify';
 import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { containerCreateOptions, ProfileError, type LaunchProfile } from '../../core/hosts/workspaceSpec';
@@ -59,7 +60,7 @@ export class Launcher {
     let p = typeof arg === 'object' ? arg : profiles.find((q) => q.name === arg);
     if (!p) {
       if (!profiles.length) {
-        void vscode.window.showInformationMessage('MLOps: no saved launch profiles yet. Launch a workspace and give it a name at the last step to save one.', 'Launch Workspace').then(
+        void showInfo('no saved launch profiles yet. Launch a workspace and give it a name at the last step to save one.', 'Launch Workspace').then(
           (c) => c && vscode.commands.executeCommand('mlops.launchWorkspace'),
         );
         return undefined;
@@ -79,12 +80,12 @@ export class Launcher {
   private async launchAndReport(host: HostEntry, profile: LaunchProfile & { mountProject?: boolean }): Promise<LaunchResult | undefined> {
     try {
       const r = await this.launch(host, profile, {});
-      void vscode.window.showInformationMessage(`MLOps: workspace ${r.name} runs on ${hostLabel(host)}.`);
+      void showInfo(`workspace ${r.name} runs on ${hostLabel(host)}.`);
       return r;
     } catch (err) {
       if (err instanceof Cancelled) return undefined;
       const text = err instanceof ProfileError ? err.message : (({ message, nextStep }) => `${message} ${nextStep}`)(describeEngineError(err, hostLabel(host)));
-      void vscode.window.showErrorMessage(`MLOps: launch failed. ${text}`, 'Show Log').then((c) => c && this.log.show());
+      void showError(`launch failed. ${text}`, 'Show Log').then((c) => c && this.log.show());
       return undefined;
     }
   }
@@ -143,7 +144,7 @@ export class Launcher {
   private async pickHost(placeHolder = 'Launch the workspace on which host?'): Promise<HostEntry | undefined> {
     const hosts = await this.registry.hosts();
     if (!hosts.length) {
-      void vscode.window.showWarningMessage('MLOps: no Docker host. Start Docker here, set mlops.docker.host, or add a GPU server to ~/.ssh/config or mlops.hosts.', 'Open Settings').then(
+      void showWarning('no Docker host. Start Docker here, set mlops.docker.host, or add a GPU server to ~/.ssh/config or mlops.hosts.', 'Open Settings').then(
         (c) => c && vscode.commands.executeCommand('mlops.openSettings'),
       );
       return undefined;

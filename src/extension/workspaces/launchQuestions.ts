@@ -2,6 +2,7 @@
 // ports, command and a profile name, each step with Back. Answers are checked as typed
 // (model.ts parses them), so Enter on the last step launches what was shown.
 import * as vscode from 'vscode';
+import { showWarning } from '../notify';
 import { setting, updateSetting } from '../settings';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { DEFAULT_PORTS, ProfileError, type GpuRequest, type LaunchProfile } from '../../core/hosts/workspaceSpec';
@@ -28,7 +29,7 @@ async function inventory(registry: HostRegistry, host: HostEntry): Promise<{ ima
     }
   });
   if (problem) {
-    const go = await vscode.window.showWarningMessage(`MLOps: ${problem}`, { modal: true, detail: 'Images could not be listed. Continue and type an image name?' }, 'Continue');
+    const go = await showWarning(`${problem}`, { modal: true, detail: 'Images could not be listed. Continue and type an image name?' }, 'Continue');
     if (go !== 'Continue') return undefined;
   }
   return { images, gpuIds };

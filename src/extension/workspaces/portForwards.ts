@@ -2,6 +2,7 @@
 // already here; an SSH host's port comes through a local listener and ssh2's forwarding on
 // the host's one connection. The list stays for the window's life, each with Stop.
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from '../notify';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { exposedPorts, forwardTarget, startTcpForward, type PortInspect, type TcpForward } from '../../core/hosts/portForward';
 import type { HostRegistry } from './hosts';
@@ -37,7 +38,7 @@ export class PortForwards implements vscode.Disposable {
   /** Forwards (or reuses the forward of) a workspace port, then opens it unless `open: false`. */
   async forward(node: WorkspaceNode | undefined, opts: { port?: number; open?: boolean } = {}): Promise<ForwardEntry | undefined> {
     if (node?.kind !== 'workspace') {
-      void vscode.window.showInformationMessage('MLOps: choose a running workspace in the Workspaces view to forward one of its ports.');
+      void showInfo('choose a running workspace in the Workspaces view to forward one of its ports.');
       return undefined;
     }
     const where = hostLabel(node.parent.parent.host);
@@ -50,7 +51,7 @@ export class PortForwards implements vscode.Disposable {
       if (!entry) {
         const t = forwardTarget(info as PortInspect, port);
         if (!t.ok) {
-          void vscode.window.showWarningMessage(`MLOps: ${t.error}`);
+          void showWarning(`${t.error}`);
           return undefined;
         }
         const base = { host: host.name, workspace: node.ws.name, containerId: node.ws.id, containerPort: port };
@@ -74,7 +75,7 @@ export class PortForwards implements vscode.Disposable {
     } catch (err) {
       const p = describeEngineError(err, where);
       this.log.error(`Workspaces: forwarding a port of ${node.ws.name}: ${p.detail}`);
-      void vscode.window.showErrorMessage(`MLOps: could not forward a port of ${node.ws.name}. ${p.message} ${p.nextStep}`);
+      void showError(`could not forward a port of ${node.ws.name}. ${p.message} ${p.nextStep}`);
       return undefined;
     }
   }
@@ -82,7 +83,7 @@ export class PortForwards implements vscode.Disposable {
   private async pickPort(info: PortInspect, name: string): Promise<number | undefined> {
     const ports = exposedPorts(info);
     if (!ports.length) {
-      void vscode.window.showWarningMessage(`MLOps: ${name} publishes no ports. Launch it again with ports (Jupyter 8888, TensorBoard 6006) in the Ports step.`);
+      void showWarning(`${name} publishes no ports. Launch it again with ports (Jupyter 8888, TensorBoard 6006) in the Ports step.`);
       return undefined;
     }
     if (ports.length === 1) return ports[0];
@@ -109,7 +110,7 @@ export class PortForwards implements vscode.Disposable {
   /** The forward list: open or stop each. */
   async show(): Promise<void> {
     if (!this.entries.size) {
-      void vscode.window.showInformationMessage('MLOps: no forwarded ports. Use "Forward Port…" on a running workspace in the Workspaces view.');
+      void showInfo('no forwarded ports. Use "Forward Port…" on a running workspace in the Workspaces view.');
       return;
     }
     const stopButton = { iconPath: new vscode.ThemeIcon('debug-stop'), tooltip: 'Stop forwarding' };

@@ -1,6 +1,8 @@
 // The Workspaces view and its commands. Nothing here loads ssh2 or dockerode: the host
 // layer comes from dist/lazy/hostsLib.js the first time the view lists its hosts.
 import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { showError, showInfo } from '../notify';
 import { setting, settingChanged } from '../settings';
 import { HostRegistry } from './hosts';
 import { Launcher } from './launch';
@@ -23,7 +25,7 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
   /** Checks the label first, then opens the shell; returns the terminal's name (tests use it). */
   const openTerminal = async (node?: WorkspaceNode): Promise<string | undefined> => {
     if (node?.kind !== 'workspace') {
-      void vscode.window.showInformationMessage('MLOps: choose a running workspace in the Workspaces view to open a terminal in it.');
+      void showInfo('choose a running workspace in the Workspaces view to open a terminal in it.');
       return undefined;
     }
     const where = hostLabel(node.parent.parent.host);
@@ -34,7 +36,7 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
       return t.name;
     } catch (err) {
       const p = describeEngineError(err, where);
-      void vscode.window.showErrorMessage(`MLOps: could not open a terminal in ${node.ws.name}. ${p.message} ${p.nextStep}`);
+      void showError(`could not open a terminal in ${node.ws.name}. ${p.message} ${p.nextStep}`);
       return undefined;
     }
   };
@@ -71,18 +73,18 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
         tree.refresh(true);
       }
     }),
-    vscode.commands.registerCommand('mlops.refreshWorkspaces', () => tree.refresh()),
-    vscode.commands.registerCommand('mlops.launchWorkspace', (arg) => launcher.command(arg)),
-    vscode.commands.registerCommand('mlops.relaunchProfile', (arg) => launcher.relaunch(arg)),
-    vscode.commands.registerCommand('mlops.workspace.start', action('start')),
-    vscode.commands.registerCommand('mlops.workspace.stop', action('stop')),
-    vscode.commands.registerCommand('mlops.workspace.restart', action('restart')),
-    vscode.commands.registerCommand('mlops.workspace.remove', action('remove')),
-    vscode.commands.registerCommand('mlops.workspace.logs', (node?: WorkspaceNode) => actions.logs(node)),
-    vscode.commands.registerCommand('mlops.workspace.copyDockerRun', (node?: WorkspaceNode) => actions.copyDockerRun(node)),
-    vscode.commands.registerCommand('mlops.workspace.openTerminal', openTerminal),
-    vscode.commands.registerCommand('mlops.workspace.forwardPort', (node?: WorkspaceNode, opts?: { port?: number; open?: boolean }) => forwards.forward(node, opts)),
-    vscode.commands.registerCommand('mlops.showPortForwards', () => forwards.show()),
+    registerCommand('mlops.refreshWorkspaces', () => tree.refresh()),
+    registerCommand('mlops.launchWorkspace', (arg) => launcher.command(arg)),
+    registerCommand('mlops.relaunchProfile', (arg) => launcher.relaunch(arg)),
+    registerCommand('mlops.workspace.start', action('start')),
+    registerCommand('mlops.workspace.stop', action('stop')),
+    registerCommand('mlops.workspace.restart', action('restart')),
+    registerCommand('mlops.workspace.remove', action('remove')),
+    registerCommand('mlops.workspace.logs', (node?: WorkspaceNode) => actions.logs(node)),
+    registerCommand('mlops.workspace.copyDockerRun', (node?: WorkspaceNode) => actions.copyDockerRun(node)),
+    registerCommand('mlops.workspace.openTerminal', openTerminal),
+    registerCommand('mlops.workspace.forwardPort', (node?: WorkspaceNode, opts?: { port?: number; open?: boolean }) => forwards.forward(node, opts)),
+    registerCommand('mlops.showPortForwards', () => forwards.show()),
   );
   return tree;
 }

@@ -2,6 +2,7 @@
 // checks our label on the engine first: a container we did not create is never touched.
 import { Writable } from 'node:stream';
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from '../notify';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { dockerRunCommand, PROFILE_LABEL, WORKSPACE_LABEL } from '../../core/hosts/workspaceSpec';
 import type { HostRegistry } from './hosts';
@@ -36,18 +37,18 @@ export class WorkspaceActions implements vscode.Disposable {
   private fail(node: WorkspaceNode, what: string, err: unknown): void {
     const p = describeEngineError(err, hostLabel(node.parent.parent.host));
     this.log.error(`Workspaces: ${what} ${node.ws.name}: ${p.detail}`);
-    void vscode.window.showErrorMessage(`MLOps: could not ${what} ${node.ws.name}. ${p.message} ${p.nextStep}`, 'Show Log').then((c) => c && this.log.show());
+    void showError(`could not ${what} ${node.ws.name}. ${p.message} ${p.nextStep}`, 'Show Log').then((c) => c && this.log.show());
   }
 
   /** Returns true when done (tests use it); false when declined or failed. */
   async run(action: Action, node: WorkspaceNode | undefined, opts: { confirmed?: boolean } = {}): Promise<boolean> {
     if (node?.kind !== 'workspace') {
-      void vscode.window.showInformationMessage(`MLOps: choose a workspace in the Workspaces view to ${action} it.`);
+      void showInfo(`choose a workspace in the Workspaces view to ${action} it.`);
       return false;
     }
     const where = hostLabel(node.parent.parent.host);
     if (action === 'remove' && !opts.confirmed) {
-      const ok = await vscode.window.showWarningMessage(
+      const ok = await showWarning(
         `Remove workspace ${node.ws.name} on ${where}?`,
         { modal: true, detail: 'The container is deleted with whatever was written inside it outside mounted folders. Volumes are kept.' },
         'Remove',
@@ -116,7 +117,7 @@ export class WorkspaceActions implements vscode.Disposable {
       // No --name: the original holds it. The profile label still says where it came from.
       const cmd = dockerRunCommand({ ...p, name: undefined }, p.name ? { [PROFILE_LABEL]: p.name } : {});
       await vscode.env.clipboard.writeText(cmd);
-      void vscode.window.showInformationMessage(`MLOps: copied the docker run command of ${node.ws.name}.`);
+      void showInfo(`copied the docker run command of ${node.ws.name}.`);
       return cmd;
     } catch (err) {
       this.fail(node, 'describe', err);

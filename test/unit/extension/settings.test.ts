@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ESLint } from 'eslint';
 import { MACHINE_SETTINGS, SETTING_DEFAULTS, settingOrDefault, type SettingKey } from '../../../src/extension/settingsTable';
 
 const root = path.resolve(__dirname, '../../..');
@@ -44,27 +43,5 @@ describe('settings: settingsTable.ts agrees with package.json', () => {
     assert.deepEqual(settingOrDefault('hosts', { a: 1 }), []);
     assert.equal(settingOrDefault('languageServer.enabled', 'false'), true);
     assert.equal(settingOrDefault('dvc.path' as SettingKey, undefined), '');
-  });
-});
-
-describe('settings: no getConfiguration( outside settings.ts (lint rule)', function () {
-  this.timeout(60000);
-  const eslint = new ESLint({ cwd: root });
-  const text = "import * as vscode from 'vscode';\nexport const v = vscode.workspace.getConfiguration('mlops').get('x');\n";
-
-  it('rejects it in a feature module', async () => {
-    const [r] = await eslint.lintText(text, { filePath: path.join(root, 'src/extension/runs/probe.ts') });
-    assert.ok(r.messages.some((m) => m.ruleId === 'no-restricted-syntax'), JSON.stringify(r.messages));
-  });
-
-  it('allows it in settings.ts', async () => {
-    const [r] = await eslint.lintText(text, { filePath: path.join(root, 'src/extension/settings.ts') });
-    assert.deepEqual(r.messages.filter((m) => m.ruleId === 'no-restricted-syntax'), []);
-  });
-
-  it('holds for the tree as it is', async () => {
-    const results = await eslint.lintFiles(['src/**/*.ts']);
-    const hits = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => `${path.relative(root, r.filePath)}:${m.line}`));
-    assert.deepEqual(hits, []);
   });
 });
