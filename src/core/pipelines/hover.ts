@@ -1,4 +1,5 @@
-import { formatSize, readDvcLock } from './lockEntries';
+import { formatBytes, plural } from '../common/format';
+import { readDvcLock } from './lockEntries';
 import { locateInDvc } from './dvcLocate';
 import type { DvcModel } from './dvcModel';
 import type { HoverResult } from './features';
@@ -45,7 +46,7 @@ export function dvcHover(model: DvcModel, offset: number, fs: PipelineFs | undef
       const entry = fs ? readDvcLock(fs).get(ref.stage.name)?.get(ref.raw) : undefined;
       const lines = [`${label} ${code(ref.raw)}`];
       if (entry) {
-        const parts = [entry.md5 ? `md5 ${code(entry.md5)}` : undefined, entry.size !== undefined ? formatSize(entry.size) : undefined, entry.nfiles !== undefined ? `${entry.nfiles} files` : undefined];
+        const parts = [entry.md5 ? `md5 ${code(entry.md5)}` : undefined, entry.size !== undefined ? formatBytes(entry.size) : undefined, entry.nfiles !== undefined ? plural(entry.nfiles, 'file') : undefined];
         lines.push(`dvc.lock: ${parts.filter(Boolean).join(', ')}`);
       } else if (fs) lines.push('Not recorded in dvc.lock yet.');
       return { markdown: lines.join('\n\n'), range: range(ref.span) };

@@ -1,23 +1,10 @@
 // Text of the Data view (labels, descriptions, tooltips) and its path tree, without
 // 'vscode', so it is tested in plain Node.
+import { formatBytes, plural } from '../../core/common/format';
 import type { Artifact } from '../../core/data/artifacts';
 import type { ArtifactState, ArtifactStateKind } from '../../core/data/artifactState';
 import type { VersionComparison } from '../../core/data/compareVersions';
 import type { ArtifactVersion } from '../../core/data/versionHistory';
-
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const STATE_LABEL: Record<ArtifactStateKind, string> = {
   'in-sync': 'in sync',

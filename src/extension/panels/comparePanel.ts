@@ -1,3 +1,4 @@
+import { plural } from '../../core/common/format';
 import * as vscode from 'vscode';
 import { setting, settingChanged } from '../settings';
 import { downsampleColumns } from '../../core/runs/downsample';
@@ -163,4 +164,4 @@ function metricDirection(): MetricDirectionPrefs {
   return { lower: list('metrics.lowerIsBetter'), higher: list('metrics.higherIsBetter') };
 }
 
-const title = (n: number) => `Compare ${n} run${n === 1 ? '' : 's'}`;
+const title = (n: number) => `Compare ${plural(n, 'run')}`;

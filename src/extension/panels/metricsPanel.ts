@@ -1,3 +1,4 @@
+import { plural } from '../../core/common/format';
 import * as vscode from 'vscode';
 import { downsampleColumns, downsampleRange, type XKey } from '../../core/runs/downsample';
 import { metricCsv } from '../../core/runs/metricsCsv';
@@ -225,7 +226,7 @@ export class MetricsPanel implements vscode.Disposable {
 
 const seriesKey = (run: string, metric: string) => `${run}\t${metric}`;
 const clampWidth = (w: number) => Math.min(8000, Math.max(100, Math.round(w)));
-const title = (n: number) => `Metrics (${n} run${n === 1 ? '' : 's'})`;
+const title = (n: number) => `Metrics (${plural(n, 'run')})`;
 
 /** Where relative time counts from: the same rule as the webview's (run start, else its first point). */
 function runStart(run: PanelRun, points: readonly MetricPoint[]): number {

@@ -1,6 +1,7 @@
 // A run's artifacts, browsed folder by folder in a QuickPick and opened in an editor:
 // from the tracking server (downloaded to a temp file) or, for a local store, right
 // where MLflow wrote them.
+import { formatBytes } from '../../core/common/format';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -49,19 +50,6 @@ function access(state: SourceState, run: RunSummary): ArtifactAccess | { error: 
   };
 }
 
-function formatSize(n: number | undefined): string {
-  if (n === undefined) return '';
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
 type Pick = vscode.QuickPickItem & { entry?: ArtifactEntry; up?: true };
 
 /** `MLOps: Show Run Artifacts`: folders open in place, a file opens in an editor. */
@@ -88,7 +76,7 @@ export async function browseArtifacts(state: SourceState, run: RunSummary, log: 
     const items: Pick[] = [];
     if (dir) items.push({ label: '$(arrow-up) ..', description: dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : 'artifacts', up: true });
     const sorted = [...entries].sort((x, y) => Number(y.isDir) - Number(x.isDir) || x.path.localeCompare(y.path));
-    for (const e of sorted) items.push({ label: `$(${e.isDir ? 'folder' : 'file'}) ${e.path.split('/').pop()}`, description: e.isDir ? '' : formatSize(e.size), entry: e });
+    for (const e of sorted) items.push({ label: `$(${e.isDir ? 'folder' : 'file'}) ${e.path.split('/').pop()}`, description: e.isDir ? '' : formatBytes(e.size), entry: e });
     if (!entries.length && !dir) {
       void showInfo(`run ${run.name} has no artifacts.`);
       return undefined;

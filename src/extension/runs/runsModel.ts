@@ -1,5 +1,6 @@
 // The pure half of the Runs view: which stores a workspace holds, and how a run reads
 // in one line. No `vscode` import, so the unit tests run it in plain Node.
+import { formatDuration } from '../../core/common/format';
 import * as path from 'node:path';
 import type { MetricPoint, RunStatus, RunSummary } from '../../core/runs/types';
 
@@ -95,18 +96,6 @@ export function storesFromFiles(found: Partial<Record<StoreKind, string[]>>, roo
   for (const d of logDirs) if (![...logDirs].some((p) => inside(d, p))) out.push({ kind: 'tensorboard', location: d });
   // MLflow first: it holds the most runs; then by place.
   return out.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.location.localeCompare(b.location));
-}
-
-/** `45s`, `3m 05s`, `2h 07m`, `3d 4h`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,3 +1,4 @@
+import { plural } from '../../core/common/format';
 import { redactTrackingUri } from '../../core/runs/mlflow/trackingUri';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
@@ -70,7 +71,6 @@ function statusIcon(status: RunStatus): vscode.ThemeIcon {
   }
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Runs of every store in the workspace: source → experiment → run, with checkboxes for comparison. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {

@@ -1,3 +1,4 @@
+import { plural } from '../../core/common/format';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
@@ -136,7 +137,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       item.resourceUri = node.file.uri;
       item.contextValue = 'dvcYaml';
       const n = node.file.stages.length;
-      item.description = `${n} stage${n === 1 ? '' : 's'}`;
+      item.description = plural(n, 'stage');
       return item;
     }
     const { stage, file } = node;

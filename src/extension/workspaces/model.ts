@@ -214,18 +214,6 @@ export function formatPorts(ports: WorkspaceSummary['ports']): string {
   return parts.join(', ');
 }
 
-/** "45s", "12m", "3h 5m", "2d 4h". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
-}
-
 /** What follows the name in the tree: image · ports · Docker's state ("Up 3 minutes"). */
 export function workspaceDescription(ws: Pick<WorkspaceSummary, 'image' | 'ports' | 'status' | 'gpus'>): string {
   const ports = formatPorts(ws.ports);

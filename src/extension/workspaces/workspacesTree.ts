@@ -1,3 +1,4 @@
+import { formatDuration } from '../../core/common/format';
 import * as vscode from 'vscode';
 import { setting } from '../settings';
 import { errorMessage } from '../../core/common/errors';
@@ -6,7 +7,7 @@ import { checkHost } from '../../core/hosts/hostStatus';
 import { listWorkspaces, probeGpus, type WorkspaceSummary } from '../../core/hosts/workspaces';
 import type { GpuInfo } from '../../core/hosts/gpuProbe';
 import type { HostEntry, HostRegistry } from './hosts';
-import { formatDuration, formatGpu, formatPorts, stateIcon, workspaceDescription, workspaceState } from './model';
+import { formatGpu, formatPorts, stateIcon, workspaceDescription, workspaceState } from './model';
 
 type HostState =
   | { status: 'idle' }
@@ -266,7 +267,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
             `**${ws.name}** — ${ws.status}`,
             `image \`${ws.image}\`${ws.profile ? `, profile ${ws.profile}` : ''}`,
             `GPUs: ${ws.gpus}${ports ? ` · ports ${ports} (container→host)` : ''}`,
-            `created ${formatDuration(Date.now() - ws.createdAt.getTime())} ago · id ${ws.id.slice(0, 12)}`,
+            `created ${formatDuration(Math.max(0, Date.now() - ws.createdAt.getTime()))} ago · id ${ws.id.slice(0, 12)}`,
           ].join('\n\n'),
         );
         item.contextValue = `mlops.workspace.${workspaceState(ws.state)}`;

@@ -3,7 +3,7 @@ import type { Artifact } from '../../../src/core/data/artifacts';
 import { flattenMetrics, metricDirection, metricsFilesOf, parseMetricsFile } from '../../../src/core/data/metricsFiles';
 import { bestColumns } from '../../../src/core/data/metricsTable';
 import type { ArtifactVersion } from '../../../src/core/data/versionHistory';
-import { artifactDescription, comparisonMarkdown, formatBytes, manifestChildren, pathTree, versionDescription, versionTooltip } from '../../../src/extension/data/dataFormat';
+import { artifactDescription, comparisonMarkdown, manifestChildren, pathTree, versionDescription, versionTooltip } from '../../../src/extension/data/dataFormat';
 import { affectsDataView, changesHistory } from '../../../src/extension/data/watchFilter';
 import { parseRevisionMetricsToHost } from '../../../src/protocol/revisionMetrics';
 
@@ -60,13 +60,6 @@ const version = (over: Partial<ArtifactVersion> = {}): ArtifactVersion => ({
 });
 
 describe('data: view text', () => {
-  it('formats sizes like a file manager', () => {
-    assert.equal(formatBytes(0), '0 B');
-    assert.equal(formatBytes(1536), '1.5 KB');
-    assert.equal(formatBytes(50 * 1024 * 1024), '50 MB');
-    assert.equal(formatBytes(undefined), '');
-  });
-
   it('describes an artifact by size, file count and state', () => {
     assert.equal(artifactDescription(artifact('data/imgs', true)), '1.5 KB · 2 files');
     const state = { kind: 'modified' as const, workspace: 'modified' as const, cached: true, missingInCache: 0 };

@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import type { RunSummary } from '../../../src/core/runs/types';
 import {
   escapeMarkdown,
-  formatDuration,
   formatMetricValue,
   formatStart,
   isExcluded,
@@ -113,16 +112,6 @@ describe('Runs view: store discovery', () => {
 });
 
 describe('Runs view: formatting a run', () => {
-  it('formats durations from seconds to days', () => {
-    assert.equal(formatDuration(0), '0s');
-    assert.equal(formatDuration(45_400), '45s');
-    assert.equal(formatDuration(185_000), '3m 05s');
-    assert.equal(formatDuration((2 * 3600 + 7 * 60) * 1000), '2h 07m');
-    assert.equal(formatDuration((3 * 24 + 4) * 3600_000), '3d 4h');
-    assert.equal(formatDuration(-1), '');
-    assert.equal(formatDuration(NaN), '');
-  });
-
   it('shows the start time alone today and with the date another day', () => {
     const now = new Date(2025, 10, 22, 18, 0).getTime();
     assert.equal(formatStart(new Date(2025, 10, 22, 9, 5).getTime(), now), '09:05');

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { containerCreateOptions, dockerRunCommand, GPUS_LABEL, PROFILE_LABEL, WORKSPACE_LABEL } from '../../../src/core/hosts/workspaceSpec';
 import {
-  formatDuration,
   formatGpu,
   formatPorts,
   formatPortSpecs,
@@ -153,15 +152,6 @@ describe('workspaces view: how items read', () => {
     ];
     assert.equal(formatPorts(ports), '22, 6006→49154, 8888→49153');
     assert.equal(formatPorts([]), '');
-  });
-
-  it('formats durations', () => {
-    assert.equal(formatDuration(-5), '0s');
-    assert.equal(formatDuration(45_000), '45s');
-    assert.equal(formatDuration(12 * 60_000 + 5000), '12m');
-    assert.equal(formatDuration(3 * 3600_000), '3h');
-    assert.equal(formatDuration(3 * 3600_000 + 5 * 60_000), '3h 5m');
-    assert.equal(formatDuration(50 * 3600_000), '2d 2h');
   });
 
   it('describes a workspace: image, GPUs when any, ports, Docker state', () => {
