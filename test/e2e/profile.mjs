@@ -28,7 +28,7 @@ export const USER_SETTINGS = {
 };
 
 // What a user's install holds (the .vsix carries the same, see .vscodeignore).
-const EXTENSION_FILES = ['package.json', 'dist', 'media', 'syntaxes', 'README.md', 'CHANGELOG.md', 'LICENSE'];
+const EXTENSION_FILES = ['package.json', 'package.nls.json', 'dist', 'media', 'syntaxes', 'README.md', 'CHANGELOG.md', 'LICENSE'];
 
 /** The SSH host the E2E settings add for the loopback sshd (the workspaces suite uses it). */
 export const E2E_SSH_HOST = 'loopback-ssh';

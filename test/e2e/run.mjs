@@ -3,7 +3,7 @@
 // Writes test-results/e2e-results.json, activation.json, screenshots and the logs;
 // ends with `E2E: N passed, M failed` and a non-zero exit on any failure.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, openWorkbench } from './browser.mjs';
@@ -16,6 +16,7 @@ import { clearPanelChecks, metricsPanelAfterReload, panelChecksWhenAsked } from 
 import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
 import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
+import { readLocalizedManifest } from '../support/manifest.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'test-results');
@@ -118,8 +119,9 @@ async function main() {
   const launched = await launchBrowser({ onConsole: (l) => consoleLog.push(l) });
   browser = launched.browser;
   const { page } = launched;
-  // The manifest as installed (a .vsix may predate the working tree's package.json).
-  const pkg = JSON.parse(readFileSync(join(workbench.extension.dir, 'package.json'), 'utf8'));
+  // The manifest as installed (a .vsix may predate the working tree's package.json), with
+  // its %keys% resolved from package.nls.json as the workbench shows them.
+  const pkg = readLocalizedManifest(workbench.extension.dir);
   const views = ui.mlopsViews(pkg);
   const checks = new Checks();
 

@@ -1,5 +1,6 @@
 // What a user sees of the MLOps container in the real workbench, checked in the DOM.
-// Texts come from package.json (viewsWelcome, view names), not copies of it.
+// Texts come from the manifest (viewsWelcome, view names; package.json with its
+// package.nls.json texts), not copies of it.
 
 const TIMEOUT = 60000;
 

@@ -1,12 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLocalizedManifest } from '../support/manifest.cjs';
 
 // The walkthrough is package.json data that VS Code interprets; these are the ways it
 // breaks silently: a step that points at a command we do not contribute, a media file that
 // is not there (or not shipped), or a completion event that can never fire.
 const root = join(__dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// As VS Code shows it: the step texts live in package.nls.json.
+const pkg = readLocalizedManifest(root);
 const ours = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
 const views = new Set<string>(Object.values(pkg.contributes.views).flat().map((v) => (v as { id: string }).id));
 const builtIn = new Set(['workbench.action.files.openFolder']);
