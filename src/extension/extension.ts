@@ -12,7 +12,7 @@ import { watchSelectedInterpreter } from './pipelines/cliTools';
 import { RunningWorkspaceWatch } from './pipelines/workspaceLens';
 import type { WorkspacesTreeProvider } from './workspaces/workspacesTree';
 import { Telemetry, TelemetryEvents } from './telemetry';
-import { registerViews } from './views/registerViews';
+import { registerFeatures } from './registerFeatures';
 
 // Set by the esbuild banner and footer: the first and last lines of dist/extension.js.
 declare const __mlopsLoadStart: number | undefined;
@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   // dvc / mlflow from the interpreter selected in the Python extension (asked on first use).
   context.subscriptions.push(watchSelectedInterpreter(log));
-  const views = registerViews(context, log);
+  const views = registerFeatures(context, log);
   // The API types the views loosely; this one is the Workspaces view's own provider.
   const workspaceLens = new RunningWorkspaceWatch(views.workspaces as WorkspacesTreeProvider, log);
   context.subscriptions.push(workspaceLens);

@@ -1,6 +1,11 @@
+// The Runs view itself: its tree, the run sources behind it, and what keeps the listing
+// current (store watchers, settings, workspace folders, Refresh). The rule for this
+// folder's three files: here only what builds the view and keeps its listing live;
+// runsViewFeatures.ts wires every other command and event of the view, one short entry
+// each; runsViewCommands.ts holds what those commands do (their QuickPicks, checks and
+// messages) and registers nothing.
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
-import { showInfo } from '../notify';
 import { setting, settingChanged } from '../settings';
 import { loadLazy } from '../lazy/load';
 import { discoverStores, storeWatchPattern } from './discovery';
@@ -73,16 +78,6 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true, cause: 'workspace folders' })),
     registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true, cause: 'command' })),
-    registerCommand('mlops.copyRunId', async (node?: RunsNode) => {
-      const target = node ?? view.selection[0];
-      if (target?.kind !== 'run') {
-        void showInfo('select a run in the Runs view to copy its id.');
-        return;
-      }
-      await vscode.env.clipboard.writeText(target.run.id);
-      vscode.window.setStatusBarMessage(`MLOps: copied run id ${target.run.id}`, 3000);
-      return target.run.id;
-    }),
     // For the comparison and chart panels: the runs checked in the view, in the order checked.
     registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
   );

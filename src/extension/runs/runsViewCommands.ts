@@ -1,11 +1,16 @@
-// The Runs view's title commands: sort, filter and group runs, chosen in QuickPicks and
-// remembered per workspace.
+// What the Runs view's commands do: sort, filter and group runs (chosen in QuickPicks and
+// remembered per workspace), the key metric, and the per-run actions (copy the id, open in
+// the MLflow UI, artifacts). Nothing is registered here: runsViewFeatures.ts wires each
+// command to its function (see registerRuns.ts for the rule of this folder).
 import * as vscode from 'vscode';
 import { showInfo } from '../notify';
 import { setting, updateSetting } from '../settings';
+import type { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import type { RunStatus, RunSummary } from '../../core/runs/types';
+import { browseArtifacts } from './runArtifacts';
 import { statusText } from './runsModel';
 import { describeFilter, keysOf, normalizeViewState, parseCondition, type RunFilter, type RunsViewState, type SortBy } from './runsQuery';
+import type { RunsNode } from './runsTree';
 
 const STATE_KEY = 'mlops.runs.viewState';
 const STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED', 'UNKNOWN'];
@@ -147,3 +152,35 @@ export async function chooseKeyMetricCommand(runs: RunSummary[]): Promise<void> 
   await updateSetting('runs.keyMetric', pick.value, vscode.workspace.workspaceFolders?.length ? 'workspace' : 'user');
 }
 
+
+/** `MLOps: Copy Run ID` (a run's context menu): the id goes to the clipboard, and is returned for scripts and tests. */
+export async function copyRunIdCommand(target: RunsNode | undefined): Promise<string | undefined> {
+  if (target?.kind !== 'run') {
+    void showInfo('select a run in the Runs view to copy its id.');
+    return undefined;
+  }
+  await vscode.env.clipboard.writeText(target.run.id);
+  vscode.window.setStatusBarMessage(`MLOps: copied run id ${target.run.id}`, 3000);
+  return target.run.id;
+}
+
+/** `MLOps: Open in MLflow UI`: a run or experiment of a tracking server, in the browser; returns the URL. */
+export async function openInMlflowUiCommand(target: RunsNode | undefined): Promise<string | undefined> {
+  if (!target || target.kind === 'source' || target.state.spec.kind !== 'mlflow-rest' || !target.state.source) {
+    void showInfo('select a run or experiment of an MLflow tracking server (mlops.mlflow.trackingUri) in the Runs view.');
+    return undefined;
+  }
+  const source = target.state.source as MlflowRestSource;
+  const url = target.kind === 'run' ? source.runUrl(target.run.experimentId, target.run.id) : source.runUrl(target.experiment.id);
+  await vscode.env.openExternal(vscode.Uri.parse(url, true));
+  return url;
+}
+
+/** `MLOps: Show Run Artifacts…`: browse an MLflow run's artifacts and open one. */
+export async function showRunArtifactsCommand(target: RunsNode | undefined, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
+  if (target?.kind !== 'run') {
+    void showInfo('select an MLflow run in the Runs view to see its artifacts.');
+    return undefined;
+  }
+  return browseArtifacts(target.state, target.run, log);
+}

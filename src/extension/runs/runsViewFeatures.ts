@@ -1,16 +1,24 @@
-// What the Runs view does beyond listing: the tracking server's credentials and polling,
-// opening runs in the MLflow UI, artifacts, and the sort / filter / group commands with
-// the view's description that says which are active.
+// What the Runs view offers beyond its listing, wired: the tracking server's credentials
+// and polling, opening runs in the MLflow UI, artifacts, copying ids, sort / filter /
+// group, and the view's description that says which are active. Each command is one short
+// entry that hands over to its body in runsViewCommands.ts (see registerRuns.ts for the
+// rule of this folder).
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
-import { showInfo } from '../notify';
 import { setting, settingChanged } from '../settings';
-import type { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import { clearCredentialsCommand, connectCommand, setCredentialsCommand, type MlflowCredentials } from './mlflowServerAccess';
-import { browseArtifacts } from './runArtifacts';
 import { describeViewState, normalizeViewState, type GroupBy, type RunFilter, type RunsViewState } from './runsQuery';
 import type { RunsNode, RunsTreeProvider } from './runsTree';
-import { chooseKeyMetricCommand, filterRunsCommand, groupRunsCommand, sortRunsCommand, type RunsViewStateStore } from './runsViewCommands';
+import {
+  chooseKeyMetricCommand,
+  copyRunIdCommand,
+  filterRunsCommand,
+  groupRunsCommand,
+  openInMlflowUiCommand,
+  showRunArtifactsCommand,
+  sortRunsCommand,
+  type RunsViewStateStore,
+} from './runsViewCommands';
 
 /** `mlops.mlflow.pollIntervalSeconds`: 0 turns the polling of tracking servers off. */
 export const serverPollSeconds = (): number => setting('mlflow.pollIntervalSeconds');
@@ -43,11 +51,6 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
   // Polling (with backoff, see RefreshScheduler) only while someone looks at the view, a
   // server is configured and polling is on.
   const updatePolling = () => runs.scheduler.setServerPolling(view.visible && hasServer() && serverPollSeconds() > 0);
-
-  const runOf = (node?: RunsNode) => {
-    const target = node ?? view.selection[0];
-    return target?.kind === 'run' ? target : undefined;
-  };
 
   context.subscriptions.push(
     viewState,
@@ -86,24 +89,8 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
       typeof group === 'string' ? viewState.update(normalizeViewState({ ...viewState.current, group })) : groupRunsCommand(viewState, allRuns()),
     ),
     registerCommand('mlops.chooseKeyMetric', () => chooseKeyMetricCommand(allRuns())),
-    registerCommand('mlops.openInMlflowUi', async (node?: RunsNode) => {
-      const target = node ?? view.selection[0];
-      if (!target || target.kind === 'source' || target.state.spec.kind !== 'mlflow-rest' || !target.state.source) {
-        void showInfo('select a run or experiment of an MLflow tracking server (mlops.mlflow.trackingUri) in the Runs view.');
-        return undefined;
-      }
-      const source = target.state.source as MlflowRestSource;
-      const url = target.kind === 'run' ? source.runUrl(target.run.experimentId, target.run.id) : source.runUrl(target.experiment.id);
-      await vscode.env.openExternal(vscode.Uri.parse(url, true));
-      return url;
-    }),
-    registerCommand('mlops.showRunArtifacts', async (node?: RunsNode) => {
-      const target = runOf(node);
-      if (!target) {
-        void showInfo('select an MLflow run in the Runs view to see its artifacts.');
-        return undefined;
-      }
-      return browseArtifacts(target.state, target.run, log);
-    }),
+    registerCommand('mlops.openInMlflowUi', (node?: RunsNode) => openInMlflowUiCommand(node ?? view.selection[0])),
+    registerCommand('mlops.showRunArtifacts', (node?: RunsNode) => showRunArtifactsCommand(node ?? view.selection[0], log)),
+    registerCommand('mlops.copyRunId', (node?: RunsNode) => copyRunIdCommand(node ?? view.selection[0])),
   );
 }

@@ -1,0 +1,28 @@
+// Every feature of the extension, wired in the one order that works: activate() calls
+// this once. Each feature registers itself from its own folder and gets what it needs
+// passed in (no service locator), so the order is the dependency graph written down:
+// the run colours before the Runs view and the panels that share them, the Runs view
+// before the panels that list its runs, the Workspaces view and the Pipelines view
+// before running a stage in a workspace, which needs both.
+import * as vscode from 'vscode';
+import type { MlopsApi } from './api';
+import { registerDataView } from './data/registerData';
+import { registerWorkspacesView } from './workspaces/registerWorkspaces';
+import { registerRunsView } from './runs/registerRuns';
+import { RunColorStore } from './runs/runColorStore';
+import { registerPanels } from './panels/registerPanels';
+import { registerPipelines } from './pipelines/registerPipelines';
+import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
+
+/** Registers the four MLOps views, the panels and what keeps them current; returns the views for the API. */
+export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
+  const workspaces = registerWorkspacesView(context, log);
+  const colors = new RunColorStore(context.workspaceState, context.extensionUri);
+  const runs = registerRunsView(context, log, colors);
+  registerPanels(context, { extensionUri: context.extensionUri, log, catalog: runs, colors });
+  const data = registerDataView(context, log);
+  const pipelines = registerPipelines(context, log);
+  registerStageInWorkspace(context, log, pipelines, workspaces.registry);
+
+  return { workspaces, runs, data, pipelines };
+}
