@@ -52,6 +52,16 @@ function setupCanvas(canvas: HTMLCanvasElement, height: number): CanvasRendering
   return ctx;
 }
 
+/** Both charts take the keyboard focus (so Escape reaches them), brush on a drag, and clear on Escape. */
+function listenForBrush(canvas: HTMLCanvasElement, start: (e: MouseEvent) => void, clear: () => void): void {
+  canvas.tabIndex = 0;
+  canvas.setAttribute('role', 'img');
+  canvas.addEventListener('mousedown', start);
+  canvas.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') clear();
+  });
+}
+
 /** Parallel coordinates: one vertical axis per dimension; drag on an axis to brush a range. */
 export class ParallelChart {
   private dims: Dimension[] = [];
@@ -65,12 +75,7 @@ export class ParallelChart {
     readonly canvas: HTMLCanvasElement,
     private readonly onBrush: (keys: Set<string> | undefined) => void,
   ) {
-    canvas.tabIndex = 0;
-    canvas.setAttribute('role', 'img');
-    canvas.addEventListener('mousedown', (e) => this.startBrush(e));
-    canvas.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') this.clear();
-    });
+    listenForBrush(canvas, (e) => this.startBrush(e), () => this.clear());
   }
 
   set(runs: BrushRun[], dims: Dimension[]): void {
@@ -217,15 +222,14 @@ export class ScatterChart {
     readonly canvas: HTMLCanvasElement,
     private readonly onBrush: (keys: Set<string> | undefined) => void,
   ) {
-    canvas.tabIndex = 0;
-    canvas.setAttribute('role', 'img');
-    canvas.addEventListener('mousedown', (e) => this.startBrush(e));
-    canvas.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') {
+    listenForBrush(
+      canvas,
+      (e) => this.startBrush(e),
+      () => {
         this.rect = undefined;
         this.onBrush(undefined);
-      }
-    });
+      },
+    );
   }
 
   set(runs: BrushRun[], x: Dimension | undefined, y: Dimension | undefined): void {

@@ -19,6 +19,10 @@ async function storeFile(cacheDir: string, abs: string, md5: string): Promise<vo
   await rename(tmp, dest);
 }
 
+// listFiles and pyJson repeat dvcHash.ts's private helpers of the same names (duplicates
+// lists the pair): the manifest is rebuilt here because the cache needs its exact bytes,
+// and HashCache.dir returns only its hash. The merge is for HashCache.dir to return the
+// manifest too; it waits for the rewrite of pipelines/status/ under way (Dec 2026).
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {

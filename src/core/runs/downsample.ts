@@ -87,6 +87,9 @@ function sortedSteps(points: readonly MetricPoint[], buckets: number, lo: number
     let max = -1;
     let minV = 0;
     let maxV = 0;
+    // The min / max update below is written out again in bucketed(), on purpose: it runs
+    // once per point, and a call there costs a cold (interpreted) extension host more than
+    // the rest of the loop.
     for (; i < n; i++) {
       const p = points[i];
       const x = p.step;
@@ -105,15 +108,19 @@ function sortedSteps(points: readonly MetricPoint[], buckets: number, lo: number
         }
       }
     }
-    const last = i - 1;
-    out.push(first);
-    const a = min < max ? min : max;
-    const b = min < max ? max : min;
-    if (a > first && a < last) out.push(a);
-    if (b > first && b < last && b !== a) out.push(b);
-    if (last !== first) out.push(last);
+    pushBucket(out, first, min, max, i - 1);
   }
   return out;
+}
+
+/** A bucket's kept indices in order: first, its min and max (whichever comes first), last. */
+function pushBucket(out: number[], first: number, min: number, max: number, last: number): void {
+  out.push(first);
+  const a = min < max ? min : max;
+  const b = min < max ? max : min;
+  if (a > first && a < last) out.push(a);
+  if (b > first && b < last && b !== a) out.push(b);
+  if (last !== first) out.push(last);
 }
 
 function bounds(points: readonly MetricPoint[], byStep: boolean): [number, number] {
@@ -152,14 +159,7 @@ function bucketed(points: readonly MetricPoint[], buckets: number, byStep: boole
     }
     if (bucket !== current) {
       // A bucket's points are one contiguous run of indices, so first <= min, max <= last.
-      if (first >= 0) {
-        out.push(first);
-        const a = min < max ? min : max;
-        const b = min < max ? max : min;
-        if (a > first && a < last) out.push(a);
-        if (b > first && b < last && b !== a) out.push(b);
-        if (last !== first) out.push(last);
-      }
+      if (first >= 0) pushBucket(out, first, min, max, last);
       if (i === n) break;
       current = bucket;
       first = i;

@@ -7,6 +7,10 @@ import { panelHtml, panelOptions } from './panelHtml';
 // messages, and dispose. Panels add only what they show. Modelled on the idea of
 // vscode-dvc's webview base with its "initialized" Deferred.
 
+// Every panel's constructor passes these in the same order (`new PanelHost(panel, { …,
+// app, label, parse, handle, log, onDispose })`), so `duplicates` pairs the four panels'
+// calls by shape. They stay: the shared part is already here, and what each call holds is
+// that panel's own bundle, label, parser, handler and open-panel set.
 export interface PanelHostOptions<In extends { type: string }> {
   extensionUri: vscode.Uri;
   /** The bundle under dist/webviews/ (`metrics` → metrics.js). */

@@ -60,6 +60,14 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
     const r = parse(v);
     return r.ok ? undefined : r.error;
   };
+  // Steps 3 to 9 are text answers kept in `a` (typed again after Back); one helper each.
+  const textStep =
+    (step: number, key: 'cpus' | 'memory' | 'shm' | 'env' | 'ports' | 'command' | 'saveAs', o: Omit<Parameters<typeof inputStep>[1], 'value'>) =>
+    async (): Promise<StepResult<string>> => {
+      const r = await inputStep(pos(step), { ...o, value: a[key] });
+      if (typeof r === 'string') a[key] = r;
+      return r;
+    };
   const steps: Array<() => Promise<StepResult<unknown>>> = [
     async () => {
       const base = inv.images.map((label) => ({ label }));
@@ -91,58 +99,26 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
       if (!chosen?.length) return BACK;
       return (a.gpus = { ids: chosen.map((c) => c.id) });
     },
-    async () => {
-      const r = await inputStep(pos(3), { prompt: 'CPU limit (docker --cpus), e.g. 8 or 0.5. Empty: no limit.', value: a.cpus, validate: check(parseCpus) });
-      if (typeof r === 'string') a.cpus = r;
-      return r;
-    },
-    async () => {
-      const r = await inputStep(pos(4), { prompt: 'Memory limit (docker --memory), e.g. 32g. Empty: no limit.', value: a.memory, validate: check((v) => parseSizeMb(v, 'memory limit', 6)) });
-      if (typeof r === 'string') a.memory = r;
-      return r;
-    },
-    async () => {
-      const r = await inputStep(pos(5), {
-        prompt: "Shared memory /dev/shm (docker --shm-size), e.g. 8g; PyTorch DataLoader workers need more than Docker's 64 MB. Empty: Docker's default.",
-        value: a.shm,
-        validate: check((v) => parseSizeMb(v, 'shared memory size')),
-      });
-      if (typeof r === 'string') a.shm = r;
-      return r;
-    },
-    async () => {
-      const r = await inputStep(pos(6), { prompt: 'Environment variables, NAME=value separated by commas. Empty: none.', placeholder: 'WANDB_MODE=offline, HF_HOME=/workspace/.hf', value: a.env, validate: check(parseEnv) });
-      if (typeof r === 'string') a.env = r;
-      return r;
-    },
-    async () => {
-      const r = await inputStep(pos(7), {
-        prompt: 'Container ports to publish on 127.0.0.1 of the host (Jupyter 8888, TensorBoard 6006); host:container to fix the host port. Empty: none.',
-        value: a.ports,
-        validate: check(parsePorts),
-      });
-      if (typeof r === 'string') a.ports = r;
-      return r;
-    },
-    async () => {
-      const r = await inputStep(pos(8), {
-        prompt: "Command, run by sh -c. Empty: the image's own command.",
-        placeholder: 'jupyter lab --ip=0.0.0.0 --no-browser --allow-root',
-        value: a.command,
-      });
-      if (typeof r === 'string') a.command = r;
-      return r;
-    },
-    async () => {
-      const r = await inputStep(pos(9), {
-        prompt: `${projectPath ? `${projectPath} is mounted at /workspace. ` : ''}Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.`,
-        placeholder: 'e.g. train-a100',
-        value: a.saveAs,
-        validate: (v) => (v.trim() === '' || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : "Use letters, digits, '_', '.' or '-'."),
-      });
-      if (typeof r === 'string') a.saveAs = r;
-      return r;
-    },
+    textStep(3, 'cpus', { prompt: 'CPU limit (docker --cpus), e.g. 8 or 0.5. Empty: no limit.', validate: check(parseCpus) }),
+    textStep(4, 'memory', { prompt: 'Memory limit (docker --memory), e.g. 32g. Empty: no limit.', validate: check((v) => parseSizeMb(v, 'memory limit', 6)) }),
+    textStep(5, 'shm', {
+      prompt: "Shared memory /dev/shm (docker --shm-size), e.g. 8g; PyTorch DataLoader workers need more than Docker's 64 MB. Empty: Docker's default.",
+      validate: check((v) => parseSizeMb(v, 'shared memory size')),
+    }),
+    textStep(6, 'env', { prompt: 'Environment variables, NAME=value separated by commas. Empty: none.', placeholder: 'WANDB_MODE=offline, HF_HOME=/workspace/.hf', validate: check(parseEnv) }),
+    textStep(7, 'ports', {
+      prompt: 'Container ports to publish on 127.0.0.1 of the host (Jupyter 8888, TensorBoard 6006); host:container to fix the host port. Empty: none.',
+      validate: check(parsePorts),
+    }),
+    textStep(8, 'command', {
+      prompt: "Command, run by sh -c. Empty: the image's own command.",
+      placeholder: 'jupyter lab --ip=0.0.0.0 --no-browser --allow-root',
+    }),
+    textStep(9, 'saveAs', {
+      prompt: `${projectPath ? `${projectPath} is mounted at /workspace. ` : ''}Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.`,
+      placeholder: 'e.g. train-a100',
+      validate: (v) => (v.trim() === '' || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : "Use letters, digits, '_', '.' or '-'."),
+    }),
   ];
   for (let i = 0; i < steps.length; ) {
     const r = await steps[i]();

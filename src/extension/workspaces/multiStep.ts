@@ -13,21 +13,32 @@ export interface StepPosition {
   back: boolean;
 }
 
+/** Title, "step n of m", Back, and staying open when focus moves (the user looks things up). */
+function placeStep(input: vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[] }, pos: StepPosition): void {
+  Object.assign(input, { title: pos.title, step: pos.step, totalSteps: pos.totalSteps, ignoreFocusOut: true });
+  input.buttons = pos.back ? [vscode.QuickInputButtons.Back] : [];
+}
+
+/** The step's answer, given once: hiding the input fires onDidHide, which must not answer again. */
+function finishOnce<V>(resolve: (v: V) => void, input: vscode.QuickInput): (v: V) => void {
+  let done = false;
+  return (v) => {
+    if (done) return;
+    done = true;
+    resolve(v);
+    input.hide();
+  };
+}
+
 export function inputStep(
   pos: StepPosition,
   o: { prompt: string; value?: string; placeholder?: string; validate?: (v: string) => string | undefined },
 ): Promise<StepResult<string>> {
   return new Promise((resolve) => {
     const box = vscode.window.createInputBox();
-    Object.assign(box, { title: pos.title, step: pos.step, totalSteps: pos.totalSteps, prompt: o.prompt, value: o.value ?? '', placeholder: o.placeholder, ignoreFocusOut: true });
-    box.buttons = pos.back ? [vscode.QuickInputButtons.Back] : [];
-    let done = false;
-    const finish = (v: StepResult<string>) => {
-      if (done) return;
-      done = true;
-      resolve(v);
-      box.hide();
-    };
+    placeStep(box, pos);
+    Object.assign(box, { prompt: o.prompt, value: o.value ?? '', placeholder: o.placeholder });
+    const finish = finishOnce(resolve, box);
     box.onDidChangeValue((v) => (box.validationMessage = o.validate?.(v)));
     box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && finish(BACK));
     box.onDidAccept(() => {
@@ -50,17 +61,11 @@ export function pickStep<T extends vscode.QuickPickItem>(
 ): Promise<StepResult<T>> {
   return new Promise((resolve) => {
     const qp = vscode.window.createQuickPick<T>();
-    Object.assign(qp, { title: pos.title, step: pos.step, totalSteps: pos.totalSteps, placeholder: o.placeholder, ignoreFocusOut: true });
-    qp.buttons = pos.back ? [vscode.QuickInputButtons.Back] : [];
+    placeStep(qp, pos);
+    qp.placeholder = o.placeholder;
     qp.items = items;
     if (o.active) qp.activeItems = [o.active];
-    let done = false;
-    const finish = (v: StepResult<T>) => {
-      if (done) return;
-      done = true;
-      resolve(v);
-      qp.hide();
-    };
+    const finish = finishOnce(resolve, qp);
     // A free-typed answer (an image name not in the list) leads the items while typed.
     // The items are replaced only when that leading answer changes: each replacement
     // re-renders the list in the workbench and resets its active row, and an Enter pressed

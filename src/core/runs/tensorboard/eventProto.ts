@@ -88,6 +88,9 @@ function decodeSummary(buf: Uint8Array, start: number, end: number, out: Decoded
   }
 }
 
+// decodeEvent and decodeValue have the same shape (a switch over field keys) because that
+// is what decoding a protobuf message is; the fields and what each does differ, and a
+// table-driven decoder would cost a closure call per field on the hottest path.
 function decodeValue(buf: Uint8Array, start: number, end: number): DecodedValue {
   const r = new ProtoReader(buf, start, end);
   const v: DecodedValue = { tag: '', fromTensor: false };

@@ -72,25 +72,16 @@ export class ProtoReader {
   }
 
   double(): number {
-    this.need(8);
-    const v = this.view.getFloat64(this.pos, true);
-    this.pos += 8;
-    return v;
+    return this.view.getFloat64(this.advance(8), true);
   }
 
   float(): number {
-    this.need(4);
-    const v = this.view.getFloat32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.view.getFloat32(this.advance(4), true);
   }
 
   /** A length-delimited field: returns its [start, end) and moves past it. */
   bytes(): [number, number] {
-    const len = this.length();
-    this.need(len);
-    const s = this.pos;
-    this.pos += len;
+    const s = this.advance(this.length());
     return [s, this.pos];
   }
 
@@ -99,29 +90,32 @@ export class ProtoReader {
     return utf8.decode(this.buf.subarray(s, e));
   }
 
+  /** Moves past a field's value; the cases look alike (duplicates lists them) but each wire type has its own length. */
   skip(wireType: number): void {
     switch (wireType) {
       case WireType.Varint:
         this.varint();
         return;
       case WireType.Fixed64:
-        this.need(8);
-        this.pos += 8;
+        this.advance(8);
         return;
       case WireType.Bytes:
         this.bytes();
         return;
       case WireType.Fixed32:
-        this.need(4);
-        this.pos += 4;
+        this.advance(4);
         return;
       default:
         throw new Error(`unsupported wire type ${wireType}`);
     }
   }
 
-  private need(n: number): void {
+  /** Moves past `n` bytes that must lie inside the message; returns where they start. */
+  private advance(n: number): number {
     if (this.pos + n > this.end) throw new Error('truncated field');
+    const at = this.pos;
+    this.pos += n;
+    return at;
   }
 }
 
