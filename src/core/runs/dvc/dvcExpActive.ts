@@ -6,7 +6,7 @@
 // status 1 behind), so a run counts only while its process lives. A queued or --temp run
 // works in its own checkout (`root_dir`, under .dvc/tmp/exps/), and `dvc exp show` reads
 // that checkout's files for it, not the stash commit (queue/tempdir.py, celery.py).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -62,6 +62,18 @@ export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
 function checkoutRoot(dvcRoot: string, rootDir: unknown, dvcDir: unknown): string | undefined {
   if (typeof rootDir !== 'string' || !rootDir) return undefined;
   const root = path.resolve(rootDir, typeof dvcDir === 'string' ? path.dirname(dvcDir) : '.');
-  const inside = path.relative(path.resolve(dvcRoot, '.dvc', 'tmp', 'exps'), root);
-  return inside && !inside.startsWith('..') && !path.isAbsolute(inside) ? root : undefined;
+  const exps = path.resolve(dvcRoot, '.dvc', 'tmp', 'exps');
+  // DVC may write the real path of a project opened through a symbolic link.
+  const real = (() => {
+    try {
+      return realpathSync(exps);
+    } catch {
+      return exps;
+    }
+  })();
+  const under = (base: string) => {
+    const rel = path.relative(base, root);
+    return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  return under(exps) || under(real) ? root : undefined;
 }
