@@ -3,8 +3,10 @@
 // status 0 pending, 1 preparing, 2 running, 3 success, 4 failed, ...) and `<name>.json`
 // (the process: pid). `<name>` is `workspace` for `dvc exp run` in the workspace, the
 // stash commit for queued and --temp runs. An info file outlives its run (DVC leaves
-// status 1 behind), so a run counts only while its process lives.
-import { existsSync, readdirSync } from 'node:fs';
+// status 1 behind), so a run counts only while its process lives. A queued or --temp run
+// works in its own checkout (`root_dir`, under .dvc/tmp/exps/), and `dvc exp show` reads
+// that checkout's files for it, not the stash commit (queue/tempdir.py, celery.py).
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -13,6 +15,8 @@ export interface ActiveRun {
   executor: string;
   name: string;
   baseline: string;
+  /** The DVC root inside the run's own checkout; absent for the workspace. */
+  root?: string;
 }
 
 const ACTIVE_STATUS = new Set([0, 1, 2]);
@@ -41,15 +45,35 @@ export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
   const found = await Promise.all(
     live.map(async (name): Promise<ActiveRun | undefined> => {
       try {
-        const info = JSON.parse(await readFile(path.join(runDir, name, `${name}.run`), 'utf8')) as { name?: string; baseline_rev?: string; status?: number };
+        const info = JSON.parse(await readFile(path.join(runDir, name, `${name}.run`), 'utf8')) as { name?: string; baseline_rev?: string; status?: number; root_dir?: unknown; dvc_dir?: unknown };
         if (!ACTIVE_STATUS.has(info.status ?? -1) || !info.baseline_rev) return undefined;
         const proc = JSON.parse(await readFile(path.join(runDir, name, `${name}.json`), 'utf8')) as { pid?: number; returncode?: number | null };
         if (typeof proc.pid !== 'number' || proc.returncode != null || !alive(proc.pid)) return undefined;
-        return { executor: name, name: info.name ?? name, baseline: info.baseline_rev };
+        return { executor: name, name: info.name ?? name, baseline: info.baseline_rev, root: name === 'workspace' ? undefined : checkoutRoot(dvcRoot, info.root_dir, info.dvc_dir) };
       } catch {
         return undefined;
       }
     }),
   );
   return found.filter((r): r is ActiveRun => !!r);
+}
+
+/** The run's DVC root: `root_dir` plus the folder of `dvc_dir`; only a folder inside the project (DVC makes it under .dvc/tmp/exps). */
+function checkoutRoot(dvcRoot: string, rootDir: unknown, dvcDir: unknown): string | undefined {
+  if (typeof rootDir !== 'string' || !rootDir) return undefined;
+  const root = path.resolve(rootDir, typeof dvcDir === 'string' ? path.dirname(dvcDir) : '.');
+  const exps = path.resolve(dvcRoot, '.dvc', 'tmp', 'exps');
+  // DVC may write the real path of a project opened through a symbolic link.
+  const real = (() => {
+    try {
+      return realpathSync(exps);
+    } catch {
+      return exps;
+    }
+  })();
+  const under = (base: string) => {
+    const rel = path.relative(base, root);
+    return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  return under(exps) || under(real) ? root : undefined;
 }

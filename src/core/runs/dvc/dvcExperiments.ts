@@ -4,6 +4,11 @@
 // progress (dvcExpActive.ts). Each commit's params and metrics come from its own
 // dvc.yaml/dvc.lock/params/metrics files (dvcExpFiles.ts), all read through one
 // `git cat-file --batch`; commits never change, so a commit is read once per source.
+// What each row carries follows `dvc exp show --json` (dvc/repo/experiments/collect.py,
+// queue/celery.py): a queued run shows its stash commit's params and no metrics (the
+// stash commit holds the workspace's old results); a failed one shows its stash commit
+// whole; a queued run in progress shows the files of its own checkout.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { SimpleGit } from 'simple-git';
@@ -46,6 +51,8 @@ interface RevRun {
   id: string;
   /** Commit to read, or undefined for the workspace. */
   rev?: string;
+  /** A folder read instead of the commit: the checkout a queued run works in. */
+  dir?: string;
   /** Names the revision in warnings: `refs/exps/…/name` or the commit. */
   label: string;
   name: string;
@@ -74,7 +81,7 @@ export class DvcExperimentsSource implements RunSource {
   /** Blob texts by id: experiments share most files, and a blob never changes. */
   private readonly blobs = new Map<string, string | undefined>();
   /** Per run id of the last listing: where it is read from and which file each metric came from. */
-  private lastRuns = new Map<string, { rev?: string; metricFiles: Map<string, { file: string; raw: string }> }>();
+  private lastRuns = new Map<string, { rev?: string; dir?: string; metricFiles: Map<string, { file: string; raw: string }> }>();
   private readonly disk: ExpDiskCache | undefined;
 
   constructor(
@@ -116,17 +123,23 @@ export class DvcExperimentsSource implements RunSource {
     const running = new Map(active.filter((a) => a.executor !== 'workspace').map((a) => [a.executor, a]));
     for (const q of state.queued) {
       if (!keep(q.baseline)) continue;
-      const kind = running.has(q.commit) ? 'running' : 'queued';
-      runs.push({ id: q.commit, rev: q.commit, label: q.commit, name: q.name || q.commit.slice(0, 7), kind, baseline: q.baseline, time: q.time });
+      const live = running.get(q.commit);
+      runs.push({ id: q.commit, rev: q.commit, dir: live?.root, label: q.commit, name: q.name || q.commit.slice(0, 7), kind: live ? 'running' : 'queued', baseline: q.baseline, time: q.time });
       running.delete(q.commit);
     }
-    for (const a of running.values()) if (/^[0-9a-f]{40}$/.test(a.executor) && keep(a.baseline)) runs.push({ id: a.executor, rev: a.executor, label: a.executor, name: a.name, kind: 'running', baseline: a.baseline });
+    for (const a of running.values()) if (/^[0-9a-f]{40}$/.test(a.executor) && keep(a.baseline)) runs.push({ id: a.executor, rev: a.executor, dir: a.root, label: a.executor, name: a.name, kind: 'running', baseline: a.baseline });
     for (const f of state.failed) if (keep(f.baseline)) runs.push({ id: f.commit, rev: f.commit, label: f.commit, name: f.name || f.commit.slice(0, 7), kind: 'failed', baseline: f.baseline, time: f.time });
 
     // One row per commit: an experiment checked out as HEAD (`dvc exp branch`) stays the baseline.
     const seen = new Set<string>();
     runs.splice(0, runs.length, ...runs.filter((r) => !seen.has(r.id) && seen.add(r.id)));
-    const workspace = await this.readWorkspace(dvcYamls);
+    const workspace = this.readFolder(this.root, dvcYamls);
+    // A run's checkout is gone the moment it ends: then its commit is read, as for a failed run.
+    const folders = new Map<string, RevData>();
+    for (const r of runs) {
+      if (r.dir && !folders.has(r.dir) && existsSync(r.dir)) folders.set(r.dir, this.readFolder(r.dir, dvcYamls));
+      if (r.dir && !folders.has(r.dir)) r.dir = undefined;
+    }
     this.disk?.useDvcYamls(dvcYamls);
     if (this.commitsFor !== dvcYamls.join('\n')) {
       this.commits.clear();
@@ -134,7 +147,7 @@ export class DvcExperimentsSource implements RunSource {
     }
     const toRead: string[] = [];
     for (const r of runs) {
-      if (!r.rev || this.commits.has(r.rev)) continue;
+      if (!r.rev || r.dir || this.commits.has(r.rev)) continue;
       const kept = this.disk?.commit(r.rev);
       if (kept) this.commits.set(r.rev, fromStored(kept));
       else toRead.push(r.rev);
@@ -146,10 +159,13 @@ export class DvcExperimentsSource implements RunSource {
     const metricFilesOf = new Map<string, Set<string>>();
     const paramFilesOf = new Map<string, Set<string>>();
     const note = (m: Map<string, Set<string>>, k: string, f: string) => (m.get(k) ?? m.set(k, new Set()).get(k)!).add(f);
-    const dataOf = (r: RevRun) => (r.rev ? this.commits.get(r.rev)! : workspace);
+    const dataOf = (r: RevRun) => (r.dir ? folders.get(r.dir)! : r.rev ? this.commits.get(r.rev)! : workspace);
+    // `dvc exp show` drops a queued run's metrics (collect_queued): they are whatever the workspace held when it was queued.
+    const noMetrics: RevData['metrics'] = new Map();
+    const metricsOf = (r: RevRun) => (r.kind === 'queued' ? noMetrics : dataOf(r).metrics);
     for (const r of runs) {
       const d = dataOf(r);
-      for (const [file, m] of d.metrics) for (const [k] of m.values) note(metricFilesOf, k, file);
+      for (const [file, m] of metricsOf(r)) for (const [k] of m.values) note(metricFilesOf, k, file);
       for (const [file, p] of d.params) for (const k of Object.keys(p)) note(paramFilesOf, k, file);
     }
 
@@ -160,19 +176,19 @@ export class DvcExperimentsSource implements RunSource {
       const d = dataOf(r);
       r.time = d.time ?? r.time;
       // Queued and running commits hold no results yet, and baselines often lack them: only an experiment's missing metrics are a fault.
-      for (const f of d.faults) if (r.kind !== 'queued' && (r.kind === 'experiment' || !f.message.includes('missing'))) warn({ file: r.rev ? `${r.label}:${f.file}` : f.file, message: `${r.kind} ${r.name}: ${f.message}` });
+      for (const f of d.faults) if (r.kind !== 'queued' && (r.kind === 'experiment' || !f.message.includes('missing'))) warn({ file: r.rev && !r.dir ? `${r.label}:${f.file}` : f.file, message: `${r.kind} ${r.name}: ${f.message}` });
       const params: Record<string, string> = {};
       for (const [file, p] of d.params) for (const [k, v] of Object.entries(p)) params[paramFilesOf.get(k)!.size > 1 ? `${file}:${k}` : k] = v;
       const metrics: Record<string, MetricPoint> = {};
       const metricFiles = new Map<string, { file: string; raw: string }>();
-      for (const [file, m] of d.metrics) {
+      for (const [file, m] of metricsOf(r)) {
         for (const [k, value] of m.values) {
           const key = metricFilesOf.get(k)!.size > 1 ? `${file}:${k}` : k;
           metrics[key] = { step: m.step, timestamp: r.time ?? 0, value };
           metricFiles.set(key, { file, raw: k });
         }
       }
-      this.lastRuns.set(r.id, { rev: r.rev, metricFiles });
+      this.lastRuns.set(r.id, { rev: r.rev, dir: r.dir ?? (r.rev ? undefined : this.root), metricFiles });
       if (!experiments.has(r.baseline)) {
         const name = r.baseline === 'workspace' ? 'workspace' : state.names.has(r.baseline) ? `${state.names.get(r.baseline)} (${r.baseline.slice(0, 7)})` : r.baseline.slice(0, 7);
         experiments.set(r.baseline, { id: r.baseline, name });
@@ -243,15 +259,16 @@ export class DvcExperimentsSource implements RunSource {
     return files;
   }
 
-  private async readWorkspace(dvcYamls: string[]): Promise<RevData & { files: string[] }> {
+  /** A checkout on disk: the workspace, or the folder a queued run works in. */
+  private readFolder(root: string, dvcYamls: string[]): RevData & { files: string[] } {
     // Read lazily, each file once, synchronously (nodePipelineFs): only what the plan names.
-    const fs = nodePipelineFs(this.root);
+    const fs = nodePipelineFs(root);
     const text = (p: string) => fs.readText(p);
     const plan = pipelineFiles(dvcYamls, text, this.disk);
     const files = [...plan.params.keys(), ...plan.metrics];
     const data = revData(plan, text);
     // On disk a fault names the real file.
-    data.faults = data.faults.map((f) => ({ ...f, file: path.join(this.root, f.file) }));
+    data.faults = data.faults.map((f) => ({ ...f, file: path.join(root, f.file) }));
     return { ...data, files };
   }
 
@@ -262,8 +279,8 @@ export class DvcExperimentsSource implements RunSource {
     // DVCLive keeps the history beside its summary: <dir>/metrics.json, <dir>/plots/metrics/<name>.tsv.
     const tsv = path.posix.join(path.posix.dirname(from.file), 'plots', 'metrics', `${from.raw}.tsv`);
     let text: string | undefined;
-    if (!run.rev) text = await readFile(path.join(this.root, tsv), 'utf8').catch(() => undefined);
-    else {
+    if (run.dir) text = await readFile(path.join(run.dir, tsv), 'utf8').catch(() => undefined);
+    else if (run.rev) {
       const batch = new GitBatch(this.root);
       try {
         const [blob] = await batch.read([`${run.rev}:${this.prefix ? `${this.prefix}/` : ''}${tsv}`]);
@@ -273,7 +290,7 @@ export class DvcExperimentsSource implements RunSource {
       }
     }
     if (text === undefined) return [];
-    return parseTsv(text, run.rev ? `${run.rev}:${tsv}` : path.join(this.root, tsv), this.options.onWarning ?? (() => undefined));
+    return parseTsv(text, run.dir ? path.join(run.dir, tsv) : `${run.rev}:${tsv}`, this.options.onWarning ?? (() => undefined));
   }
 
   dispose(): void {
