@@ -35,6 +35,8 @@ const DVC: Fixture[] = [
   { name: 'quoted-continuation', text: 'stages:\n  s:\n    cmd: "python x.py\n    --lr 1"\n' },
   { name: 'quoted-continuation-col0', text: "stages:\n  s:\n    cmd: 'python x.py\n--lr 1'\n" },
   { name: 'unclosed-quote', text: 'stages:\n  s:\n    cmd: "python x.py\n' },
+  { name: 'duplicate-key', text: 'stages:\n  s:\n    cmd: a\n  s:\n    cmd: b\n' },
+  { name: 'duplicate-out-option', text: 'stages:\n  s:\n    cmd: a\n    outs:\n      - m.pkl:\n          cache: false\n          cache: true\n' },
 ];
 
 const ENV = { 'python_env.yaml': 'python: "3.10"\ndependencies: []\n' };
@@ -54,6 +56,10 @@ const ML: Fixture[] = [
   { name: 'undefined-param', text: 'name: x\nentry_points:\n  main:\n    command: "python t.py {nope}"\n' },
   { name: 'missing-command', text: 'name: x\nentry_points:\n  main:\n    parameters: {a: float}\n' },
   { name: 'quoted-continuation', text: 'name: x\nentry_points:\n  main:\n    parameters:\n      lr: {type: float, default: 0.1}\n    command: "python t.py\n    --lr {lr}"\n' },
+  // PyYAML keeps the last of duplicate keys: the earlier (broken) ones do not count...
+  { name: 'duplicate-key', text: 'name: x\nname: y\nentry_points:\n  main:\n    command: "python t.py {nope}"\n  main:\n    parameters:\n      a: 5\n      a: float\n    command: "python t.py {a}"\n' },
+  // ...and a broken last one does.
+  { name: 'duplicate-key-last-broken', text: 'name: x\nentry_points:\n  main:\n    command: python t.py\n  main:\n    command: "python t.py {nope}"\n' },
 ];
 
 // Prints one JSON line {kind/name: error text or null} for every fixture folder.

@@ -44,11 +44,14 @@ export function validatePipelineFile(pathOrUri: string, text: string, fs?: Pipel
   } else {
     sink.isolate('MLproject', () => checkMlProject(sink, parsed, text, fs));
   }
+  // Duplicate keys are a YAML error for DVC (ruamel refuses them); MLflow's PyYAML keeps
+  // the last one, so checkMlProject reports them as warnings instead.
+  const yamlDiagnostics = kind === 'MLproject' ? parsed.diagnostics.filter((d) => d.code !== 'yaml-duplicate-key') : parsed.diagnostics;
   // A value the parser already rejected (`- @src/x.py`) would also read as a missing dep
   // or an unknown key; one problem gets one diagnostic, the syntax error.
-  const syntax = parsed.diagnostics.filter((d) => d.severity === 'error');
+  const syntax = yamlDiagnostics.filter((d) => d.severity === 'error');
   const rest = syntax.length ? sink.items.filter((d) => !syntax.some((e) => rangesOverlap(e.range, d.range))) : sink.items;
-  return [...parsed.diagnostics, ...rest];
+  return [...yamlDiagnostics, ...rest];
 }
 
 const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character < b.character);

@@ -2,10 +2,11 @@ import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { unknownKeyMessage } from './editDistance';
 import type { PipelineFs } from './pipelineFs';
 import type { ParsedYaml } from './yamlDocument';
-import { DiagnosticSink, entries, scalarText, spanOf, typeName } from './yamlNodes';
+import { DiagnosticSink, entries, lastEntries, lastValue, scalarText, spanOf, typeName } from './yamlNodes';
 
 // MLflow's MLproject file (mlflow/projects/_project_spec.py): name, entry_points with
-// typed parameters and a command, and one environment.
+// typed parameters and a command, and one environment. PyYAML keeps the last of duplicate
+// keys, so the model reads every map through lastEntries/lastValue, as MLflow sees it.
 
 export const MLPROJECT_KEYS = ['name', 'entry_points', 'conda_env', 'python_env', 'docker_env'] as const;
 export const ENTRY_POINT_KEYS = ['parameters', 'command'] as const;
@@ -47,21 +48,21 @@ export function commandReferences(source: string, base: number): { name: string;
 export function buildMlProject(parsed: ParsedYaml): MlProject {
   const root = isMap(parsed.doc.contents) ? parsed.doc.contents : undefined;
   const project: MlProject = { root, entryPoints: [] };
-  const eps = root?.get('entry_points', true);
+  const eps = root && lastValue(root, 'entry_points');
   if (!isMap(eps)) return project;
-  for (const [name, pair] of entries(eps)) {
+  for (const [name, pair] of lastEntries(eps)) {
     const keySpan = spanOf(pair.key);
     if (!keySpan) continue;
     const body = isMap(pair.value) ? pair.value : undefined;
     const params: MlParameter[] = [];
-    const paramsNode = body?.get('parameters', true);
+    const paramsNode = body && lastValue(body, 'parameters');
     if (isMap(paramsNode)) {
-      for (const [pname, pp] of entries(paramsNode)) {
+      for (const [pname, pp] of lastEntries(paramsNode)) {
         const span = spanOf(pp.key);
         if (!span) continue;
         const v = pp.value;
-        const type = isMap(v) ? (scalarText(v.get('type', true)) ?? 'string') : (scalarText(v) ?? 'string');
-        const def = isMap(v) && v.has('default') ? (v.get('default', true) as Node | null)?.toJSON?.() : undefined;
+        const type = isMap(v) ? (scalarText(lastValue(v, 'type')) ?? 'string') : (scalarText(v) ?? 'string');
+        const def = isMap(v) && v.has('default') ? (lastValue(v, 'default') as Node | null)?.toJSON?.() : undefined;
         params.push({ name: pname, keySpan: span, type, default: def });
       }
     }
@@ -71,7 +72,7 @@ export function buildMlProject(parsed: ParsedYaml): MlProject {
       keySpan,
       pairSpan: [keySpan[0], valueSpan ? valueSpan[1] : keySpan[1]],
       parameters: params,
-      command: body?.get('command', true) as Node | undefined,
+      command: (body && lastValue(body, 'command')) as Node | undefined,
     });
   }
   return project;
@@ -96,12 +97,12 @@ function checkParameters(sink: DiagnosticSink, node: unknown, ep: string): void 
     sink.at(node, 'error', 'wrong-type', `The parameters of entry point '${ep}' must be a mapping, not ${typeName(node)}.`);
     return;
   }
-  for (const [name, pair] of entries(node)) {
+  for (const [name, pair] of lastEntries(node)) {
     const v = pair.value;
     let typeNode: unknown = v;
     if (isMap(v)) {
       for (const [k, kp] of entries(v)) if (!(PARAMETER_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'warning', 'ignored-key', ignoredKeyMessage(k, `parameter '${name}'`, PARAMETER_KEYS));
-      typeNode = v.get('type', true);
+      typeNode = lastValue(v, 'type');
     } else if (!isScalar(v) || typeof v.value !== 'string') {
       // MLflow's Parameter() takes a type name or a mapping, and calls .get() on anything else.
       sink.at(v ?? pair.key, 'error', 'wrong-type', `Parameter '${name}' must be a type name or {type, default}, not ${typeName(v)}.`);
@@ -113,7 +114,7 @@ function checkParameters(sink: DiagnosticSink, node: unknown, ep: string): void 
       sink.at(typeNode, 'hint', 'bad-param-type', `MLflow passes parameters of type '${type}' through unchecked; it checks only path and uri (float, int, string are the documented types).`);
       continue;
     }
-    const def = isMap(v) ? v.get('default', true) : undefined;
+    const def = isMap(v) ? lastValue(v, 'default') : undefined;
     // MLflow does not check defaults; the script's float()/int() would refuse this one.
     if (def !== undefined && !defaultFits(type, def)) sink.at(def, 'warning', 'bad-default', `Default ${scalarText(def) ?? ''} of parameter '${name}' is not a${type === 'int' ? 'n int' : ' float'}.`);
   }
@@ -125,7 +126,7 @@ function checkEntryPoint(sink: DiagnosticSink, text: string, ep: MlEntryPoint, b
     return;
   }
   for (const [k, kp] of entries(body)) if (!(ENTRY_POINT_KEYS as readonly string[]).includes(k)) sink.at(kp.key, 'warning', 'ignored-key', ignoredKeyMessage(k, `entry point '${ep.name}'`, ENTRY_POINT_KEYS));
-  if (body.has('parameters')) checkParameters(sink, body.get('parameters', true), ep.name);
+  if (body.has('parameters')) checkParameters(sink, lastValue(body, 'parameters'), ep.name);
   const cmd = ep.command;
   if (!body.has('command')) {
     sink.at(ep.keySpan, 'error', 'missing-command', `Entry point '${ep.name}' has no 'command'.`);
@@ -164,8 +165,10 @@ export function checkMlProject(sink: DiagnosticSink, parsed: ParsedYaml, text: s
     return;
   }
   const project = buildMlProject(parsed);
+  // PyYAML keeps the last of duplicate keys and says nothing: a likely mistake, not a refusal.
+  for (const d of parsed.duplicateKeys) sink.at(d.span, 'warning', 'duplicate-key', `Duplicate key: MLflow uses the last '${d.key}' and ignores the earlier ones.`);
   const envs: Node[] = [];
-  for (const [key, pair] of entries(root)) {
+  for (const [key, pair] of lastEntries(root)) {
     const v = pair.value;
     if (!(MLPROJECT_KEYS as readonly string[]).includes(key)) sink.at(pair.key, 'warning', 'ignored-key', ignoredKeyMessage(key, 'MLproject', MLPROJECT_KEYS));
     else if (key === 'name' && !isScalar(v)) sink.at(v ?? pair.key, 'warning', 'wrong-type', `'name' should be a string (MLflow keeps whatever it is as the project name).`);
@@ -183,7 +186,7 @@ export function checkMlProject(sink: DiagnosticSink, parsed: ParsedYaml, text: s
   }
   // MLflow's loader refuses a project with more than one environment field.
   for (const extra of envs.slice(1)) sink.at(extra, 'error', 'multiple-envs', 'An MLproject has at most one of conda_env, python_env and docker_env.');
-  const eps = root.get('entry_points', true);
+  const eps = lastValue(root, 'entry_points');
   if (!isMap(eps)) return;
   for (const ep of project.entryPoints) {
     const pair = eps.items.find((p) => spanOf(p.key)?.[0] === ep.keySpan[0]);

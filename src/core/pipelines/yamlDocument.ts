@@ -8,6 +8,11 @@ export interface ParsedYaml {
   doc: Document.Parsed;
   lines: LineIndex;
   diagnostics: PipelineDiagnostic[];
+  /**
+   * Every key that repeats an earlier key of its map, in text order. The tools part ways
+   * here: ruamel.yaml (DVC) refuses the file, PyYAML (MLflow) keeps the last value.
+   */
+  duplicateKeys: { key: string; span: [number, number] }[];
 }
 
 /**
@@ -28,7 +33,7 @@ export function parseYaml(text: string): ParsedYaml {
   // Only a file with errors pays for the lenient pass: no extra work per edit otherwise.
   const lenient = doc.errors.length ? lenientParse(text, doc) : undefined;
   if (lenient) doc = lenient.doc;
-  addDuplicateKeyErrors(doc);
+  const duplicateKeys = addDuplicateKeyErrors(doc);
   const diagnostics: PipelineDiagnostic[] = [];
   for (const e of lenient?.accepted ?? []) {
     const [start, end] = widen(text, e.pos[0], e.pos[1]);
@@ -53,7 +58,7 @@ export function parseYaml(text: string): ParsedYaml {
       });
     }
   }
-  return { doc, lines, diagnostics };
+  return { doc, lines, diagnostics, duplicateKeys };
 }
 
 const TOKEN_END = /[\s:,[\]{}#]/;
@@ -80,9 +85,11 @@ function widen(text: string, start: number, end: number): [number, number] {
 /**
  * The parser's DUPLICATE_KEY errors (same message, same offset, same order among the
  * other errors), found with one Set per map instead of the parser's quadratic scan.
+ * Returns the keys it found, for the checks that know which tool reads the file.
  */
-function addDuplicateKeyErrors(doc: Document.Parsed): void {
+function addDuplicateKeyErrors(doc: Document.Parsed): ParsedYaml['duplicateKeys'] {
   const found: YAMLParseError[] = [];
+  const keys: ParsedYaml['duplicateKeys'] = [];
   // A plain walk, not yaml's visit(): this runs on every parse of a 2,000-stage file.
   const walk = (node: unknown, depth: number): void => {
     if (depth > 200) return;
@@ -97,7 +104,10 @@ function addDuplicateKeyErrors(doc: Document.Parsed): void {
       for (const pair of node.items) {
         const key = pair.key;
         if (!isScalar(key)) continue;
-        if (seen.has(key.value) && key.range) found.push(new YAMLParseError([key.range[0], key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        if (seen.has(key.value) && key.range) {
+          found.push(new YAMLParseError([key.range[0], key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          keys.push({ key: String(key.value), span: [key.range[0], key.range[1]] });
+        }
         seen.add(key.value);
       }
     }
@@ -105,10 +115,12 @@ function addDuplicateKeyErrors(doc: Document.Parsed): void {
   };
   walk(doc.contents, 0);
   found.sort((a, b) => a.pos[0] - b.pos[0]);
-  if (!found.length) return;
+  keys.sort((a, b) => a.span[0] - b.span[0]);
+  if (!found.length) return keys;
   // Each goes where the parser would have reported it: before the first later error.
   for (const e of found) {
     const at = doc.errors.findIndex((x) => x.pos[0] > e.pos[0]);
     doc.errors.splice(at < 0 ? doc.errors.length : at, 0, e);
   }
+  return keys;
 }

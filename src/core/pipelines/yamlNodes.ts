@@ -27,6 +27,23 @@ export function* entries(map: YAMLMap): Generator<[string, Pair]> {
   }
 }
 
+/**
+ * Like entries(), but of a repeated key only the last pair, at the first one's place:
+ * what PyYAML (MLflow's loader) makes of a map with duplicate keys.
+ */
+export function lastEntries(map: YAMLMap): [string, Pair][] {
+  const last = new Map<string, Pair>();
+  for (const [key, pair] of entries(map)) last.set(key, pair);
+  return [...last];
+}
+
+/** The value of the last pair with `key` (YAMLMap.get gives the first), as PyYAML keeps it. */
+export function lastValue(map: YAMLMap, key: string): unknown {
+  let value: unknown;
+  for (const [k, pair] of entries(map)) if (k === key) value = pair.value;
+  return value;
+}
+
 export function typeName(node: unknown): string {
   if (node === null || node === undefined) return 'nothing';
   if (isMap(node)) return 'a mapping';

@@ -25,6 +25,20 @@ describe('MLproject diagnostics', () => {
     assert.deepEqual(check(MLPROJECT), []);
   });
 
+  it('warns of a duplicate key (MLflow keeps the last) and checks only the last one', () => {
+    const text = MLPROJECT.replace('  eval:\n', '  main:\n    command: "python t.py {nope}"\n  eval:\n').replace('name: demo\n', 'name: demo\nname: other\n');
+    const ds = check(text);
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.severity, d.message]),
+      [
+        ['duplicate-key', 'warning', "Duplicate key: MLflow uses the last 'name' and ignores the earlier ones."],
+        ['duplicate-key', 'warning', "Duplicate key: MLflow uses the last 'main' and ignores the earlier ones."],
+        ['undefined-param', 'error', "Command uses {nope}, which is no parameter of entry point 'main'."],
+      ],
+    );
+    assert.deepEqual(ds[1].range, rangeOf(text, 'main', 1));
+  });
+
   it('flags a command reference to no parameter, on the reference', () => {
     const text = MLPROJECT.replace('--data {data}', '--data {dataset}');
     const ds = check(text);

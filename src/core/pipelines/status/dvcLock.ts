@@ -11,7 +11,11 @@ export interface LockedStage {
   cmd: string;
   deps: LockedFile[];
   outs: LockedFile[];
-  /** params file → flattened dotted key → value, as DVC records them. */
+  /**
+   * params file → name as dvc.yaml tracks it → its value at the last run, as DVC records
+   * them: a section (`train`) holds its whole nested mapping, a dotted name (`train.lr`)
+   * its leaf, a file tracked whole each of its top-level keys. Nothing is flattened.
+   */
   params: Record<string, Record<string, unknown>>;
 }
 

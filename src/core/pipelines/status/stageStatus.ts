@@ -4,17 +4,16 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { buildDvcModel, type DvcModel } from '../dvcModel';
 import { expandStages, type ExpandedStage } from '../dvcExpand';
-import { lookupPath, splitKeyPath } from '../paramsFile';
 import { nodePipelineFs } from '../nodePipelineFs';
 import { parseYaml } from '../yamlDocument';
 import { HashCache } from './dvcHash';
 import { parseDvcLock, type LockedFile } from './dvcLock';
+import { paramsFileChanges, type ParamChange } from './paramsStatus';
 
-type Change = 'modified' | 'deleted' | 'new' | 'not in cache';
+type Change = ParamChange | 'not in cache';
 export type StageStatusEntry =
   | { 'changed deps': Record<string, Change | Record<string, Change>> }
   | { 'changed outs': Record<string, Change> }
@@ -27,14 +26,6 @@ export type PipelineStatus = Record<string, StageStatusEntry[]>;
 export function loadPipeline(dir: string, dvcYamlText: string): { model: DvcModel; stages: ExpandedStage[] } {
   const model = buildDvcModel(parseYaml(dvcYamlText), dvcYamlText);
   return { model, stages: expandStages(model, nodePipelineFs(dir)) };
-}
-
-
-/** Leaves of `value` under `prefix` with dotted keys, as DVC records params in dvc.lock. */
-function flatten(prefix: string, value: unknown, out: Record<string, unknown>): void {
-  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) {
-    for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
-  } else out[prefix] = value;
 }
 
 /** The folder holding `.dvc/`, from `dir` upwards. */
@@ -92,24 +83,14 @@ export async function computePipelineStatus(opts: StatusOptions): Promise<Pipeli
         changedDeps[file] = 'deleted';
         continue;
       }
-      // A stage that never ran: DVC reports the whole params file as new, not its keys.
-      if (!lock) {
+      // No values recorded for this file (a stage that never ran, or a params file added
+      // to it since): DVC reports the whole file as new, not its keys.
+      const locked = lock?.params[file];
+      if (!locked || typeof locked !== 'object') {
         changedDeps[file] = 'new';
         continue;
       }
-      const now: Record<string, unknown> = {};
-      if (keys === 'all') flatten('', current, now);
-      else for (const k of keys) {
-        const hit = lookupPath(current, splitKeyPath(k));
-        if (hit.found) flatten(k, hit.value, now);
-      }
-      const before = lock?.params[file] ?? {};
-      const fileChanges: Record<string, Change> = {};
-      for (const [k, v] of Object.entries(before)) {
-        if (!(k in now)) fileChanges[k] = 'deleted';
-        else if (!isDeepStrictEqual(now[k], v)) fileChanges[k] = 'modified';
-      }
-      for (const k of Object.keys(now)) if (!(k in before)) fileChanges[k] = 'new';
+      const fileChanges = paramsFileChanges(keys, current, locked);
       if (Object.keys(fileChanges).length) changedDeps[file] = fileChanges;
     }
     if (Object.keys(changedDeps).length) entries.push({ 'changed deps': changedDeps });
