@@ -78,14 +78,45 @@ export type HostToMetrics =
   | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] }
   /** Points logged since the last message for that run and metric. */
   | { type: 'append'; metric: string; run: string; data: SeriesColumns }
-  | { type: 'status'; run: string; status: string; endTime?: number };
+  | { type: 'status'; run: string; status: string; endTime?: number }
+  | ProbeRequest;
 
 export type MetricsToHost =
   | { type: 'ready'; width: number }
   /** The chart of `metric` shows `[lo, hi]` on `axis` (null: zoomed out): send its detail. */
   | { type: 'range'; metric: string; axis: XAxis; lo: number | null; hi: number | null; width: number }
   | { type: 'exportCsv'; metric: string }
-  | { type: 'exportPng'; metric: string; dataUrl: string };
+  | { type: 'exportPng'; metric: string; dataUrl: string }
+  | ProbeReply<MetricsProbe>;
+
+// ---- test-only probes ---------------------------------------------------------------
+// The E2E suites ask a panel what its webview shows (what a chart holds, which rows a
+// virtualised table has) instead of reading globals the webview would otherwise have to
+// expose. The host sends a probe only when the extension runs under the E2E runner
+// (MLOPS_E2E=1), and ignores replies otherwise; the webview answers whatever asks.
+
+export interface ProbeRequest {
+  type: 'probe';
+  id: number;
+}
+
+export interface ProbeReply<T> {
+  type: 'probeReply';
+  id: number;
+  data: T;
+}
+
+/** What the metrics webview shows: per chart, each run's points held and its last step. */
+export interface MetricsProbe {
+  charts: { metric: string; series: { run: string; name: string; points: number; lastStep: number | null }[] }[];
+}
+
+/** What the comparison webview's table holds (all rows, drawn or not) and which runs are brushed. */
+export interface CompareProbe {
+  rows: string[];
+  params: string[];
+  highlighted: string[];
+}
 
 export interface MetricStats {
   last: number;
@@ -104,11 +135,13 @@ export interface CompareRun extends PanelRun {
 export type HostToCompare =
   /** `direction`: the user's patterns for which way metrics improve (settings), for the best-value marks. */
   | { type: 'compare'; runs: CompareRun[]; problems: string[]; direction?: MetricDirectionPrefs }
-  | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] };
+  | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] }
+  | ProbeRequest;
 
 export type CompareToHost =
   | { type: 'ready'; width: number }
-  | { type: 'chart'; metric: string; width: number };
+  | { type: 'chart'; metric: string; width: number }
+  | ProbeReply<CompareProbe>;
 
 // ---- validation -------------------------------------------------------------------
 
@@ -152,6 +185,17 @@ const isDirection = (v: unknown) => v === undefined || (isObj(v) && isStrArray(v
 
 const isRange = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 2 && v.every(isNum));
 
+const hasProbeId = (m: Obj) => Number.isSafeInteger(m.id);
+
+function isMetricsProbe(v: unknown): v is MetricsProbe {
+  const isSeries = (x: unknown) => isObj(x) && isStr(x.run) && isStr(x.name) && isFiniteNum(x.points) && (x.lastStep === null || isNum(x.lastStep));
+  return isObj(v) && Array.isArray(v.charts) && v.charts.every((c) => isObj(c) && isStr(c.metric) && Array.isArray(c.series) && c.series.every(isSeries));
+}
+
+function isCompareProbe(v: unknown): v is CompareProbe {
+  return isObj(v) && isStrArray(v.rows) && isStrArray(v.params) && isStrArray(v.highlighted);
+}
+
 function isSeriesMsg(m: Obj): boolean {
   return isStr(m.metric) && isStr(m.run) && isColumns(m.data) && isNum(m.total) && isRange(m.range);
 }
@@ -173,6 +217,8 @@ export function parseHostToMetrics(m: unknown): HostToMetrics | undefined {
       return isStr(m.metric) && isStr(m.run) && isColumns(m.data) ? (m as HostToMetrics) : undefined;
     case 'status':
       return isStr(m.run) && isStr(m.status) && (m.endTime === undefined || isNum(m.endTime)) ? (m as HostToMetrics) : undefined;
+    case 'probe':
+      return hasProbeId(m) ? (m as HostToMetrics) : undefined;
     default:
       return undefined;
   }
@@ -189,6 +235,8 @@ export function parseMetricsToHost(m: unknown): MetricsToHost | undefined {
       return isStr(m.metric) ? (m as MetricsToHost) : undefined;
     case 'exportPng':
       return isStr(m.metric) && isStr(m.dataUrl) && m.dataUrl.startsWith('data:image/png;base64,') ? (m as MetricsToHost) : undefined;
+    case 'probeReply':
+      return hasProbeId(m) && isMetricsProbe(m.data) ? (m as MetricsToHost) : undefined;
     default:
       return undefined;
   }
@@ -198,6 +246,7 @@ export function parseHostToCompare(m: unknown): HostToCompare | undefined {
   if (!isObj(m)) return undefined;
   if (m.type === 'compare') return Array.isArray(m.runs) && m.runs.every(isCompareRun) && isStrArray(m.problems) && isDirection(m.direction) ? (m as HostToCompare) : undefined;
   if (m.type === 'series') return isSeriesMsg(m) ? (m as HostToCompare) : undefined;
+  if (m.type === 'probe') return hasProbeId(m) ? (m as HostToCompare) : undefined;
   return undefined;
 }
 
@@ -205,6 +254,7 @@ export function parseCompareToHost(m: unknown): CompareToHost | undefined {
   if (!isObj(m)) return undefined;
   if (m.type === 'ready') return isFiniteNum(m.width) ? (m as CompareToHost) : undefined;
   if (m.type === 'chart') return isStr(m.metric) && isFiniteNum(m.width) ? (m as CompareToHost) : undefined;
+  if (m.type === 'probeReply') return hasProbeId(m) && isCompareProbe(m.data) ? (m as CompareToHost) : undefined;
   return undefined;
 }
 

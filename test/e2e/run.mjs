@@ -105,6 +105,8 @@ async function main() {
       MLOPS_E2E_DATA_SHOT_DONE: dataShot.done,
       MLOPS_E2E_RESULTS: harnessFile,
       MLOPS_E2E_REPO: root,
+      // Lets the suites probe what a panel's webview shows (PanelHost.probe): test-only messages.
+      MLOPS_E2E: '1',
       MLOPS_E2E_WORKSPACE: folder,
       MLOPS_E2E_EXAMPLE_RAN: sandbox ? '1' : '',
       // No extension gallery: nothing to fetch, and no failed lookups in the logs.

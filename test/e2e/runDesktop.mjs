@@ -39,6 +39,8 @@ try {
     extensionTestsPath: join(root, 'dist-test', 'harness', 'extension.js'),
     extensionTestsEnv: {
       MLOPS_E2E_REPO: root,
+      // Lets the suites probe what a panel's webview shows (PanelHost.probe): test-only messages.
+      MLOPS_E2E: '1',
       MLOPS_E2E_SUITES: join(root, 'dist-test', 'suites'),
       MLOPS_E2E_RESULTS: resultsFile,
     },

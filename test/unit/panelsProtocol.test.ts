@@ -41,6 +41,20 @@ describe('panel messages are checked on arrival', () => {
     assert.equal(parseHostToCompare({ type: 'compare', runs: [{ ...run, params: { a: 1 }, tags: {}, metrics: {} }], problems: [] }), undefined);
     assert.equal(parseCompareToHost({ type: 'chart', metric: 'loss' }), undefined);
   });
+  it('carries the test-only probes: a request with an id, a reply of the panel\'s probe shape', () => {
+    assert.ok(parseHostToMetrics({ type: 'probe', id: 1 }));
+    assert.ok(parseHostToCompare({ type: 'probe', id: 2 }));
+    assert.equal(parseHostToMetrics({ type: 'probe', id: '1' }), undefined);
+    assert.equal(parseHostToCompare({ type: 'probe', id: 1.5 }), undefined);
+    const metricsProbe = { charts: [{ metric: 'loss', series: [{ run: 'k', name: 'live', points: 3, lastStep: 60 }, { run: 'k2', name: 'b', points: 0, lastStep: null }] }] };
+    assert.ok(parseMetricsToHost({ type: 'probeReply', id: 1, data: metricsProbe }));
+    assert.equal(parseMetricsToHost({ type: 'probeReply', id: 1, data: { charts: [{ metric: 'loss', series: [{ run: 'k', name: 'live', points: 3 }] }] } }), undefined);
+    assert.equal(parseMetricsToHost({ type: 'probeReply', data: metricsProbe }), undefined);
+    assert.ok(parseCompareToHost({ type: 'probeReply', id: 2, data: { rows: ['Run'], params: ['lr'], highlighted: [] } }));
+    assert.equal(parseCompareToHost({ type: 'probeReply', id: 2, data: { rows: ['Run'], params: 'lr', highlighted: [] } }), undefined);
+    // A metrics reply is not a comparison's.
+    assert.equal(parseCompareToHost({ type: 'probeReply', id: 2, data: metricsProbe }), undefined);
+  });
   it('restores a saved view state with defaults for what an older build left out', () => {
     const s = parseMetricsViewState({ runs: [{ sourceId: 'a', runId: 'b' }, { bad: 1 }], smoothing: 5 });
     assert.deepEqual(s, { runs: [{ sourceId: 'a', runId: 'b' }], xAxis: 'step', smoothing: 0.99, logScale: false, hidden: [] });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { setting, settingChanged } from '../settings';
 import { downsampleColumns } from '../../core/runs/downsample';
 import type { RunSummary } from '../../core/runs/types';
-import { parseCompareToHost, type CompareRun, type CompareToHost, type HostToCompare, type MetricDirectionPrefs, type MetricStats } from '../../protocol/panels';
+import { parseCompareToHost, type CompareProbe, type CompareRun, type CompareToHost, type HostToCompare, type MetricDirectionPrefs, type MetricStats } from '../../protocol/panels';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
 import { describeError, mapLimit, panelRun, type PanelDeps } from './panelRuns';
@@ -77,6 +77,11 @@ export class ComparePanel implements vscode.Disposable {
     return this.host.whenReady(timeoutMs);
   }
 
+  /** Test-only (E2E, MLOPS_E2E=1): what the webview's table holds now. */
+  probe(): Promise<CompareProbe> {
+    return this.host.probe();
+  }
+
   private post(m: HostToCompare): void {
     this.host.post(m);
   }
@@ -86,6 +91,7 @@ export class ComparePanel implements vscode.Disposable {
       await this.sendCompare();
       return;
     }
+    if (m.type !== 'chart') return; // a probe reply: answered by the channel (probe())
     this.chart = { metric: m.metric, width: Math.min(8000, Math.max(100, Math.round(m.width))) };
     await this.sendChart();
   }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { downsampleColumns, downsampleRange, type XKey } from '../../core/runs/downsample';
 import { metricCsv } from '../../core/runs/metricsCsv';
 import type { MetricPoint } from '../../core/runs/types';
-import { parseMetricsToHost, type HostToMetrics, type MetricsToHost, type MetricsViewState, type PanelRun, type XAxis } from '../../protocol/panels';
+import { parseMetricsToHost, type HostToMetrics, type MetricsProbe, type MetricsToHost, type MetricsViewState, type PanelRun, type XAxis } from '../../protocol/panels';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
 import { columns, describeError, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
@@ -76,6 +76,11 @@ export class MetricsPanel implements vscode.Disposable {
     return this.host.whenReady(timeoutMs);
   }
 
+  /** Test-only (E2E, MLOPS_E2E=1): what the webview's charts hold now. */
+  probe(): Promise<MetricsProbe> {
+    return this.host.probe();
+  }
+
   private post(m: HostToMetrics): void {
     this.host.post(m);
   }
@@ -96,6 +101,8 @@ export class MetricsPanel implements vscode.Disposable {
       case 'exportPng':
         await saveExport(`${m.metric}`, 'PNG image', 'png', Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
         return;
+      case 'probeReply':
+        return; // answered by the channel (probe())
     }
   }
 

@@ -2,6 +2,7 @@
 // tests: the ready handshake as a promise, the queue of posts until the webview listens,
 // checked receipt, and one serial line of work per panel.
 import { errorMessage } from '../../core/common/errors';
+import type { ProbeReply, ProbeRequest } from '../../protocol/panels';
 
 /** A promise with its resolve/reject outside, for "the webview has started" (no polling). */
 export class Deferred<T = void> {
@@ -45,7 +46,15 @@ export interface PanelChannelOptions<In extends { type: string }, Out> {
   /** Handles a checked message; `ready` too, which is where a panel posts its first state. */
   handle: (m: In) => Promise<void> | void;
   log: ChannelLog;
+  /**
+   * Test-only: `probe()` may ask the webview what it shows (the E2E suites do, see
+   * src/protocol/panels.ts). Off in use: no probe is sent and a reply is ignored.
+   */
+  probes?: boolean;
 }
+
+/** What a webview's probe reply carries, from the panel's incoming message type. */
+export type ProbeData<In> = In extends ProbeReply<infer T> ? T : never;
 
 // Past this many queued posts the webview is not coming; older ones are dropped, since
 // the ready handler sends the whole state again anyway.
@@ -57,6 +66,8 @@ export class PanelChannel<In extends { type: string }, Out> {
   private pending: Out[] = [];
   private work: Promise<void> = Promise.resolve();
   private closed = false;
+  private probeId = 0;
+  private readonly probing = new Map<number, Deferred<unknown>>();
 
   constructor(private readonly o: PanelChannelOptions<In, Out>) {}
 
@@ -89,6 +100,10 @@ export class PanelChannel<In extends { type: string }, Out> {
       this.o.log.warn(`${this.o.label}: ignored a malformed message from the webview: ${preview(raw)}`);
       return Promise.resolve();
     }
+    if (m.type === 'probeReply') {
+      this.answerProbe(m as unknown as ProbeReply<unknown>);
+      return Promise.resolve();
+    }
     if (m.type === 'ready') {
       // A webview that was hidden without retained context starts again and says ready
       // again: it listens from now on and gets its state anew from the handler.
@@ -116,10 +131,41 @@ export class PanelChannel<In extends { type: string }, Out> {
     await this.work;
   }
 
+  /**
+   * Test-only: what the webview shows now, from its answer to a `probe` message. Throws
+   * unless the channel was made with `probes` on (the extension runs under the E2E runner).
+   */
+  async probe(timeoutMs = 10000): Promise<ProbeData<In>> {
+    if (!this.o.probes) throw new Error(`${this.o.label}: probes are for the E2E tests only (MLOPS_E2E=1)`);
+    if (this.closed) throw new Error(`the ${this.o.label} was closed`);
+    const id = ++this.probeId;
+    const answer = new Deferred<unknown>();
+    this.probing.set(id, answer);
+    const timer = setTimeout(() => answer.reject(new Error(`the ${this.o.label} webview did not answer probe ${id} within ${timeoutMs} ms`)), timeoutMs);
+    // Queued like every post until the webview listens: a probe right after opening waits for it.
+    this.post({ type: 'probe', id } satisfies ProbeRequest as Out);
+    try {
+      return (await answer.promise) as ProbeData<In>;
+    } finally {
+      clearTimeout(timer);
+      this.probing.delete(id);
+    }
+  }
+
+  private answerProbe(m: ProbeReply<unknown>): void {
+    const waiting = this.o.probes ? this.probing.get(m.id) : undefined;
+    if (!waiting) {
+      this.o.log.warn(`${this.o.label}: ignored a probe reply nobody asked for (id ${m.id})`);
+      return;
+    }
+    waiting.resolve(m.data);
+  }
+
   close(): void {
     this.closed = true;
     this.pending = [];
     if (!this.started.done) this.started.reject(new Error(`the ${this.o.label} was closed before its webview started`));
+    for (const p of this.probing.values()) p.reject(new Error(`the ${this.o.label} was closed`));
   }
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PanelChannel } from './panelChannel';
+import { PanelChannel, type ProbeData } from './panelChannel';
 import { panelHtml, panelOptions } from './panelHtml';
 
 // The one host every MLOps panel is built on: it owns the webview's HTML (strict CSP,
@@ -44,6 +44,7 @@ export class PanelHost<In extends { type: string }, Out> implements vscode.Dispo
       handle: o.handle,
       log: o.log,
       send: (m) => void panel.webview.postMessage(m),
+      probes: e2eProbesEnabled(),
     });
     // A revived panel comes with the options it was saved with; ours may have changed.
     panel.webview.options = panelOptions(o.extensionUri);
@@ -71,6 +72,11 @@ export class PanelHost<In extends { type: string }, Out> implements vscode.Dispo
     return this.channel.whenReady(timeoutMs);
   }
 
+  /** Test-only: what the webview shows now (see PanelChannel.probe); throws outside the E2E runs. */
+  probe(timeoutMs?: number): Promise<ProbeData<In>> {
+    return this.channel.probe(timeoutMs);
+  }
+
   /** Keeps `d` until the panel closes. */
   track(...d: vscode.Disposable[]): void {
     if (this.disposed) for (const x of d) x.dispose();
@@ -85,6 +91,14 @@ export class PanelHost<In extends { type: string }, Out> implements vscode.Dispo
     this.panel.dispose();
     this.o.onDispose?.();
   }
+}
+
+/**
+ * The E2E runners (test/e2e/run.mjs, runDesktop.mjs) start the extension host with
+ * MLOPS_E2E=1: only then may a suite probe what a panel's webview shows.
+ */
+function e2eProbesEnabled(): boolean {
+  return process.env.MLOPS_E2E === '1';
 }
 
 /**

@@ -16,6 +16,8 @@ import type { RunsNode, RunsTreeProvider } from '../../../src/extension/runs/run
 // (test/e2e/panels/log_runs.py) into a file store inside the example project, one of them
 // still RUNNING. The browser half of each check (canvases painted, legend, diff-only,
 // screenshots) is done by the runner (test/e2e/panelChecks.mjs) when this suite asks.
+// What a webview holds (a chart's points, the virtualised table's rows) the suite asks the
+// panel itself: `probe()` posts a test-only message that the webview answers (MLOPS_E2E=1).
 
 const run = promisify(execFile);
 const NAMES = ['baseline', 'wide', 'live'];
@@ -40,6 +42,21 @@ async function runNodes(t: RunsTreeProvider, refs: RunRef[]): Promise<RunsNode[]
     const n = out.find((o) => o.kind === 'run' && o.state.id === r.sourceId && o.run.id === r.runId);
     assert.ok(n, `run ${r.runId} is not in the Runs view`);
     return n;
+  });
+}
+
+/** Polls `read` until it gives `want` (deep-equal); the error names what it gave last. */
+async function untilEqual<T>(read: () => Promise<T>, want: T, what: string, timeoutMs?: number): Promise<void> {
+  let last: T | undefined;
+  await waitFor(
+    async () => {
+      last = await read();
+      return JSON.stringify(last) === JSON.stringify(want);
+    },
+    what,
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (last seen: ${JSON.stringify(last)})`);
   });
 }
 
@@ -104,6 +121,12 @@ describe('Metric charts and run comparison panels', function () {
     await metrics.whenReady();
     assert.equal(metrics.runKeys.length, 3);
     assert.deepEqual(metrics.metricNames, ['accuracy', 'loss']);
+    // Posted after every series: the webview answers once it holds them all.
+    const held = (await metrics.probe()).charts.map((c) => ({ metric: c.metric, runs: c.series.filter((s) => s.points > 0).map((s) => s.name) }));
+    assert.deepEqual(held, [
+      { metric: 'accuracy', runs: NAMES },
+      { metric: 'loss', runs: NAMES },
+    ]);
     await askRunner('the metrics panel drew a chart per metric and lists the three runs (dark)', 'metrics', {
       runs: NAMES,
       metrics: ['accuracy', 'loss'],
@@ -142,7 +165,9 @@ describe('Metric charts and run comparison panels', function () {
       const f = t.lookup(live);
       return !('error' in f) && f.run.metrics.loss?.step === 60;
     }, 'the Runs view to read the new point (file watcher)', 90000);
-    await askRunner('a point logged to the running run appears in its chart', 'metrics-append', { run: 'live', metric: 'loss', atStep: 60 });
+    const panel = metrics;
+    const lastStep = async () => (await panel.probe()).charts.find((c) => c.metric === 'loss')?.series.find((s) => s.name === 'live')?.lastStep;
+    await untilEqual(lastStep, 60, 'step 60 of loss at the end of the live run in the webview', 60000);
   });
 
   it('compares the runs: info, params (diff-only leaves lr and optimizer), metrics with the best marked', async () => {
@@ -157,12 +182,15 @@ describe('Metric charts and run comparison panels', function () {
     assert.equal(base.commit, '111111111111');
     assert.ok(base.metrics.loss.min <= base.metrics.loss.last && base.metrics.loss.max >= base.metrics.loss.last);
     assert.equal(runs[2].status, 'RUNNING');
-    await askRunner('the comparison table shows every param, and with diff-only only lr and optimizer (light)', 'compare', {
-      runs: NAMES,
-      before: ['epochs', 'lr', 'optimizer', 'seed'],
-      after: ['lr', 'optimizer'],
-      shot: 'e2e-compare-light.png',
-    });
+    // The metrics tests left the high contrast theme on: the first comparison screenshot is the light one.
+    await setTheme('Default Light Modern');
+    const panel = compare;
+    const params = async () => (await panel.probe()).params;
+    await untilEqual(params, ['epochs', 'lr', 'optimizer', 'seed'], "the comparison table's params");
+    if (await askRunner('the comparison table has a column per run; the user ticks "Only params that differ"', 'compare-diff-only', { runs: NAMES })) {
+      await untilEqual(params, ['lr', 'optimizer'], "the comparison table's params with diff-only");
+      await askRunner('the comparison panel with diff-only (light)', 'shot', { app: 'compare', themeClass: 'vscode-light', shot: 'e2e-compare-light.png' });
+    }
     await setTheme('Default Dark Modern');
     await askRunner('the comparison panel in the dark theme', 'shot', { app: 'compare', themeClass: 'vscode-dark', shot: 'e2e-compare-dark.png' });
     await askRunner('the comparison panel drew its parallel coordinates, scatter and overlaid charts', 'compare-charts', { shot: 'e2e-compare-charts-dark.png' });

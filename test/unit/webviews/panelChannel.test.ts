@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { PanelChannel } from '../../../src/extension/webviews/panelChannel';
-import { parseMetricsToHost, type HostToMetrics, type MetricsToHost } from '../../../src/protocol/panels';
+import { parseMetricsToHost, type HostToMetrics, type MetricsProbe, type MetricsToHost } from '../../../src/protocol/panels';
 
 // The panel host's message half with the real protocol check; `send` stands for the
 // webview's postMessage and records what reached it.
@@ -98,5 +98,62 @@ describe('panel channel: ready handshake, queue, checked messages', () => {
     c.close();
     c.post(init('after'));
     assert.equal(sent.length, 1000);
+  });
+});
+
+describe('panel channel: test-only probes (E2E asks what the webview shows)', () => {
+  const probe: MetricsProbe = { charts: [{ metric: 'loss', series: [{ run: 'k', name: 'live', points: 61, lastStep: 60 }] }] };
+
+  /** A channel whose webview answers probes with `answer(id)` (nothing when it returns undefined). */
+  function probed(probes: boolean, answer: (id: number) => unknown) {
+    const warnings: string[] = [];
+    const sent: HostToMetrics[] = [];
+    const c: PanelChannel<MetricsToHost, HostToMetrics> = new PanelChannel({
+      label: 'Metrics panel',
+      parse: parseMetricsToHost,
+      send: (m) => {
+        sent.push(m);
+        const reply = m.type === 'probe' ? answer(m.id) : undefined;
+        if (reply !== undefined) setImmediate(() => void c.receive(reply));
+      },
+      handle: () => undefined,
+      log: { warn: (s) => warnings.push(s), error: (s) => warnings.push(s) },
+      probes,
+    });
+    return { c, warnings, sent };
+  }
+
+  it("resolves with the webview's reply to its own probe, after the webview started", async () => {
+    const { c, sent } = probed(true, (id) => ({ type: 'probeReply', id, data: probe }));
+    const answer = c.probe(5000);
+    assert.equal(sent.length, 0, 'the probe waits in the queue until the webview listens');
+    await c.receive({ type: 'ready', width: 800 });
+    assert.deepEqual(await answer, probe);
+    assert.deepEqual(await c.probe(5000), probe);
+    assert.deepEqual(
+      sent.map((m) => (m.type === 'probe' ? m.id : m.type)),
+      [1, 2],
+    );
+  });
+
+  it('is refused outside the E2E runs, and a reply nobody asked for is ignored with a log line', async () => {
+    const off = probed(false, (id) => ({ type: 'probeReply', id, data: probe }));
+    await off.c.receive({ type: 'ready', width: 800 });
+    await assert.rejects(off.c.probe(100), /probes are for the E2E tests only/);
+    assert.equal(off.sent.length, 0);
+    await off.c.receive({ type: 'probeReply', id: 1, data: probe });
+    assert.deepEqual(off.warnings, ['Metrics panel: ignored a probe reply nobody asked for (id 1)']);
+  });
+
+  it('rejects a reply of the wrong shape as malformed, times out without an answer, and fails when the panel closes', async () => {
+    const wrong = probed(true, (id) => ({ type: 'probeReply', id, data: { charts: [{ metric: 'loss' }] } }));
+    await wrong.c.receive({ type: 'ready', width: 800 });
+    await assert.rejects(wrong.c.probe(200), /did not answer probe 1 within 200 ms/);
+    assert.ok(wrong.warnings[0].startsWith('Metrics panel: ignored a malformed message from the webview'));
+    const silent = probed(true, () => undefined);
+    await silent.c.receive({ type: 'ready', width: 800 });
+    const waiting = silent.c.probe(5000);
+    silent.c.close();
+    await assert.rejects(waiting, /was closed/);
   });
 });
