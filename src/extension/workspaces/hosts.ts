@@ -99,7 +99,7 @@ export class HostRegistry implements vscode.Disposable {
 
   /** The host's one connection, made on first use. Connecting happens on the first call over it. */
   connection(host: HostEntry): HostConnection {
-    requireTrust(`Connecting to ${host.name}`);
+    requireTrust(vscode.l10n.t('Connecting to {0}', host.name));
     let c = this.connections.get(host.name);
     if (!c) {
       c =
@@ -187,18 +187,18 @@ export class HostRegistry implements vscode.Disposable {
         return e;
       }
       if (agent) return { host: h.hostName, port: h.port, username, agent };
-      return { host: h.hostName, port: h.port, username, password: await this.askSecret(`password:${username}@${h.hostName}:${h.port}`, `Password for ${username}@${h.hostName} (kept in memory only)`) };
+      return { host: h.hostName, port: h.port, username, password: await this.askSecret(`password:${username}@${h.hostName}:${h.port}`, vscode.l10n.t('Password for {0}@{1} (kept in memory only)', username, h.hostName)) };
     };
   }
 
   private async askPassphrase(file: string, key: Buffer): Promise<string> {
     const id = `passphrase:${file}`;
     for (;;) {
-      const pass = await this.askSecret(id, `Passphrase for ${file} (kept in memory only)`);
+      const pass = await this.askSecret(id, vscode.l10n.t('Passphrase for {0} (kept in memory only)', file));
       const err = hostsLib().keyPassphraseError(key, pass);
       if (!err) return pass;
       this.secrets.delete(id);
-      void showWarning(`that passphrase does not open ${file}. Try again.`);
+      void showWarning(vscode.l10n.t('that passphrase does not open {0}. Try again.', file));
     }
   }
 
@@ -213,14 +213,13 @@ export class HostRegistry implements vscode.Disposable {
 
   private async askTrust(k: UnknownHostKey, file: string): Promise<boolean> {
     const where = k.port === 22 ? k.host : `[${k.host}]:${k.port}`;
-    const others = k.otherKeyTypes.length ? `\n\n${file} already lists ${k.otherKeyTypes.join(', ')} keys for this host, but not this one.` : '';
-    const choice = await showWarning(
-      `The authenticity of host ${where} can't be established.`,
-      { modal: true, detail: `${k.keyType} key fingerprint is ${k.fingerprint}.${others}\n\nTrust it and add it to ${file}?` },
-      'Trust',
-    );
-    this.log.info(`Host key of ${where} (${k.fingerprint}): ${choice === 'Trust' ? 'trusted by the user' : 'not trusted'}.`);
-    return choice === 'Trust';
+    const trust = vscode.l10n.t('Trust');
+    const detail = k.otherKeyTypes.length
+      ? vscode.l10n.t('{0} key fingerprint is {1}.\n\n{2} already lists {3} keys for this host, but not this one.\n\nTrust it and add it to {2}?', k.keyType, k.fingerprint, file, k.otherKeyTypes.join(', '))
+      : vscode.l10n.t('{0} key fingerprint is {1}.\n\nTrust it and add it to {2}?', k.keyType, k.fingerprint, file);
+    const choice = await showWarning(vscode.l10n.t("The authenticity of host {0} can't be established.", where), { modal: true, detail }, trust);
+    this.log.info(`Host key of ${where} (${k.fingerprint}): ${choice === trust ? 'trusted by the user' : 'not trusted'}.`);
+    return choice === trust;
   }
 
   dispose(): void {

@@ -60,19 +60,19 @@ export class Launcher {
     let p = typeof arg === 'object' ? arg : profiles.find((q) => q.name === arg);
     if (!p) {
       if (!profiles.length) {
-        void showInfo('no saved launch profiles yet. Launch a workspace and give it a name at the last step to save one.', 'Launch Workspace').then(
+        void showInfo(vscode.l10n.t('no saved launch profiles yet. Launch a workspace and give it a name at the last step to save one.'), vscode.l10n.t('Launch Workspace')).then(
           (c) => c && vscode.commands.executeCommand('mlops.launchWorkspace'),
         );
         return undefined;
       }
       const pick = await vscode.window.showQuickPick(
-        profiles.map((q) => ({ label: q.name, description: `${q.image}${q.host ? ` on ${q.host}` : ''}`, profile: q })),
-        { title: 'MLOps: Relaunch Profile', placeHolder: 'Which saved profile?' },
+        profiles.map((q) => ({ label: q.name, description: q.host ? vscode.l10n.t('{0} on {1}', q.image, q.host) : q.image, profile: q })),
+        { title: vscode.l10n.t('MLOps: Relaunch Profile'), placeHolder: vscode.l10n.t('Which saved profile?') },
       );
       p = pick?.profile;
     }
     if (!p) return undefined;
-    const host = (p.host ? await this.registry.find(p.host) : undefined) ?? (await this.pickHost(p.host ? `"${p.host}" is not configured any more. Launch on:` : undefined));
+    const host = (p.host ? await this.registry.find(p.host) : undefined) ?? (await this.pickHost(p.host ? vscode.l10n.t('"{0}" is not configured any more. Launch on:', p.host) : undefined));
     if (!host) return undefined;
     return this.launchAndReport(host, p);
   }
@@ -80,12 +80,12 @@ export class Launcher {
   private async launchAndReport(host: HostEntry, profile: LaunchProfile & { mountProject?: boolean }): Promise<LaunchResult | undefined> {
     try {
       const r = await this.launch(host, profile, {});
-      void showInfo(`workspace ${r.name} runs on ${hostLabel(host)}.`);
+      void showInfo(vscode.l10n.t('workspace {0} runs on {1}.', r.name, hostLabel(host)));
       return r;
     } catch (err) {
       if (err instanceof Cancelled) return undefined;
       const text = err instanceof ProfileError ? err.message : (({ message, nextStep }) => `${message} ${nextStep}`)(describeEngineError(err, hostLabel(host)));
-      void showError(`launch failed. ${text}`, 'Show Log').then((c) => c && this.log.show());
+      void showError(vscode.l10n.t('launch failed. {0}', text), vscode.l10n.t('Show Log')).then((c) => c && this.log.show());
       return undefined;
     }
   }
@@ -93,7 +93,7 @@ export class Launcher {
   /** Creates and starts the container; a cancel or a failed start leaves nothing behind. */
   launch(host: HostEntry, profile: LaunchProfile & { mountProject?: boolean; host?: string }, labels: Record<string, string>): Thenable<LaunchResult> {
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MLOps: launching a workspace on ${hostLabel(host)}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: launching a workspace on {0}', hostLabel(host)), cancellable: true },
       async (progress, token) => {
         const check = () => {
           if (token.isCancellationRequested) throw new Cancelled();
@@ -107,11 +107,11 @@ export class Launcher {
         const spec: LaunchProfile = { ...rest, mounts: mountsFor(profile, projectPath) };
         const opts = containerCreateOptions(spec, { ...labels, [SPEC_LABEL]: JSON.stringify(spec) });
         opts.name = workspaceContainerName(spec, randomBytes(3).toString('hex'));
-        progress.report({ message: 'connecting' });
+        progress.report({ message: vscode.l10n.t('connecting') });
         const conn = await race(this.registry.ensureConnected(host));
         check();
         const docker = conn.docker({ timeoutMs: 60000 });
-        progress.report({ message: `creating ${opts.name} from ${spec.image}` });
+        progress.report({ message: vscode.l10n.t('creating {0} from {1}', opts.name!, spec.image) });
         this.log.info(`Workspaces: creating ${opts.name} on ${host.name} (${spec.image})`);
         const creating = docker.createContainer(opts);
         const discard = (c: { remove(o: object): Promise<unknown> }) =>
@@ -125,7 +125,7 @@ export class Launcher {
         });
         try {
           check();
-          progress.report({ message: `starting ${opts.name}` });
+          progress.report({ message: vscode.l10n.t('starting {0}', opts.name!) });
           await race(container.start());
           check();
         } catch (err) {
@@ -141,18 +141,18 @@ export class Launcher {
     );
   }
 
-  private async pickHost(placeHolder = 'Launch the workspace on which host?'): Promise<HostEntry | undefined> {
+  private async pickHost(placeHolder = vscode.l10n.t('Launch the workspace on which host?')): Promise<HostEntry | undefined> {
     const hosts = await this.registry.hosts();
     if (!hosts.length) {
-      void showWarning('no Docker host. Start Docker here, set mlops.docker.host, or add a GPU server to ~/.ssh/config or mlops.hosts.', 'Open Settings').then(
+      void showWarning(vscode.l10n.t('no Docker host. Start Docker here, set mlops.docker.host, or add a GPU server to ~/.ssh/config or mlops.hosts.'), vscode.l10n.t('Open Settings')).then(
         (c) => c && vscode.commands.executeCommand('mlops.openSettings'),
       );
       return undefined;
     }
     if (hosts.length === 1) return hosts[0];
     const pick = await vscode.window.showQuickPick(
-      hosts.map((h) => ({ label: h.name, description: h.kind === 'local' ? 'local Docker' : `SSH ${h.address}`, host: h })),
-      { title: 'MLOps: Launch Workspace — host', placeHolder, ignoreFocusOut: true },
+      hosts.map((h) => ({ label: h.name, description: h.kind === 'local' ? vscode.l10n.t('local Docker') : vscode.l10n.t('SSH {0}', h.address), host: h })),
+      { title: vscode.l10n.t('MLOps: Launch Workspace — host'), placeHolder, ignoreFocusOut: true },
     );
     return pick?.host;
   }

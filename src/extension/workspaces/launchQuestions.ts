@@ -18,19 +18,19 @@ async function inventory(registry: HostRegistry, host: HostEntry): Promise<{ ima
   let images: string[] = [];
   let gpuIds: Array<{ label: string; id: string }> = [];
   let problem: string | undefined;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLOps: listing images and GPUs on ${where}` }, async () => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: listing images and GPUs on {0}', where) }, async () => {
     try {
       const conn = await registry.ensureConnected(host);
       const [list, gpus] = await Promise.all([conn.docker().listImages(), probeGpus(conn, 15000)]);
       images = [...new Set(list.flatMap((i) => i.RepoTags ?? []).filter((t) => t && !t.includes('<none>')))].sort();
-      if (gpus.kind === 'gpus') gpuIds = gpus.gpus.map((g) => ({ label: `GPU ${g.index}: ${g.name}`, id: String(g.index) }));
+      if (gpus.kind === 'gpus') gpuIds = gpus.gpus.map((g) => ({ label: vscode.l10n.t('GPU {0}: {1}', g.index, g.name), id: String(g.index) }));
     } catch (err) {
       problem = err instanceof Error && /SSH|host key/i.test(err.message) ? err.message : describeEngineError(err, where).message;
     }
   });
   if (problem) {
-    const go = await showWarning(`${problem}`, { modal: true, detail: 'Images could not be listed. Continue and type an image name?' }, 'Continue');
-    if (go !== 'Continue') return undefined;
+    const go = vscode.l10n.t('Continue');
+    if ((await showWarning(`${problem}`, { modal: true, detail: vscode.l10n.t('Images could not be listed. Continue and type an image name?') }, go)) !== go) return undefined;
   }
   return { images, gpuIds };
 }
@@ -55,7 +55,7 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
     saveAs: '',
   };
   const total = 9;
-  const pos = (step: number): StepPosition => ({ title: `MLOps: Launch Workspace on ${where}`, step, totalSteps: total, back: step > 1 });
+  const pos = (step: number): StepPosition => ({ title: vscode.l10n.t('MLOps: Launch Workspace on {0}', where), step, totalSteps: total, back: step > 1 });
   const check = <T>(parse: (v: string) => Parsed<T>) => (v: string) => {
     const r = parse(v);
     return r.ok ? undefined : r.error;
@@ -72,52 +72,54 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
     async () => {
       const base = inv.images.map((label) => ({ label }));
       const r = await pickStep(pos(1), base, {
-        placeholder: inv.images.length ? `Image: one on ${where}, or type any image name` : `No images listed on ${where}: type an image name`,
+        placeholder: inv.images.length ? vscode.l10n.t('Image: one on {0}, or type any image name', where) : vscode.l10n.t('No images listed on {0}: type an image name', where),
         active: base.find((b) => b.label === a.image),
-        typed: (v) => (v.trim() && !inv.images.includes(v.trim()) ? { label: v.trim(), description: 'typed image name' } : undefined),
+        typed: (v) => (v.trim() && !inv.images.includes(v.trim()) ? { label: v.trim(), description: vscode.l10n.t('typed image name') } : undefined),
       });
       if (r && r !== BACK) a.image = r.label;
       return r;
     },
     async () => {
       const items: Array<vscode.QuickPickItem & { value: 'none' | 'all' | 'count' | 'ids' }> = [
-        { label: 'No GPU', value: 'none' },
-        { label: 'All GPUs', description: '--gpus all', value: 'all' },
-        { label: 'A number of GPUs…', value: 'count' },
-        ...(inv.gpuIds.length ? [{ label: 'Choose GPUs…', description: inv.gpuIds.map((g) => g.id).join(', '), value: 'ids' as const }] : []),
+        { label: vscode.l10n.t('No GPU'), value: 'none' },
+        { label: vscode.l10n.t('All GPUs'), description: '--gpus all', value: 'all' },
+        { label: vscode.l10n.t('A number of GPUs…'), value: 'count' },
+        ...(inv.gpuIds.length ? [{ label: vscode.l10n.t('Choose GPUs…'), description: inv.gpuIds.map((g) => g.id).join(', '), value: 'ids' as const }] : []),
       ];
-      const r = await pickStep(pos(2), items, { placeholder: inv.gpuIds.length ? `GPUs: ${inv.gpuIds.length} on this host` : 'GPUs: nvidia-smi found no NVIDIA GPU on this host' });
+      const r = await pickStep(pos(2), items, { placeholder: inv.gpuIds.length ? vscode.l10n.t('GPUs: {0} on this host', inv.gpuIds.length) : vscode.l10n.t('GPUs: nvidia-smi found no NVIDIA GPU on this host') });
       if (!r || r === BACK) return r;
       if (r.value === 'none' || r.value === 'all') return (a.gpus = r.value);
       if (r.value === 'count') {
-        const n = await inputStep(pos(2), { prompt: 'How many GPUs?', value: '1', validate: (v) => (/^\s*[1-9]\d*\s*$/.test(v) ? undefined : 'A whole number, 1 or more.') });
+        const n = await inputStep(pos(2), { prompt: vscode.l10n.t('How many GPUs?'), value: '1', validate: (v) => (/^\s*[1-9]\d*\s*$/.test(v) ? undefined : vscode.l10n.t('A whole number, 1 or more.')) });
         if (n === BACK) return steps[1](); // back to the GPU choice, not the image
         if (typeof n === 'string') a.gpus = { count: Number(n.trim()) };
         return n;
       }
-      const chosen = await vscode.window.showQuickPick(inv.gpuIds, { canPickMany: true, title: `MLOps: Launch Workspace on ${where} — choose GPUs`, ignoreFocusOut: true });
+      const chosen = await vscode.window.showQuickPick(inv.gpuIds, { canPickMany: true, title: vscode.l10n.t('MLOps: Launch Workspace on {0} — choose GPUs', where), ignoreFocusOut: true });
       if (!chosen?.length) return BACK;
       return (a.gpus = { ids: chosen.map((c) => c.id) });
     },
-    textStep(3, 'cpus', { prompt: 'CPU limit (docker --cpus), e.g. 8 or 0.5. Empty: no limit.', validate: check(parseCpus) }),
-    textStep(4, 'memory', { prompt: 'Memory limit (docker --memory), e.g. 32g. Empty: no limit.', validate: check((v) => parseSizeMb(v, 'memory limit', 6)) }),
+    textStep(3, 'cpus', { prompt: vscode.l10n.t('CPU limit (docker --cpus), e.g. 8 or 0.5. Empty: no limit.'), validate: check(parseCpus) }),
+    textStep(4, 'memory', { prompt: vscode.l10n.t('Memory limit (docker --memory), e.g. 32g. Empty: no limit.'), validate: check((v) => parseSizeMb(v, 'memory limit', 6)) }),
     textStep(5, 'shm', {
-      prompt: "Shared memory /dev/shm (docker --shm-size), e.g. 8g; PyTorch DataLoader workers need more than Docker's 64 MB. Empty: Docker's default.",
+      prompt: vscode.l10n.t("Shared memory /dev/shm (docker --shm-size), e.g. 8g; PyTorch DataLoader workers need more than Docker's 64 MB. Empty: Docker's default."),
       validate: check((v) => parseSizeMb(v, 'shared memory size')),
     }),
-    textStep(6, 'env', { prompt: 'Environment variables, NAME=value separated by commas. Empty: none.', placeholder: 'WANDB_MODE=offline, HF_HOME=/workspace/.hf', validate: check(parseEnv) }),
+    textStep(6, 'env', { prompt: vscode.l10n.t('Environment variables, NAME=value separated by commas. Empty: none.'), placeholder: 'WANDB_MODE=offline, HF_HOME=/workspace/.hf', validate: check(parseEnv) }),
     textStep(7, 'ports', {
-      prompt: 'Container ports to publish on 127.0.0.1 of the host (Jupyter 8888, TensorBoard 6006); host:container to fix the host port. Empty: none.',
+      prompt: vscode.l10n.t('Container ports to publish on 127.0.0.1 of the host (Jupyter 8888, TensorBoard 6006); host:container to fix the host port. Empty: none.'),
       validate: check(parsePorts),
     }),
     textStep(8, 'command', {
-      prompt: "Command, run by sh -c. Empty: the image's own command.",
+      prompt: vscode.l10n.t("Command, run by sh -c. Empty: the image's own command."),
       placeholder: 'jupyter lab --ip=0.0.0.0 --no-browser --allow-root',
     }),
     textStep(9, 'saveAs', {
-      prompt: `${projectPath ? `${projectPath} is mounted at /workspace. ` : ''}Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.`,
-      placeholder: 'e.g. train-a100',
-      validate: (v) => (v.trim() === '' || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : "Use letters, digits, '_', '.' or '-'."),
+      prompt: projectPath
+        ? vscode.l10n.t('{0} is mounted at /workspace. Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.', projectPath)
+        : vscode.l10n.t('Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.'),
+      placeholder: vscode.l10n.t('e.g. train-a100'),
+      validate: (v) => (v.trim() === '' || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : vscode.l10n.t("Use letters, digits, '_', '.' or '-'.")),
     }),
   ];
   for (let i = 0; i < steps.length; ) {

@@ -38,7 +38,7 @@ export class PortForwards implements vscode.Disposable {
   /** Forwards (or reuses the forward of) a workspace port, then opens it unless `open: false`. */
   async forward(node: WorkspaceNode | undefined, opts: { port?: number; open?: boolean } = {}): Promise<ForwardEntry | undefined> {
     if (node?.kind !== 'workspace') {
-      void showInfo('choose a running workspace in the Workspaces view to forward one of its ports.');
+      void showInfo(vscode.l10n.t('choose a running workspace in the Workspaces view to forward one of its ports.'));
       return undefined;
     }
     const where = hostLabel(node.parent.parent.host);
@@ -61,7 +61,7 @@ export class PortForwards implements vscode.Disposable {
           const h = remote && t.target.host === '127.0.0.1' ? remote : t.target.host === '127.0.0.1' ? 'localhost' : t.target.host;
           entry = { ...base, url: `http://${h}:${t.target.port}`, localPort: t.target.port };
         } else {
-          if (!conn.openTcp) throw new Error(`${where} cannot forward ports.`);
+          if (!conn.openTcp) throw new Error(vscode.l10n.t('{0} cannot forward ports.', where));
           const tunnel = await startTcpForward((h, p) => conn.openTcp!(h, p), t.target, {
             onError: (e) => this.log.warn(`Workspaces: forward of ${node.ws.name}:${port}: ${e.message}`),
           });
@@ -75,7 +75,7 @@ export class PortForwards implements vscode.Disposable {
     } catch (err) {
       const p = describeEngineError(err, where);
       this.log.error(`Workspaces: forwarding a port of ${node.ws.name}: ${p.detail}`);
-      void showError(`could not forward a port of ${node.ws.name}. ${p.message} ${p.nextStep}`);
+      void showError(`${vscode.l10n.t('could not forward a port of {0}.', node.ws.name)} ${p.message} ${p.nextStep}`);
       return undefined;
     }
   }
@@ -83,14 +83,14 @@ export class PortForwards implements vscode.Disposable {
   private async pickPort(info: PortInspect, name: string): Promise<number | undefined> {
     const ports = exposedPorts(info);
     if (!ports.length) {
-      void showWarning(`${name} publishes no ports. Launch it again with ports (Jupyter 8888, TensorBoard 6006) in the Ports step.`);
+      void showWarning(vscode.l10n.t('{0} publishes no ports. Launch it again with ports (Jupyter 8888, TensorBoard 6006) in the Ports step.', name));
       return undefined;
     }
     if (ports.length === 1) return ports[0];
     const known: Record<number, string> = { 8888: 'Jupyter', 6006: 'TensorBoard', 8080: 'HTTP', 5000: 'MLflow' };
     const pick = await vscode.window.showQuickPick(
       ports.map((p) => ({ label: String(p), description: known[p] ?? '', port: p })),
-      { title: `MLOps: Forward a port of ${name}`, placeHolder: 'Which container port?' },
+      { title: vscode.l10n.t('MLOps: Forward a port of {0}', name), placeHolder: vscode.l10n.t('Which container port?') },
     );
     return pick?.port;
   }
@@ -110,17 +110,17 @@ export class PortForwards implements vscode.Disposable {
   /** The forward list: open or stop each. */
   async show(): Promise<void> {
     if (!this.entries.size) {
-      void showInfo('no forwarded ports. Use "Forward Port…" on a running workspace in the Workspaces view.');
+      void showInfo(vscode.l10n.t('no forwarded ports. Use "Forward Port…" on a running workspace in the Workspaces view.'));
       return;
     }
-    const stopButton = { iconPath: new vscode.ThemeIcon('debug-stop'), tooltip: 'Stop forwarding' };
+    const stopButton = { iconPath: new vscode.ThemeIcon('debug-stop'), tooltip: vscode.l10n.t('Stop forwarding') };
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { entry: ForwardEntry }>();
-    qp.title = 'MLOps: Forwarded Ports';
-    qp.placeholder = 'Open one in the browser, or stop it with the button';
+    qp.title = vscode.l10n.t('MLOps: Forwarded Ports');
+    qp.placeholder = vscode.l10n.t('Open one in the browser, or stop it with the button');
     const refill = () =>
       (qp.items = this.list().map((e) => ({
         label: `${e.workspace}:${e.containerPort}`,
-        description: `${e.url} · ${e.host}${e.tunnel ? ` · ${e.tunnel.active} open connection(s)` : ' · published port'}`,
+        description: `${e.url} · ${e.host} · ${e.tunnel ? vscode.l10n.t('{0} open connection(s)', e.tunnel.active) : vscode.l10n.t('published port')}`,
         buttons: [stopButton],
         entry: e,
       })));

@@ -25,7 +25,7 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
   /** Checks the label first, then opens the shell; returns the terminal's name (tests use it). */
   const openTerminal = async (node?: WorkspaceNode): Promise<string | undefined> => {
     if (node?.kind !== 'workspace') {
-      void showInfo('choose a running workspace in the Workspaces view to open a terminal in it.');
+      void showInfo(vscode.l10n.t('choose a running workspace in the Workspaces view to open a terminal in it.'));
       return undefined;
     }
     const where = hostLabel(node.parent.parent.host);
@@ -36,7 +36,7 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
       return t.name;
     } catch (err) {
       const p = describeEngineError(err, where);
-      void showError(`could not open a terminal in ${node.ws.name}. ${p.message} ${p.nextStep}`);
+      void showError(`${vscode.l10n.t('could not open a terminal in {0}.', node.ws.name)} ${p.message} ${p.nextStep}`);
       return undefined;
     }
   };

@@ -11,6 +11,21 @@ import { hostLabel, type WorkspaceNode, type WorkspacesTreeProvider } from './wo
 
 type Action = 'start' | 'stop' | 'restart' | 'remove';
 
+/** Each action's texts as whole sentences, so that a translation can order its words freely. */
+function actionTexts(action: Action, name: string): { choose: string; progress: string; failed: string } {
+  const t = vscode.l10n.t;
+  switch (action) {
+    case 'start':
+      return { choose: t('choose a workspace in the Workspaces view to start it.'), progress: t('MLOps: start {0}', name), failed: t('could not start {0}.', name) };
+    case 'stop':
+      return { choose: t('choose a workspace in the Workspaces view to stop it.'), progress: t('MLOps: stop {0}', name), failed: t('could not stop {0}.', name) };
+    case 'restart':
+      return { choose: t('choose a workspace in the Workspaces view to restart it.'), progress: t('MLOps: restart {0}', name), failed: t('could not restart {0}.', name) };
+    case 'remove':
+      return { choose: t('choose a workspace in the Workspaces view to remove it.'), progress: t('MLOps: remove {0}', name), failed: t('could not remove {0}.', name) };
+  }
+}
+
 /** The workspace's container after checking, on the engine, that we created it. */
 export async function ownedWorkspace(registry: HostRegistry, node: WorkspaceNode) {
   const host = node.parent.parent.host;
@@ -34,29 +49,32 @@ export class WorkspaceActions implements vscode.Disposable {
     return ownedWorkspace(this.registry, node);
   }
 
-  private fail(node: WorkspaceNode, what: string, err: unknown): void {
+  /** `failed` is the whole translated sentence ("could not stop ws-1."); `what` names it in the log. */
+  private fail(node: WorkspaceNode, what: string, failed: string, err: unknown): void {
     const p = describeEngineError(err, hostLabel(node.parent.parent.host));
     this.log.error(`Workspaces: ${what} ${node.ws.name}: ${p.detail}`);
-    void showError(`could not ${what} ${node.ws.name}. ${p.message} ${p.nextStep}`, 'Show Log').then((c) => c && this.log.show());
+    void showError(`${failed} ${p.message} ${p.nextStep}`, vscode.l10n.t('Show Log')).then((c) => c && this.log.show());
   }
 
   /** Returns true when done (tests use it); false when declined or failed. */
   async run(action: Action, node: WorkspaceNode | undefined, opts: { confirmed?: boolean } = {}): Promise<boolean> {
     if (node?.kind !== 'workspace') {
-      void showInfo(`choose a workspace in the Workspaces view to ${action} it.`);
+      void showInfo(actionTexts(action, '').choose);
       return false;
     }
+    const texts = actionTexts(action, node.ws.name);
     const where = hostLabel(node.parent.parent.host);
     if (action === 'remove' && !opts.confirmed) {
+      const remove = vscode.l10n.t('Remove');
       const ok = await showWarning(
-        `Remove workspace ${node.ws.name} on ${where}?`,
-        { modal: true, detail: 'The container is deleted with whatever was written inside it outside mounted folders. Volumes are kept.' },
-        'Remove',
+        vscode.l10n.t('Remove workspace {0} on {1}?', node.ws.name, where),
+        { modal: true, detail: vscode.l10n.t('The container is deleted with whatever was written inside it outside mounted folders. Volumes are kept.') },
+        remove,
       );
-      if (ok !== 'Remove') return false;
+      if (ok !== remove) return false;
     }
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `MLOps: ${action} ${node.ws.name}` }, async () => {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: texts.progress }, async () => {
         const { container } = await this.owned(node);
         if (action === 'start') await container.start();
         else if (action === 'stop') await container.stop({ t: 10 });
@@ -69,7 +87,7 @@ export class WorkspaceActions implements vscode.Disposable {
     } catch (err) {
       // "already started/stopped" (304) is what the user wanted anyway.
       if ((err as { statusCode?: number }).statusCode === 304) return true;
-      this.fail(node, action, err);
+      this.fail(node, action, texts.failed, err);
       return false;
     } finally {
       this.tree.refreshLive();
@@ -82,20 +100,20 @@ export class WorkspaceActions implements vscode.Disposable {
     try {
       const { conn } = await this.owned(node);
       this.stopLogs(node.ws.id);
-      const name = `MLOps Workspace: ${node.ws.name}`;
+      const name = vscode.l10n.t('MLOps Workspace: {0}', node.ws.name);
       const channel = vscode.window.createOutputChannel(name);
       // No deadline: a followed log stream is quiet for as long as the workspace is.
       const docker = conn.docker({ timeoutMs: 0 });
       const stream = (await docker.getContainer(node.ws.id).logs({ follow: true, stdout: true, stderr: true, tail: 1000 })) as NodeJS.ReadableStream & { destroy?: () => void };
       const sink = () => new Writable({ write: (chunk: Buffer, _enc, cb) => (channel.append(chunk.toString('utf8')), cb()) });
       docker.modem.demuxStream(stream, sink(), sink());
-      stream.on('end', () => channel.appendLine(`\n[MLOps] the log stream ended (the workspace stopped, or the connection dropped).`));
-      stream.on('error', (e: Error) => channel.appendLine(`\n[MLOps] the log stream failed: ${e.message}`));
+      stream.on('end', () => channel.appendLine(`\n[MLOps] ${vscode.l10n.t('the log stream ended (the workspace stopped, or the connection dropped).')}`));
+      stream.on('error', (e: Error) => channel.appendLine(`\n[MLOps] ${vscode.l10n.t('the log stream failed: {0}', e.message)}`));
       this.logStreams.set(node.ws.id, { channel, stop: () => stream.destroy?.() });
       channel.show(true);
       return name;
     } catch (err) {
-      this.fail(node, 'read the logs of', err);
+      this.fail(node, 'read the logs of', vscode.l10n.t('could not read the logs of {0}.', node.ws.name), err);
       return undefined;
     }
   }
@@ -117,10 +135,10 @@ export class WorkspaceActions implements vscode.Disposable {
       // No --name: the original holds it. The profile label still says where it came from.
       const cmd = dockerRunCommand({ ...p, name: undefined }, p.name ? { [PROFILE_LABEL]: p.name } : {});
       await vscode.env.clipboard.writeText(cmd);
-      void showInfo(`copied the docker run command of ${node.ws.name}.`);
+      void showInfo(vscode.l10n.t('copied the docker run command of {0}.', node.ws.name));
       return cmd;
     } catch (err) {
-      this.fail(node, 'describe', err);
+      this.fail(node, 'describe', vscode.l10n.t('could not describe {0}.', node.ws.name), err);
       return undefined;
     }
   }

@@ -36,7 +36,7 @@ export class WorkspacePty implements vscode.Pseudoterminal {
 
   open(dims: vscode.TerminalDimensions | undefined): void {
     this.size = dims;
-    this.writeEmitter.fire(`Connecting to ${this.target.name} on ${this.target.where}…\r\n`);
+    this.writeEmitter.fire(`${vscode.l10n.t('Connecting to {0} on {1}…', this.target.name, this.target.where)}\r\n`);
     void this.start();
   }
 
@@ -57,13 +57,15 @@ export class WorkspacePty implements vscode.Pseudoterminal {
         if (code !== null) return this.closeEmitter.fire(code);
         // No status: the engine or the SSH link went away. Say so instead of vanishing.
         this.failed = true;
-        this.writeEmitter.fire(`\r\n${red(`The session with ${this.target.name} ended: ${this.target.where} stopped answering.`)}\r\nRefresh the Workspaces view, then open a new terminal. Press any key to close this one.\r\n`);
+        this.writeEmitter.fire(
+          `\r\n${red(vscode.l10n.t('The session with {0} ended: {1} stopped answering.', this.target.name, this.target.where))}\r\n${vscode.l10n.t('Refresh the Workspaces view, then open a new terminal. Press any key to close this one.')}\r\n`,
+        );
       });
     } catch (err) {
       this.failed = true;
       const p = describeEngineError(err, this.target.where);
       this.log.error(`Workspaces: terminal of ${this.target.name}: ${p.detail}`);
-      this.writeEmitter.fire(`${red(`Could not open a shell in ${this.target.name}. ${p.message}`)}\r\n${p.nextStep}\r\n\r\nPress any key to close this terminal.\r\n`);
+      this.writeEmitter.fire(`${red(`${vscode.l10n.t('Could not open a shell in {0}.', this.target.name)} ${p.message}`)}\r\n${p.nextStep}\r\n\r\n${vscode.l10n.t('Press any key to close this terminal.')}\r\n`);
     }
   }
 

@@ -48,9 +48,18 @@ export interface MessageNode {
 }
 export type WorkspacesNode = HostNode | GroupNode | GpuNode | WorkspaceNode | MessageNode;
 
+/** The host's state as its description shows it. */
+const HOST_STATUS: Record<HostState['status'], () => string> = {
+  idle: () => vscode.l10n.t('not connected'),
+  connecting: () => vscode.l10n.t('connecting'),
+  connected: () => vscode.l10n.t('connected'),
+  disconnected: () => vscode.l10n.t('disconnected'),
+  error: () => vscode.l10n.t('error'),
+};
+
 /** Where messages name the host: "this machine" or "gpu-box (SSH)". */
 export function hostLabel(h: HostEntry): string {
-  return h.kind === 'local' ? 'this machine' : `${h.name} (SSH)`;
+  return h.kind === 'local' ? vscode.l10n.t('this machine') : vscode.l10n.t('{0} (SSH)', h.name);
 }
 
 /** Host → GPUs and Workspaces. Hosts connect when expanded; nothing waits past the host layer's timeouts. */
@@ -129,9 +138,11 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
     const off = this.registry.connection(n.host).onStateChange?.((s) => {
       if (this.nodes.get(n.host.name) !== n) return;
       if (s.status === 'disconnected' && n.state.status === 'connected') {
-        const retry = s.retryInMs ? ` Retrying in ${Math.ceil(s.retryInMs / 1000)} s; refresh to retry now.` : ' Refresh to reconnect.';
+        const message = s.retryInMs
+          ? vscode.l10n.t('Connection lost: {0}. Retrying in {1} s; refresh to retry now.', s.reason, Math.ceil(s.retryInMs / 1000))
+          : vscode.l10n.t('Connection lost: {0}. Refresh to reconnect.', s.reason);
         this.log.warn(`Workspaces: ${n.host.name}: ${s.reason}`);
-        this.setState(n, { status: 'disconnected', message: `Connection lost: ${s.reason}.${retry}` });
+        this.setState(n, { status: 'disconnected', message });
       } else if (s.status === 'connected' && n.state.status === 'disconnected') {
         this.log.info(`Workspaces: ${n.host.name}: reconnected`);
         this.setState(n, { status: 'idle' });
@@ -194,9 +205,9 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
           {
             kind: 'message',
             icon: 'add',
-            text: 'No workspaces: launch one',
+            text: vscode.l10n.t('No workspaces: launch one'),
             parent: g,
-            command: { command: 'mlops.launchWorkspace', title: 'Launch Workspace', arguments: [g.parent] },
+            command: { command: 'mlops.launchWorkspace', title: vscode.l10n.t('Launch Workspace'), arguments: [g.parent] },
           },
         ];
       }
@@ -228,8 +239,8 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         const item = new vscode.TreeItem(n.host.name, n.host.kind === 'local' ? C.Expanded : C.Collapsed);
         item.id = `host:${n.host.name}`;
         const s = n.state.status;
-        const kind = n.host.kind === 'local' ? 'local Docker' : 'SSH';
-        item.description = `${kind} · ${s === 'idle' ? 'not connected' : s}`;
+        const kind = n.host.kind === 'local' ? vscode.l10n.t('local Docker') : 'SSH';
+        item.description = `${kind} · ${HOST_STATUS[s]()}`;
         item.iconPath = new vscode.ThemeIcon(
           n.host.kind === 'local' ? 'vm' : 'remote',
           s === 'connected' ? new vscode.ThemeColor('testing.iconPassed') : s === 'error' || s === 'disconnected' ? new vscode.ThemeColor('errorForeground') : undefined,
@@ -240,7 +251,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       }
       case 'gpus':
       case 'workspaces': {
-        const item = new vscode.TreeItem(n.kind === 'gpus' ? 'GPUs' : 'Workspaces', C.Expanded);
+        const item = new vscode.TreeItem(n.kind === 'gpus' ? vscode.l10n.t('GPUs') : vscode.l10n.t('Workspaces'), C.Expanded);
         item.id = `${n.kind}:${n.parent.host.name}`;
         item.iconPath = new vscode.ThemeIcon(n.kind === 'gpus' ? 'circuit-board' : 'package');
         item.contextValue = `mlops.${n.kind}`;
@@ -265,9 +276,9 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         item.tooltip = new vscode.MarkdownString(
           [
             `**${ws.name}** — ${ws.status}`,
-            `image \`${ws.image}\`${ws.profile ? `, profile ${ws.profile}` : ''}`,
-            `GPUs: ${ws.gpus}${ports ? ` · ports ${ports} (container→host)` : ''}`,
-            `created ${formatDuration(Math.max(0, Date.now() - ws.createdAt.getTime()))} ago · id ${ws.id.slice(0, 12)}`,
+            ws.profile ? vscode.l10n.t('image `{0}`, profile {1}', ws.image, ws.profile) : vscode.l10n.t('image `{0}`', ws.image),
+            ports ? vscode.l10n.t('GPUs: {0} · ports {1} (container→host)', ws.gpus, ports) : vscode.l10n.t('GPUs: {0}', ws.gpus),
+            vscode.l10n.t('created {0} ago · id {1}', formatDuration(Math.max(0, Date.now() - ws.createdAt.getTime())), ws.id.slice(0, 12)),
           ].join('\n\n'),
         );
         item.contextValue = `mlops.workspace.${workspaceState(ws.state)}`;
