@@ -81,20 +81,24 @@ export function findCli(tool: CliTool): string | undefined {
 
 /** The executable, or undefined after telling the user how to install or point at it. */
 export async function requireCli(tool: CliTool, what?: string): Promise<string | undefined> {
-  if (!trustedOrExplain(`Running ${tool}${what ? ` to ${what}` : ''}`)) return undefined;
+  if (!trustedOrExplain(what ? vscode.l10n.t('Running {0} to {1}', tool, what) : vscode.l10n.t('Running {0}', tool))) return undefined;
   await askInterpreter();
   const found = findCli(tool);
   if (found) return found;
   const { pip, guide, setting: settingId } = INSTALL[tool];
   const configured = setting(`${tool}.path`).trim();
-  const why = configured ? `${settingId} points at ${configured}, which does not exist` : `the ${tool === 'dvc' ? 'DVC' : 'MLflow'} CLI is not on PATH`;
-  const pick = await showError(
-    `${what ? `cannot ${what}: ` : ''}${why}. Install it (${pip}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set ${settingId} to its ${tool} executable, then try again.`,
-    'Open Settings',
-    'Install Guide',
+  const why = configured ? vscode.l10n.t('{0} points at {1}, which does not exist', settingId, configured) : vscode.l10n.t('the {0} CLI is not on PATH', tool === 'dvc' ? 'DVC' : 'MLflow');
+  const advice = vscode.l10n.t(
+    "Install it ({0}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set {1} to its {2} executable, then try again.",
+    pip,
+    settingId,
+    tool,
   );
-  if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', settingId);
-  if (pick === 'Install Guide') void vscode.env.openExternal(vscode.Uri.parse(guide));
+  // `what` is the caller's translated purpose ("check out a data version").
+  const [openSettings, installGuide] = [vscode.l10n.t('Open Settings'), vscode.l10n.t('Install Guide')];
+  const pick = await showError(what ? vscode.l10n.t('cannot {0}: {1}. {2}', what, why, advice) : vscode.l10n.t('{0}. {1}', why, advice), openSettings, installGuide);
+  if (pick === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', settingId);
+  if (pick === installGuide) void vscode.env.openExternal(vscode.Uri.parse(guide));
   return undefined;
 }
 

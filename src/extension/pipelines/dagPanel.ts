@@ -22,7 +22,7 @@ export class DagPanel {
       existing.panel.reveal();
       return existing;
     }
-    const panel = PanelHost.create(DAG_VIEW_TYPE, `DAG: ${vscode.workspace.asRelativePath(file.uri)}`, extensionUri);
+    const panel = PanelHost.create(DAG_VIEW_TYPE, vscode.l10n.t('DAG: {0}', vscode.workspace.asRelativePath(file.uri)), extensionUri);
     return new DagPanel(panel, extensionUri, pipelines, file, log);
   }
 
@@ -72,7 +72,7 @@ export class DagPanel {
       height,
       nodes: nodes.map((n) => ({ id: n.id, x: n.x, y: n.y, width: n.width, height: n.height, state: stageState(f, byId.get(n.id)!), cmd: byId.get(n.id)!.cmd })),
       edges: [...f.upstream].flatMap(([to, ups]) => ups.map((from) => ({ from, to }))),
-      problem: f.stages.length ? undefined : 'This dvc.yaml has no stages yet.',
+      problem: f.stages.length ? undefined : vscode.l10n.t('This dvc.yaml has no stages yet.'),
     };
   }
 
@@ -107,10 +107,10 @@ export function registerDagPanel(context: vscode.ExtensionContext, pipelines: Pi
       let file = files.find((f) => f.uri.toString() === wanted?.toString());
       if (!file && files.length === 1) file = files[0];
       if (!file && files.length > 1) {
-        file = (await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f.uri), description: `${f.stages.length} stages`, f })), { placeHolder: 'Which pipeline?' }))?.f;
+        file = (await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f.uri), description: vscode.l10n.t('{0} stages', f.stages.length), f })), { placeHolder: vscode.l10n.t('Which pipeline?') }))?.f;
       }
       if (!file) {
-        if (!files.length) void showInfo('no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
+        if (!files.length) void showInfo(vscode.l10n.t('no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.'));
         return undefined;
       }
       return DagPanel.show(context.extensionUri, pipelines, file, log).panel.viewType;

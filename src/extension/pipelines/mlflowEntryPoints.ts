@@ -27,11 +27,11 @@ function folderInfo(uri: vscode.Uri) {
 async function pickMlproject(files: PipelineFiles): Promise<vscode.Uri | undefined> {
   const all = await files.mlprojects();
   if (!all.length) {
-    void showInfo('no MLproject file in this workspace; MLflow entry points are defined there.');
+    void showInfo(vscode.l10n.t('no MLproject file in this workspace; MLflow entry points are defined there.'));
     return undefined;
   }
   if (all.length === 1) return all[0];
-  return (await vscode.window.showQuickPick(all.map((u) => ({ label: vscode.workspace.asRelativePath(u), u })), { placeHolder: 'Which MLproject?' }))?.u;
+  return (await vscode.window.showQuickPick(all.map((u) => ({ label: vscode.workspace.asRelativePath(u), u })), { placeHolder: vscode.l10n.t('Which MLproject?') }))?.u;
 }
 
 /** Asks for each parameter in turn; undefined when the user pressed Escape. */
@@ -42,7 +42,7 @@ async function askParameters(ep: MlEntryPoint, all: boolean, projectDir: string)
   for (const [i, p] of asked.entries()) {
     const value = await vscode.window.showInputBox({
       title: `mlflow run -e ${ep.name} -P ${p.name}=…${asked.length > 1 ? ` (${i + 1}/${asked.length})` : ''}`,
-      prompt: `${p.name} (${p.type})${hasDefault(p) ? `; empty: the default, ${defaultText(p)}` : ', required: it has no default'}`,
+      prompt: hasDefault(p) ? vscode.l10n.t('{0} ({1}); empty: the default, {2}', p.name, p.type, defaultText(p)) : vscode.l10n.t('{0} ({1}), required: it has no default', p.name, p.type),
       value: defaultText(p),
       ignoreFocusOut: true,
       validateInput: (v) => {
@@ -68,30 +68,30 @@ export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log:
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       eps = buildMlProject(parseYaml(doc ? doc.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))).entryPoints;
     } catch (err) {
-      void showError(`cannot read ${vscode.workspace.asRelativePath(uri)} (${errorMessage(err)}).`);
+      void showError(vscode.l10n.t('cannot read {0} ({1}).', vscode.workspace.asRelativePath(uri), errorMessage(err)));
       return undefined;
     }
     let ep = eps.find((e) => e.name === entryArg);
     if (!ep) {
       if (entryArg) {
-        void showError(`${vscode.workspace.asRelativePath(uri)} has no entry point ${entryArg} (any more); pick one from "MLOps: Run MLflow Entry Point".`);
+        void showError(vscode.l10n.t('{0} has no entry point {1} (any more); pick one from "MLOps: Run MLflow Entry Point".', vscode.workspace.asRelativePath(uri), entryArg));
         return undefined;
       }
       if (!eps.length) {
-        void showError(`${vscode.workspace.asRelativePath(uri)} has no entry_points.`);
+        void showError(vscode.l10n.t('{0} has no entry_points.', vscode.workspace.asRelativePath(uri)));
         return undefined;
       }
       ep = (
         await vscode.window.showQuickPick(
           eps.map((e) => ({ label: e.name, description: e.parameters.map((p) => `${p.name}: ${p.type}`).join(', '), e })),
-          { placeHolder: all ? 'MLflow entry point to run with parameters' : 'MLflow entry point to run (defaults for its parameters)' },
+          { placeHolder: all ? vscode.l10n.t('MLflow entry point to run with parameters') : vscode.l10n.t('MLflow entry point to run (defaults for its parameters)') },
         )
       )?.e;
       if (!ep) return undefined;
     }
     const parameters = await askParameters(ep, all, path.dirname(uri.fsPath));
     if (!parameters) return undefined;
-    if (!(await requireCli('mlflow', `run ${ep.name}`))) return undefined;
+    if (!(await requireCli('mlflow', vscode.l10n.t('run {0}', ep.name)))) return undefined;
     const envManager = setting('mlflow.envManager') || undefined;
     const { scope, rel } = folderInfo(uri);
     const task = makeTask({ type: MLFLOW_TASK_TYPE, entryPoint: ep.name, parameters, project: rel, envManager }, scope);

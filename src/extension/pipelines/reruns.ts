@@ -24,7 +24,7 @@ function folderInfo(uri: vscode.Uri) {
 export async function afterRerun(log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, name: string, exitCode: number | undefined, opts: { explained?: boolean } = {}) {
   log.info(`${name} finished with exit code ${exitCode}`);
   // `explained`: the caller already said why (or the user stopped it); one message is enough.
-  if (exitCode && !opts.explained) void showError(`${name} failed (exit ${exitCode}); its output is in the terminal panel.`);
+  if (exitCode && !opts.explained) void showError(vscode.l10n.t('{0} failed (exit {1}); its output is in the terminal panel.', name, exitCode));
   pipelines.refresh();
   // The Runs and Data views are other features': refresh them only where they exist.
   const commands = new Set(await vscode.commands.getCommands(true));
@@ -44,13 +44,13 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
   async function pickFile(): Promise<PipelineFile | undefined> {
     const all = await pipelines.pipelines();
     if (!all.length) {
-      void showInfo('no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.');
+      void showInfo(vscode.l10n.t('no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.'));
       return undefined;
     }
     if (all.length === 1) return all[0];
     const pick = await vscode.window.showQuickPick(
       all.map((f) => ({ label: vscode.workspace.asRelativePath(f.uri), description: `${f.stages.length} stages`, f })),
-      { placeHolder: 'Which pipeline?' },
+      { placeHolder: vscode.l10n.t('Which pipeline?') },
     );
     return pick?.f;
   }
@@ -61,10 +61,10 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
       f.stages.map((s) => ({ label: s.name, description: all.length > 1 ? vscode.workspace.asRelativePath(f.uri) : undefined, detail: s.cmd, uri: f.uri, stage: s.name })),
     );
     if (!items.length) {
-      void showInfo('no dvc.yaml stages in this workspace.');
+      void showInfo(vscode.l10n.t('no dvc.yaml stages in this workspace.'));
       return undefined;
     }
-    return vscode.window.showQuickPick(items, { placeHolder: 'Stage to run' });
+    return vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Stage to run') });
   }
 
   function targetOf(uriArg?: vscode.Uri | string | StageNode, stageArg?: string): Target | undefined {
@@ -102,7 +102,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     try {
       data = parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(paramsUri))).doc.toJS();
     } catch (err) {
-      void showError(`cannot read ${vscode.workspace.asRelativePath(paramsUri)} (${errorMessage(err)}); "dvc exp run -S" changes values of params.yaml.`);
+      void showError(vscode.l10n.t('cannot read {0} ({1}); "dvc exp run -S" changes values of params.yaml.', vscode.workspace.asRelativePath(paramsUri), errorMessage(err)));
       return;
     }
     // Leaves only: `-S train=...` would replace a whole section.
@@ -116,22 +116,22 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
       .map((k) => ({ label: k, description: showParamValue((lookupPath(data, splitKeyPath(k)) as { value: unknown }).value), picked: false, used: used.has(k) }))
       .sort((a, b) => Number(b.used) - Number(a.used));
     if (!items.length) {
-      void showInfo('params.yaml has no values to change.');
+      void showInfo(vscode.l10n.t('params.yaml has no values to change.'));
       return;
     }
     const picked = await vscode.window.showQuickPick(items, {
       canPickMany: true,
-      placeHolder: `Params to change for ${target.stage ? `the pipeline up to ${target.stage}` : 'the pipeline'} (dvc exp run -S)`,
+      placeHolder: target.stage ? vscode.l10n.t('Params to change for the pipeline up to {0} (dvc exp run -S)', target.stage) : vscode.l10n.t('Params to change for the pipeline (dvc exp run -S)'),
     });
     if (!picked?.length) return;
     const set: string[] = [];
     for (const p of picked) {
       const value = await vscode.window.showInputBox({
         title: `dvc exp run -S ${p.label}=…`,
-        prompt: `New value of ${p.label} (YAML: 0.01, true, text, [1, 2])`,
+        prompt: vscode.l10n.t('New value of {0} (YAML: 0.01, true, text, [1, 2])', p.label),
         value: p.description,
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'A value is needed; Escape cancels the run.'),
+        validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('A value is needed; Escape cancels the run.')),
       });
       if (value === undefined) return;
       set.push(`${p.label}=${value.trim()}`);

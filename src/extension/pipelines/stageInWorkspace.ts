@@ -38,7 +38,7 @@ interface Plan {
 }
 
 const red = (s: string) => `\x1b[31m${s}\x1b[0m`;
-const where = (h: HostEntry) => (h.kind === 'local' ? 'this machine' : `${h.name} (SSH)`);
+const where = (h: HostEntry) => (h.kind === 'local' ? vscode.l10n.t('this machine') : vscode.l10n.t('{0} (SSH)', h.name));
 const isStageNode = (v: unknown): v is StageNode => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'stage';
 
 /** The task's terminal: the exec's TTY output as it comes, its exit status as the task's. */
@@ -65,11 +65,11 @@ class StageRunPty implements vscode.Pseudoterminal {
   private async start(dims: vscode.TerminalDimensions | undefined): Promise<void> {
     let code = 1;
     let explained = false;
-    let wsName = 'the workspace';
+    let wsName = vscode.l10n.t('the workspace');
     try {
       const p = await this.plan();
       wsName = p.ws.name;
-      this.writeEmitter.fire(`\x1b[2m${p.argv.join(' ')} in ${p.dir} of ${p.ws.name} on ${where(p.host)}\x1b[0m\r\n`);
+      this.writeEmitter.fire(`\x1b[2m${vscode.l10n.t('{0} in {1} of {2} on {3}', p.argv.join(' '), p.dir, p.ws.name, where(p.host))}\x1b[0m\r\n`);
       const text = new StringDecoder('utf8');
       this.run = await runInContainer(p.conn, p.ws.id, { dir: p.dir, argv: p.argv, cols: dims?.columns ?? 120, rows: dims?.rows ?? 30, onOutput: (d) => this.writeEmitter.fire(text.write(d)) });
       if (this.closed) await this.run.cancel();
@@ -83,11 +83,11 @@ class StageRunPty implements vscode.Pseudoterminal {
       explained = !!why;
     } catch (err) {
       explained = true;
-      const e = describeEngineError(err, `the host of ${wsName}`);
+      const e = describeEngineError(err, vscode.l10n.t('the host of {0}', wsName));
       this.log.error(`Run in workspace: ${this.name}: ${e.detail}`);
       // Our own refusals (not mounted, not ours, stopped) carry their next step already.
       const text = e.kind === 'other' ? errorMessage(err) : `${e.message}\r\n${e.nextStep}`;
-      this.writeEmitter.fire(`${red(`Could not run in ${wsName}.`)} ${text}\r\n`);
+      this.writeEmitter.fire(`${red(vscode.l10n.t('Could not run in {0}.', wsName))} ${text}\r\n`);
     }
     if (this.closed) return;
     this.ended = true;
@@ -168,7 +168,7 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
     const scope = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.TaskScope.Workspace;
     const execution = new vscode.CustomExecution(async () => new StageRunPty(() => plan(def), label, (code, explained) => void afterRerun(log, pipelines, label, code, { explained }), log));
     const task = new vscode.Task(def, scope, label, 'MLOps', execution, []);
-    task.detail = `dvc repro ${def.stage} inside the workspace container ${wsName} on ${def.host}`;
+    task.detail = vscode.l10n.t('dvc repro {0} inside the workspace container {1} on {2}', def.stage, wsName, def.host);
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
     return task;
   }
@@ -177,10 +177,10 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
     const all = await pipelines.pipelines();
     const items = all.flatMap((f) => f.stages.map((s) => ({ label: s.name, description: all.length > 1 ? vscode.workspace.asRelativePath(f.uri) : undefined, detail: s.cmd, uri: f.uri, stage: s.name })));
     if (!items.length) {
-      void showInfo('no dvc.yaml stages in this workspace.');
+      void showInfo(vscode.l10n.t('no dvc.yaml stages in this workspace.'));
       return undefined;
     }
-    return vscode.window.showQuickPick(items, { placeHolder: 'Stage to run inside a workspace' });
+    return vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Stage to run inside a workspace') });
   }
 
   /** Returns the task's name once started (tests use it), undefined when nothing ran. */
@@ -197,18 +197,28 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
       if (host) chosen = { host, ws: { id: opts.container, name: opts.container.slice(0, 12) } };
     } else {
       const { found, failed } = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'MLOps: looking for running workspaces…' },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: looking for running workspaces…') },
         () => runningWorkspaces(registry, log),
       );
-      const unreachable = failed.length ? ` (${failed.join(', ')} could not be reached; see the MLOps log)` : '';
+      const unreachable = failed.join(', ');
       if (!found.length) {
-        const c = await showInfo(`no running workspace to run ${target.stage} in${unreachable}.`, 'Launch Workspace');
+        const c = await showInfo(
+          unreachable
+            ? vscode.l10n.t('no running workspace to run {0} in ({1} could not be reached; see the MLOps log).', target.stage, unreachable)
+            : vscode.l10n.t('no running workspace to run {0} in.', target.stage),
+          vscode.l10n.t('Launch Workspace'),
+        );
         if (c) void vscode.commands.executeCommand('mlops.launchWorkspace');
         return undefined;
       }
       const pick = await vscode.window.showQuickPick(
         found.map((f) => ({ label: f.ws.name, description: `${f.host.name} · ${f.ws.image}`, detail: `${f.ws.state} — ${f.ws.status}`, f })),
-        { placeHolder: `Workspace to run "dvc repro ${target.stage}" in${unreachable}`, matchOnDescription: true },
+        {
+          placeHolder: unreachable
+            ? vscode.l10n.t('Workspace to run "dvc repro {0}" in ({1} could not be reached; see the MLOps log)', target.stage, unreachable)
+            : vscode.l10n.t('Workspace to run "dvc repro {0}" in', target.stage),
+          matchOnDescription: true,
+        },
       );
       chosen = pick?.f;
     }
@@ -221,11 +231,13 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
     } catch (err) {
       const msg = errorMessage(err);
       log.warn(`Run in workspace: ${msg}`);
-      const actions = /remoteProjectPath/.test(msg) ? ['Open Settings'] : /does not mount/.test(msg) ? ['Launch Workspace'] : [];
+      const [openSettings, launchWorkspace] = [vscode.l10n.t('Open Settings'), vscode.l10n.t('Launch Workspace')];
+      // mapFolder's refusals are English on purpose (they reach the log too): matched here, not shown in another tongue.
+      const actions = /remoteProjectPath/.test(msg) ? [openSettings] : /does not mount/.test(msg) ? [launchWorkspace] : [];
       // Not awaited: the command is done here whether or not the message is answered.
-      void showError(`cannot run ${target.stage} in ${chosen.ws.name}. ${msg}`, ...actions).then((c) => {
-        if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'mlops.hosts');
-        if (c === 'Launch Workspace') void vscode.commands.executeCommand('mlops.launchWorkspace');
+      void showError(`${vscode.l10n.t('cannot run {0} in {1}.', target.stage, chosen.ws.name)} ${msg}`, ...actions).then((c) => {
+        if (c === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'mlops.hosts');
+        if (c === launchWorkspace) void vscode.commands.executeCommand('mlops.launchWorkspace');
       });
       return undefined;
     }

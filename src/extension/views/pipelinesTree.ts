@@ -1,4 +1,3 @@
-import { plural } from '../../core/common/format';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
@@ -24,6 +23,15 @@ export type StageNode = { kind: 'stage'; uri: vscode.Uri; stage: ExpandedStage; 
 type Node = FileNode | StageNode;
 
 export type StageState = 'up to date' | 'changed' | 'not run yet' | 'frozen' | 'status unknown';
+
+/** A state as the view shows it (the states themselves stay English: contextValue and the DAG use them). */
+const STATE_TEXT: Record<StageState, () => string> = {
+  'up to date': () => vscode.l10n.t('up to date'),
+  changed: () => vscode.l10n.t('changed'),
+  'not run yet': () => vscode.l10n.t('not run yet'),
+  frozen: () => vscode.l10n.t('frozen'),
+  'status unknown': () => vscode.l10n.t('status unknown'),
+};
 
 export function stageState(file: PipelineFile, stage: ExpandedStage): StageState {
   if (!file.status) return 'status unknown';
@@ -137,7 +145,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       item.resourceUri = node.file.uri;
       item.contextValue = 'dvcYaml';
       const n = node.file.stages.length;
-      item.description = plural(n, 'stage');
+      item.description = n === 1 ? vscode.l10n.t('1 stage') : vscode.l10n.t('{0} stages', n);
       return item;
     }
     const { stage, file } = node;
@@ -145,23 +153,23 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     const item = new vscode.TreeItem(stage.name, hasUpstream ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `${node.uri.toString()}#${node.chain.join('<')}`;
     const state = stageState(file, stage);
-    const tooltip = new vscode.MarkdownString().appendMarkdown(`**${stage.name}** — ${state}\n\n`);
+    const tooltip = new vscode.MarkdownString().appendMarkdown(`**${stage.name}** — ${STATE_TEXT[state]()}\n\n`);
     if (state === 'up to date') item.iconPath = new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
     else if (state === 'changed' || state === 'not run yet') {
       item.iconPath = new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.yellow'));
       tooltip.appendMarkdown(describeStageChanges(file.status![stage.name]).map((c) => `- ${c}`).join('\n') + '\n\n');
     } else item.iconPath = new vscode.ThemeIcon(state === 'frozen' ? 'lock' : 'question');
-    tooltip.appendCodeblock(stage.cmd || '(no cmd)', 'shell');
+    tooltip.appendCodeblock(stage.cmd || vscode.l10n.t('(no cmd)'), 'shell');
     const desc = typeof stage.source.definition?.get('desc') === 'string' ? String(stage.source.definition.get('desc')) : undefined;
     if (desc) tooltip.appendMarkdown(desc);
-    if (node.chain.length > 1) tooltip.appendMarkdown(`\n\nUpstream of ${node.chain[node.chain.length - 2]}`);
-    item.description = `${state} · ${desc ?? stage.cmd}`;
+    if (node.chain.length > 1) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Upstream of {0}', node.chain[node.chain.length - 2])}`);
+    item.description = `${STATE_TEXT[state]()} · ${desc ?? stage.cmd}`;
     item.tooltip = tooltip;
     item.contextValue = `dvcStage.${state === 'up to date' ? 'upToDate' : 'changed'}`;
     const range = file.model.parsed.lines.rangeOf(stage.source.keySpan[0], stage.source.keySpan[1]);
     item.command = {
       command: 'vscode.open',
-      title: 'Open Stage',
+      title: vscode.l10n.t('Open Stage'),
       arguments: [node.uri, { selection: new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character) }],
     };
     return item;
