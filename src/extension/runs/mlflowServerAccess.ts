@@ -48,13 +48,14 @@ export class MlflowCredentials {
   private ask(o: string): Promise<boolean> {
     let answer = this.asked.get(o);
     if (!answer) {
+      const send = vscode.l10n.t('Send Credentials');
       answer = Promise.resolve(
         showWarning(
-          `${o} is plain http on another machine: anyone on the network can read the MLflow credentials of your environment (MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD) if they are sent. Send them?`,
-          'Send Credentials',
-          'Do Not Send',
+          vscode.l10n.t('{0} is plain http on another machine: anyone on the network can read the MLflow credentials of your environment (MLFLOW_TRACKING_TOKEN / _USERNAME / _PASSWORD) if they are sent. Send them?', o),
+          send,
+          vscode.l10n.t('Do Not Send'),
         ),
-      ).then((pick) => pick === 'Send Credentials');
+      ).then((pick) => pick === send);
       this.asked.set(o, answer);
     }
     return answer;
@@ -77,11 +78,11 @@ export class MlflowCredentials {
 async function askTrackingUri(): Promise<string | undefined> {
   const uri = await vscode.window.showInputBox({
     value: configuredTrackingUri(),
-    title: 'MLflow tracking server',
-    prompt: 'The URI of the MLflow tracking server, as in MLFLOW_TRACKING_URI',
+    title: vscode.l10n.t('MLflow tracking server'),
+    prompt: vscode.l10n.t('The URI of the MLflow tracking server, as in MLFLOW_TRACKING_URI'),
     placeHolder: 'https://mlflow.example.com',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^https?:\/\/[^/\s]+/i.test(v.trim()) ? undefined : 'An http:// or https:// URI'),
+    validateInput: (v) => (/^https?:\/\/[^/\s]+/i.test(v.trim()) ? undefined : vscode.l10n.t('An http:// or https:// URI')),
   });
   if (!uri) return undefined;
   // A machine-scoped setting: user settings only, so that a repository cannot name the server.
@@ -93,8 +94,9 @@ async function askTrackingUri(): Promise<string | undefined> {
 export async function connectCommand(creds: MlflowCredentials): Promise<boolean> {
   const uri = await askTrackingUri();
   if (!uri) return false;
-  const answer = await vscode.window.showQuickPick(['No credentials', 'Set credentials…'], { title: `Does ${origin(uri)} ask for a token or a password?` });
-  if (answer === 'Set credentials…') return setCredentialsCommand(creds);
+  const set = vscode.l10n.t('Set credentials…');
+  const answer = await vscode.window.showQuickPick([vscode.l10n.t('No credentials'), set], { title: vscode.l10n.t('Does {0} ask for a token or a password?', origin(uri)) });
+  if (answer === set) return setCredentialsCommand(creds);
   return true;
 }
 
@@ -104,35 +106,35 @@ export async function setCredentialsCommand(creds: MlflowCredentials): Promise<b
   if (!uri) return false;
   const kind = await vscode.window.showQuickPick(
     [
-      { label: 'Access token', description: 'sent as "Authorization: Bearer …" (MLFLOW_TRACKING_TOKEN)', id: 'token' as const },
-      { label: 'User name and password', description: 'basic auth, as MLflow\'s basic-auth app expects (MLFLOW_TRACKING_USERNAME / _PASSWORD)', id: 'basic' as const },
+      { label: vscode.l10n.t('Access token'), description: vscode.l10n.t('sent as "Authorization: Bearer …" (MLFLOW_TRACKING_TOKEN)'), id: 'token' as const },
+      { label: vscode.l10n.t('User name and password'), description: vscode.l10n.t("basic auth, as MLflow's basic-auth app expects (MLFLOW_TRACKING_USERNAME / _PASSWORD)"), id: 'basic' as const },
     ],
-    { title: `Credentials for ${origin(uri)}`, placeHolder: 'How does the server authenticate?', ignoreFocusOut: true },
+    { title: vscode.l10n.t('Credentials for {0}', origin(uri)), placeHolder: vscode.l10n.t('How does the server authenticate?'), ignoreFocusOut: true },
   );
   if (!kind) return false;
   let auth: MlflowAuth;
   if (kind.id === 'token') {
-    const token = await vscode.window.showInputBox({ title: `Access token for ${origin(uri)}`, password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Paste the token') });
+    const token = await vscode.window.showInputBox({ title: vscode.l10n.t('Access token for {0}', origin(uri)), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Paste the token')) });
     if (!token) return false;
     auth = { token: token.trim() };
   } else {
-    const username = await vscode.window.showInputBox({ title: `User name on ${origin(uri)}`, ignoreFocusOut: true, validateInput: (v) => (v ? undefined : 'A user name') });
+    const username = await vscode.window.showInputBox({ title: vscode.l10n.t('User name on {0}', origin(uri)), ignoreFocusOut: true, validateInput: (v) => (v ? undefined : vscode.l10n.t('A user name')) });
     if (!username) return false;
-    const password = await vscode.window.showInputBox({ title: `Password of ${username} on ${origin(uri)}`, password: true, ignoreFocusOut: true });
+    const password = await vscode.window.showInputBox({ title: vscode.l10n.t('Password of {0} on {1}', username, origin(uri)), password: true, ignoreFocusOut: true });
     if (password === undefined) return false;
     auth = { username, password };
   }
   await creds.set(uri, auth);
-  void showInfo(`credentials for ${origin(uri)} saved in the secret storage.`);
+  void showInfo(vscode.l10n.t('credentials for {0} saved in the secret storage.', origin(uri)));
   return true;
 }
 
 export async function clearCredentialsCommand(creds: MlflowCredentials): Promise<void> {
   const uri = configuredTrackingUri();
   if (!uri) {
-    void showInfo('no MLflow tracking server is set (mlops.mlflow.trackingUri).');
+    void showInfo(vscode.l10n.t('no MLflow tracking server is set (mlops.mlflow.trackingUri).'));
     return;
   }
   await creds.clear(uri);
-  void showInfo(`credentials for ${origin(uri)} removed.`);
+  void showInfo(vscode.l10n.t('credentials for {0} removed.', origin(uri)));
 }

@@ -37,7 +37,7 @@ function access(state: SourceState, run: RunSummary): ArtifactAccess | { error: 
       },
     };
   }
-  if (state.spec.kind !== 'mlflow-sqlite' && state.spec.kind !== 'mlflow-file') return { error: 'only MLflow runs have artifacts' };
+  if (state.spec.kind !== 'mlflow-sqlite' && state.spec.kind !== 'mlflow-file') return { error: vscode.l10n.t('only MLflow runs have artifacts') };
   const root = localArtifactRoot(state.spec.kind, state.spec.location, run);
   if (typeof root !== 'string') return root;
   return {
@@ -65,23 +65,23 @@ export async function browseArtifacts(state: SourceState, run: RunSummary, log: 
     let entries: ArtifactEntry[];
     try {
       entries = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Listing artifacts of ${run.name}${dir ? `/${dir}` : ''}…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Listing artifacts of {0}…', dir ? `${run.name}/${dir}` : run.name), cancellable: true },
         (_p, token) => (token.onCancellationRequested(() => ctl.abort()), a.list(dir, ctl.signal)),
       );
     } catch (err) {
       log.warn(`Runs: artifacts of ${run.id}: ${errorMessage(err)}`);
-      void showError(`cannot list the artifacts of ${run.name}: ${errorMessage(err)}`);
+      void showError(vscode.l10n.t('cannot list the artifacts of {0}: {1}', run.name, errorMessage(err)));
       return undefined;
     }
     const items: Pick[] = [];
-    if (dir) items.push({ label: '$(arrow-up) ..', description: dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : 'artifacts', up: true });
+    if (dir) items.push({ label: '$(arrow-up) ..', description: dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : vscode.l10n.t('artifacts'), up: true });
     const sorted = [...entries].sort((x, y) => Number(y.isDir) - Number(x.isDir) || x.path.localeCompare(y.path));
     for (const e of sorted) items.push({ label: `$(${e.isDir ? 'folder' : 'file'}) ${e.path.split('/').pop()}`, description: e.isDir ? '' : formatBytes(e.size), entry: e });
     if (!entries.length && !dir) {
-      void showInfo(`run ${run.name} has no artifacts.`);
+      void showInfo(vscode.l10n.t('run {0} has no artifacts.', run.name));
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(items, { title: `Artifacts of ${run.name}${dir ? ` / ${dir}` : ''}`, placeHolder: 'Pick a file to open, or a folder to look inside' });
+    const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Artifacts of {0}', dir ? `${run.name} / ${dir}` : run.name), placeHolder: vscode.l10n.t('Pick a file to open, or a folder to look inside') });
     if (!pick) return undefined;
     if (pick.up) {
       dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
@@ -99,14 +99,14 @@ async function openArtifact(a: ArtifactAccess, entry: ArtifactEntry, run: RunSum
   const ctl = new AbortController();
   try {
     const uri = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Opening ${entry.path}…`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Opening {0}…', entry.path), cancellable: true },
       (_p, token) => (token.onCancellationRequested(() => ctl.abort()), a.fetch(entry, ctl.signal)),
     );
     await vscode.commands.executeCommand('vscode.open', uri);
     return uri;
   } catch (err) {
     log.warn(`Runs: artifact ${entry.path} of ${run.id}: ${errorMessage(err)}`);
-    void showError(`cannot open ${entry.path}: ${errorMessage(err)}`);
+    void showError(vscode.l10n.t('cannot open {0}: {1}', entry.path, errorMessage(err)));
     return undefined;
   }
 }

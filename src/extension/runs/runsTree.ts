@@ -1,4 +1,3 @@
-import { plural } from '../../core/common/format';
 import { redactTrackingUri } from '../../core/runs/mlflow/trackingUri';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
@@ -71,6 +70,8 @@ function statusIcon(status: RunStatus): vscode.ThemeIcon {
   }
 }
 
+/** "1 run" / "12 runs": one message per form, so a translation can decline its noun. */
+const runCount = (n: number): string => (n === 1 ? vscode.l10n.t('1 run') : vscode.l10n.t('{0} runs', n));
 
 /** Runs of every store in the workspace: source → experiment → run, with checkboxes for comparison. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
@@ -136,10 +137,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   /** The run behind a reference, or why it cannot be read (for the chart and comparison panels). */
   lookup(ref: RunRef): RunLookup {
     const state = this.states.get(ref.sourceId);
-    if (!state) return { error: `its store ${ref.sourceId.replace(/^[^:]*:/, '')} is no longer found in the workspace` };
-    if (state.error || !state.listing || !state.source) return { error: `its store ${state.spec.location} could not be read: ${state.error ?? 'not read yet'}` };
+    if (!state) return { error: vscode.l10n.t('its store {0} is no longer found in the workspace', ref.sourceId.replace(/^[^:]*:/, '')) };
+    if (state.error || !state.listing || !state.source) return { error: vscode.l10n.t('its store {0} could not be read: {1}', state.spec.location, state.error ?? vscode.l10n.t('not read yet')) };
     const run = state.listing.runs.find((r) => r.id === ref.runId);
-    if (!run) return { error: `${KIND_LABEL[state.spec.kind]} no longer lists run ${ref.runId}` };
+    if (!run) return { error: vscode.l10n.t('{0} no longer lists run {1}', KIND_LABEL[state.spec.kind], ref.runId) };
     return { run, source: state.source, sourceLabel: `${KIND_LABEL[state.spec.kind]} · ${vscode.workspace.asRelativePath(state.spec.location)}` };
   }
 
@@ -276,15 +277,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (node.kind === 'experiment') {
       const item = new vscode.TreeItem(node.experiment.name, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `${node.state.id}#exp:${node.experiment.id}`;
-      item.description = plural(node.runs.length, 'run');
+      item.description = runCount(node.runs.length);
       if (node.groupedBy !== undefined) {
         item.iconPath = new vscode.ThemeIcon('symbol-constant');
-        item.tooltip = `Runs with ${node.experiment.name}`;
+        item.tooltip = vscode.l10n.t('Runs with {0}', node.experiment.name);
         item.contextValue = 'mlopsRunGroup';
         return item;
       }
       item.iconPath = new vscode.ThemeIcon('beaker');
-      item.tooltip = `Experiment ${node.experiment.name} (id ${node.experiment.id})`;
+      item.tooltip = vscode.l10n.t('Experiment {0} (id {1})', node.experiment.name, node.experiment.id);
       item.contextValue = node.state.spec.kind === 'mlflow-rest' ? 'mlopsExperiment.server' : 'mlopsExperiment';
       return item;
     }
@@ -300,7 +301,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const checked = this.selected.some((r) => r.sourceId === state.id && r.runId === run.id);
     const colorIcon = checked ? this.deps.colors?.icon({ sourceId: state.id, runId: run.id }) : undefined;
     if (colorIcon) item.iconPath = colorIcon;
-    item.checkboxState = { state: checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked, tooltip: 'Select for comparison' };
+    item.checkboxState = { state: checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked, tooltip: vscode.l10n.t('Select for comparison') };
     return item;
   }
 
@@ -323,19 +324,21 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (state.error || !state.listing) {
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;
-      item.description = `${where} — ${state.error ?? 'not read yet'}`;
-      item.tooltip = `${full} could not be read: ${state.error ?? 'not read yet'}\nDetails are in the MLOps Workbench log (MLOps: Show Log).`;
+      const error = state.error ?? vscode.l10n.t('not read yet');
+      item.description = `${where} — ${error}`;
+      item.tooltip = vscode.l10n.t('{0} could not be read: {1}\nDetails are in the MLOps Workbench log (MLOps: Show Log).', full, error);
       return item;
     }
     const { runs, warnings } = state.listing;
     item.iconPath = new vscode.ThemeIcon(KIND_ICON[state.spec.kind]);
     const { filters } = this.viewState;
     const shown = filters.length ? filterRuns(runs, filters).length : runs.length;
-    const count = shown === runs.length ? plural(runs.length, 'run') : `${shown} of ${plural(runs.length, 'run')}`;
+    const count = shown === runs.length ? runCount(runs.length) : runs.length === 1 ? vscode.l10n.t('{0} of 1 run', shown) : vscode.l10n.t('{0} of {1} runs', shown, runs.length);
     // A server that did not answer lists nothing: its first warning says why, right there.
     const why = warnings.length && !runs.length ? ` — ${warnings[0].message}` : '';
-    item.description = `${where} · ${count}${warnings.length ? ` · ${plural(warnings.length, 'warning')}` : ''}${why}`;
-    item.tooltip = `${full}${warnings.length ? `\n${plural(warnings.length, 'warning')}: see the MLOps Workbench log (MLOps: Show Log).` : ''}`;
+    const warned = warnings.length === 1 ? vscode.l10n.t('1 warning') : vscode.l10n.t('{0} warnings', warnings.length);
+    item.description = `${where} · ${count}${warnings.length ? ` · ${warned}` : ''}${why}`;
+    item.tooltip = `${full}${warnings.length ? `\n${vscode.l10n.t('{0}: see the MLOps Workbench log (MLOps: Show Log).', warned)}` : ''}`;
     if (!shown) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
     return item;
   }

@@ -44,10 +44,10 @@ type Item<T> = vscode.QuickPickItem & { value: T };
 async function pickKey(runs: RunSummary[], title: string): Promise<{ kind: 'metric' | 'param'; key: string } | undefined> {
   const { metrics, params } = keysOf(runs);
   const items: (Item<{ kind: 'metric' | 'param'; key: string }> | vscode.QuickPickItem)[] = [];
-  if (metrics.length) items.push({ label: 'metrics', kind: vscode.QuickPickItemKind.Separator }, ...metrics.map((k) => ({ label: k, description: 'metric', value: { kind: 'metric' as const, key: k } })));
-  if (params.length) items.push({ label: 'params', kind: vscode.QuickPickItemKind.Separator }, ...params.map((k) => ({ label: k, description: 'param', value: { kind: 'param' as const, key: k } })));
+  if (metrics.length) items.push({ label: vscode.l10n.t('metrics'), kind: vscode.QuickPickItemKind.Separator }, ...metrics.map((k) => ({ label: k, description: vscode.l10n.t('metric'), value: { kind: 'metric' as const, key: k } })));
+  if (params.length) items.push({ label: vscode.l10n.t('params'), kind: vscode.QuickPickItemKind.Separator }, ...params.map((k) => ({ label: k, description: vscode.l10n.t('param'), value: { kind: 'param' as const, key: k } })));
   if (!items.length) {
-    void showInfo('the listed runs have no metrics or params yet.');
+    void showInfo(vscode.l10n.t('the listed runs have no metrics or params yet.'));
     return undefined;
   }
   const pick = (await vscode.window.showQuickPick(items, { title, matchOnDescription: true })) as Item<{ kind: 'metric' | 'param'; key: string }> | undefined;
@@ -58,27 +58,27 @@ async function pickKey(runs: RunSummary[], title: string): Promise<{ kind: 'metr
 export async function sortRunsCommand(store: RunsViewStateStore, runs: RunSummary[]): Promise<void> {
   const cur = store.current.sort;
   const fixed: Item<SortBy | 'key'>[] = [
-    { label: 'Start time', value: 'start' },
-    { label: 'Name', value: 'name' },
-    { label: 'Status', value: 'status' },
-    { label: 'Duration', value: 'duration' },
-    { label: 'A metric or param…', value: 'key' },
+    { label: vscode.l10n.t('Start time'), value: 'start' },
+    { label: vscode.l10n.t('Name'), value: 'name' },
+    { label: vscode.l10n.t('Status'), value: 'status' },
+    { label: vscode.l10n.t('Duration'), value: 'duration' },
+    { label: vscode.l10n.t('A metric or param…'), value: 'key' },
   ];
-  for (const i of fixed) if (i.value === cur.by) i.description = `current, ${cur.descending ? 'descending' : 'ascending'}`;
-  const pick = await vscode.window.showQuickPick(fixed, { title: 'Sort runs by' });
+  for (const i of fixed) if (i.value === cur.by) i.description = cur.descending ? vscode.l10n.t('current, descending') : vscode.l10n.t('current, ascending');
+  const pick = await vscode.window.showQuickPick(fixed, { title: vscode.l10n.t('Sort runs by') });
   if (!pick) return;
   let by: SortBy;
   if (pick.value === 'key') {
-    const key = await pickKey(runs, 'Sort runs by the metric or param');
+    const key = await pickKey(runs, vscode.l10n.t('Sort runs by the metric or param'));
     if (!key) return;
     by = `${key.kind}:${key.key}`;
   } else by = pick.value;
   const dir = await vscode.window.showQuickPick(
     [
-      { label: '$(arrow-down) Descending', description: by === 'start' ? 'newest first' : 'highest first', value: true },
-      { label: '$(arrow-up) Ascending', description: by === 'start' ? 'oldest first' : 'lowest first', value: false },
+      { label: `$(arrow-down) ${vscode.l10n.t('Descending')}`, description: by === 'start' ? vscode.l10n.t('newest first') : vscode.l10n.t('highest first'), value: true },
+      { label: `$(arrow-up) ${vscode.l10n.t('Ascending')}`, description: by === 'start' ? vscode.l10n.t('oldest first') : vscode.l10n.t('lowest first'), value: false },
     ] satisfies Item<boolean>[],
-    { title: `Sort by ${by.replace(/^(metric|param):/, '')}` },
+    { title: vscode.l10n.t('Sort by {0}', by.replace(/^(metric|param):/, '')) },
   );
   if (!dir) return;
   await store.update({ ...store.current, sort: { by, descending: dir.value } });
@@ -88,15 +88,15 @@ export async function sortRunsCommand(store: RunsViewStateStore, runs: RunSummar
 export async function filterRunsCommand(store: RunsViewStateStore, runs: RunSummary[]): Promise<void> {
   const { filters } = store.current;
   const items: Item<'status' | 'key' | 'clear' | number>[] = [
-    { label: '$(filter) By status…', value: 'status' },
-    { label: '$(filter) By a metric or param…', description: 'e.g. val_loss < 0.3, optimizer = adam', value: 'key' },
+    { label: `$(filter) ${vscode.l10n.t('By status…')}`, value: 'status' },
+    { label: `$(filter) ${vscode.l10n.t('By a metric or param…')}`, description: vscode.l10n.t('e.g. val_loss < 0.3, optimizer = adam'), value: 'key' },
   ];
   if (filters.length) {
-    items.push({ label: 'active filters', kind: vscode.QuickPickItemKind.Separator, value: -1 });
-    filters.forEach((f, i) => items.push({ label: `$(close) Remove "${describeFilter(f)}"`, value: i }));
-    items.push({ label: '$(clear-all) Clear all filters', value: 'clear' });
+    items.push({ label: vscode.l10n.t('active filters'), kind: vscode.QuickPickItemKind.Separator, value: -1 });
+    filters.forEach((f, i) => items.push({ label: `$(close) ${vscode.l10n.t('Remove "{0}"', describeFilter(f))}`, value: i }));
+    items.push({ label: `$(clear-all) ${vscode.l10n.t('Clear all filters')}`, value: 'clear' });
   }
-  const pick = await vscode.window.showQuickPick(items, { title: 'Filter runs', placeHolder: filters.length ? `Now: ${filters.map(describeFilter).join(', ')}` : 'Show only the runs that match' });
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Filter runs'), placeHolder: filters.length ? vscode.l10n.t('Now: {0}', filters.map(describeFilter).join(', ')) : vscode.l10n.t('Show only the runs that match') });
   if (!pick) return;
   if (pick.value === 'clear') return store.update({ ...store.current, filters: [] });
   if (typeof pick.value === 'number') return store.update({ ...store.current, filters: filters.filter((_, i) => i !== pick.value) });
@@ -104,17 +104,17 @@ export async function filterRunsCommand(store: RunsViewStateStore, runs: RunSumm
     const now = filters.find((f) => f.kind === 'status');
     const chosen = await vscode.window.showQuickPick(
       STATUSES.map((s) => ({ label: statusText(s), value: s, picked: now?.kind === 'status' && now.statuses.includes(s) })),
-      { title: 'Show runs that are', canPickMany: true },
+      { title: vscode.l10n.t('Show runs that are'), canPickMany: true },
     );
     if (!chosen) return;
     const rest = filters.filter((f) => f.kind !== 'status');
     return store.update({ ...store.current, filters: chosen.length ? [{ kind: 'status', statuses: chosen.map((c) => c.value) }, ...rest] : rest });
   }
-  const key = await pickKey(runs, 'Filter by the metric or param');
+  const key = await pickKey(runs, vscode.l10n.t('Filter by the metric or param'));
   if (!key) return;
   const cond = await vscode.window.showInputBox({
-    title: `Runs whose ${key.kind} ${key.key}…`,
-    prompt: 'A condition: < 0.5, >= 10, = adam, != 3, ~ text (contains), exists',
+    title: key.kind === 'metric' ? vscode.l10n.t('Runs whose metric {0}…', key.key) : vscode.l10n.t('Runs whose param {0}…', key.key),
+    prompt: vscode.l10n.t('A condition: < 0.5, >= 10, = adam, != 3, ~ text (contains), exists'),
     placeHolder: key.kind === 'metric' ? '< 0.5' : '= adam',
     validateInput: (v) => {
       const r = parseCondition(v);
@@ -133,12 +133,12 @@ export async function groupRunsCommand(store: RunsViewStateStore, runs: RunSumma
   const { params } = keysOf(runs);
   const cur = store.current.group;
   const items: Item<RunsViewState['group']>[] = [
-    { label: '$(beaker) By experiment', value: 'experiment' },
-    { label: '$(list-flat) No grouping', value: 'none' },
-    ...params.map((p) => ({ label: `$(symbol-constant) By param ${p}`, value: `param:${p}` as const })),
+    { label: `$(beaker) ${vscode.l10n.t('By experiment')}`, value: 'experiment' },
+    { label: `$(list-flat) ${vscode.l10n.t('No grouping')}`, value: 'none' },
+    ...params.map((p) => ({ label: `$(symbol-constant) ${vscode.l10n.t('By param {0}', p)}`, value: `param:${p}` as const })),
   ];
-  for (const i of items) if (i.value === cur) i.description = 'current';
-  const pick = await vscode.window.showQuickPick(items, { title: 'Group runs' });
+  for (const i of items) if (i.value === cur) i.description = vscode.l10n.t('current');
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Group runs') });
   if (pick) await store.update({ ...store.current, group: pick.value });
 }
 
@@ -146,8 +146,12 @@ export async function groupRunsCommand(store: RunsViewStateStore, runs: RunSumma
 export async function chooseKeyMetricCommand(runs: RunSummary[]): Promise<void> {
   const { metrics } = keysOf(runs);
   const cur = setting('runs.keyMetric');
-  const items: Item<string>[] = [{ label: '$(symbol-numeric) First metric by name', description: cur ? '' : 'current', value: '' }, ...metrics.map((m) => ({ label: m, description: m === cur ? 'current' : '', value: m }))];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Metric shown beside each run' });
+  const current = vscode.l10n.t('current');
+  const items: Item<string>[] = [
+    { label: `$(symbol-numeric) ${vscode.l10n.t('First metric by name')}`, description: cur ? '' : current, value: '' },
+    ...metrics.map((m) => ({ label: m, description: m === cur ? current : '', value: m })),
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Metric shown beside each run') });
   if (!pick) return;
   await updateSetting('runs.keyMetric', pick.value, vscode.workspace.workspaceFolders?.length ? 'workspace' : 'user');
 }
@@ -156,18 +160,18 @@ export async function chooseKeyMetricCommand(runs: RunSummary[]): Promise<void> 
 /** `MLOps: Copy Run ID` (a run's context menu): the id goes to the clipboard, and is returned for scripts and tests. */
 export async function copyRunIdCommand(target: RunsNode | undefined): Promise<string | undefined> {
   if (target?.kind !== 'run') {
-    void showInfo('select a run in the Runs view to copy its id.');
+    void showInfo(vscode.l10n.t('select a run in the Runs view to copy its id.'));
     return undefined;
   }
   await vscode.env.clipboard.writeText(target.run.id);
-  vscode.window.setStatusBarMessage(`MLOps: copied run id ${target.run.id}`, 3000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('MLOps: copied run id {0}', target.run.id), 3000);
   return target.run.id;
 }
 
 /** `MLOps: Open in MLflow UI`: a run or experiment of a tracking server, in the browser; returns the URL. */
 export async function openInMlflowUiCommand(target: RunsNode | undefined): Promise<string | undefined> {
   if (!target || target.kind === 'source' || target.state.spec.kind !== 'mlflow-rest' || !target.state.source) {
-    void showInfo('select a run or experiment of an MLflow tracking server (mlops.mlflow.trackingUri) in the Runs view.');
+    void showInfo(vscode.l10n.t('select a run or experiment of an MLflow tracking server (mlops.mlflow.trackingUri) in the Runs view.'));
     return undefined;
   }
   const source = target.state.source as MlflowRestSource;
@@ -179,7 +183,7 @@ export async function openInMlflowUiCommand(target: RunsNode | undefined): Promi
 /** `MLOps: Show Run Artifacts…`: browse an MLflow run's artifacts and open one. */
 export async function showRunArtifactsCommand(target: RunsNode | undefined, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
   if (target?.kind !== 'run') {
-    void showInfo('select an MLflow run in the Runs view to see its artifacts.');
+    void showInfo(vscode.l10n.t('select an MLflow run in the Runs view to see its artifacts.'));
     return undefined;
   }
   return browseArtifacts(target.state, target.run, log);

@@ -40,7 +40,7 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
     const text = describeViewState(viewState.current);
     view.description = text || undefined;
     const { shown, total } = runs.counts();
-    view.message = total && !shown ? `No run matches the filter (${text}). Change it with "Filter Runs…" in the view's title.` : undefined;
+    view.message = total && !shown ? vscode.l10n.t(`No run matches the filter ({0}). Change it with "Filter Runs…" in the view's title.`, text) : undefined;
     void vscode.commands.executeCommand('setContext', 'mlops.runs.filtered', viewState.current.filters.length > 0);
     // The walkthrough's "Open an ML project" step completes on this.
     void vscode.commands.executeCommand('setContext', 'mlops.runs.hasRuns', total > 0);
