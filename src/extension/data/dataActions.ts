@@ -49,24 +49,25 @@ export function registerDataActions(deps: DataActionDeps): void {
     reportChanged,
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, { onDidChange: reportChanged.event, provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? '' }),
   );
-  const fail = (what: string, err: unknown) => {
+  /** `what` names the failure in the log (English); `shown` is the same, translated, for the user. */
+  const fail = (what: string, shown: string, err: unknown) => {
     const message = errorMessage(err);
     log.error(`Data: ${what}: ${message}`);
-    void showError(`${what}: ${message}`, 'Show Log').then((p) => p && log.show());
+    void showError(`${shown}: ${message}`, vscode.l10n.t('Show Log')).then((p) => p && log.show());
   };
 
   async function pickVersion(title: string): Promise<VersionNode | undefined> {
     const selected = deps.view.selection.find(isVersion);
     if (selected) return selected;
-    void showInfo(`${title}: select a version under an artifact in the Data view.`);
+    void showInfo(vscode.l10n.t('{0}: select a version under an artifact in the Data view.', title));
     return undefined;
   }
 
   async function checkoutVersion(node?: VersionNode, options: CheckoutOptions = {}): Promise<boolean> {
-    node = isVersion(node) ? node : await pickVersion('Check Out Data Version');
+    node = isVersion(node) ? node : await pickVersion(vscode.l10n.t('Check Out Data Version'));
     if (!node) return false;
     const { project, artifact, version } = node;
-    const dvc = await requireCli('dvc', 'check out a data version');
+    const dvc = await requireCli('dvc', vscode.l10n.t('check out a data version'));
     if (!dvc || !project.config || !project.repo) return false;
     const l = lib();
     const short = version.commit.slice(0, 7);
@@ -76,13 +77,14 @@ export function registerDataActions(deps: DataActionDeps): void {
     if (state.workspaceMd5 && state.workspaceMd5 !== version.md5) {
       const inCache = state.workspaceMd5 === artifact.md5 ? state.cached : await isCached(project, state.workspaceMd5);
       if (!inCache) {
-        const why = state.workspace === 'modified' ? 'is modified in the workspace' : 'is not in the DVC cache';
         let answer = options.ifUnsaved;
         if (!answer) {
           const pick = await showWarning(
-            `${artifact.path} ${why}: checking out ${short} would replace the only copy. Cache it first? It stays recoverable by its hash ${state.workspaceMd5}.`,
+            state.workspace === 'modified'
+              ? vscode.l10n.t('{0} is modified in the workspace: checking out {1} would replace the only copy. Cache it first? It stays recoverable by its hash {2}.', artifact.path, short, state.workspaceMd5)
+              : vscode.l10n.t('{0} is not in the DVC cache: checking out {1} would replace the only copy. Cache it first? It stays recoverable by its hash {2}.', artifact.path, short, state.workspaceMd5),
             { modal: true },
-            'Cache It, Then Check Out',
+            vscode.l10n.t('Cache It, Then Check Out'),
           );
           answer = pick ? 'cache' : 'cancel';
         }
@@ -95,7 +97,7 @@ export function registerDataActions(deps: DataActionDeps): void {
     const target = await isCached(project, version.md5, version.legacy);
     if (!target && !project.config.remote) {
       void showError(
-        `version ${short} of ${artifact.path} is not in the local DVC cache and no default remote is configured, so it cannot be checked out. Nothing was changed.`,
+        vscode.l10n.t('version {0} of {1} is not in the local DVC cache and no default remote is configured, so it cannot be checked out. Nothing was changed.', short, artifact.path),
       );
       return false;
     }
@@ -104,20 +106,30 @@ export function registerDataActions(deps: DataActionDeps): void {
     try {
       await l.restoreRecord(project.repo, artifact, version);
       const targetArg = artifact.source.kind === 'dvc-file' ? artifact.source.file : artifact.path;
-      await runWithProgress(`${target ? 'Checking out' : 'Pulling'} ${artifact.path} at ${short}`, (signal, report) =>
+      await runWithProgress(target ? vscode.l10n.t('Checking out {0} at {1}', artifact.path, short) : vscode.l10n.t('Pulling {0} at {1}', artifact.path, short), (signal, report) =>
         l.runDvc(dvc, target ? ['checkout', '--force', targetArg] : ['pull', '--force', targetArg], { cwd: project.root, signal, onLine: report }),
       );
     } catch (err) {
       // Put the record back: the workspace data was not replaced, or was cached above.
       await writeFile(recordFile, before);
-      fail(`checking out ${artifact.path} at ${short} failed; ${artifact.source.file} is unchanged`, err);
+      fail(
+        `checking out ${artifact.path} at ${short} failed; ${artifact.source.file} is unchanged`,
+        vscode.l10n.t('checking out {0} at {1} failed; {2} is unchanged', artifact.path, short, artifact.source.file),
+        err,
+      );
       return false;
     } finally {
       await tree.refresh();
     }
     log.info(`Data: checked out ${artifact.path} at ${version.commit}`);
     void showInfo(
-      `${artifact.path} is now version ${short} (${version.subject}). ${artifact.source.file} changed accordingly: commit it to keep this version, or check out the newest version to go back.`,
+      vscode.l10n.t(
+        '{0} is now version {1} ({2}). {3} changed accordingly: commit it to keep this version, or check out the newest version to go back.',
+        artifact.path,
+        short,
+        version.subject,
+        artifact.source.file,
+      ),
     );
     return true;
   }
@@ -135,10 +147,10 @@ export function registerDataActions(deps: DataActionDeps): void {
   }
 
   async function getVersion(node?: VersionNode, options: { dest?: string } = {}): Promise<string | undefined> {
-    node = isVersion(node) ? node : await pickVersion('Get Data Version');
+    node = isVersion(node) ? node : await pickVersion(vscode.l10n.t('Get Data Version'));
     if (!node) return undefined;
     const { project, artifact, version } = node;
-    const dvc = await requireCli('dvc', 'get a data version');
+    const dvc = await requireCli('dvc', vscode.l10n.t('get a data version'));
     if (!dvc) return undefined;
     const short = version.commit.slice(0, 7);
     const ext = path.posix.extname(artifact.path);
@@ -146,41 +158,41 @@ export function registerDataActions(deps: DataActionDeps): void {
     const rel =
       options.dest ??
       (await vscode.window.showInputBox({
-        title: `Get ${artifact.path} at ${short} into a new path`,
+        title: vscode.l10n.t('Get {0} at {1} into a new path', artifact.path, short),
         value: suggestion,
-        prompt: 'Path relative to the project; it must not exist yet.',
-        validateInput: (v) => (!v.trim() ? 'Enter a path' : existsSync(path.resolve(project.root, v)) ? `${v} already exists: choose a new path` : undefined),
+        prompt: vscode.l10n.t('Path relative to the project; it must not exist yet.'),
+        validateInput: (v) => (!v.trim() ? vscode.l10n.t('Enter a path') : existsSync(path.resolve(project.root, v)) ? vscode.l10n.t('{0} already exists: choose a new path', v) : undefined),
       }));
     if (!rel) return undefined;
     const dest = path.resolve(project.root, rel);
     if (existsSync(dest)) {
-      void showError(`${rel} already exists; choose a new path so nothing is overwritten.`);
+      void showError(vscode.l10n.t('{0} already exists; choose a new path so nothing is overwritten.', rel));
       return undefined;
     }
     try {
-      await runWithProgress(`Getting ${artifact.path} at ${short}`, (signal, report) =>
+      await runWithProgress(vscode.l10n.t('Getting {0} at {1}', artifact.path, short), (signal, report) =>
         lib().runDvc(dvc, ['get', project.root, artifact.path, '--rev', version.commit, '-o', dest], { cwd: project.root, signal, onLine: report }),
       );
     } catch (err) {
-      fail(`getting ${artifact.path} at ${short}`, err);
+      fail(`getting ${artifact.path} at ${short}`, vscode.l10n.t('getting {0} at {1}', artifact.path, short), err);
       return undefined;
     }
     log.info(`Data: got ${artifact.path} at ${version.commit} into ${dest}`);
-    void showInfo(`${artifact.path} at ${short} is in ${rel} (not tracked by DVC).`, 'Reveal').then((p) => {
+    void showInfo(vscode.l10n.t('{0} at {1} is in {2} (not tracked by DVC).', artifact.path, short, rel), vscode.l10n.t('Reveal')).then((p) => {
       if (p) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dest));
     });
     return dest;
   }
 
   async function compareVersions(node?: VersionNode, other?: VersionNode | VersionNode[]): Promise<string | undefined> {
-    node = isVersion(node) ? node : await pickVersion('Compare Data Versions');
+    node = isVersion(node) ? node : await pickVersion(vscode.l10n.t('Compare Data Versions'));
     if (!node) return undefined;
     let b = Array.isArray(other) ? other.find((o) => isVersion(o) && o.version.commit !== node!.version.commit && o.artifact.path === node!.artifact.path) : isVersion(other) ? other : undefined;
     if (!b) {
       const { versions } = await tree.versionsOf(node.project, node.artifact);
       const others = versions.filter((v) => v.commit !== node!.version.commit);
       if (!others.length) {
-        void showInfo(`${node.artifact.path} has only one version.`);
+        void showInfo(vscode.l10n.t('{0} has only one version.', node.artifact.path));
         return undefined;
       }
       // The previous version first: the usual question is "what changed in this commit".
@@ -188,8 +200,8 @@ export function registerDataActions(deps: DataActionDeps): void {
       const ordered = older ? [older, ...others.filter((v) => v !== older)] : others;
       const pick = (
         await vscode.window.showQuickPick(
-          ordered.map((v) => ({ label: v.subject, description: `${v.commit.slice(0, 7)} · ${v.date.slice(0, 10)}${v === older ? ' · previous version' : ''}`, v })),
-          { title: `Compare ${node.artifact.path} at ${node.version.commit.slice(0, 7)} with…` },
+          ordered.map((v) => ({ label: v.subject, description: `${v.commit.slice(0, 7)} · ${v.date.slice(0, 10)}${v === older ? ` · ${vscode.l10n.t('previous version')}` : ''}`, v })),
+          { title: vscode.l10n.t('Compare {0} at {1} with…', node.artifact.path, node.version.commit.slice(0, 7)) },
         )
       )?.v;
       if (!pick) return undefined;
@@ -207,7 +219,7 @@ export function registerDataActions(deps: DataActionDeps): void {
       await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, async () => vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri)));
       return md;
     } catch (err) {
-      fail(`comparing versions of ${node.artifact.path}`, err);
+      fail(`comparing versions of ${node.artifact.path}`, vscode.l10n.t('comparing versions of {0}', node.artifact.path), err);
       return undefined;
     }
   }
@@ -220,19 +232,20 @@ export function registerDataActions(deps: DataActionDeps): void {
   async function transfer(kind: 'pull' | 'push', node?: ArtifactNode | FolderNode): Promise<boolean> {
     const project = projectOf(node);
     if (!project) {
-      void showInfo('no DVC project in this workspace.');
+      void showInfo(vscode.l10n.t('no DVC project in this workspace.'));
       return false;
     }
-    const dvc = await requireCli('dvc', `${kind} data`);
+    const dvc = await requireCli('dvc', kind === 'pull' ? vscode.l10n.t('pull data') : vscode.l10n.t('push data'));
     if (!dvc) return false;
     const targets = node?.kind === 'artifact' ? [node.artifact.source.kind === 'dvc-file' ? node.artifact.source.file : node.artifact.path] : node?.kind === 'folder' ? node.folder.artifacts.map((a) => a.path) : [];
-    const what = targets.length ? targets.join(', ') : 'all tracked data';
+    const what = targets.length ? targets.join(', ') : vscode.l10n.t('all tracked data');
     try {
-      await runWithProgress(`${kind === 'pull' ? 'Pulling' : 'Pushing'} ${what}`, (signal, report) => lib().runDvc(dvc, [kind, ...targets], { cwd: project.root, signal, onLine: report }));
-      void vscode.window.setStatusBarMessage(`MLOps: ${kind} of ${what} done`, 5000);
+      const title = kind === 'pull' ? vscode.l10n.t('Pulling {0}', what) : vscode.l10n.t('Pushing {0}', what);
+      await runWithProgress(title, (signal, report) => lib().runDvc(dvc, [kind, ...targets], { cwd: project.root, signal, onLine: report }));
+      void vscode.window.setStatusBarMessage(kind === 'pull' ? vscode.l10n.t('MLOps: pull of {0} done', what) : vscode.l10n.t('MLOps: push of {0} done', what), 5000);
       return true;
     } catch (err) {
-      fail(`dvc ${kind} of ${what}`, err);
+      fail(`dvc ${kind} of ${what}`, kind === 'pull' ? vscode.l10n.t('dvc pull of {0}', what) : vscode.l10n.t('dvc push of {0}', what), err);
       return false;
     } finally {
       await tree.refresh();
@@ -243,23 +256,23 @@ export function registerDataActions(deps: DataActionDeps): void {
     let targets = (uris?.length ? uris : uri ? [uri] : []).filter((u) => u instanceof vscode.Uri);
     if (!targets.length) {
       targets =
-        (await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Track with DVC', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri })) ?? [];
+        (await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: vscode.l10n.t('Track with DVC'), defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri })) ?? [];
     }
     if (!targets.length) return false;
     const root = lib().findDvcRoot(path.dirname(targets[0].fsPath));
     if (!root) {
-      void showError(`${targets[0].fsPath} is not inside a DVC project. Run "dvc init" in its git repository first.`);
+      void showError(vscode.l10n.t('{0} is not inside a DVC project. Run "dvc init" in its git repository first.', targets[0].fsPath));
       return false;
     }
-    const dvc = await requireCli('dvc', 'add data to DVC');
+    const dvc = await requireCli('dvc', vscode.l10n.t('add data to DVC'));
     if (!dvc) return false;
     const rels = targets.map((t) => path.relative(root, t.fsPath));
     try {
-      await runWithProgress(`Tracking ${rels.join(', ')} with DVC`, (signal, report) => lib().runDvc(dvc, ['add', ...rels], { cwd: root, signal, onLine: report }));
-      void showInfo(`${rels.join(', ')} tracked by DVC. Commit the new .dvc file(s) and .gitignore to record this version.`);
+      await runWithProgress(vscode.l10n.t('Tracking {0} with DVC', rels.join(', ')), (signal, report) => lib().runDvc(dvc, ['add', ...rels], { cwd: root, signal, onLine: report }));
+      void showInfo(vscode.l10n.t('{0} tracked by DVC. Commit the new .dvc file(s) and .gitignore to record this version.', rels.join(', ')));
       return true;
     } catch (err) {
-      fail(`dvc add ${rels.join(' ')}`, err);
+      fail(`dvc add ${rels.join(' ')}`, `dvc add ${rels.join(' ')}`, err);
       return false;
     } finally {
       await tree.refresh();
@@ -269,7 +282,7 @@ export function registerDataActions(deps: DataActionDeps): void {
   async function showMetricsTable(node?: DataNode): Promise<RevisionMetricsPanel | undefined> {
     const project = projectOf(node);
     if (!project) {
-      void showInfo('no DVC project in this workspace.');
+      void showInfo(vscode.l10n.t('no DVC project in this workspace.'));
       return undefined;
     }
     return RevisionMetricsPanel.show(deps.context, lib, project.root, log);

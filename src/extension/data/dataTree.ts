@@ -222,9 +222,9 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
     try {
       const { versions } = await this.versionsOf(project, artifact);
       versions.forEach((version, i) => out.push({ kind: 'version', project, artifact, version, newer: versions[i - 1], older: versions[i + 1] }));
-      if (!versions.length) out.push({ kind: 'problem', project, problem: { code: 'not-git', message: `No committed version yet: commit ${artifact.source.file} to start its history.` } });
+      if (!versions.length) out.push({ kind: 'problem', project, problem: { code: 'not-git', message: vscode.l10n.t('No committed version yet: commit {0} to start its history.', artifact.source.file) } });
     } catch (err) {
-      out.push({ kind: 'problem', project, problem: { code: 'not-git', message: `Cannot read the versions of ${artifact.path}: ${errorMessage(err)}` } });
+      out.push({ kind: 'problem', project, problem: { code: 'not-git', message: vscode.l10n.t('Cannot read the versions of {0}: {1}', artifact.path, errorMessage(err)) } });
     }
     return out;
   }
@@ -280,7 +280,7 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
       case 'project': {
         const item = new vscode.TreeItem(node.project.name, C.Expanded);
         item.id = node.project.root;
-        item.description = `${node.project.artifacts.length} tracked`;
+        item.description = vscode.l10n.t('{0} tracked', node.project.artifacts.length);
         item.iconPath = new vscode.ThemeIcon('database');
         item.tooltip = node.project.root;
         return item;
@@ -314,12 +314,12 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
         const current = node.project.states.get(node.artifact.path)?.workspaceMd5 === v.md5;
         item.iconPath = new vscode.ThemeIcon(current ? 'pass-filled' : v.tags.length ? 'tag' : 'git-commit', current ? new vscode.ThemeColor('testing.iconPassed') : undefined);
         item.contextValue = `mlops.dataVersion${node.older ? '.hasOlder' : ''}`;
-        item.accessibilityInformation = { label: `${v.subject}, commit ${v.commit.slice(0, 7)}${current ? ', in the workspace' : ''}` };
+        item.accessibilityInformation = { label: current ? vscode.l10n.t('{0}, commit {1}, in the workspace', v.subject, v.commit.slice(0, 7)) : vscode.l10n.t('{0}, commit {1}', v.subject, v.commit.slice(0, 7)) };
         return item;
       }
       case 'files': {
-        const item = new vscode.TreeItem(node.label ?? 'Files', C.Collapsed);
-        if (!node.label) item.description = `${node.relpaths.length} in this version`;
+        const item = new vscode.TreeItem(node.label ?? vscode.l10n.t('Files'), C.Collapsed);
+        if (!node.label) item.description = vscode.l10n.t('{0} in this version', node.relpaths.length);
         item.iconPath = node.label ? vscode.ThemeIcon.Folder : new vscode.ThemeIcon('files');
         return item;
       }
@@ -327,17 +327,17 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
         const item = new vscode.TreeItem(path.posix.basename(node.relpath), C.None);
         item.resourceUri = vscode.Uri.file(path.join(node.project.root, node.artifact.path, node.relpath));
         item.iconPath = vscode.ThemeIcon.File;
-        item.command = { command: 'vscode.open', title: 'Open', arguments: [item.resourceUri] };
+        item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [item.resourceUri] };
         return item;
       }
       case 'problem': {
         const p = node.problem;
-        const item = new vscode.TreeItem(p.file ?? (p.code === 'detached-head' ? 'Detached HEAD' : p.code === 'shallow-clone' ? 'Shallow clone' : 'Problem'), C.None);
+        const item = new vscode.TreeItem(p.file ?? (p.code === 'detached-head' ? vscode.l10n.t('Detached HEAD') : p.code === 'shallow-clone' ? vscode.l10n.t('Shallow clone') : vscode.l10n.t('Problem')), C.None);
         item.description = p.message;
         item.tooltip = p.message;
         item.iconPath = new vscode.ThemeIcon(PROBLEM_ICON[p.code] ?? 'warning', new vscode.ThemeColor('list.warningForeground'));
         item.contextValue = 'mlops.dataProblem';
-        if (p.file && node.project) item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(path.join(node.project.root, p.file))] };
+        if (p.file && node.project) item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [vscode.Uri.file(path.join(node.project.root, p.file))] };
         return item;
       }
     }

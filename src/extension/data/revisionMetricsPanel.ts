@@ -39,7 +39,7 @@ export class RevisionMetricsPanel {
       void existing.update();
       return existing;
     }
-    const panel = PanelHost.create('mlops.revisionMetrics', 'Metrics across Revisions', context.extensionUri);
+    const panel = PanelHost.create('mlops.revisionMetrics', vscode.l10n.t('Metrics across Revisions'), context.extensionUri);
     return new RevisionMetricsPanel(context, panel, lib, root, log);
   }
 
