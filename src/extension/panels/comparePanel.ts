@@ -1,4 +1,3 @@
-import { plural } from '../../core/common/format';
 import * as vscode from 'vscode';
 import { setting, settingChanged } from '../settings';
 import { downsampleColumns } from '../../core/runs/downsample';
@@ -103,7 +102,7 @@ export class ComparePanel implements vscode.Disposable {
     this.deps.colors.ensure(this.refs);
     for (const ref of this.refs) {
       const f = this.deps.catalog.lookup(ref);
-      if ('error' in f) problems.push(`Run ${ref.runId} cannot be compared: ${f.error}.`);
+      if ('error' in f) problems.push(vscode.l10n.t('Run {0} cannot be compared: {1}.', ref.runId, f.error));
       else found.push({ ref, ...f });
     }
     const read = () =>
@@ -120,7 +119,7 @@ export class ComparePanel implements vscode.Disposable {
               if (p.value > max || Number.isNaN(max)) max = p.value;
             }
           } catch (err) {
-            problems.push(`${key} of ${run.name}: min and max unknown (${describeError(err)}).`);
+            problems.push(vscode.l10n.t('{0} of {1}: min and max unknown ({2}).', key, run.name, describeError(err)));
           }
           metrics[key] = { last: latest.value, min, max, step: latest.step };
         }
@@ -134,7 +133,7 @@ export class ComparePanel implements vscode.Disposable {
       });
     this.runs =
       found.length >= PROGRESS_FROM
-        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLOps: reading ${found.length} runs to compare` }, read)
+        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: reading {0} runs to compare', found.length) }, read)
         : await read();
     this.panel.title = title(this.runs.length);
     this.problems = problems;
@@ -170,4 +169,4 @@ function metricDirection(): MetricDirectionPrefs {
   return { lower: list('metrics.lowerIsBetter'), higher: list('metrics.higherIsBetter') };
 }
 
-const title = (n: number) => `Compare ${plural(n, 'run')}`;
+const title = (n: number) => (n === 1 ? vscode.l10n.t('Compare 1 run') : vscode.l10n.t('Compare {0} runs', n));

@@ -1,4 +1,3 @@
-import { plural } from '../../core/common/format';
 import * as vscode from 'vscode';
 import { downsampleColumns, downsampleRange, type XKey } from '../../core/runs/downsample';
 import { metricCsv } from '../../core/runs/metricsCsv';
@@ -95,11 +94,11 @@ export class MetricsPanel implements vscode.Disposable {
         return this.sendRange(m.metric, m.axis, m.lo, m.hi, clampWidth(m.width));
       case 'exportCsv': {
         const runs = this.shown.map((s) => ({ name: s.run.name, id: s.ref.runId, points: this.histories.get(seriesKey(s.run.key, m.metric)) ?? [] }));
-        await saveExport(`${m.metric}`, 'CSV', 'csv', new TextEncoder().encode(metricCsv(m.metric, runs)));
+        await saveExport(`${m.metric}`, vscode.l10n.t('CSV'), 'csv', new TextEncoder().encode(metricCsv(m.metric, runs)));
         return;
       }
       case 'exportPng':
-        await saveExport(`${m.metric}`, 'PNG image', 'png', Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
+        await saveExport(`${m.metric}`, vscode.l10n.t('PNG image'), 'png', Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
         return;
       case 'probeReply':
         return; // answered by the channel (probe())
@@ -115,7 +114,7 @@ export class MetricsPanel implements vscode.Disposable {
     for (const ref of this.refs) {
       const found = this.deps.catalog.lookup(ref);
       if ('error' in found) {
-        problems.push(`Run ${ref.runId} cannot be shown: ${found.error}.`);
+        problems.push(vscode.l10n.t('Run {0} cannot be shown: {1}.', ref.runId, found.error));
         continue;
       }
       this.shown.push({ ref, run: panelRun(ref, found.run, found.sourceLabel, this.deps.colors), metrics: Object.keys(found.run.metrics) });
@@ -129,7 +128,7 @@ export class MetricsPanel implements vscode.Disposable {
       try {
         this.histories.set(seriesKey(s.run.key, metric), await this.history(s.ref, metric));
       } catch (err) {
-        problems.push(`${metric} of ${s.run.name} could not be read: ${describeError(err)}. See MLOps: Show Log.`);
+        problems.push(vscode.l10n.t('{0} of {1} could not be read: {2}. See MLOps: Show Log.', metric, s.run.name, describeError(err)));
         this.deps.log.warn(`Metrics panel: ${metric} of run ${s.ref.runId} (${s.ref.sourceId}): ${describeError(err)}`);
       }
     });
@@ -233,7 +232,7 @@ export class MetricsPanel implements vscode.Disposable {
 
 const seriesKey = (run: string, metric: string) => `${run}\t${metric}`;
 const clampWidth = (w: number) => Math.min(8000, Math.max(100, Math.round(w)));
-const title = (n: number) => `Metrics (${plural(n, 'run')})`;
+const title = (n: number) => (n === 1 ? vscode.l10n.t('Metrics (1 run)') : vscode.l10n.t('Metrics ({0} runs)', n));
 
 /** Where relative time counts from: the same rule as the webview's (run start, else its first point). */
 function runStart(run: PanelRun, points: readonly MetricPoint[]): number {

@@ -58,7 +58,7 @@ export async function resolveRunArgs(catalog: RunCatalog, arg: unknown, title: s
       if (isRef(item)) refs.push({ sourceId: item.sourceId, runId: item.runId });
       else if (typeof item === 'string') {
         const found = catalog.allRuns().filter((r) => r.ref.runId === item);
-        if (!found.length) void showWarning(`no run with id ${item} in the workspace's stores.`);
+        if (!found.length) void showWarning(vscode.l10n.t("no run with id {0} in the workspace's stores.", item));
         pushAll(refs, found.map((f) => f.ref));
       }
     }
@@ -72,12 +72,12 @@ export async function resolveRunArgs(catalog: RunCatalog, arg: unknown, title: s
   if (catalog.selection.length) return catalog.selection;
   const all = catalog.allRuns();
   if (!all.length) {
-    void showInfo('no runs found in the workspace. Train once (MLflow, DVCLive or TensorBoard), then try again.');
+    void showInfo(vscode.l10n.t('no runs found in the workspace. Train once (MLflow, DVCLive or TensorBoard), then try again.'));
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
     all.map((r) => ({ label: r.run.name || r.run.id, description: `${r.sourceLabel} · ${r.run.status.toLowerCase()}`, detail: r.run.id, ref: r.ref })),
-    { canPickMany: true, title, placeHolder: 'Runs to show (tip: check runs in the Runs view to skip this step)' },
+    { canPickMany: true, title, placeHolder: vscode.l10n.t('Runs to show (tip: check runs in the Runs view to skip this step)') },
   );
   return picked?.length ? picked.map((p) => p.ref) : undefined;
 }
@@ -112,12 +112,13 @@ export async function saveExport(name: string, filterName: string, ext: string, 
   const target = await vscode.window.showSaveDialog({
     defaultUri: folder ? vscode.Uri.joinPath(folder, `${safe}.${ext}`) : undefined,
     filters: { [filterName]: [ext] },
-    title: `Export ${name}`,
+    title: vscode.l10n.t('Export {0}', name),
   });
   if (!target) return undefined;
   await vscode.workspace.fs.writeFile(target, data);
-  void showInfo(`saved ${vscode.workspace.asRelativePath(target)}`, 'Open').then((a) => {
-    if (a === 'Open') void vscode.commands.executeCommand('vscode.open', target);
+  const open = vscode.l10n.t('Open');
+  void showInfo(vscode.l10n.t('saved {0}', vscode.workspace.asRelativePath(target)), open).then((a) => {
+    if (a === open) void vscode.commands.executeCommand('vscode.open', target);
   });
   return target;
 }

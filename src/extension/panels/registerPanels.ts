@@ -14,13 +14,13 @@ import { resolveRunArgs, type PanelDeps } from './panelRuns';
 export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps): void {
   context.subscriptions.push(
     registerCommand('mlops.openMetrics', async (arg?: unknown) => {
-      const refs = await resolveRunArgs(deps.catalog, arg, 'MLOps: Open Metric Charts');
+      const refs = await resolveRunArgs(deps.catalog, arg, vscode.l10n.t('MLOps: Open Metric Charts'));
       if (!refs) return undefined;
       // The panel itself: for a caller in this extension host (the E2E suite), not serialisable.
       return MetricsPanel.show(deps, refs);
     }),
     registerCommand('mlops.compareRuns', async (arg?: unknown) => {
-      const refs = await resolveRunArgs(deps.catalog, arg, 'MLOps: Compare Runs');
+      const refs = await resolveRunArgs(deps.catalog, arg, vscode.l10n.t('MLOps: Compare Runs'));
       if (!refs) return undefined;
       return ComparePanel.show(deps, refs);
     }),
