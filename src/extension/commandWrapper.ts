@@ -23,7 +23,7 @@ export function configureCommands(log: vscode.LogOutputChannel, telemetry: Telem
     error: (line) => log.error(line),
     event: (properties, measurements) => telemetry.send(TelemetryEvents.commandRun, properties, measurements),
     showFailure: (message) =>
-      void showError(message, 'Show Log').then((pick) => {
+      void showError(message, vscode.l10n.t('Show Log')).then((pick) => {
         if (pick) log.show();
       }),
   };

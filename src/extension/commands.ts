@@ -28,7 +28,7 @@ export function registerCommands(
     ),
     registerCommand('mlops.restartLanguageServer', () =>
       vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'MLOps: restarting the language server' },
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('MLOps: restarting the language server') },
         () =>
           languageClient.restart().catch((err) => {
             log.error(`Restart failed: ${errorMessage(err)}`);
@@ -38,7 +38,7 @@ export function registerCommands(
     registerCommand('mlops.createDvcYaml', async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder) {
-        void showError('open a folder first; dvc.yaml lives at the root of a project.');
+        void showError(vscode.l10n.t('open a folder first; dvc.yaml lives at the root of a project.'));
         return;
       }
       const uri = vscode.Uri.joinPath(folder.uri, 'dvc.yaml');

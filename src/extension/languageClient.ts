@@ -81,7 +81,7 @@ export function registerLanguageClient(
       starting = undefined; // a later open or a restart tries again
       telemetry.send(TelemetryEvents.languageServerFailed);
       log.error(`Language server failed to start: ${errorMessage(err)}`);
-      void showError(`the language server did not start (${errorMessage(err)}).`, 'Show Log').then((pick) => pick && serverOutput.show());
+      void showError(vscode.l10n.t('the language server did not start ({0}).', errorMessage(err)), vscode.l10n.t('Show Log')).then((pick) => pick && serverOutput.show());
       throw err;
     });
     return starting;

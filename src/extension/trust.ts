@@ -6,7 +6,8 @@ import { showWarning } from './notify';
 
 export class RestrictedModeError extends Error {
   constructor(what: string) {
-    super(`${what} is off in Restricted Mode: trust this workspace (Manage Workspace Trust) to allow it`);
+    // `what` is a whole translated activity ("Connecting to gpu-1"), the sentence's subject.
+    super(vscode.l10n.t('{0} is off in Restricted Mode: trust this workspace (Manage Workspace Trust) to allow it', what));
     this.name = 'RestrictedModeError';
   }
 }
@@ -21,7 +22,7 @@ export function requireTrust(what: string): void {
 /** Tells the user why nothing ran; false when the workspace is not trusted. */
 export function trustedOrExplain(what: string): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void showWarning(`${new RestrictedModeError(what).message}.`, 'Manage Workspace Trust').then((pick) => {
+  void showWarning(`${new RestrictedModeError(what).message}.`, vscode.l10n.t('Manage Workspace Trust')).then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
   });
   return false;
