@@ -17,6 +17,7 @@ export const BUNDLE = 'l10n/bundle.l10n.json';
 /** Longer than any message we write; a literal that runs past it is a scan gone wrong. */
 const MAX_LITERAL = 1000;
 const CALL = /\bl10n\.t\(/g;
+const ANY_USE = /\bl10n\.t\b/g;
 const ESCAPES = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', 0: '\0' };
 
 /**
@@ -59,6 +60,12 @@ export function readLiteral(text, start) {
 export function scanSource(text, file = '<text>') {
   const messages = [];
   const problems = [];
+  // An alias (`const t = vscode.l10n.t`) would hide its messages from this scan: refuse it.
+  for (const m of text.matchAll(ANY_USE)) {
+    if (!/^\s*\(/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 20))) {
+      problems.push(`${file}:${text.slice(0, m.index).split('\n').length}: l10n.t is used other than called; call vscode.l10n.t('…') itself`);
+    }
+  }
   for (const m of text.matchAll(CALL)) {
     let i = m.index + m[0].length;
     while (i < text.length && /\s/.test(text[i])) i++;

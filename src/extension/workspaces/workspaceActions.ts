@@ -13,16 +13,15 @@ type Action = 'start' | 'stop' | 'restart' | 'remove';
 
 /** Each action's texts as whole sentences, so that a translation can order its words freely. */
 function actionTexts(action: Action, name: string): { choose: string; progress: string; failed: string } {
-  const t = vscode.l10n.t;
   switch (action) {
     case 'start':
-      return { choose: t('choose a workspace in the Workspaces view to start it.'), progress: t('MLOps: start {0}', name), failed: t('could not start {0}.', name) };
+      return { choose: vscode.l10n.t('choose a workspace in the Workspaces view to start it.'), progress: vscode.l10n.t('MLOps: start {0}', name), failed: vscode.l10n.t('could not start {0}.', name) };
     case 'stop':
-      return { choose: t('choose a workspace in the Workspaces view to stop it.'), progress: t('MLOps: stop {0}', name), failed: t('could not stop {0}.', name) };
+      return { choose: vscode.l10n.t('choose a workspace in the Workspaces view to stop it.'), progress: vscode.l10n.t('MLOps: stop {0}', name), failed: vscode.l10n.t('could not stop {0}.', name) };
     case 'restart':
-      return { choose: t('choose a workspace in the Workspaces view to restart it.'), progress: t('MLOps: restart {0}', name), failed: t('could not restart {0}.', name) };
+      return { choose: vscode.l10n.t('choose a workspace in the Workspaces view to restart it.'), progress: vscode.l10n.t('MLOps: restart {0}', name), failed: vscode.l10n.t('could not restart {0}.', name) };
     case 'remove':
-      return { choose: t('choose a workspace in the Workspaces view to remove it.'), progress: t('MLOps: remove {0}', name), failed: t('could not remove {0}.', name) };
+      return { choose: vscode.l10n.t('choose a workspace in the Workspaces view to remove it.'), progress: vscode.l10n.t('MLOps: remove {0}', name), failed: vscode.l10n.t('could not remove {0}.', name) };
   }
 }
 
