@@ -42,6 +42,8 @@ const builds = [
       hostsLib: 'src/extension/lazy/hostsLib.ts',
       runsLib: 'src/extension/lazy/runsLib.ts',
       dataLib: 'src/extension/lazy/dataLib.ts',
+      // The worker thread that reads run stores in files (core/runs/isolated).
+      runsWorker: 'src/core/runs/isolated/runsWorker.ts',
     },
     outdir: 'dist/lazy',
   },

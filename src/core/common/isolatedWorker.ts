@@ -80,6 +80,11 @@ export class IsolatedWorker {
 
   constructor(private readonly options: IsolatedWorkerOptions) {}
 
+  /** Whether a worker is started now (an idle one stops by itself). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
   private get heapMb(): number {
     return this.options.heapMb ?? 512;
   }

@@ -20,17 +20,21 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   const wasmPath = context.asAbsolutePath('dist/sql-wasm.wasm');
   const credentials = new MlflowCredentials(context.secrets);
   const viewState = new RunsViewStateStore(context.workspaceState);
+  // Loaded on the first listing, not at activation.
+  let runsLib: typeof import('../lazy/runsLib') | undefined;
+  context.subscriptions.push({ dispose: () => runsLib?.disposeRunsWorker() });
   const runs = new RunsTreeProvider({
     log,
     // The configured tracking server first, then the stores found in the folders.
     discover: async () => [...serverSpecs(), ...(await discoverStores())],
     createSource: (spec) =>
-      loadLazy<typeof import('../lazy/runsLib')>('runsLib').createRunSource(spec.kind, spec.location, {
+      (runsLib ??= loadLazy<typeof import('../lazy/runsLib')>('runsLib')).createRunSource(spec.kind, spec.location, {
         wasmPath,
         // What each DVC experiment commit holds is kept here between sessions.
         cacheDir: context.globalStorageUri.fsPath,
         auth: () => credentials.get(spec.location),
         maxRuns: () => setting('mlflow.maxRuns'),
+        log: (line) => log.warn(`Runs: ${line}`),
       }),
     viewState: () => viewState.current,
     keyMetric: () => setting('runs.keyMetric').trim(),
