@@ -47,7 +47,8 @@ const builds = [
     },
     outdir: 'dist/lazy',
   },
-  { ...node, entryPoints: { server: 'src/server/server.ts' }, outdir: 'dist' },
+  // The language server and its worker thread (the language service behind a watchdog).
+  { ...node, entryPoints: { server: 'src/server/server.ts', serverWorker: 'src/server/languageWorker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist' },
 ];
 
