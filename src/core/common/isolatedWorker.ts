@@ -22,6 +22,8 @@ export interface IsolatedWorkerOptions {
   heapMb?: number;
   /** Default deadline of a call, ms (default 60 s). */
   deadlineMs?: number;
+  /** How long the worker may take to load its entry, ms (default 30 s); calls' deadlines start after. */
+  startDeadlineMs?: number;
   /** The worker stops after this long without calls, ms (default 120 s); the next call starts one. */
   idleStopMs?: number;
   log?: (line: string) => void;
@@ -61,6 +63,9 @@ interface Call {
 /** What the worker answers (isolatedWorkerServe.ts posts it). */
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
 
+/** Posted once the worker's entry has loaded: deadlines count from here, not from its start. */
+export const READY = 'isolated-worker-ready';
+
 function isReply(m: unknown): m is WorkerReply {
   const r = m as WorkerReply | undefined;
   return typeof r === 'object' && r !== null && typeof r.id === 'number' && typeof r.ok === 'boolean';
@@ -68,6 +73,9 @@ function isReply(m: unknown): m is WorkerReply {
 
 export class IsolatedWorker {
   private worker: Worker | undefined;
+  /** The worker has loaded its entry; until then calls wait in it without a deadline running. */
+  private ready = false;
+  private startTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly inflight = new Map<number, Call>();
   private readonly queue: Call[] = [];
   private nextId = 1;
@@ -125,8 +133,7 @@ export class IsolatedWorker {
   private send(call: Call): void {
     const worker = this.ensureWorker();
     this.inflight.set(call.id, call);
-    const deadline = call.options.deadlineMs ?? this.options.deadlineMs ?? 60_000;
-    call.timer = setTimeout(() => this.onDeadline(call, deadline), deadline);
+    if (this.ready) this.arm(call);
     try {
       worker.postMessage({ id: call.id, method: call.method, params: call.params }, call.options.transfer ?? []);
     } catch (err) {
@@ -134,6 +141,15 @@ export class IsolatedWorker {
       this.inflight.delete(call.id);
       this.settle(call, new Error(`${this.options.name}: cannot send ${call.method}: ${errorMessage(err)}`));
     }
+  }
+
+  private deadlineOf(call: Call): number {
+    return call.options.deadlineMs ?? this.options.deadlineMs ?? 60_000;
+  }
+
+  private arm(call: Call): void {
+    const deadline = this.deadlineOf(call);
+    call.timer = setTimeout(() => this.onDeadline(call, deadline), deadline);
   }
 
   private ensureWorker(): Worker {
@@ -150,19 +166,36 @@ export class IsolatedWorker {
     worker.unref();
     this.starts++;
     let fault: string | undefined;
+    this.ready = false;
+    // A worker that never gets its entry loaded counts as dead (a cold disk can be slow).
+    const startMs = this.options.startDeadlineMs ?? 30_000;
+    this.startTimer = setTimeout(() => {
+      this.stopWorker();
+      this.onDeath(`did not start within ${Math.round(startMs / 100) / 10} s`, 'deadline');
+    }, startMs);
     worker.on('message', (m: unknown) => {
-      if (worker === this.worker && isReply(m)) this.onReply(m);
+      if (worker !== this.worker) return;
+      if (m === READY) this.onReady();
+      else if (isReply(m)) this.onReply(m);
     });
     worker.on('error', (err: Error & { code?: string }) => {
       fault = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of its ${this.heapMb} MB heap` : `failed: ${errorMessage(err)}`;
     });
     worker.on('exit', (code) => {
       if (worker !== this.worker) return; // stopped by us: already handled
+      clearTimeout(this.startTimer);
       this.worker = undefined;
+      this.ready = false;
       this.onDeath(fault ?? `exited (code ${code})`, 'died');
     });
     this.worker = worker;
     return worker;
+  }
+
+  private onReady(): void {
+    clearTimeout(this.startTimer);
+    this.ready = true;
+    for (const call of this.inflight.values()) this.arm(call);
   }
 
   private onReply(reply: WorkerReply): void {
@@ -216,7 +249,9 @@ export class IsolatedWorker {
 
   private stopWorker(): void {
     clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    clearTimeout(this.startTimer);
+    this.idleTimer = this.startTimer = undefined;
+    this.ready = false;
     const worker = this.worker;
     this.worker = undefined;
     void worker?.terminate();

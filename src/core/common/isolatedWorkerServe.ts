@@ -3,7 +3,7 @@
 // watchdog or the heap cap ends the worker.
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from './errors';
-import type { WorkerReply } from './isolatedWorker';
+import { READY, type WorkerReply } from './isolatedWorker';
 
 const TRANSFER = Symbol('transfer');
 
@@ -42,4 +42,5 @@ export function serveIsolated(handlers: Handlers): void {
       },
     );
   });
+  port.postMessage(READY);
 }

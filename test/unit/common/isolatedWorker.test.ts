@@ -80,6 +80,14 @@ describe('IsolatedWorker (real worker thread)', function () {
     assert.equal(w.deaths, 0);
   });
 
+  it('counts deadlines from when the worker is ready, and gives up on one that never gets there', async () => {
+    // A slow start (tsx compiling the fixture takes longer than this deadline) is not a timeout.
+    const w = make({ deadlineMs: 150 });
+    assert.deepEqual(await w.call('echo', 'slow start'), 'slow start');
+    const stuck = make({ script: 'setInterval(() => undefined, 1000);', startDeadlineMs: 300 });
+    await assert.rejects(stuck.call('echo', 1), (err: IsolatedWorkerError) => err.failure === 'deadline' && /did not start within 0.3 s/.test(err.message));
+  });
+
   it('rejects calls in flight when disposed', async () => {
     const w = make();
     const pending = w.call('wait', 10000);
