@@ -76,7 +76,10 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
       if (settingChanged(e, 'runs')) void runs.refresh({ rediscover: true, cause: 'setting' });
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true, cause: 'workspace folders' })),
-    registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true, cause: 'command' })),
+    registerCommand('mlops.refreshRuns', () => {
+      runs.retryFailed();
+      return runs.refresh({ rediscover: true, cause: 'command' });
+    }),
     registerCommand('mlops.copyRunId', async (node?: RunsNode) => {
       const target = node ?? view.selection[0];
       if (target?.kind !== 'run') {

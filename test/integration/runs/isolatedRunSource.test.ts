@@ -100,5 +100,17 @@ describe('run stores read in the worker thread (IsolatedRunSource)', function ()
     // This thread lived through both, and the next listing of a good store works at once.
     assert.equal((await sources[0].list()).runs.length, 6);
     assert.ok(worker.deaths >= 2 && worker.deaths <= 3, `deaths ${worker.deaths}: ${lines.join('\n')}`);
+
+    // The store at fault is not read again at every refresh (a core for a whole deadline
+    // each time), until its backoff ends or the user refreshes.
+    const spinSource = sources[all.findIndex((s) => s.kind === 'test-spin')];
+    const deaths = worker.deaths;
+    const t = Date.now();
+    await assert.rejects(spinSource.list(), /did not finish list within 3 s.*read again in 2 min or on Refresh/);
+    assert.ok(Date.now() - t < 1000);
+    assert.equal(worker.deaths, deaths);
+    spinSource.retry();
+    await assert.rejects(spinSource.list(), /read again in 4 min/);
+    assert.equal(worker.deaths, deaths + 1);
   });
 });
