@@ -44,6 +44,8 @@ const builds = [
       dataLib: 'src/extension/lazy/dataLib.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
+      // The Pipelines view's loader, likewise (core/pipelines/isolated).
+      pipelinesWorker: 'src/core/pipelines/isolated/pipelinesWorker.ts',
     },
     outdir: 'dist/lazy',
   },
