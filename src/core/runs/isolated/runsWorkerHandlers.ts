@@ -20,20 +20,29 @@ export interface RunsWorkerData {
 }
 
 export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOptions): Handlers {
-  const sources = new Map<string, DisposableRunSource>();
-  const source = (ref: StoreRef) => {
-    let s = sources.get(ref.key);
-    if (!s) sources.set(ref.key, (s = create(ref.kind, ref.location, options)));
-    return s;
+  const sources = new Map<string, { source: DisposableRunSource; listed: boolean }>();
+  const entry = (ref: StoreRef) => {
+    let e = sources.get(ref.key);
+    if (!e) sources.set(ref.key, (e = { source: create(ref.kind, ref.location, options), listed: false }));
+    return e;
+  };
+  const list = async (ref: StoreRef): Promise<RunListing> => {
+    const e = entry(ref);
+    const listing = await e.source.list();
+    e.listed = true;
+    return listing;
   };
   return {
-    list: (ref: StoreRef): Promise<RunListing> => source(ref).list(),
+    list,
     history: async (p: StoreRef & { runId: string; metric: string }) => {
-      const packed = encodePoints(await source(p).metricHistory(p.runId, p.metric));
+      // A fresh worker (after a death or an idle stop) has not listed this store yet, and
+      // some readers answer histories only for runs they listed (DVC experiments).
+      if (!entry(p).listed) await list(p);
+      const packed = encodePoints(await entry(p).source.metricHistory(p.runId, p.metric));
       return withTransfer(packed, [packed.buffer as ArrayBuffer]);
     },
     drop: (ref: { key: string }) => {
-      sources.get(ref.key)?.dispose?.();
+      sources.get(ref.key)?.source.dispose?.();
       sources.delete(ref.key);
     },
   };
