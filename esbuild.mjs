@@ -42,10 +42,15 @@ const builds = [
       hostsLib: 'src/extension/lazy/hostsLib.ts',
       runsLib: 'src/extension/lazy/runsLib.ts',
       dataLib: 'src/extension/lazy/dataLib.ts',
+      // The worker thread that reads run stores in files (core/runs/isolated).
+      runsWorker: 'src/core/runs/isolated/runsWorker.ts',
+      // The Pipelines view's loader, likewise (core/pipelines/isolated).
+      pipelinesWorker: 'src/core/pipelines/isolated/pipelinesWorker.ts',
     },
     outdir: 'dist/lazy',
   },
-  { ...node, entryPoints: { server: 'src/server/server.ts' }, outdir: 'dist' },
+  // The language server and its worker thread (the language service behind a watchdog).
+  { ...node, entryPoints: { server: 'src/server/server.ts', serverWorker: 'src/server/languageWorker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist' },
 ];
 

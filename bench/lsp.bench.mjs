@@ -162,7 +162,8 @@ async function measure(name, argv, settings) {
 }
 
 try {
-  const ours = await measure('mlops-language-server', [join(root, 'dist', 'server.js'), '--stdio']);
+  // LSP_BENCH_SERVER: another build of our server (e.g. an older commit's) to compare.
+  const ours = await measure('mlops-language-server', [process.env.LSP_BENCH_SERVER ?? join(root, 'dist', 'server.js'), '--stdio']);
   const theirs = await measure('yaml-language-server', [join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'], {
     yaml: { validate: true, hover: false, completion: false, schemaStore: { enable: false }, schemas: { [pathToFileURL(schemaFile).toString()]: ['**/dvc.yaml'] } },
   });

@@ -1,24 +1,39 @@
 // The MLOps language server. LSP wiring only: the language service lives in
 // core/pipelines and is tested on fixtures. Runs in VS Code (IPC) and standalone for any
 // LSP client: `node dist/server.js --stdio`.
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+//
+// The service itself runs in a worker thread (languageWorker.ts) behind a watchdog: a
+// request that runs past REQUEST_DEADLINE_MS (a check stuck on a crafted file) or a worker
+// that hits its heap cap fails that one request, is logged, and the next request gets a
+// fresh worker; this process and the other files' diagnostics live on. Should the process
+// itself die, vscode-languageclient's default error handler restarts it (up to 4 times in
+// 3 minutes) and re-opens every document, so every open file is checked again.
+import * as path from 'node:path';
+import { createConnection, DiagnosticSeverity, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage } from '../core/common/errors';
-import {
-  completePipelineFile,
-  hoverPipelineFile,
-  pipelineCodeLenses,
-  pipelineDefinition,
-  pipelineFileKind,
-  pipelineSymbols,
-  validatePipelineFile,
-} from '../core/pipelines/languageService';
-import { toCodeLens, toCompletionItem, toDiagnostic, toDocumentSymbol, toLocation } from './lspMapping';
-import { nodePipelineFs } from '../core/pipelines/nodePipelineFs';
-import { folderOfUri } from './folderOfUri';
+import { IsolatedWorker, IsolatedWorkerError } from '../core/common/isolatedWorker';
+import { pipelineFileKind } from '../core/pipelines/languageService';
+import { DIAGNOSTIC_SOURCE } from '../protocol/language';
+import type { DocRequest, languageHandlers } from './languageHandlers';
+
+/** The longest one request may take; a pipeline file of a few MB is checked in well under 1 s. */
+export const REQUEST_DEADLINE_MS = 10_000;
+const WORKER_HEAP_MB = 512;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
+
+// MLOPS_LS_WORKER / MLOPS_LS_DEADLINE_MS: for the tests only (a worker whose checks
+// misbehave on request, a shorter deadline); the extension sets neither.
+const worker = new IsolatedWorker({
+  name: 'the language service',
+  script: process.env.MLOPS_LS_WORKER || path.join(__dirname, 'serverWorker.js'),
+  heapMb: WORKER_HEAP_MB,
+  deadlineMs: Number(process.env.MLOPS_LS_DEADLINE_MS) || REQUEST_DEADLINE_MS,
+  idleStopMs: 10 * 60_000,
+  log: (line) => connection.console.warn(line),
+});
 
 connection.onInitialize(() => ({
   capabilities: {
@@ -31,32 +46,58 @@ connection.onInitialize(() => ({
   },
   serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
 }));
+connection.onShutdown(() => worker.dispose());
 
-/** The file system a request sees: the document's folder, or none for an unsaved file. */
-function fsFor(uri: string) {
-  const folder = folderOfUri(uri);
-  return { folder, fs: folder ? nodePipelineFs(folder) : undefined };
+type Handlers = typeof languageHandlers;
+type Answer<M extends keyof Handlers> = ReturnType<Handlers[M]>;
+
+/** Asks the worker; a failure (its deadline, its heap, a throw) is logged and answered with `fallback`. */
+async function ask<M extends keyof Handlers>(method: M, doc: TextDocument, offset: number | undefined, fallback: Answer<M>): Promise<Answer<M>> {
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), offset };
+  try {
+    return await worker.call<Answer<M>>(method, request);
+  } catch (err) {
+    connection.console.error(`${method} of ${doc.uri} failed: ${errorMessage(err)}`);
+    return fallback;
+  }
 }
 
-/**
- * Runs a handler so that nothing it throws reaches the connection: one odd file must
- * never take the server down or leave a request unanswered. Logs and answers `fallback`.
- */
-function guarded<P, R>(what: string, fallback: R, handler: (params: P) => R): (params: P) => R {
-  return (params: P) => {
-    try {
-      return handler(params);
-    } catch (err) {
-      connection.console.error(`${what} failed: ${errorMessage(err)}`);
-      return fallback;
+/** A position request's document and offset, or nothing for a document we do not hold. */
+function at(params: { textDocument: { uri: string }; position?: { line: number; character: number } }) {
+  const doc = documents.get(params.textDocument.uri);
+  return doc && { doc, offset: params.position ? doc.offsetAt(params.position) : undefined };
+}
+
+// A version whose check was stopped is not checked again (a watched-file event would
+// re-run it): the next edit is.
+const stopped = new Set<string>();
+
+async function validate(doc: TextDocument): Promise<void> {
+  if (!pipelineFileKind(doc.uri) || stopped.has(`${doc.uri}@${doc.version}`)) return;
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText() };
+  let diagnostics: Diagnostic[];
+  try {
+    const answer = await worker.call<Answer<'validate'>>('validate', request);
+    for (const line of answer.log) connection.console.warn(`${doc.uri}: ${line}`);
+    diagnostics = answer.diagnostics;
+  } catch (err) {
+    connection.console.error(`validation of ${doc.uri} failed: ${errorMessage(err)}`);
+    if (!(err instanceof IsolatedWorkerError)) diagnostics = [];
+    else {
+      stopped.add(`${doc.uri}@${doc.version}`);
+      // Said in the file, so that an empty Problems list is not read as "all fine".
+      diagnostics = [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: DiagnosticSeverity.Warning,
+          source: DIAGNOSTIC_SOURCE,
+          message: `This file was not checked: ${errorMessage(err)}. See the MLOps Language Server output.`,
+        },
+      ];
     }
-  };
-}
-
-function validate(doc: TextDocument): void {
-  if (!pipelineFileKind(doc.uri)) return;
-  const diagnostics = guarded('validation of ' + doc.uri, [], () => validatePipelineFile(doc.uri, doc.getText(), fsFor(doc.uri).fs, (line) => connection.console.warn(`${doc.uri}: ${line}`)).map((d) => toDiagnostic(d, doc.uri)))(undefined);
-  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+  // An answer for a version the editor has moved past is dropped: the newer one is on its way.
+  if (documents.get(doc.uri)?.version === doc.version) void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
 
 // Typing fast queues one change event per keystroke; validating each version of a large
@@ -69,54 +110,38 @@ function scheduleValidation(uri: string): void {
   setImmediate(() => {
     pending.delete(uri);
     const doc = documents.get(uri);
-    if (doc) validate(doc);
+    if (doc) void validate(doc);
   });
 }
 
 documents.onDidChangeContent((e) => scheduleValidation(e.document.uri));
-documents.onDidClose((e) => void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+documents.onDidClose((e) => {
+  for (const key of stopped) if (key.startsWith(`${e.document.uri}@`)) stopped.delete(key);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
 // params.yaml, dvc.lock or a dep changed on disk: the open pipeline files may read differently.
 connection.onDidChangeWatchedFiles(() => documents.all().forEach((d) => scheduleValidation(d.uri)));
 
-connection.onCompletion(
-  guarded('completion', [], ({ textDocument, position }) => {
-    const doc = documents.get(textDocument.uri);
-    if (!doc) return [];
-    const offset = doc.offsetAt(position);
-    return completePipelineFile(doc.uri, doc.getText(), offset, fsFor(doc.uri).fs).map((e) => toCompletionItem(e, doc, offset));
-  }),
-);
-
-connection.onHover(
-  guarded('hover', null, ({ textDocument, position }) => {
-    const doc = documents.get(textDocument.uri);
-    const hover = doc && hoverPipelineFile(doc.uri, doc.getText(), doc.offsetAt(position), fsFor(doc.uri).fs);
-    return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: hover.range } : null;
-  }),
-);
-
-connection.onDefinition(
-  guarded('definition', [], ({ textDocument, position }) => {
-    const doc = documents.get(textDocument.uri);
-    if (!doc) return [];
-    const { folder, fs } = fsFor(doc.uri);
-    return pipelineDefinition(doc.uri, doc.getText(), doc.offsetAt(position), fs).flatMap((t) => toLocation(t, doc.uri, folder) ?? []);
-  }),
-);
-
-connection.onDocumentSymbol(
-  guarded('document symbols', [], ({ textDocument }) => {
-    const doc = documents.get(textDocument.uri);
-    return doc ? pipelineSymbols(doc.uri, doc.getText()).map(toDocumentSymbol) : [];
-  }),
-);
-
-connection.onCodeLens(
-  guarded('code lenses', [], ({ textDocument }) => {
-    const doc = documents.get(textDocument.uri);
-    return doc ? pipelineCodeLenses(doc.uri, doc.getText()).map((l) => toCodeLens(l, doc.uri)) : [];
-  }),
-);
+connection.onCompletion(async (p) => {
+  const r = at(p);
+  return r ? ask('completion', r.doc, r.offset, []) : [];
+});
+connection.onHover(async (p) => {
+  const r = at(p);
+  return r ? ask('hover', r.doc, r.offset, null) : null;
+});
+connection.onDefinition(async (p) => {
+  const r = at(p);
+  return r ? ask('definition', r.doc, r.offset, []) : [];
+});
+connection.onDocumentSymbol(async (p) => {
+  const r = at(p);
+  return r ? ask('symbols', r.doc, undefined, []) : [];
+});
+connection.onCodeLens(async (p) => {
+  const r = at(p);
+  return r ? ask('codeLenses', r.doc, undefined, []) : [];
+});
 
 documents.listen(connection);
 connection.listen();

@@ -1,12 +1,13 @@
 // Bundled apart (dist/lazy/runsLib.js) and required when the Runs view first lists its
-// stores, so that activation never parses sql.js or the TensorBoard reader.
-import { DvcExperimentsSource } from '../../core/runs/dvc/dvcExperiments';
-import { DvcLiveSource } from '../../core/runs/dvc/dvcliveSource';
-import { MlflowFileStoreSource } from '../../core/runs/mlflow/fileStoreSource';
+// stores, so that activation never parses the run-store readers. The readers of stores in
+// files run in one worker thread (dist/lazy/runsWorker.js, see core/runs/isolated); only a
+// tracking server's REST source runs on the extension host.
+import * as path from 'node:path';
+import type { IsolatedWorker } from '../../core/common/isolatedWorker';
+import { isFileStoreKind } from '../../core/runs/fileSources';
+import { IsolatedRunSource, runsWorker } from '../../core/runs/isolated/isolatedRunSource';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
-import { MlflowSqliteSource } from '../../core/runs/mlflow/sqliteStoreSource';
-import { TensorBoardSource } from '../../core/runs/tensorboard/tensorboardSource';
 import type { RunSource } from '../../core/runs/types';
 
 export type { RunSource };
@@ -20,24 +21,28 @@ export interface SourceFactoryOptions {
   maxRuns?: () => number | undefined;
   /** The extension's global storage: caches kept between sessions. */
   cacheDir?: string;
+  /** The worker's restarts and deaths, for the log. */
+  log?: (line: string) => void;
 }
+
+// One worker for every store (not one each): see the CHANGELOG entry and isolatedWorker.ts
+// on how a death is pinned on the one store at fault.
+let worker: IsolatedWorker | undefined;
 
 /** The reader of one store found in the workspace (see runsModel.StoreKind). */
 export function createRunSource(kind: string, location: string, options: SourceFactoryOptions): RunSource & { dispose?(): void } {
-  switch (kind) {
-    case 'mlflow-sqlite':
-      return new MlflowSqliteSource(location, { wasmPath: options.wasmPath });
-    case 'mlflow-file':
-      return new MlflowFileStoreSource(location);
-    case 'mlflow-rest':
-      return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns });
-    case 'dvc-experiments':
-      return new DvcExperimentsSource(location, { cacheDir: options.cacheDir });
-    case 'dvclive':
-      return new DvcLiveSource(location);
-    case 'tensorboard':
-      return new TensorBoardSource(location);
-    default:
-      throw new Error(`unknown run store kind ${kind}`);
-  }
+  if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns });
+  if (!isFileStoreKind(kind)) throw new Error(`unknown run store kind ${kind}`);
+  worker ??= runsWorker({
+    script: path.join(__dirname, 'runsWorker.js'),
+    sources: { wasmPath: options.wasmPath, cacheDir: options.cacheDir },
+    log: options.log,
+  });
+  return new IsolatedRunSource(kind, location, worker);
+}
+
+/** Stops the worker (deactivation). */
+export function disposeRunsWorker(): void {
+  worker?.dispose();
+  worker = undefined;
 }

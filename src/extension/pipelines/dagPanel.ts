@@ -87,7 +87,7 @@ export class DagPanel {
       await vscode.commands.executeCommand('mlops.runStage', this.file.uri, stage.name);
       return;
     }
-    const r = this.file.model.parsed.lines.rangeOf(stage.source.keySpan[0], stage.source.keySpan[1]);
+    const r = stage.keyRange;
     const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
     // Beside the graph, so it stays visible while the user clicks through stages.
     await vscode.window.showTextDocument(this.file.uri, { selection: range, viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });

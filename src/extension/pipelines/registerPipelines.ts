@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
+import { IsolatedWorker } from '../../core/common/isolatedWorker';
+import type { PipelineSnapshot } from '../../core/pipelines/status/pipelineSnapshot';
 import { PipelinesTreeProvider } from '../views/pipelinesTree';
 import { PipelineFiles } from './pipelineFiles';
 import { registerDagPanel } from './dagPanel';
@@ -9,7 +11,18 @@ import { registerReruns } from './reruns';
 /** The Pipelines view, what keeps it current, and the reruns it offers. */
 export function registerPipelines(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): PipelinesTreeProvider {
   const files = new PipelineFiles();
-  const pipelines = new PipelinesTreeProvider(log, files);
+  // dvc.yaml and the files it names are anyone's: parsed in a worker thread with a heap cap
+  // and a deadline; the thread starts on the first load and stops when idle (its hash cache
+  // then starts over).
+  const worker = new IsolatedWorker({
+    name: 'the pipeline loader',
+    script: context.asAbsolutePath('dist/lazy/pipelinesWorker.js'),
+    heapMb: 512,
+    deadlineMs: 60_000,
+    idleStopMs: 10 * 60_000,
+    log: (line) => log.warn(`Pipelines: ${line}`),
+  });
+  const pipelines = new PipelinesTreeProvider(log, files, (dir, text) => worker.call<PipelineSnapshot>('load', { dir, text }));
 
   // Any file may be a stage's dep, out or params file; bursts (a `dvc repro`) coalesce
   // into one refresh, unchanged files are not re-hashed, and run stores that no stage
@@ -19,6 +32,7 @@ export function registerPipelines(context: vscode.ExtensionContext, log: vscode.
     if (pipelines.matters(uri.fsPath)) pipelines.refresh(500);
   };
   context.subscriptions.push(
+    worker,
     files,
     vscode.window.createTreeView('mlops.pipelines', { treeDataProvider: pipelines, showCollapseAll: true }),
     pipelines,

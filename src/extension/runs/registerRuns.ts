@@ -25,17 +25,21 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   const wasmPath = context.asAbsolutePath('dist/sql-wasm.wasm');
   const credentials = new MlflowCredentials(context.secrets);
   const viewState = new RunsViewStateStore(context.workspaceState);
+  // Loaded on the first listing, not at activation.
+  let runsLib: typeof import('../lazy/runsLib') | undefined;
+  context.subscriptions.push({ dispose: () => runsLib?.disposeRunsWorker() });
   const runs = new RunsTreeProvider({
     log,
     // The configured tracking server first, then the stores found in the folders.
     discover: async () => [...serverSpecs(), ...(await discoverStores())],
     createSource: (spec) =>
-      loadLazy<typeof import('../lazy/runsLib')>('runsLib').createRunSource(spec.kind, spec.location, {
+      (runsLib ??= loadLazy<typeof import('../lazy/runsLib')>('runsLib')).createRunSource(spec.kind, spec.location, {
         wasmPath,
         // What each DVC experiment commit holds is kept here between sessions.
         cacheDir: context.globalStorageUri.fsPath,
         auth: () => credentials.get(spec.location),
         maxRuns: () => setting('mlflow.maxRuns'),
+        log: (line) => log.warn(`Runs: ${line}`),
       }),
     viewState: () => viewState.current,
     keyMetric: () => setting('runs.keyMetric').trim(),
@@ -77,7 +81,10 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
       if (settingChanged(e, 'runs')) void runs.refresh({ rediscover: true, cause: 'setting' });
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void runs.refresh({ rediscover: true, cause: 'workspace folders' })),
-    registerCommand('mlops.refreshRuns', () => runs.refresh({ rediscover: true, cause: 'command' })),
+    registerCommand('mlops.refreshRuns', () => {
+      runs.retryFailed();
+      return runs.refresh({ rediscover: true, cause: 'command' });
+    }),
     // For the comparison and chart panels: the runs checked in the view, in the order checked.
     registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
   );

@@ -12,13 +12,16 @@ import type { Timers } from './timers';
 export interface SourceState {
   id: string;
   spec: SourceSpec;
-  source?: RunSource & { dispose?(): void };
+  source?: ManagedSource;
   listing?: RunListing;
   /** Set when the store could not be read at all; the view shows it instead of runs. */
   error?: string;
   /** Warnings already written to the log, so a refresh does not repeat them. */
   logged: Set<string>;
 }
+
+/** A source as the view holds it: `retry` forgets a failure the source would otherwise keep answering for a while. */
+export type ManagedSource = RunSource & { dispose?(): void; retry?(): void };
 
 export type SourceNode = { kind: 'source'; state: SourceState };
 /** An experiment of the source, or (grouped by a param) the runs with one value of it: `groupedBy` names the param. */
@@ -30,7 +33,7 @@ export interface RunsTreeDeps {
   log: vscode.LogOutputChannel;
   /** The stores in the workspace folders, with the kinds turned off left out. */
   discover(): Promise<SourceSpec[]>;
-  createSource(spec: SourceSpec): RunSource & { dispose?(): void };
+  createSource(spec: SourceSpec): ManagedSource;
   /** Sort, filter and grouping chosen in the view (workspaceState); the default without it. */
   viewState?(): RunsViewState;
   /** `mlops.runs.keyMetric`. */
@@ -101,6 +104,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
    * Re-reads the stores (and with `rediscover`, searches for them again); bursts coalesce.
    * `servers: false` (a local file changed) leaves tracking servers to their polling pace.
    */
+  /** The Refresh command: stores that failed are read again now, not after their backoff. */
+  retryFailed(): void {
+    for (const s of this.states.values()) s.source?.retry?.();
+  }
+
   refresh(options: RefreshRequest = {}): Promise<void> {
     return this.scheduler.request(options);
   }

@@ -1,25 +1,22 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
-import { expandedUpstream, type ExpandedStage } from '../../core/pipelines/dvcExpand';
-import type { DvcModel } from '../../core/pipelines/dvcModel';
-import { HashCache } from '../../core/pipelines/status/dvcHash';
 import { describeStageChanges } from '../../core/pipelines/status/describe';
-import { computePipelineStatus, loadPipeline, type PipelineStatus } from '../../core/pipelines/status/stageStatus';
+import type { LoadedStage, PipelineSnapshot } from '../../core/pipelines/status/pipelineSnapshot';
+import type { PipelineStatus } from '../../core/pipelines/status/stageStatus';
 import type { PipelineFiles } from '../pipelines/pipelineFiles';
 
-/** One dvc.yaml, expanded. undefined status: it could not be computed (the reason is in the log). */
+/** One dvc.yaml, expanded (in the pipelines worker). undefined status: it could not be computed (the reason is in the log). */
 export interface PipelineFile {
   uri: vscode.Uri;
-  model: DvcModel;
-  stages: ExpandedStage[];
+  stages: LoadedStage[];
   upstream: Map<string, string[]>;
   status?: PipelineStatus;
   hasLock: boolean;
 }
 type FileNode = { kind: 'file'; file: PipelineFile };
 /** A stage row; `chain` is the path from the top-level row, so upstream rows stay unique and cycles end. */
-export type StageNode = { kind: 'stage'; uri: vscode.Uri; stage: ExpandedStage; file: PipelineFile; chain: string[] };
+export type StageNode = { kind: 'stage'; uri: vscode.Uri; stage: LoadedStage; file: PipelineFile; chain: string[] };
 type Node = FileNode | StageNode;
 
 export type StageState = 'up to date' | 'changed' | 'not run yet' | 'frozen' | 'status unknown';
@@ -33,7 +30,7 @@ const STATE_TEXT: Record<StageState, () => string> = {
   'status unknown': () => vscode.l10n.t('status unknown'),
 };
 
-export function stageState(file: PipelineFile, stage: ExpandedStage): StageState {
+export function stageState(file: PipelineFile, stage: LoadedStage): StageState {
   if (!file.status) return 'status unknown';
   if (stage.frozen) return 'frozen';
   if (!file.status[stage.name]) return 'up to date';
@@ -52,8 +49,6 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   /** Fires after each reload with the files' stages and status (the DAG panel follows it). */
   readonly onDidLoad = this.loadedEmitter.event;
   private refreshTimer: NodeJS.Timeout | undefined;
-  // Unchanged files are not hashed again: a refresh after an edit costs a stat per dep.
-  private readonly hashes = new HashCache();
   private loading: Promise<PipelineFile[]> | undefined;
   private lastFiles: PipelineFile[] = [];
   /** Absolute paths every stage declares (deps, outs, params files), for the event filter. */
@@ -62,6 +57,8 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly files: PipelineFiles,
+    /** Parses, expands and computes the status of one dvc.yaml: in the pipelines worker (registerPipelines). */
+    private readonly loadFile: (dir: string, text: string) => Promise<PipelineSnapshot>,
   ) {
     files.onDidChange(() => this.refresh());
   }
@@ -96,13 +93,10 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       try {
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
         const dir = path.dirname(uri.fsPath);
-        const { model, stages } = loadPipeline(dir, text);
+        const { stages, upstream, status, statusError } = await this.loadFile(dir, text);
+        if (statusError) this.log.warn(`Pipelines: stage status of ${uri.fsPath} unavailable: ${statusError}`);
         const hasLock = await vscode.workspace.fs.stat(vscode.Uri.joinPath(uri, '..', 'dvc.lock')).then(() => true, () => false);
-        const status = await computePipelineStatus({ dir, hashes: this.hashes, stages }).catch((err) => {
-          this.log.warn(`Pipelines: stage status of ${uri.fsPath} unavailable: ${errorMessage(err)}`);
-          return undefined;
-        });
-        out.push({ uri, model, stages, upstream: expandedUpstream(stages), status, hasLock });
+        out.push({ uri, stages, upstream: new Map(upstream), status, hasLock });
         for (const s of stages) {
           const base = path.resolve(dir, s.wdir);
           for (const p of [...s.deps, ...s.outs.map((o) => o.path), ...s.params.map((q) => q.file)]) {
@@ -131,7 +125,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       return ups
         .filter((name) => !element.chain.includes(name))
         .map((name) => element.file.stages.find((s) => s.name === name))
-        .filter((s): s is ExpandedStage => !!s)
+        .filter((s): s is LoadedStage => !!s)
         .map((stage) => ({ kind: 'stage', uri: element.uri, stage, file: element.file, chain: [...element.chain, stage.name] }));
     }
     const files = await this.pipelines();
@@ -160,13 +154,13 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
       tooltip.appendMarkdown(describeStageChanges(file.status![stage.name]).map((c) => `- ${c}`).join('\n') + '\n\n');
     } else item.iconPath = new vscode.ThemeIcon(state === 'frozen' ? 'lock' : 'question');
     tooltip.appendCodeblock(stage.cmd || vscode.l10n.t('(no cmd)'), 'shell');
-    const desc = typeof stage.source.definition?.get('desc') === 'string' ? String(stage.source.definition.get('desc')) : undefined;
+    const desc = stage.desc;
     if (desc) tooltip.appendMarkdown(desc);
     if (node.chain.length > 1) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Upstream of {0}', node.chain[node.chain.length - 2])}`);
     item.description = `${STATE_TEXT[state]()} · ${desc ?? stage.cmd}`;
     item.tooltip = tooltip;
     item.contextValue = `dvcStage.${state === 'up to date' ? 'upToDate' : 'changed'}`;
-    const range = file.model.parsed.lines.rangeOf(stage.source.keySpan[0], stage.source.keySpan[1]);
+    const range = stage.keyRange;
     item.command = {
       command: 'vscode.open',
       title: vscode.l10n.t('Open Stage'),

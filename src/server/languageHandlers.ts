@@ -1,0 +1,59 @@
+// The language service as the server's worker thread answers it (languageWorker.ts):
+// a pipeline file that makes a check loop or allocate without bound costs that request
+// (the server's watchdog stops the worker after REQUEST_DEADLINE_MS), never the server,
+// whose other files keep their diagnostics. Each request carries the document's text;
+// answers are LSP-shaped, so server.ts only forwards.
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  completePipelineFile,
+  hoverPipelineFile,
+  pipelineCodeLenses,
+  pipelineDefinition,
+  pipelineFileKind,
+  pipelineSymbols,
+  validatePipelineFile,
+} from '../core/pipelines/languageService';
+import { nodePipelineFs } from '../core/pipelines/nodePipelineFs';
+import { folderOfUri } from './folderOfUri';
+import { toCodeLens, toCompletionItem, toDiagnostic, toDocumentSymbol, toLocation } from './lspMapping';
+
+/** What every request sends: the document as the server holds it, and a place in it. */
+export interface DocRequest {
+  uri: string;
+  version: number;
+  text: string;
+  /** The cursor, as an offset into `text` (requests at a position). */
+  offset?: number;
+}
+
+/** The file system a request sees: the document's folder, or none for an unsaved file. */
+function fsFor(uri: string) {
+  const folder = folderOfUri(uri);
+  return { folder, fs: folder ? nodePipelineFs(folder) : undefined };
+}
+
+const docOf = (r: DocRequest) => TextDocument.create(r.uri, 'yaml', r.version, r.text);
+
+export const languageHandlers = {
+  validate: (r: DocRequest) => {
+    if (!pipelineFileKind(r.uri)) return { diagnostics: [], log: [] };
+    const log: string[] = [];
+    const diagnostics = validatePipelineFile(r.uri, r.text, fsFor(r.uri).fs, (line) => log.push(line)).map((d) => toDiagnostic(d, r.uri));
+    return { diagnostics, log };
+  },
+  completion: (r: DocRequest) => {
+    const doc = docOf(r);
+    const offset = r.offset ?? 0;
+    return completePipelineFile(r.uri, r.text, offset, fsFor(r.uri).fs).map((e) => toCompletionItem(e, doc, offset));
+  },
+  hover: (r: DocRequest) => {
+    const hover = hoverPipelineFile(r.uri, r.text, r.offset ?? 0, fsFor(r.uri).fs);
+    return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: hover.range } : null;
+  },
+  definition: (r: DocRequest) => {
+    const { folder, fs } = fsFor(r.uri);
+    return pipelineDefinition(r.uri, r.text, r.offset ?? 0, fs).flatMap((t) => toLocation(t, r.uri, folder) ?? []);
+  },
+  symbols: (r: DocRequest) => pipelineSymbols(r.uri, r.text).map(toDocumentSymbol),
+  codeLenses: (r: DocRequest) => pipelineCodeLenses(r.uri, r.text).map((l) => toCodeLens(l, r.uri)),
+};

@@ -1,0 +1,116 @@
+// The file-backed run stores read through the worker thread (IsolatedRunSource), from the
+// bundle esbuild makes of the worker entry, compared with the same readers in this thread
+// and with MLflow's own client; and a store whose reader spins or allocates without bound
+// costs only that store.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { IsolatedWorkerError, type IsolatedWorker } from '../../../src/core/common/isolatedWorker';
+import { createFileRunSource, type FileStoreKind } from '../../../src/core/runs/fileSources';
+import { IsolatedRunSource, runsWorker } from '../../../src/core/runs/isolated/isolatedRunSource';
+import type { RunListing } from '../../../src/core/runs/types';
+import { repoRoot, requirePeer } from '../harness';
+import { assertSameAsMlflow, mlflowRead, mlflowWrite } from './mlflowReference';
+
+const wasmPath = path.join(repoRoot, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
+
+/** Bundles a worker entry as esbuild.mjs does (node, cjs), into `dir`. */
+async function bundle(entry: string, dir: string): Promise<string> {
+  const outfile = path.join(dir, `${path.basename(entry, '.ts')}.js`);
+  await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', external: ['vscode'] });
+  return outfile;
+}
+
+describe('run stores read in the worker thread (IsolatedRunSource)', function () {
+  this.timeout(180000);
+  let dir = '';
+  let python = '';
+  let workerScript = '';
+  let faultsScript = '';
+  const stores: { kind: FileStoreKind; location: string }[] = [];
+  const workers: IsolatedWorker[] = [];
+
+  before(async function () {
+    python = requirePeer(this, 'python');
+    dir = mkdtempSync(path.join(tmpdir(), 'mlops-isolated-'));
+    workerScript = await bundle(path.join(repoRoot, 'src/core/runs/isolated/runsWorker.ts'), dir);
+    faultsScript = await bundle(path.join(__dirname, 'fixtures', 'runsWorkerWithFaults.ts'), dir);
+    const db = path.join(dir, 'mlflow.db');
+    mlflowWrite(python, `sqlite:///${db}`);
+    const mlruns = path.join(dir, 'mlruns');
+    mlflowWrite(python, `file://${mlruns}`);
+    const tb = path.join(dir, 'tb');
+    execFileSync(python, [path.join(__dirname, 'peers', 'tensorboard_peer.py'), 'write', path.join(tb, 'run1'), '500'], { stdio: 'pipe' });
+    stores.push({ kind: 'mlflow-sqlite', location: db }, { kind: 'mlflow-file', location: mlruns }, { kind: 'tensorboard', location: tb });
+  });
+  afterEach(() => workers.splice(0).forEach((w) => w.dispose()));
+  after(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  const inThread = async (kind: FileStoreKind, location: string): Promise<RunListing> => {
+    const s = createFileRunSource(kind, location, { wasmPath });
+    try {
+      return await s.list();
+    } finally {
+      s.dispose?.();
+    }
+  };
+
+  it('lists each store as the readers do in this thread, and as MLflow does', async () => {
+    const worker = runsWorker({ script: workerScript, sources: { wasmPath } });
+    workers.push(worker);
+    for (const { kind, location } of stores) {
+      const isolated = new IsolatedRunSource(kind, location, worker);
+      assert.deepEqual(await isolated.list(), await inThread(kind, location), `${kind} listing`);
+      if (kind !== 'tensorboard') await assertSameAsMlflow(isolated, mlflowRead(python, kind === 'mlflow-sqlite' ? `sqlite:///${location}` : `file://${location}`));
+      else {
+        const inThreadTb = createFileRunSource(kind, location, {});
+        await inThreadTb.list();
+        assert.deepEqual(await isolated.metricHistory('run1', 'loss'), await inThreadTb.metricHistory('run1', 'loss'));
+        assert.equal((await isolated.metricHistory('run1', 'loss')).length, 500);
+      }
+      isolated.dispose();
+    }
+    assert.equal(worker.starts, 1, 'one worker for every store');
+  });
+
+  it('a store whose reader spins or allocates without bound costs one error for that store; the others list', async () => {
+    const lines: string[] = [];
+    const worker = runsWorker({ script: faultsScript, sources: { wasmPath }, deadlineMs: 3000, heapMb: 128, log: (l) => lines.push(l) });
+    workers.push(worker);
+    const all = [...stores, { kind: 'test-spin', location: path.join(dir, 'spin') }, { kind: 'test-grow', location: path.join(dir, 'grow') }];
+    const sources = all.map((s) => new IsolatedRunSource(s.kind, s.location, worker));
+    // As the Runs view lists: every store at once, each failure that store's error.
+    const results = await Promise.allSettled(sources.map((s) => s.list()));
+    const byKind = new Map(all.map((s, i) => [s.kind, results[i]]));
+    for (const { kind, location } of stores) {
+      const r = byKind.get(kind)!;
+      assert.equal(r.status, 'fulfilled', `${kind}: ${r.status === 'rejected' ? (r.reason as Error).message : ''}`);
+      assert.deepEqual((r as PromiseFulfilledResult<RunListing>).value, await inThread(kind, location), `${kind} listing`);
+    }
+    const spin = byKind.get('test-spin')!;
+    assert.equal(spin.status, 'rejected');
+    assert.ok((spin as PromiseRejectedResult).reason instanceof IsolatedWorkerError);
+    assert.match(((spin as PromiseRejectedResult).reason as Error).message, /did not finish list within 3 s/);
+    const grow = byKind.get('test-grow')!;
+    assert.equal(grow.status, 'rejected');
+    assert.match(((grow as PromiseRejectedResult).reason as Error).message, /ran out of its 128 MB heap/);
+    // This thread lived through both, and the next listing of a good store works at once.
+    assert.equal((await sources[0].list()).runs.length, 6);
+    assert.ok(worker.deaths >= 2 && worker.deaths <= 3, `deaths ${worker.deaths}: ${lines.join('\n')}`);
+
+    // The store at fault is not read again at every refresh (a core for a whole deadline
+    // each time), until its backoff ends or the user refreshes.
+    const spinSource = sources[all.findIndex((s) => s.kind === 'test-spin')];
+    const deaths = worker.deaths;
+    const t = Date.now();
+    await assert.rejects(spinSource.list(), /did not finish list within 3 s.*read again in 2 min or on Refresh/);
+    assert.ok(Date.now() - t < 1000);
+    assert.equal(worker.deaths, deaths);
+    spinSource.retry();
+    await assert.rejects(spinSource.list(), /read again in 4 min/);
+    assert.equal(worker.deaths, deaths + 1);
+  });
+});
