@@ -49,9 +49,30 @@ export default tseslint.config(
   // commands through commandWrapper.ts. Each of those files is exempt from its own rule.
   ...oneWayRules(),
   {
-    files: ['src/core/**/*.ts', 'src/server/**/*.ts', 'src/protocol/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/server/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [noVscode] }],
+    },
+  },
+  // src/protocol is bundled into every webview: a value imported from core would pull core
+  // code (and what it imports) into the browser. Types cost nothing at run time.
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [noVscode],
+          patterns: [
+            {
+              group: ['**/core', '**/core/**'],
+              allowTypeImports: true,
+              message: 'src/protocol may import only types from src/core (it is bundled into the webviews); move a shared pure helper into src/protocol.',
+            },
+            { group: ['**/extension', '**/extension/**', '**/server', '**/server/**'], message: 'src/protocol is shared by every runtime: it imports nothing from src/extension or src/server.' },
+          ],
+        },
+      ],
     },
   },
   {
