@@ -27,8 +27,10 @@ const built = await esbuild.build({
   outdir: '/tmp/mlops-bench-charts',
   logLevel: 'warning',
 });
-const ourJs = built.outputFiles.find((f) => f.path.endsWith('.js')).text;
-const ourCss = built.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
+// write: false, so the files are in memory.
+const outputFiles = /** @type {import('esbuild').OutputFile[]} */ (built.outputFiles);
+const ourJs = /** @type {import('esbuild').OutputFile} */ (outputFiles.find((f) => f.path.endsWith('.js'))).text;
+const ourCss = outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
 const lib = (p) => readFileSync(join(root, 'node_modules', p), 'utf8');
 
 const { tsImport } = await import('tsx/esm/api');

@@ -63,7 +63,7 @@ try {
     const revs = git(['log', '--format=%H', '--', 'model.bin.dvc']).trim().split('\n');
     const hashes = revs.map((r) => /md5: ([0-9a-f]{32})/.exec(git(['show', `${r}:model.bin.dvc`]))?.[1]);
     // A version is a commit whose hash differs from the next older one's.
-    return revs.filter((r, i) => hashes[i] && hashes[i] !== hashes[i + 1]).map((r, i) => ({ commit: r, md5: hashes[revs.indexOf(r)] }));
+    return revs.filter((_r, i) => hashes[i] && hashes[i] !== hashes[i + 1]).map((r) => ({ commit: r, md5: hashes[revs.indexOf(r)] }));
   });
   const [artifact] = (await listArtifacts(dir)).artifacts;
   const [ours, ourMs] = await time(() => listVersions(dir, artifact));

@@ -47,6 +47,7 @@ function run(argv, env = process.env) {
 const shim = mkdtempSync(join(tmpdir(), 'mlops-bench-ssh-'));
 writeFileSync(join(shim, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh ${sshArgs.map((a) => `'${a}'`).join(' ')} "$@"\n`);
 chmodSync(join(shim, 'ssh'), 0o755);
+/** @type {NodeJS.ProcessEnv} */
 const cliEnv = { ...process.env, PATH: `${shim}:${process.env.PATH}` };
 delete cliEnv.DOCKER_HOST;
 

@@ -98,6 +98,7 @@ async function measure(name, argv, settings) {
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.listen();
+  /** @type {(accept?: (diagnostics: any[]) => boolean) => Promise<any[]>} */
   const next = (accept = () => true) =>
     new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`${name}: no diagnostics within 60 s`)), 60000);

@@ -25,6 +25,7 @@ try {
   appendFileSync(join(dir, 'src/common.py'), '\n# edited\n');
   writeFileSync(join(dir, 'params.yaml'), readFileSync(join(dir, 'params.yaml'), 'utf8').replace(/epochs: \d+/, 'epochs: 4'));
 
+  /** [answer, ms]; a promise of them when `fn` is async. @type {(fn: () => any) => any} */
   const time = (fn) => {
     const t = process.hrtime.bigint();
     const r = fn();

@@ -3,6 +3,7 @@
 // code-server on 127.0.0.1 (URL printed; Ctrl+C stops it).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureNodeModules, root, run, step } from './lib.mjs';
 
 const removeOnExit = [];
@@ -23,7 +24,8 @@ function startDemoHosts(project) {
       console.log('The Docker engine did not start (see /tmp/mlops-test/dockerd.log): Workspaces shows the SSH host only.');
       return settings;
     }
-    const { containerName, dockerRunArgv } = await import('../dist/core.js');
+    // By URL, like the benchmarks: the type checker reads the sources, not this bundle.
+    const { containerName, dockerRunArgv } = await import(pathToFileURL(join(root, 'dist', 'core.js')).href);
     const profile = { name: 'demo-notebook', image: 'local/busybox:1', ports: [], command: 'sleep 2147483647', mounts: [{ source: project, target: '/project' }] };
     const docker = (args, opts) => spawnSync('docker', ['-H', engine, ...args], { encoding: 'utf8', ...opts });
     const name = containerName(profile.name);

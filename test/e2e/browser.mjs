@@ -13,7 +13,10 @@ const ARGS = [
   '--disable-quic',
 ];
 
-/** @returns {Promise<{ browser: import('playwright-core').Browser, page: import('playwright-core').Page }>} */
+/**
+ * @param {{ onConsole?: (line: string) => void }} [opts] `onConsole` gets the page's console lines, errors and failed requests
+ * @returns {Promise<{ browser: import('playwright-core').Browser, page: import('playwright-core').Page }>}
+ */
 export async function launchBrowser({ onConsole } = {}) {
   // Signals are the caller's to handle: it stops code-server too, then closes the browser.
   const browser = await chromium.launch({

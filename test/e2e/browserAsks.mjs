@@ -22,8 +22,12 @@ export async function until(fn, what, timeoutMs = WAIT_MS) {
 /**
  * The frame of the webview app `app`: webviews are iframes inside iframes in code-server,
  * found by the app name our panel shell puts on #root.
+ * @param {import('playwright-core').Page} page
+ * @param {string} app
+ * @returns {Promise<import('playwright-core').Frame>}
  */
 export async function appFrame(page, app, timeoutMs = WAIT_MS) {
+  /** @type {import('playwright-core').Frame | undefined} */
   let found;
   await until(
     async () => {
@@ -36,7 +40,8 @@ export async function appFrame(page, app, timeoutMs = WAIT_MS) {
     `no ${app} webview frame within ${timeoutMs / 1000} s`,
     timeoutMs,
   );
-  return found;
+  // until() throws unless a frame was found.
+  return /** @type {import('playwright-core').Frame} */ (found);
 }
 
 /** Answers `topic`'s requests with `steps[ask.step](page, ask, out)` until `finished()`. */

@@ -135,12 +135,12 @@ const STEPS = {
     await accept(page, 9); // no name: no profile saved; Enter launches
     await until(async () => !(await widget(page).isVisible()) || 'still shown', 'the QuickPick stayed open after the last step');
 
-    let name;
+    let name = '';
     await until(async () => {
       const all = await toasts(page);
       const failed = all.find((t) => /launch failed/i.test(t));
       if (failed) throw new Error(failed);
-      name = all.map((t) => /workspace (\S+) runs on/.exec(t)?.[1]).find(Boolean);
+      name = all.map((t) => /workspace (\S+) runs on/.exec(t)?.[1]).find(Boolean) ?? '';
       return !!name || all;
     }, 'no "workspace … runs on" notification', 90000);
 
@@ -148,7 +148,10 @@ const STEPS = {
     const folded = [];
     for (const view of ['Runs', 'Data', 'Pipelines']) {
       const header = page.locator(`.part.sidebar .pane-header[aria-label="${view} Section"]`);
-      if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click(), folded.push(header);
+      if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') {
+        await header.click();
+        folded.push(header);
+      }
     }
     try {
       const pane = page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header[aria-label="Workspaces Section"]') });

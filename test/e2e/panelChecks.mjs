@@ -7,10 +7,10 @@ import { answerWhenAsked, appFrame, clearAsks, until, WAIT_MS } from './browserA
 /** Per chart: how many pixels its canvas painted (uPlot's canvas is transparent where nothing is drawn). */
 const paintedPixels = (frame) =>
   frame.evaluate(() =>
-    [...document.querySelectorAll('.chart-card[data-metric]')].map((card) => {
+    [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.chart-card[data-metric]'))].map((card) => {
       const c = card.querySelector('canvas');
       if (!c || !c.width) return { metric: card.dataset.metric, painted: 0 };
-      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const data = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
       let painted = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
       return { metric: card.dataset.metric, painted };
@@ -90,9 +90,9 @@ const STEPS = {
       async () => {
         const painted = await frame.evaluate(() =>
           ['#parallel', '#scatter', '#overlay canvas'].map((sel) => {
-            const c = document.querySelector(sel);
+            const c = /** @type {HTMLCanvasElement | null} */ (document.querySelector(sel));
             if (!c || !c.width) return 0;
-            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const data = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
             let n = 0;
             for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
             return n;

@@ -39,6 +39,7 @@ const STEPS = {
   async codelens(page, ask, out) {
     const lenses = page.locator('.monaco-editor .codelens-decoration');
     const lines = page.locator('.monaco-editor .view-lines .view-line');
+    /** @type {import('playwright-core').Locator | undefined} */
     let target;
     await until(async () => {
       const lineBoxes = [];
@@ -55,7 +56,8 @@ const STEPS = {
       }
       return !!target || seen;
     }, `no code lens "${ask.title}" above "${ask.line}"`);
-    await target.locator('a', { hasText: ask.title }).first().click();
+    // until() throws unless a lens was found.
+    await /** @type {import('playwright-core').Locator} */ (target).locator('a', { hasText: ask.title }).first().click();
     await page.screenshot({ path: join(out, ask.shot) });
   },
 
@@ -63,7 +65,7 @@ const STEPS = {
   async dag(page, ask, out) {
     const frame = await appFrame(page, 'dag');
     await until(async () => {
-      const nodes = await frame.evaluate(() => [...document.querySelectorAll('.dag-node')].map((n) => `${n.dataset.stage}:${[...n.classList].find((c) => c.startsWith('state-'))}`));
+      const nodes = await frame.evaluate(() => [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.dag-node'))].map((n) => `${n.dataset.stage}:${[...n.classList].find((c) => c.startsWith('state-'))}`));
       return ask.nodes.every((n) => nodes.includes(n)) || nodes;
     }, `the DAG does not show ${ask.nodes.join(', ')}`);
     const edges = await frame.evaluate(() => document.querySelectorAll('.dag-edge').length);

@@ -110,6 +110,10 @@ export async function tidyForScreenshot(page) {
  * Takes the screenshot a harness suite asks for: the suite writes `files.ready` once the
  * view shows what to capture and waits for `files.done`. Resolves true once taken, false
  * when `finished()` says the suites ended without asking.
+ * @param {import('playwright-core').Page} page
+ * @param {{ ready: string, done: string, png: string }} files
+ * @param {() => boolean} finished
+ * @param {{ collapse?: string[], sideBarWidth?: number }} [opts] views to fold while it is taken; the side bar's width then
  */
 export async function screenshotWhenAsked(page, files, finished, { collapse = [], sideBarWidth = 0 } = {}) {
   const { existsSync, writeFileSync } = await import('node:fs');
@@ -120,13 +124,18 @@ export async function screenshotWhenAsked(page, files, finished, { collapse = []
       const folded = [];
       for (const name of collapse) {
         const header = page.locator(`.part.sidebar .pane-header[aria-label="${name} Section"]`);
-        if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click(), folded.push(header);
+        if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') {
+          await header.click();
+          folded.push(header);
+        }
       }
       const box = sideBarWidth ? await page.locator('.part.sidebar').boundingBox() : null;
       const drag = async (from, to) => {
-        await page.mouse.move(from, box.y + box.height / 2);
+        // Called only where the box was measured.
+        const { y, height } = /** @type {NonNullable<typeof box>} */ (box);
+        await page.mouse.move(from, y + height / 2);
         await page.mouse.down();
-        await page.mouse.move(to, box.y + box.height / 2, { steps: 5 });
+        await page.mouse.move(to, y + height / 2, { steps: 5 });
         await page.mouse.up();
       };
       if (box && box.width < sideBarWidth) await drag(box.x + box.width, box.x + sideBarWidth);

@@ -78,3 +78,27 @@ describe('lint: src/protocol imports only types from src/core', function () {
     assert.deepEqual(results.flatMap((r) => r.messages.map((m) => `${path.relative(root, r.filePath)}: ${m.message}`)), []);
   });
 });
+
+// The .mjs/.cjs scripts are linted too, against Node's globals; the E2E driver and the
+// chart benchmark also pass functions to the browser page, so they may name `document`.
+describe('lint: the JavaScript scripts', function () {
+  this.timeout(60000);
+  const root = path.resolve(__dirname, '../..');
+  const eslint = new ESLint({ cwd: root });
+  const undefinedNames = async (file: string, text: string) => {
+    const [result] = await eslint.lintText(text, { filePath: path.join(root, file) });
+    return result.messages.filter((m) => m.ruleId === 'no-undef').map((m) => m.message);
+  };
+  const text = 'export const a = [process.pid, Buffer.alloc(1), structuredClone(1), document.title, notDefinedAnywhere];\n';
+
+  it('flags names that are not Node globals', async () => {
+    for (const file of ['scripts/probe.mjs', 'bench/probe.bench.mjs', 'esbuild.mjs']) {
+      assert.deepEqual(await undefinedNames(file, text), ["'document' is not defined.", "'notDefinedAnywhere' is not defined."], file);
+    }
+  });
+
+  it('knows the browser page globals in the E2E driver and CommonJS globals in .cjs', async () => {
+    assert.deepEqual(await undefinedNames('test/e2e/probe.mjs', text), ["'notDefinedAnywhere' is not defined."]);
+    assert.deepEqual(await undefinedNames('test/support/probe.cjs', "module.exports = require('node:path').join(__dirname, 'x');\n"), []);
+  });
+});
