@@ -38,7 +38,11 @@ export async function launchBrowser({ onConsole } = {}) {
   return { browser, page };
 }
 
-/** Opens the workbench at `url` and waits until VS Code has rendered it. */
+/**
+ * Opens the workbench at `url` and waits until VS Code has rendered it.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url
+ */
 export async function openWorkbench(page, url, timeoutMs = 90000) {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });

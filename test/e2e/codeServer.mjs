@@ -23,7 +23,10 @@ export function codeServerInstall() {
   };
 }
 
-/** Runs scripts/setup/code-server.sh when the cache is not complete (minutes, once). */
+/**
+ * Runs scripts/setup/code-server.sh when the cache is not complete (minutes, once).
+ * @param {string} repoRoot
+ */
 export function ensureCodeServer(repoRoot) {
   let install = codeServerInstall();
   if (install.complete) return install;
@@ -35,6 +38,7 @@ export function ensureCodeServer(repoRoot) {
   return install;
 }
 
+/** @returns {Promise<number>} */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -46,6 +50,7 @@ export function freePort() {
   });
 }
 
+/** @param {string} url @returns {Promise<boolean>} */
 function httpAnswers(url) {
   return new Promise((resolve) => {
     const req = request(url, { method: 'GET', timeout: 2000 }, (res) => {
@@ -132,7 +137,11 @@ export async function startCodeServer(opts) {
   return { url, port, pid: child.pid, logFile, stop, exited: exit };
 }
 
-/** The workbench URL that opens `folder`. */
+/**
+ * The workbench URL that opens `folder`.
+ * @param {string} baseUrl
+ * @param {string} folder
+ */
 export function folderUrl(baseUrl, folder) {
   return `${baseUrl}?folder=${encodeURIComponent(folder)}`;
 }
