@@ -96,7 +96,7 @@ new core.MlflowSqliteSource(${JSON.stringify(db)}, { wasmPath: ${JSON.stringify(
 // split() gives at least one line, so the `?? ''` never applies.
 const lastLine = (/** @type {string} */ text) => text.trim().split('\n').pop() ?? '';
 const oursOnce = () => JSON.parse(lastLine(execFileSync(process.execPath, ['-e', oursScript], { encoding: 'utf8', maxBuffer: 1 << 26 })));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const script = `
 import logging, sys, time

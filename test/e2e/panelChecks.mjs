@@ -4,8 +4,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerWhenAsked, appFrame, clearAsks, until, WAIT_MS } from './browserAsks.mjs';
 
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('./results.mjs').Checks} Checks */
+
 /** Per chart: how many pixels its canvas painted (uPlot's canvas is transparent where nothing is drawn). */
-const paintedPixels = (frame) =>
+const paintedPixels = (/** @type {import('playwright-core').Frame} */ frame) =>
   frame.evaluate(() =>
     [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.chart-card[data-metric]'))].map((card) => {
       const c = card.querySelector('canvas');
@@ -17,6 +20,7 @@ const paintedPixels = (frame) =>
     }),
   );
 
+/** @type {Record<string, import('./browserAsks.mjs').AskStep>} */
 const STEPS = {
   /** The suite waits for this before it changes the workspace: the runner's own checks are done by then. */
   async hello() {},
@@ -28,7 +32,7 @@ const STEPS = {
       async () => {
         const legend = await frame.evaluate(() => [...document.querySelectorAll('.legend-item')].map((b) => b.textContent.trim()));
         // The panel's notice tells why a run is missing.
-        return ask.runs.every((r) => legend.some((l) => l.startsWith(r))) || { legend, notice: await frame.evaluate(() => document.getElementById('notice')?.textContent ?? '') };
+        return ask.runs.every((/** @type {string} */ r) => legend.some((l) => l.startsWith(r))) || { legend, notice: await frame.evaluate(() => document.getElementById('notice')?.textContent ?? '') };
       },
       `the legend does not list ${ask.runs.join(', ')}`,
       ask.waitMs,
@@ -36,7 +40,7 @@ const STEPS = {
     await until(
       async () => {
         const charts = await paintedPixels(frame);
-        const ok = ask.metrics.every((m) => charts.some((c) => c.metric === m && c.painted > 2000));
+        const ok = ask.metrics.every((/** @type {string} */ m) => charts.some((c) => c.metric === m && c.painted > 2000));
         return ok || charts;
       },
       `not every chart of ${ask.metrics.join(', ')} painted its canvas`,
@@ -108,12 +112,12 @@ const STEPS = {
 };
 
 /** Answers the panels suite's requests until `finished()`; each becomes one named check. */
-export function panelChecksWhenAsked(page, out, finished, checks) {
+export function panelChecksWhenAsked(/** @type {Page} */ page, /** @type {string} */ out, /** @type {() => boolean} */ finished, /** @type {Checks} */ checks) {
   return answerWhenAsked(page, out, finished, checks, 'panels', STEPS);
 }
 
 /** Removes a previous run's request and answer files, before the suites start. */
-export function clearPanelChecks(out) {
+export function clearPanelChecks(/** @type {string} */ out) {
   clearAsks(out, 'panels');
   rmSync(join(out, RELOAD_FILE), { force: true });
 }
@@ -128,12 +132,12 @@ const RELOAD_MS = 120000;
  * window reload in code-server: new extension host, the serializer restores the panel from
  * its webview state) brings it back with the same runs and drawn charts.
  */
-export async function metricsPanelAfterReload(page, out, checks) {
+export async function metricsPanelAfterReload(/** @type {Page} */ page, /** @type {string} */ out, /** @type {Checks} */ checks) {
   const file = join(out, RELOAD_FILE);
   if (!existsSync(file)) return;
   const ask = JSON.parse(readFileSync(file, 'utf8'));
   // The suite left the panel behind another editor: its tab brings it forward.
-  const showPanel = async (timeout) => {
+  const showPanel = async (/** @type {number} */ timeout) => {
     const tab = page.locator('.tabs-container .tab', { hasText: 'Metrics (' }).first();
     await tab.waitFor({ state: 'visible', timeout });
     await tab.click();

@@ -44,6 +44,7 @@ export class Checks {
   }
 }
 
+/** @param {{ passes: { title: string }[], pending: { title: string }[], failures: { title: string, error?: string }[] }} results the harness's file */
 export function printHarness(results) {
   for (const t of results.passes) console.log(`  ✔ ${t.title}`);
   for (const t of results.pending) console.log(`  - ${t.title} (pending)`);
