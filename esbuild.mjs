@@ -14,6 +14,7 @@ const tests = args.has('--tests');
 // what a .vsix without node_modules must do on every platform.
 const nativeOptional = ['cpu-features', './crypto/build/Release/sshcrypto.node'];
 
+/** @satisfies {esbuild.BuildOptions} */
 const node = {
   bundle: true,
   platform: 'node',
@@ -25,6 +26,7 @@ const node = {
   external: ['vscode', ...nativeOptional],
 };
 
+/** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
     ...node,
@@ -80,6 +82,7 @@ if (tests) {
     ? readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(suiteDir, f))
     : [];
   // mocha stays external: the harness loads it from the repo's node_modules at run time.
+  /** @type {esbuild.BuildOptions} */
   const testNode = { ...node, sourcemap: 'inline', minify: false, external: [...node.external, 'mocha'] };
   builds.push({ ...testNode, entryPoints: { extension: 'test/e2e/harness/extension.ts' }, outdir: 'dist-test/harness' });
   if (suites.length) builds.push({ ...testNode, entryPoints: suites, outdir: 'dist-test/suites' });

@@ -9,7 +9,7 @@ import { root } from '../scripts/lib.mjs';
 
 const dist = join(root, 'dist');
 const activationFile = join(root, 'test-results', 'activation.json');
-const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+const kb = (/** @type {number} */ n) => `${(n / 1024).toFixed(0)} KB`;
 
 if (!existsSync(join(dist, 'extension.js'))) spawnSync('node', ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
 
@@ -23,7 +23,7 @@ if (stale) {
   }
 }
 
-const sizeOf = (f) => statSync(join(dist, f)).size;
+const sizeOf = (/** @type {string} */ f) => statSync(join(dist, f)).size;
 const eager = sizeOf('extension.js');
 const lazy = readdirSync(join(dist, 'lazy')).filter((f) => f.endsWith('.js')).reduce((s, f) => s + sizeOf(join('lazy', f)), 0);
 console.log(`RESULT bundle: activation parses extension.js ${kb(eager)} of ${kb(eager + lazy)} (language client and telemetry SDK load on first use) — ${((eager + lazy) / eager).toFixed(1)}× less than one bundle`);

@@ -27,9 +27,11 @@ const built = await esbuild.build({
   outdir: '/tmp/mlops-bench-charts',
   logLevel: 'warning',
 });
-const ourJs = built.outputFiles.find((f) => f.path.endsWith('.js')).text;
-const ourCss = built.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
-const lib = (p) => readFileSync(join(root, 'node_modules', p), 'utf8');
+// write: false, so the files are in memory.
+const outputFiles = /** @type {import('esbuild').OutputFile[]} */ (built.outputFiles);
+const ourJs = /** @type {import('esbuild').OutputFile} */ (outputFiles.find((f) => f.path.endsWith('.js'))).text;
+const ourCss = outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
+const lib = (/** @type {string} */ p) => readFileSync(join(root, 'node_modules', p), 'utf8');
 
 const { tsImport } = await import('tsx/esm/api');
 const { downsampleColumns } = await tsImport('../src/core/runs/downsample.ts', import.meta.url);
@@ -47,7 +49,7 @@ await firstPage.close();
 const context = browser.contexts()[0];
 
 /** A fresh page per contender, so no one inherits another's heap or warmed-up code. */
-async function freshPage(scripts) {
+async function freshPage(/** @type {string[]} */ scripts) {
   const page = await context.newPage();
   page.setDefaultTimeout(PEER_TIMEOUT_MS);
   await page.setViewportSize({ width: WIDTH + 100, height: 900 });
@@ -57,7 +59,7 @@ async function freshPage(scripts) {
 }
 
 /** Time from having the data in the page to the first frame painted after the chart is built. */
-const timed = (page, fnBody) =>
+const timed = (/** @type {import('playwright-core').Page} */ page, /** @type {string} */ fnBody) =>
   page.evaluate(async (body) => {
     const el = document.getElementById('chart');
     const run = new Function('el', 'data', `return (async () => { ${body} })();`);
@@ -74,7 +76,7 @@ console.log(`first render, ${RUNS} runs × ${POINTS.toLocaleString('en')} points
 // each series to the chart's width, then the webview draws what it was posted.
 const hostSeries = new Function(`return ${makeSeries}`)()(RUNS, POINTS);
 const h0 = performance.now();
-const posted = hostSeries.map((points) => downsampleColumns(points, WIDTH));
+const posted = hostSeries.map((/** @type {any} */ points) => downsampleColumns(points, WIDTH));
 const hostMs = performance.now() - h0;
 const ourPage = await freshPage([ourJs]);
 await ourPage.evaluate((cols) => (window.posted = cols), posted);
@@ -84,7 +86,7 @@ await ourPage.evaluate((cols) => (window.posted = cols), posted);
 const webviewMs = await timed(ourPage, 'const cols = structuredClone(window.posted); window.benchOurs.renderColumns(el, cols);');
 await ourPage.close();
 const ours = { ms: hostMs + webviewMs };
-console.log(`  ours: host downsampling ${hostMs.toFixed(0)} ms (${posted.reduce((n, c) => n + c.step.length, 0).toLocaleString('en')} points kept) + webview uPlot canvas ${webviewMs.toFixed(0)} ms = ${ours.ms.toFixed(0)} ms`);
+console.log(`  ours: host downsampling ${hostMs.toFixed(0)} ms (${posted.reduce((/** @type {number} */ n, /** @type {any} */ c) => n + c.step.length, 0).toLocaleString('en')} points kept) + webview uPlot canvas ${webviewMs.toFixed(0)} ms = ${ours.ms.toFixed(0)} ms`);
 
 const vegaPage = await freshPage([lib('vega/build/vega.min.js'), lib('vega-lite/build/vega-lite.min.js')]);
 await vegaPage.evaluate(`window.data = (${makeSeries})(${RUNS}, ${POINTS}).flatMap((points, r) => points.map((p) => ({ run: 'run ' + r, step: p.step, value: p.value })))`);
@@ -110,11 +112,11 @@ console.log(`  Plotly (scatter, SVG): ${plotly.ms.toFixed(0)} ms`);
 await plotlyPage.close();
 const page = await freshPage([ourJs]);
 
-const stats = (a) => {
+const stats = (/** @type {number[]} */ a) => {
   const s = [...a].sort((x, y) => x - y);
   return { median: s[Math.floor(s.length / 2)], p95: s[Math.floor(s.length * 0.95)], max: s[s.length - 1] };
 };
-const pan = (raw) =>
+const pan = (/** @type {boolean} */ raw) =>
   page.evaluate(
     async ({ n, width, raw }) => {
       const points = Array.from({ length: n }, (_, i) => ({ step: i, timestamp: 1.7e12 + i, value: Math.sin(i / 5000) + ((i * 7919) % 1000) / 5000 }));
@@ -128,7 +130,7 @@ const rawPan = stats(await pan(true));
 console.log(`  (for reference: with all ${PAN_POINTS.toLocaleString('en')} points loaded, no downsampling: median ${rawPan.median.toFixed(2)} ms, p95 ${rawPan.p95.toFixed(2)} ms)`);
 await browser.close();
 
-const ratio = (x) => (x / ours.ms).toFixed(1);
+const ratio = (/** @type {number} */ x) => (x / ours.ms).toFixed(1);
 console.log(`RESULT charts first render ${RUNS}×${POINTS}: ours ${ours.ms.toFixed(0)} ms vs Vega-Lite SVG ${vegaLite.ms.toFixed(0)} ms = ${ratio(vegaLite.ms)}× faster (goal ≥ 20×)`);
 console.log(`RESULT charts first render ${RUNS}×${POINTS}: ours ${ours.ms.toFixed(0)} ms vs Plotly ${plotly.ms.toFixed(0)} ms = ${ratio(plotly.ms)}× faster (goal ≥ 5×)`);
 console.log(`RESULT charts pan frame at ${PAN_POINTS} points: p95 ${panned.p95.toFixed(2)} ms, median ${panned.median.toFixed(2)} ms (goal < 16 ms)`);

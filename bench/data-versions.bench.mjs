@@ -24,8 +24,8 @@ const { listArtifacts, listVersions, metricsAcrossRevisions } = createRequire(im
 const env = { ...process.env, PATH: `${venvBin}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1' };
 const parent = mkdtempSync(join(tmpdir(), 'mlops-bench-data-'));
 const dir = join(parent, 'repo');
-const git = (args, opts = {}) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
-const time = async (fn) => {
+const git = (/** @type {string[]} */ args, /** @type {{ input?: string }} */ opts = {}) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+const time = async (/** @type {() => any} */ fn) => {
   const t = process.hrtime.bigint();
   const v = await fn();
   return [v, Number(process.hrtime.bigint() - t) / 1e6];
@@ -43,7 +43,7 @@ try {
   git(['add', '-A']);
   git(['commit', '-q', '-m', 'init']);
   let stream = '';
-  const blob = (path, text) => `M 100644 inline ${path}\ndata ${Buffer.byteLength(text)}\n${text}\n`;
+  const blob = (/** @type {string} */ path, /** @type {string} */ text) => `M 100644 inline ${path}\ndata ${Buffer.byteLength(text)}\n${text}\n`;
   for (let i = 1; i <= commits; i++) {
     const md5 = createHash('md5').update(`model ${i}`).digest('hex');
     const msg = `train model ${i}`;
@@ -63,21 +63,21 @@ try {
     const revs = git(['log', '--format=%H', '--', 'model.bin.dvc']).trim().split('\n');
     const hashes = revs.map((r) => /md5: ([0-9a-f]{32})/.exec(git(['show', `${r}:model.bin.dvc`]))?.[1]);
     // A version is a commit whose hash differs from the next older one's.
-    return revs.filter((r, i) => hashes[i] && hashes[i] !== hashes[i + 1]).map((r, i) => ({ commit: r, md5: hashes[revs.indexOf(r)] }));
+    return revs.filter((_r, i) => hashes[i] && hashes[i] !== hashes[i + 1]).map((r) => ({ commit: r, md5: hashes[revs.indexOf(r)] }));
   });
   const [artifact] = (await listArtifacts(dir)).artifacts;
   const [ours, ourMs] = await time(() => listVersions(dir, artifact));
-  const ourVersions = ours.versions.map((v) => ({ commit: v.commit, md5: v.md5 }));
+  const ourVersions = ours.versions.map((/** @type {any} */ v) => ({ commit: v.commit, md5: v.md5 }));
   if (!isDeepStrictEqual(ourVersions, theirVersions)) throw new Error(`versions differ: ours ${ourVersions.length}, theirs ${theirVersions.length}`);
   if (ourVersions.length !== commits) throw new Error(`expected ${commits} versions, got ${ourVersions.length}`);
-  const withMetrics = ours.versions.filter((v) => v.metrics['metrics.json']).length;
+  const withMetrics = ours.versions.filter((/** @type {any} */ v) => v.metrics['metrics.json']).length;
   console.log(
     `RESULT data versions (${commits} commits): ours ${ourMs.toFixed(0)} ms (with metrics and refs of each version: ${withMetrics}) vs git log + git show per revision ${theirMs.toFixed(0)} ms — ${(theirMs / ourMs).toFixed(1)}× faster; same versions`,
   );
 
   const [theirTable, theirTableMs] = await time(() => JSON.parse(execFileSync('dvc', ['metrics', 'show', '-a', '-T', '--json'], { cwd: dir, env, encoding: 'utf8' })));
   const [ourTable, ourTableMs] = await time(() => metricsAcrossRevisions(dir));
-  const rows = new Map(ourTable.rows.map((r) => [r.rev, r.metrics['metrics.json']]));
+  const rows = new Map(ourTable.rows.map((/** @type {any} */ r) => [r.rev, r.metrics['metrics.json']]));
   for (const [rev, entry] of Object.entries(theirTable)) {
     if (!isDeepStrictEqual(rows.get(rev), entry.data?.['metrics.json']?.data)) throw new Error(`metrics of ${rev} differ: ours ${JSON.stringify(rows.get(rev))} theirs ${JSON.stringify(entry)}`);
   }

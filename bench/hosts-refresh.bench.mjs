@@ -31,7 +31,7 @@ const { WORKSPACE_LABEL } = require(join(root, 'src/core/hosts/workspaceSpec.ts'
 
 const sshArgs = ['-i', ssh.privateKeyPath, '-o', `UserKnownHostsFile=${ssh.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-F', '/dev/null'];
 
-function run(argv, env = process.env) {
+function run(/** @type {string[]} */ argv, env = process.env) {
   return new Promise((resolve, reject) => {
     const p = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -47,6 +47,7 @@ function run(argv, env = process.env) {
 const shim = mkdtempSync(join(tmpdir(), 'mlops-bench-ssh-'));
 writeFileSync(join(shim, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh ${sshArgs.map((a) => `'${a}'`).join(' ')} "$@"\n`);
 chmodSync(join(shim, 'ssh'), 0o755);
+/** @type {NodeJS.ProcessEnv} */
 const cliEnv = { ...process.env, PATH: `${shim}:${process.env.PATH}` };
 delete cliEnv.DOCKER_HOST;
 
@@ -60,7 +61,7 @@ async function cliRefresh() {
   return ps.out.split('\n').filter(Boolean).length;
 }
 
-async function timeIt(label, refresh) {
+async function timeIt(/** @type {string} */ label, /** @type {() => Promise<number>} */ refresh) {
   const t0 = performance.now();
   let n = 0;
   for (let i = 0; i < REFRESHES; i++) n = await refresh();

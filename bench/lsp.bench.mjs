@@ -86,18 +86,20 @@ writeFileSync(schemaFile, JSON.stringify(schema, null, 1));
 
 const uri = pathToFileURL(join(dir, 'dvc.yaml')).toString();
 
-async function measure(name, argv, settings) {
+async function measure(/** @type {string} */ name, /** @type {string[]} */ argv, /** @type {Record<string, unknown> | undefined} */ settings = undefined) {
   const proc = spawn(process.execPath, argv, { cwd: root, stdio: ['pipe', 'pipe', 'ignore'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  /** @type {((diagnostics: any[]) => void) | undefined} */
   let waiter;
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
     if (p.uri === uri && waiter) waiter(p.diagnostics);
   });
   // yaml-language-server pulls its settings too: answer with the same ones we push.
-  conn.onRequest('workspace/configuration', (p) => p.items.map((i) => (settings && i.section ? (settings[i.section] ?? null) : null)));
+  conn.onRequest('workspace/configuration', (p) => p.items.map((/** @type {any} */ i) => (settings && i.section ? (settings[i.section] ?? null) : null)));
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.listen();
+  /** @type {(accept?: (diagnostics: any[]) => boolean) => Promise<any[]>} */
   const next = (accept = () => true) =>
     new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`${name}: no diagnostics within 60 s`)), 60000);

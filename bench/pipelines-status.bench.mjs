@@ -25,6 +25,7 @@ try {
   appendFileSync(join(dir, 'src/common.py'), '\n# edited\n');
   writeFileSync(join(dir, 'params.yaml'), readFileSync(join(dir, 'params.yaml'), 'utf8').replace(/epochs: \d+/, 'epochs: 4'));
 
+  /** [answer, ms]; a promise of them when `fn` is async. @type {(fn: () => any) => any} */
   const time = (fn) => {
     const t = process.hrtime.bigint();
     const r = fn();
@@ -43,7 +44,7 @@ try {
   if (!isDeepStrictEqual(ourAnswer, theirAnswer)) throw new Error(`answers differ:\nours   ${JSON.stringify(ourAnswer)}\ntheirs ${JSON.stringify(theirAnswer)}`);
   const warm = [];
   for (let i = 0; i < runs; i++) warm.push((await time(() => computePipelineStatus({ dir, hashes: cache })))[1]);
-  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  const median = (/** @type {number[]} */ a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const t = median(theirs);
   console.log(`RESULT pipelines status: ours ${median(warm).toFixed(1)} ms (first call ${coldMs.toFixed(1)} ms) vs dvc status --json ${t.toFixed(0)} ms — ${(t / median(warm)).toFixed(0)}× faster (${(t / coldMs).toFixed(0)}× on the first call); same answer`);
 } finally {

@@ -61,7 +61,7 @@ function generate() {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
-  const sh = (cmd, args) => execFileSync(cmd, args, { cwd: tmp, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const sh = (/** @type {string} */ cmd, /** @type {string[]} */ args) => execFileSync(cmd, args, { cwd: tmp, env, stdio: ['ignore', 'pipe', 'inherit'] });
   sh('git', ['-c', 'init.defaultBranch=main', 'init', '-q']);
   sh('git', ['config', 'user.name', 'bench']);
   sh('git', ['config', 'user.email', 'bench@mlops-workbench.invalid']);
@@ -101,7 +101,7 @@ const again = performance.now() - t;
 console.log(JSON.stringify({ ms, again, exps: listing.runs.filter((r) => r.tags['dvc.kind'] === 'experiment').length, warnings: listing.warnings.length }));`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const oursCold = oursOnce();
 const warmRuns = Array.from({ length: 5 }, oursOnce);
 rmSync(cacheDir, { recursive: true, force: true });
@@ -122,7 +122,7 @@ const cold = show();
 const warm = [show(), show(), show()];
 const theirMs = median(warm.map((w) => w.ms));
 const shown = warm[0].out;
-const theirExps = shown.reduce((n, b) => n + (b.experiments?.length ?? 0), 0);
+const theirExps = shown.reduce((/** @type {number} */ n, /** @type {any} */ b) => n + (b.experiments?.length ?? 0), 0);
 
 console.log(
   `ours ${oursMs.toFixed(0)} ms with its cache (runs: ${warmRuns.map((r) => r.ms.toFixed(0)).join(', ')}), ${oursCold.ms.toFixed(0)} ms without, ${refreshMs.toFixed(1)} ms for a refresh in the same process, ${ourExps} experiments, ${warningCount} warnings; dvc exp show --json ${(cold.ms / 1000).toFixed(2)} s without its cache, ${(theirMs / 1000).toFixed(2)} s with it (runs: ${warm.map((w) => (w.ms / 1000).toFixed(2)).join(', ')}), ${theirExps} experiments`,

@@ -34,16 +34,17 @@ const wasmPath = join(root, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
 const { createFileRunSource } = await tsImport('../src/core/runs/fileSources.ts', import.meta.url);
 const { IsolatedRunSource, runsWorker } = await tsImport('../src/core/runs/isolated/isolatedRunSource.ts', import.meta.url);
 // A cache of its own, so that the in-thread and the worker's first listings both start cold.
-const cacheFor = (tag) => `/tmp/mlops-bench/exp-cache-${tag}-${process.pid}`;
+const cacheFor = (/** @type {string} */ tag) => `/tmp/mlops-bench/exp-cache-${tag}-${process.pid}`;
 const stores = [
   ['mlflow-sqlite', join(project, 'mlflow.db')],
   ['dvc-experiments', project],
   ['dvclive', join(project, 'dvclive')],
 ];
 const REPS = 30;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Lists every store at once (as the Runs view does): first listing, then the median of REPS more; max event-loop delay meanwhile. */
+/** @param {{ list(): Promise<{ runs: unknown[] }> }[]} sources */
 async function measure(sources) {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
@@ -67,7 +68,7 @@ worker.dispose();
 rmSync(cacheFor('host'), { recursive: true, force: true });
 rmSync(cacheFor('worker'), { recursive: true, force: true });
 if (local.runs !== isolated.runs) console.log(`WARNING: run counts differ (${local.runs} vs ${isolated.runs})`);
-const f = (ms) => `${ms.toFixed(1)} ms`;
+const f = (/** @type {number} */ ms) => `${ms.toFixed(1)} ms`;
 console.log(`in-thread: first ${f(local.firstMs)}, again ${f(local.againMs)}, event loop blocked up to ${f(local.blockedMs)} (${local.runs} runs)`);
 console.log(`worker:    first ${f(isolated.firstMs)}, again ${f(isolated.againMs)}, event loop blocked up to ${f(isolated.blockedMs)}`);
 
@@ -78,6 +79,7 @@ if (!existsSync(join(tbRoot, String(many - 1)))) {
   for (let i = 0; i < many; i++) execFileSync(python, [join(root, 'test/integration/runs/peers/tensorboard_peer.py'), 'write', join(tbRoot, String(i), 'run'), '2000'], { stdio: 'pipe' });
 }
 const dirs = Array.from({ length: many }, (_, i) => join(tbRoot, String(i)));
+/** @param {boolean} perStore */
 async function tbListing(perStore) {
   const rss0 = process.memoryUsage().rss;
   const shared = perStore ? undefined : runsWorker({ script, sources: {} });

@@ -93,8 +93,10 @@ new core.MlflowSqliteSource(${JSON.stringify(db)}, { wasmPath: ${JSON.stringify(
   const metrics = l.runs.reduce((n, r) => n + Object.keys(r.metrics).length, 0);
   console.log(JSON.stringify({ ms, runs: l.runs.length, params, metrics, rssMb: (process.memoryUsage().rss - rss0) / 1048576 }));
 }, (err) => console.log(JSON.stringify({ error: String(err?.message ?? err).split('\\n')[0] })));`;
-const oursOnce = () => JSON.parse(execFileSync(process.execPath, ['-e', oursScript], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').pop());
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// split() gives at least one line, so the `?? ''` never applies.
+const lastLine = (/** @type {string} */ text) => text.trim().split('\n').pop() ?? '';
+const oursOnce = () => JSON.parse(lastLine(execFileSync(process.execPath, ['-e', oursScript], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const script = `
 import logging, sys, time
@@ -107,7 +109,7 @@ df = mlflow.search_runs(search_all_experiments=True, max_results=100000)
 t2 = time.perf_counter()
 print((t2 - t1) * 1000, (t1 - t0) * 1000, len(df), len(df.columns))
 `;
-const theirsOnce = () => execFileSync(python, ['-c', script, db], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').pop().split(/\s+/).map(Number);
+const theirsOnce = () => lastLine(execFileSync(python, ['-c', script, db], { encoding: 'utf8', maxBuffer: 1 << 26 })).split(/\s+/).map(Number);
 const oursRuns = [];
 const theirRuns3 = [];
 for (let i = 0; i < 3; i++) {

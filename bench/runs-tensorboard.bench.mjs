@@ -28,10 +28,10 @@ const size = statSync(file).size;
 
 const { EventFileReader } = await tsImport('../src/core/runs/tensorboard/eventFileReader.ts', import.meta.url);
 const t0 = performance.now();
-const reader = new EventFileReader(file, (w) => console.log('warning', w));
+const reader = new EventFileReader(file, (/** @type {string} */ w) => console.log('warning', w));
 await reader.read();
 const oursMs = performance.now() - t0;
-const ourPoints = reader.scalarTags().reduce((n, t) => n + reader.scalars(t).length, 0);
+const ourPoints = reader.scalarTags().reduce((/** @type {number} */ n, /** @type {string} */ t) => n + reader.scalars(t).length, 0);
 
 const script = `
 import time, sys

@@ -3,11 +3,17 @@
 // code-server on 127.0.0.1 (URL printed; Ctrl+C stops it).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureNodeModules, root, run, step } from './lib.mjs';
 
+/** @type {(() => void)[]} */
 const removeOnExit = [];
 
-/** Starts the test components (root only) and a labelled demo workspace; returns the host settings. */
+/**
+ * Starts the test components (root only) and a labelled demo workspace; returns the host settings.
+ * @param {string} project
+ * @returns {Record<string, unknown> | Promise<Record<string, unknown>>}
+ */
 function startDemoHosts(project) {
   step('Workspaces: a local Docker engine and a loopback SSH host');
   if (process.getuid?.() !== 0) {
@@ -18,14 +24,15 @@ function startDemoHosts(project) {
   run('bash', ['scripts/components/up.sh']);
   return import('../test/e2e/profile.mjs').then(async ({ componentHostSettings }) => {
     const settings = componentHostSettings();
-    const engine = settings['mlops.docker.host'];
+    const engine = /** @type {string | undefined} */ (settings['mlops.docker.host']);
     if (!engine) {
       console.log('The Docker engine did not start (see /tmp/mlops-test/dockerd.log): Workspaces shows the SSH host only.');
       return settings;
     }
-    const { containerName, dockerRunArgv } = await import('../dist/core.js');
+    // By URL, like the benchmarks: the type checker reads the sources, not this bundle.
+    const { containerName, dockerRunArgv } = await import(pathToFileURL(join(root, 'dist', 'core.js')).href);
     const profile = { name: 'demo-notebook', image: 'local/busybox:1', ports: [], command: 'sleep 2147483647', mounts: [{ source: project, target: '/project' }] };
-    const docker = (args, opts) => spawnSync('docker', ['-H', engine, ...args], { encoding: 'utf8', ...opts });
+    const docker = (/** @type {string[]} */ args) => spawnSync('docker', ['-H', engine, ...args], { encoding: 'utf8' });
     const name = containerName(profile.name);
     // One demo workspace, removed again when the demo stops (it is ours: the demo made it).
     docker(['rm', '-f', name]);

@@ -18,11 +18,15 @@ export const BUNDLE = 'l10n/bundle.l10n.json';
 const MAX_LITERAL = 1000;
 const CALL = /\bl10n\.t\(/g;
 const ANY_USE = /\bl10n\.t\b/g;
+/** @type {Record<string, string>} */
 const ESCAPES = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', 0: '\0' };
 
 /**
  * The string literal at `start` of `text`, unescaped, and where it ends; undefined if the
  * text there is not a complete quoted literal (or a template literal with `${`).
+ * @param {string} text
+ * @param {number} start
+ * @returns {{ value: string, end: number } | undefined}
  */
 export function readLiteral(text, start) {
   const quote = text[start];
@@ -56,9 +60,15 @@ export function readLiteral(text, start) {
   return undefined;
 }
 
-/** The messages of one source text, and the calls whose first argument is not a literal. */
+/**
+ * The messages of one source text, and the calls whose first argument is not a literal.
+ * @param {string} text
+ * @param {string} [file]
+ */
 export function scanSource(text, file = '<text>') {
+  /** @type {{ message: string, file: string, line: number }[]} */
   const messages = [];
+  /** @type {string[]} */
   const problems = [];
   // An alias (`const t = vscode.l10n.t`) would hide its messages from this scan: refuse it.
   for (const m of text.matchAll(ANY_USE)) {
@@ -83,6 +93,7 @@ export function scanSource(text, file = '<text>') {
   return { messages, problems };
 }
 
+/** @param {string} dir */
 function tsFiles(dir) {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
@@ -92,7 +103,9 @@ function tsFiles(dir) {
 
 /** Every message under `root`'s source folders, and every problem found on the way. */
 export function collect(root = ROOT) {
+  /** @type {{ message: string, file: string, line: number }[]} */
   const messages = [];
+  /** @type {string[]} */
   const problems = [];
   for (const dir of SOURCE_DIRS) {
     for (const file of tsFiles(join(root, dir))) {
@@ -104,13 +117,16 @@ export function collect(root = ROOT) {
   return { messages, problems };
 }
 
-/** The bundle as VS Code reads it: message → message, sorted so that diffs stay small. */
+/**
+ * The bundle as VS Code reads it: message → message, sorted so that diffs stay small.
+ * @param {{ message: string }[]} messages
+ */
 export function bundleOf(messages) {
   const keys = [...new Set(messages.map((m) => m.message))].sort();
   return Object.fromEntries(keys.map((k) => [k, k]));
 }
 
-export const bundleText = (bundle) => `${JSON.stringify(bundle, null, 2)}\n`;
+export const bundleText = (/** @type {Record<string, string>} */ bundle) => `${JSON.stringify(bundle, null, 2)}\n`;
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { messages, problems } = collect();

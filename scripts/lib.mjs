@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Runs a command with inherited stdio (argv array, no shell); throws on failure. */
+/**
+ * Runs a command with inherited stdio (argv array, no shell); throws on failure.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions & { allowFailure?: boolean }} [opts] `allowFailure`: return the exit status instead of throwing
+ * @returns {number}
+ */
 export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
   if (r.error) throw r.error;
@@ -15,6 +21,7 @@ export function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
+/** @param {string} title */
 export function step(title) {
   console.log(`\n=== ${title}`);
 }

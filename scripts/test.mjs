@@ -18,7 +18,8 @@ mkdirSync(join(root, 'test-results'), { recursive: true });
 step('build');
 run('node', ['esbuild.mjs']);
 step('typecheck');
-run('npx', ['tsc', '--noEmit', '-p', '.']);
+// One tsc per target (Node; webviews with DOM; the .mjs scripts): package.json `typecheck`.
+run('npm', ['run', '--silent', 'typecheck']);
 step('lint');
 run('npx', ['eslint', '.']);
 
@@ -28,7 +29,7 @@ run('bash', ['scripts/setup/peers.sh']);
 if (existsSync(join(root, 'scripts/components/up.sh'))) run('bash', ['scripts/components/up.sh']);
 
 let failed = false;
-function tier(name, args) {
+function tier(/** @type {string} */ name, /** @type {string[]} */ args) {
   step(`${name} tests`);
   const status = run(mocha, ['--reporter', reporter, ...args], {
     allowFailure: true,
@@ -46,12 +47,13 @@ try {
   }
 }
 
+/** @type {Record<'passes' | 'failures' | 'pending', number>} */
 const totals = { passes: 0, failures: 0, pending: 0 };
 if (existsSync(statsFile)) {
   for (const line of readFileSync(statsFile, 'utf8').split('\n').filter(Boolean)) {
     const s = JSON.parse(line);
     console.log(`${s.tier}: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
-    for (const k of Object.keys(totals)) totals[k] += s[k];
+    for (const k of /** @type {(keyof typeof totals)[]} */ (Object.keys(totals))) totals[k] += s[k];
   }
 }
 if (totals.passes + totals.failures === 0) failed = true;

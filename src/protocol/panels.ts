@@ -1,7 +1,7 @@
 // Messages between the extension host and the metric-chart and comparison webviews.
 // Both ends check every message on arrival (`parse*`): a webview is another process, and
 // a stale webview restored after an update may speak an older shape.
-import type { MetricDirectionPrefs } from '../core/runs/metricDirection';
+import type { MetricDirectionPrefs } from './metricDirection';
 
 /** A run the way panels know it: `key` is opaque and stable across reloads. */
 export interface PanelRun {
@@ -277,7 +277,4 @@ export function parseRunRefs(v: unknown): RunRefMsg[] {
   return v.runs.filter((r): r is RunRefMsg => isObj(r) && isStr(r.sourceId) && isStr(r.runId));
 }
 
-// The webviews smooth as the slider moves; the one implementation lives in core (pure,
-// unit-tested) and reaches them through here, the only src/ folder they may import.
-export { emaSmooth } from '../core/runs/smoothing';
-export { lowerIsBetter, type MetricDirectionPrefs } from '../core/runs/metricDirection';
+export type { MetricDirectionPrefs } from './metricDirection';

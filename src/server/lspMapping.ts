@@ -14,6 +14,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PipelineDiagnostic, Severity } from '../core/pipelines/diagnostics';
 import type { CompletionEntry, CompletionKind, DefinitionTarget, LensEntry, SymbolEntry } from '../core/pipelines/features';
 import { DIAGNOSTIC_SOURCE } from '../protocol/language';
+import { lensArgs } from '../protocol/lensCommands';
 
 // Core results → LSP types. Kept apart from the handlers so server.ts stays wiring only.
 
@@ -62,5 +63,5 @@ export function toDocumentSymbol(s: SymbolEntry): DocumentSymbol {
 }
 
 export function toCodeLens(l: LensEntry, uri: string): CodeLens {
-  return { range: l.range, command: { title: l.title, command: l.command, arguments: [uri, l.target] } };
+  return { range: l.range, command: { title: l.title, command: l.command, arguments: lensArgs(uri, l.target) } };
 }

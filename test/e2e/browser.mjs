@@ -13,7 +13,10 @@ const ARGS = [
   '--disable-quic',
 ];
 
-/** @returns {Promise<{ browser: import('playwright-core').Browser, page: import('playwright-core').Page }>} */
+/**
+ * @param {{ onConsole?: (line: string) => void }} [opts] `onConsole` gets the page's console lines, errors and failed requests
+ * @returns {Promise<{ browser: import('playwright-core').Browser, page: import('playwright-core').Page }>}
+ */
 export async function launchBrowser({ onConsole } = {}) {
   // Signals are the caller's to handle: it stops code-server too, then closes the browser.
   const browser = await chromium.launch({
@@ -35,7 +38,11 @@ export async function launchBrowser({ onConsole } = {}) {
   return { browser, page };
 }
 
-/** Opens the workbench at `url` and waits until VS Code has rendered it. */
+/**
+ * Opens the workbench at `url` and waits until VS Code has rendered it.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url
+ */
 export async function openWorkbench(page, url, timeoutMs = 90000) {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 
 export const WAIT_MS = 30000;
 
-/** Resolves once `fn()` gives true; its last other answer goes into the error. */
+/**
+ * Resolves once `fn()` gives true; its last other answer goes into the error.
+ * @param {() => Promise<unknown>} fn
+ * @param {string} what
+ */
 export async function until(fn, what, timeoutMs = WAIT_MS) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -22,8 +26,12 @@ export async function until(fn, what, timeoutMs = WAIT_MS) {
 /**
  * The frame of the webview app `app`: webviews are iframes inside iframes in code-server,
  * found by the app name our panel shell puts on #root.
+ * @param {import('playwright-core').Page} page
+ * @param {string} app
+ * @returns {Promise<import('playwright-core').Frame>}
  */
 export async function appFrame(page, app, timeoutMs = WAIT_MS) {
+  /** @type {import('playwright-core').Frame | undefined} */
   let found;
   await until(
     async () => {
@@ -36,10 +44,24 @@ export async function appFrame(page, app, timeoutMs = WAIT_MS) {
     `no ${app} webview frame within ${timeoutMs / 1000} s`,
     timeoutMs,
   );
-  return found;
+  // until() throws unless a frame was found.
+  return /** @type {import('playwright-core').Frame} */ (found);
 }
 
-/** Answers `topic`'s requests with `steps[ask.step](page, ask, out)` until `finished()`. */
+/**
+ * @typedef {(page: import('playwright-core').Page, ask: any, out: string) => Promise<unknown>} AskStep
+ *   `ask`: the suite's JSON request (its step name, title and what to expect)
+ */
+
+/**
+ * Answers `topic`'s requests with `steps[ask.step](page, ask, out)` until `finished()`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} out
+ * @param {() => boolean} finished
+ * @param {import('./results.mjs').Checks} checks
+ * @param {string} topic
+ * @param {Record<string, AskStep>} steps
+ */
 export async function answerWhenAsked(page, out, finished, checks, topic, steps) {
   let n = 1;
   while (!finished()) {
@@ -65,7 +87,11 @@ export async function answerWhenAsked(page, out, finished, checks, topic, steps)
   }
 }
 
-/** Removes a previous run's request and answer files of `topic`, before the suites start. */
+/**
+ * Removes a previous run's request and answer files of `topic`, before the suites start.
+ * @param {string} out
+ * @param {string} topic
+ */
 export function clearAsks(out, topic) {
   if (!existsSync(out)) return;
   const mine = new RegExp(`^e2e-${topic}-\\d+\\.(ready|done)$`);

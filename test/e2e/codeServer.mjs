@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 
+/** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} Exit */
+
 /** The cached install: its Node 24 and code-server's entry point. */
 export function codeServerInstall() {
   const cache = process.env.MLOPS_CACHE ?? join(homedir(), '.cache', 'mlops-workbench');
@@ -21,7 +23,10 @@ export function codeServerInstall() {
   };
 }
 
-/** Runs scripts/setup/code-server.sh when the cache is not complete (minutes, once). */
+/**
+ * Runs scripts/setup/code-server.sh when the cache is not complete (minutes, once).
+ * @param {string} repoRoot
+ */
 export function ensureCodeServer(repoRoot) {
   let install = codeServerInstall();
   if (install.complete) return install;
@@ -33,17 +38,19 @@ export function ensureCodeServer(repoRoot) {
   return install;
 }
 
+/** @returns {Promise<number>} */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
 }
 
+/** @param {string} url @returns {Promise<boolean>} */
 function httpAnswers(url) {
   return new Promise((resolve) => {
     const req = request(url, { method: 'GET', timeout: 2000 }, (res) => {
@@ -87,22 +94,26 @@ export async function startCodeServer(opts) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() also ends the extension hosts
   });
-  const log = createWriteStream(opts.logFile ?? join(opts.userDataDir, 'code-server.log'));
+  const logFile = opts.logFile ?? join(opts.userDataDir, 'code-server.log');
+  const log = createWriteStream(logFile);
   child.stdout.pipe(log);
   child.stderr.pipe(log);
 
+  /** @type {Exit | null} */
   let exited = null;
   const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
+  // The process group; pid is undefined only when the spawn failed, and kill(NaN) then throws.
+  const group = -(/** @type {number} */ (child.pid));
   const stop = async () => {
     if (exited) return;
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      process.kill(group, 'SIGTERM');
     } catch {
       return;
     }
     const timer = setTimeout(() => {
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(group, 'SIGKILL');
       } catch {
         /* gone */
       }
@@ -114,17 +125,23 @@ export async function startCodeServer(opts) {
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60000);
   while (!(await httpAnswers(url))) {
-    if (exited) throw new Error(`code-server exited (${exited.code ?? exited.signal}) before answering; see ${log.path}`);
+    // Set by the exit handler meanwhile (the checker cannot see that across the await).
+    const ended = /** @type {Exit | null} */ (exited);
+    if (ended) throw new Error(`code-server exited (${ended.code ?? ended.signal}) before answering; see ${logFile}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`code-server did not answer on ${url} within ${opts.startTimeoutMs ?? 60000} ms; see ${log.path}`);
+      throw new Error(`code-server did not answer on ${url} within ${opts.startTimeoutMs ?? 60000} ms; see ${logFile}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, port, pid: child.pid, logFile: log.path, stop, exited: exit };
+  return { url, port, pid: child.pid, logFile, stop, exited: exit };
 }
 
-/** The workbench URL that opens `folder`. */
+/**
+ * The workbench URL that opens `folder`.
+ * @param {string} baseUrl
+ * @param {string} folder
+ */
 export function folderUrl(baseUrl, folder) {
   return `${baseUrl}?folder=${encodeURIComponent(folder)}`;
 }

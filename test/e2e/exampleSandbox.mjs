@@ -7,7 +7,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** { dir, remove() } of a sandbox whose pipeline ran, or undefined with the reason printed. */
+/**
+ * { dir, remove() } of a sandbox whose pipeline ran, or undefined with the reason printed.
+ * @param {string} root
+ * @returns {{ dir: string, remove: () => void } | undefined}
+ */
 export function prepareExampleSandbox(root) {
   const bin = join(root, '.venv-peers', 'bin');
   if (!existsSync(join(bin, 'dvc'))) {
@@ -28,5 +32,6 @@ export function prepareExampleSandbox(root) {
     return undefined;
   }
   console.log(`=== example pipeline ran (dvc repro) in ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { dir, remove };
+  // `repro` ran, so make-sandbox.sh printed the directory.
+  return { dir: /** @type {string} */ (dir), remove };
 }

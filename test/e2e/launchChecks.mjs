@@ -5,26 +5,29 @@
 import { join } from 'node:path';
 import { answerWhenAsked, clearAsks, until } from './browserAsks.mjs';
 
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('./results.mjs').Checks} Checks */
+
 const TOPIC = 'launch';
 const COMMAND = 'MLOps: Launch Workspace';
-const norm = (s) => s.replace(/\s+/g, ' ').trim();
+const norm = (/** @type {string} */ s) => s.replace(/\s+/g, ' ').trim();
 
-const widget = (page) => page.locator('.quick-input-widget');
-const input = (page) => page.locator('.quick-input-widget .quick-input-box input');
-const rowLabels = (page, which = '') => page.locator(`.quick-input-widget .quick-input-list .monaco-list-row${which} .label-name`);
+const widget = (/** @type {Page} */ page) => page.locator('.quick-input-widget');
+const input = (/** @type {Page} */ page) => page.locator('.quick-input-widget .quick-input-box input');
+const rowLabels = (/** @type {Page} */ page, which = '') => page.locator(`.quick-input-widget .quick-input-list .monaco-list-row${which} .label-name`);
 
-async function title(page) {
+async function title(/** @type {Page} */ page) {
   return norm((await page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '');
 }
 
 /** Waits for step `n` of 9 (the title ends with "(n/9)") and for its input to be focused. */
-async function atStep(page, n) {
+async function atStep(/** @type {Page} */ page, /** @type {number} */ n) {
   await until(async () => (await widget(page).isVisible()) && (await title(page)).endsWith(`(${n}/9)`) || `${await title(page)}`, `the QuickPick did not reach step ${n}/9`);
   await until(async () => (await input(page).evaluate((el) => el === document.activeElement)) || 'not focused', `the input of step ${n}/9 has no focus`);
 }
 
 /** Types `text` (replacing what the box holds) and waits until the box shows it. */
-async function typeAnswer(page, text) {
+async function typeAnswer(/** @type {Page} */ page, /** @type {string} */ text) {
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Backspace');
   if (text) await page.keyboard.type(text, { delay: 5 });
@@ -32,7 +35,7 @@ async function typeAnswer(page, text) {
 }
 
 /** Runs the command from the palette (F1): types its title and clicks its row. */
-async function runFromPalette(page) {
+async function runFromPalette(/** @type {Page} */ page) {
   // The keyboard to the workbench, not a webview or a widget a suite left open.
   await page.keyboard.press('Escape');
   await page.locator('.part.editor').click().catch(() => undefined);
@@ -45,7 +48,7 @@ async function runFromPalette(page) {
 }
 
 /** From the palette to step 1 (the image): picks `host` when the flow asks which host. */
-async function toImageStep(page, host) {
+async function toImageStep(/** @type {Page} */ page, /** @type {string} */ host) {
   await runFromPalette(page);
   await until(async () => /— host$|\(1\/9\)$/.test(await title(page)) || (await title(page)), 'the launch flow did not open');
   if ((await title(page)).endsWith('— host')) {
@@ -60,25 +63,26 @@ async function toImageStep(page, host) {
 }
 
 /** Types the image name: the list filters to it; Enter picks it. */
-async function pickImage(page, image) {
+async function pickImage(/** @type {Page} */ page, /** @type {string} */ image) {
   await typeAnswer(page, image);
   await until(async () => norm((await rowLabels(page, '.focused').first().textContent().catch(() => '')) ?? '') === image || (await rowLabels(page).allTextContents()).map(norm), `${image} is not the focused image`);
 }
 
 /** Enter on step `n` moves on to step n+1 (for the last step: the flow closes). */
-async function accept(page, n) {
+async function accept(/** @type {Page} */ page, /** @type {number} */ n) {
   await page.keyboard.press('Enter');
   if (n < 9) await atStep(page, n + 1);
 }
 
-async function answer(page, n, text) {
+async function answer(/** @type {Page} */ page, /** @type {number} */ n, /** @type {string} */ text) {
   await typeAnswer(page, text);
   await accept(page, n);
 }
 
 /** The notification toasts' texts. */
-const toasts = (page) => page.locator('.notifications-toasts .notification-toast').allInnerTexts().then((t) => t.map(norm));
+const toasts = (/** @type {Page} */ page) => page.locator('.notifications-toasts .notification-toast').allInnerTexts().then((t) => t.map(norm));
 
+/** @type {Record<string, import('./browserAsks.mjs').AskStep>} */
 const STEPS = {
   /** Escape at step 7 closes the flow; no launch progress shows. */
   async 'launch-escape'(page, ask) {
@@ -135,12 +139,12 @@ const STEPS = {
     await accept(page, 9); // no name: no profile saved; Enter launches
     await until(async () => !(await widget(page).isVisible()) || 'still shown', 'the QuickPick stayed open after the last step');
 
-    let name;
+    let name = '';
     await until(async () => {
       const all = await toasts(page);
       const failed = all.find((t) => /launch failed/i.test(t));
       if (failed) throw new Error(failed);
-      name = all.map((t) => /workspace (\S+) runs on/.exec(t)?.[1]).find(Boolean);
+      name = all.map((t) => /workspace (\S+) runs on/.exec(t)?.[1]).find(Boolean) ?? '';
       return !!name || all;
     }, 'no "workspace … runs on" notification', 90000);
 
@@ -148,7 +152,10 @@ const STEPS = {
     const folded = [];
     for (const view of ['Runs', 'Data', 'Pipelines']) {
       const header = page.locator(`.part.sidebar .pane-header[aria-label="${view} Section"]`);
-      if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') await header.click(), folded.push(header);
+      if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') {
+        await header.click();
+        folded.push(header);
+      }
     }
     try {
       const pane = page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header[aria-label="Workspaces Section"]') });
@@ -163,10 +170,10 @@ const STEPS = {
 };
 
 /** Answers the launch suite's requests until `finished()`; each becomes one named check. */
-export function launchChecksWhenAsked(page, out, finished, checks) {
+export function launchChecksWhenAsked(/** @type {Page} */ page, /** @type {string} */ out, /** @type {() => boolean} */ finished, /** @type {Checks} */ checks) {
   return answerWhenAsked(page, out, finished, checks, TOPIC, STEPS);
 }
 
-export function clearLaunchChecks(out) {
+export function clearLaunchChecks(/** @type {string} */ out) {
   clearAsks(out, TOPIC);
 }

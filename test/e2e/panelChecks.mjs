@@ -4,19 +4,23 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerWhenAsked, appFrame, clearAsks, until, WAIT_MS } from './browserAsks.mjs';
 
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('./results.mjs').Checks} Checks */
+
 /** Per chart: how many pixels its canvas painted (uPlot's canvas is transparent where nothing is drawn). */
-const paintedPixels = (frame) =>
+const paintedPixels = (/** @type {import('playwright-core').Frame} */ frame) =>
   frame.evaluate(() =>
-    [...document.querySelectorAll('.chart-card[data-metric]')].map((card) => {
+    [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.chart-card[data-metric]'))].map((card) => {
       const c = card.querySelector('canvas');
       if (!c || !c.width) return { metric: card.dataset.metric, painted: 0 };
-      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const data = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
       let painted = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
       return { metric: card.dataset.metric, painted };
     }),
   );
 
+/** @type {Record<string, import('./browserAsks.mjs').AskStep>} */
 const STEPS = {
   /** The suite waits for this before it changes the workspace: the runner's own checks are done by then. */
   async hello() {},
@@ -28,7 +32,7 @@ const STEPS = {
       async () => {
         const legend = await frame.evaluate(() => [...document.querySelectorAll('.legend-item')].map((b) => b.textContent.trim()));
         // The panel's notice tells why a run is missing.
-        return ask.runs.every((r) => legend.some((l) => l.startsWith(r))) || { legend, notice: await frame.evaluate(() => document.getElementById('notice')?.textContent ?? '') };
+        return ask.runs.every((/** @type {string} */ r) => legend.some((l) => l.startsWith(r))) || { legend, notice: await frame.evaluate(() => document.getElementById('notice')?.textContent ?? '') };
       },
       `the legend does not list ${ask.runs.join(', ')}`,
       ask.waitMs,
@@ -36,7 +40,7 @@ const STEPS = {
     await until(
       async () => {
         const charts = await paintedPixels(frame);
-        const ok = ask.metrics.every((m) => charts.some((c) => c.metric === m && c.painted > 2000));
+        const ok = ask.metrics.every((/** @type {string} */ m) => charts.some((c) => c.metric === m && c.painted > 2000));
         return ok || charts;
       },
       `not every chart of ${ask.metrics.join(', ')} painted its canvas`,
@@ -58,7 +62,7 @@ const STEPS = {
     const heads = () => frame.evaluate(() => [...document.querySelectorAll('.cell.head[data-run]')].map((h) => h.textContent.trim()));
     await until(async () => {
       const hs = await heads();
-      return ask.runs.every((r) => hs.some((h) => h.startsWith(r))) || hs;
+      return ask.runs.every((/** @type {string} */ r) => hs.some((h) => h.startsWith(r))) || hs;
     }, `the table has no column for each of ${ask.runs.join(', ')}`);
     await frame.locator('#diff-only').click();
     await page.mouse.move(10, 500);
@@ -82,9 +86,9 @@ const STEPS = {
       async () => {
         const painted = await frame.evaluate(() =>
           ['#parallel', '#scatter', '#overlay canvas'].map((sel) => {
-            const c = document.querySelector(sel);
+            const c = /** @type {HTMLCanvasElement | null} */ (document.querySelector(sel));
             if (!c || !c.width) return 0;
-            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const data = /** @type {CanvasRenderingContext2D} */ (c.getContext('2d')).getImageData(0, 0, c.width, c.height).data;
             let n = 0;
             for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
             return n;
@@ -100,12 +104,12 @@ const STEPS = {
 };
 
 /** Answers the panels suite's requests until `finished()`; each becomes one named check. */
-export function panelChecksWhenAsked(page, out, finished, checks) {
+export function panelChecksWhenAsked(/** @type {Page} */ page, /** @type {string} */ out, /** @type {() => boolean} */ finished, /** @type {Checks} */ checks) {
   return answerWhenAsked(page, out, finished, checks, 'panels', STEPS);
 }
 
 /** Removes a previous run's request and answer files, before the suites start. */
-export function clearPanelChecks(out) {
+export function clearPanelChecks(/** @type {string} */ out) {
   clearAsks(out, 'panels');
   rmSync(join(out, RELOAD_FILE), { force: true });
 }
@@ -120,12 +124,12 @@ const RELOAD_MS = 120000;
  * window reload in code-server: new extension host, the serializer restores the panel from
  * its webview state) brings it back with the same runs and drawn charts.
  */
-export async function metricsPanelAfterReload(page, out, checks) {
+export async function metricsPanelAfterReload(/** @type {Page} */ page, /** @type {string} */ out, /** @type {Checks} */ checks) {
   const file = join(out, RELOAD_FILE);
   if (!existsSync(file)) return;
   const ask = JSON.parse(readFileSync(file, 'utf8'));
   // The suite left the panel behind another editor: its tab brings it forward.
-  const showPanel = async (timeout) => {
+  const showPanel = async (/** @type {number} */ timeout) => {
     const tab = page.locator('.tabs-container .tab', { hasText: 'Metrics (' }).first();
     await tab.waitFor({ state: 'visible', timeout });
     await tab.click();

@@ -5,8 +5,12 @@
 import { join } from 'node:path';
 import { answerWhenAsked, appFrame, clearAsks, until } from './browserAsks.mjs';
 
-const norm = (s) => s.replace(/\s+/g, ' ').trim();
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('./results.mjs').Checks} Checks */
 
+const norm = (/** @type {string} */ s) => s.replace(/\s+/g, ' ').trim();
+
+/** @type {Record<string, import('./browserAsks.mjs').AskStep>} */
 const STEPS = {
   /** The Problems panel lists the planted problem with its message and position. */
   async problems(page, ask, out) {
@@ -39,6 +43,7 @@ const STEPS = {
   async codelens(page, ask, out) {
     const lenses = page.locator('.monaco-editor .codelens-decoration');
     const lines = page.locator('.monaco-editor .view-lines .view-line');
+    /** @type {import('playwright-core').Locator | undefined} */
     let target;
     await until(async () => {
       const lineBoxes = [];
@@ -49,13 +54,14 @@ const STEPS = {
         const text = norm(await l.innerText());
         if (!box || !text.includes(ask.title)) continue;
         // The line a lens belongs to is the first one below it.
-        const below = lineBoxes.filter((b) => b.box && b.box.y >= box.y + box.height - 2).sort((a, b) => a.box.y - b.box.y)[0];
+        const below = lineBoxes.filter((b) => b.box && b.box.y >= box.y + box.height - 2).sort((a, b) => (a.box?.y ?? 0) - (b.box?.y ?? 0))[0]; // boxes are non-null after the filter
         seen.push(`${text} above "${below?.text}"`);
         if (below?.text === ask.line) target = l;
       }
       return !!target || seen;
     }, `no code lens "${ask.title}" above "${ask.line}"`);
-    await target.locator('a', { hasText: ask.title }).first().click();
+    // until() throws unless a lens was found.
+    await /** @type {import('playwright-core').Locator} */ (target).locator('a', { hasText: ask.title }).first().click();
     await page.screenshot({ path: join(out, ask.shot) });
   },
 
@@ -63,8 +69,8 @@ const STEPS = {
   async dag(page, ask, out) {
     const frame = await appFrame(page, 'dag');
     await until(async () => {
-      const nodes = await frame.evaluate(() => [...document.querySelectorAll('.dag-node')].map((n) => `${n.dataset.stage}:${[...n.classList].find((c) => c.startsWith('state-'))}`));
-      return ask.nodes.every((n) => nodes.includes(n)) || nodes;
+      const nodes = await frame.evaluate(() => [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.dag-node'))].map((n) => `${n.dataset.stage}:${[...n.classList].find((c) => c.startsWith('state-'))}`));
+      return ask.nodes.every((/** @type {string} */ n) => nodes.includes(n)) || nodes;
     }, `the DAG does not show ${ask.nodes.join(', ')}`);
     const edges = await frame.evaluate(() => document.querySelectorAll('.dag-edge').length);
     if (edges < ask.minEdges) throw new Error(`only ${edges} edges drawn, expected ${ask.minEdges}`);
@@ -103,10 +109,10 @@ const STEPS = {
 };
 
 /** Answers the pipelines suite's requests until `finished()`; each becomes one named check. */
-export function pipelineChecksWhenAsked(page, out, finished, checks) {
+export function pipelineChecksWhenAsked(/** @type {Page} */ page, /** @type {string} */ out, /** @type {() => boolean} */ finished, /** @type {Checks} */ checks) {
   return answerWhenAsked(page, out, finished, checks, 'pipelines', STEPS);
 }
 
-export function clearPipelineChecks(out) {
+export function clearPipelineChecks(/** @type {string} */ out) {
   clearAsks(out, 'pipelines');
 }

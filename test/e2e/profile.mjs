@@ -39,6 +39,7 @@ export const E2E_SSH_HOST = 'loopback-ssh';
  * known_hosts. The user's own ~/.ssh/config is never read by a test run.
  */
 export function componentHostSettings(stateDir = process.env.MLOPS_TEST_STATE ?? '/tmp/mlops-test') {
+  /** @type {Record<string, unknown>} */
   const settings = { 'mlops.ssh.configFile': '/dev/null' };
   let c;
   try {
@@ -53,6 +54,8 @@ export function componentHostSettings(stateDir = process.env.MLOPS_TEST_STATE ??
   }
   return settings;
 }
+
+/** @typedef {ReturnType<typeof createProfile>} Profile */
 
 /** Makes `<tmp>/{user-data, extensions, empty}` and writes the user settings (plus `extraSettings`). */
 export function createProfile(prefix = 'mlops-e2e-', extraSettings = {}) {
@@ -76,6 +79,9 @@ export function createProfile(prefix = 'mlops-e2e-', extraSettings = {}) {
  * Installs our extension into the profile: from `vsix` with code-server's own installer
  * when given (what CI ships), else by copying the built files into
  * `<extensions>/<publisher>.<name>-<version>/`. Returns the installed folder (`dir`).
+ * @param {Profile} profile
+ * @param {string} repoRoot
+ * @param {string} [vsix]
  */
 export function installExtension(profile, repoRoot, vsix) {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
@@ -100,7 +106,11 @@ export function installExtension(profile, repoRoot, vsix) {
   return { id, from: dir, dir };
 }
 
-/** Installs the harness bundle and the suites it runs (from `node esbuild.mjs --tests`). */
+/**
+ * Installs the harness bundle and the suites it runs (from `node esbuild.mjs --tests`).
+ * @param {Profile} profile
+ * @param {string} repoRoot
+ */
 export function installHarness(profile, repoRoot) {
   const src = join(repoRoot, 'test', 'e2e', 'harness', 'package.json');
   const pkg = JSON.parse(readFileSync(src, 'utf8'));

@@ -5,6 +5,9 @@ import { join, relative } from 'node:path';
 /**
  * Waits for the harness to write its results (it renames a finished file into place).
  * Returns undefined after `timeoutMs`, or as soon as `gaveUp()` says the server died.
+ * @param {string} file
+ * @param {number} timeoutMs
+ * @returns {Promise<any>} the harness's results (passes, pending, failures), as it wrote them
  */
 export async function waitForHarness(file, timeoutMs, gaveUp = () => false) {
   const deadline = Date.now() + timeoutMs;
@@ -17,8 +20,13 @@ export async function waitForHarness(file, timeoutMs, gaveUp = () => false) {
 
 /** Collects named checks the way mocha reports tests. */
 export class Checks {
+  /** @type {{ title: string, durationMs: number, error?: string }[]} */
   results = [];
 
+  /**
+   * @param {string} title
+   * @param {() => Promise<unknown>} fn
+   */
   async run(title, fn) {
     const started = Date.now();
     try {
@@ -36,14 +44,16 @@ export class Checks {
   }
 }
 
+/** @param {{ passes: { title: string }[], pending: { title: string }[], failures: { title: string, error?: string }[] }} results the harness's file */
 export function printHarness(results) {
   for (const t of results.passes) console.log(`  ✔ ${t.title}`);
   for (const t of results.pending) console.log(`  - ${t.title} (pending)`);
   for (const t of results.failures) console.log(`  ✘ ${t.title}\n${indent(t.error ?? '', 6)}`);
 }
 
-const indent = (s, n) => s.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+const indent = (/** @type {string} */ s, /** @type {number} */ n) => s.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
 
+/** @param {string} dir @returns {Generator<string>} */
 function* files(dir) {
   if (!existsSync(dir)) return;
   for (const e of readdirSync(dir)) {
@@ -57,6 +67,7 @@ function* files(dir) {
  * Error entries (with their stack lines) from the extension hosts' logs, and entries at
  * warning level or worse from our own output channels: what a failing run needs,
  * without opening the profile.
+ * @param {string} logsDir
  */
 export function notableLogEntries(logsDir) {
   const found = [];

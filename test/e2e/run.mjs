@@ -22,6 +22,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'test-results');
 let folder = process.env.MLOPS_E2E_FOLDER ?? join(root, 'examples');
 // Set when the example pipeline ran in a sandbox that the E2E opens instead of examples/.
+/** @type {ReturnType<typeof prepareExampleSandbox>} */
 let sandbox;
 const harnessFile = join(out, 'e2e-harness.json');
 // All extension-host suites together: the panels suite writes real MLflow runs and waits on
@@ -34,12 +35,15 @@ const workspacesShot = { ready: join(out, 'e2e-workspaces.ready'), done: join(ou
 const dataShot = { ready: join(out, 'e2e-data-view.ready'), done: join(out, 'e2e-data-view.done'), png: join(out, 'e2e-data-view.png') };
 const hostSettings = componentHostSettings();
 // With a Docker host or an SSH host configured, the Workspaces view lists hosts instead of its welcome text.
-const workspaceHosts = [hostSettings['mlops.docker.host'] && 'This machine', hostSettings['mlops.hosts'] && E2E_SSH_HOST].filter(Boolean);
+const workspaceHosts = /** @type {string[]} */ ([hostSettings['mlops.docker.host'] && 'This machine', hostSettings['mlops.hosts'] && E2E_SSH_HOST].filter(Boolean));
 
 const started = Date.now();
+/** @type {Record<string, number>} */
 const phases = {};
-const phase = (name) => (phases[name] = Date.now() - started);
+const phase = (/** @type {string} */ name) => (phases[name] = Date.now() - started);
+/** @type {Awaited<ReturnType<typeof openInCodeServer>> | undefined} */
 let workbench;
+/** @type {import('playwright-core').Browser | undefined} */
 let browser;
 
 let cleaning;
@@ -117,6 +121,7 @@ async function main() {
   void workbench.exited.then(() => (serverExited = true));
   phase('codeServerUp');
 
+  /** @type {string[]} */
   const consoleLog = [];
   const launched = await launchBrowser({ onConsole: (l) => consoleLog.push(l) });
   browser = launched.browser;

@@ -9,8 +9,9 @@ import { createProfile, installExtension, installHarness } from './profile.mjs';
  * code-server on a free loopback port.
  * @param {{ repoRoot: string, folder: string, vsix?: string, harness?: boolean,
  *           env?: Record<string, string>, settings?: object, keepProfile?: boolean }} opts
- * @returns {Promise<{ url: string, baseUrl: string, profile: object, logFile: string,
- *           extension: object, exited: Promise<unknown>, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, baseUrl: string, profile: import('./profile.mjs').Profile, logFile: string,
+ *           extension: { id: string, from: string, dir: string }, exited: Promise<unknown>,
+ *           stop: (opts?: { keepProfile?: boolean }) => Promise<void> }>}
  *   `url` opens `folder`; `stop()` ends code-server and removes the profile unless kept.
  */
 export async function openInCodeServer(opts) {

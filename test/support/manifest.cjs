@@ -9,7 +9,11 @@ const { join } = require('node:path');
 /** A whole-string `%key%` reference, as VS Code matches it (word characters, dots, dashes). */
 const NLS_REF = /^%([\w.-]+)%$/;
 
-/** package.json and package.nls.json of the extension in `dir`, as parsed JSON. */
+/**
+ * package.json and package.nls.json of the extension in `dir`, as parsed JSON.
+ * @param {string} dir
+ * @returns {{ pkg: any, nls: Record<string, unknown> }}
+ */
 function readManifestFiles(dir) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const nlsPath = join(dir, 'package.nls.json');
@@ -17,7 +21,12 @@ function readManifestFiles(dir) {
   return { pkg, nls };
 }
 
-/** Every "%key%" string in `value`, with where it stands (e.g. `contributes.commands.3.title`). */
+/**
+ * Every "%key%" string in `value`, with where it stands (e.g. `contributes.commands.3.title`).
+ * @param {unknown} value
+ * @param {string} [path]
+ * @returns {{ key: string, path: string }[]}
+ */
 function nlsReferences(value, path = '') {
   if (typeof value === 'string') {
     const m = NLS_REF.exec(value);
@@ -29,6 +38,11 @@ function nlsReferences(value, path = '') {
   return [];
 }
 
+/**
+ * @param {unknown} value
+ * @param {Record<string, unknown>} nls
+ * @returns {any}
+ */
 function localize(value, nls) {
   if (typeof value === 'string') {
     const m = NLS_REF.exec(value);
@@ -43,7 +57,11 @@ function localize(value, nls) {
   return value;
 }
 
-/** The manifest of the extension in `dir` with every "%key%" resolved (throws on a missing key). */
+/**
+ * The manifest of the extension in `dir` with every "%key%" resolved (throws on a missing key).
+ * @param {string} dir
+ * @returns {any}
+ */
 function readLocalizedManifest(dir) {
   const { pkg, nls } = readManifestFiles(dir);
   return localize(pkg, nls);

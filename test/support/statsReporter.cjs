@@ -5,13 +5,18 @@ const path = require('node:path');
 const Mocha = require('mocha');
 
 class StatsReporter extends Mocha.reporters.Spec {
+  /**
+   * @param {import('mocha').Runner} runner
+   * @param {import('mocha').MochaOptions} [options]
+   */
   constructor(runner, options) {
     super(runner, options);
     const tier = process.env.MLOPS_TEST_TIER || 'tests';
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
       const file = process.env.MLOPS_TEST_STATS;
       if (!file) return;
-      const { passes, failures, pending } = runner.stats;
+      // Mocha has counted the run by its end.
+      const { passes, failures, pending } = /** @type {import('mocha').Stats} */ (runner.stats);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.appendFileSync(file, JSON.stringify({ tier, passes, failures, pending }) + '\n');
     });

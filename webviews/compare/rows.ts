@@ -1,6 +1,7 @@
 // The comparison table as rows of cells, one column per run: pure, so it is tested in Node
 // and the grid only has to draw the rows in view.
-import { lowerIsBetter, type CompareRun, type MetricDirectionPrefs } from '../../src/protocol/panels';
+import { lowerIsBetter, type MetricDirectionPrefs } from '../../src/protocol/metricDirection';
+import type { CompareRun } from '../../src/protocol/panels';
 
 export { lowerIsBetter };
 

@@ -5,8 +5,10 @@
 // joining them onto one shared x axis would multiply the points drawn by the run count.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { concatColumn, emaSmooth, type NumberColumn, type SeriesColumns, type XAxis } from '../../src/protocol/panels';
+import { concatColumn, type NumberColumn, type SeriesColumns, type XAxis } from '../../src/protocol/panels';
+import { relativeTimeOrigin, timeToAxisSeconds } from '../../src/protocol/relativeTime';
 import { directLinear } from './linePath';
+import { emaSmooth } from './smoothing';
 import { readTheme, withAlpha, type ChartTheme } from './theme';
 
 export interface ChartRun {
@@ -34,15 +36,9 @@ type Row = ArrayLike<number | null>;
 /** The x of each point on the chosen axis: steps, seconds of wall time, or seconds since the run began. */
 export function xValues(cols: SeriesColumns, axis: XAxis, start: number | undefined): NumberColumn {
   if (axis === 'step') return cols.step;
-  const t0 = axis === 'relative' ? (start ?? earliest(cols.time)) : 0;
-  return mapColumn(cols.time, (t) => (t - t0) / 1000);
-}
-
-/** The smallest of the first points (a run's start when it has none); 0 when empty. */
-function earliest(a: NumberColumn): number {
-  let min = Infinity;
-  for (let i = 0; i < Math.min(a.length, 1000); i++) if (a[i] < min) min = a[i];
-  return Number.isFinite(min) ? min : 0;
+  const time = cols.time;
+  const t0 = axis === 'relative' ? relativeTimeOrigin(start, time.length, (i) => time[i]) : 0;
+  return mapColumn(time, (t) => timeToAxisSeconds(t, t0));
 }
 
 function mapColumn(a: NumberColumn, f: (v: number) => number): Float64Array {

@@ -1,3 +1,4 @@
+import type { LensCommand } from '../../protocol/lensCommands';
 import type { Range } from '../common/positions';
 
 // The results of the editor features, in the core's own terms (the server maps them to
@@ -38,8 +39,8 @@ export interface SymbolEntry {
 export interface LensEntry {
   range: Range;
   title: string;
-  command: string;
-  /** The stage or entry point name; the server prepends the document URI: `[uri, target]`. */
+  command: LensCommand;
+  /** The stage or entry point name; the server prepends the document URI (protocol `LensArgs`). */
   target: string;
 }
 

@@ -3,14 +3,14 @@ import type { DvcModel } from './dvcModel';
 import type { LensEntry, SymbolEntry } from './features';
 import { buildMlProject } from './mlproject';
 import type { ParsedYaml } from './yamlDocument';
-
-/** Commands the extension registers; the lenses carry `[documentUri, stageName]` or `[documentUri, entryPointName]`. */
-export const RUN_STAGE_COMMAND = 'mlops.runStage';
-export const RUN_PIPELINE_UP_TO_COMMAND = 'mlops.runPipelineUpTo';
-/** The client shows this lens only while a workspace of ours runs: the server cannot know. */
-export const RUN_IN_WORKSPACE_COMMAND = 'mlops.runStageInWorkspace';
-export const RUN_ENTRY_POINT_COMMAND = 'mlops.runMlflowEntryPoint';
-export const RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND = 'mlops.runMlflowEntryPointWithParameters';
+// The lens commands are a contract with the extension, which registers them: src/protocol.
+import {
+  RUN_ENTRY_POINT_COMMAND,
+  RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND,
+  RUN_IN_WORKSPACE_COMMAND,
+  RUN_PIPELINE_UP_TO_COMMAND,
+  RUN_STAGE_COMMAND,
+} from '../../protocol/lensCommands';
 
 export function dvcSymbols(model: DvcModel): SymbolEntry[] {
   const lines = model.parsed.lines;

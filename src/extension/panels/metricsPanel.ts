@@ -3,6 +3,7 @@ import { downsampleColumns, downsampleRange, type XKey } from '../../core/runs/d
 import { metricCsv } from '../../core/runs/metricsCsv';
 import type { MetricPoint } from '../../core/runs/types';
 import { parseMetricsToHost, type HostToMetrics, type MetricsProbe, type MetricsToHost, type MetricsViewState, type PanelRun, type XAxis } from '../../protocol/panels';
+import { axisSecondsToTime, relativeTimeOrigin } from '../../protocol/relativeTime';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
 import { columns, describeError, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
@@ -156,7 +157,8 @@ export class MetricsPanel implements vscode.Disposable {
         this.post({ type: 'series', metric, run: s.run.key, data: downsampleColumns(points, width, key), total: points.length });
         continue;
       }
-      const toX = (v: number) => (axis === 'step' ? v : axis === 'wall' ? v * 1000 : v * 1000 + runStart(s.run, points));
+      const origin = axis === 'relative' ? relativeTimeOrigin(s.run.startTime, points.length, (i) => points[i].timestamp) : 0;
+      const toX = (v: number) => (axis === 'step' ? v : axisSecondsToTime(v, origin));
       const span = hi - lo;
       const detail = downsampleRange(points, width * 3, toX(lo - span), toX(hi + span), key);
       this.post({ type: 'series', metric, run: s.run.key, data: columns(detail), total: points.length, range: [lo, hi] });
@@ -233,13 +235,5 @@ export class MetricsPanel implements vscode.Disposable {
 const seriesKey = (run: string, metric: string) => `${run}\t${metric}`;
 const clampWidth = (w: number) => Math.min(8000, Math.max(100, Math.round(w)));
 const title = (n: number) => (n === 1 ? vscode.l10n.t('Metrics (1 run)') : vscode.l10n.t('Metrics ({0} runs)', n));
-
-/** Where relative time counts from: the same rule as the webview's (run start, else its first point). */
-function runStart(run: PanelRun, points: readonly MetricPoint[]): number {
-  if (run.startTime !== undefined) return run.startTime;
-  let min = Infinity;
-  for (let i = 0; i < Math.min(points.length, 1000); i++) min = Math.min(min, points[i].timestamp);
-  return Number.isFinite(min) ? min : 0;
-}
 
 export { runKey };

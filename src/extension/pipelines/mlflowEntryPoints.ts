@@ -11,10 +11,11 @@ import { setting } from '../settings';
 import { errorMessage } from '../../core/common/errors';
 import { buildMlProject, type MlEntryPoint } from '../../core/pipelines/mlproject';
 import { checkParameterValue, defaultText, hasDefault, parameterArgs, parametersToAsk } from '../../core/pipelines/mlprojectParams';
-import { RUN_ENTRY_POINT_COMMAND, RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND } from '../../core/pipelines/outline';
+import { RUN_ENTRY_POINT_COMMAND, RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND } from '../../protocol/lensCommands';
 import { MLFLOW_TASK_TYPE } from '../../core/pipelines/rerunPlans';
 import { parseYaml } from '../../core/pipelines/yamlDocument';
 import { requireCli } from './cliTools';
+import { lensTarget } from './lensTarget';
 import type { PipelineFiles } from './pipelineFiles';
 import { makeTask } from './rerunTasks';
 
@@ -60,7 +61,9 @@ async function askParameters(ep: MlEntryPoint, all: boolean, projectDir: string)
 export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: PipelineFiles): void {
   /** Returns the task's name once started (tests use it), undefined when nothing ran. */
   async function run(all: boolean, uriArg?: vscode.Uri | string, entryArg?: string): Promise<string | undefined> {
-    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : await pickMlproject(files);
+    const lens = typeof uriArg === 'string' ? lensTarget(all ? RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND : RUN_ENTRY_POINT_COMMAND, [uriArg, entryArg]) : undefined;
+    if (lens) entryArg = lens.name;
+    const uri = lens?.uri ?? (uriArg instanceof vscode.Uri ? uriArg : await pickMlproject(files));
     if (!uri) return undefined;
     let eps: MlEntryPoint[];
     try {

@@ -6,8 +6,10 @@ import { errorMessage } from '../../core/common/errors';
 import { allKeyPaths, lookupPath, splitKeyPath } from '../../core/pipelines/paramsFile';
 import { DVC_TASK_TYPE, MLFLOW_TASK_TYPE, showParamValue, type DvcTaskDefinition } from '../../core/pipelines/rerunPlans';
 import { parseYaml } from '../../core/pipelines/yamlDocument';
+import { RUN_PIPELINE_UP_TO_COMMAND, RUN_STAGE_COMMAND } from '../../protocol/lensCommands';
 import type { PipelineFile, PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
 import { requireCli } from './cliTools';
+import { lensTarget } from './lensTarget';
 import type { PipelineFiles } from './pipelineFiles';
 import { RERUN_TASK_TYPES, RerunTaskProvider, makeTask } from './rerunTasks';
 
@@ -83,7 +85,8 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
   }
 
   async function runStage(single: boolean, uriArg?: vscode.Uri | string | StageNode, stageArg?: string) {
-    const target = targetOf(uriArg, stageArg) ?? (await pickStage());
+    const fromLens = typeof uriArg === 'string' ? lensTarget(single ? RUN_STAGE_COMMAND : RUN_PIPELINE_UP_TO_COMMAND, [uriArg, stageArg]) : undefined;
+    const target = fromLens ? { uri: fromLens.uri, stage: fromLens.name } : (targetOf(uriArg, stageArg) ?? (await pickStage()));
     if (!target?.stage) return;
     await runDvc(target, { stage: target.stage, single });
   }
@@ -142,8 +145,8 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
   context.subscriptions.push(
     vscode.tasks.registerTaskProvider(DVC_TASK_TYPE, new RerunTaskProvider(DVC_TASK_TYPE, files, pipelines)),
     vscode.tasks.registerTaskProvider(MLFLOW_TASK_TYPE, new RerunTaskProvider(MLFLOW_TASK_TYPE, files, pipelines)),
-    registerCommand('mlops.runStage', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(true, uri, stage)),
-    registerCommand('mlops.runPipelineUpTo', (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(false, uri, stage)),
+    registerCommand(RUN_STAGE_COMMAND, (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(true, uri, stage)),
+    registerCommand(RUN_PIPELINE_UP_TO_COMMAND, (uri?: vscode.Uri | string | StageNode, stage?: string) => runStage(false, uri, stage)),
     registerCommand('mlops.runPipeline', (uri?: vscode.Uri | string) => runPipeline(uri)),
     registerCommand('mlops.runWithParams', (uri?: vscode.Uri | string | StageNode, stage?: string) => runWithParams(uri, stage)),
     vscode.tasks.onDidEndTaskProcess((e) => {

@@ -13,8 +13,10 @@ import type { HostConnection } from '../../core/hosts/hostConnection';
 import { containerPathFor, explainExit, hostPathOfFolder, runInContainer, stageReproArgv, type ContainerRun, type MountLike } from '../../core/hosts/stageInWorkspace';
 import { listWorkspaces, type WorkspaceSummary } from '../../core/hosts/workspaces';
 import { WORKSPACE_LABEL } from '../../core/hosts/workspaceSpec';
+import { RUN_IN_WORKSPACE_COMMAND } from '../../protocol/lensCommands';
 import type { PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
 import type { HostEntry, HostRegistry } from '../workspaces/hosts';
+import { lensTarget } from './lensTarget';
 import { afterRerun } from './reruns';
 
 export const WORKSPACE_TASK_TYPE = 'mlops-workspace';
@@ -185,11 +187,14 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
 
   /** Returns the task's name once started (tests use it), undefined when nothing ran. */
   async function command(arg?: vscode.Uri | string | StageNode, stageArg?: string, opts?: { host?: string; container?: string }): Promise<string | undefined> {
-    const target = isStageNode(arg)
-      ? { uri: arg.uri, stage: arg.stage.name }
-      : arg && stageArg
-        ? { uri: typeof arg === 'string' ? vscode.Uri.parse(arg) : arg, stage: stageArg }
-        : await pickStage();
+    const fromLens = typeof arg === 'string' ? lensTarget(RUN_IN_WORKSPACE_COMMAND, [arg, stageArg]) : undefined;
+    const target = fromLens
+      ? { uri: fromLens.uri, stage: fromLens.name }
+      : isStageNode(arg)
+        ? { uri: arg.uri, stage: arg.stage.name }
+        : arg && stageArg
+          ? { uri: arg, stage: stageArg }
+          : await pickStage();
     if (!target) return undefined;
     let chosen: { host: HostEntry; ws: Pick<WorkspaceSummary, 'id' | 'name'> } | undefined;
     if (opts?.host && opts.container) {
@@ -257,6 +262,6 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
         return makeTask(d as WorkspaceTaskDefinition, d.container.slice(0, 12));
       },
     }),
-    registerCommand('mlops.runStageInWorkspace', command),
+    registerCommand(RUN_IN_WORKSPACE_COMMAND, command),
   );
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { listWorkspaces } from '../../core/hosts/workspaces';
 import { pipelineFileKind } from '../../core/pipelines/languageService';
-import { RUN_IN_WORKSPACE_COMMAND } from '../../core/pipelines/outline';
+import { RUN_IN_WORKSPACE_COMMAND } from '../../protocol/lensCommands';
 import type { WorkspacesTreeProvider } from '../workspaces/workspacesTree';
 
 /** Lens requests never wait on an engine: they get what is known, and a change redraws them. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { globMatches, lowerIsBetter } from '../../../src/core/runs/metricDirection';
+import { globMatches, lowerIsBetter } from '../../../src/protocol/metricDirection';
 
 describe('which way a metric improves', () => {
   it('matches globs over the whole name, case-insensitive, * across slashes', () => {

@@ -1,3 +1,5 @@
+// Only the charts smooth, as the slider moves, so the one implementation lives with them
+// (it was in core and reached the webview bundles through a re-export in src/protocol).
 /**
  * TensorBoard's smoothing: an exponential moving average debiased like Adam's moments, so
  * the first points are not pulled towards zero. `weight` is the slider's 0..1 (0 = raw).

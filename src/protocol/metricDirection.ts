@@ -1,3 +1,5 @@
+// Part of the compare panel's contract: the host sends the user's patterns (settings) and
+// the webview applies this rule to them. Pure and import-free, so webview bundles can take it.
 /**
  * Which way a metric improves, for marking the best run in the comparison table. The
  * user's patterns (settings `mlops.metrics.lowerIsBetter` / `higherIsBetter`) come first,
