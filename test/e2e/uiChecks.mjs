@@ -32,7 +32,7 @@ function parseWelcome(contents) {
 const norm = (s) => s.replace(/\s+/g, ' ').trim();
 
 /** The pane (header + body) of the view named `name` in the side bar. */
-function pane(page, name) {
+export function pane(page, name) {
   return page.locator('.part.sidebar .pane').filter({ has: page.locator(`.pane-header[aria-label="${name} Section"]`) });
 }
 

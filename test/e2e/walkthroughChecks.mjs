@@ -1,10 +1,11 @@
 // Browser-side look at the Getting Started walkthrough for the suite
 // test/e2e/suites/walkthrough.test.ts (the hand-off: test/e2e/browserAsks.mjs): once the
 // suite opened it, the walkthrough's title, every step title and the selected step's
-// markdown media must be on screen; then test-results/e2e-walkthrough.png is taken.
+// markdown media must be on screen; once the suite caused some steps' completion events,
+// those steps must be ticked; then test-results/e2e-walkthrough.png is taken.
 import { join } from 'node:path';
 import { answerWhenAsked, clearAsks, until } from './browserAsks.mjs';
-import { tidyForScreenshot } from './uiChecks.mjs';
+import { pane, tidyForScreenshot } from './uiChecks.mjs';
 
 const TOPIC = 'walkthrough';
 const norm = (s) => s.replace(/\s+/g, ' ').trim();
@@ -19,9 +20,20 @@ async function mediaShown(page, headings) {
   return undefined;
 }
 
+/** The step buttons whose title is one of `titles` and that are ticked (aria-checked). */
+async function ticked(page, titles) {
+  const buttons = page.locator('.gettingStartedContainer .gettingStartedSlideDetails button.getting-started-step');
+  const seen = [];
+  for (const b of await buttons.all()) {
+    const title = norm((await b.locator('.step-title').first().textContent().catch(() => '')) ?? '');
+    if (titles.includes(title) && (await b.getAttribute('aria-checked')) === 'true') seen.push(title);
+  }
+  return seen;
+}
+
 const steps = {
   /** ask: { category, steps: [titles], media: [the heading of each step's markdown] }. */
-  async screenshot(page, ask, out) {
+  async shown(page, ask) {
     const editor = page.locator('.part.editor .gettingStartedContainer');
     await until(async () => (await editor.isVisible()) || 'not shown', 'the walkthrough editor is not shown');
     const category = page.locator('.gettingStartedContainer .gettingStartedSlideDetails .category-title');
@@ -32,8 +44,39 @@ const steps = {
       return ask.steps.every((t) => seen.includes(t)) || seen;
     }, 'the walkthrough does not list every step');
     await until(async () => !!(await mediaShown(page, ask.media)) || 'no step media shown', "the selected step's markdown media is not shown");
+  },
+  /** ask: { stage }: clicks the stage's inline "Run Stage" action in the Pipelines view, as a user does. */
+  async runStageInView(page, ask) {
+    const row = pane(page, 'Pipelines').locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${ask.stage}$`) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 30000 });
+    await row.hover();
+    const action = row.locator('.action-label[aria-label^="Run Stage"]').first();
+    await until(async () => (await action.isVisible()) || 'hidden', `the "${ask.stage}" row shows no Run Stage action`);
+    await action.click();
+  },
+  /** ask: { done: [titles of the steps whose completion event the suite caused], media }; then the screenshot. */
+  async completed(page, ask, out) {
+    await until(async () => {
+      const seen = await ticked(page, ask.done);
+      return ask.done.every((t) => seen.includes(t)) || seen;
+    }, `the steps ${JSON.stringify(ask.done)} are not all ticked`);
     await tidyForScreenshot(page);
+    await until(async () => !!(await mediaShown(page, ask.media)) || 'no step media shown', "the selected step's markdown media is not shown");
     await page.screenshot({ path: join(out, 'e2e-walkthrough.png') });
+    // The walkthrough alone, for the README (kept small): from its title down to its last
+    // step, as wide as the media beside it (whose own box runs the editor's full height).
+    const details = page.locator('.gettingStartedSlideDetails');
+    const boxesOf = async (sel) => (await Promise.all((await details.locator(sel).all()).map((p) => p.boundingBox()))).filter((b) => b && b.width && b.height);
+    const rows = await boxesOf('.category-title, .getting-started-step');
+    const wide = [...rows, ...(await boxesOf('.getting-started-media'))];
+    if (rows.length) {
+      const pad = 24;
+      const x = Math.max(0, Math.min(...wide.map((b) => b.x)) - pad);
+      const y = Math.max(0, Math.min(...rows.map((b) => b.y)) - pad);
+      const right = Math.max(...wide.map((b) => b.x + b.width)) + pad;
+      const bottom = Math.max(...rows.map((b) => b.y + b.height)) + 8;
+      await page.screenshot({ path: join(out, 'e2e-walkthrough-steps.png'), clip: { x, y, width: right - x, height: bottom - y } });
+    }
   },
 };
 
