@@ -67,7 +67,7 @@ async function runStage(dvcYaml: vscode.Uri, stage: string): Promise<{ exe: stri
   }
 }
 
-describe('dvc from the interpreter selected in the Python extension (a stand-in for its API)', function () {
+describe('dvc and mlflow from the interpreter selected in the Python extension (a stand-in for its API)', function () {
   this.timeout(240000);
   let environments: StubEnvironments;
   let peersPython: string;
@@ -112,6 +112,20 @@ describe('dvc from the interpreter selected in the Python extension (a stand-in 
     assert.equal(exe, expected, 'the task did not run the dvc beside the selected interpreter');
     assert.equal(exitCode, 0);
     const line = `dvc: ${expected} (the environment of ${peersPython}, selected in the Python extension)`;
+    await waitFor(() => ourLog().includes(line) || undefined, `the log line "${line}"`);
+  });
+
+  it("gives the MLproject's entry point tasks the selected venv's mlflow", async () => {
+    const expected = path.join(path.dirname(peersPython), 'mlflow');
+    // A task list is built without waiting for the Python extension: the first listing may
+    // come before its answer, the next ones follow it.
+    const processes = await waitFor(async () => {
+      const tasks = await vscode.tasks.fetchTasks({ type: 'mlops-mlflow' });
+      const seen = tasks.map((t) => (t.execution as { process?: string } | undefined)?.process);
+      return seen.length && seen.every((p) => p === expected) ? seen : undefined;
+    }, `every mlops-mlflow task to run ${expected}`);
+    assert.ok(processes.length >= 1);
+    const line = `mlflow: ${expected} (the environment of ${peersPython}, selected in the Python extension)`;
     await waitFor(() => ourLog().includes(line) || undefined, `the log line "${line}"`);
   });
 
