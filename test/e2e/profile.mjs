@@ -124,3 +124,18 @@ export function installHarness(profile, repoRoot) {
   cpSync(join(built, 'suites'), join(dir, 'suites'), { recursive: true });
   return { id: `${pkg.publisher}.${pkg.name}`, from: dir };
 }
+
+/**
+ * Installs test/e2e/fixtures/python-api-stub as `ms-python.python`: a stand-in with the
+ * Python extension's environments API shape (the real one cannot be downloaded here).
+ * It reports MLOPS_E2E_STUB_PYTHON (set in code-server's env) as the selected interpreter.
+ * @param {Profile} profile
+ * @param {string} repoRoot
+ */
+export function installPythonStub(profile, repoRoot) {
+  const src = join(repoRoot, 'test', 'e2e', 'fixtures', 'python-api-stub');
+  const pkg = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8'));
+  const dir = join(profile.extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  cpSync(src, dir, { recursive: true });
+  return { id: `${pkg.publisher}.${pkg.name}`, from: dir };
+}

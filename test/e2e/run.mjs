@@ -15,6 +15,7 @@ import * as ui from './uiChecks.mjs';
 import { clearPanelChecks, metricsPanelAfterReload, panelChecksWhenAsked } from './panelChecks.mjs';
 import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
 import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
+import { clearWalkthroughChecks, walkthroughChecksWhenAsked } from './walkthroughChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 import { readLocalizedManifest } from '../support/manifest.cjs';
 
@@ -34,6 +35,8 @@ const workspacesShot = { ready: join(out, 'e2e-workspaces.ready'), done: join(ou
 // The data suite expands an artifact's versions in the Data view and asks for this one.
 const dataShot = { ready: join(out, 'e2e-data-view.ready'), done: join(out, 'e2e-data-view.done'), png: join(out, 'e2e-data-view.png') };
 const hostSettings = componentHostSettings();
+// The stand-in for the Python extension (fixtures/python-api-stub) selects the peers' venv.
+const peersPython = join(root, '.venv-peers', 'bin', 'python');
 // With a Docker host or an SSH host configured, the Workspaces view lists hosts instead of its welcome text.
 const workspaceHosts = /** @type {string[]} */ ([hostSettings['mlops.docker.host'] && 'This machine', hostSettings['mlops.hosts'] && E2E_SSH_HOST].filter(Boolean));
 
@@ -83,6 +86,7 @@ async function main() {
   clearPanelChecks(out);
   clearPipelineChecks(out);
   clearLaunchChecks(out);
+  clearWalkthroughChecks(out);
   for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
   for (const f of Object.values(dataShot)) rmSync(f, { force: true });
 
@@ -99,6 +103,8 @@ async function main() {
     folder,
     vsix,
     harness: true,
+    // Test-only ms-python.python with the environments API shape: the Python environment suite.
+    pythonStub: existsSync(peersPython),
     keepProfile: true,
     // Reruns from the extension use the peers' dvc, as a user points at a venv's dvc.
     settings: sandbox ? { ...hostSettings, 'mlops.dvc.path': join(root, '.venv-peers', 'bin', 'dvc') } : hostSettings,
@@ -113,6 +119,7 @@ async function main() {
       MLOPS_E2E: '1',
       MLOPS_E2E_WORKSPACE: folder,
       MLOPS_E2E_EXAMPLE_RAN: sandbox ? '1' : '',
+      MLOPS_E2E_STUB_PYTHON: existsSync(peersPython) ? peersPython : '',
       // No extension gallery: nothing to fetch, and no failed lookups in the logs.
       EXTENSIONS_GALLERY: '{}',
     },
@@ -165,11 +172,13 @@ async function main() {
   const panelChecks = panelChecksWhenAsked(page, out, () => harnessDone, checks);
   const pipelineChecks = pipelineChecksWhenAsked(page, out, () => harnessDone, checks);
   const launchChecks = launchChecksWhenAsked(page, out, () => harnessDone, checks);
+  const walkthroughChecks = walkthroughChecksWhenAsked(page, out, () => harnessDone, checks);
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
   harnessDone = true;
   await panelChecks;
   await pipelineChecks;
   await launchChecks;
+  await walkthroughChecks;
   if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
   if (await dataViewShot) console.log('  (screenshot of the Data view with versions: test-results/e2e-data-view.png)');
   phase('harness');

@@ -38,7 +38,7 @@ function parseWelcome(/** @type {string} */ contents) {
 const norm = (/** @type {string} */ s) => s.replace(/\s+/g, ' ').trim();
 
 /** The pane (header + body) of the view named `name` in the side bar. */
-function pane(/** @type {Page} */ page, /** @type {string} */ name) {
+export function pane(/** @type {Page} */ page, /** @type {string} */ name) {
   return page.locator('.part.sidebar .pane').filter({ has: page.locator(`.pane-header[aria-label="${name} Section"]`) });
 }
 

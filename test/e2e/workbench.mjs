@@ -2,13 +2,14 @@
 // used by the E2E runner (with the harness) and by scripts/demo.mjs (for a human).
 import { rmSync } from 'node:fs';
 import { folderUrl, startCodeServer } from './codeServer.mjs';
-import { createProfile, installExtension, installHarness } from './profile.mjs';
+import { createProfile, installExtension, installHarness, installPythonStub } from './profile.mjs';
 
 /**
  * Installs our extension (from dist/, or `vsix`) into a fresh profile and starts
  * code-server on a free loopback port.
  * @param {{ repoRoot: string, folder: string, vsix?: string, harness?: boolean,
- *           env?: Record<string, string>, settings?: object, keepProfile?: boolean }} opts
+ *           pythonStub?: boolean, env?: Record<string, string>, settings?: object, keepProfile?: boolean }} opts
+ *   `pythonStub`: also install the test-only ms-python.python stand-in (fixtures/python-api-stub).
  * @returns {Promise<{ url: string, baseUrl: string, profile: import('./profile.mjs').Profile, logFile: string,
  *           extension: { id: string, from: string, dir: string }, exited: Promise<unknown>,
  *           stop: (opts?: { keepProfile?: boolean }) => Promise<void> }>}
@@ -19,6 +20,7 @@ export async function openInCodeServer(opts) {
   // The harness first: installing a .vsix writes extensions.json, and VS Code then loads
   // only what that lists, which includes folders already there when it is first written.
   if (opts.harness) installHarness(profile, opts.repoRoot);
+  if (opts.pythonStub) installPythonStub(profile, opts.repoRoot);
   const extension = installExtension(profile, opts.repoRoot, opts.vsix);
   let server;
   try {

@@ -99,7 +99,10 @@ function isTargetWindow(): boolean {
   return !!have && path.resolve(have) === path.resolve(want);
 }
 
-export function activate(): void {
+export function activate(context: vscode.ExtensionContext): void {
+  // The extension host's log folder (this extension's own log folder is inside it), so a
+  // suite can read what our extension logged: MLOPS_E2E_EXTHOST_LOGS, test-only.
+  process.env.MLOPS_E2E_EXTHOST_LOGS = path.dirname(context.logUri.fsPath);
   const file = process.env.MLOPS_E2E_RESULTS;
   if (!file || !isTargetWindow()) return;
   // The runner removes the file before it starts code-server: one that exists means this
