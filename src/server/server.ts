@@ -16,26 +16,44 @@ import {
 import { toCodeLens, toCompletionItem, toDiagnostic, toDocumentSymbol, toLocation } from './lspMapping';
 import { nodePipelineFs } from '../core/pipelines/nodePipelineFs';
 import { folderOfUri } from './folderOfUri';
+import { WorkspaceRoots } from './workspaceRoots';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
-connection.onInitialize(() => ({
-  capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
-    completionProvider: { triggerCharacters: ['{', '.', '/', ' ', ':'] },
-    hoverProvider: true,
-    definitionProvider: true,
-    documentSymbolProvider: true,
-    codeLensProvider: { resolveProvider: false },
-  },
-  serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
-}));
+// Params and lock files are read only inside the workspace folder holding the pipeline file.
+const roots = new WorkspaceRoots();
+let foldersChange = false;
+
+connection.onInitialize((params) => {
+  roots.add(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
+  foldersChange = !!params.capabilities.workspace?.workspaceFolders;
+  return {
+    capabilities: {
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: ['{', '.', '/', ' ', ':'] },
+      hoverProvider: true,
+      definitionProvider: true,
+      documentSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (!foldersChange) return;
+  connection.workspace.onDidChangeWorkspaceFolders((e) => {
+    roots.remove(e.removed.map((f) => f.uri));
+    roots.add(e.added.map((f) => f.uri));
+  });
+});
 
 /** The file system a request sees: the document's folder, or none for an unsaved file. */
 function fsFor(uri: string) {
   const folder = folderOfUri(uri);
-  return { folder, fs: folder ? nodePipelineFs(folder) : undefined };
+  return { folder, fs: folder ? nodePipelineFs(folder, roots.rootOf(folder)) : undefined };
 }
 
 /**

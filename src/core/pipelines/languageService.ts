@@ -44,6 +44,9 @@ export function validatePipelineFile(pathOrUri: string, text: string, fs?: Pipel
   } else {
     sink.isolate('MLproject', () => checkMlProject(sink, parsed, text, fs));
   }
+  // A params file that is a FIFO, a device, too large or a link out of the workspace was
+  // not read: one warning for it, the checks that needed it were skipped.
+  for (const why of fs?.refused?.().values() ?? []) sink.at([0, 0], 'warning', 'file-not-read', `${why}. Checks that need it were skipped.`);
   // A value the parser already rejected (`- @src/x.py`) would also read as a missing dep
   // or an unknown key; one problem gets one diagnostic, the syntax error.
   const syntax = parsed.diagnostics.filter((d) => d.severity === 'error');

@@ -15,7 +15,7 @@ import { RUN_ENTRY_POINT_COMMAND, RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND } from
 import { MLFLOW_TASK_TYPE } from '../../core/pipelines/rerunPlans';
 import { parseYaml } from '../../core/pipelines/yamlDocument';
 import { requireCli } from './cliTools';
-import type { PipelineFiles } from './pipelineFiles';
+import { readPipelineText, type PipelineFiles } from './pipelineFiles';
 import { makeTask } from './rerunTasks';
 
 function folderInfo(uri: vscode.Uri) {
@@ -66,7 +66,7 @@ export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log:
     try {
       // The open editor's text, saved or not: the lens was drawn from it.
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      eps = buildMlProject(parseYaml(doc ? doc.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))).entryPoints;
+      eps = buildMlProject(parseYaml(doc ? doc.getText() : await readPipelineText(uri))).entryPoints;
     } catch (err) {
       void showError(`cannot read ${vscode.workspace.asRelativePath(uri)} (${errorMessage(err)}).`);
       return undefined;

@@ -8,7 +8,7 @@ import { DVC_TASK_TYPE, MLFLOW_TASK_TYPE, showParamValue, type DvcTaskDefinition
 import { parseYaml } from '../../core/pipelines/yamlDocument';
 import type { PipelineFile, PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
 import { requireCli } from './cliTools';
-import type { PipelineFiles } from './pipelineFiles';
+import { readPipelineText, type PipelineFiles } from './pipelineFiles';
 import { RERUN_TASK_TYPES, RerunTaskProvider, makeTask } from './rerunTasks';
 
 const isStageNode = (v: unknown): v is StageNode => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'stage';
@@ -100,7 +100,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     const paramsUri = vscode.Uri.joinPath(target.uri, '..', 'params.yaml');
     let data: unknown;
     try {
-      data = parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(paramsUri))).doc.toJS();
+      data = parseYaml(await readPipelineText(paramsUri)).doc.toJS();
     } catch (err) {
       void showError(`cannot read ${vscode.workspace.asRelativePath(paramsUri)} (${errorMessage(err)}); "dvc exp run -S" changes values of params.yaml.`);
       return;

@@ -7,7 +7,7 @@ import type { DvcModel } from '../../core/pipelines/dvcModel';
 import { HashCache } from '../../core/pipelines/status/dvcHash';
 import { describeStageChanges } from '../../core/pipelines/status/describe';
 import { computePipelineStatus, loadPipeline, type PipelineStatus } from '../../core/pipelines/status/stageStatus';
-import type { PipelineFiles } from '../pipelines/pipelineFiles';
+import { readPipelineText, readRootOf, type PipelineFiles } from '../pipelines/pipelineFiles';
 
 /** One dvc.yaml, expanded. undefined status: it could not be computed (the reason is in the log). */
 export interface PipelineFile {
@@ -86,11 +86,14 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     const referenced: string[] = [];
     for (const uri of uris) {
       try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
         const dir = path.dirname(uri.fsPath);
-        const { model, stages } = loadPipeline(dir, text);
+        // A repository's files are read bounded and only inside its workspace folder.
+        const root = readRootOf(uri);
+        const text = await readPipelineText(uri);
+        const { model, stages, refused } = loadPipeline(dir, text, root);
+        for (const why of refused) this.log.warn(`Pipelines: ${uri.fsPath}: ${why}`);
         const hasLock = await vscode.workspace.fs.stat(vscode.Uri.joinPath(uri, '..', 'dvc.lock')).then(() => true, () => false);
-        const status = await computePipelineStatus({ dir, hashes: this.hashes, stages }).catch((err) => {
+        const status = await computePipelineStatus({ dir, root, hashes: this.hashes, stages }).catch((err) => {
           this.log.warn(`Pipelines: stage status of ${uri.fsPath} unavailable: ${errorMessage(err)}`);
           return undefined;
         });
