@@ -22,6 +22,9 @@ export const YAML_JSON_CAP: ReadCap = { bytes: 10 * MB, kind: 'YAML/JSON inputs'
 /** Metric histories as text (mlruns `metrics/<key>`, DVCLive `.tsv`): long runs log millions of lines. */
 export const HISTORY_CAP: ReadCap = { bytes: 256 * MB, kind: 'metric history files' };
 
+/** DVC's `.dir` manifests in the cache: one line per file of a tracked folder. */
+export const MANIFEST_CAP: ReadCap = { bytes: 256 * MB, kind: 'DVC folder manifests' };
+
 export type RefusalReason = 'not-a-file' | 'outside-root' | 'too-large';
 
 /**
@@ -126,16 +129,10 @@ export async function readBoundedText(file: string, limits: ReadLimits): Promise
  * small files): the same checks, in the same order.
  */
 export function readBoundedTextSync(file: string, limits: ReadLimits): string {
-  const real = realpathSync(file);
-  if (limits.root !== undefined) insideRoot(file, real, realpathSync(limits.root));
-  const s = statSync(real);
-  if (!s.isFile()) throw notAFile(file, describe(s));
-  const fd = openSync(real, OPEN_FLAGS);
+  const { fd, size } = openRegularFileSync(file, limits.root);
   try {
-    const fs = fstatSync(fd);
-    if (!fs.isFile()) throw notAFile(file, describe(fs));
-    if (fs.size > limits.cap.bytes) throw tooLarge(file, limits.cap, fs.size);
-    const buf = Buffer.allocUnsafe(Math.min(fs.size, limits.cap.bytes) + 1);
+    if (size > limits.cap.bytes) throw tooLarge(file, limits.cap, size);
+    const buf = Buffer.allocUnsafe(Math.min(size, limits.cap.bytes) + 1);
     let n = 0;
     while (n < buf.length) {
       const got = readSync(fd, buf, n, buf.length - n, n);
@@ -146,6 +143,23 @@ export function readBoundedTextSync(file: string, limits: ReadLimits): string {
     return buf.subarray(0, n).toString('utf8');
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `openRegularFile` for synchronous callers; the caller closes the descriptor. */
+export function openRegularFileSync(file: string, root?: string): { fd: number; size: number } {
+  const real = realpathSync(file);
+  if (root !== undefined) insideRoot(file, real, realpathSync(root));
+  const s = statSync(real);
+  if (!s.isFile()) throw notAFile(file, describe(s));
+  const fd = openSync(real, OPEN_FLAGS);
+  try {
+    const fs = fstatSync(fd);
+    if (!fs.isFile()) throw notAFile(file, describe(fs));
+    return { fd, size: fs.size };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
   }
 }
 

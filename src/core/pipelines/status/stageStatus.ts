@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { readBoundedText, YAML_JSON_CAP } from '../../common/boundedRead';
 import { emptyIfMissing } from '../../common/errors';
+import { flattenLeaves } from '../../common/flatten';
 import { buildDvcModel, type DvcModel } from '../dvcModel';
 import { expandStages, type ExpandedStage } from '../dvcExpand';
 import { lookupPath, splitKeyPath } from '../paramsFile';
@@ -39,7 +40,7 @@ export function loadPipeline(dir: string, dvcYamlText: string, root?: string): {
 /** Leaves of `value` under `prefix` with dotted keys, as DVC records params in dvc.lock. */
 function flatten(prefix: string, value: unknown, out: Record<string, unknown>): void {
   if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) {
-    for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
+    for (const [k, v] of flattenLeaves(value, '.', prefix ? `${prefix}.` : '')) out[k] = v;
   } else out[prefix] = value;
 }
 

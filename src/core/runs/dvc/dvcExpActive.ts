@@ -5,7 +5,7 @@
 // stash commit for queued and --temp runs. An info file outlives its run (DVC leaves
 // status 1 behind), so a run counts only while its process lives.
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readBoundedText, YAML_JSON_CAP } from '../../common/boundedRead';
 import * as path from 'node:path';
 
 export interface ActiveRun {
@@ -41,9 +41,9 @@ export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
   const found = await Promise.all(
     live.map(async (name): Promise<ActiveRun | undefined> => {
       try {
-        const info = JSON.parse(await readFile(path.join(runDir, name, `${name}.run`), 'utf8')) as { name?: string; baseline_rev?: string; status?: number };
+        const info = JSON.parse(await readBoundedText(path.join(runDir, name, `${name}.run`), { cap: YAML_JSON_CAP, root: dvcRoot })) as { name?: string; baseline_rev?: string; status?: number };
         if (!ACTIVE_STATUS.has(info.status ?? -1) || !info.baseline_rev) return undefined;
-        const proc = JSON.parse(await readFile(path.join(runDir, name, `${name}.json`), 'utf8')) as { pid?: number; returncode?: number | null };
+        const proc = JSON.parse(await readBoundedText(path.join(runDir, name, `${name}.json`), { cap: YAML_JSON_CAP, root: dvcRoot })) as { pid?: number; returncode?: number | null };
         if (typeof proc.pid !== 'number' || proc.returncode != null || !alive(proc.pid)) return undefined;
         return { executor: name, name: info.name ?? name, baseline: info.baseline_rev };
       } catch {
