@@ -44,6 +44,8 @@ export class EventFileReader {
   constructor(
     readonly file: string,
     private readonly warn: WarningSink = () => undefined,
+    /** The file is read only inside it, links resolved (the log folder). */
+    private readonly root?: string,
   ) {}
 
   /** Tags that carry scalars (as `simple_value` or as one-element float/double tensors). */
@@ -63,7 +65,7 @@ export class EventFileReader {
   async read(): Promise<number> {
     // Streamed in chunks, so no size cap; but a regular file only (boundedRead): a FIFO
     // would block the open and a device would never end.
-    const { fh, size } = await openRegularFile(this.file);
+    const { fh, size } = await openRegularFile(this.file, this.root);
     try {
       if (size < this.offset) {
         // Replaced or truncated by the writer: start over rather than read garbage.
