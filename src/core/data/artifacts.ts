@@ -129,7 +129,7 @@ export async function listArtifacts(root: string): Promise<ArtifactListing> {
   for (const file of found.locks.sort()) {
     const lockText = await read(file).catch((err: unknown) => (isRefused(err) ? undefined : Promise.reject(err as Error)));
     if (lockText === undefined) continue;
-    const yamlText = await read(path.join(path.dirname(file), 'dvc.yaml')).catch(emptyIfMissing).catch(() => '');
+    const yamlText = await read(path.join(path.dirname(file), 'dvc.yaml')).catch((err: NodeJS.ErrnoException) => (isRefused(err) ? '' : emptyIfMissing(err)));
     const got = lockArtifacts(lockText, yamlText, file);
     pushAll(artifacts, got.artifacts);
     pushAll(problems, got.problems);
