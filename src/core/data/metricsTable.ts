@@ -3,7 +3,7 @@
 // batch instead of DVC checking out each revision's tree.
 import { emptyIfMissing } from '../common/errors';
 import { existsSync } from 'node:fs';
-import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
+import { isRefused, readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import * as path from 'node:path';
 import type { DataProblem } from './dataErrors';
 import { GitObjects } from './gitObjects';
@@ -60,7 +60,7 @@ export async function metricsAcrossRevisions(root: string, options: MetricsTable
     for (const f of metricsFilesOf(wsYaml)) {
       const abs = path.join(root, f);
       // A FIFO or a link out of the project is left out like a missing file.
-      const text = existsSync(abs) ? await readBoundedText(abs, limits).catch(() => undefined) : undefined;
+      const text = existsSync(abs) ? await readBoundedText(abs, limits).catch((err: unknown) => (isRefused(err) ? undefined : Promise.reject(err as Error))) : undefined;
       const parsed = text === undefined ? undefined : parseMetricsFile(text, f);
       if (parsed) ws.metrics[f] = flattenMetrics(parsed);
     }
