@@ -24,12 +24,14 @@ export interface DocRequest {
   text: string;
   /** The cursor, as an offset into `text` (requests at a position). */
   offset?: number;
+  /** The workspace folder that reads of params and lock files stay inside (WorkspaceRoots). */
+  root?: string;
 }
 
-/** The file system a request sees: the document's folder, or none for an unsaved file. */
-function fsFor(uri: string) {
-  const folder = folderOfUri(uri);
-  return { folder, fs: folder ? nodePipelineFs(folder) : undefined };
+/** The file system a request sees: the document's folder read inside `root`, or none for an unsaved file. */
+function fsFor(r: DocRequest) {
+  const folder = folderOfUri(r.uri);
+  return { folder, fs: folder ? nodePipelineFs(folder, r.root) : undefined };
 }
 
 const docOf = (r: DocRequest) => TextDocument.create(r.uri, 'yaml', r.version, r.text);
@@ -38,20 +40,20 @@ export const languageHandlers = {
   validate: (r: DocRequest) => {
     if (!pipelineFileKind(r.uri)) return { diagnostics: [], log: [] };
     const log: string[] = [];
-    const diagnostics = validatePipelineFile(r.uri, r.text, fsFor(r.uri).fs, (line) => log.push(line)).map((d) => toDiagnostic(d, r.uri));
+    const diagnostics = validatePipelineFile(r.uri, r.text, fsFor(r).fs, (line) => log.push(line)).map((d) => toDiagnostic(d, r.uri));
     return { diagnostics, log };
   },
   completion: (r: DocRequest) => {
     const doc = docOf(r);
     const offset = r.offset ?? 0;
-    return completePipelineFile(r.uri, r.text, offset, fsFor(r.uri).fs).map((e) => toCompletionItem(e, doc, offset));
+    return completePipelineFile(r.uri, r.text, offset, fsFor(r).fs).map((e) => toCompletionItem(e, doc, offset));
   },
   hover: (r: DocRequest) => {
-    const hover = hoverPipelineFile(r.uri, r.text, r.offset ?? 0, fsFor(r.uri).fs);
+    const hover = hoverPipelineFile(r.uri, r.text, r.offset ?? 0, fsFor(r).fs);
     return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: hover.range } : null;
   },
   definition: (r: DocRequest) => {
-    const { folder, fs } = fsFor(r.uri);
+    const { folder, fs } = fsFor(r);
     return pipelineDefinition(r.uri, r.text, r.offset ?? 0, fs).flatMap((t) => toLocation(t, r.uri, folder) ?? []);
   },
   symbols: (r: DocRequest) => pipelineSymbols(r.uri, r.text).map(toDocumentSymbol),

@@ -16,6 +16,8 @@ import { IsolatedWorker, IsolatedWorkerError } from '../core/common/isolatedWork
 import { pipelineFileKind } from '../core/pipelines/languageService';
 import { DIAGNOSTIC_SOURCE } from '../protocol/language';
 import type { DocRequest, languageHandlers } from './languageHandlers';
+import { folderOfUri } from './folderOfUri';
+import { WorkspaceRoots } from './workspaceRoots';
 
 /** The longest one request may take; a pipeline file of a few MB is checked in well under 1 s. */
 export const REQUEST_DEADLINE_MS = 10_000;
@@ -35,17 +37,40 @@ const worker = new IsolatedWorker({
   log: (line) => connection.console.warn(line),
 });
 
-connection.onInitialize(() => ({
-  capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
-    completionProvider: { triggerCharacters: ['{', '.', '/', ' ', ':'] },
-    hoverProvider: true,
-    definitionProvider: true,
-    documentSymbolProvider: true,
-    codeLensProvider: { resolveProvider: false },
-  },
-  serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
-}));
+// Params and lock files are read only inside the workspace folder holding the pipeline file.
+const roots = new WorkspaceRoots();
+let foldersChange = false;
+
+connection.onInitialize((params) => {
+  roots.add(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
+  foldersChange = !!params.capabilities.workspace?.workspaceFolders;
+  return {
+    capabilities: {
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: ['{', '.', '/', ' ', ':'] },
+      hoverProvider: true,
+      definitionProvider: true,
+      documentSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (!foldersChange) return;
+  connection.workspace.onDidChangeWorkspaceFolders((e) => {
+    roots.remove(e.removed.map((f) => f.uri));
+    roots.add(e.added.map((f) => f.uri));
+  });
+});
+
+/** The workspace folder a document's reads stay inside (none for an unsaved file). */
+function rootFor(uri: string): string | undefined {
+  const folder = folderOfUri(uri);
+  return folder ? roots.rootOf(folder) : undefined;
+}
 connection.onShutdown(() => worker.dispose());
 
 type Handlers = typeof languageHandlers;
@@ -53,7 +78,7 @@ type Answer<M extends keyof Handlers> = ReturnType<Handlers[M]>;
 
 /** Asks the worker; a failure (its deadline, its heap, a throw) is logged and answered with `fallback`. */
 async function ask<M extends keyof Handlers>(method: M, doc: TextDocument, offset: number | undefined, fallback: Answer<M>): Promise<Answer<M>> {
-  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), offset };
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), offset, root: rootFor(doc.uri) };
   try {
     return await worker.call<Answer<M>>(method, request);
   } catch (err) {
@@ -74,7 +99,7 @@ const stopped = new Set<string>();
 
 async function validate(doc: TextDocument): Promise<void> {
   if (!pipelineFileKind(doc.uri) || stopped.has(`${doc.uri}@${doc.version}`)) return;
-  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText() };
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), root: rootFor(doc.uri) };
   let diagnostics: Diagnostic[];
   try {
     const answer = await worker.call<Answer<'validate'>>('validate', request);

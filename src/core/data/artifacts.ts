@@ -2,13 +2,14 @@
 // outs recorded in its `dvc.lock` files. Pure file reading: no DVC process.
 import { emptyIfMissing } from '../common/errors';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { parseDvcLock } from '../pipelines/status/dvcLock';
 import { DataError, noDvcMessage, type DataProblem } from './dataErrors';
 import { isDirHash, isValidMd5, parseDvcFile } from './dvcFile';
 import { pushAll } from '../common/arrays';
+import { isRefused, readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 
 export type ArtifactSource = { kind: 'dvc-file'; file: string } | { kind: 'dvc-lock'; file: string; stage: string };
 
@@ -108,8 +109,15 @@ export async function listArtifacts(root: string): Promise<ArtifactListing> {
   const found = await findFiles(root);
   const artifacts: Artifact[] = [];
   const problems: DataProblem[] = [];
+  // Regular files inside the project, up to the YAML/JSON cap: a refused one (a FIFO, a
+  // link out, too large) is a problem of its own and the rest still lists.
+  const read = (file: string) =>
+    readBoundedText(path.join(root, file), { cap: YAML_JSON_CAP, root }).catch((err: unknown) => {
+      if (isRefused(err)) problems.push({ code: 'unreadable-dvc-file', file, message: `${file}: ${err.message}` });
+      return Promise.reject(err as Error);
+    });
   for (const file of found.dvc.sort()) {
-    const text = await readFile(path.join(root, file), 'utf8').catch(() => undefined);
+    const text = await read(file).catch(() => undefined);
     if (text === undefined) continue;
     const parsed = parseDvcFile(text, file);
     pushAll(problems, parsed.problems);
@@ -119,8 +127,9 @@ export async function listArtifacts(root: string): Promise<ArtifactListing> {
     }
   }
   for (const file of found.locks.sort()) {
-    const lockText = await readFile(path.join(root, file), 'utf8');
-    const yamlText = await readFile(path.join(root, path.dirname(file), 'dvc.yaml'), 'utf8').catch(emptyIfMissing);
+    const lockText = await read(file).catch((err: unknown) => (isRefused(err) ? undefined : Promise.reject(err as Error)));
+    if (lockText === undefined) continue;
+    const yamlText = await read(path.join(path.dirname(file), 'dvc.yaml')).catch((err: NodeJS.ErrnoException) => (isRefused(err) ? '' : emptyIfMissing(err)));
     const got = lockArtifacts(lockText, yamlText, file);
     pushAll(artifacts, got.artifacts);
     pushAll(problems, got.problems);

@@ -2,7 +2,8 @@
 // DVC 3 puts an object at files/md5/<first 2 hex>/<other 30>, DVC 2 (outs without
 // `hash: md5`) at <2>/<30>. A directory is a `.dir` manifest object listing its files.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { isRefused, MANIFEST_CAP, readBoundedText } from '../common/boundedRead';
 import * as path from 'node:path';
 import { DataError } from './dataErrors';
 
@@ -21,8 +22,9 @@ export async function readDirManifest(cacheDir: string, md5: string, legacy = fa
   const file = objectPath(cacheDir, md5, legacy);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
+    text = await readBoundedText(file, { cap: MANIFEST_CAP });
+  } catch (err) {
+    if (isRefused(err)) throw new DataError('missing-cache', `The file list of ${label} (${md5}) in the DVC cache was not read: ${err.message}.`);
     throw new DataError(
       'missing-cache',
       `The file list of ${label} (${md5}) is not in the DVC cache (${path.relative(process.cwd(), file) || file}). Run "dvc pull" or "dvc fetch" to get it from the remote; nothing in the workspace was changed.`,
@@ -56,7 +58,7 @@ export async function presence(store: string, md5: string, legacy: boolean, mani
   if (!existsSync(manifestFile)) {
     if (!entries) return { complete: false, missing: 1 };
   }
-  entries ??= JSON.parse(await readFile(manifestFile, 'utf8')) as ManifestEntry[];
+  entries ??= JSON.parse(await readBoundedText(manifestFile, { cap: MANIFEST_CAP })) as ManifestEntry[];
   let missing = existsSync(manifestFile) ? 0 : 1;
   for (const e of entries) if (!existsSync(objectPath(store, e.md5, legacy))) missing++;
   return { complete: missing === 0, missing };

@@ -2,7 +2,7 @@
 // which remote is the default. DVC's config is INI (configobj); sections of remotes
 // are written `['remote "name"']`.
 import { emptyIfMissing } from '../common/errors';
-import { readFile } from 'node:fs/promises';
+import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import * as path from 'node:path';
 
 export type IniSections = Record<string, Record<string, string>>;
@@ -44,7 +44,7 @@ export async function readDvcConfig(root: string): Promise<DvcConfig> {
   const dvcDir = path.join(root, '.dvc');
   const merged: IniSections = {};
   for (const name of ['config', 'config.local']) {
-    const text = await readFile(path.join(dvcDir, name), 'utf8').catch(emptyIfMissing);
+    const text = await readBoundedText(path.join(dvcDir, name), { cap: YAML_JSON_CAP, root }).catch(emptyIfMissing);
     for (const [s, kv] of Object.entries(parseDvcIni(text))) merged[s] = { ...merged[s], ...kv };
   }
   // Relative paths in the config are relative to .dvc/.

@@ -2,6 +2,7 @@
 // `metrics:`) and their numbers as flat dotted keys, the way `dvc metrics show` reads them.
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { flattenLeaves } from '../common/flatten';
 
 /** Metrics files declared in a dvc.yaml, relative to the DVC root (`dir` is the dvc.yaml's folder). */
 export function metricsFilesOf(dvcYamlText: string, dir = ''): string[] {
@@ -33,13 +34,19 @@ export function parseMetricsFile(text: string, file: string): Record<string, unk
   }
 }
 
-/** Numeric leaves of a metrics object, keyed `a.b.c`. */
-export function flattenMetrics(value: unknown, prefix = '', out: Record<string, number> = {}): Record<string, number> {
-  if (typeof value === 'number' && Number.isFinite(value)) out[prefix] = value;
-  else if (typeof value === 'boolean') return out;
-  else if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flattenMetrics(v, prefix ? `${prefix}.${k}` : k, out);
+/**
+ * Numeric leaves of a metrics object, keyed `a.b.c`. A file nested past MAX_NESTING has
+ * none, as a file that does not parse (parseMetricsFile) has none: one file, not the table.
+ */
+export function flattenMetrics(value: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  let leaves: [string, unknown][];
+  try {
+    leaves = flattenLeaves(value, '.');
+  } catch {
+    return out;
   }
+  for (const [k, v] of leaves) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   return out;
 }
 

@@ -3,7 +3,7 @@
 // batch instead of DVC checking out each revision's tree.
 import { emptyIfMissing } from '../common/errors';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { isRefused, readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import * as path from 'node:path';
 import type { DataProblem } from './dataErrors';
 import { GitObjects } from './gitObjects';
@@ -54,11 +54,14 @@ export async function metricsAcrossRevisions(root: string, options: MetricsTable
   try {
     const rows: RevisionMetrics[] = [];
     // Workspace first, read from disk.
-    const wsYaml = await readFile(path.join(root, 'dvc.yaml'), 'utf8').catch(emptyIfMissing);
+    const limits = { cap: YAML_JSON_CAP, root };
+    const wsYaml = await readBoundedText(path.join(root, 'dvc.yaml'), limits).catch(emptyIfMissing);
     const ws: RevisionMetrics = { rev: 'workspace', kind: 'workspace', metrics: {} };
     for (const f of metricsFilesOf(wsYaml)) {
       const abs = path.join(root, f);
-      const parsed = existsSync(abs) ? parseMetricsFile(await readFile(abs, 'utf8'), f) : undefined;
+      // A FIFO or a link out of the project is left out like a missing file.
+      const text = existsSync(abs) ? await readBoundedText(abs, limits).catch((err: unknown) => (isRefused(err) ? undefined : Promise.reject(err as Error))) : undefined;
+      const parsed = text === undefined ? undefined : parseMetricsFile(text, f);
       if (parsed) ws.metrics[f] = flattenMetrics(parsed);
     }
     rows.push(ws);

@@ -1,7 +1,8 @@
 // Putting an old version's record back: the .dvc file as it was at that commit, or just
 // this out's entry in the current dvc.lock (the other stages' records stay as they are).
 // `dvc checkout` then materialises the data from the cache.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import type { Artifact } from './artifacts';
@@ -19,7 +20,7 @@ export async function restoreRecord(repo: RepoInfo, artifact: Artifact, version:
     return;
   }
   const { stage } = artifact.source;
-  const text = await readFile(file, 'utf8');
+  const text = await readBoundedText(file, { cap: YAML_JSON_CAP, root: repo.root });
   const doc = parseDocument(text);
   const outs = doc.getIn(['stages', stage, 'outs']);
   const dir = path.posix.dirname(artifact.source.file);

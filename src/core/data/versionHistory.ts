@@ -4,7 +4,7 @@
 // `git cat-file --batch` reads what each branch/tag records and the metrics at each
 // version — a constant number of processes however long the history.
 import { emptyIfMissing } from '../common/errors';
-import { readFile } from 'node:fs/promises';
+import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import * as path from 'node:path';
 import { lockArtifacts, type Artifact } from './artifacts';
 import type { DataProblem } from './dataErrors';
@@ -138,7 +138,7 @@ export async function listVersions(root: string, artifact: Artifact, options: Ve
   const repo = options.repo ?? (await openRepo(root));
   const objects = options.objects ?? new GitObjects(repo.top);
   try {
-    const dvcYamlText = await readFile(path.join(root, path.dirname(artifact.source.file), 'dvc.yaml'), 'utf8').catch(emptyIfMissing);
+    const dvcYamlText = await readBoundedText(path.join(root, path.dirname(artifact.source.file), 'dvc.yaml'), { cap: YAML_JSON_CAP, root }).catch(emptyIfMissing);
     const record = recorder(artifact, dvcYamlText);
     const revisions = await fileRevisions(repo, artifact.source.file, options.maxCommits);
     const versions: ArtifactVersion[] = [];
@@ -165,7 +165,7 @@ export async function listVersions(root: string, artifact: Artifact, options: Ve
 
     if (options.metrics !== false) {
       // Metrics are the project's (dvc.yaml at the DVC root), whichever file tracks the artifact.
-      const rootYaml = await readFile(path.join(root, 'dvc.yaml'), 'utf8').catch(emptyIfMissing);
+      const rootYaml = await readBoundedText(path.join(root, 'dvc.yaml'), { cap: YAML_JSON_CAP, root }).catch(emptyIfMissing);
       await attachMetrics(repo, objects, versions, rootYaml);
     }
     return { versions, problems: repo.problems };

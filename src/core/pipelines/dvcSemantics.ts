@@ -59,7 +59,8 @@ function checkParams(sink: DiagnosticSink, model: DvcModel, fs: PipelineFs): voi
       if (!isReadableParamsPath(ref.file) || (ref.key && ref.key.includes('${'))) continue;
       const file = load(ref.file);
       if (!file) {
-        sink.at(ref.span, 'error', 'params-file-missing', `Params file '${ref.file}' does not exist.`);
+        // One that exists but was refused (a FIFO, too large) gets its own warning instead.
+        if (!fs.refused?.().has(ref.file)) sink.at(ref.span, 'error', 'params-file-missing', `Params file '${ref.file}' does not exist.`);
         continue;
       }
       if (ref.key === undefined || !file.data) continue;

@@ -44,6 +44,9 @@ export function validatePipelineFile(pathOrUri: string, text: string, fs?: Pipel
   } else {
     sink.isolate('MLproject', () => checkMlProject(sink, parsed, text, fs));
   }
+  // A params file that is a FIFO, a device, too large or a link out of the workspace was
+  // not read: one warning for it, the checks that needed it were skipped.
+  for (const why of fs?.refused?.().values() ?? []) sink.at([0, 0], 'warning', 'file-not-read', `${why}. Checks that need it were skipped.`);
   // Duplicate keys are a YAML error for DVC (ruamel refuses them); MLflow's PyYAML keeps
   // the last one, so checkMlProject reports them as warnings instead.
   const yamlDiagnostics = kind === 'MLproject' ? parsed.diagnostics.filter((d) => d.code !== 'yaml-duplicate-key') : parsed.diagnostics;

@@ -9,6 +9,11 @@ export interface PipelineFs {
   readText(path: string): string | undefined;
   /** Entry names in a folder (folders end with `/`); only completion needs it. */
   list?(dir: string): string[];
+  /**
+   * Files read so far that exist but were not read, with why (not a regular file, over the
+   * size cap, a link out of the workspace): each becomes one warning.
+   */
+  refused?(): ReadonlyMap<string, string>;
 }
 
 /** An in-memory file system over `{ 'relative/path': 'text' }`; folders are implied. */

@@ -80,6 +80,8 @@ export function globalScope(model: DvcModel, fs: PipelineFs | undefined, sink?: 
   if (fs) {
     const params = loadParamsFile(fs, 'params.yaml');
     if (params) addFile(scope, params, undefined);
+    // There but not read (a FIFO, over the cap): its names are unknown, not undefined.
+    else if (fs.refused?.().has('params.yaml')) scope.complete = false;
   }
   addVarsList(scope, model.vars, '', fs, sink);
   return scope;

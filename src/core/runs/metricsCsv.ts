@@ -6,12 +6,21 @@ export function csvField(v: string | number): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * A timestamp (ms since the epoch) as ISO 8601; an empty cell where there is no such time:
+ * the readers take NaN and values past year 275760 from a file, and Date would throw.
+ */
+function isoTime(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+}
+
 /** One metric of several runs, every point (not the downsampled chart), one row per point. */
 export function metricCsv(metric: string, runs: readonly { name: string; id: string; points: readonly MetricPoint[] }[]): string {
   const lines = ['run,run_id,metric,step,timestamp,value'];
   for (const r of runs) {
     const head = `${csvField(r.name)},${csvField(r.id)},${csvField(metric)},`;
-    for (const p of r.points) lines.push(`${head}${p.step},${new Date(p.timestamp).toISOString()},${csvField(p.value)}`);
+    for (const p of r.points) lines.push(`${head}${p.step},${isoTime(p.timestamp)},${csvField(p.value)}`);
   }
   return lines.join('\n') + '\n';
 }

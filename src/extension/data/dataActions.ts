@@ -2,7 +2,8 @@
 // can be lost: a modified or uncached workspace copy is cached before a checkout
 // replaces it, and a failed checkout puts the .dvc file / dvc.lock back as it was.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readBoundedText, YAML_JSON_CAP } from '../../core/common/boundedRead';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
@@ -102,7 +103,7 @@ export function registerDataActions(deps: DataActionDeps): void {
       return false;
     }
     const recordFile = path.join(project.root, artifact.source.file);
-    const before = await readFile(recordFile, 'utf8');
+    const before = await readBoundedText(recordFile, { cap: YAML_JSON_CAP, root: project.root });
     try {
       await l.restoreRecord(project.repo, artifact, version);
       const targetArg = artifact.source.kind === 'dvc-file' ? artifact.source.file : artifact.path;

@@ -16,7 +16,7 @@ import { MLFLOW_TASK_TYPE } from '../../core/pipelines/rerunPlans';
 import { parseYaml } from '../../core/pipelines/yamlDocument';
 import { requireCli } from './cliTools';
 import { lensTarget } from './lensTarget';
-import type { PipelineFiles } from './pipelineFiles';
+import { readPipelineText, type PipelineFiles } from './pipelineFiles';
 import { makeTask } from './rerunTasks';
 
 function folderInfo(uri: vscode.Uri) {
@@ -69,7 +69,7 @@ export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log:
     try {
       // The open editor's text, saved or not: the lens was drawn from it.
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      eps = buildMlProject(parseYaml(doc ? doc.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))).entryPoints;
+      eps = buildMlProject(parseYaml(doc ? doc.getText() : await readPipelineText(uri))).entryPoints;
     } catch (err) {
       void showError(vscode.l10n.t('cannot read {0} ({1}).', vscode.workspace.asRelativePath(uri), errorMessage(err)));
       return undefined;

@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readBoundedText, YAML_JSON_CAP } from '../../core/common/boundedRead';
 
 const EXCLUDE = '**/{node_modules,.git,.dvc,.venv*,venv}/**';
 
@@ -42,4 +44,18 @@ export class PipelineFiles implements vscode.Disposable {
 async function find(glob: string): Promise<vscode.Uri[]> {
   const files = await vscode.workspace.findFiles(glob, EXCLUDE, 200);
   return files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+}
+
+/** The workspace folder holding `uri`: a repository's files are read only inside it. */
+export function readRootOf(uri: vscode.Uri): string {
+  return vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
+}
+
+/**
+ * A pipeline or params file's text: a regular file inside its workspace folder, at most the
+ * YAML/JSON cap (core/common/boundedRead). Throws the refusal (or ENOENT) for the caller's
+ * warning.
+ */
+export function readPipelineText(uri: vscode.Uri): Promise<string> {
+  return readBoundedText(uri.fsPath, { cap: YAML_JSON_CAP, root: readRootOf(uri) });
 }

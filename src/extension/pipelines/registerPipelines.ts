@@ -22,7 +22,7 @@ export function registerPipelines(context: vscode.ExtensionContext, log: vscode.
     idleStopMs: 10 * 60_000,
     log: (line) => log.warn(`Pipelines: ${line}`),
   });
-  const pipelines = new PipelinesTreeProvider(log, files, (dir, text) => worker.call<PipelineSnapshot>('load', { dir, text }));
+  const pipelines = new PipelinesTreeProvider(log, files, (dir, text, root) => worker.call<PipelineSnapshot>('load', { dir, text, root }));
 
   // Any file may be a stage's dep, out or params file; bursts (a `dvc repro`) coalesce
   // into one refresh, unchanged files are not re-hashed, and run stores that no stage

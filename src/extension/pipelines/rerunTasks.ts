@@ -17,7 +17,7 @@ import {
 } from '../../core/pipelines/rerunPlans';
 import type { PipelinesTreeProvider } from '../views/pipelinesTree';
 import { cliEnv, findCli } from './cliTools';
-import type { PipelineFiles } from './pipelineFiles';
+import { readPipelineText, type PipelineFiles } from './pipelineFiles';
 
 const SOURCE = 'MLOps';
 
@@ -85,7 +85,9 @@ export class RerunTaskProvider implements vscode.TaskProvider {
     const envManager = setting('mlflow.envManager') || undefined;
     for (const uri of await this.files.mlprojects()) {
       const { scope, rel } = folderOf(uri);
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      // One unreadable MLproject (a FIFO, over the cap) costs only its own tasks.
+      const text = await readPipelineText(uri).catch(() => undefined);
+      if (text === undefined) continue;
       for (const ep of buildMlProject(parseYaml(text)).entryPoints) {
         tasks.push(makeTask({ type: MLFLOW_TASK_TYPE, entryPoint: ep.name, project: rel || undefined, envManager }, scope));
       }

@@ -10,7 +10,7 @@ import { RUN_PIPELINE_UP_TO_COMMAND, RUN_STAGE_COMMAND } from '../../protocol/le
 import type { PipelineFile, PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
 import { requireCli } from './cliTools';
 import { lensTarget } from './lensTarget';
-import type { PipelineFiles } from './pipelineFiles';
+import { readPipelineText, type PipelineFiles } from './pipelineFiles';
 import { RERUN_TASK_TYPES, RerunTaskProvider, makeTask } from './rerunTasks';
 
 const isStageNode = (v: unknown): v is StageNode => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'stage';
@@ -103,7 +103,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
     const paramsUri = vscode.Uri.joinPath(target.uri, '..', 'params.yaml');
     let data: unknown;
     try {
-      data = parseYaml(new TextDecoder().decode(await vscode.workspace.fs.readFile(paramsUri))).doc.toJS();
+      data = parseYaml(await readPipelineText(paramsUri)).doc.toJS();
     } catch (err) {
       void showError(vscode.l10n.t('cannot read {0} ({1}); "dvc exp run -S" changes values of params.yaml.', vscode.workspace.asRelativePath(paramsUri), errorMessage(err)));
       return;

@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/common/errors';
 import { describeStageChanges } from '../../core/pipelines/status/describe';
 import type { LoadedStage, PipelineSnapshot } from '../../core/pipelines/status/pipelineSnapshot';
 import type { PipelineStatus } from '../../core/pipelines/status/stageStatus';
-import type { PipelineFiles } from '../pipelines/pipelineFiles';
+import { readPipelineText, readRootOf, type PipelineFiles } from '../pipelines/pipelineFiles';
 
 /** One dvc.yaml, expanded (in the pipelines worker). undefined status: it could not be computed (the reason is in the log). */
 export interface PipelineFile {
@@ -58,7 +58,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     private readonly log: vscode.LogOutputChannel,
     private readonly files: PipelineFiles,
     /** Parses, expands and computes the status of one dvc.yaml: in the pipelines worker (registerPipelines). */
-    private readonly loadFile: (dir: string, text: string) => Promise<PipelineSnapshot>,
+    private readonly loadFile: (dir: string, text: string, root: string) => Promise<PipelineSnapshot>,
   ) {
     files.onDidChange(() => this.refresh());
   }
@@ -91,9 +91,12 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     const referenced: string[] = [];
     for (const uri of uris) {
       try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
         const dir = path.dirname(uri.fsPath);
-        const { stages, upstream, status, statusError } = await this.loadFile(dir, text);
+        // A repository's files are read bounded and only inside its workspace folder.
+        const root = readRootOf(uri);
+        const text = await readPipelineText(uri);
+        const { stages, upstream, status, statusError, refused } = await this.loadFile(dir, text, root);
+        for (const why of refused) this.log.warn(`Pipelines: ${uri.fsPath}: ${why}`);
         if (statusError) this.log.warn(`Pipelines: stage status of ${uri.fsPath} unavailable: ${statusError}`);
         const hasLock = await vscode.workspace.fs.stat(vscode.Uri.joinPath(uri, '..', 'dvc.lock')).then(() => true, () => false);
         out.push({ uri, stages, upstream: new Map(upstream), status, hasLock });

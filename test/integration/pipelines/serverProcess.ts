@@ -41,8 +41,10 @@ export class ServerProcess {
     this.conn.listen();
   }
 
-  async initialize(): Promise<void> {
-    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  /** `workspaceFolders`: file URIs, as a client with a folder open sends them. */
+  async initialize(workspaceFolders?: string[]): Promise<void> {
+    const folders = workspaceFolders?.map((uri, i) => ({ uri, name: `folder${i}` }));
+    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, ...(folders ? { workspaceFolders: folders } : {}) });
     await this.conn.sendNotification('initialized', {});
   }
 

@@ -53,4 +53,10 @@ describe('metric CSV export', () => {
     const csv = metricCsv('loss', [{ name: 'a, "b"', id: 'r1', points: [{ step: 1, timestamp: 0, value: 0.5 }, { step: 2, timestamp: 1000, value: NaN }] }]);
     assert.equal(csv, 'run,run_id,metric,step,timestamp,value\n"a, ""b""",r1,loss,1,1970-01-01T00:00:00.000Z,0.5\n"a, ""b""",r1,loss,2,1970-01-01T00:00:01.000Z,NaN\n');
   });
+
+  it('writes an empty time cell for a timestamp Date cannot hold, and every other row', () => {
+    const points = [NaN, 1e20, -Infinity, 1000].map((timestamp, step) => ({ step, timestamp, value: step }));
+    const csv = metricCsv('loss', [{ name: 'r', id: 'r1', points }]);
+    assert.equal(csv, 'run,run_id,metric,step,timestamp,value\nr,r1,loss,0,,0\nr,r1,loss,1,,1\nr,r1,loss,2,,2\nr,r1,loss,3,1970-01-01T00:00:01.000Z,3\n');
+  });
 });

@@ -9,5 +9,5 @@ import { loadPipelineSnapshot } from '../status/pipelineSnapshot';
 
 const hashes = new HashCache();
 serveIsolated({
-  load: (p: { dir: string; text: string }) => loadPipelineSnapshot(p.dir, p.text, hashes),
+  load: (p: { dir: string; text: string; root?: string }) => loadPipelineSnapshot(p.dir, p.text, hashes, p.root),
 });

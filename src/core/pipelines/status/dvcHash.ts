@@ -3,10 +3,10 @@
 // - a directory: md5 of the JSON list [{"md5": ..., "relpath": ...}, ...] of its files,
 //   sorted by relpath, in Python's json.dumps spacing, plus the suffix ".dir".
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pushAll } from '../../common/arrays';
+import { openRegularFile } from '../../common/boundedRead';
 
 export interface HashResult {
   md5: string;
@@ -51,10 +51,15 @@ export class HashCache {
   }
 }
 
-function md5OfFile(absPath: string): Promise<string> {
+/**
+ * Streamed, so data files of any size hash in bounded memory; regular files only: a dep
+ * that is a committed symlink to /dev/urandom would stream forever and a FIFO would block.
+ */
+async function md5OfFile(absPath: string): Promise<string> {
+  const { fh } = await openRegularFile(absPath);
   return new Promise((resolve, reject) => {
     const h = createHash('md5');
-    createReadStream(absPath)
+    fh.createReadStream()
       .on('data', (chunk) => h.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(h.digest('hex')));

@@ -22,10 +22,13 @@ export interface PipelineSnapshot {
   /** undefined when it could not be computed: `statusError` says why. */
   status?: PipelineStatus;
   statusError?: string;
+  /** Params files that were not read (a FIFO, a device, too large, a link out of `root`), with why. */
+  refused: string[];
 }
 
-export async function loadPipelineSnapshot(dir: string, dvcYamlText: string, hashes: HashCache): Promise<PipelineSnapshot> {
-  const { model, stages } = loadPipeline(dir, dvcYamlText);
+/** `root`: the workspace folder that every read stays inside. */
+export async function loadPipelineSnapshot(dir: string, dvcYamlText: string, hashes: HashCache, root?: string): Promise<PipelineSnapshot> {
+  const { model, stages, refused } = loadPipeline(dir, dvcYamlText, root);
   const loaded = stages.map(({ source, ...stage }): LoadedStage => {
     const desc = source.definition?.get('desc');
     return { ...stage, desc: typeof desc === 'string' ? desc : undefined, keyRange: model.parsed.lines.rangeOf(source.keySpan[0], source.keySpan[1]) };
@@ -33,9 +36,9 @@ export async function loadPipelineSnapshot(dir: string, dvcYamlText: string, has
   let status: PipelineStatus | undefined;
   let statusError: string | undefined;
   try {
-    status = await computePipelineStatus({ dir, hashes, stages });
+    status = await computePipelineStatus({ dir, root, hashes, stages });
   } catch (err) {
     statusError = errorMessage(err);
   }
-  return { stages: loaded, upstream: [...expandedUpstream(stages)], status, statusError };
+  return { stages: loaded, upstream: [...expandedUpstream(stages)], status, statusError, refused };
 }

@@ -2,9 +2,10 @@
 // dvc.lock, the params files and DVC's md5 rules: no DVC process, and unchanged files
 // are not re-hashed (HashCache).
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { readBoundedText, YAML_JSON_CAP } from '../../common/boundedRead';
+import { emptyIfMissing } from '../../common/errors';
 import { buildDvcModel, type DvcModel } from '../dvcModel';
 import { expandStages, type ExpandedStage } from '../dvcExpand';
 import { nodePipelineFs } from '../nodePipelineFs';
@@ -22,10 +23,15 @@ export type StageStatusEntry =
 /** stage name → what changed; stages that are up to date are absent, as in `dvc status --json`. */
 export type PipelineStatus = Record<string, StageStatusEntry[]>;
 
-/** The model and expanded stages of a dvc.yaml text, `${}` resolved against files in `dir`. */
-export function loadPipeline(dir: string, dvcYamlText: string): { model: DvcModel; stages: ExpandedStage[] } {
+/**
+ * The model and expanded stages of a dvc.yaml text, `${}` resolved against files in `dir`
+ * read inside `root` (the workspace folder); `refused` says which of them were not read, why.
+ */
+export function loadPipeline(dir: string, dvcYamlText: string, root?: string): { model: DvcModel; stages: ExpandedStage[]; refused: string[] } {
   const model = buildDvcModel(parseYaml(dvcYamlText), dvcYamlText);
-  return { model, stages: expandStages(model, nodePipelineFs(dir)) };
+  const fs = nodePipelineFs(dir, root);
+  const stages = expandStages(model, fs);
+  return { model, stages, refused: [...(fs.refused?.().values() ?? [])] };
 }
 
 /** The folder holding `.dvc/`, from `dir` upwards. */
@@ -39,6 +45,8 @@ export function findDvcRoot(dir: string): string | undefined {
 export interface StatusOptions {
   /** Folder of dvc.yaml. */
   dir: string;
+  /** dvc.yaml, dvc.lock and params files are read only inside it (the workspace folder); `dir` when omitted. */
+  root?: string;
   hashes?: HashCache;
   /** Already expanded from the current dvc.yaml (the view has them); read when absent. */
   stages?: ExpandedStage[];
@@ -46,14 +54,16 @@ export interface StatusOptions {
 
 export async function computePipelineStatus(opts: StatusOptions): Promise<PipelineStatus> {
   const hashes = opts.hashes ?? new HashCache();
-  const stages = opts.stages ?? loadPipeline(opts.dir, await readFile(path.join(opts.dir, 'dvc.yaml'), 'utf8')).stages;
-  const lockText = await readFile(path.join(opts.dir, 'dvc.lock'), 'utf8').catch(() => '');
+  const limits = { cap: YAML_JSON_CAP, root: opts.root ?? opts.dir };
+  const stages = opts.stages ?? loadPipeline(opts.dir, await readBoundedText(path.join(opts.dir, 'dvc.yaml'), limits), limits.root).stages;
+  // A dvc.lock that is refused (a FIFO, over the cap) fails the status with its reason.
+  const lockText = await readBoundedText(path.join(opts.dir, 'dvc.lock'), limits).catch(emptyIfMissing);
   const locks = parseDvcLock(lockText);
   const cacheDir = path.join(findDvcRoot(opts.dir) ?? opts.dir, '.dvc', 'cache', 'files', 'md5');
   const inCache = (md5: string) => existsSync(path.join(cacheDir, md5.slice(0, 2), md5.slice(2)));
   const paramsCache = new Map<string, unknown>();
   const readParams = async (abs: string) => {
-    if (!paramsCache.has(abs)) paramsCache.set(abs, await readFile(abs, 'utf8').then((t) => parse(t) ?? {}, () => undefined));
+    if (!paramsCache.has(abs)) paramsCache.set(abs, await readBoundedText(abs, limits).then((t) => parse(t) ?? {}, () => undefined));
     return paramsCache.get(abs);
   };
 

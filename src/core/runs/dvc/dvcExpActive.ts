@@ -7,7 +7,7 @@
 // works in its own checkout (`root_dir`, under .dvc/tmp/exps/), and `dvc exp show` reads
 // that checkout's files for it, not the stash commit (queue/tempdir.py, celery.py).
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readBoundedText, YAML_JSON_CAP } from '../../common/boundedRead';
 import * as path from 'node:path';
 
 export interface ActiveRun {
@@ -45,9 +45,9 @@ export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
   const found = await Promise.all(
     live.map(async (name): Promise<ActiveRun | undefined> => {
       try {
-        const info = JSON.parse(await readFile(path.join(runDir, name, `${name}.run`), 'utf8')) as { name?: string; baseline_rev?: string; status?: number; root_dir?: unknown; dvc_dir?: unknown };
+        const info = JSON.parse(await readBoundedText(path.join(runDir, name, `${name}.run`), { cap: YAML_JSON_CAP, root: dvcRoot })) as { name?: string; baseline_rev?: string; status?: number; root_dir?: unknown; dvc_dir?: unknown };
         if (!ACTIVE_STATUS.has(info.status ?? -1) || !info.baseline_rev) return undefined;
-        const proc = JSON.parse(await readFile(path.join(runDir, name, `${name}.json`), 'utf8')) as { pid?: number; returncode?: number | null };
+        const proc = JSON.parse(await readBoundedText(path.join(runDir, name, `${name}.json`), { cap: YAML_JSON_CAP, root: dvcRoot })) as { pid?: number; returncode?: number | null };
         if (typeof proc.pid !== 'number' || proc.returncode != null || !alive(proc.pid)) return undefined;
         return { executor: name, name: info.name ?? name, baseline: info.baseline_rev, root: name === 'workspace' ? undefined : checkoutRoot(dvcRoot, info.root_dir, info.dvc_dir) };
       } catch {

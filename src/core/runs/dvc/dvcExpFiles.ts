@@ -9,6 +9,7 @@
 // Everything here is pure: the caller hands in the texts, read from git or the disk.
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
+import { flattenLeaves } from '../../common/flatten';
 import { buildDvcModel } from '../../pipelines/dvcModel';
 import { expandStages } from '../../pipelines/dvcExpand';
 import { lookupPath, splitKeyPath } from '../../pipelines/paramsFile';
@@ -187,15 +188,7 @@ export function parseDataFile(file: string, text: string): Parsed {
 }
 
 /** Nested objects flattened with `sep`; lists and scalars are leaves (dvc.utils.flatten). */
-export function flatten(obj: unknown, sep: string, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
-  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
-    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) flatten(v, sep, `${prefix}${k}${sep}`, out);
-      else out.push([prefix + k, v]);
-    }
-  }
-  return out;
-}
+const flatten = (obj: unknown, sep: string, prefix = '') => flattenLeaves(obj, sep, prefix);
 
 /** A params file's values as `dvc exp show` shows them: the whole file, or just the tracked keys. */
 export function selectParams(data: unknown, keys: Set<string> | 'all'): Record<string, string> {

@@ -9,7 +9,8 @@
 // stash commit holds the workspace's old results); a failed one shows its stash commit
 // whole; a queued run in progress shows the files of its own checkout.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { HISTORY_CAP, readBoundedText } from '../../common/boundedRead';
+import { errorMessage } from '../../common/errors';
 import * as path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { findDvcRoot } from '../../pipelines/status/stageStatus';
@@ -267,6 +268,8 @@ export class DvcExperimentsSource implements RunSource {
     const plan = pipelineFiles(dvcYamls, text, this.disk);
     const files = [...plan.params.keys(), ...plan.metrics];
     const data = revData(plan, text);
+    // A FIFO, a link out of the project or a file over the cap was read as absent: say why.
+    for (const [file, why] of fs.refused?.() ?? []) data.faults.push({ file, message: `${why}; its values are left out` });
     // On disk a fault names the real file.
     data.faults = data.faults.map((f) => ({ ...f, file: path.join(root, f.file) }));
     return { ...data, files };
@@ -279,7 +282,7 @@ export class DvcExperimentsSource implements RunSource {
     // DVCLive keeps the history beside its summary: <dir>/metrics.json, <dir>/plots/metrics/<name>.tsv.
     const tsv = path.posix.join(path.posix.dirname(from.file), 'plots', 'metrics', `${from.raw}.tsv`);
     let text: string | undefined;
-    if (run.dir) text = await readFile(path.join(run.dir, tsv), 'utf8').catch(() => undefined);
+    if (run.dir) text = await readBoundedText(path.join(run.dir, tsv), { cap: HISTORY_CAP, root: this.root }).catch(() => undefined);
     else if (run.rev) {
       const batch = new GitBatch(this.root);
       try {
@@ -316,7 +319,12 @@ function revData(plan: ReturnType<typeof pipelineFiles>, text: (p: string) => st
       data.faults.push({ file, message: `cannot read params file, its params are left out: ${parsed.error}` });
       continue;
     }
-    data.params.set(file, selectParams(parsed.data, keys));
+    // Per file: one nested past the limit costs its own values, not the listing.
+    try {
+      data.params.set(file, selectParams(parsed.data, keys));
+    } catch (err) {
+      data.faults.push({ file, message: `cannot read params file, its params are left out: ${errorMessage(err)}` });
+    }
   }
   for (const file of plan.metrics) {
     const t = text(file);
@@ -326,7 +334,13 @@ function revData(plan: ReturnType<typeof pipelineFiles>, text: (p: string) => st
     }
     const parsed = parseDataFile(file, t);
     if (!parsed.ok) data.faults.push({ file, message: `cannot read metrics file, its metrics are left out: ${parsed.error}` });
-    else data.metrics.set(file, metricValues(parsed.data));
+    else {
+      try {
+        data.metrics.set(file, metricValues(parsed.data));
+      } catch (err) {
+        data.faults.push({ file, message: `cannot read metrics file, its metrics are left out: ${errorMessage(err)}` });
+      }
+    }
   }
   return data;
 }

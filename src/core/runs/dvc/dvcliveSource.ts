@@ -4,12 +4,16 @@
 //                                      add `timestamp`), then one row per logged step
 //   <dir>/params.yaml                  what live.log_params wrote; the project's
 //                                      params.yaml beside <dir> when there is none
-// Nested params are flattened with dots, as `dvc exp show` names them.
-import { readdir, readFile } from 'node:fs/promises';
+// Nested params are flattened with dots, as `dvc exp show` names them. Files are read
+// through boundedRead, only inside the folder holding <dir> (where its params.yaml is).
+import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { HISTORY_CAP, readBoundedText, YAML_JSON_CAP, type ReadCap } from '../../common/boundedRead';
+import { flattenLeaves } from '../../common/flatten';
 import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
+import { errorMessage } from '../../common/errors';
 
 export class DvcLiveSource implements RunSource {
   readonly kind = 'dvclive';
@@ -20,25 +24,35 @@ export class DvcLiveSource implements RunSource {
     private readonly onWarning: WarningSink = () => undefined,
   ) {}
 
+  /** Files are read only inside it: the folder holding the DVCLive folder. */
+  private get root(): string {
+    return path.dirname(this.location);
+  }
+
   async list(): Promise<RunListing> {
     const { warnings, warn } = warningCollector(this.onWarning);
     const metrics: Record<string, MetricPoint> = {};
-    const summary = await readJson(path.join(this.location, 'metrics.json'), warn);
+    const summaryFile = path.join(this.location, 'metrics.json');
+    const summary = await readJson(summaryFile, this.root, warn);
     const step = typeof summary?.step === 'number' ? summary.step : 0;
     if (summary) {
-      for (const [k, v] of flatten(summary, '/')) if (k !== 'step' && typeof v === 'number') metrics[k] = { step, timestamp: 0, value: v };
+      try {
+        for (const [k, v] of flatten(summary, '/')) if (k !== 'step' && typeof v === 'number') metrics[k] = { step, timestamp: 0, value: v };
+      } catch (err) {
+        warn({ file: summaryFile, message: `${errorMessage(err)}; its metrics are left out` });
+      }
     }
     for (const [key, file] of await this.plotFiles(warn)) {
-      const points = await readTsv(file, warn);
+      const points = await readTsv(file, warn, this.root);
       if (points.length) metrics[key] = points[points.length - 1];
     }
-    const params = (await readParams(path.join(this.location, 'params.yaml'), warn)) ?? (await readParams(path.join(path.dirname(this.location), 'params.yaml'), warn)) ?? {};
+    const params = (await readParams(path.join(this.location, 'params.yaml'), this.root, warn)) ?? (await readParams(path.join(this.root, 'params.yaml'), this.root, warn)) ?? {};
     const run: RunSummary = { id: 'workspace', experimentId: this.location, name: 'workspace', status: 'UNKNOWN', params, tags: {}, metrics };
     return { experiments: [{ id: this.location, name: path.basename(this.location) }], runs: [run], warnings };
   }
 
   async metricHistory(_runId: string, key: string): Promise<MetricPoint[]> {
-    return readTsv(path.join(this.location, 'plots', 'metrics', ...key.split('/')) + '.tsv', this.onWarning);
+    return readTsv(path.join(this.location, 'plots', 'metrics', ...key.split('/')) + '.tsv', this.onWarning, this.root);
   }
 
   private async plotFiles(warn: WarningSink): Promise<Map<string, string>> {
@@ -63,17 +77,17 @@ export class DvcLiveSource implements RunSource {
 }
 
 /** The file's text; undefined when it is absent (not a warning) or unreadable (a warning). */
-async function readTextIfPresent(file: string, warn: WarningSink): Promise<string | undefined> {
+async function readTextIfPresent(file: string, root: string, warn: WarningSink, cap: ReadCap = YAML_JSON_CAP): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return await readBoundedText(file, { cap, root });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn({ file, message: `cannot read: ${(err as Error).message}` });
     return undefined;
   }
 }
 
-async function readJson(file: string, warn: WarningSink): Promise<Record<string, unknown> | undefined> {
-  const text = await readTextIfPresent(file, warn);
+async function readJson(file: string, root: string, warn: WarningSink): Promise<Record<string, unknown> | undefined> {
+  const text = await readTextIfPresent(file, root, warn);
   if (text === undefined) return undefined;
   try {
     const v = JSON.parse(text) as unknown;
@@ -85,8 +99,8 @@ async function readJson(file: string, warn: WarningSink): Promise<Record<string,
   return undefined;
 }
 
-async function readParams(file: string, warn: WarningSink): Promise<Record<string, string> | undefined> {
-  const text = await readTextIfPresent(file, warn);
+async function readParams(file: string, root: string, warn: WarningSink): Promise<Record<string, string> | undefined> {
+  const text = await readTextIfPresent(file, root, warn);
   if (text === undefined) return undefined;
   try {
     const v = parse(text) as unknown;
@@ -100,19 +114,14 @@ async function readParams(file: string, warn: WarningSink): Promise<Record<strin
   }
 }
 
-function flatten(obj: Record<string, unknown>, sep: string, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
-  for (const [k, v] of Object.entries(obj)) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, sep, `${prefix}${k}${sep}`, out);
-    else out.push([prefix + k, v]);
-  }
-  return out;
-}
+/** DVCLive drops empty sections (`{}`), unlike dvc.utils.flatten. */
+const flatten = (obj: Record<string, unknown>, sep: string) => flattenLeaves(obj, sep, '', false);
 
 /** A DVCLive plot file; rows that are not numbers become one warning each. */
-export async function readTsv(file: string, warn: WarningSink): Promise<MetricPoint[]> {
+export async function readTsv(file: string, warn: WarningSink, root: string): Promise<MetricPoint[]> {
   let text;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedText(file, { cap: HISTORY_CAP, root });
   } catch (err) {
     warn({ file, message: `cannot read: ${(err as Error).message}` });
     return [];

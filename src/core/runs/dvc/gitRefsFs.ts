@@ -3,7 +3,8 @@
 // Only the plain "files" ref backend is read here (packed-refs plus loose files, as
 // gitrepository-layout(5) describes); a repository with the reftable backend, or any
 // surprise, returns undefined and the caller asks git instead.
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, existsSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { openRegularFileSync } from '../../common/boundedRead';
 import { readTextFile } from '../../pipelines/nodePipelineFs';
 import * as path from 'node:path';
 
@@ -139,7 +140,7 @@ export async function readReflog(commonDir: string, ref: string): Promise<Reflog
 function readSmall(file: string, buf: Buffer): string | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openRegularFileSync(file).fd; // a FIFO named like a ref must not block the thread
     const n = readSync(fd, buf, 0, buf.length, 0);
     return buf.toString('latin1', 0, n).trim();
   } catch {

@@ -5,11 +5,14 @@
 //   <exp_id>/<run_id>/tags/<key>        value
 //   <exp_id>/<run_id>/metrics/<key>     lines `timestamp value step`
 //   .trash/                             deleted experiments: skipped
-// A broken file costs only itself: it becomes a warning naming it.
+// A broken file costs only itself: it becomes a warning naming it. Files are read through
+// boundedRead: regular files inside the store only (a FIFO named meta.yaml never blocks),
+// YAML and values up to the YAML/JSON cap, metric histories up to their own.
 import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
+import { HISTORY_CAP, readBoundedText, YAML_JSON_CAP, type ReadCap } from '../../common/boundedRead';
 import { isLater } from '../latest';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
@@ -37,7 +40,7 @@ export class MlflowFileStoreSource implements RunSource {
     for (const e of await dirs(this.location, warn)) {
       if (e === '.trash') continue;
       const expDir = path.join(this.location, e);
-      const meta = await readMeta(path.join(expDir, 'meta.yaml'), warn);
+      const meta = await readMeta(path.join(expDir, 'meta.yaml'), this.location, warn);
       if (!meta) continue;
       const exp: Experiment = { id: String(meta.experiment_id ?? e), name: String(meta.name ?? e), lifecycleStage: str(meta.lifecycle_stage) };
       if (exp.lifecycleStage === 'deleted' && !this.options.includeDeleted) continue;
@@ -53,26 +56,26 @@ export class MlflowFileStoreSource implements RunSource {
     if (!this.runDirs.has(runId)) await this.list();
     const dir = this.runDirs.get(runId);
     if (!dir) throw new Error(`run ${runId} not found in ${this.location}`);
-    return readMetricFile(path.join(dir, 'metrics', ...key.split('/')), this.options.onWarning ?? (() => undefined));
+    return readMetricFile(path.join(dir, 'metrics', ...key.split('/')), this.options.onWarning ?? (() => undefined), this.location);
   }
 
   private async readRun(dir: string, experimentId: string, warn: WarningSink): Promise<RunSummary | undefined> {
     const metaFile = path.join(dir, 'meta.yaml');
-    const meta = await readMeta(metaFile, warn, true);
+    const meta = await readMeta(metaFile, this.location, warn, true);
     if (!meta) return undefined;
     if (meta.lifecycle_stage === 'deleted' && !this.options.includeDeleted) return undefined;
     const id = str(meta.run_id) ?? str(meta.run_uuid) ?? path.basename(dir);
     this.runDirs.set(id, dir);
     const [params, tags, metricFiles] = await Promise.all([
-      readKeyValues(path.join(dir, 'params'), warn),
-      readKeyValues(path.join(dir, 'tags'), warn),
+      readKeyValues(path.join(dir, 'params'), this.location, warn),
+      readKeyValues(path.join(dir, 'tags'), this.location, warn),
       keyFiles(path.join(dir, 'metrics'), warn),
     ]);
     const metrics: Record<string, MetricPoint> = {};
     await Promise.all(
       [...metricFiles].map(async ([key, file]) => {
         let best: MetricPoint | undefined;
-        for (const p of await readMetricFile(file, warn)) if (isLater(p, best)) best = p;
+        for (const p of await readMetricFile(file, warn, this.location)) if (isLater(p, best)) best = p;
         if (best) metrics[key] = best;
       }),
     );
@@ -115,14 +118,19 @@ function parseMeta(text: string): Meta | undefined {
 
 const PLAIN_NULL = /^(?:~|null|Null|NULL|)$/;
 
-async function readMeta(file: string, warn: WarningSink, quietIfMissing = false): Promise<Meta | undefined> {
-  let text: string;
+/** A file of the store as text, or undefined after a warning (quiet for a missing one when asked). */
+async function readStoreText(file: string, store: string, cap: ReadCap, warn: WarningSink, quietIfMissing = false): Promise<string | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readBoundedText(file, { cap, root: store });
   } catch (err) {
     if (!(quietIfMissing && (err as NodeJS.ErrnoException).code === 'ENOENT')) warn({ file, message: `cannot read: ${(err as Error).message}` });
     return undefined;
   }
+}
+
+async function readMeta(file: string, store: string, warn: WarningSink, quietIfMissing = false): Promise<Meta | undefined> {
+  const text = await readStoreText(file, store, YAML_JSON_CAP, warn, quietIfMissing);
+  if (text === undefined) return undefined;
   try {
     const meta = parseMeta(text);
     if (meta) return meta;
@@ -160,29 +168,21 @@ async function keyFiles(root: string, warn: WarningSink): Promise<Map<string, st
   return out;
 }
 
-async function readKeyValues(root: string, warn: WarningSink): Promise<Record<string, string>> {
+async function readKeyValues(root: string, store: string, warn: WarningSink): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const files = await keyFiles(root, warn);
   await Promise.all(
     [...files].map(async ([key, file]) => {
-      try {
-        out[key] = await readFile(file, 'utf8');
-      } catch (err) {
-        warn({ file, message: `cannot read: ${(err as Error).message}` });
-      }
+      const text = await readStoreText(file, store, YAML_JSON_CAP, warn);
+      if (text !== undefined) out[key] = text;
     }),
   );
   return out;
 }
 
-export async function readMetricFile(file: string, warn: WarningSink): Promise<MetricPoint[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    warn({ file, message: `cannot read: ${(err as Error).message}` });
-    return [];
-  }
+export async function readMetricFile(file: string, warn: WarningSink, store: string): Promise<MetricPoint[]> {
+  const text = await readStoreText(file, store, HISTORY_CAP, warn);
+  if (text === undefined) return [];
   const points: MetricPoint[] = [];
   let offset = 0;
   for (const line of text.split('\n')) {

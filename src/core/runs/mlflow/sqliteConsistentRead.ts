@@ -3,12 +3,15 @@
 // `-journal` existed and neither the file nor its WAL changed while the pages were read;
 // otherwise it is retried, and after a few tries kept with a warning.
 import { stat } from 'node:fs/promises';
+import { assertRegularFile } from '../../common/boundedRead';
 import { SqliteFile, Unsupported } from './sqlitePages';
 import { same, statOrUndefined } from './sqliteSnapshot';
 
 const RETRIES = 5;
 
 export async function readConsistent<T>(file: string, read: (db: SqliteFile) => Promise<T>): Promise<{ value: T; unstable?: string }> {
+  // A FIFO named mlflow.db would block the open; a link to a device would never end.
+  await assertRegularFile(file);
   let why = '';
   for (let attempt = 0; attempt <= RETRIES; attempt++) {
     const last = attempt === RETRIES;

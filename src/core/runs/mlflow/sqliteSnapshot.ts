@@ -10,6 +10,7 @@
 // checksum-valid frames onto the copy, as a reader would see them, and mark the copy as
 // a rollback-journal database so the in-memory SQLite does not look for shared memory.
 import { readFile, stat } from 'node:fs/promises';
+import { assertRegularFile } from '../../common/boundedRead';
 
 export interface Snapshot {
   bytes: Uint8Array;
@@ -33,6 +34,7 @@ export const same = (a?: { size: number; mtimeMs: number }, b?: { size: number; 
   a === b || (!!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs);
 
 export async function snapshotSqlite(file: string): Promise<Snapshot> {
+  await assertRegularFile(file); // regular files only, as the page reader
   let why = '';
   for (let attempt = 0; attempt < RETRIES; attempt++) {
     if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));

@@ -4,7 +4,7 @@
 // short at the end is left for the next call rather than reported.
 //
 // Record: uint64 length | uint32 masked_crc32c(length) | data | uint32 masked_crc32c(data)
-import { open } from 'node:fs/promises';
+import { openRegularFile } from '../../common/boundedRead';
 import type { MetricPoint, WarningSink } from '../types';
 import { maskedCrc32c } from './crc32c';
 import { decodeEvent, type DecodedEvent } from './eventProto';
@@ -44,6 +44,8 @@ export class EventFileReader {
   constructor(
     readonly file: string,
     private readonly warn: WarningSink = () => undefined,
+    /** The file is read only inside it, links resolved (the log folder). */
+    private readonly root?: string,
   ) {}
 
   /** Tags that carry scalars (as `simple_value` or as one-element float/double tensors). */
@@ -61,9 +63,10 @@ export class EventFileReader {
 
   /** Reads what was appended since the last call. Returns how many events it decoded. */
   async read(): Promise<number> {
-    const fh = await open(this.file, 'r');
+    // Streamed in chunks, so no size cap; but a regular file only (boundedRead): a FIFO
+    // would block the open and a device would never end.
+    const { fh, size } = await openRegularFile(this.file, this.root);
     try {
-      const { size } = await fh.stat();
       if (size < this.offset) {
         // Replaced or truncated by the writer: start over rather than read garbage.
         this.offset = 0;

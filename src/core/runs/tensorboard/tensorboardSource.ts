@@ -26,7 +26,7 @@ export class TensorBoardSource implements RunSource {
     for (const file of files) {
       let reader = this.readers.get(file);
       if (!reader) {
-        reader = new EventFileReader(file, warn);
+        reader = new EventFileReader(file, warn, this.location);
         this.readers.set(file, reader);
       }
       try {
@@ -100,7 +100,9 @@ async function findEventFiles(root: string, warn: WarningSink): Promise<string[]
     for (const e of entries) {
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) await walk(path.join(dir, e.name));
-      } else if (e.isFile() && e.name.includes('tfevents')) out.push(path.join(dir, e.name));
+        // Links, FIFOs and devices too: the reader refuses what is not a regular file inside
+        // the log folder, and the refusal is a warning naming the file.
+      } else if (e.name.includes('tfevents')) out.push(path.join(dir, e.name));
     }
   };
   await walk(root);
