@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parse } from 'yaml';
+import { parseYamlData } from '../../common/yamlData';
 import { buildDvcModel, type DvcModel } from '../dvcModel';
 import { expandStages, type ExpandedStage } from '../dvcExpand';
 import { lookupPath, splitKeyPath } from '../paramsFile';
@@ -62,7 +62,7 @@ export async function computePipelineStatus(opts: StatusOptions): Promise<Pipeli
   const inCache = (md5: string) => existsSync(path.join(cacheDir, md5.slice(0, 2), md5.slice(2)));
   const paramsCache = new Map<string, unknown>();
   const readParams = async (abs: string) => {
-    if (!paramsCache.has(abs)) paramsCache.set(abs, await readFile(abs, 'utf8').then((t) => parse(t) ?? {}, () => undefined));
+    if (!paramsCache.has(abs)) paramsCache.set(abs, await readFile(abs, 'utf8').then((t) => parseYamlData(t) ?? {}, () => undefined));
     return paramsCache.get(abs);
   };
 

@@ -7,7 +7,7 @@
 // Nested params are flattened with dots, as `dvc exp show` names them.
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlData } from '../../common/yamlData';
 import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
 
@@ -89,7 +89,7 @@ async function readParams(file: string, warn: WarningSink): Promise<Record<strin
   const text = await readTextIfPresent(file, warn);
   if (text === undefined) return undefined;
   try {
-    const v = parse(text) as unknown;
+    const v = parseYamlData(text);
     if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
     const out: Record<string, string> = {};
     for (const [k, val] of flatten(v as Record<string, unknown>, '.')) out[k] = typeof val === 'string' ? val : JSON.stringify(val);
