@@ -1,0 +1,96 @@
+// The language server in a child over stdio, as an editor runs it, with the few client
+// calls the fuzz needs: open/change a document, tell it files changed on disk, ask a
+// request with a deadline, wait for the next diagnostics of a document.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+
+const root = path.resolve(__dirname, '../../..');
+const built = path.join(root, 'dist', 'server.js');
+
+export interface LspRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+export interface LspDiagnostic {
+  range: LspRange;
+  message: string;
+  relatedInformation?: { location: { uri: string; range: LspRange }; message: string }[];
+}
+export interface Published {
+  uri: string;
+  version?: number;
+  diagnostics: LspDiagnostic[];
+}
+
+export class LspChild {
+  readonly proc: ChildProcess;
+  readonly conn: MessageConnection;
+  /** Which build runs: dist/server.js (what ships), or the sources through tsx when unbuilt. */
+  readonly what: string;
+  private readonly waiters = new Map<string, (p: Published) => void>();
+  exitReason?: string;
+  stderr = '';
+
+  constructor(heapMb: number) {
+    const args = existsSync(built) ? [built] : ['--import', 'tsx', path.join(root, 'src', 'server', 'server.ts')];
+    this.what = existsSync(built) ? 'dist/server.js' : 'src/server/server.ts (tsx; dist/server.js is not built)';
+    this.proc = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...args, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr!.on('data', (b: Buffer) => (this.stderr = (this.stderr + b.toString()).slice(-4000)));
+    this.proc.on('exit', (code, signal) => (this.exitReason = `the server exited (${signal ?? code}): ${this.stderr.trim().slice(-1500)}`));
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => this.waiters.get(p.uri)?.(p));
+    // The server logs a guarded handler's failure here: kept for the failure report.
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => void (this.stderr = (this.stderr + p.message + '\n').slice(-4000)));
+    this.conn.onError(() => undefined);
+    this.conn.listen();
+  }
+
+  async initialize(): Promise<void> {
+    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    await this.conn.sendNotification('initialized', {});
+  }
+
+  /** The next diagnostics published for `uri` after this call (and `send`), within `ms`. */
+  async published(uri: string, ms: number, send: () => Promise<void>): Promise<Published | 'timeout'> {
+    const next = new Promise<Published | 'timeout'>((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), ms);
+      this.waiters.set(uri, (p) => {
+        clearTimeout(timer);
+        this.waiters.delete(uri);
+        resolve(p);
+      });
+    });
+    await send();
+    return next;
+  }
+
+  /** A request's answer, or 'timeout' past `ms`. */
+  request<R>(method: string, params: unknown, ms: number): Promise<R | 'timeout'> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.conn.sendRequest<R>(method, params).finally(() => clearTimeout(timer)),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+    ]);
+  }
+
+  /** Peak resident memory of the server so far (Linux /proc; NaN elsewhere). */
+  peakRssMb(): number {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : NaN;
+    } catch {
+      return NaN;
+    }
+  }
+
+  get exited(): boolean {
+    return this.proc.exitCode !== null || this.proc.signalCode !== null;
+  }
+
+  dispose(): void {
+    this.conn.dispose();
+    this.proc.kill('SIGKILL');
+  }
+}
