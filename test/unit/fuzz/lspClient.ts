@@ -31,6 +31,8 @@ export class LspChild {
   readonly what: string;
   private readonly waiters = new Map<string, (p: Published) => void>();
   exitReason?: string;
+  /** Errors the server logged since the last `takeErrors`. */
+  private errors: string[] = [];
   stderr = '';
 
   constructor(heapMb: number) {
@@ -41,8 +43,10 @@ export class LspChild {
     this.proc.on('exit', (code, signal) => (this.exitReason = `the server exited (${signal ?? code}): ${this.stderr.trim().slice(-1500)}`));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => this.waiters.get(p.uri)?.(p));
-    // The server logs a guarded handler's failure here: kept for the failure report.
-    this.conn.onNotification('window/logMessage', (p: { message: string }) => void (this.stderr = (this.stderr + p.message + '\n').slice(-4000)));
+    // The server logs a handler that threw (answered with an empty fallback) as an error.
+    this.conn.onNotification('window/logMessage', (p: { type: number; message: string }) => {
+      if (p.type === 1) this.errors.push(p.message.slice(0, 500));
+    });
     this.conn.onError(() => undefined);
     this.conn.listen();
   }
@@ -73,6 +77,10 @@ export class LspChild {
       this.conn.sendRequest<R>(method, params).finally(() => clearTimeout(timer)),
       new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
     ]);
+  }
+
+  takeErrors(): string[] {
+    return this.errors.splice(0);
   }
 
   /** Peak resident memory of the server so far (Linux /proc; NaN elsewhere). */

@@ -51,7 +51,7 @@ const TEXT_OPS: TextOp[] = [
     const i = r.int(lines.length);
     const len = 1 + r.int(Math.min(8, lines.length - i));
     const block = lines.slice(i, i + len).join('');
-    const times = r.pick([1, 2, 50, 2000]);
+    const times = Math.min(r.pick([1, 2, 50, 2000]), Math.ceil(MAX_INPUT / Math.max(1, block.length)));
     return [lines.slice(0, i + len).join('') + block.repeat(times) + lines.slice(i + len).join(''), `duplicate ${len} lines at line ${i} ×${times}`];
   },
   (t, r) => {

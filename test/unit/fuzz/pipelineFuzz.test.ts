@@ -237,6 +237,7 @@ describe('crafted-input fuzz: pipeline files through the language server over st
         if (!Number.isNaN(rss)) tally.maxRssMb = Math.max(tally.maxRssMb, rss);
         if (rss > RSS_LIMIT_MB) problems.push(`server RSS reached ${Math.round(rss)} MB`);
         if (s.exited) problems.push(s.exitReason ?? 'the server exited');
+        for (const e of s.takeErrors()) problems.push(`a handler threw: ${e}`);
         if (onDisk) writeFileSync(path.join(folder.dir, kind), folder.files[kind]);
 
         if (problems.length) {

@@ -1,0 +1,52 @@
+// What the crafted-input fuzz found, each as its own case with the input made here, run in
+// a child with a heap cap and a kill timer (findingsChild.ts).
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { MAX_DIAGNOSTICS } from '../../../src/core/pipelines/languageService';
+
+function runCase<T>(name: string): { result: T; ms: number } {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', path.join(__dirname, 'findingsChild.ts'), name], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.error, undefined, `${name}: ${r.error?.message} (killed after 30 s?)`);
+  assert.equal(r.status, 0, `${name} crashed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { result: T; ms: number };
+}
+
+describe('crafted-input fuzz findings (regressions, in a bounded child)', function () {
+  this.timeout(60000);
+
+  it('a params.yaml whose key is a 800-deep nested list is unreadable at once, not stringified for seconds', () => {
+    // Before: the yaml package stringified the key level by level, 3.4 s per read, several reads per edit.
+    const { result, ms } = runCase<{ data: unknown; diagnostics: number }>('paramsCollectionKey');
+    assert.equal(result.data, null);
+    assert.ok(ms < 2000, `${ms} ms`);
+  });
+
+  it('a dvc.lock with a collection key reads as no stages', () => {
+    assert.deepEqual(runCase<string[]>('lockCollectionKey').result, []);
+  });
+
+  it('a DVCLive params.yaml with a collection key: a warning for that file, no params', () => {
+    const { result, ms } = runCase<{ params: object; warnings: string[] }>('dvcliveCollectionKey');
+    assert.deepEqual(result.params, {});
+    assert.ok(result.warnings.some((w) => /mapping key is a list or a mapping/.test(w)), JSON.stringify(result.warnings));
+    assert.ok(ms < 2000, `${ms} ms`);
+  });
+
+  it(`a dvc.yaml with 100,000 parse errors: ${MAX_DIAGNOSTICS} diagnostics and one that counts the rest`, () => {
+    const { result } = runCase<{ count: number; last: string; lastMessage: string }>('manyErrors');
+    assert.equal(result.count, MAX_DIAGNOSTICS + 1);
+    assert.equal(result.last, 'too-many-problems');
+    assert.match(result.lastMessage, /^\d+ more problems in this file are not shown \(the first 1000 are\)\.$/);
+  });
+
+  it('flow collections nested past 1,000 levels: one diagnostic where it gets too deep, at once (was a stack overflow and none)', () => {
+    const { result, ms } = runCase<[string, number, string][][]>('tooDeep');
+    for (const d of result) {
+      assert.equal(d.length, 1, JSON.stringify(d));
+      assert.deepEqual(d[0].slice(0, 2), ['yaml-syntax', 2]);
+      assert.match(d[0][2], /nests deeper than the YAML parser can follow/);
+    }
+    assert.ok(ms < 2000, `${ms} ms`);
+  });
+});
