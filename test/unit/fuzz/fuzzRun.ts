@@ -33,10 +33,10 @@ export interface Failure {
 
 const folderOf = (kind: string) => kind.replace(/[^\w-]/g, '-');
 
-/** Clears what an earlier run recorded for these kinds: the folder holds this run's failures only. */
+/** Clears what an earlier run of this seed recorded for these kinds: its folders hold this run's failures only. */
 export function clearFailures(kinds: readonly string[]): void {
   if (!existsSync(failuresDir)) return;
-  for (const name of readdirSync(failuresDir)) if (kinds.some((k) => name.startsWith(`${folderOf(k)}-seed`))) rmSync(path.join(failuresDir, name), { recursive: true, force: true });
+  for (const name of readdirSync(failuresDir)) if (kinds.some((k) => name.startsWith(`${folderOf(k)}-seed${SEED}-`))) rmSync(path.join(failuresDir, name), { recursive: true, force: true });
 }
 
 /** Writes the failing input (its files, relative paths kept) and what was done to it. */
