@@ -3,23 +3,25 @@
 // string, level by level: a 1 KB key of 500 nested `[` took 0.8 s, a 640 KB nested block
 // key 3.4 s, per read (the language server reads params.yaml several times per edit).
 // No DVC file has such a key (Python refuses an unhashable key), so a document with one
-// has no data: the caller treats it as unreadable.
-import { isCollection, parseDocument, visit, type Document, type Node } from 'yaml';
+// has no data: the caller treats it as unreadable. An alias as a key may name a collection,
+// and a `!!binary` key also became a string (with a process warning): the same.
+import { isAlias, isCollection, isScalar, parseDocument, visit, type Document, type Node } from 'yaml';
 
-export class CollectionKeyError extends Error {
+export class NonPlainKeyError extends Error {
   constructor() {
-    super('a mapping key is a list or a mapping');
-    this.name = 'CollectionKeyError';
+    super('a mapping key is not a plain value (a list, a mapping, binary data or an alias)');
+    this.name = 'NonPlainKeyError';
   }
 }
 
-/** Whether any mapping key in `doc` is a collection (or the document is too deep to walk). */
-export function hasCollectionKey(doc: Document | Node): boolean {
+/** Whether any mapping key in `doc` is not a plain value (or the document is too deep to walk). */
+export function hasNonPlainKey(doc: Document | Node): boolean {
   let found = false;
   try {
     visit(doc, {
       Pair(_, pair) {
-        if (isCollection(pair.key)) {
+        const key = pair.key;
+        if (isCollection(key) || isAlias(key) || (isScalar(key) && typeof key.value === 'object' && key.value !== null)) {
           found = true;
           return visit.BREAK;
         }
@@ -32,9 +34,9 @@ export function hasCollectionKey(doc: Document | Node): boolean {
   return found;
 }
 
-/** The document as plain data; throws CollectionKeyError, or the yaml package's alias-count error. */
+/** The document as plain data; throws NonPlainKeyError, or the yaml package's alias-count error. */
 export function documentData(doc: Document, maxAliasCount = 100): unknown {
-  if (hasCollectionKey(doc)) throw new CollectionKeyError();
+  if (hasNonPlainKey(doc)) throw new NonPlainKeyError();
   return doc.toJS({ maxAliasCount });
 }
 

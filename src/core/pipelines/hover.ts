@@ -1,6 +1,6 @@
 import { isNode } from 'yaml';
 import { formatBytes, plural } from '../common/format';
-import { hasCollectionKey } from '../common/yamlData';
+import { hasNonPlainKey } from '../common/yamlData';
 import { readDvcLock } from './lockEntries';
 import { locateInDvc } from './dvcLocate';
 import type { DvcModel } from './dvcModel';
@@ -58,7 +58,7 @@ export function dvcHover(model: DvcModel, offset: number, fs: PipelineFs | undef
       const def = stage.definition;
       const cmdNode = def?.get('cmd', true);
       // A list-of-commands cmd is shown as JSON; one with a collection as a key would take seconds to stringify.
-      const cmd = scalarText(cmdNode) ?? (isNode(cmdNode) && !hasCollectionKey(cmdNode) ? showValue((cmdNode as { toJSON: () => unknown }).toJSON()) : undefined);
+      const cmd = scalarText(cmdNode) ?? (isNode(cmdNode) && !hasNonPlainKey(cmdNode) ? showValue((cmdNode as { toJSON: () => unknown }).toJSON()) : undefined);
       const desc = scalarText(def?.get('desc', true));
       const lines = [`Stage ${code(stage.name)}${stage.template ? ` (${stage.template})` : ''}`];
       if (desc) lines.push(desc);

@@ -21,6 +21,12 @@ const cases: Record<string, () => Promise<unknown> | unknown> = {
     const diagnostics = validatePipelineFile('dvc.yaml', 'stages:\n  a:\n    cmd: echo ${lr}\n    params: [lr]\n', fs);
     return { data: data ?? null, diagnostics: diagnostics.length };
   },
+  binaryAndAliasKeys: () => {
+    const warnings: string[] = [];
+    process.on('warning', (w) => warnings.push(w.message));
+    const data = ['prepare:\n !!binary  seed: 1\n', 'a: &x [1, 2]\nb:\n  *x : 3\n'].map((t) => loadParamsFile(memoryFs({ 'params.yaml': t }), 'params.yaml')?.data ?? null);
+    return new Promise((resolve) => setImmediate(() => resolve({ data, warnings })));
+  },
   lockCollectionKey: () => Object.keys(parseDvcLock(`schema: '2.0'\nstages:\n  a:\n    cmd: x\n${nestedKey(300).replace(/^/gm, '    ')}`)),
   dvcliveCollectionKey: async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mlops-finding-'));
