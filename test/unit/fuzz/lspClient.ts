@@ -8,6 +8,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 
 const root = path.resolve(__dirname, '../../..');
 const built = path.join(root, 'dist', 'server.js');
+// USER_HZ: 100 on every Linux the project runs on (the kernel's ABI, not CONFIG_HZ).
+const CLOCK_TICKS = 100;
 
 export interface LspRange {
   start: { line: number; character: number };
@@ -81,6 +83,20 @@ export class LspChild {
 
   takeErrors(): string[] {
     return this.errors.splice(0);
+  }
+
+  /**
+   * CPU time the server has used (user + system, Linux /proc; NaN elsewhere). The reply
+   * bound is checked on this: on a CI machine shared by many jobs the wall time of a reply
+   * is mostly waiting for a core, which says nothing about the server.
+   */
+  cpuMs(): number {
+    try {
+      const fields = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    } catch {
+      return NaN;
+    }
   }
 
   /** Peak resident memory of the server so far (Linux /proc; NaN elsewhere). */

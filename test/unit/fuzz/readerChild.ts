@@ -16,6 +16,8 @@ export interface ReaderReply {
   warnings?: number;
   error?: string;
   ms: number;
+  /** User + system CPU time of the read (the 2 s bound is checked on it: see lspClient.cpuMs). */
+  cpuMs: number;
   maxRssMb: number;
 }
 
@@ -33,7 +35,7 @@ function source(kind: StoreKind, location: string): RunSource & { dispose?(): vo
   }
 }
 
-async function read(kind: StoreKind, location: string): Promise<Omit<ReaderReply, 'ms' | 'maxRssMb'>> {
+async function read(kind: StoreKind, location: string): Promise<Omit<ReaderReply, 'ms' | 'cpuMs' | 'maxRssMb'>> {
   const src = source(kind, location);
   try {
     const { runs, warnings } = await src.list();
@@ -60,8 +62,10 @@ lines.on('line', (line) => {
   queue = queue.then(async () => {
     const { kind, location } = JSON.parse(line) as { kind: StoreKind; location: string };
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const out = await read(kind, location);
-    const reply: ReaderReply = { ...out, ms: Math.round(performance.now() - t), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+    const used = process.cpuUsage(cpu);
+    const reply: ReaderReply = { ...out, ms: Math.round(performance.now() - t), cpuMs: Math.round((used.user + used.system) / 1000), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
     process.stdout.write(JSON.stringify(reply) + '\n');
   });
 });
