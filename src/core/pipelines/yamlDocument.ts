@@ -37,16 +37,42 @@ export function parseYaml(text: string): ParsedYaml {
 // of work on a long line of `{` (2.7 s for 900 KB): past this depth it is not asked.
 const MAX_FLOW_DEPTH = 1000;
 
-/** The offset where `[`/`{` nest deeper than `max`, or -1. Counts brackets in strings too: no real file comes near. */
-function flowDepthPast(text: string, max: number): number {
+/**
+ * The offset where `[`/`{` nest deeper than `max`, or -1. Quoted strings (`cmd: "${${${…"`)
+ * and comments are skipped; brackets inside plain scalars are counted, which no real
+ * file takes anywhere near the limit.
+ */
+export function flowDepthPast(text: string, max: number): number {
   let depth = 0;
+  let prev = '\n'; // the last character that was not a space or tab
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
+    const c = text[i];
+    if (c === '[' || c === '{') {
       if (++depth > max) return i;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    else if ((c === '"' || c === "'") && QUOTE_AFTER.includes(prev)) i = quoteEnd(text, i);
+    else if (c === '#' && (prev === '\n' || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+      while (i + 1 < text.length && text[i + 1] !== '\n' && text[i + 1] !== '\r') i++;
+    }
+    if (c !== ' ' && c !== '\t') prev = c === '\r' ? '\n' : c;
   }
   return -1;
+}
+
+// A quote opens a quoted scalar only where a value or key starts (`it's` is plain text).
+const QUOTE_AFTER = '\n:-[{,?';
+
+/** The offset of the quote that closes the one at `start` (the end of the text if none). */
+function quoteEnd(text: string, start: number): number {
+  const q = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (q === '"' && text[i] === '\\') i++;
+    else if (text[i] === q) {
+      if (q === "'" && text[i + 1] === "'") i++;
+      else return i;
+    }
+  }
+  return text.length;
 }
 
 function tooDeep(text: string, at: number): ParsedYaml {

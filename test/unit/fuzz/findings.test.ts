@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { MAX_DIAGNOSTICS } from '../../../src/core/pipelines/languageService';
+import { flowDepthPast } from '../../../src/core/pipelines/yamlDocument';
 
 function runCase<T>(name: string): { result: T; ms: number } {
   const r = spawnSync(process.execPath, ['--max-old-space-size=512', '--import', 'tsx', path.join(__dirname, 'findingsChild.ts'), name], { encoding: 'utf8', timeout: 30000 });
@@ -53,5 +54,18 @@ describe('crafted-input fuzz findings (regressions, in a bounded child)', functi
       assert.match(d[0][2], /nests deeper than the YAML parser can follow/);
     }
     assert.ok(ms < 2000, `${ms} ms`);
+  });
+
+  describe('the nesting pre-check counts flow brackets only where YAML would', () => {
+    const deep = '{'.repeat(1001);
+    for (const [name, text, at] of [
+      ['a quoted string full of ${', `a: "${'${'.repeat(5000)}"\nb: 1`, -1],
+      ["a single-quoted one with ''", `a: '${"{it''s".repeat(5000)}'`, -1],
+      ['an escaped quote inside', `a: "x\\"${deep}"`, -1],
+      ['a comment', `# ${deep}\nx: 1`, -1],
+      ['an apostrophe in plain text, then real nesting', `desc: it's\nx: ${deep}`, 14 + 1000],
+      ['flow sequences', `a: ${'['.repeat(1001)}`, 3 + 1000],
+    ] as const)
+      it(`${name}: ${at < 0 ? 'not too deep' : `too deep at ${at}`}`, () => assert.equal(flowDepthPast(text, 1000), at));
   });
 });
