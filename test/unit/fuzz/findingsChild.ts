@@ -8,7 +8,9 @@ import { validatePipelineFile } from '../../../src/core/pipelines/languageServic
 import { loadParamsFile } from '../../../src/core/pipelines/paramsFile';
 import { memoryFs } from '../../../src/core/pipelines/pipelineFs';
 import { parseDvcLock } from '../../../src/core/pipelines/status/dvcLock';
+import { parseYamlData } from '../../../src/core/common/yamlData';
 import { DvcLiveSource } from '../../../src/core/runs/dvc/dvcliveSource';
+import { MlflowFileStoreSource } from '../../../src/core/runs/mlflow/fileStoreSource';
 
 /** A mapping key that is a block sequence nested `depth` deep (640 KB at 800). */
 export const nestedKey = (depth: number) => '? ' + Array.from({ length: depth }, (_, i) => ' '.repeat(i * 2) + '- ').join('\n') + 'x\n: 1\nlr: 0.1\n';
@@ -26,6 +28,30 @@ const cases: Record<string, () => Promise<unknown> | unknown> = {
     process.on('warning', (w) => warnings.push(w.message));
     const data = ['prepare:\n !!binary  seed: 1\n', 'a: &x [1, 2]\nb:\n  *x : 3\n'].map((t) => loadParamsFile(memoryFs({ 'params.yaml': t }), 'params.yaml')?.data ?? null);
     return new Promise((resolve) => setImmediate(() => resolve({ data, warnings })));
+  },
+  longLineErrors: async () => {
+    // One 80 KB line with 80,000 parse errors (the fuzz: seed 6, dvc.lock #48, hover hung).
+    const line = 'l0: &l0 [lol]\nl6: &l6 [*l0, *l0,' + '${a}'.repeat(20_000) + '\n';
+    const times: Record<string, number> = {};
+    const time = async (name: string, f: () => unknown) => {
+      const t = performance.now();
+      await f();
+      times[name] = Math.round(performance.now() - t);
+    };
+    await time('dvc.lock', () => parseDvcLock(`schema: '2.0'\nstages:\n${line}`));
+    await time('yaml data', () => {
+      try {
+        parseYamlData(line);
+      } catch {
+        // The answer is the error; the time is what counts.
+      }
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlops-finding-'));
+    mkdirSync(path.join(dir, '1'));
+    writeFileSync(path.join(dir, '1', 'meta.yaml'), `name: x\n${line}`);
+    let warning = '';
+    await time('mlruns meta.yaml', async () => (warning = (await new MlflowFileStoreSource(dir).list()).warnings[0]?.message ?? ''));
+    return { times, warning };
   },
   lockCollectionKey: () => Object.keys(parseDvcLock(`schema: '2.0'\nstages:\n  a:\n    cmd: x\n${nestedKey(300).replace(/^/gm, '    ')}`)),
   dvcliveCollectionKey: async () => {

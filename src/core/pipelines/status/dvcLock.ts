@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { documentData } from '../../common/yamlData';
+import { documentData, parseUntrusted } from '../../common/yamlData';
 
 export interface LockedFile {
   path: string;
@@ -18,7 +18,7 @@ export interface LockedStage {
 
 /** Everything dvc.lock (schema 2.0) recorded per stage, for status; unreadable → none. */
 export function parseDvcLock(text: string): Record<string, LockedStage> {
-  const doc = parseDocument(text);
+  const doc = parseUntrusted(text);
   if (doc.errors.length || !isMap(doc.contents)) return {};
   let data: { stages?: Record<string, Record<string, unknown>> };
   try {
