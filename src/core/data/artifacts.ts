@@ -4,12 +4,12 @@ import { emptyIfMissing } from '../common/errors';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { parseDvcLock } from '../pipelines/status/dvcLock';
 import { DataError, noDvcMessage, type DataProblem } from './dataErrors';
 import { isDirHash, isValidMd5, parseDvcFile } from './dvcFile';
 import { pushAll } from '../common/arrays';
 import { isRefused, readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
+import { parseYamlData } from '../common/yamlData';
 
 export type ArtifactSource = { kind: 'dvc-file'; file: string } | { kind: 'dvc-lock'; file: string; stage: string };
 
@@ -57,7 +57,7 @@ function uncachedOuts(dvcYamlText: string): { wdir: Record<string, string>; unca
   const uncached = new Set<string>();
   let data: { stages?: Record<string, Record<string, unknown>> } = {};
   try {
-    data = (parse(dvcYamlText) ?? {}) as typeof data;
+    data = (parseYamlData(dvcYamlText) ?? {}) as typeof data;
   } catch {
     return { wdir, uncached };
   }

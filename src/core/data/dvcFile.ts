@@ -1,7 +1,8 @@
 // `.dvc` files (written by `dvc add`/`dvc import`): one or more outs with the hash of
 // the tracked file or directory. A hand-edited or merge-mangled file must not break
 // the view: each out either parses or says exactly what is wrong with it.
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar } from 'yaml';
+import { documentData, parseUntrusted, yamlErrorText } from '../common/yamlData';
 import type { DataProblem } from './dataErrors';
 
 export interface TrackedOut {
@@ -64,12 +65,17 @@ export function parseDvcFile(text: string, file: string): { outs: TrackedOut[]; 
 }
 
 function slowParse(text: string, file: string): { outs: TrackedOut[]; problems: DataProblem[] } {
-  const doc = parseDocument(text);
+  const doc = parseUntrusted(text);
   if (doc.errors.length || !isMap(doc.contents)) {
-    const why = doc.errors[0]?.message.split('\n')[0] ?? 'not a YAML mapping';
+    const why = doc.errors.length ? yamlErrorText(text, doc.errors[0]) : 'not a YAML mapping';
     return { outs: [], problems: [{ code: 'unreadable-dvc-file', file, message: `${file} is not valid YAML (${why}); fix it or restore it with "git checkout -- ${file}".` }] };
   }
-  const data = doc.toJS() as { outs?: unknown };
+  let data: { outs?: unknown };
+  try {
+    data = documentData(doc) as typeof data;
+  } catch (err) {
+    return { outs: [], problems: [{ code: 'unreadable-dvc-file', file, message: `${file} cannot be read (${(err as Error).message}); fix it or restore it with "git checkout -- ${file}".` }] };
+  }
   const outs: TrackedOut[] = [];
   const problems: DataProblem[] = [];
   if (!Array.isArray(data.outs)) {

@@ -1,14 +1,14 @@
 // Which files hold metrics (dvc.yaml's top-level `metrics:` and each stage's
 // `metrics:`) and their numbers as flat dotted keys, the way `dvc metrics show` reads them.
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { flattenLeaves } from '../common/flatten';
+import { parseYamlData } from '../common/yamlData';
 
 /** Metrics files declared in a dvc.yaml, relative to the DVC root (`dir` is the dvc.yaml's folder). */
 export function metricsFilesOf(dvcYamlText: string, dir = ''): string[] {
   let data: { metrics?: unknown; stages?: Record<string, Record<string, unknown>> };
   try {
-    data = (parse(dvcYamlText) ?? {}) as typeof data;
+    data = (parseYamlData(dvcYamlText) ?? {}) as typeof data;
   } catch {
     return [];
   }
@@ -27,7 +27,7 @@ export function metricsFilesOf(dvcYamlText: string, dir = ''): string[] {
 /** Parsed metrics file (JSON or YAML); undefined when unreadable. */
 export function parseMetricsFile(text: string, file: string): Record<string, unknown> | undefined {
   try {
-    const v = /\.json$/i.test(file) ? JSON.parse(text) : parse(text);
+    const v = /\.json$/i.test(file) ? JSON.parse(text) : parseYamlData(text);
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

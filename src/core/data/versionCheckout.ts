@@ -4,7 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { parseUntrusted } from '../common/yamlData';
 import type { Artifact } from './artifacts';
 import { DataError } from './dataErrors';
 import type { RepoInfo } from './gitRepo';
@@ -21,7 +22,7 @@ export async function restoreRecord(repo: RepoInfo, artifact: Artifact, version:
   }
   const { stage } = artifact.source;
   const text = await readBoundedText(file, { cap: YAML_JSON_CAP, root: repo.root });
-  const doc = parseDocument(text);
+  const doc = parseUntrusted(text);
   const outs = doc.getIn(['stages', stage, 'outs']);
   const dir = path.posix.dirname(artifact.source.file);
   const entry = isSeq(outs)
@@ -36,7 +37,7 @@ export async function restoreRecord(repo: RepoInfo, artifact: Artifact, version:
  * diff is what changed; re-serialising (DVC's own layout differs) only when a key must
  * be added or removed.
  */
-function editEntry(text: string, doc: ReturnType<typeof parseDocument>, entry: YAMLMap, version: Pick<ArtifactVersion, 'md5' | 'size' | 'nfiles'>): string {
+function editEntry(text: string, doc: ReturnType<typeof parseUntrusted>, entry: YAMLMap, version: Pick<ArtifactVersion, 'md5' | 'size' | 'nfiles'>): string {
   const wanted: [string, string | number | undefined][] = [
     ['md5', version.md5],
     ['size', version.size],

@@ -1,4 +1,6 @@
+import { isNode } from 'yaml';
 import { formatBytes, plural } from '../common/format';
+import { hasNonPlainKey } from '../common/yamlData';
 import { readDvcLock } from './lockEntries';
 import { locateInDvc } from './dvcLocate';
 import type { DvcModel } from './dvcModel';
@@ -55,7 +57,8 @@ export function dvcHover(model: DvcModel, offset: number, fs: PipelineFs | undef
       const { stage } = target;
       const def = stage.definition;
       const cmdNode = def?.get('cmd', true);
-      const cmd = scalarText(cmdNode) ?? (cmdNode && typeof (cmdNode as { toJSON?: () => unknown }).toJSON === 'function' ? showValue((cmdNode as { toJSON: () => unknown }).toJSON()) : undefined);
+      // A list-of-commands cmd is shown as JSON; one with a collection as a key would take seconds to stringify.
+      const cmd = scalarText(cmdNode) ?? (isNode(cmdNode) && !hasNonPlainKey(cmdNode) ? showValue((cmdNode as { toJSON: () => unknown }).toJSON()) : undefined);
       const desc = scalarText(def?.get('desc', true));
       const lines = [`Stage ${code(stage.name)}${stage.template ? ` (${stage.template})` : ''}`];
       if (desc) lines.push(desc);

@@ -1,3 +1,4 @@
+import { plural } from '../common/format';
 import { dvcCompletion, mlprojectCompletion } from './completion';
 import { dvcDefinition, mlprojectDefinition } from './definition';
 import type { Position, Range } from '../common/positions';
@@ -54,7 +55,19 @@ export function validatePipelineFile(pathOrUri: string, text: string, fs?: Pipel
   // or an unknown key; one problem gets one diagnostic, the syntax error.
   const syntax = yamlDiagnostics.filter((d) => d.severity === 'error');
   const rest = syntax.length ? sink.items.filter((d) => !syntax.some((e) => rangesOverlap(e.range, d.range))) : sink.items;
-  return [...yamlDiagnostics, ...rest];
+  return capDiagnostics([...yamlDiagnostics, ...rest]);
+}
+
+/** More than anyone reads; a crafted 1 MB file had 47,000 (10 MB of JSON per edit). */
+export const MAX_DIAGNOSTICS = 1000;
+
+/** The first MAX_DIAGNOSTICS, errors before the rest, and one more that says how many were left out. */
+function capDiagnostics(all: PipelineDiagnostic[]): PipelineDiagnostic[] {
+  if (all.length <= MAX_DIAGNOSTICS) return all;
+  const errors = all.filter((d) => d.severity === 'error');
+  const kept = (errors.length >= MAX_DIAGNOSTICS ? errors : [...errors, ...all.filter((d) => d.severity !== 'error')]).slice(0, MAX_DIAGNOSTICS);
+  const left = all.length - kept.length;
+  return [...kept, { range: kept[kept.length - 1].range, severity: 'information', message: `${plural(left, 'more problem')} in this file ${left === 1 ? 'is' : 'are'} not shown (the first ${MAX_DIAGNOSTICS} are).`, code: 'too-many-problems' }];
 }
 
 const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character < b.character);

@@ -1,5 +1,6 @@
 import { isMap, isSeq, type Node } from 'yaml';
 import { LineIndex, type Range } from '../common/positions';
+import { documentData } from '../common/yamlData';
 import type { PipelineFs } from './pipelineFs';
 import { entries } from './yamlNodes';
 import { parseYamlCached } from './parseCache';
@@ -25,10 +26,10 @@ export function loadParamsFile(fs: PipelineFs, path: string): ParamsFile | undef
   const { doc, lines } = parseYamlCached(text);
   let data: Record<string, unknown> | undefined;
   try {
-    const js = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const js = documentData(doc);
     if (js && typeof js === 'object' && !Array.isArray(js)) data = js as Record<string, unknown>;
   } catch {
-    // An alias bomb or a broken anchor: treat the file as unreadable rather than crash.
+    // An alias bomb, a broken anchor or a collection as a key: unreadable, as for DVC.
   }
   return { path, text, data, root: (doc.contents as Node | null) ?? null, lines };
 }

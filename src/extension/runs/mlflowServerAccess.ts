@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { showInfo, showWarning } from '../notify';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
-import { chooseMlflowAuth, redactTrackingUri, trackingOrigin } from '../../core/runs/mlflow/trackingUri';
+import { authForServer, redactTrackingUri, trackingOrigin } from '../../core/runs/mlflow/trackingUri';
 import { setting, updateSetting } from '../settings';
 import type { ServerSpec } from './runsModel';
 
@@ -40,9 +40,7 @@ export class MlflowCredentials {
         // A damaged entry: as if none were stored.
       }
     }
-    const configured = configuredTrackingUri();
-    const serverUri = configured && origin(configured) === origin(uri) ? configured : uri;
-    return chooseMlflowAuth({ serverUri, stored, userUris: [configured, process.env.MLFLOW_TRACKING_URI], env: process.env, ask: (o) => this.ask(o) });
+    return authForServer({ uri, configured: configuredTrackingUri(), stored, env: process.env, ask: (o) => this.ask(o) });
   }
 
   private ask(o: string): Promise<boolean> {

@@ -2,13 +2,13 @@
 // from the tracking server (downloaded to a temp file) or, for a local store, right
 // where MLflow wrote them.
 import { formatBytes } from '../../core/common/format';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { showError, showInfo } from '../notify';
 import { errorMessage } from '../../core/common/errors';
-import { artifactFile, runFolderName } from '../../core/runs/mlflow/artifactPaths';
+import { artifactFile } from '../../core/runs/mlflow/artifactPaths';
+import { downloadArtifactTo } from '../../core/runs/mlflow/artifactDownload';
 import { listLocalArtifacts, localArtifactRoot } from '../../core/runs/mlflow/localArtifacts';
 import type { ArtifactEntry, MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import type { RunSummary } from '../../core/runs/types';
@@ -25,16 +25,8 @@ function access(state: SourceState, run: RunSummary): ArtifactAccess | { error: 
     const source = state.source as MlflowRestSource;
     return {
       list: (dir, signal) => source.listArtifacts(run.id, dir, signal),
-      fetch: async (entry, signal) => {
-        // One folder per run: a second open of the same artifact overwrites the copy, not piles up.
-        const folder = runFolderName(run.id);
-        const file = folder && artifactFile(path.join(tmpdir(), 'mlops-artifacts', folder), entry.path);
-        if (!file) throw new Error(`refused the artifact path ${JSON.stringify(entry.path)} of run ${JSON.stringify(run.id)}: it would be written outside the download folder`);
-        const bytes = await source.downloadArtifact(run.id, entry.path, signal);
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, bytes);
-        return vscode.Uri.file(file);
-      },
+      // One folder per run: a second open of the same artifact overwrites the copy, not piles up.
+      fetch: async (entry, signal) => vscode.Uri.file(await downloadArtifactTo(source, run.id, entry.path, path.join(tmpdir(), 'mlops-artifacts'), signal)),
     };
   }
   if (state.spec.kind !== 'mlflow-sqlite' && state.spec.kind !== 'mlflow-file') return { error: vscode.l10n.t('only MLflow runs have artifacts') };

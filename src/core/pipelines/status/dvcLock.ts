@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { documentData, parseUntrusted } from '../../common/yamlData';
 
 export interface LockedFile {
   path: string;
@@ -21,9 +22,14 @@ export interface LockedStage {
 
 /** Everything dvc.lock (schema 2.0) recorded per stage, for status; unreadable → none. */
 export function parseDvcLock(text: string): Record<string, LockedStage> {
-  const doc = parseDocument(text);
+  const doc = parseUntrusted(text);
   if (doc.errors.length || !isMap(doc.contents)) return {};
-  const data = doc.toJS() as { stages?: Record<string, Record<string, unknown>> };
+  let data: { stages?: Record<string, Record<string, unknown>> };
+  try {
+    data = documentData(doc) as typeof data;
+  } catch {
+    return {};
+  }
   const out: Record<string, LockedStage> = {};
   for (const [name, raw] of Object.entries(data.stages ?? {})) {
     if (!raw || typeof raw !== 'object') continue;

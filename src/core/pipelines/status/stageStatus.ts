@@ -3,9 +3,9 @@
 // are not re-hashed (HashCache).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { readBoundedText, YAML_JSON_CAP } from '../../common/boundedRead';
 import { emptyIfMissing } from '../../common/errors';
+import { parseYamlData } from '../../common/yamlData';
 import { buildDvcModel, type DvcModel } from '../dvcModel';
 import { expandStages, type ExpandedStage } from '../dvcExpand';
 import { nodePipelineFs } from '../nodePipelineFs';
@@ -63,7 +63,7 @@ export async function computePipelineStatus(opts: StatusOptions): Promise<Pipeli
   const inCache = (md5: string) => existsSync(path.join(cacheDir, md5.slice(0, 2), md5.slice(2)));
   const paramsCache = new Map<string, unknown>();
   const readParams = async (abs: string) => {
-    if (!paramsCache.has(abs)) paramsCache.set(abs, await readBoundedText(abs, limits).then((t) => parse(t) ?? {}, () => undefined));
+    if (!paramsCache.has(abs)) paramsCache.set(abs, await readBoundedText(abs, limits).then((t) => parseYamlData(t) ?? {}, () => undefined));
     return paramsCache.get(abs);
   };
 

@@ -8,8 +8,8 @@
 //   DVCLive's default `dvclive/metrics.json`.
 // Everything here is pure: the caller hands in the texts, read from git or the disk.
 import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
 import { flattenLeaves } from '../../common/flatten';
+import { parseYamlData } from '../../common/yamlData';
 import { buildDvcModel } from '../../pipelines/dvcModel';
 import { expandStages } from '../../pipelines/dvcExpand';
 import { lookupPath, splitKeyPath } from '../../pipelines/paramsFile';
@@ -147,7 +147,7 @@ function parsePlan(yamlText: string, text: TextOf, templated: boolean): Pipeline
 function lockParams(lockText: string): [string, string[]][] {
   let lock: unknown;
   try {
-    lock = parse(lockText);
+    lock = parseYamlData(lockText);
   } catch {
     return [];
   }
@@ -177,7 +177,7 @@ export function parseDataFile(file: string, text: string): Parsed {
   if (/\.(toml|py)$/i.test(file)) result = { ok: false, error: 'TOML and Python params files are not read' };
   else {
     try {
-      result = { ok: true, data: /\.json$/i.test(file) ? JSON.parse(text) : (parseSimpleYaml(text) ?? parse(text, { maxAliasCount: 100 })) };
+      result = { ok: true, data: /\.json$/i.test(file) ? JSON.parse(text) : (parseSimpleYaml(text) ?? parseYamlData(text)) };
     } catch (err) {
       result = { ok: false, error: (err as Error).message.split('\n')[0] };
     }

@@ -8,9 +8,9 @@
 // through boundedRead, only inside the folder holding <dir> (where its params.yaml is).
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import { HISTORY_CAP, readBoundedText, YAML_JSON_CAP, type ReadCap } from '../../common/boundedRead';
 import { flattenLeaves } from '../../common/flatten';
+import { parseYamlData } from '../../common/yamlData';
 import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
 import { errorMessage } from '../../common/errors';
@@ -103,7 +103,7 @@ async function readParams(file: string, root: string, warn: WarningSink): Promis
   const text = await readTextIfPresent(file, root, warn);
   if (text === undefined) return undefined;
   try {
-    const v = parse(text) as unknown;
+    const v = parseYamlData(text);
     if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
     const out: Record<string, string> = {};
     for (const [k, val] of flatten(v as Record<string, unknown>, '.')) out[k] = typeof val === 'string' ? val : JSON.stringify(val);

@@ -11,7 +11,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar } from 'yaml';
+import { hasNonPlainKey, parseUntrusted, yamlErrorText } from '../../common/yamlData';
 import { HISTORY_CAP, readBoundedText, YAML_JSON_CAP, type ReadCap } from '../../common/boundedRead';
 import { isLater } from '../latest';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
@@ -104,14 +105,15 @@ type Meta = Record<string, unknown>;
  * status) themselves. Only a plain null (`null`, `~`, empty) becomes null, as in PyYAML.
  */
 function parseMeta(text: string): Meta | undefined {
-  const doc = parseDocument(text, { schema: 'failsafe' });
-  if (doc.errors.length) throw doc.errors[0];
+  const doc = parseUntrusted(text, { schema: 'failsafe' });
+  if (doc.errors.length) throw new Error(yamlErrorText(text, doc.errors[0]));
   if (!isMap(doc.contents)) return undefined;
   const out: Meta = {};
   for (const item of doc.contents.items) {
     const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
     const v = item.value;
-    out[key] = isScalar(v) ? (v.type === 'PLAIN' && PLAIN_NULL.test(String(v.value)) ? null : v.value) : (v as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null;
+    // A collection value is shown as JSON; one with a non-plain key would take seconds to stringify.
+    out[key] = isScalar(v) ? (v.type === 'PLAIN' && PLAIN_NULL.test(String(v.value)) ? null : v.value) : isNode(v) && hasNonPlainKey(v) ? null : ((v as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, Warnin
 import { warningCollector } from '../types';
 import { MlflowRestClient, MlflowRestError, type MlflowRestOptions } from './mlflowRestClient';
 import { runStatus } from './status';
+import { redactTrackingUri } from './trackingUri';
 
 export interface MlflowRestSourceOptions extends MlflowRestOptions {
   includeDeleted?: boolean;
@@ -55,12 +56,16 @@ export class MlflowRestSource implements RunSource {
   /** Aborted on dispose: a source dropped from the view stops waiting on its server. */
   private readonly aborter = new AbortController();
 
+  /** The tracking URI as warnings and ids show it: never with the `user:password@` it may carry. */
+  readonly location: string;
+
   constructor(
-    readonly location: string,
+    trackingUri: string,
     private readonly options: MlflowRestSourceOptions = {},
   ) {
+    this.location = redactTrackingUri(trackingUri);
     const signal = options.signal ? AbortSignal.any([options.signal, this.aborter.signal]) : this.aborter.signal;
-    this.client = new MlflowRestClient(location, { ...options, signal });
+    this.client = new MlflowRestClient(trackingUri, { ...options, signal });
   }
 
   dispose(): void {

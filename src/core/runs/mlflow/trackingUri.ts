@@ -69,6 +69,27 @@ export interface AuthChoice {
   ask: (origin: string) => Promise<boolean>;
 }
 
+/** What the extension knows when a source asks for credentials (see authForServer). */
+export interface ServerAuthContext {
+  /** The server the request goes to, as the source names it (without credentials). */
+  uri: string;
+  /** The user's mlops.mlflow.trackingUri, credentials and all; '' when unset. */
+  configured: string;
+  stored?: MlflowAuth;
+  env: NodeJS.ProcessEnv;
+  ask: (origin: string) => Promise<boolean>;
+}
+
+/**
+ * The credentials for a request to `uri`: those in the configured URI when it names the
+ * same server, and the environment's only for a server the user configured (the setting
+ * or MLFLOW_TRACKING_URI).
+ */
+export function authForServer(c: ServerAuthContext): Promise<MlflowAuth | undefined> {
+  const serverUri = c.configured && trackingOrigin(c.configured) === trackingOrigin(c.uri) ? c.configured : c.uri;
+  return chooseMlflowAuth({ serverUri, stored: c.stored, userUris: [c.configured, c.env.MLFLOW_TRACKING_URI], env: c.env, ask: c.ask });
+}
+
 /** The credentials for one request: stored, else in the URI, else the environment's when allowed. */
 export async function chooseMlflowAuth(c: AuthChoice): Promise<MlflowAuth | undefined> {
   if (c.stored) return c.stored;
