@@ -74,7 +74,7 @@ export function parseKeyValues(line: string, maxLength = DEFAULT_LIMITS.maxLineL
 export function present(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const t = v.trim();
-  return t === '' || t === '(null)' || t === 'N/A' || t === 'Unknown' || t === 'None' || t === 'n/a' ? undefined : t;
+  return t === '' || t === '(null)' || t === 'N/A' || t === 'Unknown' || t === 'None' || t === 'NONE' || t === 'n/a' ? undefined : t;
 }
 
 export function int(v: string | undefined): number | undefined {

@@ -17,7 +17,8 @@ export function jobFromScontrol(kv: Map<string, string>): ClusterJob | undefined
   const arrayJob = task !== undefined ? present(kv.get('ArrayJobId')) : undefined;
   const raw = kv.get('JobState') ?? '';
   const job: ClusterJob = {
-    id: arrayJob !== undefined && task !== undefined ? `${arrayJob}_${task}` : jobId,
+    // squeue's spelling: `12_0` for a task, `12_[1-2%1]` for the pending rest of an array.
+    id: arrayJob !== undefined && task !== undefined ? `${arrayJob}_${/^\d+$/.test(task) ? task : `[${task}]`}` : jobId,
     jobId,
     name: kv.get('JobName') ?? '',
     user: userName(kv.get('UserId')),
