@@ -72,6 +72,8 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
     // Submitted first: a time limit is whole minutes and slurmctld checks it every 30 s,
     // so this one runs alongside the other tests and is looked at last.
     timeoutJob = await submit(plan('limit', ['sleep', '300'], { resources: { timeLimit: '1', cpus: 1 } }));
+    // Running before the first test, so the node's CPU counts hold still while they are compared.
+    await until(timeoutJob, (j) => j.state === 'running', 'running');
   });
 
   after(async () => {
