@@ -3,8 +3,12 @@
 // README.md beside this file says how each engine maps onto it.
 import type { ExecOutcome } from '../hosts/gpuProbe';
 
-/** Runs an argv on the cluster's login host (HostConnection.exec: quoted there, never joined here). */
-export type RemoteExec = (argv: readonly string[], opts?: { timeoutMs?: number }) => Promise<ExecOutcome>;
+/**
+ * Runs an argv on the cluster's login host (HostConnection.exec: quoted there, never joined
+ * here). `reuseShell`: on the connection's long-lived shell, for the frequent reads (a new
+ * SSH session costs a few hundred ms on a busy login node).
+ */
+export type RemoteExec = (argv: readonly string[], opts?: { timeoutMs?: number; reuseShell?: boolean }) => Promise<ExecOutcome>;
 
 /** A GPU request as users write it: `A100:2`, `a100`, `2`, `gpu:a100:2`. */
 export interface GpuRequest {

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, exitCode, jobState, parseKeyValues, SEP, splitRecords }
 import { parseJobcomp } from '../../../src/core/jobs/slurm/jobcomp';
 import { parseScontrolJobs } from '../../../src/core/jobs/slurm/scontrol';
 import { gpuCounts, gpuTypes, parseSinfo } from '../../../src/core/jobs/slurm/sinfo';
+import { snapshotArgv, splitSnapshot } from '../../../src/core/jobs/slurm/snapshotCommand';
 import { expandLogPattern, parseSqueue } from '../../../src/core/jobs/slurm/squeue';
 import type { ClusterWarning } from '../../../src/core/jobs/types';
 
@@ -116,5 +117,20 @@ describe('Slurm readers', () => {
       w.map((x) => x.message.replace(/".*"/, '"…"')),
       ['1 line(s) not in the expected shape were skipped, e.g. "…"', `1 line(s) longer than ${DEFAULT_LIMITS.maxLineLength} characters were skipped`, 'only the first 2 entries are shown; 1 more were left out'],
     );
+  });
+
+  it('the batched answer splits into its frames; a login banner before them is ignored, a missing end is noticed', () => {
+    const n = '@@mlops-0011';
+    const text = `Welcome to the cluster\n${n} meta\nuser=ann\nClusterName             = hpc\n${n} part sinfo 0 6\nrow1\n\n${n} err sinfo\n\n${n} part squeue 1 0\n\n${n} err squeue\nsqueue: error: Unable to contact slurm controller\n\n`;
+    const out = splitSnapshot(`${text}${n} end\n`, n);
+    assert.equal(out.user, 'ann');
+    assert.equal(out.config.get('ClusterName'), 'hpc');
+    assert.deepEqual(out.sections.get('sinfo'), { rc: 0, bytes: 6, stdout: 'row1\n', stderr: '' });
+    assert.deepEqual(out.sections.get('squeue'), { rc: 1, bytes: 0, stdout: '', stderr: 'squeue: error: Unable to contact slurm controller' });
+    assert.equal(out.complete, true);
+    assert.equal(splitSnapshot(text, n).complete, false);
+    // The user's choices reach the script as arguments only.
+    const argv = snapshotArgv({ allUsers: true, historyLimit: 5, jobcompPath: '/var/log/slurm/jobcomp' }, n);
+    assert.deepEqual(argv.slice(3), ['sh', n, 'all', '5', String(8 << 20), '/var/log/slurm/jobcomp']);
   });
 });

@@ -76,15 +76,23 @@ export class SlurmBackend implements ClusterBackend {
     this.gpuTypes = opts.knownGpuTypes ?? [];
   }
 
-  private run(argv: readonly string[]) {
-    return this.exec(argv, { timeoutMs: this.opts.timeoutMs ?? 20000 });
+  /** The cluster facts of the first snapshot (name, version, completion log); they do not change while it runs. */
+  private config: Map<string, string> | undefined;
+
+  /** `read`: a query, run on the connection's long-lived shell; submit and cancel get their own session. */
+  private run(argv: readonly string[], read = false) {
+    return this.exec(argv, { timeoutMs: this.opts.timeoutMs ?? 20000, ...(read ? { reuseShell: true } : {}) });
   }
 
   async snapshot(opts: SnapshotOptions = {}): Promise<ClusterSnapshot> {
-    const argv = snapshotArgv(opts);
+    const known = this.config?.get('JobCompType') === 'jobcomp/filetxt' ? this.config.get('JobCompLoc') : undefined;
+    const argv = snapshotArgv({ ...opts, jobcompPath: known });
     const nonce = argv[4];
-    const res = await this.run(argv);
+    const res = await this.run(argv, true);
     const out = splitSnapshot(res.stdout, nonce);
+    // Learned once; a cluster without a completion log asks again each time (it is cheap to ask).
+    if (!known && out.config.size) this.config = out.config;
+    const config = this.config ?? out.config;
     if (!out.sections.has('sinfo')) {
       throw new SlurmError(`The cluster's login host did not answer the jobs query (exit ${res.code}): ${slurmMessage(res.stderr, res.stdout)}`, 'Check that Slurm commands (sinfo, squeue) work in a shell on the login host.');
     }
@@ -108,8 +116,8 @@ export class SlurmBackend implements ClusterBackend {
     const history = jobcomp === undefined ? [] : parseJobcomp(jobcomp, warnings);
     return {
       user: out.user,
-      clusterName: out.config.get('ClusterName'),
-      version: out.config.get('SLURM_VERSION'),
+      clusterName: config.get('ClusterName'),
+      version: config.get('SLURM_VERSION'),
       partitions,
       jobs: squeue === undefined ? [] : parseSqueue(squeue, warnings),
       history,
@@ -124,7 +132,7 @@ export class SlurmBackend implements ClusterBackend {
   }
 
   async listPartitions(): Promise<Partition[]> {
-    const res = await this.run(SINFO_ARGV);
+    const res = await this.run(SINFO_ARGV, true);
     if (res.code !== 0) throw new SlurmError(`sinfo failed: ${slurmMessage(res.stderr)}`, 'Check that slurmctld answers (sinfo on the login host).');
     const warnings: ClusterWarning[] = [];
     const partitions = parseSinfo(res.stdout, warnings);
@@ -133,7 +141,7 @@ export class SlurmBackend implements ClusterBackend {
   }
 
   async listJobs(opts: { allUsers?: boolean } = {}): Promise<ClusterJob[]> {
-    const res = await this.run(opts.allUsers ? squeueArgv() : ['sh', '-c', 'exec "$@" -u "$(id -un)"', 'sh', ...squeueArgv()]);
+    const res = await this.run(opts.allUsers ? squeueArgv() : ['sh', '-c', 'exec "$@" -u "$(id -un)"', 'sh', ...squeueArgv()], true);
     if (res.code !== 0) throw new SlurmError(`squeue failed: ${slurmMessage(res.stderr)}`, 'Check that slurmctld answers (squeue on the login host).');
     return parseSqueue(res.stdout, []);
   }
@@ -162,7 +170,7 @@ export class SlurmBackend implements ClusterBackend {
 
   private async jobs(jobId: string): Promise<{ me: string; jobs: ClusterJob[] }> {
     if (!JOB_ID.test(jobId)) throw new SlurmError(`"${jobId}" is not a Slurm job id`);
-    const res = await this.run(['sh', '-c', 'id -un; exec "$@"', 'sh', ...scontrolJobArgv(jobId)]);
+    const res = await this.run(['sh', '-c', 'id -un; exec "$@"', 'sh', ...scontrolJobArgv(jobId)], true);
     const [me, ...rest] = res.stdout.split('\n');
     if (res.code !== 0) throw new SlurmError(`scontrol show job ${jobId} failed: ${slurmMessage(res.stderr)}`, 'The job may have ended long ago (MinJobAge); its history is in the Jobs view.');
     return { me: me.trim(), jobs: parseScontrolJobs(rest.join('\n'), []) };

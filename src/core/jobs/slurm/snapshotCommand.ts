@@ -13,9 +13,10 @@ export const SECTION_MAX_BYTES = 8 << 20;
 const sinfoCommand = SINFO_ARGV.map(shellQuote).join(' ');
 const squeueFormat = shellQuote(SQUEUE_FORMAT);
 
-// $1 nonce, $2 mine|all, $3 history lines, $4 bytes per section. Only these reach the
-// script, as arguments: the script text itself is constant.
-export const SNAPSHOT_SCRIPT = `n=$1; who=$2; hist=$3; max=$4
+// $1 nonce, $2 mine|all, $3 history lines, $4 bytes per section, $5 the completion log's
+// path when an earlier snapshot learned it (then `scontrol show config`, the slowest part,
+// is skipped; `-` = not known). Only these reach the script, as arguments: its text is constant.
+export const SNAPSHOT_SCRIPT = `n=$1; who=$2; hist=$3; max=$4; known=$5
 d=$(mktemp -d) || exit 70
 trap 'rm -rf "$d"' EXIT
 u=$(id -un)
@@ -29,8 +30,10 @@ part() {
   printf '\\n'
 }
 printf '%s meta\\nuser=%s\\n' "$n" "$u"
-scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|JobCompType|JobCompLoc|AccountingStorageType) ' >"$d/c"
-cat "$d/c"
+if [ "$known" = - ]; then
+  scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|JobCompType|JobCompLoc|AccountingStorageType) ' >"$d/c"
+  cat "$d/c"
+else printf 'JobCompType = jobcomp/filetxt\nJobCompLoc = %s\n' "$known" >"$d/c"; fi
 part sinfo ${sinfoCommand}
 if [ "$who" = all ]; then part squeue squeue -h -a --states=all -O ${squeueFormat}
 else part squeue squeue -h -a --states=all -u "$u" -O ${squeueFormat}; fi
@@ -42,9 +45,12 @@ fi
 printf '%s end\\n' "$n"
 `;
 
-export function snapshotArgv(opts: { allUsers?: boolean; historyLimit?: number }, nonce = `@@mlops-${randomBytes(8).toString('hex')}`): string[] {
+export function snapshotArgv(
+  opts: { allUsers?: boolean; historyLimit?: number; jobcompPath?: string },
+  nonce = `@@mlops-${randomBytes(8).toString('hex')}`,
+): string[] {
   const hist = Math.max(0, Math.min(10000, Math.floor(opts.historyLimit ?? 200)));
-  return ['sh', '-c', SNAPSHOT_SCRIPT, 'sh', nonce, opts.allUsers ? 'all' : 'mine', String(hist), String(SECTION_MAX_BYTES)];
+  return ['sh', '-c', SNAPSHOT_SCRIPT, 'sh', nonce, opts.allUsers ? 'all' : 'mine', String(hist), String(SECTION_MAX_BYTES), opts.jobcompPath || '-'];
 }
 
 export interface Section {
