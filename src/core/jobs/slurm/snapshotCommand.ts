@@ -20,28 +20,33 @@ export const SNAPSHOT_SCRIPT = `n=$1; who=$2; hist=$3; max=$4; known=$5
 d=$(mktemp -d) || exit 70
 trap 'rm -rf "$d"' EXIT
 u=$(id -un)
-part() {
-  name=$1; shift
-  "$@" >"$d/o" 2>"$d/e"; rc=$?
-  printf '%s part %s %s %s\\n' "$n" "$name" "$rc" "$(wc -c <"$d/o" | tr -d ' ')"
-  head -c "$max" "$d/o"
+# Each part runs in the background into its own files: with slurmctld down every Slurm
+# command waits ~10 s before giving up, so they wait side by side, not one after another.
+bg() { name=$1; shift; ( "$@" >"$d/$name.o" 2>"$d/$name.e"; echo $? >"$d/$name.rc" ) & }
+emit() {
+  name=$1
+  [ -f "$d/$name.rc" ] || return 0
+  printf '%s part %s %s %s\\n' "$n" "$name" "$(cat "$d/$name.rc")" "$(wc -c <"$d/$name.o" | tr -d ' ')"
+  head -c "$max" "$d/$name.o"
   printf '\\n%s err %s\\n' "$n" "$name"
-  head -c 2000 "$d/e"
+  head -c 2000 "$d/$name.e"
   printf '\\n'
 }
-printf '%s meta\\nuser=%s\\n' "$n" "$u"
+bg sinfo ${sinfoCommand}
+if [ "$who" = all ]; then bg squeue squeue -h -a --states=all -O ${squeueFormat}
+else bg squeue squeue -h -a --states=all -u "$u" -O ${squeueFormat}; fi
 if [ "$known" = - ]; then
   scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|JobCompType|JobCompLoc|AccountingStorageType) ' >"$d/c"
-  cat "$d/c"
-else printf 'JobCompType = jobcomp/filetxt\nJobCompLoc = %s\n' "$known" >"$d/c"; fi
-part sinfo ${sinfoCommand}
-if [ "$who" = all ]; then part squeue squeue -h -a --states=all -O ${squeueFormat}
-else part squeue squeue -h -a --states=all -u "$u" -O ${squeueFormat}; fi
+else printf 'JobCompType = jobcomp/filetxt\\nJobCompLoc = %s\\n' "$known" >"$d/c"; fi
 ctype=$(sed -n 's/^JobCompType *= *//p' "$d/c")
 cloc=$(sed -n 's/^JobCompLoc *= *//p' "$d/c")
 if [ "$ctype" = jobcomp/filetxt ] && [ -r "$cloc" ]; then
-  part jobcomp sh -c 'tail -c 16000000 "$1" | grep -F "UserId=$2(" | tail -n "$3"' sh "$cloc" "$u" "$hist"
+  bg jobcomp sh -c 'tail -c 16000000 "$1" | grep -F "UserId=$2(" | tail -n "$3"' sh "$cloc" "$u" "$hist"
 fi
+wait
+printf '%s meta\\nuser=%s\\n' "$n" "$u"
+[ "$known" = - ] && cat "$d/c"
+emit sinfo; emit squeue; emit jobcomp
 printf '%s end\\n' "$n"
 `;
 
