@@ -164,7 +164,7 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
     assert.deepEqual(outs, ['task 0: -S lr=0.1\n', 'task 1: -S lr=0.01\n']);
   });
 
-  it('cancels a running job of ours (its GPUs show as used until then); refuses a job it did not submit unless the owner is confirmed', async () => {
+  it('cancels a running job of ours (its GPUs show as used until then) and one task of an array; refuses a job it did not submit unless the owner is confirmed', async () => {
     const id = await submit(plan('hold gpus', ['sleep', '300'], { resources: { gpus: 'a100:2', cpus: 1 } }));
     await until(id, (j) => j.state === 'running', 'running');
     const gpu = (await backend.listPartitions()).find((p) => p.name === slurm.partition)!;
@@ -172,6 +172,16 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
     await backend.cancel(id);
     const gone = await until(id, (j) => j.state === 'cancelled', 'cancelled');
     assert.equal(gone.raw, (await reference(id))[0].get('JobState'));
+
+    // One task of an array: the other one goes on.
+    const arr = await submit(plan('two sleeps', ['sh', '-c', 'sleep 300', 'sleeper'], { array: { combinations: [{ i: '0' }, { i: '1' }] } }));
+    await until(`${arr}_0`, (j) => j.state === 'running', 'running');
+    await backend.cancel(`${arr}_1`);
+    await until(`${arr}_1`, (j) => j.state === 'cancelled', 'cancelled');
+    assert.equal((await find(`${arr}_0`))?.state, 'running');
+    assert.equal((await reference(`${arr}_1`))[0].get('JobState'), 'CANCELLED');
+    await backend.cancel(arr);
+    await until(`${arr}_0`, (j) => j.state === 'cancelled', 'cancelled');
 
     // Submitted by hand, without our label: not ours to cancel silently.
     const foreign = (await sh(`cd /tmp && sbatch --parsable -J by-hand -o /dev/null --wrap 'sleep 300'`)).stdout.trim();
