@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real Slurm cluster of one machine for the jobs tests: its own munged, slurmctld and
 # slurmd for one node (2 CPUs, two a100 GPUs declared as GRES), all under $state/slurm.
-#   slurm.sh up    starts (or reuses) it; waits until sinfo shows the node idle; prints
+#   slurm.sh up    starts (or reuses) it; waits until sinfo shows the node ready; prints
 #                  SLURM_CONF=<path> on its last line. Exits non-zero with the reason on
 #                  stderr when it cannot start.
 #   slurm.sh down  stops what `up` started, by pid file (never by process name).
@@ -25,7 +25,9 @@ munged_bin() { command -v munged || { [ -x /usr/sbin/munged ] && echo /usr/sbin/
 # (the test sshd's SetEnv) both name ours.
 export SLURM_CONF="$conf"
 
-node_idle() { [ "$(sinfo -h -n "$node" -o '%t' 2>/dev/null)" = idle ]; }
+# The node answers and takes jobs: idle, or busy with jobs already there (an up.sh rerun
+# while tests run). A `*` suffix (not responding), down, drain or invalid is not ready.
+node_ready() { sinfo -h -N -n "$node" -o '%t' 2>/dev/null | sort -u | grep -qxE 'idle|mix|alloc|comp'; }
 
 write_config() {
   mkdir -p "$dir/state" "$dir/spool" "$dir/dev" "$dir/munge" "$dir/log"
@@ -135,10 +137,10 @@ up() {
     wait_for 15 "" ours "$dir/slurmd.pid" "$conf" || fail "slurmd wrote no pid file; see $dir/log/slurmd.log"
     slurmd_pid=$(ours "$dir/slurmd.pid" "$conf")
   fi
-  if ! wait_for 40 "$ctld" node_idle; then
-    fail "node $node is not idle after 40 s: $(sinfo -h -N -o '%N %t %E' 2>&1 | head -n2 | tr '\n' ' '); see $dir/log"
+  if ! wait_for 40 "$ctld" node_ready; then
+    fail "node $node is not ready after 40 s: $(sinfo -h -N -o '%N %t %E' 2>&1 | head -n2 | tr '\n' ' '); see $dir/log"
   fi
-  say "slurm: node $node idle (slurmctld $ctld, slurmd $slurmd_pid, ports $ctld_port/$slurmd_port)"
+  say "slurm: node $node ready (slurmctld $ctld, slurmd $slurmd_pid, ports $ctld_port/$slurmd_port)"
   echo "SLURM_CONF=$conf"
 }
 
