@@ -23,7 +23,7 @@ run('npm', ['run', '--silent', 'typecheck']);
 step('lint');
 run('npx', ['eslint', '.']);
 
-step('components: system packages, peers venv, Docker engine, sshd');
+step('components: system packages, peers venv, Docker engine, sshd, Slurm');
 run('bash', ['scripts/setup/apt.sh']);
 run('bash', ['scripts/setup/peers.sh']);
 if (existsSync(join(root, 'scripts/components/up.sh'))) run('bash', ['scripts/components/up.sh']);

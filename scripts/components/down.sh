@@ -21,6 +21,7 @@ stop() { # stop NAME PIDFILE PATTERN SECONDS
   if pid=$(ours "$2" "$3"); then stop_pid "$pid" "$4" && say "stopped $1 ($pid)"; fi
   rm -f "$2"
 }
+bash "$here/slurm.sh" down
 stop ssh "$state/ssh/sshd.pid" "$state/ssh/sshd_config" 10
 stop sshAlt "$state/sshAlt/sshd.pid" "$state/sshAlt/sshd_config" 10
 # dockerd stops its containerd itself; that one is left only if dockerd had to be killed.

@@ -4,6 +4,8 @@
 #   docker  a Docker engine on its own socket, with local/busybox:1 built from /bin/busybox
 #   ssh     sshd on 127.0.0.1:$MLOPS_SSH_PORT (2222); its DOCKER_HOST is our engine
 #   sshAlt  a second sshd on $MLOPS_SSH_ALT_PORT (2223) with a different host key
+#   slurm   munged + slurmctld + slurmd for one node with two a100 GPUs as GRES (slurm.sh);
+#           the sshds' SLURM_CONF names it, so a login over ssh is a login node
 # Idempotent: what already runs (and answers) is reused. What cannot start (not root,
 # binary missing) is left out, with the reason printed and written to components.json
 # under "unavailable", so the suites that need it skip (or fail in CI). Always exits 0.
@@ -13,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ssh_port=${MLOPS_SSH_PORT:-2222}
 alt_port=${MLOPS_SSH_ALT_PORT:-2223}
 mkdir -p "$state"
-docker_ok=0 ssh_ok=0 alt_ok=0
+docker_ok=0 ssh_ok=0 alt_ok=0 slurm_ok=0
 declare -A why=()
 unavailable() { why[$1]=${2//$'\r'/}; say "$1 not available: ${why[$1]}"; }
 
@@ -96,6 +98,7 @@ start_sshd() { # start_sshd NAME PORT: (re)uses or starts sshd NAME; succeeds wh
   [ -f "$dir/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -C "mlops-test-$name" -f "$dir/hostkey" || return 1
   cp "$state/userkey.pub" "$dir/authorized_keys"
   # SetEnv DOCKER_HOST: dockerode over SSH runs `docker system dial-stdio` on this side.
+  # SLURM_CONF: Slurm's commands there find the test cluster (a login node's /etc/slurm).
   config="Port $port
 ListenAddress 127.0.0.1
 HostKey $dir/hostkey
@@ -108,7 +111,7 @@ UsePAM no
 StrictModes no
 PidFile $dir/sshd.pid
 AllowTcpForwarding yes
-SetEnv DOCKER_HOST=unix://$sock"
+SetEnv DOCKER_HOST=unix://$sock SLURM_CONF=$state/slurm/slurm.conf"
   if pid=$(ours "$dir/sshd.pid" "$dir/sshd_config"); then
     if [ "$config" = "$(cat "$dir/sshd_config")" ] && serves_key "$port" "$dir/hostkey.pub"; then
       say "$name: reusing sshd $pid on 127.0.0.1:$port"; return 0
@@ -158,6 +161,16 @@ else
   fi
 fi
 
+# --- Slurm ----------------------------------------------------------------------------
+# slurm.sh says why on stderr when it cannot start; its last stdout line names the config.
+if slurm_out=$(bash "$here/slurm.sh" up 2>"$state/slurm-up.err"); then
+  slurm_ok=1; slurm_conf=$(echo "$slurm_out" | sed -n 's/^SLURM_CONF=//p' | tail -n1)
+  echo "$slurm_out" | grep -v '^SLURM_CONF='
+else
+  echo "$slurm_out"
+  unavailable slurm "$(sed 's/^slurm: //' "$state/slurm-up.err" | tail -n1)"
+fi
+
 # --- components.json ------------------------------------------------------------------
 fingerprint() { ssh-keygen -l -E sha256 -f "$1" | awk '{print $2}'; }
 ssh_entry() { # ssh_entry NAME PORT
@@ -171,6 +184,8 @@ ssh_entry() { # ssh_entry NAME PORT
   [ $docker_ok = 1 ] && printf ',\n  "docker": {"socketPath": %s, "image": "local/busybox:1"}' "$(json_str "$sock")"
   [ $ssh_ok = 1 ] && printf ',\n  "ssh": %s' "$(ssh_entry ssh "$ssh_port")"
   [ $alt_ok = 1 ] && printf ',\n  "sshAlt": %s' "$(ssh_entry sshAlt "$alt_port")"
+  [ $slurm_ok = 1 ] && printf ',\n  "slurm": {"conf": %s, "node": %s, "partition": "gpu", "gres": "gpu:a100:2", "cpus": 2}' \
+    "$(json_str "$slurm_conf")" "$(json_str "$(hostname -s)")"
   if [ ${#why[@]} -gt 0 ]; then
     printf ',\n  "unavailable": {'
     sep=''
@@ -179,5 +194,5 @@ ssh_entry() { # ssh_entry NAME PORT
   fi
   printf '\n}\n'
 } >"$state/components.json.tmp" && mv "$state/components.json.tmp" "$state/components.json"
-say "docker=$docker_ok ssh=$ssh_ok sshAlt=$alt_ok ($state/components.json)"
+say "docker=$docker_ok ssh=$ssh_ok sshAlt=$alt_ok slurm=$slurm_ok ($state/components.json)"
 exit 0

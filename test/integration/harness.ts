@@ -25,16 +25,27 @@ export interface SshComponent {
   dockerHost: string | null;
 }
 
+/** The one-node Slurm cluster of scripts/components/slurm.sh; the test sshd's SLURM_CONF names it. */
+export interface SlurmComponent {
+  conf: string;
+  node: string;
+  /** The default partition. */
+  partition: string;
+  gres: string;
+  cpus: number;
+}
+
 interface Components {
   stateDir?: string;
   docker?: DockerComponent;
   ssh?: SshComponent;
   sshAlt?: SshComponent;
+  slurm?: SlurmComponent;
   /** Why up.sh left a component out. */
   unavailable?: Partial<Record<ComponentName, string>>;
 }
 
-export type ComponentName = 'docker' | 'ssh' | 'sshAlt';
+export type ComponentName = 'docker' | 'ssh' | 'sshAlt' | 'slurm';
 
 export const stateDir = process.env.MLOPS_TEST_STATE ?? '/tmp/mlops-test';
 export const repoRoot = path.resolve(__dirname, '../..');

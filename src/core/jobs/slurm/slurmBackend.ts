@@ -1,0 +1,193 @@
+// Slurm behind the ClusterBackend interface, reached through a RemoteExec (the host
+// layer's SSH connection to the login node). Reads go through the batched snapshot or
+// one command each; every argv is quoted by the host layer, never joined here.
+import { ActionableError } from '../../common/errors';
+import { PlanError } from '../resources';
+import type {
+  CancelOptions,
+  ClusterBackend,
+  ClusterJob,
+  ClusterSnapshot,
+  ClusterWarning,
+  JobRecord,
+  LogPaths,
+  Partition,
+  RemoteExec,
+  RunPlan,
+  SnapshotOptions,
+  SubmitResult,
+} from '../types';
+import { logDirOf, renderBatchScript } from './batchScript';
+import { parseJobcomp } from './jobcomp';
+import { parseScontrolJobs, scontrolJobArgv } from './scontrol';
+import { gpuTypes, parseSinfo, SINFO_ARGV } from './sinfo';
+import { snapshotArgv, SECTION_MAX_BYTES, splitSnapshot, type Section } from './snapshotCommand';
+import { parseSqueue, squeueArgv } from './squeue';
+
+/** A Slurm command failed; `message` is Slurm's own words. */
+export class SlurmError extends ActionableError {}
+
+/** sbatch refused the job (bad partition, account, limits): Slurm's message and a next step. */
+export class SubmitRefusedError extends ActionableError {}
+
+/** The job is someone else's, or not submitted by us, and the user did not confirm its owner. */
+export class NotOurJobError extends ActionableError {
+  constructor(
+    readonly jobId: string,
+    readonly owner: string,
+  ) {
+    super(`Job ${jobId} belongs to ${owner} or was not submitted from MLOps Workbench.`, `Cancel it only after confirming that ${owner}'s job may be cancelled.`);
+  }
+}
+
+const JOB_ID = /^\d+(_\d+)?$/;
+/** An argument longer than this cannot be passed to a process on Linux (MAX_ARG_STRLEN is 128 KiB). */
+const MAX_SCRIPT = 120000;
+
+/** Slurm's own lines of an error (`sbatch: error: ...`), without blank lines. */
+function slurmMessage(stderr: string, stdout = ''): string {
+  const text = (stderr.trim() || stdout.trim()).split('\n').filter(Boolean).slice(-4).join('\n');
+  return text.slice(0, 2000) || 'no message';
+}
+
+function nextStepForSubmit(message: string): string {
+  if (/partition/i.test(message)) return 'Choose one of the partitions the Jobs view lists (sinfo), or leave it empty for the default.';
+  if (/account|association/i.test(message)) return 'Check the account with your cluster admins (sacctmgr show assoc user=$USER).';
+  if (/qos/i.test(message)) return 'Choose a QoS your account may use.';
+  if (/time limit|memory|gres|node count|cpu/i.test(message)) return 'Ask for less (time, memory, GPUs, CPUs) or choose a partition that allows it.';
+  return "Fix what Slurm reports and submit again; the batch script can be saved to try it with sbatch by hand.";
+}
+
+export interface SlurmBackendOptions {
+  /** For every remote call. Default 20 s. */
+  timeoutMs?: number;
+  /** The cluster's GRES types, for `A100:2` → its own spelling; learned from each snapshot otherwise. */
+  knownGpuTypes?: readonly string[];
+}
+
+export class SlurmBackend implements ClusterBackend {
+  readonly kind = 'slurm' as const;
+  private gpuTypes: readonly string[];
+
+  constructor(
+    private readonly exec: RemoteExec,
+    private readonly opts: SlurmBackendOptions = {},
+  ) {
+    this.gpuTypes = opts.knownGpuTypes ?? [];
+  }
+
+  /** The cluster facts of the first snapshot (name, version, completion log); they do not change while it runs. */
+  private config: Map<string, string> | undefined;
+
+  /** `read`: a query, run on the connection's long-lived shell; submit and cancel get their own session. */
+  private run(argv: readonly string[], read = false) {
+    return this.exec(argv, { timeoutMs: this.opts.timeoutMs ?? 20000, ...(read ? { reuseShell: true } : {}) });
+  }
+
+  async snapshot(opts: SnapshotOptions = {}): Promise<ClusterSnapshot> {
+    const known = this.config?.get('JobCompType') === 'jobcomp/filetxt' ? this.config.get('JobCompLoc') : undefined;
+    const argv = snapshotArgv({ ...opts, jobcompPath: known });
+    const nonce = argv[4];
+    const res = await this.run(argv, true);
+    const out = splitSnapshot(res.stdout, nonce);
+    // Learned once; a cluster without a completion log asks again each time (it is cheap to ask).
+    if (!known && out.config.size) this.config = out.config;
+    const config = this.config ?? out.config;
+    if (!out.sections.has('sinfo')) {
+      throw new SlurmError(`The cluster's login host did not answer the jobs query (exit ${res.code}): ${slurmMessage(res.stderr, res.stdout)}`, 'Check that Slurm commands (sinfo, squeue) work in a shell on the login host.');
+    }
+    const warnings: ClusterWarning[] = [];
+    if (!out.complete) warnings.push({ part: 'snapshot', message: 'the answer was cut short; some parts may be missing' });
+    const read = (name: string, part: string): string | undefined => {
+      const s: Section | undefined = out.sections.get(name);
+      if (!s) return undefined;
+      if (s.rc !== 0) {
+        warnings.push({ part, message: `${name} failed: ${slurmMessage(s.stderr)}` });
+        return undefined;
+      }
+      if (s.bytes > SECTION_MAX_BYTES) warnings.push({ part, message: `${name}'s answer (${s.bytes} bytes) was cut at ${SECTION_MAX_BYTES} bytes` });
+      return s.stdout;
+    };
+    const sinfo = read('sinfo', 'partitions');
+    const squeue = read('squeue', 'jobs');
+    const jobcomp = read('jobcomp', 'history');
+    const partitions = sinfo === undefined ? [] : parseSinfo(sinfo, warnings);
+    this.learnGpuTypes(partitions);
+    const history = jobcomp === undefined ? [] : parseJobcomp(jobcomp, warnings);
+    return {
+      user: out.user,
+      clusterName: config.get('ClusterName'),
+      version: config.get('SLURM_VERSION'),
+      partitions,
+      jobs: squeue === undefined ? [] : parseSqueue(squeue, warnings),
+      history,
+      historySource: out.sections.has('jobcomp') ? 'jobcomp' : 'none',
+      warnings,
+    };
+  }
+
+  private learnGpuTypes(partitions: Partition[]): void {
+    const types = gpuTypes(partitions);
+    if (types.length) this.gpuTypes = types;
+  }
+
+  async listPartitions(): Promise<Partition[]> {
+    const res = await this.run(SINFO_ARGV, true);
+    if (res.code !== 0) throw new SlurmError(`sinfo failed: ${slurmMessage(res.stderr)}`, 'Check that slurmctld answers (sinfo on the login host).');
+    const warnings: ClusterWarning[] = [];
+    const partitions = parseSinfo(res.stdout, warnings);
+    this.learnGpuTypes(partitions);
+    return partitions;
+  }
+
+  async listJobs(opts: { allUsers?: boolean } = {}): Promise<ClusterJob[]> {
+    const res = await this.run(opts.allUsers ? squeueArgv() : ['sh', '-c', 'exec "$@" -u "$(id -un)"', 'sh', ...squeueArgv()], true);
+    if (res.code !== 0) throw new SlurmError(`squeue failed: ${slurmMessage(res.stderr)}`, 'Check that slurmctld answers (squeue on the login host).');
+    return parseSqueue(res.stdout, []);
+  }
+
+  async jobHistory(opts: { limit?: number } = {}): Promise<JobRecord[]> {
+    return (await this.snapshot({ historyLimit: opts.limit })).history;
+  }
+
+  render(plan: RunPlan): string {
+    return renderBatchScript(plan, { knownGpuTypes: this.gpuTypes });
+  }
+
+  async submit(plan: RunPlan): Promise<SubmitResult> {
+    const script = this.render(plan);
+    if (script.length > MAX_SCRIPT) throw new PlanError(`the batch script is ${script.length} characters; at most ${MAX_SCRIPT} can be submitted`);
+    // Slurm does not create the log folder, and a job whose --output folder is missing
+    // fails without a word; the script goes on stdin, so no file is left behind.
+    const res = await this.run(['sh', '-c', 'mkdir -p -- "$1" || exit 1; printf "%s" "$2" | sbatch --parsable', 'sh', logDirOf(plan), script]);
+    const id = /^(\d+)(;\S+)?\s*$/.exec(res.stdout.trim().split('\n').pop() ?? '');
+    if (res.code !== 0 || !id) {
+      const message = slurmMessage(res.stderr, res.stdout);
+      throw new SubmitRefusedError(`Slurm refused the job: ${message}`, nextStepForSubmit(message));
+    }
+    return { jobId: id[1], script };
+  }
+
+  private async jobs(jobId: string): Promise<{ me: string; jobs: ClusterJob[] }> {
+    if (!JOB_ID.test(jobId)) throw new SlurmError(`"${jobId}" is not a Slurm job id`);
+    const res = await this.run(['sh', '-c', 'id -un; exec "$@"', 'sh', ...scontrolJobArgv(jobId)], true);
+    const [me, ...rest] = res.stdout.split('\n');
+    if (res.code !== 0) throw new SlurmError(`scontrol show job ${jobId} failed: ${slurmMessage(res.stderr)}`, 'The job may have ended long ago (MinJobAge); its history is in the Jobs view.');
+    return { me: me.trim(), jobs: parseScontrolJobs(rest.join('\n'), []) };
+  }
+
+  async cancel(jobId: string, opts: CancelOptions = {}): Promise<void> {
+    const { me, jobs } = await this.jobs(jobId);
+    if (jobs.length === 0) throw new SlurmError(`Slurm knows no job ${jobId}`);
+    const foreign = jobs.find((j) => j.user !== me || !j.ours);
+    if (foreign && opts.confirmOwner !== foreign.user) throw new NotOurJobError(jobId, foreign.user);
+    const res = await this.run(['scancel', jobId]);
+    if (res.code !== 0 || res.stderr.includes('error')) throw new SlurmError(`scancel ${jobId} failed: ${slurmMessage(res.stderr)}`);
+  }
+
+  async logPaths(jobId: string): Promise<LogPaths> {
+    const { jobs } = await this.jobs(jobId);
+    const j = jobs[0];
+    return j ? { stdout: j.stdoutPath, stderr: j.stderrPath } : {};
+  }
+}

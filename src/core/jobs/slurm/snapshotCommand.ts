@@ -1,0 +1,106 @@
+// The Jobs view's refresh as ONE remote command: cluster facts, sinfo, squeue and the tail
+// of the completion log, each section framed by a per-call nonce, in a single SSH exec.
+// One exec costs one session on an open connection; a user's `ssh login sinfo; ssh login
+// squeue; ...` pays a handshake per command (bench/ measures the difference).
+import { randomBytes } from 'node:crypto';
+import { shellQuote } from '../../hosts/shellQuote';
+import { SINFO_ARGV } from './sinfo';
+import { SQUEUE_FORMAT } from './squeue';
+
+/** Bytes kept of each section's stdout on the remote side; more is cut there, with a warning here. */
+export const SECTION_MAX_BYTES = 8 << 20;
+
+const sinfoCommand = SINFO_ARGV.map(shellQuote).join(' ');
+const squeueFormat = shellQuote(SQUEUE_FORMAT);
+
+// $1 nonce, $2 mine|all, $3 history lines, $4 bytes per section, $5 the completion log's
+// path when an earlier snapshot learned it (then `scontrol show config`, the slowest part,
+// is skipped; `-` = not known). Only these reach the script, as arguments: its text is constant.
+export const SNAPSHOT_SCRIPT = `n=$1; who=$2; hist=$3; max=$4; known=$5
+d=$(mktemp -d) || exit 70
+trap 'rm -rf "$d"' EXIT
+u=$(id -un)
+# Each part runs in the background into its own files: with slurmctld down every Slurm
+# command waits ~10 s before giving up, so they wait side by side, not one after another.
+bg() { name=$1; shift; ( "$@" >"$d/$name.o" 2>"$d/$name.e"; echo $? >"$d/$name.rc" ) & }
+emit() {
+  name=$1
+  [ -f "$d/$name.rc" ] || return 0
+  printf '%s part %s %s %s\\n' "$n" "$name" "$(cat "$d/$name.rc")" "$(wc -c <"$d/$name.o" | tr -d ' ')"
+  head -c "$max" "$d/$name.o"
+  printf '\\n%s err %s\\n' "$n" "$name"
+  head -c 2000 "$d/$name.e"
+  printf '\\n'
+}
+bg sinfo ${sinfoCommand}
+if [ "$who" = all ]; then bg squeue squeue -h -a --states=all -O ${squeueFormat}
+else bg squeue squeue -h -a --states=all -u "$u" -O ${squeueFormat}; fi
+if [ "$known" = - ]; then
+  scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|JobCompType|JobCompLoc|AccountingStorageType) ' >"$d/c"
+else printf 'JobCompType = jobcomp/filetxt\\nJobCompLoc = %s\\n' "$known" >"$d/c"; fi
+ctype=$(sed -n 's/^JobCompType *= *//p' "$d/c")
+cloc=$(sed -n 's/^JobCompLoc *= *//p' "$d/c")
+if [ "$ctype" = jobcomp/filetxt ] && [ -r "$cloc" ]; then
+  bg jobcomp sh -c 'tail -c 16000000 "$1" | grep -F "UserId=$2(" | tail -n "$3"' sh "$cloc" "$u" "$hist"
+fi
+wait
+printf '%s meta\\nuser=%s\\n' "$n" "$u"
+[ "$known" = - ] && cat "$d/c"
+emit sinfo; emit squeue; emit jobcomp
+printf '%s end\\n' "$n"
+`;
+
+export function snapshotArgv(
+  opts: { allUsers?: boolean; historyLimit?: number; jobcompPath?: string },
+  nonce = `@@mlops-${randomBytes(8).toString('hex')}`,
+): string[] {
+  const hist = Math.max(0, Math.min(10000, Math.floor(opts.historyLimit ?? 200)));
+  return ['sh', '-c', SNAPSHOT_SCRIPT, 'sh', nonce, opts.allUsers ? 'all' : 'mine', String(hist), String(SECTION_MAX_BYTES), opts.jobcompPath || '-'];
+}
+
+export interface Section {
+  rc: number;
+  /** Bytes the command wrote; more than `stdout` holds when it was cut. */
+  bytes: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SnapshotOutput {
+  user: string;
+  config: Map<string, string>;
+  sections: Map<string, Section>;
+  /** The `end` marker came: nothing was cut off on the way. */
+  complete: boolean;
+}
+
+/** Splits the framed output; anything a login script printed before the first frame is ignored. */
+export function splitSnapshot(stdout: string, nonce: string): SnapshotOutput {
+  const chunks = stdout.split(`\n${nonce} `);
+  // The first frame has no newline before it when nothing was printed ahead of it.
+  const first = chunks[0].indexOf(`${nonce} `);
+  chunks[0] = first >= 0 ? chunks[0].slice(first + nonce.length + 1) : '';
+  const out: SnapshotOutput = { user: '', config: new Map(), sections: new Map(), complete: false };
+  let current: Section | undefined;
+  for (const chunk of chunks) {
+    const nl = chunk.indexOf('\n');
+    const head = nl < 0 ? chunk : chunk.slice(0, nl);
+    const body = nl < 0 ? '' : chunk.slice(nl + 1);
+    const words = head.split(' ');
+    if (words[0] === 'meta') {
+      for (const line of body.split('\n')) {
+        const u = /^user=(.*)$/.exec(line);
+        if (u) out.user = u[1];
+        const c = /^(\w+)\s*=\s*(.*)$/.exec(line);
+        if (c && !u) out.config.set(c[1], c[2].trim());
+      }
+    } else if (words[0] === 'part' && words.length === 4) {
+      current = { rc: Number(words[2]), bytes: Number(words[3]), stdout: body, stderr: '' };
+      out.sections.set(words[1], current);
+    } else if (words[0] === 'err' && current) {
+      current.stderr = body.replace(/\n$/, '');
+      current = undefined;
+    } else if (words[0] === 'end') out.complete = true;
+  }
+  return out;
+}
