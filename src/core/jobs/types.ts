@@ -107,9 +107,8 @@ export interface Partition {
   gpus: GpuCount[];
 }
 
-export interface ClusterJob {
-  /** As the engine names it for commands: `123`, or `123_4` for an array task. */
-  id: string;
+/** What a job in the queue and a finished job in the history both say. */
+export interface JobFields {
   /** The unique numeric id (an array task has its own). */
   jobId: string;
   arrayJobId?: string;
@@ -119,14 +118,8 @@ export interface ClusterJob {
   user: string;
   state: JobState;
   raw: string;
-  /** Pending reason (`Resources`, `Priority`) or why it ended (`NonZeroExitCode`). */
-  reason?: string;
   partition: string;
   nodeList: string;
-  nodeCount?: number;
-  cpus?: number;
-  /** What was asked for, in the engine's words (`gres:gpu:a100:1`). */
-  gpus?: string;
   elapsedSec?: number;
   timeLimitSec?: number | null;
   /** ISO local times as the engine prints them. */
@@ -134,36 +127,30 @@ export interface ClusterJob {
   startTime?: string;
   endTime?: string;
   workDir?: string;
+  /** Exit status of the batch script; `signal` when it was killed by one. */
+  exitCode?: number;
+  signal?: number;
+}
+
+export interface ClusterJob extends JobFields {
+  /** As the engine names it for commands: `123`, or `123_4` for an array task. */
+  id: string;
+  /** Pending reason (`Resources`, `Priority`) or why it ended (`NonZeroExitCode`). */
+  reason?: string;
+  nodeCount?: number;
+  cpus?: number;
+  /** What was asked for, in the engine's words (`gres:gpu:a100:1`). */
+  gpus?: string;
   stdoutPath?: string;
   stderrPath?: string;
   account?: string;
   qos?: string;
-  /** Exit status of the batch script; `signal` when it was killed by one. */
-  exitCode?: number;
-  signal?: number;
   /** Carries our label: submitted by this extension. */
   ours: boolean;
 }
 
 /** A finished job from the engine's history (accounting, or a completion log). */
-export interface JobRecord {
-  jobId: string;
-  arrayJobId?: string;
-  arrayTaskId?: string;
-  name: string;
-  user: string;
-  state: JobState;
-  raw: string;
-  partition: string;
-  nodeList: string;
-  submitTime?: string;
-  startTime?: string;
-  endTime?: string;
-  elapsedSec?: number;
-  timeLimitSec?: number | null;
-  exitCode?: number;
-  signal?: number;
-  workDir?: string;
+export interface JobRecord extends JobFields {
   /** Where it came from; the view says so ("completion log, no memory figures"). */
   source: 'sacct' | 'jobcomp';
 }

@@ -1,7 +1,7 @@
 // What every Slurm output reader shares: the field delimiter we ask for, bounded record
 // splitting (a crafted or huge answer becomes a warning, never a freeze), key=value lines
 // (`scontrol -o`, the jobcomp file), and Slurm's words for states, exit codes and "none".
-import type { ClusterWarning, JobState } from '../types';
+import type { ClusterWarning, JobFields, JobState } from '../types';
 
 /**
  * The field separator we give `sinfo -O` / `squeue -O` as each field's suffix: the ASCII
@@ -126,4 +126,22 @@ export function exitCode(v: string | undefined): { exitCode?: number; signal?: n
 /** `root(0)` → `root`. */
 export function userName(v: string | undefined): string {
   return (v ?? '').replace(/\(\d+\)$/, '');
+}
+
+/**
+ * The fields that `scontrol -o show job` and the completion log spell alike (but the name:
+ * `JobName` there, `Name` here), from one parsed key=value line.
+ */
+export function commonJobFields(kv: Map<string, string>, jobId: string, nameKey: 'JobName' | 'Name'): JobFields {
+  const raw = kv.get('JobState') ?? '';
+  return {
+    jobId,
+    name: kv.get(nameKey) ?? '',
+    user: userName(kv.get('UserId')),
+    state: jobState(raw),
+    raw,
+    partition: kv.get('Partition') ?? '',
+    nodeList: present(kv.get('NodeList')) ?? '',
+    ...exitCode(kv.get('ExitCode')),
+  };
 }

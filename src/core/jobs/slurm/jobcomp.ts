@@ -3,7 +3,7 @@
 // (no slurmdbd, so no sacct); it has exit codes and times but no memory figures.
 import { parseSlurmDuration } from '../resources';
 import type { ClusterWarning, JobRecord } from '../types';
-import { DEFAULT_LIMITS, exitCode, jobState, parseKeyValues, present, userName, type Limits } from './fields';
+import { commonJobFields, DEFAULT_LIMITS, parseKeyValues, present, type Limits } from './fields';
 
 function seconds(iso: string | undefined): number | undefined {
   if (!iso) return undefined;
@@ -26,23 +26,12 @@ export function parseJobcomp(text: string, warnings: ClusterWarning[], limits: L
       skipped++;
       continue;
     }
-    const raw = kv.get('JobState') ?? '';
     const start = present(kv.get('StartTime'));
     const end = present(kv.get('EndTime'));
     const s = seconds(start);
     const e = seconds(end);
     const limit = parseSlurmDuration(kv.get('TimeLimit') ?? '');
-    const r: JobRecord = {
-      jobId,
-      name: kv.get('Name') ?? '',
-      user: userName(kv.get('UserId')),
-      state: jobState(raw),
-      raw,
-      partition: kv.get('Partition') ?? '',
-      nodeList: present(kv.get('NodeList')) ?? '',
-      source: 'jobcomp',
-      ...exitCode(kv.get('ExitCode')),
-    };
+    const r: JobRecord = { ...commonJobFields(kv, jobId, 'Name'), source: 'jobcomp' };
     const arrayJob = present(kv.get('ArrayJobId'));
     const task = present(kv.get('ArrayTaskId'));
     if (arrayJob !== undefined && task !== undefined && task !== '4294967294') [r.arrayJobId, r.arrayTaskId] = [arrayJob, task];

@@ -3,7 +3,7 @@
 import { parseElapsed, parseSlurmDuration } from '../resources';
 import type { ClusterJob, ClusterWarning } from '../types';
 import { isOurComment } from './batchScript';
-import { DEFAULT_LIMITS, exitCode, int, jobState, parseKeyValues, present, userName, type Limits } from './fields';
+import { commonJobFields, DEFAULT_LIMITS, int, parseKeyValues, present, type Limits } from './fields';
 
 export function scontrolJobArgv(jobId: string): string[] {
   return ['scontrol', '-o', 'show', 'job', jobId];
@@ -15,19 +15,11 @@ export function jobFromScontrol(kv: Map<string, string>): ClusterJob | undefined
   if (!jobId) return undefined;
   const task = present(kv.get('ArrayTaskId'));
   const arrayJob = task !== undefined ? present(kv.get('ArrayJobId')) : undefined;
-  const raw = kv.get('JobState') ?? '';
   const job: ClusterJob = {
     // squeue's spelling: `12_0` for a task, `12_[1-2%1]` for the pending rest of an array.
     id: arrayJob !== undefined && task !== undefined ? `${arrayJob}_${/^\d+$/.test(task) ? task : `[${task}]`}` : jobId,
-    jobId,
-    name: kv.get('JobName') ?? '',
-    user: userName(kv.get('UserId')),
-    state: jobState(raw),
-    raw,
-    partition: kv.get('Partition') ?? '',
-    nodeList: present(kv.get('NodeList')) ?? '',
+    ...commonJobFields(kv, jobId, 'JobName'),
     ours: isOurComment(present(kv.get('Comment'))),
-    ...exitCode(kv.get('ExitCode')),
   };
   if (arrayJob !== undefined) job.arrayJobId = arrayJob;
   if (task !== undefined) job.arrayTaskId = task;
