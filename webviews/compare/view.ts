@@ -83,6 +83,8 @@ export class CompareView {
     private readonly on: CompareViewEvents,
   ) {
     root.innerHTML = LAYOUT;
+    // One lookup per element of the layout: the same shape as metrics/view.ts's, other ids and
+    // types (duplicates reports the pair; nothing to share but this one-line helper).
     const $ = <T extends HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
     this.diffEl = $('diff-only');
     this.baselineEl = $('baseline');

@@ -64,6 +64,8 @@ export class MetricsView {
     private readonly on: MetricsViewEvents,
   ) {
     root.innerHTML = TOOLBAR;
+    // One lookup per element of the layout: the same shape as compare/view.ts's, other ids and
+    // types (duplicates reports the pair; nothing to share but this one-line helper).
     const $ = <T extends HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
     this.xAxisEl = $('x-axis');
     this.smoothingEl = $('smoothing');
