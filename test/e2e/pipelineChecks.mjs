@@ -47,11 +47,17 @@ const STEPS = {
     let target;
     await until(async () => {
       const lineBoxes = [];
-      for (const l of await lines.all()) lineBoxes.push({ box: await l.boundingBox(), text: norm(await l.innerText()) });
+      // The editor re-renders its lines and lenses as decorations arrive: an element listed a
+      // moment ago can be gone, and waiting for it would hang this round. Skip it; the next
+      // round lists the lines again.
+      for (const l of await lines.all()) {
+        const box = await l.boundingBox({ timeout: 1000 }).catch(() => null);
+        if (box) lineBoxes.push({ box, text: norm(await l.innerText({ timeout: 1000 }).catch(() => '')) });
+      }
       const seen = [];
       for (const l of await lenses.all()) {
-        const box = await l.boundingBox();
-        const text = norm(await l.innerText());
+        const box = await l.boundingBox({ timeout: 1000 }).catch(() => null);
+        const text = norm(await l.innerText({ timeout: 1000 }).catch(() => ''));
         if (!box || !text.includes(ask.title)) continue;
         // The line a lens belongs to is the first one below it.
         const below = lineBoxes.filter((b) => b.box && b.box.y >= box.y + box.height - 2).sort((a, b) => (a.box?.y ?? 0) - (b.box?.y ?? 0))[0]; // boxes are non-null after the filter
