@@ -94,7 +94,7 @@ export class MlflowSqliteSource implements RunSource {
     experiments.sort((a, b) => Number(a.id) - Number(b.id));
     const expIds = new Set(experiments.map((e) => e.id));
     const runs = new Map<string, RunSummary>();
-    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri'], ([id, name, status, start, end, stage, exp, uri]) => (row) => {
+    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri', 'user_id'], ([id, name, status, start, end, stage, exp, uri, user]) => (row) => {
       if ((!all && row.text(stage) !== 'active') || !expIds.has(row.text(exp))) return;
       const run: RunSummary = {
         id: row.text(id),
@@ -104,6 +104,7 @@ export class MlflowSqliteSource implements RunSource {
         startTime: row.isNull(start) ? undefined : row.number(start),
         endTime: row.isNull(end) ? undefined : row.number(end),
         artifactUri: row.isNull(uri) ? undefined : row.text(uri),
+        userId: row.isNull(user) ? undefined : row.text(user),
         params: {},
         tags: {},
         metrics: {},
@@ -135,7 +136,7 @@ export class MlflowSqliteSource implements RunSource {
     );
     const expIds = new Set(experiments.map((e) => e.id));
     const runs = new Map<string, RunSummary>();
-    for (const row of rows(db, 'SELECT run_uuid, name, status, start_time, end_time, lifecycle_stage, experiment_id, artifact_uri FROM runs')) {
+    for (const row of rows(db, 'SELECT run_uuid, name, status, start_time, end_time, lifecycle_stage, experiment_id, artifact_uri, user_id FROM runs')) {
       const run = toRun(row as SqlValue[], !!this.options.includeDeleted, expIds);
       if (run) runs.set(run.id, run);
     }
@@ -236,7 +237,7 @@ class RunOfRow {
   }
 }
 
-function toRun([id, name, status, start, end, stage, exp, artifactUri]: SqlValue[], all: boolean, expIds: Set<string>): RunSummary | undefined {
+function toRun([id, name, status, start, end, stage, exp, artifactUri, userId]: SqlValue[], all: boolean, expIds: Set<string>): RunSummary | undefined {
   if ((stage !== 'active' && !all) || !expIds.has(String(exp))) return undefined;
   return {
     id: String(id),
@@ -246,6 +247,7 @@ function toRun([id, name, status, start, end, stage, exp, artifactUri]: SqlValue
     startTime: start === null ? undefined : Number(start),
     endTime: end === null ? undefined : Number(end),
     artifactUri: artifactUri === null ? undefined : String(artifactUri),
+    userId: userId === null || userId === undefined ? undefined : String(userId),
     params: {},
     tags: {},
     metrics: {},
