@@ -99,6 +99,8 @@ export const SAME: string[] = [
   "metrics.acc > 0.5 aNd tags.team iLiKe 'VISION'",
   "  metrics.acc>0.5\n\tand\tparams.lr='0.1'  ",
   "params.optimizer='adam'and metrics.acc>0.5",
+  "params.`optimizer`like'ada%'",
+  "params.'lr'IS NULL",
   'params.lr IS NULL and params.optimizer IS NOT NULL',
   'metrics.acc > 0.5 and metrics.acc < 0.95',
   "params.lr = '0.1' and params.lr != '0.1'",

@@ -145,8 +145,8 @@ class FilterParser {
     const c = this.src[at];
     if (c === '`' || c === '"' || (c === "'" && isKey)) {
       const text = this.quoted(c);
-      // sqlparse would glue what follows a quoted key onto it (tags.`a b`.c): refuse instead.
-      if (isKey && this.src[this.pos] !== undefined && (WORD_CHAR.test(this.src[this.pos]) || this.src[this.pos] === '.')) {
+      // sqlparse would glue a dotted tail onto a quoted key (tags.`a b`.c): refuse instead.
+      if (isKey && this.src[this.pos] === '.') {
         throw new Fault(this.pos, `expected a comparator after ${this.src.slice(at, this.pos)}, found ${this.describeHere()}`);
       }
       return { text, quoted: c, at };
