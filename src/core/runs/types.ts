@@ -31,6 +31,8 @@ export interface RunSummary {
   metrics: Record<string, MetricPoint>;
   /** Where MLflow keeps the run's artifacts (`file:///...`, `s3://...`, a path); MLflow sources only. */
   artifactUri?: string;
+  /** MLflow's `user_id` of the run (searchable as `attributes.user_id`); MLflow stores only. */
+  userId?: string;
 }
 
 /** Something a source could not read; everything else still loads. */

@@ -12,6 +12,8 @@ export interface ReferenceRun {
   status: string;
   startTime: number;
   endTime: number | null;
+  /** MLflow sources only (what attributes.user_id compares). */
+  userId?: string | null;
   params: Record<string, string>;
   tags: Record<string, string>;
   metrics: Record<string, Num>;
@@ -53,6 +55,7 @@ export async function assertSameAsMlflow(source: RunSource, ref: Reference): Pro
     assert.equal(got.status, want.status, `${want.name} status`);
     assert.equal(got.startTime, want.startTime);
     assert.equal(got.endTime ?? null, want.endTime);
+    assert.equal(got.userId ?? '', want.userId ?? '', `${want.name} user_id`);
     assert.deepEqual(got.params, want.params, `${want.name} params`);
     assert.deepEqual(got.tags, want.tags, `${want.name} tags`);
     assert.deepEqual(Object.keys(got.metrics).sort(), Object.keys(want.metrics).sort());

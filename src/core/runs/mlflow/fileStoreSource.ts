@@ -87,6 +87,7 @@ export class MlflowFileStoreSource implements RunSource {
       status: runStatus(meta.status),
       startTime: num(meta.start_time),
       endTime: num(meta.end_time),
+      userId: str(meta.user_id),
       params,
       tags,
       metrics,

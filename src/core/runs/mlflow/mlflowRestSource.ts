@@ -26,7 +26,7 @@ export interface ArtifactEntry {
 type Num = number | string;
 interface RestMetric { key: string; value: Num; timestamp?: Num; step?: Num; run_id?: string }
 interface RestRun {
-  info: { run_id?: string; run_uuid?: string; run_name?: string; experiment_id: string; status?: string | number; start_time?: Num; end_time?: Num; artifact_uri?: string };
+  info: { run_id?: string; run_uuid?: string; run_name?: string; experiment_id: string; status?: string | number; start_time?: Num; end_time?: Num; artifact_uri?: string; user_id?: string };
   data?: { metrics?: RestMetric[]; params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] };
 }
 
@@ -211,6 +211,7 @@ function toRun(r: RestRun): RunSummary {
     tags,
     metrics,
     artifactUri: r.info.artifact_uri,
+    userId: r.info.user_id || undefined,
   };
 }
 

@@ -94,7 +94,9 @@ export class MlflowSqliteSource implements RunSource {
     experiments.sort((a, b) => Number(a.id) - Number(b.id));
     const expIds = new Set(experiments.map((e) => e.id));
     const runs = new Map<string, RunSummary>();
-    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri'], ([id, name, status, start, end, stage, exp, uri]) => (row) => {
+    // user_id is in every MLflow schema; a hand-made store without it still lists.
+    const userCol = tableOf('runs').columns.some((c) => c.toLowerCase() === 'user_id') ? ['user_id'] : [];
+    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri', ...userCol], ([id, name, status, start, end, stage, exp, uri, user]) => (row) => {
       if ((!all && row.text(stage) !== 'active') || !expIds.has(row.text(exp))) return;
       const run: RunSummary = {
         id: row.text(id),
@@ -104,6 +106,7 @@ export class MlflowSqliteSource implements RunSource {
         startTime: row.isNull(start) ? undefined : row.number(start),
         endTime: row.isNull(end) ? undefined : row.number(end),
         artifactUri: row.isNull(uri) ? undefined : row.text(uri),
+        userId: user === undefined || row.isNull(user) ? undefined : row.text(user),
         params: {},
         tags: {},
         metrics: {},
@@ -135,7 +138,8 @@ export class MlflowSqliteSource implements RunSource {
     );
     const expIds = new Set(experiments.map((e) => e.id));
     const runs = new Map<string, RunSummary>();
-    for (const row of rows(db, 'SELECT run_uuid, name, status, start_time, end_time, lifecycle_stage, experiment_id, artifact_uri FROM runs')) {
+    const user = rows(db, "SELECT 1 FROM pragma_table_info('runs') WHERE name = 'user_id'").length > 0 ? 'user_id' : 'NULL';
+    for (const row of rows(db, `SELECT run_uuid, name, status, start_time, end_time, lifecycle_stage, experiment_id, artifact_uri, ${user} FROM runs`)) {
       const run = toRun(row as SqlValue[], !!this.options.includeDeleted, expIds);
       if (run) runs.set(run.id, run);
     }
@@ -236,7 +240,7 @@ class RunOfRow {
   }
 }
 
-function toRun([id, name, status, start, end, stage, exp, artifactUri]: SqlValue[], all: boolean, expIds: Set<string>): RunSummary | undefined {
+function toRun([id, name, status, start, end, stage, exp, artifactUri, userId]: SqlValue[], all: boolean, expIds: Set<string>): RunSummary | undefined {
   if ((stage !== 'active' && !all) || !expIds.has(String(exp))) return undefined;
   return {
     id: String(id),
@@ -246,6 +250,7 @@ function toRun([id, name, status, start, end, stage, exp, artifactUri]: SqlValue
     startTime: start === null ? undefined : Number(start),
     endTime: end === null ? undefined : Number(end),
     artifactUri: artifactUri === null ? undefined : String(artifactUri),
+    userId: userId === null || userId === undefined ? undefined : String(userId),
     params: {},
     tags: {},
     metrics: {},

@@ -98,6 +98,7 @@ def read(uri):
             'status': r.info.status,
             'startTime': r.info.start_time,
             'endTime': r.info.end_time,
+            'userId': r.info.user_id,
             'params': r.data.params,
             'tags': r.data.tags,
             'metrics': {k: enc(v) for k, v in r.data.metrics.items()},
