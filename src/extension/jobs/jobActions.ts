@@ -6,11 +6,10 @@ import { isCancellation } from '../../core/common/errors';
 import type { LogPaths } from '../../core/jobs/types';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
+import { readJobOutput } from './jobOutput';
 import { isActive } from './jobsModel';
 import type { JobNode, JobsTreeProvider, RecordNode } from './jobsTree';
 
-/** Output files are opened up to this size (their end), so a chatty job cannot fill the editor's memory. */
-export const OUTPUT_MAX_BYTES = 4 * 1024 * 1024;
 export const OUTPUT_SCHEME = 'mlops-job-output';
 
 async function pick(tree: JobsTreeProvider, filter: (j: JobNode) => boolean, placeHolder: string): Promise<JobNode | undefined> {
@@ -97,17 +96,12 @@ export class JobActions implements vscode.Disposable {
     return doc;
   }
 
-  /** The file's end over the login host's connection (`tail -c`: bounded whatever the file's size). */
+  /** The file's end over the login host's connection. */
   private async read(cluster: string, path: string): Promise<string> {
     const registry = this.tree.registry;
-    const host = await registry.find(this.tree.clusters().find((c) => c.name === cluster)!.host);
+    const host = await registry.find(this.tree.clusters().find((c) => c.name === cluster)?.host ?? '');
     if (!host) throw new Error(vscode.l10n.t('Cluster {0}: its host is gone from the settings.', cluster));
-    const res = await registry.connection(host).exec(['sh', '-c', 'wc -c < "$1" && tail -c "$2" -- "$1"', 'sh', path, String(OUTPUT_MAX_BYTES)]);
-    if (res.code !== 0) throw new Error(vscode.l10n.t('Could not read {0} on {1}: {2}', path, cluster, res.stderr.trim() || `exit ${res.code}`));
-    const nl = res.stdout.indexOf('\n');
-    const size = Number(res.stdout.slice(0, nl).trim());
-    const body = res.stdout.slice(nl + 1);
-    return size > OUTPUT_MAX_BYTES ? `${vscode.l10n.t('[the last {0} MB of {1} MB; the whole file is {2} on the cluster]', OUTPUT_MAX_BYTES / 1048576, (size / 1048576).toFixed(1), path)}\n${body}` : body;
+    return readJobOutput(vscode.l10n, (argv, opts) => registry.connection(host).exec(argv, opts), path);
   }
 
   dispose(): void {
