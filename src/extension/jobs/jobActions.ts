@@ -3,6 +3,7 @@
 // the palette has no tree item: it asks which job from the view's last snapshot.
 import * as vscode from 'vscode';
 import { isCancellation } from '../../core/common/errors';
+import { DEFAULT_LOG_DIR } from '../../core/jobs/slurm/batchScript';
 import type { LogPaths } from '../../core/jobs/types';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
@@ -70,6 +71,7 @@ export class JobActions implements vscode.Disposable {
     if (!node) return undefined;
     const id = node.kind === 'job' ? node.job.id : node.record.jobId;
     await vscode.env.clipboard.writeText(id);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Copied job ID {0}', id), 4000);
     return id;
   }
 
@@ -83,6 +85,8 @@ export class JobActions implements vscode.Disposable {
     const { backend } = await this.tree.backend(cluster);
     let path = node.kind === 'job' ? node.job.stdoutPath : undefined;
     if (!path) path = (await backend.logPaths(id).catch((e: unknown): Promise<LogPaths> => (isCancellation(e) ? Promise.reject(e) : Promise.resolve({})))).stdout;
+    // Past MinJobAge Slurm forgets the job; a job of ours wrote where our script sends it.
+    if (!path && node.kind === 'record' && node.record.workDir) path = `${node.record.workDir.replace(/\/+$/, '')}/${DEFAULT_LOG_DIR}/${node.record.name}-${id}.out`;
     if (!path) {
       void showWarning(vscode.l10n.t('Slurm no longer says where job {0} wrote its output (it ended more than MinJobAge ago). Look in its folder under .mlops/jobs.', id));
       return undefined;
