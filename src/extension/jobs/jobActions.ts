@@ -50,7 +50,12 @@ export class JobActions implements vscode.Disposable {
     const { job, cluster, me } = node;
     const foreign = !job.ours || job.user !== me;
     const yes = foreign ? vscode.l10n.t("Cancel {0}'s Job", job.user) : vscode.l10n.t('Cancel Job');
-    const question = foreign
+    // The pending rest of an array (`12_[1-9%2]`) has no id of its own: scancel takes the array's.
+    const rest = !/^\d+(_\d+)?$/.test(job.id);
+    const target = rest ? (job.arrayJobId ?? job.jobId) : job.id;
+    const question = rest
+      ? vscode.l10n.t('Cancel the whole job array {0} ({1}) on {2}: its pending tasks {3} and any task of it still running?', target, job.name, cluster, job.arrayTaskId ?? '')
+      : foreign
       ? job.user !== me
         ? vscode.l10n.t('Job {0} ({1}) on {2} belongs to {3}. Cancel {3}\'s job?', job.id, job.name, cluster, job.user)
         : vscode.l10n.t('Job {0} ({1}) on {2} was not submitted from MLOps Workbench (owner: {3}). Cancel it?', job.id, job.name, cluster, job.user)
@@ -58,9 +63,9 @@ export class JobActions implements vscode.Disposable {
     const choice = await showWarning(question, { modal: true }, yes);
     if (choice !== yes) return false;
     const { backend } = await this.tree.backend(cluster);
-    await backend.cancel(job.id, foreign ? { confirmOwner: job.user } : {});
-    this.log.info(`Jobs: ${cluster}: cancelled job ${job.id} (${job.name}, owner ${job.user})`);
-    void showInfo(vscode.l10n.t('cancelled job {0} on {1}.', job.id, cluster));
+    await backend.cancel(target, foreign ? { confirmOwner: job.user } : {});
+    this.log.info(`Jobs: ${cluster}: cancelled job ${target} (${job.name}, owner ${job.user})`);
+    void showInfo(vscode.l10n.t('cancelled job {0} on {1}.', target, cluster));
     const st = this.tree.state(cluster);
     if (st) await this.tree.readOne(st.setting);
     return true;

@@ -90,9 +90,10 @@ export function partitionView(l10n: L10n, p: Partition): ItemView {
   return { label: p.isDefault ? `${p.name}*` : p.name, description: parts.join(' · '), tooltip, icon: p.availability === 'up' ? 'server' : 'warning', contextValue: 'mlops.partition' };
 }
 
+/** The exit status when it says something: a signal, or a non-zero code (0 is what `completed` already says). */
 function exitText(l10n: L10n, j: { exitCode?: number; signal?: number }): string | undefined {
   if (j.signal) return l10n.t('signal {0}', j.signal);
-  return j.exitCode === undefined ? undefined : l10n.t('exit {0}', j.exitCode);
+  return j.exitCode ? l10n.t('exit {0}', j.exitCode) : undefined;
 }
 
 /** A job of the queue: pending with its reason, running with its node and elapsed / limit. */
@@ -101,7 +102,7 @@ export function jobView(l10n: L10n, j: ClusterJob, me: string): ItemView {
   if (j.state === 'pending') description = j.reason && j.reason !== 'None' ? l10n.t('pending ({0})', j.reason) : l10n.t('pending');
   else if (j.state === 'running' || j.state === 'completing') description = l10n.t('{0} on {1} · {2}', j.state, j.nodeList || '?', elapsedOfLimit(l10n, j.elapsedSec, j.timeLimitSec));
   else description = [j.state, exitText(l10n, j), dur(j.elapsedSec)].filter(Boolean).join(' · ');
-  const owner = j.user !== me ? l10n.t('{0}, ', j.user) : '';
+  const owner = j.user !== me ? l10n.t('by {0} · ', j.user) : '';
   if (!j.ours || j.user !== me) description = `${owner}${description}${j.ours ? '' : l10n.t(' · not from MLOps')}`;
   const tooltip = [
     `${j.id} ${j.name} — ${j.raw}`,

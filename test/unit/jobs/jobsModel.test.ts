@@ -62,7 +62,7 @@ describe('Jobs view model', () => {
   it("someone else's job names its owner and is never 'ours' to the menus", () => {
     const j = { ...activeJobs(snapshot())[1], user: 'ann' };
     const v = jobView(l10n, j, 'root');
-    assert.equal(v.description, 'ann, running on vm · 7s / no limit');
+    assert.equal(v.description, 'by ann · running on vm · 7s / no limit');
     assert.equal(v.contextValue, 'mlops.job.active.foreign');
     assert.equal(jobContext({ state: 'completed', ours: true, user: 'root' }, 'root'), 'mlops.job.ended.ours');
     assert.match(v.tooltip!, /Owner: ann · partition gpu/);
@@ -79,7 +79,7 @@ describe('Jobs view model', () => {
     assert.deepEqual([v.label, v.description, v.icon, v.contextValue], ['7 fails', 'failed · exit 3 · 0s', 'error', 'mlops.jobRecord']);
     assert.match(v.tooltip!, /From the completion log \(no memory figures\)\./);
     const timeout = recordView(l10n, done.find((r) => r.jobId === '5') as never);
-    assert.equal(timeout.description, 'timeout · exit 0 · 1m 04s');
+    assert.equal(timeout.description, 'timeout · 1m 04s');
     const g = groupViews(l10n, s);
     assert.deepEqual([g.partitions.description, g.jobs.description, g.history.description], ['2', '2 running · 2 pending', 'completion log']);
   });
