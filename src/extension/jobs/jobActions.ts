@@ -67,7 +67,7 @@ export class JobActions implements vscode.Disposable {
     this.log.info(`Jobs: ${cluster}: cancelled job ${target} (${job.name}, owner ${job.user})`);
     void showInfo(vscode.l10n.t('cancelled job {0} on {1}.', target, cluster));
     const st = this.tree.state(cluster);
-    if (st) await this.tree.readOne(st.setting);
+    if (st) await this.tree.read(st.setting, true);
     return true;
   }
 

@@ -23,6 +23,9 @@ export interface ClusterState {
   error?: string;
   /** When the snapshot was read (ms). */
   at?: number;
+  /** Reads started, and the newest one whose answer is shown: an older read finishing late must not replace a newer one. */
+  started: number;
+  shown: number;
 }
 
 export interface ClusterNode {
@@ -69,8 +72,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   readonly onDidChangeTreeData = this.changed.event;
   private readonly states = new Map<string, ClusterState>();
   private readonly backends = new Map<string, ClusterBackend>();
-  private running: Promise<boolean> | undefined;
-  private loaded = false;
+  /** The read of each cluster under way, which a refresh joins. */
+  private readonly inflight = new Map<string, Promise<boolean>>();
 
   constructor(
     readonly registry: HostRegistry,
@@ -109,42 +112,49 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.changed.fire(undefined);
   }
 
-  /** Reads every cluster once (a refresh already running is joined); false when one failed. */
-  refresh(): Promise<boolean> {
-    this.running ??= this.readAll().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async readAll(): Promise<boolean> {
+  /** Reads every cluster, side by side (reads under way are joined); false when one failed. */
+  async refresh(): Promise<boolean> {
     const clusters = this.clusters();
     if (!workspaceTrusted() || clusters.length === 0) {
-      this.loaded = true;
       this.changed.fire(undefined);
       return true;
     }
-    const results = await Promise.all(clusters.map((c) => this.readOne(c)));
-    this.loaded = true;
-    return results.every(Boolean);
+    return (await Promise.all(clusters.map((c) => this.read(c)))).every(Boolean);
   }
 
-  /** One cluster's snapshot; the view updates when it is in. */
-  async readOne(cluster: ClusterSetting): Promise<boolean> {
-    const st: ClusterState = this.states.get(cluster.name) ?? { setting: cluster };
+  /**
+   * One cluster's snapshot; each cluster shows as soon as its own answer is in. A read under
+   * way is joined unless `fresh` (after a submit or cancel, whose effect it must include).
+   */
+  read(cluster: ClusterSetting, fresh = false): Promise<boolean> {
+    const under = this.inflight.get(cluster.name);
+    if (under && !fresh) return under;
+    const p: Promise<boolean> = this.readOnce(cluster).finally(() => {
+      if (this.inflight.get(cluster.name) === p) this.inflight.delete(cluster.name);
+    });
+    this.inflight.set(cluster.name, p);
+    return p;
+  }
+
+  private async readOnce(cluster: ClusterSetting): Promise<boolean> {
+    const st: ClusterState = this.states.get(cluster.name) ?? { setting: cluster, started: 0, shown: 0 };
     st.setting = cluster;
     this.states.set(cluster.name, st);
+    const mine = ++st.started;
     const t0 = Date.now();
     try {
       const { backend } = await this.backend(cluster.name);
-      st.snapshot = await withTimeout(backend.snapshot(), deadlineMs(), `the jobs query on ${cluster.name}`);
-      st.error = undefined;
-      st.at = Date.now();
-      for (const w of st.snapshot.warnings) this.log.warn(`Jobs: ${cluster.name}: ${w.part}: ${w.message}`);
-      this.log.debug(`Jobs: ${cluster.name}: snapshot in ${Date.now() - t0} ms (${st.snapshot.jobs.length} jobs, ${st.snapshot.history.length} finished)`);
+      const snapshot = await withTimeout(backend.snapshot(), deadlineMs(), `the jobs query on ${cluster.name}`);
+      this.log.debug(`Jobs: ${cluster.name}: snapshot in ${Date.now() - t0} ms (${snapshot.jobs.length} jobs, ${snapshot.history.length} finished)`);
+      if (mine < st.shown) return true;
+      for (const w of snapshot.warnings) this.log.warn(`Jobs: ${cluster.name}: ${w.part}: ${w.message}`);
+      Object.assign(st, { snapshot, error: undefined, at: Date.now(), shown: mine });
       return true;
     } catch (err) {
       const next = (err as { nextStep?: string }).nextStep;
-      st.error = next ? `${errorMessage(err)} ${next}` : errorMessage(err);
-      this.log.warn(`Jobs: ${cluster.name}: ${st.error}`);
+      const error = next ? `${errorMessage(err)} ${next}` : errorMessage(err);
+      this.log.warn(`Jobs: ${cluster.name}: ${error}`);
+      if (mine >= st.shown) Object.assign(st, { error, shown: mine });
       return false;
     } finally {
       this.changed.fire(undefined);
@@ -161,7 +171,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (!n) return this.clusters().map((c) => ({ kind: 'cluster', name: c.name }));
     if (n.kind === 'cluster') {
       if (!workspaceTrusted()) return [{ kind: 'message', cluster: n.name, icon: 'info', text: vscode.l10n.t('Restricted Mode: trust this workspace to connect to the cluster.') }];
-      if (!this.loaded) await this.refresh();
+      const setting = this.clusters().find((c) => c.name === n.name);
+      if (setting && !this.states.get(n.name)?.shown) await this.read(setting);
       const st = this.states.get(n.name);
       const out: JobsNode[] = [];
       if (st?.error) out.push({ kind: 'message', cluster: n.name, icon: 'error', text: st.error, tooltip: st.error });

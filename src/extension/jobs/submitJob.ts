@@ -57,7 +57,7 @@ export class JobSubmitter {
     // The partitions the cluster has, from the view's snapshot (read now if there is none).
     let st = this.tree.state(cluster.name);
     if (!st?.snapshot) {
-      await this.tree.readOne(cluster);
+      await this.tree.read(cluster);
       st = this.tree.state(cluster.name);
     }
     const parts = st?.snapshot?.partitions ?? [];
@@ -106,7 +106,7 @@ export class JobSubmitter {
     const { jobId } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting to {0}…', cluster.name) }, () => backend.submit(plan));
     this.log.info(`Jobs: ${cluster.name}: submitted job ${jobId} (${plan.name}) in ${plan.cwd}`);
     void showInfo(vscode.l10n.t('submitted job {0} ({1}) to {2}.', jobId, plan.name, cluster.name));
-    await this.tree.readOne(cluster);
+    await this.tree.read(cluster, true);
     return jobId;
   }
 }
