@@ -44,6 +44,7 @@ const builds = [
       hostsLib: 'src/extension/lazy/hostsLib.ts',
       runsLib: 'src/extension/lazy/runsLib.ts',
       dataLib: 'src/extension/lazy/dataLib.ts',
+      jobsLib: 'src/extension/lazy/jobsLib.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
       // The Pipelines view's loader, likewise (core/pipelines/isolated).

@@ -15,6 +15,7 @@ export interface MlopsApi {
     runs: vscode.TreeDataProvider<unknown>;
     data: vscode.TreeDataProvider<unknown>;
     pipelines: vscode.TreeDataProvider<unknown>;
+    jobs: vscode.TreeDataProvider<unknown>;
   };
   /** Starts the language client if no pipeline file did yet; resolves once it runs (or is off). */
   languageClientReady(): Promise<void>;

@@ -3,10 +3,12 @@
 // passed in (no service locator), so the order is the dependency graph written down:
 // the run colours before the Runs view and the panels that share them, the Runs view
 // before the panels that list its runs, the Workspaces view and the Pipelines view
-// before running a stage in a workspace, which needs both.
+// before running a stage in a workspace, which needs both; the Workspaces view's hosts
+// before the Jobs view, whose clusters are reached through them.
 import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
 import { registerDataView } from './data/registerData';
+import { registerJobsView } from './jobs/registerJobs';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
@@ -14,7 +16,7 @@ import { registerPanels } from './panels/registerPanels';
 import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
 
-/** Registers the four MLOps views, the panels and what keeps them current; returns the views for the API. */
+/** Registers the five MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
   const workspaces = registerWorkspacesView(context, log);
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
@@ -23,6 +25,8 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const data = registerDataView(context, log);
   const pipelines = registerPipelines(context, log);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry);
+  // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
+  const jobs = registerJobsView(context, log, workspaces.registry);
 
-  return { workspaces, runs, data, pipelines };
+  return { workspaces, runs, data, pipelines, jobs };
 }

@@ -27,6 +27,8 @@ export interface SettingValues {
   'workspaces.gpuRefreshSeconds': number;
   'workspaces.profiles': unknown[];
   'dvc.path': string;
+  clusters: unknown[];
+  'jobs.refreshSeconds': number;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -56,6 +58,8 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
   'workspaces.gpuRefreshSeconds': 10,
   'workspaces.profiles': [],
   'dvc.path': '',
+  clusters: [],
+  'jobs.refreshSeconds': 15,
 };
 
 /**
@@ -72,6 +76,7 @@ export const MACHINE_SETTINGS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'ssh.configFile',
   'workspaces.profiles',
   'dvc.path',
+  'clusters',
 ]);
 
 /**

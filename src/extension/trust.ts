@@ -32,7 +32,7 @@ export function trustedOrExplain(what: string): boolean {
 export function registerTrustRefresh(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      for (const id of ['mlops.refreshWorkspaces', 'mlops.refreshRuns', 'mlops.refreshPipelines']) void vscode.commands.executeCommand(id).then(undefined, () => undefined);
+      for (const id of ['mlops.refreshWorkspaces', 'mlops.refreshRuns', 'mlops.refreshPipelines', 'mlops.refreshJobs']) void vscode.commands.executeCommand(id).then(undefined, () => undefined);
     }),
   );
 }

@@ -1,0 +1,120 @@
+// What the job commands do to one job: cancel (asks first, naming the job; a job not ours
+// asks naming its owner), copy its id, and open its output read-only. A command run from
+// the palette has no tree item: it asks which job from the view's last snapshot.
+import * as vscode from 'vscode';
+import { isCancellation } from '../../core/common/errors';
+import { DEFAULT_LOG_DIR } from '../../core/jobs/slurm/batchScript';
+import type { LogPaths } from '../../core/jobs/types';
+import { showInfo, showWarning } from '../notify';
+import { requireTrust } from '../trust';
+import { readJobOutput } from './jobOutput';
+import { isActive } from './jobsModel';
+import type { JobNode, JobsTreeProvider, RecordNode } from './jobsTree';
+
+export const OUTPUT_SCHEME = 'mlops-job-output';
+
+async function pick(tree: JobsTreeProvider, filter: (j: JobNode) => boolean, placeHolder: string): Promise<JobNode | undefined> {
+  const jobs = tree.knownJobs(filter);
+  if (!jobs.length) {
+    void showInfo(vscode.l10n.t('no job to choose: refresh the Jobs view, or choose a job there.'));
+    return undefined;
+  }
+  const chosen = await vscode.window.showQuickPick(
+    jobs.map((j) => ({ label: `${j.job.id} ${j.job.name}`, description: `${j.cluster} · ${j.job.state}`, node: j })),
+    { placeHolder },
+  );
+  return chosen?.node;
+}
+
+export class JobActions implements vscode.Disposable {
+  /** The text of each opened output document, by URI. */
+  private readonly outputs = new Map<string, string>();
+  private readonly registration: vscode.Disposable;
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+
+  constructor(
+    private readonly tree: JobsTreeProvider,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    // A content provider's documents are read-only: the output is looked at, not edited.
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, {
+      onDidChange: this.changed.event,
+      provideTextDocumentContent: (uri) => this.outputs.get(uri.toString()) ?? '',
+    });
+  }
+
+  async cancel(node?: JobNode): Promise<boolean> {
+    node ??= await pick(this.tree, (j) => isActive(j.job.state), vscode.l10n.t('Job to cancel'));
+    if (!node) return false;
+    requireTrust(vscode.l10n.t('Cancelling a job'));
+    const { job, cluster, me } = node;
+    const foreign = !job.ours || job.user !== me;
+    const yes = foreign ? vscode.l10n.t("Cancel {0}'s Job", job.user) : vscode.l10n.t('Cancel Job');
+    // The pending rest of an array (`12_[1-9%2]`) has no id of its own: scancel takes the array's.
+    const rest = !/^\d+(_\d+)?$/.test(job.id);
+    const target = rest ? (job.arrayJobId ?? job.jobId) : job.id;
+    const question = rest
+      ? vscode.l10n.t('Cancel the whole job array {0} ({1}) on {2}: its pending tasks {3} and any task of it still running?', target, job.name, cluster, job.arrayTaskId ?? '')
+      : foreign
+      ? job.user !== me
+        ? vscode.l10n.t('Job {0} ({1}) on {2} belongs to {3}. Cancel {3}\'s job?', job.id, job.name, cluster, job.user)
+        : vscode.l10n.t('Job {0} ({1}) on {2} was not submitted from MLOps Workbench (owner: {3}). Cancel it?', job.id, job.name, cluster, job.user)
+      : vscode.l10n.t('Cancel job {0} ({1}) on {2}?', job.id, job.name, cluster);
+    const choice = await showWarning(question, { modal: true }, yes);
+    if (choice !== yes) return false;
+    const { backend } = await this.tree.backend(cluster);
+    await backend.cancel(target, foreign ? { confirmOwner: job.user } : {});
+    this.log.info(`Jobs: ${cluster}: cancelled job ${target} (${job.name}, owner ${job.user})`);
+    void showInfo(vscode.l10n.t('cancelled job {0} on {1}.', target, cluster));
+    const st = this.tree.state(cluster);
+    if (st) await this.tree.read(st.setting, true);
+    return true;
+  }
+
+  async copyId(node?: JobNode | RecordNode): Promise<string | undefined> {
+    node ??= await pick(this.tree, () => true, vscode.l10n.t('Job whose id to copy'));
+    if (!node) return undefined;
+    const id = node.kind === 'job' ? node.job.id : node.record.jobId;
+    await vscode.env.clipboard.writeText(id);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Copied job ID {0}', id), 4000);
+    return id;
+  }
+
+  /** Opens the job's stdout (its last OUTPUT_MAX_BYTES) in a read-only editor; returns the document. */
+  async showOutput(node?: JobNode | RecordNode): Promise<vscode.TextDocument | undefined> {
+    node ??= await pick(this.tree, () => true, vscode.l10n.t('Job whose output to open'));
+    if (!node) return undefined;
+    requireTrust(vscode.l10n.t('Reading a job\'s output'));
+    const cluster = node.cluster;
+    const id = node.kind === 'job' ? node.job.id : node.record.jobId;
+    const { backend } = await this.tree.backend(cluster);
+    let path = node.kind === 'job' ? node.job.stdoutPath : undefined;
+    if (!path) path = (await backend.logPaths(id).catch((e: unknown): Promise<LogPaths> => (isCancellation(e) ? Promise.reject(e) : Promise.resolve({})))).stdout;
+    // Past MinJobAge Slurm forgets the job; a job of ours wrote where our script sends it.
+    if (!path && node.kind === 'record' && node.record.workDir) path = `${node.record.workDir.replace(/\/+$/, '')}/${DEFAULT_LOG_DIR}/${node.record.name}-${id}.out`;
+    if (!path) {
+      void showWarning(vscode.l10n.t('Slurm no longer says where job {0} wrote its output (it ended more than MinJobAge ago). Look in its folder under .mlops/jobs.', id));
+      return undefined;
+    }
+    const text = await this.read(cluster, path);
+    const uri = vscode.Uri.from({ scheme: OUTPUT_SCHEME, path: `/${cluster}/${id}.out`, query: new URLSearchParams({ path }).toString() });
+    this.outputs.set(uri.toString(), text);
+    this.changed.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: true });
+    return doc;
+  }
+
+  /** The file's end over the login host's connection. */
+  private async read(cluster: string, path: string): Promise<string> {
+    const registry = this.tree.registry;
+    const host = await registry.find(this.tree.clusters().find((c) => c.name === cluster)?.host ?? '');
+    if (!host) throw new Error(vscode.l10n.t('Cluster {0}: its host is gone from the settings.', cluster));
+    return readJobOutput(vscode.l10n, (argv, opts) => registry.connection(host).exec(argv, opts), path);
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.changed.dispose();
+  }
+}

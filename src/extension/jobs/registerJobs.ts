@@ -1,0 +1,57 @@
+// The Jobs view and its commands. Nothing here loads a cluster backend: it comes from
+// dist/lazy/jobsLib.js the first time a cluster is read. Clusters are reached through the
+// Workspaces view's host registry, so a login node has one SSH connection for both views.
+import * as vscode from 'vscode';
+import { registerCommand } from '../commandWrapper';
+import { Poller } from '../runs/poller';
+import { setting, settingChanged } from '../settings';
+import { workspaceTrusted } from '../trust';
+import type { HostRegistry } from '../workspaces/hosts';
+import { JobActions } from './jobActions';
+import { JobsTreeProvider } from './jobsTree';
+import { JobSubmitter } from './submitJob';
+
+/** A cluster that keeps failing is asked at most this often. */
+const MAX_REFRESH_MS = 5 * 60_000;
+
+export function registerJobsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registry: HostRegistry): JobsTreeProvider {
+  const tree = new JobsTreeProvider(registry, log);
+  const view = vscode.window.createTreeView('mlops.jobs', { treeDataProvider: tree, showCollapseAll: true });
+  const actions = new JobActions(tree, log);
+  const submitter = new JobSubmitter(tree, log);
+
+  // Queues change on their own: read them again only while someone looks, less often
+  // while a cluster fails (the poller doubles its wait up to MAX_REFRESH_MS).
+  const poller = new Poller({
+    intervalMs: () => Math.max(2, setting('jobs.refreshSeconds')) * 1000,
+    maxMs: MAX_REFRESH_MS,
+    tick: () => tree.refresh(),
+  });
+  const arm = () => poller.setActive(view.visible && setting('jobs.refreshSeconds') > 0 && tree.clusters().length > 0 && workspaceTrusted());
+  arm();
+
+  context.subscriptions.push(
+    view,
+    tree,
+    actions,
+    { dispose: () => poller.dispose() },
+    view.onDidChangeVisibility(arm),
+    vscode.workspace.onDidGrantWorkspaceTrust(arm),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (settingChanged(e, 'clusters', 'hosts', 'ssh', 'workspaces.callTimeoutSeconds')) {
+        tree.reset();
+        void tree.refresh();
+      }
+      if (settingChanged(e, 'clusters', 'jobs.refreshSeconds')) {
+        poller.setActive(false);
+        arm();
+      }
+    }),
+    registerCommand('mlops.refreshJobs', () => tree.refresh()),
+    registerCommand('mlops.submitJob', (arg) => submitter.command(arg)),
+    registerCommand('mlops.job.cancel', (node) => actions.cancel(node)),
+    registerCommand('mlops.job.copyId', (node) => actions.copyId(node)),
+    registerCommand('mlops.job.showOutput', (node) => actions.showOutput(node)),
+  );
+  return tree;
+}

@@ -1,0 +1,112 @@
+// *MLOps: Submit Command to Cluster…*: asks cluster, command, partition, GPUs, CPUs, memory
+// and time limit, shows the batch script the backend will submit (its own render of the
+// plan) in an untitled editor, and submits only when the user says Submit.
+import * as vscode from 'vscode';
+import { showInfo, showWarning } from '../notify';
+import { requireTrust } from '../trust';
+import { checkAnswer, planFromAnswers, type ClusterSetting, type SubmitAnswers } from './clusterSettings';
+import type { JobsTreeProvider } from './jobsTree';
+
+type Field = 'gpus' | 'cpus' | 'memory' | 'timeLimit' | 'cwd';
+
+/** An input box whose answer is checked as it is typed; undefined when dismissed. */
+async function ask(title: string, prompt: string, what: Field | 'command', value = '', placeHolder?: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title,
+    prompt,
+    value,
+    placeHolder,
+    ignoreFocusOut: true,
+    validateInput: (v) => (what === 'command' ? (v.trim() ? undefined : vscode.l10n.t('Type the command to run.')) : checkAnswer(what, v)),
+  });
+}
+
+export class JobSubmitter {
+  /** The answers of the last submit, offered again (a user submits the same shape often). */
+  private last: Partial<SubmitAnswers> = {};
+
+  constructor(
+    private readonly tree: JobsTreeProvider,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private async cluster(name?: string): Promise<ClusterSetting | undefined> {
+    const all = this.tree.clusters();
+    if (name) return all.find((c) => c.name === name);
+    if (all.length === 0) {
+      const open = vscode.l10n.t('Open Settings');
+      if ((await showWarning(vscode.l10n.t('no cluster is configured: add one to the MLOps › Clusters setting (a name and its login host).'), open)) === open) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'mlops.clusters');
+      }
+      return undefined;
+    }
+    if (all.length === 1) return all[0];
+    const chosen = await vscode.window.showQuickPick(all.map((c) => ({ label: c.name, description: c.host, c })), { placeHolder: vscode.l10n.t('Cluster to submit to') });
+    return chosen?.c;
+  }
+
+  /** Returns the job id, or undefined when the user stopped at any question. */
+  async command(arg?: { name?: string } | string): Promise<string | undefined> {
+    const cluster = await this.cluster(typeof arg === 'string' ? arg : arg?.name);
+    if (!cluster) return undefined;
+    requireTrust(vscode.l10n.t('Submitting a job to {0}', cluster.name));
+    const title = vscode.l10n.t('Submit to {0}', cluster.name);
+    const command = await ask(title, vscode.l10n.t('Command to run on the cluster (a shell command line, run from the job folder)'), 'command', this.last.command, 'python train.py --epochs 10');
+    if (command === undefined) return undefined;
+
+    // The partitions the cluster has, from the view's snapshot (read now if there is none).
+    let st = this.tree.state(cluster.name);
+    if (!st?.snapshot) {
+      await this.tree.read(cluster);
+      st = this.tree.state(cluster.name);
+    }
+    const parts = st?.snapshot?.partitions ?? [];
+    let partition: string | undefined = cluster.partition;
+    if (parts.length) {
+      const items = [
+        { label: vscode.l10n.t('(the cluster\'s default)'), description: parts.find((p) => p.isDefault)?.name ?? '', name: '' },
+        ...parts.map((p) => ({ label: p.name, description: p.gpus.map((g) => `${g.type || 'gpu'} ${g.total - g.used}/${g.total}`).join(' · '), name: p.name })),
+      ];
+      const preferred = this.last.partition ?? cluster.partition ?? '';
+      items.sort((a, b) => Number(b.name === preferred) - Number(a.name === preferred));
+      const chosen = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Partition') });
+      if (!chosen) return undefined;
+      partition = chosen.name || undefined;
+    }
+    const gpus = await ask(title, vscode.l10n.t('GPUs: TYPE:COUNT (A100:2), a type, a count, or empty for none'), 'gpus', this.last.gpus, 'A100:2');
+    if (gpus === undefined) return undefined;
+    const cpus = await ask(title, vscode.l10n.t('CPUs per task (empty: the partition\'s default)'), 'cpus', this.last.cpus, '4');
+    if (cpus === undefined) return undefined;
+    const memory = await ask(title, vscode.l10n.t('Memory (16G, 4000M; empty: the partition\'s default)'), 'memory', this.last.memory, '16G');
+    if (memory === undefined) return undefined;
+    const timeLimit = await ask(title, vscode.l10n.t('Time limit (MM, HH:MM:SS or D-HH:MM:SS; empty: the partition\'s default)'), 'timeLimit', this.last.timeLimit, '02:00:00');
+    if (timeLimit === undefined) return undefined;
+    let cwd = cluster.remoteRoot ?? (await this.tree.registry.find(cluster.host))?.projectPath;
+    if (!cwd) {
+      cwd = await ask(title, vscode.l10n.t('Folder on the cluster to run in (set remoteRoot in MLOps › Clusters to skip this question)'), 'cwd', this.last.cwd, '/home/me/project');
+      if (cwd === undefined) return undefined;
+    }
+    const answers: SubmitAnswers = { command, cwd, partition, gpus, cpus, memory, timeLimit };
+    this.last = answers;
+    return this.submit(cluster, answers);
+  }
+
+  /** Shows the script, then submits on Submit; the script stays open (it can be saved). */
+  async submit(cluster: ClusterSetting, answers: SubmitAnswers, opts: { confirmed?: boolean } = {}): Promise<string | undefined> {
+    const plan = planFromAnswers(cluster, answers);
+    const { backend } = await this.tree.backend(cluster.name);
+    const script = backend.render(plan);
+    const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: script });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const yes = vscode.l10n.t('Submit');
+    if (!opts.confirmed) {
+      const choice = await showInfo(vscode.l10n.t('submit this batch script to {0}? (The script shown is what is submitted; edits to it are not.)', cluster.name), yes, vscode.l10n.t('Cancel'));
+      if (choice !== yes) return undefined;
+    }
+    const { jobId } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting to {0}…', cluster.name) }, () => backend.submit(plan));
+    this.log.info(`Jobs: ${cluster.name}: submitted job ${jobId} (${plan.name}) in ${plan.cwd}`);
+    void showInfo(vscode.l10n.t('submitted job {0} ({1}) to {2}.', jobId, plan.name, cluster.name));
+    await this.tree.read(cluster, true);
+    return jobId;
+  }
+}

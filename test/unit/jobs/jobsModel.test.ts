@@ -1,0 +1,148 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { renderBatchScript } from '../../../src/core/jobs/slurm/batchScript';
+import { parseJobcomp } from '../../../src/core/jobs/slurm/jobcomp';
+import { parseSinfo } from '../../../src/core/jobs/slurm/sinfo';
+import { parseSqueue } from '../../../src/core/jobs/slurm/squeue';
+import type { ClusterSnapshot } from '../../../src/core/jobs/types';
+import { checkAnswer, clusterSettings, jobNameOf, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
+import { activeJobs, clusterView, finishedJobs, groupViews, jobContext, jobView, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
+
+// The Jobs view's pure part: a snapshot made of real Slurm 22.05 output (fixtures/README.md)
+// → the items the view shows. The translator fills placeholders the way vscode.l10n.t does.
+const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
+const l10n: L10n = { t: (m, ...args) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) };
+
+function snapshot(over: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
+  return {
+    user: 'root',
+    clusterName: 'test',
+    version: '22.05.8',
+    partitions: parseSinfo(fixture('sinfo-busy.txt'), []),
+    jobs: parseSqueue(fixture('squeue-busy.txt'), []),
+    history: parseJobcomp(fixture('jobcomp.txt'), []),
+    historySource: 'jobcomp',
+    warnings: [],
+    ...over,
+  };
+}
+
+describe('Jobs view model', () => {
+  it('a partition: nodes idle / allocated and GPUs free / total per type; the default one starred', () => {
+    const [gpu, debug] = snapshot().partitions;
+    const v = partitionView(l10n, gpu);
+    assert.equal(v.label, 'gpu*');
+    assert.equal(v.description, '0 idle · 1 alloc · a100 0/2 free');
+    assert.match(v.tooltip!, /^Partition gpu \(the default\)\nTime limit: none\nvm: allocated · CPUs 2\/2 · a100 2\/2$/);
+    assert.equal(partitionView(l10n, debug).label, 'debug');
+    assert.match(partitionView(l10n, debug).tooltip!, /Time limit: 10m 00s/);
+    const idle = { ...gpu, nodes: [{ ...gpu.nodes[0], state: 'idle' }, { ...gpu.nodes[0], name: 'n2', state: 'mixed' }, { ...gpu.nodes[0], name: 'n3', state: 'down*' }], gpus: [{ type: 'a100', total: 4, used: 1 }], availability: 'down' };
+    assert.deepEqual(nodeCounts(idle), { idle: 1, alloc: 1, other: 1 });
+    assert.equal(partitionView(l10n, idle).description, 'down · 1 idle · 1 alloc · 1 down/drained · a100 3/4 free');
+    assert.equal(partitionView(l10n, idle).icon, 'warning');
+  });
+
+  it('my jobs: running first (node and elapsed / limit), then pending with the reason; ended ones are not here', () => {
+    const s = snapshot();
+    const mine = activeJobs(s);
+    assert.deepEqual(
+      mine.map((j) => [jobView(l10n, j, s.user).label, jobView(l10n, j, s.user).description, jobView(l10n, j, s.user).contextValue]),
+      [
+        ['13 two words', 'running on vm · 7s / 1d 0h · not from MLOps', 'mlops.job.active.foreign'],
+        ['12_0 arr', 'running on vm · 7s / no limit', 'mlops.job.active.ours'],
+        ['14 waiting', 'pending (Resources) · not from MLOps', 'mlops.job.active.foreign'],
+        ['12_[1-2%1] arr', 'pending (JobArrayTaskLimit)', 'mlops.job.active.ours'],
+      ],
+    );
+    assert.equal(jobView(l10n, mine[1], 'root').icon, 'sync~spin');
+    assert.equal(jobView(l10n, mine[2], 'root').icon, 'clock');
+  });
+
+  it("someone else's job names its owner and is never 'ours' to the menus", () => {
+    const j = { ...activeJobs(snapshot())[1], user: 'ann' };
+    const v = jobView(l10n, j, 'root');
+    assert.equal(v.description, 'by ann · running on vm · 7s / no limit');
+    assert.equal(v.contextValue, 'mlops.job.active.foreign');
+    assert.equal(jobContext({ state: 'completed', ours: true, user: 'root' }, 'root'), 'mlops.job.ended.ours');
+    assert.match(v.tooltip!, /Owner: ann · partition gpu/);
+  });
+
+  it('recent finished: the completion log, newest first, said as such; an array task is not listed twice', () => {
+    const s = snapshot();
+    const done = finishedJobs(s);
+    assert.equal(done.length, s.history.length, 'every ended job of the queue is already in the completion log');
+    assert.deepEqual(done.slice(0, 5).map((r) => r.jobId), ['15', '14', '13', '12', '5']);
+    const failed = done.find((r) => r.jobId === '7')!;
+    assert.ok('source' in failed);
+    const v = recordView(l10n, failed);
+    assert.deepEqual([v.label, v.description, v.icon, v.contextValue], ['7 fails', 'failed · exit 3 · 0s', 'error', 'mlops.jobRecord']);
+    assert.match(v.tooltip!, /From the completion log \(no memory figures\)\./);
+    const timeout = recordView(l10n, done.find((r) => r.jobId === '5') as never);
+    assert.equal(timeout.description, 'timeout · 1m 04s');
+    const g = groupViews(l10n, s);
+    assert.deepEqual([g.partitions.description, g.jobs.description, g.history.description], ['2', '2 running · 2 pending', 'completion log']);
+  });
+
+  it('without a completion log the ended jobs Slurm still remembers stand in, and say so', () => {
+    const s = snapshot({ history: [], historySource: 'none' });
+    const done = finishedJobs(s);
+    assert.deepEqual(done.map((j) => j.jobId).slice(0, 3), ['5', '11', '10']);
+    assert.ok(done.every((j) => !('source' in j)));
+    assert.equal(groupViews(l10n, s).history.description, 'ended jobs Slurm still remembers');
+    assert.equal(groupViews(l10n, { ...s, jobs: [] }).jobs.description, 'none');
+  });
+
+  it('a cluster: its Slurm name and version, or unreachable with the reason in the tooltip', () => {
+    assert.deepEqual(clusterView(l10n, 'hpc', 'login1', snapshot(), undefined).description, 'test · Slurm 22.05.8');
+    const down = clusterView(l10n, 'hpc', 'login1', snapshot(), 'login1: timed out after 35000 ms');
+    assert.deepEqual([down.description, down.color], ['unreachable', 'errorForeground']);
+    assert.equal(down.tooltip, 'login1\n\nlogin1: timed out after 35000 ms');
+    assert.equal(clusterView(l10n, 'hpc', 'login1', undefined, undefined).description, 'not connected');
+  });
+});
+
+describe('mlops.clusters and the submit answers', () => {
+  it('reads the setting: malformed entries dropped, the first of a name wins, lines trimmed', () => {
+    const c = clusterSettings([
+      { name: ' hpc ', host: 'login1', remoteRoot: '/home/ann/proj', partition: 'gpu', sbatchOptions: ['--constraint=ib', 3, ''], setup: ['module load cuda', null] },
+      { name: 'hpc', host: 'other' },
+      { name: 'no-host' },
+      'junk',
+      null,
+      { name: 'small', host: 'login2', account: '  ' },
+    ]);
+    assert.deepEqual(c, [
+      { name: 'hpc', host: 'login1', remoteRoot: '/home/ann/proj', partition: 'gpu', sbatchOptions: ['--constraint=ib'], setup: ['module load cuda'] },
+      { name: 'small', host: 'login2', sbatchOptions: [], setup: [] },
+    ]);
+    assert.deepEqual(clusterSettings('nope'), []);
+  });
+
+  it('turns the answers into a plan whose script asks for what was typed', () => {
+    const [cluster] = clusterSettings([{ name: 'hpc', host: 'login1', partition: 'gpu', account: 'proj1', setup: ['module load cuda'], sbatchOptions: ['--constraint=ib'] }]);
+    const plan = planFromAnswers(cluster, { command: 'python train.py --lr 0.1 | tee log', cwd: '/home/ann/p', gpus: 'A100:2', cpus: '4', memory: '16g', timeLimit: '02:00:00' });
+    assert.equal(plan.name, 'train.py');
+    assert.deepEqual(plan.command, ['bash', '-c', 'python train.py --lr 0.1 | tee log']);
+    const script = renderBatchScript(plan, { knownGpuTypes: ['a100'] });
+    for (const line of ['#SBATCH --partition=gpu', '#SBATCH --account=proj1', '#SBATCH --gres=gpu:a100:2', '#SBATCH --cpus-per-task=4', '#SBATCH --mem=16G', '#SBATCH --time=02:00:00', '#SBATCH --constraint=ib', 'module load cuda', "exec bash -c 'python train.py --lr 0.1 | tee log'"]) {
+      assert.ok(script.split('\n').includes(line), `no line "${line}" in\n${script}`);
+    }
+    // A partition chosen in the question wins over the setting's; empty answers ask for nothing.
+    const other = planFromAnswers(cluster, { command: 'true', cwd: '/x', partition: 'debug', gpus: '', cpus: ' ' });
+    assert.deepEqual(other.resources, { partition: 'debug', account: 'proj1' });
+  });
+
+  it('refuses what the script could not carry, with the reason the input box shows', () => {
+    assert.match(checkAnswer('gpus', 'A100:x')!, /not a GPU request/);
+    assert.match(checkAnswer('cpus', '0')!, /whole number of CPUs/);
+    assert.match(checkAnswer('memory', 'lots')!, /not a size/);
+    assert.match(checkAnswer('timeLimit', '1:2:3:4')!, /time limit/);
+    assert.match(checkAnswer('cwd', 'relative/dir')!, /absolute/);
+    assert.equal(checkAnswer('gpus', ''), undefined);
+    assert.throws(() => planFromAnswers(clusterSettings([{ name: 'a', host: 'b' }])[0], { command: '  ', cwd: '/x' }), /command is empty/);
+    assert.throws(() => planFromAnswers(clusterSettings([{ name: 'a', host: 'b' }])[0], { command: 'x', cwd: '/x', partition: 'gpu\n#SBATCH --uid=0' }), /not a valid name/);
+    assert.equal(jobNameOf('python3 -u scripts/train.py --x 1'), 'train.py');
+    assert.equal(jobNameOf('CUDA_VISIBLE_DEVICES=0 ./run.sh'), 'run.sh');
+  });
+});
