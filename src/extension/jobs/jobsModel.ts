@@ -33,6 +33,8 @@ export function jobContext(job: Pick<ClusterJob, 'state' | 'ours' | 'user'>, me:
   return `mlops.job.${isActive(job.state) ? 'active' : 'ended'}.${job.ours && job.user === me ? 'ours' : 'foreign'}`;
 }
 
+// A switch per state, like the Workspaces view's stateIcon (workspaces/model.ts): other
+// states and icons, so duplicates' pair between the two stays.
 function stateIcon(state: JobState): { icon: string; color?: string } {
   switch (state) {
     case 'pending':
