@@ -31,6 +31,19 @@ export interface Purge {
   tags?: string[];
 }
 
+/**
+ * EventAccumulator's purge state. It reads a run's files as one stream, so the state at the
+ * end of one file is where the next file (in name order) starts: a file without its own
+ * file_version keeps the previous file's, and out-of-order steps count from the previous
+ * file's last step.
+ */
+export interface PurgeState {
+  fileVersion: number | undefined;
+  mostRecentStep: number;
+}
+
+const FRESH: PurgeState = { fileVersion: undefined, mostRecentStep: -1 };
+
 export class EventFileReader {
   /** Byte offset just past the last whole record read. */
   offset = 0;
@@ -39,14 +52,28 @@ export class EventFileReader {
   /** Purges this file asked for, in order (see Purge). */
   readonly purges: Purge[] = [];
   private fileVersion: number | undefined;
-  private mostRecentStep = -1;
+  private mostRecentStep: number;
 
   constructor(
     readonly file: string,
     private readonly warn: WarningSink = () => undefined,
     /** The file is read only inside it, links resolved (the log folder). */
     private readonly root?: string,
-  ) {}
+    /**
+     * The state the run's previous file ended in, taken when this file is first seen (as
+     * EventAccumulator's directory watcher, which does not go back to an older file once it
+     * has moved on to a newer one).
+     */
+    private readonly carried: PurgeState = FRESH,
+  ) {
+    this.fileVersion = carried.fileVersion;
+    this.mostRecentStep = carried.mostRecentStep;
+  }
+
+  /** The purge state after the last event read: where the run's next file starts. */
+  state(): PurgeState {
+    return { fileVersion: this.fileVersion, mostRecentStep: this.mostRecentStep };
+  }
 
   /** Tags that carry scalars (as `simple_value` or as one-element float/double tensors). */
   scalarTags(): string[] {
@@ -72,8 +99,8 @@ export class EventFileReader {
         this.offset = 0;
         this.tags.clear();
         this.purges.length = 0;
-        this.fileVersion = undefined;
-        this.mostRecentStep = -1;
+        this.fileVersion = this.carried.fileVersion;
+        this.mostRecentStep = this.carried.mostRecentStep;
       }
       let events = 0;
       let carry: Buffer = Buffer.alloc(0);
@@ -156,7 +183,8 @@ export class EventFileReader {
   /**
    * EventAccumulator's _MaybePurgeOrphanedData: from file version 2 on, a SessionLog START
    * at step S drops every tag's points with step >= S (the job resumed from a checkpoint);
-   * older files have no START, so a summary whose step goes back drops its own tags' points.
+   * older files have no START, so a summary whose step goes back drops its own tags' points
+   * (and leaves the most recent step as it was).
    */
   private maybePurge(ev: DecodedEvent): void {
     let purge: Purge | undefined;

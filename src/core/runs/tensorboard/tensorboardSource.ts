@@ -24,9 +24,13 @@ export class TensorBoardSource implements RunSource {
     const files = await findEventFiles(this.location, warn);
     const byRun = new Map<string, EventFileReader[]>();
     for (const file of files) {
+      const run = path.relative(this.location, path.dirname(file)) || '.';
       let reader = this.readers.get(file);
       if (!reader) {
-        reader = new EventFileReader(file, warn, this.location);
+        // Files come in name order, so the run's previous file has just been read: its end
+        // state is where EventAccumulator's one stream stands when this file begins.
+        const previous = byRun.get(run)?.at(-1);
+        reader = new EventFileReader(file, warn, this.location, previous?.state());
         this.readers.set(file, reader);
       }
       try {
@@ -35,7 +39,6 @@ export class TensorBoardSource implements RunSource {
         warn({ file, message: `cannot read: ${(err as Error).message}` });
         continue;
       }
-      const run = path.relative(this.location, path.dirname(file)) || '.';
       byRun.set(run, [...(byRun.get(run) ?? []), reader]);
     }
     const runs: RunSummary[] = [];
@@ -76,10 +79,11 @@ export class TensorBoardSource implements RunSource {
 
   private merged(readers: EventFileReader[], tag: string): MetricPoint[] {
     if (readers.length === 1) return readers[0].scalars(tag).slice();
-    // Files of one run sort by name, which starts with the creation time. EventAccumulator
+    // Files of one run sort by name (code units, as Python's sorted()), which starts with
+    // the creation time. EventAccumulator
     // reads them as one stream, so a later file's purges (a restart) drop earlier files' points.
     let out: MetricPoint[] = [];
-    for (const r of [...readers].sort((a, b) => a.file.localeCompare(b.file))) {
+    for (const r of [...readers].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
       for (const p of r.purges) if (!p.tags || p.tags.includes(tag)) out = applyPurge(out, p.step);
       for (const p of r.scalars(tag)) out.push(p);
     }
