@@ -104,6 +104,32 @@ describe('TensorBoard event files written by TensorBoard itself', function () {
     assert.deepEqual(ours.map((p) => [p.step, p.value]), ref.loss.map((p) => [p[0], p[2]]));
   });
 
+  // EventAccumulator reads a run's files as one stream: without a file_version the step a
+  // later file goes back from is the previous file's last; a file_version of 2 carries over
+  // to later files that have none (then only a SessionLog START purges).
+  const legacyRuns: [string, string][] = [
+    ['two version-less files, the second going back', '0,1,2,3,4,5;3,4,10'],
+    ['three version-less files', '0,1,2,3,4,5;3,4,10;2,7,1,12'],
+    ['a version-less file after one going back within itself', '6,7;0,1,2,8,3'],
+    ['version-less files after a file_version 2 file', 'v2:0,1,2,3,4,5;3,4,10;2,1,6'],
+    ['a file_version 2 file between version-less ones', '0,1,2,3,4,5;v2:3,4,10;2,1,6'],
+  ];
+  for (const [what, spec] of legacyRuns) {
+    it(`purges as EventAccumulator across ${what} (${spec})`, async () => {
+      const logdir = path.join(dir, 'legacy', spec.replace(/[^0-9]+/g, '_'));
+      execFileSync(python, [peer, 'legacy', logdir, spec]);
+      const ref = reference(logdir);
+      assert.deepEqual(Object.keys(ref).sort(), ['acc', 'loss']);
+      const src = new TensorBoardSource(logdir);
+      const { warnings } = await src.list();
+      assert.deepEqual(warnings, []);
+      for (const tag of ['acc', 'loss']) {
+        const ours = await src.metricHistory('.', tag);
+        assert.deepEqual(ours.map((p) => [p.step, p.value]), ref[tag].map((p) => [p[0], p[2]]), tag);
+      }
+    });
+  }
+
   it('a negative 10-byte varint length costs one warning, in bounded time, and the other records load', () => {
     const file = path.join(dir, 'crafted', 'events.out.tfevents.1.crafted');
     execFileSync('mkdir', ['-p', path.dirname(file)]);

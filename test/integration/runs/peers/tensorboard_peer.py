@@ -7,6 +7,10 @@
   steps DIR S,S,..  one event file with 'loss' at each given step (negative and int64 ones too)
   restart DIR       steps 0-3 in one file, then SessionLog START at step 2 and steps 102, 103
                     in a second file (a TF1 job resumed from a checkpoint)
+  legacy DIR SPEC   files with no file_version (pre-TF1 writers), one per ';'-separated part of
+                    SPEC, named so they sort in that order; a part is steps 'S,S,..', 'loss' at
+                    each step and 'acc' at even ones; a part starting 'v2:' begins with
+                    file_version brain.Event:2
   crafted FILE      good records, then one whose summary length is a 10-byte varint that
                     decodes negative (valid CRCs), then one more good record
   read DIR          prints {tag: [[step, wall_time, value], ...]} as TensorBoard's
@@ -95,6 +99,28 @@ def write_restart(logdir):
     w.close()
 
 
+def write_legacy(logdir, spec):
+    import os
+
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    os.makedirs(logdir, exist_ok=True)
+    t = 1000.0
+    for i, part in enumerate(spec.split(';')):
+        with open(os.path.join(logdir, f'events.out.tfevents.{1000 + i}.legacy'), 'wb') as f:
+            rw = RecordWriter(f)
+            if part.startswith('v2:'):
+                part = part[3:]
+                rw.write(event_pb2.Event(wall_time=t, file_version='brain.Event:2').SerializeToString())
+            for s in (int(x) for x in part.split(',')):
+                t += 1.0
+                values = [summary_pb2.Summary.Value(tag='loss', simple_value=float(s) + t / 1e4)]
+                if s % 2 == 0:
+                    values.append(summary_pb2.Summary.Value(tag='acc', simple_value=float(-s)))
+                rw.write(event_pb2.Event(wall_time=t, step=s, summary=summary_pb2.Summary(value=values)).SerializeToString())
+            rw.flush()
+
+
 def write_crafted(path):
     from tensorboard.summary.writer.record_writer import RecordWriter
 
@@ -124,6 +150,8 @@ if __name__ == '__main__':
         write_steps(sys.argv[2], [int(s) for s in sys.argv[3].split(',')])
     elif sys.argv[1] == 'restart':
         write_restart(sys.argv[2])
+    elif sys.argv[1] == 'legacy':
+        write_legacy(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == 'crafted':
         write_crafted(sys.argv[2])
     else:
