@@ -73,6 +73,24 @@ export async function expectWelcome(/** @type {Page} */ page, /** @type {ReturnT
   }
 }
 
+/**
+ * Scrolls a view's list from its top, a pane's height at a time, until `row` is rendered.
+ * @param {Page} page
+ * @param {import('playwright-core').Locator} viewPane
+ * @param {import('playwright-core').Locator} row
+ */
+async function scrolledIntoView(page, viewPane, row) {
+  const box = await viewPane.locator('.monaco-list').first().boundingBox().catch(() => null);
+  if (!box || box.height < 10) return false;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -1e6);
+  for (let i = 0; i < 50; i++) {
+    if (await row.waitFor({ state: 'visible', timeout: 300 }).then(() => true, () => false)) return true;
+    await page.mouse.wheel(0, Math.max(22, box.height * 0.8));
+  }
+  return false;
+}
+
 /** The view shows tree rows with these labels. */
 export async function expectTreeLabels(/** @type {Page} */ page, /** @type {string} */ viewName, /** @type {string[]} */ labels) {
   const rows = pane(page, viewName).locator('.monaco-list-row .label-name');
@@ -81,9 +99,11 @@ export async function expectTreeLabels(/** @type {Page} */ page, /** @type {stri
   try {
     await rows.first().waitFor({ state: 'visible', timeout: TIMEOUT });
     for (const label of labels) {
-      // The tree renders all rows at once: once one is there, a missing one stays missing.
       const row = rows.filter({ hasText: new RegExp(`^${label}$`) }).first();
-      if (!(await row.waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false))) missing.push(label);
+      if (await row.waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false)) continue;
+      // The list renders only the rows its pane has room for (six views share the side bar):
+      // scroll the pane from the top before calling a row missing.
+      if (!(await scrolledIntoView(page, pane(page, viewName), row))) missing.push(label);
     }
   } catch (err) {
     throw new Error(`${viewName}: no tree rows (${String(err?.message ?? err).split('\n')[0]})`);
