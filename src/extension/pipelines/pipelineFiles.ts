@@ -18,13 +18,19 @@ export class PipelineFiles implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor() {
-    const invalidate = () => {
-      this.dvc = this.mlp = undefined;
-      this.changed.fire();
-    };
+    const invalidate = () => this.invalidate();
     this.watcher.onDidCreate(invalidate);
     this.watcher.onDidDelete(invalidate);
     vscode.workspace.onDidChangeWorkspaceFolders(invalidate);
+  }
+
+  /**
+   * Searches again on the next ask. Also for a listed file found gone: deleting the folder
+   * that holds it reports only the folder to the watcher, which the glob does not match.
+   */
+  invalidate(): void {
+    this.dvc = this.mlp = undefined;
+    this.changed.fire();
   }
 
   dvcYamls(): Promise<vscode.Uri[]> {

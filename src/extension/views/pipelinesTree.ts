@@ -87,6 +87,7 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
 
   private async load(): Promise<PipelineFile[]> {
     const uris = await this.files.dvcYamls();
+    let gone = false;
     const out: PipelineFile[] = [];
     const referenced: string[] = [];
     for (const uri of uris) {
@@ -107,9 +108,13 @@ export class PipelinesTreeProvider implements vscode.TreeDataProvider<Node>, vsc
           }
         }
       } catch (err) {
-        this.log.warn(`Pipelines: cannot read ${uri.fsPath}: ${errorMessage(err)}`);
+        if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') gone = true;
+        else this.log.warn(`Pipelines: cannot read ${uri.fsPath}: ${errorMessage(err)}`);
       }
     }
+    // A listed dvc.yaml went away with its folder: search again (the refresh that follows
+    // no longer lists it) rather than warn on every refresh.
+    if (gone) this.files.invalidate();
     this.referenced = referenced;
     this.lastFiles = out;
     this.loadedEmitter.fire(out);
