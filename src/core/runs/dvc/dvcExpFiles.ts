@@ -187,21 +187,18 @@ export function parseDataFile(file: string, text: string): Parsed {
   return result;
 }
 
-/** Nested objects flattened with `sep`; lists and scalars are leaves (dvc.utils.flatten). */
-const flatten = (obj: unknown, sep: string, prefix = '') => flattenLeaves(obj, sep, prefix);
-
 /** A params file's values as `dvc exp show` shows them: the whole file, or just the tracked keys. */
 export function selectParams(data: unknown, keys: Set<string> | 'all'): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (k: string, v: unknown) => (out[k] = typeof v === 'string' ? v : JSON.stringify(v) ?? 'null');
   if (keys === 'all') {
-    for (const [k, v] of flatten(data, '.')) put(k, v);
+    for (const [k, v] of flattenLeaves(data, '.')) put(k, v);
     return out;
   }
   for (const key of keys) {
     const hit = lookupPath(data, splitKeyPath(key));
     if (!hit.found) continue;
-    if (hit.value && typeof hit.value === 'object' && !Array.isArray(hit.value)) for (const [k, v] of flatten(hit.value, '.', `${key}.`)) put(k, v);
+    if (hit.value && typeof hit.value === 'object' && !Array.isArray(hit.value)) for (const [k, v] of flattenLeaves(hit.value, '.', `${key}.`)) put(k, v);
     else put(key, hit.value);
   }
   return out;
@@ -212,7 +209,7 @@ export function metricValues(data: unknown): { step: number; values: [string, nu
   const top = data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
   const step = typeof top.step === 'number' ? top.step : 0;
   const values: [string, number][] = [];
-  for (const [k, v] of flatten(top, '/')) {
+  for (const [k, v] of flattenLeaves(top, '/')) {
     if (k === 'step') continue;
     if (typeof v === 'number') values.push([k, v]);
     else if (typeof v === 'boolean') values.push([k, v ? 1 : 0]);
