@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
+import { atMost, notMeasured, result } from './lib/verdict.mjs';
 
 const dist = join(root, 'dist');
 const activationFile = join(root, 'test-results', 'activation.json');
@@ -18,7 +19,7 @@ if (stale) {
   console.log('activation.json missing or older than the bundle: running the E2E tier to measure in a real extension host');
   const r = spawnSync('node', ['test/e2e/run.mjs'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0 && !existsSync(activationFile)) {
-    console.log('RESULT activation: not measured (the E2E tier could not run; see above)');
+    notMeasured('activation', 'the E2E tier could not run; see above');
     process.exit(1);
   }
 }
@@ -26,13 +27,20 @@ if (stale) {
 const sizeOf = (/** @type {string} */ f) => statSync(join(dist, f)).size;
 const eager = sizeOf('extension.js');
 const lazy = readdirSync(join(dist, 'lazy')).filter((f) => f.endsWith('.js')).reduce((s, f) => s + sizeOf(join('lazy', f)), 0);
-console.log(`RESULT bundle: activation parses extension.js ${kb(eager)} of ${kb(eager + lazy)} (language client and telemetry SDK load on first use) — ${((eager + lazy) / eager).toFixed(1)}× less than one bundle`);
-console.log(`RESULT bundle: server.js ${kb(sizeOf('server.js'))}, core.js ${kb(sizeOf('core.js'))}`);
+result(
+  'bundle parsed at activation',
+  `extension.js ${kb(eager)} of ${kb(eager + lazy)} (the rest loads on first use); server.js ${kb(sizeOf('server.js'))}, core.js ${kb(sizeOf('core.js'))}`,
+  // Issue 21: at most 200 KB parsed at activation.
+  [atMost('extension.js', eager / 1024, 200, ' KB')],
+);
 
 const a = JSON.parse(readFileSync(activationFile, 'utf8'));
 const ours = a.moduleLoadMs + a.activateMs;
 // VS Code lists slow activations in "Show Running Extensions"; 100 ms is the budget we
 // hold ourselves to. The host's own gap between loading and activate() is not ours.
-console.log(
-  `RESULT activation: ${ours.toFixed(1)} ms ours in ${a.host ?? "code-server's extension host"} (evaluate extension.js ${a.moduleLoadMs.toFixed(1)} ms + activate() ${a.activateMs.toFixed(1)} ms; host gap ${(a.hostGapMs ?? 0).toFixed(1)} ms not counted) — ${(ours / 100).toFixed(2)}× our 100 ms budget`,
+result(
+  `activation in ${a.host ?? "code-server's extension host"}`,
+  `evaluate extension.js ${a.moduleLoadMs.toFixed(1)} ms + activate() ${a.activateMs.toFixed(1)} ms (host gap ${(a.hostGapMs ?? 0).toFixed(1)} ms not counted)`,
+  // Issue 21: 30 ms on a quiet machine (the load average is printed by bench/run.mjs).
+  [atMost('ours', ours, 30, ' ms')],
 );

@@ -8,6 +8,7 @@ import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
+import { atMost, faster, result } from './lib/verdict.mjs';
 import { launchBrowser } from '../test/e2e/browser.mjs';
 
 const RUNS = Number(process.env.BENCH_CHART_RUNS ?? 20);
@@ -130,7 +131,7 @@ const rawPan = stats(await pan(true));
 console.log(`  (for reference: with all ${PAN_POINTS.toLocaleString('en')} points loaded, no downsampling: median ${rawPan.median.toFixed(2)} ms, p95 ${rawPan.p95.toFixed(2)} ms)`);
 await browser.close();
 
-const ratio = (/** @type {number} */ x) => (x / ours.ms).toFixed(1);
-console.log(`RESULT charts first render ${RUNS}×${POINTS}: ours ${ours.ms.toFixed(0)} ms vs Vega-Lite SVG ${vegaLite.ms.toFixed(0)} ms = ${ratio(vegaLite.ms)}× faster (goal ≥ 20×)`);
-console.log(`RESULT charts first render ${RUNS}×${POINTS}: ours ${ours.ms.toFixed(0)} ms vs Plotly ${plotly.ms.toFixed(0)} ms = ${ratio(plotly.ms)}× faster (goal ≥ 5×)`);
-console.log(`RESULT charts pan frame at ${PAN_POINTS} points: p95 ${panned.p95.toFixed(2)} ms, median ${panned.median.toFixed(2)} ms (goal < 16 ms)`);
+const shape = `${RUNS} runs × ${POINTS.toLocaleString('en')} points`;
+result(`charts first render, ${shape}`, `ours ${ours.ms.toFixed(0)} ms vs Vega-Lite SVG ${vegaLite.ms.toFixed(0)} ms`, [faster(vegaLite.ms / ours.ms, 20, 'vs Vega-Lite')]);
+result(`charts first render, ${shape}`, `ours ${ours.ms.toFixed(0)} ms vs Plotly ${plotly.ms.toFixed(0)} ms`, [faster(plotly.ms / ours.ms, 5, 'vs Plotly')]);
+result(`charts pan frame at ${PAN_POINTS.toLocaleString('en')} points`, `median ${panned.median.toFixed(2)} ms`, [atMost('p95', panned.p95, 16, ' ms')]);

@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { root } from '../scripts/lib.mjs';
+import { faster, notMeasured, result, sameAnswer } from './lib/verdict.mjs';
 
 const commits = Number(process.env.BENCH_DATA_COMMITS ?? 500);
 const venvBin = join(root, '.venv-peers', 'bin');
 if (!existsSync(join(venvBin, 'dvc'))) {
-  console.log('RESULT data versions: not measured (no .venv-peers/bin/dvc; run bash scripts/setup/peers.sh)');
+  notMeasured('data versions', 'no .venv-peers/bin/dvc; run bash scripts/setup/peers.sh');
   process.exit(1);
 }
 if (!existsSync(join(root, 'dist', 'core.js'))) execFileSync('node', ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
@@ -71,8 +72,10 @@ try {
   if (!isDeepStrictEqual(ourVersions, theirVersions)) throw new Error(`versions differ: ours ${ourVersions.length}, theirs ${theirVersions.length}`);
   if (ourVersions.length !== commits) throw new Error(`expected ${commits} versions, got ${ourVersions.length}`);
   const withMetrics = ours.versions.filter((/** @type {any} */ v) => v.metrics['metrics.json']).length;
-  console.log(
-    `RESULT data versions (${commits} commits): ours ${ourMs.toFixed(0)} ms (with metrics and refs of each version: ${withMetrics}) vs git log + git show per revision ${theirMs.toFixed(0)} ms — ${(theirMs / ourMs).toFixed(1)}× faster; same versions`,
+  result(
+    `data versions of one artifact (${commits} commits)`,
+    `ours ${ourMs.toFixed(0)} ms (with metrics and refs of each version: ${withMetrics}) vs git log + git show per revision ${theirMs.toFixed(0)} ms`,
+    [faster(theirMs / ourMs, 10, 'vs git log + git show'), sameAnswer(true)],
   );
 
   const [theirTable, theirTableMs] = await time(() => JSON.parse(execFileSync('dvc', ['metrics', 'show', '-a', '-T', '--json'], { cwd: dir, env, encoding: 'utf8' })));
@@ -81,8 +84,10 @@ try {
   for (const [rev, entry] of Object.entries(theirTable)) {
     if (!isDeepStrictEqual(rows.get(rev), entry.data?.['metrics.json']?.data)) throw new Error(`metrics of ${rev} differ: ours ${JSON.stringify(rows.get(rev))} theirs ${JSON.stringify(entry)}`);
   }
-  console.log(
-    `RESULT metrics across revisions (${Object.keys(theirTable).length} revisions): ours ${ourTableMs.toFixed(0)} ms vs dvc metrics show -a -T --json ${theirTableMs.toFixed(0)} ms — ${(theirTableMs / ourTableMs).toFixed(1)}× faster; same values`,
+  result(
+    `metrics across revisions (${Object.keys(theirTable).length} revisions)`,
+    `ours ${ourTableMs.toFixed(0)} ms vs dvc metrics show -a -T --json ${theirTableMs.toFixed(0)} ms`,
+    [faster(theirTableMs / ourTableMs, 30, 'vs dvc metrics show'), sameAnswer(true)],
   );
 } finally {
   rmSync(parent, { recursive: true, force: true });

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { root } from '../scripts/lib.mjs';
+import { faster, notMeasured, result, sameAnswer } from './lib/verdict.mjs';
 
 const venvBin = join(root, '.venv-peers', 'bin');
 if (!existsSync(join(venvBin, 'dvc'))) {
-  console.log('RESULT pipelines status: not measured (no .venv-peers/bin/dvc; run bash scripts/setup/peers.sh)');
+  notMeasured('pipelines status', 'no .venv-peers/bin/dvc; run bash scripts/setup/peers.sh');
   process.exit(1);
 }
 if (!existsSync(join(root, 'dist', 'core.js'))) execFileSync('node', ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
@@ -46,7 +47,11 @@ try {
   for (let i = 0; i < runs; i++) warm.push((await time(() => computePipelineStatus({ dir, hashes: cache })))[1]);
   const median = (/** @type {number[]} */ a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const t = median(theirs);
-  console.log(`RESULT pipelines status: ours ${median(warm).toFixed(1)} ms (first call ${coldMs.toFixed(1)} ms) vs dvc status --json ${t.toFixed(0)} ms — ${(t / median(warm)).toFixed(0)}× faster (${(t / coldMs).toFixed(0)}× on the first call); same answer`);
+  result(
+    'pipelines status of the example project',
+    `ours ${median(warm).toFixed(1)} ms (first call ${coldMs.toFixed(1)} ms, ${(t / coldMs).toFixed(0)}×) vs dvc status --json ${t.toFixed(0)} ms`,
+    [faster(t / median(warm), 10, 'vs dvc status'), sameAnswer(true)],
+  );
 } finally {
   rmSync(parent, { recursive: true, force: true });
 }

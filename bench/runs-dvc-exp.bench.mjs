@@ -10,13 +10,14 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { root } from '../scripts/lib.mjs';
+import { faster, notMeasured, result, sameAnswer } from './lib/verdict.mjs';
 
 const VERSION = 1;
 const count = Number(process.env.BENCH_DVC_EXPS ?? 200);
 const bin = join(root, '.venv-peers', 'bin');
 const dvc = join(bin, 'dvc');
 if (!existsSync(dvc)) {
-  console.log(`RESULT dvc experiments: not measured (${dvc} missing; run bash scripts/setup/peers.sh)`);
+  notMeasured('dvc experiments', `${dvc} missing; run bash scripts/setup/peers.sh`);
   process.exit(1);
 }
 const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1', GIT_AUTHOR_DATE: undefined };
@@ -127,7 +128,9 @@ const theirExps = shown.reduce((/** @type {number} */ n, /** @type {any} */ b) =
 console.log(
   `ours ${oursMs.toFixed(0)} ms with its cache (runs: ${warmRuns.map((r) => r.ms.toFixed(0)).join(', ')}), ${oursCold.ms.toFixed(0)} ms without, ${refreshMs.toFixed(1)} ms for a refresh in the same process, ${ourExps} experiments, ${warningCount} warnings; dvc exp show --json ${(cold.ms / 1000).toFixed(2)} s without its cache, ${(theirMs / 1000).toFixed(2)} s with it (runs: ${warm.map((w) => (w.ms / 1000).toFixed(2)).join(', ')}), ${theirExps} experiments`,
 );
-if (ourExps !== theirExps) console.log(`WARNING: experiment counts differ (${ourExps} vs ${theirExps})`);
-console.log(
-  `RESULT dvc experiments: ${count} experiments, both with their caches, each in a new process (medians): ours ${oursMs.toFixed(0)} ms vs dvc exp show --json ${(theirMs / 1000).toFixed(2)} s — ${(theirMs / oursMs).toFixed(1)}× faster; a refresh in a running session ${refreshMs.toFixed(1)} ms — ${(theirMs / refreshMs).toFixed(0)}×; both without their caches: ours ${oursCold.ms.toFixed(0)} ms vs ${(cold.ms / 1000).toFixed(2)} s — ${(cold.ms / oursCold.ms).toFixed(1)}× faster`,
+result(
+  `dvc experiments: ${count} experiments, both with their caches, each in a new process (medians)`,
+  `ours ${oursMs.toFixed(0)} ms vs dvc exp show --json ${(theirMs / 1000).toFixed(2)} s; a refresh in a running session ${refreshMs.toFixed(1)} ms (${(theirMs / refreshMs).toFixed(0)}×); both without caches ${oursCold.ms.toFixed(0)} ms vs ${(cold.ms / 1000).toFixed(2)} s (${(cold.ms / oursCold.ms).toFixed(1)}×)`,
+  // Issue 21 raised the goal to 100× with caches; its git cat-file comparison is not in this bench yet.
+  [faster(theirMs / oursMs, 100, 'vs dvc exp show'), sameAnswer(ourExps === theirExps)],
 );

@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tsImport } from 'tsx/esm/api';
 import { root } from '../scripts/lib.mjs';
+import { notMeasured, result } from './lib/verdict.mjs';
 
 const python = join(root, '.venv-peers', 'bin', 'python');
 const script = join(root, 'dist', 'lazy', 'runsWorker.js');
 if (!existsSync(python) || !existsSync(script)) {
-  console.log(`RESULT runs-isolated: not measured (needs ${python} and ${script}: bash scripts/setup/peers.sh; node esbuild.mjs)`);
+  notMeasured('runs-isolated', `needs ${python} and ${script}: bash scripts/setup/peers.sh; node esbuild.mjs`);
   process.exit(1);
 }
 const env = { ...process.env, PATH: `${join(root, '.venv-peers', 'bin')}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1' };
@@ -94,8 +95,10 @@ async function tbListing(perStore) {
 const sharedTb = await tbListing(false);
 const perStoreTb = await tbListing(true);
 console.log(`${many} TensorBoard log folders: one shared worker ${f(sharedTb.ms)} (+${sharedTb.rssMb.toFixed(0)} MB RSS), a worker each ${f(perStoreTb.ms)} (+${perStoreTb.rssMb.toFixed(0)} MB RSS)`);
-console.log(
-  `RESULT runs-isolated: example project (${local.runs} runs, 3 stores) listed through the worker ${f(isolated.againMs)} vs in-thread ${f(local.againMs)} ` +
-    `(${(isolated.againMs / local.againMs).toFixed(2)}×; first listing ${f(isolated.firstMs)} vs ${f(local.firstMs)}); host event loop blocked up to ${f(isolated.blockedMs)} vs ${f(local.blockedMs)}; ` +
+// Informational: the worker's price and what sharing one worker saves; no peer to race.
+result(
+  `runs-isolated: example project (${local.runs} runs, 3 stores) through the worker`,
+  `listing again ${f(isolated.againMs)} vs in-thread ${f(local.againMs)} (first ${f(isolated.firstMs)} vs ${f(local.firstMs)}); host event loop blocked up to ${f(isolated.blockedMs)} vs ${f(local.blockedMs)}; ` +
     `${many} TensorBoard log folders: shared worker ${f(sharedTb.ms)} / +${sharedTb.rssMb.toFixed(0)} MB vs a worker each ${f(perStoreTb.ms)} / +${perStoreTb.rssMb.toFixed(0)} MB`,
+  [],
 );

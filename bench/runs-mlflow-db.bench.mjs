@@ -10,13 +10,14 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
+import { faster, notMeasured, result, sameAnswer } from './lib/verdict.mjs';
 
 const VERSION = 1;
 const runs = Number(process.env.BENCH_MLFLOW_RUNS ?? 1000);
 const steps = Number(process.env.BENCH_MLFLOW_STEPS ?? 1000);
 const python = join(root, '.venv-peers', 'bin', 'python');
 if (!existsSync(python)) {
-  console.log(`RESULT mlflow.db: not measured (${python} missing; run bash scripts/setup/peers.sh)`);
+  notMeasured('mlflow.db', `${python} missing; run bash scripts/setup/peers.sh`);
   process.exit(1);
 }
 const dir = join(homedir(), '.cache', 'mlops-workbench', `mlflow-db-bench-v${VERSION}-${runs}x${steps}`);
@@ -128,9 +129,13 @@ const label = `mlflow.db ${runs} runs × 20 params × 10 metrics × ${steps} ste
 console.log(`mlflow.search_runs ${theirMs.toFixed(0)} ms (runs: ${theirRuns3.map((r) => r[0].toFixed(0)).join(', ')}; + ${importMs.toFixed(0)} ms to import mlflow), ${theirRuns} runs, ${columns} columns`);
 if (oursError) {
   console.log(`ours failed: ${oursError} (RSS grew ${rssMb.toFixed(0)} MB)`);
-  console.log(`RESULT ${label}: ours FAILED (${oursError}) vs mlflow.search_runs ${(theirMs / 1000).toFixed(2)} s`);
+  result(label, `ours FAILED (${oursError}) vs mlflow.search_runs ${(theirMs / 1000).toFixed(2)} s`, [faster(0, 40, 'vs mlflow.search_runs')]);
   process.exit(1);
 }
 console.log(`ours ${oursMs.toFixed(0)} ms (runs: ${oursRuns.map((r) => r.ms.toFixed(0)).join(', ')}), ${ours.runs} runs, ${ours.params} params, ${ours.metrics} latest metrics, RSS +${rssMb.toFixed(0)} MB`);
-if (ours.runs !== theirRuns) console.log(`WARNING: run counts differ (${ours.runs} vs ${theirRuns})`);
-console.log(`RESULT ${label}: ours ${(oursMs / 1000).toFixed(2)} s vs mlflow.search_runs ${(theirMs / 1000).toFixed(2)} s — ${(theirMs / oursMs).toFixed(1)}× faster (medians of 3 runs each, each in a new process)`);
+result(
+  label,
+  `ours ${(oursMs / 1000).toFixed(2)} s vs mlflow.search_runs ${(theirMs / 1000).toFixed(2)} s (medians of 3 runs each, each in a new process; RSS +${rssMb.toFixed(0)} MB)`,
+  // Issue 21 raised the goal to 40×; its sqlite3-CLI comparison is not in this bench yet.
+  [faster(theirMs / oursMs, 40, 'vs mlflow.search_runs'), sameAnswer(ours.runs === theirRuns)],
+);
