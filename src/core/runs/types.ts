@@ -62,6 +62,11 @@ export interface RunSource {
   /** Every point of one metric of one run, in the order logged. */
   metricHistory(runId: string, key: string): Promise<MetricPoint[]>;
   /**
+   * The same history as (step, timestamp, value) triples in one Float64Array, for sources
+   * that keep points packed (TensorBoard): the worker transfers it without making objects.
+   */
+  metricHistoryPacked?(runId: string, key: string): Promise<Float64Array>;
+  /**
    * One metric of many runs, about `maxPoints` points each, sampled by the source (an
    * MLflow server's get-history-bulk-interval). Sources without it: metricHistory + downsample.
    */

@@ -22,6 +22,17 @@ describe('CRC32C', () => {
       assert.equal(crc32c(data, s), ref);
     }
   });
+  it('gives the same CRC reading words through a DataView, at every alignment and end', () => {
+    // A view over a slice of a larger buffer, as the reader's chunks are.
+    const backing = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 131 + 7) & 0xff));
+    const data = backing.subarray(3, 180);
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (let s = 0; s < 9; s++) {
+      for (const e of [s, s + 1, s + 8, s + 15, data.length]) {
+        assert.equal(crc32c(data, s, e, view), crc32c(Buffer.from(data.subarray(s, e))), `${s}..${e}`);
+      }
+    }
+  });
   it('masks as TFRecord does', () => {
     const c = crc32c(Buffer.from('abc'));
     assert.equal(maskedCrc32c(Buffer.from('abc')), ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0);

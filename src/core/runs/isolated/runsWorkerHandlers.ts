@@ -38,7 +38,10 @@ export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOpt
       // A fresh worker (after a death or an idle stop) has not listed this store yet, and
       // some readers answer histories only for runs they listed (DVC experiments).
       if (!entry(p).listed) await list(p);
-      const packed = encodePoints(await entry(p).source.metricHistory(p.runId, p.metric));
+      const source = entry(p).source;
+      const packed = source.metricHistoryPacked
+        ? await source.metricHistoryPacked(p.runId, p.metric)
+        : encodePoints(await source.metricHistory(p.runId, p.metric));
       return withTransfer(packed, [packed.buffer as ArrayBuffer]);
     },
     drop: (ref: { key: string }) => {

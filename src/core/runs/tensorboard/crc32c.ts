@@ -21,28 +21,49 @@ const TABLES: Uint32Array[] = (() => {
   return t;
 })();
 
-export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
+/**
+ * `view` (a DataView over the same bytes as `data`) lets the loop read 32-bit words, half
+ * the loads of reading bytes; a reader passes the one view it keeps per read chunk, since
+ * making one per record would cost more than it saves.
+ */
+export function crc32c(data: Uint8Array, start = 0, end = data.length, view?: DataView): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES;
   let crc = 0xffffffff;
   let i = start;
-  for (; i + 8 <= end; i += 8) {
-    const a = crc ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
-    crc =
-      t7[a & 0xff] ^
-      t6[(a >>> 8) & 0xff] ^
-      t5[(a >>> 16) & 0xff] ^
-      t4[a >>> 24] ^
-      t3[data[i + 4]] ^
-      t2[data[i + 5]] ^
-      t1[data[i + 6]] ^
-      t0[data[i + 7]];
+  if (view) {
+    for (; i + 8 <= end; i += 8) {
+      const a = crc ^ view.getUint32(i, true);
+      const b = view.getUint32(i + 4, true);
+      crc =
+        t7[a & 0xff] ^
+        t6[(a >>> 8) & 0xff] ^
+        t5[(a >>> 16) & 0xff] ^
+        t4[a >>> 24] ^
+        t3[b & 0xff] ^
+        t2[(b >>> 8) & 0xff] ^
+        t1[(b >>> 16) & 0xff] ^
+        t0[b >>> 24];
+    }
+  } else {
+    for (; i + 8 <= end; i += 8) {
+      const a = crc ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+      crc =
+        t7[a & 0xff] ^
+        t6[(a >>> 8) & 0xff] ^
+        t5[(a >>> 16) & 0xff] ^
+        t4[a >>> 24] ^
+        t3[data[i + 4]] ^
+        t2[data[i + 5]] ^
+        t1[data[i + 6]] ^
+        t0[data[i + 7]];
+    }
   }
   for (; i < end; i++) crc = t0[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
 /** TFRecord's masked CRC: rotate right by 15 and add a constant, so a CRC of CRCs is not trivially zero. */
-export function maskedCrc32c(data: Uint8Array, start = 0, end = data.length): number {
-  const c = crc32c(data, start, end);
+export function maskedCrc32c(data: Uint8Array, start = 0, end = data.length, view?: DataView): number {
+  const c = crc32c(data, start, end, view);
   return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }

@@ -7,13 +7,8 @@
 import { openRegularFile } from '../../common/boundedRead';
 import type { MetricPoint, WarningSink } from '../types';
 import { maskedCrc32c } from './crc32c';
-import { decodeEvent, type DecodedEvent } from './eventProto';
-
-export interface TagSeries {
-  /** The plugin named by the tag's first metadata (`scalars`, `histograms`, ...). */
-  pluginName?: string;
-  points: MetricPoint[];
-}
+import { EventDecoder } from './eventProto';
+import { PackedSeries } from './packedSeries';
 
 const HEADER = 12;
 const FOOTER = 4;
@@ -47,12 +42,15 @@ const FRESH: PurgeState = { fileVersion: undefined, mostRecentStep: -1 };
 export class EventFileReader {
   /** Byte offset just past the last whole record read. */
   offset = 0;
-  private readonly tags = new Map<string, TagSeries>();
+  private readonly tags = new Map<string, PackedSeries>();
   private resyncing = false;
   /** Purges this file asked for, in order (see Purge). */
   readonly purges: Purge[] = [];
   private fileVersion: number | undefined;
   private mostRecentStep: number;
+  private readonly decoder = new EventDecoder();
+  private readonly lastTag: string[] = [];
+  private readonly lastSeries: PackedSeries[] = [];
 
   constructor(
     readonly file: string,
@@ -77,14 +75,15 @@ export class EventFileReader {
 
   /** Tags that carry scalars (as `simple_value` or as one-element float/double tensors). */
   scalarTags(): string[] {
-    return [...this.tags].filter(([, s]) => s.points.length > 0).map(([t]) => t);
+    return [...this.tags].filter(([, s]) => s.length > 0).map(([t]) => t);
   }
 
+  /** A tag's points as objects (tests and small files; the source serves them packed). */
   scalars(tag: string): MetricPoint[] {
-    return this.tags.get(tag)?.points ?? [];
+    return this.tags.get(tag)?.points() ?? [];
   }
 
-  tag(tag: string): TagSeries | undefined {
+  tag(tag: string): PackedSeries | undefined {
     return this.tags.get(tag);
   }
 
@@ -98,26 +97,37 @@ export class EventFileReader {
         // Replaced or truncated by the writer: start over rather than read garbage.
         this.offset = 0;
         this.tags.clear();
+        this.lastTag.length = 0;
+        this.lastSeries.length = 0;
         this.purges.length = 0;
         this.fileVersion = this.carried.fileVersion;
         this.mostRecentStep = this.carried.mostRecentStep;
       }
       let events = 0;
-      let carry: Buffer = Buffer.alloc(0);
       let pos = this.offset;
+      // One read buffer for the whole call, refilled in place: a new 8 MB buffer per chunk
+      // was garbage the size of the file, held until the collector ran. A record cut at the
+      // end of a chunk is moved to the front and the file read in after it; a record larger
+      // than the buffer grows it.
+      let buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
+      let held = 0;
       while (pos < size) {
         const want = Math.min(CHUNK, size - pos);
-        const chunk = Buffer.allocUnsafe(want);
-        const { bytesRead } = await fh.read(chunk, 0, want, pos);
+        if (held + want > buf.length) {
+          const bigger = Buffer.allocUnsafe(held + want);
+          buf.copy(bigger, 0, 0, held);
+          buf = bigger;
+        }
+        const { bytesRead } = await fh.read(buf, held, want, pos);
         if (bytesRead === 0) break;
         pos += bytesRead;
-        const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-        const base = pos - buf.length; // file offset of buf[0]
-        const { used, decoded } = this.parse(buf, base);
+        const data = buf.subarray(0, held + bytesRead);
+        const base = pos - data.length; // file offset of data[0]
+        const { used, decoded } = this.parse(data, base);
         events += decoded;
         this.offset = base + used;
-        carry = buf.subarray(used);
-        // A record larger than what we hold: read on until it is whole.
+        held = data.length - used;
+        buf.copyWithin(0, used, used + held);
       }
       return events;
     } finally {
@@ -129,10 +139,12 @@ export class EventFileReader {
   private parse(buf: Buffer, base: number): { used: number; decoded: number } {
     let i = 0;
     let decoded = 0;
+    this.decoder.setBuffer(buf);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     while (i + HEADER <= buf.length) {
-      const lenLo = buf.readUInt32LE(i);
-      const lenHi = buf.readUInt32LE(i + 4);
-      const lenOk = maskedCrc32c(buf, i, i + 8) === buf.readUInt32LE(i + 8);
+      const lenLo = view.getUint32(i, true);
+      const lenHi = view.getUint32(i + 4, true);
+      const lenOk = maskedCrc32c(buf, i, i + 8, view) === view.getUint32(i + 8, true);
       const len = lenHi * 2 ** 32 + lenLo;
       if (!lenOk || len > MAX_RECORD) {
         if (!this.resyncing) {
@@ -146,11 +158,11 @@ export class EventFileReader {
       this.resyncing = false;
       const dataStart = i + HEADER;
       const dataEnd = dataStart + len;
-      if (maskedCrc32c(buf, dataStart, dataEnd) !== buf.readUInt32LE(dataEnd)) {
+      if (maskedCrc32c(buf, dataStart, dataEnd, view) !== view.getUint32(dataEnd, true)) {
         this.warn({ file: this.file, offset: base + i, message: 'bad CRC of record data; record skipped' });
       } else {
         try {
-          this.add(buf, dataStart, dataEnd);
+          this.add(dataStart, dataEnd);
           decoded++;
         } catch (err) {
           this.warn({ file: this.file, offset: base + i, message: `undecodable event: ${(err as Error).message}` });
@@ -161,22 +173,32 @@ export class EventFileReader {
     return { used: i, decoded };
   }
 
-  private add(buf: Buffer, start: number, end: number): void {
-    const ev = decodeEvent(buf, start, end);
+  private add(start: number, end: number): void {
+    const ev = this.decoder;
+    ev.decode(start, end);
     if (ev.fileVersion !== undefined) this.fileVersion = parseFileVersion(ev.fileVersion);
-    this.maybePurge(ev);
-    for (const v of ev.values) {
-      let series = this.tags.get(v.tag);
+    this.maybePurge();
+    const timestamp = ev.wallTime * 1000;
+    for (let i = 0; i < ev.count; i++) {
+      const tag = ev.tags[i];
+      const pluginName = ev.pluginNames[i];
+      // Tags are interned and come in the same order event after event: the slot's last
+      // series is the right one, without a map lookup, nearly always.
+      let series = this.lastTag[i] === tag ? this.lastSeries[i] : this.tags.get(tag);
       if (!series) {
-        series = { pluginName: v.pluginName, points: [] };
-        this.tags.set(v.tag, series);
-      } else if (series.pluginName === undefined && v.pluginName !== undefined) {
-        series.pluginName = v.pluginName;
+        series = new PackedSeries(pluginName);
+        this.tags.set(tag, series);
+      } else if (series.pluginName === undefined && pluginName !== undefined) {
+        series.pluginName = pluginName;
       }
-      if (v.value === undefined) continue;
+      if (i < 64) {
+        this.lastTag[i] = tag;
+        this.lastSeries[i] = series;
+      }
+      if (!ev.hasValue[i]) continue;
       // A tensor is a scalar only for a tag that says so; simple_value always is.
-      if (v.fromTensor && series.pluginName !== 'scalars') continue;
-      series.points.push({ step: ev.step, timestamp: ev.wallTime * 1000, value: v.value });
+      if (ev.fromTensor[i] && series.pluginName !== 'scalars') continue;
+      series.push(ev.step, timestamp, ev.values[i]);
     }
   }
 
@@ -186,26 +208,22 @@ export class EventFileReader {
    * older files have no START, so a summary whose step goes back drops its own tags' points
    * (and leaves the most recent step as it was).
    */
-  private maybePurge(ev: DecodedEvent): void {
+  private maybePurge(): void {
+    const ev = this.decoder;
     let purge: Purge | undefined;
     if (this.fileVersion !== undefined && this.fileVersion >= 2) {
       if (ev.sessionStart) purge = { step: ev.step };
     } else if (ev.step < this.mostRecentStep && ev.hasSummary) {
-      purge = { step: ev.step, tags: ev.values.map((v) => v.tag) };
+      purge = { step: ev.step, tags: ev.tags.slice(0, ev.count) };
     } else {
       this.mostRecentStep = ev.step;
     }
     if (!purge) return;
     this.purges.push(purge);
     for (const [tag, series] of this.tags) {
-      if (!purge.tags || purge.tags.includes(tag)) series.points = applyPurge(series.points, purge.step);
+      if (!purge.tags || purge.tags.includes(tag)) series.purge(purge.step);
     }
   }
-}
-
-/** The points a purge at `step` keeps. */
-export function applyPurge(points: MetricPoint[], step: number): MetricPoint[] {
-  return points.filter((p) => p.step < step);
 }
 
 /** `brain.Event:2` -> 2, as TensorBoard's _ParseFileVersion; unparsable -> -1. */

@@ -6,203 +6,293 @@
 //   SummaryMetadata{ plugin_data=1 PluginData{ plugin_name=1 } }
 //   TensorProto{ dtype=1, tensor_shape=2, tensor_content=4, float_val=5, double_val=6 }
 // Everything else (graphs, images, histograms' payloads) is skipped unread.
-import { ProtoReader, WireType } from './protobuf';
-
-export interface DecodedValue {
-  tag: string;
-  /** Set when the value came as `simple_value` or as a one-element float/double tensor. */
-  value?: number;
-  fromTensor: boolean;
-  pluginName?: string;
-}
-
-export interface DecodedEvent {
-  wallTime: number;
-  step: number;
-  values: DecodedValue[];
-  /** `brain.Event:2` and the like; only the first event of a file carries it. */
-  fileVersion?: string;
-  hasSummary: boolean;
-  /** A SessionLog with status START: the writer (re)started at this step. */
-  sessionStart: boolean;
-}
+//
+// One decoder per file reader, and one event at a time into fields it reuses: at a million
+// events the per-event objects (an event, an array, a value object per tag) were what the
+// garbage collector spent its time on. The reader copies out what it keeps.
+import { ProtoCursor, WireType } from './protobuf';
+import { StringInterner } from './stringInterner';
 
 const SESSION_START = 1;
 
 const DT_FLOAT = 1;
 const DT_DOUBLE = 2;
 
-export function decodeEvent(buf: Uint8Array, start: number, end: number): DecodedEvent {
-  const r = new ProtoReader(buf, start, end);
-  const ev: DecodedEvent = { wallTime: 0, step: 0, values: [], hasSummary: false, sessionStart: false };
-  while (!r.done()) {
-    const key = r.key();
-    switch (key) {
-      case (1 << 3) | WireType.Fixed64:
-        ev.wallTime = r.double();
-        break;
-      case (2 << 3) | WireType.Varint:
-        ev.step = r.varint();
-        break;
-      case (3 << 3) | WireType.Bytes:
-        ev.fileVersion = r.string();
-        break;
-      case (5 << 3) | WireType.Bytes: {
-        const [s, e] = r.bytes();
-        ev.hasSummary = true;
-        decodeSummary(buf, s, e, ev.values);
-        break;
-      }
-      case (7 << 3) | WireType.Bytes: {
-        const [s, e] = r.bytes();
-        ev.sessionStart = varintField(buf, s, e, 1) === SESSION_START;
-        break;
-      }
-      default:
-        r.skip(key & 7);
-    }
-  }
-  return ev;
-}
+const WALL_TIME = (1 << 3) | WireType.Fixed64;
+const STEP = (2 << 3) | WireType.Varint;
+const FILE_VERSION = (3 << 3) | WireType.Bytes;
+const SUMMARY = (5 << 3) | WireType.Bytes;
+const SESSION_LOG = (7 << 3) | WireType.Bytes;
+const FIELD1_BYTES = (1 << 3) | WireType.Bytes;
+const FIELD1_VARINT = (1 << 3) | WireType.Varint;
+const SIMPLE_VALUE = (2 << 3) | WireType.Fixed32;
+const TENSOR = (8 << 3) | WireType.Bytes;
+const METADATA = (9 << 3) | WireType.Bytes;
+const SHAPE = (2 << 3) | WireType.Bytes;
+const CONTENT = (4 << 3) | WireType.Bytes;
+const FLOAT_PACKED = (5 << 3) | WireType.Bytes;
+const FLOAT_ONE = (5 << 3) | WireType.Fixed32;
+const DOUBLE_PACKED = (6 << 3) | WireType.Bytes;
+const DOUBLE_ONE = (6 << 3) | WireType.Fixed64;
 
-/** The varint field `field` of a message (the last one, as protobuf merges); 0 when absent. */
-function varintField(buf: Uint8Array, start: number, end: number, field: number): number {
-  const r = new ProtoReader(buf, start, end);
-  let value = 0;
-  while (!r.done()) {
-    const key = r.key();
-    if (key === ((field << 3) | WireType.Varint)) value = r.varint();
-    else r.skip(key & 7);
-  }
-  return value;
-}
+export class EventDecoder {
+  private readonly c = new ProtoCursor();
+  private readonly names = new StringInterner();
 
-function decodeSummary(buf: Uint8Array, start: number, end: number, out: DecodedValue[]): void {
-  const r = new ProtoReader(buf, start, end);
-  while (!r.done()) {
-    const key = r.key();
-    if (key === ((1 << 3) | WireType.Bytes)) {
-      const [s, e] = r.bytes();
-      out.push(decodeValue(buf, s, e));
-    } else r.skip(key & 7);
-  }
-}
+  // The last decoded event. Valid until the next decode().
+  wallTime = 0;
+  step = 0;
+  /** `brain.Event:2` and the like; only the first event of a file carries it. */
+  fileVersion: string | undefined;
+  hasSummary = false;
+  /** A SessionLog with status START: the writer (re)started at this step. */
+  sessionStart = false;
+  /** How many summary values the event holds; value i is tags[i], values[i], ... */
+  count = 0;
+  readonly tags: string[] = [];
+  /** Whether values[i] is set (simple_value or a one-element float/double tensor). */
+  readonly hasValue: boolean[] = [];
+  readonly values: number[] = [];
+  readonly fromTensor: boolean[] = [];
+  readonly pluginNames: (string | undefined)[] = [];
 
-// decodeEvent and decodeValue have the same shape (a switch over field keys) because that
-// is what decoding a protobuf message is; the fields and what each does differ, and a
-// table-driven decoder would cost a closure call per field on the hottest path.
-function decodeValue(buf: Uint8Array, start: number, end: number): DecodedValue {
-  const r = new ProtoReader(buf, start, end);
-  const v: DecodedValue = { tag: '', fromTensor: false };
-  while (!r.done()) {
-    const key = r.key();
-    switch (key) {
-      case (1 << 3) | WireType.Bytes:
-        v.tag = r.string();
-        break;
-      case (2 << 3) | WireType.Fixed32:
-        v.value = r.float();
-        break;
-      case (8 << 3) | WireType.Bytes: {
-        const [s, e] = r.bytes();
-        const t = scalarOfTensor(buf, s, e);
-        if (t !== undefined) {
-          v.value = t;
-          v.fromTensor = true;
+  /** Points the decoder at a read chunk; decode() then takes offsets into it. */
+  setBuffer(buf: Uint8Array): void {
+    this.c.setBuffer(buf);
+  }
+
+  /** Decodes the event in [start, end) of the buffer; throws on a malformed one. */
+  decode(start: number, end: number): void {
+    const c = this.c;
+    c.at(start, end);
+    this.wallTime = 0;
+    this.step = 0;
+    this.fileVersion = undefined;
+    this.hasSummary = false;
+    this.sessionStart = false;
+    this.count = 0;
+    while (!c.done()) {
+      const key = c.key();
+      switch (key) {
+        case WALL_TIME:
+          this.wallTime = c.double();
+          break;
+        case STEP:
+          this.step = c.varint();
+          break;
+        case FILE_VERSION:
+          this.fileVersion = c.string();
+          break;
+        case SUMMARY: {
+          const outer = c.end;
+          c.end = c.enter();
+          this.hasSummary = true;
+          this.summary();
+          c.end = outer;
+          break;
         }
-        break;
+        case SESSION_LOG: {
+          const outer = c.end;
+          c.end = c.enter();
+          this.sessionStart = this.lastVarint1() === SESSION_START;
+          c.end = outer;
+          break;
+        }
+        default:
+          c.skip(key & 7);
       }
-      case (9 << 3) | WireType.Bytes: {
-        const [s, e] = r.bytes();
-        v.pluginName = pluginNameOf(buf, s, e);
-        break;
-      }
-      default:
-        r.skip(key & 7);
     }
   }
-  return v;
-}
 
-function pluginNameOf(buf: Uint8Array, start: number, end: number): string | undefined {
-  const r = new ProtoReader(buf, start, end);
-  while (!r.done()) {
-    const key = r.key();
-    if (key === ((1 << 3) | WireType.Bytes)) {
-      const [s, e] = r.bytes();
-      const p = new ProtoReader(buf, s, e);
-      while (!p.done()) {
-        const k = p.key();
-        if (k === ((1 << 3) | WireType.Bytes)) return p.string();
-        p.skip(k & 7);
-      }
-    } else r.skip(key & 7);
+  /** The varint field 1 of the message the cursor is in (the last one, as protobuf merges); 0 when absent. Leaves the cursor at its end. */
+  private lastVarint1(): number {
+    const c = this.c;
+    let value = 0;
+    while (!c.done()) {
+      const key = c.key();
+      if (key === FIELD1_VARINT) value = c.varint();
+      else c.skip(key & 7);
+    }
+    return value;
   }
-  return undefined;
-}
 
-/** The value of a tensor holding exactly one float or double, else undefined. */
-function scalarOfTensor(buf: Uint8Array, start: number, end: number): number | undefined {
-  const r = new ProtoReader(buf, start, end);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let dtype = 0;
-  let elements = 1;
-  let content: [number, number] | undefined;
-  const vals: number[] = [];
-  while (!r.done()) {
-    const key = r.key();
-    switch (key) {
-      case (1 << 3) | WireType.Varint:
-        dtype = r.varint();
-        break;
-      case (2 << 3) | WireType.Bytes: {
-        const [s, e] = r.bytes();
-        elements = elementCount(buf, s, e);
-        break;
-      }
-      case (4 << 3) | WireType.Bytes:
-        content = r.bytes();
-        break;
-      case (5 << 3) | WireType.Bytes: {
-        const [s, e] = r.bytes(); // packed float_val
-        for (let i = s; i + 4 <= e; i += 4) vals.push(view.getFloat32(i, true));
-        break;
-      }
-      case (5 << 3) | WireType.Fixed32:
-        vals.push(r.float());
-        break;
-      case (6 << 3) | WireType.Bytes: {
-        const [s, e] = r.bytes(); // packed double_val
-        for (let i = s; i + 8 <= e; i += 8) vals.push(view.getFloat64(i, true));
-        break;
-      }
-      case (6 << 3) | WireType.Fixed64:
-        vals.push(r.double());
-        break;
-      default:
-        r.skip(key & 7);
+  private summary(): void {
+    const c = this.c;
+    while (!c.done()) {
+      const key = c.key();
+      if (key === FIELD1_BYTES) {
+        const outer = c.end;
+        c.end = c.enter();
+        this.value(this.count++);
+        c.end = outer;
+      } else c.skip(key & 7);
     }
   }
-  if (elements !== 1 || (dtype !== DT_FLOAT && dtype !== DT_DOUBLE)) return undefined;
-  if (content) {
-    const [s, e] = content;
-    if (dtype === DT_FLOAT && e - s === 4) return view.getFloat32(s, true);
-    if (dtype === DT_DOUBLE && e - s === 8) return view.getFloat64(s, true);
+
+  // summary/value/tensor have the same shape (a switch over field keys) because that is
+  // what decoding a protobuf message is; the fields and what each does differ, and a
+  // table-driven decoder would cost a closure call per field on the hottest path.
+  private value(i: number): void {
+    const c = this.c;
+    this.tags[i] = '';
+    this.hasValue[i] = false;
+    this.values[i] = 0;
+    this.fromTensor[i] = false;
+    this.pluginNames[i] = undefined;
+    while (!c.done()) {
+      const key = c.key();
+      switch (key) {
+        case FIELD1_BYTES: {
+          const e = c.enter();
+          this.tags[i] = this.names.text(c.buf, c.pos, e, i);
+          c.pos = e;
+          break;
+        }
+        case SIMPLE_VALUE:
+          this.values[i] = c.float();
+          this.hasValue[i] = true;
+          break;
+        case TENSOR: {
+          const outer = c.end;
+          c.end = c.enter();
+          if (this.scalarOfTensor()) {
+            this.values[i] = this.tensorValue;
+            this.hasValue[i] = true;
+            this.fromTensor[i] = true;
+          }
+          c.end = outer;
+          break;
+        }
+        case METADATA: {
+          const outer = c.end;
+          const metadataEnd = c.enter();
+          c.end = metadataEnd;
+          this.pluginNames[i] = this.pluginName();
+          // pluginName() may return from inside plugin_data, with end narrowed to it.
+          c.pos = metadataEnd;
+          c.end = outer;
+          break;
+        }
+        default:
+          c.skip(key & 7);
+      }
+    }
+  }
+
+  /** The first plugin_name found in the metadata's plugin_data, else undefined. */
+  private pluginName(): string | undefined {
+    const c = this.c;
+    while (!c.done()) {
+      const key = c.key();
+      if (key === FIELD1_BYTES) {
+        const outer = c.end;
+        c.end = c.enter();
+        while (!c.done()) {
+          const k = c.key();
+          if (k === FIELD1_BYTES) {
+            const e = c.enter();
+            return this.names.text(c.buf, c.pos, e);
+          }
+          c.skip(k & 7);
+        }
+        c.end = outer;
+      } else c.skip(key & 7);
+    }
     return undefined;
   }
-  return vals.length >= 1 ? vals[0] : undefined;
-}
 
-/** Product of TensorShapeProto's dim sizes (dim=2 repeated { size=1 }); a scalar has none. */
-function elementCount(buf: Uint8Array, start: number, end: number): number {
-  const r = new ProtoReader(buf, start, end);
-  let n = 1;
-  while (!r.done()) {
-    const key = r.key();
-    if (key === ((2 << 3) | WireType.Bytes)) {
-      const [s, e] = r.bytes();
-      n *= varintField(buf, s, e, 1); // Dim.size
-    } else r.skip(key & 7);
+  private tensorValue = 0;
+
+  /** Whether the tensor holds exactly one float or double; its value in tensorValue. Leaves the cursor at the tensor's end. */
+  private scalarOfTensor(): boolean {
+    const c = this.c;
+    let dtype = 0;
+    let elements = 1;
+    let contentStart = -1;
+    let contentEnd = -1;
+    let first = 0;
+    let haveFirst = false;
+    while (!c.done()) {
+      const key = c.key();
+      switch (key) {
+        case FIELD1_VARINT:
+          dtype = c.varint();
+          break;
+        case SHAPE: {
+          const outer = c.end;
+          c.end = c.enter();
+          elements = this.elementCount();
+          c.end = outer;
+          break;
+        }
+        case CONTENT:
+          contentEnd = c.enter();
+          contentStart = c.pos;
+          c.pos = contentEnd;
+          break;
+        case FLOAT_PACKED: {
+          const e = c.enter();
+          if (!haveFirst && c.pos + 4 <= e) {
+            first = c.floatAt(c.pos);
+            haveFirst = true;
+          }
+          c.pos = e;
+          break;
+        }
+        case FLOAT_ONE: {
+          const v = c.float();
+          if (!haveFirst) {
+            first = v;
+            haveFirst = true;
+          }
+          break;
+        }
+        case DOUBLE_PACKED: {
+          const e = c.enter();
+          if (!haveFirst && c.pos + 8 <= e) {
+            first = c.doubleAt(c.pos);
+            haveFirst = true;
+          }
+          c.pos = e;
+          break;
+        }
+        case DOUBLE_ONE: {
+          const v = c.double();
+          if (!haveFirst) {
+            first = v;
+            haveFirst = true;
+          }
+          break;
+        }
+        default:
+          c.skip(key & 7);
+      }
+    }
+    if (elements !== 1 || (dtype !== DT_FLOAT && dtype !== DT_DOUBLE)) return false;
+    if (contentStart >= 0) {
+      const n = contentEnd - contentStart;
+      if (dtype === DT_FLOAT && n === 4) this.tensorValue = c.floatAt(contentStart);
+      else if (dtype === DT_DOUBLE && n === 8) this.tensorValue = c.doubleAt(contentStart);
+      else return false;
+      return true;
+    }
+    this.tensorValue = first;
+    return haveFirst;
   }
-  return n;
+
+  /** Product of TensorShapeProto's dim sizes (dim=2 repeated { size=1 }); a scalar has none. Leaves the cursor at the shape's end. */
+  private elementCount(): number {
+    const c = this.c;
+    let n = 1;
+    while (!c.done()) {
+      const key = c.key();
+      if (key === SHAPE) {
+        const outer = c.end;
+        c.end = c.enter();
+        n *= this.lastVarint1(); // Dim.size
+        c.end = outer;
+      } else c.skip(key & 7);
+    }
+    return n;
+  }
 }

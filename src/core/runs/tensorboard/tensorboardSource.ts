@@ -3,10 +3,11 @@
 // are kept between listings so a growing file is read from where we stopped.
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { latestOf } from '../latest';
 import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
-import { applyPurge, EventFileReader } from './eventFileReader';
+import { decodePoints } from '../isolated/pointsCodec';
+import { EventFileReader } from './eventFileReader';
+import { PackedSeries } from './packedSeries';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
 
@@ -47,13 +48,11 @@ export class TensorBoardSource implements RunSource {
       let start = Infinity;
       let end = -Infinity;
       for (const tag of new Set(readers.flatMap((r) => r.scalarTags()))) {
-        const points = this.merged(readers, tag);
-        const last = latestOf(points);
-        if (last) metrics[tag] = last;
-        for (const p of points) {
-          if (p.timestamp < start) start = p.timestamp;
-          if (p.timestamp > end) end = p.timestamp;
-        }
+        // Kept up to date as points arrive: a listing touches no point.
+        const { latest, minTime, maxTime } = this.merged(readers, tag).summary();
+        if (latest) metrics[tag] = latest;
+        if (minTime < start) start = minTime;
+        if (maxTime > end) end = maxTime;
       }
       runs.push({
         id,
@@ -71,21 +70,26 @@ export class TensorBoardSource implements RunSource {
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    return decodePoints(await this.metricHistoryPacked(runId, key));
+  }
+
+  async metricHistoryPacked(runId: string, key: string): Promise<Float64Array> {
     // Listing first reads whatever was appended since, so the history is current.
     await this.list();
     const dir = path.join(this.location, runId);
-    return this.merged([...this.readers.values()].filter((r) => path.dirname(r.file) === dir), key);
+    return this.merged([...this.readers.values()].filter((r) => path.dirname(r.file) === dir), key).packed();
   }
 
-  private merged(readers: EventFileReader[], tag: string): MetricPoint[] {
-    if (readers.length === 1) return readers[0].scalars(tag).slice();
+  private merged(readers: EventFileReader[], tag: string): PackedSeries {
+    if (readers.length === 1) return readers[0].tag(tag) ?? new PackedSeries();
     // Files of one run sort by name (code units, as Python's sorted()), which starts with
-    // the creation time. EventAccumulator
-    // reads them as one stream, so a later file's purges (a restart) drop earlier files' points.
-    let out: MetricPoint[] = [];
+    // the creation time. EventAccumulator reads them as one stream, so a later file's
+    // purges (a restart) drop earlier files' points.
+    const out = new PackedSeries();
     for (const r of [...readers].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
-      for (const p of r.purges) if (!p.tags || p.tags.includes(tag)) out = applyPurge(out, p.step);
-      for (const p of r.scalars(tag)) out.push(p);
+      for (const p of r.purges) if (!p.tags || p.tags.includes(tag)) out.purge(p.step);
+      const series = r.tag(tag);
+      if (series) out.append(series.packed());
     }
     return out;
   }

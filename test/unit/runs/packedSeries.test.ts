@@ -1,0 +1,82 @@
+import { strict as assert } from 'node:assert';
+import { latestOf } from '../../../src/core/runs/latest';
+import { PackedSeries, summarize } from '../../../src/core/runs/tensorboard/packedSeries';
+import { StringInterner } from '../../../src/core/runs/tensorboard/stringInterner';
+import type { MetricPoint } from '../../../src/core/runs/types';
+
+const pointsOf = (n: number, at = 0): MetricPoint[] =>
+  Array.from({ length: n }, (_, i) => ({ step: at + i, timestamp: 1000 + ((i * 7919) % 97), value: Math.sin(i) }));
+
+describe('PackedSeries', () => {
+  it('keeps every point in order across chunk boundaries (16, 32, ... points)', () => {
+    for (const n of [0, 1, 15, 16, 17, 48, 49, 16384 * 3 + 5]) {
+      const s = new PackedSeries();
+      const pts = pointsOf(n);
+      for (const p of pts) s.push(p.step, p.timestamp, p.value);
+      assert.equal(s.length, n);
+      assert.deepEqual(s.points(), pts, `n=${n}`);
+    }
+  });
+
+  it('keeps the summary MLflow-latest and the time range as points arrive', () => {
+    const s = new PackedSeries();
+    const pts: MetricPoint[] = [
+      { step: 3, timestamp: 50, value: 1 },
+      { step: 1, timestamp: 10, value: 9 },
+      { step: 3, timestamp: 50, value: 2 }, // same step and time: the larger value wins
+      { step: 3, timestamp: 40, value: 7 },
+      { step: 2, timestamp: 90, value: 0 },
+    ];
+    for (const p of pts) s.push(p.step, p.timestamp, p.value);
+    assert.deepEqual(s.summary().latest, latestOf(pts));
+    assert.equal(s.summary().minTime, 10);
+    assert.equal(s.summary().maxTime, 90);
+    assert.deepEqual(summarize(s.packed()), s.summary());
+  });
+
+  it('purges steps at or past a step, keeps order, and recomputes the summary', () => {
+    const s = new PackedSeries();
+    const pts = pointsOf(100);
+    for (const p of pts) s.push(p.step, p.timestamp, p.value);
+    s.purge(40);
+    assert.deepEqual(s.points(), pts.slice(0, 40));
+    assert.deepEqual(s.summary().latest, latestOf(pts.slice(0, 40)));
+    s.push(40, 5, 1); // appends after a purge
+    assert.equal(s.length, 41);
+    s.purge(-5);
+    assert.equal(s.length, 0);
+    assert.equal(s.summary().latest, undefined);
+  });
+
+  it('appends another packed series', () => {
+    const a = new PackedSeries();
+    const b = new PackedSeries();
+    for (const p of pointsOf(20)) a.push(p.step, p.timestamp, p.value);
+    for (const p of pointsOf(30, 20)) b.push(p.step, p.timestamp, p.value);
+    a.append(b.packed());
+    assert.deepEqual(a.points(), [...pointsOf(20), ...pointsOf(30, 20)]);
+  });
+});
+
+describe('StringInterner', () => {
+  const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+  it('returns one string for the same bytes, and the right one for different bytes in the same slot', () => {
+    const i = new StringInterner();
+    const a1 = i.text(bytes('xloss'), 1, 5, 0);
+    const a2 = i.text(bytes('yyloss'), 2, 6, 0);
+    assert.equal(a1, 'loss');
+    assert.equal(a2, 'loss');
+    assert.equal(i.text(bytes('lose'), 0, 4, 0), 'lose');
+    assert.equal(i.text(bytes('loss'), 0, 4, 0), 'loss');
+    assert.equal(i.text(bytes('ünï'), 0, bytes('ünï').length), 'ünï');
+  });
+
+  it('tells apart every one of many names (hash buckets checked byte by byte)', () => {
+    const i = new StringInterner();
+    const names = Array.from({ length: 5000 }, (_, k) => `tag/${k.toString(36)}`);
+    for (let round = 0; round < 2; round++) {
+      names.forEach((n, k) => assert.equal(i.text(bytes(n), 0, bytes(n).length, k % 70), n));
+    }
+  });
+});
