@@ -53,6 +53,9 @@ export async function metricsAcrossRevisions(root: string, options: MetricsTable
   const objects = new GitObjects(repo.top);
   try {
     const rows: RevisionMetrics[] = [];
+    // The refs' git process runs while the workspace's files are read.
+    const refsPromise = repo.head ? listRefs(repo) : Promise.resolve([]);
+    refsPromise.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     // Workspace first, read from disk.
     const limits = { cap: YAML_JSON_CAP, root };
     const wsYaml = await readBoundedText(path.join(root, 'dvc.yaml'), limits).catch(emptyIfMissing);
@@ -67,7 +70,7 @@ export async function metricsAcrossRevisions(root: string, options: MetricsTable
     rows.push(ws);
 
     if (repo.head) {
-      const refs = await listRefs(repo);
+      const refs = await refsPromise;
       // Refs at one commit share a row named "a,b", as `dvc metrics show -a -T` names it.
       const revs: { rev: string; kind: RevisionMetrics['kind']; commit: string }[] = [];
       for (const r of refs) {
