@@ -92,7 +92,9 @@ writeFileSync(schemaFile, JSON.stringify(schema, null, 1));
 const uri = pathToFileURL(join(dir, 'dvc.yaml')).toString();
 
 async function measure(/** @type {string} */ name, /** @type {string[]} */ argv, /** @type {Record<string, unknown> | undefined} */ settings = undefined) {
-  const proc = spawn(process.execPath, argv, { cwd: root, stdio: ['pipe', 'pipe', 'ignore'] });
+  // LSP_BENCH_NODE_ARGS: extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+  const nodeArgs = (process.env.LSP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, ...argv], { cwd: root, stdio: ['pipe', 'pipe', 'ignore'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   /** @type {((diagnostics: any[]) => void) | undefined} */
   let waiter;
@@ -161,6 +163,8 @@ async function measure(/** @type {string} */ name, /** @type {string[]} */ argv,
   await conn.sendRequest('shutdown').catch(() => undefined);
   await conn.sendNotification('exit').catch(() => undefined);
   conn.dispose();
+  // A profiled server writes its profile as it exits: give it the time to.
+  if (nodeArgs.length) await Promise.race([new Promise((r) => proc.once('exit', r)), new Promise((r) => setTimeout(r, 10000))]);
   proc.kill();
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
