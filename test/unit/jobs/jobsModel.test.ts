@@ -49,8 +49,8 @@ describe('Jobs view model', () => {
     assert.deepEqual(
       mine.map((j) => [jobView(l10n, j, s.user).label, jobView(l10n, j, s.user).description, jobView(l10n, j, s.user).contextValue]),
       [
-        ['13 two words', 'running on vm · 7s / 1d 0h · not from MLOps', 'mlops.job.active.foreign'],
-        ['12_0 arr', 'running on vm · 7s / no limit', 'mlops.job.active.ours'],
+        ['13 two words', 'running on vm · 7s / 1d 0h · not from MLOps', 'mlops.job.active.foreign.running'],
+        ['12_0 arr', 'running on vm · 7s / no limit', 'mlops.job.active.ours.running'],
         ['14 waiting', 'pending (Resources) · not from MLOps', 'mlops.job.active.foreign'],
         ['12_[1-2%1] arr', 'pending (JobArrayTaskLimit)', 'mlops.job.active.ours'],
       ],
@@ -59,16 +59,29 @@ describe('Jobs view model', () => {
     assert.equal(jobView(l10n, mine[2], 'root').icon, 'clock');
   });
 
-  it("someone else's job names its owner and is never 'ours' to the menus", () => {
+  it("someone else's job names its owner and is read-only to the menus (no cancel, requeue or shell)", () => {
     const j = { ...activeJobs(snapshot())[1], user: 'ann' };
     const v = jobView(l10n, j, 'root');
     assert.equal(v.description, 'by ann · running on vm · 7s / no limit');
-    assert.equal(v.contextValue, 'mlops.job.active.foreign');
+    assert.equal(v.contextValue, 'mlops.job.active.other.running');
+    const menus = JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).contributes.menus['view/item/context'] as Array<{ command: string; when: string }>;
+    const offered = (ctx: string) =>
+      menus
+        .filter((m) => m.when.includes('view == mlops.jobs') && new RegExp(/viewItem =~ \/(.*)\//.exec(m.when)?.[1] ?? '^$').test(ctx))
+        .map((m) => m.command)
+        .sort();
+    assert.deepEqual([...new Set(offered('mlops.job.active.other.running'))], ['mlops.job.copyId', 'mlops.job.showOutput']);
+    assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.cancel'));
+    assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.requeue'));
+    assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.openShell'));
+    assert.ok(!offered('mlops.job.active.ours').includes('mlops.job.openShell'), 'a pending job has no node to open a shell on');
+    assert.ok(offered('mlops.job.active.foreign').includes('mlops.job.cancel'), 'a job of the user not from MLOps: cancel asks naming its owner');
+    assert.ok(!offered('mlops.job.active.foreign').includes('mlops.job.requeue'));
     assert.equal(jobContext({ state: 'completed', ours: true, user: 'root' }, 'root'), 'mlops.job.ended.ours');
     assert.match(v.tooltip!, /Owner: ann · partition gpu/);
   });
 
-  it('recent finished: the completion log, newest first, said as such; an array task is not listed twice', () => {
+  it('history: the completion log, newest first, said as such; an array task is not listed twice', () => {
     const s = snapshot();
     const done = finishedJobs(s);
     assert.equal(done.length, s.history.length, 'every ended job of the queue is already in the completion log');
