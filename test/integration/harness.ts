@@ -33,6 +33,8 @@ export interface SlurmComponent {
   partition: string;
   gres: string;
   cpus: number;
+  /** `slurmdbd` when job accounting runs (sacct answers); absent from an older up.sh. */
+  accounting?: 'slurmdbd' | 'none';
 }
 
 interface Components {
@@ -41,8 +43,8 @@ interface Components {
   ssh?: SshComponent;
   sshAlt?: SshComponent;
   slurm?: SlurmComponent;
-  /** Why up.sh left a component out. */
-  unavailable?: Partial<Record<ComponentName, string>>;
+  /** Why up.sh left a component out (`slurmdbd`: the cluster runs without accounting). */
+  unavailable?: Partial<Record<ComponentName | 'slurmdbd', string>>;
 }
 
 export type ComponentName = 'docker' | 'ssh' | 'sshAlt' | 'slurm';
@@ -74,6 +76,13 @@ export function requireComponent<K extends ComponentName>(ctx: Mocha.Context, na
     : `${name}: ${all.unavailable?.[name] ?? 'not running (start it with bash scripts/components/up.sh)'}`;
   requireOrSkip(ctx, c ? undefined : why);
   return c as NonNullable<Components[K]>;
+}
+
+/** Why the test Slurm has no job accounting, as up.sh recorded it; undefined when it has or may have. */
+export function accountingMissing(slurm: SlurmComponent): string | undefined {
+  // Absent: an up.sh of another checkout wrote components.json; the suite asks the cluster itself.
+  if (slurm.accounting !== 'none') return undefined;
+  return `slurmdbd: ${readComponents()?.unavailable?.slurmdbd ?? 'the test Slurm runs without accounting (run bash scripts/components/up.sh as root, with slurmdbd and mariadb-server installed)'}`;
 }
 
 /** Tools of the peers' venv (.venv-peers, made by scripts/setup/peers.sh). */
