@@ -24,7 +24,7 @@ export interface ItemView {
 const ACTIVE: ReadonlySet<JobState> = new Set(['pending', 'running', 'completing', 'suspended']);
 export const isActive = (state: JobState): boolean => ACTIVE.has(state);
 
-/** Recent finished jobs shown under a cluster, newest first. */
+/** Finished jobs shown under a cluster, newest first. */
 export const HISTORY_SHOWN = 50;
 
 /** Whose a job is: submitted by us, the user's own but not from us, or another user's (read-only). */

@@ -1,4 +1,4 @@
-// The Jobs view: cluster → Partitions / My jobs / Recent finished. One refresh is one
+// The Jobs view: cluster → Partitions / My jobs / History. One refresh is one
 // backend snapshot() per cluster, side by side, each under a deadline, so a cluster that
 // does not answer shows as unreachable instead of holding the view. The last good
 // snapshot stays shown under the error.
