@@ -199,7 +199,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       if (setting && !this.states.get(n.name)?.shown) await this.read(setting);
       const st = this.states.get(n.name);
       const out: JobsNode[] = [];
-      if (st?.error) out.push({ kind: 'message', cluster: n.name, icon: 'error', text: st.error, tooltip: st.error });
+      if (st?.error) {
+        const retry = vscode.l10n.t('The view tries again on its own while it is visible, less often while the cluster keeps failing (up to every 5 minutes); Refresh Jobs tries now.');
+        out.push({ kind: 'message', cluster: n.name, icon: 'error', text: st.error, tooltip: `${st.error}\n\n${retry}` });
+      }
       for (const w of st?.snapshot?.warnings ?? []) out.push({ kind: 'message', cluster: n.name, icon: 'warning', text: `${w.part}: ${w.message}`, tooltip: w.message });
       if (st?.snapshot) out.push({ kind: 'partitions', cluster: n.name }, { kind: 'jobs', cluster: n.name }, { kind: 'history', cluster: n.name });
       return out;
