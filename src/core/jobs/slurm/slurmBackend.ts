@@ -128,6 +128,8 @@ export class SlurmBackend implements ClusterBackend {
     const squeue = read('squeue', 'jobs');
     const jobcomp = read('jobcomp', 'history');
     const sacct = read('sacct', 'history');
+    // Accounting gone since it was learned (slurmdbd switched off): learn the source again next time.
+    if (out.sections.get('sacct')?.rc) this.config = undefined;
     const partitions = sinfo === undefined ? [] : parseSinfo(sinfo, warnings);
     this.learnGpuTypes(partitions);
     const limit = opts.historyLimit ?? 200;
