@@ -120,7 +120,11 @@ export function jobView(l10n: L10n, j: ClusterJob, me: string): ItemView {
     j.workDir ? l10n.t('Folder: {0}', j.workDir) : '',
     j.stdoutPath ? l10n.t('Output: {0}', j.stdoutPath) : '',
     j.submitTime ? l10n.t('Submitted {0}', j.submitTime) : '',
-    j.ours ? '' : l10n.t('Not submitted from MLOps Workbench: cancelling it asks for confirmation naming its owner.'),
+    j.user !== me
+      ? l10n.t("Another user's job: shown read-only (no cancel, requeue or shell).")
+      : j.ours
+        ? ''
+        : l10n.t('Not submitted from MLOps Workbench: cancelling it asks for confirmation naming its owner.'),
   ]
     .filter(Boolean)
     .join('\n');

@@ -7,7 +7,8 @@ import { parseSinfo } from '../../../src/core/jobs/slurm/sinfo';
 import { parseSqueue } from '../../../src/core/jobs/slurm/squeue';
 import type { ClusterSnapshot } from '../../../src/core/jobs/types';
 import { checkAnswer, clusterSettings, jobNameOf, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
-import { activeJobs, clusterView, finishedJobs, groupViews, jobContext, jobView, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
+import { jobShellArgv } from '../../../src/extension/jobs/jobShell';
+import { activeJobs, clusterView, finishedJobs, groupViews, jobContext, jobView, keepLastGood, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
 
 // The Jobs view's pure part: a snapshot made of real Slurm 22.05 output (fixtures/README.md)
 // → the items the view shows. The translator fills placeholders the way vscode.l10n.t does.
@@ -157,5 +158,29 @@ describe('mlops.clusters and the submit answers', () => {
     assert.throws(() => planFromAnswers(clusterSettings([{ name: 'a', host: 'b' }])[0], { command: 'x', cwd: '/x', partition: 'gpu\n#SBATCH --uid=0' }), /not a valid name/);
     assert.equal(jobNameOf('python3 -u scripts/train.py --x 1'), 'train.py');
     assert.equal(jobNameOf('CUDA_VISIBLE_DEVICES=0 ./run.sh'), 'run.sh');
+  });
+});
+
+describe('Jobs view: kept lists and the shell command', () => {
+  const l10n: L10n = { t: (m, ...args) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) };
+  const base = (over: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({ user: 'me', partitions: [], jobs: [], history: [], historySource: 'sacct', warnings: [], ...over });
+  const job = { id: '7', jobId: '7', name: 'train', user: 'me', state: 'running' as const, raw: 'RUNNING', partition: 'gpu', nodeList: 'n1', ours: true };
+
+  it('a failed squeue keeps the last good jobs, dated; a good answer replaces them; an empty good answer stays empty', () => {
+    const prev = base({ jobs: [job] });
+    const down = base({ warnings: [{ part: 'jobs', message: 'squeue failed: Unable to contact slurm controller' }] });
+    const shown = keepLastGood(l10n, prev, down, '12:00:00');
+    assert.deepEqual(shown.jobs, [job]);
+    assert.deepEqual(shown.warnings.map((w) => w.message), ['squeue failed: Unable to contact slurm controller', 'showing the jobs as they were at 12:00:00']);
+    assert.deepEqual(keepLastGood(l10n, prev, base(), '12:00:00').jobs, []);
+    assert.equal(keepLastGood(l10n, undefined, down, '12:00:00'), down);
+  });
+
+  it('the shell argv: the host as the host layer knows it, the job id checked, one quoted remote command', () => {
+    const host = { name: 'hpc', hostName: 'login1', port: 2200, user: 'ann', identityFiles: ['/k/id'], identitiesOnly: true, proxyJump: [{ alias: 'bastion', hostName: 'gw', port: 22, user: 'ann', identityFiles: [] }], source: 'ssh-config' as const };
+    assert.deepEqual(jobShellArgv(host, '123', '/kh'), [
+      'ssh', '-tt', '-o', 'BatchMode=yes', '-o', 'UserKnownHostsFile=/kh', '-o', 'StrictHostKeyChecking=yes', '-p', '2200', '-i', '/k/id', '-o', 'IdentitiesOnly=yes', '-J', 'ann@gw', '-l', 'ann', '--', 'login1', 'srun --jobid 123 --overlap --pty bash',
+    ]);
+    assert.throws(() => jobShellArgv(host, '1; rm -rf ~', '/kh'), /not a Slurm job id/);
   });
 });
