@@ -1,6 +1,7 @@
 // Finds the real components that scripts/components/up.sh started (components.json).
 // A suite whose component is missing prints why and skips; with
 // MLOPS_REQUIRE_INTEGRATION=1 (CI) the missing component fails the suite instead.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -83,6 +84,30 @@ export function accountingMissing(slurm: SlurmComponent): string | undefined {
   // Absent: an up.sh of another checkout wrote components.json; the suite asks the cluster itself.
   if (slurm.accounting !== 'none') return undefined;
   return `slurmdbd: ${readComponents()?.unavailable?.slurmdbd ?? 'the test Slurm runs without accounting (run bash scripts/components/up.sh as root, with slurmdbd and mariadb-server installed)'}`;
+}
+
+/**
+ * Runs `body` with the test Slurm's slurmctld stopped (by its pid file, SIGTERM, waited
+ * for), then starts it again with scripts/components/slurm.sh, whatever `body` did: other
+ * suites share the cluster.
+ */
+export async function withSlurmctldDown<T>(slurm: SlurmComponent, body: () => Promise<T>): Promise<T> {
+  const pid = Number(readFileSync(path.join(path.dirname(slurm.conf), 'slurmctld.pid'), 'utf8'));
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, 'SIGTERM');
+  try {
+    await waitFor(() => !alive(), 20000, 'slurmctld to stop');
+    return await body();
+  } finally {
+    execFileSync('bash', [path.join(repoRoot, 'scripts/components/slurm.sh'), 'up'], { stdio: 'ignore', timeout: 120000 });
+  }
 }
 
 /** Tools of the peers' venv (.venv-peers, made by scripts/setup/peers.sh). */

@@ -5,16 +5,14 @@
 // a shell on the job's node, everyone's jobs read-only, and the view with slurmctld down.
 // No fixed sleeps: each wait polls with a deadline.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { NotOurJobError, SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
 import type { ClusterJob, ClusterSnapshot, JobRecord, RunPlan } from '../../../src/core/jobs/types';
 import { jobShellArgv } from '../../../src/extension/jobs/jobShell';
 import { groupViews, jobContext, keepLastGood, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
-import { accountingMissing, repoRoot, requireComponent, requireOrSkip, sshTestHost, waitFor, type SlurmComponent, type SshComponent } from '../harness';
+import { accountingMissing, requireComponent, requireOrSkip, sshTestHost, waitFor, withSlurmctldDown, type SlurmComponent, type SshComponent } from '../harness';
 
 const l10n: L10n = { t: (m, ...args) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) };
 
@@ -216,18 +214,7 @@ describe('Job history from sacct (real slurmdbd + MariaDB, our SSH connection)',
     await waitFor(async () => (await queued(id))?.state === 'running', 60000, `job ${id} running`);
     const good = await history();
     assert.ok(good.jobs.some((j) => j.jobId === id));
-    const pid = Number(readFileSync(path.join(path.dirname(slurm.conf), 'slurmctld.pid'), 'utf8'));
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    process.kill(pid, 'SIGTERM');
-    try {
-      await waitFor(() => !alive(), 20000, 'slurmctld to stop');
+    await withSlurmctldDown(slurm, async () => {
       const down = await history();
       const said = down.warnings.map((w) => `${w.part}: ${w.message}`).join('\n');
       assert.match(said, /^jobs: squeue failed: .*Unable to contact slurm controller/m);
@@ -238,9 +225,7 @@ describe('Job history from sacct (real slurmdbd + MariaDB, our SSH connection)',
       assert.ok(shown.warnings.some((w) => w.part === 'jobs' && w.message === 'showing the jobs as they were at 12:00:00'));
       assert.equal(down.historySource, 'sacct');
       assert.ok(down.history.some((h) => h.jobId === ids.fails), 'sacct answers without slurmctld');
-    } finally {
-      execFileSync('bash', [path.join(repoRoot, 'scripts/components/slurm.sh'), 'up'], { stdio: 'ignore', timeout: 120000 });
-    }
+    });
     const back = await sh('squeue -h -o %i');
     assert.equal(back.code, 0, back.stderr);
     assert.ok(back.stdout.split('\n').includes(id), 'the job survived the controller restart');

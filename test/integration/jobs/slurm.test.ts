@@ -3,14 +3,11 @@
 // SSH connection. Every answer of ours is compared with what Slurm's own commands print
 // for the same job, field by field. No fixed sleeps: each wait polls with a deadline.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { NotOurJobError, SlurmBackend, SubmitRefusedError } from '../../../src/core/jobs/slurm/slurmBackend';
 import type { ClusterJob, RunPlan } from '../../../src/core/jobs/types';
-import { repoRoot, requireComponent, sshTestHost, waitFor, type SlurmComponent } from '../harness';
+import { requireComponent, sshTestHost, waitFor, withSlurmctldDown, type SlurmComponent } from '../harness';
 
 /** `scontrol show job N` as people read it (one Key=Value per word; path lines whole). */
 function scontrolReference(text: string): Map<string, string>[] {
@@ -227,18 +224,7 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
   });
 
   it('with slurmctld down, the snapshot says why for each part and still brings the history', async () => {
-    const pid = Number(readFileSync(path.join(path.dirname(slurm.conf), 'slurmctld.pid'), 'utf8'));
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    process.kill(pid, 'SIGTERM');
-    try {
-      await waitFor(() => !alive(), 20000, 'slurmctld to stop');
+    await withSlurmctldDown(slurm, async () => {
       const t0 = Date.now();
       const snap = await backend.snapshot();
       const ms = Date.now() - t0;
@@ -249,8 +235,6 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
       assert.ok(snap.history.some((h) => h.jobId === timeoutJob && h.state === 'timeout'), `the ${historySource === 'sacct' ? 'accounting (slurmdbd)' : 'completion log'} is read without the controller`);
       // sinfo and squeue each wait ~10 s for a controller that is gone: side by side, not in turn.
       assert.ok(ms < 15000, `the snapshot took ${ms} ms`);
-    } finally {
-      execFileSync('bash', [path.join(repoRoot, 'scripts/components/slurm.sh'), 'up'], { stdio: 'ignore', timeout: 90000 });
-    }
+    });
   });
 });
