@@ -2,9 +2,13 @@
 # A real Slurm cluster of one machine for the jobs tests: its own munged, slurmctld and
 # slurmd for one node (2 CPUs, two a100 GPUs declared as GRES), all under $state/slurm.
 #   slurm.sh up    starts (or reuses) it; waits until sinfo shows the node ready; prints
-#                  SLURM_CONF=<path> on its last line. Exits non-zero with the reason on
-#                  stderr when it cannot start.
+#                  ACCOUNTING=slurmdbd (or ACCOUNTING=none: <why>) and SLURM_CONF=<path>
+#                  on its last two lines. Exits non-zero with the reason on stderr when it
+#                  cannot start.
 #   slurm.sh down  stops what `up` started, by pid file (never by process name).
+# Accounting (sacct) comes from slurmdbd.sh: a private MariaDB and slurmdbd, when this
+# machine has them (apt-get install slurmdbd mariadb-server); without them the cluster
+# runs as before, with the completion log as its only history.
 # Nothing outside $state is written: munged gets its own key and socket (slurm.conf's
 # AuthInfo points the daemons and the client commands at it), so a system munged or
 # Slurm on the same machine is neither used nor disturbed.
@@ -28,6 +32,31 @@ export SLURM_CONF="$conf"
 # The node answers and takes jobs: idle, or busy with jobs already there (an up.sh rerun
 # while tests run). A `*` suffix (not responding), down, drain or invalid is not ready.
 node_ready() { sinfo -h -N -n "$node" -o '%t' 2>/dev/null | sort -u | grep -qxE 'idle|mix|alloc|comp'; }
+
+# Accounting is configured when slurmdbd can run here; `check` says why not otherwise.
+accounting_why=$(bash "$here/slurmdbd.sh" check 2>&1) && accounting=1 || accounting=0
+
+accounting_lines() {
+  if [ $accounting = 1 ]; then
+    # AccountingStoragePass: with munge it names the socket to reach slurmdbd through;
+    # AuthInfo's socket is not used for that, so sacct would look for the system munged.
+    # job_comment: sacct's Comment column holds our label, as squeue's does.
+    # task=1: short test jobs still get a MaxRSS. No OUT_OF_MEMORY here: that needs
+    # cgroups (task/cgroup), and OverMemoryKill needs memory as a consumable resource
+    # (CR_Core_Memory), which would make every job without --mem hold DefMemPerCPU.
+    cat <<EOF
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=127.0.0.1
+AccountingStoragePort=${MLOPS_SLURMDBD_PORT:-16819}
+AccountingStoragePass=$dir/munge/munge.socket
+AccountingStoreFlags=job_comment
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=1
+EOF
+  else
+    printf 'JobAcctGatherType=jobacct_gather/none\nAccountingStorageType=accounting_storage/none\n'
+  fi
+}
 
 write_config() {
   mkdir -p "$dir/state" "$dir/spool" "$dir/dev" "$dir/munge" "$dir/log"
@@ -57,8 +86,7 @@ SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
+$(accounting_lines)
 JobCompType=jobcomp/filetxt
 JobCompLoc=$dir/jobcomp.txt
 SelectType=select/cons_tres
@@ -91,6 +119,13 @@ stop_one() { # stop_one NAME PIDFILE PATTERN
   rm -f "$2"
 }
 
+# A changed configuration: the daemons start again and the jobs go on (slurmctld keeps
+# them in StateSaveLocation; slurmstepd keeps running steps and reports to the new slurmd).
+restart() {
+  stop_one slurmd "$dir/slurmd.pid" "$conf"
+  stop_one slurmctld "$dir/slurmctld.pid" "$conf"
+}
+
 queue_empty() { [ -z "$(squeue -h -o %i 2>/dev/null)" ]; }
 
 down() {
@@ -102,6 +137,7 @@ down() {
   fi
   stop_one slurmd "$dir/slurmd.pid" "$conf"
   stop_one slurmctld "$dir/slurmctld.pid" "$conf"
+  bash "$here/slurmdbd.sh" down
   stop_one munged "$dir/munged.pid" "$dir/munge"
 }
 
@@ -111,8 +147,8 @@ up() {
     fail "no Slurm (apt-get install slurm-wlm munge)"
   local munged; munged=$(munged_bin) || fail "no munged (apt-get install munge)"
   if write_config; then
-    say "slurm: configuration changed; restarting"
-    down
+    say "slurm: configuration changed; restarting its daemons (jobs are kept)"
+    restart
   fi
   if ! ours "$dir/munged.pid" "$dir/munge" >/dev/null; then
     rm -f "$dir/munge/munge.socket" "$dir/munge/munge.socket.lock"
@@ -121,6 +157,10 @@ up() {
       --pid-file="$dir/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munge.seed" \
       >>"$dir/log/start.log" 2>&1 || fail "munged did not start: $(tail -n1 "$dir/log/munged.log" 2>/dev/null)"
     wait_for 10 "" test -S "$dir/munge/munge.socket" || fail "munged made no socket; see $dir/log/munged.log"
+  fi
+  # slurmctld registers with slurmdbd when it starts: accounting comes up first.
+  if [ $accounting = 1 ]; then
+    bash "$here/slurmdbd.sh" up || { accounting=0; accounting_why="slurmdbd did not start: see $dir/log/slurmdbd.log"; }
   fi
   # The daemons fork into the background themselves once their pid file is written.
   # setsid: a CI step's process group ending must not take them along.
@@ -141,6 +181,7 @@ up() {
     fail "node $node is not ready after 40 s: $(sinfo -h -N -o '%N %t %E' 2>&1 | head -n2 | tr '\n' ' '); see $dir/log"
   fi
   say "slurm: node $node ready (slurmctld $ctld, slurmd $slurmd_pid, ports $ctld_port/$slurmd_port)"
+  if [ $accounting = 1 ]; then echo "ACCOUNTING=slurmdbd"; else echo "ACCOUNTING=none: ${accounting_why//$'\n'/ }"; fi
   echo "SLURM_CONF=$conf"
 }
 

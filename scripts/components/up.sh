@@ -5,7 +5,8 @@
 #   ssh     sshd on 127.0.0.1:$MLOPS_SSH_PORT (2222); its DOCKER_HOST is our engine
 #   sshAlt  a second sshd on $MLOPS_SSH_ALT_PORT (2223) with a different host key
 #   slurm   munged + slurmctld + slurmd for one node with two a100 GPUs as GRES (slurm.sh);
-#           the sshds' SLURM_CONF names it, so a login over ssh is a login node
+#           the sshds' SLURM_CONF names it, so a login over ssh is a login node; with
+#           accounting (slurmdbd + a private MariaDB, slurmdbd.sh) where this machine has them
 # Idempotent: what already runs (and answers) is reused. What cannot start (not root,
 # binary missing) is left out, with the reason printed and written to components.json
 # under "unavailable", so the suites that need it skip (or fail in CI). Always exits 0.
@@ -165,7 +166,10 @@ fi
 # slurm.sh says why on stderr when it cannot start; its last stdout line names the config.
 if slurm_out=$(bash "$here/slurm.sh" up 2>"$state/slurm-up.err"); then
   slurm_ok=1; slurm_conf=$(echo "$slurm_out" | sed -n 's/^SLURM_CONF=//p' | tail -n1)
-  echo "$slurm_out" | grep -v '^SLURM_CONF='
+  accounting=$(echo "$slurm_out" | sed -n 's/^ACCOUNTING=//p' | tail -n1)
+  echo "$slurm_out" | grep -vE '^(SLURM_CONF|ACCOUNTING)='
+  # Without accounting the cluster still runs; only the suites that need sacct skip.
+  [ "$accounting" = slurmdbd ] || { accounting=none; unavailable slurmdbd "$(echo "$slurm_out" | sed -n 's/^ACCOUNTING=none: //p' | tail -n1)"; }
 else
   echo "$slurm_out"
   unavailable slurm "$(sed 's/^slurm: //' "$state/slurm-up.err" | tail -n1)"
@@ -184,8 +188,8 @@ ssh_entry() { # ssh_entry NAME PORT
   [ $docker_ok = 1 ] && printf ',\n  "docker": {"socketPath": %s, "image": "local/busybox:1"}' "$(json_str "$sock")"
   [ $ssh_ok = 1 ] && printf ',\n  "ssh": %s' "$(ssh_entry ssh "$ssh_port")"
   [ $alt_ok = 1 ] && printf ',\n  "sshAlt": %s' "$(ssh_entry sshAlt "$alt_port")"
-  [ $slurm_ok = 1 ] && printf ',\n  "slurm": {"conf": %s, "node": %s, "partition": "gpu", "gres": "gpu:a100:2", "cpus": 2}' \
-    "$(json_str "$slurm_conf")" "$(json_str "$(hostname -s)")"
+  [ $slurm_ok = 1 ] && printf ',\n  "slurm": {"conf": %s, "node": %s, "partition": "gpu", "gres": "gpu:a100:2", "cpus": 2, "accounting": %s}' \
+    "$(json_str "$slurm_conf")" "$(json_str "$(hostname -s)")" "$(json_str "$accounting")"
   if [ ${#why[@]} -gt 0 ]; then
     printf ',\n  "unavailable": {'
     sep=''

@@ -3,7 +3,8 @@
 # when not root, so a laptop run of `npm test` never asks for a password.
 set -euo pipefail
 pkgs=(docker.io busybox-static openssh-server chromium git
-      libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev slurm-wlm munge)
+      libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev slurm-wlm munge
+      slurmdbd mariadb-server)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

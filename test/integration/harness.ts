@@ -1,6 +1,7 @@
 // Finds the real components that scripts/components/up.sh started (components.json).
 // A suite whose component is missing prints why and skips; with
 // MLOPS_REQUIRE_INTEGRATION=1 (CI) the missing component fails the suite instead.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +34,8 @@ export interface SlurmComponent {
   partition: string;
   gres: string;
   cpus: number;
+  /** `slurmdbd` when job accounting runs (sacct answers); absent from an older up.sh. */
+  accounting?: 'slurmdbd' | 'none';
 }
 
 interface Components {
@@ -41,8 +44,8 @@ interface Components {
   ssh?: SshComponent;
   sshAlt?: SshComponent;
   slurm?: SlurmComponent;
-  /** Why up.sh left a component out. */
-  unavailable?: Partial<Record<ComponentName, string>>;
+  /** Why up.sh left a component out (`slurmdbd`: the cluster runs without accounting). */
+  unavailable?: Partial<Record<ComponentName | 'slurmdbd', string>>;
 }
 
 export type ComponentName = 'docker' | 'ssh' | 'sshAlt' | 'slurm';
@@ -74,6 +77,37 @@ export function requireComponent<K extends ComponentName>(ctx: Mocha.Context, na
     : `${name}: ${all.unavailable?.[name] ?? 'not running (start it with bash scripts/components/up.sh)'}`;
   requireOrSkip(ctx, c ? undefined : why);
   return c as NonNullable<Components[K]>;
+}
+
+/** Why the test Slurm has no job accounting, as up.sh recorded it; undefined when it has or may have. */
+export function accountingMissing(slurm: SlurmComponent): string | undefined {
+  // Absent: an up.sh of another checkout wrote components.json; the suite asks the cluster itself.
+  if (slurm.accounting !== 'none') return undefined;
+  return `slurmdbd: ${readComponents()?.unavailable?.slurmdbd ?? 'the test Slurm runs without accounting (run bash scripts/components/up.sh as root, with slurmdbd and mariadb-server installed)'}`;
+}
+
+/**
+ * Runs `body` with the test Slurm's slurmctld stopped (by its pid file, SIGTERM, waited
+ * for), then starts it again with scripts/components/slurm.sh, whatever `body` did: other
+ * suites share the cluster.
+ */
+export async function withSlurmctldDown<T>(slurm: SlurmComponent, body: () => Promise<T>): Promise<T> {
+  const pid = Number(readFileSync(path.join(path.dirname(slurm.conf), 'slurmctld.pid'), 'utf8'));
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, 'SIGTERM');
+  try {
+    await waitFor(() => !alive(), 20000, 'slurmctld to stop');
+    return await body();
+  } finally {
+    execFileSync('bash', [path.join(repoRoot, 'scripts/components/slurm.sh'), 'up'], { stdio: 'ignore', timeout: 120000 });
+  }
 }
 
 /** Tools of the peers' venv (.venv-peers, made by scripts/setup/peers.sh). */

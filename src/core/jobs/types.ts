@@ -153,6 +153,12 @@ export interface ClusterJob extends JobFields {
 export interface JobRecord extends JobFields {
   /** Where it came from; the view says so ("completion log, no memory figures"). */
   source: 'sacct' | 'jobcomp';
+  /** Peak resident memory of its largest step (sacct's MaxRSS), in bytes. */
+  maxRssBytes?: number;
+  /** What it was given, in the engine's words (`billing=1,cpu=1,gres/gpu=1,node=1`). */
+  tres?: string;
+  /** Carries our label (sacct's Comment); undefined where the source does not say. */
+  ours?: boolean;
 }
 
 export interface ClusterWarning {
@@ -212,5 +218,7 @@ export interface ClusterBackend {
   render(plan: RunPlan): string;
   submit(plan: RunPlan): Promise<SubmitResult>;
   cancel(jobId: string, opts?: CancelOptions): Promise<void>;
+  /** Puts a job of ours back in the queue; engines without requeue leave it out. */
+  requeue?(jobId: string): Promise<void>;
   logPaths(jobId: string): Promise<LogPaths>;
 }

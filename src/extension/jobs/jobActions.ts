@@ -1,6 +1,7 @@
 // What the job commands do to one job: cancel (asks first, naming the job; a job not ours
-// asks naming its owner), copy its id, and open its output read-only. A command run from
-// the palette has no tree item: it asks which job from the view's last snapshot.
+// asks naming its owner), requeue (ours only; asks), open a shell on its node, copy its
+// id, and open its output read-only. A command run from the palette has no tree item: it
+// asks which job from the view's last snapshot.
 import * as vscode from 'vscode';
 import { isCancellation } from '../../core/common/errors';
 import { DEFAULT_LOG_DIR } from '../../core/jobs/slurm/batchScript';
@@ -8,7 +9,9 @@ import type { LogPaths } from '../../core/jobs/types';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
 import { readJobOutput } from './jobOutput';
-import { isActive } from './jobsModel';
+import { knownHostsPath } from '../workspaces/hosts';
+import { jobShellArgv } from './jobShell';
+import { isActive, jobOwnership } from './jobsModel';
 import type { JobNode, JobsTreeProvider, RecordNode } from './jobsTree';
 
 export const OUTPUT_SCHEME = 'mlops-job-output';
@@ -69,6 +72,54 @@ export class JobActions implements vscode.Disposable {
     const st = this.tree.state(cluster);
     if (st) await this.tree.read(st.setting, true);
     return true;
+  }
+
+  /** `scontrol requeue` of a job of ours, after asking; another's is refused here and by the backend. */
+  async requeue(node?: JobNode): Promise<boolean> {
+    node ??= await pick(this.tree, (j) => jobOwnership(j.job, j.me) === 'ours', vscode.l10n.t('Job to requeue'));
+    if (!node) return false;
+    requireTrust(vscode.l10n.t('Requeueing a job'));
+    const { job, cluster, me } = node;
+    if (jobOwnership(job, me) !== 'ours') {
+      void showWarning(vscode.l10n.t('job {0} is {1}\'s and was not submitted from MLOps Workbench by you: it is shown read-only.', job.id, job.user));
+      return false;
+    }
+    const yes = vscode.l10n.t('Requeue Job');
+    const question = isActive(job.state)
+      ? vscode.l10n.t('Requeue job {0} ({1}) on {2}? It stops now and starts again from the beginning when resources allow.', job.id, job.name, cluster)
+      : vscode.l10n.t('Requeue job {0} ({1}) on {2}? It runs again from the beginning when resources allow.', job.id, job.name, cluster);
+    if ((await showWarning(question, { modal: true }, yes)) !== yes) return false;
+    const { backend } = await this.tree.backend(cluster);
+    if (!backend.requeue) throw new Error(vscode.l10n.t('Cluster {0} cannot requeue jobs.', cluster));
+    await backend.requeue(job.jobId);
+    this.log.info(`Jobs: ${cluster}: requeued job ${job.id} (${job.name})`);
+    void showInfo(vscode.l10n.t('requeued job {0} on {1}.', job.id, cluster));
+    const st = this.tree.state(cluster);
+    if (st) await this.tree.read(st.setting, true);
+    return true;
+  }
+
+  /** A terminal on the job's node: OpenSSH to the login host, `srun --jobid --overlap --pty bash` there. */
+  async openShell(node?: JobNode): Promise<vscode.Terminal | undefined> {
+    node ??= await pick(this.tree, (j) => j.job.state === 'running' && jobOwnership(j.job, j.me) !== 'other', vscode.l10n.t('Running job to open a shell in'));
+    if (!node) return undefined;
+    requireTrust(vscode.l10n.t('Opening a shell on a job\'s node'));
+    const { job, cluster, me } = node;
+    if (jobOwnership(job, me) === 'other') {
+      void showWarning(vscode.l10n.t('job {0} is {1}\'s: Slurm lets only its owner open a shell in it.', job.id, job.user));
+      return undefined;
+    }
+    if (job.state !== 'running') {
+      void showWarning(vscode.l10n.t('job {0} is {1}: a shell opens only in a running job.', job.id, job.state));
+      return undefined;
+    }
+    const host = await this.tree.registry.find(this.tree.clusters().find((c) => c.name === cluster)?.host ?? '');
+    if (!host?.ssh) throw new Error(vscode.l10n.t('Cluster {0}: its host is not an SSH host of MLOps › Hosts or ~/.ssh/config.', cluster));
+    const [shellPath, ...shellArgs] = jobShellArgv(host.ssh, job.jobId, knownHostsPath());
+    this.log.info(`Jobs: ${cluster}: shell on the node of job ${job.id} (${job.nodeList})`);
+    const terminal = vscode.window.createTerminal({ name: vscode.l10n.t('Job {0} on {1}', job.id, job.nodeList || cluster), shellPath, shellArgs, iconPath: new vscode.ThemeIcon('terminal') });
+    terminal.show();
+    return terminal;
   }
 
   async copyId(node?: JobNode | RecordNode): Promise<string | undefined> {

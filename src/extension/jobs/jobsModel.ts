@@ -1,8 +1,7 @@
-// How a cluster's snapshot reads in the Jobs view: cluster → Partitions / My jobs / Recent
-// finished, each item's label, description, icon and context value. No `vscode` import:
+// How a cluster's snapshot reads in the Jobs view: cluster → Partitions / My jobs / History, each item's label, description, icon and context value. No `vscode` import:
 // the translator is passed in (VS Code's `vscode.l10n` in the view, a formatter in the
 // tests), so unit tests and the integration test against a real Slurm build the same nodes.
-import { formatDuration } from '../../core/common/format';
+import { formatBytes, formatDuration } from '../../core/common/format';
 import type { ClusterJob, ClusterSnapshot, GpuCount, JobRecord, JobState, Partition } from '../../core/jobs/types';
 
 /** `vscode.l10n`'s shape; calls stay `l10n.t('literal', …)` so scripts/l10n-export.mjs finds them. */
@@ -25,12 +24,20 @@ export interface ItemView {
 const ACTIVE: ReadonlySet<JobState> = new Set(['pending', 'running', 'completing', 'suspended']);
 export const isActive = (state: JobState): boolean => ACTIVE.has(state);
 
-/** Recent finished jobs shown under a cluster, newest first. */
+/** Finished jobs shown under a cluster, newest first. */
 export const HISTORY_SHOWN = 50;
 
-/** `mlops.job.<active|ended>.<ours|foreign>`: the menus pick on it. */
+/** Whose a job is: submitted by us, the user's own but not from us, or another user's (read-only). */
+export function jobOwnership(job: Pick<ClusterJob, 'ours' | 'user'>, me: string): 'ours' | 'foreign' | 'other' {
+  return job.user !== me ? 'other' : job.ours ? 'ours' : 'foreign';
+}
+
+/**
+ * `mlops.job.<active|ended>.<ours|foreign|other>[.running]`: the menus pick on it. Another
+ * user's job gets no cancel or requeue; a shell opens only on a running job of the user's.
+ */
 export function jobContext(job: Pick<ClusterJob, 'state' | 'ours' | 'user'>, me: string): string {
-  return `mlops.job.${isActive(job.state) ? 'active' : 'ended'}.${job.ours && job.user === me ? 'ours' : 'foreign'}`;
+  return `mlops.job.${isActive(job.state) ? 'active' : 'ended'}.${jobOwnership(job, me)}${job.state === 'running' ? '.running' : ''}`;
 }
 
 // A switch per state, like the Workspaces view's stateIcon (workspaces/model.ts): other
@@ -113,21 +120,35 @@ export function jobView(l10n: L10n, j: ClusterJob, me: string): ItemView {
     j.workDir ? l10n.t('Folder: {0}', j.workDir) : '',
     j.stdoutPath ? l10n.t('Output: {0}', j.stdoutPath) : '',
     j.submitTime ? l10n.t('Submitted {0}', j.submitTime) : '',
-    j.ours ? '' : l10n.t('Not submitted from MLOps Workbench: cancelling it asks for confirmation naming its owner.'),
+    j.user !== me
+      ? l10n.t("Another user's job: shown read-only (no cancel, requeue or shell).")
+      : j.ours
+        ? ''
+        : l10n.t('Not submitted from MLOps Workbench: cancelling it asks for confirmation naming its owner.'),
   ]
     .filter(Boolean)
     .join('\n');
   return { label: `${j.id} ${j.name}`, description, tooltip, ...stateIcon(j.state), contextValue: jobContext(j, me) };
 }
 
-/** A finished job of the history; `source` says where it came from. */
-export function recordView(l10n: L10n, r: JobRecord): ItemView {
-  const description = [r.state, exitText(l10n, r), dur(r.elapsedSec)].filter(Boolean).join(' · ');
+/** A finished job of the history: state, exit code, elapsed and peak memory; `source` says where it came from. */
+export function recordView(l10n: L10n, r: JobRecord, me?: string): ItemView {
+  const rss = r.maxRssBytes !== undefined ? l10n.t('max RSS {0}', formatBytes(r.maxRssBytes)) : undefined;
+  const owner = me !== undefined && r.user && r.user !== me ? l10n.t('by {0}', r.user) : undefined;
+  const description = [owner, r.state, exitText(l10n, r), dur(r.elapsedSec), rss].filter(Boolean).join(' · ');
   const from = r.source === 'jobcomp' ? l10n.t('From the completion log (no memory figures).') : l10n.t('From accounting (sacct).');
-  const tooltip = [`${r.jobId} ${r.name} — ${r.raw}`, r.startTime && r.endTime ? l10n.t('{0} → {1}', r.startTime, r.endTime) : '', r.workDir ? l10n.t('Folder: {0}', r.workDir) : '', from]
+  const id = r.arrayJobId !== undefined ? `${r.arrayJobId}_${r.arrayTaskId}` : r.jobId;
+  const tooltip = [
+    `${id} ${r.name} — ${r.raw}`,
+    r.user ? l10n.t('Owner: {0} · partition {1}', r.user, r.partition) : '',
+    r.startTime && r.endTime ? l10n.t('{0} → {1}', r.startTime, r.endTime) : '',
+    r.tres ? l10n.t('Given: {0}', r.tres) : '',
+    r.workDir ? l10n.t('Folder: {0}', r.workDir) : '',
+    from,
+  ]
     .filter(Boolean)
     .join('\n');
-  return { label: `${r.jobId} ${r.name}`, description, tooltip, ...stateIcon(r.state), contextValue: 'mlops.jobRecord' };
+  return { label: `${id} ${r.name}`, description, tooltip, ...stateIcon(r.state), contextValue: 'mlops.jobRecord' };
 }
 
 /** The user's jobs that have not ended: running first, then pending, newest first within each. */
@@ -148,19 +169,29 @@ export function finishedJobs(s: ClusterSnapshot): Array<JobRecord | ClusterJob> 
 }
 
 /** The group headers under a cluster. */
-export function groupViews(l10n: L10n, s: ClusterSnapshot): { partitions: ItemView; jobs: ItemView; history: ItemView } {
+export function groupViews(l10n: L10n, s: ClusterSnapshot, allUsers = false): { partitions: ItemView; jobs: ItemView; history: ItemView } {
   const mine = activeJobs(s);
   const running = mine.filter((j) => j.state === 'running').length;
   const source = s.historySource === 'jobcomp' ? l10n.t('completion log') : s.historySource === 'sacct' ? l10n.t('accounting') : l10n.t('ended jobs Slurm still remembers');
+  const without =
+    s.historySource === 'sacct'
+      ? ''
+      : l10n.t('This cluster has no job accounting (slurmdbd), so sacct cannot answer: the history is what Slurm still remembers (scontrol, MinJobAge) and its completion log, without memory figures.');
   return {
     partitions: { label: l10n.t('Partitions'), description: String(s.partitions.length), icon: 'server-environment', contextValue: 'mlops.jobsGroup' },
     jobs: {
-      label: l10n.t('My jobs'),
+      label: allUsers ? l10n.t('Jobs of all users') : l10n.t('My jobs'),
       description: mine.length ? l10n.t('{0} running · {1} pending', running, mine.length - running) : l10n.t('none'),
       icon: 'list-unordered',
       contextValue: 'mlops.jobsGroup',
     },
-    history: { label: l10n.t('Recent finished'), description: source, tooltip: l10n.t('Finished jobs, newest first, from the {0}.', source), icon: 'history', contextValue: 'mlops.jobsGroup' },
+    history: {
+      label: l10n.t('History'),
+      description: source,
+      tooltip: [l10n.t('Finished jobs, newest first, from the {0}.', source), without].filter(Boolean).join('\n'),
+      icon: 'history',
+      contextValue: 'mlops.jobsGroup',
+    },
   };
 }
 
@@ -169,4 +200,29 @@ export function clusterView(l10n: L10n, name: string, host: string, s: ClusterSn
   const facts = s ? [s.clusterName, s.version ? `Slurm ${s.version}` : undefined].filter(Boolean).join(' · ') : '';
   if (error) return { label: name, description: l10n.t('unreachable'), tooltip: `${host}\n\n${error}`, icon: 'cloud', color: 'errorForeground', contextValue: 'mlops.cluster' };
   return { label: name, description: s ? facts || l10n.t('connected') : l10n.t('not connected'), tooltip: host, icon: 'cloud', ...(s ? { color: 'testing.iconPassed' } : {}), contextValue: 'mlops.cluster' };
+}
+
+/**
+ * The snapshot to show after a refresh: a part that failed this time (slurmctld down:
+ * sinfo and squeue fail, sacct still answers) keeps what the last good answer said, with a
+ * warning saying since when, instead of an empty list.
+ */
+export function keepLastGood(l10n: L10n, prev: ClusterSnapshot | undefined, next: ClusterSnapshot, prevAt: string): ClusterSnapshot {
+  if (!prev) return next;
+  const failed = (part: string) => next.warnings.some((w) => w.part === part && / failed: /.test(w.message));
+  const out = { ...next, warnings: [...next.warnings] };
+  if (failed('jobs') && next.jobs.length === 0 && prev.jobs.length) {
+    out.jobs = prev.jobs;
+    out.warnings.push({ part: 'jobs', message: l10n.t('showing the jobs as they were at {0}', prevAt) });
+  }
+  if (failed('partitions') && next.partitions.length === 0 && prev.partitions.length) {
+    out.partitions = prev.partitions;
+    out.warnings.push({ part: 'partitions', message: l10n.t('showing the partitions as they were at {0}', prevAt) });
+  }
+  if (failed('history') && next.history.length === 0 && prev.history.length) {
+    out.history = prev.history;
+    out.historySource = prev.historySource;
+    out.warnings.push({ part: 'history', message: l10n.t('showing the history as it was at {0}', prevAt) });
+  }
+  return out;
 }

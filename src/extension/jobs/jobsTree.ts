@@ -1,4 +1,4 @@
-// The Jobs view: cluster → Partitions / My jobs / Recent finished. One refresh is one
+// The Jobs view: cluster → Partitions / My jobs / History. One refresh is one
 // backend snapshot() per cluster, side by side, each under a deadline, so a cluster that
 // does not answer shows as unreachable instead of holding the view. The last good
 // snapshot stays shown under the error.
@@ -11,7 +11,7 @@ import { setting } from '../settings';
 import { workspaceTrusted } from '../trust';
 import type { HostRegistry } from '../workspaces/hosts';
 import { clusterSettings, type ClusterSetting } from './clusterSettings';
-import { activeJobs, isActive, clusterView, finishedJobs, groupViews, jobView, partitionView, recordView, type ItemView } from './jobsModel';
+import { activeJobs, isActive, clusterView, finishedJobs, groupViews, jobView, keepLastGood, partitionView, recordView, type ItemView } from './jobsModel';
 
 type JobsLib = typeof import('../lazy/jobsLib');
 const jobsLib = (): JobsLib => loadLazy<JobsLib>('jobsLib');
@@ -23,6 +23,10 @@ export interface ClusterState {
   error?: string;
   /** When the snapshot was read (ms). */
   at?: number;
+  /** When the queue was last read without squeue failing (ms): what a kept list dates from. */
+  goodAt?: number;
+  /** Whether the snapshot holds everyone's jobs. */
+  allUsers?: boolean;
   /** Reads started, and the newest one whose answer is shown: an older read finishing late must not replace a newer one. */
   started: number;
   shown: number;
@@ -52,6 +56,7 @@ export interface RecordNode {
   kind: 'record';
   cluster: string;
   record: JobRecord;
+  me?: string;
 }
 export interface MessageNode {
   kind: 'message';
@@ -74,6 +79,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private readonly backends = new Map<string, ClusterBackend>();
   /** The read of each cluster under way, which a refresh joins. */
   private readonly inflight = new Map<string, Promise<boolean>>();
+  /** *Show Other Users' Jobs*: everyone's jobs, read-only. */
+  private everyone = false;
 
   constructor(
     readonly registry: HostRegistry,
@@ -82,6 +89,17 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
 
   clusters(): ClusterSetting[] {
     return clusterSettings(setting('clusters'));
+  }
+
+  get allUsers(): boolean {
+    return this.everyone;
+  }
+
+  /** Shows everyone's jobs (read-only) or the user's own, and reads the clusters again. */
+  async setAllUsers(on: boolean): Promise<boolean> {
+    this.everyone = on;
+    await vscode.commands.executeCommand('setContext', 'mlops.jobs.allUsers', on);
+    return (await Promise.all(this.clusters().map((c) => this.read(c, true)))).every(Boolean);
   }
 
   state(name: string): ClusterState | undefined {
@@ -144,11 +162,17 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const t0 = Date.now();
     try {
       const { backend } = await this.backend(cluster.name);
-      const snapshot = await withTimeout(backend.snapshot(), deadlineMs(), `the jobs query on ${cluster.name}`);
-      this.log.debug(`Jobs: ${cluster.name}: snapshot in ${Date.now() - t0} ms (${snapshot.jobs.length} jobs, ${snapshot.history.length} finished)`);
+      const allUsers = this.everyone;
+      const read = await withTimeout(backend.snapshot({ allUsers }), deadlineMs(), `the jobs query on ${cluster.name}`);
+      this.log.debug(`Jobs: ${cluster.name}: snapshot in ${Date.now() - t0} ms (${read.jobs.length} jobs, ${read.history.length} finished)`);
       if (mine < st.shown) return true;
-      for (const w of snapshot.warnings) this.log.warn(`Jobs: ${cluster.name}: ${w.part}: ${w.message}`);
-      Object.assign(st, { snapshot, error: undefined, at: Date.now(), shown: mine });
+      for (const w of read.warnings) this.log.warn(`Jobs: ${cluster.name}: ${w.part}: ${w.message}`);
+      // slurmctld down: squeue's error is shown, and the jobs of the last good answer stay
+      // (unless the answer was for the other choice of Show Other Users' Jobs).
+      const queueFailed = read.warnings.some((w) => w.part === 'jobs');
+      const prev = st.snapshot && st.allUsers === allUsers ? st.snapshot : undefined;
+      const snapshot = keepLastGood(vscode.l10n, prev, read, new Date(st.goodAt ?? Date.now()).toLocaleTimeString());
+      Object.assign(st, { snapshot, error: undefined, at: Date.now(), shown: mine, allUsers, ...(queueFailed ? {} : { goodAt: Date.now() }) });
       return true;
     } catch (err) {
       const next = (err as { nextStep?: string }).nextStep;
@@ -175,7 +199,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       if (setting && !this.states.get(n.name)?.shown) await this.read(setting);
       const st = this.states.get(n.name);
       const out: JobsNode[] = [];
-      if (st?.error) out.push({ kind: 'message', cluster: n.name, icon: 'error', text: st.error, tooltip: st.error });
+      if (st?.error) {
+        const retry = vscode.l10n.t('The view tries again on its own while it is visible, less often while the cluster keeps failing (up to every 5 minutes); Refresh Jobs tries now.');
+        out.push({ kind: 'message', cluster: n.name, icon: 'error', text: st.error, tooltip: `${st.error}\n\n${retry}` });
+      }
       for (const w of st?.snapshot?.warnings ?? []) out.push({ kind: 'message', cluster: n.name, icon: 'warning', text: `${w.part}: ${w.message}`, tooltip: w.message });
       if (st?.snapshot) out.push({ kind: 'partitions', cluster: n.name }, { kind: 'jobs', cluster: n.name }, { kind: 'history', cluster: n.name });
       return out;
@@ -186,10 +213,12 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (n.kind === 'partitions') return s.partitions.map((partition) => ({ kind: 'partition', cluster, partition }));
     if (n.kind === 'jobs') {
       const jobs = activeJobs(s);
-      return jobs.length ? jobs.map((job) => ({ kind: 'job', cluster, job, me: s.user })) : [{ kind: 'message', cluster, icon: 'info', text: vscode.l10n.t('No jobs of yours: MLOps: Submit Command to Cluster… starts one.') }];
+      if (jobs.length) return jobs.map((job) => ({ kind: 'job', cluster, job, me: s.user }));
+      const none = this.everyone ? vscode.l10n.t('No jobs in the queue.') : vscode.l10n.t('No jobs of yours: MLOps: Submit Command to Cluster… starts one.');
+      return [{ kind: 'message', cluster, icon: 'info', text: none }];
     }
     if (n.kind === 'history') {
-      return finishedJobs(s).map((j): JobsNode => ('source' in j ? { kind: 'record', cluster, record: j } : { kind: 'job', cluster, job: j, me: s.user }));
+      return finishedJobs(s).map((j): JobsNode => ('source' in j ? { kind: 'record', cluster, record: j, me: s.user } : { kind: 'job', cluster, job: j, me: s.user }));
     }
     return [];
   }
@@ -212,13 +241,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       case 'partitions':
       case 'jobs':
       case 'history':
-        return groupViews(l10n, this.states.get(n.cluster)!.snapshot!)[n.kind];
+        return groupViews(l10n, this.states.get(n.cluster)!.snapshot!, this.states.get(n.cluster)!.allUsers)[n.kind];
       case 'partition':
         return partitionView(l10n, n.partition);
       case 'job':
         return jobView(l10n, n.job, n.me);
       case 'record':
-        return recordView(l10n, n.record);
+        return recordView(l10n, n.record, n.me);
       case 'message':
         return { label: n.text, tooltip: n.tooltip, icon: n.icon, ...(n.icon === 'error' ? { color: 'errorForeground' } : {}), contextValue: 'mlops.message' };
     }

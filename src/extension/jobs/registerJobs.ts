@@ -51,6 +51,10 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
     registerCommand('mlops.submitJob', (arg) => submitter.command(arg)),
     registerCommand('mlops.job.cancel', (node) => actions.cancel(node)),
     registerCommand('mlops.job.copyId', (node) => actions.copyId(node)),
+    registerCommand('mlops.job.requeue', (node) => actions.requeue(node)),
+    registerCommand('mlops.job.openShell', (node) => actions.openShell(node)),
+    registerCommand('mlops.jobs.showAllUsers', () => tree.setAllUsers(true)),
+    registerCommand('mlops.jobs.showMineOnly', () => tree.setAllUsers(false)),
     registerCommand('mlops.job.showOutput', (node) => actions.showOutput(node)),
   );
   return tree;

@@ -2,7 +2,7 @@
 // login node through the test sshd: a job submitted through the code path of *Submit
 // Command to Cluster…* (mlops.clusters entry → answers → plan → the backend's script) is
 // seen in the view's nodes built from real snapshots — pending or running under My jobs,
-// then under Recent finished from the completion log — and its output is read the way
+// then under History from accounting or the completion log — and its output is read the way
 // *Show Job Output* reads it. No fixed sleeps: each wait polls with a deadline.
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
@@ -53,7 +53,7 @@ describe('Jobs view model on a real Slurm (submit through the command’s path, 
     conn?.dispose();
   });
 
-  it('a submitted job shows under My jobs (ours, running on the node with elapsed / limit), then under Recent finished from the completion log', async () => {
+  it('a submitted job shows under My jobs (ours, running on the node with elapsed / limit), then under History from accounting or the completion log', async () => {
     const plan = planFromAnswers(cluster, { command: 'echo "$GREETING from $SLURM_JOB_ID" && sleep 6', cwd: cluster.remoteRoot!, gpus: 'A100:1', cpus: '1', memory: '100M', timeLimit: '2' });
     // What the command shows in the editor is what is submitted.
     await snap(); // the backend learns the cluster's GRES spelling, as the view's first refresh does
@@ -85,17 +85,18 @@ describe('Jobs view model on a real Slurm (submit through the command’s path, 
     assert.ok(free && Number(free[1]) <= 1, `our job holds one of the two GPUs: ${partitionView(l10n, part).description}`);
     assert.match(groupViews(l10n, running!).jobs.description!, /^\d+ running · \d+ pending$/);
 
-    // Finished: from the completion log, said as such.
+    // Finished: from the history (accounting where slurmdbd runs, else the completion log), said as such.
     let done: ClusterSnapshot | undefined;
-    await waitFor(async () => ((done = await snap()), done.history.some((h) => h.jobId === jobId)), 60000, `job ${jobId} in the completion log`);
+    await waitFor(async () => ((done = await snap()), done.history.some((h) => h.jobId === jobId)), 60000, `job ${jobId} in the history`);
+    const accounting = done!.historySource === 'sacct';
     assert.ok(!activeJobs(done!).some((j) => j.jobId === jobId), 'a finished job left My jobs');
     const rec = finishedJobs(done!).find((r) => r.jobId === jobId);
-    assert.ok(rec && 'source' in rec, 'the finished job is listed from the completion log');
+    assert.ok(rec && 'source' in rec, 'the finished job is listed from the history');
     const rv = recordView(l10n, rec);
     assert.equal(rv.label, `${jobId} echo`);
-    assert.match(rv.description!, /^completed · \d+s$/);
-    assert.match(rv.tooltip!, /From the completion log/);
-    assert.equal(groupViews(l10n, done!).history.description, 'completion log');
+    assert.match(rv.description!, accounting ? /^completed · \d+s · max RSS [\d.]+ MB$/ : /^completed · \d+s$/);
+    assert.match(rv.tooltip!, accounting ? /From accounting \(sacct\)/ : /From the completion log/);
+    assert.equal(groupViews(l10n, done!).history.description, accounting ? 'accounting' : 'completion log');
 
     // Show Job Output: the path Slurm reports, read over the same connection.
     const { stdout } = await backend.logPaths(jobId);

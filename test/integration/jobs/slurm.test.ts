@@ -3,14 +3,11 @@
 // SSH connection. Every answer of ours is compared with what Slurm's own commands print
 // for the same job, field by field. No fixed sleeps: each wait polls with a deadline.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { NotOurJobError, SlurmBackend, SubmitRefusedError } from '../../../src/core/jobs/slurm/slurmBackend';
 import type { ClusterJob, RunPlan } from '../../../src/core/jobs/types';
-import { repoRoot, requireComponent, sshTestHost, waitFor, type SlurmComponent } from '../harness';
+import { requireComponent, sshTestHost, waitFor, withSlurmctldDown, type SlurmComponent } from '../harness';
 
 /** `scontrol show job N` as people read it (one Key=Value per word; path lines whole). */
 function scontrolReference(text: string): Map<string, string>[] {
@@ -40,6 +37,8 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
   let dir = '';
   let timeoutJob = '';
   const submitted: string[] = [];
+  /** Where the cluster's history comes from: sacct where slurmdbd runs, else the completion log. */
+  let historySource: 'sacct' | 'jobcomp' = 'jobcomp';
 
   const sh = async (command: string) => conn.exec(['sh', '-c', command]);
   const plan = (name: string, command: string[], extra: Partial<RunPlan> = {}): RunPlan => ({ name, command, cwd: dir, resources: { cpus: 1, ...extra.resources }, ...extra });
@@ -69,6 +68,7 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
     // The login shell finds the cluster by itself (the sshd's SLURM_CONF, as /etc/slurm on a real login node).
     const probe = await sh('sinfo -h -o %P');
     assert.equal(probe.code, 0, `sinfo over ssh failed: ${probe.stderr}`);
+    if ((await sh('scontrol show config')).stdout.includes('accounting_storage/slurmdbd')) historySource = 'sacct';
     // A blank in the folder: the script's #SBATCH paths must survive it.
     dir = `/tmp/mlops-test/slurm-jobs/run ${process.pid}-${randomBytes(3).toString('hex')}`;
     assert.equal((await conn.exec(['mkdir', '-p', dir])).code, 0);
@@ -134,17 +134,17 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
     assert.equal(sq, `${id}|hello-gpu|root|COMPLETED|${slurm.partition}|${slurm.node}|5:00`);
   });
 
-  it('a failing job ends FAILED with its exit code, in the queue and in the completion log', async () => {
+  it('a failing job ends FAILED with its exit code, in the queue and in the history', async () => {
     const id = await submit(plan('fails', ['sh', '-c', 'exit 3']));
     await until(id, (j) => j.state === 'failed', 'failed');
     const [ref] = await reference(id);
     assert.equal(ref.get('JobState'), 'FAILED');
     assert.equal(ref.get('ExitCode'), '3:0');
     let rec;
-    await waitFor(async () => ((rec = (await backend.snapshot()).history.find((h) => h.jobId === id)), rec !== undefined), 20000, `job ${id} in the completion log`);
+    await waitFor(async () => ((rec = (await backend.snapshot()).history.find((h) => h.jobId === id)), rec !== undefined), 20000, `job ${id} in the history`);
     assert.deepEqual(
       { state: rec!.state, raw: rec!.raw, exitCode: rec!.exitCode, workDir: rec!.workDir, source: rec!.source },
-      { state: 'failed', raw: 'FAILED', exitCode: 3, workDir: dir, source: 'jobcomp' },
+      { state: 'failed', raw: 'FAILED', exitCode: 3, workDir: dir, source: historySource },
     );
     assert.equal(rec!.startTime, ref.get('StartTime'));
     assert.equal(rec!.endTime, ref.get('EndTime'));
@@ -210,7 +210,7 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
     assert.deepEqual(snap.warnings, []);
     assert.equal(snap.user, 'root');
     assert.equal(snap.version, (await sh('sinfo -V')).stdout.trim().replace(/^slurm(-wlm)? /, ''));
-    assert.equal(snap.historySource, 'jobcomp');
+    assert.equal(snap.historySource, historySource);
     assert.ok(snap.partitions.some((p) => p.name === slurm.partition));
     for (const id of submitted.slice(0, 2)) assert.ok(snap.jobs.some((j) => j.jobId === id), `job ${id} missing from the snapshot`);
   });
@@ -224,18 +224,7 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
   });
 
   it('with slurmctld down, the snapshot says why for each part and still brings the history', async () => {
-    const pid = Number(readFileSync(path.join(path.dirname(slurm.conf), 'slurmctld.pid'), 'utf8'));
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    process.kill(pid, 'SIGTERM');
-    try {
-      await waitFor(() => !alive(), 20000, 'slurmctld to stop');
+    await withSlurmctldDown(slurm, async () => {
       const t0 = Date.now();
       const snap = await backend.snapshot();
       const ms = Date.now() - t0;
@@ -243,11 +232,9 @@ describe('Slurm jobs over SSH (real slurmctld + slurmd, our SSH connection)', fu
       const said = snap.warnings.map((w) => `${w.part}: ${w.message}`).join('\n');
       assert.match(said, /^partitions: sinfo failed: .*Unable to contact slurm controller/m);
       assert.match(said, /^jobs: squeue failed: .*Unable to contact slurm controller/m);
-      assert.ok(snap.history.some((h) => h.jobId === timeoutJob && h.state === 'timeout'), 'the completion log is read without the controller');
+      assert.ok(snap.history.some((h) => h.jobId === timeoutJob && h.state === 'timeout'), `the ${historySource === 'sacct' ? 'accounting (slurmdbd)' : 'completion log'} is read without the controller`);
       // sinfo and squeue each wait ~10 s for a controller that is gone: side by side, not in turn.
       assert.ok(ms < 15000, `the snapshot took ${ms} ms`);
-    } finally {
-      execFileSync('bash', [path.join(repoRoot, 'scripts/components/slurm.sh'), 'up'], { stdio: 'ignore', timeout: 90000 });
-    }
+    });
   });
 });

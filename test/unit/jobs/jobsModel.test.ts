@@ -7,7 +7,8 @@ import { parseSinfo } from '../../../src/core/jobs/slurm/sinfo';
 import { parseSqueue } from '../../../src/core/jobs/slurm/squeue';
 import type { ClusterSnapshot } from '../../../src/core/jobs/types';
 import { checkAnswer, clusterSettings, jobNameOf, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
-import { activeJobs, clusterView, finishedJobs, groupViews, jobContext, jobView, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
+import { jobShellArgv } from '../../../src/extension/jobs/jobShell';
+import { activeJobs, clusterView, finishedJobs, groupViews, jobContext, jobView, keepLastGood, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
 
 // The Jobs view's pure part: a snapshot made of real Slurm 22.05 output (fixtures/README.md)
 // → the items the view shows. The translator fills placeholders the way vscode.l10n.t does.
@@ -49,8 +50,8 @@ describe('Jobs view model', () => {
     assert.deepEqual(
       mine.map((j) => [jobView(l10n, j, s.user).label, jobView(l10n, j, s.user).description, jobView(l10n, j, s.user).contextValue]),
       [
-        ['13 two words', 'running on vm · 7s / 1d 0h · not from MLOps', 'mlops.job.active.foreign'],
-        ['12_0 arr', 'running on vm · 7s / no limit', 'mlops.job.active.ours'],
+        ['13 two words', 'running on vm · 7s / 1d 0h · not from MLOps', 'mlops.job.active.foreign.running'],
+        ['12_0 arr', 'running on vm · 7s / no limit', 'mlops.job.active.ours.running'],
         ['14 waiting', 'pending (Resources) · not from MLOps', 'mlops.job.active.foreign'],
         ['12_[1-2%1] arr', 'pending (JobArrayTaskLimit)', 'mlops.job.active.ours'],
       ],
@@ -59,16 +60,29 @@ describe('Jobs view model', () => {
     assert.equal(jobView(l10n, mine[2], 'root').icon, 'clock');
   });
 
-  it("someone else's job names its owner and is never 'ours' to the menus", () => {
+  it("someone else's job names its owner and is read-only to the menus (no cancel, requeue or shell)", () => {
     const j = { ...activeJobs(snapshot())[1], user: 'ann' };
     const v = jobView(l10n, j, 'root');
     assert.equal(v.description, 'by ann · running on vm · 7s / no limit');
-    assert.equal(v.contextValue, 'mlops.job.active.foreign');
+    assert.equal(v.contextValue, 'mlops.job.active.other.running');
+    const menus = JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).contributes.menus['view/item/context'] as Array<{ command: string; when: string }>;
+    const offered = (ctx: string) =>
+      menus
+        .filter((m) => m.when.includes('view == mlops.jobs') && new RegExp(/viewItem =~ \/(.*)\//.exec(m.when)?.[1] ?? '^$').test(ctx))
+        .map((m) => m.command)
+        .sort();
+    assert.deepEqual([...new Set(offered('mlops.job.active.other.running'))], ['mlops.job.copyId', 'mlops.job.showOutput']);
+    assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.cancel'));
+    assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.requeue'));
+    assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.openShell'));
+    assert.ok(!offered('mlops.job.active.ours').includes('mlops.job.openShell'), 'a pending job has no node to open a shell on');
+    assert.ok(offered('mlops.job.active.foreign').includes('mlops.job.cancel'), 'a job of the user not from MLOps: cancel asks naming its owner');
+    assert.ok(!offered('mlops.job.active.foreign').includes('mlops.job.requeue'));
     assert.equal(jobContext({ state: 'completed', ours: true, user: 'root' }, 'root'), 'mlops.job.ended.ours');
     assert.match(v.tooltip!, /Owner: ann · partition gpu/);
   });
 
-  it('recent finished: the completion log, newest first, said as such; an array task is not listed twice', () => {
+  it('history: the completion log, newest first, said as such; an array task is not listed twice', () => {
     const s = snapshot();
     const done = finishedJobs(s);
     assert.equal(done.length, s.history.length, 'every ended job of the queue is already in the completion log');
@@ -144,5 +158,29 @@ describe('mlops.clusters and the submit answers', () => {
     assert.throws(() => planFromAnswers(clusterSettings([{ name: 'a', host: 'b' }])[0], { command: 'x', cwd: '/x', partition: 'gpu\n#SBATCH --uid=0' }), /not a valid name/);
     assert.equal(jobNameOf('python3 -u scripts/train.py --x 1'), 'train.py');
     assert.equal(jobNameOf('CUDA_VISIBLE_DEVICES=0 ./run.sh'), 'run.sh');
+  });
+});
+
+describe('Jobs view: kept lists and the shell command', () => {
+  const l10n: L10n = { t: (m, ...args) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) };
+  const base = (over: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({ user: 'me', partitions: [], jobs: [], history: [], historySource: 'sacct', warnings: [], ...over });
+  const job = { id: '7', jobId: '7', name: 'train', user: 'me', state: 'running' as const, raw: 'RUNNING', partition: 'gpu', nodeList: 'n1', ours: true };
+
+  it('a failed squeue keeps the last good jobs, dated; a good answer replaces them; an empty good answer stays empty', () => {
+    const prev = base({ jobs: [job] });
+    const down = base({ warnings: [{ part: 'jobs', message: 'squeue failed: Unable to contact slurm controller' }] });
+    const shown = keepLastGood(l10n, prev, down, '12:00:00');
+    assert.deepEqual(shown.jobs, [job]);
+    assert.deepEqual(shown.warnings.map((w) => w.message), ['squeue failed: Unable to contact slurm controller', 'showing the jobs as they were at 12:00:00']);
+    assert.deepEqual(keepLastGood(l10n, prev, base(), '12:00:00').jobs, []);
+    assert.equal(keepLastGood(l10n, undefined, down, '12:00:00'), down);
+  });
+
+  it('the shell argv: the host as the host layer knows it, the job id checked, one quoted remote command', () => {
+    const host = { name: 'hpc', hostName: 'login1', port: 2200, user: 'ann', identityFiles: ['/k/id'], identitiesOnly: true, proxyJump: [{ alias: 'bastion', hostName: 'gw', port: 22, user: 'ann', identityFiles: [] }], source: 'ssh-config' as const };
+    assert.deepEqual(jobShellArgv(host, '123', '/kh'), [
+      'ssh', '-tt', '-o', 'BatchMode=yes', '-o', 'UserKnownHostsFile=/kh', '-o', 'StrictHostKeyChecking=yes', '-p', '2200', '-i', '/k/id', '-o', 'IdentitiesOnly=yes', '-J', 'ann@gw', '-l', 'ann', '--', 'login1', 'srun --jobid 123 --overlap --pty bash',
+    ]);
+    assert.throws(() => jobShellArgv(host, '1; rm -rf ~', '/kh'), /not a Slurm job id/);
   });
 });

@@ -130,7 +130,7 @@ describe('Slurm readers', () => {
     assert.equal(out.complete, true);
     assert.equal(splitSnapshot(text, n).complete, false);
     // The user's choices reach the script as arguments only.
-    const argv = snapshotArgv({ allUsers: true, historyLimit: 5, jobcompPath: '/var/log/slurm/jobcomp' }, n);
+    const argv = snapshotArgv({ allUsers: true, historyLimit: 5, known: { kind: 'jobcomp', path: '/var/log/slurm/jobcomp' } }, n);
     assert.deepEqual(argv.slice(3), ['sh', n, 'all', '5', String(8 << 20), '/var/log/slurm/jobcomp']);
   });
 });

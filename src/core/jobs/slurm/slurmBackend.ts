@@ -10,6 +10,7 @@ import type {
   ClusterSnapshot,
   ClusterWarning,
   JobRecord,
+  JobState,
   LogPaths,
   Partition,
   RemoteExec,
@@ -19,9 +20,10 @@ import type {
 } from '../types';
 import { logDirOf, renderBatchScript } from './batchScript';
 import { parseJobcomp } from './jobcomp';
+import { parseSacct } from './sacct';
 import { parseScontrolJobs, scontrolJobArgv } from './scontrol';
 import { gpuTypes, parseSinfo, SINFO_ARGV } from './sinfo';
-import { snapshotArgv, SECTION_MAX_BYTES, splitSnapshot, type Section } from './snapshotCommand';
+import { snapshotArgv, SECTION_MAX_BYTES, splitSnapshot, type KnownHistory, type Section } from './snapshotCommand';
 import { parseSqueue, squeueArgv } from './squeue';
 
 /** A Slurm command failed; `message` is Slurm's own words. */
@@ -35,12 +37,18 @@ export class NotOurJobError extends ActionableError {
   constructor(
     readonly jobId: string,
     readonly owner: string,
+    action: 'cancel' | 'requeue' = 'cancel',
   ) {
-    super(`Job ${jobId} belongs to ${owner} or was not submitted from MLOps Workbench.`, `Cancel it only after confirming that ${owner}'s job may be cancelled.`);
+    super(
+      `Job ${jobId} belongs to ${owner} or was not submitted from MLOps Workbench.`,
+      action === 'cancel' ? `Cancel it only after confirming that ${owner}'s job may be cancelled.` : 'Only jobs you submitted from MLOps Workbench are requeued here; use scontrol requeue on the login node for others.',
+    );
   }
 }
 
 const JOB_ID = /^\d+(_\d+)?$/;
+/** States of a job that has not ended; sacct lists those too. */
+const ACTIVE: ReadonlySet<JobState> = new Set(['pending', 'running', 'completing', 'suspended']);
 /** An argument longer than this cannot be passed to a process on Linux (MAX_ARG_STRLEN is 128 KiB). */
 const MAX_SCRIPT = 120000;
 
@@ -76,8 +84,16 @@ export class SlurmBackend implements ClusterBackend {
     this.gpuTypes = opts.knownGpuTypes ?? [];
   }
 
-  /** The cluster facts of the first snapshot (name, version, completion log); they do not change while it runs. */
+  /** The cluster facts of the first snapshot (name, version, history source); they do not change while it runs. */
   private config: Map<string, string> | undefined;
+
+  /** Where the history comes from, once a snapshot has said: accounting, or the completion log. */
+  private knownHistory(): KnownHistory | undefined {
+    const c = this.config;
+    if (c?.get('AccountingStorageType') === 'accounting_storage/slurmdbd') return { kind: 'sacct' };
+    const path = c?.get('JobCompType') === 'jobcomp/filetxt' ? c.get('JobCompLoc') : undefined;
+    return path ? { kind: 'jobcomp', path } : undefined;
+  }
 
   /** `read`: a query, run on the connection's long-lived shell; submit and cancel get their own session. */
   private run(argv: readonly string[], read = false) {
@@ -85,12 +101,12 @@ export class SlurmBackend implements ClusterBackend {
   }
 
   async snapshot(opts: SnapshotOptions = {}): Promise<ClusterSnapshot> {
-    const known = this.config?.get('JobCompType') === 'jobcomp/filetxt' ? this.config.get('JobCompLoc') : undefined;
-    const argv = snapshotArgv({ ...opts, jobcompPath: known });
+    const known = this.knownHistory();
+    const argv = snapshotArgv({ ...opts, known });
     const nonce = argv[4];
     const res = await this.run(argv, true);
     const out = splitSnapshot(res.stdout, nonce);
-    // Learned once; a cluster without a completion log asks again each time (it is cheap to ask).
+    // Learned once; a cluster with neither history source asks again each time (it is cheap to ask).
     if (!known && out.config.size) this.config = out.config;
     const config = this.config ?? out.config;
     if (!out.sections.has('sinfo')) {
@@ -111,9 +127,14 @@ export class SlurmBackend implements ClusterBackend {
     const sinfo = read('sinfo', 'partitions');
     const squeue = read('squeue', 'jobs');
     const jobcomp = read('jobcomp', 'history');
+    const sacct = read('sacct', 'history');
+    // Accounting gone since it was learned (slurmdbd switched off): learn the source again next time.
+    if (out.sections.get('sacct')?.rc) this.config = undefined;
     const partitions = sinfo === undefined ? [] : parseSinfo(sinfo, warnings);
     this.learnGpuTypes(partitions);
-    const history = jobcomp === undefined ? [] : parseJobcomp(jobcomp, warnings);
+    const limit = opts.historyLimit ?? 200;
+    // Finished jobs only: the queue (squeue) is where running and pending ones are shown.
+    const history = sacct !== undefined ? parseSacct(sacct, warnings, Infinity).filter((r) => !ACTIVE.has(r.state)).slice(-limit) : jobcomp === undefined ? [] : parseJobcomp(jobcomp, warnings);
     return {
       user: out.user,
       clusterName: config.get('ClusterName'),
@@ -121,7 +142,7 @@ export class SlurmBackend implements ClusterBackend {
       partitions,
       jobs: squeue === undefined ? [] : parseSqueue(squeue, warnings),
       history,
-      historySource: out.sections.has('jobcomp') ? 'jobcomp' : 'none',
+      historySource: out.sections.has('sacct') ? 'sacct' : out.sections.has('jobcomp') ? 'jobcomp' : 'none',
       warnings,
     };
   }
@@ -183,6 +204,19 @@ export class SlurmBackend implements ClusterBackend {
     if (foreign && opts.confirmOwner !== foreign.user) throw new NotOurJobError(jobId, foreign.user);
     const res = await this.run(['scancel', jobId]);
     if (res.code !== 0 || res.stderr.includes('error')) throw new SlurmError(`scancel ${jobId} failed: ${slurmMessage(res.stderr)}`);
+  }
+
+  /**
+   * Puts a job of ours back in the queue (`scontrol requeue`: running, suspended, or ended
+   * within MinJobAge). Only jobs this user submitted from here: no confirmation overrides that.
+   */
+  async requeue(jobId: string): Promise<void> {
+    const { me, jobs } = await this.jobs(jobId);
+    if (jobs.length === 0) throw new SlurmError(`Slurm knows no job ${jobId}`, 'It may have ended more than MinJobAge ago; submit it again instead.');
+    const foreign = jobs.find((j) => j.user !== me || !j.ours);
+    if (foreign) throw new NotOurJobError(jobId, foreign.user, 'requeue');
+    const res = await this.run(['scontrol', 'requeue', jobId]);
+    if (res.code !== 0) throw new SlurmError(`scontrol requeue ${jobId} failed: ${slurmMessage(res.stderr, res.stdout)}`, 'A job Slurm has forgotten (MinJobAge) or one started with --no-requeue cannot be requeued; submit it again instead.');
   }
 
   async logPaths(jobId: string): Promise<LogPaths> {

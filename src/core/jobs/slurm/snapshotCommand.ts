@@ -1,9 +1,12 @@
-// The Jobs view's refresh as ONE remote command: cluster facts, sinfo, squeue and the tail
-// of the completion log, each section framed by a per-call nonce, in a single SSH exec.
+// The Jobs view's refresh as ONE remote command: cluster facts, sinfo, squeue and the
+// history (sacct where accounting runs, else the tail of the completion log), each section
+// framed by a per-call nonce, in a single SSH exec.
 // One exec costs one session on an open connection; a user's `ssh login sinfo; ssh login
 // squeue; ...` pays a handshake per command (bench/ measures the difference).
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from '../../hosts/shellQuote';
+import { SEP } from './fields';
+import { SACCT_OPTIONS } from './sacct';
 import { SINFO_ARGV } from './sinfo';
 import { SQUEUE_FORMAT } from './squeue';
 
@@ -12,10 +15,18 @@ export const SECTION_MAX_BYTES = 8 << 20;
 
 const sinfoCommand = SINFO_ARGV.map(shellQuote).join(' ');
 const squeueFormat = shellQuote(SQUEUE_FORMAT);
+const sacctOptions = SACCT_OPTIONS.map(shellQuote).join(' ');
 
-// $1 nonce, $2 mine|all, $3 history lines, $4 bytes per section, $5 the completion log's
-// path when an earlier snapshot learned it (then `scontrol show config`, the slowest part,
-// is skipped; `-` = not known). Only these reach the script, as arguments: its text is constant.
+/** The history source an earlier snapshot learned: `sacct`, or the completion log's path. */
+export type KnownHistory = { kind: 'sacct' } | { kind: 'jobcomp'; path: string };
+
+// $1 nonce, $2 mine|all, $3 history jobs, $4 bytes per section, $5 the history source when
+// an earlier snapshot learned it: `@sacct`, or the completion log's (absolute) path; then
+// `scontrol show config`, the slowest part, is skipped (`-` = not known). Only these reach
+// the script, as arguments: its text is constant.
+// sacct prints a job's row and then its steps' rows; the last $hist jobs are kept by
+// counting where the job id (before the step's `.`) changes, over the file twice, so a
+// long history costs no memory here.
 export const SNAPSHOT_SCRIPT = `n=$1; who=$2; hist=$3; max=$4; known=$5
 d=$(mktemp -d) || exit 70
 trap 'rm -rf "$d"' EXIT
@@ -37,25 +48,36 @@ if [ "$who" = all ]; then bg squeue squeue -h -a --states=all -O ${squeueFormat}
 else bg squeue squeue -h -a --states=all -u "$u" -O ${squeueFormat}; fi
 if [ "$known" = - ]; then
   scontrol show config 2>/dev/null | grep -E '^(ClusterName|SLURM_VERSION|JobCompType|JobCompLoc|AccountingStorageType) ' >"$d/c"
+elif [ "$known" = @sacct ]; then printf 'AccountingStorageType = accounting_storage/slurmdbd\\n' >"$d/c"
 else printf 'JobCompType = jobcomp/filetxt\\nJobCompLoc = %s\\n' "$known" >"$d/c"; fi
 ctype=$(sed -n 's/^JobCompType *= *//p' "$d/c")
 cloc=$(sed -n 's/^JobCompLoc *= *//p' "$d/c")
-if [ "$ctype" = jobcomp/filetxt ] && [ -r "$cloc" ]; then
+atype=$(sed -n 's/^AccountingStorageType *= *//p' "$d/c")
+sacct_tail() {
+  if [ "$who" = all ]; then sacct -a ${sacctOptions}; else sacct -u "$u" ${sacctOptions}; fi >"$d/s" || return
+  awk -F '${SEP}' -v n="$hist" 'FNR == 1 { pass++; k = 0; prev = "" }
+    { b = $1; sub(/[.].*/, "", b); if (b != prev) { k++; prev = b } }
+    pass == 1 { total = k; next }
+    k > total - n' "$d/s" "$d/s"
+}
+if [ "$atype" = accounting_storage/slurmdbd ]; then
+  bg sacct sacct_tail
+elif [ "$ctype" = jobcomp/filetxt ] && [ -r "$cloc" ]; then
   bg jobcomp sh -c 'tail -c 16000000 "$1" | grep -F "UserId=$2(" | tail -n "$3"' sh "$cloc" "$u" "$hist"
 fi
 wait
 printf '%s meta\\nuser=%s\\n' "$n" "$u"
 [ "$known" = - ] && cat "$d/c"
-emit sinfo; emit squeue; emit jobcomp
+emit sinfo; emit squeue; emit sacct; emit jobcomp
 printf '%s end\\n' "$n"
 `;
 
 export function snapshotArgv(
-  opts: { allUsers?: boolean; historyLimit?: number; jobcompPath?: string },
+  opts: { allUsers?: boolean; historyLimit?: number; known?: KnownHistory },
   nonce = `@@mlops-${randomBytes(8).toString('hex')}`,
 ): string[] {
   const hist = Math.max(0, Math.min(10000, Math.floor(opts.historyLimit ?? 200)));
-  return ['sh', '-c', SNAPSHOT_SCRIPT, 'sh', nonce, opts.allUsers ? 'all' : 'mine', String(hist), String(SECTION_MAX_BYTES), opts.jobcompPath || '-'];
+  return ['sh', '-c', SNAPSHOT_SCRIPT, 'sh', nonce, opts.allUsers ? 'all' : 'mine', String(hist), String(SECTION_MAX_BYTES), opts.known?.kind === 'sacct' ? '@sacct' : opts.known?.path || '-'];
 }
 
 export interface Section {
