@@ -141,7 +141,7 @@ export async function syncProject(opts: SyncOptions): Promise<SyncReport> {
   const temp = await fs.stat(tempDir);
   if (temp?.isDirectory) {
     // Leftovers of a sync that was cut short: only this folder's files, which only sync writes.
-    for (const name of (await fs.readdir(tempDir)).slice(0, 100000)) if (name !== '.' && name !== '..') await fs.unlink(`${tempDir}/${name}`).catch(() => undefined);
+    for (const e of (await fs.readdir(tempDir)).slice(0, 100000)) if (e.isFile) await fs.unlink(`${tempDir}/${e.name}`).catch(() => undefined);
   } else if (changed.length) {
     await fs.mkdir(tempDir);
   }

@@ -11,16 +11,26 @@ export interface RemoteStat {
   isFile: boolean;
 }
 
+export interface RemoteEntry {
+  name: string;
+  size: number;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
 export interface RemoteFs {
   /** undefined when there is nothing at the path. */
   stat(path: string): Promise<RemoteStat | undefined>;
   mkdir(path: string): Promise<void>;
-  readdir(path: string): Promise<string[]>;
+  /** The folder's entries (not `.` and `..`); a symlink is neither a file nor a folder here. */
+  readdir(path: string): Promise<RemoteEntry[]>;
   /** The whole file, or undefined when it is missing; throws past maxBytes. */
   readFile(path: string, maxBytes: number): Promise<Buffer | undefined>;
   writeFile(path: string, data: Buffer): Promise<void>;
   /** Copies a local file to the remote path (several requests in flight); `onBytes` as they are acknowledged. */
   upload(localPath: string, remotePath: string, onBytes?: (sent: number, total: number) => void): Promise<void>;
+  /** Copies a remote file to a local path. */
+  download(remotePath: string, localPath: string): Promise<void>;
   setMtime(path: string, mtimeSec: number): Promise<void>;
   /** Replaces `to` in one step where the server can (posix-rename@openssh.com). */
   rename(from: string, to: string): Promise<void>;
@@ -88,9 +98,12 @@ export function sftpRemoteFs(sftp: SFTPWrapper, idleMs = IDLE_MS): RemoteFs {
     },
     mkdir: (path) => call((cb) => sftp.mkdir(path, cb)),
     async readdir(path) {
-      const list = await call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb));
-      return list.map((e) => e.filename);
+      const list = await call<Array<{ filename: string; attrs: Stats }>>((cb) => sftp.readdir(path, cb));
+      return list
+        .filter((e) => e.filename !== '.' && e.filename !== '..')
+        .map((e) => ({ name: e.filename, size: e.attrs.size, isFile: e.attrs.isFile(), isDirectory: e.attrs.isDirectory() }));
     },
+    download: (remotePath, localPath) => call((cb, touch) => sftp.fastGet(remotePath, localPath, { concurrency: 8, step: () => touch() }, cb)),
     async readFile(path, maxBytes) {
       let handle: Buffer;
       try {
