@@ -4,6 +4,13 @@
 import { PlanError } from './resources';
 import type { ParamGrid } from './types';
 
+/**
+ * A synced copy is not a git repository (sync never writes .git), and DVC refuses to run in
+ * one unless told there is no SCM: a setup line for DVC runs on a synced copy. A constant:
+ * nothing of the user's is in it.
+ */
+export const DVC_NO_SCM_SETUP = 'git rev-parse --git-dir >/dev/null 2>&1 || dvc config --local core.no_scm true';
+
 /** `dvc repro -s <stage>`: that stage alone, as the Pipelines view's Run Stage does locally. */
 export function stageArgv(stage: string): string[] {
   return ['dvc', 'repro', '-s', stage];

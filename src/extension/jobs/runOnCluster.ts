@@ -7,7 +7,7 @@
 // output, metrics and params come home (results.ts) and show in the Runs view.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { entryPointArgv, experimentArgv, gridOf, parseParams, stageArgv } from '../../core/jobs/runCommands';
+import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, gridOf, parseParams, stageArgv } from '../../core/jobs/runCommands';
 import type { RunSummary } from '../../core/runs/types';
 import { showInfo } from '../notify';
 import { requireTrust } from '../trust';
@@ -16,12 +16,6 @@ import type { PlannedRun } from './clusterSettings';
 import type { ClusterSync } from './clusterSync';
 import type { ResultsHome } from './results';
 import type { JobSubmitter } from './submitJob';
-
-/**
- * A synced copy is not a git repository (sync never writes .git), and DVC refuses to run in
- * one unless told there is no SCM. A constant line: nothing of the user's is in it.
- */
-export const DVC_NO_SCM_SETUP = 'git rev-parse --git-dir >/dev/null 2>&1 || dvc config --local core.no_scm true';
 
 const isStageNode = (v: unknown): v is StageNode => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'stage';
 

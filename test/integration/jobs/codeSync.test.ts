@@ -64,8 +64,9 @@ describe('Code sync over SFTP (real sshd)', function () {
     remote = `/tmp/mlops-test/sync/${process.pid}-${randomBytes(3).toString('hex')}/project`;
   });
 
-  after(() => {
+  after(async () => {
     if (local) rmSync(local, { recursive: true, force: true });
+    if (remote && conn) await conn.exec(['rm', '-rf', '--', path.posix.dirname(remote)]).catch(() => undefined);
     fs?.close();
     conn?.dispose();
   });
