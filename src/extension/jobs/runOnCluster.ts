@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, gridOf, parseParams, stageArgv } from '../../core/jobs/runCommands';
 import type { RunSummary } from '../../core/runs/types';
+import { RUN_ENTRY_POINT_ON_CLUSTER_COMMAND, RUN_STAGE_ON_CLUSTER_COMMAND } from '../../protocol/lensCommands';
 import { showInfo } from '../notify';
+import { lensTarget } from '../pipelines/lensTarget';
 import { requireTrust } from '../trust';
 import type { PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
 import type { PlannedRun } from './clusterSettings';
@@ -77,10 +79,10 @@ export class RunOnCluster {
   async stage(arg?: unknown, stageArg?: unknown): Promise<string | undefined> {
     let t: { dir: string; stage: string; results: string[] } | undefined;
     if (isStageNode(arg)) t = { dir: path.dirname(arg.uri.fsPath), stage: arg.stage.name, results: resultPaths(arg.stage.outs) };
-    else if (typeof arg === 'string' && typeof stageArg === 'string') {
-      const uri = vscode.Uri.parse(arg, true);
+    else if (typeof arg === 'string') {
+      const { uri, name } = lensTarget(RUN_STAGE_ON_CLUSTER_COMMAND, [arg, stageArg]);
       const file = (await this.pipelines?.pipelines())?.find((f) => f.uri.toString() === uri.toString());
-      t = { dir: path.dirname(uri.fsPath), stage: stageArg, results: resultPaths(file?.stages.find((s) => s.name === stageArg)?.outs ?? []) };
+      t = { dir: path.dirname(uri.fsPath), stage: name, results: resultPaths(file?.stages.find((s) => s.name === name)?.outs ?? []) };
     } else t = await this.pickStage();
     if (!t) return undefined;
     return this.submit({ dir: t.dir, run: { name: t.stage, argv: stageArgv(t.stage) }, results: t.results, what: vscode.l10n.t('Stage {0}', t.stage) });
@@ -116,7 +118,11 @@ export class RunOnCluster {
   async entryPoint(arg?: unknown, entryArg?: unknown, params?: Record<string, string>): Promise<string | undefined> {
     let dir: string | undefined;
     let entry = typeof entryArg === 'string' ? entryArg : undefined;
-    if (typeof arg === 'string') dir = path.dirname(vscode.Uri.parse(arg, true).fsPath);
+    if (typeof arg === 'string') {
+      const lens = lensTarget(RUN_ENTRY_POINT_ON_CLUSTER_COMMAND, [arg, entryArg]);
+      dir = path.dirname(lens.uri.fsPath);
+      entry = lens.name;
+    }
     else if (arg instanceof vscode.Uri) dir = path.dirname(arg.fsPath);
     else dir = await this.projectDir('MLproject');
     if (!dir) return undefined;
