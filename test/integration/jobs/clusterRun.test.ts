@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
-import { DVC_NO_SCM_SETUP, stageArgv } from '../../../src/core/jobs/runCommands';
+import { DVC_NO_SCM_SETUP, gridOf, parseParams, stageArgv } from '../../../src/core/jobs/runCommands';
 import { SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
 import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
@@ -109,6 +109,18 @@ describe('Run a stage on the cluster: sync, submit, outputs, results home, follo
       const hist = await new DvcLiveSource(path.join(home, 'dvclive')).metricHistory('workspace', key);
       assert.deepEqual(hist.map((p) => [p.step, p.value]), rows.map((r) => [Number(r.step), Number(r[key.split('/').pop()!])]), key);
     }
+  });
+
+  it('a typed grid of 2 values runs as a job array of 2, each task with its own combination', async () => {
+    const parsed = parseParams('greeting=hello,world extra=1');
+    const [cluster] = clusterSettings([{ name: 'test', host: 'login' }]);
+    const plan = planFromAnswers(cluster, { command: '', cwd: remote, cpus: '1' }, { name: 'grid', argv: ['sh', '-c', 'echo "$@" > "grid-$SLURM_ARRAY_TASK_ID.txt"', 'sh', `extra=${parsed.fixed.extra}`], array: gridOf(parsed, '') });
+    assert.match(backend.render(plan), /^#SBATCH --array=0-1$/m);
+    const { jobId } = await backend.submit(plan);
+    submitted.push(jobId);
+    for (const task of ['0', '1']) await until(`${jobId}_${task}`, (j) => j.state === 'completed', `task ${task} completed`);
+    const out = await sh('cd "$1" && cat grid-0.txt grid-1.txt', remote);
+    assert.equal(out.stdout, 'extra=1 greeting=hello\nextra=1 greeting=world\n');
   });
 
   it('following a running job brings its output as it grows, then says how it ended', async () => {
