@@ -100,6 +100,7 @@ start_sshd() { # start_sshd NAME PORT: (re)uses or starts sshd NAME; succeeds wh
   cp "$state/userkey.pub" "$dir/authorized_keys"
   # SetEnv DOCKER_HOST: dockerode over SSH runs `docker system dial-stdio` on this side.
   # SLURM_CONF: Slurm's commands there find the test cluster (a login node's /etc/slurm).
+  # Subsystem sftp: code sync to a cluster's login node uses SFTP, as every real one offers.
   config="Port $port
 ListenAddress 127.0.0.1
 HostKey $dir/hostkey
@@ -112,6 +113,7 @@ UsePAM no
 StrictModes no
 PidFile $dir/sshd.pid
 AllowTcpForwarding yes
+Subsystem sftp internal-sftp
 SetEnv DOCKER_HOST=unix://$sock SLURM_CONF=$state/slurm/slurm.conf"
   if pid=$(ours "$dir/sshd.pid" "$dir/sshd_config"); then
     if [ "$config" = "$(cat "$dir/sshd_config")" ] && serves_key "$port" "$dir/hostkey.pub"; then

@@ -9,10 +9,12 @@ import { registerLanguageClient } from './languageClient';
 import { loadLazy } from './lazy/load';
 import { createLog } from './log';
 import { watchSelectedInterpreter } from './pipelines/cliTools';
-import { RunningWorkspaceWatch } from './pipelines/workspaceLens';
+import { allFilters, ClusterLensFilter, RunningWorkspaceWatch } from './pipelines/workspaceLens';
 import type { WorkspacesTreeProvider } from './workspaces/workspacesTree';
 import { Telemetry, TelemetryEvents } from './telemetry';
 import { registerFeatures } from './registerFeatures';
+import { setting } from './settings';
+import { clusterSettings } from './jobs/clusterSettings';
 
 // Set by the esbuild banner and footer: the first and last lines of dist/extension.js.
 declare const __mlopsLoadStart: number | undefined;
@@ -41,8 +43,9 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const views = registerFeatures(context, log);
   // The API types the views loosely; this one is the Workspaces view's own provider.
   const workspaceLens = new RunningWorkspaceWatch(views.workspaces as WorkspacesTreeProvider, log);
-  context.subscriptions.push(workspaceLens);
-  const languageClient = registerLanguageClient(context, log, telemetry, workspaceLens);
+  const clusterLens = new ClusterLensFilter(() => clusterSettings(setting('clusters')).length > 0);
+  context.subscriptions.push(workspaceLens, clusterLens);
+  const languageClient = registerLanguageClient(context, log, telemetry, allFilters(workspaceLens, clusterLens));
   registerCommands(context, log, languageClient);
   registerTrustRefresh(context);
 

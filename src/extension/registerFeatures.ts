@@ -26,7 +26,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const pipelines = registerPipelines(context, log);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
-  const jobs = registerJobsView(context, log, workspaces.registry);
+  const jobs = registerJobsView(context, log, workspaces.registry, pipelines);
 
   return { workspaces, runs, data, pipelines, jobs };
 }

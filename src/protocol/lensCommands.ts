@@ -10,13 +10,18 @@ export const RUN_PIPELINE_UP_TO_COMMAND = 'mlops.runPipelineUpTo';
 export const RUN_IN_WORKSPACE_COMMAND = 'mlops.runStageInWorkspace';
 export const RUN_ENTRY_POINT_COMMAND = 'mlops.runMlflowEntryPoint';
 export const RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND = 'mlops.runMlflowEntryPointWithParameters';
+/** The client shows these two only while a cluster is configured (mlops.clusters): the server cannot know. */
+export const RUN_STAGE_ON_CLUSTER_COMMAND = 'mlops.runStageOnCluster';
+export const RUN_ENTRY_POINT_ON_CLUSTER_COMMAND = 'mlops.runEntryPointOnCluster';
 
 export type LensCommand =
   | typeof RUN_STAGE_COMMAND
   | typeof RUN_PIPELINE_UP_TO_COMMAND
   | typeof RUN_IN_WORKSPACE_COMMAND
   | typeof RUN_ENTRY_POINT_COMMAND
-  | typeof RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND;
+  | typeof RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND
+  | typeof RUN_STAGE_ON_CLUSTER_COMMAND
+  | typeof RUN_ENTRY_POINT_ON_CLUSTER_COMMAND;
 
 /** Every lens command's arguments: the pipeline file, then the stage (dvc.yaml) or entry point (MLproject). */
 export type LensArgs = [documentUri: string, target: string];

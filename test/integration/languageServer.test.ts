@@ -90,6 +90,7 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.deepEqual(lenses, [
       { range: key, command: { title: 'Run entry point', command: 'mlops.runMlflowEntryPoint', arguments: [uri, 'main'] } },
       { range: key, command: { title: 'Run with parameters…', command: 'mlops.runMlflowEntryPointWithParameters', arguments: [uri, 'main'] } },
+      { range: key, command: { title: 'Run on cluster', command: 'mlops.runEntryPointOnCluster', arguments: [uri, 'main'] } },
     ]);
     const dvc = 'file:///tmp/project/lenses/dvc.yaml';
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: dvc, languageId: 'yaml', version: 1, text: 'stages:\n  train:\n    cmd: python train.py\n' } });
@@ -98,6 +99,7 @@ describe('language server over stdio (dist/server.js)', function () {
       ['Run stage', 'mlops.runStage', dvc, 'train'],
       ['Run pipeline up to here', 'mlops.runPipelineUpTo', dvc, 'train'],
       ['Run in workspace', 'mlops.runStageInWorkspace', dvc, 'train'],
+      ['Run on cluster', 'mlops.runStageOnCluster', dvc, 'train'],
     ]);
   });
 

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
-import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper } from 'ssh2';
 import { HostTimeoutError, withTimeout } from './deadline';
 import type { ExecOutcome } from './gpuProbe';
 import { knownHostsLine, knownKeyTypes, mismatchMessage, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './knownHosts';
@@ -109,6 +109,8 @@ export interface HostConnection {
   openTcp?(host: string, port: number): Promise<Duplex>;
   /** Told when the link drops and comes back (SSH); returns an unsubscribe. */
   onStateChange?(listener: (s: ConnectionState) => void): () => void;
+  /** A new SFTP session on the host's one connection (SSH only); the caller ends it. */
+  sftp?(): Promise<SFTPWrapper>;
   dispose(): void;
 }
 
@@ -422,6 +424,15 @@ export class SshHostConnection implements HostConnection {
         }),
     );
     return withTimeout(run, opts.timeoutMs ?? this.callTimeoutMs, `${this.id}: ${command}`, () => ch?.close());
+  }
+
+  async sftp(): Promise<SFTPWrapper> {
+    const client = await this.connect();
+    return withTimeout(
+      new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, s) => (err ? reject(err) : resolve(s)))),
+      this.callTimeoutMs,
+      `${this.id}: the SFTP subsystem`,
+    );
   }
 
   docker(opts: { timeoutMs?: number } = {}): Docker {

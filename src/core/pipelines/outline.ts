@@ -6,10 +6,12 @@ import type { ParsedYaml } from './yamlDocument';
 // The lens commands are a contract with the extension, which registers them: src/protocol.
 import {
   RUN_ENTRY_POINT_COMMAND,
+  RUN_ENTRY_POINT_ON_CLUSTER_COMMAND,
   RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND,
   RUN_IN_WORKSPACE_COMMAND,
   RUN_PIPELINE_UP_TO_COMMAND,
   RUN_STAGE_COMMAND,
+  RUN_STAGE_ON_CLUSTER_COMMAND,
 } from '../../protocol/lensCommands';
 
 export function dvcSymbols(model: DvcModel): SymbolEntry[] {
@@ -31,6 +33,7 @@ export function dvcLenses(model: DvcModel): LensEntry[] {
     out.push({ range, title: 'Run pipeline up to here', command: RUN_PIPELINE_UP_TO_COMMAND, target: s.name });
     // Last, so the lenses before it stay put under the mouse when it comes and goes.
     out.push({ range, title: 'Run in workspace', command: RUN_IN_WORKSPACE_COMMAND, target: s.name });
+    out.push({ range, title: 'Run on cluster', command: RUN_STAGE_ON_CLUSTER_COMMAND, target: s.name });
   }
   return out;
 }
@@ -47,6 +50,7 @@ export function mlprojectLenses(parsed: ParsedYaml): LensEntry[] {
     const range = parsed.lines.rangeOf(e.keySpan[0], e.keySpan[1]);
     out.push({ range, title: 'Run entry point', command: RUN_ENTRY_POINT_COMMAND, target: e.name });
     if (e.parameters.length) out.push({ range, title: 'Run with parameters…', command: RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND, target: e.name });
+    out.push({ range, title: 'Run on cluster', command: RUN_ENTRY_POINT_ON_CLUSTER_COMMAND, target: e.name });
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // questions turned into a RunPlan. No `vscode` here: the unit tests and the integration
 // test against a real Slurm use exactly what the commands use.
 import { checkMemory, checkName, checkTimeLimit, parseGpuRequest, PlanError } from '../../core/jobs/resources';
-import type { RunPlan } from '../../core/jobs/types';
+import type { ParamGrid, RunPlan } from '../../core/jobs/types';
 
 /** One entry of `mlops.clusters`, as package.json describes it. */
 export interface ClusterSetting {
@@ -19,6 +19,8 @@ export interface ClusterSetting {
   sbatchOptions: string[];
   /** Shell lines run before the command (`module load cuda`). */
   setup: string[];
+  /** The cluster sees the project's folder itself: no code sync before a submit. */
+  sharedFilesystem: boolean;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
@@ -43,6 +45,7 @@ export function clusterSettings(value: unknown): ClusterSetting[] {
       ...(text(r.qos) ? { qos: text(r.qos) } : {}),
       sbatchOptions: lines(r.sbatchOptions).map((s) => s.trim()),
       setup: lines(r.setup),
+      sharedFilesystem: r.sharedFilesystem === true,
     });
   }
   return out;
@@ -59,6 +62,15 @@ export interface SubmitAnswers {
   cpus?: string;
   memory?: string;
   timeLimit?: string;
+}
+
+/** A run a view submits (a stage, an experiment, an entry point): its argv instead of a command line. */
+export interface PlannedRun {
+  name: string;
+  argv: readonly string[];
+  array?: ParamGrid;
+  /** Lines run first, after the cluster's own setup lines. */
+  setup?: readonly string[];
 }
 
 /** `undefined` when the answer is acceptable, else why not (for an input box's validation). */
@@ -90,9 +102,9 @@ export function jobNameOf(command: string): string {
  * under `bash -c` (its pipes and `&&` mean what they would at a prompt); everything else
  * is checked here and again when the backend writes the script.
  */
-export function planFromAnswers(cluster: ClusterSetting, a: SubmitAnswers): RunPlan {
+export function planFromAnswers(cluster: ClusterSetting, a: SubmitAnswers, run?: PlannedRun): RunPlan {
   const command = a.command.trim();
-  if (!command) throw new PlanError('the command is empty');
+  if (!command && !run) throw new PlanError('the command is empty');
   for (const what of ['gpus', 'cpus', 'memory', 'timeLimit'] as const) {
     const problem = checkAnswer(what, a[what] ?? '');
     if (problem) throw new PlanError(problem);
@@ -100,10 +112,12 @@ export function planFromAnswers(cluster: ClusterSetting, a: SubmitAnswers): RunP
   const cwdProblem = checkAnswer('cwd', a.cwd);
   if (cwdProblem) throw new PlanError(cwdProblem);
   const partition = a.partition?.trim() || cluster.partition;
+  const setup = [...cluster.setup, ...(run?.setup ?? [])];
   return {
-    name: jobNameOf(command),
-    command: ['bash', '-c', command],
+    name: run?.name ?? jobNameOf(command),
+    command: run ? [...run.argv] : ['bash', '-c', command],
     cwd: a.cwd.trim(),
+    ...(run?.array ? { array: run.array } : {}),
     resources: {
       ...(partition ? { partition: checkName('partition', partition) } : {}),
       ...(cluster.account ? { account: cluster.account } : {}),
@@ -113,7 +127,7 @@ export function planFromAnswers(cluster: ClusterSetting, a: SubmitAnswers): RunP
       ...(a.memory?.trim() ? { memory: a.memory.trim() } : {}),
       ...(a.timeLimit?.trim() ? { timeLimit: a.timeLimit.trim() } : {}),
     },
-    ...(cluster.setup.length ? { setup: cluster.setup } : {}),
+    ...(setup.length ? { setup } : {}),
     ...(cluster.sbatchOptions.length ? { extraOptions: cluster.sbatchOptions } : {}),
   };
 }

@@ -1,14 +1,15 @@
 // What the job commands do to one job: cancel (asks first, naming the job; a job not ours
 // asks naming its owner), requeue (ours only; asks), open a shell on its node, copy its
-// id, and open its output read-only. A command run from the palette has no tree item: it
-// asks which job from the view's last snapshot.
+// id, open its output read-only or follow it. A command run from the palette has no tree
+// item: it asks which job from the view's last snapshot.
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { isCancellation } from '../../core/common/errors';
 import { DEFAULT_LOG_DIR } from '../../core/jobs/slurm/batchScript';
 import type { LogPaths } from '../../core/jobs/types';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
-import { readJobOutput } from './jobOutput';
+import { followArgv, OUTPUT_MAX_BYTES, parseFollow, readJobOutput, stillRunning } from './jobOutput';
 import { knownHostsPath } from '../workspaces/hosts';
 import { jobShellArgv } from './jobShell';
 import { isActive, jobOwnership } from './jobsModel';
@@ -154,6 +155,82 @@ export class JobActions implements vscode.Disposable {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: true });
     return doc;
+  }
+
+  /**
+   * Follow Job Output: the job's stdout (and stderr, below it) in a read-only document that
+   * grows while the job runs, polled over the login host's connection each second; it stops
+   * when the job ends (the document says how) or when the document is closed.
+   */
+  async follow(node?: JobNode | RecordNode, opts: { pollMs?: number } = {}): Promise<{ doc: vscode.TextDocument; done: Promise<string> } | undefined> {
+    node ??= await pick(this.tree, (j) => isActive(j.job.state), vscode.l10n.t('Job whose output to follow'));
+    if (!node) return undefined;
+    if (node.kind === 'record') return this.showOutput(node).then((doc) => doc && { doc, done: Promise.resolve(node.record.raw) });
+    requireTrust(vscode.l10n.t('Reading a job\'s output'));
+    const { cluster, job } = node;
+    const { backend } = await this.tree.backend(cluster);
+    const paths = job.stdoutPath ? { stdout: job.stdoutPath, stderr: job.stderrPath } : await backend.logPaths(job.id);
+    // Slurm names one file for both when --error was not given.
+    if (paths.stderr === paths.stdout) delete paths.stderr;
+    if (!paths.stdout) throw new Error(vscode.l10n.t('Slurm does not say where job {0} writes its output.', job.id));
+    const host = await this.tree.registry.find(this.tree.clusters().find((c) => c.name === cluster)?.host ?? '');
+    if (!host) throw new Error(vscode.l10n.t('Cluster {0}: its host is gone from the settings.', cluster));
+    const uri = vscode.Uri.from({ scheme: OUTPUT_SCHEME, path: `/${cluster}/${job.id}.follow.out`, query: new URLSearchParams({ path: paths.stdout }).toString() });
+    const key = uri.toString();
+    let out = '';
+    let err = '';
+    let status = vscode.l10n.t('[following job {0}: {1}]', job.id, job.raw);
+    const render = () => {
+      this.outputs.set(key, `${status}\n${out}${err ? `\n${vscode.l10n.t('── stderr ──')}\n${err}` : ''}`);
+      this.changed.fire(uri);
+    };
+    render();
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    let closed = false;
+    const sub = vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d.uri.toString() === key) closed = true;
+    });
+    const keep = (text: string) => (text.length > OUTPUT_MAX_BYTES ? text.slice(text.length - OUTPUT_MAX_BYTES) : text);
+    const done = (async () => {
+      const exec = (argv: readonly string[]) => this.tree.registry.connection(host).exec(argv, { reuseShell: true });
+      let outOff = 0;
+      let errOff = 0;
+      const nonce = randomBytes(8).toString('hex');
+      try {
+        for (;;) {
+          const files: Array<[string, number]> = [[paths.stdout!, outOff]];
+          if (paths.stderr) files.push([paths.stderr, errOff]);
+          const res = await exec(followArgv(job.id, files, nonce));
+          const poll = parseFollow(res.stdout, nonce);
+          if (poll.out && poll.out.size >= 0) {
+            if (poll.out.offset < outOff) out = '';
+            out = keep(out + poll.out.text);
+            outOff = poll.out.offset + poll.out.length;
+          }
+          if (paths.stderr && poll.err && poll.err.size >= 0) {
+            if (poll.err.offset < errOff) err = '';
+            err = keep(err + poll.err.text);
+            errOff = poll.err.offset + poll.err.length;
+          }
+          const caughtUp = (poll.out?.size ?? -1) <= outOff && (!paths.stderr || (poll.err?.size ?? -1) <= errOff);
+          const running = stillRunning(poll.state);
+          status = running ? vscode.l10n.t('[following job {0}: {1}]', job.id, poll.state) : vscode.l10n.t('[job {0} ended: {1}]', job.id, poll.state || vscode.l10n.t('no longer known to Slurm'));
+          render();
+          if ((!running && caughtUp) || closed) return poll.state;
+          if (caughtUp) await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+        }
+      } catch (e) {
+        status = vscode.l10n.t('[stopped following job {0}: {1}]', job.id, (e as Error).message);
+        render();
+        throw e;
+      } finally {
+        sub.dispose();
+        this.log.info(`Jobs: ${cluster}: stopped following job ${job.id}`);
+      }
+    })();
+    done.catch(() => undefined);
+    return { doc, done };
   }
 
   /** The file's end over the login host's connection. */

@@ -10,15 +10,25 @@ import type { HostRegistry } from '../workspaces/hosts';
 import { JobActions } from './jobActions';
 import { JobsTreeProvider } from './jobsTree';
 import { JobSubmitter } from './submitJob';
+import { ClusterSync } from './clusterSync';
+import { ResultsHome } from './results';
+import { RunOnCluster } from './runOnCluster';
+import type { PipelinesTreeProvider } from '../views/pipelinesTree';
 
 /** A cluster that keeps failing is asked at most this often. */
 const MAX_REFRESH_MS = 5 * 60_000;
 
-export function registerJobsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registry: HostRegistry): JobsTreeProvider {
+export function registerJobsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registry: HostRegistry, pipelines?: PipelinesTreeProvider): JobsTreeProvider {
   const tree = new JobsTreeProvider(registry, log);
   const view = vscode.window.createTreeView('mlops.jobs', { treeDataProvider: tree, showCollapseAll: true });
   const actions = new JobActions(tree, log);
   const submitter = new JobSubmitter(tree, log);
+  const sync = new ClusterSync(tree, log);
+  const results = new ResultsHome(tree, sync, log, context.workspaceState);
+  const onCluster = new RunOnCluster(submitter, sync, results, pipelines);
+  // The "on Cluster" menu items of the Pipelines and Runs views show only where a cluster is configured.
+  const hasClusters = () => void vscode.commands.executeCommand('setContext', 'mlops.hasClusters', tree.clusters().length > 0);
+  hasClusters();
 
   // Queues change on their own: read them again only while someone looks, less often
   // while a cluster fails (the poller doubles its wait up to MAX_REFRESH_MS).
@@ -34,10 +44,12 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
     view,
     tree,
     actions,
+    results,
     { dispose: () => poller.dispose() },
     view.onDidChangeVisibility(arm),
     vscode.workspace.onDidGrantWorkspaceTrust(arm),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (settingChanged(e, 'clusters')) hasClusters();
       if (settingChanged(e, 'clusters', 'hosts', 'ssh', 'workspaces.callTimeoutSeconds')) {
         tree.reset();
         void tree.refresh();
@@ -56,6 +68,12 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
     registerCommand('mlops.jobs.showAllUsers', () => tree.setAllUsers(true)),
     registerCommand('mlops.jobs.showMineOnly', () => tree.setAllUsers(false)),
     registerCommand('mlops.job.showOutput', (node) => actions.showOutput(node)),
+    registerCommand('mlops.job.follow', async (node) => (await actions.follow(node))?.doc),
+    registerCommand('mlops.runStageOnCluster', (arg, stage) => onCluster.stage(arg, stage)),
+    registerCommand('mlops.runExperimentOnCluster', (arg, params) => onCluster.experiment(arg, typeof params === 'string' ? params : undefined)),
+    registerCommand('mlops.runEntryPointOnCluster', (arg, entry) => onCluster.entryPoint(arg, entry)),
+    registerCommand('mlops.runAgainOnCluster', (node) => onCluster.again(node)),
+    registerCommand('mlops.syncToCluster', () => onCluster.syncNow()),
   );
   return tree;
 }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
-import { checkAnswer, planFromAnswers, type ClusterSetting, type SubmitAnswers } from './clusterSettings';
+import { checkAnswer, planFromAnswers, type ClusterSetting, type PlannedRun, type SubmitAnswers } from './clusterSettings';
 import type { JobsTreeProvider } from './jobsTree';
 
 type Field = 'gpus' | 'cpus' | 'memory' | 'timeLimit' | 'cwd';
@@ -53,7 +53,22 @@ export class JobSubmitter {
     const title = vscode.l10n.t('Submit to {0}', cluster.name);
     const command = await ask(title, vscode.l10n.t('Command to run on the cluster (a shell command line, run from the job folder)'), 'command', this.last.command, 'python train.py --epochs 10');
     if (command === undefined) return undefined;
+    const resources = await this.askResources(cluster, title);
+    if (!resources) return undefined;
+    const cwd = await this.remoteRoot(cluster, title);
+    if (cwd === undefined) return undefined;
+    const answers: SubmitAnswers = { ...resources, command, cwd };
+    this.last = answers;
+    return this.submit(cluster, answers);
+  }
 
+  /** The cluster to submit to: the one named, the only one, or the user's choice. */
+  pickCluster(name?: string): Promise<ClusterSetting | undefined> {
+    return this.cluster(name);
+  }
+
+  /** Partition, GPUs, CPUs, memory and time limit; undefined when the user stopped. */
+  async askResources(cluster: ClusterSetting, title: string): Promise<Omit<SubmitAnswers, 'command' | 'cwd'> | undefined> {
     // The partitions the cluster has, from the view's snapshot (read now if there is none).
     let st = this.tree.state(cluster.name);
     if (!st?.snapshot) {
@@ -81,27 +96,36 @@ export class JobSubmitter {
     if (memory === undefined) return undefined;
     const timeLimit = await ask(title, vscode.l10n.t('Time limit (MM, HH:MM:SS or D-HH:MM:SS; empty: the partition\'s default)'), 'timeLimit', this.last.timeLimit, '02:00:00');
     if (timeLimit === undefined) return undefined;
-    let cwd = cluster.remoteRoot ?? (await this.tree.registry.find(cluster.host))?.projectPath;
-    if (!cwd) {
-      cwd = await ask(title, vscode.l10n.t('Folder on the cluster to run in (set remoteRoot in MLOps › Clusters to skip this question)'), 'cwd', this.last.cwd, '/home/me/project');
-      if (cwd === undefined) return undefined;
-    }
-    const answers: SubmitAnswers = { command, cwd, partition, gpus, cpus, memory, timeLimit };
-    this.last = answers;
-    return this.submit(cluster, answers);
+    const out = { partition, gpus, cpus, memory, timeLimit };
+    this.last = { ...this.last, ...out };
+    return out;
+  }
+
+  /** The cluster's folder for jobs: remoteRoot, else the host's project path, else asked. */
+  async remoteRoot(cluster: ClusterSetting, title: string): Promise<string | undefined> {
+    const known = cluster.remoteRoot ?? (await this.tree.registry.find(cluster.host))?.projectPath;
+    if (known) return known;
+    const cwd = await ask(title, vscode.l10n.t('Folder on the cluster to run in (set remoteRoot in MLOps › Clusters to skip this question)'), 'cwd', this.last.cwd, '/home/me/project');
+    if (cwd !== undefined) this.last.cwd = cwd;
+    return cwd;
   }
 
   /** Shows the script, then submits on Submit; the script stays open (it can be saved). */
-  async submit(cluster: ClusterSetting, answers: SubmitAnswers, opts: { confirmed?: boolean } = {}): Promise<string | undefined> {
-    const plan = planFromAnswers(cluster, answers);
+  async submit(cluster: ClusterSetting, answers: SubmitAnswers, opts: { confirmed?: boolean; run?: PlannedRun } = {}): Promise<string | undefined> {
+    const plan = planFromAnswers(cluster, answers, opts.run);
     const { backend } = await this.tree.backend(cluster.name);
     const script = backend.render(plan);
     const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: script });
     await vscode.window.showTextDocument(doc, { preview: false });
     const yes = vscode.l10n.t('Submit');
-    if (!opts.confirmed) {
-      const choice = await showInfo(vscode.l10n.t('submit this batch script to {0}? (The script shown is what is submitted; edits to it are not.)', cluster.name), yes, vscode.l10n.t('Cancel'));
-      if (choice !== yes) return undefined;
+    const save = vscode.l10n.t('Save Script…');
+    for (let choice: string | undefined = undefined; !opts.confirmed && choice !== yes; ) {
+      choice = await showInfo(vscode.l10n.t('submit this batch script to {0}? (The script shown is what is submitted; edits to it are not.)', cluster.name), yes, save, vscode.l10n.t('Cancel'));
+      if (choice === save) {
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const target = await vscode.window.showSaveDialog({ filters: { [vscode.l10n.t('Batch script')]: ['sh', 'sbatch'] }, ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${plan.name}.sbatch`) } : {}) });
+        if (target) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(script));
+      } else if (choice !== yes) return undefined;
     }
     const { jobId } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting to {0}…', cluster.name) }, () => backend.submit(plan));
     this.log.info(`Jobs: ${cluster.name}: submitted job ${jobId} (${plan.name}) in ${plan.cwd}`);

@@ -1,3 +1,6 @@
 // Bundled apart (dist/lazy/jobsLib.js) and required when the Jobs view first reads a
 // cluster or a job command runs, so that activation never parses the cluster backends.
 export { SlurmBackend } from '../../core/jobs/slurm/slurmBackend';
+export { RemoteRootMissingError, syncProject } from '../../core/jobs/sync/codeSync';
+export { fetchResults } from '../../core/jobs/sync/fetchResults';
+export { sftpRemoteFs } from '../../core/jobs/sync/remoteFs';

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { listWorkspaces } from '../../core/hosts/workspaces';
 import { pipelineFileKind } from '../../core/pipelines/languageService';
-import { RUN_IN_WORKSPACE_COMMAND } from '../../protocol/lensCommands';
+import { RUN_ENTRY_POINT_ON_CLUSTER_COMMAND, RUN_IN_WORKSPACE_COMMAND, RUN_STAGE_ON_CLUSTER_COMMAND } from '../../protocol/lensCommands';
 import type { WorkspacesTreeProvider } from '../workspaces/workspacesTree';
 
 /** Lens requests never wait on an engine: they get what is known, and a change redraws them. */
@@ -17,6 +17,34 @@ export interface LensFilter {
   keep(lens: vscode.CodeLens): boolean;
   /** The answer changed: the client asks for its lenses again. */
   readonly onDidChange: vscode.Event<void>;
+}
+
+/** Keeps a lens only when every filter keeps it; redraws when any changes. */
+export function allFilters(...filters: LensFilter[]): LensFilter {
+  const changed = new vscode.EventEmitter<void>();
+  for (const f of filters) f.onDidChange(() => changed.fire());
+  return { keep: (lens) => filters.every((f) => f.keep(lens)), onDidChange: changed.event };
+}
+
+/** The "Run on cluster" lenses, only while `mlops.clusters` names a cluster. */
+export class ClusterLensFilter implements LensFilter, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly hasClusters: () => boolean) {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mlops.clusters') && this.changed.fire());
+  }
+
+  keep(lens: vscode.CodeLens): boolean {
+    const c = lens.command?.command;
+    return (c !== RUN_STAGE_ON_CLUSTER_COMMAND && c !== RUN_ENTRY_POINT_ON_CLUSTER_COMMAND) || this.hasClusters();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
 }
 
 /**

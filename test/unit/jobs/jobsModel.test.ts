@@ -124,11 +124,11 @@ describe('mlops.clusters and the submit answers', () => {
       { name: 'no-host' },
       'junk',
       null,
-      { name: 'small', host: 'login2', account: '  ' },
+      { name: 'small', host: 'login2', account: '  ', sharedFilesystem: true },
     ]);
     assert.deepEqual(c, [
-      { name: 'hpc', host: 'login1', remoteRoot: '/home/ann/proj', partition: 'gpu', sbatchOptions: ['--constraint=ib'], setup: ['module load cuda'] },
-      { name: 'small', host: 'login2', sbatchOptions: [], setup: [] },
+      { name: 'hpc', host: 'login1', remoteRoot: '/home/ann/proj', partition: 'gpu', sbatchOptions: ['--constraint=ib'], setup: ['module load cuda'], sharedFilesystem: false },
+      { name: 'small', host: 'login2', sbatchOptions: [], setup: [], sharedFilesystem: true },
     ]);
     assert.deepEqual(clusterSettings('nope'), []);
   });
@@ -145,6 +145,13 @@ describe('mlops.clusters and the submit answers', () => {
     // A partition chosen in the question wins over the setting's; empty answers ask for nothing.
     const other = planFromAnswers(cluster, { command: 'true', cwd: '/x', partition: 'debug', gpus: '', cpus: ' ' });
     assert.deepEqual(other.resources, { partition: 'debug', account: 'proj1' });
+  });
+
+  it('a run from a view keeps its argv, adds its setup after the cluster\'s, and carries its grid', () => {
+    const [cluster] = clusterSettings([{ name: 'hpc', host: 'login1', setup: ['module load cuda'] }]);
+    const array = { combinations: [{ a: '1' }, { a: '2' }], flag: '-S' };
+    const plan = planFromAnswers(cluster, { command: '', cwd: '/p', gpus: 'a100' }, { name: 'exp', argv: ['dvc', 'exp', 'run'], array, setup: ['git init -q'] });
+    assert.deepEqual([plan.name, plan.command, plan.setup, plan.array], ['exp', ['dvc', 'exp', 'run'], ['module load cuda', 'git init -q'], array]);
   });
 
   it('refuses what the script could not carry, with the reason the input box shows', () => {

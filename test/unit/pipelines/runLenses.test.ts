@@ -18,7 +18,7 @@ function keyRange(text: string, key: string) {
 const lensRows = (file: string, text: string) => pipelineCodeLenses(file, text).map((l) => [l.title, l.command, l.target]);
 
 describe('run code lenses', () => {
-  it('puts Run stage, Run pipeline up to here and Run in workspace on every dvc.yaml stage, on its key', () => {
+  it('puts Run stage, Run pipeline up to here, Run in workspace and Run on cluster on every dvc.yaml stage, on its key', () => {
     const text = exampleDvcYaml();
     const lenses = pipelineCodeLenses('/p/dvc.yaml', text);
     assert.deepEqual(
@@ -27,10 +27,11 @@ describe('run code lenses', () => {
         ['Run stage', 'mlops.runStage', s],
         ['Run pipeline up to here', 'mlops.runPipelineUpTo', s],
         ['Run in workspace', 'mlops.runStageInWorkspace', s],
+        ['Run on cluster', 'mlops.runStageOnCluster', s],
       ]),
     );
     for (const [i, s] of ['prepare', 'train', 'evaluate'].entries()) {
-      for (const l of lenses.slice(3 * i, 3 * i + 3)) assert.deepEqual(l.range, keyRange(text, s), s);
+      for (const l of lenses.slice(4 * i, 4 * i + 4)) assert.deepEqual(l.range, keyRange(text, s), s);
     }
   });
 
@@ -41,12 +42,16 @@ describe('run code lenses', () => {
       [
         ['Run entry point', 'mlops.runMlflowEntryPoint', 'main'],
         ['Run with parameters…', 'mlops.runMlflowEntryPointWithParameters', 'main'],
+        ['Run on cluster', 'mlops.runEntryPointOnCluster', 'main'],
         ['Run entry point', 'mlops.runMlflowEntryPoint', 'eval'],
+        ['Run on cluster', 'mlops.runEntryPointOnCluster', 'eval'],
       ],
     );
     assert.deepEqual(lenses[0].range, rangeOf(MLPROJECT, 'main'));
     assert.deepEqual(lenses[1].range, rangeOf(MLPROJECT, 'main'));
-    assert.deepEqual(lenses[2].range, rangeOf(MLPROJECT, 'eval', 0));
+    assert.deepEqual(lenses[2].range, rangeOf(MLPROJECT, 'main'));
+    assert.deepEqual(lenses[3].range, rangeOf(MLPROJECT, 'eval', 0));
+    assert.deepEqual(lenses[4].range, rangeOf(MLPROJECT, 'eval', 0));
   });
 
   it('lenses the example project`s MLproject: four entry points, report with parameters', () => {
@@ -63,7 +68,10 @@ describe('run code lenses', () => {
 
   it('puts no lens on an entry point without a command string, nor on other files', () => {
     const text = 'entry_points:\n  broken:\n    parameters: {a: int}\n  list:\n    command: [a, b]\n  ok:\n    command: run\n';
-    assert.deepEqual(lensRows('MLproject', text), [['Run entry point', 'mlops.runMlflowEntryPoint', 'ok']]);
+    assert.deepEqual(lensRows('MLproject', text), [
+      ['Run entry point', 'mlops.runMlflowEntryPoint', 'ok'],
+      ['Run on cluster', 'mlops.runEntryPointOnCluster', 'ok'],
+    ]);
     assert.deepEqual(lensRows('params.yaml', MLPROJECT), []);
     assert.deepEqual(lensRows('MLproject', 'entry_points: [1, 2'), []);
   });

@@ -47,7 +47,12 @@ export class DvcLiveSource implements RunSource {
       if (points.length) metrics[key] = points[points.length - 1];
     }
     const params = (await readParams(path.join(this.location, 'params.yaml'), this.root, warn)) ?? (await readParams(path.join(this.root, 'params.yaml'), this.root, warn)) ?? {};
-    const run: RunSummary = { id: 'workspace', experimentId: this.location, name: 'workspace', status: 'UNKNOWN', params, tags: {}, metrics };
+    // Results a cluster job brought home (core/jobs/sync/fetchResults.ts) name their job beside them.
+    const job = await readJson(path.join(this.root, 'mlops-job.json'), this.root, warn);
+    const tags: Record<string, string> = {};
+    if (typeof job?.jobId === 'string' && typeof job.cluster === 'string') Object.assign(tags, { 'mlops.job.id': job.jobId, 'mlops.job.cluster': job.cluster });
+    const name = tags['mlops.job.id'] ? `job ${tags['mlops.job.id']} (${tags['mlops.job.cluster']})` : 'workspace';
+    const run: RunSummary = { id: 'workspace', experimentId: this.location, name, status: 'UNKNOWN', params, tags, metrics };
     return { experiments: [{ id: this.location, name: path.basename(this.location) }], runs: [run], warnings };
   }
 

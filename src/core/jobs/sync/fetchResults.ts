@@ -1,0 +1,109 @@
+// Results come home: after a job ends, the outputs that make its runs (DVCLive's folder,
+// the stage's metrics and plots files, params.yaml) are copied from the job's folder on
+// the cluster into a local folder of their own, where the Runs view's DVCLive source reads
+// them like any other run. Each file lands under a temp name and is renamed, so a view
+// reading the folder never sees half a file; a record (`mlops-job.json`) names the job.
+// The cluster's side is untrusted: names are checked, only regular files are copied (a
+// symlink there is not followed), and files, bytes and depth are capped.
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { safeRel } from './manifest';
+import type { RemoteFs } from './remoteFs';
+
+export const JOB_RECORD_FILE = 'mlops-job.json';
+
+/** What `mlops-job.json` says; DVCLive runs read from a folder that has one carry it as tags. */
+export interface JobResultRecord {
+  cluster: string;
+  jobId: string;
+  /** The job's folder on the cluster. */
+  remoteDir: string;
+  /** The stage, experiment or entry point it ran, as shown. */
+  what?: string;
+  fetchedAt: string;
+}
+
+export interface FetchLimits {
+  maxFiles: number;
+  maxBytes: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_FETCH_LIMITS: FetchLimits = { maxFiles: 5000, maxBytes: 256 * 1024 * 1024, maxDepth: 16 };
+
+export interface FetchReport {
+  files: string[];
+  bytes: number;
+  /** Asked for but absent on the cluster. */
+  missing: string[];
+  /** Left out: a cap was reached, or not a regular file. */
+  skipped: string[];
+}
+
+/**
+ * Copies `paths` (relative to `remoteDir`, files or folders) into `localDir`, keeping their
+ * relative places, then writes the record. Existing local copies are replaced.
+ */
+export async function fetchResults(opts: { fs: RemoteFs; remoteDir: string; paths: readonly string[]; localDir: string; record: JobResultRecord; limits?: FetchLimits }): Promise<FetchReport> {
+  const { fs, localDir } = opts;
+  const limits = opts.limits ?? DEFAULT_FETCH_LIMITS;
+  const base = opts.remoteDir.replace(/\/+$/, '');
+  const report: FetchReport = { files: [], bytes: 0, missing: [], skipped: [] };
+  await mkdir(localDir, { recursive: true });
+  const copy = async (rel: string, size: number) => {
+    if (report.files.length >= limits.maxFiles || report.bytes + size > limits.maxBytes) {
+      report.skipped.push(rel);
+      return;
+    }
+    const target = path.join(localDir, ...rel.split('/'));
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.mlops-fetch`;
+    try {
+      await fs.download(`${base}/${rel}`, tmp);
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    report.files.push(rel);
+    report.bytes += size;
+  };
+  for (const p of opts.paths) {
+    const rel = p.replace(/^\.\/+/, '').replace(/\/+$/, '');
+    if (!safeRel(rel)) {
+      report.skipped.push(p);
+      continue;
+    }
+    const st = await fs.stat(`${base}/${rel}`);
+    if (!st) {
+      report.missing.push(rel);
+      continue;
+    }
+    if (st.isFile) {
+      await copy(rel, st.size);
+      continue;
+    }
+    if (!st.isDirectory) {
+      report.skipped.push(rel);
+      continue;
+    }
+    // A folder: its own stack, no recursion over what the cluster holds.
+    const stack: Array<{ rel: string; depth: number }> = [{ rel, depth: 0 }];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      for (const e of await fs.readdir(`${base}/${dir.rel}`)) {
+        const r = `${dir.rel}/${e.name}`;
+        if (!safeRel(r)) report.skipped.push(r);
+        else if (e.isDirectory) {
+          if (dir.depth + 1 > limits.maxDepth) report.skipped.push(r);
+          else stack.push({ rel: r, depth: dir.depth + 1 });
+        } else if (e.isFile) await copy(r, e.size);
+        else report.skipped.push(r);
+      }
+    }
+  }
+  await writeFile(path.join(localDir, JOB_RECORD_FILE), `${JSON.stringify(opts.record, null, 2)}\n`);
+  // Fetched results are not the project's source: keep them out of git.
+  await writeFile(path.join(localDir, '.gitignore'), '*\n');
+  return report;
+}

@@ -1,0 +1,114 @@
+// Results come home: jobs of a stage or an experiment submitted from here are remembered
+// (in the workspace state, so a reload keeps them) until the Jobs view sees them end. A job
+// that ends COMPLETED has its DVCLive folder, metrics and params copied over SFTP to
+// .mlops/jobs/<cluster>/<job id>/ in the project, where the Runs view finds them as a
+// DVCLive run tagged with the job id; any other end is logged and forgotten.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/common/errors';
+import { plural } from '../../core/common/format';
+import type { ClusterJob, JobRecord } from '../../core/jobs/types';
+import { loadLazy } from '../lazy/load';
+import { showInfo, showWarning } from '../notify';
+import type { ClusterSync } from './clusterSync';
+import { isActive } from './jobsModel';
+import type { JobsTreeProvider } from './jobsTree';
+
+type JobsLib = typeof import('../lazy/jobsLib');
+const jobsLib = (): JobsLib => loadLazy<JobsLib>('jobsLib');
+
+export interface ExpectedResult {
+  cluster: string;
+  jobId: string;
+  /** The job's folder on the cluster. */
+  remoteDir: string;
+  /** Relative to remoteDir. */
+  paths: string[];
+  /** The workspace folder the results land under (in .mlops/jobs). */
+  localRoot: string;
+  what: string;
+  /** A job array: every task writes the same files, so there is no one result to bring. */
+  array: boolean;
+}
+
+const KEY = 'mlops.jobs.expectedResults';
+/** Forgotten after this long even if never seen ending (the cluster forgot it first). */
+const FORGET_MS = 14 * 24 * 3600_000;
+
+export function resultsDir(localRoot: string, cluster: string, jobId: string): string {
+  return path.join(localRoot, '.mlops', 'jobs', cluster.replace(/[^A-Za-z0-9_.-]+/g, '-'), jobId);
+}
+
+export class ResultsHome implements vscode.Disposable {
+  private readonly busy = new Set<string>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly tree: JobsTreeProvider,
+    private readonly sync: ClusterSync,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly memento: vscode.Memento,
+  ) {
+    this.subscription = tree.onDidChangeTreeData(() => void this.check());
+  }
+
+  private list(): Array<ExpectedResult & { at: number }> {
+    const v = this.memento.get<unknown>(KEY);
+    return Array.isArray(v) ? (v as Array<ExpectedResult & { at: number }>).filter((e) => e && typeof e.jobId === 'string' && Date.now() - e.at < FORGET_MS) : [];
+  }
+
+  expect(r: ExpectedResult): void {
+    if (r.array) {
+      this.log.info(`Jobs: ${r.cluster}: job array ${r.jobId}: each task writes its own experiment on the cluster; results are not copied back`);
+      return;
+    }
+    void this.memento.update(KEY, [...this.list(), { ...r, at: Date.now() }].slice(-200));
+  }
+
+  /** The job's end as the last snapshot says it: undefined while it runs or is not listed yet. */
+  private ended(r: ExpectedResult): ClusterJob | JobRecord | undefined {
+    const s = this.tree.state(r.cluster)?.snapshot;
+    if (!s) return undefined;
+    const job = s.jobs.find((j) => j.id === r.jobId);
+    if (job) return isActive(job.state) ? undefined : job;
+    return s.history.find((h) => h.jobId === r.jobId);
+  }
+
+  private async check(): Promise<void> {
+    for (const r of this.list()) {
+      const end = this.ended(r);
+      if (!end || this.busy.has(r.jobId)) continue;
+      this.busy.add(r.jobId);
+      try {
+        if (end.state === 'completed') await this.fetch(r);
+        else this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${end.raw}; no results to bring home`);
+        await this.memento.update(KEY, this.list().filter((e) => !(e.jobId === r.jobId && e.cluster === r.cluster)));
+      } catch (err) {
+        this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: results not brought home: ${errorMessage(err)}`);
+        void showWarning(vscode.l10n.t('the results of job {0} on {1} could not be copied back: {2}', r.jobId, r.cluster, errorMessage(err)));
+        await this.memento.update(KEY, this.list().filter((e) => !(e.jobId === r.jobId && e.cluster === r.cluster)));
+      } finally {
+        this.busy.delete(r.jobId);
+      }
+    }
+  }
+
+  /** Copies the job's outputs home; returns the local folder. */
+  async fetch(r: ExpectedResult): Promise<string> {
+    const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
+    if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
+    const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
+    const report = await this.sync.withFs(cluster, (fs) =>
+      jobsLib().fetchResults({ fs, remoteDir: r.remoteDir, paths: r.paths, localDir, record: { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() } }),
+    );
+    this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: ${plural(report.files.length, 'file')} (${report.bytes} bytes) brought home to ${localDir}${report.missing.length ? `; not on the cluster: ${report.missing.join(', ')}` : ''}`);
+    if (report.skipped.length) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: left on the cluster (limits, or not regular files): ${report.skipped.slice(0, 20).join(', ')}`);
+    await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
+    void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; its results are in the Runs view.', r.jobId, r.what, r.cluster));
+    return localDir;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
