@@ -3,7 +3,8 @@
 # scripts/setup/ray.sh (.venv-ray): a head with its dashboard (the Jobs REST API) and a
 # second node joining it, each `ray start --block` in its own session under $state/ray.
 #   ray.sh up    starts (or reuses) it; waits until the dashboard lists both nodes alive;
-#                writes "ray" into components.json and prints RAY_DASHBOARD=<url> last.
+#                writes "ray" into components.json; prints RAY_STARTED=1 when it started a
+#                node (so the caller stops what it started) and RAY_DASHBOARD=<url> last.
 #                Exits non-zero with the reason on stderr when it cannot start.
 #   ray.sh down  stops what `up` started: each node's process group, by the pid file
 #                (never `ray stop`, which stops every Ray on the machine, nor by name).
@@ -51,8 +52,10 @@ stop_node() {
   rm -f "$dir/$1.pid"
 }
 
+started=0
 head_up() {
   if ours "$dir/head.pid" "ray start" >/dev/null && head_answers; then return 0; fi
+  started=1
   stop_node head
   # The session folder under $dir (not /tmp/ray, which another Ray on the machine may use).
   start_node head --head --port="$gcs_port" --dashboard-host=127.0.0.1 --dashboard-port="$dash_port" \
@@ -64,6 +67,7 @@ head_up() {
 
 worker_up() {
   if ours "$dir/worker.pid" "ray start" >/dev/null; then return 0; fi
+  started=1
   # One logical GPU (no device: Ray counts what it is told), so GPU figures have something to show.
   start_node worker --address="127.0.0.1:$gcs_port" --num-cpus=1 --num-gpus=1 --resources='{"worker2": 1}' \
     --object-store-memory=80000000 --dashboard-agent-listen-port=52368 --dashboard-agent-grpc-port=52369 \
@@ -97,13 +101,15 @@ case "${1:-}" in
     wait_for 90 "$(cat "$dir/worker.pid")" two_alive || fail "the second node did not join: $(tail -n 3 "$dir/worker.log")"
     write_components present
     echo "ray: 2 nodes up; dashboard $url"
+    echo "RAY_STARTED=$started"
     echo "RAY_DASHBOARD=$url"
     ;;
   head-down) stop_node head ;;
   head-up)
+    # A new head is a new cluster: the second node of the old one cannot rejoin it (it would
+    # exit once it notices), so it is started anew too.
+    stop_node worker
     head_up
-    # The second node reconnects by itself when the head is back within its grace period;
-    # if it gave up and exited, start it again.
     worker_up
     wait_for 90 "" two_alive || fail "the nodes did not come back: $(tail -n 3 "$dir/worker.log")"
     echo "RAY_DASHBOARD=$url"
