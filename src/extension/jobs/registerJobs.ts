@@ -9,13 +9,14 @@ import { workspaceTrusted } from '../trust';
 import type { HostRegistry } from '../workspaces/hosts';
 import { JobActions } from './jobActions';
 import { JobsTreeProvider } from './jobsTree';
+import { setRayToken } from './rayConnect';
 import { JobSubmitter } from './submitJob';
 
 /** A cluster that keeps failing is asked at most this often. */
 const MAX_REFRESH_MS = 5 * 60_000;
 
 export function registerJobsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registry: HostRegistry): JobsTreeProvider {
-  const tree = new JobsTreeProvider(registry, log);
+  const tree = new JobsTreeProvider(registry, log, context.secrets);
   const view = vscode.window.createTreeView('mlops.jobs', { treeDataProvider: tree, showCollapseAll: true });
   const actions = new JobActions(tree, log);
   const submitter = new JobSubmitter(tree, log);
@@ -52,6 +53,17 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
     registerCommand('mlops.job.cancel', (node) => actions.cancel(node)),
     registerCommand('mlops.job.copyId', (node) => actions.copyId(node)),
     registerCommand('mlops.job.showOutput', (node) => actions.showOutput(node)),
+    registerCommand('mlops.job.followLogs', (node) => actions.followLogs(node)),
+    registerCommand('mlops.job.delete', (node) => actions.deleteJob(node)),
+    registerCommand('mlops.setRayToken', async (arg) => {
+      const name = await setRayToken(context.secrets, tree.clusters(), typeof arg === 'string' ? arg : (arg as { name?: string } | undefined)?.name);
+      if (name) {
+        // The next read makes the backend anew with the new token.
+        tree.reset();
+        await tree.refresh();
+      }
+      return name;
+    }),
   );
   return tree;
 }

@@ -1,3 +1,4 @@
 // Bundled apart (dist/lazy/jobsLib.js) and required when the Jobs view first reads a
 // cluster or a job command runs, so that activation never parses the cluster backends.
 export { SlurmBackend } from '../../core/jobs/slurm/slurmBackend';
+export { RayBackend } from '../../core/jobs/ray/rayBackend';

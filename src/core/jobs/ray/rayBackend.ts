@@ -150,10 +150,10 @@ export class RayBackend implements ClusterBackend {
 
   render(plan: RunPlan): string {
     const notes = [
-      plan.resources.timeLimit ? `# Ray has no time limit: ${plan.resources.timeLimit} is not sent.` : '',
-      plan.resources.partition ? `# Ray has no partitions: ${plan.resources.partition} is not sent.` : '',
+      plan.resources.timeLimit ? `// Ray has no time limit: ${plan.resources.timeLimit} is not sent.` : '',
+      plan.resources.partition ? `// Ray has no partitions: ${plan.resources.partition} is not sent.` : '',
     ].filter(Boolean);
-    return [`# POST ${this.http.url('/api/jobs/').href}`, ...notes, JSON.stringify(this.request(plan), null, 2), ''].join('\n');
+    return [`// POST ${this.http.url('/api/jobs/').href}`, ...notes, JSON.stringify(this.request(plan), null, 2), ''].join('\n');
   }
 
   /** Makes the project's package and uploads it unless the dashboard already holds it. */

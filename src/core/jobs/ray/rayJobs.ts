@@ -24,8 +24,6 @@ export interface RayJobInfo {
   metadata?: Record<string, string> | null;
   driver_exit_code?: number | null;
   driver_node_id?: string | null;
-  entrypoint_num_gpus?: number | null;
-  entrypoint_num_cpus?: number | null;
 }
 
 /** Ray's JobStatus (PENDING, RUNNING, STOPPED, SUCCEEDED, FAILED) in our words. */
@@ -80,7 +78,6 @@ export function parseRayJob(raw: unknown, now = Date.now()): RayJob | undefined 
   const state = rayState(status);
   const exit = num(r.driver_exit_code);
   const message = str(r.message);
-  const gpus = num(r.entrypoint_num_gpus);
   return {
     id,
     jobId: id,
@@ -91,13 +88,10 @@ export function parseRayJob(raw: unknown, now = Date.now()): RayJob | undefined 
     partition: '',
     nodeList: str(r.driver_node_id)?.slice(0, 12) ?? '',
     ...(start ? { elapsedSec: Math.max(0, Math.round(((end && end > 0 ? end : now) - start) / 1000)) } : {}),
-    timeLimitSec: null,
     ...(iso(start) ? { startTime: iso(start), submitTime: iso(start) } : {}),
     ...(iso(end) ? { endTime: iso(end) } : {}),
     ...(exit !== undefined && state !== 'running' ? { exitCode: exit } : {}),
     ...(message ? { reason: message.slice(0, 20000) } : {}),
-    ...(gpus ? { gpus: `${gpus} GPU` } : {}),
-    ...(num(r.entrypoint_num_cpus) ? { cpus: num(r.entrypoint_num_cpus) } : {}),
     ours: meta[OUR_LABEL] === '1',
     entrypoint,
     ...(str(r.error_type) ? { errorType: str(r.error_type) } : {}),
