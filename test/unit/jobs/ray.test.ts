@@ -95,7 +95,7 @@ describe('Ray submit plans and packages', () => {
     assert.equal(req.entrypoint_num_gpus, 2);
     assert.equal(req.entrypoint_num_cpus, 4);
     assert.equal(req.entrypoint_memory, 16 * 1024 ** 3);
-    assert.deepEqual(req.entrypoint_resources, { 'accelerator_type:a100': 0.001 });
+    assert.deepEqual(req.entrypoint_resources, { 'accelerator_type:A100': 0.001 });
     assert.deepEqual(req.runtime_env, { working_dir: 'gcs://_ray_pkg_0123456789abcdef.zip', pip: ['torch==2.5.1', 'pandas'], env_vars: { A: '1', B: 'x=y' } });
     assert.deepEqual(req.metadata, { 'mlops-workbench': '1', 'mlops-workbench-user': 'me', 'mlops-workbench-name': 'train.py' });
     assert.match(backend.render(plan), /^\/\/ POST http:\/\/head:8265\/api\/jobs\/\n\{/);

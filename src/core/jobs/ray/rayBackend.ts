@@ -127,6 +127,8 @@ export class RayBackend implements ClusterBackend {
     if (!plan.command.length) throw new PlanError('the command is empty');
     const r = plan.resources;
     const gpu = r.gpus ? parseGpuRequest(r.gpus, this.gpuTypes) : undefined;
+    // Ray spells accelerator types in capitals (A100, H100, T4); a type the cluster has not shown yet is written so.
+    if (gpu?.type && !this.gpuTypes.includes(gpu.type)) gpu.type = gpu.type.toUpperCase();
     const command = shellJoin(plan.command);
     // Ray runs the entrypoint with /bin/sh -c in the working_dir; setup lines run first, as written.
     const cd = !plan.localDir && plan.cwd ? `cd ${shellJoin([plan.cwd])} && ` : '';
