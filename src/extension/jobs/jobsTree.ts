@@ -192,7 +192,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (n.kind === 'cluster' || !n.cluster) return undefined;
     if (n.kind === 'partitions' || n.kind === 'jobs' || n.kind === 'history' || n.kind === 'message') return { kind: 'cluster', name: n.cluster };
     if (n.kind === 'rayNode') return { kind: 'partitions', cluster: n.cluster };
-    return { kind: n.kind === 'partition' ? 'partitions' : n.kind === 'job' ? 'jobs' : 'history', cluster: n.cluster };
+    return { kind: n.kind === 'partition' ? 'partitions' : n.kind === 'job' && isActive(n.job.state) ? 'jobs' : 'history', cluster: n.cluster };
   }
 
   async getChildren(n?: JobsNode): Promise<JobsNode[]> {

@@ -18,8 +18,12 @@ import { NotRayDashboardError, RayVersionError } from '../../../src/core/jobs/ra
 import { packProject } from '../../../src/core/jobs/ray/workingDir';
 import { NotOurJobError } from '../../../src/core/jobs/slurm/slurmBackend';
 import type { RunPlan } from '../../../src/core/jobs/types';
+import { startTcpForward } from '../../../src/core/hosts/portForward';
+import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { clusterView, type L10n } from '../../../src/extension/jobs/jobsModel';
-import { rayScript, repoRoot, requireOrSkip, requireRay, waitFor, type RayComponent } from '../harness';
+import { rayPlanFromAnswers } from '../../../src/extension/jobs/rayClusterSettings';
+import { rayEndedJobs, rayGroupViews, rayJobView } from '../../../src/extension/jobs/rayModel';
+import { rayScript, repoRoot, requireComponent, requireOrSkip, requireRay, sshTestHost, waitFor, type RayComponent } from '../harness';
 
 const l10n: L10n = { t: (m, ...a) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(a[Number(i)])) };
 
@@ -222,6 +226,35 @@ describe('Ray jobs (real 2-node Ray cluster, its dashboard REST API)', function 
     } finally {
       proxy.close();
       proxy.closeAllConnections();
+    }
+  });
+
+  it('through an SSH host: the command\'s path (setting → answers → plan) over a port forward, then the view\'s items', async function () {
+    const ssh = requireComponent(this, 'ssh');
+    const [cluster] = clusterSettings([{ name: 'fwd', type: 'ray', address: ray.dashboard, sshHost: 'test-ssh' }]);
+    assert.equal(cluster.ray?.sshHost, 'test-ssh');
+    const conn = sshTestHost(ssh);
+    const target = new URL(cluster.ray!.address);
+    // What rayConnect.ts does: a local port whose connections are channels of the host's SSH connection.
+    const forward = await startTcpForward((h, p) => conn.openTcp(h, p), { host: target.hostname, port: Number(target.port) });
+    const b = new RayBackend({ address: `http://127.0.0.1:${forward.localPort}`, user, name: cluster.name });
+    try {
+      const plan = rayPlanFromAnswers({ command: 'echo "via $VIA" && ls src', localDir: project, cpus: '', gpus: '', memory: '', pip: '', env: 'VIA=ssh' });
+      const { jobId } = await b.submit(plan);
+      let s = await b.snapshot();
+      assert.ok(forward.active > 0 || s.jobs.length > 0);
+      await waitFor(async () => ((s = await b.snapshot()), s.jobs.some((j) => j.id === jobId && j.state === 'completed')), 120000, `job ${jobId} completed`);
+      const job = s.jobs.find((j) => j.id === jobId)!;
+      const view = rayJobView(l10n, job, user);
+      assert.equal(view.contextValue, 'mlops.job.ended.ours.ray');
+      assert.match(view.description!, new RegExp(`^${jobId} · succeeded · `));
+      assert.ok(rayEndedJobs(s).some((j) => j.id === jobId));
+      assert.match(rayGroupViews(l10n, s).partitions.description!, new RegExp(`^${ray.nodes} alive`));
+      assert.match(await b.logs(jobId), /via ssh\n(.|\n)*prepare\.py/);
+    } finally {
+      b.dispose();
+      await forward.close();
+      conn.dispose();
     }
   });
 
