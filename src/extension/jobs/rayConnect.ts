@@ -68,8 +68,9 @@ export async function connectRay(cluster: ClusterSetting, registry: HostRegistry
     user: userInfo().username,
     name: cluster.name,
     timeoutMs: Math.max(1, setting('workspaces.callTimeoutSeconds')) * 1000,
-    // https to a forwarded port keeps the name the certificate was made for.
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(forward && url.protocol === 'https:' ? { Host: new URL(ray.address).host } : {}) },
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    // Through a forward the URL names 127.0.0.1: https still checks the certificate against the dashboard's own name.
+    ...(forward ? { servername: new URL(ray.address).hostname } : {}),
   });
   return {
     backend,

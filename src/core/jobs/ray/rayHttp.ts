@@ -31,6 +31,11 @@ export interface RayHttpOptions {
   headers?: Readonly<Record<string, string>>;
   /** Per request (connect + answer). Default 15 s. */
   timeoutMs?: number;
+  /**
+   * https through a local port forward: the name the certificate is checked against (and
+   * sent as SNI and Host), since the URL then names 127.0.0.1.
+   */
+  servername?: string;
 }
 
 export interface RayAnswer {
@@ -72,7 +77,7 @@ export class RayHttp {
     const data = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     const url = this.url(path);
     const lib = url.protocol === 'https:' ? https : http;
-    const headers: Record<string, string> = { Accept: 'application/json', ...(this.opts.headers ?? {}) };
+    const headers: Record<string, string> = { Accept: 'application/json', ...(this.opts.servername ? { Host: this.opts.servername } : {}), ...(this.opts.headers ?? {}) };
     if (data) {
       headers['Content-Type'] = opts.contentType ?? (Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json');
       headers['Content-Length'] = String(data.length);
@@ -80,7 +85,7 @@ export class RayHttp {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     return new Promise<RayAnswer>((resolve, reject) => {
       const where = `${this.base.host}`;
-      const req = lib.request(url, { method, headers, agent: this.agent }, (res) => {
+      const req = lib.request(url, { method, headers, agent: this.agent, ...(this.opts.servername && url.protocol === 'https:' ? { servername: this.opts.servername } : {}) }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
