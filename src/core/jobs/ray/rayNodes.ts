@@ -38,6 +38,7 @@ export function parseRayNodes(stateAnswer: unknown, usage: Map<string, Usage>, n
   const list = Array.isArray(result?.result) ? (result.result as unknown[]) : [];
   if (!result) warnings.push({ part: 'nodes', message: 'the dashboard\'s node list has an unknown shape' });
   if (typeof result?.total === 'number' && result.total > list.length) warnings.push({ part: 'nodes', message: `${result.total} nodes; ${list.length} shown` });
+  if (list.length > MAX_NODES) warnings.push({ part: 'nodes', message: `${list.length} nodes; the first ${MAX_NODES} are shown` });
   const nodes: ClusterNode[] = [];
   for (const raw of list.slice(0, MAX_NODES)) {
     const n = obj(raw);
