@@ -116,7 +116,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         conn.catch(() => this.rayConnections.delete(name));
       }
       b = (await conn).backend;
-      this.backends.set(name, b);
+      // A reset while connecting closed that connection: do not keep its backend.
+      if (this.rayConnections.get(name) === conn) this.backends.set(name, b);
     }
     if (!b) {
       const host = await this.registry.find(cluster.host);
