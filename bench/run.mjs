@@ -14,7 +14,7 @@ const root = join(here, '..');
 
 // The peers and the components the comparisons need (both idempotent; each benchmark
 // still says why it cannot run when one is missing).
-for (const script of ['scripts/setup/peers.sh', 'scripts/components/up.sh']) {
+for (const script of ['scripts/setup/peers.sh', 'scripts/setup/ray.sh', 'scripts/components/up.sh']) {
   spawnSync('bash', [join(root, script)], { stdio: 'inherit', cwd: root });
 }
 spawnSync(process.execPath, [join(root, 'esbuild.mjs')], { stdio: 'inherit', cwd: root });

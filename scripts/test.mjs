@@ -23,9 +23,11 @@ run('npm', ['run', '--silent', 'typecheck']);
 step('lint');
 run('npx', ['eslint', '.']);
 
-step('components: system packages, peers venv, Docker engine, sshd, Slurm');
+step('components: system packages, peers venv, Ray venv, Docker engine, sshd, Slurm');
 run('bash', ['scripts/setup/apt.sh']);
 run('bash', ['scripts/setup/peers.sh']);
+// Ray's own venv; its two nodes are started by the Ray suites themselves (scripts/components/ray.sh).
+run('bash', ['scripts/setup/ray.sh']);
 if (existsSync(join(root, 'scripts/components/up.sh'))) run('bash', ['scripts/components/up.sh']);
 
 let failed = false;

@@ -22,6 +22,8 @@ stop() { # stop NAME PIDFILE PATTERN SECONDS
   rm -f "$2"
 }
 bash "$here/slurm.sh" down
+# Ray runs only while its suites do; a suite that died leaves its nodes, stopped here by pid file.
+bash "$here/ray.sh" down >/dev/null
 stop ssh "$state/ssh/sshd.pid" "$state/ssh/sshd_config" 10
 stop sshAlt "$state/sshAlt/sshd.pid" "$state/sshAlt/sshd_config" 10
 # dockerd stops its containerd itself; that one is left only if dockerd had to be killed.

@@ -1,7 +1,7 @@
 // Finds the real components that scripts/components/up.sh started (components.json).
 // A suite whose component is missing prints why and skips; with
 // MLOPS_REQUIRE_INTEGRATION=1 (CI) the missing component fails the suite instead.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -44,6 +44,8 @@ interface Components {
   ssh?: SshComponent;
   sshAlt?: SshComponent;
   slurm?: SlurmComponent;
+  /** Written by scripts/components/ray.sh up (not up.sh). */
+  ray?: Omit<RayComponent, 'rayBin' | 'startedHere'>;
   /** Why up.sh left a component out (`slurmdbd`: the cluster runs without accounting). */
   unavailable?: Partial<Record<ComponentName | 'slurmdbd', string>>;
 }
@@ -245,4 +247,46 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The 2-node Ray cluster of scripts/components/ray.sh (started on demand by the Ray suites). */
+export interface RayComponent {
+  /** `http://127.0.0.1:8266` */
+  dashboard: string;
+  gcsAddress: string;
+  nodes: number;
+  /** The custom resource only the second node has. */
+  gpuNode: string;
+  /** The CLI of the venv the nodes run from (`ray job list`, `ray status`). */
+  rayBin: string;
+  /** This call started a node: the suite stops the cluster in its `after`. */
+  startedHere: boolean;
+}
+
+/** Runs scripts/components/ray.sh with `verb`; resolves with its stdout, rejects with its stderr. */
+export function rayScript(verb: 'up' | 'down' | 'head-down' | 'head-up', timeoutMs = 180000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', [path.join(repoRoot, 'scripts/components/ray.sh'), verb], { timeout: timeoutMs, env: { ...process.env, MLOPS_TEST_STATE: stateDir } }, (err, stdout, stderr) =>
+      err ? reject(new Error(`ray.sh ${verb}: ${stderr.trim() || err.message}`)) : resolve(stdout),
+    );
+  });
+}
+
+/**
+ * Starts (or reuses) the Ray cluster: it is not part of up.sh (~1.5 GB), so a Ray suite's
+ * `before` calls this and its `after` calls `rayScript('down')` when `startedHere`.
+ * Skips (fails in CI) without the venv of scripts/setup/ray.sh or when the nodes do not start.
+ */
+export async function requireRay(ctx: Mocha.Context): Promise<RayComponent> {
+  const rayBin = path.join(repoRoot, '.venv-ray', 'bin', 'ray');
+  requireOrSkip(ctx, existsSync(rayBin) ? undefined : `ray: ${rayBin} is missing (run bash scripts/setup/ray.sh)`);
+  let out = '';
+  try {
+    out = await rayScript('up');
+  } catch (e) {
+    requireOrSkip(ctx, e instanceof Error ? e.message : String(e));
+  }
+  const ray = readComponents()?.ray;
+  requireOrSkip(ctx, ray ? undefined : `ray: ray.sh up did not write ${componentsFile}`);
+  return { ...ray!, rayBin, startedHere: /^RAY_STARTED=1$/m.test(out) };
 }

@@ -1,4 +1,4 @@
-// The one interface every cluster backend (Slurm now; Ray and Kubernetes later) offers
+// The one interface every cluster backend (Slurm, Ray; Kubernetes later) offers
 // the Jobs view and the submit commands, and the plan of a run they turn into a job.
 // README.md beside this file says how each engine maps onto it.
 import type { ExecOutcome } from '../hosts/gpuProbe';
@@ -58,6 +58,10 @@ export interface RunPlan {
   logDir?: string;
   /** Extra `sbatch` options from the cluster's settings (`--constraint=ib`), one per entry. */
   extraOptions?: readonly string[];
+  /** A local folder shipped with the job as its working folder (Ray: the uploaded `working_dir`). */
+  localDir?: string;
+  /** Python packages installed for the job (Ray: `runtime_env.pip`). */
+  pip?: readonly string[];
 }
 
 /** Engine-neutral states; `raw` keeps the engine's word (Slurm's `OUT_OF_MEMORY`, ...). */

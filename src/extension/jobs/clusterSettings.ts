@@ -3,6 +3,7 @@
 // test against a real Slurm use exactly what the commands use.
 import { checkMemory, checkName, checkTimeLimit, parseGpuRequest, PlanError } from '../../core/jobs/resources';
 import type { ParamGrid, RunPlan } from '../../core/jobs/types';
+import { rayClusterSetting, type RaySetting } from './rayClusterSettings';
 
 /** One entry of `mlops.clusters`, as package.json describes it. */
 export interface ClusterSetting {
@@ -21,18 +22,25 @@ export interface ClusterSetting {
   setup: string[];
   /** The cluster sees the project's folder itself: no code sync before a submit. */
   sharedFilesystem: boolean;
+  /** A Ray cluster (`type: "ray"`): its dashboard; `host` then only says where it is reached. */
+  ray?: RaySetting;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const lines = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : []);
 
-/** Entries without a name or host are dropped; of two with one name the first wins. */
+/** Entries without a name or host (a Ray one: address) are dropped; of two with one name the first wins. */
 export function clusterSettings(value: unknown): ClusterSetting[] {
   if (!Array.isArray(value)) return [];
   const out: ClusterSetting[] = [];
   for (const e of value) {
     if (typeof e !== 'object' || e === null) continue;
     const r = e as Record<string, unknown>;
+    if (r.type === 'ray') {
+      const ray = rayClusterSetting(r);
+      if (ray && !out.some((c) => c.name === ray.name)) out.push(ray);
+      continue;
+    }
     const name = text(r.name);
     const host = text(r.host);
     if (!name || !host || out.some((c) => c.name === name)) continue;

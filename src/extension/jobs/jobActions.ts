@@ -9,6 +9,7 @@ import { DEFAULT_LOG_DIR } from '../../core/jobs/slurm/batchScript';
 import type { LogPaths } from '../../core/jobs/types';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
+import type { RayBackend } from '../../core/jobs/ray/rayBackend';
 import { followArgv, OUTPUT_MAX_BYTES, parseFollow, readJobOutput, stillRunning } from './jobOutput';
 import { knownHostsPath } from '../workspaces/hosts';
 import { jobShellArgv } from './jobShell';
@@ -51,6 +52,7 @@ export class JobActions implements vscode.Disposable {
     node ??= await pick(this.tree, (j) => isActive(j.job.state), vscode.l10n.t('Job to cancel'));
     if (!node) return false;
     requireTrust(vscode.l10n.t('Cancelling a job'));
+    if (this.tree.isRay(node.cluster)) return this.stopRay(node);
     const { job, cluster, me } = node;
     const foreign = !job.ours || job.user !== me;
     const yes = foreign ? vscode.l10n.t("Cancel {0}'s Job", job.user) : vscode.l10n.t('Cancel Job');
@@ -100,6 +102,32 @@ export class JobActions implements vscode.Disposable {
     return true;
   }
 
+  /** The Ray backend of a node's cluster (the Ray-only commands check they got one). */
+  private async ray(cluster: string): Promise<RayBackend> {
+    const { backend } = await this.tree.backend(cluster);
+    if (backend.kind !== 'ray') throw new Error(vscode.l10n.t('{0} is not a Ray cluster.', cluster));
+    return backend as RayBackend;
+  }
+
+  /** Stops a Ray job; one without our label asks first, saying so (Ray has no owners to name). */
+  private async stopRay(node: JobNode): Promise<boolean> {
+    const { job, cluster, me } = node;
+    const foreign = !job.ours || job.user !== me;
+    const yes = vscode.l10n.t('Stop Job');
+    const question = !job.ours
+      ? vscode.l10n.t('Ray job {0} ({1}) on {2} was not submitted from MLOps Workbench. Stop it anyway?', job.id, job.name, cluster)
+      : foreign
+      ? vscode.l10n.t("Ray job {0} ({1}) on {2} was submitted by {3}. Stop {3}'s job?", job.id, job.name, cluster, job.user)
+      : vscode.l10n.t('Stop Ray job {0} ({1}) on {2}?', job.id, job.name, cluster);
+    if ((await showWarning(question, { modal: true }, yes)) !== yes) return false;
+    await (await this.ray(cluster)).cancel(job.id, foreign ? { confirmOwner: job.user } : {});
+    this.log.info(`Jobs: ${cluster}: stopped Ray job ${job.id} (${job.name}, ${job.ours ? `owner ${job.user}` : 'not ours'})`);
+    void showInfo(vscode.l10n.t('stopped job {0} on {1}.', job.id, cluster));
+    const st = this.tree.state(cluster);
+    if (st) await this.tree.read(st.setting, true);
+    return true;
+  }
+
   /** A terminal on the job's node: OpenSSH to the login host, `srun --jobid --overlap --pty bash` there. */
   async openShell(node?: JobNode): Promise<vscode.Terminal | undefined> {
     node ??= await pick(this.tree, (j) => j.job.state === 'running' && jobOwnership(j.job, j.me) !== 'other', vscode.l10n.t('Running job to open a shell in'));
@@ -123,6 +151,65 @@ export class JobActions implements vscode.Disposable {
     return terminal;
   }
 
+  /** Deletes an ended Ray job (its record and logs), after asking. */
+  async deleteJob(node?: JobNode): Promise<boolean> {
+    node ??= await pick(this.tree, (j) => !isActive(j.job.state) && this.tree.isRay(j.cluster), vscode.l10n.t('Ended Ray job to delete'));
+    if (!node) return false;
+    requireTrust(vscode.l10n.t('Deleting a job'));
+    const { job, cluster, me } = node;
+    const foreign = !job.ours || job.user !== me;
+    const yes = vscode.l10n.t('Delete Job');
+    const question = foreign
+      ? vscode.l10n.t('Ray job {0} ({1}) on {2} was not submitted by you from MLOps Workbench. Delete its record and logs anyway?', job.id, job.name, cluster)
+      : vscode.l10n.t('Delete Ray job {0} ({1}) on {2}, with its logs?', job.id, job.name, cluster);
+    if ((await showWarning(question, { modal: true }, yes)) !== yes) return false;
+    await (await this.ray(cluster)).delete(job.id, foreign ? { confirmOwner: job.user } : {});
+    this.log.info(`Jobs: ${cluster}: deleted Ray job ${job.id}`);
+    const st = this.tree.state(cluster);
+    if (st) await this.tree.read(st.setting, true);
+    return true;
+  }
+
+  /** Opens the Ray job's log and keeps adding to it until the job ends (or the user stops following). */
+  async followLogs(node?: JobNode): Promise<vscode.TextDocument | undefined> {
+    node ??= await pick(this.tree, (j) => this.tree.isRay(j.cluster), vscode.l10n.t('Ray job whose logs to follow'));
+    if (!node) return undefined;
+    requireTrust(vscode.l10n.t("Reading a job's output"));
+    const { cluster, job } = node;
+    const backend = await this.ray(cluster);
+    const uri = vscode.Uri.from({ scheme: OUTPUT_SCHEME, path: `/${cluster}/${job.id}.log` });
+    const key = uri.toString();
+    this.outputs.set(key, '');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const abort = new AbortController();
+    let pending = false;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Following the logs of {0} on {1}…', job.name, cluster), cancellable: true },
+      async (_progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        const ended = await backend.follow(
+          job.id,
+          (text) => {
+            // Keep the document's memory bounded: a chatty job's start falls off.
+            const all = (this.outputs.get(key) ?? '') + text;
+            this.outputs.set(key, all.length > OUTPUT_MAX_BYTES ? all.slice(-OUTPUT_MAX_BYTES) : all);
+            if (!pending) {
+              pending = true;
+              setTimeout(() => ((pending = false), this.changed.fire(uri)), 200);
+            }
+          },
+          { intervalMs: 1000, signal: abort.signal },
+        );
+        this.changed.fire(uri);
+        if (!abort.signal.aborted) void showInfo(vscode.l10n.t('job {0} on {1} ended: {2}.', job.id, cluster, ended.raw));
+        const st = this.tree.state(cluster);
+        if (st) await this.tree.read(st.setting, true);
+      },
+    );
+    return doc;
+  }
+
   async copyId(node?: JobNode | RecordNode): Promise<string | undefined> {
     node ??= await pick(this.tree, () => true, vscode.l10n.t('Job whose id to copy'));
     if (!node) return undefined;
@@ -139,6 +226,15 @@ export class JobActions implements vscode.Disposable {
     requireTrust(vscode.l10n.t('Reading a job\'s output'));
     const cluster = node.cluster;
     const id = node.kind === 'job' ? node.job.id : node.record.jobId;
+    if (node.kind === 'job' && this.tree.isRay(cluster)) {
+      const logs = await (await this.ray(cluster)).logs(id);
+      const uri = vscode.Uri.from({ scheme: OUTPUT_SCHEME, path: `/${cluster}/${id}.log` });
+      this.outputs.set(uri.toString(), logs.length > OUTPUT_MAX_BYTES ? logs.slice(-OUTPUT_MAX_BYTES) : logs);
+      this.changed.fire(uri);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: true });
+      return doc;
+    }
     const { backend } = await this.tree.backend(cluster);
     let path = node.kind === 'job' ? node.job.stdoutPath : undefined;
     if (!path) path = (await backend.logPaths(id).catch((e: unknown): Promise<LogPaths> => (isCancellation(e) ? Promise.reject(e) : Promise.resolve({})))).stdout;

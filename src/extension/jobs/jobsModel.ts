@@ -197,7 +197,9 @@ export function groupViews(l10n: L10n, s: ClusterSnapshot, allUsers = false): { 
 
 /** The cluster's own line: its Slurm name and version, or why it cannot be reached. */
 export function clusterView(l10n: L10n, name: string, host: string, s: ClusterSnapshot | undefined, error: string | undefined): ItemView {
-  const facts = s ? [s.clusterName, s.version ? `Slurm ${s.version}` : undefined].filter(Boolean).join(' · ') : '';
+  // A Ray backend names its version itself (`Ray 2.60.0`) and its session, not a cluster name.
+  const ray = s?.version?.startsWith('Ray ') === true;
+  const facts = s ? (ray ? s.version! : [s.clusterName, s.version ? `Slurm ${s.version}` : undefined].filter(Boolean).join(' · ')) : '';
   if (error) return { label: name, description: l10n.t('unreachable'), tooltip: `${host}\n\n${error}`, icon: 'cloud', color: 'errorForeground', contextValue: 'mlops.cluster' };
   return { label: name, description: s ? facts || l10n.t('connected') : l10n.t('not connected'), tooltip: host, icon: 'cloud', ...(s ? { color: 'testing.iconPassed' } : {}), contextValue: 'mlops.cluster' };
 }

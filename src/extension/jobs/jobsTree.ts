@@ -5,13 +5,15 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { withTimeout } from '../../core/hosts/deadline';
-import type { ClusterBackend, ClusterJob, ClusterSnapshot, JobRecord, Partition } from '../../core/jobs/types';
+import type { ClusterBackend, ClusterJob, ClusterNode as EngineNode, ClusterSnapshot, JobRecord, Partition } from '../../core/jobs/types';
 import { loadLazy } from '../lazy/load';
 import { setting } from '../settings';
 import { workspaceTrusted } from '../trust';
 import type { HostRegistry } from '../workspaces/hosts';
 import { clusterSettings, type ClusterSetting } from './clusterSettings';
 import { activeJobs, isActive, clusterView, finishedJobs, groupViews, jobView, keepLastGood, partitionView, recordView, type ItemView } from './jobsModel';
+import { connectRay, type RayConnection } from './rayConnect';
+import { rayEndedJobs, rayGroupViews, rayJobView, rayNodeView } from './rayModel';
 
 type JobsLib = typeof import('../lazy/jobsLib');
 const jobsLib = (): JobsLib => loadLazy<JobsLib>('jobsLib');
@@ -45,6 +47,12 @@ export interface PartitionNode {
   cluster: string;
   partition: Partition;
 }
+/** A node of a Ray cluster (Ray has no partitions: its nodes sit under Nodes). */
+export interface RayNodeNode {
+  kind: 'rayNode';
+  cluster: string;
+  node: EngineNode;
+}
 export interface JobNode {
   kind: 'job';
   cluster: string;
@@ -65,7 +73,7 @@ export interface MessageNode {
   tooltip?: string;
   icon: 'error' | 'warning' | 'info';
 }
-export type JobsNode = ClusterNode | GroupNode | PartitionNode | JobNode | RecordNode | MessageNode;
+export type JobsNode = ClusterNode | GroupNode | PartitionNode | RayNodeNode | JobNode | RecordNode | MessageNode;
 
 /** The deadline of one snapshot: connecting, then the batched call. */
 function deadlineMs(): number {
@@ -81,11 +89,18 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private readonly inflight = new Map<string, Promise<boolean>>();
   /** *Show Other Users' Jobs*: everyone's jobs, read-only. */
   private everyone = false;
+  /** Ray clusters' connections (a port forward for those behind an SSH host), closed on reset. */
+  private readonly rayConnections = new Map<string, Promise<RayConnection>>();
 
   constructor(
     readonly registry: HostRegistry,
     private readonly log: vscode.LogOutputChannel,
+    readonly secrets: vscode.SecretStorage,
   ) {}
+
+  isRay(name: string): boolean {
+    return this.clusters().find((c) => c.name === name)?.ray !== undefined;
+  }
 
   clusters(): ClusterSetting[] {
     return clusterSettings(setting('clusters'));
@@ -111,6 +126,17 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const cluster = this.clusters().find((c) => c.name === name);
     if (!cluster) throw new Error(vscode.l10n.t('No cluster named {0} in the MLOps › Clusters setting.', name));
     let b = this.backends.get(name);
+    if (!b && cluster.ray) {
+      let conn = this.rayConnections.get(name);
+      if (!conn) {
+        conn = connectRay(cluster, this.registry, this.secrets);
+        this.rayConnections.set(name, conn);
+        conn.catch(() => this.rayConnections.delete(name));
+      }
+      b = (await conn).backend;
+      // A reset while connecting closed that connection: do not keep its backend.
+      if (this.rayConnections.get(name) === conn) this.backends.set(name, b);
+    }
     if (!b) {
       const host = await this.registry.find(cluster.host);
       if (!host || host.kind !== 'ssh') throw new Error(vscode.l10n.t('Cluster {0}: its host {1} is not an SSH host of MLOps › Hosts or ~/.ssh/config.', name, cluster.host));
@@ -125,6 +151,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   /** Settings changed: new backends (and the cached states of clusters that are gone dropped). */
   reset(): void {
     this.backends.clear();
+    for (const c of this.rayConnections.values()) void c.then((r) => r.dispose(), () => undefined);
+    this.rayConnections.clear();
     const names = new Set(this.clusters().map((c) => c.name));
     for (const k of [...this.states.keys()]) if (!names.has(k)) this.states.delete(k);
     this.changed.fire(undefined);
@@ -188,7 +216,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   getParent(n: JobsNode): JobsNode | undefined {
     if (n.kind === 'cluster' || !n.cluster) return undefined;
     if (n.kind === 'partitions' || n.kind === 'jobs' || n.kind === 'history' || n.kind === 'message') return { kind: 'cluster', name: n.cluster };
-    return { kind: n.kind === 'partition' ? 'partitions' : n.kind === 'job' ? 'jobs' : 'history', cluster: n.cluster };
+    if (n.kind === 'rayNode') return { kind: 'partitions', cluster: n.cluster };
+    return { kind: n.kind === 'partition' ? 'partitions' : n.kind === 'job' && isActive(n.job.state) ? 'jobs' : 'history', cluster: n.cluster };
   }
 
   async getChildren(n?: JobsNode): Promise<JobsNode[]> {
@@ -210,11 +239,21 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const s = this.states.get(n.cluster ?? '')?.snapshot;
     if (!s || n.kind === 'message' || !n.cluster) return [];
     const cluster = n.cluster;
+    const ray = this.isRay(cluster);
+    if (n.kind === 'partitions' && ray) {
+      const nodes = s.partitions[0]?.nodes ?? [];
+      return nodes.length ? nodes.map((node) => ({ kind: 'rayNode', cluster, node })) : [{ kind: 'message', cluster, icon: 'warning', text: vscode.l10n.t('The dashboard lists no nodes.') }];
+    }
+    if (n.kind === 'history' && ray) return rayEndedJobs(s).map((job) => ({ kind: 'job', cluster, job, me: s.user }));
     if (n.kind === 'partitions') return s.partitions.map((partition) => ({ kind: 'partition', cluster, partition }));
     if (n.kind === 'jobs') {
       const jobs = activeJobs(s);
       if (jobs.length) return jobs.map((job) => ({ kind: 'job', cluster, job, me: s.user }));
-      const none = this.everyone ? vscode.l10n.t('No jobs in the queue.') : vscode.l10n.t('No jobs of yours: MLOps: Submit Command to Cluster… starts one.');
+      const none = ray
+        ? vscode.l10n.t('No running jobs: MLOps: Submit Command to Cluster… starts one.')
+        : this.everyone
+        ? vscode.l10n.t('No jobs in the queue.')
+        : vscode.l10n.t('No jobs of yours: MLOps: Submit Command to Cluster… starts one.');
       return [{ kind: 'message', cluster, icon: 'info', text: none }];
     }
     if (n.kind === 'history') {
@@ -240,12 +279,16 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       }
       case 'partitions':
       case 'jobs':
-      case 'history':
-        return groupViews(l10n, this.states.get(n.cluster)!.snapshot!, this.states.get(n.cluster)!.allUsers)[n.kind];
+      case 'history': {
+        const st = this.states.get(n.cluster)!;
+        return (this.isRay(n.cluster) ? rayGroupViews(l10n, st.snapshot!) : groupViews(l10n, st.snapshot!, st.allUsers))[n.kind];
+      }
       case 'partition':
         return partitionView(l10n, n.partition);
+      case 'rayNode':
+        return rayNodeView(l10n, n.node);
       case 'job':
-        return jobView(l10n, n.job, n.me);
+        return this.isRay(n.cluster) ? rayJobView(l10n, n.job, n.me) : jobView(l10n, n.job, n.me);
       case 'record':
         return recordView(l10n, n.record, n.me);
       case 'message':
@@ -267,6 +310,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   dispose(): void {
+    this.reset();
     this.changed.dispose();
   }
 }
@@ -281,6 +325,8 @@ function nodeId(n: JobsNode): string | undefined {
       return `${n.kind}:${n.cluster}`;
     case 'partition':
       return `partition:${n.cluster}:${n.partition.name}`;
+    case 'rayNode':
+      return `rayNode:${n.cluster}:${n.node.name}`;
     case 'job':
       return `job:${n.cluster}:${n.job.id}:${isActive(n.job.state) ? 'q' : 'h'}`;
     case 'record':

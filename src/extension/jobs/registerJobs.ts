@@ -9,6 +9,7 @@ import { workspaceTrusted } from '../trust';
 import type { HostRegistry } from '../workspaces/hosts';
 import { JobActions } from './jobActions';
 import { JobsTreeProvider } from './jobsTree';
+import { setRayToken } from './rayConnect';
 import { JobSubmitter } from './submitJob';
 import { ClusterSync } from './clusterSync';
 import { ResultsHome } from './results';
@@ -19,7 +20,7 @@ import type { PipelinesTreeProvider } from '../views/pipelinesTree';
 const MAX_REFRESH_MS = 5 * 60_000;
 
 export function registerJobsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registry: HostRegistry, pipelines?: PipelinesTreeProvider): JobsTreeProvider {
-  const tree = new JobsTreeProvider(registry, log);
+  const tree = new JobsTreeProvider(registry, log, context.secrets);
   const view = vscode.window.createTreeView('mlops.jobs', { treeDataProvider: tree, showCollapseAll: true });
   const actions = new JobActions(tree, log);
   const submitter = new JobSubmitter(tree, log);
@@ -74,6 +75,17 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
     registerCommand('mlops.runEntryPointOnCluster', (arg, entry) => onCluster.entryPoint(arg, entry)),
     registerCommand('mlops.runAgainOnCluster', (node) => onCluster.again(node)),
     registerCommand('mlops.syncToCluster', () => onCluster.syncNow()),
+    registerCommand('mlops.job.followLogs', (node) => actions.followLogs(node)),
+    registerCommand('mlops.job.delete', (node) => actions.deleteJob(node)),
+    registerCommand('mlops.setRayToken', async (arg) => {
+      const name = await setRayToken(context.secrets, tree.clusters(), typeof arg === 'string' ? arg : (arg as { name?: string } | undefined)?.name);
+      if (name) {
+        // The next read makes the backend anew with the new token.
+        tree.reset();
+        await tree.refresh();
+      }
+      return name;
+    }),
   );
   return tree;
 }

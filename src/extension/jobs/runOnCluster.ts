@@ -49,6 +49,9 @@ export class RunOnCluster {
   async submit(target: RunTarget, clusterName?: string): Promise<string | undefined> {
     const cluster = await this.submitter.pickCluster(clusterName);
     if (!cluster) return undefined;
+    // Stages, experiments and entry points go to Slurm (synced over SFTP, a batch script);
+    // a Ray cluster takes a command with the project as its working_dir.
+    if (cluster.ray) throw new Error(vscode.l10n.t('{0} is a Ray cluster: runs from the views go to Slurm clusters for now. Use MLOps: Submit Command to Cluster… with the command (e.g. dvc repro -s STAGE).', cluster.name));
     requireTrust(vscode.l10n.t('Submitting a job to {0}', cluster.name));
     const title = vscode.l10n.t('{0} on {1}', target.what, cluster.name);
     const resources = await this.submitter.askResources(cluster, title);

@@ -2,10 +2,12 @@
 // and time limit, shows the batch script the backend will submit (its own render of the
 // plan) in an untitled editor, and submits only when the user says Submit.
 import * as vscode from 'vscode';
+import type { RayBackend } from '../../core/jobs/ray/rayBackend';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
 import { checkAnswer, planFromAnswers, type ClusterSetting, type PlannedRun, type SubmitAnswers } from './clusterSettings';
 import type { JobsTreeProvider } from './jobsTree';
+import { checkRayAnswer, rayPlanFromAnswers, type RaySubmitAnswers } from './rayClusterSettings';
 
 type Field = 'gpus' | 'cpus' | 'memory' | 'timeLimit' | 'cwd';
 
@@ -24,6 +26,7 @@ async function ask(title: string, prompt: string, what: Field | 'command', value
 export class JobSubmitter {
   /** The answers of the last submit, offered again (a user submits the same shape often). */
   private last: Partial<SubmitAnswers> = {};
+  private lastRay: Partial<RaySubmitAnswers> = {};
 
   constructor(
     private readonly tree: JobsTreeProvider,
@@ -51,6 +54,7 @@ export class JobSubmitter {
     if (!cluster) return undefined;
     requireTrust(vscode.l10n.t('Submitting a job to {0}', cluster.name));
     const title = vscode.l10n.t('Submit to {0}', cluster.name);
+    if (cluster.ray) return this.commandRay(cluster, title);
     const command = await ask(title, vscode.l10n.t('Command to run on the cluster (a shell command line, run from the job folder)'), 'command', this.last.command, 'python train.py --epochs 10');
     if (command === undefined) return undefined;
     const resources = await this.askResources(cluster, title);
@@ -108,6 +112,68 @@ export class JobSubmitter {
     const cwd = await ask(title, vscode.l10n.t('Folder on the cluster to run in (set remoteRoot in MLOps › Clusters to skip this question)'), 'cwd', this.last.cwd, '/home/me/project');
     if (cwd !== undefined) this.last.cwd = cwd;
     return cwd;
+  }
+
+  /** A Ray cluster's questions: no partition or time limit (Ray has neither); pip and env vars instead. */
+  private async commandRay(cluster: ClusterSetting, title: string): Promise<string | undefined> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const folder = folders.length > 1 ? (await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Project folder to upload as the job\'s working_dir') }))?.uri : folders[0]?.uri;
+    if (!folder || folder.scheme !== 'file') {
+      void showWarning(vscode.l10n.t('open the project folder first: a Ray job runs in an upload of it (its working_dir).'));
+      return undefined;
+    }
+    const last = this.lastRay;
+    const askRay = (prompt: string, what: 'gpus' | 'cpus' | 'memory' | 'pip' | 'env' | 'command', value = '', placeHolder?: string) =>
+      vscode.window.showInputBox({
+        title,
+        prompt,
+        value,
+        placeHolder,
+        ignoreFocusOut: true,
+        validateInput: (v) => (what === 'command' ? (v.trim() ? undefined : vscode.l10n.t('Type the command to run.')) : checkRayAnswer(what, v)),
+      });
+    const command = await askRay(vscode.l10n.t('Command to run as a Ray job (a shell command line, run in the uploaded project)'), 'command', last.command, 'python train.py --epochs 10');
+    if (command === undefined) return undefined;
+    const gpus = await askRay(vscode.l10n.t('GPUs for the entrypoint: a count, TYPE:COUNT (A100:2), or empty for none'), 'gpus', last.gpus, '1');
+    if (gpus === undefined) return undefined;
+    const cpus = await askRay(vscode.l10n.t('CPUs for the entrypoint (empty: none reserved)'), 'cpus', last.cpus, '1');
+    if (cpus === undefined) return undefined;
+    const memory = await askRay(vscode.l10n.t('Memory for the entrypoint (16G, 4000M; empty: none reserved)'), 'memory', last.memory, '16G');
+    if (memory === undefined) return undefined;
+    const pip = await askRay(vscode.l10n.t('pip packages to install for the job (runtime_env.pip; empty: none)'), 'pip', last.pip, 'torch==2.5.1 pandas');
+    if (pip === undefined) return undefined;
+    const env = await askRay(vscode.l10n.t('Environment variables (KEY=value, separated by blanks; empty: none)'), 'env', last.env, 'WANDB_MODE=offline');
+    if (env === undefined) return undefined;
+    const answers: RaySubmitAnswers = { command, localDir: folder.fsPath, gpus, cpus, memory, pip, env };
+    this.lastRay = answers;
+    return this.submitRay(cluster, answers);
+  }
+
+  /** Shows the request, then uploads the project (unless the cluster has it) and submits on Submit. */
+  async submitRay(cluster: ClusterSetting, answers: RaySubmitAnswers, opts: { confirmed?: boolean } = {}): Promise<string | undefined> {
+    const plan = rayPlanFromAnswers(answers);
+    const { backend } = await this.tree.backend(cluster.name);
+    const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: backend.render(plan) });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const yes = vscode.l10n.t('Submit');
+    if (!opts.confirmed) {
+      const choice = await showInfo(vscode.l10n.t('submit this Ray job to {0}? The project folder is uploaded as its working_dir unless the cluster already has this version of it.', cluster.name), yes, vscode.l10n.t('Cancel'));
+      if (choice !== yes) return undefined;
+    }
+    const ray = backend as RayBackend;
+    const { jobId } = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting to {0} (packing and uploading the project)…', cluster.name), cancellable: true },
+      (_p, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return ray.submit(plan, abort.signal);
+      },
+    );
+    const up = ray.lastUpload;
+    this.log.info(`Jobs: ${cluster.name}: submitted Ray job ${jobId} (${plan.name}); working_dir ${up ? `${up.name}: ${up.files} files, ${up.uploadedBytes ? `${up.uploadedBytes} bytes uploaded` : 'already on the cluster, nothing uploaded'}` : 'none'}`);
+    void showInfo(vscode.l10n.t('submitted job {0} ({1}) to {2}.', jobId, plan.name, cluster.name));
+    await this.tree.read(cluster, true);
+    return jobId;
   }
 
   /** Shows the script, then submits on Submit; the script stays open (it can be saved). */

@@ -4,3 +4,4 @@ export { SlurmBackend } from '../../core/jobs/slurm/slurmBackend';
 export { RemoteRootMissingError, syncProject } from '../../core/jobs/sync/codeSync';
 export { fetchResults } from '../../core/jobs/sync/fetchResults';
 export { sftpRemoteFs } from '../../core/jobs/sync/remoteFs';
+export { RayBackend } from '../../core/jobs/ray/rayBackend';
