@@ -71,7 +71,8 @@ describe('Jobs view model', () => {
         .filter((m) => m.when.includes('view == mlops.jobs') && new RegExp(/viewItem =~ \/(.*)\//.exec(m.when)?.[1] ?? '^$').test(ctx))
         .map((m) => m.command)
         .sort();
-    assert.deepEqual([...new Set(offered('mlops.job.active.other.running'))], ['mlops.job.copyId', 'mlops.job.showOutput']);
+    // Reading its output (once or followed) is read-only, so it stays offered.
+    assert.deepEqual([...new Set(offered('mlops.job.active.other.running'))], ['mlops.job.copyId', 'mlops.job.follow', 'mlops.job.showOutput']);
     assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.cancel'));
     assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.requeue'));
     assert.ok(offered('mlops.job.active.ours.running').includes('mlops.job.openShell'));
