@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
 import { formatWarning } from '../../core/runs/types';
+import { nestRuns, type RunNesting } from '../../core/runs/nesting';
 import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
 import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, sortRuns, type RunsViewState } from './runsQuery';
 import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
@@ -26,7 +27,8 @@ export type ManagedSource = RunSource & { dispose?(): void; retry?(): void };
 export type SourceNode = { kind: 'source'; state: SourceState };
 /** An experiment of the source, or (grouped by a param) the runs with one value of it: `groupedBy` names the param. */
 export type ExperimentNode = { kind: 'experiment'; state: SourceState; experiment: Experiment; runs: RunSummary[]; groupedBy?: string };
-export type RunNode = { kind: 'run'; state: SourceState; run: RunSummary };
+/** `nesting`: the parent → children of the runs listed beside this one (MLflow's nested runs). */
+export type RunNode = { kind: 'run'; state: SourceState; run: RunSummary; nesting?: RunNesting<RunSummary> };
 export type RunsNode = SourceNode | ExperimentNode | RunNode;
 
 export interface RunsTreeDeps {
@@ -222,9 +224,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     const { state } = element;
     const view = this.viewState;
-    const runNodes = (runs: readonly RunSummary[]) => sortRuns(runs, view.sort).map((run): RunNode => ({ kind: 'run', state, run }));
+    const sorted = (runs: readonly RunSummary[], nesting: RunNesting<RunSummary>) => sortRuns(runs, view.sort).map((run): RunNode => ({ kind: 'run', state, run, nesting }));
+    // Nested runs under their parent: only the roots at this level, children when a run is expanded.
+    const runNodes = (runs: readonly RunSummary[]) => {
+      const nesting = nestRuns(runs);
+      return sorted(nesting.roots, nesting);
+    };
     if (element.kind === 'experiment') return runNodes(element.runs);
-    if (element.kind === 'run' || !state.listing) return [];
+    if (element.kind === 'run') return element.nesting ? sorted(element.nesting.children.get(element.run.id) ?? [], element.nesting) : [];
+    if (!state.listing) return [];
     const { experiments } = state.listing;
     const runs = filterRuns(state.listing.runs, view.filters);
     if (view.group === 'none' || (view.group === 'experiment' && FLAT_KINDS.has(state.spec.kind))) return runNodes(runs);
@@ -298,7 +306,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       return item;
     }
     const { run, state } = node;
-    const item = new vscode.TreeItem(run.name || run.id, vscode.TreeItemCollapsibleState.None);
+    const children = node.nesting?.children.get(run.id)?.length ?? 0;
+    const item = new vscode.TreeItem(run.name || run.id, children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `${state.id}#run:${run.experimentId}/${run.id}`;
     item.description = runDescription(run, this.deps.keyMetric());
     // Tooltips of a big store are built on hover: every redraw would build thousands.
