@@ -39,6 +39,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
         cacheDir: context.globalStorageUri.fsPath,
         auth: () => credentials.get(spec.location),
         maxRuns: () => setting('mlflow.maxRuns'),
+        filter: () => viewState.current.search,
         log: (line) => log.warn(`Runs: ${line}`),
       }),
     viewState: () => viewState.current,

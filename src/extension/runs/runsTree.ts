@@ -5,7 +5,7 @@ import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '.
 import { formatWarning } from '../../core/runs/types';
 import { nestRuns, type RunNesting } from '../../core/runs/nesting';
 import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
-import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, sortRuns, type RunsViewState } from './runsQuery';
+import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, searchRuns, sortRuns, type RunsViewState } from './runsQuery';
 import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
 import type { Timers } from './timers';
 
@@ -19,6 +19,8 @@ export interface SourceState {
   error?: string;
   /** Warnings already written to the log, so a refresh does not repeat them. */
   logged: Set<string>;
+  /** A tracking server refused the search filter: MLflow's message, word for word. */
+  filterRejected?: string;
 }
 
 /** A source as the view holds it: `retry` forgets a failure the source would otherwise keep answering for a while. */
@@ -202,6 +204,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       state.source ??= this.deps.createSource(state.spec);
       state.listing = await state.source.list();
       state.error = undefined;
+      state.filterRejected = undefined;
       const now = new Set<string>();
       for (const w of state.listing.warnings) {
         const line = formatWarning(w);
@@ -214,6 +217,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       if (state.error !== message) this.deps.log.error(`Runs: cannot read ${KIND_LABEL[state.spec.kind]} store ${state.spec.location}: ${message}`);
       state.error = message;
       state.listing = undefined;
+      // Duck-typed: the source comes from the lazily loaded bundle, with its own copy of the class.
+      const rejected = (err as { filterRejected?: unknown } | undefined)?.filterRejected;
+      state.filterRejected = typeof rejected === 'string' ? rejected : undefined;
     }
   }
 
@@ -234,7 +240,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (element.kind === 'run') return element.nesting ? sorted(element.nesting.children.get(element.run.id) ?? [], element.nesting) : [];
     if (!state.listing) return [];
     const { experiments } = state.listing;
-    const runs = filterRuns(state.listing.runs, view.filters);
+    const runs = this.visibleRuns(state);
     if (view.group === 'none' || (view.group === 'experiment' && FLAT_KINDS.has(state.spec.kind))) return runNodes(runs);
     // Experiments without (matching) runs, like MLflow's automatic "Default", would only add noise.
     const groupedBy = view.group === 'experiment' ? undefined : view.group.slice(6);
@@ -251,16 +257,35 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return this.deps.viewState?.() ?? DEFAULT_VIEW_STATE;
   }
 
+  /**
+   * The runs of a source the view's filters let through. The search filter is evaluated
+   * here for stores in files; a tracking server was sent it and listed only its matches.
+   */
+  private visibleRuns(state: SourceState): RunSummary[] {
+    const { filters, search } = this.viewState;
+    const runs = state.listing?.runs ?? [];
+    const picked = filters.length ? filterRuns(runs, filters) : runs;
+    return search && state.spec.kind !== 'mlflow-rest' ? searchRuns(picked, search) : [...picked];
+  }
+
   /** Runs the filter lets through, and all runs, over every source (for the view's message). */
   counts(): { shown: number; total: number } {
     let shown = 0;
     let total = 0;
-    const { filters } = this.viewState;
     for (const s of this.states.values()) {
       total += s.listing?.runs.length ?? 0;
-      shown += s.listing ? filterRuns(s.listing.runs, filters).length : 0;
+      shown += s.listing ? this.visibleRuns(s).length : 0;
     }
     return { shown, total };
+  }
+
+  /** Lists the tracking servers again now (the search filter changed: they filter it themselves). */
+  async relistServers(): Promise<void> {
+    const servers = [...this.states.values()].filter((s) => s.spec.kind === 'mlflow-rest');
+    if (!servers.length) return;
+    await this.loading;
+    await vscode.window.withProgress({ location: { viewId: 'mlops.runs' } }, () => Promise.all(servers.map((s) => this.list(s))));
+    this.changed.fire(undefined);
   }
 
   /** Redraws after the sort, filter or grouping changed; nothing is read again. */
@@ -348,9 +373,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     const { runs, warnings } = state.listing;
     item.iconPath = new vscode.ThemeIcon(KIND_ICON[state.spec.kind]);
-    const { filters } = this.viewState;
-    const shown = filters.length ? filterRuns(runs, filters).length : runs.length;
-    const count = shown === runs.length ? runCount(runs.length) : runs.length === 1 ? vscode.l10n.t('{0} of 1 run', shown) : vscode.l10n.t('{0} of {1} runs', shown, runs.length);
+    const shown = this.visibleRuns(state).length;
+    let count = shown === runs.length ? runCount(runs.length) : runs.length === 1 ? vscode.l10n.t('{0} of 1 run', shown) : vscode.l10n.t('{0} of {1} runs', shown, runs.length);
+    // A server listed only the runs matching the search: its total is not known here.
+    if (server && this.viewState.search) count = vscode.l10n.t('{0} matching the filter', count);
     // A server that did not answer lists nothing: its first warning says why, right there.
     const why = warnings.length && !runs.length ? ` — ${warnings[0].message}` : '';
     const warned = warnings.length === 1 ? vscode.l10n.t('1 warning') : vscode.l10n.t('{0} warnings', warnings.length);

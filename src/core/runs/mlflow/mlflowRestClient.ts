@@ -26,6 +26,8 @@ export class MlflowRestError extends Error {
     message: string,
     readonly status?: number,
     readonly errorCode?: string,
+    /** MLflow's own `message` from its JSON error body, as the server wrote it. */
+    readonly serverMessage?: string,
   ) {
     super(`${url}: ${message}`);
     this.name = 'MlflowRestError';
@@ -119,16 +121,18 @@ export class MlflowRestClient {
 async function httpError(url: string, res: Response): Promise<MlflowRestError> {
   const text = await res.text().catch(() => '');
   let code: string | undefined;
+  let serverMessage: string | undefined;
   let detail = snippet(text);
   try {
     const body = JSON.parse(text) as { error_code?: string; message?: string };
     code = body.error_code;
+    serverMessage = typeof body.message === 'string' ? body.message : undefined;
     if (body.message) detail = `${body.error_code ? `${body.error_code}: ` : ''}${body.message}`;
   } catch {
     // Not MLflow's JSON error: a proxy's page; its first words are the best we have.
   }
   const hint = res.status === 401 || res.status === 403 ? ' (set credentials with "MLOps: Set MLflow Tracking Server Credentials")' : '';
-  return new MlflowRestError(url, `HTTP ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}${hint}`, res.status, code);
+  return new MlflowRestError(url, `HTTP ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}${hint}`, res.status, code, serverMessage);
 }
 
 function networkMessage(err: unknown): string {
