@@ -14,6 +14,7 @@ import { MlflowCredentials, serverSpecs } from './mlflowServerAccess';
 import { DISCOVERY_GLOBS, type RunRef } from './runsModel';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { RunsViewStateStore } from './runsViewCommands';
+import { LocalMarkStore, markOf } from './runMarkCommands';
 import { registerRunsViewFeatures, serverPollSeconds } from './runsViewFeatures';
 
 const SELECTION_KEY = 'mlops.runs.selection';
@@ -25,6 +26,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   const wasmPath = context.asAbsolutePath('dist/sql-wasm.wasm');
   const credentials = new MlflowCredentials(context.secrets);
   const viewState = new RunsViewStateStore(context.workspaceState);
+  const marks = new LocalMarkStore(context.workspaceState);
   // Loaded on the first listing, not at activation.
   let runsLib: typeof import('../lazy/runsLib') | undefined;
   context.subscriptions.push({ dispose: () => runsLib?.disposeRunsWorker() });
@@ -50,6 +52,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     },
     colors,
     serverPollMs: () => Math.max(2, serverPollSeconds()) * 1000,
+    mark: (state, run) => markOf(marks, state.spec.kind, state.id, run),
   });
   const view = vscode.window.createTreeView<RunsNode>('mlops.runs', {
     treeDataProvider: runs,
@@ -94,6 +97,6 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     // For the comparison and chart panels: the runs checked in the view, in the order checked.
     registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
   );
-  registerRunsViewFeatures(context, { runs, view, log, viewState, credentials });
+  registerRunsViewFeatures(context, { runs, view, log, viewState, credentials, marks });
   return runs;
 }

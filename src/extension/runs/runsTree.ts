@@ -4,7 +4,8 @@ import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
 import { formatWarning } from '../../core/runs/types';
 import { nestRuns, type RunNesting } from '../../core/runs/nesting';
-import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
+import type { RunMark } from '../../core/runs/runMarks';
+import { escapeMarkdown, KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
 import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, searchRuns, sortRuns, type RunsViewState } from './runsQuery';
 import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
 import type { Timers } from './timers';
@@ -49,6 +50,8 @@ export interface RunsTreeDeps {
   /** The tracking servers' polling interval (`mlops.mlflow.pollIntervalSeconds`); polling starts with `scheduler.setServerPolling`. */
   serverPollMs?(): number;
   timers?: Timers;
+  /** A run's star and note (MLflow tags, or the workspace state for stores without tags). */
+  mark?(state: SourceState, run: RunSummary): RunMark;
 }
 
 /** A run found by its reference, with the source that reads its histories. */
@@ -334,12 +337,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const children = node.nesting?.children.get(run.id)?.length ?? 0;
     const item = new vscode.TreeItem(run.name || run.id, children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `${state.id}#run:${run.experimentId}/${run.id}`;
-    item.description = runDescription(run, this.deps.keyMetric());
+    const mark = this.deps.mark?.(state, run);
+    item.description = `${mark?.starred ? '★ ' : ''}${runDescription(run, this.deps.keyMetric())}`;
     // Tooltips of a big store are built on hover: every redraw would build thousands.
-    if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run));
+    if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = this.runTooltip(node);
     item.iconPath = statusIcon(run.status);
-    // `.server`: a run the MLflow UI can open.
-    item.contextValue = state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : 'mlopsRun';
+    // `.server`: a run the MLflow UI can open; `.starred`: offers Unstar instead of Star.
+    item.contextValue = `${state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : 'mlopsRun'}${mark?.starred ? '.starred' : ''}`;
     const checked = this.selected.some((r) => r.sourceId === state.id && r.runId === run.id);
     const colorIcon = checked ? this.deps.colors?.icon({ sourceId: state.id, runId: run.id }) : undefined;
     if (colorIcon) item.iconPath = colorIcon;
@@ -348,8 +352,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: RunsNode): vscode.TreeItem {
-    if (node.kind === 'run' && !item.tooltip) item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(node.run));
+    if (node.kind === 'run' && !item.tooltip) item.tooltip = this.runTooltip(node);
     return item;
+  }
+
+  /** The run's hover, with its star and note first when it has them. */
+  private runTooltip(node: RunNode): vscode.MarkdownString {
+    const mark = this.deps.mark?.(node.state, node.run);
+    const head = [mark?.starred ? `★ ${vscode.l10n.t('starred')}` : '', mark?.note ? `${vscode.l10n.t('Note:')} ${escapeMarkdown(mark.note)}` : ''].filter(Boolean);
+    return new vscode.MarkdownString([...head, ...(head.length ? ['', '---', ''] : []), runTooltipMarkdown(node.run)].join('\n'));
   }
 
   private sourceItem(state: SourceState): vscode.TreeItem {

@@ -10,6 +10,7 @@ import { setting, settingChanged } from '../settings';
 import { clearCredentialsCommand, connectCommand, setCredentialsCommand, type MlflowCredentials } from './mlflowServerAccess';
 import { describeViewState, normalizeViewState, type GroupBy, type RunFilter, type RunsViewState } from './runsQuery';
 import type { RunsNode, RunsTreeProvider } from './runsTree';
+import { editNoteCommand, starRunCommand, type LocalMarkStore } from './runMarkCommands';
 import {
   clearAllFiltersCommand,
   searchFilterCommand,
@@ -33,10 +34,11 @@ export interface RunsViewFeatureDeps {
   log: vscode.LogOutputChannel;
   viewState: RunsViewStateStore;
   credentials: MlflowCredentials;
+  marks: LocalMarkStore;
 }
 
 export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps: RunsViewFeatureDeps): void {
-  const { runs, view, log, viewState, credentials } = deps;
+  const { runs, view, log, viewState, credentials, marks } = deps;
   const allRuns = () => runs.sources().flatMap((s) => s.listing?.runs ?? []);
 
   // The active sort / filter / grouping, always in sight; a filter that hides every run says so.
@@ -125,5 +127,9 @@ export function registerRunsViewFeatures(context: vscode.ExtensionContext, deps:
     registerCommand('mlops.openInMlflowUi', (node?: RunsNode) => openInMlflowUiCommand(node ?? view.selection[0])),
     registerCommand('mlops.showRunArtifacts', (node?: RunsNode) => showRunArtifactsCommand(node ?? view.selection[0], log)),
     registerCommand('mlops.copyRunId', (node?: RunsNode) => copyRunIdCommand(node ?? view.selection[0])),
+    registerCommand('mlops.runs.star', (node?: RunsNode) => starRunCommand(runs, marks, node ?? view.selection[0], true)),
+    registerCommand('mlops.runs.unstar', (node?: RunsNode) => starRunCommand(runs, marks, node ?? view.selection[0], false)),
+    // With a text (scripts, the tests) the note is set without the box.
+    registerCommand('mlops.runs.editNote', (node?: RunsNode, text?: string) => editNoteCommand(runs, marks, node ?? view.selection[0], typeof text === 'string' ? text : undefined)),
   );
 }

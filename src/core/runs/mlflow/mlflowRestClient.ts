@@ -105,8 +105,18 @@ export class MlflowRestClient {
     const auth = (await this.options.auth?.()) ?? this.urlAuth;
     if (auth) headers.set('authorization', 'token' in auth ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`);
     const doFetch = this.options.fetch ?? fetch;
+    const send = () => doFetch(url, { ...init, headers, signal: AbortSignal.any(signals) });
     try {
-      const res = await doFetch(url, { ...init, headers, signal: AbortSignal.any(signals) });
+      let res: Response;
+      try {
+        res = await send();
+      } catch (err) {
+        // A kept-alive connection the server closed as we reused it (uvicorn drops idle ones
+        // after 5 s): nothing reached the server, so one more try on a fresh connection is
+        // safe; every call here is a read or sets a value (set-tag) to the same end.
+        if (!isStaleConnection(err) || AbortSignal.any(signals).aborted) throw err;
+        res = await send();
+      }
       if (!res.ok) throw await httpError(url, res);
       return await read(res);
     } catch (err) {
@@ -133,6 +143,11 @@ async function httpError(url: string, res: Response): Promise<MlflowRestError> {
   }
   const hint = res.status === 401 || res.status === 403 ? ' (set credentials with "MLOps: Set MLflow Tracking Server Credentials")' : '';
   return new MlflowRestError(url, `HTTP ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}${hint}`, res.status, code, serverMessage);
+}
+
+function isStaleConnection(err: unknown): boolean {
+  const code = (err as { cause?: { code?: string } })?.cause?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 function networkMessage(err: unknown): string {
