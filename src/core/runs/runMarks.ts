@@ -28,6 +28,15 @@ export function mlflowMark(run: Pick<RunSummary, 'tags'>): RunMark {
   return { starred: run.tags[STAR_TAG] === 'true', note: note ? note : undefined };
 }
 
+/** A mark as the tags an MLflow run would carry (for searching runs of stores without tags); undefined when unmarked. */
+export function markTags(mark: RunMark): Record<string, string> | undefined {
+  if (!mark.starred && mark.note === undefined) return undefined;
+  const tags: Record<string, string> = {};
+  if (mark.starred) tags[STAR_TAG] = 'true';
+  if (mark.note !== undefined) tags[NOTE_TAG] = mark.note;
+  return tags;
+}
+
 /** The tag change behind a star, an unstar, or a note (an empty note deletes the tag). */
 export function starChange(starred: boolean): TagChange {
   return starred ? { key: STAR_TAG, value: 'true' } : { key: STAR_TAG };

@@ -41,10 +41,18 @@ export function searchFilterOf(text: string | undefined): SearchFilter | undefin
 }
 let parsedSearch: { text: string; filter: SearchFilter | undefined } | undefined;
 
-/** The runs a search filter lets through; with none (or one that does not parse) every run. */
-export function searchRuns(runs: readonly RunSummary[], text: string | undefined): RunSummary[] {
+/**
+ * The runs a search filter lets through; with none (or one that does not parse) every run.
+ * `extraTags` adds tags the store does not hold (a DVC run's star, kept in the workspace),
+ * so that `tags.mlops.starred = 'true'` finds starred runs of every store.
+ */
+export function searchRuns(runs: readonly RunSummary[], text: string | undefined, extraTags?: (run: RunSummary) => Record<string, string> | undefined): RunSummary[] {
   const filter = searchFilterOf(text);
-  return filter ? runs.filter((r) => matchesRun(filter, r)) : [...runs];
+  if (!filter) return [...runs];
+  return runs.filter((r) => {
+    const extra = extraTags?.(r);
+    return matchesRun(filter, extra ? { ...r, tags: { ...r.tags, ...extra } } : r);
+  });
 }
 
 /** What the filter input box says about a text: undefined when it parses, else the fault and its column. */

@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
 import { formatWarning } from '../../core/runs/types';
 import { nestRuns, type RunNesting } from '../../core/runs/nesting';
-import type { RunMark } from '../../core/runs/runMarks';
+import { markTags, type RunMark } from '../../core/runs/runMarks';
 import { escapeMarkdown, KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
 import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, searchRuns, sortRuns, type RunsViewState } from './runsQuery';
 import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
@@ -61,6 +61,7 @@ export type RunLookup = { run: RunSummary; source: RunSource; sourceLabel: strin
 const EAGER_TOOLTIP_RUNS = 300;
 // DVCLive and TensorBoard have one made-up experiment per store: their runs sit right under it.
 const FLAT_KINDS = new Set(['dvclive', 'tensorboard']);
+const MLFLOW_STORE_KINDS = new Set(['mlflow-sqlite', 'mlflow-file']);
 const KIND_ICON: Record<SourceSpec['kind'], string> = { 'mlflow-rest': 'server', 'mlflow-sqlite': 'database', 'mlflow-file': 'folder-library', 'dvc-experiments': 'beaker', dvclive: 'graph-line', tensorboard: 'graph' };
 
 function statusIcon(status: RunStatus): vscode.ThemeIcon {
@@ -268,7 +269,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const { filters, search } = this.viewState;
     const runs = state.listing?.runs ?? [];
     const picked = filters.length ? filterRuns(runs, filters) : runs;
-    return search && state.spec.kind !== 'mlflow-rest' ? searchRuns(picked, search) : [...picked];
+    if (!search || state.spec.kind === 'mlflow-rest') return [...picked];
+    // MLflow stores hold the star and note as tags already; the others' live in the workspace.
+    const mark = this.deps.mark;
+    const extraTags = mark && !MLFLOW_STORE_KINDS.has(state.spec.kind) ? (run: RunSummary) => markTags(mark(state, run)) : undefined;
+    return searchRuns(picked, search, extraTags);
   }
 
   /** Runs the filter lets through, and all runs, over every source (for the view's message). */

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { localMarkKey, localTrackingUri, mlflowMark, mlflowTagArgv, noteChange, NOTE_TAG, STAR_TAG, starChange, updateLocalMarks } from '../../../src/core/runs/runMarks';
+import { searchRuns } from '../../../src/extension/runs/runsQuery';
+import { localMarkKey, localTrackingUri, markTags, mlflowMark, mlflowTagArgv, noteChange, NOTE_TAG, STAR_TAG, starChange, updateLocalMarks } from '../../../src/core/runs/runMarks';
 
 describe('run star and note', () => {
   it('reads MLflow’s tags: only "true" stars; an empty note is none', () => {
@@ -38,5 +39,20 @@ describe('run star and note', () => {
     assert.deepEqual(m[k], { starred: false, note: 'seed 3 is best' });
     m = updateLocalMarks(m, k, { note: '  ' });
     assert.deepEqual(m, {});
+  });
+});
+
+describe('run marks in searches of stores without tags', () => {
+  it('turn into the tags an MLflow run would carry', () => {
+    assert.equal(markTags({ starred: false }), undefined);
+    assert.deepEqual(markTags({ starred: true }), { [STAR_TAG]: 'true' });
+    assert.deepEqual(markTags({ starred: false, note: 'n' }), { [NOTE_TAG]: 'n' });
+  });
+
+  it("let tags.mlops.starred = 'true' find a starred DVC run", () => {
+    const run = (id: string) => ({ id, experimentId: 'e', name: id, status: 'FINISHED' as const, params: {}, tags: {}, metrics: {} });
+    const starred = new Set(['b']);
+    const found = searchRuns([run('a'), run('b')], "tags.mlops.starred = 'true'", (r) => markTags({ starred: starred.has(r.id) }));
+    assert.deepEqual(found.map((r) => r.id), ['b']);
   });
 });
