@@ -16,6 +16,8 @@ export { MlflowFileStoreSource } from './runs/mlflow/fileStoreSource';
 export { MlflowSqliteSource } from './runs/mlflow/sqliteStoreSource';
 export { MlflowRestSource, type ArtifactEntry, type MlflowRestSourceOptions } from './runs/mlflow/mlflowRestSource';
 export { MlflowRestClient, MlflowRestError, type MlflowAuth } from './runs/mlflow/mlflowRestClient';
+export { nestRuns, PARENT_RUN_TAG, type NestableRun, type RunNesting } from './runs/nesting';
+export { mlflowMark, NOTE_TAG, STAR_TAG, type RunMark } from './runs/runMarks';
 export { DvcLiveSource } from './runs/dvc/dvcliveSource';
 export { DvcExperimentsSource, type DvcExperimentsOptions } from './runs/dvc/dvcExperiments';
 export { listArtifacts, type Artifact, type ArtifactListing } from './data/artifacts';

@@ -19,6 +19,8 @@ export interface SourceFactoryOptions {
   auth?: () => Promise<MlflowAuth | undefined>;
   /** mlops.mlflow.maxRuns: a tracking server's newest runs listed. */
   maxRuns?: () => number | undefined;
+  /** The Runs view's search filter (MLflow syntax), sent to a tracking server. */
+  filter?: () => string | undefined;
   /** The extension's global storage: caches kept between sessions. */
   cacheDir?: string;
   /** The worker's restarts and deaths, for the log. */
@@ -31,7 +33,7 @@ let worker: IsolatedWorker | undefined;
 
 /** The reader of one store found in the workspace (see runsModel.StoreKind). */
 export function createRunSource(kind: string, location: string, options: SourceFactoryOptions): RunSource & { dispose?(): void } {
-  if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns });
+  if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns, filter: options.filter });
   if (!isFileStoreKind(kind)) throw new Error(`unknown run store kind ${kind}`);
   worker ??= runsWorker({
     script: path.join(__dirname, 'runsWorker.js'),

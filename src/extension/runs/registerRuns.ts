@@ -14,6 +14,7 @@ import { MlflowCredentials, serverSpecs } from './mlflowServerAccess';
 import { DISCOVERY_GLOBS, type RunRef } from './runsModel';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { RunsViewStateStore } from './runsViewCommands';
+import { LocalMarkStore, markOf } from './runMarkCommands';
 import { registerRunsViewFeatures, serverPollSeconds } from './runsViewFeatures';
 
 const SELECTION_KEY = 'mlops.runs.selection';
@@ -25,6 +26,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   const wasmPath = context.asAbsolutePath('dist/sql-wasm.wasm');
   const credentials = new MlflowCredentials(context.secrets);
   const viewState = new RunsViewStateStore(context.workspaceState);
+  const marks = new LocalMarkStore(context.workspaceState);
   // Loaded on the first listing, not at activation.
   let runsLib: typeof import('../lazy/runsLib') | undefined;
   context.subscriptions.push({ dispose: () => runsLib?.disposeRunsWorker() });
@@ -39,6 +41,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
         cacheDir: context.globalStorageUri.fsPath,
         auth: () => credentials.get(spec.location),
         maxRuns: () => setting('mlflow.maxRuns'),
+        filter: () => viewState.current.search,
         log: (line) => log.warn(`Runs: ${line}`),
       }),
     viewState: () => viewState.current,
@@ -49,8 +52,14 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     },
     colors,
     serverPollMs: () => Math.max(2, serverPollSeconds()) * 1000,
+    mark: (state, run) => markOf(marks, state.spec.kind, state.id, run),
   });
-  const view = vscode.window.createTreeView<RunsNode>('mlops.runs', { treeDataProvider: runs, showCollapseAll: true });
+  const view = vscode.window.createTreeView<RunsNode>('mlops.runs', {
+    treeDataProvider: runs,
+    showCollapseAll: true,
+    // Checking a parent run selects that run only, not its nested runs as well.
+    manageCheckboxStateManually: true,
+  });
 
   // A new or removed store (the first training run writes mlflow.db) means searching again.
   const rediscover = () => void runs.refresh({ rediscover: true, delayMs: REFRESH_DELAY_MS, cause: 'file event' });
@@ -88,6 +97,6 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     // For the comparison and chart panels: the runs checked in the view, in the order checked.
     registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
   );
-  registerRunsViewFeatures(context, { runs, view, log, viewState, credentials });
+  registerRunsViewFeatures(context, { runs, view, log, viewState, credentials, marks });
   return runs;
 }

@@ -1,5 +1,6 @@
 // How the Runs view sorts, filters and groups runs: pure, so the unit tests run it in
 // plain Node, and kept in workspaceState as plain JSON.
+import { matchesRun, parseRunFilter, type RunFilter as SearchFilter } from '../../core/runs/search';
 import type { Experiment, RunStatus, RunSummary } from '../../core/runs/types';
 
 /** `start` (newest first by default), `name`, `status`, `duration`, `metric:<key>`, `param:<key>`. */
@@ -13,6 +14,8 @@ export interface RunsViewState {
   sort: { by: SortBy; descending: boolean };
   filters: RunFilter[];
   group: GroupBy;
+  /** A filter in MLflow's search syntax (`metrics.acc > 0.9 and params.opt = 'adam'`); empty: none. */
+  search?: string;
 }
 
 export const DEFAULT_VIEW_STATE: RunsViewState = { sort: { by: 'start', descending: true }, filters: [], group: 'experiment' };
@@ -23,7 +26,42 @@ export function normalizeViewState(raw: unknown): RunsViewState {
   const sort = s.sort && typeof s.sort.by === 'string' ? { by: s.sort.by, descending: !!s.sort.descending } : DEFAULT_VIEW_STATE.sort;
   const filters = Array.isArray(s.filters) ? s.filters.filter((f) => f && (f.kind === 'status' ? Array.isArray(f.statuses) : typeof f.key === 'string')) : [];
   const group = typeof s.group === 'string' && (s.group === 'experiment' || s.group === 'none' || s.group.startsWith('param:')) ? s.group : 'experiment';
-  return { sort, filters, group };
+  const search = typeof s.search === 'string' && s.search.trim() ? s.search.trim() : undefined;
+  return search ? { sort, filters, group, search } : { sort, filters, group };
+}
+
+/** A filter in MLflow's syntax parsed once per text: every redraw asks again. */
+export function searchFilterOf(text: string | undefined): SearchFilter | undefined {
+  if (!text) return undefined;
+  if (parsedSearch?.text !== text) {
+    const r = parseRunFilter(text);
+    parsedSearch = { text, filter: r.ok ? r.filter : undefined };
+  }
+  return parsedSearch.filter;
+}
+let parsedSearch: { text: string; filter: SearchFilter | undefined } | undefined;
+
+/**
+ * The runs a search filter lets through; with none (or one that does not parse) every run.
+ * `extraTags` adds tags the store does not hold (a DVC run's star, kept in the workspace),
+ * so that `tags.mlops.starred = 'true'` finds starred runs of every store.
+ */
+export function searchRuns(runs: readonly RunSummary[], text: string | undefined, extraTags?: (run: RunSummary) => Record<string, string> | undefined): RunSummary[] {
+  const filter = searchFilterOf(text);
+  if (!filter) return [...runs];
+  return runs.filter((r) => {
+    const extra = extraTags?.(r);
+    return matchesRun(filter, extra ? { ...r, tags: { ...r.tags, ...extra } } : r);
+  });
+}
+
+/** What the filter input box says about a text: undefined when it parses, else the fault and its column. */
+export function searchInputProblem(text: string): string | undefined {
+  if (!text.trim()) return undefined;
+  const r = parseRunFilter(text);
+  if (r.ok) return undefined;
+  // The parser's messages end with "at column N"; any that does not gets the column added.
+  return r.error.message.includes(`column ${r.error.column}`) ? r.error.message : `${r.error.message} (column ${r.error.column})`;
 }
 
 const OPS: Op[] = ['<=', '>=', '!=', '<', '>', '=', '~'];
@@ -154,7 +192,8 @@ export function describeSort(s: RunsViewState['sort']): string {
 /** The view's description: only what differs from the default, so a plain view says nothing. */
 export function describeViewState(state: RunsViewState): string {
   const parts: string[] = [];
-  if (state.filters.length) parts.push(`filter: ${state.filters.map(describeFilter).join(', ')}`);
+  if (state.search) parts.push(`filter: ${state.search}`);
+  if (state.filters.length) parts.push(`${state.search ? 'and ' : 'filter: '}${state.filters.map(describeFilter).join(', ')}`);
   if (state.sort.by !== DEFAULT_VIEW_STATE.sort.by || state.sort.descending !== DEFAULT_VIEW_STATE.sort.descending) parts.push(`sort: ${describeSort(state.sort)}`);
   if (state.group !== 'experiment') parts.push(state.group === 'none' ? 'ungrouped' : `by ${state.group.slice(6)}`);
   return parts.join(' · ');

@@ -3,8 +3,10 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
 import { formatWarning } from '../../core/runs/types';
-import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
-import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, sortRuns, type RunsViewState } from './runsQuery';
+import { nestRuns, type RunNesting } from '../../core/runs/nesting';
+import { markTags, type RunMark } from '../../core/runs/runMarks';
+import { escapeMarkdown, KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
+import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, searchRuns, sortRuns, type RunsViewState } from './runsQuery';
 import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
 import type { Timers } from './timers';
 
@@ -18,6 +20,8 @@ export interface SourceState {
   error?: string;
   /** Warnings already written to the log, so a refresh does not repeat them. */
   logged: Set<string>;
+  /** A tracking server refused the search filter: MLflow's message, word for word. */
+  filterRejected?: string;
 }
 
 /** A source as the view holds it: `retry` forgets a failure the source would otherwise keep answering for a while. */
@@ -26,7 +30,8 @@ export type ManagedSource = RunSource & { dispose?(): void; retry?(): void };
 export type SourceNode = { kind: 'source'; state: SourceState };
 /** An experiment of the source, or (grouped by a param) the runs with one value of it: `groupedBy` names the param. */
 export type ExperimentNode = { kind: 'experiment'; state: SourceState; experiment: Experiment; runs: RunSummary[]; groupedBy?: string };
-export type RunNode = { kind: 'run'; state: SourceState; run: RunSummary };
+/** `nesting`: the parent → children of the runs listed beside this one (MLflow's nested runs). */
+export type RunNode = { kind: 'run'; state: SourceState; run: RunSummary; nesting?: RunNesting<RunSummary> };
 export type RunsNode = SourceNode | ExperimentNode | RunNode;
 
 export interface RunsTreeDeps {
@@ -45,6 +50,8 @@ export interface RunsTreeDeps {
   /** The tracking servers' polling interval (`mlops.mlflow.pollIntervalSeconds`); polling starts with `scheduler.setServerPolling`. */
   serverPollMs?(): number;
   timers?: Timers;
+  /** A run's star and note (MLflow tags, or the workspace state for stores without tags). */
+  mark?(state: SourceState, run: RunSummary): RunMark;
 }
 
 /** A run found by its reference, with the source that reads its histories. */
@@ -54,6 +61,7 @@ export type RunLookup = { run: RunSummary; source: RunSource; sourceLabel: strin
 const EAGER_TOOLTIP_RUNS = 300;
 // DVCLive and TensorBoard have one made-up experiment per store: their runs sit right under it.
 const FLAT_KINDS = new Set(['dvclive', 'tensorboard']);
+const MLFLOW_STORE_KINDS = new Set(['mlflow-sqlite', 'mlflow-file']);
 const KIND_ICON: Record<SourceSpec['kind'], string> = { 'mlflow-rest': 'server', 'mlflow-sqlite': 'database', 'mlflow-file': 'folder-library', 'dvc-experiments': 'beaker', dvclive: 'graph-line', tensorboard: 'graph' };
 
 function statusIcon(status: RunStatus): vscode.ThemeIcon {
@@ -200,6 +208,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       state.source ??= this.deps.createSource(state.spec);
       state.listing = await state.source.list();
       state.error = undefined;
+      state.filterRejected = undefined;
       const now = new Set<string>();
       for (const w of state.listing.warnings) {
         const line = formatWarning(w);
@@ -212,6 +221,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       if (state.error !== message) this.deps.log.error(`Runs: cannot read ${KIND_LABEL[state.spec.kind]} store ${state.spec.location}: ${message}`);
       state.error = message;
       state.listing = undefined;
+      // Duck-typed: the source comes from the lazily loaded bundle, with its own copy of the class.
+      const rejected = (err as { filterRejected?: unknown } | undefined)?.filterRejected;
+      state.filterRejected = typeof rejected === 'string' ? rejected : undefined;
     }
   }
 
@@ -222,11 +234,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     const { state } = element;
     const view = this.viewState;
-    const runNodes = (runs: readonly RunSummary[]) => sortRuns(runs, view.sort).map((run): RunNode => ({ kind: 'run', state, run }));
+    const sorted = (runs: readonly RunSummary[], nesting: RunNesting<RunSummary>) => sortRuns(runs, view.sort).map((run): RunNode => ({ kind: 'run', state, run, nesting }));
+    // Nested runs under their parent: only the roots at this level, children when a run is expanded.
+    const runNodes = (runs: readonly RunSummary[]) => {
+      const nesting = nestRuns(runs);
+      return sorted(nesting.roots, nesting);
+    };
     if (element.kind === 'experiment') return runNodes(element.runs);
-    if (element.kind === 'run' || !state.listing) return [];
+    if (element.kind === 'run') return element.nesting ? sorted(element.nesting.children.get(element.run.id) ?? [], element.nesting) : [];
+    if (!state.listing) return [];
     const { experiments } = state.listing;
-    const runs = filterRuns(state.listing.runs, view.filters);
+    const runs = this.visibleRuns(state);
     if (view.group === 'none' || (view.group === 'experiment' && FLAT_KINDS.has(state.spec.kind))) return runNodes(runs);
     // Experiments without (matching) runs, like MLflow's automatic "Default", would only add noise.
     const groupedBy = view.group === 'experiment' ? undefined : view.group.slice(6);
@@ -243,16 +261,39 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return this.deps.viewState?.() ?? DEFAULT_VIEW_STATE;
   }
 
+  /**
+   * The runs of a source the view's filters let through. The search filter is evaluated
+   * here for stores in files; a tracking server was sent it and listed only its matches.
+   */
+  private visibleRuns(state: SourceState): RunSummary[] {
+    const { filters, search } = this.viewState;
+    const runs = state.listing?.runs ?? [];
+    const picked = filters.length ? filterRuns(runs, filters) : runs;
+    if (!search || state.spec.kind === 'mlflow-rest') return [...picked];
+    // MLflow stores hold the star and note as tags already; the others' live in the workspace.
+    const mark = this.deps.mark;
+    const extraTags = mark && !MLFLOW_STORE_KINDS.has(state.spec.kind) ? (run: RunSummary) => markTags(mark(state, run)) : undefined;
+    return searchRuns(picked, search, extraTags);
+  }
+
   /** Runs the filter lets through, and all runs, over every source (for the view's message). */
   counts(): { shown: number; total: number } {
     let shown = 0;
     let total = 0;
-    const { filters } = this.viewState;
     for (const s of this.states.values()) {
       total += s.listing?.runs.length ?? 0;
-      shown += s.listing ? filterRuns(s.listing.runs, filters).length : 0;
+      shown += s.listing ? this.visibleRuns(s).length : 0;
     }
     return { shown, total };
+  }
+
+  /** Lists the tracking servers again now (the search filter changed: they filter it themselves). */
+  async relistServers(): Promise<void> {
+    const servers = [...this.states.values()].filter((s) => s.spec.kind === 'mlflow-rest');
+    if (!servers.length) return;
+    await this.loading;
+    await vscode.window.withProgress({ location: { viewId: 'mlops.runs' } }, () => Promise.all(servers.map((s) => this.list(s))));
+    this.changed.fire(undefined);
   }
 
   /** Redraws after the sort, filter or grouping changed; nothing is read again. */
@@ -298,14 +339,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       return item;
     }
     const { run, state } = node;
-    const item = new vscode.TreeItem(run.name || run.id, vscode.TreeItemCollapsibleState.None);
+    const children = node.nesting?.children.get(run.id)?.length ?? 0;
+    const item = new vscode.TreeItem(run.name || run.id, children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `${state.id}#run:${run.experimentId}/${run.id}`;
-    item.description = runDescription(run, this.deps.keyMetric());
+    const mark = this.deps.mark?.(state, run);
+    item.description = `${mark?.starred ? '★ ' : ''}${runDescription(run, this.deps.keyMetric())}`;
     // Tooltips of a big store are built on hover: every redraw would build thousands.
-    if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run));
+    if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = this.runTooltip(node);
     item.iconPath = statusIcon(run.status);
-    // `.server`: a run the MLflow UI can open.
-    item.contextValue = state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : 'mlopsRun';
+    // `.server`: a run the MLflow UI can open; `.starred`: offers Unstar instead of Star.
+    item.contextValue = `${state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : 'mlopsRun'}${mark?.starred ? '.starred' : ''}`;
     const checked = this.selected.some((r) => r.sourceId === state.id && r.runId === run.id);
     const colorIcon = checked ? this.deps.colors?.icon({ sourceId: state.id, runId: run.id }) : undefined;
     if (colorIcon) item.iconPath = colorIcon;
@@ -314,8 +357,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: RunsNode): vscode.TreeItem {
-    if (node.kind === 'run' && !item.tooltip) item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(node.run));
+    if (node.kind === 'run' && !item.tooltip) item.tooltip = this.runTooltip(node);
     return item;
+  }
+
+  /** The run's hover, with its star and note first when it has them. */
+  private runTooltip(node: RunNode): vscode.MarkdownString {
+    const mark = this.deps.mark?.(node.state, node.run);
+    const head = [mark?.starred ? `★ ${vscode.l10n.t('starred')}` : '', mark?.note ? `${vscode.l10n.t('Note:')} ${escapeMarkdown(mark.note)}` : ''].filter(Boolean);
+    return new vscode.MarkdownString([...head, ...(head.length ? ['', '---', ''] : []), runTooltipMarkdown(node.run)].join('\n'));
   }
 
   private sourceItem(state: SourceState): vscode.TreeItem {
@@ -339,9 +389,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     const { runs, warnings } = state.listing;
     item.iconPath = new vscode.ThemeIcon(KIND_ICON[state.spec.kind]);
-    const { filters } = this.viewState;
-    const shown = filters.length ? filterRuns(runs, filters).length : runs.length;
-    const count = shown === runs.length ? runCount(runs.length) : runs.length === 1 ? vscode.l10n.t('{0} of 1 run', shown) : vscode.l10n.t('{0} of {1} runs', shown, runs.length);
+    const shown = this.visibleRuns(state).length;
+    let count = shown === runs.length ? runCount(runs.length) : runs.length === 1 ? vscode.l10n.t('{0} of 1 run', shown) : vscode.l10n.t('{0} of {1} runs', shown, runs.length);
+    // A server listed only the runs matching the search: its total is not known here.
+    if (server && this.viewState.search) count = vscode.l10n.t('{0} matching the filter', count);
     // A server that did not answer lists nothing: its first warning says why, right there.
     const why = warnings.length && !runs.length ? ` — ${warnings[0].message}` : '';
     const warned = warnings.length === 1 ? vscode.l10n.t('1 warning') : vscode.l10n.t('{0} warnings', warnings.length);

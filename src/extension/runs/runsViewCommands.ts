@@ -9,7 +9,7 @@ import type { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import type { RunStatus, RunSummary } from '../../core/runs/types';
 import { browseArtifacts } from './runArtifacts';
 import { statusText } from './runsModel';
-import { describeFilter, keysOf, normalizeViewState, parseCondition, type RunFilter, type RunsViewState, type SortBy } from './runsQuery';
+import { describeFilter, keysOf, normalizeViewState, parseCondition, searchInputProblem, type RunFilter, type RunsViewState, type SortBy } from './runsQuery';
 import type { RunsNode } from './runsTree';
 
 const STATE_KEY = 'mlops.runs.viewState';
@@ -126,6 +126,37 @@ export async function filterRunsCommand(store: RunsViewStateStore, runs: RunSumm
   if ('error' in parsed) return;
   const next: RunFilter = { kind: key.kind, key: key.key, op: parsed.op, value: parsed.value };
   await store.update({ ...store.current, filters: [...filters, next] });
+}
+
+/**
+ * `MLOps: Filter Runs…`: a filter in MLflow's search syntax, checked as it is typed (the
+ * fault and its column in the box). An empty box clears it. Returns the filter now set.
+ */
+export async function searchFilterCommand(store: RunsViewStateStore): Promise<string | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Filter runs (MLflow search syntax)'),
+    value: store.current.search ?? '',
+    prompt: vscode.l10n.t(`Clauses joined by "and", as in mlflow.search_runs: metrics.<key>, params.<key>, tags.<key>, attributes.status / run_name / start_time …; empty clears the filter`),
+    placeHolder: `metrics.accuracy > 0.9 and params.optimizer = 'adam' and attributes.status = 'FINISHED'`,
+    ignoreFocusOut: true,
+    validateInput: (v) => searchInputProblem(v),
+  });
+  if (text === undefined) return store.current.search;
+  if (searchInputProblem(text)) return store.current.search;
+  await setSearchFilter(store, text);
+  return store.current.search;
+}
+
+/** Sets (or with an empty text, clears) the search filter. A text that does not parse is refused with its fault. */
+export async function setSearchFilter(store: RunsViewStateStore, text: string): Promise<void> {
+  const problem = searchInputProblem(text);
+  if (problem) throw new Error(vscode.l10n.t('the filter {0} is not MLflow search syntax: {1}', JSON.stringify(text), problem));
+  await store.update(normalizeViewState({ ...store.current, search: text }));
+}
+
+/** `MLOps: Clear Run Filter`: the search filter and any picked conditions. */
+export async function clearAllFiltersCommand(store: RunsViewStateStore): Promise<void> {
+  await store.update({ ...normalizeViewState({ ...store.current, search: undefined }), filters: [] });
 }
 
 /** `MLOps: Group Runs…`: by experiment, by the values of a param, or not at all. */

@@ -30,4 +30,26 @@ describe('MLflow REST client', () => {
     assert.ok(!new MlflowRestError('u', 'm', 500).notFound);
     assert.equal(new MlflowRestError('http://h/x', 'HTTP 500').message, 'http://h/x: HTTP 500');
   });
+
+  it('tries once more when a kept-alive connection was closed under it, not more, and not on other failures', async () => {
+    const stale = () => Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_SOCKET', message: 'other side closed' } });
+    let calls = 0;
+    const flaky = new MlflowRestClient('http://h:5000', {
+      fetch: (async () => {
+        calls++;
+        if (calls === 1) throw stale();
+        return new Response('{"ok":1}', { status: 200 });
+      }) as typeof fetch,
+    });
+    assert.deepEqual(await flaky.post('api/x', {}), { ok: 1 });
+    assert.equal(calls, 2);
+    calls = 0;
+    const dead = new MlflowRestClient('http://h:5000', { fetch: (async () => (calls++, Promise.reject(stale()))) as typeof fetch });
+    await assert.rejects(dead.post('api/x', {}), /UND_ERR_SOCKET/);
+    assert.equal(calls, 2);
+    calls = 0;
+    const refused = new MlflowRestClient('http://h:5000', { fetch: (async () => (calls++, Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })))) as typeof fetch });
+    await assert.rejects(refused.post('api/x', {}), /connection refused/);
+    assert.equal(calls, 1);
+  });
 });

@@ -8,6 +8,8 @@ import {
   keysOf,
   normalizeViewState,
   parseCondition,
+  searchInputProblem,
+  searchRuns,
   sortRuns,
   DEFAULT_VIEW_STATE,
   type RunFilter,
@@ -115,5 +117,38 @@ describe('Server polling with backoff', () => {
     await new Promise((r) => setTimeout(r, 80));
     assert.equal(times.length, count, 'paused while inactive');
     p.dispose();
+  });
+});
+
+describe('Runs view search filter (MLflow syntax)', () => {
+  const runs = [run('a', { metrics: { acc: 0.95 }, params: { opt: 'adam' } }), run('b', { metrics: { acc: 0.5 }, params: { opt: 'sgd' }, status: 'FAILED' }), run('c')];
+
+  it('keeps the filter text in the stored state, trimmed; an empty or non-text one is none', () => {
+    assert.equal(normalizeViewState({ search: "  params.opt = 'adam' " }).search, "params.opt = 'adam'");
+    assert.equal('search' in normalizeViewState({ search: '   ' }), false);
+    assert.equal('search' in normalizeViewState({ search: 3 }), false);
+  });
+
+  it('lets through the runs matching every clause; none or an unparsable text lets all through', () => {
+    assert.deepEqual(searchRuns(runs, "metrics.acc > 0.9 and params.opt = 'adam'").map((r) => r.id), ['a']);
+    assert.deepEqual(searchRuns(runs, "attributes.status = 'FAILED'").map((r) => r.id), ['b']);
+    assert.deepEqual(searchRuns(runs, 'metrics.acc != 1').map((r) => r.id), ['a', 'b']);
+    assert.deepEqual(searchRuns(runs, undefined).map((r) => r.id), ['a', 'b', 'c']);
+    assert.deepEqual(searchRuns(runs, 'metrics.acc >').map((r) => r.id), ['a', 'b', 'c']);
+  });
+
+  it('says what is wrong and at which column, for the input box', () => {
+    assert.equal(searchInputProblem(''), undefined);
+    assert.equal(searchInputProblem("params.opt = 'adam'"), undefined);
+    assert.match(searchInputProblem('metrics.acc > 1 or params.x = "y"')!, /column 17/);
+    assert.match(searchInputProblem('params.x = 3')!, /quoted string.*column 12/);
+  });
+
+  it('shows the filter in the view description, before picked conditions', () => {
+    assert.equal(describeViewState({ ...DEFAULT_VIEW_STATE, search: 'metrics.acc > 0.9' }), 'filter: metrics.acc > 0.9');
+    assert.equal(
+      describeViewState({ ...DEFAULT_VIEW_STATE, search: 'metrics.acc > 0.9', filters: [{ kind: 'status', statuses: ['FINISHED'] }] }),
+      'filter: metrics.acc > 0.9 · and status finished',
+    );
   });
 });

@@ -26,6 +26,8 @@ export class MlflowRestError extends Error {
     message: string,
     readonly status?: number,
     readonly errorCode?: string,
+    /** MLflow's own `message` from its JSON error body, as the server wrote it. */
+    readonly serverMessage?: string,
   ) {
     super(`${url}: ${message}`);
     this.name = 'MlflowRestError';
@@ -103,8 +105,18 @@ export class MlflowRestClient {
     const auth = (await this.options.auth?.()) ?? this.urlAuth;
     if (auth) headers.set('authorization', 'token' in auth ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`);
     const doFetch = this.options.fetch ?? fetch;
+    const send = () => doFetch(url, { ...init, headers, signal: AbortSignal.any(signals) });
     try {
-      const res = await doFetch(url, { ...init, headers, signal: AbortSignal.any(signals) });
+      let res: Response;
+      try {
+        res = await send();
+      } catch (err) {
+        // A kept-alive connection the server closed as we reused it (uvicorn drops idle ones
+        // after 5 s): nothing reached the server, so one more try on a fresh connection is
+        // safe; every call here is a read or sets a value (set-tag) to the same end.
+        if (!isStaleConnection(err) || AbortSignal.any(signals).aborted) throw err;
+        res = await send();
+      }
       if (!res.ok) throw await httpError(url, res);
       return await read(res);
     } catch (err) {
@@ -119,16 +131,23 @@ export class MlflowRestClient {
 async function httpError(url: string, res: Response): Promise<MlflowRestError> {
   const text = await res.text().catch(() => '');
   let code: string | undefined;
+  let serverMessage: string | undefined;
   let detail = snippet(text);
   try {
     const body = JSON.parse(text) as { error_code?: string; message?: string };
     code = body.error_code;
+    serverMessage = typeof body.message === 'string' ? body.message : undefined;
     if (body.message) detail = `${body.error_code ? `${body.error_code}: ` : ''}${body.message}`;
   } catch {
     // Not MLflow's JSON error: a proxy's page; its first words are the best we have.
   }
   const hint = res.status === 401 || res.status === 403 ? ' (set credentials with "MLOps: Set MLflow Tracking Server Credentials")' : '';
-  return new MlflowRestError(url, `HTTP ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}${hint}`, res.status, code);
+  return new MlflowRestError(url, `HTTP ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}${hint}`, res.status, code, serverMessage);
+}
+
+function isStaleConnection(err: unknown): boolean {
+  const code = (err as { cause?: { code?: string } })?.cause?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 function networkMessage(err: unknown): string {

@@ -14,6 +14,23 @@ export interface MlflowRestSourceOptions extends MlflowRestOptions {
   pageSize?: number;
   /** The newest this many runs are listed (a warning says when there are more); read at each listing; no limit when unset or 0. */
   maxRuns?: number | (() => number | undefined);
+  /**
+   * A filter in MLflow's search syntax, read at each listing and sent to the server
+   * (runs/search `filter`): only matching runs are listed, wherever they are in the
+   * history, so maxRuns does not apply (FILTERED_MAX_RUNS does).
+   */
+  filter?: () => string | undefined;
+}
+
+/** A filtered listing follows the server's pages up to this many matches (a filter like `metrics.x > 0` could match a whole server). */
+export const FILTERED_MAX_RUNS = 50_000;
+
+/** The server refused the search filter; `filterRejected` is MLflow's message, word for word. */
+export class FilterRejectedError extends Error {
+  constructor(readonly filterRejected: string) {
+    super(`the server refused the filter: ${filterRejected}`);
+    this.name = 'FilterRejectedError';
+  }
 }
 
 export interface ArtifactEntry {
@@ -88,7 +105,9 @@ export class MlflowRestSource implements RunSource {
       fail(err);
     }
     const runs: RunSummary[] = [];
-    const max = (typeof this.options.maxRuns === 'function' ? this.options.maxRuns() : this.options.maxRuns) || Infinity;
+    const filter = this.options.filter?.()?.trim() || undefined;
+    const maxRuns = (typeof this.options.maxRuns === 'function' ? this.options.maxRuns() : this.options.maxRuns) || Infinity;
+    const max = filter ? FILTERED_MAX_RUNS : maxRuns;
     for (let i = 0; i < experiments.length && runs.length < max; i += EXPERIMENTS_PER_SEARCH) {
       const ids = experiments.slice(i, i + EXPERIMENTS_PER_SEARCH).map((e) => e.id);
       const url = this.client.url('api/2.0/mlflow/runs/search');
@@ -97,19 +116,26 @@ export class MlflowRestSource implements RunSource {
           (page_token) =>
             this.client.post(
               'api/2.0/mlflow/runs/search',
-              { experiment_ids: ids, max_results: Math.min(this.options.pageSize ?? 1000, max - runs.length), run_view_type: viewType, order_by: ['attributes.start_time DESC'], page_token },
+              { experiment_ids: ids, filter, max_results: Math.min(this.options.pageSize ?? 1000, max - runs.length), run_view_type: viewType, order_by: ['attributes.start_time DESC'], page_token },
               signal,
             ),
           (page) => {
             for (const r of page.runs ?? []) runs.push(toRun(r));
             if (runs.length >= max && page.next_page_token) {
-              warn({ file: url, message: `listing stopped at the newest ${max} runs (mlops.mlflow.maxRuns); filter in the MLflow UI for older ones` });
+              warn({
+                file: url,
+                message: filter
+                  ? `listing stopped at the newest ${max} runs matching the filter; narrow the filter for older ones`
+                  : `listing stopped at the newest ${max} runs (mlops.mlflow.maxRuns); filter the Runs view (MLOps: Filter Runs…) to find older ones`,
+              });
               return false;
             }
             return true;
           },
         );
       } catch (err) {
+        // A filter the server refuses fails the whole listing: a partial one would look like few matches.
+        if (filter && err instanceof MlflowRestError && err.status === 400 && err.serverMessage) throw new FilterRejectedError(err.serverMessage);
         // The pages that came before the failure are kept.
         fail(err);
       }
