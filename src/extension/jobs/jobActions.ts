@@ -171,7 +171,7 @@ export class JobActions implements vscode.Disposable {
   }
 
   /** Opens the Ray job's log and keeps adding to it until the job ends (or the user stops following). */
-  async followLogs(node?: JobNode): Promise<vscode.TextDocument | undefined> {
+  private async followLogs(node?: JobNode): Promise<vscode.TextDocument | undefined> {
     node ??= await pick(this.tree, (j) => this.tree.isRay(j.cluster), vscode.l10n.t('Ray job whose logs to follow'));
     if (!node) return undefined;
     requireTrust(vscode.l10n.t("Reading a job's output"));
@@ -262,6 +262,11 @@ export class JobActions implements vscode.Disposable {
     node ??= await pick(this.tree, (j) => isActive(j.job.state), vscode.l10n.t('Job whose output to follow'));
     if (!node) return undefined;
     if (node.kind === 'record') return this.showOutput(node).then((doc) => doc && { doc, done: Promise.resolve(node.record.raw) });
+    // One command for both: a Ray job's log comes from its dashboard, not from files.
+    if (this.tree.isRay(node.cluster)) {
+      const doc = await this.followLogs(node);
+      return doc && { doc, done: Promise.resolve('') };
+    }
     requireTrust(vscode.l10n.t('Reading a job\'s output'));
     const { cluster, job } = node;
     const { backend } = await this.tree.backend(cluster);

@@ -75,7 +75,6 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
     registerCommand('mlops.runEntryPointOnCluster', (arg, entry) => onCluster.entryPoint(arg, entry)),
     registerCommand('mlops.runAgainOnCluster', (node) => onCluster.again(node)),
     registerCommand('mlops.syncToCluster', () => onCluster.syncNow()),
-    registerCommand('mlops.job.followLogs', (node) => actions.followLogs(node)),
     registerCommand('mlops.job.delete', (node) => actions.deleteJob(node)),
     registerCommand('mlops.setRayToken', async (arg) => {
       const name = await setRayToken(context.secrets, tree.clusters(), typeof arg === 'string' ? arg : (arg as { name?: string } | undefined)?.name);
