@@ -2,9 +2,10 @@
 # Debian packages the integration and E2E tiers need. Idempotent; skips (with a reason)
 # when not root, so a laptop run of `npm test` never asks for a password.
 set -euo pipefail
+# sqlite3: the mlflow.db benchmark compares the listing with the sqlite3 CLI (issue 21).
 pkgs=(docker.io busybox-static openssh-server chromium git
       libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev slurm-wlm munge
-      slurmdbd mariadb-server)
+      slurmdbd mariadb-server sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
