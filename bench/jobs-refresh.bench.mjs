@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { register } from 'tsx/cjs/api';
 import { root } from '../scripts/lib.mjs';
+import { faster, notMeasured, result } from './lib/verdict.mjs';
 
 const REFRESHES = 10;
 const HISTORY = 200;
@@ -18,7 +19,7 @@ const componentsFile = join(state, 'components.json');
 const components = existsSync(componentsFile) ? JSON.parse(readFileSync(componentsFile, 'utf8')) : {};
 const { ssh, slurm } = components;
 if (!ssh || !slurm) {
-  console.log(`RESULT jobs-refresh: not measured (no ssh and slurm components in ${componentsFile}; run bash scripts/components/up.sh as root)`);
+  notMeasured('jobs-refresh', `no ssh and slurm components in ${componentsFile}; run bash scripts/components/up.sh as root`);
   process.exit(1);
 }
 
@@ -108,7 +109,11 @@ try {
   });
   const peer = await timeIt('OpenSSH, one ssh per command', peerRefresh);
   const source = accounting ? 'sacct' : 'the completion log';
-  console.log(`RESULT jobs-refresh: ${REFRESHES} Jobs refreshes (partitions + my jobs + ${HISTORY} finished from ${source}) over SSH: ours ${(ours / REFRESHES).toFixed(0)} ms each vs one ssh per command (sinfo; squeue; ${accounting ? 'sacct' : 'tail of the log'}) ${(peer / REFRESHES).toFixed(0)} ms each — ${(peer / ours).toFixed(1)}× faster (goal ≥ 5×)`);
+  result(
+    `jobs-refresh: ${REFRESHES} Jobs refreshes (partitions + my jobs + ${HISTORY} finished from ${source}) over SSH`,
+    `ours ${(ours / REFRESHES).toFixed(0)} ms each vs one ssh per command (sinfo; squeue; ${accounting ? 'sacct' : 'tail of the log'}) ${(peer / REFRESHES).toFixed(0)} ms each`,
+    [faster(peer / ours, 5, 'vs one ssh per command')],
+  );
 } finally {
   conn.dispose();
 }

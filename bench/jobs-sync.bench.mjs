@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register } from 'tsx/cjs/api';
 import { root } from '../scripts/lib.mjs';
+import { atMost, faster, notMeasured, result } from './lib/verdict.mjs';
 
 const ROUNDS = 20;
 const state = process.env.MLOPS_TEST_STATE ?? '/tmp/mlops-test';
@@ -18,7 +19,7 @@ const componentsFile = join(state, 'components.json');
 const components = existsSync(componentsFile) ? JSON.parse(readFileSync(componentsFile, 'utf8')) : {};
 const { ssh } = components;
 if (!ssh) {
-  console.log(`RESULT jobs-sync: not measured (no ssh component in ${componentsFile}; run bash scripts/components/up.sh as root)`);
+  notMeasured('jobs-sync', `no ssh component in ${componentsFile}; run bash scripts/components/up.sh as root`);
   process.exit(1);
 }
 
@@ -80,9 +81,9 @@ try {
   if (hasRsync) {
     const p = median(peerTimes);
     console.log(`rsync over OpenSSH: median ${p.toFixed(0)} ms`);
-    console.log(`RESULT jobs-sync: second sync of the unchanged example project: ours ${o.toFixed(0)} ms (goal < 200 ms) vs rsync over ssh ${p.toFixed(0)} ms — ${(p / o).toFixed(1)}× faster`);
+    result('jobs-sync: second sync of the unchanged example project', `ours ${o.toFixed(0)} ms vs rsync over ssh ${p.toFixed(0)} ms (${(p / o).toFixed(1)}×; rsync includes its own connect)`, [atMost('ours', o, 200, ' ms'), faster(p / o, 1, 'vs rsync')]);
   } else {
-    console.log(`RESULT jobs-sync: second sync of the unchanged example project: ours ${o.toFixed(0)} ms (goal < 200 ms); rsync not installed, no peer figure`);
+    result('jobs-sync: second sync of the unchanged example project', `ours ${o.toFixed(0)} ms; rsync not installed, no peer figure`, [atMost('ours', o, 200, ' ms')]);
   }
 } finally {
   conn.dispose();

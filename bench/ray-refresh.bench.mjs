@@ -11,18 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register } from 'tsx/cjs/api';
 import { root } from '../scripts/lib.mjs';
+import { atMost, faster, notMeasured, result } from './lib/verdict.mjs';
 
 const REFRESHES = 10;
 const GOAL = 10;
 const state = process.env.MLOPS_TEST_STATE ?? '/tmp/mlops-test';
 const rayBin = join(root, '.venv-ray', 'bin', 'ray');
 if (!existsSync(rayBin)) {
-  console.log(`RESULT ray-refresh: not measured (${rayBin} is missing; run bash scripts/setup/ray.sh)`);
+  notMeasured('ray-refresh', `${rayBin} is missing; run bash scripts/setup/ray.sh`);
   process.exit(1);
 }
 const up = spawnSync('bash', [join(root, 'scripts/components/ray.sh'), 'up'], { encoding: 'utf8' });
 if (up.status !== 0) {
-  console.log(`RESULT ray-refresh: not measured (the Ray cluster did not start: ${up.stderr.trim()})`);
+  notMeasured('ray-refresh', `the Ray cluster did not start: ${up.stderr.trim()}`);
   process.exit(1);
 }
 const startedHere = /^RAY_STARTED=1$/m.test(up.stdout);
@@ -64,7 +65,11 @@ try {
     const status = await cli(['status', '--address', ray.gcsAddress]);
     return { jobsOutput: jobs.length, statusLines: status.split('\n').length };
   });
-  console.log(`RESULT ray-refresh: ${REFRESHES} Jobs refreshes of a 2-node Ray cluster (nodes + jobs): ours ${(ours / REFRESHES).toFixed(0)} ms each vs ray job list + ray status ${(peer / REFRESHES).toFixed(0)} ms each — ${(peer / ours).toFixed(1)}× faster (goal ≥ ${GOAL}×)`);
+  result(
+    `ray-refresh: ${REFRESHES} Jobs refreshes of a 2-node Ray cluster (nodes + jobs)`,
+    `ours ${(ours / REFRESHES).toFixed(0)} ms each vs ray job list + ray status ${(peer / REFRESHES).toFixed(0)} ms each`,
+    [faster(peer / ours, GOAL, 'vs the Ray CLI')],
+  );
 
   // The example project in a git work tree of its own; the second submit of it unchanged.
   cpSync(join(root, 'examples'), project, { recursive: true, filter: (src) => !/\/(data|mlruns|models|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$/.test(src) });
@@ -77,7 +82,11 @@ try {
   const b1 = backend.http.bytesSent;
   await backend.submit(plan);
   const second = { sent: backend.http.bytesSent - b1, pkg: backend.lastUpload };
-  console.log(`RESULT ray-resubmit: the example project (${second.pkg.files} files, ${second.pkg.bytes} bytes): first submit sent ${first.sent} bytes (package ${first.pkg.uploadedBytes}${first.pkg.uploadedBytes ? '' : ', already on the cluster'}); unchanged resubmit sent ${second.sent} bytes, package ${second.pkg.uploadedBytes} bytes (goal 0)`);
+  result(
+    `ray-resubmit: the example project (${second.pkg.files} files, ${second.pkg.bytes} bytes)`,
+    `first submit sent ${first.sent} bytes (package ${first.pkg.uploadedBytes}${first.pkg.uploadedBytes ? '' : ', already on the cluster'}); unchanged resubmit sent ${second.sent} bytes`,
+    [atMost('package bytes on an unchanged resubmit', second.pkg.uploadedBytes, 0, ' B')],
+  );
 } finally {
   backend.dispose();
   rmSync(project, { recursive: true, force: true });
