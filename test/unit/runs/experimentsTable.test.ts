@@ -23,6 +23,8 @@ import {
   tableColumns,
   toCsv,
   visibleColumns,
+  parseTableState,
+  DEFAULT_TABLE_STATE,
   type TableRun,
 } from '../../../src/core/runs/table';
 
@@ -200,5 +202,18 @@ describe('experiments table core', () => {
     const ms = performance.now() - t0;
     assert.equal(v.rows.length, 100_007);
     assert.ok(ms < 3000, `took ${ms} ms`);
+  });
+});
+
+describe('experiments table saved state', () => {
+  it('reads a saved state back field by field; wrong fields get their defaults, widths are clamped', () => {
+    const saved = { layout: { order: ['param:lr'], shown: ['tag:x'], hidden: [], pinned: [], widths: { 'param:lr': 90 } }, sort: [{ column: 'metric:acc', desc: true }], groupBy: 'param:seed', collapsed: ['v:1'], search: 'metrics.acc > 0', minMax: ['loss'] };
+    assert.deepEqual(parseTableState(saved), saved);
+    const bad = parseTableState({ layout: { order: 'x', widths: { a: 1e9, b: 'wide', c: -5 } }, sort: [{ column: 1 }], groupBy: 3, search: null });
+    assert.deepEqual(bad.layout, { order: [], shown: [], hidden: [], pinned: ['attr:name'], widths: { a: 2000, c: 40 } });
+    assert.deepEqual(bad.sort, []);
+    assert.equal(bad.groupBy, undefined);
+    assert.equal(bad.search, '');
+    assert.deepEqual(parseTableState(undefined), DEFAULT_TABLE_STATE);
   });
 });

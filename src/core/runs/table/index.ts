@@ -7,3 +7,4 @@ export * from './cellText';
 export * from './tableView';
 export * from './exportTable';
 export * from './columnLayout';
+export * from './tableState';
