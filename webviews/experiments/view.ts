@@ -65,7 +65,7 @@ export class TableView {
     const search = el('div', 'search');
     this.searchInput.type = 'text';
     this.searchInput.spellcheck = false;
-    this.searchInput.placeholder = "metrics.accuracy > 0.9 and params.optimizer = 'adam'";
+    this.searchInput.placeholder = "Search, e.g. metrics.accuracy > 0.9 and params.optimizer = 'adam'";
     this.searchInput.setAttribute('aria-label', 'Search runs (MLflow search syntax)');
     this.searchInput.addEventListener('input', () => cb.search(this.searchInput.value));
     this.searchError.setAttribute('role', 'alert');
@@ -297,7 +297,7 @@ export class TableView {
       const r = el('div', 'row');
       r.setAttribute('role', 'row');
       s.columns.forEach((c, i) => {
-        const cell = el('div', `cell${c.numeric ? ' num' : ''}${c.pinned ? ' pinned' : ''}`);
+        const cell = el('div', `cell${c.numeric ? ' num' : ''}${c.pinned ? ' pinned' : ''}${c.id === 'attr:status' ? ' status' : ''}`);
         cell.setAttribute('role', 'gridcell');
         cell.style.width = `${c.width}px`;
         if (stick[i] !== undefined) cell.style.left = `${stick[i]}px`;

@@ -39,7 +39,7 @@ export const EXPERIMENTS_VIEW_TYPE = 'mlops.experiments';
 const STATE_KEY = 'mlops.experimentsTable';
 // The runs model fires once per store read; a training run makes that every few seconds.
 const LIVE_DEBOUNCE_MS = 300;
-const DEFAULT_WIDTH: Record<string, number> = { 'attr:name': 200, 'attr:status': 96, 'attr:source': 190, 'attr:experiment': 130, 'attr:created': 150, 'attr:duration': 84 };
+const DEFAULT_WIDTH: Record<string, number> = { 'attr:name': 200, 'attr:status': 108, 'attr:source': 180, 'attr:experiment': 130, 'attr:created': 162, 'attr:duration': 100 };
 
 export interface ExperimentsDeps extends PanelDeps {
   catalog: TableCatalog;

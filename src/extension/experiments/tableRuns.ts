@@ -19,7 +19,10 @@ function sourceLabel(sourceId: string): string {
   const kind = sourceId.slice(0, colon) as StoreKind | ServerKind;
   const location = sourceId.slice(colon + 1);
   const label = KIND_LABEL[kind] ?? kind;
-  return kind === 'mlflow-rest' ? `${label} · ${location}` : `${label} · ${vscode.workspace.asRelativePath(location)}`;
+  if (kind === 'mlflow-rest') return `${label} · ${location}`;
+  // A store at a workspace folder's root (a DVC project) has no relative path: the folder's name says where.
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.fsPath === location);
+  return `${label} · ${folder ? folder.name : vscode.workspace.asRelativePath(location)}`;
 }
 
 export type Extremes = { min: number; max: number };

@@ -46,9 +46,9 @@ describe('experiments table core', () => {
     run('e', { params: { lr: '0.1', opt: 'adam', seed: '4' }, m: { acc: 0.7 } }),
   ];
 
-  it('lists the attributes, then params, metrics and tags by name; ids survive a round trip', () => {
+  it('lists the attributes, metrics, params, the source and tags, each by name; ids survive a round trip', () => {
     const cols = tableColumns(runs).map((c) => c.id);
-    assert.deepEqual(cols, ['attr:status', 'attr:name', 'attr:source', 'attr:experiment', 'attr:created', 'attr:duration', 'param:lr', 'param:opt', 'param:seed', 'metric:acc', 'tag:team']);
+    assert.deepEqual(cols, ['attr:status', 'attr:name', 'attr:experiment', 'attr:created', 'attr:duration', 'metric:acc', 'param:lr', 'param:opt', 'param:seed', 'attr:source', 'tag:team']);
     assert.deepEqual(columnFromId('tag:a:b'), { id: 'tag:a:b', kind: 'tag', key: 'a:b', label: 'a:b' });
     assert.equal(columnFromId('attr:nope'), undefined);
     assert.equal(columnFromId('bogus'), undefined);
@@ -58,7 +58,7 @@ describe('experiments table core', () => {
   it('adds min/max columns for a metric once its extremes are read', () => {
     const r = { ...run('x', { m: { loss: 0.2 } }), extremes: { loss: { min: 0.1, max: 2 } } };
     const ids = tableColumns([r]).map((c) => c.id);
-    assert.deepEqual(ids.slice(-3), ['metric:loss', 'metricMin:loss', 'metricMax:loss']);
+    assert.deepEqual(ids.slice(5, 8), ['metric:loss', 'metricMin:loss', 'metricMax:loss']);
     assert.equal(cellValue(r, col('metricMin:loss'), 0), 0.1);
     assert.equal(cellValue(runs[0], col('metricMax:acc'), 0), undefined);
   });
@@ -128,6 +128,8 @@ describe('experiments table core', () => {
     assert.equal(acc.min, 0.7);
     assert.equal(acc.max, 0.9);
     assert.equal(aggregateText(col('metric:acc'), acc), '0.8 ± 0.141421');
+    // A group's start is its earliest run's, not the mean of the times.
+    assert.equal(aggregateText(col('attr:created'), aggregate([Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 3)])), cellText(col('attr:created'), Date.UTC(2026, 0, 1)));
     assert.equal(g01.aggregates.get('param:opt')!.same, 'adam');
     // A group of one NaN: counted, but no mean.
     const gc = v.rows[0];

@@ -46,6 +46,8 @@ export function exportLabel(col: TableColumn): string {
 
 /** A group row's cell: `0.912 ± 0.0131` (the std only from two values on), the shared text, or nothing. */
 export function aggregateText(col: TableColumn, a: Aggregate): string {
+  // The mean of start times is no time anyone started: the group row shows the earliest (the tooltip has both ends).
+  if (col.kind === 'attr' && col.key === 'created') return a.min !== undefined ? cellText(col, a.min) : '';
   if (a.mean !== undefined) {
     const show = (v: number) => cellText(col, v);
     return a.std !== undefined ? `${show(a.mean)} ± ${show(a.std)}` : show(a.mean);

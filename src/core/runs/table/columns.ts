@@ -65,8 +65,9 @@ export function columnFromId(id: string): TableColumn | undefined {
 }
 
 /**
- * Every column the runs have: the attributes, then params, metrics (with their min/max
- * columns where `extremes` were read) and tags, each sorted by name.
+ * Every column the runs have: status, name, experiment, created, duration, then metrics
+ * (with their min/max columns where `extremes` were read), params, the source and tags,
+ * each kind sorted by name.
  */
 export function tableColumns(runs: readonly TableRun[]): TableColumn[] {
   const params = new Set<string>();
@@ -86,7 +87,9 @@ export function tableColumns(runs: readonly TableRun[]): TableColumn[] {
     metricCols.push(columnFromId(columnId('metric', m))!);
     if (extremes.has(m)) metricCols.push(...of('metricMin', [m]), ...of('metricMax', [m]));
   }
-  return [...of('attr', ATTRIBUTES), ...of('param', sorted(params)), ...metricCols, ...of('tag', sorted(tags))];
+  // What a user reads a row for comes first (metrics, then params); where it came from after.
+  const lead = of('attr', ['status', 'name', 'experiment', 'created', 'duration']);
+  return [...lead, ...metricCols, ...of('param', sorted(params)), ...of('attr', ['source']), ...of('tag', sorted(tags))];
 }
 
 /** Whether a column holds numbers (right-aligned, aggregated as mean ± std). Params may, by their values. */
