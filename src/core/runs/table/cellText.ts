@@ -3,13 +3,13 @@ import { formatDuration } from '../../common/format';
 import type { Aggregate } from './aggregate';
 import type { CellValue, TableColumn } from './columns';
 
-/** Up to six significant digits on screen; integers as they are. The exports keep every digit. */
-export function formatNumber(v: number): string {
+/** Up to six significant digits on screen (`digits`); integers as they are. The exports keep every digit. */
+export function formatNumber(v: number, digits = 6): string {
   if (!Number.isFinite(v)) return String(v);
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   const a = Math.abs(v);
-  if (a >= 1e-4 && a < 1e9) return String(Number(v.toPrecision(6)));
-  return v.toExponential(4).replace(/\.?0+e/, 'e');
+  if (a >= 1e-4 && a < 1e9) return String(Number(v.toPrecision(digits)));
+  return v.toExponential(Math.min(4, digits - 1)).replace(/\.?0+e/, 'e');
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -49,7 +49,8 @@ export function aggregateText(col: TableColumn, a: Aggregate): string {
   // The mean of start times is no time anyone started: the group row shows the earliest (the tooltip has both ends).
   if (col.kind === 'attr' && col.key === 'created') return a.min !== undefined ? cellText(col, a.min) : '';
   if (a.mean !== undefined) {
-    const show = (v: number) => cellText(col, v);
+    // Four digits: a mean ± std pair has to fit the column a single value fits.
+    const show = (v: number) => (col.kind === 'attr' ? cellText(col, v) : formatNumber(v, 4));
     return a.std !== undefined ? `${show(a.mean)} ± ${show(a.std)}` : show(a.mean);
   }
   return a.same ?? '';
