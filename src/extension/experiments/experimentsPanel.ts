@@ -1,37 +1,15 @@
 import * as vscode from 'vscode';
 import { showError, showInfo } from '../notify';
 import { parseRunFilter, type RunFilter } from '../../core/runs/search';
-import {
-  aggregateText,
-  aggregateTitle,
-  buildTableView,
-  cellText,
-  cellValue,
-  clickSort,
-  columnFromId,
-  exportTable,
-  isNumericKind,
-  isShown,
-  moveColumn,
-  orderedColumns,
-  parseTableState,
-  setPinned,
-  setShown,
-  setWidth,
-  tableColumns,
-  visibleColumns,
-  type TableColumn,
-  type TableRun,
-  type TableState,
-  type TableView,
-} from '../../core/runs/table';
-import { parseTableToHost, type HostToTable, type TableProbe, type TableRowMsg, type TableToHost } from '../../protocol/experimentsTable';
+import { clickSort, columnFromId, exportTable, moveColumn, parseTableState, setPinned, setShown, setWidth, tableColumns, type TableColumn, type TableRun, type TableState, type TableView } from '../../core/runs/table';
+import { parseTableToHost, type HostToTable, type TableProbe, type TableToHost } from '../../protocol/experimentsTable';
 import { ComparePanel } from '../panels/comparePanel';
 import { MetricsPanel } from '../panels/metricsPanel';
 import { describeError, mapLimit, type PanelDeps } from '../panels/panelRuns';
 import type { RunRef } from '../runs/runsModel';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import { writeReplacing } from './exportFile';
+import { rowsMessage } from './tableMessage';
 import { tableRuns, type Extremes, type TableCatalog } from './tableRuns';
 
 export const EXPERIMENTS_VIEW_TYPE = 'mlops.experiments';
@@ -39,7 +17,6 @@ export const EXPERIMENTS_VIEW_TYPE = 'mlops.experiments';
 const STATE_KEY = 'mlops.experimentsTable';
 // The runs model fires once per store read; a training run makes that every few seconds.
 const LIVE_DEBOUNCE_MS = 300;
-const DEFAULT_WIDTH: Record<string, number> = { 'attr:name': 200, 'attr:status': 108, 'attr:source': 180, 'attr:experiment': 130, 'attr:created': 162, 'attr:duration': 100 };
 
 export interface ExperimentsDeps extends PanelDeps {
   catalog: TableCatalog;
@@ -225,37 +202,12 @@ export class ExperimentsPanel implements vscode.Disposable {
     return done;
   }
 
-  private send(): Promise<void> | void {
-    const now = Date.now();
-    const s = this.state;
+  private send(): void {
     this.runs = tableRuns(this.deps.catalog, this.extremes);
-    const all = tableColumns(this.runs);
-    this.visible = visibleColumns(all, s.layout);
-    this.view = buildTableView(this.runs, this.visible, { filter: this.filter, sort: s.sort, groupBy: s.groupBy, collapsed: new Set(s.collapsed) }, now);
-    const groupCol = s.groupBy ? columnFromId(s.groupBy) : undefined;
-    const rows: TableRowMsg[] = this.view.rows.map((r) => {
-      if (r.kind === 'run') {
-        const t = this.runs[r.run];
-        return { key: t.key, kind: 'run', status: t.run.status, parent: t.parentKey, cells: this.visible.map((c) => cellText(c, cellValue(t, c, now))) };
-      }
-      const label = `${groupCol?.label ?? ''} = ${r.value === undefined ? vscode.l10n.t('(none)') : groupCol ? cellText(groupCol, r.value) : String(r.value)}`;
-      const cells = this.visible.map((c, i) => (i === 0 ? label : aggregateText(c, r.aggregates.get(c.id)!)));
-      const titles = this.visible.map((c) => aggregateTitle(c, r.aggregates.get(c.id)!));
-      return { key: r.id, kind: 'group', cells, titles, count: r.members.length, collapsed: r.collapsed };
-    });
-    const pinned = new Set(s.layout.pinned);
-    this.host.post({
-      type: 'rows',
-      columns: this.visible.map((c) => ({ id: c.id, label: c.label, kind: c.kind, numeric: isNumericKind(c), width: s.layout.widths[c.id] ?? DEFAULT_WIDTH[c.id] ?? 120, pinned: pinned.has(c.id) })),
-      rows,
-      total: this.runs.length,
-      matched: this.view.matched,
-      sort: s.sort,
-      groupBy: s.groupBy ?? null,
-      choices: orderedColumns(all, s.layout).map((c) => ({ id: c.id, label: c.label, kind: c.kind, shown: isShown(s.layout, c), pinned: pinned.has(c.id) })),
-      minMax: s.minMax,
-      problems: [],
-    });
+    const { message, visible, view } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'));
+    this.visible = visible;
+    this.view = view;
+    this.host.post(message);
   }
 
   private openIn(action: 'compare' | 'charts', keys: string[]): void {
