@@ -66,6 +66,15 @@ export function visibleRange(scrollTop: number, viewport: number, count: number)
   return { first, end: Math.max(first, end) };
 }
 
+/** The columns [first, end) that a viewport `x`..`x + width` shows, one more on each side. */
+export function visibleColumnRange(left: readonly number[], widths: readonly number[], x: number, width: number): { first: number; end: number } {
+  let first = 0;
+  while (first < left.length && left[first] + widths[first] <= x) first++;
+  let end = first;
+  while (end < left.length && left[end] < x + width) end++;
+  return { first: Math.max(0, first - 1), end: Math.min(left.length, end + 1) };
+}
+
 /** Left edge of each column, and where each pinned column sticks (the widths of the pinned ones before it). */
 export function columnOffsets(columns: readonly TableColumnMsg[]): { left: number[]; stick: (number | undefined)[]; width: number } {
   const left: number[] = [];

@@ -2,7 +2,7 @@
 // rows in view (plus a few) exist as elements, each absolutely placed at index × ROW_HEIGHT;
 // a pool of row elements is rebound as the user scrolls, so 100,000 rows cost what 50 do.
 import type { TableProbe } from '../../src/protocol/experimentsTable';
-import { columnOffsets, countText, groupOptions, ROW_HEIGHT, scrollToRow, sortMark, visibleRange, type TableState } from './state';
+import { columnOffsets, countText, groupOptions, ROW_HEIGHT, scrollToRow, sortMark, visibleColumnRange, visibleRange, type TableState } from './state';
 
 export interface TableCallbacks {
   search(text: string): void;
@@ -51,6 +51,8 @@ export class TableView {
   private readonly chartsBtn: HTMLButtonElement;
   private pool: HTMLElement[] = [];
   private bound: number[] = [];
+  /** Columns with text in them: those in view sideways (and pinned ones); the others stay empty. */
+  private colRange = { first: 0, end: 0 };
   private columnsKey = '';
   private frame = 0;
   private state: TableState;
@@ -291,7 +293,12 @@ export class TableView {
     }
     const headH = this.head.offsetHeight;
     const { first, end } = visibleRange(Math.max(0, this.grid.scrollTop - headH), this.grid.clientHeight, s.rows.length);
-    const { stick } = columnOffsets(s.columns);
+    const { stick, left } = columnOffsets(s.columns);
+    const cols = visibleColumnRange(left, s.columns.map((c) => c.width), this.grid.scrollLeft, this.grid.clientWidth);
+    if (cols.first !== this.colRange.first || cols.end !== this.colRange.end) {
+      this.colRange = cols;
+      rebuild = true;
+    }
     const n = end - first;
     while (this.pool.length < n) {
       const r = el('div', 'row');
@@ -330,9 +337,12 @@ export class TableView {
     r.className = row.kind === 'group' ? 'row group' : `row st-${row.status ?? 'UNKNOWN'}`;
     r.setAttribute('aria-rowindex', String(i + 2));
     const cells = r.children;
+    const { first, end } = this.colRange;
+    const columns = this.state.columns;
     for (let j = 0; j < cells.length; j++) {
       const cell = cells[j] as HTMLElement;
-      const text = row.cells[j] ?? '';
+      // Text only where it can be seen: a row rebound while scrolling lays out ~10 cells, not 30.
+      const text = (j >= first && j < end) || columns[j]?.pinned ? (row.cells[j] ?? '') : '';
       if (cell.textContent !== text) cell.textContent = text;
       const title = row.titles?.[j] || (text.length > 12 ? text : '');
       if (cell.title !== title) cell.title = title;

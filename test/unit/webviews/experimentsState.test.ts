@@ -13,6 +13,7 @@ import {
   scrollToRow,
   sortMark,
   toggleSelected,
+  visibleColumnRange,
   visibleRange,
 } from '../../../webviews/experiments/state';
 
@@ -34,6 +35,15 @@ describe('experiments table webview state', () => {
     assert.ok(mid.end - mid.first <= 20 + 2 * OVERSCAN + 1);
     assert.deepEqual(visibleRange(10_000 * ROW_HEIGHT, 480, 30), { first: 30, end: 30 });
     assert.deepEqual(visibleRange(0, 480, 0), { first: 0, end: 0 });
+  });
+
+  it('fills only the columns in view sideways (one more on each side)', () => {
+    const widths = [100, 100, 100, 100, 100, 100];
+    const left = [0, 100, 200, 300, 400, 500];
+    assert.deepEqual(visibleColumnRange(left, widths, 0, 250), { first: 0, end: 4 });
+    assert.deepEqual(visibleColumnRange(left, widths, 250, 100), { first: 1, end: 5 });
+    assert.deepEqual(visibleColumnRange(left, widths, 1000, 100), { first: 5, end: 6 });
+    assert.deepEqual(visibleColumnRange([], [], 0, 100), { first: 0, end: 0 });
   });
 
   it('pinned columns stick after the pinned ones before them', () => {
