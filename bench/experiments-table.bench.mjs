@@ -201,28 +201,31 @@ try {
     // From a frame's start to the browser being idle after the next frame: one frame interval
     // plus that frame's work (our redraw, style, layout, paint). The same with no scroll is
     // the interval alone; the difference is the work a scroll costs.
-    const measure = async (/** @type {boolean} */ scroll) => {
+    const measure = async (/** @type {number} */ step) => {
       const out = [];
       for (let f = 0; f < 240; f++) {
         await new Promise((r) => requestAnimationFrame(r));
         const t0 = performance.now();
-        if (scroll) grid.scrollTop += 24 * 37 + 7;
+        if (step) grid.scrollTop += step;
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
         out.push(performance.now() - t0);
       }
       return out;
     };
-    const idle = await measure(false);
-    const scrolled = await measure(true);
-    return { idle, scrolled, rows: document.querySelectorAll('.row').length, top: grid.scrollTop };
+    const idle = await measure(0);
+    // A fling (37 rows a frame: every row element rebound) and a wheel's pace (3 rows a frame).
+    const scrolled = await measure(24 * 37 + 7);
+    const wheel = await measure(24 * 3);
+    return { idle, scrolled, wheel, rows: document.querySelectorAll('.row').length, top: grid.scrollTop };
   });
   await context.close();
   const p95Of = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
   const interval = median(frames.idle);
   const p95 = Math.max(0, p95Of(frames.scrolled) - interval);
-  console.log(`  scroll at ${SCROLL_RUNS.toLocaleString('en')} rows: 240 jumps of 37 rows; scroll to idle after the next frame p95 ${p95Of(frames.scrolled).toFixed(1)} ms, median ${median(frames.scrolled).toFixed(1)} ms; without scrolling ${interval.toFixed(1)} ms (the frame interval); ${frames.rows} row elements in the page`);
+  const wheelP95 = Math.max(0, p95Of(frames.wheel) - interval);
+  console.log(`  scroll at ${SCROLL_RUNS.toLocaleString('en')} rows, scroll to idle after the next frame: 240 jumps of 37 rows p95 ${p95Of(frames.scrolled).toFixed(1)} ms, median ${median(frames.scrolled).toFixed(1)} ms; 240 steps of 3 rows p95 ${p95Of(frames.wheel).toFixed(1)} ms, median ${median(frames.wheel).toFixed(1)} ms; without scrolling ${interval.toFixed(1)} ms (the frame interval); ${frames.rows} row elements in the page`);
   console.log(`RESULT experiments table first render ${RUNS}×${columns}: ours ${oursMs.toFixed(0)} ms vs MLflow UI ${theirMs.toFixed(0)} ms = ${(theirMs / oursMs).toFixed(1)}× faster (goal ≥ 10×)`);
-  console.log(`RESULT experiments table scroll at ${SCROLL_RUNS} rows: p95 ${p95.toFixed(1)} ms of work per frame beyond the frame interval (goal < 16 ms)`);
+  console.log(`RESULT experiments table scroll at ${SCROLL_RUNS} rows: p95 work per frame beyond the frame interval ${wheelP95.toFixed(1)} ms at 3 rows a frame, ${p95.toFixed(1)} ms at 37 rows a frame (goal < 16 ms)`);
 } finally {
   server.kill();
   await browser.close();

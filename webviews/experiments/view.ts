@@ -300,27 +300,35 @@ export class TableView {
       rebuild = true;
     }
     const n = end - first;
-    while (this.pool.length < n) {
-      const r = el('div', 'row');
-      r.setAttribute('role', 'row');
-      s.columns.forEach((c, i) => {
-        const cell = el('div', `cell${c.numeric ? ' num' : ''}${c.pinned ? ' pinned' : ''}${c.id === 'attr:status' ? ' status' : ''}`);
-        cell.setAttribute('role', 'gridcell');
-        cell.style.width = `${c.width}px`;
-        if (stick[i] !== undefined) cell.style.left = `${stick[i]}px`;
-        r.append(cell);
-      });
-      this.pool.push(r);
-      this.bound.push(-1);
-    }
-    for (let k = 0; k < this.pool.length; k++) {
-      const r = this.pool[k];
-      if (k >= n) {
-        if (r.isConnected) r.remove();
-        this.bound[k] = -1;
-        continue;
+    if (this.pool.length < n) {
+      // More rows fit than the pool holds (a taller panel): grow it, and place every row anew.
+      while (this.pool.length < n) {
+        const r = el('div', 'row');
+        r.setAttribute('role', 'row');
+        s.columns.forEach((c, i) => {
+          const cell = el('div', `cell${c.numeric ? ' num' : ''}${c.pinned ? ' pinned' : ''}${c.id === 'attr:status' ? ' status' : ''}`);
+          cell.setAttribute('role', 'gridcell');
+          cell.style.width = `${c.width}px`;
+          if (stick[i] !== undefined) cell.style.left = `${stick[i]}px`;
+          r.append(cell);
+        });
+        this.pool.push(r);
+        this.bound.push(-1);
       }
-      const i = first + k;
+      rebuild = true;
+    }
+    // Row i lives in pool element i mod the pool's size: a scroll by d rows rebinds d elements, not all.
+    const size = this.pool.length;
+    for (let k = 0; k < size; k++) {
+      const i = this.bound[k];
+      if (i >= 0 && (i < first || i >= end || i % size !== k)) {
+        this.pool[k].remove();
+        this.bound[k] = -1;
+      }
+    }
+    for (let i = first; i < end; i++) {
+      const k = i % size;
+      const r = this.pool[k];
       if (!r.isConnected) this.spacer.append(r);
       if (rebuild || this.bound[k] !== i) {
         this.bound[k] = i;
