@@ -44,6 +44,8 @@ const STEPS = {
     await page.mouse.move(5, 5);
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(out, ask.shot) });
+    // The editor area alone as well: what the README shows.
+    if (ask.editorShot) await page.locator('.part.editor').screenshot({ path: join(out, ask.editorShot) });
   },
 };
 

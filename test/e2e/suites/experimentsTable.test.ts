@@ -102,7 +102,7 @@ describe('Experiments table', function () {
     await askRunner('the user selects the first row with the keyboard', 'keys', { keys: ['Control+Home', 'Enter', 'ArrowDown'] });
     const sel = await untilProbe(table, (q) => q.selected.length === 1, 'Enter to select the first row');
     assert.ok(sel.selected[0].endsWith(`\n${ids.live}`), sel.selected[0]);
-    await askRunner('the table filtered by the search (dark)', 'shot', { themeClass: 'vscode-dark', shot: 'e2e-experiments-table.png' });
+    await askRunner('the table filtered by the search (dark)', 'shot', { themeClass: 'vscode-dark', shot: 'e2e-experiments-table.png', editorShot: 'experiments-table-search.png' });
   });
 
   it('groups the runs by a param with a row per value', async function () {
@@ -113,7 +113,7 @@ describe('Experiments table', function () {
     const p = await untilProbe(table, (q) => q.drawn.some((d) => d.includes('optimizer = adam')), 'the group rows');
     const groups = p.drawn.filter((d) => d.includes('optimizer = '));
     assert.deepEqual(groups.slice(0, 2), ['▾ optimizer = adam (2)', '▾ optimizer = sgd (1)']);
-    await askRunner('the table grouped by optimizer (dark)', 'shot', { themeClass: 'vscode-dark', shot: 'e2e-experiments-grouped.png' });
+    await askRunner('the table grouped by optimizer (dark)', 'shot', { themeClass: 'vscode-dark', shot: 'e2e-experiments-grouped.png', editorShot: 'experiments-table.png' });
     await askRunner('the user ungroups', 'group', { value: '' });
     await untilProbe(table, (q) => !q.drawn.some((d) => d.includes('optimizer = ')), 'the groups to go');
   });

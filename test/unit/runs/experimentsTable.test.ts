@@ -127,7 +127,7 @@ describe('experiments table core', () => {
     assert.ok(Math.abs(acc.std! - Math.SQRT2 / 10) < 1e-12);
     assert.equal(acc.min, 0.7);
     assert.equal(acc.max, 0.9);
-    assert.equal(aggregateText(col('metric:acc'), acc), '0.8 ± 0.1414');
+    assert.equal(aggregateText(col('metric:acc'), acc), '0.8 ± 0.14');
     // A group's start is its earliest run's, not the mean of the times.
     assert.equal(aggregateText(col('attr:created'), aggregate([Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 3)])), cellText(col('attr:created'), Date.UTC(2026, 0, 1)));
     assert.equal(g01.aggregates.get('param:opt')!.same, 'adam');

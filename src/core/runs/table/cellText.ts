@@ -49,9 +49,10 @@ export function aggregateText(col: TableColumn, a: Aggregate): string {
   // The mean of start times is no time anyone started: the group row shows the earliest (the tooltip has both ends).
   if (col.kind === 'attr' && col.key === 'created') return a.min !== undefined ? cellText(col, a.min) : '';
   if (a.mean !== undefined) {
-    // Four digits: a mean ± std pair has to fit the column a single value fits.
-    const show = (v: number) => (col.kind === 'attr' ? cellText(col, v) : formatNumber(v, 4));
-    return a.std !== undefined ? `${show(a.mean)} ± ${show(a.std)}` : show(a.mean);
+    // Four digits for the mean and two for the std (an uncertainty has no more that mean
+    // anything): the pair has to fit the column a single value fits.
+    const show = (v: number, digits: number) => (col.kind === 'attr' ? cellText(col, v) : formatNumber(v, digits));
+    return a.std !== undefined ? `${show(a.mean, 4)} ± ${show(a.std, 2)}` : show(a.mean, 4);
   }
   return a.same ?? '';
 }
