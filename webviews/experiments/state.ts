@@ -1,22 +1,17 @@
 // The experiments table webview's state as pure functions, with no DOM: the rows the host
 // sent, the selection, the keyboard cursor, which rows are in view (virtualisation), and
 // the text a copy puts on the clipboard. Unit-tested in Node (test/unit/webviews/).
-import type { HostToTable, SearchErrorMsg, TableColumnMsg, TableRowMsg, TableSortKey, ColumnChoiceMsg } from '../../src/protocol/experimentsTable';
+import type { HostToTable, SearchErrorMsg, TableColumnMsg } from '../../src/protocol/experimentsTable';
 
 /** Every row is this tall: one spacer of rows × ROW_HEIGHT, and a row's place is its index times it. */
 export const ROW_HEIGHT = 24;
 /** Rows drawn beyond each edge of the viewport, so a fast scroll does not show blanks. */
 export const OVERSCAN = 8;
 
-export interface TableState {
-  columns: TableColumnMsg[];
-  rows: TableRowMsg[];
-  total: number;
-  matched: number;
-  sort: TableSortKey[];
-  groupBy: string | null;
-  choices: ColumnChoiceMsg[];
-  minMax: string[];
+type RowsMsg = Extract<HostToTable, { type: 'rows' }>;
+
+/** The host's last rows (all but its problems), and what the user does here. */
+export interface TableState extends Omit<RowsMsg, 'type' | 'problems'> {
   search: string;
   searchError: SearchErrorMsg | null;
   /** Selected run keys. */
