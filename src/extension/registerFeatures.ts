@@ -13,6 +13,7 @@ import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
 import { registerPanels } from './panels/registerPanels';
+import { registerExperiments } from './experiments/registerExperiments';
 import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
 
@@ -21,7 +22,9 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const workspaces = registerWorkspacesView(context, log);
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
   const runs = registerRunsView(context, log, colors);
-  registerPanels(context, { extensionUri: context.extensionUri, log, catalog: runs, colors });
+  const panelDeps = { extensionUri: context.extensionUri, log, catalog: runs, colors };
+  registerPanels(context, panelDeps);
+  registerExperiments(context, { ...panelDeps, state: context.workspaceState });
   const data = registerDataView(context, log);
   const pipelines = registerPipelines(context, log);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry);

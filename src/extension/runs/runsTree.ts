@@ -167,6 +167,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     );
   }
 
+  /** The name a store gives an experiment (the experiments table's column); undefined when it lists none by that id. */
+  experimentName(sourceId: string, experimentId: string): string | undefined {
+    return this.states.get(sourceId)?.listing?.experiments.find((e) => e.id === experimentId)?.name;
+  }
+
   private reload(rediscover: boolean, servers = true): Promise<void> {
     // One listing at a time: a refresh during a listing runs after it.
     const next = (this.loading ?? Promise.resolve()).then(() =>

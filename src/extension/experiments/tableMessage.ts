@@ -1,0 +1,62 @@
+// The `rows` message for the table webview from the runs and the table's state: the pure
+// half of ExperimentsPanel.send (no `vscode`), so bench/experiments-table.bench.mjs times
+// the same work the panel does.
+import type { RunFilter } from '../../core/runs/search';
+import {
+  aggregateText,
+  aggregateTitle,
+  buildTableView,
+  cellText,
+  cellValue,
+  columnFromId,
+  isNumericKind,
+  isShown,
+  orderedColumns,
+  tableColumns,
+  visibleColumns,
+  type TableColumn,
+  type TableRun,
+  type TableState,
+  type TableView,
+} from '../../core/runs/table';
+import type { HostToTable, TableRowMsg } from '../../protocol/experimentsTable';
+
+const DEFAULT_WIDTH: Record<string, number> = { 'attr:name': 200, 'attr:status': 108, 'attr:source': 180, 'attr:experiment': 130, 'attr:created': 162, 'attr:duration': 100 };
+
+export interface TableRender {
+  message: Extract<HostToTable, { type: 'rows' }>;
+  visible: TableColumn[];
+  view: TableView;
+}
+
+/** `none`: how a group of runs without the value is named (translated by the caller). */
+export function rowsMessage(runs: readonly TableRun[], s: TableState, filter: RunFilter | undefined, now: number, none: string): TableRender {
+  const all = tableColumns(runs);
+  const visible = visibleColumns(all, s.layout);
+  const view = buildTableView(runs, visible, { filter, sort: s.sort, groupBy: s.groupBy, collapsed: new Set(s.collapsed) }, now);
+  const groupCol = s.groupBy ? columnFromId(s.groupBy) : undefined;
+  const rows: TableRowMsg[] = view.rows.map((r) => {
+    if (r.kind === 'run') {
+      const t = runs[r.run];
+      return { key: t.key, kind: 'run', status: t.run.status, parent: t.parentKey, cells: visible.map((c) => cellText(c, cellValue(t, c, now))) };
+    }
+    const label = `${groupCol?.label ?? ''} = ${r.value === undefined ? none : groupCol ? cellText(groupCol, r.value) : String(r.value)}`;
+    const cells = visible.map((c, i) => (i === 0 ? label : aggregateText(c, r.aggregates.get(c.id)!)));
+    const titles = visible.map((c) => aggregateTitle(c, r.aggregates.get(c.id)!));
+    return { key: r.id, kind: 'group', cells, titles, count: r.members.length, collapsed: r.collapsed };
+  });
+  const pinned = new Set(s.layout.pinned);
+  const message: TableRender['message'] = {
+    type: 'rows',
+    columns: visible.map((c) => ({ id: c.id, label: c.label, kind: c.kind, numeric: isNumericKind(c), width: s.layout.widths[c.id] ?? DEFAULT_WIDTH[c.id] ?? 120, pinned: pinned.has(c.id) })),
+    rows,
+    total: runs.length,
+    matched: view.matched,
+    sort: s.sort,
+    groupBy: s.groupBy ?? null,
+    choices: orderedColumns(all, s.layout).map((c) => ({ id: c.id, label: c.label, kind: c.kind, shown: isShown(s.layout, c), pinned: pinned.has(c.id) })),
+    minMax: s.minMax,
+    problems: [],
+  };
+  return { message, visible, view };
+}
