@@ -14,6 +14,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { root } from '../scripts/lib.mjs';
+import { atMost, faster, notMeasured, result } from './lib/verdict.mjs';
 import { launchBrowser } from '../test/e2e/browser.mjs';
 
 const RUNS = Number(process.env.BENCH_TABLE_RUNS ?? 10000);
@@ -23,7 +24,7 @@ const METRICS = 16;
 const python = join(root, '.venv-peers', 'bin', 'python');
 const mlflowBin = join(root, '.venv-peers', 'bin', 'mlflow');
 if (!existsSync(python)) {
-  console.log(`RESULT experiments table: not measured (${python} missing; run bash scripts/setup/peers.sh)`);
+  notMeasured('experiments table', `${python} missing; run bash scripts/setup/peers.sh`);
   process.exit(1);
 }
 
@@ -224,8 +225,8 @@ try {
   const p95 = Math.max(0, p95Of(frames.scrolled) - interval);
   const wheelP95 = Math.max(0, p95Of(frames.wheel) - interval);
   console.log(`  scroll at ${SCROLL_RUNS.toLocaleString('en')} rows, scroll to idle after the next frame: 240 jumps of 37 rows p95 ${p95Of(frames.scrolled).toFixed(1)} ms, median ${median(frames.scrolled).toFixed(1)} ms; 240 steps of 3 rows p95 ${p95Of(frames.wheel).toFixed(1)} ms, median ${median(frames.wheel).toFixed(1)} ms; without scrolling ${interval.toFixed(1)} ms (the frame interval); ${frames.rows} row elements in the page`);
-  console.log(`RESULT experiments table first render ${RUNS}×${columns}: ours ${oursMs.toFixed(0)} ms vs MLflow UI ${theirMs.toFixed(0)} ms = ${(theirMs / oursMs).toFixed(1)}× faster (goal ≥ 10×)`);
-  console.log(`RESULT experiments table scroll at ${SCROLL_RUNS} rows: p95 work per frame beyond the frame interval ${wheelP95.toFixed(1)} ms at 3 rows a frame, ${p95.toFixed(1)} ms at 37 rows a frame (goal < 16 ms)`);
+  result(`experiments table first render ${RUNS} runs × ${columns} columns`, `ours ${oursMs.toFixed(0)} ms vs the MLflow UI runs page ${theirMs.toFixed(0)} ms`, [faster(theirMs / oursMs, 10, 'vs MLflow UI')]);
+  result(`experiments table scroll at ${SCROLL_RUNS} rows`, `p95 work per frame beyond the frame interval: ${wheelP95.toFixed(1)} ms at 3 rows a frame, ${p95.toFixed(1)} ms at 37 rows a frame`, [atMost('p95 at 3 rows a frame', wheelP95, 16, ' ms'), atMost('p95 at 37 rows a frame', p95, 16, ' ms')]);
 } finally {
   server.kill();
   await browser.close();
