@@ -226,6 +226,14 @@ export function workspaceState(dockerState: string): WorkspaceState {
   return dockerState === 'running' ? 'running' : dockerState === 'paused' ? 'paused' : dockerState === 'restarting' ? 'restarting' : 'stopped';
 }
 
+/**
+ * The tree item's contextValue, which package.json's menus match: `mlops.workspace.<state>`
+ * for the user's own, `mlops.teamWorkspace.<state>` for a teammate's (logs and details only).
+ */
+export function workspaceContextValue(dockerState: string, mine: boolean): string {
+  return `mlops.${mine ? 'workspace' : 'teamWorkspace'}.${workspaceState(dockerState)}`;
+}
+
 /** A codicon and a theme color per state. */
 export function stateIcon(dockerState: string): { id: string; color?: string } {
   switch (workspaceState(dockerState)) {

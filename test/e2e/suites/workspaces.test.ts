@@ -182,7 +182,7 @@ describe('Workspaces view: launch, list and remove real workspaces on the local 
     const listed = await t.findWorkspace(LOCAL, theirs.id);
     assert.equal(listed, undefined, 'a container without mlops.workspace=1 was listed');
     const host = (await t.getChildren()).find((n): n is HostNode => n.kind === 'host' && n.host.name === LOCAL)!;
-    const fake: WorkspaceNode = { kind: 'workspace', parent: host.workspaces, ws: { id: theirs.id, name: 'theirs', image, state: 'created', status: 'Created', gpus: 'none', ports: [], createdAt: new Date(), labels: {} } };
+    const fake: WorkspaceNode = { kind: 'workspace', parent: host.workspaces, mine: true, ws: { id: theirs.id, name: 'theirs', image, state: 'created', status: 'Created', gpus: 'none', ports: [], createdAt: new Date(), labels: {} } };
     assert.equal(await vscode.commands.executeCommand('mlops.workspace.remove', fake, { confirmed: true }), false);
     assert.ok(await theirs.inspect(), 'the container without our label was removed');
     // The refusal was shown as an error notification; the runner checks that none is left on screen.
