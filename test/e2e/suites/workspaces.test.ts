@@ -133,7 +133,7 @@ describe('Workspaces view: launch, list and remove real workspaces on the local 
     const t = await tree();
     const node = await t.findWorkspace(LOCAL, launched.get(LOCAL)!.id);
     const cmd = await vscode.commands.executeCommand<string>('mlops.workspace.copyDockerRun', node);
-    assert.match(cmd ?? '', /^docker run -d --label mlops\.profile=e2e --label mlops\.workspace=1 .* -p 127\.0\.0\.1::8888 local\/busybox:1 sh -c 'trap "exit 0" TERM; sleep 300 & wait'$/);
+    assert.match(cmd ?? '', /^docker run -d --label mlops\.profile=e2e --label mlops\.owner=\S+ --label mlops\.workspace=1 .* -p 127\.0\.0\.1::8888 local\/busybox:1 sh -c 'trap "exit 0" TERM; sleep 300 & wait'$/);
   });
 
   it('shows the running workspaces of both hosts in the view (screenshot e2e-workspaces.png)', async function () {
