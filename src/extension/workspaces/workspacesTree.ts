@@ -7,7 +7,7 @@ import { checkHost } from '../../core/hosts/hostStatus';
 import { listWorkspaces, probeGpus, type WorkspaceSummary } from '../../core/hosts/workspaces';
 import type { GpuInfo } from '../../core/hosts/gpuProbe';
 import type { HostEntry, HostRegistry } from './hosts';
-import { formatGpu, formatPorts, stateIcon, workspaceContextValue, workspaceDescription } from './model';
+import { formatGpu, formatPorts, ownedDescription, stateIcon, workspaceContextValue } from './model';
 import { ownerText, splitByOwner } from '../../core/hosts/ownership';
 import { currentUser } from './identity';
 
@@ -316,7 +316,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         const item = new vscode.TreeItem(ws.name, C.None);
         item.id = `ws:${hostOf(n).name}:${ws.id}`;
         const owner = ownerText(ws.labels);
-        item.description = n.mine ? workspaceDescription(ws) : `${owner} · ${workspaceDescription(ws)}`;
+        item.description = ownedDescription(ws, n.mine);
         const icon = stateIcon(ws.state);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         const ports = formatPorts(ws.ports);

@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { OWNER_LABEL } from '../../../src/core/hosts/ownership';
 import { changeWorkspace, WorkspaceRefusedError, type WorkspaceChange } from '../../../src/core/hosts/workspaces';
 import { WORKSPACE_LABEL } from '../../../src/core/hosts/workspaceSpec';
-import { workspaceContextValue } from '../../../src/extension/workspaces/model';
+import { ownedDescription, workspaceContextValue } from '../../../src/extension/workspaces/model';
 
 interface MenuEntry {
   command: string;
@@ -43,6 +43,13 @@ describe('workspaces view: Mine and Team', () => {
     assert.equal(workspaceContextValue('running', true), 'mlops.workspace.running');
     assert.equal(workspaceContextValue('running', false), 'mlops.teamWorkspace.running');
     assert.equal(workspaceContextValue('exited', false), 'mlops.teamWorkspace.stopped');
+  });
+
+  it("leads a teammate's item with its owner, or \"unknown owner\" without the label", () => {
+    const ws = { image: 'img:1', ports: [], status: 'Up 3 minutes', gpus: '2' };
+    assert.equal(ownedDescription({ ...ws, labels: { [OWNER_LABEL]: 'alice' } }, false), 'alice · img:1 · GPUs 2 · Up 3 minutes');
+    assert.equal(ownedDescription({ ...ws, labels: {} }, false), 'unknown owner · img:1 · GPUs 2 · Up 3 minutes');
+    assert.equal(ownedDescription({ ...ws, labels: { [OWNER_LABEL]: 'bob' } }, true), 'img:1 · GPUs 2 · Up 3 minutes');
   });
 
   for (const state of STATES) {
