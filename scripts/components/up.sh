@@ -7,6 +7,8 @@
 #   slurm   munged + slurmctld + slurmd for one node with two a100 GPUs as GRES (slurm.sh);
 #           the sshds' SLURM_CONF names it, so a login over ssh is a login node; with
 #           accounting (slurmdbd + a private MariaDB, slurmdbd.sh) where this machine has them
+#   sshUsers  OS users alice and bob (in the docker group), each with an own key that the
+#           sshds accept for that user only: two teammates on one shared GPU server
 # Idempotent: what already runs (and answers) is reused. What cannot start (not root,
 # binary missing) is left out, with the reason printed and written to components.json
 # under "unavailable", so the suites that need it skip (or fail in CI). Always exits 0.
@@ -16,7 +18,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ssh_port=${MLOPS_SSH_PORT:-2222}
 alt_port=${MLOPS_SSH_ALT_PORT:-2223}
 mkdir -p "$state"
-docker_ok=0 ssh_ok=0 alt_ok=0 slurm_ok=0
+docker_ok=0 ssh_ok=0 alt_ok=0 slurm_ok=0 users_ok=0
 declare -A why=()
 unavailable() { why[$1]=${2//$'\r'/}; say "$1 not available: ${why[$1]}"; }
 
@@ -87,6 +89,39 @@ if [ $docker_ok = 1 ] && ! docker_cli image inspect local/busybox:1 >/dev/null 2
   fi
 fi
 
+# --- Two teammates (OS users) -----------------------------------------------------------
+# alice and bob log in to the test sshd with keys of their own and reach the engine as
+# members of its socket's group, the way people share a GPU server. Made before the sshds
+# start, since their config names the users' key files.
+team_users=(alice bob)
+make_users() {
+  local u
+  command -v useradd >/dev/null || { unavailable sshUsers "no useradd (apt-get install passwd)"; return 1; }
+  getent group docker >/dev/null || groupadd --system docker || { unavailable sshUsers "groupadd docker failed"; return 1; }
+  for u in "${team_users[@]}"; do
+    if ! id -u "$u" >/dev/null 2>&1; then
+      useradd --create-home --shell /bin/sh --groups docker "$u" || { unavailable sshUsers "useradd $u failed"; return 1; }
+    elif ! id -nG "$u" | tr ' ' '\n' | grep -qx docker; then
+      usermod -aG docker "$u" || { unavailable sshUsers "usermod -aG docker $u failed"; return 1; }
+    fi
+    # useradd leaves the password "!" (locked), and sshd without PAM refuses a locked account
+    # even for a key; "*" is no password at all, not a lock.
+    [ "$(getent shadow "$u" | cut -d: -f2)" = '*' ] || usermod -p '*' "$u" || { unavailable sshUsers "usermod -p $u failed"; return 1; }
+    mkdir -p "$state/users/$u"
+    [ -f "$state/users/$u/key" ] || ssh-keygen -q -t ed25519 -N '' -C "mlops-test-$u" -f "$state/users/$u/key" || return 1
+    cp "$state/users/$u/key.pub" "$state/users/$u/authorized_keys"
+    # sshd reads a user's authorized_keys as that user: the folder must let them in.
+    chmod 755 "$state/users" "$state/users/$u"; chmod 644 "$state/users/$u/authorized_keys"
+  done
+  # dockerd gives its socket to the docker group only if the group existed when it started.
+  if [ $docker_ok = 1 ] && [ "$(stat -c %G "$sock")" != docker ]; then chgrp docker "$sock" && chmod 660 "$sock"; fi
+}
+if [ "$(id -u)" != 0 ]; then
+  unavailable sshUsers "adding the OS users alice and bob needs root; run scripts/components/up.sh as root"
+elif make_users; then
+  users_ok=1
+fi
+
 # --- sshd (two, with different host keys) ------------------------------------------
 key_of() { cut -d' ' -f2 "$1"; }   # the base64 key of a .pub file
 serves_key() { # serves_key PORT PUBFILE: the listener on PORT presents the key in PUBFILE
@@ -114,7 +149,10 @@ StrictModes no
 PidFile $dir/sshd.pid
 AllowTcpForwarding yes
 Subsystem sftp internal-sftp
-SetEnv DOCKER_HOST=unix://$sock SLURM_CONF=$state/slurm/slurm.conf"
+SetEnv DOCKER_HOST=unix://$sock SLURM_CONF=$state/slurm/slurm.conf
+# Last (a Match block runs to the end): the teammates accept their own keys only.
+Match User $(IFS=,; echo "${team_users[*]}")
+  AuthorizedKeysFile $state/users/%u/authorized_keys"
   if pid=$(ours "$dir/sshd.pid" "$dir/sshd_config"); then
     if [ "$config" = "$(cat "$dir/sshd_config")" ] && serves_key "$port" "$dir/hostkey.pub"; then
       say "$name: reusing sshd $pid on 127.0.0.1:$port"; return 0
@@ -158,6 +196,20 @@ else
     echo "[127.0.0.1]:$ssh_port $(cut -d' ' -f1-2 "$state/ssh/hostkey.pub")" >"$state/known_hosts"
     login_check ssh "$ssh_port" "$state/known_hosts" && ssh_ok=1
   fi
+  # Each teammate logs in with the own key (not root's) and reaches the engine as itself.
+  if [ $users_ok = 1 ] && [ $ssh_ok = 1 ] && [ $docker_ok = 1 ]; then
+    for u in "${team_users[@]}"; do
+      out=$(ssh -F /dev/null -i "$state/users/$u/key" -p "$ssh_port" -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes \
+            -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$state/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+            "$u@127.0.0.1" 'echo "$(id -un) $(docker version --format "{{.Server.APIVersion}}")"' </dev/null 2>&1)
+      case $out in
+        "$u "[0-9]*) ;;
+        *) users_ok=0; unavailable sshUsers "$u cannot log in and reach the engine: $(echo "$out" | tail -n1)"; break ;;
+      esac
+    done
+  elif [ $users_ok = 1 ]; then
+    users_ok=0; unavailable sshUsers "needs the ssh and docker components"
+  fi
   if start_sshd sshAlt "$alt_port"; then
     echo "[127.0.0.1]:$alt_port $(cut -d' ' -f1-2 "$state/sshAlt/hostkey.pub")" >"$state/sshAlt/known_hosts"
     login_check sshAlt "$alt_port" "$state/sshAlt/known_hosts" && alt_ok=1
@@ -190,6 +242,12 @@ ssh_entry() { # ssh_entry NAME PORT
   [ $docker_ok = 1 ] && printf ',\n  "docker": {"socketPath": %s, "image": "local/busybox:1"}' "$(json_str "$sock")"
   [ $ssh_ok = 1 ] && printf ',\n  "ssh": %s' "$(ssh_entry ssh "$ssh_port")"
   [ $alt_ok = 1 ] && printf ',\n  "sshAlt": %s' "$(ssh_entry sshAlt "$alt_port")"
+  if [ $users_ok = 1 ]; then
+    printf ',\n  "sshUsers": {'
+    sep=''
+    for u in "${team_users[@]}"; do printf '%s"%s": {"username": "%s", "privateKeyPath": %s}' "$sep" "$u" "$u" "$(json_str "$state/users/$u/key")"; sep=', '; done
+    printf '}'
+  fi
   [ $slurm_ok = 1 ] && printf ',\n  "slurm": {"conf": %s, "node": %s, "partition": "gpu", "gres": "gpu:a100:2", "cpus": 2, "accounting": %s}' \
     "$(json_str "$slurm_conf")" "$(json_str "$(hostname -s)")" "$(json_str "$accounting")"
   if [ ${#why[@]} -gt 0 ]; then
@@ -200,5 +258,5 @@ ssh_entry() { # ssh_entry NAME PORT
   fi
   printf '\n}\n'
 } >"$state/components.json.tmp" && mv "$state/components.json.tmp" "$state/components.json"
-say "docker=$docker_ok ssh=$ssh_ok sshAlt=$alt_ok slurm=$slurm_ok ($state/components.json)"
+say "docker=$docker_ok ssh=$ssh_ok sshAlt=$alt_ok sshUsers=$users_ok slurm=$slurm_ok ($state/components.json)"
 exit 0

@@ -29,6 +29,7 @@ export interface SettingValues {
   'dvc.path': string;
   clusters: unknown[];
   'jobs.refreshSeconds': number;
+  user: string;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -60,6 +61,7 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
   'dvc.path': '',
   clusters: [],
   'jobs.refreshSeconds': 15,
+  user: '',
 };
 
 /**
@@ -77,6 +79,7 @@ export const MACHINE_SETTINGS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'workspaces.profiles',
   'dvc.path',
   'clusters',
+  'user',
 ]);
 
 /**

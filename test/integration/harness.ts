@@ -38,19 +38,27 @@ export interface SlurmComponent {
   accounting?: 'slurmdbd' | 'none';
 }
 
+/** An OS user of the test sshd's machine with a key of its own (scripts/components/up.sh). */
+export interface SshUser {
+  username: string;
+  privateKeyPath: string;
+}
+
 interface Components {
   stateDir?: string;
   docker?: DockerComponent;
   ssh?: SshComponent;
   sshAlt?: SshComponent;
   slurm?: SlurmComponent;
+  /** Teammates on the `ssh` server: OS users alice and bob in the engine's docker group. */
+  sshUsers?: Record<'alice' | 'bob', SshUser>;
   /** Written by scripts/components/ray.sh up (not up.sh). */
   ray?: Omit<RayComponent, 'rayBin' | 'startedHere'>;
   /** Why up.sh left a component out (`slurmdbd`: the cluster runs without accounting). */
   unavailable?: Partial<Record<ComponentName | 'slurmdbd', string>>;
 }
 
-export type ComponentName = 'docker' | 'ssh' | 'sshAlt' | 'slurm';
+export type ComponentName = 'docker' | 'ssh' | 'sshAlt' | 'slurm' | 'sshUsers';
 
 export const stateDir = process.env.MLOPS_TEST_STATE ?? '/tmp/mlops-test';
 export const repoRoot = path.resolve(__dirname, '../..');
@@ -194,6 +202,11 @@ export function sshTestHost(ssh: SshComponent): SshHostConnection {
     privateKey: readFileSync(ssh.privateKeyPath),
     hostKeys: knownHostsFile(ssh.knownHostsPath, async () => false),
   });
+}
+
+/** The test sshd as another OS user of its machine, with that user's own key. */
+export function sshTestHostAs(ssh: SshComponent, user: SshUser): SshHostConnection {
+  return sshTestHost({ ...ssh, username: user.username, privateKeyPath: user.privateKeyPath });
 }
 
 /**

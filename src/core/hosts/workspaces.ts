@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { interpretGpuProbe, NVIDIA_SMI_QUERY_ARGV, type GpuProbeResult } from './gpuProbe';
 import type { HostConnection } from './hostConnection';
+import { refusal, type Refusal } from './ownership';
 import { GPUS_LABEL, PROFILE_LABEL, WORKSPACE_LABEL } from './workspaceSpec';
 
 export interface WorkspaceSummary {
@@ -41,6 +42,49 @@ export async function listWorkspaces(docker: Docker, extraLabels: Record<string,
       createdAt: new Date(c.Created * 1000),
       labels: c.Labels,
     }));
+}
+
+/** A change to someone else's workspace, refused before anything was sent to the engine. */
+export class WorkspaceRefusedError extends Error {
+  constructor(
+    readonly workspace: string,
+    readonly refusal: Refusal,
+  ) {
+    super(
+      refusal.reason === 'teammate'
+        ? `${workspace} belongs to ${refusal.owner}: MLOps leaves a teammate's workspace alone.`
+        : `${workspace} has no owner label: MLOps leaves it alone.`,
+    );
+    this.name = 'WorkspaceRefusedError';
+  }
+}
+
+/**
+ * The container after checking, on the engine, that we launched it — and, with `me`, that
+ * it is `me`'s. The labels are read afresh rather than taken from the caller, so a forged
+ * or stale tree item cannot make us touch another's container.
+ */
+export async function ourWorkspace(docker: Docker, id: string, name: string, me?: string) {
+  const container = docker.getContainer(id);
+  const info = await container.inspect();
+  const labels = info.Config?.Labels ?? {};
+  if (labels[WORKSPACE_LABEL] !== '1') throw new Error(`${name} does not carry the ${WORKSPACE_LABEL} label: MLOps leaves it alone.`);
+  if (me !== undefined) {
+    const r = refusal(labels, me);
+    if (r) throw new WorkspaceRefusedError(name, r);
+  }
+  return { container, info };
+}
+
+export type WorkspaceChange = 'start' | 'stop' | 'restart' | 'remove';
+
+/** What the start/stop/restart/remove commands do: only to `me`'s own workspace, else WorkspaceRefusedError. */
+export async function changeWorkspace(docker: Docker, ws: { id: string; name: string }, action: WorkspaceChange, me: string): Promise<void> {
+  const { container } = await ourWorkspace(docker, ws.id, ws.name, me);
+  if (action === 'start') await container.start();
+  else if (action === 'stop') await container.stop({ t: 10 });
+  else if (action === 'restart') await container.restart({ t: 10 });
+  else await container.remove({ force: true, v: false });
 }
 
 export async function probeGpus(conn: HostConnection, timeoutMs?: number): Promise<GpuProbeResult> {

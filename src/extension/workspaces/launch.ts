@@ -10,6 +10,8 @@ import { containerCreateOptions, ProfileError, type LaunchProfile } from '../../
 import type { HostEntry, HostRegistry } from './hosts';
 import { setting } from '../settings';
 import { askLaunch } from './launchQuestions';
+import { currentUser } from './identity';
+import { ownerLabels } from '../../core/hosts/ownership';
 import { mountsFor, SPEC_LABEL, storedProfiles, workspaceContainerName, type StoredProfile } from './model';
 import { hostLabel, type HostNode, type WorkspacesTreeProvider } from './workspacesTree';
 
@@ -105,7 +107,8 @@ export class Launcher {
         const { mountProject: _m, host: _h, ...rest } = profile;
         const projectPath = host.kind === 'local' ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : host.projectPath;
         const spec: LaunchProfile = { ...rest, mounts: mountsFor(profile, projectPath) };
-        const opts = containerCreateOptions(spec, { ...labels, [SPEC_LABEL]: JSON.stringify(spec) });
+        // The owner comes last: a LaunchRequest's labels cannot launch in someone else's name.
+        const opts = containerCreateOptions(spec, { ...labels, [SPEC_LABEL]: JSON.stringify(spec), ...ownerLabels(currentUser()) });
         opts.name = workspaceContainerName(spec, randomBytes(3).toString('hex'));
         progress.report({ message: vscode.l10n.t('connecting') });
         const conn = await race(this.registry.ensureConnected(host));

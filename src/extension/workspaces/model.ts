@@ -5,6 +5,7 @@ import type { GpuInfo } from '../../core/hosts/gpuProbe';
 import type { HostSetting } from '../../core/hosts/sshConfig';
 import { GPUS_LABEL, PROFILE_LABEL, type GpuRequest, type LaunchProfile, type MountSpec, type PortSpec } from '../../core/hosts/workspaceSpec';
 import type { WorkspaceSummary } from '../../core/hosts/workspaces';
+import { ownerText } from '../../core/hosts/ownership';
 
 /** The launch profile as we store it on the container, so "Copy docker run" repeats it exactly. */
 export const SPEC_LABEL = 'mlops.spec';
@@ -220,10 +221,23 @@ export function workspaceDescription(ws: Pick<WorkspaceSummary, 'image' | 'ports
   return [ws.image, ws.gpus !== 'none' ? `GPUs ${ws.gpus}` : '', ports ? `ports ${ports}` : '', ws.status].filter(Boolean).join(' · ');
 }
 
+/** A teammate's item leads with its owner ("alice · image · …"); the user's own does not. */
+export function ownedDescription(ws: Pick<WorkspaceSummary, 'image' | 'ports' | 'status' | 'gpus' | 'labels'>, mine: boolean): string {
+  return mine ? workspaceDescription(ws) : `${ownerText(ws.labels)} · ${workspaceDescription(ws)}`;
+}
+
 export type WorkspaceState = 'running' | 'paused' | 'restarting' | 'stopped';
 
 export function workspaceState(dockerState: string): WorkspaceState {
   return dockerState === 'running' ? 'running' : dockerState === 'paused' ? 'paused' : dockerState === 'restarting' ? 'restarting' : 'stopped';
+}
+
+/**
+ * The tree item's contextValue, which package.json's menus match: `mlops.workspace.<state>`
+ * for the user's own, `mlops.teamWorkspace.<state>` for a teammate's (logs and details only).
+ */
+export function workspaceContextValue(dockerState: string, mine: boolean): string {
+  return `mlops.${mine ? 'workspace' : 'teamWorkspace'}.${workspaceState(dockerState)}`;
 }
 
 /** A codicon and a theme color per state. */

@@ -7,7 +7,7 @@ import { describeEngineError } from '../../core/hosts/engineErrors';
 import { exposedPorts, forwardTarget, startTcpForward, type PortInspect, type TcpForward } from '../../core/hosts/portForward';
 import type { HostRegistry } from './hosts';
 import { ownedWorkspace } from './workspaceActions';
-import { hostLabel, type WorkspaceNode } from './workspacesTree';
+import { hostOf, hostLabel, type WorkspaceNode } from './workspacesTree';
 
 export interface ForwardEntry {
   host: string;
@@ -41,7 +41,7 @@ export class PortForwards implements vscode.Disposable {
       void showInfo(vscode.l10n.t('choose a running workspace in the Workspaces view to forward one of its ports.'));
       return undefined;
     }
-    const where = hostLabel(node.parent.parent.host);
+    const where = hostLabel(hostOf(node));
     try {
       const { host, conn, info } = await ownedWorkspace(this.registry, node);
       const port = opts.port ?? (await this.pickPort(info as PortInspect, node.ws.name));

@@ -2,14 +2,15 @@
 // layer comes from dist/lazy/hostsLib.js the first time the view lists its hosts.
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
-import { showError, showInfo } from '../notify';
+import { showError, showInfo, showWarning } from '../notify';
 import { setting, settingChanged } from '../settings';
 import { HostRegistry } from './hosts';
 import { Launcher } from './launch';
 import { PROJECT_MOUNT } from './model';
 import { PortForwards } from './portForwards';
-import { ownedWorkspace, WorkspaceActions } from './workspaceActions';
-import { hostLabel, WorkspacesTreeProvider, type WorkspaceNode } from './workspacesTree';
+import { ownedWorkspace, refusalMessage, WorkspaceActions } from './workspaceActions';
+import { WorkspaceRefusedError } from '../../core/hosts/workspaces';
+import { hostOf, hostLabel, WorkspacesTreeProvider, type WorkspaceNode } from './workspacesTree';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { openWorkspaceTerminal } from './workspaceTerminal';
 
@@ -28,13 +29,18 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
       void showInfo(vscode.l10n.t('choose a running workspace in the Workspaces view to open a terminal in it.'));
       return undefined;
     }
-    const where = hostLabel(node.parent.parent.host);
+    const where = hostLabel(hostOf(node));
     try {
-      const { conn, info } = await ownedWorkspace(registry, node);
+      // A shell can stop anything inside: a teammate's workspace is read-only, so no terminal.
+      const { conn, info } = await ownedWorkspace(registry, node, { change: true });
       const mounted = (info.Mounts ?? []).some((m) => m.Destination === PROJECT_MOUNT);
       const t = openWorkspaceTerminal(async () => conn, { containerId: node.ws.id, name: node.ws.name, where, ...(mounted ? { workingDir: PROJECT_MOUNT } : {}) }, log);
       return t.name;
     } catch (err) {
+      if (err instanceof WorkspaceRefusedError) {
+        void showWarning(refusalMessage(node.ws.name, err.refusal));
+        return undefined;
+      }
       const p = describeEngineError(err, where);
       void showError(`${vscode.l10n.t('could not open a terminal in {0}.', node.ws.name)} ${p.message} ${p.nextStep}`);
       return undefined;
@@ -67,6 +73,8 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
     view.onDidChangeVisibility(arm),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settingChanged(e, 'workspaces.gpuRefreshSeconds')) arm();
+      // Who "me" is decides Mine/Team and the menus.
+      if (settingChanged(e, 'user')) tree.refreshLive();
       if (settingChanged(e, 'hosts', 'docker.host', 'ssh', 'workspaces.callTimeoutSeconds')) {
         // The connections are made anew; tunnels over the old ones would only fail.
         void forwards.stopWhere((f) => f.tunnel !== undefined);

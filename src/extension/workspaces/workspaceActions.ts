@@ -4,10 +4,13 @@ import { Writable } from 'node:stream';
 import * as vscode from 'vscode';
 import { showError, showInfo, showWarning } from '../notify';
 import { describeEngineError } from '../../core/hosts/engineErrors';
-import { dockerRunCommand, PROFILE_LABEL, WORKSPACE_LABEL } from '../../core/hosts/workspaceSpec';
+import { dockerRunCommand, PROFILE_LABEL } from '../../core/hosts/workspaceSpec';
 import type { HostRegistry } from './hosts';
 import { profileFromInspect } from './model';
-import { hostLabel, type WorkspaceNode, type WorkspacesTreeProvider } from './workspacesTree';
+import { hostLabel, hostOf, type WorkspaceNode, type WorkspacesTreeProvider } from './workspacesTree';
+import { currentUser } from './identity';
+import { changeWorkspace, ourWorkspace, WorkspaceRefusedError } from '../../core/hosts/workspaces';
+import { ownerLabels, refusal, type Refusal } from '../../core/hosts/ownership';
 
 type Action = 'start' | 'stop' | 'restart' | 'remove';
 
@@ -25,14 +28,22 @@ function actionTexts(action: Action, name: string): { choose: string; progress: 
   }
 }
 
-/** The workspace's container after checking, on the engine, that we created it. */
-export async function ownedWorkspace(registry: HostRegistry, node: WorkspaceNode) {
-  const host = node.parent.parent.host;
+/**
+ * The workspace's container after checking, on the engine, that we created it; with
+ * `change`, also that it is this user's (else WorkspaceRefusedError naming the owner).
+ */
+export async function ownedWorkspace(registry: HostRegistry, node: WorkspaceNode, opts: { change?: boolean } = {}) {
+  const host = hostOf(node);
   const conn = await registry.ensureConnected(host);
-  const container = conn.docker().getContainer(node.ws.id);
-  const info = await container.inspect();
-  if (info.Config?.Labels?.[WORKSPACE_LABEL] !== '1') throw new Error(`${node.ws.name} does not carry the ${WORKSPACE_LABEL} label: MLOps leaves it alone.`);
+  const { container, info } = await ourWorkspace(conn.docker(), node.ws.id, node.ws.name, opts.change ? currentUser() : undefined);
   return { host, conn, container, info };
+}
+
+/** The refusal as the user reads it: whose workspace it is and what they can do instead. */
+export function refusalMessage(name: string, r: Refusal): string {
+  return r.reason === 'teammate'
+    ? vscode.l10n.t("{0} belongs to {1}: MLOps leaves a teammate's workspace alone (logs and details only) and changed nothing. Ask {1}, or set mlops.user if it is yours under another name.", name, r.owner)
+    : vscode.l10n.t('{0} has no owner label (launched before MLOps recorded owners, or by another tool): MLOps changed nothing. Remove it with the docker CLI if it is yours.', name);
 }
 
 export class WorkspaceActions implements vscode.Disposable {
@@ -50,7 +61,7 @@ export class WorkspaceActions implements vscode.Disposable {
 
   /** `failed` is the whole translated sentence ("could not stop ws-1."); `what` names it in the log. */
   private fail(node: WorkspaceNode, what: string, failed: string, err: unknown): void {
-    const p = describeEngineError(err, hostLabel(node.parent.parent.host));
+    const p = describeEngineError(err, hostLabel(hostOf(node)));
     this.log.error(`Workspaces: ${what} ${node.ws.name}: ${p.detail}`);
     void showError(`${failed} ${p.message} ${p.nextStep}`, vscode.l10n.t('Show Log')).then((c) => c && this.log.show());
   }
@@ -62,7 +73,15 @@ export class WorkspaceActions implements vscode.Disposable {
       return false;
     }
     const texts = actionTexts(action, node.ws.name);
-    const where = hostLabel(node.parent.parent.host);
+    const where = hostLabel(hostOf(node));
+    // A teammate's item never offers the action; from the palette it is refused before any
+    // question. The engine's labels are checked again when acting (the argument may be forged).
+    const early = refusal(node.ws.labels, currentUser());
+    if (early) {
+      this.log.warn(`Workspaces: ${action} ${node.ws.name}: refused (${early.reason === 'teammate' ? `owner ${early.owner}` : 'no owner label'})`);
+      void showWarning(refusalMessage(node.ws.name, early));
+      return false;
+    }
     if (action === 'remove' && !opts.confirmed) {
       const remove = vscode.l10n.t('Remove');
       const ok = await showWarning(
@@ -74,18 +93,22 @@ export class WorkspaceActions implements vscode.Disposable {
     }
     try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: texts.progress }, async () => {
-        const { container } = await this.owned(node);
-        if (action === 'start') await container.start();
-        else if (action === 'stop') await container.stop({ t: 10 });
-        else if (action === 'restart') await container.restart({ t: 10 });
-        else await container.remove({ force: true, v: false });
+        const conn = await this.registry.ensureConnected(hostOf(node));
+        // The owner is checked on the engine here, not only by the menus: a palette call
+        // or a forged argument reaches this line too.
+        await changeWorkspace(conn.docker(), node.ws, action, currentUser());
       });
-      this.log.info(`Workspaces: ${action} ${node.ws.name} on ${node.parent.parent.host.name}: done`);
+      this.log.info(`Workspaces: ${action} ${node.ws.name} on ${hostOf(node).name}: done`);
       if (action === 'remove') this.stopLogs(node.ws.id);
       return true;
     } catch (err) {
       // "already started/stopped" (304) is what the user wanted anyway.
       if ((err as { statusCode?: number }).statusCode === 304) return true;
+      if (err instanceof WorkspaceRefusedError) {
+        this.log.warn(`Workspaces: ${action} ${node.ws.name}: refused: ${err.message}`);
+        void showWarning(refusalMessage(node.ws.name, err.refusal));
+        return false;
+      }
       this.fail(node, action, texts.failed, err);
       return false;
     } finally {
@@ -132,7 +155,8 @@ export class WorkspaceActions implements vscode.Disposable {
       const { info } = await this.owned(node);
       const p = profileFromInspect(info as Parameters<typeof profileFromInspect>[0]);
       // No --name: the original holds it. The profile label still says where it came from.
-      const cmd = dockerRunCommand({ ...p, name: undefined }, p.name ? { [PROFILE_LABEL]: p.name } : {});
+      // Whoever runs the copied command owns what it creates.
+      const cmd = dockerRunCommand({ ...p, name: undefined }, { ...(p.name ? { [PROFILE_LABEL]: p.name } : {}), ...ownerLabels(currentUser()) });
       await vscode.env.clipboard.writeText(cmd);
       void showInfo(vscode.l10n.t('copied the docker run command of {0}.', node.ws.name));
       return cmd;

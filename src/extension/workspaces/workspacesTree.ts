@@ -7,7 +7,9 @@ import { checkHost } from '../../core/hosts/hostStatus';
 import { listWorkspaces, probeGpus, type WorkspaceSummary } from '../../core/hosts/workspaces';
 import type { GpuInfo } from '../../core/hosts/gpuProbe';
 import type { HostEntry, HostRegistry } from './hosts';
-import { formatGpu, formatPorts, stateIcon, workspaceDescription, workspaceState } from './model';
+import { formatGpu, formatPorts, ownedDescription, stateIcon, workspaceContextValue } from './model';
+import { ownerText, splitByOwner } from '../../core/hosts/ownership';
+import { currentUser } from './identity';
 
 type HostState =
   | { status: 'idle' }
@@ -27,6 +29,15 @@ export interface HostNode {
 export interface GroupNode {
   kind: 'gpus' | 'workspaces';
   parent: HostNode;
+  /** Set while some workspace of the host is a teammate's: the view splits the list in two. */
+  mine?: OwnerGroupNode;
+  team?: OwnerGroupNode;
+}
+/** "Mine" or "Team" under a host's Workspaces; only when others' workspaces are there too. */
+export interface OwnerGroupNode {
+  kind: 'mine' | 'team';
+  parent: GroupNode;
+  items: WorkspaceNode[];
 }
 export interface GpuNode {
   kind: 'gpu';
@@ -36,7 +47,9 @@ export interface GpuNode {
 export interface WorkspaceNode {
   kind: 'workspace';
   ws: WorkspaceSummary;
-  parent: GroupNode;
+  parent: GroupNode | OwnerGroupNode;
+  /** Launched by this user (owner label = mlops.user or the OS user); else read-only here. */
+  mine: boolean;
 }
 export interface MessageNode {
   kind: 'message';
@@ -46,7 +59,13 @@ export interface MessageNode {
   parent: HostNode | GroupNode;
   command?: vscode.Command;
 }
-export type WorkspacesNode = HostNode | GroupNode | GpuNode | WorkspaceNode | MessageNode;
+export type WorkspacesNode = HostNode | GroupNode | OwnerGroupNode | GpuNode | WorkspaceNode | MessageNode;
+
+/** The host a workspace item is on, whether or not the view grouped it under Mine/Team. */
+export function hostOf(n: WorkspaceNode): HostEntry {
+  const p = n.parent;
+  return 'items' in p ? p.parent.parent.host : p.parent.host;
+}
 
 /** The host's state as its description shows it. */
 const HOST_STATUS: Record<HostState['status'], () => string> = {
@@ -106,7 +125,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
     const host = (await this.getChildren()).find((n): n is HostNode => n.kind === 'host' && n.host.name === hostName);
     if (!host) return undefined;
     if (host.state.status !== 'connected') await this.getChildren(host);
-    const kids = await this.getChildren(host.workspaces);
+    const kids = (await this.getChildren(host.workspaces)).flatMap((k) => (k.kind === 'mine' || k.kind === 'team' ? k.items : [k]));
     return kids.find((k): k is WorkspaceNode => k.kind === 'workspace' && (k.ws.id === id || k.ws.name === id));
   }
 
@@ -169,6 +188,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
     if (element.kind === 'host') return this.hostChildren(element);
     if (element.kind === 'gpus') return this.gpuChildren(element);
     if (element.kind === 'workspaces') return this.workspaceChildren(element);
+    if (element.kind === 'mine' || element.kind === 'team') return element.items;
     return [];
   }
 
@@ -214,13 +234,26 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       // The same object per container across refreshes: TreeView.reveal finds elements by identity.
       const before = this.wsNodes.get(g) ?? new Map<string, WorkspaceNode>();
       const now = new Map<string, WorkspaceNode>();
-      for (const ws of list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())) {
-        const n = before.get(ws.id) ?? { kind: 'workspace', ws, parent: g };
-        n.ws = ws;
-        now.set(ws.id, n);
+      const { mine, team } = splitByOwner(
+        list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()),
+        currentUser(),
+      );
+      // No grouping while every workspace is the user's: Mine/Team would only add a level.
+      if (team.length) {
+        g.mine ??= { kind: 'mine', parent: g, items: [] };
+        g.team ??= { kind: 'team', parent: g, items: [] };
       }
+      const place = (ws: WorkspaceSummary, isMine: boolean, parent: GroupNode | OwnerGroupNode) => {
+        const n = before.get(ws.id) ?? { kind: 'workspace', ws, parent, mine: isMine };
+        Object.assign(n, { ws, parent, mine: isMine });
+        now.set(ws.id, n);
+        return n;
+      };
       this.wsNodes.set(g, now);
-      return [...now.values()];
+      if (!team.length) return mine.map((ws) => place(ws, true, g));
+      g.mine!.items = mine.map((ws) => place(ws, true, g.mine!));
+      g.team!.items = team.map((ws) => place(ws, false, g.team!));
+      return g.mine!.items.length ? [g.mine!, g.team!] : [g.team!];
     } catch (err) {
       const p = describeEngineError(err, hostLabel(g.parent.host));
       this.log.warn(`Workspaces: listing on ${g.parent.host.name}: ${p.detail}`);
@@ -257,6 +290,19 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         item.contextValue = `mlops.${n.kind}`;
         return item;
       }
+      case 'mine':
+      case 'team': {
+        const item = new vscode.TreeItem(n.kind === 'mine' ? vscode.l10n.t('Mine') : vscode.l10n.t('Team'), C.Expanded);
+        item.id = `${n.kind}:${n.parent.parent.host.name}`;
+        item.description = String(n.items.length);
+        item.iconPath = new vscode.ThemeIcon(n.kind === 'mine' ? 'account' : 'organization');
+        item.tooltip =
+          n.kind === 'mine'
+            ? vscode.l10n.t('Workspaces you launched (owner {0}).', currentUser())
+            : vscode.l10n.t("Teammates' workspaces on this host: logs and details only; their owner starts, stops and removes them.");
+        item.contextValue = `mlops.ownerGroup.${n.kind}`;
+        return item;
+      }
       case 'gpu': {
         const { label, description } = formatGpu(n.gpu);
         const item = new vscode.TreeItem(label, C.None);
@@ -268,8 +314,9 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       case 'workspace': {
         const { ws } = n;
         const item = new vscode.TreeItem(ws.name, C.None);
-        item.id = `ws:${n.parent.parent.host.name}:${ws.id}`;
-        item.description = workspaceDescription(ws);
+        item.id = `ws:${hostOf(n).name}:${ws.id}`;
+        const owner = ownerText(ws.labels);
+        item.description = ownedDescription(ws, n.mine);
         const icon = stateIcon(ws.state);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         const ports = formatPorts(ws.ports);
@@ -279,9 +326,10 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
             ws.profile ? vscode.l10n.t('image `{0}`, profile {1}', ws.image, ws.profile) : vscode.l10n.t('image `{0}`', ws.image),
             ports ? vscode.l10n.t('GPUs: {0} · ports {1} (container→host)', ws.gpus, ports) : vscode.l10n.t('GPUs: {0}', ws.gpus),
             vscode.l10n.t('created {0} ago · id {1}', formatDuration(Math.max(0, Date.now() - ws.createdAt.getTime())), ws.id.slice(0, 12)),
+            n.mine ? vscode.l10n.t('owner: {0} (you)', owner) : vscode.l10n.t("owner: {0} — a teammate's workspace: logs and details only", owner),
           ].join('\n\n'),
         );
-        item.contextValue = `mlops.workspace.${workspaceState(ws.state)}`;
+        item.contextValue = workspaceContextValue(ws.state, n.mine);
         return item;
       }
       case 'message': {

@@ -133,7 +133,7 @@ describe('Workspaces view: launch, list and remove real workspaces on the local 
     const t = await tree();
     const node = await t.findWorkspace(LOCAL, launched.get(LOCAL)!.id);
     const cmd = await vscode.commands.executeCommand<string>('mlops.workspace.copyDockerRun', node);
-    assert.match(cmd ?? '', /^docker run -d --label mlops\.profile=e2e --label mlops\.workspace=1 .* -p 127\.0\.0\.1::8888 local\/busybox:1 sh -c 'trap "exit 0" TERM; sleep 300 & wait'$/);
+    assert.match(cmd ?? '', /^docker run -d --label mlops\.profile=e2e --label mlops\.owner=\S+ --label mlops\.workspace=1 .* -p 127\.0\.0\.1::8888 local\/busybox:1 sh -c 'trap "exit 0" TERM; sleep 300 & wait'$/);
   });
 
   it('shows the running workspaces of both hosts in the view (screenshot e2e-workspaces.png)', async function () {
@@ -182,7 +182,7 @@ describe('Workspaces view: launch, list and remove real workspaces on the local 
     const listed = await t.findWorkspace(LOCAL, theirs.id);
     assert.equal(listed, undefined, 'a container without mlops.workspace=1 was listed');
     const host = (await t.getChildren()).find((n): n is HostNode => n.kind === 'host' && n.host.name === LOCAL)!;
-    const fake: WorkspaceNode = { kind: 'workspace', parent: host.workspaces, ws: { id: theirs.id, name: 'theirs', image, state: 'created', status: 'Created', gpus: 'none', ports: [], createdAt: new Date(), labels: {} } };
+    const fake: WorkspaceNode = { kind: 'workspace', parent: host.workspaces, mine: true, ws: { id: theirs.id, name: 'theirs', image, state: 'created', status: 'Created', gpus: 'none', ports: [], createdAt: new Date(), labels: {} } };
     assert.equal(await vscode.commands.executeCommand('mlops.workspace.remove', fake, { confirmed: true }), false);
     assert.ok(await theirs.inspect(), 'the container without our label was removed');
     // The refusal was shown as an error notification; the runner checks that none is left on screen.
