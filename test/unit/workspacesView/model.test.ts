@@ -62,6 +62,11 @@ describe('workspaces view: launch answers', () => {
     assert.deepEqual(parseGpuAnswer('0, 2'), { ok: true, value: { ids: ['0', '2'] } });
     assert.deepEqual(parseGpuAnswer('GPU-1a2b-3c'), { ok: true, value: { ids: ['GPU-1a2b-3c'] } });
     assert.equal(parseGpuAnswer('0;rm -rf').ok, false);
+    assert.deepEqual(parseGpuAnswer(' A100:2 '), { ok: true, value: { count: 2, type: 'A100' } });
+    assert.deepEqual(parseGpuAnswer('rtx4090:1'), { ok: true, value: { count: 1, type: 'rtx4090' } });
+    assert.equal(parseGpuAnswer('A100:0').ok, false);
+    assert.equal(parseGpuAnswer('A100:2:3').ok, false);
+    assert.deepEqual(parseGpuAnswer('1,'), { ok: true, value: { ids: ['1'] } });
   });
 
   it('parses ports: container ports, host:container, duplicates once, junk refused', () => {
@@ -166,11 +171,12 @@ describe('workspaces view: how items read', () => {
   });
 
   it('formats a GPU, with n/a for what the driver does not report', () => {
-    assert.deepEqual(formatGpu({ index: 0, name: 'NVIDIA H100 80GB HBM3', memoryUsedMiB: 1024, memoryTotalMiB: 81559, utilizationPct: 45, temperatureC: 61 }), {
-      label: 'GPU 0: NVIDIA H100 80GB HBM3',
-      description: '1.0 / 79.6 GiB · 45% · 61°C',
-    });
-    assert.equal(formatGpu({ index: 1, name: 'MIG', memoryUsedMiB: null, memoryTotalMiB: null, utilizationPct: null, temperatureC: null }).description, 'memory n/a · util n/a · temp n/a');
+    const h100 = { index: 2, uuid: 'GPU-2', name: 'NVIDIA H100 80GB HBM3', memoryUsedMiB: 30720, memoryTotalMiB: 81920, utilizationPct: 71, temperatureC: 61 };
+    assert.deepEqual(formatGpu(h100, { holders: 'alice/bert-ft' }), { label: 'GPU 2 · 71 % · 30/80 GiB · alice/bert-ft', description: 'NVIDIA H100 80GB HBM3 · 61°C' });
+    assert.equal(formatGpu({ ...h100, memoryUsedMiB: 512, utilizationPct: 0 }, { free: true }).label, 'GPU 2 · 0 % · 0.5/80 GiB · free');
+    assert.equal(formatGpu({ ...h100, memoryUsedMiB: 4096 }).label, 'GPU 2 · 71 % · 4/80 GiB');
+    const mig = formatGpu({ index: 1, uuid: null, name: 'MIG', memoryUsedMiB: null, memoryTotalMiB: null, utilizationPct: null, temperatureC: null });
+    assert.deepEqual(mig, { label: 'GPU 1 · util n/a · memory n/a', description: 'MIG · temp n/a' });
   });
 });
 
