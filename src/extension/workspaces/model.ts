@@ -2,6 +2,8 @@
 // answers → profile, and how a workspace or a GPU reads in the tree. No `vscode` here, so
 // the unit tests run them in plain Node.
 import type { GpuInfo } from '../../core/hosts/gpuProbe';
+import type { GpuPlacementRequest, SkippedHost } from '../../core/hosts/gpuPlacement';
+import { plural } from '../../core/common/format';
 import type { HostSetting } from '../../core/hosts/sshConfig';
 import { GPUS_LABEL, PROFILE_LABEL, type GpuRequest, type LaunchProfile, type MountSpec, type PortSpec } from '../../core/hosts/workspaceSpec';
 import type { WorkspaceSummary } from '../../core/hosts/workspaces';
@@ -264,6 +266,33 @@ export function formatGpu(g: GpuInfo, use: { holders?: string; free?: boolean } 
   const temp = g.temperatureC !== null ? `${g.temperatureC}°C` : 'temp n/a';
   const who = use.holders ? use.holders : use.free ? 'free' : '';
   return { label: [`GPU ${g.index}`, util, mem, who].filter(Boolean).join(' · '), description: `${g.name} · ${temp}` };
+}
+
+/** What placement must find for a profile's GPUs; none and all are not placed. */
+export function placementRequest(g: GpuRequest | undefined): GpuPlacementRequest | undefined {
+  if (!g || g === 'none' || g === 'all') return undefined;
+  return 'ids' in g ? { ids: g.ids } : g.type ? { count: g.count, type: g.type } : { count: g.count };
+}
+
+/** "2 free A100 GPUs", "1 free GPU", "GPUs 0, 2". */
+export function describePlacementRequest(r: GpuPlacementRequest): string {
+  if ('ids' in r) return `${r.ids.length === 1 ? 'GPU' : 'GPUs'} ${r.ids.join(', ')}`;
+  return plural(r.count, r.type ? `free ${r.type} GPU` : 'free GPU');
+}
+
+/** "gpu-a: 2 A100 GPUs needed, 1 of 4 free (…); This machine: no NVIDIA GPU". */
+export function describeSkipped(skipped: readonly SkippedHost[]): string {
+  return skipped.map((s) => `${s.host}: ${s.reason}`).join('; ');
+}
+
+/**
+ * The hosts placement tries, in order: those of `mlops.hosts` in the setting's order, then
+ * this machine. Hosts only in ~/.ssh/config are not tried (it lists git servers too).
+ */
+export function placementOrder<T extends { name: string; kind: 'local' | 'ssh' }>(hosts: readonly T[], hostsSetting: unknown): T[] {
+  const names = hostSettings(hostsSetting).map((h) => h.name);
+  const ssh = names.map((n) => hosts.find((h) => h.kind === 'ssh' && h.name === n)).filter((h): h is T => !!h);
+  return [...ssh, ...hosts.filter((h) => h.kind === 'local')];
 }
 
 function typedCount(label: string): GpuRequest {

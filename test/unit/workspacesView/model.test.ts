@@ -7,6 +7,10 @@ import {
   hostSettings,
   mountsFor,
   parseGpuAnswer,
+  placementOrder,
+  placementRequest,
+  describePlacementRequest,
+  describeSkipped,
   parsePorts,
   formatEnv,
   formatSizeMb,
@@ -201,5 +205,34 @@ describe('workspaces view: copy docker run from a container', () => {
       command: ['sleep', '300'],
     });
     assert.match(dockerRunCommand(p), /--gpus '"device=0,2"'/);
+  });
+});
+
+describe('workspaces view: GPU placement glue', () => {
+  it('places counts (typed or not) and ids; none and all are not placed', () => {
+    assert.equal(placementRequest('none'), undefined);
+    assert.equal(placementRequest('all'), undefined);
+    assert.equal(placementRequest(undefined), undefined);
+    assert.deepEqual(placementRequest({ count: 2, type: 'A100' }), { count: 2, type: 'A100' });
+    assert.deepEqual(placementRequest({ count: 1 }), { count: 1 });
+    assert.deepEqual(placementRequest({ ids: ['0', '2'] }), { ids: ['0', '2'] });
+  });
+
+  it('says what was asked and why hosts were skipped', () => {
+    assert.equal(describePlacementRequest({ count: 2, type: 'A100' }), '2 free A100 GPUs');
+    assert.equal(describePlacementRequest({ count: 1 }), '1 free GPU');
+    assert.equal(describePlacementRequest({ ids: ['0', '2'] }), 'GPUs 0, 2');
+    assert.equal(describeSkipped([{ host: 'a', reason: 'x' }, { host: 'b', reason: 'y' }]), 'a: x; b: y');
+  });
+
+  it('tries the hosts of mlops.hosts in the setting order, then this machine; not hosts only in ~/.ssh/config', () => {
+    const hosts = [
+      { name: 'This machine', kind: 'local' as const },
+      { name: 'github.com', kind: 'ssh' as const },
+      { name: 'gpu-a', kind: 'ssh' as const },
+      { name: 'gpu-b', kind: 'ssh' as const },
+    ];
+    assert.deepEqual(placementOrder(hosts, [{ name: 'gpu-b' }, { name: 'gpu-a' }, { name: 'gone' }]).map((h) => h.name), ['gpu-b', 'gpu-a', 'This machine']);
+    assert.deepEqual(placementOrder(hosts, undefined).map((h) => h.name), ['This machine']);
   });
 });
