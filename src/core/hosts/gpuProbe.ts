@@ -108,7 +108,7 @@ export function parseNvidiaSmiCsv(stdout: string): GpuInfo[] {
 }
 
 const NOT_FOUND = /command not found|not found|No such file or directory|is not recognized/i;
-const NO_NVIDIA_SMI = 'nvidia-smi is not installed on this host (or not on the PATH of its login shell)';
+const NO_NVIDIA_SMI = 'nvidia-smi is not installed on this host, or not on the PATH of its login shell';
 
 /** Turns the outcome of running NVIDIA_SMI_QUERY_ARGV into the GPUs (no processes: that query did not ask). */
 export function interpretGpuProbe(out: ExecOutcome): GpuProbeResult {

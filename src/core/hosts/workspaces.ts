@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { GPU_PROBE_ARGV, interpretGpuProbe, interpretGpuProbeScript, NVIDIA_SMI_QUERY_ARGV, type GpuProbeResult } from './gpuProbe';
 import type { HostConnection } from './hostConnection';
+import type { HostGpuSnapshot } from './gpuPlacement';
 import { GPUS_LABEL, PROFILE_LABEL, WORKSPACE_LABEL } from './workspaceSpec';
 
 export interface WorkspaceSummary {
@@ -57,4 +58,10 @@ export async function probeGpus(conn: HostConnection, timeoutMs?: number): Promi
   } catch (e) {
     return { kind: 'error', message: `GPU probe failed: ${(e as Error).message}` };
   }
+}
+
+/** What placement needs of a host: its GPU probe and our workspaces there (to name holders and reserved GPUs). */
+export async function gpuSnapshot(host: string, conn: HostConnection, timeoutMs?: number): Promise<HostGpuSnapshot> {
+  const [probe, workspaces] = await Promise.all([probeGpus(conn, timeoutMs), listWorkspaces(conn.docker()).catch(() => [])]);
+  return { host, probe, workspaces };
 }

@@ -8,7 +8,7 @@ import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { containerCreateOptions, ProfileError, type LaunchProfile } from '../../core/hosts/workspaceSpec';
 import { placeGpus, type GpuPlacementRequest, type HostGpuSnapshot, type Placement } from '../../core/hosts/gpuPlacement';
-import { listWorkspaces, probeGpus } from '../../core/hosts/workspaces';
+import { gpuSnapshot } from '../../core/hosts/workspaces';
 import type { HostEntry, HostRegistry } from './hosts';
 import { setting } from '../settings';
 import { askLaunch } from './launchQuestions';
@@ -125,9 +125,7 @@ export class Launcher {
   /** The GPU snapshot of one host for placement: its probe and our workspaces there. */
   private async snapshot(host: HostEntry): Promise<HostGpuSnapshot> {
     try {
-      const conn = await this.registry.ensureConnected(host);
-      const [probe, workspaces] = await Promise.all([probeGpus(conn, 15000), listWorkspaces(conn.docker()).catch(() => [])]);
-      return { host: host.name, probe, workspaces };
+      return await gpuSnapshot(host.name, await this.registry.ensureConnected(host), 15000);
     } catch (err) {
       return { host: host.name, probe: { kind: 'unreachable', message: errorMessage(err) } };
     }

@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { GPU_PROBE_SCRIPT, interpretGpuProbeScript, type GpuProbeResult } from '../../../src/core/hosts/gpuProbe';
 import { gpuHolders, OWNER_LABEL } from '../../../src/core/hosts/gpuHolders';
 import type { HostConnection } from '../../../src/core/hosts/hostConnection';
-import { listWorkspaces, probeGpus } from '../../../src/core/hosts/workspaces';
+import { placeGpus } from '../../../src/core/hosts/gpuPlacement';
+import { gpuSnapshot, listWorkspaces, probeGpus } from '../../../src/core/hosts/workspaces';
 import { onLocalAndSsh, OWNER_LABEL as TEST_OWNER, ownerLabels, startTestWorkspace, stateDir, waitFor } from '../harness';
 
 const UUID = 'GPU-00000000-1111-4222-8333-444444444444';
@@ -49,7 +50,14 @@ describe('GPU holders through the real batched probe', function () {
 
     it(`${label}: the real batched command on a host without nvidia-smi answers "no NVIDIA GPU", saying why`, async () => {
       const r = await probeGpus(connect());
-      assert.deepEqual(r, { kind: 'none', reason: 'no NVIDIA GPU', detail: 'nvidia-smi is not installed on this host (or not on the PATH of its login shell)' });
+      assert.deepEqual(r, { kind: 'none', reason: 'no NVIDIA GPU', detail: 'nvidia-smi is not installed on this host, or not on the PATH of its login shell' });
+    });
+
+    it(`${label}: placement on a host without nvidia-smi skips it, saying why`, async () => {
+      const snap = await gpuSnapshot(label, connect());
+      assert.deepEqual(placeGpus([snap], { count: 1, type: 'A100' }, { freeMemoryMiB: 1024 }), {
+        reasons: [{ host: label, reason: 'no NVIDIA GPU (nvidia-smi is not installed on this host, or not on the PATH of its login shell)' }],
+      });
     });
 
     it(`${label}: a real container's pid maps to that workspace and its owner; a gone pid says so; after the container exits, so does its pid`, async () => {

@@ -82,7 +82,7 @@ describe('gpuProbe', () => {
 describe('gpuProbe: the batched script', () => {
   it('a host without nvidia-smi: "no NVIDIA GPU" saying so, never an error', () => {
     const r = interpretGpuProbeScript({ code: 0, stdout: scriptOutput({ gpus: [127, ''] }), stderr: '' });
-    assert.deepEqual(r, { kind: 'none', reason: 'no NVIDIA GPU', detail: 'nvidia-smi is not installed on this host (or not on the PATH of its login shell)' });
+    assert.deepEqual(r, { kind: 'none', reason: 'no NVIDIA GPU', detail: 'nvidia-smi is not installed on this host, or not on the PATH of its login shell' });
   });
 
   it('a broken driver: the error in nvidia-smi\'s words, the processes not asked', () => {
