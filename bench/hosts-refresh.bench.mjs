@@ -1,4 +1,5 @@
-// A Workspaces refresh over SSH = our containers (by label) + the GPU inventory. Ours: one
+// A Workspaces refresh over SSH = our containers (by label) + the GPU inventory with who
+// holds each GPU (one batched shell command). Ours: one
 // reused ssh2 connection, Docker over `docker system dial-stdio` channels of it and
 // nvidia-smi on the connection's long-lived shell (no new SSH session per probe). The peer
 // a user would otherwise script: the docker CLI over ssh:// plus OpenSSH's ssh running
@@ -27,7 +28,8 @@ register();
 const require = createRequire(import.meta.url);
 const { SshHostConnection, knownHostsFile } = require(join(root, 'src/core/hosts/hostConnection.ts'));
 const { listWorkspaces, probeGpus } = require(join(root, 'src/core/hosts/workspaces.ts'));
-const { NVIDIA_SMI_QUERY_ARGV } = require(join(root, 'src/core/hosts/gpuProbe.ts'));
+const { GPU_PROBE_ARGV } = require(join(root, 'src/core/hosts/gpuProbe.ts'));
+const { shellJoin } = require(join(root, 'src/core/hosts/shellQuote.ts'));
 const { WORKSPACE_LABEL } = require(join(root, 'src/core/hosts/workspaceSpec.ts'));
 
 const sshArgs = ['-i', ssh.privateKeyPath, '-o', `UserKnownHostsFile=${ssh.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-F', '/dev/null'];
@@ -55,10 +57,11 @@ delete cliEnv.DOCKER_HOST;
 async function cliRefresh() {
   const [ps, gpu] = await Promise.all([
     run(['docker', '-H', `ssh://${ssh.username}@${ssh.host}:${ssh.port}`, 'ps', '-a', '--filter', `label=${WORKSPACE_LABEL}=1`, '--format', '{{json .}}'], cliEnv),
-    run(['ssh', ...sshArgs, '-p', String(ssh.port), `${ssh.username}@${ssh.host}`, ...NVIDIA_SMI_QUERY_ARGV]),
+    // The same GPU probe as ours (GPUs, their processes, each process's cgroup): one ssh command.
+    run(['ssh', ...sshArgs, '-p', String(ssh.port), `${ssh.username}@${ssh.host}`, shellJoin(GPU_PROBE_ARGV)]),
   ]);
   if (ps.code !== 0) throw new Error(`docker -H ssh:// failed: ${ps.err}`);
-  if (gpu.code !== 127 && gpu.code !== 0) throw new Error(`ssh nvidia-smi failed (${gpu.code}): ${gpu.err}`);
+  if (gpu.code !== 0 || !gpu.out.includes('@@mlops-gpu gpus')) throw new Error(`ssh GPU probe failed (${gpu.code}): ${gpu.err}`);
   return ps.out.split('\n').filter(Boolean).length;
 }
 

@@ -25,6 +25,7 @@ export interface SettingValues {
   'ssh.connectTimeoutSeconds': number;
   'workspaces.callTimeoutSeconds': number;
   'workspaces.gpuRefreshSeconds': number;
+  'gpus.freeMemoryMiB': number;
   'workspaces.profiles': unknown[];
   'dvc.path': string;
   clusters: unknown[];
@@ -57,6 +58,7 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
   'ssh.connectTimeoutSeconds': 15,
   'workspaces.callTimeoutSeconds': 20,
   'workspaces.gpuRefreshSeconds': 10,
+  'gpus.freeMemoryMiB': 1024,
   'workspaces.profiles': [],
   'dvc.path': '',
   clusters: [],

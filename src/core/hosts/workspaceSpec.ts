@@ -10,7 +10,11 @@ export const PROFILE_LABEL = 'mlops.profile';
 export const GPUS_LABEL = 'mlops.gpus';
 export const DEFAULT_PORTS: readonly number[] = [8888, 6006]; // Jupyter, TensorBoard
 
-export type GpuRequest = 'none' | 'all' | { count: number } | { ids: string[] };
+/**
+ * `count` (with an optional `type` such as "A100") is placed on free GPUs at launch
+ * (gpuPlacement.ts), which turns it into `ids`; Docker itself only ever gets ids or "all".
+ */
+export type GpuRequest = 'none' | 'all' | { count: number; type?: string } | { ids: string[] };
 
 export interface PortSpec {
   container: number;
@@ -64,6 +68,7 @@ export function deviceRequests(gpus: GpuRequest | undefined): DeviceRequest[] {
   if (gpus === 'all') return [{ Driver: '', Count: -1, Capabilities: [['gpu']] }];
   if ('count' in gpus) {
     check(Number.isInteger(gpus.count) && gpus.count > 0, `GPU count must be a positive whole number, not ${gpus.count}.`);
+    check(!gpus.type, `GPUs of type ${gpus.type} are chosen by placement at launch (the engine cannot pick a type); ask for GPU ids instead.`);
     return [{ Driver: '', Count: gpus.count, Capabilities: [['gpu']] }];
   }
   check(gpus.ids.length > 0 && gpus.ids.every((id) => /^[A-Za-z0-9-]+$/.test(id)), `GPU ids must be indexes or UUIDs: ${gpus.ids.join(',')}`);
@@ -73,7 +78,8 @@ export function deviceRequests(gpus: GpuRequest | undefined): DeviceRequest[] {
 export function describeGpus(gpus: GpuRequest | undefined): string {
   if (!gpus || gpus === 'none') return 'none';
   if (gpus === 'all') return 'all';
-  return 'count' in gpus ? String(gpus.count) : `device=${gpus.ids.join(',')}`;
+  if ('count' in gpus) return gpus.type ? `${gpus.type}:${gpus.count}` : String(gpus.count);
+  return `device=${gpus.ids.join(',')}`;
 }
 
 function ports(profile: LaunchProfile): PortSpec[] {

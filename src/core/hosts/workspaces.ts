@@ -1,8 +1,9 @@
 // What the Workspaces view shows for a host: our containers (by label only) and its GPUs.
 import type Docker from 'dockerode';
-import { interpretGpuProbe, NVIDIA_SMI_QUERY_ARGV, type GpuProbeResult } from './gpuProbe';
+import { GPU_PROBE_ARGV, interpretGpuProbe, interpretGpuProbeScript, NVIDIA_SMI_QUERY_ARGV, type GpuProbeResult } from './gpuProbe';
 import type { HostConnection } from './hostConnection';
 import { refusal, type Refusal } from './ownership';
+import type { HostGpuSnapshot } from './gpuPlacement';
 import { GPUS_LABEL, PROFILE_LABEL, WORKSPACE_LABEL } from './workspaceSpec';
 
 export interface WorkspaceSummary {
@@ -87,11 +88,24 @@ export async function changeWorkspace(docker: Docker, ws: { id: string; name: st
   else await container.remove({ force: true, v: false });
 }
 
+/**
+ * The GPUs, their processes and each process's container: one command on the connection's
+ * long-lived shell (a new SSH session per refresh would cost more than the probe). Where
+ * there is no `sh` (a Windows machine's local engine) it asks nvidia-smi for the GPUs alone.
+ */
 export async function probeGpus(conn: HostConnection, timeoutMs?: number): Promise<GpuProbeResult> {
+  const opts = { reuseShell: true, ...(timeoutMs ? { timeoutMs } : {}) };
   try {
-    // The connection's long-lived shell: a new SSH session per refresh would cost more than the probe.
-    return interpretGpuProbe(await conn.exec(NVIDIA_SMI_QUERY_ARGV, { reuseShell: true, ...(timeoutMs ? { timeoutMs } : {}) }));
+    const out = await conn.exec(GPU_PROBE_ARGV, opts);
+    if (out.code === 127 && !out.stdout.trim()) return interpretGpuProbe(await conn.exec(NVIDIA_SMI_QUERY_ARGV, opts));
+    return interpretGpuProbeScript(out);
   } catch (e) {
     return { kind: 'error', message: `GPU probe failed: ${(e as Error).message}` };
   }
+}
+
+/** What placement needs of a host: its GPU probe and our workspaces there (to name holders and reserved GPUs). */
+export async function gpuSnapshot(host: string, conn: HostConnection, timeoutMs?: number): Promise<HostGpuSnapshot> {
+  const [probe, workspaces] = await Promise.all([probeGpus(conn, timeoutMs), listWorkspaces(conn.docker()).catch(() => [])]);
+  return { host, probe, workspaces };
 }

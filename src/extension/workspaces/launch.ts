@@ -7,18 +7,33 @@ import { showError, showInfo, showWarning } from '../notify';
 import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { containerCreateOptions, ProfileError, type LaunchProfile } from '../../core/hosts/workspaceSpec';
+import { placeGpus, type GpuPlacementRequest, type HostGpuSnapshot, type Placement } from '../../core/hosts/gpuPlacement';
+import { gpuSnapshot } from '../../core/hosts/workspaces';
 import type { HostEntry, HostRegistry } from './hosts';
 import { setting } from '../settings';
 import { askLaunch } from './launchQuestions';
 import { currentUser } from './identity';
 import { ownerLabels } from '../../core/hosts/ownership';
-import { mountsFor, SPEC_LABEL, storedProfiles, workspaceContainerName, type StoredProfile } from './model';
+import {
+  describePlacementRequest,
+  describeSkipped,
+  mountsFor,
+  placementOrder,
+  placementRequest,
+  SPEC_LABEL,
+  storedProfiles,
+  workspaceContainerName,
+  type StoredProfile,
+} from './model';
 import { hostLabel, type HostNode, type WorkspacesTreeProvider } from './workspacesTree';
 
 /** `mlops.launchWorkspace`'s argument for a launch without questions. */
 export interface LaunchRequest {
-  /** A host name as the view shows it ("This machine", an SSH alias). */
-  host: string;
+  /**
+   * A host name as the view shows it ("This machine", an SSH alias); absent → the first
+   * host with enough free GPUs for `profile.gpus` (placement).
+   */
+  host?: string;
   profile: LaunchProfile & { mountProject?: boolean };
   /** Extra labels (tests mark their own containers with one). */
   labels?: Record<string, string>;
@@ -36,6 +51,22 @@ class Cancelled extends Error {
   }
 }
 
+/** No host (of those tried) has the GPUs asked for; the message says why, host by host. */
+class PlacementError extends ProfileError {
+  constructor(
+    readonly request: GpuPlacementRequest,
+    readonly skipped: Array<{ host: string; reason: string }>,
+  ) {
+    super(
+      skipped.length
+        ? vscode.l10n.t('no host has {0}. {1}', describePlacementRequest(request), describeSkipped(skipped))
+        : vscode.l10n.t('no host to place {0} on: add GPU servers to mlops.hosts.', describePlacementRequest(request)),
+    );
+  }
+}
+
+type Profile = LaunchProfile & { mountProject?: boolean; host?: string };
+
 export class Launcher {
   constructor(
     private readonly registry: HostRegistry,
@@ -46,6 +77,10 @@ export class Launcher {
   /** The command: a LaunchRequest launches at once (and throws on failure); otherwise it asks. */
   async command(arg?: HostNode | LaunchRequest): Promise<LaunchResult | undefined> {
     if (arg && 'profile' in arg) {
+      if (!arg.host) {
+        const placed = await this.placeAnywhere(arg.profile);
+        return this.launch(placed.host, placed.profile, arg.labels ?? {}, { placed: true });
+      }
       const host = await this.registry.find(arg.host);
       if (!host) throw new Error(`No host named "${arg.host}" in the Workspaces view.`);
       return this.launch(host, arg.profile, arg.labels ?? {});
@@ -74,26 +109,84 @@ export class Launcher {
       p = pick?.profile;
     }
     if (!p) return undefined;
+    if (!p.host && placementRequest(p.gpus)) {
+      // A profile saved without a host goes where its GPUs are free.
+      try {
+        const placed = await this.placeAnywhere(p);
+        return this.launchAndReport(placed.host, placed.profile, { placed: true });
+      } catch (err) {
+        void showError(vscode.l10n.t('launch failed. {0}', errorMessage(err)));
+        return undefined;
+      }
+    }
     const host = (p.host ? await this.registry.find(p.host) : undefined) ?? (await this.pickHost(p.host ? vscode.l10n.t('"{0}" is not configured any more. Launch on:', p.host) : undefined));
     if (!host) return undefined;
     return this.launchAndReport(host, p);
   }
 
-  private async launchAndReport(host: HostEntry, profile: LaunchProfile & { mountProject?: boolean }): Promise<LaunchResult | undefined> {
+  /** The GPU snapshot of one host for placement: its probe and our workspaces there. */
+  private async snapshot(host: HostEntry): Promise<HostGpuSnapshot> {
     try {
-      const r = await this.launch(host, profile, {});
+      return await gpuSnapshot(host.name, await this.registry.ensureConnected(host), 15000);
+    } catch (err) {
+      return { host: host.name, probe: { kind: 'unreachable', message: errorMessage(err) } };
+    }
+  }
+
+  /** Places `request` on the first of `hosts` (in order) that has it; all are probed at once. */
+  private async place(hosts: readonly HostEntry[], request: GpuPlacementRequest): Promise<Placement> {
+    const snaps = await Promise.all(hosts.map((h) => this.snapshot(h)));
+    const p = placeGpus(snaps, request, { freeMemoryMiB: setting('gpus.freeMemoryMiB') });
+    for (const s of 'host' in p ? p.skipped : p.reasons) this.log.info(`Workspaces: placement of ${describePlacementRequest(request)}: skipped ${s.host}: ${s.reason}`);
+    if ('host' in p) this.log.info(`Workspaces: placement of ${describePlacementRequest(request)}: ${p.host}, GPUs ${p.deviceIds.join(',')}`);
+    return p;
+  }
+
+  /** The first host of mlops.hosts (then this machine) with the profile's GPUs free, and the profile placed there. */
+  private async placeAnywhere(profile: Profile, except?: string): Promise<{ host: HostEntry; profile: Profile; skipped: Array<{ host: string; reason: string }> }> {
+    const request = placementRequest(profile.gpus);
+    if (!request) throw new ProfileError(vscode.l10n.t('no host given: name one, or ask for GPUs (A100:2, 2) so a host with free ones is chosen.'));
+    const hosts = placementOrder(await this.registry.hosts(), setting('hosts')).filter((h) => h.name !== except);
+    const p = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: looking for {0}', describePlacementRequest(request)) }, () =>
+      this.place(hosts, request),
+    );
+    if (!('host' in p)) throw new PlacementError(request, p.reasons);
+    return { host: hosts.find((h) => h.name === p.host)!, profile: { ...profile, gpus: { ids: p.deviceIds } }, skipped: p.skipped };
+  }
+
+  private async launchAndReport(host: HostEntry, profile: Profile, opts: { placed?: boolean } = {}): Promise<LaunchResult | undefined> {
+    try {
+      const r = await this.launch(host, profile, {}, opts);
       void showInfo(vscode.l10n.t('workspace {0} runs on {1}.', r.name, hostLabel(host)));
       return r;
     } catch (err) {
       if (err instanceof Cancelled) return undefined;
+      if (err instanceof PlacementError) return this.offerElsewhere(host, profile, err);
       const text = err instanceof ProfileError ? err.message : (({ message, nextStep }) => `${message} ${nextStep}`)(describeEngineError(err, hostLabel(host)));
       void showError(vscode.l10n.t('launch failed. {0}', text), vscode.l10n.t('Show Log')).then((c) => c && this.log.show());
       return undefined;
     }
   }
 
-  /** Creates and starts the container; a cancel or a failed start leaves nothing behind. */
-  launch(host: HostEntry, profile: LaunchProfile & { mountProject?: boolean; host?: string }, labels: Record<string, string>): Thenable<LaunchResult> {
+  /** The asked host has not the GPUs: says why, and offers the first other host that has them. */
+  private async offerElsewhere(host: HostEntry, profile: Profile, err: PlacementError): Promise<LaunchResult | undefined> {
+    const elsewhere = await this.placeAnywhere(profile, host.name).catch(() => undefined);
+    if (!elsewhere) {
+      void showError(vscode.l10n.t('launch failed. {0}', err.message), vscode.l10n.t('Show Log')).then((c) => c && this.log.show());
+      return undefined;
+    }
+    const go = vscode.l10n.t('Launch on {0}', elsewhere.host.name);
+    const ids = (elsewhere.profile.gpus as { ids: string[] }).ids.join(', ');
+    const choice = await showWarning(vscode.l10n.t('{0} {1} has them free (GPUs {2}).', err.message, elsewhere.host.name, ids), go);
+    return choice === go ? this.launchAndReport(elsewhere.host, elsewhere.profile, { placed: true }) : undefined;
+  }
+
+  /**
+   * Creates and starts the container; a cancel or a failed start leaves nothing behind.
+   * GPUs asked as a count (A100:2, 2) or ids are placed on free ones of this host first
+   * (unless `placed`), and the container gets those device ids.
+   */
+  launch(host: HostEntry, profile: Profile, labels: Record<string, string>, launchOpts: { placed?: boolean } = {}): Thenable<LaunchResult> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: launching a workspace on {0}', hostLabel(host)), cancellable: true },
       async (progress, token) => {
@@ -106,13 +199,23 @@ export class Launcher {
         const race = <T>(p: Promise<T>) => Promise.race([p, cancelled]);
         const { mountProject: _m, host: _h, ...rest } = profile;
         const projectPath = host.kind === 'local' ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : host.projectPath;
-        const spec: LaunchProfile = { ...rest, mounts: mountsFor(profile, projectPath) };
-        // The owner comes last: a LaunchRequest's labels cannot launch in someone else's name.
-        const opts = containerCreateOptions(spec, { ...labels, [SPEC_LABEL]: JSON.stringify(spec), ...ownerLabels(currentUser()) });
-        opts.name = workspaceContainerName(spec, randomBytes(3).toString('hex'));
+        let spec: LaunchProfile = { ...rest, mounts: mountsFor(profile, projectPath) };
+        const request = launchOpts.placed ? undefined : placementRequest(spec.gpus);
+        // Checked before connecting (a bad profile says so at once); a typed count is checked once placed.
+        if (!request) containerCreateOptions(spec);
         progress.report({ message: vscode.l10n.t('connecting') });
         const conn = await race(this.registry.ensureConnected(host));
         check();
+        if (request) {
+          progress.report({ message: vscode.l10n.t('looking for {0}', describePlacementRequest(request)) });
+          const p = await race(this.place([host], request));
+          check();
+          if (!('host' in p)) throw new PlacementError(request, p.reasons);
+          spec = { ...spec, gpus: { ids: p.deviceIds } };
+        }
+        // The owner comes last: a LaunchRequest's labels cannot launch in someone else's name.
+        const opts = containerCreateOptions(spec, { ...labels, [SPEC_LABEL]: JSON.stringify(spec), ...ownerLabels(currentUser()) });
+        opts.name = workspaceContainerName(spec, randomBytes(3).toString('hex'));
         const docker = conn.docker({ timeoutMs: 60000 });
         progress.report({ message: vscode.l10n.t('creating {0} from {1}', opts.name!, spec.image) });
         this.log.info(`Workspaces: creating ${opts.name} on ${host.name} (${spec.image})`);

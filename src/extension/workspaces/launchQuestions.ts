@@ -6,24 +6,34 @@ import { showWarning } from '../notify';
 import { setting, updateSetting } from '../settings';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { DEFAULT_PORTS, ProfileError, type GpuRequest, type LaunchProfile } from '../../core/hosts/workspaceSpec';
-import { probeGpus } from '../../core/hosts/workspaces';
+import { listWorkspaces, probeGpus } from '../../core/hosts/workspaces';
+import { gpuHolders, gpuUse, reservedGpuIds } from '../../core/hosts/gpuHolders';
 import type { HostEntry, HostRegistry } from './hosts';
-import { formatPortSpecs, parseCpus, parseEnv, parsePorts, parseSizeMb, profileFromAnswers, storedProfiles, upsertProfile, type Parsed, type StoredProfile } from './model';
+import { formatPortSpecs, parseGpuAnswer, parseCpus, parseEnv, parsePorts, parseSizeMb, profileFromAnswers, storedProfiles, upsertProfile, type Parsed, type StoredProfile } from './model';
 import { BACK, inputStep, pickStep, type StepPosition, type StepResult } from './multiStep';
 import { hostLabel } from './workspacesTree';
 
 /** What the host offers: its images and GPUs, listed while the flow opens. */
-async function inventory(registry: HostRegistry, host: HostEntry): Promise<{ images: string[]; gpuIds: Array<{ label: string; id: string }> } | undefined> {
+async function inventory(registry: HostRegistry, host: HostEntry): Promise<{ images: string[]; gpuIds: Array<{ label: string; description: string; id: string }> } | undefined> {
   const where = hostLabel(host);
   let images: string[] = [];
-  let gpuIds: Array<{ label: string; id: string }> = [];
+  let gpuIds: Array<{ label: string; description: string; id: string }> = [];
   let problem: string | undefined;
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: listing images and GPUs on {0}', where) }, async () => {
     try {
       const conn = await registry.ensureConnected(host);
-      const [list, gpus] = await Promise.all([conn.docker().listImages(), probeGpus(conn, 15000)]);
+      const [list, gpus, workspaces] = await Promise.all([conn.docker().listImages(), probeGpus(conn, 15000), listWorkspaces(conn.docker()).catch(() => [])]);
       images = [...new Set(list.flatMap((i) => i.RepoTags ?? []).filter((t) => t && !t.includes('<none>')))].sort();
-      if (gpus.kind === 'gpus') gpuIds = gpus.gpus.map((g) => ({ label: vscode.l10n.t('GPU {0}: {1}', g.index, g.name), id: String(g.index) }));
+      if (gpus.kind === 'gpus') {
+        const reserved = reservedGpuIds(workspaces);
+        const freeMemoryMiB = setting('gpus.freeMemoryMiB');
+        // Who holds each GPU, so a choice by id does not land on a teammate's.
+        gpuIds = gpus.gpus.map((g) => {
+          const holders = gpuHolders(g, gpus.processes, workspaces);
+          const use = gpuUse(g, holders, { freeMemoryMiB, processesKnown: !gpus.processProblem, reserved });
+          return { label: vscode.l10n.t('GPU {0}: {1}', g.index, g.name), description: use.free ? vscode.l10n.t('free') : use.why, id: String(g.index) };
+        });
+      }
     } catch (err) {
       problem = err instanceof Error && /SSH|host key/i.test(err.message) ? err.message : describeEngineError(err, where).message;
     }
@@ -83,16 +93,24 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
       const items: Array<vscode.QuickPickItem & { value: 'none' | 'all' | 'count' | 'ids' }> = [
         { label: vscode.l10n.t('No GPU'), value: 'none' },
         { label: vscode.l10n.t('All GPUs'), description: '--gpus all', value: 'all' },
-        { label: vscode.l10n.t('A number of GPUs…'), value: 'count' },
+        { label: vscode.l10n.t('A number of free GPUs…'), description: vscode.l10n.t('2, or a type: A100:2'), value: 'count' },
         ...(inv.gpuIds.length ? [{ label: vscode.l10n.t('Choose GPUs…'), description: inv.gpuIds.map((g) => g.id).join(', '), value: 'ids' as const }] : []),
       ];
       const r = await pickStep(pos(2), items, { placeholder: inv.gpuIds.length ? vscode.l10n.t('GPUs: {0} on this host', inv.gpuIds.length) : vscode.l10n.t('GPUs: nvidia-smi found no NVIDIA GPU on this host') });
       if (!r || r === BACK) return r;
       if (r.value === 'none' || r.value === 'all') return (a.gpus = r.value);
       if (r.value === 'count') {
-        const n = await inputStep(pos(2), { prompt: vscode.l10n.t('How many GPUs?'), value: '1', validate: (v) => (/^\s*[1-9]\d*\s*$/.test(v) ? undefined : vscode.l10n.t('A whole number, 1 or more.')) });
+        const counted = (v: string) => {
+          const r = parseGpuAnswer(v);
+          return r.ok && typeof r.value === 'object' && 'count' in r.value ? r.value : undefined;
+        };
+        const n = await inputStep(pos(2), {
+          prompt: vscode.l10n.t('How many GPUs: 2 (any type) or A100:2. Free ones are chosen at launch (no process, memory below mlops.gpus.freeMemoryMiB).'),
+          value: '1',
+          validate: (v) => (counted(v) ? undefined : vscode.l10n.t('A whole number, 1 or more, or TYPE:COUNT such as A100:2.')),
+        });
         if (n === BACK) return steps[1](); // back to the GPU choice, not the image
-        if (typeof n === 'string') a.gpus = { count: Number(n.trim()) };
+        if (typeof n === 'string') a.gpus = counted(n)!;
         return n;
       }
       const chosen = await vscode.window.showQuickPick(inv.gpuIds, { canPickMany: true, title: vscode.l10n.t('MLOps: Launch Workspace on {0} — choose GPUs', where), ignoreFocusOut: true });

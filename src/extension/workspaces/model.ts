@@ -2,6 +2,8 @@
 // answers → profile, and how a workspace or a GPU reads in the tree. No `vscode` here, so
 // the unit tests run them in plain Node.
 import type { GpuInfo } from '../../core/hosts/gpuProbe';
+import type { GpuPlacementRequest, SkippedHost } from '../../core/hosts/gpuPlacement';
+import { plural } from '../../core/common/format';
 import type { HostSetting } from '../../core/hosts/sshConfig';
 import { GPUS_LABEL, PROFILE_LABEL, type GpuRequest, type LaunchProfile, type MountSpec, type PortSpec } from '../../core/hosts/workspaceSpec';
 import type { WorkspaceSummary } from '../../core/hosts/workspaces';
@@ -73,7 +75,10 @@ export function upsertProfile(profiles: readonly StoredProfile[], p: StoredProfi
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** "none", "all", a count ("2") or GPU ids ("0,1" or UUIDs). */
+/**
+ * "none", "all", a count of any free GPUs ("2"), of free GPUs of a type ("A100:2"), or GPU
+ * ids ("0,2", UUIDs; one id alone is written "1,").
+ */
 export function parseGpuAnswer(text: string): Parsed<GpuRequest> {
   const t = text.trim().toLowerCase();
   if (t === '' || t === 'none') return { ok: true, value: 'none' };
@@ -82,9 +87,14 @@ export function parseGpuAnswer(text: string): Parsed<GpuRequest> {
     const n = Number(t);
     return n > 0 ? { ok: true, value: { count: n } } : { ok: true, value: 'none' };
   }
+  const typed = /^([A-Za-z][A-Za-z0-9_.-]{0,40}):(\d{1,4})$/.exec(text.trim());
+  if (typed) {
+    const n = Number(typed[2]);
+    return n > 0 ? { ok: true, value: { count: n, type: typed[1] } } : { ok: false, error: 'Ask for at least one GPU (A100:1), or none.' };
+  }
   const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
   if (ids.length && ids.every((id) => /^[A-Za-z0-9-]+$/.test(id))) return { ok: true, value: { ids } };
-  return { ok: false, error: 'Write none, all, a number of GPUs, or GPU indexes/UUIDs separated by commas (0,1).' };
+  return { ok: false, error: 'Write none, all, a number of GPUs (2), a type and a number (A100:2), or GPU indexes/UUIDs separated by commas (0,2).' };
 }
 
 /** "8888, 6006" or "18888:8888" (host:container); empty → publish nothing. */
@@ -254,14 +264,54 @@ export function stateIcon(dockerState: string): { id: string; color?: string } {
   }
 }
 
-const gib = (mib: number) => (mib / 1024).toFixed(1);
+/** GiB to whole numbers from 10 GiB up ("30/80 GiB"), one decimal below ("0.5/24 GiB"). */
+const gib = (mib: number) => {
+  const g = mib / 1024;
+  return g >= 10 || Number.isInteger(g) ? String(Math.round(g)) : g.toFixed(1);
+};
 
-/** "GPU 0: NVIDIA H100" and "12.3 / 80.0 GiB · 45% · 61°C". */
-export function formatGpu(g: GpuInfo): { label: string; description: string } {
-  const mem = g.memoryUsedMiB !== null && g.memoryTotalMiB !== null ? `${gib(g.memoryUsedMiB)} / ${gib(g.memoryTotalMiB)} GiB` : 'memory n/a';
-  const util = g.utilizationPct !== null ? `${g.utilizationPct}%` : 'util n/a';
+/**
+ * "GPU 2 · 71 % · 30/80 GiB · alice/bert-ft" (or "· free"), and "NVIDIA H100 · 61°C".
+ * `holders` is holdersSummary's text; `free` is gpuUse's verdict.
+ */
+export function formatGpu(g: GpuInfo, use: { holders?: string; free?: boolean } = {}): { label: string; description: string } {
+  const mem = g.memoryUsedMiB !== null && g.memoryTotalMiB !== null ? `${gib(g.memoryUsedMiB)}/${gib(g.memoryTotalMiB)} GiB` : 'memory n/a';
+  const util = g.utilizationPct !== null ? `${g.utilizationPct} %` : 'util n/a';
   const temp = g.temperatureC !== null ? `${g.temperatureC}°C` : 'temp n/a';
-  return { label: `GPU ${g.index}: ${g.name}`, description: `${mem} · ${util} · ${temp}` };
+  const who = use.holders ? use.holders : use.free ? 'free' : '';
+  return { label: [`GPU ${g.index}`, util, mem, who].filter(Boolean).join(' · '), description: `${g.name} · ${temp}` };
+}
+
+/** What placement must find for a profile's GPUs; none and all are not placed. */
+export function placementRequest(g: GpuRequest | undefined): GpuPlacementRequest | undefined {
+  if (!g || g === 'none' || g === 'all') return undefined;
+  return 'ids' in g ? { ids: g.ids } : g.type ? { count: g.count, type: g.type } : { count: g.count };
+}
+
+/** "2 free A100 GPUs", "1 free GPU", "GPUs 0, 2". */
+export function describePlacementRequest(r: GpuPlacementRequest): string {
+  if ('ids' in r) return `${r.ids.length === 1 ? 'GPU' : 'GPUs'} ${r.ids.join(', ')}`;
+  return plural(r.count, r.type ? `free ${r.type} GPU` : 'free GPU');
+}
+
+/** "gpu-a: 2 A100 GPUs needed, 1 of 4 free (…); This machine: no NVIDIA GPU". */
+export function describeSkipped(skipped: readonly SkippedHost[]): string {
+  return skipped.map((s) => `${s.host}: ${s.reason}`).join('; ');
+}
+
+/**
+ * The hosts placement tries, in order: those of `mlops.hosts` in the setting's order, then
+ * this machine. Hosts only in ~/.ssh/config are not tried (it lists git servers too).
+ */
+export function placementOrder<T extends { name: string; kind: 'local' | 'ssh' }>(hosts: readonly T[], hostsSetting: unknown): T[] {
+  const names = hostSettings(hostsSetting).map((h) => h.name);
+  const ssh = names.map((n) => hosts.find((h) => h.kind === 'ssh' && h.name === n)).filter((h): h is T => !!h);
+  return [...ssh, ...hosts.filter((h) => h.kind === 'local')];
+}
+
+function typedCount(label: string): GpuRequest {
+  const [a, b] = label.split(':');
+  return b === undefined ? { count: Number(a) } : { count: Number(b), type: a };
 }
 
 /** The subset of `docker inspect` we read back. */
@@ -294,7 +344,7 @@ export function profileFromInspect(c: InspectLike): LaunchProfile {
     });
   const gpusLabel = labels[GPUS_LABEL];
   const gpus: GpuRequest =
-    !gpusLabel || gpusLabel === 'none' ? 'none' : gpusLabel === 'all' ? 'all' : gpusLabel.startsWith('device=') ? { ids: gpusLabel.slice(7).split(',') } : { count: Number(gpusLabel) };
+    !gpusLabel || gpusLabel === 'none' ? 'none' : gpusLabel === 'all' ? 'all' : gpusLabel.startsWith('device=') ? { ids: gpusLabel.slice(7).split(',') } : typedCount(gpusLabel);
   const mounts: MountSpec[] = (c.HostConfig?.Binds ?? []).map((b) => {
     const [source, target, mode] = b.split(':');
     return { source, target, ...(mode === 'ro' ? { readOnly: true } : {}) };

@@ -5,7 +5,8 @@ import { errorMessage } from '../../core/common/errors';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { checkHost } from '../../core/hosts/hostStatus';
 import { listWorkspaces, probeGpus, type WorkspaceSummary } from '../../core/hosts/workspaces';
-import type { GpuInfo } from '../../core/hosts/gpuProbe';
+import type { GpuInfo, GpuProbeResult } from '../../core/hosts/gpuProbe';
+import { gpuHolders, gpuUse, holdersSummary, reservedGpuIds, type GpuHolder } from '../../core/hosts/gpuHolders';
 import type { HostEntry, HostRegistry } from './hosts';
 import { formatGpu, formatPorts, ownedDescription, stateIcon, workspaceContextValue } from './model';
 import { ownerText, splitByOwner } from '../../core/hosts/ownership';
@@ -42,7 +43,17 @@ export interface OwnerGroupNode {
 export interface GpuNode {
   kind: 'gpu';
   gpu: GpuInfo;
+  holders: GpuHolder[];
+  /** Why the processes are unknown (then no holder is shown). */
+  processProblem?: string;
+  free: boolean;
   parent: GroupNode;
+}
+
+/** One refresh of a host: both groups render from it (one listing, one probe: two round trips). */
+interface HostSnapshot {
+  workspaces: { ok: true; list: WorkspaceSummary[] } | { ok: false; error: unknown };
+  gpus: GpuProbeResult;
 }
 export interface WorkspaceNode {
   kind: 'workspace';
@@ -81,6 +92,33 @@ export function hostLabel(h: HostEntry): string {
   return h.kind === 'local' ? vscode.l10n.t('this machine') : vscode.l10n.t('{0} (SSH)', h.name);
 }
 
+const mib = (n: number | null) => (n === null ? vscode.l10n.t('memory n/a') : `${(n / 1024).toFixed(1)} GiB`);
+
+/** Each process on the GPU: where it runs, its pid, name and memory. */
+function gpuTooltip(n: GpuNode): vscode.MarkdownString {
+  const lines = [`**GPU ${n.gpu.index}** — ${n.gpu.name}${n.gpu.uuid ? ` (\`${n.gpu.uuid}\`)` : ''}`];
+  if (n.processProblem) lines.push(vscode.l10n.t('Processes unknown: {0}', n.processProblem));
+  else if (!n.holders.length) lines.push(n.free ? vscode.l10n.t('No compute process: free.') : vscode.l10n.t('No compute process, but its memory is in use or it is given to a running workspace.'));
+  for (const h of n.holders.slice(0, 20)) {
+    const p = h.process;
+    const where =
+      p.owner.kind === 'container'
+        ? h.workspace
+          ? vscode.l10n.t('workspace {0}', h.text)
+          : vscode.l10n.t('container {0} (not a workspace of ours)', p.owner.containerId.slice(0, 12))
+        : p.owner.kind === 'host'
+          ? vscode.l10n.t('on the host, in no container')
+          : p.owner.kind === 'exited'
+            ? vscode.l10n.t('ended since nvidia-smi listed it (or /proc hides it)')
+            : p.owner.kind === 'denied'
+              ? vscode.l10n.t('its /proc entry is not readable by this user')
+              : vscode.l10n.t('not looked up');
+    lines.push(`- pid ${p.pid} \`${p.name ?? '?'}\` · ${mib(p.usedMemoryMiB)} · ${where}`);
+  }
+  if (n.holders.length > 20) lines.push(vscode.l10n.t('… and {0} more', n.holders.length - 20));
+  return new vscode.MarkdownString(lines.join('\n\n'));
+}
+
 /** Host → GPUs and Workspaces. Hosts connect when expanded; nothing waits past the host layer's timeouts. */
 export class WorkspacesTreeProvider implements vscode.TreeDataProvider<WorkspacesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkspacesNode | undefined>();
@@ -89,6 +127,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   private view: vscode.TreeView<WorkspacesNode> | undefined;
   private readonly wsNodes = new WeakMap<GroupNode, Map<string, WorkspaceNode>>();
   private readonly unsubscribe = new Map<string, () => void>();
+  private readonly snapshots = new WeakMap<HostNode, { value: Promise<HostSnapshot>; settledAt?: number }>();
 
   constructor(
     readonly registry: HostRegistry,
@@ -103,7 +142,10 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       this.unsubscribe.forEach((u) => u());
       this.unsubscribe.clear();
     }
-    for (const n of this.nodes.values()) if (n.state.status === 'error' || n.state.status === 'disconnected') n.state = { status: 'idle' };
+    for (const n of this.nodes.values()) {
+      this.snapshots.delete(n);
+      if (n.state.status === 'error' || n.state.status === 'disconnected') n.state = { status: 'idle' };
+    }
     this.changed.fire(undefined);
   }
 
@@ -111,6 +153,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   refreshLive(hostName?: string): void {
     for (const n of this.nodes.values()) {
       if (n.state.status !== 'connected' || (hostName && n.host.name !== hostName)) continue;
+      this.snapshots.delete(n);
       this.changed.fire(n.gpus);
       this.changed.fire(n.workspaces);
     }
@@ -125,6 +168,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
     const host = (await this.getChildren()).find((n): n is HostNode => n.kind === 'host' && n.host.name === hostName);
     if (!host) return undefined;
     if (host.state.status !== 'connected') await this.getChildren(host);
+    this.snapshots.delete(host);
     const kids = (await this.getChildren(host.workspaces)).flatMap((k) => (k.kind === 'mine' || k.kind === 'team' ? k.items : [k]));
     return kids.find((k): k is WorkspaceNode => k.kind === 'workspace' && (k.ws.id === id || k.ws.name === id));
   }
@@ -209,17 +253,54 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
     return [{ kind: 'message', icon: 'error', text: st.message, tooltip: st.message, parent: n }];
   }
 
+  /**
+   * The host's listing and GPU probe, run together once and shared by the GPUs and
+   * Workspaces groups (the GPUs need the workspaces to name who holds them). Reused while
+   * it runs and for a moment after, so the two groups of one refresh share it.
+   */
+  private snapshot(n: HostNode): Promise<HostSnapshot> {
+    const s = this.snapshots.get(n);
+    if (s && (s.settledAt === undefined || Date.now() - s.settledAt < 2000)) return s.value;
+    const conn = this.registry.connection(n.host);
+    const entry: { value: Promise<HostSnapshot>; settledAt?: number } = {
+      value: Promise.all([
+        Promise.resolve()
+          .then(() => listWorkspaces(conn.docker()))
+          .then(
+            (list) => ({ ok: true as const, list }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        probeGpus(conn, 15000),
+      ]).then(([workspaces, gpus]) => {
+        entry.settledAt = Date.now();
+        return { workspaces, gpus };
+      }),
+    };
+    this.snapshots.set(n, entry);
+    return entry.value;
+  }
+
   private async gpuChildren(g: GroupNode): Promise<WorkspacesNode[]> {
-    const conn = this.registry.connection(g.parent.host);
-    const r = await probeGpus(conn, 15000);
-    if (r.kind === 'gpus') return r.gpus.map((gpu) => ({ kind: 'gpu', gpu, parent: g }));
-    if (r.kind === 'none') return [{ kind: 'message', icon: 'info', text: r.reason, parent: g }];
+    const { gpus: r, workspaces } = await this.snapshot(g.parent);
+    if (r.kind === 'gpus') {
+      const list = workspaces.ok ? workspaces.list : [];
+      const reserved = reservedGpuIds(list);
+      const freeMemoryMiB = setting('gpus.freeMemoryMiB');
+      return r.gpus.map((gpu) => {
+        const holders = gpuHolders(gpu, r.processes, list);
+        const use = gpuUse(gpu, holders, { freeMemoryMiB, processesKnown: !r.processProblem, reserved });
+        return { kind: 'gpu', gpu, holders, ...(r.processProblem ? { processProblem: r.processProblem } : {}), free: use.free, parent: g };
+      });
+    }
+    if (r.kind === 'none') return [{ kind: 'message', icon: 'info', text: r.reason, ...(r.detail ? { tooltip: r.detail } : {}), parent: g }];
     return [{ kind: 'message', icon: 'error', text: r.message, tooltip: r.message, parent: g }];
   }
 
   private async workspaceChildren(g: GroupNode): Promise<WorkspacesNode[]> {
     try {
-      const list = await listWorkspaces(this.registry.connection(g.parent.host).docker());
+      const snap = await this.snapshot(g.parent);
+      if (!snap.workspaces.ok) throw snap.workspaces.error;
+      const list = snap.workspaces.list;
       if (!list.length) {
         return [
           {
@@ -235,7 +316,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       const before = this.wsNodes.get(g) ?? new Map<string, WorkspaceNode>();
       const now = new Map<string, WorkspaceNode>();
       const { mine, team } = splitByOwner(
-        list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()),
+        [...list].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()),
         currentUser(),
       );
       // No grouping while every workspace is the user's: Mine/Team would only add a level.
@@ -304,11 +385,12 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         return item;
       }
       case 'gpu': {
-        const { label, description } = formatGpu(n.gpu);
+        const { label, description } = formatGpu(n.gpu, { holders: holdersSummary(n.holders), free: n.free });
         const item = new vscode.TreeItem(label, C.None);
         item.id = `gpu:${n.parent.parent.host.name}:${n.gpu.index}`;
         item.description = description;
-        item.iconPath = new vscode.ThemeIcon('pulse');
+        item.iconPath = new vscode.ThemeIcon('pulse', n.holders.length ? new vscode.ThemeColor('charts.orange') : undefined);
+        item.tooltip = gpuTooltip(n);
         return item;
       }
       case 'workspace': {

@@ -50,6 +50,13 @@ describe('workspaceSpec', () => {
     assert.deepEqual(dr(undefined), []);
   });
 
+  it('placed GPUs go to Docker as DeviceIDs (and the label says which); a typed count never reaches Docker unplaced', () => {
+    const o = containerCreateOptions({ image: 'i', gpus: { ids: ['0', '2'] } });
+    assert.deepEqual(o.HostConfig!.DeviceRequests, [{ Driver: '', Count: 0, DeviceIDs: ['0', '2'], Capabilities: [['gpu']] }]);
+    assert.equal(o.Labels!['mlops.gpus'], 'device=0,2');
+    assert.throws(() => containerCreateOptions({ image: 'i', gpus: { count: 2, type: 'A100' } }), /chosen by placement/);
+  });
+
   it('publishes Jupyter and TensorBoard on 127.0.0.1 by default, nothing when ports is empty', () => {
     const o = containerCreateOptions({ image: 'i' });
     assert.deepEqual(Object.keys(o.ExposedPorts!), ['8888/tcp', '6006/tcp']);

@@ -7,6 +7,10 @@ import {
   hostSettings,
   mountsFor,
   parseGpuAnswer,
+  placementOrder,
+  placementRequest,
+  describePlacementRequest,
+  describeSkipped,
   parsePorts,
   formatEnv,
   formatSizeMb,
@@ -62,6 +66,11 @@ describe('workspaces view: launch answers', () => {
     assert.deepEqual(parseGpuAnswer('0, 2'), { ok: true, value: { ids: ['0', '2'] } });
     assert.deepEqual(parseGpuAnswer('GPU-1a2b-3c'), { ok: true, value: { ids: ['GPU-1a2b-3c'] } });
     assert.equal(parseGpuAnswer('0;rm -rf').ok, false);
+    assert.deepEqual(parseGpuAnswer(' A100:2 '), { ok: true, value: { count: 2, type: 'A100' } });
+    assert.deepEqual(parseGpuAnswer('rtx4090:1'), { ok: true, value: { count: 1, type: 'rtx4090' } });
+    assert.equal(parseGpuAnswer('A100:0').ok, false);
+    assert.equal(parseGpuAnswer('A100:2:3').ok, false);
+    assert.deepEqual(parseGpuAnswer('1,'), { ok: true, value: { ids: ['1'] } });
   });
 
   it('parses ports: container ports, host:container, duplicates once, junk refused', () => {
@@ -166,11 +175,12 @@ describe('workspaces view: how items read', () => {
   });
 
   it('formats a GPU, with n/a for what the driver does not report', () => {
-    assert.deepEqual(formatGpu({ index: 0, name: 'NVIDIA H100 80GB HBM3', memoryUsedMiB: 1024, memoryTotalMiB: 81559, utilizationPct: 45, temperatureC: 61 }), {
-      label: 'GPU 0: NVIDIA H100 80GB HBM3',
-      description: '1.0 / 79.6 GiB · 45% · 61°C',
-    });
-    assert.equal(formatGpu({ index: 1, name: 'MIG', memoryUsedMiB: null, memoryTotalMiB: null, utilizationPct: null, temperatureC: null }).description, 'memory n/a · util n/a · temp n/a');
+    const h100 = { index: 2, uuid: 'GPU-2', name: 'NVIDIA H100 80GB HBM3', memoryUsedMiB: 30720, memoryTotalMiB: 81920, utilizationPct: 71, temperatureC: 61 };
+    assert.deepEqual(formatGpu(h100, { holders: 'alice/bert-ft' }), { label: 'GPU 2 · 71 % · 30/80 GiB · alice/bert-ft', description: 'NVIDIA H100 80GB HBM3 · 61°C' });
+    assert.equal(formatGpu({ ...h100, memoryUsedMiB: 512, utilizationPct: 0 }, { free: true }).label, 'GPU 2 · 0 % · 0.5/80 GiB · free');
+    assert.equal(formatGpu({ ...h100, memoryUsedMiB: 4096 }).label, 'GPU 2 · 71 % · 4/80 GiB');
+    const mig = formatGpu({ index: 1, uuid: null, name: 'MIG', memoryUsedMiB: null, memoryTotalMiB: null, utilizationPct: null, temperatureC: null });
+    assert.deepEqual(mig, { label: 'GPU 1 · util n/a · memory n/a', description: 'MIG · temp n/a' });
   });
 });
 
@@ -195,5 +205,34 @@ describe('workspaces view: copy docker run from a container', () => {
       command: ['sleep', '300'],
     });
     assert.match(dockerRunCommand(p), /--gpus '"device=0,2"'/);
+  });
+});
+
+describe('workspaces view: GPU placement glue', () => {
+  it('places counts (typed or not) and ids; none and all are not placed', () => {
+    assert.equal(placementRequest('none'), undefined);
+    assert.equal(placementRequest('all'), undefined);
+    assert.equal(placementRequest(undefined), undefined);
+    assert.deepEqual(placementRequest({ count: 2, type: 'A100' }), { count: 2, type: 'A100' });
+    assert.deepEqual(placementRequest({ count: 1 }), { count: 1 });
+    assert.deepEqual(placementRequest({ ids: ['0', '2'] }), { ids: ['0', '2'] });
+  });
+
+  it('says what was asked and why hosts were skipped', () => {
+    assert.equal(describePlacementRequest({ count: 2, type: 'A100' }), '2 free A100 GPUs');
+    assert.equal(describePlacementRequest({ count: 1 }), '1 free GPU');
+    assert.equal(describePlacementRequest({ ids: ['0', '2'] }), 'GPUs 0, 2');
+    assert.equal(describeSkipped([{ host: 'a', reason: 'x' }, { host: 'b', reason: 'y' }]), 'a: x; b: y');
+  });
+
+  it('tries the hosts of mlops.hosts in the setting order, then this machine; not hosts only in ~/.ssh/config', () => {
+    const hosts = [
+      { name: 'This machine', kind: 'local' as const },
+      { name: 'github.com', kind: 'ssh' as const },
+      { name: 'gpu-a', kind: 'ssh' as const },
+      { name: 'gpu-b', kind: 'ssh' as const },
+    ];
+    assert.deepEqual(placementOrder(hosts, [{ name: 'gpu-b' }, { name: 'gpu-a' }, { name: 'gone' }]).map((h) => h.name), ['gpu-b', 'gpu-a', 'This machine']);
+    assert.deepEqual(placementOrder(hosts, undefined).map((h) => h.name), ['This machine']);
   });
 });
