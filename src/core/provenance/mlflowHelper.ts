@@ -24,8 +24,11 @@ def create(r):
     if r.get("cwd"):
         os.chdir(r["cwd"])  # a new experiment's artifact root is ./mlruns of the project
     c = client(r["uri"])
-    exp = c.get_experiment_by_name(r["experiment"])
-    exp_id = exp.experiment_id if exp else c.create_experiment(r["experiment"])
+    if r.get("experimentId"):
+        exp_id = r["experimentId"]
+    else:
+        exp = c.get_experiment_by_name(r["experiment"])
+        exp_id = exp.experiment_id if exp else c.create_experiment(r["experiment"])
     run = c.create_run(exp_id, tags=r.get("tags") or {}, run_name=r.get("runName"))
     return {"runId": run.info.run_id, "experimentId": exp_id, "artifactUri": run.info.artifact_uri}
 def tags(r):
@@ -156,7 +159,7 @@ export class MlflowHelper {
     });
   }
 
-  createRun(uri: string, o: { experiment: string; tags: Record<string, string>; runName?: string; cwd?: string }): Promise<CreatedRun> {
+  createRun(uri: string, o: { experiment: string; experimentId?: string; tags: Record<string, string>; runName?: string; cwd?: string }): Promise<CreatedRun> {
     return this.call('create', { uri, ...o });
   }
   setTags(uri: string, runId: string, tags: Record<string, string>): Promise<void> {

@@ -49,6 +49,7 @@ export function provenanceTags(c: Captured, sourceName: string): Record<string, 
     'mlops.params': fit(JSON.stringify(p.params)),
     'mlops.startTime': String(p.timing.start),
   };
+  if (p.stages?.length) t['mlops.stages'] = fit(JSON.stringify(p.stages));
   if (e.image) Object.assign(t, { 'mlops.image': fit(e.image.name), 'mlops.image.digest': e.image.digest });
   return t;
 }

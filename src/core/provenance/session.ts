@@ -36,6 +36,8 @@ export interface LaunchInput {
     writer: MlflowWriter;
     uri: string;
     experiment: string;
+    /** Use this experiment (a reproduction goes where its original is). */
+    experimentId?: string;
     sourceName: string;
     runName?: string;
     reproducedFrom?: string;
@@ -75,6 +77,7 @@ async function captureAll(i: LaunchInput, start: number): Promise<Captured> {
   const provenance: Provenance = {
     version: 1,
     launcher: i.launcher,
+    ...(i.stages?.length ? { stages: i.stages } : {}),
     code: { ...head, ...code },
     params: lock.params,
     data: lock.data,
@@ -106,7 +109,7 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
     const tags: Record<string, string> = { ...sourceTags({ ...head, sourceName: m.sourceName, sourceType: i.launcher === 'mlflow-run' ? 'PROJECT' : 'LOCAL' }), 'mlops.launcher': i.launcher, 'mlops.startTime': String(start) };
     if (m.reproducedFrom) tags[REPRODUCED_FROM_TAG] = m.reproducedFrom;
     try {
-      created = await m.writer.createRun(m.uri, { experiment: m.experiment, tags, runName: m.runName, cwd: i.cwd });
+      created = await m.writer.createRun(m.uri, { experiment: m.experiment, experimentId: m.experimentId, tags, runName: m.runName, cwd: i.cwd });
       Object.assign(env, { MLFLOW_RUN_ID: created.runId, MLFLOW_TRACKING_URI: m.uri, MLFLOW_EXPERIMENT_ID: created.experimentId });
     } catch (err) {
       problems.push(`no MLflow run was made first (${err instanceof Error ? err.message : String(err)}); the run is not linked to its provenance`);
@@ -170,4 +173,14 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
 
 function pick(o: Record<string, string>, keys: string[]): Record<string, string> {
   return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+}
+
+/**
+ * The argv to start, given the recorded command and the session: `mlflow run` continues
+ * the pre-created run through its own `--run-id` (it does not read MLFLOW_RUN_ID).
+ */
+export function launchArgv(command: readonly string[], sessionEnv: Readonly<Record<string, string>>): string[] {
+  const tool = command[0]?.split(/[\\/]/).pop()?.replace(/\.exe$/i, '');
+  if (tool === 'mlflow' && command[1] === 'run' && sessionEnv.MLFLOW_RUN_ID) return [...command, '--run-id', sessionEnv.MLFLOW_RUN_ID];
+  return [...command];
 }

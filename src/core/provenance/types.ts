@@ -50,6 +50,8 @@ export interface Provenance {
   version: 1;
   /** What launched it: `dvc repro`, `dvc exp run`, `mlflow run`, in a workspace container. */
   launcher: 'dvc-repro' | 'dvc-exp' | 'mlflow-run' | 'workspace';
+  /** The stages whose data and params are recorded; absent: every stage in dvc.lock. */
+  stages?: string[];
   code: CodeProvenance;
   params: Record<string, string>;
   data: DataProvenance;

@@ -24,6 +24,7 @@ export interface ProvenanceView {
   host?: string;
   python?: string;
   command?: string[];
+  stages?: string[];
   exitCode?: string;
   reproducedFrom?: string;
   /** Pieces nothing recorded: "patch", "data", "image", "GPU", ... */
@@ -75,6 +76,7 @@ export function viewFromTags(tags: Readonly<Record<string, string>>): Provenance
     host: t('mlops.host'),
     python: t('mlops.python'),
     command: json(t('mlops.command'), isStrArr),
+    stages: json(t('mlops.stages'), isStrArr),
     exitCode: t('mlops.exitCode'),
     reproducedFrom: t('mlops.reproducedFrom'),
   });
@@ -100,6 +102,7 @@ export function viewFromRecord(p: Provenance): ProvenanceView {
     host: e.host,
     python: e.python,
     command: e.command,
+    stages: p.stages,
     exitCode: p.timing.exitCode === undefined ? undefined : String(p.timing.exitCode),
   });
 }
