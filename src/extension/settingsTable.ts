@@ -29,6 +29,9 @@ export interface SettingValues {
   'dvc.path': string;
   clusters: unknown[];
   'jobs.refreshSeconds': number;
+  'provenance.enabled': boolean;
+  'provenance.mlflowExperiment': string;
+  'reproduce.tolerance': number;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -60,6 +63,9 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
   'dvc.path': '',
   clusters: [],
   'jobs.refreshSeconds': 15,
+  'provenance.enabled': true,
+  'provenance.mlflowExperiment': '',
+  'reproduce.tolerance': 0.000001,
 };
 
 /**
