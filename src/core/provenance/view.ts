@@ -127,3 +127,12 @@ export function provenanceSummaryLines(v: ProvenanceView): string[] {
   if (v.unknown.length) lines.push('', `unknown: ${v.unknown.join(', ')}`);
   return lines;
 }
+
+/**
+ * The Provenance part of a run's tooltip: for runs whose store says anything of their
+ * origin (MLflow tags, a DVC experiment's commit); none for TensorBoard or DVCLive folders.
+ */
+export function runProvenanceLines(tags: Readonly<Record<string, string>>): string[] {
+  const relevant = Object.keys(tags).some((k) => k.startsWith('mlflow.') || k.startsWith('mlops.') || k === 'git.commit');
+  return relevant ? provenanceSummaryLines(viewFromTags(tags)) : [];
+}

@@ -116,3 +116,15 @@ describe('provenance views and diff', () => {
     assert.equal(parseNote(JSON.stringify(captured({}).provenance))?.launcher, 'dvc-repro');
   });
 });
+
+describe('provenance in a run tooltip', () => {
+  it('summarises recorded provenance, says what a DVC experiment leaves unknown, and says nothing for TensorBoard', async () => {
+    const { runProvenanceLines } = await import('../../../src/core/provenance/view');
+    const { runTooltipMarkdown } = await import('../../../src/extension/runs/runsModel');
+    const base = { id: 'r', experimentId: '0', name: 'r', status: 'FINISHED' as const, params: {}, metrics: {} };
+    const recorded = runTooltipMarkdown({ ...base, tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': '0123456789', 'mlops.code.files': '{"a.py":"1"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.data': '{"d":"m"}', 'mlops.python': '3.11.2' } });
+    assert.match(recorded, /\*\*Provenance\*\*\n\ncode `0123456` \+ 1 changed file · data: 1 hashed input · GPU NVIDIA A100 · Python 3\.11\.2\n\nunknown: image/);
+    assert.match(runProvenanceLines({ 'git.commit': 'abcdef123' }).join('\n'), /not launched from the workbench[\s\S]*unknown: uncommitted changes, data, image, GPU, Python/);
+    assert.deepEqual(runProvenanceLines({}), []);
+  });
+});
