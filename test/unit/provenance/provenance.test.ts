@@ -3,7 +3,11 @@ import { stripCredentials } from '../../../src/core/provenance/credentials';
 import { ENV_ALLOW_LIST, allowListedEnv } from '../../../src/core/provenance/envAllowList';
 import { captureLockData, capturePatch, parseGpu, patchFiles } from '../../../src/core/provenance/capture';
 import { diffProvenance, diffSummary } from '../../../src/core/provenance/diff';
-import { provenanceSummaryLines, viewFromTags } from '../../../src/core/provenance/view';
+import { provenanceSummaryLines, runProvenanceLines, viewFromTags } from '../../../src/core/provenance/view';
+import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
+import { provenanceRows } from '../../../src/extension/panels/provenanceRows';
+import { parseHostToCompare, type CompareRun } from '../../../src/protocol/panels';
+import { onCompareMessage, provenanceLines, restoreCompareState } from '../../../webviews/compare/state';
 import { parseNote } from '../../../src/core/provenance/gitNote';
 import { TAG_MAX, provenanceTags } from '../../../src/core/provenance/mlflowTags';
 import type { Runner } from '../../../src/core/provenance/runner';
@@ -118,13 +122,33 @@ describe('provenance views and diff', () => {
 });
 
 describe('provenance in a run tooltip', () => {
-  it('summarises recorded provenance, says what a DVC experiment leaves unknown, and says nothing for TensorBoard', async () => {
-    const { runProvenanceLines } = await import('../../../src/core/provenance/view');
-    const { runTooltipMarkdown } = await import('../../../src/extension/runs/runsModel');
+  it('summarises recorded provenance, says what a DVC experiment leaves unknown, and says nothing for TensorBoard', () => {
     const base = { id: 'r', experimentId: '0', name: 'r', status: 'FINISHED' as const, params: {}, metrics: {} };
     const recorded = runTooltipMarkdown({ ...base, tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': '0123456789', 'mlops.code.files': '{"a.py":"1"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.data': '{"d":"m"}', 'mlops.python': '3.11.2' } });
     assert.match(recorded, /\*\*Provenance\*\*\n\ncode `0123456` \+ 1 changed file · data: 1 hashed input · GPU NVIDIA A100 · Python 3\.11\.2\n\nunknown: image/);
     assert.match(runProvenanceLines({ 'git.commit': 'abcdef123' }).join('\n'), /not launched from the workbench[\s\S]*unknown: uncommitted changes, data, image, GPU, Python/);
     assert.deepEqual(runProvenanceLines({}), []);
+  });
+});
+
+describe('provenance in Compare Runs', () => {
+  it('diffs each run against the first, and the message passes the protocol check', () => {
+    const a = { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': 'c1', 'mlops.code.files': '{"a":"1","b":"2"}', 'mlops.data': '{"d":"m"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.image': 'img', 'mlops.image.digest': 'sha256:1' };
+    const b = { ...a, 'mlops.code.files': '{"a":"9","c":"3"}', 'mlops.gpu': 'NVIDIA H100', 'mlops.image.digest': 'sha256:2' };
+    const rows = provenanceRows([{ key: 'k1', tags: a }, { key: 'k2', tags: b }, { key: 'k3', tags: {} }]);
+    assert.equal(rows.length, 2);
+    assert.match(rows[0].summary, /^code: 3 files differ · data: same · params: unknown · image: differs · GPU: NVIDIA A100 vs NVIDIA H100/);
+    assert.deepEqual(rows[0].aspects[0].items, ['a', 'b', 'c']);
+    assert.equal(rows[1].aspects[0].same, null);
+    const msg = { type: 'compare', runs: [], problems: [], provenance: rows };
+    assert.ok(parseHostToCompare(msg));
+    assert.equal(parseHostToCompare({ ...msg, provenance: [{ run: 1 }] }), undefined);
+    // The webview's lines: names instead of keys, a kind per aspect.
+    const run = (key: string, name: string): CompareRun => ({ key, sourceId: 's', runId: key, name, color: '#123', source: 'MLflow', status: 'FINISHED', params: {}, tags: {}, metrics: {} });
+    const state = onCompareMessage(restoreCompareState(undefined), { type: 'compare', runs: [run('k1', 'first'), run('k2', 'second'), run('k3', 'third')], problems: [], provenance: rows });
+    const lines = provenanceLines(state);
+    assert.deepEqual(lines.map((l) => `${l.name} vs ${l.against}`), ['second vs first', 'third vs first']);
+    assert.deepEqual(lines[0].cells.slice(0, 2).map((c) => c.kind), ['differs', 'same']);
+    assert.match(lines[1].unknown, /^not recorded: commit, uncommitted changes, data/);
   });
 });
