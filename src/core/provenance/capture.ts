@@ -2,6 +2,7 @@
 // that it runs where the run runs (here, or inside a container) and is tested on canned
 // output. Every piece answers something: what cannot be found out is "unknown".
 import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isMap } from 'yaml';
 import { documentData, parseUntrusted } from '../common/yamlData';
@@ -94,6 +95,37 @@ export async function capturePython(run: Runner, python: string, cwd?: string): 
     run([python, '-m', 'pip', 'freeze', '--disable-pip-version-check'], { cwd, timeoutMs: 30000, maxBytes: 1024 * 1024 }),
   ]);
   return { python: v.code === 0 ? firstLine(v.stdout) || UNKNOWN : UNKNOWN, pipFreeze: f.code === 0 ? f.stdout : '' };
+}
+
+/**
+ * A stamp of a virtual environment's installed packages: its site-packages folders' mtimes
+ * (pip adds or removes a *.dist-info folder there on every install). Undefined where the
+ * interpreter is not in a venv layout we know: then nothing is cached.
+ */
+export async function venvStamp(python: string): Promise<string | undefined> {
+  try {
+    const lib = path.join(path.dirname(path.dirname(python)), 'lib');
+    const versions = (await readdir(lib)).filter((d) => /^python\d/.test(d));
+    if (!versions.length) return undefined;
+    const times = await Promise.all(versions.map(async (v) => `${v}:${(await stat(path.join(lib, v, 'site-packages'))).mtimeMs}`));
+    return `${python}|${times.join('|')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+const freezeCache = new Map<string, { python: string; pipFreeze: string }>();
+
+/** capturePython, reusing the last answer while the environment's stamp is unchanged (pip freeze costs a second of CPU). */
+export async function capturePythonCached(run: Runner, python: string, cwd: string | undefined, stamp: string | undefined): Promise<{ python: string; pipFreeze: string }> {
+  const hit = stamp ? freezeCache.get(stamp) : undefined;
+  if (hit) return hit;
+  const got = await capturePython(run, python, cwd);
+  if (stamp && got.python !== UNKNOWN && got.pipFreeze) {
+    if (freezeCache.size > 20) freezeCache.clear();
+    freezeCache.set(stamp, got);
+  }
+  return got;
 }
 
 /** Reads a project file (relative to the dvc.yaml folder); undefined when absent or unreadable. */

@@ -3,7 +3,7 @@
 // will continue, and the experiment refs to tell its DVC commit later); everything else
 // is captured concurrently while it runs and stored as soon as it is known.
 import { allowListedEnv } from './envAllowList';
-import { captureGitHead, captureGpu, captureLockData, capturePatch, capturePython, type ReadText } from './capture';
+import { captureGitHead, captureGpu, captureLockData, capturePatch, capturePythonCached, venvStamp, type ReadText } from './capture';
 import { expRefs, newExpCommits, writeNote } from './gitNote';
 import type { CreatedRun, MlflowHelper } from './mlflowHelper';
 import { FREEZE_ARTIFACT, PATCH_ARTIFACT, RECORD_ARTIFACT, REPRODUCED_FROM_TAG, endTags, provenanceTags, sourceTags } from './mlflowTags';
@@ -70,7 +70,10 @@ async function captureAll(i: LaunchInput, start: number): Promise<Captured> {
     captureGitHead(i.local, i.cwd),
     capturePatch(i.local, i.cwd),
     captureGpu(i.remote).catch(() => ({ model: UNKNOWN, driver: UNKNOWN, cuda: UNKNOWN })),
-    capturePython(i.remote, i.python, i.remoteCwd).catch(() => ({ python: UNKNOWN, pipFreeze: '' })),
+    // A stamp of the environment only where the run executes here (its folders are on this disk).
+    (i.remote === i.local ? venvStamp(i.python) : Promise.resolve(undefined))
+      .then((stamp) => capturePythonCached(i.remote, i.python, i.remoteCwd, stamp))
+      .catch(() => ({ python: UNKNOWN, pipFreeze: '' })),
     captureLockData(i.readText, i.stages).catch(() => ({ data: { deps: {}, dvcFiles: {} }, params: {} })),
   ]);
   const { patch: text, ...code } = patch;
@@ -100,13 +103,13 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
   const start = now();
   const problems: string[] = [];
   const refsBefore = i.launcher === 'dvc-exp' ? expRefs(i.local, i.cwd) : undefined;
-  const captured = captureAll(i, start);
   let created: CreatedRun | undefined;
   const env: Record<string, string> = {};
   const m = i.mlflow;
+  // On the critical path only the run made first: the git facts and the rest follow with
+  // the capture, which starts after it so that its processes do not slow it down.
   if (m) {
-    const head = await captureGitHead(i.local, i.cwd);
-    const tags: Record<string, string> = { ...sourceTags({ ...head, sourceName: m.sourceName, sourceType: i.launcher === 'mlflow-run' ? 'PROJECT' : 'LOCAL' }), 'mlops.launcher': i.launcher, 'mlops.startTime': String(start) };
+    const tags: Record<string, string> = { ...sourceTags({ sourceName: m.sourceName, sourceType: i.launcher === 'mlflow-run' ? 'PROJECT' : 'LOCAL' }), 'mlops.launcher': i.launcher, 'mlops.startTime': String(start) };
     if (m.reproducedFrom) tags[REPRODUCED_FROM_TAG] = m.reproducedFrom;
     try {
       created = await m.writer.createRun(m.uri, { experiment: m.experiment, experimentId: m.experimentId, tags, runName: m.runName, cwd: i.cwd });
@@ -115,6 +118,7 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
       problems.push(`no MLflow run was made first (${err instanceof Error ? err.message : String(err)}); the run is not linked to its provenance`);
     }
   }
+  const captured = captureAll(i, start);
   const runId = created?.runId;
   // Tags and artifacts as soon as the capture is in; finish waits for this.
   const stored =
