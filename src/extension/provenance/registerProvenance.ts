@@ -32,8 +32,8 @@ function projectOf(node: RunNode): string | undefined {
 }
 
 /** Runs argv as a task (its output in the terminal panel, stoppable); resolves with its exit status. */
-async function execAsTask(name: string, cwd: string, argv: string[], env: Record<string, string>, exe: string): Promise<number | undefined> {
-  const task = new vscode.Task({ type: 'mlops-reproduce' }, vscode.TaskScope.Workspace, name, 'MLOps', new vscode.ProcessExecution(argv[0], argv.slice(1), { cwd, env: { ...cliEnv(exe), ...env } }), []);
+async function execAsTask(runId: string, name: string, cwd: string, argv: string[], env: Record<string, string>, exe: string): Promise<number | undefined> {
+  const task = new vscode.Task({ type: 'mlops-reproduce', runId }, vscode.TaskScope.Workspace, name, 'MLOps', new vscode.ProcessExecution(argv[0], argv.slice(1), { cwd, env: { ...cliEnv(exe), ...env } }), []);
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
   return new Promise((resolve, reject) => {
     let execution: vscode.TaskExecution | undefined;
@@ -97,7 +97,7 @@ export function registerProvenance(context: vscode.ExtensionContext, log: vscode
             host: hostname(),
             env: process.env,
             tolerance: { absolute: 1e-12, relative: setting('reproduce.tolerance') },
-            exec: (cwd, argv, env) => execAsTask(vscode.l10n.t('Reproduce {0}', node.run.name), cwd, argv, env, dvc),
+            exec: (cwd, argv, env) => execAsTask(node.run.id, vscode.l10n.t('Reproduce {0}', node.run.name), cwd, argv, env, dvc),
             offerFetch: async (commit) => {
               const fetch = vscode.l10n.t('Fetch');
               const pick = await showWarning(vscode.l10n.t('commit {0} of {1} is not in this clone. Fetch it from origin?', commit.slice(0, 7), node.run.name), fetch);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { MlflowHelper } from '../../../src/core/provenance/mlflowHelper';
 import { reproduceRun, type ReproduceInput } from '../../../src/core/provenance/reproduceFlow';
 import { nodeRunner } from '../../../src/core/provenance/runner';
-import { beginLaunch, type LaunchInput } from '../../../src/core/provenance/session';
+import { beginLaunch, launchArgv, type LaunchInput } from '../../../src/core/provenance/session';
 import { parseNote } from '../../../src/core/provenance/gitNote';
 import { applyPatch } from '../../../src/core/provenance/reproduce';
 import { repoRoot, requirePeer } from '../harness';
@@ -20,6 +20,7 @@ describe('provenance and Reproduce Run with real git, DVC and MLflow', function 
   let dir = '';
   let python = '';
   let dvc = '';
+  let mlflow = '';
   let helper: MlflowHelper;
   let uri = '';
   let env: NodeJS.ProcessEnv;
@@ -28,6 +29,7 @@ describe('provenance and Reproduce Run with real git, DVC and MLflow', function 
   before(function () {
     python = requirePeer(this, 'python');
     dvc = requirePeer(this, 'dvc');
+    mlflow = requirePeer(this, 'mlflow');
     env = { ...process.env, PATH: `${path.dirname(dvc)}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1', AWS_SECRET_ACCESS_KEY: 'do-not-store', MLFLOW_TRACKING_TOKEN: 'do-not-store', CUDA_VISIBLE_DEVICES: '0' };
     const parent = mkdtempSync(path.join(tmpdir(), 'mlops-prov-'));
     cache = path.join(parent, 'cache');
@@ -176,6 +178,33 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     assert.equal(got.verdict, 'not reproduced: metrics moved beyond tolerance', got.report);
     assert.match(got.report, /\| data \| ✗ \| 1 input differs: data\/prepared \|/);
     assert.deepEqual(userState(), before);
+  });
+
+  it('mlflow run continues the run made first (--run-id), in the MLproject\'s experiment', async () => {
+    const command = [mlflow, 'run', '.', '-e', 'train', '--env-manager', 'local'];
+    const session = await beginLaunch({
+      launcher: 'mlflow-run',
+      cwd: dir,
+      command,
+      local: nodeRunner,
+      remote: nodeRunner,
+      python,
+      host: hostname(),
+      env,
+      readText: (rel) => readFile(path.join(dir, rel), 'utf8').catch(() => undefined),
+      mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: 'mlflow run . -e train' },
+    });
+    const runsBefore = readBack(seeded).runs;
+    const code = await exec(dir, launchArgv(command, session.env), session.env);
+    assert.equal(code, 0);
+    await session.finish(code);
+    const r = readBack(session.mlflowRun!.runId);
+    assert.equal(r.runs, runsBefore + 1, 'one run: the one made first');
+    assert.equal(r.status, 'FINISHED');
+    assert.ok(r.metrics.test_accuracy > 0.5);
+    assert.equal(r.tags['mlflow.project.entryPoint'], 'train');
+    assert.equal(r.tags['mlops.launcher'], 'mlflow-run');
+    assert.equal(r.tags['mlflow.source.git.commit'], git('rev-parse', 'HEAD'));
   });
 
   it('names the files when the recorded changes no longer apply', async () => {
