@@ -133,12 +133,22 @@ export async function applyPatch(run: Runner, dir: string, patchFile: string): P
   if (r.code !== 0) throw new ReproduceError(`git apply failed: ${r.stderr.trim()}`, 'patch-conflict', conflictFiles(r.stderr));
 }
 
-/** Paths DVC says it could not find (in cache or remote), from `dvc fetch` / `dvc checkout` output. */
+/**
+ * Paths DVC could not restore, from `dvc checkout`'s "Checkout failed for following
+ * targets:" list (one path a line, up to "Is your cache up to date?"); the md5s of its
+ * "Missing cache files:" warning where no path is named. At most 100.
+ */
 export function missingData(output: string): string[] {
   const out = new Set<string>();
-  for (const line of output.split('\n')) {
-    const m = /(?:missing|failed to (?:fetch|checkout|pull))[^']*'([^']+)'/i.exec(line) ?? /^\s*(?:missing|deleted)\s+(\S.*)$/i.exec(line) ?? /\b'?([^\s']+)'? (?:does not exist|is missing)/i.exec(line);
-    if (m) out.add(m[1].trim());
+  let mode: 'targets' | 'md5' | undefined;
+  for (const raw of output.split('\n')) {
+    const line = raw.trim();
+    if (/Checkout failed for following targets:/i.test(line)) mode = 'targets';
+    else if (/Missing cache files:/i.test(line)) mode = 'md5';
+    else if (!line || /^Is your cache up to date\?|^<https?:|^(ERROR|WARNING):/i.test(line)) mode = undefined;
+    else if (mode === 'targets') out.add(line);
+    else if (mode === 'md5' && /^(md5|name):/.test(line)) out.add(line);
+    if (out.size >= 100) break;
   }
   return [...out];
 }

@@ -9,6 +9,7 @@ import { provenanceRows } from '../../../src/extension/panels/provenanceRows';
 import { parseHostToCompare, type CompareRun } from '../../../src/protocol/panels';
 import { onCompareMessage, provenanceLines, restoreCompareState } from '../../../webviews/compare/state';
 import { parseNote } from '../../../src/core/provenance/gitNote';
+import { compareMetrics, conflictFiles, missingData } from '../../../src/core/provenance/reproduce';
 import { TAG_MAX, provenanceTags } from '../../../src/core/provenance/mlflowTags';
 import type { Runner } from '../../../src/core/provenance/runner';
 import type { Captured } from '../../../src/core/provenance/types';
@@ -150,5 +151,27 @@ describe('provenance in Compare Runs', () => {
     assert.deepEqual(lines.map((l) => `${l.name} vs ${l.against}`), ['second vs first', 'third vs first']);
     assert.deepEqual(lines[0].cells.slice(0, 2).map((c) => c.kind), ['differs', 'same']);
     assert.match(lines[1].unknown, /^not recorded: commit, uncommitted changes, data/);
+  });
+});
+
+describe('Reproduce Run: reading the tools\' complaints, and the verdict', () => {
+  it('names the data DVC could not restore (dvc 3.67 checkout output, cache and remote empty)', () => {
+    const out = 'ERROR: Checkout failed for following targets:\ndata/a.txt\nmodels/m.pkl\nIs your cache up to date?\n<https://error.dvc.org/missing-files>\nWARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\nmd5: b1946ac92492d2347c6235b4d2611184\n';
+    assert.deepEqual(missingData(out), ['data/a.txt', 'models/m.pkl', 'md5: b1946ac92492d2347c6235b4d2611184']);
+    assert.deepEqual(missingData('Everything is up to date.\n'), []);
+  });
+
+  it('names the files of a patch that no longer applies (git apply --check output)', () => {
+    assert.deepEqual(conflictFiles('error: patch failed: src/train.py:3\nerror: src/train.py: patch does not apply\nerror: b.bin: does not exist in index\n'), ['src/train.py', 'b.bin']);
+  });
+
+  it('compares metrics against the tolerance', () => {
+    const tol = { absolute: 0, relative: 0.01 };
+    assert.equal(compareMetrics({ acc: 0.9 }, { acc: 0.905 }, tol).verdict, 'reproduced within tolerance');
+    assert.equal(compareMetrics({ acc: 0.9 }, { acc: 0.95 }, tol).verdict, 'not reproduced: metrics moved beyond tolerance');
+    assert.equal(compareMetrics({}, { acc: 1 }, tol).verdict, 'not reproduced: no metrics to compare');
+    const row = compareMetrics({ loss: 0 }, { loss: 0 }, tol).rows[0];
+    assert.equal(row.relDelta, 0);
+    assert.equal(row.within, true);
   });
 });
