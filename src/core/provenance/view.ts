@@ -122,7 +122,7 @@ export function provenanceSummaryLines(v: ProvenanceView): string[] {
   if (v.host) facts.push(`host ${esc(v.host)}`);
   if (v.python) facts.push(`Python ${esc(v.python)}`);
   if (v.reproducedFrom) facts.push(`reproduced from \`${esc(v.reproducedFrom)}\``);
-  const lines = ['', `**Provenance**${v.recorded ? '' : ' (not launched from the workbench)'}`, ''];
+  const lines = ['', `**Provenance**${v.recorded ? '' : ' (only what the run\'s store records)'}`, ''];
   lines.push(facts.length ? facts.join(' · ') : 'nothing recorded');
   if (v.unknown.length) lines.push('', `unknown: ${v.unknown.join(', ')}`);
   return lines;

@@ -207,6 +207,19 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     assert.equal(r.tags['mlflow.source.git.commit'], git('rev-parse', 'HEAD'));
   });
 
+  it('offers to fetch a commit the clone does not have, and says so when it is not fetched', async () => {
+    const missing = 'f'.repeat(40);
+    const made = await helper.createRun(uri, { experiment: 'examples-classifier', tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': missing, 'mlops.command': JSON.stringify([dvc, 'repro']) }, cwd: dir });
+    const offered: string[] = [];
+    const before = userState();
+    await assert.rejects(
+      reproduceRun({ runId: made.runId, uri, mlflow: helper, local: nodeRunner, projectDir: dir, cacheRoot: cache, dvc, python, host: hostname(), env, tolerance: { absolute: 0, relative: 0 }, exec, offerFetch: async (c) => (offered.push(c), false) }),
+      (e: Error & { kind?: string }) => e.kind === 'commit-missing' && /ffffff/.test(e.message),
+    );
+    assert.deepEqual(offered, [missing]);
+    assert.deepEqual(userState(), before);
+  });
+
   it('names the files when the recorded changes no longer apply', async () => {
     const r = readBack(seeded);
     assert.ok(r.tags['mlops.code.files']);

@@ -101,7 +101,7 @@ describe('provenance views and diff', () => {
     const v = viewFromTags({ 'mlflow.source.git.commit': 'abcdef0123', 'mlflow.source.name': 'train.py' });
     assert.equal(v.recorded, false);
     assert.deepEqual(v.unknown, ['uncommitted changes', 'data', 'image', 'GPU', 'Python']);
-    assert.match(provenanceSummaryLines(v).join('\n'), /not launched from the workbench[\s\S]*code `abcdef0`[\s\S]*unknown: uncommitted changes/);
+    assert.match(provenanceSummaryLines(v).join('\n'), /only what the run's store records[\s\S]*code `abcdef0`[\s\S]*unknown: uncommitted changes/);
     const d = diffProvenance(v, viewFromTags({}));
     assert.equal(d[0].text, 'unknown for the second run');
   });
@@ -127,7 +127,7 @@ describe('provenance in a run tooltip', () => {
     const base = { id: 'r', experimentId: '0', name: 'r', status: 'FINISHED' as const, params: {}, metrics: {} };
     const recorded = runTooltipMarkdown({ ...base, tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': '0123456789', 'mlops.code.files': '{"a.py":"1"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.data': '{"d":"m"}', 'mlops.python': '3.11.2' } });
     assert.match(recorded, /\*\*Provenance\*\*\n\ncode `0123456` \+ 1 changed file · data: 1 hashed input · GPU NVIDIA A100 · Python 3\.11\.2\n\nunknown: image/);
-    assert.match(runProvenanceLines({ 'git.commit': 'abcdef123' }).join('\n'), /not launched from the workbench[\s\S]*unknown: uncommitted changes, data, image, GPU, Python/);
+    assert.match(runProvenanceLines({ 'git.commit': 'abcdef123' }).join('\n'), /only what the run's store records[\s\S]*unknown: uncommitted changes, data, image, GPU, Python/);
     assert.deepEqual(runProvenanceLines({}), []);
   });
 });
