@@ -111,6 +111,9 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
   if (m) {
     const tags: Record<string, string> = { ...sourceTags({ sourceName: m.sourceName, sourceType: i.launcher === 'mlflow-run' ? 'PROJECT' : 'LOCAL' }), 'mlops.launcher': i.launcher, 'mlops.startTime': String(start) };
     if (m.reproducedFrom) tags[REPRODUCED_FROM_TAG] = m.reproducedFrom;
+    // `mlflow run` names the entry point only on runs it makes itself: this one is ours.
+    const e = i.command.indexOf('-e');
+    if (i.launcher === 'mlflow-run' && e > 0 && i.command[e + 1]) tags['mlflow.project.entryPoint'] = i.command[e + 1];
     try {
       created = await m.writer.createRun(m.uri, { experiment: m.experiment, experimentId: m.experimentId, tags, runName: m.runName, cwd: i.cwd });
       Object.assign(env, { MLFLOW_RUN_ID: created.runId, MLFLOW_TRACKING_URI: m.uri, MLFLOW_EXPERIMENT_ID: created.experimentId });
