@@ -29,3 +29,6 @@ export { readDvcConfig } from './data/dvcConfig';
 export { openRepo } from './data/gitRepo';
 export { DataError } from './data/dataErrors';
 export { containerName, dockerRunArgv, type LaunchProfile } from './hosts/workspaceSpec';
+export { beginLaunch, launchArgv, type LaunchInput, type LaunchSession } from './provenance/session';
+export { MlflowHelper } from './provenance/mlflowHelper';
+export { nodeRunner, type Runner } from './provenance/runner';

@@ -16,6 +16,7 @@ import { registerPanels } from './panels/registerPanels';
 import { registerExperiments } from './experiments/registerExperiments';
 import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
+import { registerProvenance } from './provenance/registerProvenance';
 
 /** Registers the five MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
@@ -26,8 +27,10 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   registerPanels(context, panelDeps);
   registerExperiments(context, { ...panelDeps, state: context.workspaceState });
   const data = registerDataView(context, log);
-  const pipelines = registerPipelines(context, log);
-  registerStageInWorkspace(context, log, pipelines, workspaces.registry);
+  // Every launch (reruns, experiments, entry points, runs in a workspace) records what made it through one launcher.
+  const provenance = registerProvenance(context, log, runs);
+  const pipelines = registerPipelines(context, log, provenance);
+  registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
   const jobs = registerJobsView(context, log, workspaces.registry, pipelines);
 

@@ -31,6 +31,9 @@ export interface SettingValues {
   clusters: unknown[];
   'jobs.refreshSeconds': number;
   user: string;
+  'provenance.enabled': boolean;
+  'provenance.mlflowExperiment': string;
+  'reproduce.tolerance': number;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -64,6 +67,9 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
   clusters: [],
   'jobs.refreshSeconds': 15,
   user: '',
+  'provenance.enabled': true,
+  'provenance.mlflowExperiment': '',
+  'reproduce.tolerance': 0.000001,
 };
 
 /**

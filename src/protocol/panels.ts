@@ -132,9 +132,28 @@ export interface CompareRun extends PanelRun {
   commit?: string;
 }
 
+/** One aspect of two runs' provenance (code, data, params, image, GPU, Python, host). */
+export interface ProvenanceAspect {
+  aspect: string;
+  /** null: one side does not say. */
+  same: boolean | null;
+  text: string;
+  items: string[];
+}
+
+/** A run's provenance against the first compared run: "code: 2 files differ · data: same · …". */
+export interface ProvenanceRow {
+  run: string;
+  against: string;
+  summary: string;
+  aspects: ProvenanceAspect[];
+  /** What the run's store does not record (runs made outside the workbench). */
+  unknown: string[];
+}
+
 export type HostToCompare =
   /** `direction`: the user's patterns for which way metrics improve (settings), for the best-value marks. */
-  | { type: 'compare'; runs: CompareRun[]; problems: string[]; direction?: MetricDirectionPrefs }
+  | { type: 'compare'; runs: CompareRun[]; problems: string[]; direction?: MetricDirectionPrefs; provenance?: ProvenanceRow[] }
   | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] }
   | ProbeRequest;
 
@@ -180,6 +199,13 @@ function isCompareRun(v: unknown): v is CompareRun {
   const strMap = (m: unknown) => isObj(m) && Object.values(m).every(isStr);
   return strMap(o.params) && strMap(o.tags) && isObj(o.metrics) && Object.values(o.metrics).every(isStats);
 }
+
+function isProvenanceRow(v: unknown): v is ProvenanceRow {
+  const isAspect = (a: unknown) => isObj(a) && isStr(a.aspect) && (a.same === null || typeof a.same === 'boolean') && isStr(a.text) && isStrArray(a.items);
+  return isObj(v) && isStr(v.run) && isStr(v.against) && isStr(v.summary) && Array.isArray(v.aspects) && v.aspects.every(isAspect) && isStrArray(v.unknown);
+}
+
+const isProvenance = (v: unknown) => v === undefined || (Array.isArray(v) && v.every(isProvenanceRow));
 
 const isDirection = (v: unknown) => v === undefined || (isObj(v) && isStrArray(v.lower) && isStrArray(v.higher));
 
@@ -244,7 +270,7 @@ export function parseMetricsToHost(m: unknown): MetricsToHost | undefined {
 
 export function parseHostToCompare(m: unknown): HostToCompare | undefined {
   if (!isObj(m)) return undefined;
-  if (m.type === 'compare') return Array.isArray(m.runs) && m.runs.every(isCompareRun) && isStrArray(m.problems) && isDirection(m.direction) ? (m as HostToCompare) : undefined;
+  if (m.type === 'compare') return Array.isArray(m.runs) && m.runs.every(isCompareRun) && isStrArray(m.problems) && isDirection(m.direction) && isProvenance(m.provenance) ? (m as HostToCompare) : undefined;
   if (m.type === 'series') return isSeriesMsg(m) ? (m as HostToCompare) : undefined;
   if (m.type === 'probe') return hasProbeId(m) ? (m as HostToCompare) : undefined;
   return undefined;

@@ -1,7 +1,7 @@
 // The comparison panel's state as pure functions, with no DOM: what the host's messages,
 // the user's choices and the charts' brushes make of it, and the saved state a reload
 // brings back. The view (view.ts) draws it and main.ts wires the two; unit-tested in Node.
-import { parseRunRefs, type CompareRun, type HostToCompare, type MetricDirectionPrefs, type RunRefMsg } from '../../src/protocol/panels';
+import { parseRunRefs, type CompareRun, type HostToCompare, type MetricDirectionPrefs, type ProvenanceRow, type RunRefMsg } from '../../src/protocol/panels';
 import { NO_NOTICE, pickOption, runsNotice, toggleKey, type Notice, type Option } from '../shared/viewState';
 import { dimensions, type Dimension } from './rows';
 
@@ -30,6 +30,8 @@ export interface CompareState {
   /** Every metric of any run, sorted. */
   metrics: string[];
   notice: Notice;
+  /** Each run's provenance against the first run's (the host diffs them). */
+  provenance: ProvenanceRow[];
   /** Runs brushed in the parallel coordinates and in the scatter; undefined: no brush there. Not saved. */
   brush: { parallel?: ReadonlySet<string>; scatter?: ReadonlySet<string> };
 }
@@ -56,7 +58,7 @@ export function parseCompareViewState(raw: unknown): CompareViewState {
 }
 
 export function restoreCompareState(raw: unknown): CompareState {
-  return { saved: parseCompareViewState(raw), runs: [], dims: [], metrics: [], notice: NO_NOTICE, brush: {} };
+  return { saved: parseCompareViewState(raw), runs: [], dims: [], metrics: [], notice: NO_NOTICE, brush: {}, provenance: [] };
 }
 
 /**
@@ -74,6 +76,7 @@ export function onCompareMessage(state: CompareState, msg: Extract<HostToCompare
     direction: msg.direction,
     dims: dimensions(runs),
     metrics,
+    provenance: msg.provenance ?? [],
     notice: runsNotice(runs.length, msg.problems, NO_RUNS, runs.length === 1 ? ONE_RUN : undefined),
   };
 }
@@ -165,4 +168,31 @@ export function baselineIndex(state: CompareState): number {
 export function overlayRuns(state: CompareState): CompareRun[] {
   const metric = state.saved.metric;
   return metric === undefined ? [] : state.runs.filter((r) => metric in r.metrics);
+}
+
+export interface ProvenanceLine {
+  name: string;
+  against: string;
+  color: string;
+  cells: { aspect: string; text: string; detail: string; kind: 'same' | 'differs' | 'unknown' }[];
+  unknown: string;
+}
+
+/** The Provenance section's lines: one per run after the first, with the runs' names. */
+export function provenanceLines(state: CompareState): ProvenanceLine[] {
+  const byKey = new Map(state.runs.map((r) => [r.key, r]));
+  return state.provenance.flatMap((p) => {
+    const run = byKey.get(p.run);
+    const against = byKey.get(p.against);
+    if (!run || !against) return [];
+    return [
+      {
+        name: run.name,
+        against: against.name,
+        color: run.color,
+        cells: p.aspects.map((a) => ({ aspect: a.aspect, text: a.text, detail: a.items.join(', '), kind: a.same === null ? 'unknown' : a.same ? 'same' : 'differs' })),
+        unknown: p.unknown.length ? `not recorded: ${p.unknown.join(', ')}` : '',
+      },
+    ];
+  });
 }

@@ -12,6 +12,7 @@ import { buildRows } from './rows';
 import {
   baselineIndex,
   baselineOptions,
+  provenanceLines,
   brushStatus,
   highlighted,
   metricOptions,
@@ -44,6 +45,7 @@ const LAYOUT = `
 <div id="legend" class="legend" role="group" aria-label="Runs (click to hide or show in the chart)"></div>
 <div id="notice" hidden></div>
 <div id="grid" class="grid-wrap"></div>
+<section id="provenance" class="provenance" aria-label="Provenance" hidden><h2>Provenance</h2><div id="provenance-body"></div></section>
 <div class="compare-charts">
   <section class="chart-card"><div class="chart-head"><h2>Params → metric</h2></div><div class="canvas-box"><canvas id="parallel"></canvas></div></section>
   <section class="chart-card">
@@ -126,6 +128,44 @@ export class CompareView {
     fillSelect(this.baselineEl, baselineOptions(state), state.saved.baseline ?? '');
     fillSelect(this.metricEl, metricOptions(state.metrics), state.saved.metric ?? '');
     this.renderTable(state);
+    this.renderProvenance(state);
+  }
+
+  /** One line per run after the first: "code: 2 files differ · data: same · image: differs · GPU: A100 vs H100". */
+  renderProvenance(state: CompareState): void {
+    const section = document.getElementById('provenance') as HTMLElement;
+    const body = document.getElementById('provenance-body') as HTMLElement;
+    const lines = provenanceLines(state);
+    section.hidden = !lines.length;
+    body.replaceChildren(
+      ...lines.map((l) => {
+        const row = document.createElement('div');
+        row.className = 'provenance-row';
+        const head = document.createElement('div');
+        head.className = 'provenance-head';
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = l.color;
+        head.append(swatch, `${l.name} vs ${l.against}`);
+        const cells = document.createElement('div');
+        cells.className = 'provenance-cells';
+        for (const c of l.cells) {
+          const cell = document.createElement('span');
+          cell.className = `provenance-cell ${c.kind}`;
+          cell.textContent = `${c.aspect}: ${c.text}`;
+          if (c.detail) cell.title = c.detail;
+          cells.append(cell);
+        }
+        row.append(head, cells);
+        if (l.unknown) {
+          const u = document.createElement('div');
+          u.className = 'hint';
+          u.textContent = l.unknown;
+          row.append(u);
+        }
+        return row;
+      }),
+    );
   }
 
   renderTable(state: CompareState): void {

@@ -84,9 +84,9 @@ export interface ContainerRun {
 export async function runInContainer(
   conn: Pick<HostConnection, 'docker'>,
   containerId: string,
-  o: { dir: string; argv: readonly string[]; cols: number; rows: number; onOutput: (chunk: Buffer) => void },
+  o: { dir: string; argv: readonly string[]; cols: number; rows: number; onOutput: (chunk: Buffer) => void; env?: Record<string, string> },
 ): Promise<ContainerRun> {
-  const s: TtySession = await execTty(conn, containerId, { argv: inDirArgv(o.dir, o.argv), cols: o.cols, rows: o.rows });
+  const s: TtySession = await execTty(conn, containerId, { argv: inDirArgv(o.dir, o.argv), cols: o.cols, rows: o.rows, env: o.env });
   s.stream.on('data', (d: Buffer) => o.onOutput(d));
   return {
     done: s.exitCode(),

@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import { setting, settingChanged } from '../settings';
 import { downsampleColumns } from '../../core/runs/downsample';
 import type { RunSummary } from '../../core/runs/types';
-import { parseCompareToHost, type CompareProbe, type CompareRun, type CompareToHost, type HostToCompare, type MetricDirectionPrefs, type MetricStats } from '../../protocol/panels';
+import { parseCompareToHost, type ProvenanceRow, type CompareProbe, type CompareRun, type CompareToHost, type HostToCompare, type MetricDirectionPrefs, type MetricStats } from '../../protocol/panels';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
 import { describeError, mapLimit, panelRun, type PanelDeps } from './panelRuns';
+import { provenanceRows } from './provenanceRows';
 
 export const COMPARE_VIEW_TYPE = 'mlops.compare';
 // The tags that say which commit a run came from, by tool.
@@ -22,6 +23,7 @@ export class ComparePanel implements vscode.Disposable {
   private readonly host: PanelHost<CompareToHost, HostToCompare>;
   private runs: CompareRun[] = [];
   private problems: string[] = [];
+  private provenance: ProvenanceRow[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private chart: { metric: string; width: number } | undefined;
 
@@ -63,7 +65,7 @@ export class ComparePanel implements vscode.Disposable {
       }),
       // Which way a metric improves decides the marks: redraw them when the user says otherwise.
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.host.ready && settingChanged(e, 'metrics')) this.post({ type: 'compare', runs: this.runs, problems: this.problems, direction: metricDirection() });
+        if (this.host.ready && settingChanged(e, 'metrics')) this.post({ type: 'compare', runs: this.runs, problems: this.problems, direction: metricDirection(), provenance: this.provenance });
       }),
     );
   }
@@ -137,7 +139,9 @@ export class ComparePanel implements vscode.Disposable {
         : await read();
     this.panel.title = title(this.runs.length);
     this.problems = problems;
-    this.post({ type: 'compare', runs: this.runs, problems, direction: metricDirection() });
+    // From the whole tags (the table's copies are cut at MAX_TAG_CHARS).
+    this.provenance = provenanceRows(found.map((f) => ({ key: this.runs.find((r) => r.runId === f.ref.runId && r.sourceId === f.ref.sourceId)?.key ?? f.ref.runId, tags: f.run.tags })));
+    this.post({ type: 'compare', runs: this.runs, problems, direction: metricDirection(), provenance: this.provenance });
     if (this.chart) await this.sendChart();
   }
 

@@ -17,7 +17,8 @@ import { parseYaml } from '../../core/pipelines/yamlDocument';
 import { requireCli } from './cliTools';
 import { lensTarget } from './lensTarget';
 import { readPipelineText, type PipelineFiles } from './pipelineFiles';
-import { makeTask } from './rerunTasks';
+import { launchTask } from './rerunTasks';
+import type { ProvenanceLauncher } from '../provenance/launch';
 
 function folderInfo(uri: vscode.Uri) {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -58,11 +59,12 @@ async function askParameters(ep: MlEntryPoint, all: boolean, projectDir: string)
   return parameterArgs(ep, answers);
 }
 
-export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: PipelineFiles): void {
+export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: PipelineFiles, provenance: ProvenanceLauncher): void {
   /** Returns the task's name once started (tests use it), undefined when nothing ran. */
   async function run(all: boolean, uriArg?: vscode.Uri | string, entryArg?: string): Promise<string | undefined> {
     const lens = typeof uriArg === 'string' ? lensTarget(all ? RUN_ENTRY_POINT_WITH_PARAMETERS_COMMAND : RUN_ENTRY_POINT_COMMAND, [uriArg, entryArg]) : undefined;
     if (lens) entryArg = lens.name;
+    provenance.prewarm();
     const uri = lens?.uri ?? (uriArg instanceof vscode.Uri ? uriArg : await pickMlproject(files));
     if (!uri) return undefined;
     let eps: MlEntryPoint[];
@@ -97,9 +99,8 @@ export function registerMlflowEntryPoints(context: vscode.ExtensionContext, log:
     if (!(await requireCli('mlflow', vscode.l10n.t('run {0}', ep.name)))) return undefined;
     const envManager = setting('mlflow.envManager') || undefined;
     const { scope, rel } = folderInfo(uri);
-    const task = makeTask({ type: MLFLOW_TASK_TYPE, entryPoint: ep.name, parameters, project: rel, envManager }, scope);
+    const task = await launchTask({ type: MLFLOW_TASK_TYPE, entryPoint: ep.name, parameters, project: rel, envManager }, scope, provenance);
     log.info(`Running ${task.detail} in ${path.dirname(uri.fsPath)}`);
-    await vscode.tasks.executeTask(task);
     return task.name;
   }
 

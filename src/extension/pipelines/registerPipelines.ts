@@ -7,9 +7,10 @@ import { PipelineFiles } from './pipelineFiles';
 import { registerDagPanel } from './dagPanel';
 import { registerMlflowEntryPoints } from './mlflowEntryPoints';
 import { registerReruns } from './reruns';
+import type { ProvenanceLauncher } from '../provenance/launch';
 
 /** The Pipelines view, what keeps it current, and the reruns it offers. */
-export function registerPipelines(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): PipelinesTreeProvider {
+export function registerPipelines(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, provenance: ProvenanceLauncher): PipelinesTreeProvider {
   const files = new PipelineFiles();
   // dvc.yaml and the files it names are anyone's: parsed in a worker thread with a heap cap
   // and a deadline; the thread starts on the first load and stops when idle (its hash cache
@@ -42,8 +43,8 @@ export function registerPipelines(context: vscode.ExtensionContext, log: vscode.
     watcher.onDidDelete(onFile),
     registerCommand('mlops.refreshPipelines', () => pipelines.refresh()),
   );
-  registerReruns(context, log, pipelines, files);
-  registerMlflowEntryPoints(context, log, files);
+  registerReruns(context, log, pipelines, files, provenance);
+  registerMlflowEntryPoints(context, log, files, provenance);
   registerDagPanel(context, pipelines, log);
   return pipelines;
 }

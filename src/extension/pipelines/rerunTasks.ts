@@ -16,6 +16,8 @@ import {
   type MlflowTaskDefinition,
 } from '../../core/pipelines/rerunPlans';
 import type { PipelinesTreeProvider } from '../views/pipelinesTree';
+import type { Launched, ProvenanceLauncher } from '../provenance/launch';
+import { launchArgv } from '../../core/provenance/session';
 import { cliEnv, findCli } from './cliTools';
 import { readPipelineText, type PipelineFiles } from './pipelineFiles';
 
@@ -37,19 +39,65 @@ function cwdOf(scope: vscode.WorkspaceFolder | vscode.TaskScope | undefined, rel
  * A task for a definition. Without the CLI the task still exists (so "Run Task" lists it)
  * and says how to install the tool when run, instead of silently failing.
  */
-export function makeTask(def: DvcTaskDefinition | MlflowTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Task {
+export function makeTask(def: DvcTaskDefinition | MlflowTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, launched?: Pick<Launched, 'env'>): vscode.Task {
   const isDvc = def.type === DVC_TASK_TYPE;
   const tool = isDvc ? 'dvc' : 'mlflow';
   const exe = findCli(tool);
   const cwd = cwdOf(scope, isDvc ? def.cwd : (def as MlflowTaskDefinition).project);
   const label = isDvc ? dvcTaskLabel(def) : mlflowTaskLabel(def as MlflowTaskDefinition);
   const args = isDvc ? dvcArgs(def) : mlflowArgs(def as MlflowTaskDefinition);
+  // With provenance: the MLflow run made first is continued (MLFLOW_RUN_ID, or `mlflow run --run-id`).
+  const argv = launched ? launchArgv([tool, ...args], launched.env).slice(1) : args;
   const execution = exe
-    ? new vscode.ProcessExecution(exe, args, { cwd, env: cliEnv(exe) })
+    ? new vscode.ProcessExecution(exe, argv, { cwd, env: { ...cliEnv(exe), ...launched?.env } })
     : new vscode.ShellExecution(`echo "MLOps: the ${tool} CLI was not found. Install it (pip install ${tool}) and set mlops.${tool}.path." && exit 127`, { cwd });
   const task = new vscode.Task(def, scope, label, SOURCE, execution, []);
   task.detail = `${tool} ${args.join(' ')}`;
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
+  return task;
+}
+
+/**
+ * Runs a rerun task through the provenance launcher: what made the run is captured, the
+ * MLflow run made first is continued by the process, and the end is recorded.
+ */
+export async function launchTask(def: DvcTaskDefinition | MlflowTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, provenance: ProvenanceLauncher): Promise<vscode.Task> {
+  const isDvc = def.type === DVC_TASK_TYPE;
+  const exe = findCli(isDvc ? 'dvc' : 'mlflow');
+  const folder = cwdOf(scope, isDvc ? def.cwd : (def as MlflowTaskDefinition).project);
+  if (!exe || !folder) {
+    const task = makeTask(def, scope);
+    await vscode.tasks.executeTask(task);
+    return task;
+  }
+  const stages = isDvc && def.stage && def.single ? [def.stage] : undefined;
+  const args = isDvc ? dvcArgs(def) : mlflowArgs(def as MlflowTaskDefinition);
+  const launched = await provenance.begin({ launcher: isDvc ? (def.action === 'exp-run' ? 'dvc-exp' : 'dvc-repro') : 'mlflow-run', folder, command: [exe, ...args], stages });
+  const task = makeTask(def, scope, launched);
+  let execution: vscode.TaskExecution | undefined;
+  const ended = (e: { execution: vscode.TaskExecution }) => e.execution === execution || (e.execution.task.name === task.name && e.execution.task.source === task.source);
+  const subs = [
+    vscode.tasks.onDidEndTaskProcess((e) => {
+      if (!ended(e)) return;
+      subs.forEach((s) => s.dispose());
+      launched.finish(e.exitCode);
+    }),
+    // A task that never started a process (terminated first) ends without an exit status.
+    vscode.tasks.onDidEndTask((e) => {
+      if (!ended(e)) return;
+      setTimeout(() => {
+        subs.forEach((s) => s.dispose());
+        launched.finish(undefined);
+      }, 1000);
+    }),
+  ];
+  try {
+    execution = await vscode.tasks.executeTask(task);
+  } catch (err) {
+    subs.forEach((s) => s.dispose());
+    launched.finish(undefined);
+    throw err;
+  }
   return task;
 }
 

@@ -11,7 +11,8 @@ import type { PipelineFile, PipelinesTreeProvider, StageNode } from '../views/pi
 import { requireCli } from './cliTools';
 import { lensTarget } from './lensTarget';
 import { readPipelineText, type PipelineFiles } from './pipelineFiles';
-import { RERUN_TASK_TYPES, RerunTaskProvider, makeTask } from './rerunTasks';
+import { RERUN_TASK_TYPES, RerunTaskProvider, launchTask } from './rerunTasks';
+import type { ProvenanceLauncher } from '../provenance/launch';
 
 const isStageNode = (v: unknown): v is StageNode => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'stage';
 type Target = { uri: vscode.Uri; stage?: string };
@@ -42,7 +43,7 @@ export async function afterRerun(log: vscode.LogOutputChannel, pipelines: Pipeli
  * streams to the terminal panel and they can be stopped. When one ends, the Pipelines,
  * Runs and Data views refresh.
  */
-export function registerReruns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, files: PipelineFiles): void {
+export function registerReruns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, files: PipelineFiles, provenance: ProvenanceLauncher): void {
   async function pickFile(): Promise<PipelineFile | undefined> {
     const all = await pipelines.pipelines();
     if (!all.length) {
@@ -79,12 +80,12 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
   async function runDvc(target: Target, def: Omit<DvcTaskDefinition, 'type' | 'cwd'>) {
     if (!(await requireCli('dvc'))) return;
     const { scope, rel } = folderInfo(target.uri);
-    const task = makeTask({ type: DVC_TASK_TYPE, ...def, cwd: rel }, scope);
+    const task = await launchTask({ type: DVC_TASK_TYPE, ...def, cwd: rel }, scope, provenance);
     log.info(`Running ${task.detail} in ${path.dirname(target.uri.fsPath)}`);
-    await vscode.tasks.executeTask(task);
   }
 
   async function runStage(single: boolean, uriArg?: vscode.Uri | string | StageNode, stageArg?: string) {
+    provenance.prewarm();
     const fromLens = typeof uriArg === 'string' ? lensTarget(single ? RUN_STAGE_COMMAND : RUN_PIPELINE_UP_TO_COMMAND, [uriArg, stageArg]) : undefined;
     const target = fromLens ? { uri: fromLens.uri, stage: fromLens.name } : (targetOf(uriArg, stageArg) ?? (await pickStage()));
     if (!target?.stage) return;
@@ -98,6 +99,7 @@ export function registerReruns(context: vscode.ExtensionContext, log: vscode.Log
 
   /** `dvc exp run -S key=value ...`: the keys picked from params.yaml, each value asked for, prefilled. */
   async function runWithParams(uriArg?: vscode.Uri | string | StageNode, stageArg?: string) {
+    provenance.prewarm();
     const target: Target | undefined = targetOf(uriArg, stageArg) ?? (await pickFile().then((f) => f && { uri: f.uri }));
     if (!target) return;
     const paramsUri = vscode.Uri.joinPath(target.uri, '..', 'params.yaml');

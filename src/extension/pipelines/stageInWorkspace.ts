@@ -18,6 +18,8 @@ import type { PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
 import type { HostEntry, HostRegistry } from '../workspaces/hosts';
 import { lensTarget } from './lensTarget';
 import { afterRerun } from './reruns';
+import type { Launched, ProvenanceLauncher } from '../provenance/launch';
+import { containerImage, containerRunner } from '../../core/provenance/containerRunner';
 
 export const WORKSPACE_TASK_TYPE = 'mlops-workspace';
 
@@ -58,6 +60,7 @@ class StageRunPty implements vscode.Pseudoterminal {
     private readonly name: string,
     private readonly finished: (code: number, explained: boolean) => void,
     private readonly log: vscode.LogOutputChannel,
+    private readonly provenance: (p: Plan) => Promise<Launched>,
   ) {}
 
   open(dims: vscode.TerminalDimensions | undefined): void {
@@ -68,12 +71,14 @@ class StageRunPty implements vscode.Pseudoterminal {
     let code = 1;
     let explained = false;
     let wsName = vscode.l10n.t('the workspace');
+    let launched: Launched | undefined;
     try {
       const p = await this.plan();
       wsName = p.ws.name;
+      launched = await this.provenance(p);
       this.writeEmitter.fire(`\x1b[2m${vscode.l10n.t('{0} in {1} of {2} on {3}', p.argv.join(' '), p.dir, p.ws.name, where(p.host))}\x1b[0m\r\n`);
       const text = new StringDecoder('utf8');
-      this.run = await runInContainer(p.conn, p.ws.id, { dir: p.dir, argv: p.argv, cols: dims?.columns ?? 120, rows: dims?.rows ?? 30, onOutput: (d) => this.writeEmitter.fire(text.write(d)) });
+      this.run = await runInContainer(p.conn, p.ws.id, { dir: p.dir, argv: p.argv, env: launched.env, cols: dims?.columns ?? 120, rows: dims?.rows ?? 30, onOutput: (d) => this.writeEmitter.fire(text.write(d)) });
       if (this.closed) await this.run.cancel();
       const status = await this.run.done;
       const why = explainExit(status, p.argv[0], p.ws.name);
@@ -83,6 +88,7 @@ class StageRunPty implements vscode.Pseudoterminal {
       }
       code = status ?? 1;
       explained = !!why;
+      launched.finish(status ?? undefined);
     } catch (err) {
       explained = true;
       const e = describeEngineError(err, vscode.l10n.t('the host of {0}', wsName));
@@ -90,6 +96,7 @@ class StageRunPty implements vscode.Pseudoterminal {
       // Our own refusals (not mounted, not ours, stopped) carry their next step already.
       const text = e.kind === 'other' ? errorMessage(err) : `${e.message}\r\n${e.nextStep}`;
       this.writeEmitter.fire(`${red(vscode.l10n.t('Could not run in {0}.', wsName))} ${text}\r\n`);
+      launched?.finish(undefined);
     }
     if (this.closed) return;
     this.ended = true;
@@ -149,7 +156,25 @@ export function mapFolder(host: HostEntry, folder: string, mounts: readonly Moun
   };
 }
 
-export function registerStageInWorkspace(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, registry: HostRegistry): void {
+export function registerStageInWorkspace(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelines: PipelinesTreeProvider, registry: HostRegistry, provenance: ProvenanceLauncher): void {
+  /** The same launcher as every other launch; its probes run inside the container. */
+  async function begin(def: WorkspaceTaskDefinition, p: Plan): Promise<Launched> {
+    const folder = path.dirname(vscode.Uri.parse(def.file).fsPath);
+    return provenance.begin({
+      launcher: 'workspace',
+      folder,
+      command: p.argv,
+      remote: {
+        runner: containerRunner(p.conn, p.ws.id, p.dir),
+        python: 'python',
+        dir: p.dir,
+        host: `${p.host.name}/${p.ws.name}`,
+        image: await containerImage(p.conn, p.ws.id),
+        sharesFolder: p.host.kind === 'local',
+      },
+    });
+  }
+
   /** Checks our label on the engine, then maps the folder through the container's mounts. */
   async function plan(def: WorkspaceTaskDefinition): Promise<Plan> {
     const host = await registry.find(def.host);
@@ -168,7 +193,7 @@ export function registerStageInWorkspace(context: vscode.ExtensionContext, log: 
     const uri = vscode.Uri.parse(def.file);
     const label = `dvc repro ${def.stage} in ${wsName} (${def.host})`;
     const scope = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.TaskScope.Workspace;
-    const execution = new vscode.CustomExecution(async () => new StageRunPty(() => plan(def), label, (code, explained) => void afterRerun(log, pipelines, label, code, { explained }), log));
+    const execution = new vscode.CustomExecution(async () => new StageRunPty(() => plan(def), label, (code, explained) => void afterRerun(log, pipelines, label, code, { explained }), log, (p) => begin(def, p)));
     const task = new vscode.Task(def, scope, label, 'MLOps', execution, []);
     task.detail = vscode.l10n.t('dvc repro {0} inside the workspace container {1} on {2}', def.stage, wsName, def.host);
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };

@@ -3,6 +3,7 @@
 import { formatDuration } from '../../core/common/format';
 import * as path from 'node:path';
 import type { MetricPoint, RunStatus, RunSummary } from '../../core/runs/types';
+import { runProvenanceLines } from '../../core/provenance/view';
 
 export type StoreKind = 'mlflow-sqlite' | 'mlflow-file' | 'dvc-experiments' | 'dvclive' | 'tensorboard';
 /** The `mlops.runs.sources.*` switch that turns a kind of store off. */
@@ -166,6 +167,7 @@ export function runTooltipMarkdown(run: RunSummary, now: number = Date.now()): s
   const byKey = <T>(o: Record<string, T>) => Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
   table('param', byKey(run.params).map(([k, v]) => [k, escapeMarkdown(v)]));
   table('metric (latest)', byKey(run.metrics).map(([k, p]) => [k, `${escapeMarkdown(formatMetricValue(p.value))} (step ${p.step})`]));
+  lines.push(...runProvenanceLines(run.tags));
   return lines.join('\n');
 }
 

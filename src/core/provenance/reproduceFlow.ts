@@ -1,0 +1,144 @@
+// Reproduce Run from start to report, over injected pieces (runner, MLflow client, how
+// to execute the command), so the extension and the integration tests run the same steps.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { diffProvenance } from './diff';
+import type { MlflowHelper } from './mlflowHelper';
+import { PATCH_ARTIFACT } from './mlflowTags';
+import { ReproduceError, addWorktree, applyPatch, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
+import type { Runner } from './runner';
+import { beginLaunch, launchArgv } from './session';
+import type { Provenance } from './types';
+import { viewFromTags } from './view';
+
+export const REPORT_FILE = 'reproducibility-report.md';
+export const REPORT_ARTIFACT = 'provenance/reproducibility-report.md';
+
+export interface ReproduceInput {
+  runId: string;
+  /** The tracking URI of the original run's store. */
+  uri: string;
+  mlflow: Pick<MlflowHelper, 'getRun' | 'loadArtifactText' | 'createRun' | 'setTags' | 'logText' | 'endRun'>;
+  local: Runner;
+  /** The user's project folder (the repository and DVC cache the run came from). */
+  projectDir: string;
+  /** Our cache folder: worktrees go under it. */
+  cacheRoot: string;
+  dvc: string;
+  python: string;
+  host: string;
+  env: Readonly<Record<string, string | undefined>>;
+  tolerance: Tolerance;
+  /** Starts argv in cwd with env added; resolves with the exit status. */
+  exec: (cwd: string, argv: string[], env: Record<string, string>) => Promise<number | undefined>;
+  /** The commit is not in the clone: fetch it? (resolves true once fetched). */
+  offerFetch: (commit: string) => Promise<boolean>;
+  step?: (what: string) => void;
+  now?: () => number;
+}
+
+export interface ReproduceResult {
+  verdict: Verdict;
+  report: string;
+  reportPath: string;
+  worktree: string;
+  newRunId?: string;
+  exitCode?: number;
+}
+
+const TOOLS = new Set(['dvc', 'mlflow']);
+
+export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> {
+  const now = i.now ?? Date.now;
+  const step = i.step ?? (() => undefined);
+  step('reading the run');
+  const original = await i.mlflow.getRun(i.uri, i.runId);
+  const view = viewFromTags(original.tags);
+  if (!view.commit) throw new ReproduceError('the run records no git commit (mlflow.source.git.commit): its code cannot be found', 'git');
+  if (!view.command?.length) throw new ReproduceError('the run records no command (it was not launched from the workbench): run it again from the workbench to record one', 'git');
+  if (view.patchCapped) throw new ReproduceError('the run\'s uncommitted changes were larger than the patch cap, so they cannot be re-applied', 'patch-conflict');
+
+  if (!(await hasCommit(i.local, i.projectDir, view.commit))) {
+    if (!(await i.offerFetch(view.commit)) || !(await hasCommit(i.local, i.projectDir, view.commit))) {
+      throw new ReproduceError(`commit ${view.commit.slice(0, 7)} is not in this clone`, 'commit-missing', [view.commit]);
+    }
+  }
+  step('making a worktree at the commit');
+  const { top, prefix } = await repoTop(i.local, i.projectDir);
+  const dir = worktreeDir(i.cacheRoot, i.runId, now());
+  await mkdir(path.dirname(dir), { recursive: true });
+  await addWorktree(i.local, top, dir, view.commit);
+  const project = prefix ? path.join(dir, prefix) : dir;
+
+  if (view.changes && Object.keys(view.changes).length) {
+    step('applying the recorded changes');
+    const patch = await i.mlflow.loadArtifactText(i.uri, i.runId, PATCH_ARTIFACT);
+    const patchFile = `${dir}.patch`;
+    await writeFile(patchFile, patch);
+    await applyPatch(i.local, dir, patchFile);
+  }
+
+  const notMatched: string[] = [];
+  step('restoring the data versions');
+  const cache = await i.local([i.dvc, 'cache', 'dir'], { cwd: i.projectDir });
+  const cacheDir = cache.code === 0 && cache.stdout.trim() ? cache.stdout.trim() : path.join(i.projectDir, '.dvc', 'cache');
+  const missing = await restoreData(i.local, i.dvc, project, cacheDir);
+  if (missing.length) notMatched.push(`data not in the DVC cache nor its remote: ${missing.join(', ')}`);
+  if (view.image) notMatched.push(`image ${view.image}: the reproduction ran on this machine, not in the image`);
+
+  step('running the same command');
+  const command = forced(view.command.map((a, k) => (k === 0 && TOOLS.has(path.basename(a)) ? (path.basename(a) === 'dvc' ? i.dvc : a) : a)));
+  const launcher = (original.tags['mlops.launcher'] as Provenance['launcher'] | undefined) ?? 'dvc-repro';
+  const session = await beginLaunch({
+    launcher: launcher === 'workspace' ? 'dvc-repro' : launcher,
+    cwd: project,
+    command,
+    stages: view.stages,
+    local: i.local,
+    remote: i.local,
+    python: i.python,
+    host: i.host,
+    env: i.env,
+    readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
+    mlflow: { writer: i.mlflow, uri: i.uri, experiment: '', experimentId: original.experimentId, sourceName: original.tags['mlflow.source.name'] ?? command.join(' '), reproducedFrom: i.runId },
+    now,
+  });
+  if (!session.mlflowRun) throw new ReproduceError(session.problems.join('; ') || 'no MLflow run could be made for the reproduction', 'git');
+  const exitCode = await i.exec(project, launchArgv(command, session.env), session.env);
+  await session.finish(exitCode);
+
+  step('writing the report');
+  const again = await i.mlflow.getRun(i.uri, session.mlflowRun.runId);
+  const newView = viewFromTags(again.tags);
+  if (view.gpu && newView.gpu && view.gpu !== newView.gpu) notMatched.push(`GPU: ${view.gpu} recorded, ${newView.gpu} here`);
+  if (exitCode !== 0) notMatched.push(`the command exited with ${exitCode ?? 'no status'}`);
+  const { rows, verdict } = compareMetrics(original.metrics, again.metrics, i.tolerance);
+  const report = reportMarkdown({
+    original: { id: i.runId, name: original.tags['mlflow.runName'] ?? i.runId },
+    reproduced: { id: session.mlflowRun.runId, name: again.tags['mlflow.runName'] ?? session.mlflowRun.runId },
+    tolerance: i.tolerance,
+    rows,
+    verdict,
+    inputs: diffProvenance(view, newView),
+    notMatched,
+    worktree: dir,
+    when: new Date(now()).toISOString(),
+  });
+  const reportPath = path.join(dir, REPORT_FILE);
+  await writeFile(reportPath, report);
+  await i.mlflow.logText(i.uri, session.mlflowRun.runId, REPORT_ARTIFACT, report).catch(() => undefined);
+  await i.mlflow.setTags(i.uri, session.mlflowRun.runId, { 'mlops.reproduce.verdict': verdict }).catch(() => undefined);
+  return { verdict, report, reportPath, worktree: dir, newRunId: session.mlflowRun.runId, exitCode };
+}
+
+/**
+ * The recorded command, made to run even where DVC finds nothing changed: restored data
+ * and a committed dvc.lock would otherwise make `dvc repro` skip the very stage to check.
+ */
+export function forced(command: readonly string[]): string[] {
+  const tool = path.basename(command[0] ?? '');
+  if (tool !== 'dvc') return [...command];
+  if (command[1] === 'repro' && !command.includes('-f') && !command.includes('--force')) return [command[0], 'repro', '--force', ...command.slice(2)];
+  if (command[1] === 'exp' && command[2] === 'run' && !command.includes('-f') && !command.includes('--force')) return [command[0], 'exp', 'run', '--force', ...command.slice(3)];
+  return [...command];
+}

@@ -1,0 +1,193 @@
+// One launch's provenance, from start to end: the single place every launcher goes
+// through. Only what the process needs before it starts is awaited (the MLflow run it
+// will continue, and the experiment refs to tell its DVC commit later); everything else
+// is captured concurrently while it runs and stored as soon as it is known.
+import { allowListedEnv } from './envAllowList';
+import { captureGitHead, captureGpu, captureLockData, capturePatch, capturePythonCached, venvStamp, type ReadText } from './capture';
+import { expRefs, newExpCommits, writeNote } from './gitNote';
+import type { CreatedRun, MlflowHelper } from './mlflowHelper';
+import { FREEZE_ARTIFACT, PATCH_ARTIFACT, RECORD_ARTIFACT, REPRODUCED_FROM_TAG, endTags, provenanceTags, sourceTags } from './mlflowTags';
+import type { Runner } from './runner';
+import type { Captured, Provenance } from './types';
+import { UNKNOWN } from './types';
+
+export type MlflowWriter = Pick<MlflowHelper, 'createRun' | 'setTags' | 'logText' | 'endRun'>;
+
+export interface LaunchInput {
+  launcher: Provenance['launcher'];
+  /** The project folder on this machine (the dvc.yaml's or MLproject's). */
+  cwd: string;
+  command: string[];
+  /** The stages run; none: every stage in dvc.lock. */
+  stages?: string[];
+  /** Runs git here, on this machine. */
+  local: Runner;
+  /** Runs nvidia-smi and Python where the run executes (here, or in its container). */
+  remote: Runner;
+  /** The interpreter of the run's environment, as `remote` finds it. */
+  python: string;
+  /** The folder `remote` runs Python in (the project's folder inside a container). */
+  remoteCwd?: string;
+  host: string;
+  image?: { name: string; digest: string };
+  env: Readonly<Record<string, string | undefined>>;
+  readText: ReadText;
+  mlflow?: {
+    writer: MlflowWriter;
+    uri: string;
+    experiment: string;
+    /** Use this experiment (a reproduction goes where its original is). */
+    experimentId?: string;
+    sourceName: string;
+    runName?: string;
+    reproducedFrom?: string;
+  };
+  now?: () => number;
+}
+
+export interface FinishResult {
+  runId?: string;
+  /** Experiment commits that got a note. */
+  noted: string[];
+  /** Pieces that could not be stored, in words (the launch itself went on). */
+  problems: string[];
+}
+
+export interface LaunchSession {
+  /** For the process: MLFLOW_RUN_ID (and the experiment) when an MLflow run was made first. */
+  env: Record<string, string>;
+  mlflowRun?: CreatedRun;
+  /** What went wrong before the process started (it starts anyway). */
+  problems: string[];
+  /** The capture, complete; rejects never (pieces that fail read "unknown"). */
+  captured: Promise<Captured>;
+  /** Records exit status and timing, refreshes data/params from dvc.lock, writes the git note. */
+  finish(exitCode: number | undefined): Promise<FinishResult>;
+}
+
+async function captureAll(i: LaunchInput, start: number): Promise<Captured> {
+  const [head, patch, gpu, py, lock] = await Promise.all([
+    captureGitHead(i.local, i.cwd),
+    capturePatch(i.local, i.cwd),
+    captureGpu(i.remote).catch(() => ({ model: UNKNOWN, driver: UNKNOWN, cuda: UNKNOWN })),
+    // A stamp of the environment only where the run executes here (its folders are on this disk).
+    (i.remote === i.local ? venvStamp(i.python) : Promise.resolve(undefined))
+      .then((stamp) => capturePythonCached(i.remote, i.python, i.remoteCwd, stamp))
+      .catch(() => ({ python: UNKNOWN, pipFreeze: '' })),
+    captureLockData(i.readText, i.stages).catch(() => ({ data: { deps: {}, dvcFiles: {} }, params: {} })),
+  ]);
+  const { patch: text, ...code } = patch;
+  const provenance: Provenance = {
+    version: 1,
+    launcher: i.launcher,
+    ...(i.stages?.length ? { stages: i.stages } : {}),
+    code: { ...head, ...code },
+    params: lock.params,
+    data: lock.data,
+    environment: {
+      ...(i.image ? { image: i.image } : {}),
+      host: i.host,
+      gpu,
+      python: py.python,
+      packages: py.pipFreeze.split('\n').filter((l) => l.trim()).length,
+      command: i.command,
+      env: allowListedEnv(i.env),
+    },
+    timing: { start },
+  };
+  return { provenance, patch: text, pipFreeze: py.pipFreeze };
+}
+
+export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
+  const now = i.now ?? Date.now;
+  const start = now();
+  const problems: string[] = [];
+  const refsBefore = i.launcher === 'dvc-exp' ? expRefs(i.local, i.cwd) : undefined;
+  let created: CreatedRun | undefined;
+  const env: Record<string, string> = {};
+  const m = i.mlflow;
+  // On the critical path only the run made first: the git facts and the rest follow with
+  // the capture, which starts after it so that its processes do not slow it down.
+  if (m) {
+    const tags: Record<string, string> = { ...sourceTags({ sourceName: m.sourceName, sourceType: i.launcher === 'mlflow-run' ? 'PROJECT' : 'LOCAL' }), 'mlops.launcher': i.launcher, 'mlops.startTime': String(start) };
+    if (m.reproducedFrom) tags[REPRODUCED_FROM_TAG] = m.reproducedFrom;
+    // `mlflow run` names the entry point only on runs it makes itself: this one is ours.
+    const e = i.command.indexOf('-e');
+    if (i.launcher === 'mlflow-run' && e > 0 && i.command[e + 1]) tags['mlflow.project.entryPoint'] = i.command[e + 1];
+    try {
+      created = await m.writer.createRun(m.uri, { experiment: m.experiment, experimentId: m.experimentId, tags, runName: m.runName, cwd: i.cwd });
+      Object.assign(env, { MLFLOW_RUN_ID: created.runId, MLFLOW_TRACKING_URI: m.uri, MLFLOW_EXPERIMENT_ID: created.experimentId });
+    } catch (err) {
+      problems.push(`no MLflow run was made first (${err instanceof Error ? err.message : String(err)}); the run is not linked to its provenance`);
+    }
+  }
+  const captured = captureAll(i, start);
+  const runId = created?.runId;
+  // Tags and artifacts as soon as the capture is in; finish waits for this.
+  const stored =
+    m && runId
+      ? captured.then(async (c) => {
+          const writes: Array<Promise<unknown>> = [m.writer.setTags(m.uri, runId, provenanceTags(c, m.sourceName))];
+          if (c.patch) writes.push(m.writer.logText(m.uri, runId, PATCH_ARTIFACT, c.patch));
+          if (c.pipFreeze) writes.push(m.writer.logText(m.uri, runId, FREEZE_ARTIFACT, c.pipFreeze));
+          const results = await Promise.allSettled(writes);
+          for (const r of results) if (r.status === 'rejected') problems.push(`storing provenance in MLflow: ${String(r.reason instanceof Error ? r.reason.message : r.reason)}`);
+        })
+      : captured.then(() => undefined);
+  await refsBefore?.catch(() => undefined);
+
+  return {
+    env,
+    mlflowRun: created,
+    problems: [...problems],
+    captured,
+    async finish(exitCode) {
+      const c = await captured;
+      await stored;
+      const end = now();
+      c.provenance.timing = { start, end, exitCode };
+      // dvc.lock after a good run holds the hashes and params the run used.
+      if (exitCode === 0) {
+        const lock = await captureLockData(i.readText, i.stages).catch(() => undefined);
+        if (lock) Object.assign(c.provenance, { data: lock.data, params: lock.params });
+      }
+      const noted: string[] = [];
+      if (m && runId) {
+        try {
+          await m.writer.setTags(m.uri, runId, { ...endTags({ end, exitCode }), ...pick(provenanceTags(c, m.sourceName), ['mlops.data', 'mlops.params']) });
+          await m.writer.logText(m.uri, runId, RECORD_ARTIFACT, `${JSON.stringify(c.provenance, null, 1)}\n`);
+          await m.writer.endRun(m.uri, runId, exitCode === 0 ? 'FINISHED' : exitCode === 130 ? 'KILLED' : 'FAILED');
+        } catch (err) {
+          problems.push(`recording the end in MLflow: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      if (refsBefore) {
+        const before = await refsBefore.catch(() => new Map<string, string>());
+        const commits = newExpCommits(before, await expRefs(i.local, i.cwd));
+        for (const commit of commits) {
+          try {
+            await writeNote(i.local, i.cwd, commit, c.provenance);
+            noted.push(commit);
+          } catch (err) {
+            problems.push(`git note on ${commit.slice(0, 7)}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      }
+      return { runId, noted, problems };
+    },
+  };
+}
+
+function pick(o: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+}
+
+/**
+ * The argv to start, given the recorded command and the session: `mlflow run` continues
+ * the pre-created run through its own `--run-id` (it does not read MLFLOW_RUN_ID).
+ */
+export function launchArgv(command: readonly string[], sessionEnv: Readonly<Record<string, string>>): string[] {
+  const tool = command[0]?.split(/[\\/]/).pop()?.replace(/\.exe$/i, '');
+  if (tool === 'mlflow' && command[1] === 'run' && sessionEnv.MLFLOW_RUN_ID) return [...command, '--run-id', sessionEnv.MLFLOW_RUN_ID];
+  return [...command];
+}
