@@ -89,7 +89,12 @@ export class ProvenanceLauncher implements vscode.Disposable {
     if (!setting('provenance.enabled')) return NOTHING;
     try {
       const uri = req.remote && !req.remote.sharesFolder && !/^https?:/.test(mlflowUriFor(req.folder) ?? '') ? undefined : mlflowUriFor(req.folder);
-      const helper = uri ? this.mlflowHelper() : undefined;
+      // A stage's script picks its own experiment (and maybe its own server): an
+      // MLFLOW_RUN_ID made elsewhere would make MLflow refuse to start and fail the training.
+      // So a run is made first only for `mlflow run` (the project names the experiment) or
+      // when the user named the experiment the scripts use.
+      const runFirst = req.launcher === 'mlflow-run' || setting('provenance.mlflowExperiment').trim() !== '';
+      const helper = uri && runFirst ? this.mlflowHelper() : undefined;
       const local = pythonBeside(findCli('dvc')) ?? pythonBeside(findCli('mlflow')) ?? 'python3';
       const session = await beginLaunch({
         launcher: req.launcher,
