@@ -93,7 +93,8 @@ export class ProvenanceLauncher implements vscode.Disposable {
       // MLFLOW_RUN_ID made elsewhere would make MLflow refuse to start and fail the training.
       // So a run is made first only for `mlflow run` (the project names the experiment) or
       // when the user named the experiment the scripts use.
-      const runFirst = req.launcher === 'mlflow-run' || setting('provenance.mlflowExperiment').trim() !== '';
+      // A reproduction needs its new run to compare with the original.
+      const runFirst = req.launcher === 'mlflow-run' || !!req.reproducedFrom || setting('provenance.mlflowExperiment').trim() !== '';
       const helper = uri && runFirst ? this.mlflowHelper() : undefined;
       const local = pythonBeside(findCli('dvc')) ?? pythonBeside(findCli('mlflow')) ?? 'python3';
       const session = await beginLaunch({
