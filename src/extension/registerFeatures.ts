@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
 import { registerDataView } from './data/registerData';
+import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
 import { registerJobsView } from './jobs/registerJobs';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
@@ -22,6 +23,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
   const runs = registerRunsView(context, log, colors);
   registerPanels(context, { extensionUri: context.extensionUri, log, catalog: runs, colors });
+  registerExpLifecycle(context, log, runs);
   const data = registerDataView(context, log);
   const pipelines = registerPipelines(context, log);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry);

@@ -50,7 +50,7 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     colors,
     serverPollMs: () => Math.max(2, serverPollSeconds()) * 1000,
   });
-  const view = vscode.window.createTreeView<RunsNode>('mlops.runs', { treeDataProvider: runs, showCollapseAll: true });
+  const view = vscode.window.createTreeView<RunsNode>('mlops.runs', { treeDataProvider: runs, showCollapseAll: true, canSelectMany: true });
 
   // A new or removed store (the first training run writes mlflow.db) means searching again.
   const rediscover = () => void runs.refresh({ rediscover: true, delayMs: REFRESH_DELAY_MS, cause: 'file event' });

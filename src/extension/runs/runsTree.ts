@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
 import { formatWarning } from '../../core/runs/types';
+import { expRowState } from '../../core/runs/dvc/expLifecycle';
 import { KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
 import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, sortRuns, type RunsViewState } from './runsQuery';
 import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
@@ -304,8 +305,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     // Tooltips of a big store are built on hover: every redraw would build thousands.
     if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run));
     item.iconPath = statusIcon(run.status);
-    // `.server`: a run the MLflow UI can open.
-    item.contextValue = state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : 'mlopsRun';
+    // `.server`: a run the MLflow UI can open; `.dvc.<state>`: the DVC lifecycle commands that fit (expLifecycle/).
+    item.contextValue = state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : state.spec.kind === 'dvc-experiments' ? `mlopsRun.dvc.${expRowState(run)}` : 'mlopsRun';
     const checked = this.selected.some((r) => r.sourceId === state.id && r.runId === run.id);
     const colorIcon = checked ? this.deps.colors?.icon({ sourceId: state.id, runId: run.id }) : undefined;
     if (colorIcon) item.iconPath = colorIcon;
@@ -328,7 +329,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(KIND_LABEL[state.spec.kind], vscode.TreeItemCollapsibleState.Expanded);
     item.id = state.id;
     if (!server) item.resourceUri = vscode.Uri.file(state.spec.location);
-    item.contextValue = 'mlopsRunSource';
+    item.contextValue = state.spec.kind === 'dvc-experiments' ? 'mlopsRunSource.dvc' : 'mlopsRunSource';
     if (state.error || !state.listing) {
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;

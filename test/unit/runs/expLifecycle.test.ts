@@ -21,6 +21,7 @@ import {
   renameArgs,
   runExperimentArgs,
   setParamArg,
+  settableParams,
   valueAsInput,
 } from '../../../src/core/runs/dvc/expLifecycle';
 
@@ -149,5 +150,15 @@ describe('expLifecycle: argv of the DVC experiment lifecycle commands', () => {
     const sha = 'abcdef0123456789abcdef0123456789abcdef01';
     assert.equal(experimentTarget({ id: sha, name: 'q' }), 'q');
     assert.equal(experimentTarget({ id: sha, name: 'abcdef0' }), sha);
+  });
+
+  it('offers the scalar params of a params file, not lists or maps', () => {
+    const data = { train: { alpha: 0.1, layers: [1, 2], opt: { name: 'adam' }, empty: {} }, seed: 7, 'bad key': 1, flag: null };
+    assert.deepEqual(settableParams(data), [
+      { key: 'train.alpha', value: 0.1 },
+      { key: 'train.opt.name', value: 'adam' },
+      { key: 'seed', value: 7 },
+      { key: 'flag', value: null },
+    ]);
   });
 });

@@ -10,6 +10,8 @@
 // bracket or a quote must therefore be quoted as Hydra expects ('a,b' with `\'` inside),
 // which `hydraValue` does; a bare number, bool or word stays bare so Hydra types it.
 
+import { flattenLeaves } from '../../common/flatten';
+
 /** A param value as the user gave it: `asString` when they quoted it (always a string). */
 export interface ParamValue {
   text: string;
@@ -42,7 +44,6 @@ const PARAM_KEY = new RegExp(`^${KEY_PART}(?:\\.${KEY_PART})*$`);
 // Characters Hydra reads as one bare primitive (ID, numbers, bool, null, UNQUOTED_CHAR),
 // without whitespace, so the value is what was typed and its type is Hydra's.
 const BARE_VALUE = /^[A-Za-z0-9_\-+./%*@?|]+$/;
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Quotes `s` as a Hydra QUOTED_VALUE: backslashes before a quote (or the end) doubled, the quote escaped. */
@@ -250,6 +251,8 @@ export function removeArgs(target: { names: readonly string[] } | { queue: true 
   return ['exp', 'remove', '--', ...names('experiment to remove', target.names)];
 }
 export const pushArgs = (remote: string, exps: readonly string[]): string[] => ['exp', 'push', '--', checkRemote(remote), ...names('experiment to push', exps)];
+/** `dvc exp list`: every experiment a git remote holds, by name (for a pull). */
+export const listRemoteArgs = (remote: string): string[] => ['exp', 'list', '--all-commits', '--name-only', '--', checkRemote(remote)];
 export const pullArgs = (remote: string, exps: readonly string[]): string[] => ['exp', 'pull', '--', checkRemote(remote), ...names('experiment to pull', exps)];
 
 /** A row of the DVC experiments listing as the lifecycle commands see it (from its `dvc.kind` tag and status). */
@@ -277,4 +280,14 @@ export function expRowState(run: { status: string; tags: Record<string, string> 
  */
 export function experimentTarget(run: { id: string; name: string }): string {
   return !run.name || run.name === run.id.slice(0, 7) ? run.id : run.name;
+}
+
+/**
+ * The params a `-S` can change, from a params file's data: scalar leaves (a list or a map
+ * would be split at its commas as a grid) whose key Hydra can name, in document order.
+ */
+export function settableParams(data: unknown): { key: string; value: unknown }[] {
+  return flattenLeaves(data, '.')
+    .filter(([key, value]) => (value === null || typeof value !== 'object') && !paramKeyProblem(key))
+    .map(([key, value]) => ({ key, value }));
 }
