@@ -31,7 +31,8 @@ const NEXT_STEP: Record<string, string> = {
 /** Runs `dvc <args>` in `cwd`; a failure becomes DVC's message and what to do next. */
 export async function runExpCommand(dvc: string, cwd: string, args: string[], options: ExpCliOptions = {}): Promise<{ stdout: string; stderr: string }> {
   try {
-    return await runDvc(dvc, args, { cwd, signal: options.signal, onLine: options.onLine });
+    // `dvc queue start` leaves its workers running with our pipes.
+    return await runDvc(dvc, args, { cwd, signal: options.signal, onLine: options.onLine, detaches: args[0] === 'queue' && args[1] === 'start' });
   } catch (err) {
     if (options.signal?.aborted) {
       const e = new Error(`dvc ${args.slice(0, 2).join(' ')} was cancelled`);
