@@ -135,7 +135,7 @@ export class ExpCommands {
 
   /** Opens `dvc queue logs` in an editor; returns the text (for scripts and tests). */
   async showLog(node?: Node): Promise<string | undefined> {
-    const [row] = await pickRows(this.deps.runs, { states: ['running', 'failed', 'done', 'queued'], title: vscode.l10n.t('Show Experiment Log') }, node);
+    const [row] = await pickRows(this.deps.runs, { states: ['running', 'failed', 'done'], title: vscode.l10n.t('Show Experiment Log') }, node);
     if (!row) return undefined;
     const exe = await requireCli('dvc', vscode.l10n.t('show an experiment log'));
     if (!exe) return undefined;

@@ -23,14 +23,23 @@ export interface ExpRow {
   target: string;
 }
 
-export const STATE_TEXT: Record<ExpRowState, string> = {
-  workspace: 'workspace',
-  baseline: 'commit',
-  queued: 'queued',
-  running: 'running',
-  failed: 'failed',
-  done: 'done',
-};
+/** How a row's state reads in messages and pickers. */
+export function stateText(state: ExpRowState): string {
+  switch (state) {
+    case 'workspace':
+      return vscode.l10n.t('workspace');
+    case 'baseline':
+      return vscode.l10n.t('commit');
+    case 'queued':
+      return vscode.l10n.t('queued');
+    case 'running':
+      return vscode.l10n.t('running');
+    case 'failed':
+      return vscode.l10n.t('failed');
+    default:
+      return vscode.l10n.t('done');
+  }
+}
 
 export function dvcProjects(runs: RunsTreeProvider): ExpProject[] {
   return runs
@@ -85,17 +94,17 @@ export async function pickRows(runs: RunsTreeProvider, query: RowQuery, node?: R
   const fit = fromView.filter((r) => query.states.includes(r.state));
   if (fit.length) return query.many ? fit : fit.slice(0, 1);
   if (fromView.length) {
-    void showInfo(vscode.l10n.t('{0}: applies to {1} experiments; "{2}" is {3}.', query.title, query.states.map((s) => STATE_TEXT[s]).join(' / '), fromView[0].run.name, STATE_TEXT[fromView[0].state]));
+    void showInfo(vscode.l10n.t('{0}: applies to {1} experiments; "{2}" is {3}.', query.title, query.states.map((s) => stateText(s)).join(' / '), fromView[0].run.name, stateText(fromView[0].state)));
     return [];
   }
   const project = await pickProject(runs, node);
   if (!project) return [];
   const rows = (project.state.listing?.runs ?? []).map((r) => rowOf(project, r)).filter((r) => query.states.includes(r.state));
   if (!rows.length) {
-    void showInfo(vscode.l10n.t('{0}: no {1} experiment in {2}.', query.title, query.states.map((s) => STATE_TEXT[s]).join(' / '), vscode.workspace.asRelativePath(project.root)));
+    void showInfo(vscode.l10n.t('{0}: no {1} experiment in {2}.', query.title, query.states.map((s) => stateText(s)).join(' / '), vscode.workspace.asRelativePath(project.root)));
     return [];
   }
-  const items = rows.map((r) => ({ label: r.run.name, description: `${STATE_TEXT[r.state]} · ${r.run.id.slice(0, 7)}`, detail: paramLine(r.run), r }));
+  const items = rows.map((r) => ({ label: r.run.name, description: `${stateText(r.state)} · ${r.run.id.slice(0, 7)}`, detail: paramLine(r.run), r }));
   if (query.many) {
     const picked = await vscode.window.showQuickPick(items, { title: query.title, canPickMany: true, matchOnDetail: true });
     return picked?.map((p) => p.r) ?? [];

@@ -147,6 +147,7 @@ describe('expLifecycle: argv of the DVC experiment lifecycle commands', () => {
     assert.equal(expRowState(row('experiment')), 'done');
     assert.equal(expRowState(row('baseline')), 'baseline');
     assert.equal(expRowState(row('workspace', 'UNKNOWN')), 'workspace');
+    assert.equal(expRowState(row('workspace', 'RUNNING')), 'workspace', 'an exp run in the workspace is no queue task');
     const sha = 'abcdef0123456789abcdef0123456789abcdef01';
     assert.equal(experimentTarget({ id: sha, name: 'q' }), 'q');
     assert.equal(experimentTarget({ id: sha, name: 'abcdef0' }), sha);

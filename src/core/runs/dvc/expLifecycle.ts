@@ -259,6 +259,8 @@ export const pullArgs = (remote: string, exps: readonly string[]): string[] => [
 export type ExpRowState = 'workspace' | 'baseline' | 'queued' | 'running' | 'failed' | 'done';
 
 export function expRowState(run: { status: string; tags: Record<string, string> }): ExpRowState {
+  // `dvc exp run` in the workspace is no queue task: it is stopped in its terminal, not with `dvc queue kill`.
+  if (run.tags['dvc.kind'] === 'workspace') return 'workspace';
   if (run.status === 'RUNNING') return 'running';
   switch (run.tags['dvc.kind']) {
     case 'queued':
