@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
 import { registerDataView } from './data/registerData';
+import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
 import { registerJobsView } from './jobs/registerJobs';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
@@ -26,6 +27,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const panelDeps = { extensionUri: context.extensionUri, log, catalog: runs, colors };
   registerPanels(context, panelDeps);
   registerExperiments(context, { ...panelDeps, state: context.workspaceState });
+  registerExpLifecycle(context, log, runs);
   const data = registerDataView(context, log);
   // Every launch (reruns, experiments, entry points, runs in a workspace) records what made it through one launcher.
   const provenance = registerProvenance(context, log, runs);

@@ -10,7 +10,16 @@ export interface DvcRunOptions {
   signal?: AbortSignal;
   /** Each line of output (stdout and stderr), for progress. */
   onLine?(line: string): void;
+  /**
+   * The command starts a background process that keeps our output pipes open
+   * (`dvc queue start`: its workers inherit them): done when dvc itself exits, not when
+   * the pipes close.
+   */
+  detaches?: boolean;
 }
+
+// After a detaching command exits, what it wrote is read for this long before its pipes are let go.
+const DETACH_GRACE_MS = 300;
 
 export interface DvcResult {
   stdout: string;
@@ -35,6 +44,14 @@ export function runDvc(dvc: string, args: string[], options: DvcRunOptions): Pro
     child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), lines(d.toString())));
     const onAbort = () => child.kill('SIGINT');
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.detaches) {
+      child.on('exit', () => {
+        setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, DETACH_GRACE_MS).unref();
+      });
+    }
     child.on('error', (err) => {
       options.signal?.removeEventListener('abort', onAbort);
       reject(new DataError('dvc-cli', `Cannot run ${dvc}: ${err.message}. Install DVC (pip install dvc) and set mlops.dvc.path to its dvc executable.`));

@@ -57,6 +57,8 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   const view = vscode.window.createTreeView<RunsNode>('mlops.runs', {
     treeDataProvider: runs,
     showCollapseAll: true,
+    // Several DVC experiments at once: Remove, Kill and Push take the selection.
+    canSelectMany: true,
     // Checking a parent run selects that run only, not its nested runs as well.
     manageCheckboxStateManually: true,
   });

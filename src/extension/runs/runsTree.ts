@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import type { Experiment, RunListing, RunSource, RunStatus, RunSummary } from '../../core/runs/types';
 import { formatWarning } from '../../core/runs/types';
+import { expRowState } from '../../core/runs/dvc/expLifecycle';
 import { nestRuns, type RunNesting } from '../../core/runs/nesting';
 import { markTags, type RunMark } from '../../core/runs/runMarks';
 import { escapeMarkdown, KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
@@ -352,8 +353,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     // Tooltips of a big store are built on hover: every redraw would build thousands.
     if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = this.runTooltip(node);
     item.iconPath = statusIcon(run.status);
-    // `.server`: a run the MLflow UI can open; `.starred`: offers Unstar instead of Star.
-    item.contextValue = `${state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : 'mlopsRun'}${mark?.starred ? '.starred' : ''}`;
+    // `.server`: a run the MLflow UI can open; `.dvc.<state>`: the DVC lifecycle commands that
+    // fit (expLifecycle/); `.starred`: offers Unstar instead of Star.
+    const base = state.spec.kind === 'mlflow-rest' ? 'mlopsRun.server' : state.spec.kind === 'dvc-experiments' ? `mlopsRun.dvc.${expRowState(run)}` : 'mlopsRun';
+    item.contextValue = `${base}${mark?.starred ? '.starred' : ''}`;
     const checked = this.selected.some((r) => r.sourceId === state.id && r.runId === run.id);
     const colorIcon = checked ? this.deps.colors?.icon({ sourceId: state.id, runId: run.id }) : undefined;
     if (colorIcon) item.iconPath = colorIcon;
@@ -383,7 +386,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(KIND_LABEL[state.spec.kind], vscode.TreeItemCollapsibleState.Expanded);
     item.id = state.id;
     if (!server) item.resourceUri = vscode.Uri.file(state.spec.location);
-    item.contextValue = 'mlopsRunSource';
+    item.contextValue = state.spec.kind === 'dvc-experiments' ? 'mlopsRunSource.dvc' : 'mlopsRunSource';
     if (state.error || !state.listing) {
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.collapsibleState = vscode.TreeItemCollapsibleState.None;

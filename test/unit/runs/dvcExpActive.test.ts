@@ -39,4 +39,12 @@ describe('dvcExpActive: runs in progress from DVC executor files', () => {
     write('c'.repeat(40), { name: 'exited' }, { pid: process.pid, returncode: 1 });
     assert.deepEqual(await activeRuns(root), []);
   });
+
+  it('marks a run whose process is gone with no return code as died (its worker died with it)', async () => {
+    // A pid that no process has: a child that has exited and been reaped.
+    const { spawnSync } = await import('node:child_process');
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    write(stash, { name: 'victim', root_dir: path.join(root, '.dvc', 'tmp', 'exps', 'tmpx') }, { pid: Number(gone), returncode: null });
+    assert.deepEqual(await activeRuns(root), [{ executor: stash, name: 'victim', baseline, root: undefined, died: true }]);
+  });
 });

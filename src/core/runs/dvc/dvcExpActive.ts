@@ -3,7 +3,8 @@
 // status 0 pending, 1 preparing, 2 running, 3 success, 4 failed, ...) and `<name>.json`
 // (the process: pid). `<name>` is `workspace` for `dvc exp run` in the workspace, the
 // stash commit for queued and --temp runs. An info file outlives its run (DVC leaves
-// status 1 behind), so a run counts only while its process lives. A queued or --temp run
+// status 1 behind), so a run counts only while its process lives; one whose process is
+// gone without a return code died with its worker (`died`). A queued or --temp run
 // works in its own checkout (`root_dir`, under .dvc/tmp/exps/), and `dvc exp show` reads
 // that checkout's files for it, not the stash commit (queue/tempdir.py, celery.py).
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
@@ -17,6 +18,12 @@ export interface ActiveRun {
   baseline: string;
   /** The DVC root inside the run's own checkout; absent for the workspace. */
   root?: string;
+  /**
+   * Its process is gone and nobody recorded how it ended: the worker that ran it died with
+   * it (killed, out of memory, the machine rebooted). DVC then keeps calling it running
+   * forever (`dvc exp show`, `dvc queue status`); its log (`dvc queue logs`) is still there.
+   */
+  died?: true;
 }
 
 const ACTIVE_STATUS = new Set([0, 1, 2]);
@@ -48,8 +55,10 @@ export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
         const info = JSON.parse(await readBoundedText(path.join(runDir, name, `${name}.run`), { cap: YAML_JSON_CAP, root: dvcRoot })) as { name?: string; baseline_rev?: string; status?: number; root_dir?: unknown; dvc_dir?: unknown };
         if (!ACTIVE_STATUS.has(info.status ?? -1) || !info.baseline_rev) return undefined;
         const proc = JSON.parse(await readBoundedText(path.join(runDir, name, `${name}.json`), { cap: YAML_JSON_CAP, root: dvcRoot })) as { pid?: number; returncode?: number | null };
-        if (typeof proc.pid !== 'number' || proc.returncode != null || !alive(proc.pid)) return undefined;
-        return { executor: name, name: info.name ?? name, baseline: info.baseline_rev, root: name === 'workspace' ? undefined : checkoutRoot(dvcRoot, info.root_dir, info.dvc_dir) };
+        if (typeof proc.pid !== 'number' || proc.returncode != null) return undefined;
+        // A run that ends normally gets its return code written, or its process file removed, by the process that ran it.
+        const died = !alive(proc.pid);
+        return { executor: name, name: info.name ?? name, baseline: info.baseline_rev, root: name === 'workspace' || died ? undefined : checkoutRoot(dvcRoot, info.root_dir, info.dvc_dir), ...(died ? { died: true as const } : {}) };
       } catch {
         return undefined;
       }

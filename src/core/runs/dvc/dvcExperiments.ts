@@ -117,18 +117,23 @@ export class DvcExperimentsSource implements RunSource {
 
     const runs: RevRun[] = [];
     const head = state.baselines[0]?.commit;
-    const workspaceActive = active.find((a) => a.executor === 'workspace');
+    const workspaceActive = active.find((a) => a.executor === 'workspace' && !a.died);
     runs.push({ id: 'workspace', label: this.root, name: workspaceActive ? `workspace (${workspaceActive.name})` : 'workspace', kind: workspaceActive ? 'running' : 'workspace', baseline: head ?? 'workspace' });
     for (const b of state.baselines) runs.push({ id: b.commit, rev: b.commit, label: b.commit, name: state.names.get(b.commit) ?? b.commit.slice(0, 7), kind: 'baseline', baseline: b.commit });
     for (const e of state.experiments) if (keep(e.baseline)) runs.push({ id: e.commit, rev: e.commit, label: e.ref, name: e.name, kind: 'experiment', baseline: e.baseline });
-    const running = new Map(active.filter((a) => a.executor !== 'workspace').map((a) => [a.executor, a]));
+    const running = new Map(active.filter((a) => a.executor !== 'workspace' && !a.died).map((a) => [a.executor, a]));
+    // DVC shows a run whose worker died as running forever; it failed (its log is still there).
+    const died = new Set(active.filter((a) => a.died).map((a) => a.executor));
     for (const q of state.queued) {
       if (!keep(q.baseline)) continue;
       const live = running.get(q.commit);
-      runs.push({ id: q.commit, rev: q.commit, dir: live?.root, label: q.commit, name: q.name || q.commit.slice(0, 7), kind: live ? 'running' : 'queued', baseline: q.baseline, time: q.time });
+      const kind: Kind = live ? 'running' : died.has(q.commit) ? 'failed' : 'queued';
+      runs.push({ id: q.commit, rev: q.commit, dir: live?.root, label: q.commit, name: q.name || q.commit.slice(0, 7), kind, baseline: q.baseline, time: q.time });
       running.delete(q.commit);
     }
     for (const a of running.values()) if (/^[0-9a-f]{40}$/.test(a.executor) && keep(a.baseline)) runs.push({ id: a.executor, rev: a.executor, dir: a.root, label: a.executor, name: a.name, kind: 'running', baseline: a.baseline });
+    // A started run has left the queue's stash: one that died is known only by its executor files.
+    for (const a of active) if (a.died && /^[0-9a-f]{40}$/.test(a.executor) && keep(a.baseline)) runs.push({ id: a.executor, rev: a.executor, label: a.executor, name: a.name, kind: 'failed', baseline: a.baseline });
     for (const f of state.failed) if (keep(f.baseline)) runs.push({ id: f.commit, rev: f.commit, label: f.commit, name: f.name || f.commit.slice(0, 7), kind: 'failed', baseline: f.baseline, time: f.time });
 
     // One row per commit: an experiment checked out as HEAD (`dvc exp branch`) stays the baseline.
