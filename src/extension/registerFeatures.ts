@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
 import { registerDataView } from './data/registerData';
 import { registerJobsView } from './jobs/registerJobs';
+import { registerModelsView } from './models/registerModels';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
@@ -16,7 +17,7 @@ import { registerPanels } from './panels/registerPanels';
 import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
 
-/** Registers the five MLOps views, the panels and what keeps them current; returns the views for the API. */
+/** Registers the six MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
   const workspaces = registerWorkspacesView(context, log);
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
@@ -27,6 +28,8 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   registerStageInWorkspace(context, log, pipelines, workspaces.registry);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
   const jobs = registerJobsView(context, log, workspaces.registry);
+  // Models after Runs: a version's source run, its key metric and Compare Versions come from there.
+  registerModelsView(context, log, runs);
 
   return { workspaces, runs, data, pipelines, jobs };
 }

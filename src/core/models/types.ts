@@ -64,11 +64,12 @@ export interface RegistryListing {
   warnings: string[];
 }
 
-/** LoggedModelStatus in the store is its proto number. */
+/** LoggedModelStatus: a proto number in the stores, a name over REST. */
 export function loggedModelStatus(value: unknown): string {
   const names: Record<string, string> = { '0': 'UNSPECIFIED', '1': 'PENDING', '2': 'READY', '3': 'FAILED' };
   const s = String(value ?? '');
-  return names[s] ?? (s.replace(/^LoggedModelStatus\./, '') || 'UNSPECIFIED');
+  // The REST API names them LOGGED_MODEL_READY…, the Python client LoggedModelStatus.READY.
+  return names[s] ?? (s.replace(/^LoggedModelStatus\./, '').replace(/^LOGGED_MODEL_/, '') || 'UNSPECIFIED');
 }
 
 /** MLflow's numeric versions newest first; anything else after them, by text. */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readGtoRegistry } from '../../../src/core/models/gtoRegistry';
+import { assignTagArgs, nextCounter, nextVersion, registerTagArgs } from '../../../src/core/models/gtoWrites';
 import { repoRoot, requireOrSkip } from '../harness';
 import { existsSync } from 'node:fs';
 
@@ -87,5 +88,25 @@ describe('DVC/GTO model registry: git tags read back by the real gto', function 
     assert.equal(clf.path, 'models/clf.pkl');
     assert.equal(clf.description, 'the classifier');
     assert.equal(clf.versions.find((v) => v.version === 'v1.0.0')?.stage, 'dev, prod');
+  });
+
+  it("Register Version and Assign Stage make the tags gto itself reads (real git, then `gto show`)", async () => {
+    const before = (await readGtoRegistry(dir)).models.find((m) => m.name === 'clf')!;
+    const version = nextVersion(before.versions.map((v) => v.version));
+    assert.equal(version, 'v1.1.1');
+    // GTO allows one version per commit (a deregistered one included): a new commit first.
+    writeFileSync(path.join(dir, 'train.py'), 'print(3)\n');
+    git(['add', '.']);
+    git(['commit', '-qm', 'fourth'], (t += 60));
+    git(registerTagArgs('clf', version, 'HEAD'), (t += 60));
+    const commit = git(['rev-parse', 'HEAD']).trim();
+    const tags = git(['tag', '--list']).split('\n').filter(Boolean);
+    git(assignTagArgs('clf', 'prod', version, commit, nextCounter(tags, 'clf')), (t += 60));
+    const summary = JSON.parse(gto(['show', '--json'])) as Record<string, { version: string; stage: Record<string, string> }>;
+    assert.equal(summary.clf.version, version);
+    assert.equal(summary.clf.stage.prod, version);
+    const after = (await readGtoRegistry(dir)).models.find((m) => m.name === 'clf')!;
+    assert.equal(after.versions[0].version, version);
+    assert.equal(after.versions[0].stage, 'prod');
   });
 });

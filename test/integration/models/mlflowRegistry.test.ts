@@ -2,7 +2,6 @@
 // MLflow wrote (sklearn models logged with signature + input example, registered, aliased,
 // tagged, described, one legacy stage): mlflow.db, the mlruns/ file store, and `mlflow server`.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -13,10 +12,9 @@ import { localFolder, readMlModel } from '../../../src/core/models/mlmodel';
 import type { RegistryListing } from '../../../src/core/models/types';
 import { MlflowRestClient } from '../../../src/core/runs/mlflow/mlflowRestClient';
 import { requirePeer } from '../harness';
-import { mlflowEnv } from '../runs/mlflowReference';
+import { peerRun } from './modelsPeer';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
 
-const peer = path.join(__dirname, 'peers', 'models_peer.py');
 
 interface RefModel {
   name: string;
@@ -48,14 +46,6 @@ interface RefLogged {
   created: number;
   artifactLocation: string;
   tags: Record<string, string>;
-}
-
-function lastJson<T>(out: string): T {
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
-}
-
-export function peerRun<T>(python: string, args: string[]): T {
-  return lastJson<T>(execFileSync(python, [peer, ...args], { encoding: 'utf8', env: mlflowEnv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 }));
 }
 
 /** Ours equals MlflowClient's, field by field. */
