@@ -27,3 +27,6 @@ export { readDvcConfig } from './data/dvcConfig';
 export { openRepo } from './data/gitRepo';
 export { DataError } from './data/dataErrors';
 export { containerName, dockerRunArgv, type LaunchProfile } from './hosts/workspaceSpec';
+export { readSqliteRegistry } from './models/mlflowSqliteRegistry';
+export { readRestRegistry } from './models/mlflowRestRegistry';
+export type { RegisteredModel, ModelVersion, LoggedModel, RegistryListing } from './models/types';

@@ -59,12 +59,15 @@ export async function writeOverRest(client: MlflowRestClient, w: RegistryWrite, 
         await client.post(`${base}registered-models/create`, { name: w.name }, signal).catch((err: unknown) => {
           if (!(err instanceof MlflowRestError && err.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw err;
         });
-        const made = await client.post<{ model_version?: { version?: string } }>(`${base}model-versions/create`, { name: w.name, source: w.source, run_id: w.runId }, signal);
+        // MLflow 3 links a version to its logged model by model_id, as mlflow.register_model does.
+        const modelId = /^models:\/(m-[^/@]+)$/.exec(w.source)?.[1];
+        const made = await client.post<{ model_version?: { version?: string } }>(`${base}model-versions/create`, { name: w.name, source: w.source, run_id: w.runId, model_id: modelId }, signal);
         return { version: made.model_version?.version === undefined ? undefined : String(made.model_version.version) };
       }
     }
   } catch (err) {
-    if (err instanceof MlflowRestError) throw new RegistryWriteError(restMessage(err), err.status);
+    // The server's answer in its words; a network failure stays what it is.
+    if (err instanceof MlflowRestError && err.status !== undefined) throw new RegistryWriteError(restMessage(err), err.status);
     throw err;
   }
 }

@@ -15,7 +15,7 @@ import { peerRun } from './modelsPeer';
 
 interface Ref {
   models: { name: string; aliases: Record<string, string>; tags: Record<string, string> }[];
-  versions: { name: string; version: string; tags: Record<string, string>; source: string }[];
+  versions: { name: string; version: string; tags: Record<string, string>; source: string; runId: string }[];
 }
 
 describe('registry writes through MLflow, read back with MlflowClient', function () {
@@ -41,8 +41,9 @@ describe('registry writes through MLflow, read back with MlflowClient', function
     assert.equal(m0.tags.owner, 'team a');
     assert.equal(ref.versions.find((v) => v.name === 'model-0' && v.version === '2')!.tags.reviewed, 'by me');
     // A new registered model from version 1's logged model.
-    const source = ref.versions.find((v) => v.name === 'model-0' && v.version === '1')!.source;
-    const made = await write({ op: 'register', name: 'copy', source });
+    const v1 = ref.versions.find((v) => v.name === 'model-0' && v.version === '1')!;
+    const source = v1.source;
+    const made = await write({ op: 'register', name: 'copy', source, runId: v1.runId });
     assert.equal(made.version, '1');
     await write({ op: 'deleteVersion', name: 'model-0', version: '1' });
     ref = peerRun<Ref>(python, ['read', uri]);
