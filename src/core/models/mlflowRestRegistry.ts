@@ -48,7 +48,7 @@ interface RestLoggedModel {
 }
 
 export interface RestRegistryOptions {
-  /** Results per page (MLflow caps registered models at 1,000 a page). */
+  /** Results per page (default: 1,000 registered models, MLflow's cap, and 10,000 versions). */
   pageSize?: number;
   signal?: AbortSignal;
 }
@@ -59,30 +59,34 @@ export async function readRestRegistry(client: MlflowRestClient, options: RestRe
   const pageSize = options.pageSize ?? 1000;
   const signal = options.signal;
   const models = new Map<string, RegisteredModel>();
-  await pages<{ registered_models?: RestRegisteredModel[] }>(
-    (page_token) => client.get('api/2.0/mlflow/registered-models/search', { max_results: pageSize, page_token }, signal),
-    (page) => {
-      for (const m of page.registered_models ?? []) {
-        const aliases: Record<string, string> = {};
-        for (const a of m.aliases ?? []) aliases[a.alias] = String(a.version);
-        models.set(m.name, { name: m.name, created: time(m.creation_timestamp), updated: time(m.last_updated_timestamp), description: m.description ?? '', tags: tagMap(m.tags), aliases, versions: [] });
-      }
-    },
-  );
-  if (models.size) {
-    await pages<{ model_versions?: RestModelVersion[] }>(
-      (page_token) => client.get('api/2.0/mlflow/model-versions/search', { max_results: pageSize, page_token }, signal),
-      (page) => {
-        for (const v of page.model_versions ?? []) models.get(v.name)?.versions.push(toVersion(v));
-      },
-    );
-  }
+  const versions: ModelVersion[] = [];
   const warnings: string[] = [];
-  const loggedModels = await readLoggedModels(client, pageSize, signal).catch((err: unknown) => {
-    if (err instanceof MlflowRestError && err.notFound) return [];
-    warnings.push(`logged models: ${err instanceof Error ? err.message : String(err)}`);
-    return [];
-  });
+  // The three listings at once: the server's own work per row is most of the time.
+  const [, , loggedModels] = await Promise.all([
+    pages<{ registered_models?: RestRegisteredModel[] }>(
+      (page_token) => client.get('api/2.0/mlflow/registered-models/search', { max_results: Math.min(pageSize, 1000), page_token }, signal),
+      (page) => {
+        for (const m of page.registered_models ?? []) {
+          const aliases: Record<string, string> = {};
+          for (const a of m.aliases ?? []) aliases[a.alias] = String(a.version);
+          models.set(m.name, { name: m.name, created: time(m.creation_timestamp), updated: time(m.last_updated_timestamp), description: m.description ?? '', tags: tagMap(m.tags), aliases, versions: [] });
+        }
+      },
+    ),
+    pages<{ model_versions?: RestModelVersion[] }>(
+      // Versions come many more to a page (MLflow allows 200,000): fewer round trips.
+      (page_token) => client.get('api/2.0/mlflow/model-versions/search', { max_results: options.pageSize ?? 10_000, page_token }, signal),
+      (page) => {
+        for (const v of page.model_versions ?? []) versions.push(toVersion(v));
+      },
+    ),
+    readLoggedModels(client, pageSize, signal).catch((err: unknown) => {
+      if (err instanceof MlflowRestError && err.notFound) return [];
+      warnings.push(`logged models: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }),
+  ]);
+  for (const v of versions) models.get(v.name)?.versions.push(v);
   return { models: [...models.values()].map(finishModel).sort((a, b) => a.name.localeCompare(b.name)), loggedModels, warnings };
 }
 

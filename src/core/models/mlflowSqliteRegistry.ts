@@ -6,7 +6,7 @@
 import type { SqlValue } from '../runs/mlflow/sqliteRecord';
 import { readConsistent } from '../runs/mlflow/sqliteConsistentRead';
 import { Unsupported, type SqliteFile } from '../runs/mlflow/sqlitePages';
-import { columnReader, readSchema } from '../runs/mlflow/sqliteSchema';
+import { checkShortRecord, columnPositions, columnReader, readSchema } from '../runs/mlflow/sqliteSchema';
 import { snapshotSqlite } from '../runs/mlflow/sqliteSnapshot';
 import { loadSqlJs } from '../runs/mlflow/sqliteStoreSource';
 import { finishModel, loggedModelStatus, type LoggedModel, type RegisteredModel, type RegistryListing } from './types';
@@ -62,17 +62,32 @@ function pageRows(db: SqliteFile, schema: Awaited<ReturnType<typeof readSchema>>
       await db.prefetch(roots);
     }
     const present = columns.filter((c) => table.columns.some((t) => t.toLowerCase() === c));
-    const read = columnReader(table, present);
-    const where = columns.map((c) => present.indexOf(c));
     const out: SqlValue[][] = [];
-    await db.scanTable(table.root, (rowid, record) => {
-      const got = read(rowid, record);
-      out.push(where.map((i) => (i < 0 ? null : got[i])));
-    }, read.wanted);
+    // A column stored as the rowid (INTEGER PRIMARY KEY) needs columnReader; MLflow's registry tables have none.
+    if (present.some((c) => table.columns.findIndex((t) => t.toLowerCase() === c) === table.rowidAlias)) {
+      const read = columnReader(table, present);
+      const where = columns.map((c) => present.indexOf(c));
+      await db.scanTable(table.root, (rowid, record) => {
+        const got = read(rowid, record);
+        out.push(where.map((i) => (i < 0 ? null : got[i])));
+      }, read.wanted);
+      return out;
+    }
+    // In place: only the asked columns are decoded, one array per row (thousands of versions).
+    const at = columns.map((c) => (present.includes(c) ? columnPositions(table, [c])[0] : -1));
+    const wanted = at.filter((i) => i >= 0);
+    await db.scanRows(table.root, (_rowid, row) => {
+      checkShortRecord(table, wanted, row.count);
+      const values = new Array<SqlValue>(at.length);
+      for (let k = 0; k < at.length; k++) values[k] = at[k] < 0 || at[k] >= row.count ? null : row.value(at[k]);
+      out.push(values);
+    });
     return out;
   };
 }
 
+/** Code-point order: localeCompare's collator costs more to start than this whole listing. */
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const str = (v: SqlValue): string => (v === null || v === undefined ? '' : typeof v === 'object' ? new TextDecoder().decode(v) : String(v));
 const num = (v: SqlValue): number | undefined => (v === null || v === undefined || v === '' ? undefined : Number(v));
 
@@ -135,6 +150,6 @@ async function assemble(rows: TableRows, options: SqliteRegistryOptions): Promis
       if (lm) lm.tags[str(key)] = str(value);
     }
   }
-  const list = [...models.values()].map(finishModel).sort((a, b) => a.name.localeCompare(b.name));
+  const list = [...models.values()].map(finishModel).sort(byName);
   return { models: list, loggedModels: [...logged.values()].sort((a, b) => (b.created ?? 0) - (a.created ?? 0)), warnings: [] };
 }
