@@ -45,8 +45,11 @@ const builds = [
       runsLib: 'src/extension/lazy/runsLib.ts',
       dataLib: 'src/extension/lazy/dataLib.ts',
       jobsLib: 'src/extension/lazy/jobsLib.ts',
+      modelsLib: 'src/extension/lazy/modelsLib.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
+      // The Models view's registry readers, likewise (core/models/isolated).
+      modelsWorker: 'src/core/models/isolated/modelsWorker.ts',
       // The Pipelines view's loader, likewise (core/pipelines/isolated).
       pipelinesWorker: 'src/core/pipelines/isolated/pipelinesWorker.ts',
     },

@@ -9,10 +9,11 @@ import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
+import { atMost, notMeasured, result } from './lib/verdict.mjs';
 
 const venvBin = join(root, '.venv-peers', 'bin');
 if (!existsSync(join(venvBin, 'dvc'))) {
-  console.log('RESULT provenance capture: not measured (no .venv-peers/bin/dvc; run bash scripts/setup/peers.sh)');
+  notMeasured('provenance capture', 'no .venv-peers/bin/dvc; run bash scripts/setup/peers.sh');
   process.exit(1);
 }
 if (!existsSync(join(root, 'dist', 'core.js'))) execFileSync('node', ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
@@ -88,8 +89,10 @@ try {
   const added = pct(withCapture, 50) - pct(without, 50);
   console.log(`pre-start delay (n=${starts}): median ${pct(delays, 50).toFixed(0)} ms, p95 ${p95Delay.toFixed(0)} ms; MLflow client start (once per session) ${coldMs.toFixed(0)} ms`);
   console.log(`launch of dvc repro -f -s train (n=${launches} each): without ${pct(without, 50).toFixed(0)} ms median / ${pct(without, 95).toFixed(0)} p95, with capture ${pct(withCapture, 50).toFixed(0)} median / ${pct(withCapture, 95).toFixed(0)} p95; recording the end after exit ${pct(finishing, 50).toFixed(0)} ms median`);
-  console.log(
-    `RESULT provenance capture: +${p95Delay.toFixed(0)} ms p95 before the process starts (goal ≤ 150 ms: ${p95Delay <= 150 ? 'met' : 'NOT met'}); whole launch median ${added >= 0 ? '+' : ''}${added.toFixed(0)} ms (${launches} launches each, noisy on a shared machine)`,
+  result(
+    'provenance capture on a launch of the example train stage',
+    `+${pct(delays, 50).toFixed(0)} ms median before the process starts; whole launch median ${added >= 0 ? '+' : ''}${added.toFixed(0)} ms (${launches} launches each, noisy on a shared machine)`,
+    [atMost('p95 added before the start', p95Delay, 150, ' ms')],
   );
 } finally {
   helper.dispose();

@@ -8,14 +8,19 @@ import os
 import pickle
 
 import mlflow
+import mlflow.sklearn
 import numpy as np
 from dvclive import Live
+from mlflow import MlflowClient
+from mlflow.models import infer_signature
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import accuracy_score, log_loss
 
 from common import MODEL, ROOT, load_params, load_split
 
 EXPERIMENT = "examples-classifier"
+# The Model Registry name of the trained classifier; its newest version is @champion.
+REGISTERED_MODEL = "examples-classifier"
 
 
 def setup_mlflow():
@@ -75,6 +80,13 @@ def main():
         # A small artifact, so artifact views have something real to show.
         mlflow.log_dict({"coef": model.coef_.tolist(), "intercept": model.intercept_.tolist()},
                         "model/weights.json")
+        # The model in MLflow's format, with its signature and an input example, registered
+        # so that the Models view (and `mlflow models serve -m models:/...@champion`) has it.
+        info = mlflow.sklearn.log_model(
+            model, name="classifier", signature=infer_signature(x_test, model.predict(x_test)),
+            input_example=x_test[:3], registered_model_name=REGISTERED_MODEL)
+        MlflowClient().set_registered_model_alias(
+            REGISTERED_MODEL, "champion", info.registered_model_version)
 
     MODEL.parent.mkdir(parents=True, exist_ok=True)
     with open(MODEL, "wb") as f:

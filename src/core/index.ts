@@ -32,3 +32,6 @@ export { containerName, dockerRunArgv, type LaunchProfile } from './hosts/worksp
 export { beginLaunch, launchArgv, type LaunchInput, type LaunchSession } from './provenance/session';
 export { MlflowHelper } from './provenance/mlflowHelper';
 export { nodeRunner, type Runner } from './provenance/runner';
+export { readSqliteRegistry } from './models/mlflowSqliteRegistry';
+export { readRestRegistry } from './models/mlflowRestRegistry';
+export type { RegisteredModel, ModelVersion, LoggedModel, RegistryListing } from './models/types';

@@ -10,6 +10,7 @@ import type { MlopsApi } from './api';
 import { registerDataView } from './data/registerData';
 import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
 import { registerJobsView } from './jobs/registerJobs';
+import { registerModelsView } from './models/registerModels';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
@@ -19,7 +20,7 @@ import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
 import { registerProvenance } from './provenance/registerProvenance';
 
-/** Registers the five MLOps views, the panels and what keeps them current; returns the views for the API. */
+/** Registers the six MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
   const workspaces = registerWorkspacesView(context, log);
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
@@ -35,6 +36,8 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
   const jobs = registerJobsView(context, log, workspaces.registry, pipelines);
+  // Models after Runs: a version's source run, its key metric and Compare Versions come from there.
+  registerModelsView(context, log, runs);
 
   return { workspaces, runs, data, pipelines, jobs };
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { readSqliteRegistry } from '../../src/core/models/mlflowSqliteRegistry';
 import { repoRoot, requirePeer } from './harness';
 
 // The example project runs for real with the peers' venv, in a throw-away git + DVC
@@ -52,6 +53,24 @@ describe('examples/ pipeline with real DVC, MLflow and DVCLive', function () {
     assert.equal(runs[0].status, 'FINISHED');
     assert.equal(runs[0].params.epochs, String(epochs));
     assert.equal(runs[0].history.length, epochs);
+  });
+
+  it('registers its model (signature + input example) as @champion, as MlflowClient and our reader see it', async () => {
+    const script = [
+      'import json, mlflow',
+      'from mlflow import MlflowClient',
+      "c = MlflowClient('sqlite:///mlflow.db')",
+      "mv = c.get_model_version_by_alias('examples-classifier', 'champion')",
+      "info = mlflow.models.get_model_info(f'models:/examples-classifier@champion')",
+      "print(json.dumps({'version': str(mv.version), 'run': mv.run_id, 'inputs': info.signature.inputs.to_dict() if info.signature else None, 'example': info.saved_input_example_info}))",
+    ].join('\n');
+    const ref = JSON.parse(execFileSync(python, ['-c', script], { cwd: sandbox, env, encoding: 'utf8' }).trim().split('\n').pop()!);
+    assert.ok(ref.inputs?.length, 'the logged model has a signature');
+    assert.ok(ref.example, 'the logged model has an input example');
+    const ours = await readSqliteRegistry(path.join(sandbox, 'mlflow.db'));
+    const model = ours.models.find((m) => m.name === 'examples-classifier');
+    assert.equal(model?.aliases.champion, ref.version);
+    assert.equal(model?.versions.find((v) => v.version === ref.version)?.runId, ref.run);
   });
 
   it('writes DVCLive metrics and one plot row per epoch', () => {

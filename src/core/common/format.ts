@@ -30,3 +30,13 @@ export function formatDuration(ms: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** How long ago `ms` was, coarsely ("5 min ago", "3 h ago", "2 days ago"); a date after 30 days. */
+export function formatAgo(ms: number, now: number = Date.now()): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 30 * 86400) return `${plural(Math.floor(s / 86400), 'day')} ago`;
+  return new Date(ms).toISOString().slice(0, 10);
+}

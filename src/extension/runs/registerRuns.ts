@@ -98,6 +98,14 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
     }),
     // For the comparison and chart panels: the runs checked in the view, in the order checked.
     registerCommand('mlops.getSelectedRuns', (): RunRef[] => runs.selection),
+    // For the Models view: a version's source run, shown and selected here.
+    registerCommand('mlops.revealRun', async (ref?: RunRef) => {
+      await runs.whenLoaded();
+      const node = ref && runs.runNode(ref);
+      if (!node) return false;
+      await view.reveal(node, { select: true, focus: true, expand: true });
+      return true;
+    }),
   );
   registerRunsViewFeatures(context, { runs, view, log, viewState, credentials, marks });
   return runs;

@@ -263,6 +263,31 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }));
   }
 
+  /**
+   * A run's node and, through getParent, its path in the tree as it is drawn now, for
+   * TreeView.reveal (the Models view's "source run"). Undefined when the run is not listed
+   * or today's filters hide it.
+   */
+  runNode(ref: RunRef): RunNode | undefined {
+    const state = this.states.get(ref.sourceId);
+    const run = state?.listing?.runs.find((r) => r.id === ref.runId);
+    if (!state || !run || !filterRuns([run], this.viewState.filters).length) return undefined;
+    return { kind: 'run', state, run };
+  }
+
+  getParent(node: RunsNode): RunsNode | undefined {
+    if (node.kind === 'source') return undefined;
+    const source: SourceNode = { kind: 'source', state: node.state };
+    if (node.kind === 'experiment') return source;
+    const view = this.viewState;
+    const listing = node.state.listing;
+    if (!listing || view.group === 'none' || (view.group === 'experiment' && FLAT_KINDS.has(node.state.spec.kind))) return source;
+    const runs = filterRuns(listing.runs, view.filters);
+    const g = groupRuns(runs, listing.experiments, view.group).find((x) => x.runs.some((r) => r.id === node.run.id));
+    if (!g) return source;
+    return { kind: 'experiment', state: node.state, experiment: g.experiment ?? { id: g.id, name: g.label }, runs: g.runs, groupedBy: view.group === 'experiment' ? undefined : view.group.slice(6) };
+  }
+
   get viewState(): RunsViewState {
     return this.deps.viewState?.() ?? DEFAULT_VIEW_STATE;
   }

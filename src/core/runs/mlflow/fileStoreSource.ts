@@ -131,7 +131,7 @@ async function readStoreText(file: string, store: string, cap: ReadCap, warn: Wa
   }
 }
 
-async function readMeta(file: string, store: string, warn: WarningSink, quietIfMissing = false): Promise<Meta | undefined> {
+export async function readMeta(file: string, store: string, warn: WarningSink, quietIfMissing = false): Promise<Meta | undefined> {
   const text = await readStoreText(file, store, YAML_JSON_CAP, warn, quietIfMissing);
   if (text === undefined) return undefined;
   try {
@@ -153,7 +153,7 @@ async function entries(dir: string, warn: WarningSink): Promise<Dirent[]> {
   }
 }
 
-async function dirs(dir: string, warn: WarningSink): Promise<string[]> {
+export async function dirs(dir: string, warn: WarningSink): Promise<string[]> {
   return (await entries(dir, warn)).filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
@@ -171,7 +171,7 @@ async function keyFiles(root: string, warn: WarningSink): Promise<Map<string, st
   return out;
 }
 
-async function readKeyValues(root: string, store: string, warn: WarningSink): Promise<Record<string, string>> {
+export async function readKeyValues(root: string, store: string, warn: WarningSink): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const files = await keyFiles(root, warn);
   await Promise.all(

@@ -80,6 +80,11 @@ export class MlflowRestClient {
     return this.json<T>(this.url(path), { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, signal);
   }
 
+  /** MLflow's DELETE endpoints (an alias, a model version) take a JSON body, as POST does. */
+  delete<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.json<T>(this.url(path), { method: 'DELETE', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, signal);
+  }
+
   /** The raw bytes of a GET (an artifact download); `timeoutMs` overrides the client's. */
   async bytes(path: string, query: Query, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Buffer> {
     const url = this.url(path, query);

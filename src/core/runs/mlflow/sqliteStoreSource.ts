@@ -21,7 +21,8 @@ export interface SqliteStoreOptions {
 }
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
-function loadSqlJs(wasmPath?: string): Promise<SqlJsStatic> {
+/** sql.js, loaded once on first use (also by the model registry reader). */
+export function loadSqlJs(wasmPath?: string): Promise<SqlJsStatic> {
   sqlJs ??= import('sql.js').then((m) => (m.default as unknown as (c?: object) => Promise<SqlJsStatic>)(wasmPath ? { locateFile: () => wasmPath } : undefined));
   return sqlJs;
 }

@@ -1,0 +1,151 @@
+// 200 registered models × 25 versions (tags on each, two aliases per model): our listing of the
+// registry from `mlflow.db` (dist/core.js, readSqliteRegistry) vs MlflowClient's
+// search_registered_models + search_model_versions on the same file, and then both against
+// `mlflow server` on that file: our REST reader vs the MLflow client. Each side is timed
+// inside its own process (3 runs, medians). MLflow creates the empty database (its schema and
+// migrations); the rows go in with plain SQL. Cached in ~/.cache/mlops-workbench.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { root } from '../scripts/lib.mjs';
+import { faster, notMeasured, result, sameAnswer } from './lib/verdict.mjs';
+
+const VERSION = 1;
+const MODELS = 200;
+const VERSIONS = 25;
+const GOAL_DB = 20;
+const GOAL_REST = 3;
+const python = join(root, '.venv-peers', 'bin', 'python');
+const mlflowBin = join(root, '.venv-peers', 'bin', 'mlflow');
+if (!existsSync(python)) {
+  notMeasured('models', `${python} missing; run bash scripts/setup/peers.sh`);
+  process.exit(1);
+}
+const dir = join(homedir(), '.cache', 'mlops-workbench', `models-bench-v${VERSION}-${MODELS}x${VERSIONS}`);
+const db = join(dir, 'mlflow.db');
+const env = { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' };
+
+const generate = `
+import logging, sqlite3, sys
+logging.disable(logging.WARNING)
+import mlflow
+db, models, versions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+c = mlflow.MlflowClient(tracking_uri='sqlite:///' + db)
+c.create_experiment('bench')
+c.search_registered_models()  # the registry's tables exist now
+del c
+con = sqlite3.connect(db, isolation_level=None)
+con.execute('BEGIN')
+t0 = 1_700_000_000_000
+for m in range(models):
+    name = f'model-{m:03d}'
+    con.execute("INSERT INTO registered_models(name, creation_time, last_updated_time, description) VALUES (?,?,?,?)", (name, t0 + m, t0 + m, f'model number {m}'))
+    con.execute("INSERT INTO registered_model_tags(key, value, name) VALUES (?,?,?)", ('team', 'vision', name))
+    for v in range(1, versions + 1):
+        run = f'{m:016x}{v:016x}'
+        con.execute("INSERT INTO model_versions(name, version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, status, status_message, run_link, storage_location) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (name, v, t0 + v * 1000, t0 + v * 1000, '', None, 'None', f'models:/m-{run}', run, 'READY', None, '', f'/tmp/bench/{run}'))
+        con.execute("INSERT INTO model_version_tags(key, value, name, version) VALUES (?,?,?,?)", ('validated', 'yes' if v % 2 else 'no', name, v))
+    con.execute("INSERT INTO registered_model_aliases(alias, version, name) VALUES (?,?,?)", ('champion', versions, name))
+    con.execute("INSERT INTO registered_model_aliases(alias, version, name) VALUES (?,?,?)", ('challenger', versions - 1, name))
+con.execute('COMMIT')
+`;
+
+if (!existsSync(db)) {
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  console.log(`writing ${MODELS} models × ${VERSIONS} versions into ${dir} (once) ...`);
+  execFileSync(python, ['-c', generate, join(tmp, 'mlflow.db'), String(MODELS), String(VERSIONS)], { stdio: 'inherit', env, cwd: tmp });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+}
+
+const core = JSON.stringify(join(root, 'dist', 'core.js'));
+const count = `(l) => console.log(JSON.stringify({ ms: performance.now() - t0, models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0) }))`;
+const oursDb = `const core = require(${core}); const t0 = performance.now(); core.readSqliteRegistry(${JSON.stringify(db)}).then(${count});`;
+const oursRest = (/** @type {string} */ url) => `const core = require(${core}); const t0 = performance.now(); core.readRestRegistry(new core.MlflowRestClient(${JSON.stringify(url)})).then(${count});`;
+const theirs = `
+import logging, sys, time
+logging.disable(logging.WARNING)
+import mlflow
+from mlflow import MlflowClient
+c = MlflowClient(tracking_uri=sys.argv[1], registry_uri=sys.argv[1])
+t0 = time.perf_counter()
+models, versions, token = [], [], None
+while True:
+    page = c.search_registered_models(max_results=1000, page_token=token)
+    models.extend(page); token = page.token
+    if not token: break
+while True:
+    page = c.search_model_versions(max_results=1000, page_token=token)
+    versions.extend(page); token = page.token
+    if not token: break
+print((time.perf_counter() - t0) * 1000, len(models), len(versions), sum(len(m.aliases) for m in models))
+`;
+const lastLine = (/** @type {string} */ text) => text.trim().split('\n').pop() ?? '';
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ours = (/** @type {string} */ script) => JSON.parse(lastLine(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+const mlflowSide = (/** @type {string} */ uri) => {
+  const [ms, models, versions, aliases] = lastLine(execFileSync(python, ['-c', theirs, uri], { encoding: 'utf8', env, maxBuffer: 1 << 26 })).split(/\s+/).map(Number);
+  return { ms, models, versions, aliases };
+};
+
+/** @param {string} label @param {() => {ms: number, models: number, versions: number, aliases: number}} a @param {() => {ms: number, models: number, versions: number, aliases: number}} b @param {string} peer @param {number} goal */
+function compare(label, a, b, peer, goal) {
+  const as = [];
+  const bs = [];
+  for (let i = 0; i < 3; i++) {
+    as.push(a());
+    bs.push(b());
+  }
+  const oursMs = median(as.map((r) => r.ms));
+  const theirMs = median(bs.map((r) => r.ms));
+  const o = as[0];
+  const t = bs[0];
+  console.log(`ours ${oursMs.toFixed(0)} ms (${as.map((r) => r.ms.toFixed(0)).join(', ')}): ${o.models} models, ${o.versions} versions, ${o.aliases} aliases`);
+  console.log(`${peer} ${theirMs.toFixed(0)} ms (${bs.map((r) => r.ms.toFixed(0)).join(', ')}): ${t.models} models, ${t.versions} versions, ${t.aliases} aliases`);
+  const ratio = theirMs / oursMs;
+  const same = o.models === t.models && o.versions === t.versions && o.aliases === t.aliases;
+  result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of 3, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
+}
+
+compare(`models: ${MODELS} registered models × ${VERSIONS} versions from mlflow.db`, () => ours(oursDb), () => mlflowSide(`sqlite:///${db}`), 'MlflowClient search_registered_models + search_model_versions', GOAL_DB);
+
+if (process.env.BENCH_MODELS_REST === '0') process.exit(0);
+const port = await new Promise((resolve) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => {
+    const a = /** @type {import('node:net').AddressInfo} */ (s.address());
+    s.close(() => resolve(a.port));
+  });
+});
+const url = `http://127.0.0.1:${port}`;
+const log = openSync(join(dir, 'server.log'), 'w');
+const server = spawn(mlflowBin, ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--backend-store-uri', `sqlite:///${db}`], {
+  cwd: dir,
+  detached: true,
+  stdio: ['ignore', log, log],
+  env: { ...env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
+});
+closeSync(log);
+try {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`mlflow server did not answer on ${url} (see ${join(dir, 'server.log')})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  // One warm-up each: the server's first request imports and connects.
+  ours(oursRest(url));
+  compare(`models: ${MODELS} × ${VERSIONS} over REST from mlflow server`, () => ours(oursRest(url)), () => mlflowSide(url), 'MlflowClient against the same server', GOAL_REST);
+} finally {
+  try {
+    process.kill(-(server.pid ?? 0), 'SIGTERM');
+  } catch {
+    // gone already
+  }
+}
