@@ -16,6 +16,7 @@ import { clearPanelChecks, metricsPanelAfterReload, panelChecksWhenAsked } from 
 import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
 import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { clearWalkthroughChecks, walkthroughChecksWhenAsked } from './walkthroughChecks.mjs';
+import { clearJobsChecks, jobsChecksWhenAsked } from './jobsChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 import { readLocalizedManifest } from '../support/manifest.cjs';
 
@@ -87,6 +88,7 @@ async function main() {
   clearPipelineChecks(out);
   clearLaunchChecks(out);
   clearWalkthroughChecks(out);
+  clearJobsChecks(out);
   for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
   for (const f of Object.values(dataShot)) rmSync(f, { force: true });
 
@@ -173,12 +175,14 @@ async function main() {
   const pipelineChecks = pipelineChecksWhenAsked(page, out, () => harnessDone, checks);
   const launchChecks = launchChecksWhenAsked(page, out, () => harnessDone, checks);
   const walkthroughChecks = walkthroughChecksWhenAsked(page, out, () => harnessDone, checks);
+  const jobsChecks = jobsChecksWhenAsked(page, out, () => harnessDone, checks);
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
   harnessDone = true;
   await panelChecks;
   await pipelineChecks;
   await launchChecks;
   await walkthroughChecks;
+  await jobsChecks;
   if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
   if (await dataViewShot) console.log('  (screenshot of the Data view with versions: test-results/e2e-data-view.png)');
   phase('harness');
