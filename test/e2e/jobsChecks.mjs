@@ -80,7 +80,8 @@ async function answerSubmit(page, ask, out) {
       modalAnswered = true;
       return 'modal answered';
     }
-    const errors = (await toasts(page).allInnerTexts()).map(norm).filter((t) => /could not|failed|refused|error/i.test(t));
+    // An error notification (sync or submit failed) ends the wait at once, with its text.
+    const errors = (await toasts(page).filter({ has: page.locator('.codicon-error') }).allInnerTexts()).map(norm);
     if (errors.length) throw new Error(`an error instead of the Submit question: ${JSON.stringify(errors)}`);
     return (await toast.count()) > 0 || (await toasts(page).allInnerTexts()).map(norm);
   }, `no notification asking "${ask.question}"`, SUBMIT_QUESTION_MS);
