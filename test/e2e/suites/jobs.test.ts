@@ -55,7 +55,8 @@ function label(item: vscode.TreeItem): string {
 }
 
 interface Row {
-  group: string;
+  /** The group node it is under: My jobs / Jobs (still active) or History / Ended jobs. */
+  group: 'jobs' | 'history';
   label: string;
   description: string;
   icon: string;
@@ -67,7 +68,7 @@ async function jobRows(t: JobsTreeProvider, cluster: string): Promise<Row[]> {
   const out: Row[] = [];
   const top = await t.getChildren({ kind: 'cluster', name: cluster });
   for (const g of top.filter((n) => n.kind === 'jobs' || n.kind === 'history')) {
-    const group = label(t.getTreeItem(g));
+    const group = g.kind as Row['group'];
     for (const n of await t.getChildren(g)) {
       if (n.kind !== 'job' && n.kind !== 'record') continue;
       const item = t.getTreeItem(n);
@@ -126,6 +127,7 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
   const cfg = () => vscode.workspace.getConfiguration('mlops');
   let jobs: JobsTreeProvider;
   let remoteRoot = '';
+  let prepared = false;
   const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
   before(async function () {
@@ -187,7 +189,7 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
 
   /** Polls the view until job `id` is under History; fails with its output if it did not complete. */
   async function finished(id: string, stage: string): Promise<Row> {
-    const row = await pollJobs(jobs, SLURM, `job ${id} (${stage}) under History`, (rows) => rows.find((r) => jobIdOf(r) === id && r.group === 'History'));
+    const row = await pollJobs(jobs, SLURM, `job ${id} (${stage}) under History`, (rows) => rows.find((r) => jobIdOf(r) === id && r.group === 'history'));
     if (row.icon !== 'pass') {
       const job = row.node.kind === 'job' ? (row.node as JobNode).job : undefined;
       const err = job?.stderrPath && fs.existsSync(job.stderrPath) ? fs.readFileSync(job.stderrPath, 'utf8').slice(-2000) : '(no stderr file)';
@@ -200,11 +202,14 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
   it('runs the example stage prepare on Slurm from the palette: the job is listed, then completed under History', async () => {
     const id = await submitStage('prepare', true);
     await finished(id, 'prepare');
+    prepared = true;
     // Where the job ran: the synced copy on the cluster, with what the stage wrote.
     assert.ok(fs.existsSync(path.join(remoteRoot, 'data', 'prepared', 'train.csv')), 'prepare wrote no data/prepared/train.csv in the remote root');
   });
 
   it('runs train the same way; its DVCLive run comes home and shows in the Runs view tagged with the job id', async () => {
+    // train reads what prepare wrote on the cluster (data/prepared is DVC's, never synced).
+    assert.ok(prepared, 'prepare did not complete on the cluster, so train cannot run there');
     const id = await submitStage('train', false);
     await finished(id, 'train');
     const runs = (await api()).views.runs as unknown as RunsTreeProvider;
@@ -285,16 +290,16 @@ describe('Jobs: submit a command from the UI to a real Ray cluster and see it su
     assert.ok(request, 'no Ray job request was shown in an editor');
     const row = await pollJobs(jobs, RAY, 'the new Ray job SUCCEEDED under History', (rows) => {
       const mine = rows.find((r) => !before.has(jobIdOf(r)));
-      if (mine && mine.group === 'History' && mine.icon !== 'pass') throw new Error(`the Ray job ended: ${mine.description}`);
-      return mine?.group === 'History' ? mine : undefined;
+      if (mine && mine.group === 'history' && mine.icon !== 'pass') throw new Error(`the Ray job ended: ${mine.description}`);
+      return mine?.group === 'history' ? mine : undefined;
     });
     assert.match(row.description, /· succeeded/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('notifications.clearAll');
     await ask('the Jobs view shows the succeeded Ray job under History (screenshot e2e-jobs-ray.png)', 'jobs-shot', {
       collapse: ['Workspaces', 'Runs', 'Data', 'Pipelines'],
-      expand: ['History'],
-      rows: [row.label],
+      expand: ['Ended jobs'],
+      rows: ['Nodes', 'Ended jobs', row.label],
       sideBarWidth: 640,
       shot: 'e2e-jobs-ray.png',
     });
