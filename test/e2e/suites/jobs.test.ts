@@ -111,6 +111,19 @@ async function allRuns(t: RunsTreeProvider): Promise<RunNode[]> {
   return out;
 }
 
+/**
+ * Closes the editors, the untitled ones (the batch script, the Ray request) reverted first:
+ * closing a dirty untitled editor asks to save it, and that modal would hold the suite.
+ */
+async function closeEditors(): Promise<void> {
+  for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+    if (!(tab.input instanceof vscode.TabInputText) || tab.input.uri.scheme !== 'untitled') continue;
+    await vscode.window.showTextDocument(tab.input.uri, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await closeEditors();
+}
+
 // One asker for both suites: the runner answers the requests in one numbered sequence.
 const ask = runnerAsker('jobs', JOB_MS);
 
@@ -153,7 +166,7 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
     // The synced copy and the jobs' output on the "cluster" (this machine, through the sshd).
     if (remoteRoot) fs.rmSync(remoteRoot, { recursive: true, force: true });
     fs.rmSync(path.join(folder(), '.mlops'), { recursive: true, force: true });
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeEditors();
   });
 
   const stageAsk = (stage: string, first: boolean) => ({
@@ -227,7 +240,7 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
     assert.deepEqual(JSON.parse(fs.readFileSync(local, 'utf8')), JSON.parse(fs.readFileSync(path.join(remoteRoot, 'dvclive', 'metrics.json'), 'utf8')));
 
     // The Jobs view as the user sees it (docs/screenshots/jobs-submit.png comes from this shot).
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeEditors();
     await vscode.commands.executeCommand('notifications.clearAll');
     await ask('the Jobs view shows the finished train job under History (screenshot e2e-jobs-submit.png)', 'jobs-shot', {
       collapse: ['Workspaces', 'Runs', 'Data', 'Pipelines'],
@@ -266,7 +279,7 @@ describe('Jobs: submit a command from the UI to a real Ray cluster and see it su
   after(async function () {
     this.timeout(120000);
     if (jobs) await cfg().update('clusters', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeEditors();
     if (startedHere) await rayScript('down').catch((e: Error) => console.log(`      (${e.message})`));
   });
 
@@ -294,7 +307,7 @@ describe('Jobs: submit a command from the UI to a real Ray cluster and see it su
       return mine?.group === 'history' ? mine : undefined;
     });
     assert.match(row.description, /· succeeded/);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeEditors();
     await vscode.commands.executeCommand('notifications.clearAll');
     await ask('the Jobs view shows the succeeded Ray job under History (screenshot e2e-jobs-ray.png)', 'jobs-shot', {
       collapse: ['Workspaces', 'Runs', 'Data', 'Pipelines'],
