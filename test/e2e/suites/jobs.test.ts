@@ -121,7 +121,7 @@ async function closeEditors(): Promise<void> {
     await vscode.window.showTextDocument(tab.input.uri, { preview: false });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
-  await closeEditors();
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
 // One asker for both suites: the runner answers the requests in one numbered sequence.
