@@ -151,7 +151,8 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
     requireOrSkip(this, cfg().get<Array<{ name: string }>>('hosts', []).some((h) => h.name === SSH_HOST) ? undefined : `the E2E settings have no SSH host ${SSH_HOST}`);
     // The stage runs dvc, python and DVCLive from the peers' venv, on the same machine as the login node.
     requireOrSkip(this, process.env.MLOPS_E2E_EXAMPLE_RAN === '1' ? undefined : 'the example sandbox did not run (no peers venv: bash scripts/setup/peers.sh)');
-    const venvBin = path.dirname(fs.realpathSync(path.join(REPO, '.venv-peers', 'bin', 'python')));
+    // The venv's own bin (its python is a link to the system one: not resolved past the venv).
+    const venvBin = path.join(fs.realpathSync(path.join(REPO, '.venv-peers')), 'bin');
     jobs = (await api()).views.jobs as unknown as JobsTreeProvider;
     // Absent on purpose: the first submit asks to create it (a modal the browser answers).
     remoteRoot = `${STATE}/slurm-jobs/e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
