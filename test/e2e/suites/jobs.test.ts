@@ -205,8 +205,9 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
   async function finished(id: string, stage: string): Promise<Row> {
     const row = await pollJobs(jobs, SLURM, `job ${id} (${stage}) under History`, (rows) => rows.find((r) => jobIdOf(r) === id && r.group === 'history'));
     if (row.icon !== 'pass') {
-      const job = row.node.kind === 'job' ? (row.node as JobNode).job : undefined;
-      const err = job?.stderrPath && fs.existsSync(job.stderrPath) ? fs.readFileSync(job.stderrPath, 'utf8').slice(-2000) : '(no stderr file)';
+      // The job's stderr (#SBATCH --error=<cwd>/.mlops/jobs/%x-%j.err); the "cluster" is this machine.
+      const file = path.join(remoteRoot, '.mlops', 'jobs', `${stage}-${id}.err`);
+      const err = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-2000) : `(no ${file})`;
       assert.fail(`job ${id} (${stage}) ended: ${row.description}\n${err}`);
     }
     assert.match(row.description, /^completed/);
