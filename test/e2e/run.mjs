@@ -29,8 +29,9 @@ let sandbox;
 const harnessFile = join(out, 'e2e-harness.json');
 // All extension-host suites together: the panels suite writes real MLflow runs and waits on
 // the browser checks of its webviews, the launch suite walks a QuickPick; on a loaded 2-core
-// machine the whole set takes 3–5 minutes.
-const HARNESS_TIMEOUT_MS = 600000;
+// machine the whole set takes 3–5 minutes, and the jobs suite's stages on Slurm and its Ray
+// job (with Ray's start) 2–4 more.
+const HARNESS_TIMEOUT_MS = 900000;
 // The workspaces suite keeps its workspaces running until the runner has screenshot them.
 const workspacesShot = { ready: join(out, 'e2e-workspaces.ready'), done: join(out, 'e2e-workspaces.done'), png: join(out, 'e2e-workspaces.png') };
 // The data suite expands an artifact's versions in the Data view and asks for this one.
