@@ -114,30 +114,29 @@ const STEPS = {
   },
 
   /**
-   * The Jobs view with room to see it (the other views folded, the side bar wider), the
-   * groups named in `expand` opened, the rows of `rows` visible; then the screenshot.
+   * The views in `panes` as asked (rows folded, rows opened, the rows named visible; the
+   * suite hid the other views), the side bar wider; then the screenshot.
    */
   async 'jobs-shot'(page, ask, out) {
     await tidyForScreenshot(page);
     await page.keyboard.press('Escape');
-    const folded = [];
-    for (const name of ask.collapse ?? []) {
-      const header = page.locator(`.part.sidebar .pane-header[aria-label="${name} Section"]`);
-      if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'true') {
-        await header.click();
-        folded.push(header);
+    for (const p of ask.panes) {
+      const view = pane(page, p.name);
+      const header = view.locator('.pane-header');
+      if ((await header.getAttribute('aria-expanded').catch(() => null)) === 'false') await header.click();
+      const rowsShown = async () => (await view.locator('.monaco-list-row .label-name').allInnerTexts()).map(norm);
+      const row = (/** @type {string} */ label) => view.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }) }).first();
+      // A single click on a row that has children opens or folds it (VS Code's default).
+      const setOpen = async (/** @type {string} */ label, /** @type {boolean} */ open) => {
+        await until(async () => (await row(label).count()) > 0 || (await rowsShown()), `the ${p.name} view has no row ${label}`);
+        if ((await row(label).getAttribute('aria-expanded')) === String(!open)) await row(label).click();
+        await until(async () => (await row(label).getAttribute('aria-expanded')) === String(open) || 'not yet', `${label} did not ${open ? 'open' : 'fold'}`);
+      };
+      for (const label of p.collapse ?? []) await setOpen(label, false);
+      for (const label of p.expand ?? []) await setOpen(label, true);
+      for (const label of p.rows ?? []) {
+        await until(async () => (await row(label).isVisible().catch(() => false)) || (await rowsShown()), `the ${p.name} view does not show ${label}`);
       }
-    }
-    const jobs = pane(page, 'Jobs');
-    const header = jobs.locator('.pane-header');
-    if ((await header.getAttribute('aria-expanded').catch(() => null)) !== 'true') await header.click();
-    const row = (/** @type {string} */ label) => jobs.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }) }).first();
-    for (const label of ask.expand ?? []) {
-      await until(async () => (await row(label).count()) > 0 || (await jobs.locator('.monaco-list-row .label-name').allInnerTexts()).map(norm), `the Jobs view has no row ${label}`);
-      if ((await row(label).getAttribute('aria-expanded')) === 'false') await row(label).click();
-    }
-    for (const label of ask.rows ?? []) {
-      await until(async () => (await row(label).isVisible().catch(() => false)) || (await jobs.locator('.monaco-list-row .label-name').allInnerTexts()).map(norm), `the Jobs view does not show ${label}`);
     }
     const box = ask.sideBarWidth ? await page.locator('.part.sidebar').boundingBox() : null;
     const drag = async (/** @type {number} */ from, /** @type {number} */ to) => {
@@ -153,7 +152,6 @@ const STEPS = {
     await page.locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
     await page.screenshot({ path: join(out, ask.shot) });
     if (widen) await drag(box.x + ask.sideBarWidth, box.x + box.width);
-    for (const h of folded) await h.click();
   },
 };
 

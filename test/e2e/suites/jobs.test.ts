@@ -94,21 +94,35 @@ async function pollJobs<T>(t: JobsTreeProvider, cluster: string, what: string, p
   }
 }
 
-/** Every run of the Runs view, walking sources → groups → runs. */
-async function allRuns(t: RunsTreeProvider): Promise<RunNode[]> {
-  const out: RunNode[] = [];
-  let level: Array<RunsNode | undefined> = [undefined];
+/** Every run of the Runs view, walking sources → groups → runs, with the labels of the rows above it. */
+async function allRuns(t: RunsTreeProvider): Promise<Array<{ node: RunNode; path: string[] }>> {
+  const out: Array<{ node: RunNode; path: string[] }> = [];
+  let level: Array<{ node: RunsNode | undefined; path: string[] }> = [{ node: undefined, path: [] }];
   for (let depth = 0; depth < 4 && level.length; depth++) {
-    const next: RunsNode[] = [];
-    for (const n of level) {
-      for (const c of await t.getChildren(n)) {
-        if ((c as RunNode).run) out.push(c as RunNode);
-        else next.push(c);
+    const next: typeof level = [];
+    for (const { node, path: above } of level) {
+      for (const c of await t.getChildren(node)) {
+        if ((c as RunNode).run) out.push({ node: c as RunNode, path: above });
+        else next.push({ node: c, path: [...above, label(t.getTreeItem(c))] });
       }
     }
     level = next;
   }
   return out;
+}
+
+/** Hides the views `ids` for a screenshot (as a user closes them); the returned function shows them again. */
+async function hideViews(ids: string[]): Promise<() => Promise<void>> {
+  const hidden: string[] = [];
+  for (const id of ids) {
+    const r = await vscode.commands.executeCommand(`${id}.removeView`).then(() => 'hidden', (e: Error) => e.message);
+    if (r === 'hidden') hidden.push(id);
+    else console.log(`      (could not hide ${id} for the screenshot: ${r})`);
+  }
+  return async () => {
+    for (const id of hidden) await vscode.commands.executeCommand(`${id}.focus`).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('mlops.jobs.focus').then(undefined, () => undefined);
+  };
 }
 
 /**
@@ -229,11 +243,13 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
     await finished(id, 'train');
     const runs = (await api()).views.runs as unknown as RunsTreeProvider;
     let seen: string[] = [];
-    const run = await waitFor(async () => {
+    const found = await waitFor(async () => {
       const all = await allRuns(runs);
-      seen = all.map((r) => `${r.run.name} ${JSON.stringify(r.run.tags['mlops.job.id'] ?? '')}`);
-      return all.find((r) => r.run.tags['mlops.job.id'] === id);
-    }, `the run of job ${id} in the Runs view (runs: ${JSON.stringify(seen)})`, 60000).catch((e: Error) => assert.fail(`${e.message}; runs: ${JSON.stringify(seen)}`));
+      seen = all.map((r) => `${r.node.run.name} ${JSON.stringify(r.node.run.tags['mlops.job.id'] ?? '')}`);
+      return all.find((r) => r.node.run.tags['mlops.job.id'] === id);
+    }, `the run of job ${id} in the Runs view`, 60000).catch((e: Error) => assert.fail(`${e.message}; runs: ${JSON.stringify(seen)}`));
+    const run = found.node;
+    assert.equal(found.path[0], 'DVCLive');
     assert.equal(run.run.name, `job ${id} (${SLURM})`);
     assert.equal(run.run.tags['mlops.job.cluster'], SLURM);
     // train logs these per epoch with DVCLive; what came home is what the job wrote.
@@ -244,13 +260,19 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
     // The Jobs view as the user sees it (docs/screenshots/jobs-submit.png comes from this shot).
     await closeEditors();
     await vscode.commands.executeCommand('notifications.clearAll');
-    await ask('the Jobs view shows the finished train job under History (screenshot e2e-jobs-submit.png)', 'jobs-shot', {
-      collapse: ['Workspaces', 'Runs', 'Data', 'Pipelines'],
-      expand: ['History'],
-      rows: ['My jobs', 'History', `${id} train`],
-      sideBarWidth: 640,
-      shot: 'e2e-jobs-submit.png',
-    });
+    const showAgain = await hideViews(['mlops.workspaces', 'mlops.data', 'mlops.pipelines']);
+    try {
+      await ask('the Jobs view shows the finished train job under History, the Runs view its run (screenshot e2e-jobs-submit.png)', 'jobs-shot', {
+        panes: [
+          { name: 'Runs', collapse: ['MLflow', 'DVC experiments'], expand: found.path, rows: [run.run.name] },
+          { name: 'Jobs', collapse: ['Partitions'], expand: ['History'], rows: ['My jobs', 'History', `${id} train`] },
+        ],
+        sideBarWidth: 640,
+        shot: 'e2e-jobs-submit.png',
+      });
+    } finally {
+      await showAgain();
+    }
   });
 });
 
@@ -311,12 +333,15 @@ describe('Jobs: submit a command from the UI to a real Ray cluster and see it su
     assert.match(row.description, /· succeeded/);
     await closeEditors();
     await vscode.commands.executeCommand('notifications.clearAll');
-    await ask('the Jobs view shows the succeeded Ray job under History (screenshot e2e-jobs-ray.png)', 'jobs-shot', {
-      collapse: ['Workspaces', 'Runs', 'Data', 'Pipelines'],
-      expand: ['Ended jobs'],
-      rows: ['Nodes', 'Ended jobs', row.label],
-      sideBarWidth: 640,
-      shot: 'e2e-jobs-ray.png',
-    });
+    const showAgain = await hideViews(['mlops.workspaces', 'mlops.runs', 'mlops.data', 'mlops.pipelines']);
+    try {
+      await ask('the Jobs view shows the succeeded Ray job under Ended jobs (screenshot e2e-jobs-ray.png)', 'jobs-shot', {
+        panes: [{ name: 'Jobs', expand: ['Nodes', 'Ended jobs'], rows: ['Nodes', 'Ended jobs', row.label] }],
+        sideBarWidth: 640,
+        shot: 'e2e-jobs-ray.png',
+      });
+    } finally {
+      await showAgain();
+    }
   });
 });
