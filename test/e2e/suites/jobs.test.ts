@@ -234,6 +234,11 @@ describe('Jobs: submit from the UI to a real cluster and see the result', functi
     prepared = true;
     // Where the job ran: the synced copy on the cluster, with what the stage wrote.
     assert.ok(fs.existsSync(path.join(remoteRoot, 'data', 'prepared', 'train.csv')), 'prepare wrote no data/prepared/train.csv in the remote root');
+    // prepare writes no DVCLive: the dvclive/ synced from this project's own run is not its
+    // result (the record comes last, once results home is done with the job).
+    const home = path.join(folder(), '.mlops', 'jobs', SLURM, id);
+    await waitFor(() => fs.existsSync(path.join(home, 'mlops-job.json')), `results home to be done with job ${id}`, 60000);
+    assert.ok(!fs.existsSync(path.join(home, 'dvclive')), `prepare's job ${id} brought a dvclive/ home that it did not write`);
   });
 
   it('runs train the same way; its DVCLive run comes home and shows in the Runs view tagged with the job id', async () => {
