@@ -17,6 +17,7 @@ import { clearExperimentsChecks, experimentsChecksWhenAsked } from './experiment
 import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
 import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { clearWalkthroughChecks, walkthroughChecksWhenAsked } from './walkthroughChecks.mjs';
+import { clearJobsChecks, jobsChecksWhenAsked } from './jobsChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 import { readLocalizedManifest } from '../support/manifest.cjs';
 
@@ -29,8 +30,9 @@ let sandbox;
 const harnessFile = join(out, 'e2e-harness.json');
 // All extension-host suites together: the panels suite writes real MLflow runs and waits on
 // the browser checks of its webviews, the launch suite walks a QuickPick; on a loaded 2-core
-// machine the whole set takes 3–5 minutes.
-const HARNESS_TIMEOUT_MS = 600000;
+// machine the whole set takes 3–5 minutes, and the jobs suite's stages on Slurm and its Ray
+// job (with Ray's start) 2–4 more.
+const HARNESS_TIMEOUT_MS = 900000;
 // The workspaces suite keeps its workspaces running until the runner has screenshot them.
 const workspacesShot = { ready: join(out, 'e2e-workspaces.ready'), done: join(out, 'e2e-workspaces.done'), png: join(out, 'e2e-workspaces.png') };
 // The data suite expands an artifact's versions in the Data view and asks for this one.
@@ -89,6 +91,7 @@ async function main() {
   clearPipelineChecks(out);
   clearLaunchChecks(out);
   clearWalkthroughChecks(out);
+  clearJobsChecks(out);
   for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
   for (const f of Object.values(dataShot)) rmSync(f, { force: true });
 
@@ -176,6 +179,7 @@ async function main() {
   const pipelineChecks = pipelineChecksWhenAsked(page, out, () => harnessDone, checks);
   const launchChecks = launchChecksWhenAsked(page, out, () => harnessDone, checks);
   const walkthroughChecks = walkthroughChecksWhenAsked(page, out, () => harnessDone, checks);
+  const jobsChecks = jobsChecksWhenAsked(page, out, () => harnessDone, checks);
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
   harnessDone = true;
   await panelChecks;
@@ -183,6 +187,7 @@ async function main() {
   await pipelineChecks;
   await launchChecks;
   await walkthroughChecks;
+  await jobsChecks;
   if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
   if (await dataViewShot) console.log('  (screenshot of the Data view with versions: test-results/e2e-data-view.png)');
   phase('harness');

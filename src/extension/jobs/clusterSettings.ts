@@ -100,6 +100,10 @@ export function checkAnswer(what: 'gpus' | 'cpus' | 'memory' | 'timeLimit' | 'cw
 
 /** The job's name: the command's first word that is not an interpreter (`train.py` of `python train.py`). */
 export function jobNameOf(command: string): string {
+  // `python -m pkg.train` is named for its module; `python -c "code"` for its interpreter
+  // (the code's first word, a quote and half a call, says nothing).
+  const inline = /^(?:\S*\/)?(python[\d.]*|bash|sh)(?:\s+-\S+)*?\s+-([cm])\s+(\S+)/.exec(command.trim());
+  if (inline) return (inline[2] === 'm' ? inline[3] : inline[1]).slice(0, 60);
   const words = command.trim().split(/\s+/).filter((w) => !/^(python[\d.]*|bash|sh|srun|uv|poetry|run|-\S*)$/.test(w) && !w.includes('='));
   const first = words[0] ?? command.trim().split(/\s+/)[0] ?? 'job';
   return first.split('/').pop()!.slice(0, 60) || 'job';

@@ -29,6 +29,8 @@ export interface ExpectedResult {
   what: string;
   /** A job array: every task writes the same files, so there is no one result to bring. */
   array: boolean;
+  /** Where code sync wrote the project (its manifest): files it wrote that the job left as they were are not results. */
+  remoteRoot?: string;
 }
 
 const KEY = 'mlops.jobs.expectedResults';
@@ -98,10 +100,23 @@ export class ResultsHome implements vscode.Disposable {
     const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
     if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
-    const report = await this.sync.withFs(cluster, (fs) =>
-      jobsLib().fetchResults({ fs, remoteDir: r.remoteDir, paths: r.paths, localDir, record: { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() } }),
+    const warn = (m: string) => this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: ${m}`);
+    const report = await this.sync.withFs(cluster, async (fs) =>
+      jobsLib().fetchResults({
+        fs,
+        remoteDir: r.remoteDir,
+        paths: r.paths,
+        localDir,
+        record: { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() },
+        ...(r.remoteRoot ? { synced: await jobsLib().syncedFiles(fs, r.remoteRoot, r.remoteDir, warn) } : {}),
+      }),
     );
-    this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: ${plural(report.files.length, 'file')} (${report.bytes} bytes) brought home to ${localDir}${report.missing.length ? `; not on the cluster: ${report.missing.join(', ')}` : ''}`);
+    const unchanged = report.unchanged?.length ? `; ${plural(report.unchanged.length, 'synced file')} the job did not change left there` : '';
+    this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: ${plural(report.files.length, 'file')} (${report.bytes} bytes) brought home to ${localDir}${report.missing.length ? `; not on the cluster: ${report.missing.join(', ')}` : ''}${unchanged}`);
+    if (!report.files.length) {
+      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; it wrote no run files to bring home.', r.jobId, r.what, r.cluster));
+      return localDir;
+    }
     if (report.skipped.length) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: left on the cluster (limits, or not regular files): ${report.skipped.slice(0, 20).join(', ')}`);
     await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
     void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; its results are in the Runs view.', r.jobId, r.what, r.cluster));

@@ -64,7 +64,7 @@ export class RunOnCluster {
     if (!(await this.sync.sync(cluster, folder.uri.fsPath, root))) return undefined;
     const run: PlannedRun = { ...target.run, ...(!cluster.sharedFilesystem && target.run.argv[0] === 'dvc' ? { setup: [DVC_NO_SCM_SETUP] } : {}) };
     const jobId = await this.submitter.submit(cluster, { ...resources, command: '', cwd }, { run });
-    if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, localRoot: folder.uri.fsPath, what: target.what, array: !!run.array });
+    if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, localRoot: folder.uri.fsPath, what: target.what, array: !!run.array, ...(cluster.sharedFilesystem ? {} : { remoteRoot: root }) });
     return jobId;
   }
 

@@ -2,6 +2,6 @@
 // cluster or a job command runs, so that activation never parses the cluster backends.
 export { SlurmBackend } from '../../core/jobs/slurm/slurmBackend';
 export { RemoteRootMissingError, syncProject } from '../../core/jobs/sync/codeSync';
-export { fetchResults } from '../../core/jobs/sync/fetchResults';
+export { fetchResults, syncedFiles } from '../../core/jobs/sync/fetchResults';
 export { sftpRemoteFs } from '../../core/jobs/sync/remoteFs';
 export { RayBackend } from '../../core/jobs/ray/rayBackend';

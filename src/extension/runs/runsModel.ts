@@ -71,7 +71,8 @@ export function isExcluded(file: string): boolean {
  *   the topmost of nested ones);
  * - `dvclive/metrics.json` makes its folder one DVCLive run, unless it lies in such a DVC
  *   project: there the experiments store lists the same files as its workspace row (and
- *   reads DVCLive's plots for histories), so a second store would show that run twice;
+ *   reads DVCLive's plots for histories), so a second store would show that run twice —
+ *   except a cluster job's results brought home under `.mlops/jobs/`, which DVC never lists;
  * - an event file's folder is a TensorBoard run and its parent the log folder, as with
  *   `tensorboard --logdir runs/` (a folder at a workspace root is its own log folder);
  *   a log folder inside another is read as part of it.
@@ -86,7 +87,10 @@ export function storesFromFiles(found: Partial<Record<StoreKind, string[]>>, roo
   const dvcDirs = [...new Set(files('dvc-experiments').map((f) => path.dirname(f)))];
   const dvcProjects = dvcDirs.filter((d) => !dvcDirs.some((p) => p !== d && within(d, p)));
   for (const d of dvcProjects) out.push({ kind: 'dvc-experiments', location: d });
-  for (const d of new Set(files('dvclive').map((f) => path.dirname(f)))) if (!dvcProjects.some((p) => within(d, p))) out.push({ kind: 'dvclive', location: d });
+  // A cluster job's results brought home (.mlops/jobs/<cluster>/<job>/dvclive) are not the
+  // project's workspace: its experiments never list them, so they are a store of their own.
+  const broughtHome = (d: string) => /(^|[\\/])\.mlops[\\/]jobs[\\/]/.test(d);
+  for (const d of new Set(files('dvclive').map((f) => path.dirname(f)))) if (broughtHome(d) || !dvcProjects.some((p) => within(d, p))) out.push({ kind: 'dvclive', location: d });
   const rootSet = new Set(roots.map((r) => path.resolve(r)));
   const logDirs = new Set<string>();
   for (const f of files('tensorboard')) {

@@ -163,6 +163,8 @@ export class HostRegistry implements vscode.Disposable {
       reconnectNow: async () => (await get()).reconnectNow(),
       exec: async (argv: readonly string[], o?: { timeoutMs?: number; reuseShell?: boolean }) => (await get()).exec(argv, o),
       openTcp: async (hostName: string, port: number) => (await get()).openTcp(hostName, port),
+      // Code sync to a cluster and its results home go over SFTP on this same connection.
+      sftp: async () => (await get()).sftp(),
       onStateChange: (l: (st: ConnectionState) => void) => (listeners.add(l), () => listeners.delete(l)),
       docker: (o?: { timeoutMs?: number }) => {
         if (!inner) throw new Error(`${host.name}: not connected yet`);

@@ -166,6 +166,9 @@ describe('mlops.clusters and the submit answers', () => {
     assert.throws(() => planFromAnswers(clusterSettings([{ name: 'a', host: 'b' }])[0], { command: 'x', cwd: '/x', partition: 'gpu\n#SBATCH --uid=0' }), /not a valid name/);
     assert.equal(jobNameOf('python3 -u scripts/train.py --x 1'), 'train.py');
     assert.equal(jobNameOf('CUDA_VISIBLE_DEVICES=0 ./run.sh'), 'run.sh');
+    assert.equal(jobNameOf(`python -c "print('hello')"`), 'python');
+    assert.equal(jobNameOf('python3 -u -m pkg.train --epochs 2'), 'pkg.train');
+    assert.equal(jobNameOf("bash -c 'echo hi'"), 'bash');
   });
 });
 

@@ -58,6 +58,14 @@ describe('Runs view: store discovery', () => {
     ]);
   });
 
+  it('lists a cluster job\'s DVCLive results brought home into .mlops/jobs even inside a DVC project', () => {
+    const found = { 'dvc-experiments': [`${ROOT}/dvc.yaml`], dvclive: [`${ROOT}/dvclive/metrics.json`, `${ROOT}/.mlops/jobs/test/42/dvclive/metrics.json`] };
+    assert.deepEqual(storesFromFiles(found, [ROOT], ALL), [
+      { kind: 'dvc-experiments', location: ROOT },
+      { kind: 'dvclive', location: `${ROOT}/.mlops/jobs/test/42/dvclive` },
+    ]);
+  });
+
   it('ignores a meta.yaml that is not an experiment of a folder named mlruns', () => {
     const stores = storesFromFiles({ 'mlflow-file': [`${ROOT}/configs/x/meta.yaml`] }, [ROOT], ALL);
     assert.deepEqual(stores, []);

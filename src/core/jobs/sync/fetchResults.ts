@@ -7,7 +7,7 @@
 // symlink there is not followed), and files, bytes and depth are capped.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { safeRel } from './manifest';
+import { MANIFEST_MAX_BYTES, MANIFEST_NAME, parseManifest, safeRel, type ManifestEntry } from './manifest';
 import type { RemoteFs } from './remoteFs';
 
 export const JOB_RECORD_FILE = 'mlops-job.json';
@@ -36,6 +36,8 @@ export interface FetchReport {
   bytes: number;
   /** Asked for but absent on the cluster. */
   missing: string[];
+  /** Left as code sync wrote them (same size and mtime): the job did not write them. */
+  unchanged?: string[];
   /** Left out: a cap was reached, or not a regular file. */
   skipped: string[];
 }
@@ -44,13 +46,28 @@ export interface FetchReport {
  * Copies `paths` (relative to `remoteDir`, files or folders) into `localDir`, keeping their
  * relative places, then writes the record. Existing local copies are replaced.
  */
-export async function fetchResults(opts: { fs: RemoteFs; remoteDir: string; paths: readonly string[]; localDir: string; record: JobResultRecord; limits?: FetchLimits }): Promise<FetchReport> {
-  const { fs, localDir } = opts;
+export async function fetchResults(opts: {
+  fs: RemoteFs;
+  remoteDir: string;
+  paths: readonly string[];
+  localDir: string;
+  record: JobResultRecord;
+  limits?: FetchLimits;
+  /** What code sync wrote, keyed relative to remoteDir (`syncedFiles`): those files unchanged are not the job's results. */
+  synced?: Readonly<Record<string, ManifestEntry>>;
+}): Promise<FetchReport> {
+  const { fs, localDir, synced } = opts;
   const limits = opts.limits ?? DEFAULT_FETCH_LIMITS;
   const base = opts.remoteDir.replace(/\/+$/, '');
-  const report: FetchReport = { files: [], bytes: 0, missing: [], skipped: [] };
+  const report: FetchReport = { files: [], bytes: 0, missing: [], skipped: [], unchanged: [] };
   await mkdir(localDir, { recursive: true });
   const copy = async (rel: string, size: number) => {
+    // A synced copy of the project's own dvclive/ (from a run here) is not what this job wrote.
+    const m = synced && Object.hasOwn(synced, rel) ? synced[rel] : undefined;
+    if (m && m.size === size && (await fs.stat(`${base}/${rel}`))?.mtime === Math.floor(m.mtimeMs / 1000)) {
+      report.unchanged!.push(rel);
+      return;
+    }
     if (report.files.length >= limits.maxFiles || report.bytes + size > limits.maxBytes) {
       report.skipped.push(rel);
       return;
@@ -106,4 +123,20 @@ export async function fetchResults(opts: { fs: RemoteFs; remoteDir: string; path
   // Fetched results are not the project's source: keep them out of git.
   await writeFile(path.join(localDir, '.gitignore'), '*\n');
   return report;
+}
+
+/**
+ * The files code sync last wrote under `remoteRoot` (its manifest), keyed relative to
+ * `remoteDir` (the job's folder, at or below the root); empty when there is no manifest.
+ */
+export async function syncedFiles(fs: RemoteFs, remoteRoot: string, remoteDir: string, warn: (message: string) => void = () => undefined): Promise<Record<string, ManifestEntry>> {
+  const root = remoteRoot.replace(/\/+$/, '');
+  const dir = remoteDir.replace(/\/+$/, '');
+  const prefix = dir === root ? '' : dir.startsWith(`${root}/`) ? `${dir.slice(root.length + 1)}/` : undefined;
+  if (prefix === undefined) return {};
+  const text = await fs.readFile(`${root}/${MANIFEST_NAME}`, MANIFEST_MAX_BYTES);
+  if (!text) return {};
+  const out: Record<string, ManifestEntry> = Object.create(null) as Record<string, ManifestEntry>;
+  for (const [rel, e] of Object.entries(parseManifest(text.toString('utf8'), warn).files)) if (rel.startsWith(prefix)) out[rel.slice(prefix.length)] = e;
+  return out;
 }
