@@ -1,6 +1,8 @@
 // The body sent to MLflow's scoring server (`POST /invocations`): MLflow's own serving
 // example when the model has one, else built from its input example or signature, in the
 // formats the server takes (JSON `dataframe_split` / `inputs`, or CSV with a header row).
+import * as path from 'node:path';
+import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import type { MlModelInfo, SignatureField } from './mlmodel';
 
 export type RequestFormat = 'json' | 'csv';
@@ -88,4 +90,30 @@ export function splitToCsv(body: Record<string, unknown>): string | undefined {
   const lines = [split.columns.map(csvCell).join(',')];
   for (const row of split.data) lines.push((Array.isArray(row) ? row : [row]).map(csvCell).join(','));
   return lines.join('\n') + '\n';
+}
+
+export type ExampleSource = 'serving example' | 'input example' | 'signature' | 'none';
+
+/**
+ * What the Try Model editor starts with, for a model folder and its parsed MLmodel: MLflow's
+ * own serving example (`serving_input_example.json`, exactly what its server takes), else
+ * the input example converted, else a row built from the signature, else an empty body.
+ */
+export async function exampleRequest(folder: string, info: MlModelInfo): Promise<{ text: string; source: ExampleSource }> {
+  const read = async (name?: string): Promise<unknown> => {
+    if (!name || path.isAbsolute(name) || name.split(/[\\/]/).includes('..')) return undefined;
+    try {
+      return JSON.parse(await readBoundedText(path.join(folder, name), { cap: YAML_JSON_CAP }));
+    } catch {
+      return undefined;
+    }
+  };
+  const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+  const serving = await read(info.servingInputExample);
+  if (serving && typeof serving === 'object' && JSON_INPUT_KEYS.some((k) => k in (serving as object))) return { text: pretty(serving), source: 'serving example' };
+  const fromExample = bodyFromInputExample(await read(info.inputExample));
+  if (fromExample) return { text: pretty(fromExample), source: 'input example' };
+  const fromSignature = bodyFromSignature(info);
+  if (fromSignature) return { text: pretty(fromSignature), source: 'signature' };
+  return { text: pretty({ dataframe_split: { columns: [], data: [] } }), source: 'none' };
 }
