@@ -208,11 +208,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         const { endpoint: e } = node;
         const item = new vscode.TreeItem(e.server.url, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.reg.id}#model:${node.model.name}#v:${node.version.version}#served:${e.server.url}`;
-        item.description = [e.state === 'healthy' ? vscode.l10n.t('healthy') : vscode.l10n.t('starting…'), e.plan.target.alias ? `@${e.plan.target.alias}` : '', formatAgo(e.started)].filter(Boolean).join(' · ');
+        item.description = [e.state === 'healthy' ? vscode.l10n.t('healthy') : e.state === 'unhealthy' ? vscode.l10n.t('not answering /ping') : vscode.l10n.t('starting…'), e.plan.target.alias ? `@${e.plan.target.alias}` : '', formatAgo(e.started)].filter(Boolean).join(' · ');
         item.tooltip = new vscode.MarkdownString(
           [`**${escapeMarkdown(e.label)}**`, '', `- URL: ${escapeMarkdown(e.server.url)}/invocations`, `- ${vscode.l10n.t('Process')}: ${e.server.pid ?? '?'}`, '', '```', e.server.argv.join(' '), '```'].join('\n'),
         );
-        item.iconPath = new vscode.ThemeIcon(e.state === 'healthy' ? 'radio-tower' : 'loading~spin');
+        item.iconPath = new vscode.ThemeIcon(e.state === 'healthy' ? 'radio-tower' : e.state === 'unhealthy' ? 'warning' : 'loading~spin');
         item.contextValue = 'mlops.servedEndpoint';
         item.command = { command: 'mlops.model.tryModel', title: vscode.l10n.t('Try Model'), arguments: [node] };
         return item;
