@@ -35,3 +35,8 @@ export { nodeRunner, type Runner } from './provenance/runner';
 export { readSqliteRegistry } from './models/mlflowSqliteRegistry';
 export { readRestRegistry } from './models/mlflowRestRegistry';
 export type { RegisteredModel, ModelVersion, LoggedModel, RegistryListing } from './models/types';
+export { localFolder, readMlModel } from './models/mlmodel';
+export { findFreePort, portInUse } from './models/serving';
+export { ServedModel } from './models/servingProcess';
+export { invoke } from './models/servingClient';
+export { exampleRequest } from './models/servingRequest';

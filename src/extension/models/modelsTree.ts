@@ -7,6 +7,7 @@ import { formatAgo } from '../../core/common/format';
 import type { LoggedModel, ModelVersion, RegisteredModel, RegistryListing } from '../../core/models/types';
 import type { RunSummary } from '../../core/runs/types';
 import { escapeMarkdown, formatMetricValue, pickKeyMetric } from '../runs/runsModel';
+import { versionKeyOf, type ServedEndpoint } from './servedEndpoints';
 
 export type RegistryKind = 'mlflow-sqlite' | 'mlflow-file' | 'mlflow-rest' | 'gto';
 
@@ -27,6 +28,7 @@ export type ModelsNode =
       model: RegisteredModel;
       version: ModelVersion;
     }
+  | { kind: 'endpoint'; reg: RegistryState; model: RegisteredModel; version: ModelVersion; endpoint: ServedEndpoint }
   | { kind: 'logged'; reg: RegistryState; models: LoggedModel[] }
   | { kind: 'loggedModel'; reg: RegistryState; lm: LoggedModel };
 
@@ -40,6 +42,8 @@ export interface ModelsTreeDeps {
   /** Flavors and signature lines of a version's MLmodel, when its files are local. */
   mlmodel(reg: RegistryState, version: ModelVersion): Promise<{ flavors: string[]; signature: string[]; error?: string } | undefined>;
   log: vscode.LogOutputChannel;
+  /** The servers this window started for a version (shown under it). */
+  endpoints(versionKey: string): readonly ServedEndpoint[];
 }
 
 const KIND_LABEL: Record<RegistryKind, string> = {
@@ -73,6 +77,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       this.redrawTimer = undefined;
       this.changed.fire(undefined);
     }, 500);
+  }
+
+  /** Redraws now: a served endpoint started, turned healthy or stopped. */
+  endpointsChanged(): void {
+    this.changed.fire(undefined);
   }
 
   registries(): readonly RegistryState[] {
@@ -136,6 +145,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         model: node.model,
         version,
       }));
+    if (node.kind === 'version')
+      return this.deps.endpoints(versionKeyOf(node.reg.id, node.model.name, node.version.version)).map((endpoint) => ({ ...node, kind: 'endpoint', endpoint }));
     if (node.kind === 'logged')
       return node.models.map((lm) => ({
         kind: 'loggedModel',
@@ -148,6 +159,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
   getParent(node: ModelsNode): ModelsNode | undefined {
     if (node.kind === 'registry') return undefined;
     if (node.kind === 'version') return { kind: 'model', reg: node.reg, model: node.model };
+    if (node.kind === 'endpoint') return { kind: 'version', reg: node.reg, model: node.model, version: node.version };
     if (node.kind === 'loggedModel') return undefined;
     return { kind: 'registry', reg: node.reg };
   }
@@ -178,7 +190,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
       }
       case 'version': {
         const { version: v, reg, model } = node;
-        const item = new vscode.TreeItem(isMlflow(reg.kind) ? `v${v.version}` : v.version, vscode.TreeItemCollapsibleState.None);
+        const served = this.deps.endpoints(versionKeyOf(reg.id, model.name, v.version)).length > 0;
+        const item = new vscode.TreeItem(isMlflow(reg.kind) ? `v${v.version}` : v.version, served ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         item.id = `${reg.id}#model:${model.name}#v:${v.version}`;
         item.description = this.versionDescription(v);
         item.iconPath = new vscode.ThemeIcon(v.aliases.length ? 'star-full' : v.status.startsWith('FAILED') ? 'error' : 'versions');
@@ -189,6 +202,19 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
             title: vscode.l10n.t('Show Source Run'),
             arguments: [node],
           };
+        return item;
+      }
+      case 'endpoint': {
+        const { endpoint: e } = node;
+        const item = new vscode.TreeItem(e.server.url, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.reg.id}#model:${node.model.name}#v:${node.version.version}#served:${e.server.url}`;
+        item.description = [e.state === 'healthy' ? vscode.l10n.t('healthy') : e.state === 'unhealthy' ? vscode.l10n.t('not answering /ping') : vscode.l10n.t('starting…'), e.plan.target.alias ? `@${e.plan.target.alias}` : '', formatAgo(e.started)].filter(Boolean).join(' · ');
+        item.tooltip = new vscode.MarkdownString(
+          [`**${escapeMarkdown(e.label)}**`, '', `- URL: ${escapeMarkdown(e.server.url)}/invocations`, `- ${vscode.l10n.t('Process')}: ${e.server.pid ?? '?'}`, '', '```', e.server.argv.join(' '), '```'].join('\n'),
+        );
+        item.iconPath = new vscode.ThemeIcon(e.state === 'healthy' ? 'radio-tower' : e.state === 'unhealthy' ? 'warning' : 'loading~spin');
+        item.contextValue = 'mlops.servedEndpoint';
+        item.command = { command: 'mlops.model.tryModel', title: vscode.l10n.t('Try Model'), arguments: [node] };
         return item;
       }
       case 'logged': {

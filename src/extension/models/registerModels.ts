@@ -14,6 +14,9 @@ import { setting, settingChanged } from '../settings';
 import { showError } from '../notify';
 import { ModelsActions, trackingUriOf } from './modelsActions';
 import { ModelsTreeProvider, type ModelsNode, type RegistryKind, type RegistryState } from './modelsTree';
+import { ServedEndpoints } from './servedEndpoints';
+import { ModelServing } from './serveModel';
+import { TryModelPanel } from './tryModelPanel';
 
 type ModelsLib = typeof import('../lazy/modelsLib');
 const DIFF_SCHEME = 'mlops-model';
@@ -32,6 +35,8 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
     log: (line: string) => log.warn(`Models: ${line}`),
   });
   const runById = (id: string) => runs.allRuns().find((r) => r.run.id === id);
+  // Disposed with the window: every server this window started is stopped.
+  const endpoints = new ServedEndpoints(log);
 
   const tree = new ModelsTreeProvider({
     log,
@@ -47,6 +52,7 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
     read: (kind, location) => modelsLib().readRegistry(kind, location, readOptions(location)),
     run: (id) => runById(id)?.run,
     keyMetric: () => setting('runs.keyMetric').trim(),
+    endpoints: (key) => endpoints.forVersion(key),
     mlmodel: async (reg, v) => {
       const folder = versionFolder(reg, v);
       if (!folder) return undefined;
@@ -118,6 +124,15 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
     },
   });
 
+  const tryDeps = { extensionUri: context.extensionUri, log, endpoints };
+  const serving = new ModelServing({
+    tree,
+    endpoints,
+    log,
+    versionFolder: (reg, v) => versionFolder(reg, v),
+    tryModel: async (e) => void TryModelPanel.show(tryDeps, e),
+  });
+
   let timer: ReturnType<typeof setTimeout> | undefined;
   const refreshSoon = () => {
     clearTimeout(timer);
@@ -143,6 +158,8 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
     };
 
   context.subscriptions.push(
+    endpoints,
+    endpoints.onDidChange(() => tree.endpointsChanged()),
     tree,
     view,
     { dispose: () => clearTimeout(timer) },
@@ -185,6 +202,12 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
       'mlops.model.registerDvcVersion',
       mustBe((n) => actions.registerDvcVersion(n)),
     ),
+    registerCommand('mlops.model.serve', (n?: ModelsNode) => serving.serve(n ?? (view.selection[0] as ModelsNode | undefined))),
+    registerCommand('mlops.model.stopServing', (n?: ModelsNode) => serving.stop(n ?? (view.selection[0] as ModelsNode | undefined))),
+    registerCommand('mlops.model.tryModel', async (n?: ModelsNode) => {
+      const e = await serving.endpointOf(n ?? (view.selection[0] as ModelsNode | undefined));
+      if (e) TryModelPanel.show(tryDeps, e);
+    }),
     registerCommand(
       'mlops.model.assignStage',
       mustBe((n) => actions.assignStage(n)),

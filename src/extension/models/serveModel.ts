@@ -1,0 +1,150 @@
+// Serve Model Version…: `mlflow models serve` of one registered version (or an alias) on
+// this machine, on a free loopback port, with progress until `/ping` answers. A serve that
+// fails shows its last lines and the next step; the server's whole output is in the log.
+import * as vscode from 'vscode';
+import { findFreePort, serveFailureHint, type ServeTarget } from '../../core/models/serving';
+import { ServedModel } from '../../core/models/servingProcess';
+import type { ModelVersion, RegisteredModel } from '../../core/models/types';
+import { showError, showInfo } from '../notify';
+import { requireCli } from '../pipelines/cliTools';
+import { trackingUriOf } from './modelsActions';
+import { isMlflow, type ModelsNode, type ModelsTreeProvider, type RegistryState } from './modelsTree';
+import { versionKeyOf, type ServedEndpoint, type ServedEndpoints } from './servedEndpoints';
+
+type VersionNode = Extract<ModelsNode, { kind: 'version' }>;
+type EndpointNode = Extract<ModelsNode, { kind: 'endpoint' }>;
+
+// Loading mlflow, the model and its imports: tens of seconds on a busy machine.
+const HEALTH_DEADLINE_MS = 180_000;
+const HOST = '127.0.0.1';
+
+export interface ServeDeps {
+  tree: ModelsTreeProvider;
+  endpoints: ServedEndpoints;
+  log: vscode.LogOutputChannel;
+  /** The version's model folder on this machine, when it is here. */
+  versionFolder(reg: RegistryState, v: ModelVersion): string | undefined;
+  tryModel(endpoint: ServedEndpoint): Promise<void>;
+}
+
+interface Picked {
+  reg: RegistryState;
+  model: RegisteredModel;
+  version: ModelVersion;
+  target: ServeTarget;
+}
+
+export class ModelServing {
+  constructor(private readonly deps: ServeDeps) {}
+
+  /** From a version's context menu (serves that version) or the palette (picks a version or alias). */
+  async serve(node?: ModelsNode): Promise<ServedEndpoint | undefined> {
+    const picked = node?.kind === 'version' && isMlflow(node.reg.kind) ? this.fromNode(node) : await this.pick();
+    if (!picked) return undefined;
+    const mlflow = await requireCli('mlflow', vscode.l10n.t('serve a model'));
+    if (!mlflow) return undefined;
+    const { reg, model, version, target } = picked;
+    const label = target.alias ? `${model.name}@${target.alias}` : `${model.name} v${version.version}`;
+    const port = await findFreePort(HOST);
+    const plan = { mlflow, target, trackingUri: trackingUriOf(reg), host: HOST, port };
+    const server = new ServedModel(plan, { onLine: (line) => this.deps.log.info(`[serve ${label}] ${line}`) });
+    this.deps.log.info(`Serving ${label}: ${server.argv.join(' ')} (MLFLOW_TRACKING_URI=${plan.trackingUri})`);
+    const endpoint: ServedEndpoint = {
+      versionKey: versionKeyOf(reg.id, model.name, version.version),
+      label,
+      server,
+      plan,
+      folder: this.deps.versionFolder(reg, version),
+      state: 'starting',
+      started: Date.now(),
+    };
+    this.deps.endpoints.add(endpoint);
+    const health = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Serving {0} at {1}', label, server.url), cancellable: true },
+      (progress, token) => {
+        progress.report({ message: vscode.l10n.t('waiting for the server to answer…') });
+        return server.waitHealthy(HEALTH_DEADLINE_MS, () => token.isCancellationRequested);
+      },
+    );
+    if (health.healthy) {
+      endpoint.state = 'healthy';
+      this.deps.endpoints.update();
+      this.deps.log.info(`Serving ${label}: healthy at ${server.url} after ${Math.round(health.afterMs)} ms`);
+      const tryIt = vscode.l10n.t('Try Model');
+      void showInfo(vscode.l10n.t('{0} is served at {1}.', label, server.url), tryIt).then((pick) => {
+        if (pick === tryIt) void this.deps.tryModel(endpoint);
+      });
+      return endpoint;
+    }
+    const tail = server.logTail(8);
+    await this.deps.endpoints.stop(endpoint);
+    if (health.reason === 'cancelled') return undefined;
+    this.deps.log.error(`Serving ${label} failed: ${health.reason}\n${tail}`);
+    const showLog = vscode.l10n.t('Show Log');
+    const pick = await showError(
+      vscode.l10n.t('Serving {0} failed: {1}. {2}', label, health.reason, serveFailureHint(tail)),
+      { modal: false, detail: tail },
+      showLog,
+    );
+    if (pick === showLog) this.deps.log.show();
+    return undefined;
+  }
+
+  async stop(node?: ModelsNode): Promise<void> {
+    const endpoint = node?.kind === 'endpoint' ? node.endpoint : await this.pickEndpoint(vscode.l10n.t('Stop which served model?'));
+    if (endpoint) await this.deps.endpoints.stop(endpoint);
+  }
+
+  /** A served endpoint from its tree node, a version node with one, or a pick among all. */
+  async endpointOf(node?: ModelsNode): Promise<ServedEndpoint | undefined> {
+    if (node?.kind === 'endpoint') return (node as EndpointNode).endpoint;
+    if (node?.kind === 'version') {
+      const served = this.deps.endpoints.forVersion(versionKeyOf(node.reg.id, node.model.name, node.version.version));
+      if (served.length) return served[0];
+      return this.serve(node);
+    }
+    return this.pickEndpoint(vscode.l10n.t('Try which served model?'));
+  }
+
+  private async pickEndpoint(title: string): Promise<ServedEndpoint | undefined> {
+    const all = this.deps.endpoints.all();
+    if (!all.length) {
+      void showInfo(vscode.l10n.t('No model is served from this window. Run MLOps: Serve Model Version… first.'));
+      return undefined;
+    }
+    if (all.length === 1) return all[0];
+    const pick = await vscode.window.showQuickPick(
+      all.map((e) => ({ label: e.label, description: e.server.url, e })),
+      { title },
+    );
+    return pick?.e;
+  }
+
+  private fromNode(node: VersionNode): Picked {
+    return { reg: node.reg, model: node.model, version: node.version, target: { name: node.model.name, version: node.version.version } };
+  }
+
+  /** Palette: registry → model → a version or an alias (served as models:/name@alias). */
+  private async pick(): Promise<Picked | undefined> {
+    const regs = this.deps.tree.registries().filter((r) => isMlflow(r.kind) && r.listing?.models.length);
+    if (!regs.length) {
+      void showInfo(vscode.l10n.t('No MLflow registered model found. Register one (MLOps: Register Model from Run…), then serve it.'));
+      return undefined;
+    }
+    const models = regs.flatMap((reg) => reg.listing!.models.filter((m) => m.versions.length).map((model) => ({ reg, model })));
+    const m = await vscode.window.showQuickPick(
+      models.map((x) => ({ label: x.model.name, description: vscode.workspace.asRelativePath(x.reg.location), detail: vscode.l10n.t('{0} versions', x.model.versions.length), x })),
+      { title: vscode.l10n.t('Serve which registered model?') },
+    );
+    if (!m) return undefined;
+    const { reg, model } = m.x;
+    const items = [
+      ...Object.entries(model.aliases).map(([alias, version]) => ({ label: `@${alias}`, description: `v${version}`, alias, version })),
+      ...model.versions.map((v) => ({ label: `v${v.version}`, description: [v.aliases.map((a) => `@${a}`).join(' '), v.status].filter(Boolean).join(' · '), alias: undefined, version: v.version })),
+    ];
+    const v = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Serve which version of {0}?', model.name) });
+    const version = v && model.versions.find((x) => x.version === v.version);
+    if (!v || !version) return undefined;
+    return { reg, model, version, target: v.alias ? { name: model.name, alias: v.alias } : { name: model.name, version: v.version } };
+  }
+}
