@@ -5,7 +5,7 @@ import type { GpuInfo } from './gpuProbe';
 import type { GpuProcess } from './gpuProcesses';
 import { GPUS_LABEL } from './workspaceSpec';
 
-/** The limit a workspace was launched with, in minutes (label written at launch). */
+/** The limit a workspace was launched with, in minutes (workspaceSpec.ts writes it at launch). */
 export const IDLE_STOP_LABEL = 'mlops.idleStopMinutes';
 export const WARN_BEFORE_MS = 60_000;
 
