@@ -51,7 +51,7 @@ export interface GpuNode {
 }
 
 /** One refresh of a host: both groups render from it (one listing, one probe: two round trips). */
-interface HostSnapshot {
+export interface HostSnapshot {
   workspaces: { ok: true; list: WorkspaceSummary[] } | { ok: false; error: unknown };
   gpus: GpuProbeResult;
 }
@@ -128,6 +128,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   private readonly wsNodes = new WeakMap<GroupNode, Map<string, WorkspaceNode>>();
   private readonly unsubscribe = new Map<string, () => void>();
   private readonly snapshots = new WeakMap<HostNode, { value: Promise<HostSnapshot>; settledAt?: number }>();
+  private readonly snapshotListeners = new Set<(host: HostEntry, s: HostSnapshot) => void>();
 
   constructor(
     readonly registry: HostRegistry,
@@ -157,6 +158,12 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       this.changed.fire(n.gpus);
       this.changed.fire(n.workspaces);
     }
+  }
+
+  /** Called with each fresh listing + GPU probe of a host (idle auto-stop watches them). */
+  onSnapshot(listener: (host: HostEntry, s: HostSnapshot) => void): vscode.Disposable {
+    this.snapshotListeners.add(listener);
+    return { dispose: () => this.snapshotListeners.delete(listener) };
   }
 
   attach(view: vscode.TreeView<WorkspacesNode>): void {
@@ -273,7 +280,15 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         probeGpus(conn, 15000),
       ]).then(([workspaces, gpus]) => {
         entry.settledAt = Date.now();
-        return { workspaces, gpus };
+        const snap = { workspaces, gpus };
+        for (const l of this.snapshotListeners) {
+          try {
+            l(n.host, snap);
+          } catch (err) {
+            this.log.error(`Workspaces: a refresh listener failed: ${errorMessage(err)}`);
+          }
+        }
+        return snap;
       }),
     };
     this.snapshots.set(n, entry);
