@@ -4,6 +4,8 @@
 import type { GpuInfo } from './gpuProbe';
 import type { GpuProcess } from './gpuProcesses';
 import { GPUS_LABEL } from './workspaceSpec';
+import { isMine } from './ownership';
+import type { WorkspaceSummary } from './workspaces';
 
 /** The limit a workspace was launched with, in minutes (workspaceSpec.ts writes it at launch). */
 export const IDLE_STOP_LABEL = 'mlops.idleStopMinutes';
@@ -39,6 +41,25 @@ export interface IdleSample {
   limitMs: number;
   /** Per GPU of the workspace; undefined: not measurable now (resets the count). */
   util: readonly number[] | undefined;
+}
+
+/**
+ * What one refresh of a host tells the stopper: `me`'s running workspaces that asked for a
+ * limit, each with its GPUs' utilisation (undefined without a GPU probe: never idle).
+ * A teammate's workspace is never watched, whatever its label says.
+ */
+export function idleSamples(
+  list: ReadonlyArray<Pick<WorkspaceSummary, 'id' | 'state' | 'labels'>>,
+  probe: { gpus: readonly GpuInfo[]; processes: readonly GpuProcess[] } | undefined,
+  me: string,
+): IdleSample[] {
+  const out: IdleSample[] = [];
+  for (const ws of list) {
+    const limitMs = idleLimitMs(ws.labels);
+    if (!limitMs || ws.state !== 'running' || !isMine(ws, me)) continue;
+    out.push({ id: ws.id, limitMs, util: probe ? workspaceGpuUtil(ws, probe.gpus, probe.processes) : undefined });
+  }
+  return out;
 }
 
 export type IdleAction = { kind: 'warn'; id: string; stopAt: number } | { kind: 'stop'; id: string };

@@ -4,8 +4,7 @@
 // the menu's Stop. It sees what the refresh sees: while the view is hidden nothing is probed.
 import * as vscode from 'vscode';
 import { showInfo, showWarning } from '../notify';
-import { idleLimitMs, IdleStopper, workspaceGpuUtil, type IdleSample } from '../../core/hosts/idleStop';
-import { isMine } from '../../core/hosts/ownership';
+import { IdleStopper, idleSamples } from '../../core/hosts/idleStop';
 import type { HostEntry } from './hosts';
 import { currentUser } from './identity';
 import type { HostSnapshot, WorkspaceNode, WorkspacesTreeProvider } from './workspacesTree';
@@ -25,15 +24,8 @@ export class IdleWatch implements vscode.Disposable {
 
   private observe(host: HostEntry, snap: HostSnapshot): void {
     if (!snap.workspaces.ok) return;
-    const me = currentUser();
-    const gpus = snap.gpus.kind === 'gpus' ? snap.gpus : undefined;
-    const samples: IdleSample[] = [];
-    for (const ws of snap.workspaces.list) {
-      const limitMs = idleLimitMs(ws.labels);
-      if (!limitMs || ws.state !== 'running' || !isMine(ws, me)) continue;
-      // No GPU probe (no nvidia-smi, host unreachable): util unknown, so never idle.
-      samples.push({ id: ws.id, limitMs, util: gpus ? workspaceGpuUtil(ws, gpus.gpus, gpus.processes) : undefined });
-    }
+    // No GPU probe (no nvidia-smi, host unreachable): util unknown, so never idle.
+    const samples = idleSamples(snap.workspaces.list, snap.gpus.kind === 'gpus' ? snap.gpus : undefined, currentUser());
     let stopper = this.stoppers.get(host.name);
     if (!stopper) this.stoppers.set(host.name, (stopper = new IdleStopper()));
     const s = stopper;

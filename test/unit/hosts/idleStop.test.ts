@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { IdleStopper, idleLimitMs, workspaceGpuUtil, type IdleSample } from '../../../src/core/hosts/idleStop';
+import { IdleStopper, idleLimitMs, idleSamples, workspaceGpuUtil, type IdleSample } from '../../../src/core/hosts/idleStop';
 import type { GpuInfo } from '../../../src/core/hosts/gpuProbe';
 import type { GpuProcess } from '../../../src/core/hosts/gpuProcesses';
 
@@ -70,5 +70,12 @@ describe('hosts: idle auto-stop', () => {
     const s = new IdleStopper();
     assert.deepEqual(s.observe(0, [sample([0], 30_000)]), [{ kind: 'warn', id: 'ws1', stopAt: 30_000 }]);
     assert.deepEqual(s.observe(30_000, [sample([0], 30_000)]), [{ kind: 'stop', id: 'ws1' }]);
+  });
+
+  it("samples only the user's running workspaces with a limit; without a probe, util is unknown", () => {
+    const ws = (id: string, owner: string, state = 'running', limit = '5') => ({ id, state, labels: { 'mlops.owner': owner, 'mlops.idleStopMinutes': limit, 'mlops.gpus': 'device=0' } });
+    const list = [ws('a', 'me'), ws('b', 'alice'), ws('c', 'me', 'exited'), ws('d', 'me', 'running', '')];
+    assert.deepEqual(idleSamples(list, { gpus: [gpu(0, 0)], processes: [] }, 'me'), [{ id: 'a', limitMs: 5 * MIN, util: [0] }]);
+    assert.deepEqual(idleSamples(list, undefined, 'me'), [{ id: 'a', limitMs: 5 * MIN, util: undefined }]);
   });
 });
