@@ -29,6 +29,7 @@ function contract(label: string, connect: () => HostConnection, image: () => str
   const port = 20000 + Math.floor(Math.random() * 20000);
   let jupyter: Docker.Container | undefined;
   let plain: Docker.Container | undefined;
+  let listed: Docker.Container | undefined;
 
   before(async () => {
     const banner = [
@@ -43,10 +44,19 @@ function contract(label: string, connect: () => HostConnection, image: () => str
       { hostNetwork: true },
     );
     plain = await startTestWorkspace(connect(), owner, { image: image() });
+    // A server whose banner is not in the log (started from a terminal): a stand-in
+    // `jupyter` answers `server list --json` with one line as jupyter_server writes it.
+    const line = `{"base_url": "/", "hostname": "localhost", "password": false, "pid": 41, "port": 8899, "root_dir": "/workspace", "secure": false, "sock": "", "token": "${token}", "url": "http://localhost:8899/", "version": "2.14.0"}`;
+    listed = await startTestWorkspace(connect(), owner, {
+      image: image(),
+      env: { PATH: '/tmp/bin:/bin', LINE: line },
+      command: `mkdir -p /tmp/bin && printf '%s\\n' '#!/bin/sh' '[ "$1 $2 $3" = "server list --json" ] || exit 1' 'echo "$LINE"' > /tmp/bin/jupyter && chmod +x /tmp/bin/jupyter && trap "exit 0" TERM; sleep 300 & wait`,
+    });
   });
   after(async () => {
     await jupyter?.remove({ force: true });
     await plain?.remove({ force: true });
+    await listed?.remove({ force: true });
   });
 
   it(`${label}: finds the URL and token in the log, and the forwarded port answers with the page`, async () => {
@@ -70,6 +80,12 @@ function contract(label: string, connect: () => HostConnection, image: () => str
     } finally {
       await fwd?.close();
     }
+  });
+
+  it(`${label}: no banner in the log: asks \`jupyter server list --json\` inside`, async () => {
+    let found: Awaited<ReturnType<typeof findJupyter>> | undefined;
+    await waitFor(async () => (found = await findJupyter(connect(), listed!.id)).ok, 15000, 'the stand-in jupyter');
+    assert.deepEqual(found, { ok: true, server: { port: 8899, path: '/', token }, from: 'server list' });
   });
 
   it(`${label}: a workspace without Jupyter says so (no banner, no jupyter command)`, async () => {
