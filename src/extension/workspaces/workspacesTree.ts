@@ -11,6 +11,7 @@ import type { HostEntry, HostRegistry } from './hosts';
 import { formatGpu, formatPorts, ownedDescription, stateIcon, workspaceContextValue } from './model';
 import { ownerText, splitByOwner } from '../../core/hosts/ownership';
 import { currentUser } from './identity';
+import { idleLimitMs } from '../../core/hosts/idleStop';
 
 type HostState =
   | { status: 'idle' }
@@ -417,6 +418,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         const icon = stateIcon(ws.state);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         const ports = formatPorts(ws.ports);
+        const idleMs = idleLimitMs(ws.labels);
         item.tooltip = new vscode.MarkdownString(
           [
             `**${ws.name}** — ${ws.status}`,
@@ -424,6 +426,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
             ports ? vscode.l10n.t('GPUs: {0} · ports {1} (container→host)', ws.gpus, ports) : vscode.l10n.t('GPUs: {0}', ws.gpus),
             vscode.l10n.t('created {0} ago · id {1}', formatDuration(Math.max(0, Date.now() - ws.createdAt.getTime())), ws.id.slice(0, 12)),
             n.mine ? vscode.l10n.t('owner: {0} (you)', owner) : vscode.l10n.t("owner: {0} — a teammate's workspace: logs and details only", owner),
+            ...(idleMs ? [vscode.l10n.t('idle auto-stop: after {0} with every GPU at 0 %', formatDuration(idleMs))] : []),
           ].join('\n\n'),
         );
         item.contextValue = workspaceContextValue(ws.state, n.mine);
