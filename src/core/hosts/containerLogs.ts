@@ -17,10 +17,11 @@ export function demuxLogFrames(raw: Buffer): string {
 }
 
 /** The last `tail` lines the container wrote (stdout and stderr together). */
-export async function recentLogs(conn: Pick<HostConnection, 'docker'>, containerId: string, tail = 2000): Promise<string> {
+export async function recentLogs(conn: Pick<HostConnection, 'docker'>, containerId: string, o: { tail?: number; tty?: boolean } = {}): Promise<string> {
   const c = conn.docker().getContainer(containerId);
-  const info = await c.inspect();
+  const tty = o.tty ?? (await c.inspect()).Config?.Tty;
+  const tail = o.tail ?? 2000;
   const raw = (await c.logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer | string;
   const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw), 'utf8');
-  return info.Config?.Tty ? buf.toString('utf8') : demuxLogFrames(buf);
+  return tty ? buf.toString('utf8') : demuxLogFrames(buf);
 }

@@ -3,13 +3,18 @@
 // log may have been rotated away, or the server started from a terminal).
 import type { HostConnection } from './hostConnection';
 import { recentLogs } from './containerLogs';
-import { jupyterFromLog, jupyterFromServerList, type JupyterServer } from './jupyterServer';
+import { jupyterFromLog, jupyterFromServerList, mlWorkspaceJupyter, type JupyterServer } from './jupyterServer';
+import { exposedPorts, type PortInspect } from './portForward';
 import { containerRunner } from '../provenance/containerRunner';
 
-export type JupyterFound = { ok: true; server: JupyterServer; from: 'log' | 'server list' } | { ok: false; why: string };
+export type JupyterFound = { ok: true; server: JupyterServer; from: 'log' | 'server list' | 'env' } | { ok: false; why: string };
 
 export async function findJupyter(conn: Pick<HostConnection, 'docker'>, containerId: string, opts: { timeoutMs?: number } = {}): Promise<JupyterFound> {
-  const fromLog = jupyterFromLog(await recentLogs(conn, containerId));
+  const info = (await conn.docker().getContainer(containerId).inspect()) as PortInspect & { Config?: { Env?: string[] | null; Tty?: boolean; ExposedPorts?: Record<string, unknown> | null } };
+  // ML Workspace's own proxy comes first: its log names the inner Jupyter port, not 8080.
+  const ml = mlWorkspaceJupyter(info.Config?.Env, exposedPorts(info));
+  if (ml) return { ok: true, server: ml, from: 'env' };
+  const fromLog = jupyterFromLog(await recentLogs(conn, containerId, { tty: info.Config?.Tty ?? false }));
   if (fromLog) return { ok: true, server: fromLog, from: 'log' };
   const run = containerRunner(conn, containerId);
   let lastErr = '';

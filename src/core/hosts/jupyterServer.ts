@@ -77,3 +77,13 @@ export function jupyterUrl(s: JupyterServer, base: string): string {
   const path = s.path.startsWith('/') ? s.path : `/${s.path}`;
   return `${base.replace(/\/+$/, '')}${path}${s.token ? `?token=${encodeURIComponent(s.token)}` : ''}`;
 }
+
+/**
+ * ML Workspace (`mltooling/ml-workspace`) serves Jupyter behind its one port 8080; a token
+ * given in AUTHENTICATE_VIA_JUPYTER (not `true`/`false`) is the Jupyter token there.
+ */
+export function mlWorkspaceJupyter(env: readonly string[] | null | undefined, ports: readonly number[]): JupyterServer | undefined {
+  const v = env?.find((e) => e.startsWith('AUTHENTICATE_VIA_JUPYTER='))?.slice('AUTHENTICATE_VIA_JUPYTER='.length).trim();
+  if (!v || v === 'true' || v === 'false' || !ports.includes(8080)) return undefined;
+  return { port: 8080, path: '/', token: v };
+}

@@ -30,6 +30,7 @@ function contract(label: string, connect: () => HostConnection, image: () => str
   let jupyter: Docker.Container | undefined;
   let plain: Docker.Container | undefined;
   let listed: Docker.Container | undefined;
+  let mlWorkspace: Docker.Container | undefined;
 
   before(async () => {
     const banner = [
@@ -57,6 +58,7 @@ function contract(label: string, connect: () => HostConnection, image: () => str
     await jupyter?.remove({ force: true });
     await plain?.remove({ force: true });
     await listed?.remove({ force: true });
+    await mlWorkspace?.remove({ force: true });
   });
 
   it(`${label}: finds the URL and token in the log, and the forwarded port answers with the page`, async () => {
@@ -86,6 +88,11 @@ function contract(label: string, connect: () => HostConnection, image: () => str
     let found: Awaited<ReturnType<typeof findJupyter>> | undefined;
     await waitFor(async () => (found = await findJupyter(connect(), listed!.id)).ok, 15000, 'the stand-in jupyter');
     assert.deepEqual(found, { ok: true, server: { port: 8899, path: '/', token }, from: 'server list' });
+  });
+
+  it(`${label}: the ML Workspace preset's token and port 8080, from the container's own config`, async () => {
+    mlWorkspace = await startTestWorkspace(connect(), owner, { image: image(), ports: [8080], env: { AUTHENTICATE_VIA_JUPYTER: token } }, { hostNetwork: true });
+    assert.deepEqual(await findJupyter(connect(), mlWorkspace.id), { ok: true, server: { port: 8080, path: '/', token }, from: 'env' });
   });
 
   it(`${label}: a workspace without Jupyter says so (no banner, no jupyter command)`, async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { jupyterFromLog, jupyterFromServerList, jupyterUrl } from '../../../src/core/hosts/jupyterServer';
+import { jupyterFromLog, jupyterFromServerList, jupyterUrl, mlWorkspaceJupyter } from '../../../src/core/hosts/jupyterServer';
 import { demuxLogFrames } from '../../../src/core/hosts/containerLogs';
 
 // Startup banners as Jupyter prints them (jupyter_server 2.x under JupyterLab, and the
@@ -75,5 +75,12 @@ describe('hosts: the Jupyter server from its startup lines', () => {
     };
     assert.equal(demuxLogFrames(Buffer.concat([f(1, 'out\n'), f(2, 'err\n')])), 'out\nerr\n');
     assert.equal(demuxLogFrames(Buffer.from('plain text from a TTY\n')), 'plain text from a TTY\n');
+  });
+
+  it('ML Workspace: its token from AUTHENTICATE_VIA_JUPYTER on port 8080; true/false or no 8080 is not a token', () => {
+    assert.deepEqual(mlWorkspaceJupyter(['PATH=/bin', 'AUTHENTICATE_VIA_JUPYTER=s3cret'], [8080]), { port: 8080, path: '/', token: 's3cret' });
+    assert.equal(mlWorkspaceJupyter(['AUTHENTICATE_VIA_JUPYTER=true'], [8080]), undefined);
+    assert.equal(mlWorkspaceJupyter(['AUTHENTICATE_VIA_JUPYTER=s3cret'], [8888]), undefined);
+    assert.equal(mlWorkspaceJupyter(null, [8080]), undefined);
   });
 });
