@@ -11,6 +11,8 @@ export function tensorboardArgv(logdir: string, port: number): string[] {
 /** Where its output goes inside the container. */
 export const tensorboardLogFile = (port: number) => `/tmp/mlops-tensorboard-${port}.log`;
 
+const tensorboardPidFile = (port: number) => `/tmp/mlops-tensorboard-${port}.pid`;
+
 export type TensorBoardStart = { ok: true; logFile: string } | { ok: false; reason: 'missing' | 'no-logdir' | 'failed'; detail: string };
 
 /**
@@ -24,9 +26,18 @@ export async function startTensorBoard(conn: Pick<HostConnection, 'docker'>, con
   if (check.code === 4) return { ok: false, reason: 'no-logdir', detail: `${o.logdir} is not a folder inside the workspace` };
   if (check.code !== 0) return { ok: false, reason: 'failed', detail: check.stderr.trim() || `the check exited with ${check.code}` };
   const logFile = tensorboardLogFile(o.port);
+  // A TensorBoard we started on this port before (its pid in our file) is stopped first, so
+  // the new folder gets the port; nobody else's process is touched. `exec` keeps the pid.
+  const script = [
+    'log="$1"; pidf="$2"; shift 2',
+    'old=$(cat "$pidf" 2>/dev/null)',
+    'if [ -n "$old" ] && kill "$old" 2>/dev/null; then i=0; while kill -0 "$old" 2>/dev/null && [ $i -lt 20 ]; do sleep 1; i=$((i+1)); done; fi',
+    'echo $$ >"$pidf"',
+    'exec "$@" >"$log" 2>&1',
+  ].join('\n');
   // The argv travels as arguments of sh, never inside the script text.
   const exec = await conn.docker().getContainer(containerId).exec({
-    Cmd: ['sh', '-c', 'log="$1"; shift; exec "$@" >"$log" 2>&1', 'sh', logFile, ...tensorboardArgv(o.logdir, o.port)],
+    Cmd: ['sh', '-c', script, 'sh', logFile, tensorboardPidFile(o.port), ...tensorboardArgv(o.logdir, o.port)],
     AttachStdout: false,
     AttachStderr: false,
     Tty: false,

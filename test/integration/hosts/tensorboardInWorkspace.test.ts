@@ -40,7 +40,7 @@ function contract(label: string, connect: () => HostConnection, image: () => str
     withTb = await startTestWorkspace(
       connect(),
       owner,
-      { image: image(), env: { PATH: '/tmp/bin:/bin', MARK: mark }, command: `${FAKE} && mkdir -p "/tmp/runs/my run" && echo "$MARK" > "/tmp/runs/my run/index.html" && trap "exit 0" TERM; sleep 300 & wait` },
+      { image: image(), env: { PATH: '/tmp/bin:/bin', MARK: mark }, command: `${FAKE} && mkdir -p "/tmp/runs/my run" && echo "$MARK" > "/tmp/runs/my run/index.html" && mkdir -p /tmp/runs/other && echo "other-$MARK" > /tmp/runs/other/index.html && trap "exit 0" TERM; sleep 300 & wait` },
       { hostNetwork: true },
     );
     without = await startTestWorkspace(connect(), owner, { image: image() });
@@ -63,6 +63,9 @@ function contract(label: string, connect: () => HostConnection, image: () => str
       const local = fwd?.localPort ?? t.target.port;
       await waitFor(() => get(local).then(() => true, () => false), 15000, 'tensorboard to answer');
       assert.equal(await get(local), `${mark}\n`);
+      // Again on another folder: ours on that port is replaced, the page is the new folder's.
+      assert.deepEqual(await startTensorBoard(connect(), withTb!.id, { logdir: '/tmp/runs/other', port }), { ok: true, logFile: `/tmp/mlops-tensorboard-${port}.log` });
+      await waitFor(() => get(local).then((b) => b === `other-${mark}\n`, () => false), 20000, 'the second tensorboard on the other folder');
     } finally {
       await fwd?.close();
     }
