@@ -8,6 +8,8 @@ import { pushAll } from '../common/arrays';
 export const WORKSPACE_LABEL = 'mlops.workspace';
 export const PROFILE_LABEL = 'mlops.profile';
 export const GPUS_LABEL = 'mlops.gpus';
+/** Same name as idleStop.ts's IDLE_STOP_LABEL (that module imports this one). */
+const IDLE_LABEL = 'mlops.idleStopMinutes';
 export const DEFAULT_PORTS: readonly number[] = [8888, 6006]; // Jupyter, TensorBoard
 
 /**
@@ -41,6 +43,8 @@ export interface LaunchProfile {
   ports?: Array<number | PortSpec>;
   /** An argv, or a string run by `sh -c`; absent → the image's own command. */
   command?: string[] | string;
+  /** Stop the workspace after this many minutes with every GPU of it at 0 % (idleStop.ts). */
+  idleStopMinutes?: number;
 }
 
 interface DeviceRequest {
@@ -103,6 +107,8 @@ function labels(profile: LaunchProfile, extra: Record<string, string>): Record<s
     [WORKSPACE_LABEL]: '1',
     ...(profile.name ? { [PROFILE_LABEL]: profile.name } : {}),
     [GPUS_LABEL]: describeGpus(profile.gpus),
+    // The refresh reads the limit back from the engine, so it survives a window reload.
+    ...(profile.idleStopMinutes !== undefined && profile.idleStopMinutes > 0 ? { [IDLE_LABEL]: String(profile.idleStopMinutes) } : {}),
   };
 }
 

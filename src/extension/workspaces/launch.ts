@@ -17,7 +17,9 @@ import { ownerLabels } from '../../core/hosts/ownership';
 import {
   describePlacementRequest,
   describeSkipped,
+  mlWorkspacePreset,
   mountsFor,
+  offerMlWorkspacePreset,
   placementOrder,
   placementRequest,
   SPEC_LABEL,
@@ -96,17 +98,25 @@ export class Launcher {
     const profiles = storedProfiles(setting('workspaces.profiles'));
     let p = typeof arg === 'object' ? arg : profiles.find((q) => q.name === arg);
     if (!p) {
-      if (!profiles.length) {
+      // With no saved profile of that image, the ML Workspace preset is offered too.
+      const preset = offerMlWorkspacePreset(profiles) ? mlWorkspacePreset(randomBytes(24).toString('hex')) : undefined;
+      if (!profiles.length && !preset) {
         void showInfo(vscode.l10n.t('no saved launch profiles yet. Launch a workspace and give it a name at the last step to save one.'), vscode.l10n.t('Launch Workspace')).then(
           (c) => c && vscode.commands.executeCommand('mlops.launchWorkspace'),
         );
         return undefined;
       }
       const pick = await vscode.window.showQuickPick(
-        profiles.map((q) => ({ label: q.name, description: q.host ? vscode.l10n.t('{0} on {1}', q.image, q.host) : q.image, profile: q })),
+        [
+          ...profiles.map((q) => ({ label: q.name, description: q.host ? vscode.l10n.t('{0} on {1}', q.image, q.host) : q.image, profile: q })),
+          ...(preset
+            ? [{ label: vscode.l10n.t('ML Workspace (preset)'), description: vscode.l10n.t('{0} · port 8080 · token login · shm 512m', preset.image), profile: preset }]
+            : []),
+        ],
         { title: vscode.l10n.t('MLOps: Relaunch Profile'), placeHolder: vscode.l10n.t('Which saved profile?') },
       );
       p = pick?.profile;
+      if (p && p === preset) this.log.info(`Workspaces: ML Workspace preset; its token is in the container's AUTHENTICATE_VIA_JUPYTER`);
     }
     if (!p) return undefined;
     if (!p.host && placementRequest(p.gpus)) {

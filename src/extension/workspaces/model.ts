@@ -358,3 +358,27 @@ export function profileFromInspect(c: InspectLike): LaunchProfile {
     ...(c.Config?.Cmd?.length ? { command: c.Config.Cmd } : {}),
   };
 }
+
+/** The ML Workspace image (JupyterLab, VS Code, TensorBoard … behind one port). */
+export const ML_WORKSPACE_IMAGE = 'mltooling/ml-workspace';
+
+/**
+ * The ML Workspace preset: its one port 8080, its token auth (AUTHENTICATE_VIA_JUPYTER:
+ * the Jupyter token that also guards the other tools), and the shared memory its data
+ * loaders need; `token` is made fresh for each launch.
+ */
+export function mlWorkspacePreset(token: string): StoredProfile {
+  return {
+    name: 'ml-workspace',
+    image: `${ML_WORKSPACE_IMAGE}:latest`,
+    ports: [8080],
+    shmMb: 512,
+    env: { AUTHENTICATE_VIA_JUPYTER: token },
+    mountProject: true,
+  };
+}
+
+/** Whether the preset is worth offering: no saved profile runs that image already. */
+export function offerMlWorkspacePreset(profiles: readonly StoredProfile[]): boolean {
+  return !profiles.some((p) => p.image.replace(/[:@].*$/, '') === ML_WORKSPACE_IMAGE);
+}

@@ -95,9 +95,10 @@ export class PortForwards implements vscode.Disposable {
     return pick?.port;
   }
 
-  private async open(e: ForwardEntry): Promise<void> {
+  /** Opens the forward in the browser; `url` a page of it (Jupyter's /lab?token=…). */
+  async open(e: ForwardEntry, url = e.url): Promise<void> {
     // In a browser-hosted VS Code, the port of "this machine" is reached through its proxy.
-    const uri = await vscode.env.asExternalUri(vscode.Uri.parse(e.url));
+    const uri = await vscode.env.asExternalUri(vscode.Uri.parse(url));
     await vscode.env.openExternal(uri);
   }
 

@@ -13,6 +13,8 @@ import { WorkspaceRefusedError } from '../../core/hosts/workspaces';
 import { hostOf, hostLabel, WorkspacesTreeProvider, type WorkspaceNode } from './workspacesTree';
 import { describeEngineError } from '../../core/hosts/engineErrors';
 import { openWorkspaceTerminal } from './workspaceTerminal';
+import { WorkspaceConveniences } from './conveniences';
+import { IdleWatch } from './idleWatch';
 
 export function registerWorkspacesView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): WorkspacesTreeProvider {
   const registry = new HostRegistry(log);
@@ -22,6 +24,7 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
   const launcher = new Launcher(registry, tree, log);
   const actions = new WorkspaceActions(registry, tree, log);
   const forwards = new PortForwards(registry, log);
+  const conveniences = new WorkspaceConveniences(registry, forwards, log);
 
   /** Checks the label first, then opens the shell; returns the terminal's name (tests use it). */
   const openTerminal = async (node?: WorkspaceNode): Promise<string | undefined> => {
@@ -63,7 +66,9 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
     if (done && node && (a === 'stop' || a === 'remove')) await forwards.stopWhere((e) => e.containerId === node.ws.id);
     return done;
   };
+  const idle = new IdleWatch(tree, (node) => action('stop')(node), log);
   context.subscriptions.push(
+    idle,
     view,
     tree,
     registry,
@@ -93,6 +98,9 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
     registerCommand('mlops.workspace.openTerminal', openTerminal),
     registerCommand('mlops.workspace.forwardPort', (node?: WorkspaceNode, opts?: { port?: number; open?: boolean }) => forwards.forward(node, opts)),
     registerCommand('mlops.showPortForwards', () => forwards.show()),
+    registerCommand('mlops.workspace.openJupyter', (node?: WorkspaceNode) => conveniences.openJupyter(node)),
+    registerCommand('mlops.workspace.startTensorBoard', (node?: WorkspaceNode, logdir?: string) => conveniences.startTensorBoard(node, logdir)),
+    registerCommand('mlops.workspace.attachVsCode', (node?: WorkspaceNode) => conveniences.attach(node)),
   );
   return tree;
 }

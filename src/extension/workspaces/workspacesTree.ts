@@ -11,6 +11,7 @@ import type { HostEntry, HostRegistry } from './hosts';
 import { formatGpu, formatPorts, ownedDescription, stateIcon, workspaceContextValue } from './model';
 import { ownerText, splitByOwner } from '../../core/hosts/ownership';
 import { currentUser } from './identity';
+import { idleLimitMs } from '../../core/hosts/idleStop';
 
 type HostState =
   | { status: 'idle' }
@@ -51,7 +52,7 @@ export interface GpuNode {
 }
 
 /** One refresh of a host: both groups render from it (one listing, one probe: two round trips). */
-interface HostSnapshot {
+export interface HostSnapshot {
   workspaces: { ok: true; list: WorkspaceSummary[] } | { ok: false; error: unknown };
   gpus: GpuProbeResult;
 }
@@ -128,6 +129,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   private readonly wsNodes = new WeakMap<GroupNode, Map<string, WorkspaceNode>>();
   private readonly unsubscribe = new Map<string, () => void>();
   private readonly snapshots = new WeakMap<HostNode, { value: Promise<HostSnapshot>; settledAt?: number }>();
+  private readonly snapshotListeners = new Set<(host: HostEntry, s: HostSnapshot) => void>();
 
   constructor(
     readonly registry: HostRegistry,
@@ -157,6 +159,12 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
       this.changed.fire(n.gpus);
       this.changed.fire(n.workspaces);
     }
+  }
+
+  /** Called with each fresh listing + GPU probe of a host (idle auto-stop watches them). */
+  onSnapshot(listener: (host: HostEntry, s: HostSnapshot) => void): vscode.Disposable {
+    this.snapshotListeners.add(listener);
+    return { dispose: () => this.snapshotListeners.delete(listener) };
   }
 
   attach(view: vscode.TreeView<WorkspacesNode>): void {
@@ -273,7 +281,15 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         probeGpus(conn, 15000),
       ]).then(([workspaces, gpus]) => {
         entry.settledAt = Date.now();
-        return { workspaces, gpus };
+        const snap = { workspaces, gpus };
+        for (const l of this.snapshotListeners) {
+          try {
+            l(n.host, snap);
+          } catch (err) {
+            this.log.error(`Workspaces: a refresh listener failed: ${errorMessage(err)}`);
+          }
+        }
+        return snap;
       }),
     };
     this.snapshots.set(n, entry);
@@ -402,6 +418,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         const icon = stateIcon(ws.state);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         const ports = formatPorts(ws.ports);
+        const idleMs = idleLimitMs(ws.labels);
         item.tooltip = new vscode.MarkdownString(
           [
             `**${ws.name}** — ${ws.status}`,
@@ -409,6 +426,7 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
             ports ? vscode.l10n.t('GPUs: {0} · ports {1} (container→host)', ws.gpus, ports) : vscode.l10n.t('GPUs: {0}', ws.gpus),
             vscode.l10n.t('created {0} ago · id {1}', formatDuration(Math.max(0, Date.now() - ws.createdAt.getTime())), ws.id.slice(0, 12)),
             n.mine ? vscode.l10n.t('owner: {0} (you)', owner) : vscode.l10n.t("owner: {0} — a teammate's workspace: logs and details only", owner),
+            ...(idleMs ? [vscode.l10n.t('idle auto-stop: after {0} with every GPU at 0 %', formatDuration(idleMs))] : []),
           ].join('\n\n'),
         );
         item.contextValue = workspaceContextValue(ws.state, n.mine);
