@@ -1,12 +1,14 @@
 // Results come home: jobs of a stage or an experiment submitted from here are remembered
 // (in the workspace state, so a reload keeps them) until the Jobs view sees them end. A job
-// that ends COMPLETED has its DVCLive folder, metrics and params copied over SFTP to
+// that ends COMPLETED has its DVCLive folder, metrics and params copied (over SFTP; a Ray
+// job's from the block it printed into its log) to
 // .mlops/jobs/<cluster>/<job id>/ in the project, where the Runs view finds them as a
 // DVCLive run tagged with the job id; any other end is logged and forgotten.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { plural } from '../../core/common/format';
+import type { RayBackend } from '../../core/jobs/ray/rayBackend';
 import type { ClusterJob, JobRecord } from '../../core/jobs/types';
 import { loadLazy } from '../lazy/load';
 import { showInfo, showWarning } from '../notify';
@@ -29,6 +31,8 @@ export interface ExpectedResult {
   what: string;
   /** A job array: every task writes the same files, so there is no one result to bring. */
   array: boolean;
+  /** A Ray job: its folder is gone with it; it printed the results into its log. */
+  fromLog?: boolean;
 }
 
 const KEY = 'mlops.jobs.expectedResults';
@@ -98,14 +102,26 @@ export class ResultsHome implements vscode.Disposable {
     const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
     if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
-    const report = await this.sync.withFs(cluster, (fs) =>
-      jobsLib().fetchResults({ fs, remoteDir: r.remoteDir, paths: r.paths, localDir, record: { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() } }),
-    );
+    const record = { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() };
+    const report = r.fromLog
+      ? await this.fromLog(r, localDir, record)
+      : await this.sync.withFs(cluster, (fs) => jobsLib().fetchResults({ fs, remoteDir: r.remoteDir, paths: r.paths, localDir, record }));
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: ${plural(report.files.length, 'file')} (${report.bytes} bytes) brought home to ${localDir}${report.missing.length ? `; not on the cluster: ${report.missing.join(', ')}` : ''}`);
     if (report.skipped.length) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: left on the cluster (limits, or not regular files): ${report.skipped.slice(0, 20).join(', ')}`);
     await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
     void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; its results are in the Runs view.', r.jobId, r.what, r.cluster));
     return localDir;
+  }
+
+  /** A Ray job's results, from the block it printed into its log (the same rules as over SFTP). */
+  private async fromLog(r: ExpectedResult, localDir: string, record: { cluster: string; jobId: string; remoteDir: string; what: string; fetchedAt: string }) {
+    const { backend } = await this.tree.backend(r.cluster);
+    const ray = backend as RayBackend;
+    const lib = jobsLib();
+    const printed = lib.parseResultsLog(await ray.logs(r.jobId));
+    if (!printed) throw new Error(vscode.l10n.t('job {0} printed no results into its log (was it submitted before this version, or did Python fail on the node? see its log).', r.jobId));
+    if (!printed.complete) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the results in its log are cut short; bringing home what is whole`);
+    return lib.fetchResults({ fs: lib.logResultsFs(printed), remoteDir: '', paths: r.paths.filter((p) => !printed.missing.includes(p)), localDir, record });
   }
 
   dispose(): void {
