@@ -25,6 +25,12 @@ export function rayNodeView(l10n: L10n, n: ClusterNode): ItemView {
   return { label: n.name, description: parts.join(' · '), tooltip, icon: alive ? 'vm-running' : 'vm-outline', ...(alive ? {} : { color: 'errorForeground' }), contextValue: 'mlops.rayNode' };
 }
 
+/** The entrypoint as the user would read it: without our private-copy lines and the results step. */
+export function shownEntrypoint(e: string): string {
+  const lines = e.split('\n').filter((l) => !l.startsWith('MLOPS_JOB_DIR=$(mktemp') && !l.startsWith('trap \'cd / && rm -rf "$MLOPS_JOB_DIR"\''));
+  return lines.join('\n').replace(/ && \{ "\$\(command -v python3[\s\S]*$/, '');
+}
+
 export function rayJobView(l10n: L10n, j: ClusterJob & { entrypoint?: string }, me: string): ItemView {
   const elapsed = j.elapsedSec !== undefined ? formatDuration(j.elapsedSec * 1000) : '';
   const exit = j.exitCode ? l10n.t('exit {0}', j.exitCode) : '';
@@ -32,7 +38,7 @@ export function rayJobView(l10n: L10n, j: ClusterJob & { entrypoint?: string }, 
   const parts = [j.raw.toLowerCase(), exit, elapsed, grid, j.ours ? (j.user !== me ? l10n.t('by {0}', j.user) : '') : l10n.t('not from MLOps')];
   const tooltip = [
     `${j.id} — ${j.raw}`,
-    j.entrypoint ? l10n.t('Entrypoint: {0}', j.entrypoint.slice(0, 2000)) : '',
+    j.entrypoint ? l10n.t('Entrypoint: {0}', shownEntrypoint(j.entrypoint).slice(0, 2000)) : '',
     j.arrayJobId ? l10n.t('Combination {0} of grid {1}', j.arrayTaskId ?? '?', j.arrayJobId) : '',
     j.startTime ? l10n.t('Started {0}', j.startTime) : '',
     j.endTime ? l10n.t('Ended {0}', j.endTime) : '',

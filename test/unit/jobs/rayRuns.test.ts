@@ -14,7 +14,7 @@ import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, GIT_SCRATCH_SETUP, gr
 import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { rayRunPlan } from '../../../src/extension/jobs/rayClusterSettings';
-import { groupGrids } from '../../../src/extension/jobs/rayModel';
+import { groupGrids, shownEntrypoint } from '../../../src/extension/jobs/rayModel';
 
 const cluster = clusterSettings([{ name: 'r', type: 'ray', address: 'head:8265', setup: ['source /opt/venv/bin/activate'] }])[0];
 
@@ -33,6 +33,8 @@ describe('Ray runs from the views', () => {
     assert.equal(lines[3], 'source /opt/venv/bin/activate');
     assert.equal(lines[4], DVC_NO_SCM_SETUP);
     assert.ok(lines.slice(5).join('\n').startsWith('dvc repro -s prepare && { '));
+    // The view shows the entrypoint without our own lines.
+    assert.equal(shownEntrypoint(req.entrypoint), `cd ml/project || exit 1\nsource /opt/venv/bin/activate\n${DVC_NO_SCM_SETUP}\ndvc repro -s prepare`);
     assert.equal(req.entrypoint_num_gpus, 1);
     const exp = rayRunPlan(cluster, {}, { run: { name: 'exp', argv: experimentArgv({ 'train.epochs': '3' }) }, localDir: '/w', cwd: '' });
     assert.deepEqual(exp.setup, ['source /opt/venv/bin/activate', GIT_SCRATCH_SETUP]);
