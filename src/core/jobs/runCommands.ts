@@ -11,6 +11,12 @@ import type { ParamGrid } from './types';
  */
 export const DVC_NO_SCM_SETUP = 'git rev-parse --git-dir >/dev/null 2>&1 || dvc config --local core.no_scm true';
 
+/**
+ * A Ray working_dir is an upload without `.git`, and `dvc exp run` needs a git repository:
+ * an experiment there runs in a throwaway one of the uploaded files. A constant.
+ */
+export const GIT_SCRATCH_SETUP = 'git rev-parse --git-dir >/dev/null 2>&1 || { git init -q && git add -A && git -c user.name=mlops-workbench -c user.email=mlops-workbench@localhost commit -q -m "Ray working_dir"; } || { echo "mlops: dvc exp run needs git on the Ray node" >&2; exit 1; }';
+
 /** `dvc repro -s <stage>`: that stage alone, as the Pipelines view's Run Stage does locally. */
 export function stageArgv(stage: string): string[] {
   return ['dvc', 'repro', '-s', stage];

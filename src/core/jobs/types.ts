@@ -62,6 +62,11 @@ export interface RunPlan {
   localDir?: string;
   /** Python packages installed for the job (Ray: `runtime_env.pip`). */
   pip?: readonly string[];
+  /**
+   * Paths (relative to the job's folder) that make its runs, for engines whose job folder we
+   * cannot read afterwards (Ray: the job prints them into its log once the command succeeded).
+   */
+  results?: readonly string[];
 }
 
 /** Engine-neutral states; `raw` keeps the engine's word (Slurm's `OUT_OF_MEMORY`, ...). */
@@ -187,6 +192,10 @@ export interface ClusterSnapshot {
 
 export interface SubmitResult {
   jobId: string;
+  /** Engines without job arrays (Ray) submit a grid as one job per combination: all their ids, `jobId` first. */
+  jobIds?: string[];
+  /** The label those jobs share. */
+  grid?: string;
   /** The batch script as submitted. */
   script: string;
 }

@@ -13,7 +13,7 @@ import type { HostRegistry } from '../workspaces/hosts';
 import { clusterSettings, type ClusterSetting } from './clusterSettings';
 import { activeJobs, isActive, clusterView, finishedJobs, groupViews, jobView, keepLastGood, partitionView, recordView, type ItemView } from './jobsModel';
 import { connectRay, type RayConnection } from './rayConnect';
-import { rayEndedJobs, rayGroupViews, rayJobView, rayNodeView } from './rayModel';
+import { groupGrids, rayEndedJobs, rayGroupViews, rayJobView, rayNodeView } from './rayModel';
 
 type JobsLib = typeof import('../lazy/jobsLib');
 const jobsLib = (): JobsLib => loadLazy<JobsLib>('jobsLib');
@@ -247,7 +247,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (n.kind === 'history' && ray) return rayEndedJobs(s).map((job) => ({ kind: 'job', cluster, job, me: s.user }));
     if (n.kind === 'partitions') return s.partitions.map((partition) => ({ kind: 'partition', cluster, partition }));
     if (n.kind === 'jobs') {
-      const jobs = activeJobs(s);
+      const jobs = ray ? groupGrids(activeJobs(s)) : activeJobs(s);
       if (jobs.length) return jobs.map((job) => ({ kind: 'job', cluster, job, me: s.user }));
       const none = ray
         ? vscode.l10n.t('No running jobs: MLOps: Submit Command to Cluster… starts one.')

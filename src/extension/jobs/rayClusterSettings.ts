@@ -2,8 +2,9 @@
 // SSH host's port forward) and the answers of a Ray submit turned into a RunPlan. No
 // `vscode` here: unit tests and the integration suite use what the commands use.
 import { PlanError } from '../../core/jobs/resources';
+import { DVC_NO_SCM_SETUP, GIT_SCRATCH_SETUP } from '../../core/jobs/runCommands';
 import type { RunPlan } from '../../core/jobs/types';
-import { checkAnswer, jobNameOf, type ClusterSetting } from './clusterSettings';
+import { checkAnswer, jobNameOf, type ClusterSetting, type PlannedRun } from './clusterSettings';
 
 export interface RaySetting {
   /** `http://head:8265`, as the head (or the SSH host, with sshHost) reaches it. */
@@ -28,7 +29,9 @@ export function rayClusterSetting(r: Record<string, unknown>): ClusterSetting | 
   }
   const sshHost = text(r.sshHost);
   // Ray uploads the project itself as the job's working_dir: no SFTP code sync (sharedFilesystem false is not used).
-  return { name, host: sshHost ? `${address} via ${sshHost}` : address, sbatchOptions: [], setup: [], sharedFilesystem: false, ray: { address, ...(sshHost ? { sshHost } : {}) } };
+  // `setup`: shell lines run first in every job (the nodes' own environment: `source /opt/venv/bin/activate`).
+  const setup = Array.isArray(r.setup) ? r.setup.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+  return { name, host: sshHost ? `${address} via ${sshHost}` : address, sbatchOptions: [], setup, sharedFilesystem: false, ray: { address, ...(sshHost ? { sshHost } : {}) } };
 }
 
 /** What *Submit Command to Cluster…* asks for a Ray cluster, as typed. */
@@ -100,5 +103,41 @@ export function rayPlanFromAnswers(a: RaySubmitAnswers): RunPlan {
     ...(a.localDir ? { localDir: a.localDir } : {}),
     ...(pip.length ? { pip } : {}),
     ...(Object.keys(env).length ? { env } : {}),
+  };
+}
+
+/**
+ * A run of the views (a stage, an experiment, an entry point; a grid of them) as a Ray plan:
+ * its argv in the uploaded project (`localDir`, the workspace folder), entered at `cwd` (the
+ * dvc.yaml's folder inside it, relative), the cluster's setup lines, then DVC's own: a stage
+ * runs with `core.no_scm` (the upload has no .git), an experiment in a throwaway git
+ * repository (`dvc exp run` needs one). `results` are printed into the log on success.
+ */
+export function rayRunPlan(cluster: ClusterSetting, a: Omit<RaySubmitAnswers, 'command' | 'localDir'>, t: { run: PlannedRun; localDir: string; cwd: string; results?: readonly string[] }): RunPlan {
+  for (const what of ['gpus', 'cpus', 'memory', 'pip', 'env'] as const) {
+    const problem = checkRayAnswer(what, a[what] ?? '');
+    if (problem) throw new PlanError(problem);
+  }
+  if (t.cwd.startsWith('/') || t.cwd.split('/').includes('..')) throw new PlanError(`"${t.cwd}" is not a folder inside the project`);
+  const argv = t.run.argv;
+  const dvc = argv[0] === 'dvc' ? [argv[1] === 'exp' ? GIT_SCRATCH_SETUP : DVC_NO_SCM_SETUP] : [];
+  const setup = [...cluster.setup, ...dvc];
+  const pip = parsePip(a.pip ?? '');
+  const env = parseEnv(a.env ?? '');
+  return {
+    name: t.run.name,
+    command: [...argv],
+    cwd: t.cwd,
+    localDir: t.localDir,
+    resources: {
+      ...(a.gpus?.trim() ? { gpus: a.gpus.trim() } : {}),
+      ...(a.cpus?.trim() ? { cpus: Number(a.cpus.trim()) } : {}),
+      ...(a.memory?.trim() ? { memory: a.memory.trim() } : {}),
+    },
+    ...(t.run.array ? { array: t.run.array } : {}),
+    ...(setup.length ? { setup } : {}),
+    ...(pip.length ? { pip } : {}),
+    ...(Object.keys(env).length ? { env } : {}),
+    ...(t.results?.length ? { results: [...t.results] } : {}),
   };
 }

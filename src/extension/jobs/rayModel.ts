@@ -25,13 +25,21 @@ export function rayNodeView(l10n: L10n, n: ClusterNode): ItemView {
   return { label: n.name, description: parts.join(' · '), tooltip, icon: alive ? 'vm-running' : 'vm-outline', ...(alive ? {} : { color: 'errorForeground' }), contextValue: 'mlops.rayNode' };
 }
 
+/** The entrypoint as the user would read it: without our private-copy lines and the results step. */
+export function shownEntrypoint(e: string): string {
+  const lines = e.split('\n').filter((l) => !l.startsWith('MLOPS_JOB_DIR=$(mktemp') && !l.startsWith('trap \'cd / && rm -rf "$MLOPS_JOB_DIR"\''));
+  return lines.join('\n').replace(/ && \{ "\$\(command -v python3[\s\S]*$/, '');
+}
+
 export function rayJobView(l10n: L10n, j: ClusterJob & { entrypoint?: string }, me: string): ItemView {
   const elapsed = j.elapsedSec !== undefined ? formatDuration(j.elapsedSec * 1000) : '';
   const exit = j.exitCode ? l10n.t('exit {0}', j.exitCode) : '';
-  const parts = [j.raw.toLowerCase(), exit, elapsed, j.ours ? (j.user !== me ? l10n.t('by {0}', j.user) : '') : l10n.t('not from MLOps')];
+  const grid = j.arrayJobId ? l10n.t('{0} {1}', j.arrayJobId, j.arrayTaskId ?? '') : '';
+  const parts = [j.raw.toLowerCase(), exit, elapsed, grid, j.ours ? (j.user !== me ? l10n.t('by {0}', j.user) : '') : l10n.t('not from MLOps')];
   const tooltip = [
     `${j.id} — ${j.raw}`,
-    j.entrypoint ? l10n.t('Entrypoint: {0}', j.entrypoint) : '',
+    j.entrypoint ? l10n.t('Entrypoint: {0}', shownEntrypoint(j.entrypoint).slice(0, 2000)) : '',
+    j.arrayJobId ? l10n.t('Combination {0} of grid {1}', j.arrayTaskId ?? '?', j.arrayJobId) : '',
     j.startTime ? l10n.t('Started {0}', j.startTime) : '',
     j.endTime ? l10n.t('Ended {0}', j.endTime) : '',
     j.gpus ? l10n.t('Asked for: {0}', j.gpus) : '',
@@ -44,9 +52,28 @@ export function rayJobView(l10n: L10n, j: ClusterJob & { entrypoint?: string }, 
   return { label: `${j.name}`, description: [j.id, ...parts].filter(Boolean).join(' · '), tooltip, ...icon, contextValue: rayJobContext(j, me) };
 }
 
-/** Ended jobs, newest first (Ray keeps them in its job list until deleted). */
+/**
+ * The jobs of one grid (Ray has no arrays: one job per combination sharing our grid label)
+ * side by side, where the first of them stands, in task order; the rest keep their order.
+ */
+export function groupGrids<T extends Pick<ClusterJob, 'arrayJobId' | 'arrayTaskId'>>(jobs: readonly T[]): T[] {
+  const task = (j: T) => Number(/^(\d+)/.exec(j.arrayTaskId ?? '')?.[1] ?? 0);
+  const grids = new Map<string, T[]>();
+  for (const j of jobs) if (j.arrayJobId) grids.set(j.arrayJobId, [...(grids.get(j.arrayJobId) ?? []), j]);
+  const out: T[] = [];
+  for (const j of jobs) {
+    if (!j.arrayJobId) out.push(j);
+    else if (grids.has(j.arrayJobId)) {
+      out.push(...grids.get(j.arrayJobId)!.sort((a, b) => task(a) - task(b)));
+      grids.delete(j.arrayJobId);
+    }
+  }
+  return out;
+}
+
+/** Ended jobs, newest first (Ray keeps them in its job list until deleted), a grid's together. */
 export function rayEndedJobs(s: ClusterSnapshot, limit = 50): ClusterJob[] {
-  return s.jobs.filter((j) => !isActive(j.state)).sort((a, b) => (b.endTime ?? '').localeCompare(a.endTime ?? '')).slice(0, limit);
+  return groupGrids(s.jobs.filter((j) => !isActive(j.state)).sort((a, b) => (b.endTime ?? '').localeCompare(a.endTime ?? ''))).slice(0, limit);
 }
 
 export function rayGroupViews(l10n: L10n, s: ClusterSnapshot): { partitions: ItemView; jobs: ItemView; history: ItemView } {

@@ -10,6 +10,7 @@ import type { HostRegistry } from '../workspaces/hosts';
 import { JobActions } from './jobActions';
 import { JobsTreeProvider } from './jobsTree';
 import { setRayToken } from './rayConnect';
+import { RayOnHosts } from './rayOnHostsCommands';
 import { JobSubmitter } from './submitJob';
 import { ClusterSync } from './clusterSync';
 import { ResultsHome } from './results';
@@ -27,6 +28,7 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
   const sync = new ClusterSync(tree, log);
   const results = new ResultsHome(tree, sync, log, context.workspaceState);
   const onCluster = new RunOnCluster(submitter, sync, results, pipelines);
+  const rayOnHosts = new RayOnHosts(registry, context.globalState, log);
   // The "on Cluster" menu items of the Pipelines and Runs views show only where a cluster is configured.
   const hasClusters = () => void vscode.commands.executeCommand('setContext', 'mlops.hasClusters', tree.clusters().length > 0);
   hasClusters();
@@ -76,6 +78,8 @@ export function registerJobsView(context: vscode.ExtensionContext, log: vscode.L
     registerCommand('mlops.runAgainOnCluster', (node) => onCluster.again(node)),
     registerCommand('mlops.syncToCluster', () => onCluster.syncNow()),
     registerCommand('mlops.job.delete', (node) => actions.deleteJob(node)),
+    registerCommand('mlops.startRayClusterOnHosts', () => rayOnHosts.start()),
+    registerCommand('mlops.stopRayClusterOnHosts', (arg) => rayOnHosts.stop(arg)),
     registerCommand('mlops.setRayToken', async (arg) => {
       const name = await setRayToken(context.secrets, tree.clusters(), typeof arg === 'string' ? arg : (arg as { name?: string } | undefined)?.name);
       if (name) {

@@ -1,12 +1,14 @@
 // Results come home: jobs of a stage or an experiment submitted from here are remembered
 // (in the workspace state, so a reload keeps them) until the Jobs view sees them end. A job
-// that ends COMPLETED has its DVCLive folder, metrics and params copied over SFTP to
+// that ends COMPLETED has its DVCLive folder, metrics and params copied (over SFTP; a Ray
+// job's from the block it printed into its log) to
 // .mlops/jobs/<cluster>/<job id>/ in the project, where the Runs view finds them as a
 // DVCLive run tagged with the job id; any other end is logged and forgotten.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { plural } from '../../core/common/format';
+import type { RayBackend } from '../../core/jobs/ray/rayBackend';
 import type { ClusterJob, JobRecord } from '../../core/jobs/types';
 import { loadLazy } from '../lazy/load';
 import { showInfo, showWarning } from '../notify';
@@ -31,6 +33,8 @@ export interface ExpectedResult {
   array: boolean;
   /** Where code sync wrote the project (its manifest): files it wrote that the job left as they were are not results. */
   remoteRoot?: string;
+  /** A Ray job: its folder is gone with it; it printed the results into its log. */
+  fromLog?: boolean;
 }
 
 const KEY = 'mlops.jobs.expectedResults';
@@ -101,16 +105,19 @@ export class ResultsHome implements vscode.Disposable {
     if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
     const warn = (m: string) => this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: ${m}`);
-    const report = await this.sync.withFs(cluster, async (fs) =>
-      jobsLib().fetchResults({
-        fs,
-        remoteDir: r.remoteDir,
-        paths: r.paths,
-        localDir,
-        record: { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() },
-        ...(r.remoteRoot ? { synced: await jobsLib().syncedFiles(fs, r.remoteRoot, r.remoteDir, warn) } : {}),
-      }),
-    );
+    const record = { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() };
+    const report = r.fromLog
+      ? await this.fromLog(r, localDir, record)
+      : await this.sync.withFs(cluster, async (fs) =>
+          jobsLib().fetchResults({
+            fs,
+            remoteDir: r.remoteDir,
+            paths: r.paths,
+            localDir,
+            record,
+            ...(r.remoteRoot ? { synced: await jobsLib().syncedFiles(fs, r.remoteRoot, r.remoteDir, warn) } : {}),
+          }),
+        );
     const unchanged = report.unchanged?.length ? `; ${plural(report.unchanged.length, 'synced file')} the job did not change left there` : '';
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: ${plural(report.files.length, 'file')} (${report.bytes} bytes) brought home to ${localDir}${report.missing.length ? `; not on the cluster: ${report.missing.join(', ')}` : ''}${unchanged}`);
     if (!report.files.length) {
@@ -121,6 +128,17 @@ export class ResultsHome implements vscode.Disposable {
     await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
     void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; its results are in the Runs view.', r.jobId, r.what, r.cluster));
     return localDir;
+  }
+
+  /** A Ray job's results, from the block it printed into its log (the same rules as over SFTP). */
+  private async fromLog(r: ExpectedResult, localDir: string, record: { cluster: string; jobId: string; remoteDir: string; what: string; fetchedAt: string }) {
+    const { backend } = await this.tree.backend(r.cluster);
+    const ray = backend as RayBackend;
+    const lib = jobsLib();
+    const printed = lib.parseResultsLog(await ray.logs(r.jobId));
+    if (!printed) throw new Error(vscode.l10n.t('job {0} printed no results into its log (was it submitted before this version, or did Python fail on the node? see its log).', r.jobId));
+    if (!printed.complete) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the results in its log are cut short; bringing home what is whole`);
+    return lib.fetchResults({ fs: lib.logResultsFs(printed), remoteDir: '', paths: r.paths.filter((p) => !printed.missing.includes(p)), localDir, record });
   }
 
   dispose(): void {

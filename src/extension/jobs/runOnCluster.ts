@@ -3,7 +3,8 @@
 // Experiment on Cluster…": `dvc exp run -S`, a grid as a job array), an MLflow entry point
 // (`mlflow run . -e`), and "Run Again on Cluster" on a run of the Runs view. Each asks the
 // submit questions, syncs the project (unless the cluster shares this filesystem), shows
-// the script and submits. When a job of a stage or experiment ends COMPLETED, its DVCLive
+// the script and submits; on a Ray cluster the project is the job's working_dir and a grid is
+// one Ray job per combination. When a job of a stage or experiment ends COMPLETED, its DVCLive
 // output, metrics and params come home (results.ts) and show in the Runs view.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -14,8 +15,9 @@ import { showInfo } from '../notify';
 import { lensTarget } from '../pipelines/lensTarget';
 import { requireTrust } from '../trust';
 import type { PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
-import type { PlannedRun } from './clusterSettings';
+import type { ClusterSetting, PlannedRun } from './clusterSettings';
 import type { ClusterSync } from './clusterSync';
+import { rayRunPlan } from './rayClusterSettings';
 import type { ResultsHome } from './results';
 import type { JobSubmitter } from './submitJob';
 
@@ -49,11 +51,9 @@ export class RunOnCluster {
   async submit(target: RunTarget, clusterName?: string): Promise<string | undefined> {
     const cluster = await this.submitter.pickCluster(clusterName);
     if (!cluster) return undefined;
-    // Stages, experiments and entry points go to Slurm (synced over SFTP, a batch script);
-    // a Ray cluster takes a command with the project as its working_dir.
-    if (cluster.ray) throw new Error(vscode.l10n.t('{0} is a Ray cluster: runs from the views go to Slurm clusters for now. Use MLOps: Submit Command to Cluster… with the command (e.g. dvc repro -s STAGE).', cluster.name));
     requireTrust(vscode.l10n.t('Submitting a job to {0}', cluster.name));
     const title = vscode.l10n.t('{0} on {1}', target.what, cluster.name);
+    if (cluster.ray) return this.submitRay(cluster, target, title);
     const resources = await this.submitter.askResources(cluster, title);
     if (!resources) return undefined;
     const root = await this.submitter.remoteRoot(cluster, title);
@@ -66,6 +66,28 @@ export class RunOnCluster {
     const jobId = await this.submitter.submit(cluster, { ...resources, command: '', cwd }, { run });
     if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, localRoot: folder.uri.fsPath, what: target.what, array: !!run.array, ...(cluster.sharedFilesystem ? {} : { remoteRoot: root }) });
     return jobId;
+  }
+
+  /**
+   * Ray: the workspace folder is the job's working_dir (uploaded as Ray does it), the run's
+   * argv runs in the dvc.yaml's folder inside it; a grid is one Ray job per combination.
+   * Results come home through each job's log (core/jobs/ray/resultsInLog.ts).
+   */
+  private async submitRay(cluster: ClusterSetting, target: RunTarget, title: string): Promise<string | undefined> {
+    const answers = await this.submitter.askRayResources(title);
+    if (!answers) return undefined;
+    const folder = this.folderOf(target.dir);
+    if (folder.uri.scheme !== 'file') throw new Error(vscode.l10n.t('{0} is not a local folder: a Ray job uploads the project from this machine.', folder.name));
+    const cwd = path.relative(folder.uri.fsPath, target.dir).split(path.sep).filter(Boolean).join('/');
+    const plan = rayRunPlan(cluster, answers, { run: target.run, localDir: folder.uri.fsPath, cwd, ...(target.results ? { results: target.results } : {}) });
+    const result = await this.submitter.submitRayPlan(cluster, plan);
+    if (!result) return undefined;
+    if (target.results) {
+      for (const jobId of result.jobIds ?? [result.jobId]) {
+        this.results.expect({ cluster: cluster.name, jobId, remoteDir: `${result.packageName ? `gcs://${result.packageName}` : 'working_dir'}${cwd ? `/${cwd}` : ''}`, paths: target.results, localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true });
+      }
+    }
+    return result.jobId;
   }
 
   private async pickStage(): Promise<{ dir: string; stage: string; results: string[] } | undefined> {
@@ -105,7 +127,7 @@ export class RunOnCluster {
         validateInput: (v) => {
           try {
             const p = parseParams(v);
-            return p.combinations.length ? { message: vscode.l10n.t('{0} combinations: a job array of {0} tasks', p.combinations.length), severity: vscode.InputBoxValidationSeverity.Info } : undefined;
+            return p.combinations.length ? { message: vscode.l10n.t('{0} combinations: a job array of {0} tasks (on Ray: {0} jobs)', p.combinations.length), severity: vscode.InputBoxValidationSeverity.Info } : undefined;
           } catch (e) {
             return (e as Error).message;
           }

@@ -3,6 +3,7 @@
 // plan) in an untitled editor, and submits only when the user says Submit.
 import * as vscode from 'vscode';
 import type { RayBackend } from '../../core/jobs/ray/rayBackend';
+import type { RunPlan, SubmitResult } from '../../core/jobs/types';
 import { showInfo, showWarning } from '../notify';
 import { requireTrust } from '../trust';
 import { checkAnswer, planFromAnswers, type ClusterSetting, type PlannedRun, type SubmitAnswers } from './clusterSettings';
@@ -122,18 +123,28 @@ export class JobSubmitter {
       void showWarning(vscode.l10n.t('open the project folder first: a Ray job runs in an upload of it (its working_dir).'));
       return undefined;
     }
-    const last = this.lastRay;
-    const askRay = (prompt: string, what: 'gpus' | 'cpus' | 'memory' | 'pip' | 'env' | 'command', value = '', placeHolder?: string) =>
-      vscode.window.showInputBox({
-        title,
-        prompt,
-        value,
-        placeHolder,
-        ignoreFocusOut: true,
-        validateInput: (v) => (what === 'command' ? (v.trim() ? undefined : vscode.l10n.t('Type the command to run.')) : checkRayAnswer(what, v)),
-      });
-    const command = await askRay(vscode.l10n.t('Command to run as a Ray job (a shell command line, run in the uploaded project)'), 'command', last.command, 'python train.py --epochs 10');
+    const command = await vscode.window.showInputBox({
+      title,
+      prompt: vscode.l10n.t('Command to run as a Ray job (a shell command line, run in the uploaded project)'),
+      value: this.lastRay.command ?? '',
+      placeHolder: 'python train.py --epochs 10',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Type the command to run.')),
+    });
     if (command === undefined) return undefined;
+    const rest = await this.askRayResources(title);
+    if (!rest) return undefined;
+    const { gpus, cpus, memory, pip, env } = rest;
+    const answers: RaySubmitAnswers = { command, localDir: folder.fsPath, gpus, cpus, memory, pip, env };
+    this.lastRay = answers;
+    return this.submitRay(cluster, answers);
+  }
+
+  /** A Ray job's resources and runtime_env questions (GPUs, CPUs, memory, pip, env vars); undefined when the user stopped. */
+  async askRayResources(title: string): Promise<Omit<RaySubmitAnswers, 'command' | 'localDir'> | undefined> {
+    const last = this.lastRay;
+    const askRay = (prompt: string, what: 'gpus' | 'cpus' | 'memory' | 'pip' | 'env', value = '', placeHolder?: string) =>
+      vscode.window.showInputBox({ title, prompt, value, placeHolder, ignoreFocusOut: true, validateInput: (v) => checkRayAnswer(what, v) });
     const gpus = await askRay(vscode.l10n.t('GPUs for the entrypoint: a count, TYPE:COUNT (A100:2), or empty for none'), 'gpus', last.gpus, '1');
     if (gpus === undefined) return undefined;
     const cpus = await askRay(vscode.l10n.t('CPUs for the entrypoint (empty: none reserved)'), 'cpus', last.cpus, '1');
@@ -144,14 +155,18 @@ export class JobSubmitter {
     if (pip === undefined) return undefined;
     const env = await askRay(vscode.l10n.t('Environment variables (KEY=value, separated by blanks; empty: none)'), 'env', last.env, 'WANDB_MODE=offline');
     if (env === undefined) return undefined;
-    const answers: RaySubmitAnswers = { command, localDir: folder.fsPath, gpus, cpus, memory, pip, env };
-    this.lastRay = answers;
-    return this.submitRay(cluster, answers);
+    const out = { gpus, cpus, memory, pip, env };
+    this.lastRay = { ...this.lastRay, ...out };
+    return out;
   }
 
   /** Shows the request, then uploads the project (unless the cluster has it) and submits on Submit. */
   async submitRay(cluster: ClusterSetting, answers: RaySubmitAnswers, opts: { confirmed?: boolean } = {}): Promise<string | undefined> {
-    const plan = rayPlanFromAnswers(answers);
+    return (await this.submitRayPlan(cluster, rayPlanFromAnswers(answers), opts))?.jobId;
+  }
+
+  /** Shows the request(s) of a plan (a grid: one job per combination), then uploads and submits on Submit. */
+  async submitRayPlan(cluster: ClusterSetting, plan: RunPlan, opts: { confirmed?: boolean } = {}): Promise<(SubmitResult & { packageName?: string }) | undefined> {
     const { backend } = await this.tree.backend(cluster.name);
     const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: backend.render(plan) });
     await vscode.window.showTextDocument(doc, { preview: false });
@@ -161,7 +176,7 @@ export class JobSubmitter {
       if (choice !== yes) return undefined;
     }
     const ray = backend as RayBackend;
-    const { jobId } = await vscode.window.withProgress(
+    const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting to {0} (packing and uploading the project)…', cluster.name), cancellable: true },
       (_p, token) => {
         const abort = new AbortController();
@@ -170,10 +185,13 @@ export class JobSubmitter {
       },
     );
     const up = ray.lastUpload;
-    this.log.info(`Jobs: ${cluster.name}: submitted Ray job ${jobId} (${plan.name}); working_dir ${up ? `${up.name}: ${up.files} files, ${up.uploadedBytes ? `${up.uploadedBytes} bytes uploaded` : 'already on the cluster, nothing uploaded'}` : 'none'}`);
-    void showInfo(vscode.l10n.t('submitted job {0} ({1}) to {2}.', jobId, plan.name, cluster.name));
+    const { jobId } = result;
+    const ids = result.jobIds ?? [jobId];
+    this.log.info(`Jobs: ${cluster.name}: submitted Ray job${ids.length > 1 ? `s ${ids.join(', ')} (grid ${result.grid})` : ` ${jobId}`} (${plan.name}); working_dir ${up ? `${up.name}: ${up.files} files, ${up.uploadedBytes ? `${up.uploadedBytes} bytes uploaded` : 'already on the cluster, nothing uploaded'}` : 'none'}`);
+    if (ids.length > 1) void showInfo(vscode.l10n.t('submitted {0} jobs of grid {1} ({2}) to {3}.', ids.length, result.grid ?? '', plan.name, cluster.name));
+    else void showInfo(vscode.l10n.t('submitted job {0} ({1}) to {2}.', jobId, plan.name, cluster.name));
     await this.tree.read(cluster, true);
-    return jobId;
+    return { ...result, ...(up ? { packageName: up.name } : {}) };
   }
 
   /** Shows the script, then submits on Submit; the script stays open (it can be saved). */

@@ -5,3 +5,4 @@ export { RemoteRootMissingError, syncProject } from '../../core/jobs/sync/codeSy
 export { fetchResults, syncedFiles } from '../../core/jobs/sync/fetchResults';
 export { sftpRemoteFs } from '../../core/jobs/sync/remoteFs';
 export { RayBackend } from '../../core/jobs/ray/rayBackend';
+export { logResultsFs, parseResultsLog } from '../../core/jobs/ray/resultsInLog';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { memoryBytes, RayBackend } from '../../../src/core/jobs/ray/rayBackend';
+import { memoryBytes, PRIVATE_COPY, RayBackend } from '../../../src/core/jobs/ray/rayBackend';
 import { parseRayJobs, rayState } from '../../../src/core/jobs/ray/rayJobs';
 import { parseRayNodes, parseUsageByNode } from '../../../src/core/jobs/ray/rayNodes';
 import { checkRayVersion, NotRayDashboardError, RayVersionError } from '../../../src/core/jobs/ray/rayVersion';
@@ -91,7 +91,8 @@ describe('Ray submit plans and packages', () => {
   it('a plan becomes Ray\'s request: quoted entrypoint, resources, runtime_env, our label', () => {
     const plan = rayPlanFromAnswers({ command: 'python train.py --lr 0.1 | tee log', localDir: '/p', gpus: 'A100:2', cpus: '4', memory: '16G', pip: 'torch==2.5.1, pandas', env: 'A=1 B=x=y' });
     const req = backend.request(plan, 'gcs://_ray_pkg_0123456789abcdef.zip');
-    assert.equal(req.entrypoint, "bash -c 'python train.py --lr 0.1 | tee log'");
+    // With an uploaded working_dir the job runs in a private copy of it (Ray shares one per node and package).
+    assert.equal(req.entrypoint, `${PRIVATE_COPY}\nbash -c 'python train.py --lr 0.1 | tee log'`);
     assert.equal(req.entrypoint_num_gpus, 2);
     assert.equal(req.entrypoint_num_cpus, 4);
     assert.equal(req.entrypoint_memory, 16 * 1024 ** 3);
@@ -102,7 +103,7 @@ describe('Ray submit plans and packages', () => {
     assert.equal(memoryBytes('4000'), 4000 * 1024 ** 2);
     assert.throws(() => parsePip('torch; rm -rf /'), /not a pip requirement/);
     assert.throws(() => parseEnv('1A=x'), /not KEY=value/);
-    assert.throws(() => backend.request({ ...plan, array: { combinations: [{ a: '1' }] } }), /grids/);
+    assert.throws(() => backend.request({ ...plan, array: { combinations: [{ a: '1' }] } }), /several Ray jobs/);
   });
 
   it('settings: a Ray entry needs a name and an http(s) address; Slurm entries are unchanged', () => {

@@ -2,14 +2,16 @@
 // Jobs API (`/api/jobs/`), the state API's nodes and the autoscaler's per-node usage, and
 // package uploads (`/api/packages/gcs/…`) for the project as the job's working_dir. One
 // refresh is four requests side by side on one keep-alive agent.
+import { randomBytes } from 'node:crypto';
 import { ActionableError } from '../../common/errors';
 import { shellJoin } from '../../hosts/shellQuote';
 import { checkMemory, parseGpuRequest, PlanError } from '../resources';
 import { NotOurJobError } from '../slurm/slurmBackend';
 import type { CancelOptions, ClusterBackend, ClusterJob, ClusterSnapshot, ClusterWarning, JobRecord, LogPaths, Partition, RunPlan, SubmitResult } from '../types';
 import { RayHttp, RayHttpError, rayMessage, type RayHttpOptions } from './rayHttp';
-import { NAME_LABEL, OUR_LABEL, OWNER_LABEL, parseRayJob, parseRayJobs, type RayJob } from './rayJobs';
+import { GRID_LABEL, GRID_TASK_LABEL, NAME_LABEL, OUR_LABEL, OWNER_LABEL, parseRayJob, parseRayJobs, type RayJob } from './rayJobs';
 import { parseRayNodes, parseUsageByNode } from './rayNodes';
+import { resultsStep } from './resultsInLog';
 import { checkRayVersion, type RayVersion } from './rayVersion';
 import { packProject, type ProjectPackage } from './workingDir';
 
@@ -38,6 +40,9 @@ export interface RaySubmitRequest {
   metadata: Record<string, string>;
   runtime_env: { working_dir?: string; pip?: string[]; env_vars?: Record<string, string> };
 }
+
+/** The first lines of a job with an uploaded working_dir: a private copy of it, gone at the end. Constant. */
+export const PRIVATE_COPY = 'MLOPS_JOB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mlops-job.XXXXXX") && cp -R ./. "$MLOPS_JOB_DIR" && cd "$MLOPS_JOB_DIR" || exit 1\ntrap \'cd / && rm -rf "$MLOPS_JOB_DIR"\' EXIT';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'STOPPED']);
 const SUBMISSION_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
@@ -121,18 +126,45 @@ export class RayBackend implements ClusterBackend {
     return j;
   }
 
-  /** The request `submit` sends; the working_dir is named once the package is made. */
+  /**
+   * The requests `submit` sends: one, or one per combination of a grid (Ray has no job
+   * arrays), sharing the label `grid`. The working_dir and the grid label are named on submit.
+   */
+  requests(plan: RunPlan, workingDir?: string, grid = '(named on submit)'): RaySubmitRequest[] {
+    if (!plan.command.length) throw new PlanError('the command is empty');
+    const combos = plan.array?.combinations ?? [];
+    if (plan.array && !combos.length) throw new PlanError('the grid has no combinations');
+    if (!combos.length) return [this.request(plan, workingDir)];
+    const flag = plan.array?.flag;
+    return combos.map((c, i) => {
+      const words = Object.entries(c).map(([k, v]) => `${k}=${v}`);
+      const one: RunPlan = { ...plan, array: undefined, name: `${plan.name} ${words.join(' ')}`.slice(0, 200), command: [...plan.command, ...words.flatMap((w) => (flag ? [flag, w] : [w]))] };
+      const r = this.request(one, workingDir);
+      r.metadata[GRID_LABEL] = grid;
+      r.metadata[GRID_TASK_LABEL] = `${i + 1}/${combos.length}`;
+      return r;
+    });
+  }
+
+  /** The request of a plan without a grid; the working_dir is named once the package is made. */
   request(plan: RunPlan, workingDir?: string): RaySubmitRequest {
-    if (plan.array) throw new PlanError('parameter grids are not supported on Ray clusters yet: submit one job per combination');
+    if (plan.array) throw new PlanError('a grid is several Ray jobs: use requests()');
     if (!plan.command.length) throw new PlanError('the command is empty');
     const r = plan.resources;
     const gpu = r.gpus ? parseGpuRequest(r.gpus, this.gpuTypes) : undefined;
     // Ray spells accelerator types in capitals (A100, H100, T4); a type the cluster has not shown yet is written so.
     if (gpu?.type && !this.gpuTypes.includes(gpu.type)) gpu.type = gpu.type.toUpperCase();
     const command = shellJoin(plan.command);
-    // Ray runs the entrypoint with /bin/sh -c in the working_dir; setup lines run first, as written.
-    const cd = !plan.localDir && plan.cwd ? `cd ${shellJoin([plan.cwd])} && ` : '';
-    const entrypoint = [...(plan.setup ?? []), `${cd}${command}`].join('\n');
+    // Ray runs the entrypoint with /bin/sh -c in the working_dir. A relative cwd is a folder of
+    // the uploaded project (the dvc.yaml's), entered first so the setup lines run there too.
+    // Ray unpacks a working_dir once per node and runs every job of that package in the same
+    // folder: two jobs of a grid would write into each other's outputs, and a job would see
+    // the last one's. So each job runs in a private copy of it, removed when the job ends.
+    const copy = plan.localDir ? [PRIVATE_COPY] : [];
+    const cd = plan.cwd ? [`cd ${shellJoin([plan.cwd])} || exit 1`] : [];
+    // What makes the runs is printed into the log once the command succeeded (resultsInLog.ts).
+    const results = plan.results?.length ? ` && ${resultsStep(plan.results)}` : '';
+    const entrypoint = [...copy, ...cd, ...(plan.setup ?? []), `${command}${results}`].join('\n');
     const env = plan.env && Object.keys(plan.env).length ? { ...plan.env } : undefined;
     return {
       entrypoint,
@@ -154,8 +186,14 @@ export class RayBackend implements ClusterBackend {
     const notes = [
       plan.resources.timeLimit ? `// Ray has no time limit: ${plan.resources.timeLimit} is not sent.` : '',
       plan.resources.partition ? `// Ray has no partitions: ${plan.resources.partition} is not sent.` : '',
+      plan.array ? `// A grid of ${plan.array.combinations.length}: one Ray job per combination, sharing the label ${GRID_LABEL}.` : '',
+      plan.array?.maxParallel ? `// Ray has no limit on jobs at once: ${plan.array.maxParallel} is not sent (the cluster's resources decide).` : '',
+      plan.results?.length ? `// Once the command succeeds, the job prints ${plan.results.join(', ')} into its log, and they come home from there.` : '',
     ].filter(Boolean);
-    return [`// POST ${this.http.url('/api/jobs/').href}`, ...notes, JSON.stringify(this.request(plan), null, 2), ''].join('\n');
+    const reqs = this.requests(plan);
+    const shown = reqs.length === 1 ? reqs[0] : reqs.slice(0, 20);
+    const more = reqs.length > 20 ? [`// … and ${reqs.length - 20} more like these.`] : [];
+    return [`// POST ${this.http.url('/api/jobs/').href}`, ...notes, JSON.stringify(shown, null, 2), ...more, ''].join('\n');
   }
 
   /** Makes the project's package and uploads it unless the dashboard already holds it. */
@@ -177,9 +215,25 @@ export class RayBackend implements ClusterBackend {
   }
 
   async submit(plan: RunPlan, signal?: AbortSignal): Promise<SubmitResult> {
-    this.request(plan); // checks the plan before any upload
+    this.requests(plan); // checks the plan before any upload
     const pkg = plan.localDir ? await this.upload(plan.localDir, signal) : undefined;
-    const body = this.request(plan, pkg?.uri);
+    const grid = plan.array ? `grid-${randomBytes(6).toString('hex')}` : undefined;
+    const bodies = this.requests(plan, pkg?.uri, grid);
+    const ids: string[] = [];
+    for (const body of bodies) {
+      if (signal?.aborted && ids.length) break;
+      try {
+        ids.push(await this.post(body));
+      } catch (err) {
+        if (!ids.length) throw err;
+        // Some of the grid is on the cluster: say which, so nothing runs unseen.
+        throw new ActionableError(`${ids.length} of ${bodies.length} jobs of ${grid} were submitted (${ids.join(', ')}); then ${err instanceof Error ? err.message : String(err)}`, 'The submitted jobs run on; stop them in the Jobs view if the grid should not run partly.');
+      }
+    }
+    return { jobId: ids[0], ...(grid ? { jobIds: ids, grid } : {}), script: JSON.stringify(bodies.length === 1 ? bodies[0] : bodies, null, 2) };
+  }
+
+  private async post(body: RaySubmitRequest): Promise<string> {
     const res = await this.http.request('POST', '/api/jobs/', body);
     const text = res.body.toString('utf8');
     if (res.status !== 200) {
@@ -188,7 +242,7 @@ export class RayBackend implements ClusterBackend {
     const answer = JSON.parse(text) as { submission_id?: string; job_id?: string };
     const jobId = answer.submission_id ?? answer.job_id;
     if (!jobId) throw new ActionableError('The dashboard accepted the job but named no id.');
-    return { jobId, script: JSON.stringify(body, null, 2) };
+    return jobId;
   }
 
   /** Stops a running job; one not ours asks first (`confirmOwner` names whose it is, '' for nobody's). */

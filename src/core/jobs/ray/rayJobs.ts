@@ -7,6 +7,9 @@ import type { ClusterJob, ClusterWarning, JobState } from '../types';
 export const OUR_LABEL = 'mlops-workbench';
 export const OWNER_LABEL = 'mlops-workbench-user';
 export const NAME_LABEL = 'mlops-workbench-name';
+/** A grid's jobs share this label (Ray has no job arrays); `mlops-grid-task` is `i/n`. */
+export const GRID_LABEL = 'mlops-grid';
+export const GRID_TASK_LABEL = 'mlops-grid-task';
 
 export const MAX_JOBS = 20000;
 
@@ -93,6 +96,7 @@ export function parseRayJob(raw: unknown, now = Date.now()): RayJob | undefined 
     ...(exit !== undefined && state !== 'running' ? { exitCode: exit } : {}),
     ...(message ? { reason: message.slice(0, 20000) } : {}),
     ours: meta[OUR_LABEL] === '1',
+    ...(meta[GRID_LABEL] ? { arrayJobId: meta[GRID_LABEL].slice(0, 64), ...(meta[GRID_TASK_LABEL] ? { arrayTaskId: meta[GRID_TASK_LABEL].slice(0, 20) } : {}) } : {}),
     entrypoint,
     ...(str(r.error_type) ? { errorType: str(r.error_type) } : {}),
     driverOnly: str(r.type) !== undefined && str(r.type) !== 'SUBMISSION',
