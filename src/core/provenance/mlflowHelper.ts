@@ -30,7 +30,21 @@ def create(r):
         exp = c.get_experiment_by_name(r["experiment"])
         exp_id = exp.experiment_id if exp else c.create_experiment(r["experiment"])
     run = c.create_run(exp_id, tags=r.get("tags") or {}, run_name=r.get("runName"))
-    return {"runId": run.info.run_id, "experimentId": exp_id, "artifactUri": run.info.artifact_uri}
+    problem = None
+    if r.get("project"):
+        # mlflow run --run-id logs no params (it does only for runs it makes): log them as
+        # it would, with its own code (declared params with their defaults, then extra ones).
+        try:
+            from mlflow.entities import Param
+            from mlflow.projects import _project_spec
+            ep = _project_spec.load_project(r.get("cwd") or ".").get_entry_point(r["project"]["entryPoint"])
+            final, extra = ep.compute_parameters(r["project"].get("parameters") or {}, storage_dir=None)
+            items = list(final.items()) + list(extra.items())
+            for i in range(0, len(items), 100):
+                c.log_batch(run.info.run_id, params=[Param(k, str(v)) for k, v in items[i:i + 100]])
+        except Exception as e:
+            problem = "the entry point's params were not logged: %s" % e
+    return {"runId": run.info.run_id, "experimentId": exp_id, "artifactUri": run.info.artifact_uri, "problem": problem}
 def tags(r):
     c = client(r["uri"])
     items = list((r.get("tags") or {}).items())
@@ -72,6 +86,8 @@ export interface CreatedRun {
   runId: string;
   experimentId: string;
   artifactUri: string;
+  /** Set when the run was made but part of it (the entry point's params) was not. */
+  problem?: string | null;
 }
 
 export interface RunRecord {
@@ -159,7 +175,8 @@ export class MlflowHelper {
     });
   }
 
-  createRun(uri: string, o: { experiment: string; experimentId?: string; tags: Record<string, string>; runName?: string; cwd?: string }): Promise<CreatedRun> {
+  /** `project`: for `mlflow run --run-id`, the entry point and its -P values, logged as params the way `mlflow run` logs them on runs it makes. */
+  createRun(uri: string, o: { experiment: string; experimentId?: string; tags: Record<string, string>; runName?: string; cwd?: string; project?: { entryPoint: string; parameters: Record<string, string> } }): Promise<CreatedRun> {
     return this.call('create', { uri, ...o });
   }
   setTags(uri: string, runId: string, tags: Record<string, string>): Promise<void> {

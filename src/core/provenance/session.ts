@@ -112,10 +112,11 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
     const tags: Record<string, string> = { ...sourceTags({ sourceName: m.sourceName, sourceType: i.launcher === 'mlflow-run' ? 'PROJECT' : 'LOCAL' }), 'mlops.launcher': i.launcher, 'mlops.startTime': String(start) };
     if (m.reproducedFrom) tags[REPRODUCED_FROM_TAG] = m.reproducedFrom;
     // `mlflow run` names the entry point only on runs it makes itself: this one is ours.
-    const e = i.command.indexOf('-e');
-    if (i.launcher === 'mlflow-run' && e > 0 && i.command[e + 1]) tags['mlflow.project.entryPoint'] = i.command[e + 1];
+    const project = i.launcher === 'mlflow-run' ? entryPointOf(i.command) : undefined;
+    if (project) tags['mlflow.project.entryPoint'] = project.entryPoint;
     try {
-      created = await m.writer.createRun(m.uri, { experiment: m.experiment, experimentId: m.experimentId, tags, runName: m.runName, cwd: i.cwd });
+      created = await m.writer.createRun(m.uri, { experiment: m.experiment, experimentId: m.experimentId, tags, runName: m.runName, cwd: i.cwd, ...(project ? { project } : {}) });
+      if (created.problem) problems.push(created.problem);
       Object.assign(env, { MLFLOW_RUN_ID: created.runId, MLFLOW_TRACKING_URI: m.uri, MLFLOW_EXPERIMENT_ID: created.experimentId });
     } catch (err) {
       problems.push(`no MLflow run was made first (${err instanceof Error ? err.message : String(err)}); the run is not linked to its provenance`);
@@ -190,4 +191,24 @@ export function launchArgv(command: readonly string[], sessionEnv: Readonly<Reco
   const tool = command[0]?.split(/[\\/]/).pop()?.replace(/\.exe$/i, '');
   if (tool === 'mlflow' && command[1] === 'run' && sessionEnv.MLFLOW_RUN_ID) return [...command, '--run-id', sessionEnv.MLFLOW_RUN_ID];
   return [...command];
+}
+
+/**
+ * The entry point (`-e`, MLflow's default `main`) and the `-P k=v` values of an
+ * `mlflow run` argv: `mlflow run --run-id` logs no params, so the run made first logs them.
+ */
+export function entryPointOf(command: readonly string[]): { entryPoint: string; parameters: Record<string, string> } | undefined {
+  if (command[1] !== 'run') return undefined;
+  let entryPoint = 'main';
+  const parameters: Record<string, string> = {};
+  for (let i = 2; i < command.length; i++) {
+    const a = command[i];
+    if ((a === '-e' || a === '--entry-point') && i + 1 < command.length) entryPoint = command[++i];
+    else if ((a === '-P' || a === '--param-list') && i + 1 < command.length) {
+      const kv = command[++i];
+      const eq = kv.indexOf('=');
+      if (eq > 0) parameters[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+  }
+  return { entryPoint, parameters };
 }

@@ -208,6 +208,44 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     assert.equal(r.tags['mlflow.source.git.commit'], git('rev-parse', 'HEAD'));
   });
 
+  it('mlflow run --run-id gets the params mlflow run logs on a run of its own (-P values and defaults)', async () => {
+    // The oracle: the same entry point run by mlflow itself, without a run made first. Its
+    // metrics file lies outside the project, so the tree stays as the other tests expect.
+    const metricsFile = path.join(mkdtempSync(path.join(tmpdir(), 'mlops-prov-metrics-')), 'm.json');
+    writeFileSync(metricsFile, '{"acc": 0.5}');
+    const plain = [mlflow, 'run', '.', '-e', 'report', '-P', 'indent=4', '-P', `metrics=${metricsFile}`, '--env-manager', 'local', '--run-name', 'plain-report'];
+    assert.equal(await exec(dir, plain, { MLFLOW_TRACKING_URI: uri }), 0);
+    const command = [mlflow, 'run', '.', '-e', 'report', '-P', 'indent=4', '-P', `metrics=${metricsFile}`, '--env-manager', 'local'];
+    const session = await beginLaunch({
+      launcher: 'mlflow-run',
+      cwd: dir,
+      command,
+      local: nodeRunner,
+      remote: nodeRunner,
+      python,
+      host: hostname(),
+      env,
+      readText: (rel) => readFile(path.join(dir, rel), 'utf8').catch(() => undefined),
+      mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: 'mlflow run . -e report' },
+    });
+    assert.deepEqual(session.problems.filter((p) => p.includes('params')), []);
+    const code = await exec(dir, launchArgv(command, session.env), session.env);
+    assert.equal(code, 0);
+    await session.finish(code);
+    const params = (runId: string) =>
+      JSON.parse(
+        execFileSync(python, ['-c', 'import json, sys\nfrom mlflow.tracking import MlflowClient\nprint(json.dumps(MlflowClient(tracking_uri=sys.argv[1]).get_run(sys.argv[2]).data.params))', uri, runId], { encoding: 'utf8' }),
+      ) as Record<string, string>;
+    const plainId = execFileSync(
+      python,
+      ['-c', "import sys, mlflow\nmlflow.set_tracking_uri(sys.argv[1])\ndf = mlflow.search_runs(search_all_experiments=True, filter_string=\"tags.mlflow.runName = 'plain-report'\")\nprint(df['run_id'][0])", uri],
+      { encoding: 'utf8' },
+    ).trim();
+    const theirs = params(plainId);
+    assert.deepEqual(theirs.indent, '4');
+    assert.deepEqual(params(session.mlflowRun!.runId), theirs);
+  });
+
   it('offers to fetch a commit the clone does not have, and says so when it is not fetched', async () => {
     const missing = 'f'.repeat(40);
     const made = await helper.createRun(uri, { experiment: 'examples-classifier', tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': missing, 'mlops.command': JSON.stringify([dvc, 'repro']) }, cwd: dir });
