@@ -230,7 +230,8 @@ export class ExperimentsPanel implements vscode.Disposable {
       return;
     }
     if (action === 'compare') ComparePanel.show(this.deps, refs);
-    else MetricsPanel.show(this.deps, refs);
+    // A table grouped by a param or tag opens charts that average the same groups.
+    else MetricsPanel.show(this.deps, refs, this.state.groupBy && /^(param|tag):/.test(this.state.groupBy) ? this.state.groupBy : undefined);
   }
 
   private async export(format: 'csv' | 'markdown'): Promise<void> {
