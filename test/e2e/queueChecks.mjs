@@ -5,7 +5,7 @@
 // worker, "Filter Runs…" with MLflow's syntax, and the screenshots. The suite checks the
 // Runs view itself.
 import { join } from 'node:path';
-import { answerWhenAsked, clearAsks, until } from './browserAsks.mjs';
+import { answerWhenAsked, appFrame, clearAsks, until } from './browserAsks.mjs';
 import { openMlopsContainer, pane } from './uiChecks.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -106,6 +106,66 @@ const STEPS = {
   },
 };
 
+/** The nested-runs and group-means suite (test/e2e/suites/experimentsNested.test.ts): its own topic. */
+const NESTED = 'nested';
+
+/** Painted (non-transparent) pixels of the loss chart's canvas. */
+async function paintedLoss(/** @type {import('playwright-core').Frame} */ frame) {
+  return frame.evaluate(() => {
+    const c = /** @type {HTMLCanvasElement | null} */ (document.querySelector('.chart-card[data-metric="loss"] canvas'));
+    if (!c) return 0;
+    const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    if (d) for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+    return n;
+  });
+}
+
+/** @type {Record<string, import('./browserAsks.mjs').AskStep>} */
+const NESTED_STEPS = {
+  async hello() {},
+
+  /** Clicks the disclosure triangle of the row named `ask.name`. */
+  async twisty(page, ask) {
+    const frame = await appFrame(page, 'experiments');
+    const row = frame.locator('.row').filter({ hasText: new RegExp(`^.${ask.name}`) });
+    await until(async () => (await row.locator('.twisty').count()) > 0 || 'no triangle', `no triangle on ${ask.name}`);
+    await row.locator('.twisty').first().click();
+  },
+
+  async 'table-shot'(page, ask, out) {
+    await appFrame(page, 'experiments');
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(400);
+    await page.locator('.part.editor').screenshot({ path: join(out, ask.shot) });
+  },
+
+  /** Picks `ask.field` in "Average by": with the runs (a shot), then Show runs off (another). */
+  async average(page, ask, out) {
+    const frame = await appFrame(page, 'metrics');
+    await frame.locator('#group-by').selectOption(ask.field);
+    await until(async () => (await frame.locator('#show-runs').isVisible()) || 'hidden', 'no "Show runs" toggle once grouped');
+    await until(async () => (await paintedLoss(frame)) > 2000 || (await paintedLoss(frame)), 'the loss chart did not paint');
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(400);
+    await page.locator('.part.editor').screenshot({ path: join(out, ask.runsShot) });
+    const before = await paintedLoss(frame);
+    await frame.locator('#show-runs').click();
+    // Fewer lines drawn: the runs' own went, the means and bands stayed.
+    await until(async () => {
+      const now = await paintedLoss(frame);
+      return (now > 1000 && now < before) || { before, now };
+    }, 'hiding the runs did not change the chart');
+    await page.waitForTimeout(300);
+    await page.locator('.part.editor').screenshot({ path: join(out, ask.shot) });
+  },
+};
+
+/** Answers the nested suite's requests until `finished()`. */
+export function nestedChecksWhenAsked(/** @type {Page} */ page, /** @type {string} */ out, /** @type {() => boolean} */ finished, /** @type {Checks} */ checks) {
+  return answerWhenAsked(page, out, finished, checks, NESTED, NESTED_STEPS);
+}
+
 /** Answers the queue suite's requests until `finished()`; each becomes one named check. */
 export function queueChecksWhenAsked(/** @type {Page} */ page, /** @type {string} */ out, /** @type {() => boolean} */ finished, /** @type {Checks} */ checks) {
   return answerWhenAsked(page, out, finished, checks, TOPIC, STEPS);
@@ -114,4 +174,5 @@ export function queueChecksWhenAsked(/** @type {Page} */ page, /** @type {string
 /** Removes a previous run's request and answer files, before the suites start. */
 export function clearQueueChecks(/** @type {string} */ out) {
   clearAsks(out, TOPIC);
+  clearAsks(out, NESTED);
 }

@@ -14,7 +14,7 @@ import { prepareExampleSandbox } from './exampleSandbox.mjs';
 import * as ui from './uiChecks.mjs';
 import { clearPanelChecks, metricsPanelAfterReload, panelChecksWhenAsked } from './panelChecks.mjs';
 import { clearExperimentsChecks, experimentsChecksWhenAsked } from './experimentsChecks.mjs';
-import { clearQueueChecks, queueChecksWhenAsked } from './queueChecks.mjs';
+import { clearQueueChecks, nestedChecksWhenAsked, queueChecksWhenAsked } from './queueChecks.mjs';
 import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
 import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { clearWalkthroughChecks, walkthroughChecksWhenAsked } from './walkthroughChecks.mjs';
@@ -176,6 +176,7 @@ async function main() {
   const panelChecks = panelChecksWhenAsked(page, out, () => harnessDone, checks);
   const experimentsChecks = experimentsChecksWhenAsked(page, out, () => harnessDone, checks);
   const queueChecks = queueChecksWhenAsked(page, out, () => harnessDone, checks);
+  const nestedChecks = nestedChecksWhenAsked(page, out, () => harnessDone, checks);
   const pipelineChecks = pipelineChecksWhenAsked(page, out, () => harnessDone, checks);
   const launchChecks = launchChecksWhenAsked(page, out, () => harnessDone, checks);
   const walkthroughChecks = walkthroughChecksWhenAsked(page, out, () => harnessDone, checks);
@@ -184,6 +185,7 @@ async function main() {
   await panelChecks;
   await experimentsChecks;
   await queueChecks;
+  await nestedChecks;
   await pipelineChecks;
   await launchChecks;
   await walkthroughChecks;
