@@ -67,8 +67,10 @@ const STEPS = {
     await page.keyboard.type(ask.param, { delay: 5 });
     const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${ask.param.replace(/\./g, '\\.')}$`) }) });
     await until(async () => (await row.count()) === 1 || (await rowLabels(page).allTextContents()).map(norm), `step 1 does not offer ${ask.param}`);
-    await row.first().locator('input[type=checkbox], .quick-input-list-checkbox').first().click();
-    await until(async () => (await row.first().getAttribute('aria-checked')) === 'true' || (await row.first().getAttribute('aria-checked')), `${ask.param} did not get checked`);
+    // The row's checkbox (a custom toggle in VS Code's list); a click on the row toggles it too.
+    const box = row.first().locator('.monaco-checkbox, input[type=checkbox]');
+    if (await box.count()) await box.first().click();
+    else await row.first().locator('.label-name').click();
     await page.locator('.quick-input-widget .quick-input-action').getByRole('button', { name: /OK/i }).click();
     await atTitle(page, '(2/3)');
     await typeAnswer(page, ask.values);
