@@ -42,6 +42,7 @@ const TOOLBAR = `
   <span class="hint">Drag to zoom · Shift-drag or arrows to pan · Ctrl-wheel zooms · double-click resets</span>
 </div>
 <div id="legend" class="legend" role="group" aria-label="Runs (click to hide or show)"></div>
+<div id="group-legend" class="legend group-legend" aria-label="Groups: mean ± 1 sample standard deviation" hidden></div>
 <div id="notice" hidden></div>
 <div id="charts" class="charts"></div>`;
 
@@ -63,6 +64,7 @@ export class MetricsView {
   private readonly showRunsEl: HTMLElement & { checked: boolean; hidden: boolean };
   private readonly filterEl: HTMLElement & { value: string };
   private readonly legendEl: HTMLDivElement;
+  private readonly groupLegendEl: HTMLDivElement;
   private readonly noticeEl: HTMLDivElement;
   private readonly chartsEl: HTMLDivElement;
 
@@ -83,6 +85,7 @@ export class MetricsView {
     this.showRunsEl = $('show-runs');
     this.filterEl = $('filter');
     this.legendEl = $('legend');
+    this.groupLegendEl = $('group-legend');
     this.noticeEl = $('notice');
     this.chartsEl = $('charts');
     this.xAxisEl.addEventListener('change', () => on.xAxis(this.xAxisEl.value as XAxis));
@@ -125,7 +128,23 @@ export class MetricsView {
     }
     this.groupEl.disabled = !opts.length;
     this.showRunsEl.checked = state.saved.showRuns;
-    this.showRunsEl.hidden = !chartGroups(state).length;
+    const groups = chartSettings(state).groups ?? [];
+    this.showRunsEl.hidden = !groups.length;
+    // What each mean line and band is: the group, its colour, how many runs.
+    this.groupLegendEl.hidden = !groups.length;
+    this.groupLegendEl.replaceChildren(
+      ...groups.map((g) => {
+        const item = document.createElement('span');
+        item.className = 'legend-item group-item';
+        const sw = document.createElement('span');
+        sw.className = 'swatch band';
+        sw.style.backgroundColor = g.color;
+        const text = document.createElement('span');
+        text.textContent = `${g.label} · mean ± std of ${g.members.length} ${g.members.length === 1 ? 'run' : 'runs'}`;
+        item.append(sw, text);
+        return item;
+      }),
+    );
   }
 
   renderLegend(state: MetricsState): void {
