@@ -53,6 +53,12 @@ describe('experiments table: nested runs', () => {
     assert.deepEqual(show(runs, folded.rows), ['o@0', 'p@0+?']);
   });
 
+  it('runs that nest nothing are top-level leaves in the sort order', () => {
+    const flat = [run('x', 0.3), run('y', 0.1), run('z', 0.2)];
+    const v = buildTableView(flat, [], { sort: byAcc, nesting: { expanded: new Set() } }, 0);
+    assert.deepEqual(show(flat, v.rows), ['y@0', 'z@0', 'x@0']);
+  });
+
   it('grouping makes the rows flat', () => {
     const v = buildTableView(runs, [], { sort: [], groupBy: 'attr:status', nesting: { expanded: new Set([key('p')]) } }, 0);
     assert.equal(v.rows.filter((r) => r.kind === 'run').length, 6);

@@ -58,6 +58,8 @@ type Node = { id: string; tags: Record<string, string>; i: number };
  * left out. Iterative (an explicit stack): a chain of 100,000 nested runs cannot overflow.
  */
 export function nestedRows(runs: readonly TableRun[], order: readonly number[], context: ReadonlySet<number>, q: NestingQuery): NestedRow[] {
+  // Most stores nest nothing (DVC, TensorBoard, MLflow without nested=True): no tree to build.
+  if (!order.some((i) => runs[i].parentKey !== undefined)) return order.map((run) => ({ kind: 'run', run, depth: 0, children: 0, expanded: false, context: false }));
   // The table's keys name runs across stores: the tree is built on them (a parent key is in the child's store).
   const nodes: Node[] = order.map((i) => {
     const p = runs[i].parentKey;
