@@ -39,8 +39,14 @@ export interface TableRowMsg {
   titles?: string[];
   /** Runs: RUNNING, FINISHED, ... (the status dot). */
   status?: string;
-  /** Runs: the parent run's key (MLflow's nested runs), for the nesting that builds on it. */
+  /** Runs: the parent run's key (MLflow's nested runs). */
   parent?: string;
+  /** Runs, nested (not while grouped): the level (0 at the top), how many children it has, whether they show. */
+  depth?: number;
+  children?: number;
+  expanded?: boolean;
+  /** Runs: shown only because a child of theirs matches the search. */
+  context?: boolean;
   /** Groups: how many runs, and whether they are folded away. */
   count?: number;
   collapsed?: boolean;
@@ -87,6 +93,8 @@ export type TableToHost =
   | { type: 'resize'; column: string; width: number }
   | { type: 'groupBy'; column: string | null }
   | { type: 'toggleGroup'; id: string }
+  /** Folds or unfolds a parent run's children. */
+  | { type: 'toggleNest'; key: string }
   | { type: 'minMax'; metric: string; on: boolean }
   | { type: 'open'; action: OpenAction; keys: string[] }
   | { type: 'export'; format: ExportFormat }
@@ -133,7 +141,16 @@ function isRow(v: unknown, width: number): v is TableRowMsg {
   if (!isObj(v) || !isStr(v.key) || (v.kind !== 'run' && v.kind !== 'group')) return false;
   if (!Array.isArray(v.cells) || v.cells.length !== width || !v.cells.every(isStr)) return false;
   if (v.titles !== undefined && !(Array.isArray(v.titles) && v.titles.length === width && v.titles.every(isStr))) return false;
-  return optional(v.status, isStr) && optional(v.parent, isStr) && optional(v.count, isCount) && optional(v.collapsed, isBool);
+  return (
+    optional(v.status, isStr) &&
+    optional(v.parent, isStr) &&
+    optional(v.count, isCount) &&
+    optional(v.collapsed, isBool) &&
+    optional(v.depth, isCount) &&
+    optional(v.children, isCount) &&
+    optional(v.expanded, isBool) &&
+    optional(v.context, isBool)
+  );
 }
 
 const isSearchError = (v: unknown): v is SearchErrorMsg => isObj(v) && isStr(v.message) && isCount(v.column);
@@ -193,6 +210,8 @@ export function parseTableToHost(m: unknown): TableToHost | undefined {
         return m.column === null || isStr(m.column);
       case 'toggleGroup':
         return isStr(m.id);
+      case 'toggleNest':
+        return isStr(m.key);
       case 'minMax':
         return isStr(m.metric) && isBool(m.on);
       case 'open':

@@ -16,6 +16,11 @@ export interface PanelRun {
   status: string;
   startTime?: number;
   endTime?: number;
+  /**
+   * The values a chart can group runs by ("average the group"): `param:<name>` and
+   * `tag:<name>` (tags MLflow writes itself, `mlflow.*`, left out). Metrics panel only.
+   */
+  fields?: Record<string, string>;
 }
 
 export type XAxis = 'step' | 'wall' | 'relative';
@@ -69,11 +74,18 @@ export interface MetricsViewState {
   smoothing: number;
   logScale: boolean;
   hidden: string[];
+  /** "Average the group": the field (`param:lr`, `tag:seed`) whose values make the groups; null: no groups. */
+  groupBy: string | null;
+  /** With groups: whether the runs' own lines show beside their groups' means. */
+  showRuns: boolean;
 }
 
 export type HostToMetrics =
-  /** `refs`: every run the panel was opened on, shown or not (a store not read yet): the webview keeps them across reloads. */
-  | { type: 'init'; runs: PanelRun[]; metrics: string[]; problems: string[]; refs?: RunRefMsg[] }
+  /**
+   * `refs`: every run the panel was opened on, shown or not (a store not read yet): the webview keeps them across reloads.
+   * `groupBy`: set when the panel was opened from a grouped table: the charts group the same way.
+   */
+  | { type: 'init'; runs: PanelRun[]; metrics: string[]; problems: string[]; refs?: RunRefMsg[]; groupBy?: string | null }
   /** A run's series of one metric, downsampled; `range` set when it answers a zoom. */
   | { type: 'series'; metric: string; run: string; data: SeriesColumns; total: number; range?: [number, number] }
   /** Points logged since the last message for that run and metric. */
@@ -186,7 +198,7 @@ function isColumns(v: unknown): v is SeriesColumns {
 }
 
 function isRun(v: unknown): v is PanelRun {
-  return isObj(v) && isStr(v.key) && isStr(v.sourceId) && isStr(v.runId) && isStr(v.name) && isStr(v.color) && isStr(v.source) && isStr(v.status);
+  return isObj(v) && isStr(v.key) && isStr(v.sourceId) && isStr(v.runId) && isStr(v.name) && isStr(v.color) && isStr(v.source) && isStr(v.status) && (v.fields === undefined || (isObj(v.fields) && Object.values(v.fields).every(isStr)));
 }
 
 function isStats(v: unknown): v is MetricStats {
@@ -234,7 +246,8 @@ export function parseHostToMetrics(m: unknown): HostToMetrics | undefined {
         m.runs.every(isRun) &&
         isStrArray(m.metrics) &&
         isStrArray(m.problems) &&
-        (m.refs === undefined || (Array.isArray(m.refs) && m.refs.every((r) => isObj(r) && isStr(r.sourceId) && isStr(r.runId))))
+        (m.refs === undefined || (Array.isArray(m.refs) && m.refs.every((r) => isObj(r) && isStr(r.sourceId) && isStr(r.runId)))) &&
+        (m.groupBy === undefined || m.groupBy === null || isStr(m.groupBy))
         ? (m as HostToMetrics)
         : undefined;
     case 'series':
@@ -294,6 +307,8 @@ export function parseMetricsViewState(v: unknown): MetricsViewState | undefined 
     smoothing: isFiniteNum(v.smoothing) ? Math.min(Math.max(v.smoothing, 0), 0.99) : 0.6,
     logScale: v.logScale === true,
     hidden: isStrArray(v.hidden) ? v.hidden : [],
+    groupBy: isStr(v.groupBy) ? v.groupBy : null,
+    showRuns: v.showRuns !== false,
   };
 }
 

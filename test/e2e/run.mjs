@@ -14,6 +14,7 @@ import { prepareExampleSandbox } from './exampleSandbox.mjs';
 import * as ui from './uiChecks.mjs';
 import { clearPanelChecks, metricsPanelAfterReload, panelChecksWhenAsked } from './panelChecks.mjs';
 import { clearExperimentsChecks, experimentsChecksWhenAsked } from './experimentsChecks.mjs';
+import { clearQueueChecks, nestedChecksWhenAsked, queueChecksWhenAsked } from './queueChecks.mjs';
 import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.mjs';
 import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { clearWalkthroughChecks, walkthroughChecksWhenAsked } from './walkthroughChecks.mjs';
@@ -88,6 +89,7 @@ async function main() {
   rmSync(harnessFile, { force: true });
   clearPanelChecks(out);
   clearExperimentsChecks(out);
+  clearQueueChecks(out);
   clearPipelineChecks(out);
   clearLaunchChecks(out);
   clearWalkthroughChecks(out);
@@ -176,6 +178,8 @@ async function main() {
   const dataViewShot = ui.screenshotWhenAsked(page, dataShot, () => harnessDone, { collapse: ['Workspaces', 'Runs', 'Pipelines'], sideBarWidth: 640 });
   const panelChecks = panelChecksWhenAsked(page, out, () => harnessDone, checks);
   const experimentsChecks = experimentsChecksWhenAsked(page, out, () => harnessDone, checks);
+  const queueChecks = queueChecksWhenAsked(page, out, () => harnessDone, checks);
+  const nestedChecks = nestedChecksWhenAsked(page, out, () => harnessDone, checks);
   const pipelineChecks = pipelineChecksWhenAsked(page, out, () => harnessDone, checks);
   const launchChecks = launchChecksWhenAsked(page, out, () => harnessDone, checks);
   const walkthroughChecks = walkthroughChecksWhenAsked(page, out, () => harnessDone, checks);
@@ -184,6 +188,8 @@ async function main() {
   harnessDone = true;
   await panelChecks;
   await experimentsChecks;
+  await queueChecks;
+  await nestedChecks;
   await pipelineChecks;
   await launchChecks;
   await walkthroughChecks;

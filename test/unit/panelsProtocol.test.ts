@@ -57,7 +57,7 @@ describe('panel messages are checked on arrival', () => {
   });
   it('restores a saved view state with defaults for what an older build left out', () => {
     const s = parseMetricsViewState({ runs: [{ sourceId: 'a', runId: 'b' }, { bad: 1 }], smoothing: 5 });
-    assert.deepEqual(s, { runs: [{ sourceId: 'a', runId: 'b' }], xAxis: 'step', smoothing: 0.99, logScale: false, hidden: [] });
+    assert.deepEqual(s, { runs: [{ sourceId: 'a', runId: 'b' }], xAxis: 'step', smoothing: 0.99, logScale: false, hidden: [], groupBy: null, showRuns: true });
     assert.equal(parseMetricsViewState('x'), undefined);
   });
 });

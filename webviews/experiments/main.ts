@@ -5,7 +5,7 @@ import '../shared/panel.css';
 import './experiments.css';
 import { parseHostToTable, type TableToHost } from '../../src/protocol/experimentsTable';
 import { vscodeApi } from '../shared/vscodeApi';
-import { clearSelection, cursorCellText, cursorRowTsv, moveCursor, onHostMessage, restoreTableState, savedOf, setCursor, toggleSelected, type NavKey, type TableState } from './state';
+import { clearSelection, cursorCellText, cursorRowTsv, moveCursor, onHostMessage, restoreTableState, savedOf, setCursor, toggleSelected, treeKey, type NavKey, type TableState } from './state';
 import { TableView } from './view';
 
 const api = vscodeApi();
@@ -26,6 +26,16 @@ function onKey(e: KeyboardEvent): void {
   const mod = e.ctrlKey || e.metaKey;
   if (NAV_KEYS.has(e.key)) {
     e.preventDefault();
+    const tree = e.key === 'ArrowLeft' || e.key === 'ArrowRight' ? treeKey(state, e.key) : undefined;
+    if (tree && 'toggle' in tree) {
+      post({ type: 'toggleNest', key: tree.toggle });
+      return;
+    }
+    if (tree) {
+      save(tree.state);
+      view.revealCursor();
+      return;
+    }
     save(moveCursor(state, e.key as NavKey, mod, view.pageRows()));
     view.revealCursor();
     return;
@@ -63,6 +73,10 @@ const view = new TableView(document.getElementById('root')!, state, {
   resize: (column, width) => post({ type: 'resize', column, width }),
   groupBy: (column) => post({ type: 'groupBy', column }),
   minMax: (metric, on) => post({ type: 'minMax', metric, on }),
+  toggleNest: (row) => {
+    const r = state.rows[row];
+    if (r?.kind === 'run') post({ type: 'toggleNest', key: r.key });
+  },
   rowClick: (row, col) => {
     const r = state.rows[row];
     save(setCursor(state, row, col));

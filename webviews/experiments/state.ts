@@ -167,3 +167,33 @@ export function groupOptions(s: TableState): { value: string; label: string }[] 
   const attrs = new Set(['attr:status', 'attr:experiment', 'attr:source']);
   return s.choices.filter((c) => c.kind === 'param' || c.kind === 'tag' || attrs.has(c.id)).map((c) => ({ value: c.id, label: c.kind === 'attr' ? c.label : `${c.kind}s.${c.label}` }));
 }
+
+/** The column that draws the tree of nested runs (indent and disclosure triangle): Name, or the first. */
+export function treeColumn(s: TableState): number {
+  return Math.max(0, s.columns.findIndex((c) => c.id === 'attr:name'));
+}
+
+/** The prefix of a nested run's name: its triangle when it has children (▾ unfolded, ▸ folded). */
+export function nestMark(row: TableState['rows'][number]): string {
+  if (row.kind !== 'run' || !row.children) return '';
+  return row.expanded ? '▾' : '▸';
+}
+
+/**
+ * The tree-grid keys on the tree column (the ARIA treegrid pattern): → unfolds a folded
+ * parent, ← folds an unfolded one or goes up to the parent row. Undefined: the key moves
+ * the cursor as usual.
+ */
+export function treeKey(s: TableState, key: 'ArrowLeft' | 'ArrowRight'): { toggle: string } | { state: TableState } | undefined {
+  const row = s.rows[s.cursor.row];
+  if (!row || row.kind !== 'run' || s.cursor.col !== treeColumn(s) || row.depth === undefined) return undefined;
+  if (row.children && (key === 'ArrowRight') !== row.expanded) return { toggle: row.key };
+  if (key === 'ArrowLeft' && row.depth > 0 && row.parent) {
+    // The parent is the nearest row above one level up.
+    for (let i = s.cursor.row - 1; i >= 0; i--) {
+      const r = s.rows[i];
+      if (r.kind === 'run' && r.key === row.parent) return { state: { ...s, cursor: { ...s.cursor, row: i } } };
+    }
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@
 // rows in view (plus a few) exist as elements, each absolutely placed at index × ROW_HEIGHT;
 // a pool of row elements is rebound as the user scrolls, so 100,000 rows cost what 50 do.
 import type { TableProbe } from '../../src/protocol/experimentsTable';
-import { columnOffsets, countText, groupOptions, ROW_HEIGHT, scrollToRow, sortMark, visibleColumnRange, visibleRange, type TableState } from './state';
+import { columnOffsets, countText, groupOptions, nestMark, ROW_HEIGHT, scrollToRow, sortMark, treeColumn, visibleColumnRange, visibleRange, type TableState } from './state';
 
 export interface TableCallbacks {
   search(text: string): void;
@@ -14,6 +14,8 @@ export interface TableCallbacks {
   groupBy(column: string | null): void;
   minMax(metric: string, on: boolean): void;
   rowClick(row: number, col: number): void;
+  /** The disclosure triangle of a parent run was clicked. */
+  toggleNest(row: number): void;
   key(e: KeyboardEvent): void;
   open(action: 'compare' | 'charts'): void;
   export(format: 'csv' | 'markdown'): void;
@@ -75,6 +77,8 @@ export class TableView {
     const group = el('label', 'group', 'Group by ');
     group.append(this.groupSelect);
     this.groupSelect.addEventListener('change', () => cb.groupBy(this.groupSelect.value || null));
+    // Grouping gathers runs by a value; a parent rarely shares its children's, so grouped rows are flat.
+    this.groupSelect.title = 'Group runs by a param, tag or attribute. Grouped rows are flat: nested runs show under their own group, not under their parent.';
     this.compareBtn = button('Compare Runs', 'Compare the selected runs side by side', () => cb.open('compare'));
     this.chartsBtn = button('Metric Charts', "Chart the selected runs' metrics", () => cb.open('charts'));
     const columnsBtn = button('Columns…', 'Choose, pin and order columns', () => this.toggleChooser());
@@ -359,6 +363,28 @@ export class TableView {
       const first = cells[0] as HTMLElement | undefined;
       if (first) first.textContent = `${row.collapsed ? '▸' : '▾'} ${row.cells[0]} (${row.count ?? 0})`;
       r.setAttribute('aria-expanded', String(!row.collapsed));
+      return;
+    }
+    r.classList.toggle('context', row.context === true);
+    if (row.context) r.title = 'Shown because a nested run under it matches the search';
+    else r.removeAttribute('title');
+    const tc = treeColumn(this.state);
+    const tree = cells[tc] as HTMLElement | undefined;
+    if (tree) {
+      // Indent by level; a leaf under a parent lines up with its siblings' names, past their triangles.
+      const depth = row.depth ?? 0;
+      const nested = depth > 0 || !!row.children;
+      tree.style.paddingLeft = nested ? `${8 + depth * 16 + (row.children ? 0 : 14)}px` : '';
+      const mark = nestMark(row);
+      if (mark) {
+        const twisty = el('span', 'twisty', mark);
+        twisty.setAttribute('aria-hidden', 'true');
+        tree.replaceChildren(twisty, row.cells[tc] ?? '');
+      }
+    }
+    if (row.children) {
+      r.setAttribute('aria-expanded', String(!!row.expanded));
+      r.setAttribute('aria-level', String((row.depth ?? 0) + 1));
     } else r.removeAttribute('aria-expanded');
   }
 
@@ -378,6 +404,10 @@ export class TableView {
     const cell = (e.target as HTMLElement).closest('.cell');
     const row = cell?.parentElement;
     if (!cell || !row?.dataset.row) return;
+    if ((e.target as HTMLElement).closest('.twisty')) {
+      this.cb.toggleNest(Number(row.dataset.row));
+      return;
+    }
     this.cb.rowClick(Number(row.dataset.row), [...row.children].indexOf(cell));
     this.grid.focus();
   }

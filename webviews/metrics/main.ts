@@ -6,7 +6,7 @@ import { parseHostToMetrics, type MetricsToHost } from '../../src/protocol/panel
 import { onThemeChange } from '../shared/theme';
 import { vscodeApi } from '../shared/vscodeApi';
 import { loadElements } from '../shared/elements';
-import { onHostMessage, restoreMetricsState, setLogScale, setSmoothing, setXAxis, toggleRun, type MetricsState } from './state';
+import { onHostMessage, restoreMetricsState, setGroupBy, setLogScale, setShowRuns, setSmoothing, setXAxis, toggleRun, type MetricsState } from './state';
 import { MetricsView } from './view';
 
 loadElements();
@@ -28,6 +28,8 @@ const view = new MetricsView(document.getElementById('root')!, state, {
   },
   smoothing: (value) => update(setSmoothing(state, value)),
   logScale: (on) => update(setLogScale(state, on)),
+  groupBy: (field) => update(setGroupBy(state, field)),
+  showRuns: (on) => update(setShowRuns(state, on)),
   toggleRun: (key) => update(toggleRun(state, key)),
   exportPng: (metric, dataUrl) => post({ type: 'exportPng', metric, dataUrl }),
   exportCsv: (metric) => post({ type: 'exportCsv', metric }),

@@ -3,6 +3,7 @@
 // (view.ts) draws it and main.ts wires the two; this part is unit-tested in Node.
 import { parseMetricsViewState, type HostToMetrics, type MetricsViewState, type PanelRun, type XAxis } from '../../src/protocol/panels';
 import { NO_NOTICE, runsNotice, toggleKey, type Notice } from '../shared/viewState';
+import { groupRuns, type RunGroup } from '../shared/groupAverage';
 
 export interface MetricsState {
   /** What the webview saves (vscode setState) and the panel serializer restores from. */
@@ -22,7 +23,7 @@ const MAX_SMOOTHING = 0.99;
 /** The state before the host's first message: the saved settings, or the defaults for a new (or older build's) panel. */
 export function restoreMetricsState(saved: unknown): MetricsState {
   return {
-    saved: parseMetricsViewState(saved) ?? { runs: [], xAxis: 'step', smoothing: 0.6, logScale: false, hidden: [] },
+    saved: parseMetricsViewState(saved) ?? { runs: [], xAxis: 'step', smoothing: 0.6, logScale: false, hidden: [], groupBy: null, showRuns: true },
     runs: [],
     metrics: [],
     notice: NO_NOTICE,
@@ -35,7 +36,9 @@ export function onHostMessage(state: MetricsState, msg: HostToMetrics): MetricsS
     case 'init': {
       // Every run asked for, also those whose store was not read this time: a reload asks for them again.
       const refs = msg.refs ?? msg.runs.map((r) => ({ sourceId: r.sourceId, runId: r.runId }));
-      return { ...state, saved: { ...state.saved, runs: refs }, runs: msg.runs, metrics: msg.metrics, notice: runsNotice(msg.runs.length, msg.problems, NO_RUNS, msg.metrics.length ? undefined : NO_METRICS) };
+      // Opened from a grouped table: group the same way (a field the runs do not have means no groups).
+      const groupBy = msg.groupBy !== undefined ? (msg.groupBy && groupOptions(msg.runs).some((o) => o.value === msg.groupBy) ? msg.groupBy : null) : state.saved.groupBy;
+      return { ...state, saved: { ...state.saved, runs: refs, groupBy }, runs: msg.runs, metrics: msg.metrics, notice: runsNotice(msg.runs.length, msg.problems, NO_RUNS, msg.metrics.length ? undefined : NO_METRICS) };
     }
     case 'status':
       return {
@@ -74,4 +77,31 @@ export function matchesFilter(metric: string, filter: string): boolean {
     .split(/\s+/)
     .filter(Boolean)
     .every((w) => name.includes(w));
+}
+
+/** The fields the runs can be grouped by (params, then tags), each with how it reads in the select. */
+export function groupOptions(runs: readonly PanelRun[]): { value: string; label: string }[] {
+  const fields = new Set<string>();
+  for (const r of runs) for (const f in r.fields ?? {}) fields.add(f);
+  const rank = (f: string) => (f.startsWith('param:') ? 0 : 1);
+  return [...fields]
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    .map((f) => ({ value: f, label: `${f.startsWith('param:') ? 'params' : 'tags'}.${f.slice(f.indexOf(':') + 1)}` }));
+}
+
+/** "Average the group" by a field (null: every run on its own). */
+export function setGroupBy(state: MetricsState, groupBy: string | null): MetricsState {
+  return { ...state, saved: { ...state.saved, groupBy } };
+}
+
+/** With groups: show or hide the runs' own lines behind the means. */
+export function setShowRuns(state: MetricsState, showRuns: boolean): MetricsState {
+  return { ...state, saved: { ...state.saved, showRuns } };
+}
+
+/** The groups the charts draw a mean and band for: none without a group-by field, and none from a field no run has. */
+export function chartGroups(state: MetricsState): RunGroup[] {
+  const field = state.saved.groupBy;
+  if (!field || !state.runs.some((r) => r.fields && Object.hasOwn(r.fields, field))) return [];
+  return groupRuns(state.runs, field);
 }

@@ -5,12 +5,14 @@ import type { MetricsProbe, SeriesColumns, XAxis } from '../../src/protocol/pane
 import { renderLegend } from '../shared/legend';
 import { MetricChart, type ChartSettings } from '../shared/lineChart';
 import { showNotice } from '../shared/vscodeApi';
-import { matchesFilter, type MetricsState } from './state';
+import { chartGroups, groupOptions, matchesFilter, type MetricsState } from './state';
 
 export interface MetricsViewEvents {
   xAxis(xAxis: XAxis): void;
   smoothing(value: number): void;
   logScale(on: boolean): void;
+  groupBy(field: string | null): void;
+  showRuns(on: boolean): void;
   toggleRun(key: string): void;
   exportPng(metric: string, dataUrl: string): void;
   exportCsv(metric: string): void;
@@ -32,10 +34,15 @@ const TOOLBAR = `
   </label>
   <label>Smoothing <input id="smoothing" type="range" min="0" max="0.99" step="0.01" aria-label="Smoothing"><span id="smoothing-value"></span></label>
   <vscode-checkbox id="log-scale" label="Log scale">Log scale</vscode-checkbox>
+  <label title="Average the runs that share a param or tag value (seeds of one configuration): each group's mean line with a band of ±1 sample standard deviation">Average by
+    <select id="group-by" class="group-select" aria-label="Average the runs grouped by a param or tag"></select>
+  </label>
+  <vscode-checkbox id="show-runs" label="Show runs" title="Show each run's own line beside its group's mean">Show runs</vscode-checkbox>
   <vscode-textfield id="filter" placeholder="Filter metrics" aria-label="Filter metrics by name"></vscode-textfield>
   <span class="hint">Drag to zoom · Shift-drag or arrows to pan · Ctrl-wheel zooms · double-click resets</span>
 </div>
 <div id="legend" class="legend" role="group" aria-label="Runs (click to hide or show)"></div>
+<div id="group-legend" class="legend group-legend" aria-label="Groups: mean ± 1 sample standard deviation" hidden></div>
 <div id="notice" hidden></div>
 <div id="charts" class="charts"></div>`;
 
@@ -53,8 +60,11 @@ export class MetricsView {
   private readonly smoothingEl: HTMLInputElement;
   private readonly smoothingValue: HTMLSpanElement;
   private readonly logEl: HTMLElement & { checked: boolean };
+  private readonly groupEl: HTMLSelectElement;
+  private readonly showRunsEl: HTMLElement & { checked: boolean; hidden: boolean };
   private readonly filterEl: HTMLElement & { value: string };
   private readonly legendEl: HTMLDivElement;
+  private readonly groupLegendEl: HTMLDivElement;
   private readonly noticeEl: HTMLDivElement;
   private readonly chartsEl: HTMLDivElement;
 
@@ -71,13 +81,18 @@ export class MetricsView {
     this.smoothingEl = $('smoothing');
     this.smoothingValue = $('smoothing-value');
     this.logEl = $('log-scale');
+    this.groupEl = $('group-by');
+    this.showRunsEl = $('show-runs');
     this.filterEl = $('filter');
     this.legendEl = $('legend');
+    this.groupLegendEl = $('group-legend');
     this.noticeEl = $('notice');
     this.chartsEl = $('charts');
     this.xAxisEl.addEventListener('change', () => on.xAxis(this.xAxisEl.value as XAxis));
     this.smoothingEl.addEventListener('input', () => on.smoothing(Number(this.smoothingEl.value)));
     this.logEl.addEventListener('change', () => on.logScale(this.logEl.checked));
+    this.groupEl.addEventListener('change', () => on.groupBy(this.groupEl.value || null));
+    this.showRunsEl.addEventListener('change', () => on.showRuns(this.showRunsEl.checked));
     this.filterEl.addEventListener('input', () => this.applyFilter());
     // The slider shows the saved smoothing at once; the other controls follow with the host's init.
     this.smoothingEl.value = String(initial.saved.smoothing);
@@ -96,9 +111,40 @@ export class MetricsView {
     this.smoothingValue.textContent = state.saved.smoothing.toFixed(2);
     this.xAxisEl.value = state.saved.xAxis;
     this.logEl.checked = state.saved.logScale;
+    this.renderGroupBy(state);
     const s = chartSettings(state);
     for (const c of this.charts.values()) c.updateSettings(s);
     this.renderLegend(state);
+  }
+
+  private renderGroupBy(state: MetricsState): void {
+    const opts = groupOptions(state.runs);
+    const want = state.saved.groupBy ?? '';
+    const key = JSON.stringify(opts) + want;
+    if (this.groupEl.dataset.key !== key) {
+      this.groupEl.dataset.key = key;
+      this.groupEl.replaceChildren(new Option('(none)', ''), ...opts.map((o) => new Option(o.label, o.value)));
+      this.groupEl.value = opts.some((o) => o.value === want) ? want : '';
+    }
+    this.groupEl.disabled = !opts.length;
+    this.showRunsEl.checked = state.saved.showRuns;
+    const groups = chartSettings(state).groups ?? [];
+    this.showRunsEl.hidden = !groups.length;
+    // What each mean line and band is: the group, its colour, how many runs.
+    this.groupLegendEl.hidden = !groups.length;
+    this.groupLegendEl.replaceChildren(
+      ...groups.map((g) => {
+        const item = document.createElement('span');
+        item.className = 'legend-item group-item';
+        const sw = document.createElement('span');
+        sw.className = 'swatch band';
+        sw.style.backgroundColor = g.color;
+        const text = document.createElement('span');
+        text.textContent = `${g.label} · mean ± std of ${g.members.length} ${g.members.length === 1 ? 'run' : 'runs'}`;
+        item.append(sw, text);
+        return item;
+      }),
+    );
   }
 
   renderLegend(state: MetricsState): void {
@@ -179,7 +225,10 @@ export class MetricsView {
 }
 
 function chartSettings(state: MetricsState): ChartSettings {
-  return { xAxis: state.saved.xAxis, smoothing: state.saved.smoothing, logScale: state.saved.logScale, hidden: new Set(state.saved.hidden) };
+  // A group takes its first run's colour: runs of different groups already differ.
+  const color = new Map(state.runs.map((r) => [r.key, r.color]));
+  const groups = chartGroups(state).map((g) => ({ ...g, color: color.get(g.members[0]) ?? 'gray' }));
+  return { xAxis: state.saved.xAxis, smoothing: state.saved.smoothing, logScale: state.saved.logScale, hidden: new Set(state.saved.hidden), groups, showRuns: state.saved.showRuns };
 }
 
 function button(text: string, label: string, onClick: () => void): HTMLElement {

@@ -7,6 +7,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { concatColumn, type NumberColumn, type SeriesColumns, type XAxis } from '../../src/protocol/panels';
 import { relativeTimeOrigin, timeToAxisSeconds } from '../../src/protocol/relativeTime';
+import { meanBand, type MeanBand } from './groupAverage';
 import { directLinear } from './linePath';
 import { emaSmooth } from './smoothing';
 import { readTheme, withAlpha, type ChartTheme } from './theme';
@@ -19,12 +20,28 @@ export interface ChartRun {
   startTime?: number;
 }
 
+/** Runs averaged together: their mean line and a ±1 std band. */
+export interface ChartGroup {
+  id: string;
+  label: string;
+  color: string;
+  members: readonly string[];
+}
+
 export interface ChartSettings {
   xAxis: XAxis;
   smoothing: number;
   logScale: boolean;
   hidden: ReadonlySet<string>;
+  /** "Average the group": absent or empty, every run on its own. */
+  groups?: readonly ChartGroup[];
+  /** With groups: whether the runs' own lines show too. */
+  showRuns?: boolean;
 }
+
+// uPlot's own linear builder: it makes the clip paths a band between two series needs
+// (`bands`), which the faster directLinear does not.
+const bandLinear = uPlot.paths.linear!();
 
 export interface ChartCallbacks {
   /** The x range shown changed by the user (null: back to everything). */
@@ -73,8 +90,10 @@ export class MetricChart {
   private plot: uPlot | undefined;
   private runs: ChartRun[] = [];
   private data = new Map<string, SeriesColumns>();
-  /** Which run each uPlot series (after x) draws, and whether it is the smoothed line. */
-  private seriesRuns: { key: string; smoothed: boolean }[] = [];
+  /** Which run (or group: `part`) each uPlot series (after x) draws, and whether it is the smoothed line. */
+  private seriesRuns: { key: string; smoothed: boolean; part?: 'hi' | 'lo' | 'mean' }[] = [];
+  /** Each group's mean and band as last drawn, for the read-out. */
+  private bands = new Map<string, MeanBand>();
   private readonly readout: HTMLDivElement;
   private readonly chartBox: HTMLDivElement;
   private theme: ChartTheme = readTheme();
@@ -185,10 +204,19 @@ export class MetricChart {
     return this.runs.filter((r) => this.data.has(r.key));
   }
 
-  /** Faceted data: `[null, [x, y] per drawn line]`, the raw and smoothed lines of each run. */
+  /** The groups with at least one member drawn here. */
+  private drawnGroups(): readonly ChartGroup[] {
+    return (this.settings.groups ?? []).filter((g) => g.members.some((k) => this.data.has(k)));
+  }
+
+  /**
+   * Faceted data: `[null, [x, y] per drawn line]`, the raw and smoothed lines of each run,
+   * then per group its band's upper and lower edges and its mean.
+   */
   private aligned(): uPlot.AlignedData {
     const { smoothing, xAxis, logScale } = this.settings;
     const facets: [NumberColumn, Row][] = [];
+    const shown = new Map<string, { x: NumberColumn; y: Row }>();
     this.xRange = [Infinity, -Infinity];
     for (const r of this.visibleRuns()) {
       const d = this.data.get(r.key)!;
@@ -196,6 +224,16 @@ export class MetricChart {
       const { x, ys } = sortedXY(xValues(d, xAxis, r.startTime), smoothing > 0 ? [raw, emaSmooth(raw, smoothing)] : [raw]);
       if (x.length) this.xRange = [Math.min(this.xRange[0], x[0]), Math.max(this.xRange[1], x[x.length - 1])];
       for (const y of ys) facets.push([x, y]);
+      // The group averages what the chart shows of each run: its smoothed line when smoothing is on.
+      shown.set(r.key, { x, y: ys[ys.length - 1] });
+    }
+    this.bands.clear();
+    for (const g of this.drawnGroups()) {
+      // A run hidden in the legend leaves its group's mean too (drop an outlier seed).
+      const lines = g.members.filter((k) => shown.has(k) && !this.settings.hidden.has(k)).map((k) => shown.get(k)!);
+      const b = meanBand(lines);
+      this.bands.set(g.id, b);
+      facets.push([b.x, b.hi], [b.x, b.lo], [b.x, b.mean]);
     }
     return [null, ...facets] as unknown as uPlot.AlignedData;
   }
@@ -204,8 +242,7 @@ export class MetricChart {
   private xRange: [number, number] = [Infinity, -Infinity];
 
   private redrawData(): void {
-    const shape = this.visibleRuns().map((r) => r.key).join('\n') + `|${this.settings.smoothing > 0}`;
-    if (!this.plot || shape !== this.shape) return this.rebuild();
+    if (!this.plot || this.shapeKey() !== this.shape) return this.rebuild();
     const scale = this.plot.scales.x;
     const keep = this.userRange && scale.min !== undefined && scale.max !== undefined ? { min: scale.min, max: scale.max } : undefined;
     this.plot.setData(this.aligned(), !keep);
@@ -215,15 +252,24 @@ export class MetricChart {
 
   private shape = '';
 
+  /** What decides the series uPlot has: a change rebuilds the plot, anything else is new data. */
+  private shapeKey(): string {
+    const groups = this.drawnGroups().map((g) => `${g.id}:${g.color}`).join(';');
+    return this.visibleRuns().map((r) => r.key).join('\n') + `|${this.settings.smoothing > 0}|${groups}`;
+  }
+
   private rebuild(): void {
     const prev = this.plot?.scales.x;
     const keep = this.userRange && prev?.min !== undefined && prev?.max !== undefined ? { min: prev.min, max: prev.max } : undefined;
     this.plot?.destroy();
     this.plot = undefined;
     const runs = this.visibleRuns();
-    this.shape = runs.map((r) => r.key).join('\n') + `|${this.settings.smoothing > 0}`;
+    this.shape = this.shapeKey();
     const smooth = this.settings.smoothing > 0;
+    const groups = this.drawnGroups();
     this.seriesRuns = runs.flatMap((r) => (smooth ? [{ key: r.key, smoothed: false }, { key: r.key, smoothed: true }] : [{ key: r.key, smoothed: true }]));
+    const firstGroupSeries = this.seriesRuns.length + 1;
+    for (const g of groups) this.seriesRuns.push({ key: g.id, smoothed: true, part: 'hi' }, { key: g.id, smoothed: true, part: 'lo' }, { key: g.id, smoothed: true, part: 'mean' });
     const byKey = new Map(runs.map((r) => [r.key, r]));
     const t = this.theme;
     const time = this.settings.xAxis === 'wall';
@@ -269,9 +315,25 @@ export class MetricChart {
           return nearestIndex(facet[0], u.posToVal(left, 'x'));
         },
       },
+      // Each group's band: filled between its upper (+std) and lower (−std) edge series.
+      bands: groups.map((g, i) => ({ series: [firstGroupSeries + 3 * i, firstGroupSeries + 3 * i + 1] as [number, number], fill: withAlpha(g.color, t.highContrast ? 0.3 : 0.18) })),
       series: [
         {},
-        ...this.seriesRuns.map(({ key, smoothed }) => {
+        ...this.seriesRuns.map(({ key, smoothed, part }) => {
+          if (part) {
+            const g = groups.find((x) => x.id === key)!;
+            return {
+              label: part === 'mean' ? `${g.label} (mean)` : `${g.label} (${part === 'hi' ? '+' : '−'}std)`,
+              stroke: part === 'mean' ? g.color : withAlpha(g.color, 0.35),
+              width: part === 'mean' ? 2 : 1,
+              facets: [
+                { scale: 'x', auto: true },
+                { scale: 'y', auto: true },
+              ],
+              paths: part === 'mean' ? directLinear : bandLinear,
+              points: { show: false },
+            } satisfies uPlot.Series;
+          }
           const run = byKey.get(key)!;
           return {
             label: run.name,
@@ -309,8 +371,10 @@ export class MetricChart {
   private applyHidden(): void {
     const u = this.plot;
     if (!u) return;
-    this.seriesRuns.forEach(({ key }, i) => {
-      const show = !this.settings.hidden.has(key);
+    // With groups, the runs' own lines show only when asked for; the groups' always do.
+    const runsToo = !this.drawnGroups().length || this.settings.showRuns !== false;
+    this.seriesRuns.forEach(({ key, part }, i) => {
+      const show = part !== undefined || (runsToo && !this.settings.hidden.has(key));
       if (u.series[i + 1].show !== show) u.setSeries(i + 1, { show });
     });
   }
@@ -423,8 +487,25 @@ export class MetricChart {
     head.className = 'readout-x';
     parts.push(head);
     let shownX: number | undefined;
-    this.seriesRuns.forEach(({ key, smoothed }, i) => {
-      if (!smoothed || this.settings.hidden.has(key)) return;
+    const runsToo = !this.drawnGroups().length || this.settings.showRuns !== false;
+    this.seriesRuns.forEach(({ key, smoothed, part }, i) => {
+      if (part === 'mean') {
+        const b = this.bands.get(key);
+        const g = this.settings.groups?.find((x) => x.id === key);
+        const idx = b ? nearestIndex(b.x, at) : null;
+        if (!b || !g || idx === null) return;
+        shownX ??= b.x[idx];
+        const item = document.createElement('span');
+        item.className = 'readout-item';
+        const sw = document.createElement('span');
+        sw.className = 'swatch';
+        sw.style.backgroundColor = g.color;
+        const std = b.hi[idx] - b.mean[idx];
+        item.append(sw, `${g.label}: ${formatValue(b.mean[idx])}${b.n[idx] > 1 ? ` ± ${formatValue(std)}` : ''} (${b.n[idx]} ${b.n[idx] === 1 ? 'run' : 'runs'})`);
+        parts.push(item);
+        return;
+      }
+      if (part || !smoothed || !runsToo || this.settings.hidden.has(key)) return;
       const [xs, ys] = facets[i + 1];
       const idx = nearestIndex(xs, at);
       const y = idx === null ? null : nearestValue(ys, idx);

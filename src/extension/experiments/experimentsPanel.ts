@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { showError, showInfo } from '../notify';
 import { parseRunFilter, type RunFilter } from '../../core/runs/search';
-import { clickSort, columnFromId, exportTable, moveColumn, parseTableState, setPinned, setShown, setWidth, tableColumns, type TableColumn, type TableRun, type TableState, type TableView } from '../../core/runs/table';
+import { clickSort, columnFromId, exportTable, moveColumn, parseTableState, setPinned, setShown, setWidth, tableColumns, toggleExpanded, type TableColumn, type TableRun, type TableState, type TableView } from '../../core/runs/table';
 import { parseTableToHost, type HostToTable, type TableProbe, type TableToHost } from '../../protocol/experimentsTable';
 import { ComparePanel } from '../panels/comparePanel';
 import { MetricsPanel } from '../panels/metricsPanel';
@@ -32,6 +32,8 @@ export class ExperimentsPanel implements vscode.Disposable {
   private runs: TableRun[] = [];
   private visible: TableColumn[] = [];
   private view: TableView = { rows: [], matched: 0 };
+  /** Parents shown for a matching child and folded by the user: for this search only (they start unfolded). */
+  private foldedContext = new Set<string>();
   private readonly extremes = new Map<string, Map<string, Extremes>>();
   private liveTimer: NodeJS.Timeout | undefined;
 
@@ -121,6 +123,7 @@ export class ExperimentsPanel implements vscode.Disposable {
         // A filter that does not parse leaves the last one that did: the rows stay while the user types.
         if (error) return;
         this.filter = filter;
+        this.foldedContext.clear();
         break;
       }
       case 'sortClick':
@@ -148,6 +151,13 @@ export class ExperimentsPanel implements vscode.Disposable {
       case 'toggleGroup':
         await this.save({ ...s, collapsed: s.collapsed.includes(m.id) ? s.collapsed.filter((c) => c !== m.id) : [...s.collapsed, m.id] });
         break;
+      case 'toggleNest': {
+        const row = this.view.rows.find((r) => r.kind === 'run' && this.runs[r.run].key === m.key);
+        if (row && 'context' in row && row.context) {
+          if (!this.foldedContext.delete(m.key)) this.foldedContext.add(m.key);
+        } else await this.save(toggleExpanded(s, m.key));
+        break;
+      }
       case 'minMax':
         if (m.on && !(await this.readExtremes(m.metric))) return;
         if (!m.on) this.extremes.delete(m.metric);
@@ -204,7 +214,7 @@ export class ExperimentsPanel implements vscode.Disposable {
 
   private send(): void {
     this.runs = tableRuns(this.deps.catalog, this.extremes);
-    const { message, visible, view } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'));
+    const { message, visible, view } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'), this.foldedContext);
     this.visible = visible;
     this.view = view;
     this.host.post(message);
@@ -220,7 +230,8 @@ export class ExperimentsPanel implements vscode.Disposable {
       return;
     }
     if (action === 'compare') ComparePanel.show(this.deps, refs);
-    else MetricsPanel.show(this.deps, refs);
+    // A table grouped by a param or tag opens charts that average the same groups.
+    else MetricsPanel.show(this.deps, refs, this.state.groupBy && /^(param|tag):/.test(this.state.groupBy) ? this.state.groupBy : undefined);
   }
 
   private async export(format: 'csv' | 'markdown'): Promise<void> {

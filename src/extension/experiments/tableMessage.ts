@@ -29,16 +29,29 @@ export interface TableRender {
   view: TableView;
 }
 
-/** `none`: how a group of runs without the value is named (translated by the caller). */
-export function rowsMessage(runs: readonly TableRun[], s: TableState, filter: RunFilter | undefined, now: number, none: string): TableRender {
+/**
+ * `none`: how a group of runs without the value is named (translated by the caller).
+ * `foldedContext`: parents shown for a matching child that the user folded during this search.
+ */
+export function rowsMessage(runs: readonly TableRun[], s: TableState, filter: RunFilter | undefined, now: number, none: string, foldedContext?: ReadonlySet<string>): TableRender {
   const all = tableColumns(runs);
   const visible = visibleColumns(all, s.layout);
-  const view = buildTableView(runs, visible, { filter, sort: s.sort, groupBy: s.groupBy, collapsed: new Set(s.collapsed) }, now);
+  const nesting = { expanded: new Set(s.expanded), foldedContext };
+  const view = buildTableView(runs, visible, { filter, sort: s.sort, groupBy: s.groupBy, collapsed: new Set(s.collapsed), nesting }, now);
   const groupCol = s.groupBy ? columnFromId(s.groupBy) : undefined;
   const rows: TableRowMsg[] = view.rows.map((r) => {
     if (r.kind === 'run') {
       const t = runs[r.run];
-      return { key: t.key, kind: 'run', status: t.run.status, parent: t.parentKey, cells: visible.map((c) => cellText(c, cellValue(t, c, now))) };
+      const row: TableRowMsg = { key: t.key, kind: 'run', status: t.run.status, parent: t.parentKey, cells: visible.map((c) => cellText(c, cellValue(t, c, now))) };
+      if ('depth' in r) {
+        row.depth = r.depth;
+        if (r.children) {
+          row.children = r.children;
+          row.expanded = r.expanded;
+        }
+        if (r.context) row.context = true;
+      }
+      return row;
     }
     const label = `${groupCol?.label ?? ''} = ${r.value === undefined ? none : groupCol ? cellText(groupCol, r.value) : String(r.value)}`;
     const cells = visible.map((c, i) => (i === 0 ? label : aggregateText(c, r.aggregates.get(c.id)!)));

@@ -6,7 +6,7 @@ import { parseMetricsToHost, type HostToMetrics, type MetricsProbe, type Metrics
 import { axisSecondsToTime, relativeTimeOrigin } from '../../protocol/relativeTime';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
-import { columns, describeError, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
+import { columns, describeError, groupFields, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
 
 export const METRICS_VIEW_TYPE = 'mlops.metrics';
 // A run logging fast is appended to; past this many appended points per pixel it is
@@ -31,9 +31,15 @@ export class MetricsPanel implements vscode.Disposable {
   private readonly appended = new Map<string, number>();
   private readonly host: PanelHost<MetricsToHost, HostToMetrics>;
 
-  static show(deps: PanelDeps, refs: RunRef[]): MetricsPanel {
-    return new MetricsPanel(PanelHost.create(METRICS_VIEW_TYPE, title(refs.length), deps.extensionUri), deps, refs);
+  /** `groupBy`: a param or tag (`param:seed`) to average the runs by, as a grouped experiments table passes on. */
+  static show(deps: PanelDeps, refs: RunRef[], groupBy?: string): MetricsPanel {
+    const panel = new MetricsPanel(PanelHost.create(METRICS_VIEW_TYPE, title(refs.length), deps.extensionUri), deps, refs);
+    panel.groupBy = groupBy ?? null;
+    return panel;
   }
+
+  /** Sent with the first init only: after that the webview's own choice stands. */
+  private groupBy: string | null | undefined;
 
   /** After a window reload: the webview's saved state says which runs it showed. */
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: MetricsViewState | undefined): MetricsPanel {
@@ -118,7 +124,7 @@ export class MetricsPanel implements vscode.Disposable {
         problems.push(vscode.l10n.t('Run {0} cannot be shown: {1}.', ref.runId, found.error));
         continue;
       }
-      this.shown.push({ ref, run: panelRun(ref, found.run, found.sourceLabel, this.deps.colors), metrics: Object.keys(found.run.metrics) });
+      this.shown.push({ ref, run: { ...panelRun(ref, found.run, found.sourceLabel, this.deps.colors), fields: groupFields(found.run) }, metrics: Object.keys(found.run.metrics) });
     }
     this.metrics = [...new Set(this.shown.flatMap((s) => s.metrics))].sort();
     this.panel.title = title(this.shown.length);
@@ -133,7 +139,9 @@ export class MetricsPanel implements vscode.Disposable {
         this.deps.log.warn(`Metrics panel: ${metric} of run ${s.ref.runId} (${s.ref.sourceId}): ${describeError(err)}`);
       }
     });
-    this.post({ type: 'init', runs: this.shown.map((s) => s.run), metrics: this.metrics, problems, refs: this.refs.map((r) => ({ sourceId: r.sourceId, runId: r.runId })) });
+    const groupBy = this.groupBy;
+    this.groupBy = undefined;
+    this.post({ type: 'init', runs: this.shown.map((s) => s.run), metrics: this.metrics, problems, refs: this.refs.map((r) => ({ sourceId: r.sourceId, runId: r.runId })), ...(groupBy !== undefined ? { groupBy } : {}) });
     for (const { s, metric } of pairs) {
       const points = this.histories.get(seriesKey(s.run.key, metric));
       if (points) this.post({ type: 'series', metric, run: s.run.key, data: downsampleColumns(points, this.width), total: points.length });

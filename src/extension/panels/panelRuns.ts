@@ -41,6 +41,14 @@ export function panelRun(ref: RunRef, run: RunSummary, sourceLabel: string, colo
   };
 }
 
+/** A run's params and its own tags (not MLflow's `mlflow.*` ones), as the metrics panel groups by them. */
+export function groupFields(run: RunSummary): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(run.params)) out[`param:${k}`] = v;
+  for (const [k, v] of Object.entries(run.tags)) if (!k.startsWith('mlflow.')) out[`tag:${k}`] = v;
+  return out;
+}
+
 export const columns = toColumns;
 
 /**

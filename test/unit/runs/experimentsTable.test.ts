@@ -209,7 +209,7 @@ describe('experiments table core', () => {
 
 describe('experiments table saved state', () => {
   it('reads a saved state back field by field; wrong fields get their defaults, widths are clamped', () => {
-    const saved = { layout: { order: ['param:lr'], shown: ['tag:x'], hidden: [], pinned: [], widths: { 'param:lr': 90 } }, sort: [{ column: 'metric:acc', desc: true }], groupBy: 'param:seed', collapsed: ['v:1'], search: 'metrics.acc > 0', minMax: ['loss'] };
+    const saved = { layout: { order: ['param:lr'], shown: ['tag:x'], hidden: [], pinned: [], widths: { 'param:lr': 90 } }, sort: [{ column: 'metric:acc', desc: true }], groupBy: 'param:seed', collapsed: ['v:1'], search: 'metrics.acc > 0', minMax: ['loss'], expanded: [] };
     assert.deepEqual(parseTableState(saved), saved);
     const bad = parseTableState({ layout: { order: 'x', widths: { a: 1e9, b: 'wide', c: -5 } }, sort: [{ column: 1 }], groupBy: 3, search: null });
     assert.deepEqual(bad.layout, { order: [], shown: [], hidden: [], pinned: ['attr:name'], widths: { a: 2000, c: 40 } });

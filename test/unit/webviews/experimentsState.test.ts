@@ -15,6 +15,10 @@ import {
   toggleSelected,
   visibleColumnRange,
   visibleRange,
+  nestMark,
+  setCursor,
+  treeColumn,
+  treeKey,
 } from '../../../webviews/experiments/state';
 
 const columns = [
@@ -109,5 +113,34 @@ describe('experiments table webview state', () => {
     const s = onHostMessage(restoreTableState(undefined), { type: 'search', text: 'metrics.acc >', error: { message: 'expected a number', column: 14 } });
     assert.equal(s.search, 'metrics.acc >');
     assert.equal(s.searchError?.column, 14);
+  });
+});
+
+describe('experiments table webview state: nested runs', () => {
+  const nested = (k: string, depth: number, o: Partial<TableRowMsg> = {}): TableRowMsg => ({ ...run(k, '1'), depth, ...o });
+  const rows = [nested('p', 0, { children: 1, expanded: true }), nested('c', 1, { parent: 'p', children: 2, expanded: false }), nested('q', 0)];
+  const s0 = onHostMessage(restoreTableState(undefined), rowsMsg(rows));
+
+  it('→ unfolds a folded parent, ← folds an unfolded one, on the Name column only', () => {
+    assert.deepEqual(treeKey(s0, 'ArrowLeft'), { toggle: 'p' });
+    assert.equal(treeKey(s0, 'ArrowRight'), undefined);
+    const onC = setCursor(s0, 1, 0);
+    assert.deepEqual(treeKey(onC, 'ArrowRight'), { toggle: 'c' });
+    // Not on the tree column: an ordinary move.
+    assert.equal(treeKey(setCursor(s0, 0, 1), 'ArrowLeft'), undefined);
+    assert.equal(treeColumn(s0), 0);
+  });
+
+  it('← on a folded child goes up to its parent row', () => {
+    const r = treeKey(setCursor(s0, 1, 0), 'ArrowLeft');
+    assert.ok(r && 'state' in r);
+    assert.equal(r.state.cursor.row, 0);
+    // A top-level leaf: nothing to fold, nowhere to go up.
+    assert.equal(treeKey(setCursor(s0, 2, 0), 'ArrowLeft'), undefined);
+  });
+
+  it('marks: ▾ unfolded, ▸ folded, nothing on a leaf or a group row', () => {
+    assert.deepEqual(rows.map(nestMark), ['▾', '▸', '']);
+    assert.equal(nestMark({ key: 'g', kind: 'group', cells: [] }), '');
   });
 });

@@ -5,10 +5,10 @@ import { BASELINE, LIVE, metricsInit, metricsSeries, metricsStatus, panelRun, po
 
 describe('metrics webview state', () => {
   it('starts from the saved settings, or the defaults when there are none or they are an older shape', () => {
-    const saved = { runs: [{ sourceId: 's', runId: 'r' }], xAxis: 'relative', smoothing: 0.2, logScale: true, hidden: ['k'] };
+    const saved = { runs: [{ sourceId: 's', runId: 'r' }], xAxis: 'relative', smoothing: 0.2, logScale: true, hidden: ['k'], groupBy: 'param:lr', showRuns: false };
     assert.deepEqual(restoreMetricsState(saved).saved, saved);
     const fresh = restoreMetricsState(undefined);
-    assert.deepEqual(fresh.saved, { runs: [], xAxis: 'step', smoothing: 0.6, logScale: false, hidden: [] });
+    assert.deepEqual(fresh.saved, { runs: [], xAxis: 'step', smoothing: 0.6, logScale: false, hidden: [], groupBy: null, showRuns: true });
     assert.deepEqual([fresh.runs, fresh.metrics, fresh.notice.text], [[], [], '']);
     // A saved state from a build that kept smoothing as text and had no log scale.
     assert.deepEqual(restoreMetricsState({ runs: [{ sourceId: 's', runId: 'r' }, 'junk'], smoothing: '0.3', xAxis: 'epoch' }).saved, {
@@ -17,6 +17,8 @@ describe('metrics webview state', () => {
       smoothing: 0.6,
       logScale: false,
       hidden: [],
+      groupBy: null,
+      showRuns: true,
     });
   });
 
@@ -77,7 +79,7 @@ describe('metrics webview state', () => {
     assert.equal(s.saved.smoothing, 0);
     s = setLogScale(s, true);
     s = toggleRun(toggleRun(toggleRun(s, BASELINE.key), LIVE.key), BASELINE.key);
-    assert.deepEqual(s.saved, { runs: [], xAxis: 'relative', smoothing: 0, logScale: true, hidden: [LIVE.key] });
+    assert.deepEqual(s.saved, { runs: [], xAxis: 'relative', smoothing: 0, logScale: true, hidden: [LIVE.key], groupBy: null, showRuns: true });
     assert.deepEqual(parseMetricsViewState(s.saved), s.saved, 'the saved settings parse back as they are');
   });
 

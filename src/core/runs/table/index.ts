@@ -5,6 +5,7 @@ export * from './sort';
 export * from './aggregate';
 export * from './cellText';
 export * from './tableView';
+export * from './nestedRows';
 export * from './exportTable';
 export * from './columnLayout';
 export * from './tableState';

@@ -13,9 +13,11 @@ export interface TableState {
   search: string;
   /** Metrics whose min/max columns are on. */
   minMax: string[];
+  /** Nested runs: the parents unfolded (run keys); every parent starts folded. */
+  expanded: string[];
 }
 
-export const DEFAULT_TABLE_STATE: TableState = { layout: DEFAULT_LAYOUT, sort: [{ column: 'attr:created', desc: true }], collapsed: [], search: '', minMax: [] };
+export const DEFAULT_TABLE_STATE: TableState = { layout: DEFAULT_LAYOUT, sort: [{ column: 'attr:created', desc: true }], collapsed: [], search: '', minMax: [], expanded: [] };
 
 // Bounds on what a stored state may hold: a hand-edited one cannot make every load slow.
 const MAX_IDS = 10_000;
@@ -47,5 +49,11 @@ export function parseTableState(v: unknown): TableState {
     collapsed: strings(v.collapsed, []),
     search: typeof v.search === 'string' ? v.search.slice(0, 64 * 1024) : '',
     minMax: strings(v.minMax, []),
+    expanded: strings(v.expanded, []),
   };
+}
+
+/** The parent run `key` folded if it was unfolded, unfolded if not. */
+export function toggleExpanded(s: TableState, key: string): TableState {
+  return { ...s, expanded: s.expanded.includes(key) ? s.expanded.filter((k) => k !== key) : [...s.expanded, key] };
 }

@@ -4,6 +4,7 @@ import { matchesRun } from '../search/matchRun';
 import type { RunFilter } from '../search/filterTypes';
 import { aggregate, type Aggregate } from './aggregate';
 import { cellValue, columnFromId, type CellValue, type TableColumn, type TableRun } from './columns';
+import { contextAncestors, nestedRows, type NestedRow } from './nestedRows';
 import { compareSortable, sortable, sortOrder, type SortKey } from './sort';
 
 export interface TableQuery {
@@ -13,6 +14,12 @@ export interface TableQuery {
   groupBy?: string;
   /** Group ids whose runs are folded away. */
   collapsed?: ReadonlySet<string>;
+  /**
+   * Nested runs (MLflow's `mlflow.parentRunId`) as a tree: unfolded parents by run key, and
+   * context parents folded during this search. Absent: flat rows. Grouping makes rows flat
+   * too: a group gathers runs by a value, and a parent rarely shares its children's.
+   */
+  nesting?: { expanded: ReadonlySet<string>; foldedContext?: ReadonlySet<string> };
 }
 
 export interface GroupRow {
@@ -27,7 +34,7 @@ export interface GroupRow {
   collapsed: boolean;
 }
 
-export type ViewRow = { kind: 'run'; run: number } | GroupRow;
+export type ViewRow = { kind: 'run'; run: number } | NestedRow | GroupRow;
 
 export interface TableView {
   rows: ViewRow[];
@@ -54,8 +61,14 @@ export function buildTableView(runs: readonly TableRun[], columns: readonly Tabl
   const filter = query.filter;
   const matching: number[] = [];
   for (let i = 0; i < runs.length; i++) if (!filter || matchesRun(filter, runs[i].run)) matching.push(i);
-  const order = sortOrder(runs.length, query.sort, value, matching);
   const groupCol = query.groupBy ? col(query.groupBy) : undefined;
+  if (!groupCol && query.nesting) {
+    // A match's parents come along (as MLflow's UI fetches them), sorted with the rest.
+    const context = filter ? contextAncestors(runs, matching) : [];
+    const order = sortOrder(runs.length, query.sort, value, context.length ? [...matching, ...context] : matching);
+    return { rows: nestedRows(runs, order, new Set(context), query.nesting), matched: matching.length };
+  }
+  const order = sortOrder(runs.length, query.sort, value, matching);
   if (!groupCol) return { rows: order.map((run) => ({ kind: 'run', run })), matched: matching.length };
 
   const groups = new Map<string, { value: CellValue; members: number[] }>();
