@@ -8,6 +8,7 @@ import { describeEngineError } from '../hosts/engineErrors';
 import { WORKSPACE_LABEL } from '../hosts/workspaceSpec';
 import { inDirArgv } from '../hosts/stageInWorkspace';
 import { containerRunner } from './containerRunner';
+import { digestReference } from './reproduceTarget';
 import type { Runner } from './runner';
 
 export const REPRODUCE_LABEL = 'mlops.reproduce';
@@ -23,6 +24,16 @@ export async function imagePresent(conn: Conn, ref: string): Promise<boolean> {
     if ((err as { statusCode?: number }).statusCode === 404) return false;
     throw err;
   }
+}
+
+/**
+ * The reference under which the engine has exactly the recorded image: its ID (what we record
+ * for an image with no registry digest) or `repo@sha256:...` (a registry digest); undefined: gone.
+ */
+export async function findRecordedImage(conn: Conn, image: { name: string; digest: string }): Promise<string | undefined> {
+  if (await imagePresent(conn, image.digest)) return image.digest;
+  const pinned = digestReference(image.name, image.digest);
+  return (await imagePresent(conn, pinned)) ? pinned : undefined;
 }
 
 /** Pulls `ref` (only ever after the user chose to); rejects with the engine's own words. */

@@ -12,7 +12,9 @@ import { reproduceRun } from '../../core/provenance/reproduceFlow';
 import { nodeRunner } from '../../core/provenance/runner';
 import type { RunNode, RunsNode, RunsTreeProvider } from '../runs/runsTree';
 import { cliEnv, requireCli } from '../pipelines/cliTools';
+import type { HostRegistry } from '../workspaces/hosts';
 import { ProvenanceLauncher } from './launch';
+import { inImageHook } from './reproduceInImage';
 
 export const REPRODUCE_COMMAND = 'mlops.runs.reproduce';
 
@@ -49,7 +51,17 @@ async function execAsTask(runId: string, name: string, cwd: string, argv: string
   });
 }
 
-export function registerProvenance(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, runs: RunsTreeProvider): ProvenanceLauncher {
+/** Chunks of a command's output as whole lines (the last partial line waits for its end). */
+function lineLogger(write: (line: string) => void): (chunk: string) => void {
+  let rest = '';
+  return (chunk) => {
+    const lines = (rest + chunk).split(/\r?\n/);
+    rest = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) write(l);
+  };
+}
+
+export function registerProvenance(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, runs: RunsTreeProvider, registry: HostRegistry): ProvenanceLauncher {
   const launcher = new ProvenanceLauncher(log);
 
   async function pickRun(): Promise<RunNode | undefined> {
@@ -97,6 +109,8 @@ export function registerProvenance(context: vscode.ExtensionContext, log: vscode
             host: hostname(),
             env: process.env,
             tolerance: { absolute: 1e-12, relative: setting('reproduce.tolerance') },
+            inImage: inImageHook(registry, log),
+            onOutput: lineLogger((line) => log.info(`Reproduce ${node.run.id}: ${line}`)),
             exec: (cwd, argv, env) => execAsTask(node.run.id, vscode.l10n.t('Reproduce {0}', node.run.name), cwd, argv, env, dvc),
             offerFetch: async (commit) => {
               const fetch = vscode.l10n.t('Fetch');

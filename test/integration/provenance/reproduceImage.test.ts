@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { containerImage } from '../../../src/core/provenance/containerRunner';
-import { imagePresent, imageProblem, pullImage, startReproContainer, type ReproContainer } from '../../../src/core/provenance/reproduceContainer';
+import { findRecordedImage, imagePresent, imageProblem, pullImage, startReproContainer, type ReproContainer } from '../../../src/core/provenance/reproduceContainer';
 import { imageDecision, imageNotMatched } from '../../../src/core/provenance/reproduceTarget';
 import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
@@ -46,6 +46,7 @@ describe('Reproduce Run in the recorded image (real Docker engine)', function ()
 
     // Reproduce: the digest is on this engine, so the decision is to use it, as is.
     assert.equal(await imagePresent(conn(), recorded.digest), true);
+    assert.equal(await findRecordedImage(conn(), recorded), recorded.digest);
     const decision = imageDecision(recorded, 'this machine', true, true);
     assert.deepEqual(decision, { kind: 'use', ref: recorded.digest });
     const repro = await startReproContainer(conn(), { ref: decision.kind === 'use' ? decision.ref : '', mounts: [path.join(dir, 'wt')], labels: testLabels });
@@ -81,6 +82,7 @@ describe('Reproduce Run in the recorded image (real Docker engine)', function ()
     const gone = { name: 'local/busybox:1', digest: `sha256:${'0'.repeat(64)}` };
     assert.equal(await imagePresent(conn(), gone.digest), false);
     assert.equal(await imagePresent(conn(), `local/busybox@${gone.digest}`), false);
+    assert.equal(await findRecordedImage(conn(), gone), undefined);
     const decision = imageDecision(gone, 'this machine', false, await imagePresent(conn(), gone.name));
     assert.equal(decision.kind, 'ask');
     assert.equal(decision.kind === 'ask' && decision.pullRef, `local/busybox@${gone.digest}`);
