@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { experimentReproArgv, parseDvcMetrics } from '../../../src/core/provenance/reproduceExperiment';
 import type { Provenance } from '../../../src/core/provenance/types';
+import { experimentNoteLines } from '../../../src/core/provenance/view';
+import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
 
 const note = (command: string[], stages?: string[]): Provenance => ({
   version: 1,
@@ -34,5 +36,25 @@ describe('Reproduce Run on a DVC experiment: pure parts', () => {
     assert.deepEqual(experimentReproArgv('dvc', note(['dvc', 'exp', 'run', 'train'], ['train'])), ['dvc', 'repro', '--force', 'train']);
     assert.deepEqual(experimentReproArgv('dvc', note(['dvc', 'repro', '-f', 'evaluate'])), ['dvc', 'repro', '--force', 'evaluate']);
     assert.deepEqual(experimentReproArgv('dvc', undefined), ['dvc', 'repro', '--force']);
+  });
+
+  it('shows the note\'s provenance in an experiment row\'s tooltip, at the experiment\'s own commit', () => {
+    const n = note(['dvc', 'exp', 'run', '-S', 'train.epochs=3']);
+    n.code = { commit: 'b'.repeat(40), branch: 'main', changedFiles: ['params.yaml'], patchBytes: 10, patchCapped: false, fileHashes: { 'params.yaml': 'h' } };
+    n.data = { deps: { 'data/prepared': 'abc.dir' }, dvcFiles: {} };
+    n.environment.image = { name: 'team/train:1', digest: `sha256:${'e'.repeat(64)}` };
+    n.environment.gpu = { model: 'NVIDIA H100 80GB HBM3', driver: '550.54', cuda: '12.4' };
+    const commit = 'a'.repeat(40);
+    const lines = experimentNoteLines(commit, n).join('\n');
+    assert.match(lines, /code `aaaaaaa` on main, clean/);
+    assert.match(lines, /data: 1 hashed input/);
+    assert.match(lines, /image team\/train:1 `eeeeeeeeeeee`/);
+    assert.match(lines, /GPU NVIDIA H100 80GB HBM3, CUDA 12\.4/);
+    assert.doesNotMatch(lines, /only what the run\'s store records/);
+    const run = { id: commit, experimentId: 'b'.repeat(40), name: 'milky-firm', status: 'FINISHED' as const, params: {}, metrics: {}, tags: { 'git.commit': commit, 'dvc.kind': 'experiment' } };
+    const tip = runTooltipMarkdown(run, 0, experimentNoteLines(commit, n));
+    assert.match(tip, /image team\/train:1/);
+    // Without a note the row says only what its commit tells.
+    assert.match(runTooltipMarkdown(run, 0), /only what the run's store records/);
   });
 });
