@@ -12,7 +12,7 @@ import { diffProvenance } from './diff';
 import { readNote } from './gitNote';
 import { ReproduceError, addWorktree, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
 import type { ImageRun } from './reproduceFlow';
-import { imageNotMatched } from './reproduceTarget';
+import { imageNotMatched, ranImage } from './reproduceTarget';
 import type { Runner } from './runner';
 import { beginLaunch } from './session';
 import type { Provenance } from './types';
@@ -147,7 +147,7 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
       python: inImage ? 'python' : i.python,
       remoteCwd: project,
       host: inImage?.host ?? i.host,
-      image: inImage?.image,
+      image: image ? ranImage(image, inImage?.image) : undefined,
       env: i.env,
       readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
       now,

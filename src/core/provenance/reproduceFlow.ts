@@ -7,7 +7,7 @@ import type { MlflowHelper } from './mlflowHelper';
 import { PATCH_ARTIFACT } from './mlflowTags';
 import { ReproduceError, addWorktree, applyPatch, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
 import type { ReproContainer } from './reproduceContainer';
-import { imageNotMatched } from './reproduceTarget';
+import { imageNotMatched, ranImage } from './reproduceTarget';
 import type { Runner } from './runner';
 import { beginLaunch, launchArgv } from './session';
 import type { Provenance } from './types';
@@ -127,7 +127,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
       python: inImage ? 'python' : i.python,
       remoteCwd: project,
       host: inImage?.host ?? i.host,
-      image: inImage?.image,
+      image: recordedImage ? ranImage(recordedImage, inImage?.image) : undefined,
       env: i.env,
       readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
       mlflow: { writer: i.mlflow, uri: i.uri, experiment: '', experimentId: original.experimentId, sourceName: original.tags['mlflow.source.name'] ?? command.join(' '), reproducedFrom: i.runId },

@@ -78,3 +78,11 @@ export function imageNotMatched(recorded: { name: string; digest: string }, ran:
   if (ran.digest !== recorded.digest) return `image ${recorded.name}: the reproduction ran in ${ran.name} (${ran.digest.replace(/^sha256:/, '').slice(0, 12)}), not the recorded digest ${recorded.digest.replace(/^sha256:/, '').slice(0, 12)}`;
   return undefined;
 }
+
+/**
+ * The image to record for the reproduction: the recorded name where the digest is the
+ * recorded one (the engine names a container made from a digest by that digest alone).
+ */
+export function ranImage(recorded: { name: string; digest: string }, ran: { name: string; digest: string } | undefined): { name: string; digest: string } | undefined {
+  return ran && ran.digest === recorded.digest ? recorded : ran;
+}

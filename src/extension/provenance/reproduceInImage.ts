@@ -100,6 +100,6 @@ export function inImageHook(registry: HostRegistry, log: vscode.LogOutputChannel
     });
     log.info(`Reproduce: in ${ref} on ${host.name}${deviceIds ? `, GPUs ${deviceIds.join(',')}` : ''} (container ${container.id.slice(0, 12)})`);
     const ran = (await containerImage(conn, container.id)) ?? { name: ref, digest: ref };
-    return { container, host: host.name, image: { name: image.name, digest: ran.digest } };
+    return { container, host: host.name, image: ran };
   };
 }

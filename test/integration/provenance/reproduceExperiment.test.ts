@@ -4,11 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseNote } from '../../../src/core/provenance/gitNote';
+import Docker from 'dockerode';
+import { containerImage } from '../../../src/core/provenance/containerRunner';
+import { parseNote, writeNote } from '../../../src/core/provenance/gitNote';
+import { startReproContainer, type ReproContainer } from '../../../src/core/provenance/reproduceContainer';
 import { parseDvcMetrics, reproduceExperiment } from '../../../src/core/provenance/reproduceExperiment';
 import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
-import { repoRoot, requirePeer } from '../harness';
+import { repoRoot, requireComponent, requirePeer, testLabels } from '../harness';
 
 // Reproduce Run on a DVC experiment, with real git and DVC on a sandbox copy of examples/:
 // the experiment is run through the launcher (which writes its git note), then reproduced
@@ -101,5 +104,40 @@ describe('Reproduce Run on a DVC experiment from its git note (real git and DVC)
     } finally {
       git('worktree', 'remove', '--force', wt);
     }
+  });
+
+  it('reruns in the recorded image when the note names one: the worktree mounted, the container removed after', async function () {
+    const c = requireComponent(this, 'docker');
+    const docker = new Docker({ socketPath: c.socketPath });
+    // The experiment as if it had run in the test image: its note names that image's digest.
+    const probe = await startReproContainer({ docker: () => docker }, { ref: c.image, mounts: [], labels: testLabels });
+    const image = await containerImage({ docker: () => docker }, probe.id);
+    await probe.remove();
+    assert.ok(image);
+    const note = parseNote(git('notes', '--ref=mlops', 'show', commit))!;
+    note.environment.image = image;
+    await writeNote(nodeRunner, dir, commit, note);
+
+    let made: ReproContainer | undefined;
+    let mounted: string[] = [];
+    let output = '';
+    const got = await reproduceExperiment({
+      ...input(commit, 'exp'),
+      exec: () => Promise.reject(new Error('ran here, not in the image')),
+      inImage: async (img, mounts) => {
+        mounted = mounts;
+        made = await startReproContainer({ docker: () => docker }, { ref: img.digest, mounts, labels: testLabels });
+        return { container: made, host: 'this machine', image: (await containerImage({ docker: () => docker }, made.id))! };
+      },
+      onOutput: (s) => (output += s),
+    });
+    // The test image has no dvc: the command ran in it (the shell says so) and failed there.
+    assert.equal(got.exitCode, 127, output);
+    assert.match(output, /dvc/);
+    assert.ok(mounted.includes(got.worktree) && mounted.includes(dir), mounted.join(', '));
+    assert.doesNotMatch(got.report, /## Not matched[\s\S]*image/, 'the image matched the recorded digest');
+    assert.match(got.report, /\| image \| ✓ \| same \|/);
+    assert.match(got.report, /the command exited with 127/);
+    await assert.rejects(docker.getContainer(made!.id).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { HostGpuSnapshot } from '../../../src/core/hosts/gpuPlacement';
 import type { GpuInfo } from '../../../src/core/hosts/gpuProbe';
-import { digestReference, gpuMismatchWarning, imageDecision, imageNotMatched, rankHostsForGpu, recordedGpuNames } from '../../../src/core/provenance/reproduceTarget';
+import { ranImage, digestReference, gpuMismatchWarning, imageDecision, imageNotMatched, rankHostsForGpu, recordedGpuNames } from '../../../src/core/provenance/reproduceTarget';
 
 const gpu = (index: number, name: string): GpuInfo => ({ index, uuid: `GPU-${index}`, name, memoryUsedMiB: 0, memoryTotalMiB: 81559, utilizationPct: 0, temperatureC: 30 });
 const host = (name: string, ...models: string[]): HostGpuSnapshot => ({ host: name, probe: models.length ? { kind: 'gpus', gpus: models.map((m, i) => gpu(i, m)), processes: [] } : { kind: 'none', reason: 'nvidia-smi not found' } });
@@ -59,5 +59,13 @@ describe('reproduce target: GPU model and image by digest', () => {
     assert.equal(imageNotMatched(rec, rec), undefined);
     assert.match(imageNotMatched(rec, undefined) ?? '', /ran on this machine/);
     assert.match(imageNotMatched(rec, { name: 'img:1', digest: `sha256:${'d'.repeat(64)}` }) ?? '', /ran in img:1 \(dddddddddddd\), not the recorded digest cccccccccccc/);
+  });
+
+  it('records the reproduction under the recorded name when it ran in the recorded digest', () => {
+    const rec = { name: 'img:1', digest: `sha256:${'c'.repeat(64)}` };
+    assert.deepEqual(ranImage(rec, { name: rec.digest, digest: rec.digest }), rec);
+    const other = { name: 'img:1', digest: `sha256:${'d'.repeat(64)}` };
+    assert.deepEqual(ranImage(rec, other), other);
+    assert.equal(ranImage(rec, undefined), undefined);
   });
 });
