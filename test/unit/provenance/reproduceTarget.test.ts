@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { HostGpuSnapshot } from '../../../src/core/hosts/gpuPlacement';
-import type { GpuInfo } from '../../../src/core/hosts/gpuProbe';
+import { interpretGpuProbe, type GpuInfo } from '../../../src/core/hosts/gpuProbe';
+import { parseGpu } from '../../../src/core/provenance/capture';
 import { ranImage, digestReference, gpuMismatchWarning, imageDecision, imageNotMatched, rankHostsForGpu, recordedGpuNames } from '../../../src/core/provenance/reproduceTarget';
 
 const gpu = (index: number, name: string): GpuInfo => ({ index, uuid: `GPU-${index}`, name, memoryUsedMiB: 0, memoryTotalMiB: 81559, utilizationPct: 0, temperatureC: 30 });
@@ -67,5 +68,15 @@ describe('reproduce target: GPU model and image by digest', () => {
     const other = { name: 'img:1', digest: `sha256:${'d'.repeat(64)}` };
     assert.deepEqual(ranImage(rec, other), other);
     assert.equal(ranImage(rec, undefined), undefined);
+  });
+
+  it('matches what capture recorded against what the host probe lists, from the same nvidia-smi', () => {
+    // The two queries a 2-GPU H100 machine answers: capture's (name,driver_version) and the probe's.
+    const captured = parseGpu('NVIDIA H100 80GB HBM3, 550.54.15\nNVIDIA H100 80GB HBM3, 550.54.15\n', '| NVIDIA-SMI 550.54.15    Driver Version: 550.54.15    CUDA Version: 12.4 |');
+    assert.equal(captured.model, '2× NVIDIA H100 80GB HBM3');
+    const probe = interpretGpuProbe({ code: 0, stderr: '', stdout: '0, GPU-aaaa, NVIDIA H100 80GB HBM3, 1, 81559, 0, 30\n1, GPU-bbbb, NVIDIA H100 80GB HBM3, 1, 81559, 0, 31\n' });
+    assert.equal(probe.kind, 'gpus');
+    const [first] = rankHostsForGpu(captured.model, [host('a100-box', 'NVIDIA A100-SXM4-80GB'), { host: 'h100-box', probe }]);
+    assert.deepEqual([first.host, first.matches], ['h100-box', true]);
   });
 });
