@@ -31,7 +31,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   registerExpLifecycle(context, log, runs);
   const data = registerDataView(context, log);
   // Every launch (reruns, experiments, entry points, runs in a workspace) records what made it through one launcher.
-  const provenance = registerProvenance(context, log, runs);
+  const provenance = registerProvenance(context, log, runs, workspaces.registry);
   const pipelines = registerPipelines(context, log, provenance);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.

@@ -6,6 +6,8 @@ import { diffProvenance } from './diff';
 import type { MlflowHelper } from './mlflowHelper';
 import { PATCH_ARTIFACT } from './mlflowTags';
 import { ReproduceError, addWorktree, applyPatch, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
+import type { ReproContainer } from './reproduceContainer';
+import { imageNotMatched, ranImage } from './reproduceTarget';
 import type { Runner } from './runner';
 import { beginLaunch, launchArgv } from './session';
 import type { Provenance } from './types';
@@ -31,10 +33,25 @@ export interface ReproduceInput {
   tolerance: Tolerance;
   /** Starts argv in cwd with env added; resolves with the exit status. */
   exec: (cwd: string, argv: string[], env: Record<string, string>) => Promise<number | undefined>;
+  /**
+   * The run recorded an image: a container of it (by digest, or what the user chose instead)
+   * on a host the user picked, with `mounts` bound at the same paths; undefined: run here.
+   */
+  inImage?: (image: { name: string; digest: string }, mounts: string[], gpu: string | undefined) => Promise<ImageRun | undefined>;
+  /** The command's output when it runs in a container (here the task's terminal shows it). */
+  onOutput?: (chunk: string) => void;
   /** The commit is not in the clone: fetch it? (resolves true once fetched). */
   offerFetch: (commit: string) => Promise<boolean>;
   step?: (what: string) => void;
   now?: () => number;
+}
+
+export interface ImageRun {
+  container: ReproContainer;
+  /** "gpu-box", "This machine": the host the container runs on. */
+  host: string;
+  /** The image the container was made from (its digest as the engine names it). */
+  image: { name: string; digest: string };
 }
 
 export interface ReproduceResult {
@@ -84,33 +101,58 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
   const cacheDir = cache.code === 0 && cache.stdout.trim() ? cache.stdout.trim() : path.join(i.projectDir, '.dvc', 'cache');
   const missing = await restoreData(i.local, i.dvc, project, cacheDir);
   if (missing.length) notMatched.push(`data not in the DVC cache nor its remote: ${missing.join(', ')}`);
-  if (view.image) notMatched.push(`image ${view.image}: the reproduction ran on this machine, not in the image`);
+  const recordedImage = view.image && view.imageDigest ? { name: view.image, digest: view.imageDigest } : undefined;
+  let inImage: ImageRun | undefined;
+  if (recordedImage && i.inImage) {
+    step('starting a container of the recorded image');
+    inImage = await i.inImage(recordedImage, [...new Set([dir, i.projectDir, cacheDir])], view.gpu);
+  }
+  if (recordedImage) {
+    const why = imageNotMatched(recordedImage, inImage?.image);
+    if (why) notMatched.push(why);
+  } else if (view.image) notMatched.push(`image ${view.image}: no digest was recorded, so the reproduction ran on this machine`);
 
-  step('running the same command');
-  const command = forced(view.command.map((a, k) => (k === 0 && TOOLS.has(path.basename(a)) ? (path.basename(a) === 'dvc' ? i.dvc : a) : a)));
-  const launcher = (original.tags['mlops.launcher'] as Provenance['launcher'] | undefined) ?? 'dvc-repro';
-  const session = await beginLaunch({
-    launcher: launcher === 'workspace' ? 'dvc-repro' : launcher,
-    cwd: project,
-    command,
-    stages: view.stages,
-    local: i.local,
-    remote: i.local,
-    python: i.python,
-    host: i.host,
-    env: i.env,
-    readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
-    mlflow: { writer: i.mlflow, uri: i.uri, experiment: '', experimentId: original.experimentId, sourceName: original.tags['mlflow.source.name'] ?? command.join(' '), reproducedFrom: i.runId },
-    now,
-  });
-  if (!session.mlflowRun) throw new ReproduceError(session.problems.join('; ') || 'no MLflow run could be made for the reproduction', 'git');
-  const exitCode = await i.exec(project, launchArgv(command, session.env), session.env);
-  await session.finish(exitCode);
+  try {
+    step('running the same command');
+    // Here the recorded `dvc` is the one found on this machine; in the image, the image's own.
+    const command = forced(inImage ? view.command : view.command.map((a, k) => (k === 0 && TOOLS.has(path.basename(a)) ? (path.basename(a) === 'dvc' ? i.dvc : a) : a)));
+    const launcher = (original.tags['mlops.launcher'] as Provenance['launcher'] | undefined) ?? 'dvc-repro';
+    const session = await beginLaunch({
+      launcher: inImage ? 'workspace' : launcher === 'workspace' ? 'dvc-repro' : launcher,
+      cwd: project,
+      command,
+      stages: view.stages,
+      local: i.local,
+      remote: inImage?.container.runner ?? i.local,
+      python: inImage ? 'python' : i.python,
+      remoteCwd: project,
+      host: inImage?.host ?? i.host,
+      image: recordedImage ? ranImage(recordedImage, inImage?.image) : undefined,
+      env: i.env,
+      readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
+      mlflow: { writer: i.mlflow, uri: i.uri, experiment: '', experimentId: original.experimentId, sourceName: original.tags['mlflow.source.name'] ?? command.join(' '), reproducedFrom: i.runId },
+      now,
+    });
+    if (!session.mlflowRun) throw new ReproduceError(session.problems.join('; ') || 'no MLflow run could be made for the reproduction', 'git');
+    const argv = launchArgv(command, session.env);
+    const exitCode = inImage ? await inImage.container.exec(project, argv, session.env, i.onOutput) : await i.exec(project, argv, session.env);
+    await session.finish(exitCode);
+    return await writeReport(i, { original, view, dir, notMatched, exitCode, newRunId: session.mlflowRun.runId, now });
+  } finally {
+    await inImage?.container.remove();
+  }
+}
 
-  step('writing the report');
+async function writeReport(
+  i: ReproduceInput,
+  r: { original: Awaited<ReturnType<ReproduceInput['mlflow']['getRun']>>; view: ReturnType<typeof viewFromTags>; dir: string; notMatched: string[]; exitCode: number | undefined; newRunId: string; now: () => number },
+): Promise<ReproduceResult> {
+  const { original, view, dir, notMatched, exitCode, now } = r;
+  const session = { mlflowRun: { runId: r.newRunId } };
+  i.step?.('writing the report');
   const again = await i.mlflow.getRun(i.uri, session.mlflowRun.runId);
   const newView = viewFromTags(again.tags);
-  if (view.gpu && newView.gpu && view.gpu !== newView.gpu) notMatched.push(`GPU: ${view.gpu} recorded, ${newView.gpu} here`);
+  if (view.gpu && newView.gpu && view.gpu !== newView.gpu) notMatched.push(`GPU: ${view.gpu} recorded, ${newView.gpu} where it ran`);
   if (exitCode !== 0) notMatched.push(`the command exited with ${exitCode ?? 'no status'}`);
   const { rows, verdict } = compareMetrics(original.metrics, again.metrics, i.tolerance);
   const report = reportMarkdown({

@@ -136,3 +136,11 @@ export function runProvenanceLines(tags: Readonly<Record<string, string>>): stri
   const relevant = Object.keys(tags).some((k) => k.startsWith('mlflow.') || k.startsWith('mlops.') || k === 'git.commit');
   return relevant ? provenanceSummaryLines(viewFromTags(tags)) : [];
 }
+
+/**
+ * The Provenance part of a DVC experiment's tooltip from its git note: the experiment's own
+ * commit (which holds the workspace changes `dvc exp run` committed) and the rest recorded.
+ */
+export function experimentNoteLines(commit: string, note: Provenance): string[] {
+  return provenanceSummaryLines({ ...viewFromRecord(note), commit, changes: {}, patchCapped: undefined });
+}

@@ -158,7 +158,7 @@ const STATUS_TEXT: Record<RunStatus, string> = {
 export const statusText = (s: RunStatus): string => STATUS_TEXT[s];
 
 /** The hover of a run: name, status, id, then tables of params and latest metrics. */
-export function runTooltipMarkdown(run: RunSummary, now: number = Date.now()): string {
+export function runTooltipMarkdown(run: RunSummary, now: number = Date.now(), provenance?: readonly string[]): string {
   const lines = [`**${escapeMarkdown(run.name)}** — ${statusText(run.status)}`, '', `id \`${run.id.replace(/`/g, "'")}\``];
   if (run.startTime !== undefined) {
     const end = run.endTime !== undefined ? `, ${formatDuration(run.endTime - run.startTime)}` : '';
@@ -171,7 +171,8 @@ export function runTooltipMarkdown(run: RunSummary, now: number = Date.now()): s
   const byKey = <T>(o: Record<string, T>) => Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
   table('param', byKey(run.params).map(([k, v]) => [k, escapeMarkdown(v)]));
   table('metric (latest)', byKey(run.metrics).map(([k, p]) => [k, `${escapeMarkdown(formatMetricValue(p.value))} (step ${p.step})`]));
-  lines.push(...runProvenanceLines(run.tags));
+  // A DVC experiment's git note says more than its tags: the caller passes its lines.
+  lines.push(...(provenance ?? runProvenanceLines(run.tags)));
   return lines.join('\n');
 }
 

@@ -6,6 +6,10 @@ import { formatWarning } from '../../core/runs/types';
 import { expRowState } from '../../core/runs/dvc/expLifecycle';
 import { nestRuns, type RunNesting } from '../../core/runs/nesting';
 import { markTags, type RunMark } from '../../core/runs/runMarks';
+import { readNote } from '../../core/provenance/gitNote';
+import { nodeRunner } from '../../core/provenance/runner';
+import type { Provenance } from '../../core/provenance/types';
+import { experimentNoteLines } from '../../core/provenance/view';
 import { escapeMarkdown, KIND_LABEL, pruneSelection, runDescription, runTooltipMarkdown, sourceId, updateSelection, type RunRef, type SourceSpec } from './runsModel';
 import { DEFAULT_VIEW_STATE, filterRuns, groupRuns, searchRuns, sortRuns, type RunsViewState } from './runsQuery';
 import { describeRefresh, hasRunningLocalRun, RefreshScheduler, type RefreshBatch, type RefreshRequest } from './refreshScheduler';
@@ -64,6 +68,9 @@ const EAGER_TOOLTIP_RUNS = 300;
 const FLAT_KINDS = new Set(['dvclive', 'tensorboard']);
 const MLFLOW_STORE_KINDS = new Set(['mlflow-sqlite', 'mlflow-file']);
 const KIND_ICON: Record<SourceSpec['kind'], string> = { 'mlflow-rest': 'server', 'mlflow-sqlite': 'database', 'mlflow-file': 'folder-library', 'dvc-experiments': 'beaker', dvclive: 'graph-line', tensorboard: 'graph' };
+
+/** A finished DVC experiment: its commit may carry our git note. */
+const isNotedKind = (node: RunNode) => node.state.spec.kind === 'dvc-experiments' && /^[0-9a-f]{40}$/.test(node.run.id) && expRowState(node.run) === 'done';
 
 function statusIcon(status: RunStatus): vscode.ThemeIcon {
   switch (status) {
@@ -376,7 +383,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const mark = this.deps.mark?.(state, run);
     item.description = `${mark?.starred ? '★ ' : ''}${runDescription(run, this.deps.keyMetric())}`;
     // Tooltips of a big store are built on hover: every redraw would build thousands.
-    if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS) item.tooltip = this.runTooltip(node);
+    // A finished DVC experiment's tooltip reads its git note (a git process): on hover too.
+    if ((state.listing?.runs.length ?? 0) <= EAGER_TOOLTIP_RUNS && !isNotedKind(node)) item.tooltip = this.runTooltip(node);
     item.iconPath = statusIcon(run.status);
     // `.server`: a run the MLflow UI can open; `.dvc.<state>`: the DVC lifecycle commands that
     // fit (expLifecycle/); `.starred`: offers Unstar instead of Star.
@@ -389,16 +397,30 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return item;
   }
 
-  resolveTreeItem(item: vscode.TreeItem, node: RunsNode): vscode.TreeItem {
-    if (node.kind === 'run' && !item.tooltip) item.tooltip = this.runTooltip(node);
+  async resolveTreeItem(item: vscode.TreeItem, node: RunsNode): Promise<vscode.TreeItem> {
+    if (node.kind !== 'run' || item.tooltip) return item;
+    item.tooltip = this.runTooltip(node, isNotedKind(node) ? await this.noteLines(node) : undefined);
     return item;
   }
 
+  /** Notes found, by commit: a note is written once, when its experiment ends. */
+  private readonly notes = new Map<string, Provenance>();
+
+  private async noteLines(node: RunNode): Promise<string[] | undefined> {
+    const commit = node.run.id;
+    let note = this.notes.get(commit);
+    if (!note) {
+      note = await readNote(nodeRunner, node.state.spec.location, commit).catch(() => undefined);
+      if (note) this.notes.set(commit, note);
+    }
+    return note ? experimentNoteLines(commit, note) : undefined;
+  }
+
   /** The run's hover, with its star and note first when it has them. */
-  private runTooltip(node: RunNode): vscode.MarkdownString {
+  private runTooltip(node: RunNode, provenance?: string[]): vscode.MarkdownString {
     const mark = this.deps.mark?.(node.state, node.run);
     const head = [mark?.starred ? `★ ${vscode.l10n.t('starred')}` : '', mark?.note ? `${vscode.l10n.t('Note:')} ${escapeMarkdown(mark.note)}` : ''].filter(Boolean);
-    return new vscode.MarkdownString([...head, ...(head.length ? ['', '---', ''] : []), runTooltipMarkdown(node.run)].join('\n'));
+    return new vscode.MarkdownString([...head, ...(head.length ? ['', '---', ''] : []), runTooltipMarkdown(node.run, Date.now(), provenance)].join('\n'));
   }
 
   private sourceItem(state: SourceState): vscode.TreeItem {
