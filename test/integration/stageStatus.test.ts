@@ -66,8 +66,10 @@ describe('stage status against dvc status --json', function () {
     const yaml = readFileSync(file('dvc.yaml'), 'utf8');
     writeFileSync(
       file('dvc.yaml'),
-      yaml.replace('cmd: python src/evaluate.py', 'cmd: python src/evaluate.py --verbose') +
-        '  report:\n    cmd: echo report > report.txt\n    deps:\n      - metrics.json\n    outs:\n      - report.txt\n',
+      // The new stage goes first under stages: (the file ends with an artifacts: section).
+      yaml
+        .replace('cmd: python src/evaluate.py', 'cmd: python src/evaluate.py --verbose')
+        .replace(/^stages:\n/m, 'stages:\n  report:\n    cmd: echo report > report.txt\n    deps:\n      - metrics.json\n    outs:\n      - report.txt\n'),
     );
     await same('changed evaluate cmd, new report stage');
     writeFileSync(file('dvc.yaml'), yaml);
@@ -90,7 +92,10 @@ describe('stage status against dvc status --json', function () {
     const params = readFileSync(file('params.yaml'), 'utf8');
     writeFileSync(
       file('dvc.yaml'),
-      yaml +
+      // First under stages: (the file ends with an artifacts: section).
+      yaml.replace(
+        /^stages:\n/m,
+        'stages:\n' +
         [
           '  shard:',
           '    foreach: [a, b]',
@@ -112,6 +117,7 @@ describe('stage status against dvc status --json', function () {
           '          cache: false',
           '',
         ].join('\n'),
+      ),
     );
     const before = await same('foreach/matrix stages that never ran');
     assert.ok(before['shard@a'] && before['grid@2-true'], `expanded names in ${JSON.stringify(Object.keys(before))}`);
