@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import { runnerAsker } from '../askRunner';
 import { waitFor } from '../waitFor';
@@ -51,6 +52,14 @@ describe('Experiments lifecycle: DVC queue', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('mlops.runs.filter', '');
+    // The sandbox is shared with the later suites (the Runs suite counts the DVC project's
+    // runs): the experiments made here are removed again, with dvc itself.
+    const t = await tree();
+    const names = gridRuns(t).map((r) => r.run.name);
+    const dvc = vscode.workspace.getConfiguration('mlops').get<string>('dvc.path', '') || 'dvc';
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (names.length && cwd) execFileSync(dvc, ['exp', 'remove', ...names], { cwd, stdio: 'pipe' });
+    await t.refresh();
   });
 
   it('queues a grid of two experiments through the form, a worker runs both, and the Runs view shows them finished', async () => {
