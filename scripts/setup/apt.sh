@@ -3,9 +3,10 @@
 # when not root, so a laptop run of `npm test` never asks for a password.
 set -euo pipefail
 # sqlite3: the mlflow.db benchmark compares the listing with the sqlite3 CLI (issue 21).
+# debootstrap: the image with Ray (scripts/setup/ray-image.sh; no registry to pull one from).
 pkgs=(docker.io busybox-static openssh-server chromium git
       libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev slurm-wlm munge
-      slurmdbd mariadb-server sqlite3)
+      slurmdbd mariadb-server sqlite3 debootstrap)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -303,3 +303,16 @@ export async function requireRay(ctx: Mocha.Context): Promise<RayComponent> {
   requireOrSkip(ctx, ray ? undefined : `ray: ray.sh up did not write ${componentsFile}`);
   return { ...ray!, rayBin, startedHere: /^RAY_STARTED=1$/m.test(out) };
 }
+
+/**
+ * The image with Ray of scripts/setup/ray-image.sh (`local/ray:<the Ray of ray-requirements.txt>`),
+ * in the test engine. Skips (fails in CI) when it is not there.
+ */
+export async function requireRayImage(ctx: Mocha.Context, docker: Docker): Promise<string> {
+  const req = readFileSync(path.join(repoRoot, 'scripts/setup/ray-requirements.txt'), 'utf8');
+  const version = /^ray\[default\]==([0-9][0-9.]*)/m.exec(req)?.[1];
+  const image = `local/ray:${version}`;
+  const has = version ? await docker.getImage(image).inspect().then(() => true, () => false) : false;
+  requireOrSkip(ctx, has ? undefined : `ray image: ${image} is not in the test engine (run bash scripts/setup/ray-image.sh after scripts/components/up.sh)`);
+  return image;
+}

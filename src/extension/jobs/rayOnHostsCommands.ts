@@ -5,7 +5,7 @@
 // remembered (global state) so Stop finds its containers; Stop removes only containers with
 // our cluster label and the user's owner label, after a confirmation that lists them.
 import * as vscode from 'vscode';
-import { rayClusterContainers, rayOnHostsPlan, startRayOnHosts, stopRayOnHosts, type RayHostNode } from '../../core/jobs/ray/rayOnHosts';
+import { parseStartOptions, rayClusterContainers, rayOnHostsPlan, startRayOnHosts, stopRayOnHosts, type RayHostNode } from '../../core/jobs/ray/rayOnHosts';
 import type { GpuRequest } from '../../core/hosts/workspaceSpec';
 import { showInfo, showWarning } from '../notify';
 import { setting, updateSetting } from '../settings';
@@ -64,6 +64,16 @@ export class RayOnHosts {
     if (!image) return undefined;
     const gpus = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('GPUs of each node: all, none, or a count'), value: 'all', ignoreFocusOut: true, validateInput: (v) => (/^(all|none|\d+)?$/i.test(v.trim()) ? undefined : vscode.l10n.t('all, none or a count')) });
     if (gpus === undefined) return undefined;
+    const optionsError = (v: string) => {
+      try {
+        parseStartOptions(v);
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    };
+    const options = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('More ray start options for every node, optional (--num-cpus=8 --object-store-memory=2000000000); no spaces inside a value'), value: '', ignoreFocusOut: true, validateInput: optionsError });
+    if (options === undefined) return undefined;
     // The address the other hosts reach a node at: its SSH HostName; this machine's is asked when others join it.
     const node = async (h: HostEntry): Promise<RayHostNode | undefined> => {
       let address = h.ssh?.hostName;
@@ -78,7 +88,7 @@ export class RayOnHosts {
       if (!n) return undefined;
       workerNodes.push(n);
     }
-    const plan = rayOnHostsPlan({ name: name.trim(), image: image.trim(), head: headNode, workers: workerNodes }, currentUser());
+    const plan = rayOnHostsPlan({ name: name.trim(), image: image.trim(), head: headNode, workers: workerNodes, startOptions: parseStartOptions(options) }, currentUser());
     const yes = vscode.l10n.t('Start');
     const summary = plan.nodes.map((n) => `${n.create.name} on ${n.host}: ${n.argv.join(' ')}`).join('\n');
     if ((await showInfo(vscode.l10n.t('start Ray cluster {0}?', name), { modal: true, detail: vscode.l10n.t('{0}\n\nContainers on the hosts\' network. The GCS port is open to that network (Ray\'s workers join through it); the dashboard stays on the head\'s loopback.', summary) }, yes)) !== yes) return undefined;

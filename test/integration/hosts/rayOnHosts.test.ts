@@ -1,13 +1,13 @@
 // "Start Ray Cluster on Hosts" against the real Docker engine, on two hosts: the local socket
 // and the test sshd (dockerode over SSH; both reach the same engine here). No image with Ray
-// can be had on this machine (no registry, no pull), so:
+// is needed for what this suite checks (rayOnHostsReal.test.ts runs real Ray), so:
 //  - with the plain busybox image the start fails at the engine (no `ray` in it) with its own
 //    message, and nothing is left behind;
 //  - a stand-in image (busybox plus a `ray` script that prints its arguments and sleeps) runs
 //    the containers as specified: host network, /dev/shm, our labels, `ray start` with the
 //    head's address; Stop removes exactly the cluster's containers of this owner, not a
 //    container of another owner carrying the same cluster label.
-// `ray start` itself in containers is NOT exercised here (said in src/core/jobs/README.md).
+// `ray start` itself in containers runs in rayOnHostsReal.test.ts (the image of scripts/setup/ray-image.sh).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

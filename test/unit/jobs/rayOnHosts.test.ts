@@ -1,7 +1,7 @@
 // The plan of "Start Ray Cluster on Hosts": the `ray start` argv of head and workers, the
 // containers' specs (host network, GPUs, /dev/shm, our labels) and the cluster entry; bad input refused.
 import { strict as assert } from 'node:assert';
-import { RAY_CLUSTER_LABEL, RAY_ROLE_LABEL, rayOnHostsPlan } from '../../../src/core/jobs/ray/rayOnHosts';
+import { parseStartOptions, RAY_CLUSTER_LABEL, RAY_ROLE_LABEL, rayOnHostsPlan } from '../../../src/core/jobs/ray/rayOnHosts';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 
 describe('Ray cluster on hosts: the plan', () => {
@@ -36,5 +36,22 @@ describe('Ray cluster on hosts: the plan', () => {
     assert.throws(() => rayOnHostsPlan({ ...req, gcsPort: 80 }, 'me'), /not a port/);
     assert.throws(() => rayOnHostsPlan({ ...req, gcsPort: 8265 }, 'me'), /must differ/);
     assert.throws(() => rayOnHostsPlan({ ...req, name: '///' }, 'me'), /container name/);
+  });
+
+  it('more ray start options: for every node, then the node\'s own, as typed; the plan\'s own options refused', () => {
+    const p = rayOnHostsPlan({ ...req, startOptions: ['--num-cpus=4', '--resources={"disk":1}'], workers: [{ ...req.workers[0], startOptions: ['--dashboard-agent-listen-port', '52375'] }] }, 'me');
+    assert.deepEqual(p.nodes[0].argv.slice(-2), ['--num-cpus=4', '--resources={"disk":1}']);
+    assert.deepEqual(p.nodes[1].argv.slice(-4), ['--num-cpus=4', '--resources={"disk":1}', '--dashboard-agent-listen-port', '52375']);
+    assert.deepEqual(p.nodes[1].create.Cmd, p.nodes[1].argv);
+    assert.deepEqual(parseStartOptions('  --num-cpus 8\t--object-store-memory=1000 '), ['--num-cpus', '8', '--object-store-memory=1000']);
+    assert.deepEqual(parseStartOptions(''), []);
+    assert.throws(() => parseStartOptions("--resources='{\"a\":1}'"), /no shell quoting/);
+    assert.throws(() => parseStartOptions('8'), /not a ray start option/);
+    assert.throws(() => parseStartOptions('--num-cpus=8 9'), /"9" is not a ray start option/);
+    assert.throws(() => parseStartOptions('--port=7000'), /--port is set by the cluster.s plan/);
+    assert.throws(() => parseStartOptions('--head'), /--head is set/);
+    assert.throws(() => rayOnHostsPlan({ ...req, startOptions: ['--address=evil:1'] }, 'me'), /--address is set/);
+    assert.throws(() => parseStartOptions('--x '.repeat(65)), /64 at most/);
+    assert.throws(() => parseStartOptions('-'.repeat(4001)), /too long/);
   });
 });

@@ -24,6 +24,8 @@ export interface RayHostNode {
   /** The address the other hosts reach this one at (its SSH HostName; 127.0.0.1 when all run on one machine). */
   address: string;
   gpus: GpuRequest;
+  /** More `ray start` options for this node only (after the request's own). */
+  startOptions?: string[];
 }
 
 export interface RayOnHostsRequest {
@@ -37,6 +39,8 @@ export interface RayOnHostsRequest {
   dashboardPort?: number;
   /** /dev/shm for Ray's object store, in MB (Docker's 64 MB default is too small). */
   shmMb?: number;
+  /** More `ray start` options for every node (`--num-cpus=8`, `--object-store-memory=…`): see parseStartOptions. */
+  startOptions?: string[];
 }
 
 export interface RayContainerSpec {
@@ -51,6 +55,30 @@ export interface RayOnHostsPlan {
   nodes: RayContainerSpec[];
   /** The `mlops.clusters` entry that lists it in the Jobs view. */
   setting: { name: string; type: 'ray'; address: string; sshHost?: string };
+}
+
+// The options the plan sets itself: given again, they would contradict it (which Ray settles
+// by taking the last, silently) or change what Stop and the Jobs view rely on.
+const OWN_OPTIONS = new Set(['--head', '--address', '--port', '--block', '--node-ip-address', '--dashboard-host', '--dashboard-port', '--disable-usage-stats']);
+
+/**
+ * `ray start` options as typed (`--num-cpus=8 --resources={"disk":1}`): split at white space
+ * (so no spaces inside a value), passed as they are (no shell: no single quotes or
+ * backslashes, which a shell would strip). Each starts with `--`, or is the value of the
+ * option before it (`--num-cpus 8`); the options the plan sets itself are refused.
+ */
+export function parseStartOptions(text: string): string[] {
+  if (text.length > 4000) throw new PlanError('the ray start options are too long (4,000 characters at most)');
+  const words = text.split(/\s+/).filter(Boolean);
+  if (words.length > 64) throw new PlanError('too many ray start options (64 at most)');
+  words.forEach((w, i) => {
+    // Double quotes stay: JSON values (`--resources={"disk":1}`) need them, and arrive as typed.
+    if (/['\\]/.test(w)) throw new PlanError(`ray start option ${w}: no shell quoting (the options reach ray start as typed, not through a shell)`);
+    if (!w.startsWith('--') && (i === 0 || !words[i - 1].startsWith('--') || words[i - 1].includes('='))) throw new PlanError(`"${w}" is not a ray start option (they start with --)`);
+    const opt = w.split('=')[0];
+    if (OWN_OPTIONS.has(opt)) throw new PlanError(`${opt} is set by the cluster's plan itself; leave it out`);
+  });
+  return words;
 }
 
 const ADDRESS = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?$/;
@@ -78,8 +106,10 @@ export function rayOnHostsPlan(r: RayOnHostsRequest, owner: string): RayOnHostsP
     return { host: n.host, role, argv, create };
   };
   const common = ['--block', '--disable-usage-stats'];
-  const head = spec(r.head, 'head', ['ray', 'start', '--head', ...common, `--node-ip-address=${r.head.address}`, `--port=${gcs}`, '--dashboard-host=127.0.0.1', `--dashboard-port=${dash}`], `ray-${name}-head`);
-  const workers = r.workers.map((w, i) => spec(w, 'worker', ['ray', 'start', ...common, `--address=${r.head.address}:${gcs}`, `--node-ip-address=${w.address}`], `ray-${name}-worker-${i + 1}`));
+  // Checked again here: a request may come from elsewhere than the input box.
+  const extra = (n: RayHostNode) => [...parseStartOptions((r.startOptions ?? []).join(' ')), ...parseStartOptions((n.startOptions ?? []).join(' '))];
+  const head = spec(r.head, 'head', ['ray', 'start', '--head', ...common, `--node-ip-address=${r.head.address}`, `--port=${gcs}`, '--dashboard-host=127.0.0.1', `--dashboard-port=${dash}`, ...extra(r.head)], `ray-${name}-head`);
+  const workers = r.workers.map((w, i) => spec(w, 'worker', ['ray', 'start', ...common, `--address=${r.head.address}:${gcs}`, `--node-ip-address=${w.address}`, ...extra(w)], `ray-${name}-worker-${i + 1}`));
   return {
     nodes: [head, ...workers],
     setting: { name: r.name.trim(), type: 'ray', address: `http://127.0.0.1:${dash}`, ...(r.head.host !== 'local' ? { sshHost: r.head.host } : {}) },
