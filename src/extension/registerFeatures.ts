@@ -35,7 +35,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const pipelines = registerPipelines(context, log, provenance);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
-  const jobs = registerJobsView(context, log, workspaces.registry, pipelines);
+  const jobs = registerJobsView(context, log, workspaces.registry, pipelines, runs);
   // Models after Runs: a version's source run, its key metric and Compare Versions come from there.
   registerModelsView(context, log, runs);
 

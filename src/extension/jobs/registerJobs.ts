@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import { registerCommand } from '../commandWrapper';
 import { Poller } from '../runs/poller';
+import { tagListedRuns } from '../runs/runMarkCommands';
+import type { RunsTreeProvider } from '../runs/runsTree';
 import { setting, settingChanged } from '../settings';
 import { workspaceTrusted } from '../trust';
 import type { HostRegistry } from '../workspaces/hosts';
@@ -20,13 +22,15 @@ import type { PipelinesTreeProvider } from '../views/pipelinesTree';
 /** A cluster that keeps failing is asked at most this often. */
 const MAX_REFRESH_MS = 5 * 60_000;
 
-export function registerJobsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registry: HostRegistry, pipelines?: PipelinesTreeProvider): JobsTreeProvider {
+export function registerJobsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, registry: HostRegistry, pipelines?: PipelinesTreeProvider, runs?: RunsTreeProvider): JobsTreeProvider {
   const tree = new JobsTreeProvider(registry, log, context.secrets);
   const view = vscode.window.createTreeView('mlops.jobs', { treeDataProvider: tree, showCollapseAll: true });
   const actions = new JobActions(tree, log);
   const submitter = new JobSubmitter(tree, log);
   const sync = new ClusterSync(tree, log);
-  const results = new ResultsHome(tree, sync, log, context.workspaceState);
+  // An MLflow entry point's runs are linked to its job where the Runs view lists them.
+  const linkRuns = runs ? (ids: readonly string[], tags: Parameters<typeof tagListedRuns>[2]) => tagListedRuns(runs, ids, tags, vscode.l10n.t('link a run to its job')) : undefined;
+  const results = new ResultsHome(tree, sync, log, context.workspaceState, linkRuns);
   const onCluster = new RunOnCluster(submitter, sync, results, pipelines);
   const rayOnHosts = new RayOnHosts(registry, context.globalState, log);
   // The "on Cluster" menu items of the Pipelines and Runs views show only where a cluster is configured.

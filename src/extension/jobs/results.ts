@@ -4,11 +4,16 @@
 // job's from the block it printed into its log) to
 // .mlops/jobs/<cluster>/<job id>/ in the project, where the Runs view finds them as a
 // DVCLive run tagged with the job id; any other end is logged and forgotten.
+// An MLflow entry point's runs stay where the job's MLFLOW_TRACKING_URI points: when the job
+// ends (however), the runs `mlflow run` named in its log that the Runs view lists (a tracking
+// server it reads) are tagged with the job (core/jobs/mlflowJobRuns.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { plural } from '../../core/common/format';
+import { jobTags, mlflowRunIdsInLog } from '../../core/jobs/mlflowJobRuns';
 import type { RayBackend } from '../../core/jobs/ray/rayBackend';
+import type { TagChange } from '../../core/runs/runMarks';
 import type { ClusterJob, JobRecord } from '../../core/jobs/types';
 import { loadLazy } from '../lazy/load';
 import { showInfo, showWarning } from '../notify';
@@ -35,7 +40,12 @@ export interface ExpectedResult {
   remoteRoot?: string;
   /** A Ray job: its folder is gone with it; it printed the results into its log. */
   fromLog?: boolean;
+  /** An MLflow entry point: no files come home; its runs are linked to the job where the Runs view lists them. */
+  mlflowRuns?: boolean;
 }
+
+/** Tags runs the Runs view lists (runMarkCommands.tagListedRuns); those it does not list come back in `notListed`. */
+export type LinkRuns = (runIds: readonly string[], changes: readonly TagChange[]) => Promise<{ tagged: string[]; notListed: string[] }>;
 
 const KEY = 'mlops.jobs.expectedResults';
 /** Forgotten after this long even if never seen ending (the cluster forgot it first). */
@@ -54,6 +64,7 @@ export class ResultsHome implements vscode.Disposable {
     private readonly sync: ClusterSync,
     private readonly log: vscode.LogOutputChannel,
     private readonly memento: vscode.Memento,
+    private readonly linkRuns?: LinkRuns,
   ) {
     this.subscription = tree.onDidChangeTreeData(() => void this.check());
   }
@@ -86,7 +97,9 @@ export class ResultsHome implements vscode.Disposable {
       if (!end || this.busy.has(r.jobId)) continue;
       this.busy.add(r.jobId);
       try {
-        if (end.state === 'completed') await this.fetch(r);
+        // A failed or stopped entry point made its run too (marked FAILED / KILLED by MLflow).
+        if (r.mlflowRuns) await this.linkMlflowRuns(r, end.raw);
+        else if (end.state === 'completed') await this.fetch(r);
         else this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${end.raw}; no results to bring home`);
         await this.memento.update(KEY, this.list().filter((e) => !(e.jobId === r.jobId && e.cluster === r.cluster)));
       } catch (err) {
@@ -128,6 +141,23 @@ export class ResultsHome implements vscode.Disposable {
     await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
     void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; its results are in the Runs view.', r.jobId, r.what, r.cluster));
     return localDir;
+  }
+
+  /** Tags the MLflow runs an entry point's job named in its log, where the Runs view lists them. */
+  private async linkMlflowRuns(r: ExpectedResult, ended: string): Promise<void> {
+    const { backend } = await this.tree.backend(r.cluster);
+    const ids = mlflowRunIdsInLog(await (backend as RayBackend).logs(r.jobId));
+    if (!ids.length) {
+      this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; its log names no MLflow run`);
+      return;
+    }
+    const found = this.linkRuns ? await this.linkRuns(ids, jobTags({ cluster: r.cluster, jobId: r.jobId })) : { tagged: [], notListed: ids };
+    this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; MLflow runs ${ids.join(', ')}: tagged with the job ${found.tagged.join(', ') || '(none)'}; not in the Runs view's stores ${found.notListed.join(', ') || '(none)'}`);
+    if (found.tagged.length) {
+      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run is in the Runs view, tagged with the job.', r.jobId, r.what, r.cluster, ended));
+    } else {
+      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run {4} is where the job\'s MLFLOW_TRACKING_URI points, which the Runs view does not read. Set mlops.mlflow.trackingUri to that server to see it here.', r.jobId, r.what, r.cluster, ended, found.notListed.join(', ')));
+    }
   }
 
   /** A Ray job's results, from the block it printed into its log (the same rules as over SFTP). */

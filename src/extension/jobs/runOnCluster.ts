@@ -29,6 +29,8 @@ interface RunTarget {
   run: PlannedRun;
   /** Outputs to bring home when it ends COMPLETED, relative to `dir`. */
   results?: string[];
+  /** `mlflow run`: its runs are linked to the job in the Runs view when it ends (Ray). */
+  mlflowRuns?: boolean;
   what: string;
 }
 
@@ -82,6 +84,9 @@ export class RunOnCluster {
     const plan = rayRunPlan(cluster, answers, { run: target.run, localDir: folder.uri.fsPath, cwd, ...(target.results ? { results: target.results } : {}) });
     const result = await this.submitter.submitRayPlan(cluster, plan);
     if (!result) return undefined;
+    if (target.mlflowRuns) {
+      for (const jobId of result.jobIds ?? [result.jobId]) this.results.expect({ cluster: cluster.name, jobId, remoteDir: '', paths: [], localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true, mlflowRuns: true });
+    }
     if (target.results) {
       for (const jobId of result.jobIds ?? [result.jobId]) {
         this.results.expect({ cluster: cluster.name, jobId, remoteDir: `${result.packageName ? `gcs://${result.packageName}` : 'working_dir'}${cwd ? `/${cwd}` : ''}`, paths: target.results, localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true });
@@ -153,7 +158,7 @@ export class RunOnCluster {
     if (!dir) return undefined;
     entry ??= await vscode.window.showInputBox({ title: vscode.l10n.t('Run MLflow Entry Point on Cluster'), prompt: vscode.l10n.t('Entry point of the MLproject'), value: 'main', ignoreFocusOut: true });
     if (!entry) return undefined;
-    return this.submit({ dir, run: { name: entry, argv: entryPointArgv(entry, params) }, what: vscode.l10n.t('Entry point {0}', entry) });
+    return this.submit({ dir, run: { name: entry, argv: entryPointArgv(entry, params) }, what: vscode.l10n.t('Entry point {0}', entry), mlflowRuns: true });
   }
 
   /**

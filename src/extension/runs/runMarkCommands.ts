@@ -125,3 +125,28 @@ export async function editNoteCommand(runs: RunsTreeProvider, store: LocalMarkSt
   await mark(runs, store, node, { note }, noteChange(note), vscode.l10n.t('write a run note'));
   return note;
 }
+
+/**
+ * Tags MLflow runs the Runs view lists (read again first), each in the store that holds it,
+ * the way Star Run writes (a tracking server's REST API, MLflow's client for local stores).
+ * `notListed`: runs no store of the view holds (they are in a store it does not read).
+ */
+export async function tagListedRuns(runs: RunsTreeProvider, runIds: readonly string[], changes: readonly TagChange[], what: string): Promise<{ tagged: string[]; notListed: string[] }> {
+  await runs.refresh({ cause: 'command' });
+  const tagged: string[] = [];
+  const notListed: string[] = [];
+  for (const id of runIds) {
+    const state = runs.sources().find((s) => MLFLOW_KINDS.has(s.spec.kind) && s.listing?.runs.some((r) => r.id === id));
+    const run = state?.listing?.runs.find((r) => r.id === id);
+    if (!state || !run) {
+      notListed.push(id);
+      continue;
+    }
+    let written = true;
+    for (const change of changes) written = written && (await writeTag({ kind: 'run', state, run }, change, what));
+    if (written) tagged.push(id);
+  }
+  // Read back: the view shows the tags MLflow holds now.
+  if (tagged.length) await runs.refresh({ cause: 'command' });
+  return { tagged, notListed };
+}
