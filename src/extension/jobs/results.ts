@@ -156,7 +156,7 @@ export class ResultsHome implements vscode.Disposable {
     if (found.tagged.length) {
       void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run is in the Runs view, tagged with the job.', r.jobId, r.what, r.cluster, ended));
     } else {
-      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run {4} is where the job\'s MLFLOW_TRACKING_URI points, which the Runs view does not read. Set mlops.mlflow.trackingUri to that server to see it here.', r.jobId, r.what, r.cluster, ended, found.notListed.join(', ')));
+      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run {4} is not in the Runs view: it is where the job\'s MLFLOW_TRACKING_URI points (set mlops.mlflow.trackingUri to that server to list it here), or the view\'s search hides it.', r.jobId, r.what, r.cluster, ended, found.notListed.join(', ')));
     }
   }
 
