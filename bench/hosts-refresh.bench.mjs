@@ -8,11 +8,12 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { register } from 'tsx/cjs/api';
 import { root } from '../scripts/lib.mjs';
-import { faster, notMeasured, result } from './lib/verdict.mjs';
+import { atMost, faster, notMeasured, result } from './lib/verdict.mjs';
 
 const REFRESHES = 20;
 const state = process.env.MLOPS_TEST_STATE ?? '/tmp/mlops-test';
@@ -74,6 +75,64 @@ async function timeIt(/** @type {string} */ label, /** @type {() => Promise<numb
   return ms;
 }
 
+/**
+ * Round trips a refresh waits for, counted by latency: the same refresh through a local
+ * TCP relay that holds every chunk `delayMs` in each direction costs one extra
+ * 2 × `delayMs` per round trip on its critical path (what a distant host makes the user
+ * wait for); the extra time over direct refreshes, divided by that, is the count.
+ * Both sides use one connection, made before the timed refreshes.
+ * @param {number} delayMs
+ */
+async function countRoundTrips(delayMs) {
+  const relay = createServer((client) => {
+    const server = connect(ssh.port, ssh.host);
+    const pipe = (/** @type {import('node:net').Socket} */ from, /** @type {import('node:net').Socket} */ to) => {
+      from.on('data', (chunk) => setTimeout(() => to.write(chunk), delayMs));
+      from.on('end', () => setTimeout(() => to.end(), delayMs));
+      from.on('error', () => to.destroy());
+    };
+    pipe(client, server);
+    pipe(server, client);
+  });
+  await new Promise((resolve) => relay.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = relay.address();
+  const relayPort = typeof address === 'object' && address ? address.port : 0;
+  const knownHosts = readFileSync(ssh.knownHostsPath, 'utf8');
+  /** @param {number} port */
+  const connection = (port) =>
+    new SshHostConnection({
+      host: ssh.host,
+      port,
+      username: ssh.username,
+      privateKey: readFileSync(ssh.privateKeyPath),
+      // The relay's port names the same host: its known_hosts line, under that port.
+      hostKeys: { label: 'bench', read: async () => knownHosts.split(`[${ssh.host}]:${ssh.port}`).join(`[${ssh.host}]:${port}`), confirmUnknown: async () => false, remember: async () => undefined },
+    });
+  const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  /** @param {any} conn */
+  const refreshTimes = async (conn) => {
+    const docker = conn.docker();
+    const once = async () => {
+      const t = performance.now();
+      const [, gpus] = await Promise.all([listWorkspaces(docker), probeGpus(conn)]);
+      if (gpus.kind === 'error') throw new Error(gpus.message);
+      return performance.now() - t;
+    };
+    await once(); // the connection, its first channel and shell
+    const times = [];
+    for (let i = 0; i < 7; i++) times.push(await once());
+    conn.dispose();
+    return median(times);
+  };
+  try {
+    const direct = await refreshTimes(connection(ssh.port));
+    const delayed = await refreshTimes(connection(relayPort));
+    return { direct, delayed, roundTrips: (delayed - direct) / (2 * delayMs) };
+  } finally {
+    relay.close();
+  }
+}
+
 try {
   const conn = new SshHostConnection({
     host: ssh.host,
@@ -91,6 +150,14 @@ try {
   });
   conn.dispose();
   const cli = await timeIt('docker CLI over ssh:// + OpenSSH nvidia-smi', cliRefresh);
+  const DELAY_MS = 40;
+  const trips = await countRoundTrips(DELAY_MS);
+  console.log(`round trips: a refresh on the open connection takes ${trips.direct.toFixed(0)} ms direct, ${trips.delayed.toFixed(0)} ms through a relay adding ${2 * DELAY_MS} ms per round trip (medians of 7): ${trips.roundTrips.toFixed(2)} round trips`);
+  result(
+    `hosts-refresh: SSH round trips per Workspaces refresh (on the open connection)`,
+    `${trips.roundTrips.toFixed(1)} round trips: ${trips.direct.toFixed(0)} ms direct vs ${trips.delayed.toFixed(0)} ms with ${2 * DELAY_MS} ms added per round trip`,
+    [atMost('round trips per refresh', trips.roundTrips, 2, '')],
+  );
   result(
     `hosts-refresh: ${REFRESHES} Workspaces refreshes over SSH (containers + GPUs)`,
     `ours ${(ours / REFRESHES).toFixed(0)} ms each vs docker CLI over ssh:// + ssh ${(cli / REFRESHES).toFixed(0)} ms each`,

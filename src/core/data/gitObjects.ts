@@ -9,6 +9,11 @@ export class GitObjects {
     this.batch = new GitBatch(cwd);
   }
 
+  /** Starts the git process now, so that its start overlaps other work before the first read. */
+  start(): void {
+    this.batch.start();
+  }
+
   /** The blobs named by `specs` ("rev:path", path from the repository's top); undefined when absent or not a file. */
   async read(specs: string[]): Promise<(Buffer | undefined)[]> {
     return (await this.batch.read(specs)).map((o) => (o?.type === 'blob' ? o.data : undefined));

@@ -25,8 +25,11 @@ export interface RepoInfo {
   problems: DataProblem[];
 }
 
+/** The git commands of a folder, as openRepo makes them (for a question asked before it answers). */
+export const gitAt = (root: string): SimpleGit => simpleGit({ baseDir: root, trimmed: true });
+
 export async function openRepo(root: string): Promise<RepoInfo> {
-  const git = simpleGit({ baseDir: root, trimmed: true });
+  const git = gitAt(root);
   // The three questions at once: each is a git process, and waiting for one before
   // starting the next was most of a metrics table's time.
   const [where, headOut, branchOut] = await Promise.allSettled([
@@ -61,7 +64,7 @@ export async function openRepo(root: string): Promise<RepoInfo> {
 }
 
 /** Branches and tags (annotated tags peeled to their commit). */
-export async function listRefs(repo: RepoInfo): Promise<GitRef[]> {
+export async function listRefs(repo: Pick<RepoInfo, 'git'>): Promise<GitRef[]> {
   const out = await repo.git.raw(['for-each-ref', '--format=%(objectname)%09%(*objectname)%09%(refname)', 'refs/heads', 'refs/tags']);
   const refs: GitRef[] = [];
   for (const line of out.split('\n')) {

@@ -7,7 +7,7 @@ import { isRefused, readBoundedText, YAML_JSON_CAP } from '../common/boundedRead
 import * as path from 'node:path';
 import type { DataProblem } from './dataErrors';
 import { GitObjects } from './gitObjects';
-import { listRefs, openRepo, revSpec, type RepoInfo } from './gitRepo';
+import { gitAt, listRefs, openRepo, revSpec, type RepoInfo } from './gitRepo';
 import { flattenMetrics, metricDirection, metricsFilesOf, parseMetricsFile } from './metricsFiles';
 
 export interface RevisionMetrics {
@@ -49,14 +49,17 @@ async function metricsFilesAt(objects: GitObjects, repo: RepoInfo, revs: string[
 }
 
 export async function metricsAcrossRevisions(root: string, options: MetricsTableOptions = {}): Promise<MetricsTable> {
-  const repo = options.repo ?? (await openRepo(root));
-  const objects = new GitObjects(repo.top);
+  // What needs no other answer starts at once: the repository's questions, the refs and
+  // the `git cat-file` process each cost a git start, and one after another they were
+  // most of the table's time. Refs and object names hold from any folder of the repository.
+  const objects = new GitObjects(root);
+  objects.start();
+  const repoPromise = options.repo ? Promise.resolve(options.repo) : openRepo(root);
+  const refsPromise = listRefs(options.repo ?? { git: gitAt(root) });
+  refsPromise.catch(() => undefined); // awaited below, or moot when this is no repository
   try {
     const rows: RevisionMetrics[] = [];
-    // The refs' git process runs while the workspace's files are read.
-    const refsPromise = repo.head ? listRefs(repo) : Promise.resolve([]);
-    refsPromise.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-    // Workspace first, read from disk.
+    // Workspace first, read from disk while git answers.
     const limits = { cap: YAML_JSON_CAP, root };
     const wsYaml = await readBoundedText(path.join(root, 'dvc.yaml'), limits).catch(emptyIfMissing);
     const ws: RevisionMetrics = { rev: 'workspace', kind: 'workspace', metrics: {} };
@@ -69,6 +72,7 @@ export async function metricsAcrossRevisions(root: string, options: MetricsTable
     }
     rows.push(ws);
 
+    const repo = await repoPromise;
     if (repo.head) {
       const refs = await refsPromise;
       // Refs at one commit share a row named "a,b", as `dvc metrics show -a -T` names it.
@@ -84,10 +88,13 @@ export async function metricsAcrossRevisions(root: string, options: MetricsTable
         for (const c of log.split('\n').filter(Boolean)) if (!known.has(c)) revs.push({ rev: c.slice(0, 7), kind: 'commit', commit: c });
       }
       if (!repo.branch) revs.unshift({ rev: 'HEAD', kind: 'commit', commit: repo.head });
-      const info = await commitInfo(repo, [...new Set(revs.map((r) => r.commit))]);
+      // The commits' subjects and dates (one git process) while cat-file reads the files.
+      const infoPromise = commitInfo(repo, [...new Set(revs.map((r) => r.commit))]);
+      infoPromise.catch(() => undefined); // awaited below
       const filesPerRev = await metricsFilesAt(objects, repo, revs.map((r) => r.commit));
       const specs = revs.flatMap((r, i) => filesPerRev[i].map((f) => revSpec(repo, r.commit, f)));
       const texts = await objects.readText(specs);
+      const info = await infoPromise;
       let k = 0;
       revs.forEach((r, i) => {
         const row: RevisionMetrics = { ...r, subject: info.get(r.commit)?.subject, date: info.get(r.commit)?.date, metrics: {} };

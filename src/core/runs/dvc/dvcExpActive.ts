@@ -48,7 +48,9 @@ export async function activeRuns(dvcRoot: string): Promise<ActiveRun[]> {
   }
   // Every finished run leaves its folder behind: look for the process file first, with one
   // stat each, before reading anything.
-  const live = names.filter((name) => existsSync(path.join(runDir, name, `${name}.json`)));
+  // The names come from readdir (no separators, no dot segments): plain concatenation, as
+  // path.join would normalize each whole path again, character by character, per run.
+  const live = names.filter((name) => existsSync(`${runDir}${path.sep}${name}${path.sep}${name}.json`));
   const found = await Promise.all(
     live.map(async (name): Promise<ActiveRun | undefined> => {
       try {

@@ -37,7 +37,8 @@ export class GitBatch {
   private legacy = false;
   private answered = 0;
 
-  private start(): ChildProcessWithoutNullStreams {
+  /** The git process, started on first use (or earlier by a caller that knows reads will come). */
+  start(): ChildProcessWithoutNullStreams {
     if (this.proc) return this.proc;
     // --batch-command --buffer (git 2.36+) answers a whole round in a few large writes
     // instead of one flushed write per object; plain --batch works on any git.
