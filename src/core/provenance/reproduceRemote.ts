@@ -7,7 +7,7 @@
 // A local MLflow store (sqlite, a file store) cannot be reached from the host: the run
 // logs into an SQLite store inside its folder there, and its metrics and params are copied
 // onto the run made here once they are home.
-import { cp, stat } from 'node:fs/promises';
+import { cp, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import { flattenLeaves } from '../common/flatten';
@@ -26,6 +26,14 @@ export const REMOTE_MARKER = '.mlops-reproduce.json';
 /** Where a run on the host logs MLflow when the original's store is local (relative to the project). */
 export const REMOTE_STORE = '.mlops-reproduce/mlflow.db';
 export const REMOTE_DIR_LABEL = 'mlops.reproduce.dir';
+
+/** `<worktree>.remote.json`: the host and folder a worktree was copied to. */
+export interface RemoteRecord {
+  host: string;
+  remoteDir: string;
+}
+
+export const remoteRecordPath = (worktree: string): string => `${worktree}.remote.json`;
 
 export interface RemoteSite {
   host: string;
@@ -88,6 +96,8 @@ export async function startRemoteRepro(i: RemoteReproInput): Promise<ImageRun & 
   // The marker first: a sync cut short still leaves a folder cleanup recognises as ours.
   const marker: RemoteMarker = { version: 1, runId: i.runId, worktree: i.worktree, created: (i.now ?? Date.now)() };
   await i.fs.writeFile(`${remoteDir}/${REMOTE_MARKER}`, Buffer.from(`${JSON.stringify(marker)}\n`));
+  // Beside the worktree here: where its copy is, so cleanup removes both.
+  await writeFile(remoteRecordPath(i.worktree), `${JSON.stringify({ host: i.host, remoteDir } satisfies RemoteRecord)}\n`);
   const sync = await syncProject({ localRoot: i.worktree, remoteRoot: remoteDir, fs: i.fs, include: i.include, signal: i.signal, onProgress: i.onProgress });
   const toRemote = (p: string) => (p === i.worktree ? remoteDir : p.startsWith(`${i.worktree}${path.sep}`) ? `${remoteDir}/${path.relative(i.worktree, p).split(path.sep).join('/')}` : p);
   const container = await startReproContainer(i.conn, { ref: i.ref, mounts: [remoteDir], deviceIds: i.deviceIds, labels: { [REMOTE_DIR_LABEL]: remoteDir, ...i.labels } });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import { containerImage } from '../../../src/core/provenance/containerRunner';
 import { MlflowHelper } from '../../../src/core/provenance/mlflowHelper';
 import { findRecordedImage, startReproContainer } from '../../../src/core/provenance/reproduceContainer';
 import { reproduceRun, type ImageRun } from '../../../src/core/provenance/reproduceFlow';
+import { listReproductions, removeLocal, removeRemoteCopy, worktreePaths } from '../../../src/core/provenance/reproduceCleanup';
 import { REMOTE_MARKER, startRemoteRepro } from '../../../src/core/provenance/reproduceRemote';
 import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
@@ -22,7 +23,7 @@ import { requireComponent, requireOrSkip, requirePeer, sshTestHost, testLabels }
 // and onto the new run, which the report compares. The test image has no Python: the
 // command copies a store real MLflow wrote (committed in the project) to where the run's
 // MLFLOW_TRACKING_URI points, as a training script logging there would leave it.
-describe('Reproduce Run on an SSH host (real sshd, Docker engine, git, DVC, MLflow)', function () {
+describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd, Docker engine, git, DVC, MLflow)', function () {
   this.timeout(600000);
   let conn: SshHostConnection;
   let fs: RemoteFs;
@@ -35,6 +36,7 @@ describe('Reproduce Run on an SSH host (real sshd, Docker engine, git, DVC, MLfl
   let uri = '';
   let env: NodeJS.ProcessEnv;
   let image: { name: string; digest: string };
+  let worktree = '';
 
   const COMMAND = [
     'sh',
@@ -162,5 +164,37 @@ describe('Reproduce Run on an SSH host (real sshd, Docker engine, git, DVC, MLfl
     assert.equal((await fs.readFile(`${remoteDir}/data/input.csv`, 1000))?.toString(), 'x,y\n1,2\n3,4\n');
     await assert.rejects(conn.docker().getContainer(made!.container.id).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
     assert.equal(execFileSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' }), userHead, 'the user\'s tree is as it was');
+    worktree = got.worktree;
+  });
+
+  it('cleans up: our worktree through git and its marked copy on the host; never a worktree or folder that is not ours', async () => {
+    assert.ok(worktree, 'the reproduction above ran');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+    // The user's own worktree, and a folder on the host a record points at without our marker.
+    const own = path.join(parent, 'users-own');
+    git('worktree', 'add', '-q', '--detach', own);
+    const decoy = `${remoteBase}/someone-elses`;
+    mkdirSync(decoy, { recursive: true });
+    writeFileSync(path.join(decoy, 'keep.txt'), 'not ours');
+    writeFileSync(path.join(parent, 'cache', 'reproduce', 'decoy.remote.json'), JSON.stringify({ host: 'test-ssh', remoteDir: decoy }));
+
+    const listed = await listReproductions(path.join(parent, 'cache'));
+    assert.deepEqual(listed.map((e) => e.name).sort(), [path.basename(worktree), 'decoy'].sort());
+    const ours = listed.find((e) => e.dir === worktree)!;
+    assert.equal(ours.repo, repo);
+    assert.deepEqual(ours.remote, { host: 'test-ssh', remoteDir: `${remoteBase}/${path.basename(worktree)}` });
+
+    assert.deepEqual(await removeLocal(nodeRunner, ours), { viaGit: true });
+    const left = worktreePaths(git('worktree', 'list', '--porcelain'));
+    assert.ok(!left.includes(worktree), left.join(', '));
+    assert.ok(left.includes(own), 'the user\'s worktree is kept');
+    assert.equal(existsSync(worktree), false);
+    assert.equal(await removeRemoteCopy({ ...ours, remote: ours.remote! }, fs, (argv) => conn.exec(argv)), 'removed');
+    assert.equal(await fs.stat(ours.remote!.remoteDir), undefined);
+
+    const decoyEntry = (await listReproductions(path.join(parent, 'cache'))).find((e) => e.name === 'decoy')!;
+    await assert.rejects(removeRemoteCopy({ ...decoyEntry, remote: decoyEntry.remote! }, fs, (argv) => conn.exec(argv)), /no marker of this reproduction/);
+    assert.equal(readFileSync(path.join(decoy, 'keep.txt'), 'utf8'), 'not ours');
+    assert.deepEqual((await listReproductions(path.join(parent, 'cache'))).map((e) => e.name), ['decoy']);
   });
 });
