@@ -11,7 +11,7 @@ import { MlflowHelper } from '../../../src/core/provenance/mlflowHelper';
 import { findRecordedImage, startReproContainer } from '../../../src/core/provenance/reproduceContainer';
 import { reproduceRun, type ImageRun } from '../../../src/core/provenance/reproduceFlow';
 import { listReproductions, removeLocal, removeRemoteCopy, worktreePaths } from '../../../src/core/provenance/reproduceCleanup';
-import { REMOTE_MARKER, startRemoteRepro } from '../../../src/core/provenance/reproduceRemote';
+import { REMOTE_MARKER, dvcliveSummary, startRemoteRepro } from '../../../src/core/provenance/reproduceRemote';
 import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
 import { requireComponent, requireOrSkip, requirePeer, sshTestHost, testLabels } from '../harness';
@@ -165,6 +165,15 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
     await assert.rejects(conn.docker().getContainer(made!.container.id).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
     assert.equal(execFileSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' }), userHead, 'the user\'s tree is as it was');
     worktree = got.worktree;
+  });
+
+  it('reads DVCLive\'s summary as DVCLive writes it (the fallback when no MLflow run came home)', async () => {
+    // Run outside any git repository: in one, DVCLive initialises DVC there and writes its dvc.yaml.
+    const live = path.join(parent, 'live');
+    execFileSync(python, ['-c', 'import sys\nfrom dvclive import Live\nwith Live(sys.argv[1], save_dvc_exp=False) as live:\n    for s in range(3):\n        live.log_metric("acc", 0.5 + s / 10)\n        live.log_metric("train/loss", 1.0 / (s + 1))\n        live.next_step()', live], { cwd: parent, env: { ...env, DVCLIVE_LOGLEVEL: 'ERROR' } });
+    const raw = JSON.parse(readFileSync(path.join(live, 'metrics.json'), 'utf8')) as { step: number; acc: number; train: { loss: number } };
+    const got = await dvcliveSummary(path.join(live, 'metrics.json'));
+    assert.deepEqual(got, { metrics: { acc: raw.acc, 'train/loss': raw.train.loss }, step: raw.step });
   });
 
   it('cleans up: our worktree through git and its marked copy on the host; never a worktree or folder that is not ours', async () => {
