@@ -128,7 +128,7 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
   let inImage: ImageRun | undefined;
   if (image && i.inImage) {
     step('starting a container of the recorded image');
-    inImage = await i.inImage(image, [...new Set([dir, i.projectDir, cacheDir])], note?.environment.gpu.model, { dir, include: dataPaths(prefix, { ...note?.data.deps, ...note?.data.dvcFiles }) });
+    inImage = await i.inImage(image, [...new Set([dir, i.projectDir, cacheDir])], note?.environment.gpu.model, { dir, include: dataPaths(prefix, { ...note?.data.deps, ...note?.data.dvcFiles }), recordedHost: note?.environment.host });
   }
   if (image) {
     const why = imageNotMatched(image, inImage?.image);

@@ -49,9 +49,10 @@ export interface ReproduceInput {
 
 /**
  * `mounts`: the local folders a container here binds; `worktree`: what a host elsewhere
- * gets a copy of instead (the worktree, and the DVC-tracked paths in it to send too).
+ * gets a copy of instead (the worktree, and the DVC-tracked paths in it to send too), and
+ * the host the run recorded (offered first among equals).
  */
-export type InImageHook = (image: { name: string; digest: string }, mounts: string[], gpu: string | undefined, worktree: { dir: string; include: string[] }) => Promise<ImageRun | undefined>;
+export type InImageHook = (image: { name: string; digest: string }, mounts: string[], gpu: string | undefined, worktree: { dir: string; include: string[]; recordedHost?: string }) => Promise<ImageRun | undefined>;
 
 export interface ImageRun {
   container: ReproContainer;
@@ -114,7 +115,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
   let inImage: ImageRun | undefined;
   if (recordedImage && i.inImage) {
     step('starting a container of the recorded image');
-    inImage = await i.inImage(recordedImage, [...new Set([dir, i.projectDir, cacheDir])], view.gpu, { dir, include: dataPaths(prefix, view.data) });
+    inImage = await i.inImage(recordedImage, [...new Set([dir, i.projectDir, cacheDir])], view.gpu, { dir, include: dataPaths(prefix, view.data), recordedHost: view.host });
   }
   if (recordedImage) {
     const why = imageNotMatched(recordedImage, inImage?.image);

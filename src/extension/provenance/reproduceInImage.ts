@@ -15,7 +15,7 @@ import { startRemoteRepro } from '../../core/provenance/reproduceRemote';
 import type { HostConnection } from '../../core/hosts/hostConnection';
 import { sftpRemoteFs } from '../../core/jobs/sync/remoteFs';
 import { plural } from '../../core/common/format';
-import { gpuMismatchWarning, imageDecision, rankHostsForGpu, recordedGpuNames, type HostChoice } from '../../core/provenance/reproduceTarget';
+import { gpuMismatchWarning, imageDecision, rankHostsForGpu, recordedGpuNames, recordedHostFirst, type HostChoice } from '../../core/provenance/reproduceTarget';
 import { setting } from '../settings';
 import { showWarning } from '../notify';
 import type { HostEntry, HostRegistry } from '../workspaces/hosts';
@@ -47,7 +47,7 @@ export function inImageHook(registry: HostRegistry, log: vscode.LogOutputChannel
   return async (image, mounts, gpu, worktree) => {
     const hosts = await registry.hosts();
     const snaps = await Promise.all(hosts.map((h) => snapshot(registry, h)));
-    const reachable = rankHostsForGpu(gpu, snaps).filter((c) => !c.problem);
+    const reachable = recordedHostFirst(rankHostsForGpu(gpu, snaps), worktree.recordedHost).filter((c) => !c.problem);
     if (!reachable.length) {
       const why = snaps.map((s) => (s.probe.kind === 'unreachable' ? `${s.host}: ${s.probe.message}` : s.host)).join('; ') || vscode.l10n.t('no Docker host is configured');
       const here = vscode.l10n.t('Run Here');
