@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
@@ -15,6 +14,7 @@ import { REMOTE_MARKER, dvcliveSummary, startRemoteRepro } from '../../../src/co
 import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
 import { requireComponent, requireOrSkip, requirePeer, sshTestHost, testLabels } from '../harness';
+import { launchInput, peersEnv } from './launchSetup';
 
 // Reproduce Run on an SSH host's engine (the loopback sshd, whose DOCKER_HOST is the test
 // engine): the worktree is made here, sent with the jobs' SFTP code sync (the DVC-tracked
@@ -50,8 +50,7 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
     requireOrSkip(this, ssh.dockerHost ? undefined : 'ssh: the test sshd has no DOCKER_HOST (start the engine with bash scripts/components/up.sh)');
     python = requirePeer(this, 'python');
     dvc = requirePeer(this, 'dvc');
-    env = { ...process.env, PATH: `${path.dirname(dvc)}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1' };
-    delete env.MLFLOW_TRACKING_URI;
+    env = peersEnv(dvc);
     conn = sshTestHost(ssh);
     fs = sftpRemoteFs(await conn.sftp());
 
@@ -94,20 +93,7 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
 
   it('sends the worktree and its data to the host, runs there in the recorded image, and brings the MLflow results home onto the new run', async () => {
     // The original run, as the launcher records one that ran in that image on that host.
-    const session = await beginLaunch({
-      launcher: 'workspace',
-      cwd: repo,
-      command: COMMAND,
-      stages: ['train'],
-      local: nodeRunner,
-      remote: nodeRunner,
-      python,
-      host: 'test-ssh',
-      image,
-      env,
-      readText: (rel) => readFile(path.join(repo, rel), 'utf8').catch(() => undefined),
-      mlflow: { writer: helper, uri, experiment: 'remote-repro', sourceName: 'train' },
-    });
+    const session = await beginLaunch(launchInput({ launcher: 'workspace', cwd: repo, command: COMMAND, stages: ['train'], python, host: 'test-ssh', image, env, mlflow: { writer: helper, uri, experiment: 'remote-repro', sourceName: 'train' } }));
     const original = session.mlflowRun!.runId;
     execFileSync(python, ['-c', 'import sys\nfrom mlflow import MlflowClient\nc = MlflowClient(sys.argv[1])\nfor s, v in enumerate([0.5, 0.8, 0.91]):\n    c.log_metric(sys.argv[2], "acc", v, step=s)', uri, original], { env });
     await session.finish(0);
