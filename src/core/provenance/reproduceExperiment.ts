@@ -186,6 +186,7 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
       inputs: diffProvenance(before ?? { recorded: false, commit: i.commit, changes: {}, unknown: [] }, { ...after, commit: after.commit ?? i.commit }),
       notMatched,
       worktree: dir,
+      ranOn: site && { host: site.host, dir: site.remoteDir },
       when: new Date(now()).toISOString(),
     });
     const reportPath = path.join(dir, EXPERIMENT_REPORT_FILE);

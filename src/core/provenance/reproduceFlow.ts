@@ -164,7 +164,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
       exitCode = inImage ? await inImage.container.exec(project, argv, session.env, i.onOutput) : await i.exec(project, argv, session.env);
     }
     await session.finish(exitCode);
-    return await writeReport(i, { original, view, dir, notMatched, exitCode, newRunId: session.mlflowRun.runId, now });
+    return await writeReport(i, { original, view, dir, notMatched, exitCode, newRunId: session.mlflowRun.runId, now, ranOn: site && { host: site.host, dir: site.remoteDir } });
   } finally {
     await inImage?.container.remove();
   }
@@ -172,7 +172,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
 
 async function writeReport(
   i: ReproduceInput,
-  r: { original: Awaited<ReturnType<ReproduceInput['mlflow']['getRun']>>; view: ReturnType<typeof viewFromTags>; dir: string; notMatched: string[]; exitCode: number | undefined; newRunId: string; now: () => number },
+  r: { original: Awaited<ReturnType<ReproduceInput['mlflow']['getRun']>>; view: ReturnType<typeof viewFromTags>; dir: string; notMatched: string[]; exitCode: number | undefined; newRunId: string; now: () => number; ranOn?: { host: string; dir: string } },
 ): Promise<ReproduceResult> {
   const { original, view, dir, notMatched, exitCode, now } = r;
   const session = { mlflowRun: { runId: r.newRunId } };
@@ -191,6 +191,7 @@ async function writeReport(
     inputs: diffProvenance(view, newView),
     notMatched,
     worktree: dir,
+    ranOn: r.ranOn,
     when: new Date(now()).toISOString(),
   });
   const reportPath = path.join(dir, REPORT_FILE);

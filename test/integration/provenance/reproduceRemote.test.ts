@@ -132,6 +132,7 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
     assert.match(got.report, /\| acc \| 0\.91 \| 0\.91 \| 0 \|/);
     assert.match(got.report, /\| image \| ✓ \| same \|/);
     assert.match(got.report, /\| data \| ✓ \| same \|/);
+    assert.ok(got.report.includes(`It ran on test-ssh, in a copy of the worktree at \`${remoteDir}\``), got.report);
 
     // The new run, as MLflow reads it: the host's metric history and params, linked to the original.
     const again = await helper.getRun(uri, got.newRunId!);
