@@ -34,6 +34,7 @@ export interface SettingValues {
   'provenance.enabled': boolean;
   'provenance.mlflowExperiment': string;
   'reproduce.tolerance': number;
+  'reproduce.remoteFolder': string;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -70,6 +71,7 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
   'provenance.enabled': true,
   'provenance.mlflowExperiment': '',
   'reproduce.tolerance': 0.000001,
+  'reproduce.remoteFolder': '~/.cache/mlops-workbench/reproduce',
 };
 
 /**
@@ -88,6 +90,7 @@ export const MACHINE_SETTINGS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'dvc.path',
   'clusters',
   'user',
+  'reproduce.remoteFolder',
 ]);
 
 /**

@@ -66,7 +66,36 @@ def get(r):
 def artifact(r):
     import mlflow.artifacts
     return mlflow.artifacts.load_text("runs:/%s/%s" % (r["runId"], r["path"]))
-ops = {"create": create, "tags": tags, "text": text, "end": end, "get": get, "artifact": artifact}
+def imported(r):
+    # A reproduction that ran on another host logged into a store there (brought home as
+    # a folder): its newest run's metric histories and params go onto the run made here.
+    import time
+    from mlflow.entities import Metric, Param
+    c = client(r["uri"])
+    have = c.get_run(r["runId"]).data.params
+    metrics, params, conflicts, runs = [], [], [], 0
+    if r.get("from"):
+        src = MlflowClient(tracking_uri=r["from"])
+        exps = [e.experiment_id for e in src.search_experiments()]
+        found = src.search_runs(exps, max_results=1, order_by=["attributes.start_time DESC"]) if exps else []
+        for run in found:
+            runs += 1
+            for k in list(run.data.metrics)[:1000]:
+                metrics += src.get_metric_history(run.info.run_id, k)[:100000]
+            for k, v in run.data.params.items():
+                if k not in have:
+                    params.append(Param(k, v))
+                elif have[k] != v:
+                    conflicts.append(k)
+    now = int(time.time() * 1000)
+    for k, v in (r.get("metrics") or {}).items():
+        metrics.append(Metric(k, float(v), now, int(r.get("step") or 0)))
+    for i in range(0, len(metrics), 1000):
+        c.log_batch(r["runId"], metrics=metrics[i:i + 1000])
+    for i in range(0, len(params), 100):
+        c.log_batch(r["runId"], params=params[i:i + 100])
+    return {"runs": runs, "metrics": len(metrics), "params": len(params), "conflicts": conflicts}
+ops = {"import": imported, "create": create, "tags": tags, "text": text, "end": end, "get": get, "artifact": artifact}
 print(json.dumps({"ready": True, "version": mlflow.__version__}), flush=True)
 for line in sys.stdin:
     try:
@@ -97,6 +126,13 @@ export interface RunRecord {
   metrics: Record<string, number>;
   params: Record<string, string>;
   tags: Record<string, string>;
+}
+
+export interface ImportedResults {
+  runs: number;
+  metrics: number;
+  params: number;
+  conflicts: string[];
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -194,6 +230,14 @@ export class MlflowHelper {
   }
   loadArtifactText(uri: string, runId: string, path: string): Promise<string> {
     return this.call('artifact', { uri, runId, path });
+  }
+  /**
+   * Onto `runId`: the metric histories and params of the newest run in the store at `from`
+   * (a params key the run already has with another value is left, and named), and `metrics`
+   * (a summary, logged at `step`).
+   */
+  importResults(uri: string, runId: string, o: { from?: string; metrics?: Record<string, number>; step?: number }): Promise<ImportedResults> {
+    return this.call('import', { uri, runId, ...o });
   }
 
   dispose(): void {

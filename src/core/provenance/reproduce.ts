@@ -51,6 +51,8 @@ export interface ReportInput {
   /** Inputs the reproduction could not match (ran locally instead of in the image, another GPU, ...). */
   notMatched: string[];
   worktree: string;
+  /** Where its copy ran when that was another host (an SSH host's folder). */
+  ranOn?: { host: string; dir: string };
   when: string;
 }
 
@@ -75,7 +77,9 @@ export function reportMarkdown(r: ReportInput): string {
     ...r.inputs.map((d) => `| ${d.aspect} | ${d.same === undefined ? '?' : d.same ? '✓' : '✗'} | ${d.text}${d.items.length ? `: ${d.items.join(', ')}` : ''} |`),
   ];
   if (r.notMatched.length) lines.push('', '## Not matched', '', ...r.notMatched.map((s) => `- ${s}`));
-  lines.push('', `Code materialised in \`${r.worktree}\` (a git worktree; your working tree and branches were not touched).`, '');
+  lines.push('', `Code materialised in \`${r.worktree}\` (a git worktree; your working tree and branches were not touched).`);
+  if (r.ranOn) lines.push('', `It ran on ${r.ranOn.host}, in a copy of the worktree at \`${r.ranOn.dir}\`; *MLOps: Clean Up Reproductions…* removes both.`);
+  lines.push('');
   return lines.join('\n');
 }
 

@@ -11,7 +11,8 @@ import { flattenLeaves } from '../common/flatten';
 import { diffProvenance } from './diff';
 import { readNote } from './gitNote';
 import { ReproduceError, addWorktree, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
-import type { ImageRun } from './reproduceFlow';
+import { dataPaths, type ImageRun, type InImageHook } from './reproduceFlow';
+import { homePaths, remoteArgv } from './reproduceRemote';
 import { imageNotMatched, ranImage } from './reproduceTarget';
 import type { Runner } from './runner';
 import { beginLaunch } from './session';
@@ -78,7 +79,7 @@ export interface ExperimentReproduceInput {
   env: Readonly<Record<string, string | undefined>>;
   tolerance: Tolerance;
   exec: (cwd: string, argv: string[], env: Record<string, string>) => Promise<number | undefined>;
-  inImage?: (image: { name: string; digest: string }, mounts: string[], gpu: string | undefined) => Promise<ImageRun | undefined>;
+  inImage?: InImageHook;
   onOutput?: (chunk: string) => void;
   step?: (what: string) => void;
   now?: () => number;
@@ -127,7 +128,7 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
   let inImage: ImageRun | undefined;
   if (image && i.inImage) {
     step('starting a container of the recorded image');
-    inImage = await i.inImage(image, [...new Set([dir, i.projectDir, cacheDir])], note?.environment.gpu.model);
+    inImage = await i.inImage(image, [...new Set([dir, i.projectDir, cacheDir])], note?.environment.gpu.model, { dir, include: dataPaths(prefix, { ...note?.data.deps, ...note?.data.dvcFiles }), recordedHost: note?.environment.host });
   }
   if (image) {
     const why = imageNotMatched(image, inImage?.image);
@@ -145,14 +146,26 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
       local: i.local,
       remote: inImage?.container.runner ?? i.local,
       python: inImage ? 'python' : i.python,
-      remoteCwd: project,
+      remoteCwd: inImage?.site ? inImage.site.toRemote(project) : project,
       host: inImage?.host ?? i.host,
       image: image ? ranImage(image, inImage?.image) : undefined,
       env: i.env,
       readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
       now,
     });
-    const exitCode = inImage ? await inImage.container.exec(project, command, session.env, i.onOutput) : await i.exec(project, command, session.env);
+    const site = inImage?.site;
+    const exitCode = site
+      ? await inImage!.container.exec(site.toRemote(project), remoteArgv(command), session.env, i.onOutput)
+      : inImage
+        ? await inImage.container.exec(project, command, session.env, i.onOutput)
+        : await i.exec(project, command, session.env);
+    if (site) {
+      step(`bringing the results home from ${site.host}`);
+      // The metrics files DVC read before the run, dvc.lock and DVCLive's folder.
+      const files = Object.keys(original).map((k) => k.slice(0, k.indexOf(':')));
+      const got = await site.bringHome(project, homePaths(files), `${dir}.home`);
+      if (got.skipped.length) notMatched.push(`results left on ${site.host} (past the limits, or not regular files): ${got.skipped.slice(0, 5).join(', ')}`);
+    }
     await session.finish(exitCode);
     const again = (await session.captured).provenance;
 
@@ -173,6 +186,7 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
       inputs: diffProvenance(before ?? { recorded: false, commit: i.commit, changes: {}, unknown: [] }, { ...after, commit: after.commit ?? i.commit }),
       notMatched,
       worktree: dir,
+      ranOn: site && { host: site.host, dir: site.remoteDir },
       when: new Date(now()).toISOString(),
     });
     const reportPath = path.join(dir, EXPERIMENT_REPORT_FILE);

@@ -7,6 +7,7 @@ import type { MlflowHelper } from './mlflowHelper';
 import { PATCH_ARTIFACT } from './mlflowTags';
 import { ReproduceError, addWorktree, applyPatch, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
 import type { ReproContainer } from './reproduceContainer';
+import { homePaths, importHome, remoteArgv, remoteRunEnv, type RemoteSite } from './reproduceRemote';
 import { imageNotMatched, ranImage } from './reproduceTarget';
 import type { Runner } from './runner';
 import { beginLaunch, launchArgv } from './session';
@@ -20,7 +21,7 @@ export interface ReproduceInput {
   runId: string;
   /** The tracking URI of the original run's store. */
   uri: string;
-  mlflow: Pick<MlflowHelper, 'getRun' | 'loadArtifactText' | 'createRun' | 'setTags' | 'logText' | 'endRun'>;
+  mlflow: Pick<MlflowHelper, 'getRun' | 'loadArtifactText' | 'createRun' | 'setTags' | 'logText' | 'endRun' | 'importResults'>;
   local: Runner;
   /** The user's project folder (the repository and DVC cache the run came from). */
   projectDir: string;
@@ -37,7 +38,7 @@ export interface ReproduceInput {
    * The run recorded an image: a container of it (by digest, or what the user chose instead)
    * on a host the user picked, with `mounts` bound at the same paths; undefined: run here.
    */
-  inImage?: (image: { name: string; digest: string }, mounts: string[], gpu: string | undefined) => Promise<ImageRun | undefined>;
+  inImage?: InImageHook;
   /** The command's output when it runs in a container (here the task's terminal shows it). */
   onOutput?: (chunk: string) => void;
   /** The commit is not in the clone: fetch it? (resolves true once fetched). */
@@ -46,12 +47,21 @@ export interface ReproduceInput {
   now?: () => number;
 }
 
+/**
+ * `mounts`: the local folders a container here binds; `worktree`: what a host elsewhere
+ * gets a copy of instead (the worktree, and the DVC-tracked paths in it to send too), and
+ * the host the run recorded (offered first among equals).
+ */
+export type InImageHook = (image: { name: string; digest: string }, mounts: string[], gpu: string | undefined, worktree: { dir: string; include: string[]; recordedHost?: string }) => Promise<ImageRun | undefined>;
+
 export interface ImageRun {
   container: ReproContainer;
   /** "gpu-box", "This machine": the host the container runs on. */
   host: string;
   /** The image the container was made from (its digest as the engine names it). */
   image: { name: string; digest: string };
+  /** Set when the host is not this machine: the worktree's copy there, and the way home. */
+  site?: RemoteSite;
 }
 
 export interface ReproduceResult {
@@ -105,7 +115,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
   let inImage: ImageRun | undefined;
   if (recordedImage && i.inImage) {
     step('starting a container of the recorded image');
-    inImage = await i.inImage(recordedImage, [...new Set([dir, i.projectDir, cacheDir])], view.gpu);
+    inImage = await i.inImage(recordedImage, [...new Set([dir, i.projectDir, cacheDir])], view.gpu, { dir, include: dataPaths(prefix, view.data), recordedHost: view.host });
   }
   if (recordedImage) {
     const why = imageNotMatched(recordedImage, inImage?.image);
@@ -125,7 +135,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
       local: i.local,
       remote: inImage?.container.runner ?? i.local,
       python: inImage ? 'python' : i.python,
-      remoteCwd: project,
+      remoteCwd: inImage?.site ? inImage.site.toRemote(project) : project,
       host: inImage?.host ?? i.host,
       image: recordedImage ? ranImage(recordedImage, inImage?.image) : undefined,
       env: i.env,
@@ -134,10 +144,27 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
       now,
     });
     if (!session.mlflowRun) throw new ReproduceError(session.problems.join('; ') || 'no MLflow run could be made for the reproduction', 'git');
-    const argv = launchArgv(command, session.env);
-    const exitCode = inImage ? await inImage.container.exec(project, argv, session.env, i.onOutput) : await i.exec(project, argv, session.env);
+    const site = inImage?.site;
+    let exitCode: number | undefined;
+    if (site) {
+      const cwd = site.toRemote(project);
+      const env = remoteRunEnv(session.env, cwd, i.uri);
+      exitCode = await inImage!.container.exec(cwd, remoteArgv(launchArgv(command, env)), env, i.onOutput);
+      step(`bringing the results home from ${site.host}`);
+      const home = `${dir}.home`;
+      const got = await site.bringHome(project, homePaths(), home);
+      if (got.skipped.length) notMatched.push(`results left on ${site.host} (past the limits, or not regular files): ${got.skipped.slice(0, 5).join(', ')}`);
+      if (env.MLFLOW_RUN_ID !== session.env.MLFLOW_RUN_ID) {
+        const imported = await importHome(i.mlflow, i.uri, session.mlflowRun.runId, home);
+        if (!imported) notMatched.push(`no MLflow run nor DVCLive summary came back from ${site.host}: the reproduction has no metrics`);
+        else if (imported.conflicts.length) notMatched.push(`params logged on ${site.host} with other values than the run's: ${imported.conflicts.join(', ')}`);
+      }
+    } else {
+      const argv = launchArgv(command, session.env);
+      exitCode = inImage ? await inImage.container.exec(project, argv, session.env, i.onOutput) : await i.exec(project, argv, session.env);
+    }
     await session.finish(exitCode);
-    return await writeReport(i, { original, view, dir, notMatched, exitCode, newRunId: session.mlflowRun.runId, now });
+    return await writeReport(i, { original, view, dir, notMatched, exitCode, newRunId: session.mlflowRun.runId, now, ranOn: site && { host: site.host, dir: site.remoteDir } });
   } finally {
     await inImage?.container.remove();
   }
@@ -145,7 +172,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
 
 async function writeReport(
   i: ReproduceInput,
-  r: { original: Awaited<ReturnType<ReproduceInput['mlflow']['getRun']>>; view: ReturnType<typeof viewFromTags>; dir: string; notMatched: string[]; exitCode: number | undefined; newRunId: string; now: () => number },
+  r: { original: Awaited<ReturnType<ReproduceInput['mlflow']['getRun']>>; view: ReturnType<typeof viewFromTags>; dir: string; notMatched: string[]; exitCode: number | undefined; newRunId: string; now: () => number; ranOn?: { host: string; dir: string } },
 ): Promise<ReproduceResult> {
   const { original, view, dir, notMatched, exitCode, now } = r;
   const session = { mlflowRun: { runId: r.newRunId } };
@@ -164,6 +191,7 @@ async function writeReport(
     inputs: diffProvenance(view, newView),
     notMatched,
     worktree: dir,
+    ranOn: r.ranOn,
     when: new Date(now()).toISOString(),
   });
   const reportPath = path.join(dir, REPORT_FILE);
@@ -171,6 +199,15 @@ async function writeReport(
   await i.mlflow.logText(i.uri, session.mlflowRun.runId, REPORT_ARTIFACT, report).catch(() => undefined);
   await i.mlflow.setTags(i.uri, session.mlflowRun.runId, { 'mlops.reproduce.verdict': verdict }).catch(() => undefined);
   return { verdict, report, reportPath, worktree: dir, newRunId: session.mlflowRun.runId, exitCode };
+}
+
+/**
+ * The worktree paths (relative to its root) of the run's DVC-tracked inputs: the recorded
+ * deps, and the data a `.dvc` file tracks (its name without `.dvc`).
+ */
+export function dataPaths(prefix: string, data: Readonly<Record<string, string>> | undefined): string[] {
+  const rel = Object.keys(data ?? {}).map((k) => (k.endsWith('.dvc') ? k.slice(0, -4) : k));
+  return [...new Set(rel.map((k) => (prefix ? `${prefix}/${k}` : k)))];
 }
 
 /**

@@ -36,6 +36,22 @@ export function rankHostsForGpu(recordedModel: string | undefined, hosts: readon
   return [...choices.filter((c) => c.matches), ...choices.filter((c) => !c.matches)];
 }
 
+/**
+ * The host the run came from first within its group (a run in a workspace records
+ * "<host>/<workspace>"): with the recorded GPU, or the same lack of one, it is the likeliest
+ * to match everything else too.
+ */
+export function recordedHostFirst(choices: readonly HostChoice[], recordedHost: string | undefined): HostChoice[] {
+  const name = recordedHost?.split('/')[0];
+  const at = choices.findIndex((c) => c.host === name);
+  if (at <= 0) return [...choices];
+  const groupStart = choices.findIndex((c) => c.matches === choices[at].matches);
+  const out = [...choices];
+  const [c] = out.splice(at, 1);
+  out.splice(groupStart, 0, c);
+  return out;
+}
+
 /** The warning before running on a host without the recorded GPU; undefined when nothing to warn of. */
 export function gpuMismatchWarning(recordedModel: string | undefined, choice: HostChoice): string | undefined {
   if (choice.matches) return undefined;

@@ -16,9 +16,11 @@ import type { RunNode, RunsNode, RunsTreeProvider } from '../runs/runsTree';
 import { cliEnv, requireCli } from '../pipelines/cliTools';
 import type { HostRegistry } from '../workspaces/hosts';
 import { ProvenanceLauncher } from './launch';
+import { cleanupReproductions } from './reproduceCleanup';
 import { inImageHook } from './reproduceInImage';
 
 export const REPRODUCE_COMMAND = 'mlops.runs.reproduce';
+export const CLEANUP_COMMAND = 'mlops.runs.cleanupReproductions';
 
 /** The tracking URI of the store a run was listed from; undefined for non-MLflow sources. */
 function storeUri(node: RunNode): string | undefined {
@@ -121,7 +123,7 @@ export function registerProvenance(context: vscode.ExtensionContext, log: vscode
             host: hostname(),
             env: process.env,
             tolerance: { absolute: 1e-12, relative: setting('reproduce.tolerance') },
-            inImage: inImageHook(registry, log),
+            inImage: inImageHook(registry, log, node.run.id),
             onOutput: lineLogger((line) => log.info(`Reproduce ${node.run.id}: ${line}`)),
             exec: (cwd, argv, env) => execAsTask(node.run.id, vscode.l10n.t('Reproduce {0}', node.run.name), cwd, argv, env, dvc),
             offerFetch: async (commit) => {
@@ -191,7 +193,7 @@ export function registerProvenance(context: vscode.ExtensionContext, log: vscode
             local: nodeRunner,
             env: process.env,
             tolerance: { absolute: 1e-12, relative: setting('reproduce.tolerance') },
-            inImage: inImageHook(registry, log),
+            inImage: inImageHook(registry, log, node.run.id),
             onOutput: lineLogger((line) => log.info(`Reproduce ${node.run.name}: ${line}`)),
             exec: (cwd, argv, env) => execAsTask(node.run.id, vscode.l10n.t('Reproduce {0}', node.run.name), cwd, argv, env, dvc),
             step: (what) => {
@@ -208,7 +210,7 @@ export function registerProvenance(context: vscode.ExtensionContext, log: vscode
     }
   }
 
-  context.subscriptions.push(launcher, registerCommand(REPRODUCE_COMMAND, reproduce));
+  context.subscriptions.push(launcher, registerCommand(REPRODUCE_COMMAND, reproduce), registerCommand(CLEANUP_COMMAND, () => cleanupReproductions(context.globalStorageUri.fsPath, registry, log)));
 
 
   return launcher;

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MlflowHelper } from '../../../src/core/provenance/mlflowHelper';
@@ -11,6 +10,7 @@ import { beginLaunch, launchArgv, type LaunchInput } from '../../../src/core/pro
 import { parseNote } from '../../../src/core/provenance/gitNote';
 import { applyPatch } from '../../../src/core/provenance/reproduce';
 import { repoRoot, requirePeer } from '../harness';
+import { launchInput, peersEnv, spawnExec } from './launchSetup';
 
 // Provenance of real launches of the example pipeline (real git, DVC and MLflow on a
 // sandbox copy of examples/), read back with MLflow's own client and git itself; then
@@ -30,7 +30,7 @@ describe('provenance and Reproduce Run with real git, DVC and MLflow', function 
     python = requirePeer(this, 'python');
     dvc = requirePeer(this, 'dvc');
     mlflow = requirePeer(this, 'mlflow');
-    env = { ...process.env, PATH: `${path.dirname(dvc)}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1', AWS_SECRET_ACCESS_KEY: 'do-not-store', MLFLOW_TRACKING_TOKEN: 'do-not-store', CUDA_VISIBLE_DEVICES: '0' };
+    env = { ...peersEnv(dvc), AWS_SECRET_ACCESS_KEY: 'do-not-store', MLFLOW_TRACKING_TOKEN: 'do-not-store', CUDA_VISIBLE_DEVICES: '0' };
     const parent = mkdtempSync(path.join(tmpdir(), 'mlops-prov-'));
     cache = path.join(parent, 'cache');
     dir = execFileSync('bash', [path.join(repoRoot, 'scripts/example/make-sandbox.sh'), path.join(parent, 'p')], { env, encoding: 'utf8' }).trim();
@@ -45,31 +45,9 @@ describe('provenance and Reproduce Run with real git, DVC and MLflow', function 
   });
 
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
-  const exec = (cwd: string, argv: string[], extra: Record<string, string>) =>
-    new Promise<number | undefined>((resolve) => {
-      const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('close', (code) => {
-        if (code !== 0) console.log(out);
-        resolve(code ?? undefined);
-      });
-    });
+  const exec = (cwd: string, argv: string[], extra: Record<string, string>) => spawnExec(env)(cwd, argv, extra);
   const launch = async (launcher: LaunchInput['launcher'], command: string[], stages?: string[]) => {
-    const session = await beginLaunch({
-      launcher,
-      cwd: dir,
-      command,
-      stages,
-      local: nodeRunner,
-      remote: nodeRunner,
-      python,
-      host: hostname(),
-      env,
-      readText: (rel) => readFile(path.join(dir, rel), 'utf8').catch(() => undefined),
-      mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: command.slice(1).join(' ') },
-    });
+    const session = await beginLaunch(launchInput({ launcher, cwd: dir, command, stages, python, env, mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: command.slice(1).join(' ') } }));
     const code = await exec(dir, command, session.env);
     return { session, code, result: await session.finish(code) };
   };
@@ -182,18 +160,7 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
 
   it('mlflow run continues the run made first (--run-id), in the MLproject\'s experiment', async () => {
     const command = [mlflow, 'run', '.', '-e', 'train', '--env-manager', 'local'];
-    const session = await beginLaunch({
-      launcher: 'mlflow-run',
-      cwd: dir,
-      command,
-      local: nodeRunner,
-      remote: nodeRunner,
-      python,
-      host: hostname(),
-      env,
-      readText: (rel) => readFile(path.join(dir, rel), 'utf8').catch(() => undefined),
-      mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: 'mlflow run . -e train' },
-    });
+    const session = await beginLaunch(launchInput({ launcher: 'mlflow-run', cwd: dir, command, python, env, mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: 'mlflow run . -e train' } }));
     // Counted with the run made first already there: mlflow run must add none.
     const runsBefore = readBack(session.mlflowRun!.runId).runs;
     const code = await exec(dir, launchArgv(command, session.env), session.env);
@@ -216,18 +183,7 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     const plain = [mlflow, 'run', '.', '-e', 'report', '-P', 'indent=4', '-P', `metrics=${metricsFile}`, '--env-manager', 'local', '--run-name', 'plain-report'];
     assert.equal(await exec(dir, plain, { MLFLOW_TRACKING_URI: uri }), 0);
     const command = [mlflow, 'run', '.', '-e', 'report', '-P', 'indent=4', '-P', `metrics=${metricsFile}`, '--env-manager', 'local'];
-    const session = await beginLaunch({
-      launcher: 'mlflow-run',
-      cwd: dir,
-      command,
-      local: nodeRunner,
-      remote: nodeRunner,
-      python,
-      host: hostname(),
-      env,
-      readText: (rel) => readFile(path.join(dir, rel), 'utf8').catch(() => undefined),
-      mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: 'mlflow run . -e report' },
-    });
+    const session = await beginLaunch(launchInput({ launcher: 'mlflow-run', cwd: dir, command, python, env, mlflow: { writer: helper, uri, experiment: 'examples-classifier', sourceName: 'mlflow run . -e report' } }));
     assert.deepEqual(session.problems.filter((p) => p.includes('params')), []);
     const code = await exec(dir, launchArgv(command, session.env), session.env);
     assert.equal(code, 0);

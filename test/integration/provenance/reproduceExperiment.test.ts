@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -11,7 +11,10 @@ import { startReproContainer, type ReproContainer } from '../../../src/core/prov
 import { parseDvcMetrics, reproduceExperiment } from '../../../src/core/provenance/reproduceExperiment';
 import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
-import { repoRoot, requireComponent, requirePeer, testLabels } from '../harness';
+import { sftpRemoteFs } from '../../../src/core/jobs/sync/remoteFs';
+import { startRemoteRepro, type RemoteSite } from '../../../src/core/provenance/reproduceRemote';
+import { repoRoot, requireComponent, requireOrSkip, requirePeer, sshTestHost, testLabels } from '../harness';
+import { launchInput, peersEnv, spawnExec } from './launchSetup';
 
 // Reproduce Run on a DVC experiment, with real git and DVC on a sandbox copy of examples/:
 // the experiment is run through the launcher (which writes its git note), then reproduced
@@ -28,8 +31,7 @@ describe('Reproduce Run on a DVC experiment from its git note (real git and DVC)
   before(function () {
     python = requirePeer(this, 'python');
     dvc = requirePeer(this, 'dvc');
-    env = { ...process.env, PATH: `${path.dirname(dvc)}:${process.env.PATH}`, DVC_NO_ANALYTICS: '1' };
-    delete env.MLFLOW_TRACKING_URI;
+    env = peersEnv(dvc);
     const parent = mkdtempSync(path.join(tmpdir(), 'mlops-prov-exp-'));
     cache = path.join(parent, 'cache');
     dir = execFileSync('bash', [path.join(repoRoot, 'scripts/example/make-sandbox.sh'), path.join(parent, 'p')], { env, encoding: 'utf8' }).trim();
@@ -40,17 +42,7 @@ describe('Reproduce Run on a DVC experiment from its git note (real git and DVC)
   });
 
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
-  const exec = (cwd: string, argv: string[], extra: Record<string, string>) =>
-    new Promise<number | undefined>((resolve) => {
-      const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('close', (code) => {
-        if (code !== 0) console.log(out);
-        resolve(code ?? undefined);
-      });
-    });
+  const exec = (cwd: string, argv: string[], extra: Record<string, string>) => spawnExec(env)(cwd, argv, extra);
   const userState = () => ({
     status: git('status', '--porcelain'),
     branches: git('branch', '-a', '-v', '--no-abbrev'),
@@ -64,7 +56,7 @@ describe('Reproduce Run on a DVC experiment from its git note (real git and DVC)
 
   it('reproduces an experiment run through the launcher within tolerance, from its note, leaving the user\'s repository as it was', async () => {
     const command = [dvc, 'exp', 'run', '-S', 'train.epochs=3'];
-    const session = await beginLaunch({ launcher: 'dvc-exp', cwd: dir, command, local: nodeRunner, remote: nodeRunner, python, host: hostname(), env, readText: (rel) => readFile(path.join(dir, rel), 'utf8').catch(() => undefined) });
+    const session = await beginLaunch(launchInput({ launcher: 'dvc-exp', cwd: dir, command, python, env }));
     const code = await exec(dir, command, session.env);
     assert.equal(code, 0);
     const done = await session.finish(code);
@@ -139,5 +131,40 @@ describe('Reproduce Run on a DVC experiment from its git note (real git and DVC)
     assert.match(got.report, /\| image \| ✓ \| same \|/);
     assert.match(got.report, /the command exited with 127/);
     await assert.rejects(docker.getContainer(made!.id).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+  });
+
+  it('reruns on an SSH host\'s engine: the worktree and the experiment\'s data copied there, DVC told it has no git', async function () {
+    const ssh = requireComponent(this, 'ssh');
+    requireOrSkip(this, ssh.dockerHost ? undefined : 'ssh: the test sshd has no DOCKER_HOST');
+    const conn = sshTestHost(ssh);
+    const fs = sftpRemoteFs(await conn.sftp());
+    const remoteBase = path.join(path.dirname(dir), 'on-host');
+    let site: RemoteSite | undefined;
+    let output = '';
+    try {
+      const got = await reproduceExperiment({
+        ...input(commit, 'exp'),
+        exec: () => Promise.reject(new Error('ran here, not on the host')),
+        inImage: async (img, _mounts, _gpu, worktree) => {
+          const run = await startRemoteRepro({ conn, fs, host: 'test-ssh', remoteBase, worktree: worktree.dir, include: worktree.include, ref: img.digest, runId: commit, labels: testLabels });
+          site = run.site;
+          return run;
+        },
+        onOutput: (s) => (output += s),
+      });
+      const remoteDir = `${remoteBase}/${path.basename(got.worktree)}`;
+      assert.equal(site?.remoteDir, remoteDir);
+      // The test image has no git nor dvc: the no-SCM setup line ran there and said so.
+      assert.equal(got.exitCode, 127, output);
+      assert.match(output, /dvc/);
+      // The experiment's DVC-tracked input (ignored by git) went with the code.
+      assert.ok(site!.sync.uploaded.includes('data/prepared/train.csv'), site!.sync.uploaded.join(', '));
+      assert.ok(await fs.stat(`${remoteDir}/data/prepared/train.csv`));
+      assert.match(got.report, /\| image \| ✓ \| same \|/);
+      assert.match(got.report, /\| host \| ✗ \| .* vs test-ssh \|/);
+    } finally {
+      fs.close();
+      conn.dispose();
+    }
   });
 });

@@ -1,15 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { containerImage } from '../../../src/core/provenance/containerRunner';
 import { findRecordedImage, imagePresent, imageProblem, pullImage, startReproContainer, type ReproContainer } from '../../../src/core/provenance/reproduceContainer';
 import { imageDecision, imageNotMatched } from '../../../src/core/provenance/reproduceTarget';
-import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
 import { requireComponent, testLabels } from '../harness';
+import { launchInput } from './launchSetup';
 
 // Reproduce Run in the recorded image, against the real engine: the run's image is found by
 // its digest, the command runs in a container of exactly that image with the worktree
@@ -52,19 +51,9 @@ describe('Reproduce Run in the recorded image (real Docker engine)', function ()
     const repro = await startReproContainer(conn(), { ref: decision.kind === 'use' ? decision.ref : '', mounts: [path.join(dir, 'wt')], labels: testLabels });
     started.push(repro);
     const wt = path.join(dir, 'wt');
-    const session = await beginLaunch({
-      launcher: 'workspace',
-      cwd: wt,
-      command: ['sh', '-c', 'echo "$GREETING" > out.txt'],
-      local: nodeRunner,
-      remote: repro.runner,
-      python: 'python',
-      remoteCwd: wt,
-      host: 'this machine',
-      image: await containerImage(conn(), repro.id),
-      env: {},
-      readText: (rel) => readFile(path.join(wt, rel), 'utf8').catch(() => undefined),
-    });
+    const session = await beginLaunch(
+      launchInput({ launcher: 'workspace', cwd: wt, command: ['sh', '-c', 'echo "$GREETING" > out.txt'], remote: repro.runner, python: 'python', remoteCwd: wt, host: 'this machine', image: await containerImage(conn(), repro.id), env: {} }),
+    );
     let output = '';
     const code = await repro.exec(wt, ['sh', '-c', 'echo "$GREETING" > out.txt; echo done; exit 3'], { GREETING: 'same image' }, (s) => (output += s));
     await session.finish(code);

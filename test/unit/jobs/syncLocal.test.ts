@@ -47,6 +47,20 @@ describe('code sync: the local walk', () => {
     assert.deepEqual([t.skipped, t.truncated], [[], false]);
   });
 
+  it('sends included paths although ignored (a reproduction\'s DVC data), and nothing else they would let through', async () => {
+    execFileSync('git', ['init', '-q', dir]);
+    tree(dir, {
+      'proj/data/.gitignore': '/input.csv\n/other.csv\n',
+      'proj/data/input.csv': 'tracked by DVC',
+      'proj/data/other.csv': 'ignored, not asked for',
+      'proj/models/.gitignore': '*\n',
+      'proj/models/deep/m.pkl': 'asked for as a folder',
+      'proj/.dvc/cache/ab/cd': 'never, even when asked',
+    });
+    const t = await walkProject(path.join(dir, 'proj'), undefined, ['data/input.csv', './models/', '../outside', '.dvc/cache']);
+    assert.deepEqual(t.files.map((f) => f.rel).sort(), ['data/.gitignore', 'data/input.csv', 'models/.gitignore', 'models/deep/m.pkl']);
+  });
+
   it('lists symlinks as skipped without following them, and stops at the caps', async () => {
     tree(dir, { 'a.txt': '12345', 'b.txt': '1', 'big.bin': '0123456789', 'sub/c.txt': '1' });
     symlinkSync('/etc', path.join(dir, 'etc-link'));

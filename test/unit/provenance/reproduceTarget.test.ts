@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { HostGpuSnapshot } from '../../../src/core/hosts/gpuPlacement';
 import { interpretGpuProbe, type GpuInfo } from '../../../src/core/hosts/gpuProbe';
 import { parseGpu } from '../../../src/core/provenance/capture';
-import { ranImage, digestReference, gpuMismatchWarning, imageDecision, imageNotMatched, rankHostsForGpu, recordedGpuNames } from '../../../src/core/provenance/reproduceTarget';
+import { ranImage, digestReference, gpuMismatchWarning, imageDecision, imageNotMatched, rankHostsForGpu, recordedGpuNames, recordedHostFirst } from '../../../src/core/provenance/reproduceTarget';
 
 const gpu = (index: number, name: string): GpuInfo => ({ index, uuid: `GPU-${index}`, name, memoryUsedMiB: 0, memoryTotalMiB: 81559, utilizationPct: 0, temperatureC: 30 });
 const host = (name: string, ...models: string[]): HostGpuSnapshot => ({ host: name, probe: models.length ? { kind: 'gpus', gpus: models.map((m, i) => gpu(i, m)), processes: [] } : { kind: 'none', reason: 'nvidia-smi not found' } });
@@ -23,6 +23,16 @@ describe('reproduce target: GPU model and image by digest', () => {
     assert.equal(ranked[3].problem, 'timed out');
     // "A10" is not an "A100": whole names only.
     assert.deepEqual(rankHostsForGpu('NVIDIA A10', hosts).filter((c) => c.matches), []);
+  });
+
+  it('ranks an SSH host\'s engine with the recorded GPU above this machine without one, the run\'s own host first among equals', () => {
+    const ranked = rankHostsForGpu('NVIDIA H100 80GB HBM3', [host('This machine'), host('gpu-a', 'NVIDIA H100 80GB HBM3'), host('gpu-b', 'NVIDIA H100 80GB HBM3'), host('old', 'Tesla V100')]);
+    assert.deepEqual(ranked.map((c) => c.host), ['gpu-a', 'gpu-b', 'This machine', 'old']);
+    // The run came from gpu-b's workspace "train": gpu-b first, still above the hosts without the model.
+    assert.deepEqual(recordedHostFirst(ranked, 'gpu-b/train').map((c) => c.host), ['gpu-b', 'gpu-a', 'This machine', 'old']);
+    // From a host without the model: first of the others, never above a host with it.
+    assert.deepEqual(recordedHostFirst(ranked, 'old').map((c) => c.host), ['gpu-a', 'gpu-b', 'old', 'This machine']);
+    assert.deepEqual(recordedHostFirst(ranked, 'gone'), ranked);
   });
 
   it('matches every host when the run recorded no GPU, and warns naming both models otherwise', () => {

@@ -32,6 +32,8 @@ export interface SyncOptions {
   /** Make the remote root (and its missing parents) when absent. */
   createRoot?: boolean;
   limits?: WalkLimits;
+  /** Paths sent although an ignore file leaves them out (`walkProject`'s `include`). */
+  include?: readonly string[];
   /** Files in flight at once. Default 4. */
   concurrency?: number;
   signal?: AbortSignal;
@@ -89,6 +91,11 @@ function mkdirs(fs: RemoteFs, dir: string, known: Map<string, Promise<void>>): P
   return p;
 }
 
+/** Makes an absolute remote folder and its missing parents (a file in the way: SyncError). */
+export function makeRemoteDirs(fs: RemoteFs, dir: string): Promise<void> {
+  return mkdirs(fs, dir.replace(/\/+$/, ''), new Map());
+}
+
 export async function syncProject(opts: SyncOptions): Promise<SyncReport> {
   const t0 = Date.now();
   const { fs, signal } = opts;
@@ -107,7 +114,7 @@ export async function syncProject(opts: SyncOptions): Promise<SyncReport> {
   known.set(root, Promise.resolve());
 
   const [tree, manifestText] = await Promise.all([
-    walkProject(opts.localRoot, opts.limits ?? DEFAULT_WALK_LIMITS),
+    walkProject(opts.localRoot, opts.limits ?? DEFAULT_WALK_LIMITS, opts.include),
     fs.readFile(join(root, MANIFEST_NAME), MANIFEST_MAX_BYTES).catch((e: Error) => (warnings.push(`${MANIFEST_NAME}: ${e.message}`), undefined)),
   ]);
   const old: Manifest = manifestText ? parseManifest(manifestText.toString('utf8'), (m) => warnings.push(m)) : emptyManifest();

@@ -88,8 +88,16 @@ function ignored(matchers: readonly Matcher[], abs: string, dir: boolean): boole
   return out;
 }
 
-export async function walkProject(root: string, limits: WalkLimits = DEFAULT_WALK_LIMITS): Promise<LocalTree> {
+/**
+ * `include`: paths (`/`-separated, relative to the root) sent even where an ignore file
+ * leaves them out — a reproduction's DVC-tracked data, which .gitignore names because DVC
+ * keeps it out of git. The caps, the symlink rule and ALWAYS_LEFT_OUT still hold.
+ */
+export async function walkProject(root: string, limits: WalkLimits = DEFAULT_WALK_LIMITS, include: readonly string[] = []): Promise<LocalTree> {
   root = path.resolve(root);
+  const wanted = include.map((p) => p.replace(/^\.\/+/, '').replace(/\/+$/, '')).filter((p) => p && !p.split('/').includes('..'));
+  // Inside an included path, or a folder on the way to one: not left out by the ignore files.
+  const kept = (r: string) => wanted.some((w) => r === w || r.startsWith(`${w}/`) || w.startsWith(`${r}/`));
   const files: LocalFile[] = [];
   const skipped: Skipped[] = [];
   let total = 0;
@@ -125,16 +133,16 @@ export async function walkProject(root: string, limits: WalkLimits = DEFAULT_WAL
         continue;
       }
       if (st.isSymbolicLink()) {
-        if (!ignored(matchers, a, false)) skipped.push({ rel: r, why: 'symlink' });
+        if (kept(r) || !ignored(matchers, a, false)) skipped.push({ rel: r, why: 'symlink' });
         continue;
       }
       if (st.isDirectory()) {
-        if (ignored(matchers, a, true)) continue;
+        if (!kept(r) && ignored(matchers, a, true)) continue;
         if (depth + 1 > limits.maxDepth) skipped.push({ rel: r, why: 'too-deep' });
         else subdirs.push(r);
         continue;
       }
-      if (ignored(matchers, a, false)) continue;
+      if (!kept(r) && ignored(matchers, a, false)) continue;
       if (!st.isFile()) {
         skipped.push({ rel: r, why: 'not-a-file' });
         continue;
