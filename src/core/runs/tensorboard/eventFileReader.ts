@@ -12,7 +12,7 @@ import { PackedSeries } from './packedSeries';
 
 const HEADER = 12;
 const FOOTER = 4;
-const CHUNK = 8 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 /** Larger than any event we expect; a length beyond it means we lost the framing. */
 const MAX_RECORD = 256 * 1024 * 1024;
 

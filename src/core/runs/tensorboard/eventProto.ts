@@ -202,6 +202,8 @@ export class EventDecoder {
   }
 
   private tensorValue = 0;
+  /** The tensor's first float_val / double_val element, while its fields are read. */
+  private first = 0;
 
   /** Whether the tensor holds exactly one float or double; its value in tensorValue. Leaves the cursor at the tensor's end. */
   private scalarOfTensor(): boolean {
@@ -210,7 +212,6 @@ export class EventDecoder {
     let elements = 1;
     let contentStart = -1;
     let contentEnd = -1;
-    let first = 0;
     let haveFirst = false;
     while (!c.done()) {
       const key = c.key();
@@ -230,40 +231,14 @@ export class EventDecoder {
           contentStart = c.pos;
           c.pos = contentEnd;
           break;
-        case FLOAT_PACKED: {
-          const e = c.enter();
-          if (!haveFirst && c.pos + 4 <= e) {
-            first = c.floatAt(c.pos);
-            haveFirst = true;
-          }
-          c.pos = e;
+        case FLOAT_PACKED:
+        case FLOAT_ONE:
+        case DOUBLE_PACKED:
+        case DOUBLE_ONE:
+          // The first element found is the value (a scalar has one); later ones are skipped.
+          if (haveFirst) c.skip(key & 7);
+          else haveFirst = this.firstElement(key);
           break;
-        }
-        case FLOAT_ONE: {
-          const v = c.float();
-          if (!haveFirst) {
-            first = v;
-            haveFirst = true;
-          }
-          break;
-        }
-        case DOUBLE_PACKED: {
-          const e = c.enter();
-          if (!haveFirst && c.pos + 8 <= e) {
-            first = c.doubleAt(c.pos);
-            haveFirst = true;
-          }
-          c.pos = e;
-          break;
-        }
-        case DOUBLE_ONE: {
-          const v = c.double();
-          if (!haveFirst) {
-            first = v;
-            haveFirst = true;
-          }
-          break;
-        }
         default:
           c.skip(key & 7);
       }
@@ -276,8 +251,24 @@ export class EventDecoder {
       else return false;
       return true;
     }
-    this.tensorValue = first;
+    this.tensorValue = this.first;
     return haveFirst;
+  }
+
+  /** The first element of a float_val or double_val field (packed or not) in `first`; false for an empty packed run. Moves past the field. */
+  private firstElement(key: number): boolean {
+    const c = this.c;
+    if (key === FLOAT_ONE) this.first = c.float();
+    else if (key === DOUBLE_ONE) this.first = c.double();
+    else {
+      const e = c.enter();
+      const size = key === FLOAT_PACKED ? 4 : 8;
+      const found = c.pos + size <= e;
+      if (found) this.first = size === 4 ? c.floatAt(c.pos) : c.doubleAt(c.pos);
+      c.pos = e;
+      return found;
+    }
+    return true;
   }
 
   /** Product of TensorShapeProto's dim sizes (dim=2 repeated { size=1 }); a scalar has none. Leaves the cursor at the shape's end. */
