@@ -13,6 +13,8 @@ import { PackedSeries } from './packedSeries';
 const HEADER = 12;
 const FOOTER = 4;
 const CHUNK = 1024 * 1024;
+/** Room in front of each read buffer for a record cut by the end of the previous chunk. */
+const SPARE = 64 * 1024;
 /** Larger than any event we expect; a length beyond it means we lost the framing. */
 const MAX_RECORD = 256 * 1024 * 1024;
 
@@ -104,30 +106,49 @@ export class EventFileReader {
         this.mostRecentStep = this.carried.mostRecentStep;
       }
       let events = 0;
-      let pos = this.offset;
-      // One read buffer for the whole call, refilled in place: a new 8 MB buffer per chunk
-      // was garbage the size of the file, held until the collector ran. A record cut at the
-      // end of a chunk is moved to the front and the file read in after it; a record larger
-      // than the buffer grows it.
-      let buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
-      let held = 0;
-      while (pos < size) {
-        const want = Math.min(CHUNK, size - pos);
-        if (held + want > buf.length) {
-          const bigger = Buffer.allocUnsafe(held + want);
-          buf.copy(bigger, 0, 0, held);
-          buf = bigger;
+      let pos = this.offset; // file offset of the next byte to read
+      // Two read buffers, reused for the whole call (a new buffer per chunk was garbage the
+      // size of the file): the next chunk is read while this one is parsed, so the disk and
+      // the parser work at once. Each keeps SPARE bytes in front for the end of the previous
+      // chunk, a record cut in two; one longer than that is joined by a copy.
+      const bufs = [Buffer.allocUnsafe(SPARE + Math.min(CHUNK, size - pos)), size - pos > CHUNK ? Buffer.allocUnsafe(SPARE + CHUNK) : undefined];
+      const readInto = (b: Buffer, at: number) => fh.read(b, SPARE, Math.min(CHUNK, size - at, b.length - SPARE), at).then((r) => r.bytesRead);
+      let which = 0;
+      let pending: Promise<number> | undefined = pos < size ? readInto(bufs[0]!, pos) : undefined;
+      let held: Buffer = Buffer.alloc(0); // the bytes after the last whole record parsed
+      try {
+        while (pending) {
+          const bytesRead = await pending;
+          pending = undefined;
+          if (bytesRead === 0) break;
+          const buf = bufs[which]!;
+          const base = pos - held.length; // file offset of data[0]
+          let data: Buffer;
+          if (held.length <= SPARE) {
+            held.copy(buf, SPARE - held.length);
+            data = buf.subarray(SPARE - held.length, SPARE + bytesRead);
+          } else data = Buffer.concat([held, buf.subarray(SPARE, SPARE + bytesRead)]);
+          pos += bytesRead;
+          // The held bytes are copied out of the other buffer: it can take the next chunk.
+          const other = bufs[1 - which];
+          if (pos < size && other) {
+            pending = readInto(other, pos);
+            which = 1 - which;
+          }
+          const { used, decoded } = this.parse(data, base);
+          events += decoded;
+          this.offset = base + used;
+          held = data.subarray(used);
+          if (!pending && pos < size) {
+            // A short read into the only buffer (the file was cut while we read): the held
+            // bytes move out of it, and the rest is read into it.
+            held = Buffer.from(held);
+            pending = readInto(buf, pos);
+          }
         }
-        const { bytesRead } = await fh.read(buf, held, want, pos);
-        if (bytesRead === 0) break;
-        pos += bytesRead;
-        const data = buf.subarray(0, held + bytesRead);
-        const base = pos - data.length; // file offset of data[0]
-        const { used, decoded } = this.parse(data, base);
-        events += decoded;
-        this.offset = base + used;
-        held = data.length - used;
-        buf.copyWithin(0, used, used + held);
+      } finally {
+        // A read still under way when parsing threw must not reject unobserved.
+        pending?.catch(() => undefined);
       }
       return events;
     } finally {
