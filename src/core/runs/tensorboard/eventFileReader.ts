@@ -6,7 +6,7 @@
 // Record: uint64 length | uint32 masked_crc32c(length) | data | uint32 masked_crc32c(data)
 import { openRegularFile } from '../../common/boundedRead';
 import type { MetricPoint, WarningSink } from '../types';
-import { maskedCrc32c } from './crc32c';
+import { maskedCrcMatches } from './crc32c';
 import { EventDecoder } from './eventProto';
 import { PackedSeries } from './packedSeries';
 
@@ -53,6 +53,8 @@ export class EventFileReader {
   private readonly decoder = new EventDecoder();
   private readonly lastTag: string[] = [];
   private readonly lastSeries: PackedSeries[] = [];
+  /** The point being added, handed to the series in an array (see PackedSeries.pushAt). */
+  private readonly point = new Float64Array(3);
 
   constructor(
     readonly file: string,
@@ -165,7 +167,7 @@ export class EventFileReader {
     while (i + HEADER <= buf.length) {
       const lenLo = view.getUint32(i, true);
       const lenHi = view.getUint32(i + 4, true);
-      const lenOk = maskedCrc32c(buf, i, i + 8, view) === view.getUint32(i + 8, true);
+      const lenOk = maskedCrcMatches(buf, i, i + 8, view, i + 8);
       const len = lenHi * 2 ** 32 + lenLo;
       if (!lenOk || len > MAX_RECORD) {
         if (!this.resyncing) {
@@ -179,7 +181,7 @@ export class EventFileReader {
       this.resyncing = false;
       const dataStart = i + HEADER;
       const dataEnd = dataStart + len;
-      if (maskedCrc32c(buf, dataStart, dataEnd, view) !== view.getUint32(dataEnd, true)) {
+      if (!maskedCrcMatches(buf, dataStart, dataEnd, view, dataEnd)) {
         this.warn({ file: this.file, offset: base + i, message: 'bad CRC of record data; record skipped' });
       } else {
         try {
@@ -219,7 +221,11 @@ export class EventFileReader {
       if (!ev.hasValue[i]) continue;
       // A tensor is a scalar only for a tag that says so; simple_value always is.
       if (ev.fromTensor[i] && series.pluginName !== 'scalars') continue;
-      series.push(ev.step, timestamp, ev.values[i]);
+      const point = this.point;
+      point[0] = ev.step;
+      point[1] = timestamp;
+      point[2] = ev.values[i];
+      series.pushAt(point, 0);
     }
   }
 

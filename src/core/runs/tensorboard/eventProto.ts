@@ -75,7 +75,7 @@ export class EventDecoder {
       const key = c.key();
       switch (key) {
         case WALL_TIME:
-          this.wallTime = c.double();
+          this.wallTime = c.view.getFloat64(c.fixed(8), true);
           break;
         case STEP:
           this.step = c.varint();
@@ -149,7 +149,7 @@ export class EventDecoder {
           break;
         }
         case SIMPLE_VALUE:
-          this.values[i] = c.float();
+          this.values[i] = c.view.getFloat32(c.fixed(4), true);
           this.hasValue[i] = true;
           break;
         case TENSOR: {
@@ -246,8 +246,8 @@ export class EventDecoder {
     if (elements !== 1 || (dtype !== DT_FLOAT && dtype !== DT_DOUBLE)) return false;
     if (contentStart >= 0) {
       const n = contentEnd - contentStart;
-      if (dtype === DT_FLOAT && n === 4) this.tensorValue = c.floatAt(contentStart);
-      else if (dtype === DT_DOUBLE && n === 8) this.tensorValue = c.doubleAt(contentStart);
+      if (dtype === DT_FLOAT && n === 4) this.tensorValue = c.view.getFloat32(contentStart, true);
+      else if (dtype === DT_DOUBLE && n === 8) this.tensorValue = c.view.getFloat64(contentStart, true);
       else return false;
       return true;
     }
@@ -258,13 +258,13 @@ export class EventDecoder {
   /** The first element of a float_val or double_val field (packed or not) in `first`; false for an empty packed run. Moves past the field. */
   private firstElement(key: number): boolean {
     const c = this.c;
-    if (key === FLOAT_ONE) this.first = c.float();
-    else if (key === DOUBLE_ONE) this.first = c.double();
+    if (key === FLOAT_ONE) this.first = c.view.getFloat32(c.fixed(4), true);
+    else if (key === DOUBLE_ONE) this.first = c.view.getFloat64(c.fixed(8), true);
     else {
       const e = c.enter();
       const size = key === FLOAT_PACKED ? 4 : 8;
       const found = c.pos + size <= e;
-      if (found) this.first = size === 4 ? c.floatAt(c.pos) : c.doubleAt(c.pos);
+      if (found) this.first = size === 4 ? c.view.getFloat32(c.pos, true) : c.view.getFloat64(c.pos, true);
       c.pos = e;
       return found;
     }

@@ -20,6 +20,8 @@ import type { MetricPoint } from '../types';
 
 const FIRST_CHUNK = 16; // points
 const MAX_CHUNK = 16384; // points
+/** push()'s point, handed on to pushAt. */
+const scratch = new Float64Array(3);
 
 /** What a listing needs of a series, kept up to date as points arrive. */
 export interface SeriesSummary {
@@ -42,9 +44,13 @@ class Chunk {
   timeAbs: Float64Array | undefined;
   value32: Float32Array | undefined;
   value64: Float64Array | undefined;
-  /** The last point's step and timestamp: what the next difference is taken from. */
-  lastStep: number;
-  lastTime: number;
+  /**
+   * The last point's step and timestamp: what the next difference is taken from. Numbers
+   * from the start (a field first undefined holds any value, so every double stored into it
+   * would be a new heap object).
+   */
+  lastStep = 0;
+  lastTime = 0;
 
   constructor(
     readonly capacity: number,
@@ -59,7 +65,11 @@ class Chunk {
     this.lastTime = firstTime;
   }
 
-  push(step: number, timestamp: number, value: number): void {
+  /** Appends the point src[j..j+2] (step, timestamp, value). */
+  pushAt(src: Float64Array, j: number): void {
+    const step = src[j];
+    const timestamp = src[j + 1];
+    const value = src[j + 2];
     const i = this.n++;
     const sd = this.stepDelta;
     if (sd) {
@@ -161,6 +171,21 @@ export class PackedSeries {
   }
 
   push(step: number, timestamp: number, value: number): void {
+    scratch[0] = step;
+    scratch[1] = timestamp;
+    scratch[2] = value;
+    this.pushAt(scratch, 0);
+  }
+
+  /**
+   * Appends the point src[j..j+2] (step, timestamp, value). Points come in a Float64Array,
+   * not as arguments: doubles passed to a call that is not inlined are boxed, a heap object
+   * each, and at millions of points that garbage costs the collector more than the copy.
+   */
+  pushAt(src: Float64Array, j: number): void {
+    const step = src[j];
+    const timestamp = src[j + 1];
+    const value = src[j + 2];
     let last = this.last;
     if (!last || last.n === last.capacity) {
       const size = last ? Math.min(MAX_CHUNK, last.capacity * 2) : FIRST_CHUNK;
@@ -168,7 +193,7 @@ export class PackedSeries {
       last = this.last = new Chunk(size, step, timestamp);
       this.chunks.push(last);
     }
-    last.push(step, timestamp, value);
+    last.pushAt(src, j);
     if (timestamp < this.minTime) this.minTime = timestamp;
     if (timestamp > this.maxTime) this.maxTime = timestamp;
     // isLater's rule, inlined for the common case (a later step) without an object per point.
@@ -186,7 +211,7 @@ export class PackedSeries {
 
   /** Appends packed triples (another file's points of the same tag). */
   append(packed: Float64Array): void {
-    for (let j = 0; j + 2 < packed.length; j += 3) this.push(packed[j], packed[j + 1], packed[j + 2]);
+    for (let j = 0; j + 2 < packed.length; j += 3) this.pushAt(packed, j);
   }
 
   /** The points as one packed array of exactly their size (a new array: the caller may transfer it). */
@@ -215,7 +240,7 @@ export class PackedSeries {
     this.minTime = Infinity;
     this.maxTime = -Infinity;
     this.hasLatest = false;
-    for (let r = 0; r + 2 < all.length; r += 3) if (all[r] < step) this.push(all[r], all[r + 1], all[r + 2]);
+    for (let r = 0; r + 2 < all.length; r += 3) if (all[r] < step) this.pushAt(all, r);
   }
 }
 
