@@ -35,8 +35,19 @@ export class ProtoCursor {
     return this.pos >= this.end;
   }
 
-  /** The next key as field number * 8 + wire type. */
+  /**
+   * The next key as field number * 8 + wire type. Keys of the fields we read are one byte:
+   * that case is small enough for the compiler to inline at every call.
+   */
   key(): number {
+    const at = this.pos;
+    if (at < this.end) {
+      const b = this.buf[at];
+      if (b < 0x80) {
+        this.pos = at + 1;
+        return b;
+      }
+    }
     return this.varint();
   }
 
@@ -84,6 +95,20 @@ export class ProtoCursor {
    * c.enter(); …; c.pos = c.end; c.end = outer`.
    */
   enter(): number {
+    // Lengths under 128 (tags, values, tensors: nearly every field) are one byte.
+    const at = this.pos;
+    if (at < this.end) {
+      const b = this.buf[at];
+      if (b < 0x80) {
+        if (at + 1 + b > this.end) throw new Error('truncated field');
+        this.pos = at + 1;
+        return at + 1 + b;
+      }
+    }
+    return this.enterLong();
+  }
+
+  private enterLong(): number {
     const n = this.varint();
     // A negative length would move the cursor back.
     if (n < 0) throw new Error(`negative length ${n}`);
