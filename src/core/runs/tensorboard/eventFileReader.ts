@@ -118,6 +118,7 @@ export class EventFileReader {
       let which = 0;
       let pending: Promise<number> | undefined = pos < size ? readInto(bufs[0]!, pos) : undefined;
       let held: Buffer = Buffer.alloc(0); // the bytes after the last whole record parsed
+      let long: Buffer | undefined;
       try {
         while (pending) {
           const bytesRead = await pending;
@@ -129,7 +130,19 @@ export class EventFileReader {
           if (held.length <= SPARE) {
             held.copy(buf, SPARE - held.length);
             data = buf.subarray(SPARE - held.length, SPARE + bytesRead);
-          } else data = Buffer.concat([held, buf.subarray(SPARE, SPARE + bytesRead)]);
+          } else {
+            // A record longer than SPARE goes on: its bytes gather in `long`, which doubles when
+            // full, so a record of many chunks is copied a bounded number of times, not once
+            // per chunk (a crafted 256 MB record would otherwise copy gigabytes).
+            const need = held.length + bytesRead;
+            if (!long || held.buffer !== long.buffer || held.byteOffset !== long.byteOffset || long.length < need) {
+              const next = Buffer.allocUnsafe(Math.max(need, 2 * held.length));
+              held.copy(next, 0);
+              long = next;
+            }
+            buf.copy(long, held.length, SPARE, SPARE + bytesRead);
+            data = long.subarray(0, need);
+          }
           pos += bytesRead;
           // The held bytes are copied out of the other buffer: it can take the next chunk.
           const other = bufs[1 - which];
