@@ -3,7 +3,8 @@
 // the chart's pixel width keeping extremes, the webview draws with uPlot on canvas)
 // against the same data drawn by Vega-Lite with the SVG renderer (what the DVC extension
 // uses) and by Plotly (what the MLflow UI uses); then the frame time of panning a chart
-// zoomed into 1,000,000 points. One run each. BENCH_CHART_POINTS / BENCH_CHART_RUNS scale it.
+// zoomed into 1,000,000 points, and the webview's memory with 20 runs × 1,000,000 points
+// (BENCH_CHART_MEM_POINTS). One run each. BENCH_CHART_POINTS / BENCH_CHART_RUNS scale it.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { launchBrowser } from '../test/e2e/browser.mjs';
 const RUNS = Number(process.env.BENCH_CHART_RUNS ?? 20);
 const POINTS = Number(process.env.BENCH_CHART_POINTS ?? 100000);
 const PAN_POINTS = 1_000_000;
+const MEM_POINTS = Number(process.env.BENCH_CHART_MEM_POINTS ?? 1_000_000);
 const WIDTH = 1200;
 const PEER_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -35,7 +37,8 @@ const ourCss = outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
 const lib = (/** @type {string} */ p) => readFileSync(join(root, 'node_modules', p), 'utf8');
 
 const { tsImport } = await import('tsx/esm/api');
-const { downsampleColumns } = await tsImport('../src/core/runs/downsample.ts', import.meta.url);
+const { downsampleColumns, downsampleRange } = await tsImport('../src/core/runs/downsample.ts', import.meta.url);
+const { toColumns } = await tsImport('../src/protocol/panels.ts', import.meta.url);
 
 // The same series for everyone: a noisy decaying loss per run from a seeded generator.
 const makeSeries = `(runs, points) => {
@@ -129,9 +132,55 @@ const panned = stats(await pan(false));
 console.log(`pan of a chart over ${PAN_POINTS.toLocaleString('en')} points, zoomed to 10%, 120 frames: median ${panned.median.toFixed(2)} ms, p95 ${panned.p95.toFixed(2)} ms, max ${panned.max.toFixed(2)} ms per frame`);
 const rawPan = stats(await pan(true));
 console.log(`  (for reference: with all ${PAN_POINTS.toLocaleString('en')} points loaded, no downsampling: median ${rawPan.median.toFixed(2)} ms, p95 ${rawPan.p95.toFixed(2)} ms)`);
+
+// Webview memory with RUNS runs × MEM_POINTS points, through the panel's data path: the host
+// holds each full history and posts it downsampled to the chart's width (MetricsPanel.sendAll),
+// then the detail of a zoom to the middle 10% (sendRange: the range and a range-width either
+// side, at 3 points per pixel), which replaces it. The webview's JS heap (after a collection)
+// plus the ArrayBuffers' backing stores, through the DevTools protocol; the high-water is the
+// largest heap V8 had allocated, read after each message.
+const memPage = await freshPage([ourJs]);
+const cdp = await memPage.context().newCDPSession(memPage);
+await cdp.send('HeapProfiler.enable');
+const heapNow = async () => {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const u = /** @type {{ usedSize: number, totalSize: number, backingStorageSize?: number }} */ (await cdp.send('Runtime.getHeapUsage'));
+  return { used: u.usedSize + (u.backingStorageSize ?? 0), total: u.totalSize + (u.backingStorageSize ?? 0) };
+};
+const memBefore = await heapNow();
+let memHigh = memBefore.total;
+await memPage.evaluate(() => (window.memChart = window.benchOurs.renderColumns(document.getElementById('chart'), [])));
+for (let r = 0; r < RUNS; r++) {
+  // One run's history at a time in this process: the bench measures the webview, not the host.
+  const points = new Function(`return ${makeSeries}`)()(1, MEM_POINTS)[0];
+  const full = downsampleColumns(points, WIDTH);
+  const mid = points[points.length >> 1].step;
+  const span = (points[points.length - 1].step - points[0].step) * 0.1;
+  const detail = toColumns(downsampleRange(points, WIDTH * 3, mid - 1.5 * span, mid + 1.5 * span));
+  for (const cols of [full, detail]) {
+    await memPage.evaluate(({ r, cols }) => window.memChart.setSeries(`run${r}`, structuredClone(cols)), { r, cols });
+    memHigh = Math.max(memHigh, (await heapNow()).total);
+  }
+}
+await memPage.evaluate((runs) => {
+  window.memChart.setRuns(Array.from({ length: runs }, (_, i) => ({ key: `run${i}`, name: `run ${i}`, color: '#4e79a7' })));
+  return new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+}, RUNS);
+const memAfter = await heapNow();
+memHigh = Math.max(memHigh, memAfter.total);
+const webviewMb = memAfter.used / 1048576;
+const highMb = memHigh / 1048576;
+const heldPoints = await memPage.evaluate((runs) => Array.from({ length: runs }, (_, i) => window.memChart.series(`run${i}`)?.step.length ?? 0).reduce((a, b) => a + b, 0), RUNS);
+console.log(`webview memory, ${RUNS} runs × ${MEM_POINTS.toLocaleString('en')} points: JS heap + array buffers ${webviewMb.toFixed(1)} MB in use (${(memBefore.used / 1048576).toFixed(1)} MB for the empty page), ${highMb.toFixed(1)} MB at most allocated; ${heldPoints.toLocaleString('en')} points held`);
+await memPage.close();
 await browser.close();
 
 const shape = `${RUNS} runs × ${POINTS.toLocaleString('en')} points`;
 result(`charts first render, ${shape}`, `ours ${ours.ms.toFixed(0)} ms vs Vega-Lite SVG ${vegaLite.ms.toFixed(0)} ms`, [faster(vegaLite.ms / ours.ms, 20, 'vs Vega-Lite')]);
 result(`charts first render, ${shape}`, `ours ${ours.ms.toFixed(0)} ms vs Plotly ${plotly.ms.toFixed(0)} ms`, [faster(plotly.ms / ours.ms, 5, 'vs Plotly')]);
 result(`charts pan frame at ${PAN_POINTS.toLocaleString('en')} points`, `median ${panned.median.toFixed(2)} ms`, [atMost('p95', panned.p95, 16, ' ms')]);
+result(
+  `charts webview memory, ${RUNS} runs × ${MEM_POINTS.toLocaleString('en')} points`,
+  `${webviewMb.toFixed(0)} MB in use (JS heap + array buffers), ${highMb.toFixed(0)} MB at most allocated`,
+  [atMost('webview memory', highMb, 400, ' MB')],
+);

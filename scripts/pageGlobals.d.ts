@@ -5,6 +5,9 @@ interface Window {
   // The benchmark's page: its API and the data handed to it; typed in bench/charts/oursEntry.ts.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   benchOurs?: any;
+  // The chart the memory measure fills, series by series (a MetricChart).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  memChart?: any;
   data?: unknown;
   posted?: unknown;
 }

@@ -3,7 +3,7 @@ import { showError } from './notify';
 import { setting } from './settings';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../core/common/errors';
-import { pipelineFileKind } from '../core/pipelines/languageService';
+import { pipelineFileKind } from '../core/pipelines/pipelineFileKind';
 import { PIPELINE_FILE_PATTERNS } from '../protocol/language';
 import { loadLazy } from './lazy/load';
 import type { LensFilter } from './pipelines/workspaceLens';

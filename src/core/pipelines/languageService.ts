@@ -13,19 +13,12 @@ import { dvcLenses, dvcSymbols, mlprojectLenses, mlprojectSymbols } from './outl
 import { parseYamlCached } from './parseCache';
 import type { PipelineFs } from './pipelineFs';
 import { DiagnosticSink } from './yamlNodes';
+import { pipelineFileKind } from './pipelineFileKind';
 
 export type { CompletionEntry, DefinitionTarget, HoverResult, LensEntry, SymbolEntry } from './features';
 export type { PipelineFs } from './pipelineFs';
 
-export type PipelineFileKind = 'dvc.yaml' | 'MLproject';
-
-/** Which pipeline file a path or URI names, by its base name; undefined for others. */
-export function pipelineFileKind(pathOrUri: string): PipelineFileKind | undefined {
-  const base = pathOrUri.split(/[\\/]/).pop() ?? '';
-  if (base === 'dvc.yaml') return 'dvc.yaml';
-  if (base === 'MLproject') return 'MLproject';
-  return undefined;
-}
+export { pipelineFileKind, type PipelineFileKind } from './pipelineFileKind';
 
 /**
  * Validates a pipeline file's text: YAML syntax, the schema, and the semantic checks.

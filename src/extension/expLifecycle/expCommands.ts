@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DVC_TASK_TYPE } from '../../core/pipelines/rerunPlans';
-import { changedTrackedFiles, gitRemotes, queueLogs, remoteExperiments, runExpCommand } from '../../core/runs/dvc/expCli';
+import { queueLogs, remoteExperiments, runExpCommand } from '../../core/runs/dvc/expCli';
 import {
   applyArgs,
   branchArgs,
@@ -29,8 +29,12 @@ import {
 import { cliEnv, requireCli } from '../pipelines/cliTools';
 import { showInfo, showWarning } from '../notify';
 import type { RunsNode, RunsTreeProvider } from '../runs/runsTree';
+import { loadLazy } from '../lazy/load';
 import { askExperiment, type ExpForm } from './expQueueForm';
 import { pickProject, pickRows, type ExpProject, type ExpRow } from './expTargets';
+
+/** The git questions two commands ask, bundled apart with simple-git (dist/lazy/dataLib.js): activation does not parse them. */
+const gitQueries = () => loadLazy<typeof import('../lazy/dataLib')>('dataLib');
 
 export interface ExpCommandDeps {
   runs: RunsTreeProvider;
@@ -153,7 +157,7 @@ export class ExpCommands {
   async apply(node?: Node): Promise<void> {
     const [row] = await pickRows(this.deps.runs, { states: ['done', 'failed'], title: vscode.l10n.t('Apply Experiment') }, node);
     if (!row) return;
-    const changed = await changedTrackedFiles(row.project.root).catch(() => []);
+    const changed = await gitQueries().changedTrackedFiles(row.project.root).catch(() => []);
     if (changed.length) {
       const list = changed.slice(0, 8).join(', ') + (changed.length > 8 ? vscode.l10n.t(' and {0} more', changed.length - 8) : '');
       const ok = await confirm(
@@ -247,7 +251,7 @@ export class ExpCommands {
 }
 
 async function pickRemote(project: ExpProject, title: string): Promise<string | undefined> {
-  const remotes = await gitRemotes(project.root);
+  const remotes = await gitQueries().gitRemotes(project.root);
   if (!remotes.length) {
     void showInfo(vscode.l10n.t('this repository has no git remote. "git remote add origin <url>" adds one; DVC experiments are pushed to and pulled from git remotes.'));
     return undefined;

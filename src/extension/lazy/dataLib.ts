@@ -17,3 +17,5 @@ export { parseSshUrl, pushedOnSsh } from '../../core/data/remotePresence';
 export { listVersions, type ArtifactVersion } from '../../core/data/versionHistory';
 export { HashCache } from '../../core/pipelines/status/dvcHash';
 export { findDvcRoot } from '../../core/pipelines/status/stageStatus';
+// The experiment commands' two git questions (Apply's changed files, Push/Pull's remotes).
+export { changedTrackedFiles, gitRemotes } from '../../core/runs/dvc/expGitQueries';

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { listWorkspaces } from '../../core/hosts/workspaces';
-import { pipelineFileKind } from '../../core/pipelines/languageService';
+import { pipelineFileKind } from '../../core/pipelines/pipelineFileKind';
 import { RUN_ENTRY_POINT_ON_CLUSTER_COMMAND, RUN_IN_WORKSPACE_COMMAND, RUN_STAGE_ON_CLUSTER_COMMAND } from '../../protocol/lensCommands';
 import type { WorkspacesTreeProvider } from '../workspaces/workspacesTree';
 

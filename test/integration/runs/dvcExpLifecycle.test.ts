@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { changedTrackedFiles, gitRemotes, queueLogs, remoteExperiments, runExpCommand } from '../../../src/core/runs/dvc/expCli';
+import { queueLogs, remoteExperiments, runExpCommand } from '../../../src/core/runs/dvc/expCli';
+import { changedTrackedFiles, gitRemotes } from '../../../src/core/runs/dvc/expGitQueries';
 import {
   applyArgs,
   branchArgs,

@@ -18,6 +18,34 @@ describe('PackedSeries', () => {
     }
   });
 
+  it('gives back exactly the numbers pushed when columns fall back from narrow to wide form mid-chunk', () => {
+    // Narrow forms (Int32 step differences, Float32 time differences and values) hold
+    // until a point does not fit; these series mix both within one chunk, at every position.
+    let seed = 7;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const odd = [NaN, -0, 0, Infinity, -Infinity, 1e-300, 2 ** 53 + 2, -(2 ** 40), Number.MAX_VALUE, 0.1];
+    const pts: MetricPoint[] = [];
+    let step = 0;
+    let time = 1.7e12 + 0.123;
+    for (let i = 0; i < 40000; i++) {
+      const r = rand();
+      // Mostly small steps and a steady pace, sometimes a jump past Int32 or a clock irregularity.
+      step = r < 0.001 ? step + 2 ** 33 : r < 0.002 ? -step : r < 0.003 ? 2 ** 53 + 2 * i : step + 1;
+      time = r > 0.998 ? time + rand() * 1e9 : r > 0.997 ? odd[i % odd.length] : time + 10;
+      const value = r < 0.5 ? Math.fround(r) : r < 0.9 ? r : odd[i % odd.length];
+      pts.push({ step, timestamp: time, value });
+    }
+    const s = new PackedSeries();
+    for (const p of pts) s.push(p.step, p.timestamp, p.value);
+    assert.deepStrictEqual(s.points(), pts); // SameValue: -0, NaN and every bit of a double
+    for (const first of [-0, NaN]) {
+      const t = new PackedSeries();
+      t.push(first, first, first);
+      t.push(1, 1, 1);
+      assert.deepStrictEqual(t.points(), [{ step: first, timestamp: first, value: first }, { step: 1, timestamp: 1, value: 1 }]);
+    }
+  });
+
   it('keeps the summary MLflow-latest and the time range as points arrive', () => {
     const s = new PackedSeries();
     const pts: MetricPoint[] = [

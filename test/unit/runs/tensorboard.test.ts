@@ -129,7 +129,33 @@ describe('EventFileReader', () => {
     assert.equal(reader.scalars(tag(999)).length, 100);
     assert.deepEqual(reader.scalars('loss').map((p) => p.step), [5]);
   });
+
+  it('reads every record whatever the read chunks cut: small ones, ones past the spare room before a chunk, ones past a chunk', async () => {
+    // Padding (an unread field 99 of the event) sizes the records: 100 B to 1.5 MB, in an
+    // order that puts chunk ends (1 MB apart) at many places within them.
+    const sizes = [100, 70 * 1024, 3000, 1536 * 1024, 40, 65 * 1024, 200 * 1024, 7];
+    const recs: Buffer[] = [];
+    for (let i = 0; i < 120; i++) {
+      const pad = sizes[(i * 5) % sizes.length] + i;
+      const padding = Buffer.concat([Buffer.from([0x9a, 0x06]), Buffer.from(varintBytes(pad)), Buffer.alloc(pad, i)]);
+      recs.push(record(Buffer.concat([eventBytes(i, 1000 + i, [{ tag: 'loss', simple: i / 4 }]), padding])));
+    }
+    const bytes = Buffer.concat(recs);
+    assert.ok(bytes.length > 20 * 1024 * 1024);
+    const { reader, warnings } = readerFor(bytes);
+    assert.equal(await reader.read(), 120);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(reader.scalars('loss'), recs.map((_, i) => ({ step: i, timestamp: (1000 + i) * 1000, value: i / 4 })));
+    assert.equal(reader.offset, bytes.length);
+  });
 });
+
+function varintBytes(n: number): number[] {
+  const out: number[] = [];
+  for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+  out.push(n);
+  return out;
+}
 
 describe('TensorBoardSource', () => {
   it('lists one run per folder of event files, merging a folder\'s files in name order', async () => {

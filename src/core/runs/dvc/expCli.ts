@@ -5,7 +5,6 @@
 // user reaches.
 import { ActionableError, errorMessage } from '../../common/errors';
 import { runDvc } from '../../data/dvcCli';
-import { openGit } from './dvcExpGit';
 import { listRemoteArgs, queueLogsArgs } from './expLifecycle';
 
 export interface ExpCliOptions {
@@ -52,16 +51,4 @@ export async function queueLogs(dvc: string, cwd: string, task: string, options:
 export async function remoteExperiments(dvc: string, cwd: string, remote: string, options: ExpCliOptions = {}): Promise<string[]> {
   const { stdout } = await runExpCommand(dvc, cwd, listRemoteArgs(remote), options);
   return [...new Set(stdout.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.endsWith(':')))];
-}
-
-/** Files git tracks that differ from HEAD (staged or not): what `dvc exp apply` would overwrite. */
-export async function changedTrackedFiles(root: string): Promise<string[]> {
-  const status = await openGit(root).status(['--untracked-files=no']);
-  return status.files.map((f) => f.path);
-}
-
-/** The git remotes of the repository, by name, with their fetch URL. */
-export async function gitRemotes(root: string): Promise<{ name: string; url: string }[]> {
-  const remotes = await openGit(root).getRemotes(true);
-  return remotes.map((r) => ({ name: r.name, url: r.refs.fetch || r.refs.push }));
 }

@@ -6,13 +6,15 @@
 // Record: uint64 length | uint32 masked_crc32c(length) | data | uint32 masked_crc32c(data)
 import { openRegularFile } from '../../common/boundedRead';
 import type { MetricPoint, WarningSink } from '../types';
-import { maskedCrc32c } from './crc32c';
+import { maskedCrcMatches } from './crc32c';
 import { EventDecoder } from './eventProto';
 import { PackedSeries } from './packedSeries';
 
 const HEADER = 12;
 const FOOTER = 4;
-const CHUNK = 8 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+/** Room in front of each read buffer for a record cut by the end of the previous chunk. */
+const SPARE = 64 * 1024;
 /** Larger than any event we expect; a length beyond it means we lost the framing. */
 const MAX_RECORD = 256 * 1024 * 1024;
 
@@ -51,6 +53,8 @@ export class EventFileReader {
   private readonly decoder = new EventDecoder();
   private readonly lastTag: string[] = [];
   private readonly lastSeries: PackedSeries[] = [];
+  /** The point being added, handed to the series in an array (see PackedSeries.pushAt). */
+  private readonly point = new Float64Array(3);
 
   constructor(
     readonly file: string,
@@ -104,30 +108,62 @@ export class EventFileReader {
         this.mostRecentStep = this.carried.mostRecentStep;
       }
       let events = 0;
-      let pos = this.offset;
-      // One read buffer for the whole call, refilled in place: a new 8 MB buffer per chunk
-      // was garbage the size of the file, held until the collector ran. A record cut at the
-      // end of a chunk is moved to the front and the file read in after it; a record larger
-      // than the buffer grows it.
-      let buf = Buffer.allocUnsafe(Math.min(CHUNK, size - pos));
-      let held = 0;
-      while (pos < size) {
-        const want = Math.min(CHUNK, size - pos);
-        if (held + want > buf.length) {
-          const bigger = Buffer.allocUnsafe(held + want);
-          buf.copy(bigger, 0, 0, held);
-          buf = bigger;
+      let pos = this.offset; // file offset of the next byte to read
+      // Two read buffers, reused for the whole call (a new buffer per chunk was garbage the
+      // size of the file): the next chunk is read while this one is parsed, so the disk and
+      // the parser work at once. Each keeps SPARE bytes in front for the end of the previous
+      // chunk, a record cut in two; one longer than that is joined by a copy.
+      const bufs = [Buffer.allocUnsafe(SPARE + Math.min(CHUNK, size - pos)), size - pos > CHUNK ? Buffer.allocUnsafe(SPARE + CHUNK) : undefined];
+      const readInto = (b: Buffer, at: number) => fh.read(b, SPARE, Math.min(CHUNK, size - at, b.length - SPARE), at).then((r) => r.bytesRead);
+      let which = 0;
+      let pending: Promise<number> | undefined = pos < size ? readInto(bufs[0]!, pos) : undefined;
+      let held: Buffer = Buffer.alloc(0); // the bytes after the last whole record parsed
+      let long: Buffer | undefined;
+      try {
+        while (pending) {
+          const bytesRead = await pending;
+          pending = undefined;
+          if (bytesRead === 0) break;
+          const buf = bufs[which]!;
+          const base = pos - held.length; // file offset of data[0]
+          let data: Buffer;
+          if (held.length <= SPARE) {
+            held.copy(buf, SPARE - held.length);
+            data = buf.subarray(SPARE - held.length, SPARE + bytesRead);
+          } else {
+            // A record longer than SPARE goes on: its bytes gather in `long`, which doubles when
+            // full, so a record of many chunks is copied a bounded number of times, not once
+            // per chunk (a crafted 256 MB record would otherwise copy gigabytes).
+            const need = held.length + bytesRead;
+            if (!long || held.buffer !== long.buffer || held.byteOffset !== long.byteOffset || long.length < need) {
+              const next = Buffer.allocUnsafe(Math.max(need, 2 * held.length));
+              held.copy(next, 0);
+              long = next;
+            }
+            buf.copy(long, held.length, SPARE, SPARE + bytesRead);
+            data = long.subarray(0, need);
+          }
+          pos += bytesRead;
+          // The held bytes are copied out of the other buffer: it can take the next chunk.
+          const other = bufs[1 - which];
+          if (pos < size && other) {
+            pending = readInto(other, pos);
+            which = 1 - which;
+          }
+          const { used, decoded } = this.parse(data, base);
+          events += decoded;
+          this.offset = base + used;
+          held = data.subarray(used);
+          if (!pending && pos < size) {
+            // A short read into the only buffer (the file was cut while we read): the held
+            // bytes move out of it, and the rest is read into it.
+            held = Buffer.from(held);
+            pending = readInto(buf, pos);
+          }
         }
-        const { bytesRead } = await fh.read(buf, held, want, pos);
-        if (bytesRead === 0) break;
-        pos += bytesRead;
-        const data = buf.subarray(0, held + bytesRead);
-        const base = pos - data.length; // file offset of data[0]
-        const { used, decoded } = this.parse(data, base);
-        events += decoded;
-        this.offset = base + used;
-        held = data.length - used;
-        buf.copyWithin(0, used, used + held);
+      } finally {
+        // A read still under way when parsing threw must not reject unobserved.
+        pending?.catch(() => undefined);
       }
       return events;
     } finally {
@@ -144,7 +180,7 @@ export class EventFileReader {
     while (i + HEADER <= buf.length) {
       const lenLo = view.getUint32(i, true);
       const lenHi = view.getUint32(i + 4, true);
-      const lenOk = maskedCrc32c(buf, i, i + 8, view) === view.getUint32(i + 8, true);
+      const lenOk = maskedCrcMatches(buf, i, i + 8, view, i + 8);
       const len = lenHi * 2 ** 32 + lenLo;
       if (!lenOk || len > MAX_RECORD) {
         if (!this.resyncing) {
@@ -158,7 +194,7 @@ export class EventFileReader {
       this.resyncing = false;
       const dataStart = i + HEADER;
       const dataEnd = dataStart + len;
-      if (maskedCrc32c(buf, dataStart, dataEnd, view) !== view.getUint32(dataEnd, true)) {
+      if (!maskedCrcMatches(buf, dataStart, dataEnd, view, dataEnd)) {
         this.warn({ file: this.file, offset: base + i, message: 'bad CRC of record data; record skipped' });
       } else {
         try {
@@ -198,7 +234,11 @@ export class EventFileReader {
       if (!ev.hasValue[i]) continue;
       // A tensor is a scalar only for a tag that says so; simple_value always is.
       if (ev.fromTensor[i] && series.pluginName !== 'scalars') continue;
-      series.push(ev.step, timestamp, ev.values[i]);
+      const point = this.point;
+      point[0] = ev.step;
+      point[1] = timestamp;
+      point[2] = ev.values[i];
+      series.pushAt(point, 0);
     }
   }
 

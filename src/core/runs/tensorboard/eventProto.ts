@@ -75,7 +75,7 @@ export class EventDecoder {
       const key = c.key();
       switch (key) {
         case WALL_TIME:
-          this.wallTime = c.double();
+          this.wallTime = c.view.getFloat64(c.fixed(8), true);
           break;
         case STEP:
           this.step = c.varint();
@@ -149,7 +149,7 @@ export class EventDecoder {
           break;
         }
         case SIMPLE_VALUE:
-          this.values[i] = c.float();
+          this.values[i] = c.view.getFloat32(c.fixed(4), true);
           this.hasValue[i] = true;
           break;
         case TENSOR: {
@@ -202,6 +202,8 @@ export class EventDecoder {
   }
 
   private tensorValue = 0;
+  /** The tensor's first float_val / double_val element, while its fields are read. */
+  private first = 0;
 
   /** Whether the tensor holds exactly one float or double; its value in tensorValue. Leaves the cursor at the tensor's end. */
   private scalarOfTensor(): boolean {
@@ -210,7 +212,6 @@ export class EventDecoder {
     let elements = 1;
     let contentStart = -1;
     let contentEnd = -1;
-    let first = 0;
     let haveFirst = false;
     while (!c.done()) {
       const key = c.key();
@@ -230,40 +231,14 @@ export class EventDecoder {
           contentStart = c.pos;
           c.pos = contentEnd;
           break;
-        case FLOAT_PACKED: {
-          const e = c.enter();
-          if (!haveFirst && c.pos + 4 <= e) {
-            first = c.floatAt(c.pos);
-            haveFirst = true;
-          }
-          c.pos = e;
+        case FLOAT_PACKED:
+        case FLOAT_ONE:
+        case DOUBLE_PACKED:
+        case DOUBLE_ONE:
+          // The first element found is the value (a scalar has one); later ones are skipped.
+          if (haveFirst) c.skip(key & 7);
+          else haveFirst = this.firstElement(key);
           break;
-        }
-        case FLOAT_ONE: {
-          const v = c.float();
-          if (!haveFirst) {
-            first = v;
-            haveFirst = true;
-          }
-          break;
-        }
-        case DOUBLE_PACKED: {
-          const e = c.enter();
-          if (!haveFirst && c.pos + 8 <= e) {
-            first = c.doubleAt(c.pos);
-            haveFirst = true;
-          }
-          c.pos = e;
-          break;
-        }
-        case DOUBLE_ONE: {
-          const v = c.double();
-          if (!haveFirst) {
-            first = v;
-            haveFirst = true;
-          }
-          break;
-        }
         default:
           c.skip(key & 7);
       }
@@ -271,13 +246,29 @@ export class EventDecoder {
     if (elements !== 1 || (dtype !== DT_FLOAT && dtype !== DT_DOUBLE)) return false;
     if (contentStart >= 0) {
       const n = contentEnd - contentStart;
-      if (dtype === DT_FLOAT && n === 4) this.tensorValue = c.floatAt(contentStart);
-      else if (dtype === DT_DOUBLE && n === 8) this.tensorValue = c.doubleAt(contentStart);
+      if (dtype === DT_FLOAT && n === 4) this.tensorValue = c.view.getFloat32(contentStart, true);
+      else if (dtype === DT_DOUBLE && n === 8) this.tensorValue = c.view.getFloat64(contentStart, true);
       else return false;
       return true;
     }
-    this.tensorValue = first;
+    this.tensorValue = this.first;
     return haveFirst;
+  }
+
+  /** The first element of a float_val or double_val field (packed or not) in `first`; false for an empty packed run. Moves past the field. */
+  private firstElement(key: number): boolean {
+    const c = this.c;
+    if (key === FLOAT_ONE) this.first = c.view.getFloat32(c.fixed(4), true);
+    else if (key === DOUBLE_ONE) this.first = c.view.getFloat64(c.fixed(8), true);
+    else {
+      const e = c.enter();
+      const size = key === FLOAT_PACKED ? 4 : 8;
+      const found = c.pos + size <= e;
+      if (found) this.first = size === 4 ? c.view.getFloat32(c.pos, true) : c.view.getFloat64(c.pos, true);
+      c.pos = e;
+      return found;
+    }
+    return true;
   }
 
   /** Product of TensorShapeProto's dim sizes (dim=2 repeated { size=1 }); a scalar has none. Leaves the cursor at the shape's end. */

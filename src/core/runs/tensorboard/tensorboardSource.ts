@@ -22,26 +22,7 @@ export class TensorBoardSource implements RunSource {
 
   async list(): Promise<RunListing> {
     const { warnings, warn } = warningCollector(this.onWarning);
-    const files = await findEventFiles(this.location, warn);
-    const byRun = new Map<string, EventFileReader[]>();
-    for (const file of files) {
-      const run = path.relative(this.location, path.dirname(file)) || '.';
-      let reader = this.readers.get(file);
-      if (!reader) {
-        // Files come in name order, so the run's previous file has just been read: its end
-        // state is where EventAccumulator's one stream stands when this file begins.
-        const previous = byRun.get(run)?.at(-1);
-        reader = new EventFileReader(file, warn, this.location, previous?.state());
-        this.readers.set(file, reader);
-      }
-      try {
-        await reader.read();
-      } catch (err) {
-        warn({ file, message: `cannot read: ${(err as Error).message}` });
-        continue;
-      }
-      byRun.set(run, [...(byRun.get(run) ?? []), reader]);
-    }
+    const byRun = await this.read(await findEventFiles(this.location, warn), warn);
     const runs: RunSummary[] = [];
     for (const [id, readers] of [...byRun].sort(([a], [b]) => a.localeCompare(b))) {
       const metrics: Record<string, MetricPoint> = {};
@@ -74,10 +55,37 @@ export class TensorBoardSource implements RunSource {
   }
 
   async metricHistoryPacked(runId: string, key: string): Promise<Float64Array> {
-    // Listing first reads whatever was appended since, so the history is current.
-    await this.list();
+    // The run's own files, read from where they stopped so the history is current: not a
+    // whole listing, which reads every run's files and builds every tag's summary, once for
+    // each series a chart asks for.
     const dir = path.join(this.location, runId);
-    return this.merged([...this.readers.values()].filter((r) => path.dirname(r.file) === dir), key).packed();
+    const files = await findEventFiles(dir, this.onWarning, false);
+    const readers = (await this.read(files, this.onWarning)).get(runId) ?? [];
+    return this.merged(readers, key).packed();
+  }
+
+  /** Reads what was appended to each file; the files' readers by run, in file name order. */
+  private async read(files: string[], warn: WarningSink): Promise<Map<string, EventFileReader[]>> {
+    const byRun = new Map<string, EventFileReader[]>();
+    for (const file of files) {
+      const run = path.relative(this.location, path.dirname(file)) || '.';
+      let reader = this.readers.get(file);
+      if (!reader) {
+        // Files come in name order, so the run's previous file has just been read: its end
+        // state is where EventAccumulator's one stream stands when this file begins.
+        const previous = byRun.get(run)?.at(-1);
+        reader = new EventFileReader(file, warn, this.location, previous?.state());
+        this.readers.set(file, reader);
+      }
+      try {
+        await reader.read();
+      } catch (err) {
+        warn({ file, message: `cannot read: ${(err as Error).message}` });
+        continue;
+      }
+      byRun.set(run, [...(byRun.get(run) ?? []), reader]);
+    }
+    return byRun;
   }
 
   private merged(readers: EventFileReader[], tag: string): PackedSeries {
@@ -95,7 +103,8 @@ export class TensorBoardSource implements RunSource {
   }
 }
 
-async function findEventFiles(root: string, warn: WarningSink): Promise<string[]> {
+/** The event files under `root` (`deep` = false: in `root` itself, one run's files), in name order. */
+async function findEventFiles(root: string, warn: WarningSink, deep = true): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
@@ -107,7 +116,7 @@ async function findEventFiles(root: string, warn: WarningSink): Promise<string[]
     }
     for (const e of entries) {
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) await walk(path.join(dir, e.name));
+        if (deep && !SKIP_DIRS.has(e.name)) await walk(path.join(dir, e.name));
         // Links, FIFOs and devices too: the reader refuses what is not a regular file inside
         // the log folder, and the refusal is a warning naming the file.
       } else if (e.name.includes('tfevents')) out.push(path.join(dir, e.name));
