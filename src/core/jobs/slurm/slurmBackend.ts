@@ -10,7 +10,6 @@ import type {
   ClusterSnapshot,
   ClusterWarning,
   JobRecord,
-  JobState,
   LogPaths,
   Partition,
   RemoteExec,
@@ -19,6 +18,8 @@ import type {
   SubmitResult,
 } from '../types';
 import { logDirOf, renderBatchScript } from './batchScript';
+import { ACTIVE_STATES } from './fields';
+import { SacctHistoryCache, type HistoryCacheOptions } from './historyCache';
 import { parseJobcomp } from './jobcomp';
 import { parseSacct } from './sacct';
 import { parseScontrolJobs, scontrolJobArgv } from './scontrol';
@@ -47,8 +48,6 @@ export class NotOurJobError extends ActionableError {
 }
 
 const JOB_ID = /^\d+(_\d+)?$/;
-/** States of a job that has not ended; sacct lists those too. */
-const ACTIVE: ReadonlySet<JobState> = new Set(['pending', 'running', 'completing', 'suspended']);
 /** An argument longer than this cannot be passed to a process on Linux (MAX_ARG_STRLEN is 128 KiB). */
 const MAX_SCRIPT = 120000;
 
@@ -71,17 +70,21 @@ export interface SlurmBackendOptions {
   timeoutMs?: number;
   /** The cluster's GRES types, for `A100:2` → its own spelling; learned from each snapshot otherwise. */
   knownGpuTypes?: readonly string[];
+  /** How the history from sacct is kept between refreshes (historyCache.ts). */
+  historyCache?: HistoryCacheOptions;
 }
 
 export class SlurmBackend implements ClusterBackend {
   readonly kind = 'slurm' as const;
   private gpuTypes: readonly string[];
+  private readonly history: SacctHistoryCache;
 
   constructor(
     private readonly exec: RemoteExec,
     private readonly opts: SlurmBackendOptions = {},
   ) {
     this.gpuTypes = opts.knownGpuTypes ?? [];
+    this.history = new SacctHistoryCache(opts.historyCache);
   }
 
   /** The cluster facts of the first snapshot (name, version, history source); they do not change while it runs. */
@@ -102,7 +105,10 @@ export class SlurmBackend implements ClusterBackend {
 
   async snapshot(opts: SnapshotOptions = {}): Promise<ClusterSnapshot> {
     const known = this.knownHistory();
-    const argv = snapshotArgv({ ...opts, known });
+    const limit = opts.historyLimit ?? 200;
+    const cacheKey = `${opts.allUsers ? 'all' : 'mine'}:${limit}`;
+    const plan = this.history.plan(cacheKey);
+    const argv = snapshotArgv({ ...opts, known, history: plan });
     const nonce = argv[4];
     const res = await this.run(argv, true);
     const out = splitSnapshot(res.stdout, nonce);
@@ -128,13 +134,21 @@ export class SlurmBackend implements ClusterBackend {
     const squeue = read('squeue', 'jobs');
     const jobcomp = read('jobcomp', 'history');
     const sacct = read('sacct', 'history');
+    // Steps of the jobs the cache has not settled, when only job rows were listed.
+    const steps = read('steps', 'history');
     // Accounting gone since it was learned (slurmdbd switched off): learn the source again next time.
     if (out.sections.get('sacct')?.rc) this.config = undefined;
     const partitions = sinfo === undefined ? [] : parseSinfo(sinfo, warnings);
     this.learnGpuTypes(partitions);
-    const limit = opts.historyLimit ?? 200;
     // Finished jobs only: the queue (squeue) is where running and pending ones are shown.
-    const history = sacct !== undefined ? parseSacct(sacct, warnings, Infinity).filter((r) => !ACTIVE.has(r.state)).slice(-limit) : jobcomp === undefined ? [] : parseJobcomp(jobcomp, warnings);
+    let history: JobRecord[] = [];
+    if (sacct !== undefined) {
+      const ended = parseSacct(steps === undefined ? sacct : `${sacct}\n${steps}`, warnings, Infinity).filter((r) => !ACTIVE_STATES.has(r.state)).slice(-limit);
+      history = this.history.merge(cacheKey, plan, ended, out.now, out.complete && !warnings.some((w) => w.part === 'history'));
+    } else {
+      this.history.forget();
+      if (jobcomp !== undefined) history = parseJobcomp(jobcomp, warnings);
+    }
     return {
       user: out.user,
       clusterName: config.get('ClusterName'),
