@@ -31,6 +31,18 @@ describe('sacct history cache', () => {
     assert.deepEqual(c.plan('mine:200'), { mode: 'known', ranges: '11-12' });
   });
 
+  it('a job whose step rows have all ended is settled at once; one with a step still open, or that ran and shows no steps yet, waits', () => {
+    const c = new SacctHistoryCache();
+    const now = '2026-12-06T15:30:00';
+    const neverRan = { ...job('13', '2026-12-06T15:29:59'), nodeList: '' };
+    const steps = new Map([
+      ['10', { steps: 2, open: 0 }],
+      ['11', { steps: 2, open: 1 }],
+    ]);
+    c.merge('k', { mode: 'full' }, [job('10', '2026-12-06T15:29:59', 7), job('11', '2026-12-06T15:29:59'), job('12', '2026-12-06T15:29:59'), neverRan], now, true, steps);
+    assert.deepEqual(c.plan('k'), { mode: 'known', ranges: '10,13' });
+  });
+
   it('a time in another format (SLURM_TIME_FORMAT) never settles: such jobs are asked for each time', () => {
     const c = new SacctHistoryCache();
     c.merge('k', { mode: 'full' }, [job('10', 'Dec 6 15:20'), job('11', '2026-12-06T15:00:00')], '2026-12-06T15:30:00', true);

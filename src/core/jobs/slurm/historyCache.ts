@@ -4,11 +4,14 @@
 // full read, the next refreshes list the job rows only (`sacct -X`: states, times and
 // sacct's own order stay fresh, so the answer is the one a full read gives) and ask for
 // the steps of the jobs not settled yet; the settled ones get the MaxRSS kept here.
-// A job is settled once it ended a few minutes before the cluster's clock: accounting
+// A job is settled once every step row it has in an answer has ended (a step's End and its
+// figures are written together), or it never ran on a node and has none, or else (a step
+// row not written yet) once it ended a few minutes before the cluster's clock: accounting
 // writes a step's figures after the job's row. A full read comes first, after a change of
 // whose jobs or how many, after any warning of the history (a part failed or was cut), and
 // every `fullEvery` refreshes, so whatever the cache missed heals on its own.
 import type { JobRecord } from '../types';
+import type { StepCount } from './sacct';
 
 export interface HistoryCacheOptions {
   /** Every this many refreshes the history is read in full. Default 20 (5 minutes at the view's 15 s). */
@@ -64,9 +67,9 @@ export class SacctHistoryCache {
   /**
    * The finished jobs of an answer to `plan`, settled ones given their kept MaxRSS; `ok`
    * false (the history part warned) forgets everything, so the next refresh reads in full.
-   * `now` is the cluster's clock when it answered.
+   * `now` is the cluster's clock when it answered; `steps` the step rows the answer had per job.
    */
-  merge(key: string, plan: HistoryPlan, records: JobRecord[], now: string | undefined, ok: boolean): JobRecord[] {
+  merge(key: string, plan: HistoryPlan, records: JobRecord[], now: string | undefined, ok: boolean, steps: ReadonlyMap<string, StepCount> = new Map()): JobRecord[] {
     const known = plan.mode === 'known' && key === this.key ? this.settled : new Map<string, number | undefined>();
     for (const r of records) {
       const rss = known.get(r.jobId);
@@ -81,7 +84,9 @@ export class SacctHistoryCache {
     for (const r of records) {
       if (next.size >= MAX_KNOWN || !/^\d{1,10}$/.test(r.jobId)) continue;
       const end = clockSeconds(r.endTime);
-      if (known.has(r.jobId) || (clock !== undefined && end !== undefined && clock - end >= this.settleSeconds)) next.set(r.jobId, r.maxRssBytes);
+      const st = steps.get(r.jobId);
+      const final = st ? st.open === 0 : !r.nodeList;
+      if (known.has(r.jobId) || final || (clock !== undefined && end !== undefined && clock - end >= this.settleSeconds)) next.set(r.jobId, r.maxRssBytes);
     }
     this.settled = next;
     this.key = key;

@@ -21,7 +21,7 @@ import { logDirOf, renderBatchScript } from './batchScript';
 import { ACTIVE_STATES } from './fields';
 import { SacctHistoryCache, type HistoryCacheOptions } from './historyCache';
 import { parseJobcomp } from './jobcomp';
-import { parseSacct } from './sacct';
+import { parseSacct, type StepCount } from './sacct';
 import { parseScontrolJobs, scontrolJobArgv } from './scontrol';
 import { gpuTypes, parseSinfo, SINFO_ARGV } from './sinfo';
 import { snapshotArgv, SECTION_MAX_BYTES, splitSnapshot, type KnownHistory, type Section } from './snapshotCommand';
@@ -143,8 +143,9 @@ export class SlurmBackend implements ClusterBackend {
     // Finished jobs only: the queue (squeue) is where running and pending ones are shown.
     let history: JobRecord[] = [];
     if (sacct !== undefined) {
-      const ended = parseSacct(steps === undefined ? sacct : `${sacct}\n${steps}`, warnings, Infinity).filter((r) => !ACTIVE_STATES.has(r.state)).slice(-limit);
-      history = this.history.merge(cacheKey, plan, ended, out.now, out.complete && !warnings.some((w) => w.part === 'history'));
+      const counts = new Map<string, StepCount>();
+      const ended = parseSacct(steps === undefined ? sacct : `${sacct}\n${steps}`, warnings, Infinity, undefined, counts).filter((r) => !ACTIVE_STATES.has(r.state)).slice(-limit);
+      history = this.history.merge(cacheKey, plan, ended, out.now, out.complete && !warnings.some((w) => w.part === 'history'), counts);
     } else {
       this.history.forget();
       if (jobcomp !== undefined) history = parseJobcomp(jobcomp, warnings);
