@@ -43,6 +43,15 @@ describe('sacct history cache', () => {
     assert.deepEqual(c.plan('k'), { mode: 'known', ranges: '10,13' });
   });
 
+  it('a kept job with another End (requeued after it ended, run again) goes without the old MaxRSS, and the next read is a full one', () => {
+    const c = new SacctHistoryCache({ settleSeconds: 0 });
+    c.merge('k', { mode: 'full' }, [job('10', '2026-12-06T15:00:00', 7)], '2026-12-06T15:00:00', true);
+    const plan = c.plan('k');
+    assert.equal(plan.mode, 'known');
+    assert.deepEqual(c.merge('k', plan, [job('10', '2026-12-06T15:09:00')], '2026-12-06T15:10:00', true), [job('10', '2026-12-06T15:09:00')]);
+    assert.equal(c.plan('k').mode, 'full');
+  });
+
   it('a time in another format (SLURM_TIME_FORMAT) never settles: such jobs are asked for each time', () => {
     const c = new SacctHistoryCache();
     c.merge('k', { mode: 'full' }, [job('10', 'Dec 6 15:20'), job('11', '2026-12-06T15:00:00')], '2026-12-06T15:30:00', true);

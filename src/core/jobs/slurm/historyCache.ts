@@ -45,11 +45,16 @@ function clockSeconds(text: string | undefined): number | undefined {
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000 : undefined;
 }
 
+interface Kept {
+  rss: number | undefined;
+  end: string | undefined;
+}
+
 export class SacctHistoryCache {
   /** Whose jobs and how many the cache is for. */
   private key: string | undefined;
-  /** Settled jobs' MaxRSS (undefined: their steps had none), by JobIDRaw. */
-  private settled = new Map<string, number | undefined>();
+  /** Settled jobs' MaxRSS (undefined: their steps had none) and End, by JobIDRaw. */
+  private settled = new Map<string, Kept>();
   private sinceFull = 0;
   private readonly fullEvery: number;
   private readonly settleSeconds: number;
@@ -70,23 +75,26 @@ export class SacctHistoryCache {
    * `now` is the cluster's clock when it answered; `steps` the step rows the answer had per job.
    */
   merge(key: string, plan: HistoryPlan, records: JobRecord[], now: string | undefined, ok: boolean, steps: ReadonlyMap<string, StepCount> = new Map()): JobRecord[] {
-    const known = plan.mode === 'known' && key === this.key ? this.settled : new Map<string, number | undefined>();
+    const known = plan.mode === 'known' && key === this.key ? this.settled : new Map<string, Kept>();
     for (const r of records) {
-      const rss = known.get(r.jobId);
-      if (rss !== undefined && rss > (r.maxRssBytes ?? -1)) r.maxRssBytes = rss;
+      const kept = known.get(r.jobId);
+      // Another End: the job ran again (requeued after it ended) and its steps were not
+      // asked for; this answer goes without the old figure and the next read is a full one.
+      if (kept && kept.end !== r.endTime) ok = false;
+      else if (kept?.rss !== undefined && kept.rss > (r.maxRssBytes ?? -1)) r.maxRssBytes = kept.rss;
     }
     if (!ok) {
       this.forget();
       return records;
     }
     const clock = clockSeconds(now);
-    const next = new Map<string, number | undefined>();
+    const next = new Map<string, Kept>();
     for (const r of records) {
       if (next.size >= MAX_KNOWN || !/^\d{1,10}$/.test(r.jobId)) continue;
       const end = clockSeconds(r.endTime);
       const st = steps.get(r.jobId);
       const final = st ? st.open === 0 : !r.nodeList;
-      if (known.has(r.jobId) || final || (clock !== undefined && end !== undefined && clock - end >= this.settleSeconds)) next.set(r.jobId, r.maxRssBytes);
+      if (known.has(r.jobId) || final || (clock !== undefined && end !== undefined && clock - end >= this.settleSeconds)) next.set(r.jobId, { rss: r.maxRssBytes, end: r.endTime });
     }
     this.settled = next;
     this.key = key;
