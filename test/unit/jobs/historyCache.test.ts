@@ -35,12 +35,13 @@ describe('sacct history cache', () => {
     const c = new SacctHistoryCache();
     const now = '2026-12-06T15:30:00';
     const neverRan = { ...job('13', '2026-12-06T15:29:59'), nodeList: '' };
+    const cancelledPending = { ...job('14', '2026-12-06T15:29:59'), nodeList: 'None assigned' };
     const steps = new Map([
       ['10', { steps: 2, open: 0 }],
       ['11', { steps: 2, open: 1 }],
     ]);
-    c.merge('k', { mode: 'full' }, [job('10', '2026-12-06T15:29:59', 7), job('11', '2026-12-06T15:29:59'), job('12', '2026-12-06T15:29:59'), neverRan], now, true, steps);
-    assert.deepEqual(c.plan('k'), { mode: 'known', ranges: '10,13' });
+    c.merge('k', { mode: 'full' }, [job('10', '2026-12-06T15:29:59', 7), job('11', '2026-12-06T15:29:59'), job('12', '2026-12-06T15:29:59'), neverRan, cancelledPending], now, true, steps);
+    assert.deepEqual(c.plan('k'), { mode: 'known', ranges: '10,13-14' });
   });
 
   it('a kept job with another End (requeued after it ended, run again) goes without the old MaxRSS, and the next read is a full one', () => {

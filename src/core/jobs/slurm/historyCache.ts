@@ -93,7 +93,8 @@ export class SacctHistoryCache {
       if (next.size >= MAX_KNOWN || !/^\d{1,10}$/.test(r.jobId)) continue;
       const end = clockSeconds(r.endTime);
       const st = steps.get(r.jobId);
-      const final = st ? st.open === 0 : !r.nodeList;
+      // sacct's NodeList of a job cancelled before it ran is `None assigned`.
+      const final = st ? st.open === 0 : !r.nodeList || r.nodeList === 'None assigned';
       if (known.has(r.jobId) || final || (clock !== undefined && end !== undefined && clock - end >= this.settleSeconds)) next.set(r.jobId, { rss: r.maxRssBytes, end: r.endTime });
     }
     this.settled = next;
