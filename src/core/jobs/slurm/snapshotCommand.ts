@@ -69,13 +69,14 @@ sacct_full() { sacct_who ${sacctOptions} >"$d/s" && last_ended "$d/s"; }
 # Job rows only (-X), then the steps of the jobs of the last $hist whose JobIDRaw is not in
 # $have, as a part of their own; the steps are most of sacct's time on the cluster. They
 # are asked by JobID: an array's last task has the array's own number as its JobIDRaw, and
-# -j with that number would list every task of the array.
+# -j with that number would list every task of the array. Any other shape (a
+# heterogeneous job's "123+0") is asked by JobIDRaw.
 sacct_known() {
   sacct_who -X ${sacctOptions} >"$d/s" || return
   last_ended "$d/s" >"$d/x"
   ids=$(awk -F '${SEP}' -v have="$have" 'BEGIN { k = split(have, r, ",")
       for (i = 1; i <= k; i++) if (split(r[i], ab, "-") == 2 && ab[2] - ab[1] <= 10000) { for (j = ab[1] + 0; j <= ab[2] + 0; j++) H[j] = 1 } else H[r[i]] = 1 }
-    !($2 in H) { printf "%s%s", c, $1; c = "," }' "$d/x")
+    !($2 in H) { printf "%s%s", c, ($1 ~ /^[0-9]+(_[0-9]+)?$/ ? $1 : $2); c = "," }' "$d/x")
   cat "$d/x"
   [ -n "$ids" ] || return 0
   sacct_who ${sacctOptions} -j "$ids" >"$d/t" 2>"$d/steps.e"; echo $? >"$d/steps.rc"
