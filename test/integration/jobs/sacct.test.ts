@@ -162,11 +162,11 @@ describe('Job history from sacct (real slurmdbd + MariaDB, our SSH connection)',
   });
 
   it('a refresh that lists job rows only and asks for the steps of new jobs alone gives what a full read gives, after new jobs finish', async () => {
-    const calls: Array<{ mode: string; ranges: string; stdout: string }> = [];
+    const calls: Array<{ who: string; mode: string; ranges: string; stdout: string }> = [];
     const cached = new SlurmBackend(
       async (argv, opts) => {
         const r = await conn.exec(argv, opts);
-        calls.push({ mode: argv[9], ranges: argv[10], stdout: r.stdout });
+        calls.push({ who: argv[5], mode: argv[9], ranges: argv[10], stdout: r.stdout });
         return r;
       },
       { historyCache: { fullEvery: 1000 } },
@@ -217,6 +217,17 @@ describe('Job history from sacct (real slurmdbd + MariaDB, our SSH connection)',
     assert.deepStrictEqual(second.got, second.want);
     assert.ok(second.got.find((h) => h.jobId === fresh[0])!.maxRssBytes! > 40 * 1024 * 1024, 'the kept MaxRSS of the 40 MB job');
     assert.equal(second.got.find((h) => h.jobId === fresh[1])!.exitCode, 4);
+
+    // Everyone's jobs are kept apart: showing them and back leaves the user's own kept.
+    await cached.snapshot({ allUsers: true });
+    await cached.snapshot();
+    assert.deepEqual(
+      calls.slice(-2).map((c) => [c.who, c.mode]),
+      [
+        ['all', 'full'],
+        ['mine', 'known'],
+      ],
+    );
   });
 
   it('the history is capped at the jobs asked for, the newest kept', async () => {

@@ -77,14 +77,14 @@ export interface SlurmBackendOptions {
 export class SlurmBackend implements ClusterBackend {
   readonly kind = 'slurm' as const;
   private gpuTypes: readonly string[];
-  private readonly history: SacctHistoryCache;
+  /** One per choice of whose jobs and how many (Show Other Users' Jobs flips between two). */
+  private readonly histories = new Map<string, SacctHistoryCache>();
 
   constructor(
     private readonly exec: RemoteExec,
     private readonly opts: SlurmBackendOptions = {},
   ) {
     this.gpuTypes = opts.knownGpuTypes ?? [];
-    this.history = new SacctHistoryCache(opts.historyCache);
   }
 
   /** The cluster facts of the first snapshot (name, version, history source); they do not change while it runs. */
@@ -107,7 +107,14 @@ export class SlurmBackend implements ClusterBackend {
     const known = this.knownHistory();
     const limit = opts.historyLimit ?? 200;
     const cacheKey = `${opts.allUsers ? 'all' : 'mine'}:${limit}`;
-    const plan = this.history.plan(cacheKey);
+    let cache = this.histories.get(cacheKey);
+    if (!cache) {
+      // A few choices at most; the oldest goes first.
+      if (this.histories.size >= 4) this.histories.delete(this.histories.keys().next().value!);
+      cache = new SacctHistoryCache(this.opts.historyCache);
+      this.histories.set(cacheKey, cache);
+    }
+    const plan = cache.plan(cacheKey);
     const argv = snapshotArgv({ ...opts, known, history: plan });
     const nonce = argv[4];
     const res = await this.run(argv, true);
@@ -145,9 +152,9 @@ export class SlurmBackend implements ClusterBackend {
     if (sacct !== undefined) {
       const counts = new Map<string, StepCount>();
       const ended = parseSacct(steps === undefined ? sacct : `${sacct}\n${steps}`, warnings, Infinity, undefined, counts).filter((r) => !ACTIVE_STATES.has(r.state)).slice(-limit);
-      history = this.history.merge(cacheKey, plan, ended, out.now, out.complete && !warnings.some((w) => w.part === 'history'), counts);
+      history = cache.merge(cacheKey, plan, ended, out.now, out.complete && !warnings.some((w) => w.part === 'history'), counts);
     } else {
-      this.history.forget();
+      for (const c of this.histories.values()) c.forget();
       if (jobcomp !== undefined) history = parseJobcomp(jobcomp, warnings);
     }
     return {
