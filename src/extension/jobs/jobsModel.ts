@@ -195,6 +195,16 @@ export function groupViews(l10n: L10n, s: ClusterSnapshot, allUsers = false): { 
   };
 }
 
+/**
+ * The line under a cluster whose read failed: what failed and what to do next. The error's
+ * own next step where it has one (Slurm's, Ray's); otherwise the login host did not answer,
+ * refused, or turned the key down, so the step is about reaching it over SSH.
+ */
+export function clusterErrorText(l10n: L10n, host: string, message: string, nextStep: string | undefined, ray = false): string {
+  const next = nextStep ?? (ray ? undefined : l10n.t('Check that the login host {0} answers (ssh {0} in a terminal) and that your key or agent is loaded, then run MLOps: Refresh Jobs.', host));
+  return next ? `${message} ${next}` : message;
+}
+
 /** The cluster's own line: its Slurm name and version, or why it cannot be reached. */
 export function clusterView(l10n: L10n, name: string, host: string, s: ClusterSnapshot | undefined, error: string | undefined): ItemView {
   // A Ray backend names its version itself (`Ray 2.60.0`) and its session, not a cluster name.

@@ -3,7 +3,7 @@
 // does not answer shows as unreachable instead of holding the view. The last good
 // snapshot stays shown under the error.
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/common/errors';
+import { ActionableError, errorMessage } from '../../core/common/errors';
 import { withTimeout } from '../../core/hosts/deadline';
 import type { ClusterBackend, ClusterJob, ClusterNode as EngineNode, ClusterSnapshot, JobRecord, Partition } from '../../core/jobs/types';
 import { loadLazy } from '../lazy/load';
@@ -11,7 +11,7 @@ import { setting } from '../settings';
 import { workspaceTrusted } from '../trust';
 import type { HostRegistry } from '../workspaces/hosts';
 import { clusterSettings, type ClusterSetting } from './clusterSettings';
-import { activeJobs, isActive, clusterView, finishedJobs, groupViews, jobView, keepLastGood, partitionView, recordView, type ItemView } from './jobsModel';
+import { activeJobs, isActive, clusterErrorText, clusterView, finishedJobs, groupViews, jobView, keepLastGood, partitionView, recordView, type ItemView } from './jobsModel';
 import { connectRay, type RayConnection } from './rayConnect';
 import { groupGrids, rayEndedJobs, rayGroupViews, rayJobView, rayNodeView } from './rayModel';
 
@@ -139,7 +139,12 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     }
     if (!b) {
       const host = await this.registry.find(cluster.host);
-      if (!host || host.kind !== 'ssh') throw new Error(vscode.l10n.t('Cluster {0}: its host {1} is not an SSH host of MLOps › Hosts or ~/.ssh/config.', name, cluster.host));
+      if (!host || host.kind !== 'ssh') {
+        throw new ActionableError(
+          vscode.l10n.t('Cluster {0}: its host {1} is not an SSH host of MLOps › Hosts or ~/.ssh/config.', name, cluster.host),
+          vscode.l10n.t('Add {0} to MLOps › Hosts (or a Host entry to ~/.ssh/config), or name another login host in MLOps › Clusters.', cluster.host),
+        );
+      }
       const { SlurmBackend } = jobsLib();
       // The connection is looked up per call: the Workspaces view may have made it anew.
       b = new SlurmBackend((argv, opts) => this.registry.connection(host).exec(argv, opts), { timeoutMs: Math.max(1, setting('workspaces.callTimeoutSeconds')) * 1000 });
@@ -203,8 +208,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       Object.assign(st, { snapshot, error: undefined, at: Date.now(), shown: mine, allUsers, ...(queueFailed ? {} : { goodAt: Date.now() }) });
       return true;
     } catch (err) {
-      const next = (err as { nextStep?: string }).nextStep;
-      const error = next ? `${errorMessage(err)} ${next}` : errorMessage(err);
+      const error = clusterErrorText(vscode.l10n, cluster.host, errorMessage(err), (err as { nextStep?: string }).nextStep, cluster.ray !== undefined);
       this.log.warn(`Jobs: ${cluster.name}: ${error}`);
       if (mine >= st.shown) Object.assign(st, { error, shown: mine });
       return false;

@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { NotOurJobError, SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
 import type { ClusterJob, ClusterSnapshot, JobRecord, RunPlan } from '../../../src/core/jobs/types';
@@ -158,6 +159,75 @@ describe('Job history from sacct (real slurmdbd + MariaDB, our SSH connection)',
     assert.equal(recordView(l10n, byId(ids.fails), 'root').description, `failed · exit 3 · ${byId(ids.fails).elapsedSec}s`);
     assert.match(recordView(l10n, byId(ids.theirs), 'root').description!, /^by nobody · completed/);
     assert.equal(groupViews(l10n, snap!).history.description, 'accounting');
+  });
+
+  it('a refresh that lists job rows only and asks for the steps of new jobs alone gives what a full read gives, after new jobs finish', async () => {
+    const calls: Array<{ who: string; mode: string; ranges: string; stdout: string }> = [];
+    const cached = new SlurmBackend(
+      async (argv, opts) => {
+        const r = await conn.exec(argv, opts);
+        calls.push({ who: argv[5], mode: argv[9], ranges: argv[10], stdout: r.stdout });
+        return r;
+      },
+      { historyCache: { fullEvery: 1000 } },
+    );
+    const full = () => new SlurmBackend((argv, opts) => conn.exec(argv, opts)).snapshot();
+    await cached.snapshot();
+    await cached.snapshot();
+    assert.deepEqual(calls.map((c) => c.mode), ['full', 'known']);
+    assert.ok(calls[1].ranges.length > 0, 'the second read names the jobs it has');
+
+    const fresh = [await submit(plan('new, uses memory', ['python3', '-c', 'x = bytearray(40 * 1024 * 1024); import time; time.sleep(1)'])), await submit(plan('new, fails', ['sh', '-c', 'exit 4']))];
+    // Waited for with full reads, until the steps' MaxRSS is in too: the cached backend sees the jobs only then.
+    await waitFor(
+      async () => {
+        const h = (await full()).history;
+        return fresh.every((id) => h.some((x) => x.jobId === id)) && h.find((x) => x.jobId === fresh[0])!.maxRssBytes !== undefined;
+      },
+      120000,
+      `jobs ${fresh.join(', ')} in sacct with their MaxRSS`,
+    );
+    // Other tests' jobs of this user may end meanwhile: compared where a full read just before and just after agree.
+    const compare = async () => {
+      for (let i = 0; i < 10; i++) {
+        const before = (await full()).history;
+        const got = (await cached.snapshot()).history;
+        const after = (await full()).history;
+        if (isDeepStrictEqual(before, after)) return { got, want: after, call: calls[calls.length - 1] };
+      }
+      throw new Error('the history kept changing between full reads');
+    };
+    const mark = calls.length;
+    const first = await compare();
+    assert.equal(first.call.mode, 'known');
+    assert.ok(
+      calls.slice(mark).some((c) => / part steps 0 \d+\n/.test(c.stdout) && c.stdout.includes(`${fresh[0]}.batch`)),
+      'the steps of the new jobs were asked for',
+    );
+    assert.deepStrictEqual(first.got, first.want);
+
+    // Their steps have all ended: the next read names them as known (well before the 5 minutes' margin).
+    const second = await compare();
+    assert.equal(second.call.mode, 'known');
+    const named = second.call.ranges.split(',').flatMap((r) => {
+      const [a, b = a] = r.split('-').map(Number);
+      return Array.from({ length: b - a + 1 }, (_, k) => String(a + k));
+    });
+    for (const id of fresh) assert.ok(named.includes(id), `job ${id} is named as known`);
+    assert.deepStrictEqual(second.got, second.want);
+    assert.ok(second.got.find((h) => h.jobId === fresh[0])!.maxRssBytes! > 40 * 1024 * 1024, 'the kept MaxRSS of the 40 MB job');
+    assert.equal(second.got.find((h) => h.jobId === fresh[1])!.exitCode, 4);
+
+    // Everyone's jobs are kept apart: showing them and back leaves the user's own kept.
+    await cached.snapshot({ allUsers: true });
+    await cached.snapshot();
+    assert.deepEqual(
+      calls.slice(-2).map((c) => [c.who, c.mode]),
+      [
+        ['all', 'full'],
+        ['mine', 'known'],
+      ],
+    );
   });
 
   it('the history is capped at the jobs asked for, the newest kept', async () => {

@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { withTimeout } from '../../../src/core/hosts/deadline';
 import { knownHostsFile, SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
-import { clusterView, type L10n } from '../../../src/extension/jobs/jobsModel';
+import { clusterErrorText, clusterView, type L10n } from '../../../src/extension/jobs/jobsModel';
 import { nextDelay } from '../../../src/extension/runs/poller';
 
 const l10n: L10n = { t: (m, ...args) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) };
@@ -65,6 +65,8 @@ describe('Jobs view: a cluster that cannot be reached', function () {
     const { error, ms } = await read(closedPort, 10000);
     assert.ok(ms < 5000, `took ${ms} ms`);
     assert.match(error, /ECONNREFUSED|refused/i);
+    // The view's line under the cluster names the next step.
+    assert.match(clusterErrorText(l10n, 'login1', error, undefined), /Check that the login host login1 answers \(ssh login1 in a terminal\)/);
   });
 
   it('while it keeps failing, the refresh waits longer each time, up to its ceiling', () => {

@@ -8,7 +8,7 @@ import { parseSqueue } from '../../../src/core/jobs/slurm/squeue';
 import type { ClusterSnapshot } from '../../../src/core/jobs/types';
 import { checkAnswer, clusterSettings, jobNameOf, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
 import { jobShellArgv } from '../../../src/extension/jobs/jobShell';
-import { activeJobs, clusterView, finishedJobs, groupViews, jobContext, jobView, keepLastGood, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
+import { activeJobs, clusterErrorText, clusterView, finishedJobs, groupViews, jobContext, jobView, keepLastGood, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
 
 // The Jobs view's pure part: a snapshot made of real Slurm 22.05 output (fixtures/README.md)
 // → the items the view shows. The translator fills placeholders the way vscode.l10n.t does.
@@ -114,6 +114,16 @@ describe('Jobs view model', () => {
     assert.deepEqual([down.description, down.color], ['unreachable', 'errorForeground']);
     assert.equal(down.tooltip, 'login1\n\nlogin1: timed out after 35000 ms');
     assert.equal(clusterView(l10n, 'hpc', 'login1', undefined, undefined).description, 'not connected');
+  });
+
+  it('a read that failed says what to do next: the error’s own step, else how to reach the login host', () => {
+    assert.equal(clusterErrorText(l10n, 'login1', 'sinfo failed: x.', 'Check that slurmctld answers.'), 'sinfo failed: x. Check that slurmctld answers.');
+    assert.equal(
+      clusterErrorText(l10n, 'login1', 'connect ECONNREFUSED 10.0.0.5:22', undefined),
+      'connect ECONNREFUSED 10.0.0.5:22 Check that the login host login1 answers (ssh login1 in a terminal) and that your key or agent is loaded, then run MLOps: Refresh Jobs.',
+    );
+    // A Ray cluster is reached through its dashboard: its errors carry their own steps.
+    assert.equal(clusterErrorText(l10n, 'head', 'socket hang up', undefined, true), 'socket hang up');
   });
 });
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SEP } from '../../../src/core/jobs/slurm/fields';
-import { parseSacct, parseSacctSize } from '../../../src/core/jobs/slurm/sacct';
+import { parseSacct, parseSacctSize, type StepCount } from '../../../src/core/jobs/slurm/sacct';
 import type { ClusterWarning } from '../../../src/core/jobs/types';
 
 // Real sacct output of Slurm 22.05.8 with slurmdbd (fixtures/README.md).
@@ -34,6 +34,21 @@ describe('sacct reader', () => {
       [ok.partition, ok.nodeList, ok.submitTime, ok.startTime, ok.endTime, ok.workDir, ok.tres, ok.source],
       ['gpu', 'vm', '2026-12-06T14:47:25', '2026-12-06T14:47:25', '2026-12-06T14:47:27', '/tmp/sacct16-exp/fx dir', 'billing=1,cpu=1,node=1', 'sacct'],
     );
+  });
+
+  it('counts each job’s step rows and those not ended, by JobIDRaw', () => {
+    const counts = new Map<string, StepCount>();
+    const recs = parseSacct(text, [], Infinity, undefined, counts);
+    assert.deepEqual(counts.get('374'), { steps: 3, open: 0 });
+    // The array's tasks by their own JobIDRaw.
+    assert.deepEqual([counts.get('376'), counts.get('373')], [{ steps: 1, open: 0 }, { steps: 1, open: 0 }]);
+    for (const r of recs) assert.equal(counts.get(r.jobId)?.open, 0, r.jobId);
+    // A step still running (no End yet, as sacct prints it then).
+    const running = text.replace(/^(374\.1\x1f(?:[^\x1f\n]*\x1f){3})COMPLETED((?:\x1f[^\x1f\n]*){4}\x1f)[^\x1f\n]*/m, '$1RUNNING$2Unknown');
+    assert.notEqual(running, text);
+    const c2 = new Map<string, StepCount>();
+    parseSacct(running, [], Infinity, undefined, c2);
+    assert.deepEqual(c2.get('374'), { steps: 3, open: 1 });
   });
 
   it('keeps the last N jobs; a cut line and an orphan step are dropped with a warning, not a failure', () => {

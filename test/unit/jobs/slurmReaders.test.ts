@@ -121,9 +121,11 @@ describe('Slurm readers', () => {
 
   it('the batched answer splits into its frames; a login banner before them is ignored, a missing end is noticed', () => {
     const n = '@@mlops-0011';
-    const text = `Welcome to the cluster\n${n} meta\nuser=ann\nClusterName             = hpc\n${n} part sinfo 0 6\nrow1\n\n${n} err sinfo\n\n${n} part squeue 1 0\n\n${n} err squeue\nsqueue: error: Unable to contact slurm controller\n\n`;
+    const text = `Welcome to the cluster\n${n} meta\nuser=ann\nnow=2026-12-06T15:30:01\nClusterName             = hpc\n${n} part sinfo 0 6\nrow1\n\n${n} err sinfo\n\n${n} part squeue 1 0\n\n${n} err squeue\nsqueue: error: Unable to contact slurm controller\n\n`;
     const out = splitSnapshot(`${text}${n} end\n`, n);
     assert.equal(out.user, 'ann');
+    assert.equal(out.now, '2026-12-06T15:30:01');
+    assert.equal(out.config.has('now'), false);
     assert.equal(out.config.get('ClusterName'), 'hpc');
     assert.deepEqual(out.sections.get('sinfo'), { rc: 0, bytes: 6, stdout: 'row1\n', stderr: '' });
     assert.deepEqual(out.sections.get('squeue'), { rc: 1, bytes: 0, stdout: '', stderr: 'squeue: error: Unable to contact slurm controller' });
@@ -131,6 +133,8 @@ describe('Slurm readers', () => {
     assert.equal(splitSnapshot(text, n).complete, false);
     // The user's choices reach the script as arguments only.
     const argv = snapshotArgv({ allUsers: true, historyLimit: 5, known: { kind: 'jobcomp', path: '/var/log/slurm/jobcomp' } }, n);
-    assert.deepEqual(argv.slice(3), ['sh', n, 'all', '5', String(8 << 20), '/var/log/slurm/jobcomp']);
+    assert.deepEqual(argv.slice(3), ['sh', n, 'all', '5', String(8 << 20), '/var/log/slurm/jobcomp', 'full', '']);
+    const known = snapshotArgv({ historyLimit: 200, known: { kind: 'sacct' }, history: { mode: 'known', ranges: '12-14,20' } }, n);
+    assert.deepEqual(known.slice(5), ['mine', '200', String(8 << 20), '@sacct', 'known', '12-14,20']);
   });
 });

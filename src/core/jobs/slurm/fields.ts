@@ -109,6 +109,14 @@ const STATES: Record<string, JobState> = {
   RESIZING: 'running',
 };
 
+/** States of a job that has not ended: the queue (squeue) shows those, the history does not. */
+export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['pending', 'running', 'completing', 'suspended']);
+
+/** Slurm's words for the states of a job that has not ended, for the remote side's own filter. */
+export const ACTIVE_STATE_WORDS: readonly string[] = Object.entries(STATES)
+  .filter(([, s]) => ACTIVE_STATES.has(s))
+  .map(([w]) => w);
+
 /** `CANCELLED by 0` (sacct), `COMPLETED`, `PD` → our state. */
 export function jobState(raw: string): JobState {
   const word = raw.trim().split(/[\s+]/)[0].toUpperCase();

@@ -3,7 +3,7 @@
 // times; its memory figure (MaxRSS) is only on the steps, so the steps fold into their job.
 import type { ClusterWarning, JobRecord } from '../types';
 import { isOurComment } from './batchScript';
-import { exitCode, jobState, present, SEP, splitRecords, type Limits } from './fields';
+import { ACTIVE_STATES, exitCode, jobState, present, SEP, splitRecords, type Limits } from './fields';
 
 const FIELDS = ['JobID', 'JobIDRaw', 'JobName', 'User', 'State', 'ExitCode', 'ElapsedRaw', 'Submit', 'Start', 'End', 'MaxRSS', 'Partition', 'NodeList', 'AllocTRES', 'WorkDir', 'Comment'] as const;
 
@@ -25,12 +25,19 @@ export function parseSacctSize(text: string): number | undefined {
   return m ? Math.round(Number(m[1]) * UNITS[m[2]]) : undefined;
 }
 
+/** A job's step rows in an answer: how many, and how many have not ended (no End yet, or a running state). */
+export interface StepCount {
+  steps: number;
+  open: number;
+}
+
 /**
  * The rows as jobs, newest last (sacct's order), with each job's MaxRSS the largest of its
  * steps'. `limit` keeps the last that many jobs. A step whose job row is missing (cut off at
- * the front of the answer) is dropped.
+ * the front of the answer) is dropped. `steps`, when given, gets each job's step rows
+ * counted (by JobIDRaw): a job whose steps have all ended has its final figures.
  */
-export function parseSacct(text: string, warnings: ClusterWarning[], limit = Infinity, limits?: Limits): JobRecord[] {
+export function parseSacct(text: string, warnings: ClusterWarning[], limit = Infinity, limits?: Limits, steps?: Map<string, StepCount>): JobRecord[] {
   const byId = new Map<string, JobRecord>();
   const out: JobRecord[] = [];
   for (const row of splitRecords(text, FIELDS.length, 'history', warnings, limits)) {
@@ -40,6 +47,12 @@ export function parseSacct(text: string, warnings: ClusterWarning[], limit = Inf
       const job = byId.get(id.slice(0, dot));
       const rss = parseSacctSize(maxRss);
       if (job && rss !== undefined && rss > (job.maxRssBytes ?? -1)) job.maxRssBytes = rss;
+      if (job && steps) {
+        const c = steps.get(job.jobId) ?? { steps: 0, open: 0 };
+        c.steps++;
+        if (present(end) === undefined || ACTIVE_STATES.has(jobState(state))) c.open++;
+        steps.set(job.jobId, c);
+      }
       continue;
     }
     const words = state.trim();

@@ -10,7 +10,6 @@ import type {
   ClusterSnapshot,
   ClusterWarning,
   JobRecord,
-  JobState,
   LogPaths,
   Partition,
   RemoteExec,
@@ -19,8 +18,10 @@ import type {
   SubmitResult,
 } from '../types';
 import { logDirOf, renderBatchScript } from './batchScript';
+import { ACTIVE_STATES } from './fields';
+import { SacctHistoryCache, type HistoryCacheOptions } from './historyCache';
 import { parseJobcomp } from './jobcomp';
-import { parseSacct } from './sacct';
+import { parseSacct, type StepCount } from './sacct';
 import { parseScontrolJobs, scontrolJobArgv } from './scontrol';
 import { gpuTypes, parseSinfo, SINFO_ARGV } from './sinfo';
 import { snapshotArgv, SECTION_MAX_BYTES, splitSnapshot, type KnownHistory, type Section } from './snapshotCommand';
@@ -47,8 +48,6 @@ export class NotOurJobError extends ActionableError {
 }
 
 const JOB_ID = /^\d+(_\d+)?$/;
-/** States of a job that has not ended; sacct lists those too. */
-const ACTIVE: ReadonlySet<JobState> = new Set(['pending', 'running', 'completing', 'suspended']);
 /** An argument longer than this cannot be passed to a process on Linux (MAX_ARG_STRLEN is 128 KiB). */
 const MAX_SCRIPT = 120000;
 
@@ -71,11 +70,15 @@ export interface SlurmBackendOptions {
   timeoutMs?: number;
   /** The cluster's GRES types, for `A100:2` → its own spelling; learned from each snapshot otherwise. */
   knownGpuTypes?: readonly string[];
+  /** How the history from sacct is kept between refreshes (historyCache.ts). */
+  historyCache?: HistoryCacheOptions;
 }
 
 export class SlurmBackend implements ClusterBackend {
   readonly kind = 'slurm' as const;
   private gpuTypes: readonly string[];
+  /** One per choice of whose jobs and how many (Show Other Users' Jobs flips between two). */
+  private readonly histories = new Map<string, SacctHistoryCache>();
 
   constructor(
     private readonly exec: RemoteExec,
@@ -102,7 +105,17 @@ export class SlurmBackend implements ClusterBackend {
 
   async snapshot(opts: SnapshotOptions = {}): Promise<ClusterSnapshot> {
     const known = this.knownHistory();
-    const argv = snapshotArgv({ ...opts, known });
+    const limit = opts.historyLimit ?? 200;
+    const cacheKey = `${opts.allUsers ? 'all' : 'mine'}:${limit}`;
+    let cache = this.histories.get(cacheKey);
+    if (!cache) {
+      // A few choices at most; the oldest goes first.
+      if (this.histories.size >= 4) this.histories.delete(this.histories.keys().next().value!);
+      cache = new SacctHistoryCache(this.opts.historyCache);
+      this.histories.set(cacheKey, cache);
+    }
+    const plan = cache.plan(cacheKey);
+    const argv = snapshotArgv({ ...opts, known, history: plan });
     const nonce = argv[4];
     const res = await this.run(argv, true);
     const out = splitSnapshot(res.stdout, nonce);
@@ -128,13 +141,22 @@ export class SlurmBackend implements ClusterBackend {
     const squeue = read('squeue', 'jobs');
     const jobcomp = read('jobcomp', 'history');
     const sacct = read('sacct', 'history');
+    // Steps of the jobs the cache has not settled, when only job rows were listed.
+    const steps = read('steps', 'history');
     // Accounting gone since it was learned (slurmdbd switched off): learn the source again next time.
     if (out.sections.get('sacct')?.rc) this.config = undefined;
     const partitions = sinfo === undefined ? [] : parseSinfo(sinfo, warnings);
     this.learnGpuTypes(partitions);
-    const limit = opts.historyLimit ?? 200;
     // Finished jobs only: the queue (squeue) is where running and pending ones are shown.
-    const history = sacct !== undefined ? parseSacct(sacct, warnings, Infinity).filter((r) => !ACTIVE.has(r.state)).slice(-limit) : jobcomp === undefined ? [] : parseJobcomp(jobcomp, warnings);
+    let history: JobRecord[] = [];
+    if (sacct !== undefined) {
+      const counts = new Map<string, StepCount>();
+      const ended = parseSacct(steps === undefined ? sacct : `${sacct}\n${steps}`, warnings, Infinity, undefined, counts).filter((r) => !ACTIVE_STATES.has(r.state)).slice(-limit);
+      history = cache.merge(cacheKey, plan, ended, out.now, out.complete && !warnings.some((w) => w.part === 'history'), counts);
+    } else {
+      for (const c of this.histories.values()) c.forget();
+      if (jobcomp !== undefined) history = parseJobcomp(jobcomp, warnings);
+    }
     return {
       user: out.user,
       clusterName: config.get('ClusterName'),
