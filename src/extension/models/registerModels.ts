@@ -202,7 +202,8 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
       'mlops.model.registerDvcVersion',
       mustBe((n) => actions.registerDvcVersion(n)),
     ),
-    registerCommand('mlops.model.serve', (n?: ModelsNode) => serving.serve(n ?? (view.selection[0] as ModelsNode | undefined))),
+    // A second argument 'mlflow' | 'mlserver' skips the server pick (a tree menu passes the selection there instead).
+    registerCommand('mlops.model.serve', (n?: ModelsNode, how?: unknown) => serving.serve(n ?? (view.selection[0] as ModelsNode | undefined), how === 'mlflow' || how === 'mlserver' ? how : undefined)),
     registerCommand('mlops.model.stopServing', (n?: ModelsNode) => serving.stop(n ?? (view.selection[0] as ModelsNode | undefined))),
     registerCommand('mlops.model.tryModel', async (n?: ModelsNode) => {
       const e = await serving.endpointOf(n ?? (view.selection[0] as ModelsNode | undefined));

@@ -1,8 +1,8 @@
-// The model servers this window started (`mlflow models serve` children we own), listed
+// The model servers this window started (`mlflow models serve` / `mlserver start` children we own), listed
 // under their versions in the Models view. Each logs to the MLOps log; all are stopped
 // when the window closes (dispose), so no server outlives the editor that started it.
 import * as vscode from 'vscode';
-import { pingOnce, type ServePlan } from '../../core/models/serving';
+import { pingOnce } from '../../core/models/serving';
 import type { ServedModel } from '../../core/models/servingProcess';
 import { showWarning } from '../notify';
 
@@ -15,15 +15,15 @@ export interface ServedEndpoint {
   /** "examples-classifier v3" / "examples-classifier@champion". */
   label: string;
   server: ServedModel;
-  plan: ServePlan;
+  plan: ServedModel['plan'];
   /** The version's model folder on this machine, for Try Model's example. */
   folder?: string;
-  /** `unhealthy`: running, but its last /ping got no 200. */
+  /** `unhealthy`: running, but its last health GET got no 200. */
   state: 'starting' | 'healthy' | 'unhealthy' | 'stopped';
   /** Why it stopped, when it did on its own. */
   exit?: string;
   started: number;
-  /** It answered /ping once: stopping after that is worth telling the user. */
+  /** It answered its health route once: stopping after that is worth telling the user. */
   everHealthy?: boolean;
 }
 
@@ -41,7 +41,7 @@ export class ServedEndpoints implements vscode.Disposable {
   private async checkHealth(): Promise<void> {
     let changed = false;
     for (const e of this.list.filter((x) => x.state === 'healthy' || x.state === 'unhealthy')) {
-      const next = (await pingOnce(e.server.url)) ? 'healthy' : 'unhealthy';
+      const next = (await pingOnce(e.server.url, 2000, e.server.launch.healthPath)) ? 'healthy' : 'unhealthy';
       if (e.state !== 'stopped' && next !== e.state) {
         e.state = next;
         changed = true;
