@@ -16,7 +16,29 @@ export interface ServedModelOptions {
   launch?: ServeLaunch;
 }
 
-export class ServedModel {
+/**
+ * A model server the Models view lists and Try Model talks to: a child of ours
+ * (`ServedModel`), or one started inside a workspace container (`WorkspaceServer`).
+ */
+export interface RunningServer {
+  readonly url: string;
+  readonly argv: string[];
+  readonly launch: ServeLaunch;
+  readonly plan: Omit<ServePlan, 'mlflow'>;
+  readonly pid: number | undefined;
+  /** Why it is gone; undefined while it runs. */
+  readonly exit: string | undefined;
+  /** Where it runs, when not on this machine ("workspace gpu-box on lab"). */
+  readonly where?: string;
+  logTail(lines?: number): string;
+  waitHealthy(deadlineMs: number, cancelled?: () => boolean): Promise<HealthResult>;
+  stop(): Promise<void>;
+  whenExited(): Promise<void>;
+  /** Lets go of it without stopping it (the user chose to keep it running); absent: not possible. */
+  detach?(): Promise<void>;
+}
+
+export class ServedModel implements RunningServer {
   readonly url: string;
   readonly argv: string[];
   readonly launch: ServeLaunch;

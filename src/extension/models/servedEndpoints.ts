@@ -3,7 +3,7 @@
 // when the window closes (dispose), so no server outlives the editor that started it.
 import * as vscode from 'vscode';
 import { pingOnce } from '../../core/models/serving';
-import type { ServedModel } from '../../core/models/servingProcess';
+import type { RunningServer } from '../../core/models/servingProcess';
 import { showWarning } from '../notify';
 
 // How often a served model's /ping is asked while it is listed: a cheap GET on loopback.
@@ -14,8 +14,10 @@ export interface ServedEndpoint {
   versionKey: string;
   /** "examples-classifier v3" / "examples-classifier@champion". */
   label: string;
-  server: ServedModel;
-  plan: ServedModel['plan'];
+  server: RunningServer;
+  plan: RunningServer['plan'];
+  /** Left running when the window closes (a workspace server the user chose to keep). */
+  keepRunning?: boolean;
   /** The version's model folder on this machine, for Try Model's example. */
   folder?: string;
   /** `unhealthy`: running, but its last health GET got no 200. */
@@ -109,7 +111,7 @@ export class ServedEndpoints implements vscode.Disposable {
     // The window is closing: signal every server's group now (stop() sends SIGTERM at once).
     for (const e of this.list.splice(0)) {
       e.state = 'stopped';
-      void e.server.stop();
+      void (e.keepRunning && e.server.detach ? e.server.detach() : e.server.stop());
     }
     this.changed.dispose();
   }
