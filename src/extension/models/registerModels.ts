@@ -212,7 +212,8 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
     registerCommand('mlops.model.stopServing', (n?: ModelsNode) => serving.stop(n ?? (view.selection[0] as ModelsNode | undefined))),
     registerCommand('mlops.model.tryModel', async (n?: ModelsNode) => {
       const e = await serving.endpointOf(n ?? (view.selection[0] as ModelsNode | undefined));
-      if (e) TryModelPanel.show(tryDeps, e);
+      // The panel is returned for the E2E suite (it probes what the webview shows).
+      return e ? TryModelPanel.show(tryDeps, e) : undefined;
     }),
     registerCommand(
       'mlops.model.assignStage',
