@@ -72,7 +72,8 @@ export async function mlserverLaunch(p: MlserverPlan, base?: NodeJS.ProcessEnv):
     env: servingEnv({ mlflow: p.mlserver, trackingUri: p.trackingUri }, base),
     url: servingUrl(p.host, p.port),
     // The model's own readiness: `/v2/health/ready` answers 200 also when the model's
-    // settings or its load failed (MLServer drops the model and serves on without it).
+    // settings did not parse (MLServer skips that model and serves on without it). A load
+    // error at startup shuts MLServer down; its log line ends the wait first.
     healthPath: `/v2/models/${encodeURIComponent(v2ModelName(p.target))}/ready`,
     fatalLine: /Failed load model settings|Couldn't load model|Some of the models failed to load/,
     protocol: 'v2',

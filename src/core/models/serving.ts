@@ -75,7 +75,7 @@ export interface ServeLaunch {
   modelName?: string;
   /**
    * A log line that means the model will never be ready although the process stays up
-   * (MLServer keeps serving with the model dropped): the wait ends at once with it.
+   * (MLServer skips a model whose settings do not parse and serves on), or one that comes before the exit: the wait ends at once with it.
    */
   fatalLine?: RegExp;
   /** Removes what starting it wrote (MLServer's settings folder), once the process is gone. */

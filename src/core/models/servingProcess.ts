@@ -118,7 +118,12 @@ export class ServedModel implements RunningServer {
 
   /** Until the health route answers, the process exits, the deadline passes or `cancelled()` says so. */
   waitHealthy(deadlineMs: number, cancelled?: () => boolean): Promise<HealthResult> {
-    return waitHealthy(this.url, { deadlineMs, healthPath: this.launch.healthPath, abort: () => this.exitReason ?? (this.fatal && `the model did not load (${this.fatal})`) ?? (cancelled?.() ? 'cancelled' : undefined) });
+    return waitHealthy(this.url, {
+      deadlineMs,
+      healthPath: this.launch.healthPath,
+      // The fatal line first: it says more than the exit that may follow it.
+      abort: () => (this.fatal && `the model did not load (${this.fatal})`) || this.exitReason || (cancelled?.() ? 'cancelled' : undefined),
+    });
   }
 
   /** SIGTERM to the group, SIGKILL after a grace period; resolves when the process is gone. */
