@@ -28,6 +28,8 @@ run('bash', ['scripts/setup/apt.sh']);
 run('bash', ['scripts/setup/peers.sh']);
 // Ray's own venv; its two nodes are started by the Ray suites themselves (scripts/components/ray.sh).
 run('bash', ['scripts/setup/ray.sh']);
+// MLServer's own venv (mlserver + mlserver-mlflow), for the MLServer serving test.
+run('bash', ['scripts/setup/mlserver.sh']);
 if (existsSync(join(root, 'scripts/components/up.sh'))) run('bash', ['scripts/components/up.sh']);
 // An image with Ray for Start Ray Cluster on Hosts (built once, cached; imported into the engine up.sh started).
 // A failed build leaves the other tiers to run; the test that needs the image then says why.

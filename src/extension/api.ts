@@ -16,6 +16,7 @@ export interface MlopsApi {
     data: vscode.TreeDataProvider<unknown>;
     pipelines: vscode.TreeDataProvider<unknown>;
     jobs: vscode.TreeDataProvider<unknown>;
+    models: vscode.TreeDataProvider<unknown>;
   };
   /** Starts the language client if no pipeline file did yet; resolves once it runs (or is off). */
   languageClientReady(): Promise<void>;

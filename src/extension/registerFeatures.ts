@@ -37,7 +37,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
   const jobs = registerJobsView(context, log, workspaces.registry, pipelines, runs);
   // Models after Runs: a version's source run, its key metric and Compare Versions come from there.
-  registerModelsView(context, log, runs);
+  const models = registerModelsView(context, log, runs, workspaces);
 
-  return { workspaces, runs, data, pipelines, jobs };
+  return { workspaces, runs, data, pipelines, jobs, models };
 }

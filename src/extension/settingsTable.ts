@@ -18,6 +18,7 @@ export interface SettingValues {
   'mlflow.pollIntervalSeconds': number;
   'mlflow.path': string;
   'mlflow.envManager': string;
+  'mlserver.path': string;
   'docker.host': string;
   hosts: unknown[];
   'ssh.knownHostsFile': string;
@@ -55,6 +56,7 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
   'mlflow.pollIntervalSeconds': 15,
   'mlflow.path': '',
   'mlflow.envManager': 'local',
+  'mlserver.path': '',
   'docker.host': '',
   hosts: [],
   'ssh.knownHostsFile': '',
@@ -82,6 +84,7 @@ export const SETTING_DEFAULTS: { readonly [K in SettingKey]: SettingValues[K] } 
 export const MACHINE_SETTINGS: ReadonlySet<SettingKey> = new Set<SettingKey>([
   'mlflow.trackingUri',
   'mlflow.path',
+  'mlserver.path',
   'docker.host',
   'hosts',
   'ssh.knownHostsFile',

@@ -19,6 +19,7 @@ import { clearPipelineChecks, pipelineChecksWhenAsked } from './pipelineChecks.m
 import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { clearWalkthroughChecks, walkthroughChecksWhenAsked } from './walkthroughChecks.mjs';
 import { clearJobsChecks, jobsChecksWhenAsked } from './jobsChecks.mjs';
+import { clearModelsChecks, modelsChecksWhenAsked } from './modelsChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 import { readLocalizedManifest } from '../support/manifest.cjs';
 
@@ -94,6 +95,7 @@ async function main() {
   clearLaunchChecks(out);
   clearWalkthroughChecks(out);
   clearJobsChecks(out);
+  clearModelsChecks(out);
   for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
   for (const f of Object.values(dataShot)) rmSync(f, { force: true });
 
@@ -187,6 +189,7 @@ async function main() {
   const launchChecks = launchChecksWhenAsked(page, out, () => harnessDone, checks);
   const walkthroughChecks = walkthroughChecksWhenAsked(page, out, () => harnessDone, checks);
   const jobsChecks = jobsChecksWhenAsked(page, out, () => harnessDone, checks);
+  const modelsChecks = modelsChecksWhenAsked(page, out, () => harnessDone, checks);
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
   harnessDone = true;
   await panelChecks;
@@ -197,6 +200,7 @@ async function main() {
   await launchChecks;
   await walkthroughChecks;
   await jobsChecks;
+  await modelsChecks;
   if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
   if (await dataViewShot) console.log('  (screenshot of the Data view with versions: test-results/e2e-data-view.png)');
   phase('harness');

@@ -56,6 +56,42 @@ export function servingEnv(p: Pick<ServePlan, 'mlflow' | 'trackingUri'>, base: N
   };
 }
 
+/** Which API a served model speaks: MLflow's scoring server or the V2 (Open Inference) protocol. */
+export type ServingProtocol = 'mlflow' | 'v2';
+
+/**
+ * What starting one model server takes: its argv and environment, where it answers, its
+ * health route, and the protocol Try Model speaks to it. Built by `mlflowLaunch` (here) or
+ * `mlserverLaunch` (mlserver.ts).
+ */
+export interface ServeLaunch {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  url: string;
+  /** GET → 200 when it is ready (`/ping`; MLServer: `/v2/health/ready`). */
+  healthPath: string;
+  protocol: ServingProtocol;
+  /** V2: the name the model is served under (`/v2/models/<name>/infer`). */
+  modelName?: string;
+  /**
+   * A log line that means the model will never be ready although the process stays up
+   * (MLServer skips a model whose settings do not parse and serves on), or one that comes before the exit: the wait ends at once with it.
+   */
+  fatalLine?: RegExp;
+  /** Removes what starting it wrote (MLServer's settings folder), once the process is gone. */
+  cleanup?: () => Promise<void>;
+}
+
+/** `mlflow models serve` of the plan. */
+export function mlflowLaunch(p: ServePlan, base?: NodeJS.ProcessEnv): ServeLaunch {
+  return { argv: serveArgv(p), env: servingEnv(p, base), url: servingUrl(p.host, p.port), healthPath: '/ping', protocol: 'mlflow' };
+}
+
+/** Where a served model takes requests: `/invocations`, or V2's `/v2/models/<name>/infer`. */
+export function inferPath(l: Pick<ServeLaunch, 'protocol' | 'modelName'>): string {
+  return l.protocol === 'v2' ? `/v2/models/${encodeURIComponent(l.modelName ?? '')}/infer` : '/invocations';
+}
+
 export const servingUrl = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** A port nobody listens on now (the OS picks it); a server started on it may still lose a race. */
@@ -81,10 +117,10 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** One GET of MLflow's health route (`/ping`; `/health` answers the same): true on 200. */
-export function pingOnce(url: string, timeoutMs = 2000): Promise<boolean> {
+/** One GET of the health route (MLflow's `/ping`, which `/health` answers alike): true on 200. */
+export function pingOnce(url: string, timeoutMs = 2000, healthPath = '/ping'): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get(`${url}/ping`, { timeout: timeoutMs, agent: false }, (res) => {
+    const req = http.get(`${url}${healthPath}`, { timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -100,20 +136,23 @@ export interface HealthWait {
   intervalMs?: number;
   /** Stops waiting early: the process exited, or the user cancelled. Returns its reason. */
   abort?: () => string | undefined;
+  /** The GET that answers 200 when ready (default MLflow's `/ping`). */
+  healthPath?: string;
 }
 
 export type HealthResult = { healthy: true; afterMs: number } | { healthy: false; reason: string };
 
-/** Polls `/ping` until it answers 200, the deadline passes, or `abort` says why not. */
+/** Polls the health route until it answers 200, the deadline passes, or `abort` says why not. */
 export async function waitHealthy(url: string, w: HealthWait): Promise<HealthResult> {
   const start = Date.now();
   const interval = w.intervalMs ?? 250;
+  const healthPath = w.healthPath ?? '/ping';
   for (;;) {
     const why = w.abort?.();
     if (why) return { healthy: false, reason: why };
-    if (await pingOnce(url, Math.min(2000, Math.max(100, w.deadlineMs - (Date.now() - start))))) return { healthy: true, afterMs: Date.now() - start };
+    if (await pingOnce(url, Math.min(2000, Math.max(100, w.deadlineMs - (Date.now() - start))), healthPath)) return { healthy: true, afterMs: Date.now() - start };
     const left = w.deadlineMs - (Date.now() - start);
-    if (left <= 0) return { healthy: false, reason: `no answer from ${url}/ping within ${Math.round(w.deadlineMs / 1000)} s` };
+    if (left <= 0) return { healthy: false, reason: `no answer from ${url}${healthPath} within ${Math.round(w.deadlineMs / 1000)} s` };
     await new Promise((r) => setTimeout(r, Math.min(interval, left)));
   }
 }

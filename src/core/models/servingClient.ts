@@ -45,12 +45,14 @@ export interface InvokeOptions {
   repeats?: number;
   timeoutMs?: number;
   cancelled?: () => boolean;
+  /** Default MLflow's `/invocations`; V2: `/v2/models/<name>/infer` (see inferPath). */
+  path?: string;
 }
 
-/** POSTs `body` to `<base>/invocations` `repeats` times on one kept-alive connection. */
+/** POSTs `body` to `<base>/invocations` (or `o.path`) `repeats` times on one kept-alive connection. */
 export async function invoke(base: string, body: string, o: InvokeOptions): Promise<InvocationResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const url = new URL('/invocations', base);
+  const url = new URL(o.path ?? '/invocations', base);
   const buf = Buffer.from(body, 'utf8');
   const n = Math.max(1, Math.min(MAX_REPEATS, Math.floor(o.repeats ?? 1)));
   const samples: number[] = [];

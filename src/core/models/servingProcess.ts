@@ -1,9 +1,9 @@
-// One `mlflow models serve` child that we own: started from our argv, its output kept (the
+// One model server child that we own (`mlflow models serve`, or `mlserver start`): started from our argv, its output kept (the
 // last lines, for a failure's message) and passed on line by line (to the MLOps log), and
 // stopped with its whole process group — MLflow runs the scoring server (uvicorn) as a
 // child of its own, which a signal to mlflow alone would leave listening.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { serveArgv, servingEnv, servingUrl, waitHealthy, type HealthResult, type ServePlan } from './serving';
+import { mlflowLaunch, waitHealthy, type HealthResult, type ServeLaunch, type ServePlan } from './serving';
 
 const TAIL_LINES = 40;
 // After SIGTERM, this long before SIGKILL.
@@ -12,24 +12,55 @@ const STOP_GRACE_MS = 5000;
 export interface ServedModelOptions {
   onLine?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Another server than `mlflow models serve` (MLServer); its env is used as it is. */
+  launch?: ServeLaunch;
 }
 
-export class ServedModel {
+/**
+ * A model server the Models view lists and Try Model talks to: a child of ours
+ * (`ServedModel`), or one started inside a workspace container (`WorkspaceServer`).
+ */
+export interface RunningServer {
   readonly url: string;
   readonly argv: string[];
+  readonly launch: ServeLaunch;
+  readonly plan: Omit<ServePlan, 'mlflow'>;
+  readonly pid: number | undefined;
+  /** Why it is gone; undefined while it runs. */
+  readonly exit: string | undefined;
+  /** Where it runs, when not on this machine ("workspace gpu-box on lab"). */
+  readonly where?: string;
+  logTail(lines?: number): string;
+  waitHealthy(deadlineMs: number, cancelled?: () => boolean): Promise<HealthResult>;
+  stop(): Promise<void>;
+  whenExited(): Promise<void>;
+  /** Lets go of it without stopping it (the user chose to keep it running); absent: not possible. */
+  detach?(): Promise<void>;
+}
+
+export class ServedModel implements RunningServer {
+  readonly url: string;
+  readonly argv: string[];
+  readonly launch: ServeLaunch;
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
   private exitReason?: string;
+  /** The launch's fatal line, when the log showed one (the process may still be up). */
+  private fatal?: string;
   private readonly exited: Promise<void>;
 
   constructor(
-    readonly plan: ServePlan,
+    /** What is served where; `mlflow` is needed unless `o.launch` says how to start it. */
+    readonly plan: Omit<ServePlan, 'mlflow'> & { mlflow?: string },
     o: ServedModelOptions = {},
   ) {
-    this.url = servingUrl(plan.host, plan.port);
-    this.argv = serveArgv(plan);
+    const mlflow = plan.mlflow;
+    if (!o.launch && !mlflow) throw new Error('serving: no mlflow executable and no launch');
+    this.launch = o.launch ?? mlflowLaunch({ ...plan, mlflow: mlflow! }, o.env);
+    this.url = this.launch.url;
+    this.argv = this.launch.argv;
     this.child = spawn(this.argv[0], this.argv.slice(1), {
-      env: servingEnv(plan, o.env),
+      env: this.launch.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: stop() signals mlflow and the uvicorn it started.
       detached: process.platform !== 'win32',
@@ -47,13 +78,14 @@ export class ServedModel {
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err) => {
         this.exitReason = `could not start ${this.argv[0]}: ${err.message}`;
-        resolve();
+        void (this.launch.cleanup?.() ?? Promise.resolve()).catch(() => undefined).then(() => resolve());
       });
       this.child.once('close', (code, signal) => {
         if (partial) this.line(partial);
         partial = '';
         this.exitReason ??= signal ? `the server stopped (${signal})` : `the server exited with code ${code}`;
-        resolve();
+        // Its files are removed before anyone waiting on the exit goes on.
+        void (this.launch.cleanup?.() ?? Promise.resolve()).catch(() => undefined).then(() => resolve());
       });
     });
     this.onLine = o.onLine;
@@ -64,6 +96,7 @@ export class ServedModel {
   private line(raw: string): void {
     const text = raw.split('\r').filter(Boolean).pop()?.trimEnd() ?? '';
     if (!text) return;
+    if (!this.fatal && this.launch.fatalLine?.test(text)) this.fatal = text;
     this.tail.push(text);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
     this.onLine?.(text);
@@ -83,9 +116,14 @@ export class ServedModel {
     return this.tail.slice(-lines).join('\n');
   }
 
-  /** Until `/ping` answers, the process exits, the deadline passes or `cancelled()` says so. */
+  /** Until the health route answers, the process exits, the deadline passes or `cancelled()` says so. */
   waitHealthy(deadlineMs: number, cancelled?: () => boolean): Promise<HealthResult> {
-    return waitHealthy(this.url, { deadlineMs, abort: () => this.exitReason ?? (cancelled?.() ? 'cancelled' : undefined) });
+    return waitHealthy(this.url, {
+      deadlineMs,
+      healthPath: this.launch.healthPath,
+      // The fatal line first: it says more than the exit that may follow it.
+      abort: () => (this.fatal && `the model did not load (${this.fatal})`) || this.exitReason || (cancelled?.() ? 'cancelled' : undefined),
+    });
   }
 
   /** SIGTERM to the group, SIGKILL after a grace period; resolves when the process is gone. */

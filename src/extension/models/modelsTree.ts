@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatAgo } from '../../core/common/format';
 import type { LoggedModel, ModelVersion, RegisteredModel, RegistryListing } from '../../core/models/types';
+import { inferPath } from '../../core/models/serving';
 import type { RunSummary } from '../../core/runs/types';
 import { escapeMarkdown, formatMetricValue, pickKeyMetric } from '../runs/runsModel';
 import { versionKeyOf, type ServedEndpoint } from './servedEndpoints';
@@ -208,9 +209,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         const { endpoint: e } = node;
         const item = new vscode.TreeItem(e.server.url, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.reg.id}#model:${node.model.name}#v:${node.version.version}#served:${e.server.url}`;
-        item.description = [e.state === 'healthy' ? vscode.l10n.t('healthy') : e.state === 'unhealthy' ? vscode.l10n.t('not answering /ping') : vscode.l10n.t('starting…'), e.plan.target.alias ? `@${e.plan.target.alias}` : '', formatAgo(e.started)].filter(Boolean).join(' · ');
+        const launch = e.server.launch;
+        const state = e.state === 'healthy' ? vscode.l10n.t('healthy') : e.state === 'unhealthy' ? vscode.l10n.t('not answering {0}', launch.healthPath) : vscode.l10n.t('starting…');
+        item.description = [state, launch.protocol === 'v2' ? 'MLServer' : '', e.server.where ?? '', e.keepRunning ? vscode.l10n.t('kept running') : '', e.plan.target.alias ? `@${e.plan.target.alias}` : '', formatAgo(e.started)].filter(Boolean).join(' · ');
         item.tooltip = new vscode.MarkdownString(
-          [`**${escapeMarkdown(e.label)}**`, '', `- URL: ${escapeMarkdown(e.server.url)}/invocations`, `- ${vscode.l10n.t('Process')}: ${e.server.pid ?? '?'}`, '', '```', e.server.argv.join(' '), '```'].join('\n'),
+          [`**${escapeMarkdown(e.label)}**`, '', `- URL: ${escapeMarkdown(e.server.url + inferPath(launch))}`, e.server.where ? `- ${escapeMarkdown(e.server.where)}` : `- ${vscode.l10n.t('Process')}: ${e.server.pid ?? '?'}`, '', '```', e.server.argv.join(' '), '```'].join('\n'),
         );
         item.iconPath = new vscode.ThemeIcon(e.state === 'healthy' ? 'radio-tower' : e.state === 'unhealthy' ? 'warning' : 'loading~spin');
         item.contextValue = 'mlops.servedEndpoint';

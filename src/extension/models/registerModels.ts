@@ -16,6 +16,8 @@ import { ModelsActions, trackingUriOf } from './modelsActions';
 import { ModelsTreeProvider, type ModelsNode, type RegistryKind, type RegistryState } from './modelsTree';
 import { ServedEndpoints } from './servedEndpoints';
 import { ModelServing } from './serveModel';
+import { ServeInWorkspace } from './serveInWorkspace';
+import type { WorkspaceNode, WorkspacesTreeProvider } from '../workspaces/workspacesTree';
 import { TryModelPanel } from './tryModelPanel';
 
 type ModelsLib = typeof import('../lazy/modelsLib');
@@ -23,7 +25,7 @@ const DIFF_SCHEME = 'mlops-model';
 // A training run registers its model at its end: one refresh per burst of writes.
 const REFRESH_DELAY_MS = 1000;
 
-export function registerModelsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, runs: RunsTreeProvider): ModelsTreeProvider {
+export function registerModelsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, runs: RunsTreeProvider, workspaces?: WorkspacesTreeProvider): ModelsTreeProvider {
   const wasmPath = context.asAbsolutePath('dist/sql-wasm.wasm');
   const credentials = new MlflowCredentials(context.secrets);
   let lib: ModelsLib | undefined;
@@ -131,6 +133,7 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
     log,
     versionFolder: (reg, v) => versionFolder(reg, v),
     tryModel: async (e) => void TryModelPanel.show(tryDeps, e),
+    inWorkspace: workspaces && new ServeInWorkspace(workspaces, log),
   });
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -202,11 +205,15 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
       'mlops.model.registerDvcVersion',
       mustBe((n) => actions.registerDvcVersion(n)),
     ),
-    registerCommand('mlops.model.serve', (n?: ModelsNode) => serving.serve(n ?? (view.selection[0] as ModelsNode | undefined))),
+    // A second argument 'mlflow' | 'mlserver' skips the server pick (a tree menu passes the selection there instead).
+    registerCommand('mlops.model.serve', (n?: ModelsNode, how?: unknown) => serving.serve(n ?? (view.selection[0] as ModelsNode | undefined), how === 'mlflow' || how === 'mlserver' || how === 'workspace' ? how : undefined)),
+    // From a running workspace in the Workspaces view: pick the version, serve it in there.
+    registerCommand('mlops.workspace.serveModel', (w?: WorkspaceNode) => serving.serve(undefined, 'workspace', w?.kind === 'workspace' ? w : undefined)),
     registerCommand('mlops.model.stopServing', (n?: ModelsNode) => serving.stop(n ?? (view.selection[0] as ModelsNode | undefined))),
     registerCommand('mlops.model.tryModel', async (n?: ModelsNode) => {
       const e = await serving.endpointOf(n ?? (view.selection[0] as ModelsNode | undefined));
-      if (e) TryModelPanel.show(tryDeps, e);
+      // The panel is returned for the E2E suite (it probes what the webview shows).
+      return e ? TryModelPanel.show(tryDeps, e) : undefined;
     }),
     registerCommand(
       'mlops.model.assignStage',

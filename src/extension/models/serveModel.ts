@@ -1,9 +1,14 @@
-// Serve Model Version…: `mlflow models serve` of one registered version (or an alias) on
-// this machine, on a free loopback port, with progress until `/ping` answers. A serve that
-// fails shows its last lines and the next step; the server's whole output is in the log.
+// Serve Model Version…: one registered version (or an alias) on this machine, on a free
+// loopback port, with MLflow's scoring server (`mlflow models serve`) or MLServer (V2
+// inference protocol, its MLflow runtime), with progress until it answers its health route.
+// Or inside a running workspace container (serveInWorkspace.ts), its port forwarded here.
+// A serve that fails shows its last lines and the next step; the whole output is in the log.
 import * as vscode from 'vscode';
-import { findFreePort, serveFailureHint, type ServeTarget } from '../../core/models/serving';
-import { ServedModel } from '../../core/models/servingProcess';
+import { mlserverFailureHint, mlserverLaunch } from '../../core/models/mlserver';
+import { findFreePort, serveFailureHint, type ServeLaunch, type ServeTarget } from '../../core/models/serving';
+import { ServedModel, type RunningServer } from '../../core/models/servingProcess';
+import type { WorkspaceNode } from '../workspaces/workspacesTree';
+import type { ServeInWorkspace } from './serveInWorkspace';
 import type { ModelVersion, RegisteredModel } from '../../core/models/types';
 import { showError, showInfo } from '../notify';
 import { requireCli } from '../pipelines/cliTools';
@@ -25,6 +30,8 @@ export interface ServeDeps {
   /** The version's model folder on this machine, when it is here. */
   versionFolder(reg: RegistryState, v: ModelVersion): string | undefined;
   tryModel(endpoint: ServedEndpoint): Promise<void>;
+  /** Serving inside a workspace container; absent without the Workspaces feature. */
+  inWorkspace?: ServeInWorkspace;
 }
 
 interface Picked {
@@ -34,26 +41,45 @@ interface Picked {
   target: ServeTarget;
 }
 
+/** Which server runs it: MLflow's scoring server, or MLServer with its MLflow runtime. */
+export type ServeWith = 'mlflow' | 'mlserver' | 'workspace';
+
 export class ModelServing {
   constructor(private readonly deps: ServeDeps) {}
 
-  /** From a version's context menu (serves that version) or the palette (picks a version or alias). */
-  async serve(node?: ModelsNode): Promise<ServedEndpoint | undefined> {
+  /**
+   * From a version's context menu (serves that version) or the palette (picks a version or
+   * alias); then asks which server, unless `how` says (tests, a keybinding's argument).
+   */
+  async serve(node?: ModelsNode, how?: ServeWith, workspace?: WorkspaceNode): Promise<ServedEndpoint | undefined> {
     const picked = node?.kind === 'version' && isMlflow(node.reg.kind) ? this.fromNode(node) : await this.pick();
     if (!picked) return undefined;
-    const mlflow = await requireCli('mlflow', vscode.l10n.t('serve a model'));
-    if (!mlflow) return undefined;
     const { reg, model, version, target } = picked;
     const label = target.alias ? `${model.name}@${target.alias}` : `${model.name} v${version.version}`;
-    const port = await findFreePort(HOST);
-    const plan = { mlflow, target, trackingUri: trackingUriOf(reg), host: HOST, port };
-    const server = new ServedModel(plan, { onLine: (line) => this.deps.log.info(`[serve ${label}] ${line}`) });
-    this.deps.log.info(`Serving ${label}: ${server.argv.join(' ')} (MLFLOW_TRACKING_URI=${plan.trackingUri})`);
+    const serveWith = how ?? (await this.pickServer(label));
+    if (!serveWith) return undefined;
+    let server: RunningServer;
+    let keepRunning = false;
+    if (serveWith === 'workspace') {
+      const inside = await this.deps.inWorkspace?.start({ target, trackingUri: trackingUriOf(reg), label, node: workspace });
+      if (!inside) return undefined;
+      ({ server, keepRunning } = inside);
+    } else {
+      const exe = await requireCli(serveWith, vscode.l10n.t('serve a model'));
+      if (!exe) return undefined;
+      const port = await findFreePort(HOST);
+      const plan = { target, trackingUri: trackingUriOf(reg), host: HOST, port };
+      let launch: ServeLaunch | undefined;
+      if (serveWith === 'mlserver') launch = await mlserverLaunch({ ...plan, mlserver: exe, grpcPort: await findFreePort(HOST) });
+      server = new ServedModel({ ...plan, mlflow: serveWith === 'mlflow' ? exe : undefined }, { launch, onLine: (line) => this.deps.log.info(`[serve ${label}] ${line}`) });
+      this.deps.log.info(`Serving ${label}: ${server.argv.join(' ')} (MLFLOW_TRACKING_URI=${plan.trackingUri})`);
+    }
     const endpoint: ServedEndpoint = {
       versionKey: versionKeyOf(reg.id, model.name, version.version),
       label,
       server,
-      plan,
+      plan: server.plan,
+      keepRunning,
       folder: this.deps.versionFolder(reg, version),
       state: 'starting',
       started: Date.now(),
@@ -81,13 +107,25 @@ export class ModelServing {
     if (health.reason === 'cancelled') return undefined;
     this.deps.log.error(`Serving ${label} failed: ${health.reason}\n${tail}`);
     const showLog = vscode.l10n.t('Show Log');
+    const hint = (serveWith === 'mlserver' ? mlserverFailureHint(tail) : undefined) ?? serveFailureHint(tail);
     const pick = await showError(
-      vscode.l10n.t('Serving {0} failed: {1}. {2}', label, health.reason, serveFailureHint(tail)),
+      vscode.l10n.t('Serving {0} failed: {1}. {2}', label, health.reason, hint),
       { modal: false, detail: tail },
       showLog,
     );
     if (pick === showLog) this.deps.log.show();
     return undefined;
+  }
+
+  private async pickServer(label: string): Promise<ServeWith | undefined> {
+    const items: (vscode.QuickPickItem & { how: ServeWith })[] = [
+      { label: vscode.l10n.t('MLflow scoring server'), description: 'mlflow models serve', detail: vscode.l10n.t('POST /invocations; the mlflow of mlops.mlflow.path or the selected interpreter'), how: 'mlflow' },
+      { label: vscode.l10n.t('MLServer (V2 inference protocol)'), description: 'mlserver start', detail: vscode.l10n.t('POST /v2/models/<name>/infer; needs mlserver and mlserver-mlflow (mlops.mlserver.path)'), how: 'mlserver' },
+    ];
+    if (this.deps.inWorkspace)
+      items.push({ label: vscode.l10n.t('Inside a running workspace…'), description: 'docker exec … mlflow models serve', detail: vscode.l10n.t('In one of your workspace containers (this machine or an SSH host), its port forwarded here; the image needs mlflow'), how: 'workspace' });
+    const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Serve {0} with', label) });
+    return pick?.how;
   }
 
   async stop(node?: ModelsNode): Promise<void> {

@@ -1,9 +1,9 @@
-// The model servers this window started (`mlflow models serve` children we own), listed
+// The model servers this window started (`mlflow models serve` / `mlserver start` children we own), listed
 // under their versions in the Models view. Each logs to the MLOps log; all are stopped
 // when the window closes (dispose), so no server outlives the editor that started it.
 import * as vscode from 'vscode';
-import { pingOnce, type ServePlan } from '../../core/models/serving';
-import type { ServedModel } from '../../core/models/servingProcess';
+import { pingOnce } from '../../core/models/serving';
+import type { RunningServer } from '../../core/models/servingProcess';
 import { showWarning } from '../notify';
 
 // How often a served model's /ping is asked while it is listed: a cheap GET on loopback.
@@ -14,16 +14,18 @@ export interface ServedEndpoint {
   versionKey: string;
   /** "examples-classifier v3" / "examples-classifier@champion". */
   label: string;
-  server: ServedModel;
-  plan: ServePlan;
+  server: RunningServer;
+  plan: RunningServer['plan'];
+  /** Left running when the window closes (a workspace server the user chose to keep). */
+  keepRunning?: boolean;
   /** The version's model folder on this machine, for Try Model's example. */
   folder?: string;
-  /** `unhealthy`: running, but its last /ping got no 200. */
+  /** `unhealthy`: running, but its last health GET got no 200. */
   state: 'starting' | 'healthy' | 'unhealthy' | 'stopped';
   /** Why it stopped, when it did on its own. */
   exit?: string;
   started: number;
-  /** It answered /ping once: stopping after that is worth telling the user. */
+  /** It answered its health route once: stopping after that is worth telling the user. */
   everHealthy?: boolean;
 }
 
@@ -41,7 +43,7 @@ export class ServedEndpoints implements vscode.Disposable {
   private async checkHealth(): Promise<void> {
     let changed = false;
     for (const e of this.list.filter((x) => x.state === 'healthy' || x.state === 'unhealthy')) {
-      const next = (await pingOnce(e.server.url)) ? 'healthy' : 'unhealthy';
+      const next = (await pingOnce(e.server.url, 2000, e.server.launch.healthPath)) ? 'healthy' : 'unhealthy';
       if (e.state !== 'stopped' && next !== e.state) {
         e.state = next;
         changed = true;
@@ -109,7 +111,7 @@ export class ServedEndpoints implements vscode.Disposable {
     // The window is closing: signal every server's group now (stop() sends SIGTERM at once).
     for (const e of this.list.splice(0)) {
       e.state = 'stopped';
-      void e.server.stop();
+      void (e.keepRunning && e.server.detach ? e.server.detach() : e.server.stop());
     }
     this.changed.dispose();
   }

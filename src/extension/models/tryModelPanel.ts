@@ -1,11 +1,14 @@
-// Try Model: a panel that sends a request body to served models' `/invocations` and shows
-// their predictions, the latency over N repeats, and any error exactly as the server said
-// it. The body starts as the version's logged example (or one built from its signature).
+// Try Model: a panel that sends a request body to served models (MLflow's `/invocations`, or
+// MLServer's V2 `/v2/models/<name>/infer`) and shows their predictions (V2: the outputs), the
+// latency over N repeats, and any error exactly as the server said it. The body starts as
+// the version's logged example (or one built from its signature), as a V2 request for MLServer.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { readMlModel } from '../../core/models/mlmodel';
+import { inferPath } from '../../core/models/serving';
 import { invoke } from '../../core/models/servingClient';
 import { checkJsonBody, exampleRequest } from '../../core/models/servingRequest';
+import { checkV2Body, v2FromMlflowBody, v2Outputs } from '../../core/models/v2Request';
 import { parseTryToHost, type HostToTry, type TryEndpoint, type TryProbe, type TryResult, type TryToHost } from '../../protocol/tryModel';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { ServedEndpoint, ServedEndpoints } from './servedEndpoints';
@@ -65,7 +68,7 @@ export class TryModelPanel {
   }
 
   private endpointList(): TryEndpoint[] {
-    return this.deps.endpoints.all().map((e) => ({ id: e.server.url, label: `${e.label} (${e.server.url})` }));
+    return this.deps.endpoints.all().map((e) => ({ id: e.server.url, label: `${e.label} (${e.server.launch.protocol === 'v2' ? 'MLServer, V2 · ' : ''}${e.server.url})` }));
   }
 
   private async handle(m: TryToHost): Promise<void> {
@@ -86,30 +89,48 @@ export class TryModelPanel {
   }
 
   private async example(): Promise<{ text: string; source: string }> {
+    const v2 = this.endpoint.server.launch.protocol === 'v2';
+    const empty = v2 ? '{\n  "inputs": [{"name": "", "shape": [1], "datatype": "FP64", "data": [0]}]\n}' : '{\n  "dataframe_split": {"columns": [], "data": []}\n}';
     const folder = this.endpoint.folder;
-    if (!folder) return { text: '{\n  "dataframe_split": {"columns": [], "data": []}\n}', source: 'none (the model files are not on this machine)' };
+    if (!folder) return { text: empty, source: 'none (the model files are not on this machine)' };
     try {
-      return await exampleRequest(folder, await readMlModel(folder));
+      const info = await readMlModel(folder);
+      const example = await exampleRequest(folder, info);
+      if (!v2) return example;
+      // The same example MLflow's server takes, as a V2 request typed by the signature.
+      const request = example.source === 'none' ? undefined : v2FromMlflowBody(JSON.parse(example.text) as Record<string, unknown>, info);
+      return request ? { text: JSON.stringify(request, null, 2), source: `${example.source}, as a V2 request` } : { text: empty, source: 'none' };
     } catch (err) {
       this.deps.log.warn(`Try Model: ${folder}: ${errorMessage(err)}`);
-      return { text: '{\n  "dataframe_split": {"columns": [], "data": []}\n}', source: `none (${errorMessage(err)})` };
+      return { text: empty, source: `none (${errorMessage(err)})` };
     }
   }
 
   private async send(m: Extract<TryToHost, { type: 'send' }>): Promise<void> {
+    const targets = m.endpoints.map((url) => this.deps.endpoints.byUrl(url));
+    if (targets.some((t) => !t)) {
+      this.host.post({ type: 'problem', message: vscode.l10n.t('That served model was stopped. Serve it again from the Models view.') });
+      return;
+    }
+    // One body for both: side by side needs servers that speak the same protocol.
+    const protocols = new Set(targets.map((t) => t!.server.launch.protocol));
+    if (protocols.size > 1) {
+      this.host.post({ type: 'problem', message: vscode.l10n.t('MLflow\'s scoring server and MLServer take different bodies: compare two servers of the same kind.') });
+      return;
+    }
+    const v2 = protocols.has('v2');
+    if (v2 && m.format !== 'json') {
+      this.host.post({ type: 'problem', message: vscode.l10n.t('MLServer takes V2 requests in JSON: choose JSON.') });
+      return;
+    }
     let body = m.body;
     if (m.format === 'json') {
-      const checked = checkJsonBody(m.body);
+      const checked = v2 ? checkV2Body(m.body) : checkJsonBody(m.body);
       if ('error' in checked) {
         this.host.post({ type: 'problem', message: checked.error });
         return;
       }
       body = checked.body;
-    }
-    const targets = m.endpoints.map((url) => this.deps.endpoints.byUrl(url));
-    if (targets.some((t) => !t)) {
-      this.host.post({ type: 'problem', message: vscode.l10n.t('That served model was stopped. Serve it again from the Models view.') });
-      return;
     }
     this.sending?.cancel();
     const cancel = (this.sending = new vscode.CancellationTokenSource());
@@ -118,8 +139,8 @@ export class TryModelPanel {
     const results: TryResult[] = [];
     for (const t of targets as ServedEndpoint[]) {
       try {
-        const r = await invoke(t.server.url, body, { format: m.format, repeats: m.repeats, cancelled: () => cancel.token.isCancellationRequested });
-        const predictions = r.status === 200 && r.json && typeof r.json === 'object' && 'predictions' in r.json ? (r.json as { predictions: unknown }).predictions : undefined;
+        const r = await invoke(t.server.url, body, { format: m.format, repeats: m.repeats, path: inferPath(t.server.launch), cancelled: () => cancel.token.isCancellationRequested });
+        const predictions = r.status !== 200 ? undefined : v2 ? v2Outputs(r.json) : r.json && typeof r.json === 'object' && 'predictions' in r.json ? (r.json as { predictions: unknown }).predictions : undefined;
         results.push({
           endpoint: t.server.url,
           label: t.label,

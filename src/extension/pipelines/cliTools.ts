@@ -6,12 +6,15 @@ import { trustedOrExplain, workspaceTrusted } from '../trust';
 import { setting } from '../settings';
 import { onDidChangeInterpreter, selectedInterpreter, toolCandidates, type Interpreter } from './pythonEnvironment';
 
-export type CliTool = 'dvc' | 'mlflow';
+export type CliTool = 'dvc' | 'mlflow' | 'mlserver';
 
 const INSTALL: Record<CliTool, { pip: string; guide: string; setting: string }> = {
   dvc: { pip: 'pip install dvc', guide: 'https://dvc.org/doc/install', setting: 'mlops.dvc.path' },
   mlflow: { pip: 'pip install mlflow', guide: 'https://mlflow.org/docs/latest/getting-started/', setting: 'mlops.mlflow.path' },
+  mlserver: { pip: 'pip install mlserver mlserver-mlflow', guide: 'https://mlserver.readthedocs.io/en/latest/getting-started/', setting: 'mlops.mlserver.path' },
 };
+
+const TOOL_NAME: Record<CliTool, string> = { dvc: 'DVC', mlflow: 'MLflow', mlserver: 'MLServer' };
 
 /** Finds an executable on PATH (argv-safe: we never build a shell string). */
 function onPath(name: string): string | undefined {
@@ -87,7 +90,7 @@ export async function requireCli(tool: CliTool, what?: string): Promise<string |
   if (found) return found;
   const { pip, guide, setting: settingId } = INSTALL[tool];
   const configured = setting(`${tool}.path`).trim();
-  const why = configured ? vscode.l10n.t('{0} points at {1}, which does not exist', settingId, configured) : vscode.l10n.t('the {0} CLI is not on PATH', tool === 'dvc' ? 'DVC' : 'MLflow');
+  const why = configured ? vscode.l10n.t('{0} points at {1}, which does not exist', settingId, configured) : vscode.l10n.t('the {0} CLI is not on PATH', TOOL_NAME[tool]);
   const advice = vscode.l10n.t(
     "Install it ({0}, in your project's environment), select that environment's interpreter (Python: Select Interpreter) or set {1} to its {2} executable, then try again.",
     pip,
