@@ -23,7 +23,7 @@ run('npm', ['run', '--silent', 'typecheck']);
 step('lint');
 run('npx', ['eslint', '.']);
 
-step('components: system packages, peers venv, Ray venv, Docker engine, sshd, Slurm, Ray image');
+step('components: system packages, peers venv, Ray venv, MLServer venv, Docker engine, sshd, Slurm, Ray image');
 run('bash', ['scripts/setup/apt.sh']);
 run('bash', ['scripts/setup/peers.sh']);
 // Ray's own venv; its two nodes are started by the Ray suites themselves (scripts/components/ray.sh).
