@@ -4,12 +4,16 @@
 // against the same data drawn by Vega-Lite with the SVG renderer (what the DVC extension
 // uses) and by Plotly (what the MLflow UI uses); then the frame time of panning a chart
 // zoomed into 1,000,000 points, and the webview's memory with 20 runs × 1,000,000 points
-// (BENCH_CHART_MEM_POINTS). One run each. BENCH_CHART_POINTS / BENCH_CHART_RUNS scale it.
+// (BENCH_CHART_MEM_POINTS), and the extension host's memory holding those 20 full histories
+// for the panel (bench/charts-host/hostMemory.mjs, before/after side by side). One run each.
+// BENCH_CHART_POINTS / BENCH_CHART_RUNS scale it; BENCH_CHART_PARTS=host measures only the host.
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
-import { atMost, faster, result } from './lib/verdict.mjs';
+import { atMost, faster, result, sameAnswer } from './lib/verdict.mjs';
 import { launchBrowser } from '../test/e2e/browser.mjs';
 
 const RUNS = Number(process.env.BENCH_CHART_RUNS ?? 20);
@@ -18,6 +22,33 @@ const PAN_POINTS = 1_000_000;
 const MEM_POINTS = Number(process.env.BENCH_CHART_MEM_POINTS ?? 1_000_000);
 const WIDTH = 1200;
 const PEER_TIMEOUT_MS = 15 * 60 * 1000;
+
+// Extension-host memory, first, while nothing else of this bench is in the machine: each
+// side in a fresh process, the panel now (typed columns) and before (an object per point).
+const hostSide = (/** @type {string} */ mode) => {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=6144', join(root, 'bench/charts-host/hostMemory.mjs'), mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return /** @type {{ runs: number, points: number, growthMb: number, rssMb: number, ms: number, posted: number, checksum: number }} */ (JSON.parse(out.trim().split('\n').pop() ?? ''));
+};
+const heldHost = hostSide('held');
+const heldLoad = loadavg()[0];
+const objectHost = hostSide('objects');
+const objectLoad = loadavg()[0];
+const hostShape = `${heldHost.runs} runs × ${heldHost.points.toLocaleString('en')} points`;
+const sameHostAnswer = heldHost.posted === objectHost.posted && heldHost.checksum === objectHost.checksum;
+console.log(`extension host, ${hostShape} held by the metrics panel (heapUsed + arrayBuffers growth after GC):`);
+console.log(`  typed columns (now): ${heldHost.growthMb.toFixed(1)} MB, RSS ${heldHost.rssMb.toFixed(0)} MB, read + first render + zoom ${heldHost.ms.toFixed(0)} ms (load ${heldLoad.toFixed(2)})`);
+console.log(`  an object per point (before): ${objectHost.growthMb.toFixed(1)} MB, RSS ${objectHost.rssMb.toFixed(0)} MB, ${objectHost.ms.toFixed(0)} ms (load ${objectLoad.toFixed(2)})`);
+console.log(`  posted to the webview: ${heldHost.posted.toLocaleString('en')} points, ${sameHostAnswer ? 'the same' : 'NOT the same'} on both sides`);
+const hostResult = () =>
+  result(
+    `charts extension-host memory, ${hostShape}`,
+    `${heldHost.growthMb.toFixed(0)} MB held (before: ${objectHost.growthMb.toFixed(0)} MB, an object per point); load ${heldLoad.toFixed(1)}`,
+    [atMost('host memory (target: the issue\'s webview bound)', heldHost.growthMb, 400, ' MB'), sameAnswer(sameHostAnswer)],
+  );
+if (process.env.BENCH_CHART_PARTS === 'host') {
+  hostResult();
+  process.exit(0);
+}
 
 const built = await esbuild.build({
   entryPoints: [join(root, 'bench/charts/oursEntry.ts')],
@@ -184,3 +215,4 @@ result(
   `${webviewMb.toFixed(0)} MB in use (JS heap + array buffers), ${highMb.toFixed(0)} MB at most allocated`,
   [atMost('webview memory', highMb, 400, ' MB')],
 );
+hostResult();

@@ -1,3 +1,4 @@
+import { columnArray, columnAt, heldSlice, type HeldSeries } from './heldSeries';
 import type { MetricPoint } from './types';
 
 /** The axis a series is bucketed and cut along: the step, or the wall-clock time. */
@@ -198,4 +199,147 @@ export function downsampleRange(points: readonly MetricPoint[], width: number, l
   }
   if (first < 0) return [];
   return downsample(points.slice(Math.max(0, first - 1), Math.min(points.length, last + 2)), width, x);
+}
+
+// ---- the same rules over held columns (heldSeries.ts) -------------------------------
+// The metrics panel keeps its histories as typed columns; these give exactly what the
+// functions above give for the same points (a unit test holds them to it), reading the
+// axis and the values as two arrays instead of an object per point.
+
+/** `downsampleColumns` of a held series. */
+export function downsampleHeld(s: HeldSeries, width: number, x: XKey = 'step'): PointColumns {
+  const n = s.length;
+  const kept = n <= Math.max(1, Math.floor(width)) * 4 ? undefined : keptOfArrays(columnArray(s[x], n), columnArray(s.value, n), width, x === 'step');
+  return pick(s, kept, 0, n);
+}
+
+/** `toColumns(downsampleRange(...))` of a held series: the zoom detail as the panel posts it. */
+export function downsampleHeldRange(s: HeldSeries, width: number, lo: number, hi: number, x: XKey = 'step'): PointColumns {
+  const xs = columnArray(s[x], s.length);
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (v >= lo && v <= hi) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  if (first < 0) return pick(s, undefined, 0, 0);
+  const from = Math.max(0, first - 1);
+  const to = Math.min(s.length, last + 2);
+  const kept = to - from <= Math.max(1, Math.floor(width)) * 4 ? undefined : keptOfArrays(xs.subarray(from, to), columnArray(s.value, s.length).subarray(from, to), width, x === 'step');
+  return pick(s, kept, from, to);
+}
+
+/** Points `from + kept[i]` (or every point of [from, to) when nothing was dropped) as columns. */
+function pick(s: HeldSeries, kept: number[] | undefined, from: number, to: number): PointColumns {
+  if (!kept) return heldSlice(s, from, to);
+  const n = kept.length;
+  const step = new Float64Array(n);
+  const time = new Float64Array(n);
+  const value = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = from + kept[i];
+    step[i] = columnAt(s.step, j);
+    time[i] = columnAt(s.timestamp, j);
+    value[i] = columnAt(s.value, j);
+  }
+  return { step, time, value };
+}
+
+/** keptIndices over an axis array and a value array of the same length (more than 4 × width points). */
+function keptOfArrays(xs: ArrayLike<number>, vs: ArrayLike<number>, width: number, byStep: boolean): number[] {
+  const buckets = Math.max(1, Math.floor(width));
+  const n = xs.length;
+  return (byStep ? sortedArrays(xs, vs, buckets, xs[0], xs[n - 1]) : undefined) ?? bucketedArrays(xs, vs, buckets, ...boundsOf(xs));
+}
+
+/** sortedSteps over arrays. */
+function sortedArrays(xs: ArrayLike<number>, vs: ArrayLike<number>, buckets: number, lo: number, hi: number): number[] | undefined {
+  const n = xs.length;
+  const scale = buckets / (hi - lo || 1);
+  const slack = 1e-6 / scale + (Math.abs(lo) + Math.abs(hi)) * 1e-15;
+  const out: number[] = [];
+  let i = 0;
+  let prev = lo;
+  while (i < n) {
+    const first = i;
+    const x0 = xs[i];
+    if (!(x0 >= prev)) return undefined;
+    const bucket = Math.min(buckets - 1, Math.floor((x0 - lo) * scale));
+    const sure = bucket === buckets - 1 ? Infinity : lo + (bucket + 1) / scale - slack;
+    let min = -1;
+    let max = -1;
+    let minV = 0;
+    let maxV = 0;
+    for (; i < n; i++) {
+      const x = xs[i];
+      if (x >= sure && Math.min(buckets - 1, Math.floor((x - lo) * scale)) !== bucket) break;
+      if (!(x >= prev)) return undefined;
+      prev = x;
+      const v = vs[i];
+      if (v === v) {
+        if (min < 0 || v < minV) {
+          min = i;
+          minV = v;
+        }
+        if (max < 0 || v > maxV) {
+          max = i;
+          maxV = v;
+        }
+      }
+    }
+    pushBucket(out, first, min, max, i - 1);
+  }
+  return out;
+}
+
+function boundsOf(xs: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/** bucketed (not `sorted`) over arrays. */
+function bucketedArrays(xs: ArrayLike<number>, vs: ArrayLike<number>, buckets: number, lo: number, hi: number): number[] {
+  const n = xs.length;
+  const scale = buckets / (hi - lo || 1);
+  const out: number[] = [];
+  let current = -1;
+  let first = -1;
+  let last = -1;
+  let min = -1;
+  let max = -1;
+  let minV = 0;
+  let maxV = 0;
+  for (let i = 0; i <= n; i++) {
+    const bucket = i < n ? Math.min(buckets - 1, Math.floor((xs[i] - lo) * scale)) : -2;
+    if (bucket !== current) {
+      if (first >= 0) pushBucket(out, first, min, max, last);
+      if (i === n) break;
+      current = bucket;
+      first = i;
+      min = -1;
+      max = -1;
+    }
+    last = i;
+    const v = vs[i];
+    if (v === v) {
+      if (min < 0 || v < minV) {
+        min = i;
+        minV = v;
+      }
+      if (max < 0 || v > maxV) {
+        max = i;
+        maxV = v;
+      }
+    }
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { heldPoint, type HeldSeries } from './heldSeries';
 import type { MetricPoint } from './types';
 
 /** RFC 4180 quoting: only where a comma, quote or line break needs it. */
@@ -15,12 +16,19 @@ function isoTime(ms: number): string {
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
 
-/** One metric of several runs, every point (not the downsampled chart), one row per point. */
-export function metricCsv(metric: string, runs: readonly { name: string; id: string; points: readonly MetricPoint[] }[]): string {
+/**
+ * One metric of several runs, every point (not the downsampled chart), one row per point.
+ * `points` may be a held series (the metrics panel's), read a point at a time.
+ */
+export function metricCsv(metric: string, runs: readonly { name: string; id: string; points: readonly MetricPoint[] | HeldSeries }[]): string {
   const lines = ['run,run_id,metric,step,timestamp,value'];
   for (const r of runs) {
     const head = `${csvField(r.name)},${csvField(r.id)},${csvField(metric)},`;
-    for (const p of r.points) lines.push(`${head}${p.step},${isoTime(p.timestamp)},${csvField(p.value)}`);
+    const pts = r.points;
+    for (let i = 0; i < pts.length; i++) {
+      const p = Array.isArray(pts) ? (pts as readonly MetricPoint[])[i] : heldPoint(pts as HeldSeries, i);
+      lines.push(`${head}${p.step},${isoTime(p.timestamp)},${csvField(p.value)}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -58,7 +58,12 @@ export class IsolatedRunSource implements RunSource {
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
-    return decodePoints(await this.worker.call<Float64Array>('history', { ...this.ref, runId, metric: key }));
+    return decodePoints(await this.metricHistoryPacked(runId, key));
+  }
+
+  /** The worker's transferred triples as they come: the metrics panel keeps them packed (heldSeries.ts). */
+  metricHistoryPacked(runId: string, key: string): Promise<Float64Array> {
+    return this.worker.call<Float64Array>('history', { ...this.ref, runId, metric: key });
   }
 
   /** Drops the reader's state in the worker; nothing to do when no worker runs. */
