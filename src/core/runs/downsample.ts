@@ -46,72 +46,21 @@ export function downsampleColumns(points: readonly MetricPoint[], width: number,
 }
 
 /**
- * The indices the M4 rule keeps, ascending, or undefined when the series already fits.
- * Series are nearly always logged in x order: then the ends are the bounds and one pass
- * over the points suffices, with nothing allocated per point (a cold extension host
- * downsampling 20 runs × 100,000 points is dominated by allocation and GC otherwise).
- * Any point out of order (or a NaN x) falls back to a bounds pass first.
+ * The indices the M4 rule keeps, ascending, or undefined when the series already fits:
+ * the axis and the values copied once into two typed arrays, then the one M4 pass over
+ * arrays that held series use too (so the object path and the held path cannot drift).
  */
 function keptIndices(points: readonly MetricPoint[], width: number, x: XKey): number[] | undefined {
-  const buckets = Math.max(1, Math.floor(width));
   const n = points.length;
-  if (n <= buckets * 4) return undefined;
-  const byStep = x === 'step';
-  const lo = byStep ? points[0].step : points[0].timestamp;
-  const hi = byStep ? points[n - 1].step : points[n - 1].timestamp;
-  return (byStep ? sortedSteps(points, buckets, lo, hi) : undefined) ?? bucketed(points, buckets, byStep, ...bounds(points, byStep), false)!;
-}
-
-/**
- * The M4 pass for a series in step order (nearly every one): a bucket's points are a run
- * of indices, so the inner loop only compares each step with the bucket's end and its
- * value with the extremes. A cold extension host runs this loop interpreted for the first
- * runs of a panel, where every operation per point counts. Undefined at the first step
- * out of order.
- */
-function sortedSteps(points: readonly MetricPoint[], buckets: number, lo: number, hi: number): number[] | undefined {
-  const n = points.length;
-  const scale = buckets / (hi - lo || 1);
-  // Below `bucket end - slack` a step is in the bucket whatever the rounding (a few ulps of
-  // the steps' magnitude, and a millionth of a bucket); from there, the exact test decides.
-  const slack = 1e-6 / scale + (Math.abs(lo) + Math.abs(hi)) * 1e-15;
-  const out: number[] = [];
-  let i = 0;
-  let prev = lo;
-  while (i < n) {
-    const first = i;
-    const x0 = points[i].step;
-    if (!(x0 >= prev)) return undefined;
-    const bucket = Math.min(buckets - 1, Math.floor((x0 - lo) * scale));
-    const sure = bucket === buckets - 1 ? Infinity : lo + (bucket + 1) / scale - slack;
-    let min = -1;
-    let max = -1;
-    let minV = 0;
-    let maxV = 0;
-    // The min / max update below is written out again in bucketed(), on purpose: it runs
-    // once per point, and a call there costs a cold (interpreted) extension host more than
-    // the rest of the loop.
-    for (; i < n; i++) {
-      const p = points[i];
-      const x = p.step;
-      if (x >= sure && Math.min(buckets - 1, Math.floor((x - lo) * scale)) !== bucket) break;
-      if (!(x >= prev)) return undefined;
-      prev = x;
-      const v = p.value;
-      if (v === v) {
-        if (min < 0 || v < minV) {
-          min = i;
-          minV = v;
-        }
-        if (max < 0 || v > maxV) {
-          max = i;
-          maxV = v;
-        }
-      }
-    }
-    pushBucket(out, first, min, max, i - 1);
+  if (n <= Math.max(1, Math.floor(width)) * 4) return undefined;
+  const xs = new Float64Array(n);
+  const vs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = points[i];
+    xs[i] = x === 'step' ? p.step : p.timestamp;
+    vs[i] = p.value;
   }
-  return out;
+  return keptOfArrays(xs, vs, width, x === 'step');
 }
 
 /** A bucket's kept indices in order: first, its min and max (whichever comes first), last. */
@@ -122,65 +71,6 @@ function pushBucket(out: number[], first: number, min: number, max: number, last
   if (a > first && a < last) out.push(a);
   if (b > first && b < last && b !== a) out.push(b);
   if (last !== first) out.push(last);
-}
-
-function bounds(points: readonly MetricPoint[], byStep: boolean): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < points.length; i++) {
-    const v = byStep ? points[i].step : points[i].timestamp;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
-
-/** The M4 pass; with `sorted`, gives up (undefined) at the first x that is not in order. */
-function bucketed(points: readonly MetricPoint[], buckets: number, byStep: boolean, lo: number, hi: number, sorted: boolean): number[] | undefined {
-  const n = points.length;
-  const scale = buckets / (hi - lo || 1);
-  const out: number[] = [];
-  let current = -1;
-  let first = -1;
-  let last = -1;
-  let min = -1;
-  let max = -1;
-  let minV = 0;
-  let maxV = 0;
-  let prev = lo;
-  for (let i = 0; i <= n; i++) {
-    let bucket = -2;
-    if (i < n) {
-      const xv = byStep ? points[i].step : points[i].timestamp;
-      if (sorted) {
-        if (!(xv >= prev)) return undefined;
-        prev = xv;
-      }
-      bucket = Math.min(buckets - 1, Math.floor((xv - lo) * scale));
-    }
-    if (bucket !== current) {
-      // A bucket's points are one contiguous run of indices, so first <= min, max <= last.
-      if (first >= 0) pushBucket(out, first, min, max, last);
-      if (i === n) break;
-      current = bucket;
-      first = i;
-      min = -1;
-      max = -1;
-    }
-    last = i;
-    const v = points[i].value;
-    if (v === v) {
-      if (min < 0 || v < minV) {
-        min = i;
-        minV = v;
-      }
-      if (max < 0 || v > maxV) {
-        max = i;
-        maxV = v;
-      }
-    }
-  }
-  return out;
 }
 
 /**
@@ -201,10 +91,9 @@ export function downsampleRange(points: readonly MetricPoint[], width: number, l
   return downsample(points.slice(Math.max(0, first - 1), Math.min(points.length, last + 2)), width, x);
 }
 
-// ---- the same rules over held columns (heldSeries.ts) -------------------------------
-// The metrics panel keeps its histories as typed columns; these give exactly what the
-// functions above give for the same points (a unit test holds them to it), reading the
-// axis and the values as two arrays instead of an object per point.
+// ---- held columns (heldSeries.ts) ----------------------------------------------------
+// The metrics panel keeps its histories as typed columns; these read the axis and the
+// values as two arrays instead of an object per point, through the same M4 pass.
 
 /** `downsampleColumns` of a held series. */
 export function downsampleHeld(s: HeldSeries, width: number, x: XKey = 'step'): PointColumns {
@@ -255,7 +144,11 @@ function keptOfArrays(xs: ArrayLike<number>, vs: ArrayLike<number>, width: numbe
   return (byStep ? sortedArrays(xs, vs, buckets, xs[0], xs[n - 1]) : undefined) ?? bucketedArrays(xs, vs, buckets, ...boundsOf(xs));
 }
 
-/** sortedSteps over arrays. */
+/**
+ * The M4 pass for a series in step order (nearly every one): a bucket's points are a run
+ * of indices, so the inner loop only compares each step with the bucket's end and its
+ * value with the extremes. Undefined at the first step out of order (or a NaN step).
+ */
 function sortedArrays(xs: ArrayLike<number>, vs: ArrayLike<number>, buckets: number, lo: number, hi: number): number[] | undefined {
   const n = xs.length;
   const scale = buckets / (hi - lo || 1);
@@ -273,6 +166,10 @@ function sortedArrays(xs: ArrayLike<number>, vs: ArrayLike<number>, buckets: num
     let max = -1;
     let minV = 0;
     let maxV = 0;
+    // Below `bucket end - slack` a step is in the bucket whatever the rounding (a few ulps of
+    // the steps' magnitude, and a millionth of a bucket); from there, the exact test decides.
+    // The min / max update is written out again in bucketedArrays(), on purpose: it runs once
+    // per point, and a call there costs a cold (interpreted) extension host more than the rest.
     for (; i < n; i++) {
       const x = xs[i];
       if (x >= sure && Math.min(buckets - 1, Math.floor((x - lo) * scale)) !== bucket) break;
@@ -306,7 +203,7 @@ function boundsOf(xs: ArrayLike<number>): [number, number] {
   return [lo, hi];
 }
 
-/** bucketed (not `sorted`) over arrays. */
+/** The M4 pass for a series in any order, between bounds found first. */
 function bucketedArrays(xs: ArrayLike<number>, vs: ArrayLike<number>, buckets: number, lo: number, hi: number): number[] {
   const n = xs.length;
   const scale = buckets / (hi - lo || 1);
