@@ -78,7 +78,7 @@ type Answer<M extends keyof Handlers> = ReturnType<Handlers[M]>;
 
 /** Asks the worker; a failure (its deadline, its heap, a throw) is logged and answered with `fallback`. */
 async function ask<M extends keyof Handlers>(method: M, doc: TextDocument, offset: number | undefined, fallback: Answer<M>): Promise<Answer<M>> {
-  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), offset, root: rootFor(doc.uri) };
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), offset, root: rootFor(doc.uri), filesEpoch };
   try {
     return await worker.call<Answer<M>>(method, request);
   } catch (err) {
@@ -99,7 +99,7 @@ const stopped = new Set<string>();
 
 async function validate(doc: TextDocument): Promise<void> {
   if (!pipelineFileKind(doc.uri) || stopped.has(`${doc.uri}@${doc.version}`)) return;
-  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), root: rootFor(doc.uri) };
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), root: rootFor(doc.uri), filesEpoch };
   let diagnostics: Diagnostic[];
   try {
     const answer = await worker.call<Answer<'validate'>>('validate', request);
@@ -144,8 +144,13 @@ documents.onDidClose((e) => {
   for (const key of stopped) if (key.startsWith(`${e.document.uri}@`)) stopped.delete(key);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
-// params.yaml, dvc.lock or a dep changed on disk: the open pipeline files may read differently.
-connection.onDidChangeWatchedFiles(() => documents.all().forEach((d) => scheduleValidation(d.uri)));
+// params.yaml, dvc.lock or a dep changed on disk: the open pipeline files may read differently,
+// and what the worker remembers of the disk is dropped (a new epoch).
+let filesEpoch = 0;
+connection.onDidChangeWatchedFiles(() => {
+  filesEpoch++;
+  documents.all().forEach((d) => scheduleValidation(d.uri));
+});
 
 connection.onCompletion(async (p) => {
   const r = at(p);

@@ -1,14 +1,14 @@
-import type { DvcModel, DvcStage, OutRef } from './dvcModel';
+import type { DvcStage, DvcStages, OutRef } from './dvcModel';
 import { findCycles, OutputIndex, upstreamEdges } from './dvcGraph';
 import { findInterpolations, isSimpleReference } from './interpolation';
-import { isReadableParamsPath, loadParamsFile, lookupPath, splitKeyPath, type ParamsFile } from './paramsFile';
+import { isReadableParamsPath, loadParamsFile, lookupKey, type ParamsFile } from './paramsFile';
 import { joinPath, type PipelineFs } from './pipelineFs';
 import { globalScope, resolve, stageScope, type VarsScope } from './varsContext';
 import type { DiagnosticSink } from './yamlNodes';
 
 // Semantic checks: what `dvc repro` would trip over after the schema has passed.
 
-function checkOutputs(sink: DiagnosticSink, model: DvcModel, outputs: OutputIndex): void {
+function checkOutputs(sink: DiagnosticSink, model: DvcStages, outputs: OutputIndex): void {
   for (const stage of model.stages) {
     for (const out of stage.outs) {
       if (!out.resolved) continue;
@@ -25,7 +25,7 @@ function checkOutputs(sink: DiagnosticSink, model: DvcModel, outputs: OutputInde
   }
 }
 
-function checkDeps(sink: DiagnosticSink, model: DvcModel, outputs: OutputIndex, fs: PipelineFs): void {
+function checkDeps(sink: DiagnosticSink, model: DvcStages, outputs: OutputIndex, fs: PipelineFs): void {
   for (const stage of model.stages) {
     for (const dep of stage.deps) {
       if (!dep.resolved || outputs.overlapping(dep.resolved).length || fs.exists(dep.resolved)) continue;
@@ -36,7 +36,7 @@ function checkDeps(sink: DiagnosticSink, model: DvcModel, outputs: OutputIndex, 
 
 const MAX_CYCLE_NAMES = 8;
 
-function checkCycles(sink: DiagnosticSink, model: DvcModel, outputs: OutputIndex): void {
+function checkCycles(sink: DiagnosticSink, model: DvcStages, outputs: OutputIndex): void {
   for (const cycle of findCycles(upstreamEdges(model, outputs))) {
     // One diagnostic per cycle, on its first stage, the others as related entries: one per
     // stage each repeating the whole cycle was 38 MB for a 2,000-stage cycle.
@@ -48,7 +48,7 @@ function checkCycles(sink: DiagnosticSink, model: DvcModel, outputs: OutputIndex
   }
 }
 
-function checkParams(sink: DiagnosticSink, model: DvcModel, fs: PipelineFs): void {
+function checkParams(sink: DiagnosticSink, model: DvcStages, fs: PipelineFs): void {
   const files = new Map<string, ParamsFile | undefined>();
   const load = (path: string) => {
     if (!files.has(path)) files.set(path, loadParamsFile(fs, path));
@@ -64,13 +64,13 @@ function checkParams(sink: DiagnosticSink, model: DvcModel, fs: PipelineFs): voi
         continue;
       }
       if (ref.key === undefined || !file.data) continue;
-      const found = lookupPath(file.data, splitKeyPath(ref.key));
+      const found = lookupKey(file.data, ref.key);
       if (!found.found) sink.at(ref.span, 'error', 'param-missing', `Param '${ref.key}' is not in ${ref.file} ('${found.missing}' is missing).`);
     }
   }
 }
 
-function checkInterpolations(sink: DiagnosticSink, model: DvcModel, fs: PipelineFs | undefined): void {
+function checkInterpolations(sink: DiagnosticSink, model: DvcStages, fs: PipelineFs | undefined): void {
   const global = globalScope(model, fs, sink);
   for (const stage of model.stages as DvcStage[]) {
     if (!stage.interpolations.length && !stage.vars) continue;
@@ -113,7 +113,7 @@ function expand(raw: string, scope: VarsScope): string[] {
   return paths.map((p) => p + raw.slice(last));
 }
 
-function expandedOutputs(model: DvcModel, fs: PipelineFs | undefined): OutRef[] {
+function expandedOutputs(model: DvcStages, fs: PipelineFs | undefined): OutRef[] {
   const extra: OutRef[] = [];
   let global: VarsScope | undefined;
   for (const stage of model.stages) {
@@ -129,7 +129,7 @@ function expandedOutputs(model: DvcModel, fs: PipelineFs | undefined): OutRef[] 
 }
 
 /** The semantic checks; those that need files are skipped without a file system. */
-export function checkDvcSemantics(sink: DiagnosticSink, model: DvcModel, fs: PipelineFs | undefined): void {
+export function checkDvcSemantics(sink: DiagnosticSink, model: DvcStages, fs: PipelineFs | undefined): void {
   // Each check on its own: one that throws must not take the others' diagnostics along.
   let outputs: OutputIndex | undefined;
   sink.isolate('outputs', () => {

@@ -1,0 +1,155 @@
+// Incremental validation of a large dvc.yaml. An edit touches one stage, yet a whole
+// validation parses, models and schema-checks all 2,000 stages, and copies every stage
+// below the edit to its new offsets. Here each stage's text (the chunks of yamlChunks.ts) is
+// parsed, modelled and schema-checked once, and the result is cached by that text: its
+// diagnostics relative to the stage's first line, its model relative to the stage's start.
+// An edit re-does only the stages whose text changed; the others are placed where they now
+// are (a line added to their diagnostics, a compact copy of their model when they moved).
+// The checks across stages (duplicate names and outputs, cycles, deps, params, `${}`) run
+// on the placed model every time: they are cheap once nothing is parsed, and they read
+// params files and the disk, which an edit of the dvc.yaml does not announce.
+//
+// The answer is the whole validation's, diagnostic for diagnostic and in the same order
+// (test/unit/pipelines/dvcStageCache.test.ts compares them over random edits); a file the
+// chunked path does not take, or a stage that does not parse cleanly alone, is validated
+// whole (undefined here).
+import { isMap, isScalar, type Pair } from 'yaml';
+import { LineIndex, type Range } from '../common/positions';
+import { SizedLru } from '../common/sizedLru';
+import type { PipelineDiagnostic } from './diagnostics';
+import { buildStage, shiftStage, type DvcStage } from './dvcModel';
+import { checkDvcSemantics } from './dvcSemantics';
+import { checkDvcStructure, checkStage } from './dvcStructure';
+import type { PipelineFs } from './pipelineFs';
+import { duplicateKeyDiagnostic, duplicateKeysIn, nestsTooDeep } from './yamlDocument';
+import { parseStagePair, splitStages, stageText } from './yamlChunks';
+import { DiagnosticSink, scalarText } from './yamlNodes';
+
+/** One stage's text, checked on its own: offsets from the text's start, lines from its first line. */
+interface StageEntry {
+  pair: Pair;
+  /** The model of the stage at `offset` in the file it was last placed in; none for a key that is no name. */
+  stage: DvcStage | undefined;
+  offset: number;
+  /** Line breaks in the text: where the next stage starts, in lines. */
+  lineBreaks: number;
+  /** Schema diagnostics of the stage alone. */
+  structure: PipelineDiagnostic[];
+  /** Duplicate keys inside the stage (YAML errors). */
+  duplicates: PipelineDiagnostic[];
+  /** Where the stage's name starts, relative. */
+  keyStart: number;
+}
+
+/** Stage text → its entry; bounded like the chunked parse's cache. */
+const cache = new SizedLru<StageEntry>(20_000, 16_000_000);
+
+function lineBreaks(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** The stage's entry, placed at `offset`; undefined when the stage must be validated whole. */
+function entryAt(chunk: string, offset: number): StageEntry | undefined {
+  const hit = cache.get(chunk);
+  if (hit) {
+    if (hit.offset === offset || !hit.stage) return hit;
+    // A new entry, not a changed one: a result placed earlier may still hold the old stage.
+    const placed = { ...hit, stage: shiftStage(hit.stage, offset - hit.offset), offset };
+    cache.set(chunk, placed);
+    return placed;
+  }
+  const pair = parseStagePair(chunk);
+  if (!pair) return undefined;
+  const lines = new LineIndex(chunk);
+  const sink = new DiagnosticSink(lines);
+  checkStage(sink, pair);
+  const name = scalarText(pair.key);
+  const stage = name === undefined ? undefined : buildStage(name, pair, chunk);
+  const entry: StageEntry = {
+    pair,
+    stage: stage && offset ? shiftStage(stage, offset) : stage,
+    offset,
+    lineBreaks: lineBreaks(chunk),
+    structure: sink.items,
+    duplicates: duplicateKeysIn(pair).map((k) => duplicateKeyDiagnostic(chunk, lines, k.span[0])),
+    keyStart: (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0,
+  };
+  cache.set(chunk, entry);
+  return entry;
+}
+
+const down = (r: Range, lines: number): Range => ({
+  start: { line: r.start.line + lines, character: r.start.character },
+  end: { line: r.end.line + lines, character: r.end.character },
+});
+
+/** A stage's diagnostic at the stage's place in the file, `lines` lines down. */
+function placed(d: PipelineDiagnostic, lines: number): PipelineDiagnostic {
+  if (!lines) return d;
+  const out: PipelineDiagnostic = { ...d, range: down(d.range, lines) };
+  if (d.related) out.related = d.related.map((r) => ({ ...r, range: down(r.range, lines) }));
+  return out;
+}
+
+/** What validatePipelineFile finishes: the YAML diagnostics and the checks' sink. */
+export interface CheckedFile {
+  yaml: PipelineDiagnostic[];
+  sink: DiagnosticSink;
+}
+
+/**
+ * The diagnostics of a dvc.yaml from its stages' cached results, or undefined when the
+ * file must be validated whole (small, not cut into stages, a stage that does not parse
+ * alone, duplicate top-level keys, nesting past the parser's depth).
+ */
+export function checkDvcByStage(text: string, fs: PipelineFs | undefined, log?: (line: string) => void): CheckedFile | undefined {
+  const split = splitStages(text);
+  if (!split || nestsTooDeep(text)) return undefined;
+  const head = split.head;
+  if (duplicateKeysIn(head.contents).length) return undefined;
+  const entries: StageEntry[] = [];
+  try {
+    for (let i = 0; i < split.starts.length; i++) {
+      const entry = entryAt(stageText(text, split, i), split.starts[i]);
+      if (!entry) return undefined;
+      entries.push(entry);
+    }
+  } catch {
+    // A stage the parser or a check chokes on (a stack overflow): the whole validation
+    // reports it as it does for any file.
+    return undefined;
+  }
+
+  // Each stage's first line, and the YAML errors in file order: a stage name used before,
+  // then the duplicate keys inside the stage.
+  const firstLines: number[] = [];
+  let line = lineBreaks(text.slice(0, split.starts[0]));
+  const yaml: PipelineDiagnostic[] = [];
+  const names = new Set<unknown>();
+  entries.forEach((entry, i) => {
+    firstLines.push(line);
+    const key = entry.pair.key;
+    const name = isScalar(key) ? key.value : undefined;
+    if (names.has(name)) yaml.push(placed(duplicateKeyDiagnostic(stageText(text, split, i), new LineIndex(stageText(text, split, i)), entry.keyStart), line));
+    names.add(name);
+    for (const d of entry.duplicates) yaml.push(placed(d, line));
+    line += entry.lineBreaks;
+  });
+
+  const sink = new DiagnosticSink(new LineIndex(text), log);
+  sink.isolate('dvc.yaml structure', () =>
+    checkDvcStructure(sink, head.contents, (pair) => {
+      if (pair !== split.stagesPair) return false;
+      entries.forEach((entry, i) => {
+        for (const d of entry.structure) sink.items.push(placed(d, firstLines[i]));
+      });
+      return true;
+    }),
+  );
+  const stages = entries.flatMap((e) => e.stage ?? []);
+  const model = { stages, vars: isMap(head.contents) ? (head.contents.get('vars', true) as DvcStage['vars']) : undefined };
+  sink.isolate('dvc.yaml semantics', () => checkDvcSemantics(sink, model, fs));
+  return { yaml, sink };
+}
