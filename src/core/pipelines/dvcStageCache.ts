@@ -15,10 +15,9 @@
 // whole (undefined here).
 import { isMap, isScalar, type Pair } from 'yaml';
 import { LineIndex, type Range } from '../common/positions';
-import { SizedLru } from '../common/sizedLru';
 import type { PipelineDiagnostic } from './diagnostics';
 import { buildStage, shiftStage, type DvcStage } from './dvcModel';
-import { checkDvcSemantics } from './dvcSemantics';
+import { checkDvcSemantics, GraphMemo, graphKeyOf } from './dvcSemantics';
 import { checkDvcStructure, checkStage } from './dvcStructure';
 import type { PipelineFs } from './pipelineFs';
 import { duplicateKeyDiagnostic, duplicateKeysIn, nestsTooDeep } from './yamlDocument';
@@ -39,10 +38,39 @@ interface StageEntry {
   duplicates: PipelineDiagnostic[];
   /** Where the stage's name starts, relative. */
   keyStart: number;
+  /** What the checks across stages read of it (dvcSemantics.graphKeyOf). */
+  graphKey: string;
+  /** The last validation that used it. */
+  used: number;
 }
 
-/** Stage text → its entry; bounded like the chunked parse's cache. */
-const cache = new SizedLru<StageEntry>(20_000, 16_000_000);
+/** The graph findings of the last validation (one file's: another file's differ and are found again). */
+const graphMemo = new GraphMemo();
+
+/**
+ * Stage text → its entry. A plain map rather than a SizedLru: moving 2,000 hits to the
+ * end of an LRU per edit cost more than the lookups. Past its bounds, what the last
+ * validation did not use is dropped (what it used is the file being edited).
+ */
+const cache = new Map<string, StageEntry>();
+const MAX_ENTRIES = 20_000;
+const MAX_CHARS = 16_000_000;
+let cachedChars = 0;
+let generation = 0;
+
+function remember(chunk: string, entry: StageEntry): void {
+  if (!cache.has(chunk)) cachedChars += chunk.length;
+  cache.set(chunk, entry);
+}
+
+function sweep(): void {
+  if (cache.size <= MAX_ENTRIES && cachedChars <= MAX_CHARS) return;
+  for (const [chunk, entry] of cache) {
+    if (entry.used === generation) continue;
+    cache.delete(chunk);
+    cachedChars -= chunk.length;
+  }
+}
 
 function lineBreaks(text: string): number {
   let n = 0;
@@ -54,6 +82,7 @@ function lineBreaks(text: string): number {
 function entryAt(chunk: string, offset: number): StageEntry | undefined {
   const hit = cache.get(chunk);
   if (hit) {
+    hit.used = generation;
     if (hit.offset === offset || !hit.stage) return hit;
     // A new entry, not a changed one: a result placed earlier may still hold the old stage.
     const placed = { ...hit, stage: shiftStage(hit.stage, offset - hit.offset), offset };
@@ -75,8 +104,10 @@ function entryAt(chunk: string, offset: number): StageEntry | undefined {
     structure: sink.items,
     duplicates: duplicateKeysIn(pair).map((k) => duplicateKeyDiagnostic(chunk, lines, k.span[0])),
     keyStart: (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0,
+    graphKey: stage ? graphKeyOf(stage) : '',
+    used: generation,
   };
-  cache.set(chunk, entry);
+  remember(chunk, entry);
   return entry;
 }
 
@@ -110,12 +141,14 @@ export function checkDvcByStage(text: string, fs: PipelineFs | undefined, log?: 
   const head = split.head;
   if (duplicateKeysIn(head.contents).length) return undefined;
   const entries: StageEntry[] = [];
+  generation++;
   try {
     for (let i = 0; i < split.starts.length; i++) {
       const entry = entryAt(stageText(text, split, i), split.starts[i]);
       if (!entry) return undefined;
       entries.push(entry);
     }
+    sweep();
   } catch {
     // A stage the parser or a check chokes on (a stack overflow): the whole validation
     // reports it as it does for any file.
@@ -150,6 +183,7 @@ export function checkDvcByStage(text: string, fs: PipelineFs | undefined, log?: 
   );
   const stages = entries.flatMap((e) => e.stage ?? []);
   const model = { stages, vars: isMap(head.contents) ? (head.contents.get('vars', true) as DvcStage['vars']) : undefined };
-  sink.isolate('dvc.yaml semantics', () => checkDvcSemantics(sink, model, fs));
+  const keys = entries.flatMap((e) => (e.stage ? [e.graphKey] : []));
+  sink.isolate('dvc.yaml semantics', () => checkDvcSemantics(sink, model, fs, { keys, state: graphMemo }));
   return { yaml, sink };
 }
