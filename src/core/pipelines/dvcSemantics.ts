@@ -123,6 +123,9 @@ export class GraphMemo {
 }
 
 function checkParams(sink: DiagnosticSink, model: DvcStages, fs: PipelineFs): void {
+  // Per params file, asked once per validation rather than once per key (4,000 keys in a
+  // 2,000-stage file): whether it is a kind we read, and the file loaded when a key needs it.
+  const readable = new Map<string, boolean>();
   const files = new Map<string, ParamsFile | undefined>();
   const load = (path: string) => {
     if (!files.has(path)) files.set(path, loadParamsFile(fs, path));
@@ -130,7 +133,9 @@ function checkParams(sink: DiagnosticSink, model: DvcStages, fs: PipelineFs): vo
   };
   for (const stage of model.stages) {
     for (const ref of stage.params) {
-      if (!isReadableParamsPath(ref.file) || (ref.key && ref.key.includes('${'))) continue;
+      let ok = readable.get(ref.file);
+      if (ok === undefined) readable.set(ref.file, (ok = isReadableParamsPath(ref.file)));
+      if (!ok || (ref.key && ref.key.includes('${'))) continue;
       const file = load(ref.file);
       if (!file) {
         // One that exists but was refused (a FIFO, too large) gets its own warning instead.

@@ -16,7 +16,7 @@
 import { isMap, isScalar, type Pair } from 'yaml';
 import { LineIndex, type Range } from '../common/positions';
 import type { PipelineDiagnostic } from './diagnostics';
-import { buildStage, shiftStage, type DvcStage } from './dvcModel';
+import { buildStage, moveStage, shiftStage, type DvcStage } from './dvcModel';
 import { checkDvcSemantics, GraphMemo, graphKeyOf } from './dvcSemantics';
 import { checkDvcStructure, checkStage } from './dvcStructure';
 import type { PipelineFs } from './pipelineFs';
@@ -78,17 +78,30 @@ function lineBreaks(text: string): number {
   return n;
 }
 
+/** The stages of the last validation, for the next one to find those an edit left alone. */
+let last: { chunks: string[]; entries: StageEntry[] } = { chunks: [], entries: [] };
+
+/**
+ * An entry placed at `offset`, moved there in place: no model outlives the validation
+ * that placed it (diagnostics are plain ranges, the graph memo names stages by index).
+ * The same stage text twice in one file (a duplicated stage) gets a copy for the second.
+ */
+function placedEntry(entry: StageEntry, offset: number): StageEntry {
+  if (entry.offset === offset || !entry.stage) {
+    entry.used = generation;
+    return entry;
+  }
+  if (entry.used === generation) return { ...entry, stage: shiftStage(entry.stage, offset - entry.offset), offset };
+  entry.used = generation;
+  moveStage(entry.stage, offset - entry.offset);
+  entry.offset = offset;
+  return entry;
+}
+
 /** The stage's entry, placed at `offset`; undefined when the stage must be validated whole. */
 function entryAt(chunk: string, offset: number): StageEntry | undefined {
   const hit = cache.get(chunk);
-  if (hit) {
-    hit.used = generation;
-    if (hit.offset === offset || !hit.stage) return hit;
-    // A new entry, not a changed one: a result placed earlier may still hold the old stage.
-    const placed = { ...hit, stage: shiftStage(hit.stage, offset - hit.offset), offset };
-    cache.set(chunk, placed);
-    return placed;
-  }
+  if (hit) return placedEntry(hit, offset);
   const pair = parseStagePair(chunk);
   if (!pair) return undefined;
   const lines = new LineIndex(chunk);
@@ -141,14 +154,32 @@ export function checkDvcByStage(text: string, fs: PipelineFs | undefined, log?: 
   const head = split.head;
   if (duplicateKeysIn(head.contents).length) return undefined;
   const entries: StageEntry[] = [];
+  const chunks: string[] = [];
   generation++;
   try {
-    for (let i = 0; i < split.starts.length; i++) {
-      const entry = entryAt(stageText(text, split, i), split.starts[i]);
+    const n = split.starts.length;
+    const end = (i: number) => (i + 1 < n ? split.starts[i + 1] : split.end);
+    // The stages before and after the edit are those of the last validation: found by
+    // comparing their text in place, without cutting it out or hashing it.
+    const prev = last;
+    const same = (i: number, j: number) => {
+      const chunk = prev.chunks[j];
+      return end(i) - split.starts[i] === chunk.length && text.startsWith(chunk, split.starts[i]);
+    };
+    let front = 0;
+    while (front < n && front < prev.chunks.length && same(front, front)) front++;
+    let back = 0;
+    while (back < n - front && back < prev.chunks.length - front && same(n - 1 - back, prev.chunks.length - 1 - back)) back++;
+    for (let i = 0; i < n; i++) {
+      const j = i < front ? i : i >= n - back ? i - n + prev.chunks.length : -1;
+      const chunk = j >= 0 ? prev.chunks[j] : stageText(text, split, i);
+      const entry = j >= 0 ? placedEntry(prev.entries[j], split.starts[i]) : entryAt(chunk, split.starts[i]);
       if (!entry) return undefined;
       entries.push(entry);
+      chunks.push(chunk);
     }
     sweep();
+    last = { chunks, entries };
   } catch {
     // A stage the parser or a check chokes on (a stack overflow): the whole validation
     // reports it as it does for any file.
@@ -165,7 +196,7 @@ export function checkDvcByStage(text: string, fs: PipelineFs | undefined, log?: 
     firstLines.push(line);
     const key = entry.pair.key;
     const name = isScalar(key) ? key.value : undefined;
-    if (names.has(name)) yaml.push(placed(duplicateKeyDiagnostic(stageText(text, split, i), new LineIndex(stageText(text, split, i)), entry.keyStart), line));
+    if (names.has(name)) yaml.push(placed(duplicateKeyDiagnostic(chunks[i], new LineIndex(chunks[i]), entry.keyStart), line));
     names.add(name);
     for (const d of entry.duplicates) yaml.push(placed(d, line));
     line += entry.lineBreaks;

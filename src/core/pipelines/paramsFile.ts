@@ -55,14 +55,21 @@ export function splitKeyPath(key: string): string[] {
 export type Lookup = { found: true; value: unknown } | { found: false; missing: string };
 
 const lookups = new WeakMap<object, Map<string, Lookup>>();
+let lastData: object | undefined;
+let lastMemo: Map<string, Lookup> | undefined;
 
 /**
  * lookupPath(file.data, splitKeyPath(key)), remembered per file data: a 2,000-stage file
  * looks up its 4,000 params keys on every edit, in data that changes only with the file.
  */
 export function lookupKey(data: Record<string, unknown>, key: string): Lookup {
-  let memo = lookups.get(data);
-  if (!memo) lookups.set(data, (memo = new Map()));
+  // The last file's memo at hand: a validation asks about one file thousands of times.
+  if (data !== lastData) {
+    lastData = data;
+    lastMemo = lookups.get(data);
+    if (!lastMemo) lookups.set(data, (lastMemo = new Map()));
+  }
+  const memo = lastMemo!;
   let hit = memo.get(key);
   if (!hit) memo.set(key, (hit = lookupPath(data, splitKeyPath(key))));
   return hit;

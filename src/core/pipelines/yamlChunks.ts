@@ -131,7 +131,7 @@ export interface StageSplit {
 export function splitStages(text: string): StageSplit | undefined {
   if (text.length < MIN_CHUNKED_LENGTH) return undefined;
   // Anchors and aliases can cross stages; tabs, CRs and directives change the rules.
-  if (/(^|[\s[{,])[&*]\S/m.test(text) || /\t|\r/.test(text) || /^(---|\.\.\.|%)/m.test(text)) return undefined;
+  if (text.includes('\t') || text.includes('\r') || hasAnchorOrAlias(text) || hasDirectiveOrMarker(text)) return undefined;
   const head = /^stages:[ ]*(#.*)?$/m.exec(text);
   if (!head) return undefined;
   const chunks = stageChunks(text, head.index + head[0].length + 1);
@@ -151,6 +151,27 @@ export function splitStages(text: string): StageSplit | undefined {
   const stagesPair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'stages' && p.key.range?.[0] === head.index);
   if (!stagesPair || (stagesPair.value !== null && !(isScalar(stagesPair.value) && stagesPair.value.value === null))) return undefined;
   return { starts, end, head: doc, stagesPair };
+}
+
+// Plain scans instead of three regular expressions over the whole text: these run on every
+// edit of a large file, and a `&` or `*` (let alone one that starts a token) is rare in it.
+
+/** Like /(^|[\s[{,])[&*]\S/m: an anchor or alias token somewhere. */
+function hasAnchorOrAlias(text: string): boolean {
+  for (const c of ['&', '*']) {
+    for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
+      const before = i === 0 ? '\n' : text[i - 1];
+      const after = text[i + 1];
+      if (/[\s[{,]/.test(before) && after !== undefined && /\S/.test(after)) return true;
+    }
+  }
+  return false;
+}
+
+/** Like /^(---|\.\.\.|%)/m: a directive or a document marker at a line start. */
+function hasDirectiveOrMarker(text: string): boolean {
+  // `^` of a multiline regex also matches after U+2028 and U+2029.
+  return ['---', '...', '%'].some((m) => text.startsWith(m) || ['\n', '\u2028', '\u2029'].some((nl) => text.includes(nl + m)));
 }
 
 /** The text of stage `i` of a split (up to the next stage, or the end of the block). */
