@@ -117,7 +117,11 @@ async function measure(/** @type {string} */ name, /** @type {string[]} */ argv,
         resolve(d);
       };
     });
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).toString(), capabilities: {}, workspaceFolders: null });
+  // As an editor does, the client offers our server to watch files (VS Code's client does;
+  // nothing changes on disk during the bench, so no event is ever due). Not offered to
+  // yaml-language-server, which then never publishes: it needs no file events here.
+  const capabilities = settings ? {} : { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } };
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).toString(), capabilities, workspaceFolders: null });
   await conn.sendNotification('initialized', {});
   if (settings) await conn.sendNotification('workspace/didChangeConfiguration', { settings });
   let version = 1;

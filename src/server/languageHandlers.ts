@@ -28,12 +28,14 @@ export interface DocRequest {
   root?: string;
   /** Counts the server's watched-file events: a new count means the disk changed. */
   filesEpoch?: number;
+  /** Whether the client reports every file change; else what the disk answered expires. */
+  filesWatched?: boolean;
 }
 
 /**
- * How long what the disk answered (a dep exists, params.yaml's text) is reused when no
- * watched-file event says otherwise: a client that watches no files (an editor other than
- * VS Code) sees a change on disk within this time, at the next request.
+ * How long what the disk answered (a dep exists, params.yaml's text) is reused when the
+ * client does not report file changes: such a client sees a change on disk within this
+ * time, at the next request. A client that reports them gets a fresh look at each one.
  */
 export const FS_MEMO_MS = 2000;
 const memos = new Map<string, { memo: FsMemo; epoch: number | undefined; since: number }>();
@@ -45,7 +47,7 @@ function fsFor(r: DocRequest) {
   const key = `${folder}\0${r.root ?? ''}`;
   const now = Date.now();
   let held = memos.get(key);
-  if (!held || held.epoch !== r.filesEpoch || now - held.since > FS_MEMO_MS) {
+  if (!held || held.epoch !== r.filesEpoch || (!r.filesWatched && now - held.since > FS_MEMO_MS)) {
     if (memos.size > 16) memos.clear();
     memos.set(key, (held = { memo: newFsMemo(), epoch: r.filesEpoch, since: now }));
   }
