@@ -78,6 +78,15 @@ function lineBreaks(text: string): number {
   return n;
 }
 
+/**
+ * The string's text in a string of its own. A slice of a long string keeps the whole of it
+ * alive (V8 makes a view into it); kept as a cache key, one stage's text held each edit's
+ * 800 KB text: 32 MB more after 50 edits of a 2,000-stage file.
+ */
+function ownCopy(slice: string): string {
+  return JSON.parse(JSON.stringify(slice)) as string;
+}
+
 /** The stages of the last validation, for the next one to find those an edit left alone. */
 let last: { chunks: string[]; entries: StageEntry[] } = { chunks: [], entries: [] };
 
@@ -172,7 +181,7 @@ export function checkDvcByStage(text: string, fs: PipelineFs | undefined, log?: 
     while (back < n - front && back < prev.chunks.length - front && same(n - 1 - back, prev.chunks.length - 1 - back)) back++;
     for (let i = 0; i < n; i++) {
       const j = i < front ? i : i >= n - back ? i - n + prev.chunks.length : -1;
-      const chunk = j >= 0 ? prev.chunks[j] : stageText(text, split, i);
+      const chunk = j >= 0 ? prev.chunks[j] : ownCopy(stageText(text, split, i));
       const entry = j >= 0 ? placedEntry(prev.entries[j], split.starts[i]) : entryAt(chunk, split.starts[i]);
       if (!entry) return undefined;
       entries.push(entry);
