@@ -4,16 +4,19 @@
 // parsed, modelled and schema-checked once, and the result is cached by that text: its
 // diagnostics relative to the stage's first line, its model relative to the stage's start.
 // An edit re-does only the stages whose text changed; the others are placed where they now
-// are (a line added to their diagnostics, a compact copy of their model when they moved).
-// The checks across stages (duplicate names and outputs, cycles, deps, params, `${}`) run
-// on the placed model every time: they are cheap once nothing is parsed, and they read
-// params files and the disk, which an edit of the dvc.yaml does not announce.
+// are (a line added to their diagnostics, their model's offsets moved in place). Stages
+// before and after the edit are found by comparing them with the last validation's.
+// The checks across stages run on the placed model: the graph's findings (duplicate and
+// overlapping outputs, cycles, deps some stage makes) are reused while no stage's outputs
+// or deps change (dvcSemantics.GraphMemo); the params, `${}` and deps-on-disk checks run
+// each time, cheap with params data, key lookups and the disk's answers cached, since they
+// read files an edit of the dvc.yaml does not announce.
 //
 // The answer is the whole validation's, diagnostic for diagnostic and in the same order
 // (test/unit/pipelines/dvcStageCache.test.ts compares them over random edits); a file the
 // chunked path does not take, or a stage that does not parse cleanly alone, is validated
 // whole (undefined here).
-import { isMap, isScalar, type Pair } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { LineIndex, type Range } from '../common/positions';
 import type { PipelineDiagnostic } from './diagnostics';
 import { buildStage, moveStage, shiftStage, type DvcStage } from './dvcModel';
@@ -26,7 +29,8 @@ import { DiagnosticSink, scalarText } from './yamlNodes';
 
 /** One stage's text, checked on its own: offsets from the text's start, lines from its first line. */
 interface StageEntry {
-  pair: Pair;
+  /** The stage's key as parsed (for duplicate names: `1` and `'1'` differ). */
+  keyValue: unknown;
   /** The model of the stage at `offset` in the file it was last placed in; none for a key that is no name. */
   stage: DvcStage | undefined;
   offset: number;
@@ -121,7 +125,7 @@ function entryAt(chunk: string, offset: number): StageEntry | undefined {
   const name = scalarText(pair.key);
   const stage = name === undefined ? undefined : buildStage(name, pair, chunk);
   const entry: StageEntry = {
-    pair,
+    keyValue: isScalar(pair.key) ? pair.key.value : undefined,
     stage: stage && offset ? shiftStage(stage, offset) : stage,
     offset,
     lineBreaks: lineBreaks(chunk),
@@ -205,8 +209,7 @@ export function checkDvcByStage(text: string, fs: PipelineFs | undefined, log?: 
   const names = new Set<unknown>();
   entries.forEach((entry, i) => {
     firstLines.push(line);
-    const key = entry.pair.key;
-    const name = isScalar(key) ? key.value : undefined;
+    const name = entry.keyValue;
     if (names.has(name)) yaml.push(placed(duplicateKeyDiagnostic(chunks[i], new LineIndex(chunks[i]), entry.keyStart), line));
     names.add(name);
     for (const d of entry.duplicates) yaml.push(placed(d, line));
