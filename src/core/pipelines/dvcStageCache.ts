@@ -24,7 +24,7 @@ import { checkDvcSemantics, GraphMemo, graphKeyOf } from './dvcSemantics';
 import { checkDvcStructure, checkStage } from './dvcStructure';
 import type { PipelineFs } from './pipelineFs';
 import { duplicateKeyDiagnostic, duplicateKeysIn, nestsTooDeep } from './yamlDocument';
-import { parseStagePair, splitStages, stageText } from './yamlChunks';
+import { chunkPair, splitStages, stageText } from './yamlChunks';
 import { DiagnosticSink, scalarText } from './yamlNodes';
 
 /** One stage's text, checked on its own: offsets from the text's start, lines from its first line. */
@@ -117,7 +117,8 @@ function placedEntry(entry: StageEntry, offset: number): StageEntry {
 function entryAt(chunk: string, offset: number): StageEntry | undefined {
   const hit = cache.get(chunk);
   if (hit) return placedEntry(hit, offset);
-  const pair = parseStagePair(chunk);
+  // At offset 0 in the parse cache of yamlChunks: a hover after the edit copies it, not parses it again.
+  const pair = chunkPair(chunk, 0);
   if (!pair) return undefined;
   const lines = new LineIndex(chunk);
   const sink = new DiagnosticSink(lines);

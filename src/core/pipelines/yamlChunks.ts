@@ -71,8 +71,12 @@ function shiftAfter(node: unknown, cut: number, delta: number): void {
   if (isCollection(n)) for (const item of n.items) shiftAfter(item, cut, delta);
 }
 
-/** The pair of one stage's text at `offset`, parsed or reused; undefined if it is not one clean pair. */
-function chunkPair(text: string, offset: number): Pair | undefined {
+/**
+ * The pair of one stage's text at `offset`, parsed or reused; undefined if it is not one
+ * clean pair. Shared by the whole-file parse (hover, completion) and the stage-by-stage
+ * validation (dvcStageCache, at offset 0), so that a stage an edit changed is parsed once.
+ */
+export function chunkPair(text: string, offset: number): Pair | undefined {
   const hit = cache.get(text);
   if (hit) {
     if (hit.offset === offset) return hit.pair;
@@ -180,7 +184,7 @@ export function stageText(text: string, split: Pick<StageSplit, 'starts' | 'end'
 }
 
 /** A stage's text parsed alone: its single pair with offsets from the text's start, or undefined if it is not one clean pair. */
-export function parseStagePair(chunk: string): Pair | undefined {
+function parseStagePair(chunk: string): Pair | undefined {
   const doc = parseDocument(chunk, PARSE_OPTIONS);
   if (doc.errors.length || doc.warnings.length || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
   const pair = doc.contents.items[0] as Pair;
