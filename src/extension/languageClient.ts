@@ -4,7 +4,7 @@ import { setting } from './settings';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { errorMessage } from '../core/common/errors';
 import { pipelineFileKind } from '../core/pipelines/pipelineFileKind';
-import { PIPELINE_FILE_PATTERNS } from '../protocol/language';
+import { PIPELINE_FILE_PATTERNS, type ServerInitOptions } from '../protocol/language';
 import { loadLazy } from './lazy/load';
 import type { LensFilter } from './pipelines/workspaceLens';
 import { TelemetryEvents, type Telemetry } from './telemetry';
@@ -65,6 +65,7 @@ export function registerLanguageClient(
         // Any file can be a dep, an output or a params file: when one appears, changes or
         // goes, the server re-checks the open pipeline files (a missing-dep warning clears).
         synchronize: { fileEvents: fileWatcher },
+        initializationOptions: { filesWatched: true } satisfies ServerInitOptions,
         middleware: lensFilter && {
           provideCodeLenses: async (doc, token, next) => (await next(doc, token))?.filter((l) => lensFilter.keep(l)),
         },

@@ -13,7 +13,7 @@ import {
   pipelineSymbols,
   validatePipelineFile,
 } from '../core/pipelines/languageService';
-import { nodePipelineFs } from '../core/pipelines/nodePipelineFs';
+import { newFsMemo, nodePipelineFs, type FsMemo } from '../core/pipelines/nodePipelineFs';
 import { folderOfUri } from './folderOfUri';
 import { toCodeLens, toCompletionItem, toDiagnostic, toDocumentSymbol, toLocation } from './lspMapping';
 
@@ -26,12 +26,32 @@ export interface DocRequest {
   offset?: number;
   /** The workspace folder that reads of params and lock files stay inside (WorkspaceRoots). */
   root?: string;
+  /** Counts the server's watched-file events: a new count means the disk changed. */
+  filesEpoch?: number;
+  /** Whether the client reports every file change; else what the disk answered expires. */
+  filesWatched?: boolean;
 }
+
+/**
+ * How long what the disk answered (a dep exists, params.yaml's text) is reused when the
+ * client does not report file changes: such a client sees a change on disk within this
+ * time, at the next request. A client that reports them gets a fresh look at each one.
+ */
+export const FS_MEMO_MS = 2000;
+const memos = new Map<string, { memo: FsMemo; epoch: number | undefined; since: number }>();
 
 /** The file system a request sees: the document's folder read inside `root`, or none for an unsaved file. */
 function fsFor(r: DocRequest) {
   const folder = folderOfUri(r.uri);
-  return { folder, fs: folder ? nodePipelineFs(folder, r.root) : undefined };
+  if (!folder) return { folder, fs: undefined };
+  const key = `${folder}\0${r.root ?? ''}`;
+  const now = Date.now();
+  let held = memos.get(key);
+  if (!held || held.epoch !== r.filesEpoch || (!r.filesWatched && now - held.since > FS_MEMO_MS)) {
+    if (memos.size > 16) memos.clear();
+    memos.set(key, (held = { memo: newFsMemo(), epoch: r.filesEpoch, since: now }));
+  }
+  return { folder, fs: nodePipelineFs(folder, r.root, held.memo) };
 }
 
 const docOf = (r: DocRequest) => TextDocument.create(r.uri, 'yaml', r.version, r.text);

@@ -9,12 +9,12 @@
 // itself die, vscode-languageclient's default error handler restarts it (up to 4 times in
 // 3 minutes) and re-opens every document, so every open file is checked again.
 import * as path from 'node:path';
-import { createConnection, DiagnosticSeverity, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
+import { createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage } from '../core/common/errors';
 import { IsolatedWorker, IsolatedWorkerError } from '../core/common/isolatedWorker';
 import { pipelineFileKind } from '../core/pipelines/languageService';
-import { DIAGNOSTIC_SOURCE } from '../protocol/language';
+import { DIAGNOSTIC_SOURCE, readServerInitOptions } from '../protocol/language';
 import type { DocRequest, languageHandlers } from './languageHandlers';
 import { folderOfUri } from './folderOfUri';
 import { WorkspaceRoots } from './workspaceRoots';
@@ -41,9 +41,16 @@ const worker = new IsolatedWorker({
 const roots = new WorkspaceRoots();
 let foldersChange = false;
 
+// Whether the client reports every file change (watched-file events): then what the worker
+// learnt of the disk holds until one arrives; otherwise it is asked again after a while.
+let filesWatched = false;
+let canWatch = false;
+
 connection.onInitialize((params) => {
   roots.add(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   foldersChange = !!params.capabilities.workspace?.workspaceFolders;
+  filesWatched = !!readServerInitOptions(params.initializationOptions).filesWatched;
+  canWatch = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
   return {
     capabilities: {
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -59,6 +66,13 @@ connection.onInitialize((params) => {
 });
 
 connection.onInitialized(() => {
+  // A client that watches files when asked (most editors; VS Code's is told by the extension).
+  if (!filesWatched && canWatch) {
+    connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] }).then(
+      () => (filesWatched = true),
+      (err: unknown) => connection.console.warn(`Watching files failed: ${errorMessage(err)}; files are read again every few seconds.`),
+    );
+  }
   if (!foldersChange) return;
   connection.workspace.onDidChangeWorkspaceFolders((e) => {
     roots.remove(e.removed.map((f) => f.uri));
@@ -78,7 +92,7 @@ type Answer<M extends keyof Handlers> = ReturnType<Handlers[M]>;
 
 /** Asks the worker; a failure (its deadline, its heap, a throw) is logged and answered with `fallback`. */
 async function ask<M extends keyof Handlers>(method: M, doc: TextDocument, offset: number | undefined, fallback: Answer<M>): Promise<Answer<M>> {
-  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), offset, root: rootFor(doc.uri) };
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), offset, root: rootFor(doc.uri), filesEpoch, filesWatched };
   try {
     return await worker.call<Answer<M>>(method, request);
   } catch (err) {
@@ -99,7 +113,7 @@ const stopped = new Set<string>();
 
 async function validate(doc: TextDocument): Promise<void> {
   if (!pipelineFileKind(doc.uri) || stopped.has(`${doc.uri}@${doc.version}`)) return;
-  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), root: rootFor(doc.uri) };
+  const request: DocRequest = { uri: doc.uri, version: doc.version, text: doc.getText(), root: rootFor(doc.uri), filesEpoch, filesWatched };
   let diagnostics: Diagnostic[];
   try {
     const answer = await worker.call<Answer<'validate'>>('validate', request);
@@ -144,8 +158,13 @@ documents.onDidClose((e) => {
   for (const key of stopped) if (key.startsWith(`${e.document.uri}@`)) stopped.delete(key);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
-// params.yaml, dvc.lock or a dep changed on disk: the open pipeline files may read differently.
-connection.onDidChangeWatchedFiles(() => documents.all().forEach((d) => scheduleValidation(d.uri)));
+// params.yaml, dvc.lock or a dep changed on disk: the open pipeline files may read differently,
+// and what the worker remembers of the disk is dropped (a new epoch).
+let filesEpoch = 0;
+connection.onDidChangeWatchedFiles(() => {
+  filesEpoch++;
+  documents.all().forEach((d) => scheduleValidation(d.uri));
+});
 
 connection.onCompletion(async (p) => {
   const r = at(p);

@@ -10,18 +10,25 @@ export interface Range {
 }
 
 /**
- * Maps string offsets to positions. Built once per document text; lookups are a binary
- * search, so a 2,000-stage file with hundreds of diagnostics stays cheap.
+ * Maps string offsets to positions. Built once per document text, on the first lookup (an
+ * edit of a 2,000-stage file with no problem in it never needs one); lookups are a binary
+ * search, so a file with hundreds of diagnostics stays cheap.
  */
 export class LineIndex {
-  private readonly lineStarts: number[] = [0];
+  private starts: number[] | undefined;
 
-  constructor(private readonly text: string) {
+  constructor(private readonly text: string) {}
+
+  private get lineStarts(): number[] {
+    if (this.starts) return this.starts;
+    const starts = [0];
+    const text = this.text;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 10 /* \n */) this.lineStarts.push(i + 1);
-      else if (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) this.lineStarts.push(i + 1);
+      if (c === 10 /* \n */) starts.push(i + 1);
+      else if (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
     }
+    return (this.starts = starts);
   }
 
   /**
@@ -31,14 +38,15 @@ export class LineIndex {
   positionAt(offset: number): Position {
     let clamped = Math.max(0, Math.min(offset, this.text.length));
     if (clamped > 0 && this.text.charCodeAt(clamped) === 10 && this.text.charCodeAt(clamped - 1) === 13) clamped--;
+    const lineStarts = this.lineStarts;
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= clamped) lo = mid;
+      if (lineStarts[mid] <= clamped) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: clamped - this.lineStarts[lo] };
+    return { line: lo, character: clamped - lineStarts[lo] };
   }
 
   rangeOf(start: number, end: number): Range {

@@ -1,4 +1,4 @@
-import type { DvcModel, DvcStage, OutRef } from './dvcModel';
+import type { DvcStage, DvcStages, OutRef } from './dvcModel';
 import { pushAll } from '../common/arrays';
 
 /**
@@ -11,9 +11,12 @@ export class OutputIndex {
   private readonly under = new Map<string, OutRef[]>();
 
   /** `extra`: outputs written with `${}`, expanded to the paths they stand for. */
-  constructor(model: DvcModel, extra: OutRef[] = []) {
+  constructor(model: DvcStages, extra: OutRef[] = []) {
+    const extraOf = new Map<DvcStage, OutRef[]>();
+    for (const o of extra) push(extraOf, o.stage, o);
     for (const stage of model.stages) {
-      for (const out of [...stage.outs, ...extra.filter((o) => o.stage === stage)]) {
+      const more = extraOf.get(stage);
+      for (const out of more ? [...stage.outs, ...more] : stage.outs) {
         if (!out.resolved) continue;
         push(this.exact, out.resolved, out);
         for (const parent of parents(out.resolved)) push(this.under, parent, out);
@@ -52,7 +55,7 @@ function parents(path: string): string[] {
 }
 
 /** Upstream stages of each stage: those producing something it depends on. */
-export function upstreamEdges(model: DvcModel, outputs: OutputIndex): Map<DvcStage, Set<DvcStage>> {
+export function upstreamEdges(model: DvcStages, outputs: OutputIndex): Map<DvcStage, Set<DvcStage>> {
   const edges = new Map<DvcStage, Set<DvcStage>>();
   for (const stage of model.stages) {
     const ups = new Set<DvcStage>();

@@ -48,6 +48,12 @@ export interface DvcStage {
   interpolations: Interpolation[];
   /** Stage-level `vars` node, if any. */
   vars: Node | undefined;
+  /**
+   * What to add to the ranges of the YAML nodes above (definition, templateNode, vars) to
+   * get offsets in the file: 0, except in a stage the incremental validation parsed alone
+   * (dvcStageCache.ts) and placed at its offset without copying its nodes.
+   */
+  nodeOffset: number;
 }
 
 export interface DvcModel {
@@ -58,6 +64,9 @@ export interface DvcModel {
   /** Top-level `vars` node (a list). */
   vars: Node | undefined;
 }
+
+/** What the semantic checks read of a model: its stages and the top-level vars. */
+export type DvcStages = Pick<DvcModel, 'stages' | 'vars'>;
 
 /** `s3://...`, `/abs`, `C:\...`: paths DVC does not take relative to the project. */
 function isExternal(p: string): boolean {
@@ -100,7 +109,8 @@ function collectInterpolations(node: unknown, text: string, out: Interpolation[]
   }
 }
 
-function buildStage(name: string, pair: Pair, text: string): DvcStage {
+/** One stage of the model, from its pair in `stages:`; `text` is what the pair's offsets index. */
+export function buildStage(name: string, pair: Pair, text: string): DvcStage {
   const keyNode = pair.key as Node;
   const keySpan = spanOf(keyNode) ?? [0, 0];
   const valueSpan = spanOf(pair.value);
@@ -121,6 +131,7 @@ function buildStage(name: string, pair: Pair, text: string): DvcStage {
     params: [],
     interpolations: [],
     vars: definition?.get('vars', true) as Node | undefined,
+    nodeOffset: 0,
   };
   if (!definition) return stage;
   const wdirRaw = scalarText(definition.get('wdir', true));
@@ -185,4 +196,44 @@ export function buildDvcModel(parsed: ParsedYaml, text: string): DvcModel {
     model.stages.push(buildStage(name, pair, text));
   }
   return model;
+}
+
+const moved = (span: [number, number], delta: number): [number, number] => [span[0] + delta, span[1] + delta];
+
+/**
+ * A copy of a stage with every offset moved by `delta` (the YAML nodes are shared, their
+ * move is recorded in nodeOffset): a stage an edit above moved, reused without a re-parse.
+ */
+export function shiftStage(stage: DvcStage, delta: number): DvcStage {
+  const copy: DvcStage = {
+    ...stage,
+    keySpan: moved(stage.keySpan, delta),
+    pairSpan: moved(stage.pairSpan, delta),
+    interpolations: stage.interpolations.map((r) => ({ expr: r.expr, start: r.start + delta, end: r.end + delta })),
+    nodeOffset: stage.nodeOffset + delta,
+  };
+  copy.deps = stage.deps.map((d) => ({ ...d, span: moved(d.span, delta), stage: copy }));
+  copy.outs = stage.outs.map((o) => ({ ...o, span: moved(o.span, delta), stage: copy }));
+  copy.params = stage.params.map((p) => ({ ...p, span: moved(p.span, delta), stage: copy }));
+  return copy;
+}
+
+/**
+ * Moves every offset of a stage by `delta` in place: for a stage only its owner holds (the
+ * stage-by-stage validation's cache), without the copy an edit of a 2,000-stage file would
+ * otherwise make of every stage below it.
+ */
+export function moveStage(stage: DvcStage, delta: number): void {
+  const move = (span: [number, number]) => {
+    span[0] += delta;
+    span[1] += delta;
+  };
+  move(stage.keySpan);
+  move(stage.pairSpan);
+  for (const r of stage.interpolations) {
+    r.start += delta;
+    r.end += delta;
+  }
+  for (const refs of [stage.deps, stage.outs, stage.params]) for (const r of refs) move(r.span);
+  stage.nodeOffset += delta;
 }

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { unknownKeyMessage } from './editDistance';
 import {
   ARTIFACT_KEYS,
@@ -160,29 +160,29 @@ function checkMatrix(sink: DiagnosticSink, stage: YAMLMap, name: string): void {
   }
 }
 
+/** The schema checks of one entry of `stages:` (what DVC's schema says about that stage alone). */
+export function checkStage(sink: DiagnosticSink, pair: Pair): void {
+  const nameNode = pair.key as Node;
+  const name = scalarText(nameNode);
+  if (name === undefined) return;
+  if (!name.trim() || INVALID_STAGE_NAME_CHARS.test(name)) {
+    sink.at(nameNode, 'error', 'invalid-stage-name', `Invalid stage name '${name}': it must not be empty nor contain \\ / @ or :.`);
+  }
+  const body = pair.value;
+  if (!isMap(body)) return wrongType(sink, body ?? nameNode, `Stage '${name}'`, 'a mapping with at least a cmd');
+  const hasForeach = body.has('foreach');
+  const hasMatrix = body.has('matrix');
+  if (hasForeach && hasMatrix) sink.at(nameNode, 'error', 'bad-matrix', `Stage '${name}' has both 'foreach' and 'matrix'; use one.`);
+  if (hasForeach) checkForeach(sink, body, nameNode, name);
+  else {
+    if (hasMatrix) checkMatrix(sink, body, name);
+    checkStageDefinition(sink, body, nameNode, hasMatrix ? ['matrix'] : [], `stage '${name}'`);
+  }
+}
+
 function checkStages(sink: DiagnosticSink, stages: unknown): void {
   if (!isMap(stages)) return isNull(stages) ? undefined : wrongType(sink, stages, `'stages'`, 'a mapping of stage names to stages');
-  for (const pair of stages.items) {
-    const nameNode = pair.key as Node;
-    const name = scalarText(nameNode);
-    if (name === undefined) continue;
-    if (!name.trim() || INVALID_STAGE_NAME_CHARS.test(name)) {
-      sink.at(nameNode, 'error', 'invalid-stage-name', `Invalid stage name '${name}': it must not be empty nor contain \\ / @ or :.`);
-    }
-    const body = pair.value;
-    if (!isMap(body)) {
-      wrongType(sink, body ?? nameNode, `Stage '${name}'`, 'a mapping with at least a cmd');
-      continue;
-    }
-    const hasForeach = body.has('foreach');
-    const hasMatrix = body.has('matrix');
-    if (hasForeach && hasMatrix) sink.at(nameNode, 'error', 'bad-matrix', `Stage '${name}' has both 'foreach' and 'matrix'; use one.`);
-    if (hasForeach) checkForeach(sink, body, nameNode, name);
-    else {
-      if (hasMatrix) checkMatrix(sink, body, name);
-      checkStageDefinition(sink, body, nameNode, hasMatrix ? ['matrix'] : [], `stage '${name}'`);
-    }
-  }
+  for (const pair of stages.items) checkStage(sink, pair);
 }
 
 function checkTopPlots(sink: DiagnosticSink, node: unknown): void {
@@ -220,14 +220,19 @@ function checkArtifacts(sink: DiagnosticSink, node: unknown): void {
   }
 }
 
-/** Schema checks of a dvc.yaml document root. */
-export function checkDvcStructure(sink: DiagnosticSink, root: unknown): void {
+/**
+ * Schema checks of a dvc.yaml document root. `stagesChecked`, when given, stands in for
+ * the checks of the `stages` pair it is called with (their results cached stage by stage).
+ */
+export function checkDvcStructure(sink: DiagnosticSink, root: unknown, stagesChecked?: (pair: Pair) => boolean): void {
   if (isNull(root)) return;
   if (!isMap(root)) return wrongType(sink, root, 'dvc.yaml', 'a mapping (stages, vars, params, metrics, plots, artifacts)');
   checkKeys(sink, root, TOP_LEVEL_KEYS, 'dvc.yaml');
   for (const [key, pair] of entries(root)) {
     const v = pair.value;
-    if (key === 'stages') checkStages(sink, v);
+    if (key === 'stages') {
+      if (!stagesChecked?.(pair)) checkStages(sink, v);
+    }
     else if (key === 'vars') checkVars(sink, v);
     else if ((key === 'params' || key === 'metrics') && !isNull(v)) checkStringList(sink, v, key);
     else if (key === 'plots' && !isNull(v)) checkTopPlots(sink, v);

@@ -5,6 +5,7 @@ import type { Position, Range } from '../common/positions';
 import type { PipelineDiagnostic } from './diagnostics';
 import { buildDvcModel, type DvcModel } from './dvcModel';
 import { checkDvcSemantics } from './dvcSemantics';
+import { checkDvcByStage, type CheckedFile } from './dvcStageCache';
 import { checkDvcStructure } from './dvcStructure';
 import type { CompletionEntry, DefinitionTarget, HoverResult, LensEntry, SymbolEntry } from './features';
 import { dvcHover, mlprojectHover } from './hover';
@@ -13,7 +14,7 @@ import { dvcLenses, dvcSymbols, mlprojectLenses, mlprojectSymbols } from './outl
 import { parseYamlCached } from './parseCache';
 import type { PipelineFs } from './pipelineFs';
 import { DiagnosticSink } from './yamlNodes';
-import { pipelineFileKind } from './pipelineFileKind';
+import { pipelineFileKind, type PipelineFileKind } from './pipelineFileKind';
 
 export type { CompletionEntry, DefinitionTarget, HoverResult, LensEntry, SymbolEntry } from './features';
 export type { PipelineFs } from './pipelineFs';
@@ -25,11 +26,28 @@ export { pipelineFileKind, type PipelineFileKind } from './pipelineFileKind';
  * Pure and synchronous so it is tested on fixtures and shared by the server and the
  * benchmark. `fs` (paths relative to the file's folder) enables the checks that read
  * other files (deps on disk, params files, vars files, environment files); without it
- * they are skipped.
+ * they are skipped. `byStage` false checks a large dvc.yaml whole, as the tests' reference.
  */
-export function validatePipelineFile(pathOrUri: string, text: string, fs?: PipelineFs, log?: (line: string) => void): PipelineDiagnostic[] {
+export function validatePipelineFile(pathOrUri: string, text: string, fs?: PipelineFs, log?: (line: string) => void, byStage = true): PipelineDiagnostic[] {
   const kind = pipelineFileKind(pathOrUri);
   if (!kind) return [];
+  // A large dvc.yaml is checked stage by stage, each stage's results cached by its text.
+  const { yaml, sink } = (kind === 'dvc.yaml' && byStage && checkDvcByStage(text, fs, log)) || checkWhole(kind, text, fs, log);
+  // A params file that is a FIFO, a device, too large or a link out of the workspace was
+  // not read: one warning for it, the checks that needed it were skipped.
+  for (const why of fs?.refused?.().values() ?? []) sink.at([0, 0], 'warning', 'file-not-read', `${why}. Checks that need it were skipped.`);
+  // Duplicate keys are a YAML error for DVC (ruamel refuses them); MLflow's PyYAML keeps
+  // the last one, so checkMlProject reports them as warnings instead.
+  const yamlDiagnostics = kind === 'MLproject' ? yaml.filter((d) => d.code !== 'yaml-duplicate-key') : yaml;
+  // A value the parser already rejected (`- @src/x.py`) would also read as a missing dep
+  // or an unknown key; one problem gets one diagnostic, the syntax error.
+  const syntax = yamlDiagnostics.filter((d) => d.severity === 'error');
+  const rest = syntax.length ? sink.items.filter((d) => !syntax.some((e) => rangesOverlap(e.range, d.range))) : sink.items;
+  return capDiagnostics([...yamlDiagnostics, ...rest]);
+}
+
+/** The checks of the whole file at once: its parse (cached), the model, every check. */
+function checkWhole(kind: PipelineFileKind, text: string, fs: PipelineFs | undefined, log: ((line: string) => void) | undefined): CheckedFile {
   const parsed = parseYamlCached(text);
   const sink = new DiagnosticSink(parsed.lines, log);
   if (kind === 'dvc.yaml') {
@@ -38,17 +56,7 @@ export function validatePipelineFile(pathOrUri: string, text: string, fs?: Pipel
   } else {
     sink.isolate('MLproject', () => checkMlProject(sink, parsed, text, fs));
   }
-  // A params file that is a FIFO, a device, too large or a link out of the workspace was
-  // not read: one warning for it, the checks that needed it were skipped.
-  for (const why of fs?.refused?.().values() ?? []) sink.at([0, 0], 'warning', 'file-not-read', `${why}. Checks that need it were skipped.`);
-  // Duplicate keys are a YAML error for DVC (ruamel refuses them); MLflow's PyYAML keeps
-  // the last one, so checkMlProject reports them as warnings instead.
-  const yamlDiagnostics = kind === 'MLproject' ? parsed.diagnostics.filter((d) => d.code !== 'yaml-duplicate-key') : parsed.diagnostics;
-  // A value the parser already rejected (`- @src/x.py`) would also read as a missing dep
-  // or an unknown key; one problem gets one diagnostic, the syntax error.
-  const syntax = yamlDiagnostics.filter((d) => d.severity === 'error');
-  const rest = syntax.length ? sink.items.filter((d) => !syntax.some((e) => rangesOverlap(e.range, d.range))) : sink.items;
-  return capDiagnostics([...yamlDiagnostics, ...rest]);
+  return { yaml: parsed.diagnostics, sink };
 }
 
 /** More than anyone reads; a crafted 1 MB file had 47,000 (10 MB of JSON per edit). */

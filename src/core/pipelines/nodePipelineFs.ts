@@ -18,15 +18,26 @@ export function readTextFile(file: string, root?: string, refused?: (message: st
   }
 }
 
+/** What a folder's file system answered: shared by the requests of one FsMemo's life. */
+export interface FsMemo {
+  exists: Map<string, boolean>;
+  texts: Map<string, string | undefined>;
+  refused: Map<string, string>;
+}
+
+export const newFsMemo = (): FsMemo => ({ exists: new Map(), texts: new Map(), refused: new Map() });
+
 /**
- * The pipeline model's file system on node:fs, relative to `folder`. Made fresh per
- * request (or listing) and memoized within it: one validation of a 2,000-stage file asks
- * about the same paths many times, and a later request must see later changes. Files are
- * read only inside `root` (the workspace folder; `folder` when omitted), links resolved.
+ * The pipeline model's file system on node:fs, relative to `folder`, memoized in `memo`:
+ * one validation of a 2,000-stage file asks about the same paths many times. A fresh memo
+ * per request sees every change; the language server keeps one across requests until a
+ * file changes (see languageHandlers.ts), since 2,000 deps checked on disk per keystroke
+ * were a large part of answering an edit. Files are read only inside `root` (the
+ * workspace folder; `folder` when omitted), links resolved. `refused` lists the files
+ * this file system read (or found in the memo) that were not read, with why.
  */
-export function nodePipelineFs(folder: string, root: string = folder): PipelineFs {
-  const exists = new Map<string, boolean>();
-  const texts = new Map<string, string | undefined>();
+export function nodePipelineFs(folder: string, root: string = folder, memo: FsMemo = newFsMemo()): PipelineFs {
+  const { exists, texts } = memo;
   const refused = new Map<string, string>();
   const abs = (p: string) => path.resolve(folder, p);
   return {
@@ -36,7 +47,9 @@ export function nodePipelineFs(folder: string, root: string = folder): PipelineF
       return hit;
     },
     readText(p) {
-      if (!texts.has(p)) texts.set(p, readTextFile(abs(p), root, (why) => refused.set(p, why)));
+      if (!texts.has(p)) texts.set(p, readTextFile(abs(p), root, (why) => memo.refused.set(p, why)));
+      const why = memo.refused.get(p);
+      if (why !== undefined) refused.set(p, why);
       return texts.get(p);
     },
     list(dir) {

@@ -24,14 +24,24 @@ export function loadParamsFile(fs: PipelineFs, path: string): ParamsFile | undef
   const text = fs.readText(path);
   if (text === undefined) return undefined;
   const { doc, lines } = parseYamlCached(text);
-  let data: Record<string, unknown> | undefined;
+  let data = dataOf.get(doc);
+  if (!dataOf.has(doc)) dataOf.set(doc, (data = mappingData(doc)));
+  return { path, text, data, root: (doc.contents as Node | null) ?? null, lines };
+}
+
+// A params file is read for every edit of the dvc.yaml that uses it, and turning its parse
+// into data was most of that (6,000 lines: a few ms, twice per edit). The parse is cached
+// by the file's text, so its data can be too. Shared: nobody changes it.
+const dataOf = new WeakMap<object, Record<string, unknown> | undefined>();
+
+function mappingData(doc: Parameters<typeof documentData>[0]): Record<string, unknown> | undefined {
   try {
     const js = documentData(doc);
-    if (js && typeof js === 'object' && !Array.isArray(js)) data = js as Record<string, unknown>;
+    if (js && typeof js === 'object' && !Array.isArray(js)) return js as Record<string, unknown>;
   } catch {
     // An alias bomb, a broken anchor or a collection as a key: unreadable, as for DVC.
   }
-  return { path, text, data, root: (doc.contents as Node | null) ?? null, lines };
+  return undefined;
 }
 
 /** Splits `a.b[0].c` into `['a', 'b', '0', 'c']`. */
@@ -43,6 +53,27 @@ export function splitKeyPath(key: string): string[] {
 }
 
 export type Lookup = { found: true; value: unknown } | { found: false; missing: string };
+
+const lookups = new WeakMap<object, Map<string, Lookup>>();
+let lastData: object | undefined;
+let lastMemo: Map<string, Lookup> | undefined;
+
+/**
+ * lookupPath(file.data, splitKeyPath(key)), remembered per file data: a 2,000-stage file
+ * looks up its 4,000 params keys on every edit, in data that changes only with the file.
+ */
+export function lookupKey(data: Record<string, unknown>, key: string): Lookup {
+  // The last file's memo at hand: a validation asks about one file thousands of times.
+  if (data !== lastData) {
+    lastData = data;
+    lastMemo = lookups.get(data);
+    if (!lastMemo) lookups.set(data, (lastMemo = new Map()));
+  }
+  const memo = lastMemo!;
+  let hit = memo.get(key);
+  if (!hit) memo.set(key, (hit = lookupPath(data, splitKeyPath(key))));
+  return hit;
+}
 
 /** Follows a dotted path into plain data; says which segment is missing. */
 export function lookupPath(data: unknown, path: string[]): Lookup {

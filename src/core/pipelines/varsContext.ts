@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import type { DvcModel, DvcStage } from './dvcModel';
+import type { DvcStage, DvcStages } from './dvcModel';
 import { isSimpleReference } from './interpolation';
 import { isReadableParamsPath, loadParamsFile, lookupPath, splitKeyPath, type ParamsFile } from './paramsFile';
 import { joinPath, type PipelineFs } from './pipelineFs';
@@ -50,12 +50,18 @@ function addFile(scope: VarsScope, file: ParamsFile, keys: string[] | undefined)
   }
 }
 
+/** A node's offsets in the file, its ranges being `offset` off (DvcStage.nodeOffset). */
+function spanAt(node: unknown, offset: number): [number, number] | undefined {
+  const span = spanOf(node);
+  return span && offset ? [span[0] + offset, span[1] + offset] : span;
+}
+
 /** Adds a `vars:` list: `- file.yaml`, `- file.yaml:a,b`, or `- {name: value}`. */
-function addVarsList(scope: VarsScope, node: unknown, wdir: string, fs: PipelineFs | undefined, sink: DiagnosticSink | undefined): void {
+function addVarsList(scope: VarsScope, node: unknown, wdir: string, fs: PipelineFs | undefined, sink: DiagnosticSink | undefined, offset = 0): void {
   if (!isSeq(node)) return;
   for (const item of node.items) {
     if (isMap(item)) {
-      for (const [key, pair] of entries(item)) scope.vars.set(key, { values: [toJs(pair.value)], known: true, def: { file: '', span: spanOf(pair.key) } });
+      for (const [key, pair] of entries(item)) scope.vars.set(key, { values: [toJs(pair.value)], known: true, def: { file: '', span: spanAt(pair.key, offset) } });
       continue;
     }
     const spec = scalarText(item);
@@ -67,7 +73,7 @@ function addVarsList(scope: VarsScope, node: unknown, wdir: string, fs: Pipeline
     const file = fs && isReadableParamsPath(path) ? loadParamsFile(fs, path) : undefined;
     if (!file) {
       scope.complete = false;
-      if (fs && isReadableParamsPath(path) && !fs.exists(path)) sink?.at(item, 'error', 'vars-file-missing', `Vars file '${fileName}' does not exist.`);
+      if (fs && isReadableParamsPath(path) && !fs.exists(path)) sink?.at(spanAt(item, offset), 'error', 'vars-file-missing', `Vars file '${fileName}' does not exist.`);
       continue;
     }
     addFile(scope, file, keys);
@@ -75,7 +81,7 @@ function addVarsList(scope: VarsScope, node: unknown, wdir: string, fs: Pipeline
 }
 
 /** Names every stage can use: params.yaml (DVC loads it by default) and the top-level vars. */
-export function globalScope(model: DvcModel, fs: PipelineFs | undefined, sink?: DiagnosticSink): VarsScope {
+export function globalScope(model: DvcStages, fs: PipelineFs | undefined, sink?: DiagnosticSink): VarsScope {
   const scope: VarsScope = { vars: new Map(), complete: !!fs };
   if (fs) {
     const params = loadParamsFile(fs, 'params.yaml');
@@ -99,9 +105,9 @@ function valuesOf(node: unknown): { values: unknown[]; keys?: string[] } | undef
 /** The scope inside one stage: the global names, the stage's vars, and foreach/matrix items. */
 export function stageScope(global: VarsScope, stage: DvcStage, fs: PipelineFs | undefined, sink?: DiagnosticSink): VarsScope {
   const scope: VarsScope = { vars: new Map(global.vars), complete: global.complete };
-  addVarsList(scope, stage.vars, stage.wdir, fs, sink);
+  addVarsList(scope, stage.vars, stage.wdir, fs, sink, stage.nodeOffset);
   const node = stage.templateNode;
-  const def: VarDefinition = { file: '', span: spanOf(node) };
+  const def: VarDefinition = { file: '', span: spanAt(node, stage.nodeOffset) };
   if (stage.template === 'foreach') {
     const v = valuesOf(node);
     if (!v) {

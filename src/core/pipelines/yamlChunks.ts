@@ -71,8 +71,12 @@ function shiftAfter(node: unknown, cut: number, delta: number): void {
   if (isCollection(n)) for (const item of n.items) shiftAfter(item, cut, delta);
 }
 
-/** The pair of one stage's text at `offset`, parsed or reused; undefined if it is not one clean pair. */
-function chunkPair(text: string, offset: number): Pair | undefined {
+/**
+ * The pair of one stage's text at `offset`, parsed or reused; undefined if it is not one
+ * clean pair. Shared by the whole-file parse (hover, completion) and the stage-by-stage
+ * validation (dvcStageCache, at offset 0), so that a stage an edit changed is parsed once.
+ */
+export function chunkPair(text: string, offset: number): Pair | undefined {
   const hit = cache.get(text);
   if (hit) {
     if (hit.offset === offset) return hit.pair;
@@ -81,10 +85,8 @@ function chunkPair(text: string, offset: number): Pair | undefined {
     cache.set(text, { pair: copy, offset });
     return copy;
   }
-  const doc = parseDocument(text, PARSE_OPTIONS);
-  if (doc.errors.length || doc.warnings.length || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
-  const pair = doc.contents.items[0] as Pair;
-  if (!isScalar(pair.key)) return undefined;
+  const pair = parseStagePair(text);
+  if (!pair) return undefined;
   shift(pair, offset);
   cache.set(text, { pair, offset });
   return pair;
@@ -116,11 +118,24 @@ function stageChunks(text: string, from: number): { starts: number[]; end: numbe
   return { starts, end: text.length };
 }
 
-/** The whole-file Document, assembled from cached stages; undefined when it must not be. */
-export function parseChunked(text: string): Document.Parsed | undefined {
+/**
+ * A large dvc.yaml cut into its stages: where each stage's text starts, where the block
+ * ends, and the file without its stages parsed on its own (offsets valid in `text`, the
+ * `stages` pair's value left null). Undefined when the file does not take the chunked path.
+ */
+export interface StageSplit {
+  starts: number[];
+  end: number;
+  /** The file without its stages; its offsets are those of the whole text. */
+  head: Document.Parsed;
+  /** The `stages` pair of `head`, whose value the stages replace. */
+  stagesPair: Pair;
+}
+
+export function splitStages(text: string): StageSplit | undefined {
   if (text.length < MIN_CHUNKED_LENGTH) return undefined;
   // Anchors and aliases can cross stages; tabs, CRs and directives change the rules.
-  if (/(^|[\s[{,])[&*]\S/m.test(text) || /\t|\r/.test(text) || /^(---|\.\.\.|%)/m.test(text)) return undefined;
+  if (text.includes('\t') || text.includes('\r') || hasAnchorOrAlias(text) || hasDirectiveOrMarker(text)) return undefined;
   const head = /^stages:[ ]*(#.*)?$/m.exec(text);
   if (!head) return undefined;
   const chunks = stageChunks(text, head.index + head[0].length + 1);
@@ -139,10 +154,51 @@ export function parseChunked(text: string): Document.Parsed | undefined {
   }
   const stagesPair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'stages' && p.key.range?.[0] === head.index);
   if (!stagesPair || (stagesPair.value !== null && !(isScalar(stagesPair.value) && stagesPair.value.value === null))) return undefined;
+  return { starts, end, head: doc, stagesPair };
+}
 
+// Plain scans instead of three regular expressions over the whole text: these run on every
+// edit of a large file, and a `&` or `*` (let alone one that starts a token) is rare in it.
+
+/** Like /(^|[\s[{,])[&*]\S/m: an anchor or alias token somewhere. */
+function hasAnchorOrAlias(text: string): boolean {
+  for (const c of ['&', '*']) {
+    for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
+      const before = i === 0 ? '\n' : text[i - 1];
+      const after = text[i + 1];
+      if (/[\s[{,]/.test(before) && after !== undefined && /\S/.test(after)) return true;
+    }
+  }
+  return false;
+}
+
+/** Like /^(---|\.\.\.|%)/m: a directive or a document marker at a line start. */
+function hasDirectiveOrMarker(text: string): boolean {
+  // `^` of a multiline regex also matches after U+2028 and U+2029.
+  return ['---', '...', '%'].some((m) => text.startsWith(m) || ['\n', '\u2028', '\u2029'].some((nl) => text.includes(nl + m)));
+}
+
+/** The text of stage `i` of a split (up to the next stage, or the end of the block). */
+export function stageText(text: string, split: Pick<StageSplit, 'starts' | 'end'>, i: number): string {
+  return text.slice(split.starts[i], i + 1 < split.starts.length ? split.starts[i + 1] : split.end);
+}
+
+/** A stage's text parsed alone: its single pair with offsets from the text's start, or undefined if it is not one clean pair. */
+function parseStagePair(chunk: string): Pair | undefined {
+  const doc = parseDocument(chunk, PARSE_OPTIONS);
+  if (doc.errors.length || doc.warnings.length || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
+  const pair = doc.contents.items[0] as Pair;
+  return isScalar(pair.key) ? pair : undefined;
+}
+
+/** The whole-file Document, assembled from cached stages; undefined when it must not be. */
+export function parseChunked(text: string): Document.Parsed | undefined {
+  const split = splitStages(text);
+  if (!split) return undefined;
+  const { starts, head: doc, stagesPair } = split;
   const pairs: Pair[] = [];
   for (let i = 0; i < starts.length; i++) {
-    const pair = chunkPair(text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : end), starts[i]);
+    const pair = chunkPair(stageText(text, split, i), starts[i]);
     if (!pair) return undefined;
     pairs.push(pair);
   }
@@ -152,7 +208,7 @@ export function parseChunked(text: string): Document.Parsed | undefined {
   const lastEnd = (last.value as Node | null)?.range ?? (last.key as Node).range!;
   stages.range = [starts[0] + indentOf(text, starts[0]), lastEnd[1], lastEnd[2]];
   stagesPair.value = stages as unknown as typeof stagesPair.value;
-  const root = doc.contents;
+  const root = doc.contents as YAMLMap;
   if (root.range && root.range[1] < stages.range[1]) root.range = [root.range[0], stages.range[1], Math.max(root.range[2], stages.range[2])];
   return doc;
 }

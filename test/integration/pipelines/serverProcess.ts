@@ -41,10 +41,10 @@ export class ServerProcess {
     this.conn.listen();
   }
 
-  /** `workspaceFolders`: file URIs, as a client with a folder open sends them. */
-  async initialize(workspaceFolders?: string[]): Promise<void> {
+  /** `workspaceFolders`: file URIs, as a client with a folder open sends them; `more`: capabilities and initializationOptions. */
+  async initialize(workspaceFolders?: string[], more: { capabilities?: object; initializationOptions?: object } = {}): Promise<void> {
     const folders = workspaceFolders?.map((uri, i) => ({ uri, name: `folder${i}` }));
-    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, ...(folders ? { workspaceFolders: folders } : {}) });
+    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: more.capabilities ?? {}, initializationOptions: more.initializationOptions, ...(folders ? { workspaceFolders: folders } : {}) });
     await this.conn.sendNotification('initialized', {});
   }
 
