@@ -179,6 +179,19 @@ describe('Ray jobs (real 2-node Ray cluster, its dashboard REST API)', function 
     assert.match(await backend.logs(jobId), /about to fail/);
   });
 
+  it('a job whose runtime_env cannot be set up ends FAILED with Ray\'s own message, as `ray job status` says it', async () => {
+    // A pip requirement no index has: Ray's runtime_env agent fails before the entrypoint runs.
+    const { jobId } = await backend.submit(plan('bad-env', ['python3', '-c', 'print("never runs")'], { pip: ['mlops-workbench-no-such-package-0f3a==0.0.1'] }));
+    const job = await until(jobId, (j) => j.raw === 'FAILED' || j.raw === 'SUCCEEDED', 'ended', 180000);
+    assert.equal(job.state, 'failed');
+    assert.match(job.reason ?? '', /runtime.?env/i, 'the reason names the runtime_env setup');
+    const cli = await rayCli(ray, ['job', 'status', jobId, '--address', ray.dashboard]);
+    // The CLI prints the same message (its first line is enough: the CLI wraps nothing, we cut nothing that short).
+    const first = (job.reason ?? '').split('\n')[0].trim();
+    assert.ok(first && cli.includes(first), `ray job status shows our reason's first line\n${first}\n---\n${cli}`);
+    assert.doesNotMatch(await backend.logs(jobId).catch(() => ''), /never runs/);
+  });
+
   it('stops a running job of ours; one not submitted by us is stopped only when its owner is confirmed; ended jobs can be deleted', async () => {
     const { jobId } = await backend.submit(plan('sleeps', ['sleep', '300']));
     await until(jobId, (j) => j.raw === 'RUNNING', 'running');

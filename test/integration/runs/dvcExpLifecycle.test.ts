@@ -272,7 +272,14 @@ print(json.dumps(get_hydra_sweeps({"params.yaml": json.load(sys.stdin)})))`;
     const victimOf = (s: Shown[]) => s.flatMap((b) => b.experiments ?? []).find((e) => e.name === 'victim');
     await waitFor(
       () => {
-        shown = show();
+        // dvc exp show itself can fail while a worker starts the run (its .run file is read as
+        // it is being replaced: "[Errno 2] No such file or directory: ...run"): ask again.
+        try {
+          shown = show();
+        } catch (e) {
+          if (/No such file or directory: .*\.run'/.test(String((e as { stderr?: unknown }).stderr ?? e))) return false;
+          throw e;
+        }
         return victimOf(shown)?.executor?.state === 'running';
       },
       3 * 60_000,
