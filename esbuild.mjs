@@ -45,6 +45,8 @@ const builds = [
       jobsLib: 'src/extension/lazy/jobsLib.ts',
       modelsLib: 'src/extension/lazy/modelsLib.ts',
       yamlLib: 'src/extension/lazy/yamlLib.ts',
+      // Features registered by stand-ins at activation and loaded on first use (lazy/lazyFeature.ts).
+      modelsFeature: 'src/extension/lazy/modelsFeature.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
       // The Models view's registry readers, likewise (core/models/isolated).

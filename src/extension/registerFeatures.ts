@@ -10,7 +10,9 @@ import type { MlopsApi } from './api';
 import { registerDataView } from './data/registerData';
 import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
 import { registerJobsView } from './jobs/registerJobs';
-import { registerModelsView } from './models/registerModels';
+import { loadLazy } from './lazy/load';
+import { registerLazyFeature } from './lazy/lazyFeature';
+import { MODELS_FEATURE } from './lazy/lazyFeatureIds';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
@@ -37,7 +39,12 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
   const jobs = registerJobsView(context, log, workspaces.registry, pipelines, runs);
   // Models after Runs: a version's source run, its key metric and Compare Versions come from there.
-  registerModelsView(context, log, runs);
+  // Registered by stand-ins: the view and its commands load from dist/lazy/modelsFeature.js on first use.
+  registerLazyFeature(context, log, {
+    name: 'Models',
+    ...MODELS_FEATURE,
+    register: () => void loadLazy<typeof import('./lazy/modelsFeature')>('modelsFeature').registerModelsView(context, log, runs),
+  });
 
   return { workspaces, runs, data, pipelines, jobs };
 }

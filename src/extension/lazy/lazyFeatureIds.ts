@@ -1,0 +1,31 @@
+// The commands and views of each feature that loads on first use (lazy/lazyFeature.ts):
+// its stand-ins are registered under these ids at activation. Plain data, so that
+// test/unit/lazyFeatures.test.ts can hold each list to what the feature's folder registers.
+export interface LazyFeatureIds {
+  /** The feature's folder under src/extension/. */
+  folder: string;
+  commands: readonly string[];
+  views: readonly string[];
+}
+
+export const MODELS_FEATURE: LazyFeatureIds = {
+  folder: 'models',
+  commands: [
+    'mlops.refreshModels',
+    'mlops.model.showSourceRun',
+    'mlops.model.setAlias',
+    'mlops.model.removeAlias',
+    'mlops.model.setTag',
+    'mlops.model.deleteVersion',
+    'mlops.model.registerFromRun',
+    'mlops.model.compareVersions',
+    'mlops.model.registerDvcVersion',
+    'mlops.model.serve',
+    'mlops.model.stopServing',
+    'mlops.model.tryModel',
+    'mlops.model.assignStage',
+  ],
+  views: ['mlops.models'],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE];
