@@ -9,10 +9,12 @@ import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
 import { registerDataView } from './data/registerData';
 import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
-import { registerJobsView } from './jobs/registerJobs';
+import { clusterSettings } from './jobs/clusterSettings';
+import type { JobsTreeProvider } from './jobs/jobsTree';
 import { loadLazy } from './lazy/load';
 import { registerLazyFeature } from './lazy/lazyFeature';
-import { MODELS_FEATURE } from './lazy/lazyFeatureIds';
+import { JOBS_FEATURE, MODELS_FEATURE } from './lazy/lazyFeatureIds';
+import { setting, settingChanged } from './settings';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
@@ -37,7 +39,20 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const pipelines = registerPipelines(context, log, provenance);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
-  const jobs = registerJobsView(context, log, workspaces.registry, pipelines, runs);
+  // Registered by stand-ins: the view and its commands load from dist/lazy/jobsFeature.js on
+  // first use. The "on Cluster" menu items of the Pipelines and Runs views show where a
+  // cluster is configured: their context key is kept here until the feature keeps it.
+  let jobs: JobsTreeProvider | undefined;
+  const loadJobs = registerLazyFeature(context, log, {
+    name: 'Jobs',
+    ...JOBS_FEATURE,
+    register: () => {
+      jobs = loadLazy<typeof import('./lazy/jobsFeature')>('jobsFeature').registerJobsView(context, log, workspaces.registry, pipelines, runs);
+    },
+  });
+  const hasClusters = () => void vscode.commands.executeCommand('setContext', 'mlops.hasClusters', clusterSettings(setting('clusters')).length > 0);
+  hasClusters();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => settingChanged(e, 'clusters') && hasClusters()));
   // Models after Runs: a version's source run, its key metric and Compare Versions come from there.
   // Registered by stand-ins: the view and its commands load from dist/lazy/modelsFeature.js on first use.
   registerLazyFeature(context, log, {
@@ -46,5 +61,15 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     register: () => void loadLazy<typeof import('./lazy/modelsFeature')>('modelsFeature').registerModelsView(context, log, runs),
   });
 
-  return { workspaces, runs, data, pipelines, jobs };
+  return {
+    workspaces,
+    runs,
+    data,
+    pipelines,
+    // The API's Jobs view (the E2E tests read it) is the real one: asking for it loads the feature.
+    get jobs(): JobsTreeProvider {
+      loadJobs();
+      return jobs as JobsTreeProvider;
+    },
+  };
 }

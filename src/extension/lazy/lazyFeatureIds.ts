@@ -28,4 +28,30 @@ export const MODELS_FEATURE: LazyFeatureIds = {
   views: ['mlops.models'],
 };
 
-export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE];
+export const JOBS_FEATURE: LazyFeatureIds = {
+  folder: 'jobs',
+  commands: [
+    'mlops.refreshJobs',
+    'mlops.submitJob',
+    'mlops.job.cancel',
+    'mlops.job.copyId',
+    'mlops.job.requeue',
+    'mlops.job.openShell',
+    'mlops.jobs.showAllUsers',
+    'mlops.jobs.showMineOnly',
+    'mlops.job.showOutput',
+    'mlops.job.follow',
+    'mlops.runStageOnCluster',
+    'mlops.runExperimentOnCluster',
+    'mlops.runEntryPointOnCluster',
+    'mlops.runAgainOnCluster',
+    'mlops.syncToCluster',
+    'mlops.job.delete',
+    'mlops.startRayClusterOnHosts',
+    'mlops.stopRayClusterOnHosts',
+    'mlops.setRayToken',
+  ],
+  views: ['mlops.jobs'],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE];
