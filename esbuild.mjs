@@ -48,6 +48,7 @@ const builds = [
       // Features registered by stand-ins at activation and loaded on first use (lazy/lazyFeature.ts).
       modelsFeature: 'src/extension/lazy/modelsFeature.ts',
       jobsFeature: 'src/extension/lazy/jobsFeature.ts',
+      dataFeature: 'src/extension/lazy/dataFeature.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
       // The Models view's registry readers, likewise (core/models/isolated).

@@ -7,13 +7,13 @@
 // before the Jobs view, whose clusters are reached through them.
 import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
-import { registerDataView } from './data/registerData';
+import type { DataTreeProvider } from './data/dataTree';
 import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
 import { clusterSettings } from './jobs/clusterSettings';
 import type { JobsTreeProvider } from './jobs/jobsTree';
 import { loadLazy } from './lazy/load';
 import { registerLazyFeature } from './lazy/lazyFeature';
-import { JOBS_FEATURE, MODELS_FEATURE } from './lazy/lazyFeatureIds';
+import { DATA_FEATURE, JOBS_FEATURE, MODELS_FEATURE } from './lazy/lazyFeatureIds';
 import { setting, settingChanged } from './settings';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
@@ -33,7 +33,15 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   registerPanels(context, panelDeps);
   registerExperiments(context, { ...panelDeps, state: context.workspaceState });
   registerExpLifecycle(context, log, runs);
-  const data = registerDataView(context, log);
+  // Registered by stand-ins: the view and its commands load from dist/lazy/dataFeature.js on first use.
+  let data: DataTreeProvider | undefined;
+  const loadData = registerLazyFeature(context, log, {
+    name: 'Data',
+    ...DATA_FEATURE,
+    register: () => {
+      data = loadLazy<typeof import('./lazy/dataFeature')>('dataFeature').registerDataView(context, log);
+    },
+  });
   // Every launch (reruns, experiments, entry points, runs in a workspace) records what made it through one launcher.
   const provenance = registerProvenance(context, log, runs, workspaces.registry);
   const pipelines = registerPipelines(context, log, provenance);
@@ -64,9 +72,12 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   return {
     workspaces,
     runs,
-    data,
+    // The API's Data and Jobs views (the E2E tests read them) are the real ones: asking for one loads its feature.
+    get data(): DataTreeProvider {
+      loadData();
+      return data as DataTreeProvider;
+    },
     pipelines,
-    // The API's Jobs view (the E2E tests read it) is the real one: asking for it loads the feature.
     get jobs(): JobsTreeProvider {
       loadJobs();
       return jobs as JobsTreeProvider;

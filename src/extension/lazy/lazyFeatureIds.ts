@@ -54,4 +54,19 @@ export const JOBS_FEATURE: LazyFeatureIds = {
   views: ['mlops.jobs'],
 };
 
-export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE];
+export const DATA_FEATURE: LazyFeatureIds = {
+  folder: 'data',
+  commands: [
+    'mlops.data.refresh',
+    'mlops.data.checkoutVersion',
+    'mlops.data.getVersion',
+    'mlops.data.compareVersions',
+    'mlops.data.pull',
+    'mlops.data.push',
+    'mlops.data.add',
+    'mlops.data.showMetricsTable',
+  ],
+  views: ['mlops.data'],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE];
