@@ -49,6 +49,7 @@ const builds = [
       modelsFeature: 'src/extension/lazy/modelsFeature.ts',
       jobsFeature: 'src/extension/lazy/jobsFeature.ts',
       dataFeature: 'src/extension/lazy/dataFeature.ts',
+      provenanceFeature: 'src/extension/lazy/provenanceFeature.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
       // The Models view's registry readers, likewise (core/models/isolated).

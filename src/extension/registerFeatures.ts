@@ -13,7 +13,7 @@ import { clusterSettings } from './jobs/clusterSettings';
 import type { JobsTreeProvider } from './jobs/jobsTree';
 import { loadLazy } from './lazy/load';
 import { registerLazyFeature } from './lazy/lazyFeature';
-import { DATA_FEATURE, JOBS_FEATURE, MODELS_FEATURE } from './lazy/lazyFeatureIds';
+import { DATA_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PROVENANCE_FEATURE } from './lazy/lazyFeatureIds';
 import { setting, settingChanged } from './settings';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
@@ -22,7 +22,7 @@ import { registerPanels } from './panels/registerPanels';
 import { registerExperiments } from './experiments/registerExperiments';
 import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
-import { registerProvenance } from './provenance/registerProvenance';
+import type { ProvenanceLauncher } from './provenance/launch';
 
 /** Registers the six MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
@@ -43,7 +43,29 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     },
   });
   // Every launch (reruns, experiments, entry points, runs in a workspace) records what made it through one launcher.
-  const provenance = registerProvenance(context, log, runs, workspaces.registry);
+  // Registered by stand-ins (its two commands) and a launcher that loads the real one from
+  // dist/lazy/provenanceFeature.js with the first launch: what the launches call is below.
+  let launcher: ProvenanceLauncher | undefined;
+  const loadProvenance = registerLazyFeature(context, log, {
+    name: 'Provenance',
+    ...PROVENANCE_FEATURE,
+    register: () => {
+      launcher = loadLazy<typeof import('./lazy/provenanceFeature')>('provenanceFeature').registerProvenance(context, log, runs, workspaces.registry);
+    },
+  });
+  const realLauncher = () => {
+    loadProvenance();
+    return launcher as ProvenanceLauncher;
+  };
+  const lazyLauncher: Pick<ProvenanceLauncher, 'prewarm' | 'begin' | 'client' | 'dispose'> = {
+    prewarm: () => realLauncher().prewarm(),
+    begin: (req) => realLauncher().begin(req),
+    client: () => realLauncher().client(),
+    // The real launcher is in context.subscriptions once loaded.
+    dispose: () => undefined,
+  };
+  // The class has private fields, so its type is nominal: this object has all its public ones.
+  const provenance = lazyLauncher as ProvenanceLauncher;
   const pipelines = registerPipelines(context, log, provenance);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.

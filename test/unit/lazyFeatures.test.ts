@@ -8,11 +8,19 @@ import { LAZY_FEATURES } from '../../src/extension/lazy/lazyFeatureIds';
 
 const root = join(__dirname, '..', '..');
 
+/** The ids registered in a folder: a literal, or a constant of the folder (`X = 'id'`). */
 function registered(folder: string, pattern: RegExp): string[] {
   const dir = join(root, 'src', 'extension', folder);
+  const texts = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+  const constants = new Map<string, string>();
+  for (const t of texts) for (const m of t.matchAll(/\b([A-Z][A-Z0-9_]*) = '([^']+)'/g)) constants.set(m[1], m[2]);
   const ids = new Set<string>();
-  for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(pattern)) ids.add(m[1]);
+  const byName = new RegExp(pattern.source.replace("'([^']+)'", '([A-Z][A-Z0-9_]*)\\b'), 'g');
+  for (const t of texts) {
+    for (const m of t.matchAll(pattern)) ids.add(m[1]);
+    for (const m of t.matchAll(byName)) ids.add(constants.get(m[1]) ?? `unresolved ${m[1]}`);
   }
   return [...ids].sort();
 }

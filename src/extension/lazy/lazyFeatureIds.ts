@@ -69,4 +69,10 @@ export const DATA_FEATURE: LazyFeatureIds = {
   views: ['mlops.data'],
 };
 
-export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE];
+export const PROVENANCE_FEATURE: LazyFeatureIds = {
+  folder: 'provenance',
+  commands: ['mlops.runs.reproduce', 'mlops.runs.cleanupReproductions'],
+  views: [],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE];
