@@ -50,6 +50,7 @@ const builds = [
       jobsFeature: 'src/extension/lazy/jobsFeature.ts',
       dataFeature: 'src/extension/lazy/dataFeature.ts',
       provenanceFeature: 'src/extension/lazy/provenanceFeature.ts',
+      expLifecycleFeature: 'src/extension/lazy/expLifecycleFeature.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
       // The Models view's registry readers, likewise (core/models/isolated).

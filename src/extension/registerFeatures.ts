@@ -8,12 +8,11 @@
 import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
 import type { DataTreeProvider } from './data/dataTree';
-import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
 import { clusterSettings } from './jobs/clusterSettings';
 import type { JobsTreeProvider } from './jobs/jobsTree';
 import { loadLazy } from './lazy/load';
 import { registerLazyFeature } from './lazy/lazyFeature';
-import { DATA_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PROVENANCE_FEATURE } from './lazy/lazyFeatureIds';
+import { DATA_FEATURE, EXP_LIFECYCLE_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PROVENANCE_FEATURE } from './lazy/lazyFeatureIds';
 import { setting, settingChanged } from './settings';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
@@ -32,7 +31,12 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const panelDeps = { extensionUri: context.extensionUri, log, catalog: runs, colors };
   registerPanels(context, panelDeps);
   registerExperiments(context, { ...panelDeps, state: context.workspaceState });
-  registerExpLifecycle(context, log, runs);
+  // Registered by stand-ins: the commands load from dist/lazy/expLifecycleFeature.js on first use.
+  registerLazyFeature(context, log, {
+    name: 'DVC experiment lifecycle',
+    ...EXP_LIFECYCLE_FEATURE,
+    register: () => loadLazy<typeof import('./lazy/expLifecycleFeature')>('expLifecycleFeature').registerExpLifecycle(context, log, runs),
+  });
   // Registered by stand-ins: the view and its commands load from dist/lazy/dataFeature.js on first use.
   let data: DataTreeProvider | undefined;
   const loadData = registerLazyFeature(context, log, {

@@ -75,4 +75,23 @@ export const PROVENANCE_FEATURE: LazyFeatureIds = {
   views: [],
 };
 
-export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE];
+export const EXP_LIFECYCLE_FEATURE: LazyFeatureIds = {
+  folder: 'expLifecycle',
+  commands: [
+    'mlops.dvcExp.queue',
+    'mlops.dvcExp.runNow',
+    'mlops.dvcExp.startQueue',
+    'mlops.dvcExp.stopQueue',
+    'mlops.dvcExp.kill',
+    'mlops.dvcExp.showLog',
+    'mlops.dvcExp.apply',
+    'mlops.dvcExp.branch',
+    'mlops.dvcExp.rename',
+    'mlops.dvcExp.remove',
+    'mlops.dvcExp.push',
+    'mlops.dvcExp.pull',
+  ],
+  views: [],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE, EXP_LIFECYCLE_FEATURE];
