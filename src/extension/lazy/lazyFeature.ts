@@ -28,7 +28,13 @@ export function registerLazyFeature(context: vscode.ExtensionContext, log: vscod
     for (const d of standIns) d.dispose();
     standIns = [];
     const started = performance.now();
-    feature.register();
+    try {
+      feature.register();
+    } catch (err) {
+      // A bundle missing from the install or failing to load: said once in the log; the command that asked fails with it.
+      log.error(`${feature.name}: could not load (${err instanceof Error ? err.message : String(err)})`);
+      throw err;
+    }
     log.debug(`${feature.name}: loaded on first use in ${(performance.now() - started).toFixed(1)} ms`);
   };
   for (const id of feature.commands) {
