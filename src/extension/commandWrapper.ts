@@ -8,8 +8,13 @@ import { showError } from './notify';
 import { TelemetryEvents, type Telemetry } from './telemetry';
 
 // Set once by activate() before any feature registers; until then (or in a test host
-// without activate) failures still reach the user and the developer console.
-let sink: CommandSink = {
+// without activate) failures still reach the user and the developer console. Kept on the
+// process under a registered symbol, not in this module: a feature loaded on first use
+// (lazy/lazyFeature.ts) has its own copy of this module in its bundle, and its commands
+// must log and count as the others do.
+const SINK = Symbol.for('mlops.commandSink');
+const holder = globalThis as { [SINK]?: CommandSink };
+holder[SINK] ??= {
   debug: () => undefined,
   error: (line) => console.error(line),
   event: () => undefined,
@@ -18,7 +23,7 @@ let sink: CommandSink = {
 
 /** Binds the wrapper to the extension's log and telemetry (activate() calls it first). */
 export function configureCommands(log: vscode.LogOutputChannel, telemetry: Telemetry): void {
-  sink = {
+  holder[SINK] = {
     debug: (line) => log.debug(line),
     error: (line) => log.error(line),
     event: (properties, measurements) => telemetry.send(TelemetryEvents.commandRun, properties, measurements),
@@ -32,5 +37,13 @@ export function configureCommands(log: vscode.LogOutputChannel, telemetry: Telem
 /** `vscode.commands.registerCommand`, through the wrapper. Put the result in context.subscriptions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commands take whatever VS Code passes (tree nodes, URIs)
 export function registerCommand(id: string, fn: (...args: any[]) => unknown): vscode.Disposable {
-  return vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(id, () => fn(...args), sink));
+  return vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(id, () => fn(...args), holder[SINK] as CommandSink));
+}
+
+/**
+ * A command's stand-in until its feature loads (lazy/lazyFeature.ts): not timed or counted
+ * here, since it hands the call to the real command, which is.
+ */
+export function registerStandIn(id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, fn);
 }

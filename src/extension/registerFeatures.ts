@@ -7,10 +7,14 @@
 // before the Jobs view, whose clusters are reached through them.
 import * as vscode from 'vscode';
 import type { MlopsApi } from './api';
-import { registerDataView } from './data/registerData';
-import { registerExpLifecycle } from './expLifecycle/registerExpLifecycle';
-import { registerJobsView } from './jobs/registerJobs';
-import { registerModelsView } from './models/registerModels';
+import type { DataTreeProvider } from './data/dataTree';
+import { clusterSettings } from './jobs/clusterSettings';
+import type { JobsTreeProvider } from './jobs/jobsTree';
+import type { ModelsTreeProvider } from './models/modelsTree';
+import { loadLazy } from './lazy/load';
+import { registerLazyFeature } from './lazy/lazyFeature';
+import { DATA_FEATURE, EXP_LIFECYCLE_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PROVENANCE_FEATURE } from './lazy/lazyFeatureIds';
+import { setting, settingChanged } from './settings';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
@@ -18,7 +22,7 @@ import { registerPanels } from './panels/registerPanels';
 import { registerExperiments } from './experiments/registerExperiments';
 import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
-import { registerProvenance } from './provenance/registerProvenance';
+import type { ProvenanceLauncher } from './provenance/launch';
 
 /** Registers the six MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
@@ -28,16 +32,89 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   const panelDeps = { extensionUri: context.extensionUri, log, catalog: runs, colors };
   registerPanels(context, panelDeps);
   registerExperiments(context, { ...panelDeps, state: context.workspaceState });
-  registerExpLifecycle(context, log, runs);
-  const data = registerDataView(context, log);
+  // Registered by stand-ins: the commands load from dist/lazy/expLifecycleFeature.js on first use.
+  registerLazyFeature(context, log, {
+    name: 'DVC experiment lifecycle',
+    ...EXP_LIFECYCLE_FEATURE,
+    register: () => loadLazy<typeof import('./lazy/expLifecycleFeature')>('expLifecycleFeature').registerExpLifecycle(context, log, runs),
+  });
+  // Registered by stand-ins: the view and its commands load from dist/lazy/dataFeature.js on first use.
+  let data: DataTreeProvider | undefined;
+  const loadData = registerLazyFeature(context, log, {
+    name: 'Data',
+    ...DATA_FEATURE,
+    register: () => {
+      data = loadLazy<typeof import('./lazy/dataFeature')>('dataFeature').registerDataView(context, log);
+    },
+  });
   // Every launch (reruns, experiments, entry points, runs in a workspace) records what made it through one launcher.
-  const provenance = registerProvenance(context, log, runs, workspaces.registry);
+  // Registered by stand-ins (its two commands) and a launcher that loads the real one from
+  // dist/lazy/provenanceFeature.js with the first launch: what the launches call is below.
+  let launcher: ProvenanceLauncher | undefined;
+  const loadProvenance = registerLazyFeature(context, log, {
+    name: 'Provenance',
+    ...PROVENANCE_FEATURE,
+    register: () => {
+      launcher = loadLazy<typeof import('./lazy/provenanceFeature')>('provenanceFeature').registerProvenance(context, log, runs, workspaces.registry);
+    },
+  });
+  const realLauncher = () => {
+    loadProvenance();
+    return launcher as ProvenanceLauncher;
+  };
+  const lazyLauncher: Pick<ProvenanceLauncher, 'prewarm' | 'begin' | 'client' | 'dispose'> = {
+    prewarm: () => realLauncher().prewarm(),
+    begin: (req) => realLauncher().begin(req),
+    client: () => realLauncher().client(),
+    // The real launcher is in context.subscriptions once loaded.
+    dispose: () => undefined,
+  };
+  // The class has private fields, so its type is nominal: this object has all its public ones.
+  const provenance = lazyLauncher as ProvenanceLauncher;
   const pipelines = registerPipelines(context, log, provenance);
   registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
-  const jobs = registerJobsView(context, log, workspaces.registry, pipelines, runs);
+  // Registered by stand-ins: the view and its commands load from dist/lazy/jobsFeature.js on
+  // first use. The "on Cluster" menu items of the Pipelines and Runs views show where a
+  // cluster is configured: their context key is kept here until the feature keeps it.
+  let jobs: JobsTreeProvider | undefined;
+  const loadJobs = registerLazyFeature(context, log, {
+    name: 'Jobs',
+    ...JOBS_FEATURE,
+    register: () => {
+      jobs = loadLazy<typeof import('./lazy/jobsFeature')>('jobsFeature').registerJobsView(context, log, workspaces.registry, pipelines, runs);
+    },
+  });
+  const hasClusters = () => void vscode.commands.executeCommand('setContext', 'mlops.hasClusters', clusterSettings(setting('clusters')).length > 0);
+  hasClusters();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => settingChanged(e, 'clusters') && hasClusters()));
   // Models after Runs: a version's source run, its key metric and Compare Versions come from there.
-  const models = registerModelsView(context, log, runs, workspaces);
+  // Registered by stand-ins: the view and its commands load from dist/lazy/modelsFeature.js on first use.
+  let models: ModelsTreeProvider | undefined;
+  const loadModels = registerLazyFeature(context, log, {
+    name: 'Models',
+    ...MODELS_FEATURE,
+    register: () => {
+      models = loadLazy<typeof import('./lazy/modelsFeature')>('modelsFeature').registerModelsView(context, log, runs, workspaces);
+    },
+  });
 
-  return { workspaces, runs, data, pipelines, jobs, models };
+  return {
+    workspaces,
+    runs,
+    // The API's Data, Jobs and Models views (the E2E tests read them) are the real ones: asking for one loads its feature.
+    get data(): DataTreeProvider {
+      loadData();
+      return data as DataTreeProvider;
+    },
+    pipelines,
+    get jobs(): JobsTreeProvider {
+      loadJobs();
+      return jobs as JobsTreeProvider;
+    },
+    get models(): ModelsTreeProvider {
+      loadModels();
+      return models as ModelsTreeProvider;
+    },
+  };
 }

@@ -1,28 +1,63 @@
 // What activation parses (issue 21: ≤ 200 KB): libraries that only some commands need stay
 // out of dist/extension.js and load on first use from dist/lazy/. This builds the bundle as
-// esbuild.mjs does and names what must not be in it, so an eager import that pulls one back
-// fails here rather than in the activation bench.
+// esbuild.mjs does (the same options, from scripts/extensionBundle.mjs) and names what must
+// not be in it, so an eager import that pulls one back fails here rather than in the
+// activation bench.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import * as yaml from 'yaml';
+
+type Options = typeof import('../../scripts/extensionBundle.mjs', { with: { 'resolution-mode': 'import' } });
+const options = (): Promise<Options> => import('../../scripts/extensionBundle.mjs');
+const root = join(__dirname, '..', '..');
+
+// Packages that load from dist/lazy/ on first use (src/extension/lazy/, LAZY_PACKAGES).
+const LAZY = ['simple-git', 'yaml', 'ssh2', 'dockerode', 'vscode-languageclient', '@vscode/extension-telemetry', 'sql.js'];
+
+// The production bundle's size may not grow past this (it shrinks as features load on
+// first use; issue 21's goal is 200 KB). Lower it when the bundle shrinks.
+const BUDGET_KB = 260;
 
 describe('activation bundle', function () {
-  this.timeout(60000);
+  this.timeout(120000);
 
-  it('leaves simple-git to the lazy bundles (an experiment command asks git through dist/lazy/dataLib.js)', async () => {
-    const built = await esbuild.build({
-      entryPoints: ['src/extension/extension.ts'],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      outfile: 'extension.js',
-      external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
-    });
+  it(`leaves ${LAZY.join(', ')} to the lazy bundles and stays within ${BUDGET_KB} KB minified`, async () => {
+    const { extensionBundle } = await options();
+    const built = await esbuild.build({ ...extensionBundle, absWorkingDir: root, minify: true, write: false, metafile: true, logLevel: 'silent', outdir: 'dist' });
     const inputs = Object.keys(built.metafile.inputs);
     assert.ok(inputs.some((f) => f.endsWith('src/extension/extension.ts')));
-    assert.deepEqual(inputs.filter((f) => /node_modules\/simple-git\//.test(f)), []);
+    const eager = inputs.filter((f) => LAZY.some((p) => f.includes(`node_modules/${p}/`)));
+    assert.deepEqual(eager, [], 'a module above is imported (not only as a type) from code activation loads');
+    const bytes = built.outputFiles.find((f) => f.path.endsWith('extension.js'))?.contents.length ?? Infinity;
+    assert.ok(bytes <= BUDGET_KB * 1024, `dist/extension.js is ${(bytes / 1024).toFixed(0)} KB, over its ${BUDGET_KB} KB budget`);
+  });
+
+  it("reads a lazy package's exports through its stand-in, loading the package only then", async () => {
+    const { extensionBundle, lazyPackagesPlugin } = await options();
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-lazy-'));
+    try {
+      // yamlData's API through the stand-in, as extension.js uses it; the package from its own bundle.
+      writeFileSync(join(dir, 'entry.ts'), `export * from ${JSON.stringify(join(root, 'src/core/common/yamlData.ts'))};\nexport { Scalar, YAMLMap, visit, isMap } from 'yaml';\n`);
+      await esbuild.build({ ...extensionBundle, entryPoints: { bundle: join(dir, 'entry.ts') }, absWorkingDir: root, outdir: dir, logLevel: 'silent', plugins: [lazyPackagesPlugin] });
+      await esbuild.build({ ...extensionBundle, entryPoints: { yamlLib: join(root, 'src/extension/lazy/yamlLib.ts') }, absWorkingDir: root, outdir: join(dir, 'lazy'), logLevel: 'silent', plugins: [] });
+      const lib = join(dir, 'lazy', 'yamlLib.js');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = require(join(dir, 'bundle.js')) as typeof import('../../src/core/common/yamlData') & Pick<typeof yaml, 'Scalar' | 'YAMLMap' | 'visit' | 'isMap'>;
+      assert.equal(require.cache[lib], undefined, 'loaded before first use');
+      const text = 'a: 1\nb: [x, {c: &r 2}]\nd: *r\n';
+      assert.deepEqual(m.parseYamlData(text), yaml.parse(text));
+      assert.ok(require.cache[lib], 'not loaded from dist/lazy/');
+      assert.throws(() => m.parseYamlData('? [a]\n: 1\n'), m.NonPlainKeyError);
+      assert.throws(() => m.parseYamlData('a: [1'), /at line 1, column/);
+      assert.ok(m.isMap(m.parseUntrusted('k: v').contents));
+      assert.ok(new m.Scalar(1) instanceof m.Scalar);
+      assert.equal(typeof m.visit.BREAK, 'symbol');
+      assert.ok(new m.YAMLMap() instanceof m.YAMLMap);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

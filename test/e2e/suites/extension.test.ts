@@ -53,6 +53,16 @@ describe('MLOps Workbench in a real extension host', () => {
     }
   });
 
+  it('loads the Models view on first use: a command run through its stand-in reaches the real one', async () => {
+    await api();
+    // The first run requires dist/lazy/modelsFeature.js and hands the call over; the second reaches the real command directly.
+    await vscode.commands.executeCommand('mlops.refreshModels');
+    await vscode.commands.executeCommand('mlops.refreshModels');
+    await vscode.commands.executeCommand('mlops.models.focus');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.ok(registered.has('mlops.model.serve') && registered.has('mlops.refreshModels'));
+  });
+
   it('lists the stages of examples/dvc.yaml in the Pipelines view', async () => {
     const { views } = await api();
     // One dvc.yaml lists its stages at the top; several nest them under each file.

@@ -1,0 +1,98 @@
+// The commands and views of each feature that loads on first use (lazy/lazyFeature.ts):
+// its stand-ins are registered under these ids at activation. Plain data, so that
+// test/unit/lazyFeatures.test.ts can hold each list to what the feature's folder registers.
+export interface LazyFeatureIds {
+  /** The feature's folder under src/extension/. */
+  folder: string;
+  commands: readonly string[];
+  views: readonly string[];
+}
+
+export const MODELS_FEATURE: LazyFeatureIds = {
+  folder: 'models',
+  commands: [
+    'mlops.refreshModels',
+    'mlops.model.showSourceRun',
+    'mlops.model.setAlias',
+    'mlops.model.removeAlias',
+    'mlops.model.setTag',
+    'mlops.model.deleteVersion',
+    'mlops.model.registerFromRun',
+    'mlops.model.compareVersions',
+    'mlops.model.registerDvcVersion',
+    'mlops.model.serve',
+    'mlops.model.stopServing',
+    'mlops.model.tryModel',
+    'mlops.model.assignStage',
+    'mlops.workspace.serveModel',
+  ],
+  views: ['mlops.models'],
+};
+
+export const JOBS_FEATURE: LazyFeatureIds = {
+  folder: 'jobs',
+  commands: [
+    'mlops.refreshJobs',
+    'mlops.submitJob',
+    'mlops.job.cancel',
+    'mlops.job.copyId',
+    'mlops.job.requeue',
+    'mlops.job.openShell',
+    'mlops.jobs.showAllUsers',
+    'mlops.jobs.showMineOnly',
+    'mlops.job.showOutput',
+    'mlops.job.follow',
+    'mlops.runStageOnCluster',
+    'mlops.runExperimentOnCluster',
+    'mlops.runEntryPointOnCluster',
+    'mlops.runAgainOnCluster',
+    'mlops.syncToCluster',
+    'mlops.job.delete',
+    'mlops.startRayClusterOnHosts',
+    'mlops.stopRayClusterOnHosts',
+    'mlops.setRayToken',
+  ],
+  views: ['mlops.jobs'],
+};
+
+export const DATA_FEATURE: LazyFeatureIds = {
+  folder: 'data',
+  commands: [
+    'mlops.data.refresh',
+    'mlops.data.checkoutVersion',
+    'mlops.data.getVersion',
+    'mlops.data.compareVersions',
+    'mlops.data.pull',
+    'mlops.data.push',
+    'mlops.data.add',
+    'mlops.data.showMetricsTable',
+  ],
+  views: ['mlops.data'],
+};
+
+export const PROVENANCE_FEATURE: LazyFeatureIds = {
+  folder: 'provenance',
+  commands: ['mlops.runs.reproduce', 'mlops.runs.cleanupReproductions'],
+  views: [],
+};
+
+export const EXP_LIFECYCLE_FEATURE: LazyFeatureIds = {
+  folder: 'expLifecycle',
+  commands: [
+    'mlops.dvcExp.queue',
+    'mlops.dvcExp.runNow',
+    'mlops.dvcExp.startQueue',
+    'mlops.dvcExp.stopQueue',
+    'mlops.dvcExp.kill',
+    'mlops.dvcExp.showLog',
+    'mlops.dvcExp.apply',
+    'mlops.dvcExp.branch',
+    'mlops.dvcExp.rename',
+    'mlops.dvcExp.remove',
+    'mlops.dvcExp.push',
+    'mlops.dvcExp.pull',
+  ],
+  views: [],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE, EXP_LIFECYCLE_FEATURE];
