@@ -5,9 +5,11 @@
 // message is built (tableMessage.ts), and the webview bundle starts and draws the rows in
 // view. MLflow's: `mlflow server` on that mlflow.db, its experiment's runs page opened in a fresh
 // browser context, until the newest run's name is visible. Then the scroll frame time of
-// our table at 100,000 rows. BENCH_TABLE_RUNS scales the first part.
+// our table at 100,000 rows (the renderer main thread's CPU per frame, from a trace), and the
+// extension host's memory with 100,000 runs listed. BENCH_TABLE_RUNS scales the first part;
+// BENCH_TABLE_PARTS=render,scroll,memory picks parts.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -19,6 +21,8 @@ import { launchBrowser } from '../test/e2e/browser.mjs';
 
 const RUNS = Number(process.env.BENCH_TABLE_RUNS ?? 10000);
 const SCROLL_RUNS = 100_000;
+// Which parts run (comma-separated): render (vs MLflow's UI), scroll, memory. All by default.
+const PARTS = new Set((process.env.BENCH_TABLE_PARTS ?? 'render,scroll,memory').split(',').map((p) => p.trim()));
 const PARAMS = 8;
 const METRICS = 16;
 const python = join(root, '.venv-peers', 'bin', 'python');
@@ -143,66 +147,109 @@ const renderInPage = (/** @type {import('playwright-core').Page} */ page) =>
     return { ms: performance.now() - t0, domRows: document.querySelectorAll('.row').length };
   }, ourJs);
 
-const oursTimes = [];
-let domRows = 0;
-for (let i = 0; i < 3; i++) {
-  const { page, context } = await tablePage(message);
-  const r = await renderInPage(page);
-  oursTimes.push(r.ms);
-  domRows = r.domRows;
-  await context.close();
-}
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const webviewMs = median(oursTimes);
-const oursMs = listMs + messageMs + webviewMs;
-console.log(`  ours: list mlflow.db ${listMs.toFixed(0)} ms + rows message ${messageMs.toFixed(0)} ms + webview ${webviewMs.toFixed(0)} ms (median of 3; ${domRows} row elements for ${message.rows.length.toLocaleString('en')} rows) = ${oursMs.toFixed(0)} ms`);
+const p95Of = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-// ---- MLflow's UI ---------------------------------------------------------------------
-const port = await new Promise((resolve) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const p = /** @type {import('node:net').AddressInfo} */ (srv.address()).port;
-    srv.close(() => resolve(p));
-  });
-});
-const server = spawn(mlflowBin, ['server', '--backend-store-uri', `sqlite:///${db}`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MLFLOW_ENABLE_WORKSPACES: 'false' } });
-let serverLog = '';
-server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-4000)));
-const base = `http://127.0.0.1:${port}`;
 try {
-  const deadline = Date.now() + 120_000;
-  while (!(await fetch(`${base}/health`).then((r) => r.ok).catch(() => false))) {
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`mlflow server did not start: ${serverLog}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const exps = await (await fetch(`${base}/ajax-api/2.0/mlflow/experiments/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max_results: 10 }) })).json();
-  const exp = exps.experiments.find((/** @type {any} */ e) => e.name === 'bench');
-  const newest = `run-${String(RUNS - 1).padStart(5, '0')}`;
-  const theirTimes = [];
+  if (PARTS.has('render')) await firstRender();
+  if (PARTS.has('scroll')) await scroll();
+  if (PARTS.has('memory')) memory();
+} finally {
+  await browser.close();
+}
+
+async function firstRender() {
+  const oursTimes = [];
+  let domRows = 0;
   for (let i = 0; i < 3; i++) {
-    // A fresh context: nothing cached from the last load, as a first visit.
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-    const page = await context.newPage();
-    const t0 = performance.now();
-    await page.goto(`${base}/#/experiments/${exp.experiment_id}/runs`);
-    await page.getByText(newest, { exact: true }).first().waitFor({ state: 'visible', timeout: 120_000 });
-    theirTimes.push(performance.now() - t0);
-    if (i === 0) await page.screenshot({ path: join(root, 'test-results', 'bench-mlflow-ui-table.png') });
+    const { page, context } = await tablePage(message);
+    const r = await renderInPage(page);
+    oursTimes.push(r.ms);
+    domRows = r.domRows;
     await context.close();
   }
-  const theirMs = median(theirTimes);
-  console.log(`  MLflow UI (mlflow server, experiment page): ${theirTimes.map((t) => t.toFixed(0)).join(', ')} ms, median ${theirMs.toFixed(0)} ms`);
+  const webviewMs = median(oursTimes);
+  const oursMs = listMs + messageMs + webviewMs;
+  console.log(`  ours: list mlflow.db ${listMs.toFixed(0)} ms + rows message ${messageMs.toFixed(0)} ms + webview ${webviewMs.toFixed(0)} ms (median of 3; ${domRows} row elements for ${message.rows.length.toLocaleString('en')} rows) = ${oursMs.toFixed(0)} ms`);
 
-  // ---- scroll at 100,000 rows ----------------------------------------------------------
+  // ---- MLflow's UI ---------------------------------------------------------------------
+  const port = await new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = /** @type {import('node:net').AddressInfo} */ (srv.address()).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const server = spawn(mlflowBin, ['server', '--backend-store-uri', `sqlite:///${db}`, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MLFLOW_ENABLE_WORKSPACES: 'false' } });
+  let serverLog = '';
+  server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-4000)));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + 120_000;
+    while (!(await fetch(`${base}/health`).then((r) => r.ok).catch(() => false))) {
+      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`mlflow server did not start: ${serverLog}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const exps = await (await fetch(`${base}/ajax-api/2.0/mlflow/experiments/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max_results: 10 }) })).json();
+    const exp = exps.experiments.find((/** @type {any} */ e) => e.name === 'bench');
+    const newest = `run-${String(RUNS - 1).padStart(5, '0')}`;
+    const theirTimes = [];
+    for (let i = 0; i < 3; i++) {
+      // A fresh context: nothing cached from the last load, as a first visit.
+      const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+      const page = await context.newPage();
+      const t0 = performance.now();
+      await page.goto(`${base}/#/experiments/${exp.experiment_id}/runs`);
+      await page.getByText(newest, { exact: true }).first().waitFor({ state: 'visible', timeout: 120_000 });
+      theirTimes.push(performance.now() - t0);
+      if (i === 0) await page.screenshot({ path: join(root, 'test-results', 'bench-mlflow-ui-table.png') });
+      await context.close();
+    }
+    const theirMs = median(theirTimes);
+    console.log(`  MLflow UI (mlflow server, experiment page): ${theirTimes.map((t) => t.toFixed(0)).join(', ')} ms, median ${theirMs.toFixed(0)} ms`);
+    result(`experiments table first render ${RUNS} runs × ${columns} columns`, `ours ${oursMs.toFixed(0)} ms vs the MLflow UI runs page ${theirMs.toFixed(0)} ms (load ${load()})`, [faster(theirMs / oursMs, 10, 'vs MLflow UI')]);
+  } finally {
+    server.kill();
+  }
+}
+
+// ---- scroll at 100,000 rows ----------------------------------------------------------
+/**
+ * The renderer main thread's CPU time per frame, from a Chromium trace: every task between
+ * one frame's start and the next (our redraw, style, layout, paint, layerize, commit). Thread
+ * time, not wall time: on a loaded machine a frame waits for a core, and that wait is no work
+ * of ours. The first and last frame (half inside the trace) are dropped.
+ * @param {Buffer} buf
+ */
+function mainThreadFrames(buf) {
+  const trace = JSON.parse(buf.toString('utf8'));
+  /** @type {any[]} */
+  const events = trace.traceEvents ?? trace;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain');
+  const mine = events.filter((e) => e.pid === main?.pid && e.tid === main?.tid).sort((x, y) => x.ts - y.ts);
+  const starts = mine.filter((e) => e.name === 'BeginMainThreadFrame').map((e) => e.ts);
+  const cpu = new Array(starts.length).fill(0);
+  let k = 0;
+  for (const task of mine) {
+    if (task.ph !== 'X' || task.name !== 'ThreadControllerImpl::RunTask' || task.ts < starts[0]) continue;
+    while (k + 1 < starts.length && starts[k + 1] <= task.ts) k++;
+    cpu[k] += (task.tdur ?? task.dur) / 1000;
+  }
+  return cpu.slice(1, -1);
+}
+
+async function scroll() {
   const many = Array.from({ length: SCROLL_RUNS }, (_, i) => tableRuns[i % tableRuns.length]).map((r, i) => ({ ...r, key: `s\n${i}` }));
   const big = rowsMessage(many, DEFAULT_TABLE_STATE, undefined, Date.now(), '(none)').message;
   const { page, context } = await tablePage(big);
   await renderInPage(page);
-  const frames = await page.evaluate(async () => {
-    const grid = /** @type {HTMLElement} */ (document.querySelector('.grid'));
-    // From a frame's start to the browser being idle after the next frame: one frame interval
-    // plus that frame's work (our redraw, style, layout, paint). The same with no scroll is
-    // the interval alone; the difference is the work a scroll costs.
-    const measure = async (/** @type {number} */ step) => {
+  // BENCH_TABLE_TRACE=file.json: a Chromium performance trace of the scrolling (open it in DevTools' Performance tab).
+  const traceFile = process.env.BENCH_TABLE_TRACE;
+  /** Per frame: from a frame's start to the browser idle after the next one (wall), and the main thread's CPU (trace). */
+  const measure = async (/** @type {number} */ step) => {
+    await browser.startTracing(page, traceFile ? { path: traceFile } : { categories: ['-*', 'toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame'] });
+    const wall = await page.evaluate(async (step) => {
+      const grid = /** @type {HTMLElement} */ (document.querySelector('.grid'));
       const out = [];
       for (let f = 0; f < 240; f++) {
         await new Promise((r) => requestAnimationFrame(r));
@@ -212,22 +259,71 @@ try {
         out.push(performance.now() - t0);
       }
       return out;
-    };
-    const idle = await measure(0);
-    // A fling (37 rows a frame: every row element rebound) and a wheel's pace (3 rows a frame).
-    const scrolled = await measure(24 * 37 + 7);
-    const wheel = await measure(24 * 3);
-    return { idle, scrolled, wheel, rows: document.querySelectorAll('.row').length, top: grid.scrollTop };
-  });
+    }, step);
+    const cpu = mainThreadFrames(await browser.stopTracing());
+    return { wall, cpu };
+  };
+  // The frame interval alone; then a fling (37 rows a frame: every row element rebound) and a wheel's pace (3 rows a frame).
+  const idle = await measure(0);
+  const fling = await measure(24 * 37 + 7);
+  const wheel = await measure(24 * 3);
+  const rows = await page.evaluate(() => document.querySelectorAll('.row').length);
   await context.close();
-  const p95Of = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
-  const interval = median(frames.idle);
-  const p95 = Math.max(0, p95Of(frames.scrolled) - interval);
-  const wheelP95 = Math.max(0, p95Of(frames.wheel) - interval);
-  console.log(`  scroll at ${SCROLL_RUNS.toLocaleString('en')} rows, scroll to idle after the next frame: 240 jumps of 37 rows p95 ${p95Of(frames.scrolled).toFixed(1)} ms, median ${median(frames.scrolled).toFixed(1)} ms; 240 steps of 3 rows p95 ${p95Of(frames.wheel).toFixed(1)} ms, median ${median(frames.wheel).toFixed(1)} ms; without scrolling ${interval.toFixed(1)} ms (the frame interval); ${frames.rows} row elements in the page`);
-  result(`experiments table first render ${RUNS} runs × ${columns} columns`, `ours ${oursMs.toFixed(0)} ms vs the MLflow UI runs page ${theirMs.toFixed(0)} ms`, [faster(theirMs / oursMs, 10, 'vs MLflow UI')]);
-  result(`experiments table scroll at ${SCROLL_RUNS} rows`, `p95 work per frame beyond the frame interval: ${wheelP95.toFixed(1)} ms at 3 rows a frame, ${p95.toFixed(1)} ms at 37 rows a frame`, [atMost('p95 at 3 rows a frame', wheelP95, 16, ' ms'), atMost('p95 at 37 rows a frame', p95, 16, ' ms')]);
-} finally {
-  server.kill();
-  await browser.close();
+  const interval = median(idle.wall);
+  const wall = (/** @type {number[]} */ xs) => `p95 ${Math.max(0, p95Of(xs) - interval).toFixed(1)} ms, median ${Math.max(0, median(xs) - interval).toFixed(1)} ms`;
+  const cpu = (/** @type {number[]} */ xs) => `p95 ${p95Of(xs).toFixed(1)} ms, median ${median(xs).toFixed(1)} ms`;
+  console.log(`  scroll at ${SCROLL_RUNS.toLocaleString('en')} rows (${rows} row elements in the page), 240 frames each:`);
+  console.log(`    renderer main-thread CPU per frame: 37 rows a frame ${cpu(fling.cpu)}; 3 rows a frame ${cpu(wheel.cpu)}; not scrolling ${cpu(idle.cpu)}`);
+  console.log(`    wall, scroll to idle after the next frame, less the frame interval (${interval.toFixed(1)} ms): 37 rows a frame ${wall(fling.wall)}; 3 rows a frame ${wall(wheel.wall)}`);
+  result(
+    `experiments table scroll at ${SCROLL_RUNS} rows`,
+    `main-thread work per frame p95 ${p95Of(wheel.cpu).toFixed(1)} ms at 3 rows a frame, ${p95Of(fling.cpu).toFixed(1)} ms at 37 rows a frame; wall beyond the frame interval p95 ${Math.max(0, p95Of(wheel.wall) - interval).toFixed(1)} / ${Math.max(0, p95Of(fling.wall) - interval).toFixed(1)} ms (load ${load()})`,
+    [atMost('p95 at 3 rows a frame', p95Of(wheel.cpu), 16, ' ms'), atMost('p95 at 37 rows a frame', p95Of(fling.cpu), 16, ' ms')],
+  );
+}
+
+// ---- extension-host memory at 100,000 runs -------------------------------------------
+/**
+ * In a fresh Node process (the extension host is one): the memory 100,000 listed runs and
+ * the open table take. Idle: the bundles loaded. Then what the Runs view and the panel hold:
+ * the runs as the SQLite reader returns them (the bench's mlflow.db read ten times: ten
+ * stores of 10,000 runs, each run its own objects), the table's runs and view, and the rows
+ * message serialised once as postMessage does (dropped after the post; the rest stays
+ * while the panel is open).
+ */
+function memory() {
+  const code = `
+const { MlflowSqliteSource } = require(${JSON.stringify(join(root, 'dist', 'core.js'))});
+const { rowsMessage, DEFAULT_TABLE_STATE } = require(${JSON.stringify(HOST_BUNDLE)});
+(async () => {
+  const mb = (n) => n / 1048576;
+  const snap = () => { global.gc(); global.gc(); const m = process.memoryUsage(); return { heap: mb(m.heapUsed + m.external + m.arrayBuffers), rss: mb(m.rss) }; };
+  const idle = snap();
+  const runs = [];
+  for (let k = 0; runs.length < ${SCROLL_RUNS}; k++) {
+    const listing = await new MlflowSqliteSource(${JSON.stringify(db)}, { wasmPath: ${JSON.stringify(join(root, 'dist', 'sql-wasm.wasm'))} }).list();
+    runs.push(...listing.runs.slice(0, ${SCROLL_RUNS} - runs.length).map((run) => ({ key: 's' + k + '\\n' + run.id, run, source: 'MLflow · mlflow.db', experiment: 'bench' })));
+  }
+  const listed = snap();
+  // In a function of its own: the message is out of every live frame once it returns.
+  const send = () => {
+    const { message, visible, view } = rowsMessage(runs, DEFAULT_TABLE_STATE, undefined, Date.now(), '(none)');
+    const sent = JSON.stringify(message).length;
+    return { kept: { visible, view }, sent, rows: message.rows.length, peak: mb(process.memoryUsage().rss) };
+  };
+  const { kept, sent, rows, peak } = send();
+  const open = snap();
+  console.log(JSON.stringify({ idle, listed, open, peak, sent: mb(sent), rows, kept: [runs.length, kept.visible.length, kept.view.rows.length] }));
+})();
+`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '-e', code], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop() ?? '{}');
+  const rss = out.open.rss - out.idle.rss;
+  const heap = out.open.heap - out.idle.heap;
+  const listedHeap = out.listed.heap - out.idle.heap;
+  console.log(`  memory, ${out.rows.toLocaleString('en')} runs × ${columns} columns: idle ${out.idle.rss.toFixed(0)} MB RSS; runs listed ${out.listed.rss.toFixed(0)} MB RSS (heap +${listedHeap.toFixed(0)} MB); table open ${out.open.rss.toFixed(0)} MB RSS (heap +${(heap - listedHeap).toFixed(0)} MB more); peak while sending ${out.peak.toFixed(0)} MB RSS (rows message ${out.sent.toFixed(0)} MB as JSON)`);
+  result(
+    `experiments table extension-host memory at ${SCROLL_RUNS} runs`,
+    `+${rss.toFixed(0)} MB RSS (heap +${heap.toFixed(0)} MB: the listed runs +${listedHeap.toFixed(0)} MB, the table +${(heap - listedHeap).toFixed(0)} MB) above idle with the table open, +${(out.peak - out.idle.rss).toFixed(0)} MB at the peak of a send (load ${load()})`,
+    [atMost('RSS above idle, table open', rss, 300, ' MB')],
+  );
 }

@@ -37,6 +37,27 @@ function button(label: string, title: string, onClick: () => void): HTMLButtonEl
   return b;
 }
 
+/** A pooled row element, and what it shows now: a rebind compares against these instead of reading the DOM. */
+interface PoolRow {
+  el: HTMLElement;
+  cells: HTMLElement[];
+  /** Each cell's text node. */
+  nodes: Text[];
+  pad: HTMLElement;
+  texts: string[];
+  titles: string[];
+  /** The disclosure triangle drawn in the tree column ('' none). */
+  tree: string;
+  /** The row of the table bound to it, -1 none. */
+  index: number;
+  /** The row's classes from its data (status, group, context); `className`: with the selection and cursor added. */
+  base?: string;
+  className: string;
+  /** The column whose cell has the keyboard focus mark, -1 none. */
+  focus: number;
+  selected: boolean | undefined;
+}
+
 export class TableView {
   private readonly searchInput = el('input', 'search-input');
   private readonly searchError = el('div', 'search-error');
@@ -51,10 +72,12 @@ export class TableView {
   private readonly empty = el('div', 'notice');
   private readonly compareBtn: HTMLButtonElement;
   private readonly chartsBtn: HTMLButtonElement;
-  private pool: HTMLElement[] = [];
-  private bound: number[] = [];
-  /** Columns with text in them: those in view sideways (and pinned ones); the others stay empty. */
-  private colRange = { first: 0, end: 0 };
+  private pool: PoolRow[] = [];
+  /** Columns laid out: those in view sideways (and pinned ones); the others are display:none and empty. */
+  private colRange = { first: -1, end: -1 };
+  private offsets: ReturnType<typeof columnOffsets> = { left: [], stick: [], width: 0 };
+  private widths: number[] = [];
+  private box: { width: number; height: number; head: number } | undefined;
   private columnsKey = '';
   private frame = 0;
   private state: TableState;
@@ -105,7 +128,12 @@ export class TableView {
     this.grid.addEventListener('scroll', () => this.schedule());
     this.grid.addEventListener('keydown', (e) => cb.key(e));
     this.spacer.addEventListener('click', (e) => this.onRowClick(e));
-    new ResizeObserver(() => this.schedule()).observe(this.grid);
+    const resized = new ResizeObserver(() => {
+      this.box = undefined;
+      this.schedule();
+    });
+    resized.observe(this.grid);
+    resized.observe(this.head);
     this.empty.hidden = true;
     root.append(toolbar, this.chooser, this.empty, this.grid);
   }
@@ -284,120 +312,186 @@ export class TableView {
     });
   }
 
+  /** The grid's box and the header's height, kept by a ResizeObserver: a scroll frame reads no layout but the scroll offsets. */
+  private measure(): void {
+    this.box = { width: this.grid.clientWidth, height: this.grid.clientHeight, head: this.head.offsetHeight };
+  }
+
   /** Binds the pool of row elements to the rows in view; `rebuild` when the columns or the rows themselves changed. */
   private drawRows(rebuild: boolean): void {
     const s = this.state;
     const key = s.columns.map((c) => `${c.id}:${c.width}:${c.pinned}`).join('|');
     if (key !== this.columnsKey) {
       this.columnsKey = key;
-      for (const p of this.pool) p.remove();
+      for (const p of this.pool) p.el.remove();
       this.pool = [];
-      this.bound = [];
+      this.offsets = columnOffsets(s.columns);
+      this.widths = s.columns.map((c) => c.width);
+      this.colRange = { first: -1, end: -1 };
       rebuild = true;
     }
-    const headH = this.head.offsetHeight;
-    const { first, end } = visibleRange(Math.max(0, this.grid.scrollTop - headH), this.grid.clientHeight, s.rows.length);
-    const { stick, left } = columnOffsets(s.columns);
-    const cols = visibleColumnRange(left, s.columns.map((c) => c.width), this.grid.scrollLeft, this.grid.clientWidth);
-    if (cols.first !== this.colRange.first || cols.end !== this.colRange.end) {
-      this.colRange = cols;
-      rebuild = true;
-    }
+    if (!this.box) this.measure();
+    const box = this.box!;
+    const { first, end } = visibleRange(Math.max(0, this.grid.scrollTop - box.head), box.height, s.rows.length);
+    const cols = visibleColumnRange(this.offsets.left, this.widths, this.grid.scrollLeft, box.width);
     const n = end - first;
-    if (this.pool.length < n) {
+    let grown = false;
+    while (this.pool.length < n) {
       // More rows fit than the pool holds (a taller panel): grow it, and place every row anew.
-      while (this.pool.length < n) {
-        const r = el('div', 'row');
-        r.setAttribute('role', 'row');
-        s.columns.forEach((c, i) => {
-          const cell = el('div', `cell${c.numeric ? ' num' : ''}${c.pinned ? ' pinned' : ''}${c.id === 'attr:status' ? ' status' : ''}`);
-          cell.setAttribute('role', 'gridcell');
-          cell.style.width = `${c.width}px`;
-          if (stick[i] !== undefined) cell.style.left = `${stick[i]}px`;
-          r.append(cell);
-        });
-        this.pool.push(r);
-        this.bound.push(-1);
-      }
+      this.pool.push(this.newRow());
+      grown = true;
+    }
+    if (grown || cols.first !== this.colRange.first || cols.end !== this.colRange.end) {
+      this.colRange = cols;
+      for (const p of this.pool) this.showColumns(p);
       rebuild = true;
     }
     // Row i lives in pool element i mod the pool's size: a scroll by d rows rebinds d elements, not all.
     const size = this.pool.length;
+    // An element whose slot a row in view takes is rebound where it stands: taken out and put
+    // back, its whole subtree would be restyled and laid out anew. Only slots left empty (the
+    // table's end in view, or a shorter panel) lose their element.
     for (let k = 0; k < size; k++) {
-      const i = this.bound[k];
-      if (i >= 0 && (i < first || i >= end || i % size !== k)) {
-        this.pool[k].remove();
-        this.bound[k] = -1;
+      const p = this.pool[k];
+      if (grown) p.index = -1;
+      const used = (((k - first) % size) + size) % size < n;
+      if (!used && p.el.isConnected) {
+        p.el.remove();
+        p.index = -1;
       }
     }
     for (let i = first; i < end; i++) {
-      const k = i % size;
-      const r = this.pool[k];
-      if (!r.isConnected) this.spacer.append(r);
-      if (rebuild || this.bound[k] !== i) {
-        this.bound[k] = i;
-        this.bindRow(r, i);
-      }
-      this.markRow(r, i);
+      const p = this.pool[i % size];
+      if (p.index !== i || rebuild) this.bindRow(p, i);
+      if (!p.el.isConnected) this.spacer.append(p.el);
+      this.markRow(p, i);
     }
   }
 
-  private bindRow(r: HTMLElement, i: number): void {
-    const row = this.state.rows[i];
-    r.style.top = `${i * ROW_HEIGHT}px`;
-    r.dataset.row = String(i);
-    r.className = row.kind === 'group' ? 'row group' : `row st-${row.status ?? 'UNKNOWN'}`;
-    r.setAttribute('aria-rowindex', String(i + 2));
-    const cells = r.children;
+  /** A row element with a cell per column, and a pad that stands for the scrolling columns left of the view. */
+  private newRow(): PoolRow {
+    const s = this.state;
+    const el = document.createElement('div');
+    el.setAttribute('role', 'row');
+    el.style.width = `${this.offsets.width}px`;
+    const pad = document.createElement('div');
+    pad.className = 'pad';
+    pad.setAttribute('aria-hidden', 'true');
+    const nodes: Text[] = [];
+    const cells = s.columns.map((c, j) => {
+      const cell = el.appendChild(document.createElement('div'));
+      nodes.push(cell.appendChild(document.createTextNode('')));
+      cell.className = `cell${c.numeric ? ' num' : ''}${c.pinned ? ' pinned' : ''}${c.id === 'attr:status' ? ' status' : ''}`;
+      cell.setAttribute('role', 'gridcell');
+      cell.dataset.col = String(j);
+      cell.style.width = `${c.width}px`;
+      const stick = this.offsets.stick[j];
+      if (stick !== undefined) cell.style.left = `${stick}px`;
+      return cell;
+    });
+    return { el, cells, nodes, pad, texts: cells.map(() => ''), titles: cells.map(() => ''), tree: '', index: -1, className: '', focus: -1, selected: undefined };
+  }
+
+  /**
+   * Only the columns in view sideways (and the pinned ones) are laid out: the others are
+   * display:none, and the pad before the first shown scrolling column is as wide as the
+   * scrolling columns before it, so every cell stays at its column's offset.
+   */
+  private showColumns(p: PoolRow): void {
     const { first, end } = this.colRange;
     const columns = this.state.columns;
-    for (let j = 0; j < cells.length; j++) {
-      const cell = cells[j] as HTMLElement;
-      // Text only where it can be seen: a row rebound while scrolling lays out ~10 cells, not 30.
-      const text = (j >= first && j < end) || columns[j]?.pinned ? (row.cells[j] ?? '') : '';
-      if (cell.textContent !== text) cell.textContent = text;
-      const title = row.titles?.[j] || (text.length > 12 ? text : '');
-      if (cell.title !== title) cell.title = title;
+    let pad = 0;
+    let before: HTMLElement | undefined;
+    for (let j = 0; j < p.cells.length; j++) {
+      const shown = (j >= first && j < end) || columns[j].pinned;
+      if (p.cells[j].hidden === shown) p.cells[j].hidden = !shown;
+      if (!shown && !before) pad += this.widths[j];
+      else if (shown && !columns[j].pinned && !before) before = p.cells[j];
     }
-    if (row.kind === 'group') {
-      const first = cells[0] as HTMLElement | undefined;
-      if (first) first.textContent = `${row.collapsed ? '▸' : '▾'} ${row.cells[0]} (${row.count ?? 0})`;
-      r.setAttribute('aria-expanded', String(!row.collapsed));
-      return;
+    p.pad.style.width = `${pad}px`;
+    if (before && p.pad.nextSibling !== before) p.el.insertBefore(p.pad, before);
+  }
+
+  /** Writes row `i` into a pooled element: only the text, titles and classes that differ from what it shows. */
+  private bindRow(p: PoolRow, i: number): void {
+    const row = this.state.rows[i];
+    const r = p.el;
+    if (p.index !== i) {
+      p.index = i;
+      r.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
+      r.dataset.row = String(i);
+      r.setAttribute('aria-rowindex', String(i + 2));
     }
-    r.classList.toggle('context', row.context === true);
-    if (row.context) r.title = 'Shown because a nested run under it matches the search';
-    else r.removeAttribute('title');
+    p.base = row.kind === 'group' ? 'row group' : `row st-${row.status ?? 'UNKNOWN'}${row.context ? ' context' : ''}`;
+    const { first, end } = this.colRange;
+    const columns = this.state.columns;
     const tc = treeColumn(this.state);
-    const tree = cells[tc] as HTMLElement | undefined;
+    const mark = nestMark(row);
+    for (let j = 0; j < p.cells.length; j++) {
+      // Text only where it can be seen: a row rebound while scrolling lays out ~10 cells, not 30.
+      const shown = (j >= first && j < end) || columns[j].pinned;
+      let text = shown ? (row.cells[j] ?? '') : '';
+      if (row.kind === 'group' && j === 0) text = `${row.collapsed ? '▸' : '▾'} ${row.cells[0]} (${row.count ?? 0})`;
+      const cell = p.cells[j];
+      const tree = j === tc ? mark : '';
+      // The cell's one text node keeps its place and only its data changes: nothing to restyle or reattach, only the text to lay out.
+      if (p.texts[j] !== text) p.nodes[j].data = p.texts[j] = text;
+      if (j === tc && p.tree !== tree) {
+        p.tree = tree;
+        if (tree) {
+          const twisty = document.createElement('span');
+          twisty.className = 'twisty';
+          twisty.textContent = tree;
+          twisty.setAttribute('aria-hidden', 'true');
+          cell.replaceChildren(twisty, p.nodes[j]);
+        } else cell.replaceChildren(p.nodes[j]);
+      }
+      const title = row.titles?.[j] || (text.length > 12 ? text : '');
+      if (p.titles[j] !== title) cell.title = p.titles[j] = title;
+    }
+    const tree = p.cells[tc] as HTMLElement | undefined;
     if (tree) {
       // Indent by level; a leaf under a parent lines up with its siblings' names, past their triangles.
       const depth = row.depth ?? 0;
-      const nested = depth > 0 || !!row.children;
-      tree.style.paddingLeft = nested ? `${8 + depth * 16 + (row.children ? 0 : 14)}px` : '';
-      const mark = nestMark(row);
-      if (mark) {
-        const twisty = el('span', 'twisty', mark);
-        twisty.setAttribute('aria-hidden', 'true');
-        tree.replaceChildren(twisty, row.cells[tc] ?? '');
-      }
+      const nested = row.kind === 'run' && (depth > 0 || !!row.children);
+      const indent = nested ? `${8 + depth * 16 + (row.children ? 0 : 14)}px` : '';
+      if (tree.style.paddingLeft !== indent) tree.style.paddingLeft = indent;
     }
+    if (row.kind === 'group') {
+      r.setAttribute('aria-expanded', String(!row.collapsed));
+      r.removeAttribute('title');
+      r.removeAttribute('aria-level');
+      return;
+    }
+    if (row.context) r.title = 'Shown because a nested run under it matches the search';
+    else r.removeAttribute('title');
     if (row.children) {
       r.setAttribute('aria-expanded', String(!!row.expanded));
       r.setAttribute('aria-level', String((row.depth ?? 0) + 1));
-    } else r.removeAttribute('aria-expanded');
+    } else {
+      r.removeAttribute('aria-expanded');
+      r.removeAttribute('aria-level');
+    }
   }
 
-  private markRow(r: HTMLElement, i: number): void {
+  /** The selection and the keyboard cursor on a bound row; written only where they changed. */
+  private markRow(p: PoolRow, i: number): void {
     const s = this.state;
     const row = s.rows[i];
     const selected = row.kind === 'run' && s.selected.has(row.key);
-    r.classList.toggle('selected', selected);
-    r.setAttribute('aria-selected', String(selected));
     const cursorRow = s.cursor.row === i;
-    r.classList.toggle('cursor', cursorRow);
-    const cells = r.children;
-    for (let j = 0; j < cells.length; j++) cells[j].classList.toggle('focus', cursorRow && s.cursor.col === j);
+    const className = `${p.base}${selected ? ' selected' : ''}${cursorRow ? ' cursor' : ''}`;
+    if (p.className !== className) p.el.className = p.className = className;
+    if (p.selected !== selected) {
+      p.selected = selected;
+      p.el.setAttribute('aria-selected', String(selected));
+    }
+    const focus = cursorRow ? s.cursor.col : -1;
+    if (p.focus !== focus) {
+      p.cells[p.focus]?.classList.remove('focus');
+      p.cells[focus]?.classList.add('focus');
+      p.focus = focus;
+    }
   }
 
   private onRowClick(e: MouseEvent): void {
@@ -408,16 +502,13 @@ export class TableView {
       this.cb.toggleNest(Number(row.dataset.row));
       return;
     }
-    this.cb.rowClick(Number(row.dataset.row), [...row.children].indexOf(cell));
+    this.cb.rowClick(Number(row.dataset.row), Number((cell as HTMLElement).dataset.col));
     this.grid.focus();
   }
 
   probe(): TableProbe {
     const drawn: { i: number; text: string }[] = [];
-    for (let k = 0; k < this.pool.length; k++) {
-      const r = this.pool[k];
-      if (r.isConnected) drawn.push({ i: this.bound[k], text: r.children[0]?.textContent ?? '' });
-    }
+    for (const p of this.pool) if (p.el.isConnected) drawn.push({ i: p.index, text: p.cells[0]?.textContent ?? '' });
     drawn.sort((a, b) => a.i - b.i);
     return {
       rows: this.state.rows.length,

@@ -10,6 +10,8 @@
 import { Poller } from './poller';
 import { systemTimers, type Timers } from './timers';
 
+/** A file event in a store waits this long for more (training writes metrics every step: one refresh per burst). */
+export const FILE_EVENT_DELAY_MS = 500;
 /** The longest a debounced refresh waits while changes keep coming (live training). */
 export const MAX_REFRESH_WAIT_MS = 2000;
 /** How often the stores of a RUNNING local run are re-read (see the top of the file). */

@@ -13,13 +13,12 @@ import type { RunColorStore } from './runColorStore';
 import { MlflowCredentials, serverSpecs } from './mlflowServerAccess';
 import { DISCOVERY_GLOBS, type RunRef } from './runsModel';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
+import { FILE_EVENT_DELAY_MS } from './refreshScheduler';
 import { RunsViewStateStore } from './runsViewCommands';
 import { LocalMarkStore, markOf } from './runMarkCommands';
 import { registerRunsViewFeatures, serverPollSeconds } from './runsViewFeatures';
 
 const SELECTION_KEY = 'mlops.runs.selection';
-// Training writes metrics every step: one refresh per burst.
-const REFRESH_DELAY_MS = 500;
 
 /** The Runs view, its commands, and the watchers that keep it live. */
 export function registerRunsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, colors?: RunColorStore): RunsTreeProvider {
@@ -64,13 +63,13 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   });
 
   // A new or removed store (the first training run writes mlflow.db) means searching again.
-  const rediscover = () => void runs.refresh({ rediscover: true, delayMs: REFRESH_DELAY_MS, cause: 'file event' });
+  const rediscover = () => void runs.refresh({ rediscover: true, delayMs: FILE_EVENT_DELAY_MS, cause: 'file event' });
   const discoveryWatchers = Object.values(DISCOVERY_GLOBS).map((glob) => vscode.workspace.createFileSystemWatcher(glob, false, true, false));
   for (const w of discoveryWatchers) context.subscriptions.push(w, w.onDidCreate(rediscover), w.onDidDelete(rediscover));
 
   // Inside a known store any change (a metric line, a WAL write) means reading it again.
   let storeWatchers: vscode.Disposable[] = [];
-  const relist = () => void runs.refresh({ delayMs: REFRESH_DELAY_MS, cause: 'file event' });
+  const relist = () => void runs.refresh({ delayMs: FILE_EVENT_DELAY_MS, cause: 'file event' });
   context.subscriptions.push(
     runs.onDidChangeStores((specs) => {
       for (const d of storeWatchers) d.dispose();
