@@ -1,7 +1,11 @@
 // When the Runs view reads its stores again. Apart from the tree and free of `vscode`, so
 // the timing rules are unit-tested on a fake clock (test/unit/runsView/refreshScheduler.test.ts):
 // - a burst of requests (training writes metrics every step) makes one refresh, but a store
-//   that never stops changing must not postpone it forever: MAX_REFRESH_WAIT_MS (cb42a14);
+//   that never stops changing must not postpone it: while changes keep coming, a refresh runs
+//   at most MIN_REFRESH_GAP_MS after the first of them — or twice as long as the last refresh
+//   took, so a large store is not read back to back — and never more than MAX_REFRESH_WAIT_MS
+//   (a metric logged during training reaches an open chart within about 0.3 s + one listing:
+//   bench/live-metric.bench.mjs);
 // - while a local run is RUNNING its store is re-read every LIVE_POLL_MS, file events or not:
 //   they are not guaranteed (network and bind mounts, WSL, a watcher under load drops them)
 //   and a training run must not look frozen (d7b6ed9). The chart panels follow the same
@@ -10,9 +14,11 @@
 import { Poller } from './poller';
 import { systemTimers, type Timers } from './timers';
 
-/** A file event in a store waits this long for more (training writes metrics every step: one refresh per burst). */
-export const FILE_EVENT_DELAY_MS = 500;
-/** The longest a debounced refresh waits while changes keep coming (live training). */
+/** A file event in a store waits this long for more (one logged step writes several rows: one refresh per burst). */
+export const FILE_EVENT_DELAY_MS = 200;
+/** While changes keep coming (live training), a refresh waits at most this long after the first, when listing is quick. */
+export const MIN_REFRESH_GAP_MS = 300;
+/** The longest a debounced refresh waits while changes keep coming, however slow the listing. */
 export const MAX_REFRESH_WAIT_MS = 2000;
 /** How often the stores of a RUNNING local run are re-read (see the top of the file). */
 export const LIVE_POLL_MS = 5000;
@@ -27,7 +33,7 @@ export interface RefreshRequest {
   rediscover?: boolean;
   /** false: a local file changed, so tracking servers keep to their polling pace. */
   servers?: boolean;
-  /** Debounce: wait this long for more requests (never past MAX_REFRESH_WAIT_MS after the first). */
+  /** Debounce: wait this long for more requests (never past the refresh gap after the first: see the top of the file). */
   delayMs?: number;
   /** 'api' when not given (tests, other features). */
   cause?: RefreshCause;
@@ -76,6 +82,12 @@ export class RefreshScheduler {
   private waiters: (() => void)[] = [];
   private liveTimer: unknown;
   private disposed = false;
+  /** How long the last refresh took: twice that is the least wait while changes keep coming. */
+  private lastRefreshMs = 0;
+  private lastStarted = 0;
+  /** A refresh is reading: the next one starts when it is done, never beside it. */
+  private inFlight = false;
+  private fireWhenDone = false;
 
   constructor(private readonly options: RefreshSchedulerOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -102,24 +114,42 @@ export class RefreshScheduler {
     batch.causes.set(cause, (batch.causes.get(cause) ?? 0) + 1);
     const now = this.timers.now();
     this.pendingSince ??= now;
-    const delay = Math.max(0, Math.min(req.delayMs ?? 0, this.pendingSince + MAX_REFRESH_WAIT_MS - now));
+    const gap = Math.min(MAX_REFRESH_WAIT_MS, Math.max(MIN_REFRESH_GAP_MS, 2 * this.lastRefreshMs));
+    // A debounced refresh also starts no sooner than twice the last one's time after it started:
+    // a store that takes long to list is read at most half the time, however often it changes.
+    const spaced = req.delayMs ? this.lastStarted + Math.min(MAX_REFRESH_WAIT_MS, 2 * this.lastRefreshMs) - now : 0;
+    const delay = Math.max(0, spaced, Math.min(req.delayMs ?? 0, this.pendingSince + gap - now));
     this.timers.clearTimeout(this.timer);
     this.timer = this.timers.setTimeout(() => this.fire(), delay);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   private fire(): void {
+    if (this.inFlight) {
+      this.fireWhenDone = true;
+      return;
+    }
     const batch = this.pending;
     const waiters = this.waiters;
     this.timer = this.pending = this.pendingSince = undefined;
     this.waiters = [];
     if (!batch) return;
     this.options.log(describeRefresh(batch));
-    // Requests that arrive while this one reads make the next batch.
+    const started = (this.lastStarted = this.timers.now());
+    this.inFlight = true;
+    // Requests that arrive while this one reads make the next batch, which starts once this one is done.
     void this.options
       .refresh(batch)
       .catch((err) => this.options.log(`Runs: refresh failed: ${err instanceof Error ? err.message : String(err)}`))
-      .then(() => waiters.forEach((w) => w()));
+      .then(() => {
+        this.inFlight = false;
+        this.lastRefreshMs = this.timers.now() - started;
+        waiters.forEach((w) => w());
+        if (this.fireWhenDone && !this.disposed) {
+          this.fireWhenDone = false;
+          this.fire();
+        }
+      });
   }
 
   /** After each listing: while a local run is RUNNING, its stores are read again in LIVE_POLL_MS. */

@@ -53,16 +53,16 @@ describe('Runs view refresh scheduling (fake clock)', () => {
       const { timers, refreshes, logs, ask } = setup();
       const calls = [];
       for (let i = 0; i < 5; i++) {
-        calls.push(ask({ delayMs: 500, servers: false, cause: 'file event', rediscover: i === 2 }));
-        await timers.advance(50);
+        calls.push(ask({ delayMs: 100, servers: false, cause: 'file event', rediscover: i === 2 }));
+        await timers.advance(20);
       }
-      // The last request came at 200: the refresh waits its 500 ms from there.
-      await timers.advance(449);
+      // The last request came at 80: the refresh waits its 100 ms from there.
+      await timers.advance(79);
       assert.equal(refreshes.length, 0);
       assert.ok(calls.every((c) => !c.done));
       await timers.advance(1);
       assert.equal(refreshes.length, 1);
-      assert.equal(refreshes[0].at, 700);
+      assert.equal(refreshes[0].at, 180);
       assert.deepEqual(causes(refreshes[0].batch), { 'file event': 5 });
       assert.equal(refreshes[0].batch.rediscover, true);
       assert.equal(refreshes[0].batch.servers, false);
@@ -97,17 +97,44 @@ describe('Runs view refresh scheduling (fake clock)', () => {
       assert.deepEqual(refreshes.map((r) => [r.batch.rediscover, r.batch.servers]), [[true, true], [false, false]], 'the next batch starts afresh');
     });
 
-    it('waits at most 2 s after the first change while a change comes every 100 ms', async () => {
+    it('while a change comes every 100 ms, refreshes 300 ms after the first change when listing is quick', async () => {
       const { timers, refreshes, at, ask } = setup();
-      // Six seconds of a training run writing its metrics every 100 ms.
-      for (let t = 0; t < 6000; t += 100) {
-        ask({ delayMs: 500, servers: false, cause: 'file event' });
+      // Three seconds of a training run writing its metrics every 100 ms.
+      for (let t = 0; t < 3000; t += 100) {
+        ask({ delayMs: 200, servers: false, cause: 'file event' });
         await timers.advance(100);
       }
-      assert.deepEqual(at(), [2000, 4000, 6000]);
-      assert.deepEqual(refreshes.map((r) => causes(r.batch)), [{ 'file event': 20 }, { 'file event': 20 }, { 'file event': 20 }]);
+      assert.deepEqual(at(), [300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000]);
+      assert.deepEqual(causes(refreshes[1].batch), { 'file event': 3 });
       await timers.advance(5000);
-      assert.equal(refreshes.length, 3);
+      assert.equal(refreshes.length, 10);
+    });
+
+    it('spaces refreshes by twice the last one\'s time while changes keep coming, up to 2 s', async () => {
+      const timers = new FakeTimers();
+      const starts: number[] = [];
+      let took = 400;
+      const scheduler = new RefreshScheduler({
+        timers,
+        // A listing that takes `took` ms of the (fake) clock.
+        refresh: () => (starts.push(timers.now()), new Promise<void>((resolve) => timers.setTimeout(resolve, took))),
+        pollServers: async () => true,
+        serverPollMs: () => 1000,
+        log: () => undefined,
+      });
+      for (let t = 0; t < 6000; t += 100) {
+        void scheduler.request({ delayMs: 200, servers: false, cause: 'file event' });
+        if (t === 3000) took = 1500;
+        await timers.advance(100);
+      }
+      await timers.advance(5000);
+      // 300 ms after the first change (nothing measured yet); the changes during that 400 ms
+      // listing wait for it to end (700), never beside it; then 800 ms (2 × 400) after each
+      // batch's first change. The listing at 3100 takes 1.5 s: the batch due at 3900 waits for
+      // it (4600); the next starts no sooner than 2 s (the ceiling, not 3 s) after that start,
+      // though the changes stop at 5900 and its 200 ms debounce ends at 6100: 6600.
+      assert.deepEqual(starts, [300, 700, 1500, 2300, 3100, 4600, 6600]);
+      scheduler.dispose();
     });
 
     it('answers its callers even when a refresh fails, and refreshes again on the next request', async () => {
@@ -152,12 +179,12 @@ describe('Runs view refresh scheduling (fake clock)', () => {
       world.running = true;
       ask({ cause: 'command' });
       await timers.advance(3000);
-      ask({ delayMs: 500, servers: false, cause: 'file event' });
-      // Its listing at 3500 sets the next live re-read to 8500, not 5000.
-      await timers.advance(5499);
-      assert.deepEqual(at(), [0, 3500]);
+      ask({ delayMs: 200, servers: false, cause: 'file event' });
+      // Its listing at 3200 sets the next live re-read to 8200, not 5000.
+      await timers.advance(5199);
+      assert.deepEqual(at(), [0, 3200]);
       await timers.advance(1);
-      assert.deepEqual(at(), [0, 3500, 8500]);
+      assert.deepEqual(at(), [0, 3200, 8200]);
       assert.deepEqual(causes(refreshes[2].batch), { 'live poll': 1 });
     });
 
