@@ -4,13 +4,18 @@
 // them like any other run. Each file lands under a temp name and is renamed, so a view
 // reading the folder never sees half a file; a record (`mlops-job.json`) names the job.
 // The cluster's side is untrusted: names are checked, only regular files are copied (a
-// symlink there is not followed), and files, bytes and depth are capped.
+// symlink there is not followed), and files, bytes and depth are capped. From a cached
+// output (`eventPaths`: model weights live there) only TensorBoard event files come home.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MANIFEST_MAX_BYTES, MANIFEST_NAME, parseManifest, safeRel, type ManifestEntry } from './manifest';
 import type { RemoteFs } from './remoteFs';
 
 export const JOB_RECORD_FILE = 'mlops-job.json';
+
+/** What a TensorBoard event file's name holds: TensorBoard finds its files by it too. */
+export const EVENT_FILE_MARK = 'tfevents';
+export const isEventFileName = (name: string): boolean => name.includes(EVENT_FILE_MARK);
 
 /** What `mlops-job.json` says; DVCLive runs read from a folder that has one carry it as tags. */
 export interface JobResultRecord {
@@ -50,6 +55,8 @@ export async function fetchResults(opts: {
   fs: RemoteFs;
   remoteDir: string;
   paths: readonly string[];
+  /** Files or folders (cached outputs) of which only the TensorBoard event files come home; absent ones are not reported missing. */
+  eventPaths?: readonly string[];
   localDir: string;
   record: JobResultRecord;
   limits?: FetchLimits;
@@ -85,19 +92,24 @@ export async function fetchResults(opts: {
     report.files.push(rel);
     report.bytes += size;
   };
-  for (const p of opts.paths) {
-    const rel = p.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const clean = (p: string) => p.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const whole = new Set(opts.paths.map(clean));
+  const roots = [...opts.paths.map((p) => ({ p, only: false })), ...(opts.eventPaths ?? []).filter((p) => !whole.has(clean(p))).map((p) => ({ p, only: true }))];
+  for (const { p, only } of roots) {
+    const rel = clean(p);
     if (!safeRel(rel)) {
       report.skipped.push(p);
       continue;
     }
     const st = await fs.stat(`${base}/${rel}`);
     if (!st) {
-      report.missing.push(rel);
+      if (!only) report.missing.push(rel);
       continue;
     }
+    // Only the names are filtered: a matching file is still a regular file under the caps.
+    const wanted = (name: string) => !only || isEventFileName(name);
     if (st.isFile) {
-      await copy(rel, st.size);
+      if (wanted(rel.split('/').pop()!)) await copy(rel, st.size);
       continue;
     }
     if (!st.isDirectory) {
@@ -114,7 +126,8 @@ export async function fetchResults(opts: {
         else if (e.isDirectory) {
           if (dir.depth + 1 > limits.maxDepth) report.skipped.push(r);
           else stack.push({ rel: r, depth: dir.depth + 1 });
-        } else if (e.isFile) await copy(r, e.size);
+        } else if (!wanted(e.name)) continue;
+        else if (e.isFile) await copy(r, e.size);
         else report.skipped.push(r);
       }
     }
