@@ -144,7 +144,7 @@ export class RunOnCluster {
     if (text === undefined) return undefined;
     const parsed = parseParams(text);
     const run: PlannedRun = { name: 'exp', argv: experimentArgv(parsed.fixed), ...(gridOf(parsed, '-S') ? { array: gridOf(parsed, '-S') } : {}) };
-    return this.submit({ dir, run, results: ['dvclive', 'metrics.json', 'params.yaml'], what: vscode.l10n.t('Experiment') });
+    return this.submit({ dir, run, results: ['dvclive', 'metrics.json', 'params.yaml'], eventResults: await this.pipelineEventPaths(dir), what: vscode.l10n.t('Experiment') });
   }
 
   /** `mlflow run . -e <entry point>` from an MLproject lens ([uri, entry point]) or the palette. */
@@ -180,7 +180,7 @@ export class RunOnCluster {
     const dir = kind === 'dvc-experiments' ? location : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? location);
     const entry = run.tags['mlflow.project.entryPoint'];
     if (kind === 'dvc-experiments') {
-      return this.submit({ dir, run: { name: run.name || 'exp', argv: experimentArgv(run.params) }, results: ['dvclive', 'metrics.json', 'params.yaml'], what: vscode.l10n.t('Run {0} again', run.name) });
+      return this.submit({ dir, run: { name: run.name || 'exp', argv: experimentArgv(run.params) }, results: ['dvclive', 'metrics.json', 'params.yaml'], eventResults: await this.pipelineEventPaths(dir), what: vscode.l10n.t('Run {0} again', run.name) });
     }
     if (entry) return this.entryPoint(undefined, entry, run.params);
     const command = await vscode.window.showInputBox({
@@ -205,6 +205,12 @@ export class RunOnCluster {
     const ok = await this.sync.sync(cluster, folder.uri.fsPath, root);
     if (ok) void showInfo(vscode.l10n.t('synced {0} to {1} on {2}.', folder.name, root, cluster.name));
     return ok;
+  }
+
+  /** An experiment runs the whole pipeline: the cached outputs of every stage of the dvc.yaml in `dir`. */
+  private async pipelineEventPaths(dir: string): Promise<string[]> {
+    const files = (await this.pipelines?.pipelines()) ?? [];
+    return stageEventPaths(files.filter((f) => path.dirname(f.uri.fsPath) === dir).flatMap((f) => f.stages.flatMap((s) => s.outs)));
   }
 
   private async projectDir(marker: 'dvc.yaml' | 'MLproject'): Promise<string | undefined> {
