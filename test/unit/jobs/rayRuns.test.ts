@@ -144,6 +144,9 @@ describe('Ray results home through the job log', () => {
     assert.equal(report.files.length, 1);
     assert.equal(report.skipped.length, 1);
     assert.ok(report.skipped[0].includes('tfevents'), 'the weights file is not even a candidate');
+    // Nested event paths (`models` and `models/a`, a trailing slash) walk each file once.
+    const again = await fetchResults({ fs: logResultsFs({ files, missing: [], skipped: [], complete: true }), remoteDir: '', paths: [], eventPaths: ['models', 'models/', 'models/a', './models/a/events.out.tfevents.1'], localDir: out, record });
+    assert.deepEqual(again.files.sort(), ['models/a/events.out.tfevents.1', 'models/b/events.out.tfevents.2']);
   });
 
   it('not printed when the command failed, and the job keeps the command\'s status', () => {

@@ -93,8 +93,11 @@ export async function fetchResults(opts: {
     report.bytes += size;
   };
   const clean = (p: string) => p.replace(/^\.\/+/, '').replace(/\/+$/, '');
-  const whole = new Set(opts.paths.map(clean));
-  const roots = [...opts.paths.map((p) => ({ p, only: false })), ...(opts.eventPaths ?? []).filter((p) => !whole.has(clean(p))).map((p) => ({ p, only: true }))];
+  // An event path inside another path asked for (`models` and `models/tb`) is walked once, with it.
+  const events = [...new Set((opts.eventPaths ?? []).map(clean))];
+  const asked = [...opts.paths.map(clean), ...events];
+  const covered = (r: string) => opts.paths.some((o) => clean(o) === r) || asked.some((o) => o !== r && r.startsWith(`${o}/`));
+  const roots = [...opts.paths.map((p) => ({ p, only: false })), ...events.filter((r) => !covered(r)).map((p) => ({ p, only: true }))];
   for (const { p, only } of roots) {
     const rel = clean(p);
     if (!safeRel(rel)) {
