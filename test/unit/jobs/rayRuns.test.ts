@@ -11,7 +11,7 @@ import { RayBackend } from '../../../src/core/jobs/ray/rayBackend';
 import { GRID_LABEL, GRID_TASK_LABEL, parseRayJobs } from '../../../src/core/jobs/ray/rayJobs';
 import { logResultsFs, MAX_RESULT_BYTES, parseResultsLog, RESULTS_MARK, resultsStep } from '../../../src/core/jobs/ray/resultsInLog';
 import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, GIT_SCRATCH_SETUP, gridOf, parseParams, stageArgv } from '../../../src/core/jobs/runCommands';
-import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
+import { DEFAULT_FETCH_LIMITS, fetchResults, MAX_LISTED_FOR_EVENTS } from '../../../src/core/jobs/sync/fetchResults';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { rayRunPlan } from '../../../src/extension/jobs/rayClusterSettings';
 import { groupGrids, shownEntrypoint } from '../../../src/extension/jobs/rayModel';
@@ -147,6 +147,24 @@ describe('Ray results home through the job log', () => {
     // Nested event paths (`models` and `models/a`, a trailing slash) walk each file once.
     const again = await fetchResults({ fs: logResultsFs({ files, missing: [], skipped: [], complete: true }), remoteDir: '', paths: [], eventPaths: ['models', 'models/', 'models/a', './models/a/events.out.tfevents.1'], localDir: out, record });
     assert.deepEqual(again.files.sort(), ['models/a/events.out.tfevents.1', 'models/b/events.out.tfevents.2']);
+  });
+
+  it('a huge cached output is looked through only so far, on both sides, and said', async function () {
+    this.timeout(60000);
+    mkdirSync(path.join(dir, 'data'), { recursive: true });
+    for (let i = 0; i < 10; i++) writeFileSync(path.join(dir, 'data', `part-${i}`), '');
+    const files = new Map(Array.from({ length: 10 }, (_, i) => [`data/d${i}/events.out.tfevents.${i}`, Buffer.from('e')] as [string, Buffer]));
+    const report = await fetchResults({ fs: logResultsFs({ files, missing: [], skipped: [], complete: true }), remoteDir: '', paths: [], eventPaths: ['data'], localDir: out, record, limits: { ...DEFAULT_FETCH_LIMITS, maxListed: 5 } });
+    assert.deepEqual(report.files, []);
+    assert.deepEqual(report.skipped, ['data/...']);
+    // The emitter's bound (MAX_LISTED_FOR_EVENTS entries, too many to make here): under it, a folder is looked through whole.
+    const printed = parseResultsLog(runStep([], 'true', ['data']))!;
+    assert.deepEqual(printed.skipped, []);
+    // Past it, the cached output is said as left out and not printed from.
+    execFileSync('python3', ['-c', `import os\nos.makedirs('big')\nfor i in range(${MAX_LISTED_FOR_EVENTS}): open('big/%d' % i, 'w').close()\nopen('big/events.out.tfevents.1', 'w').write('e')`], { cwd: dir });
+    const capped = parseResultsLog(runStep([], 'true', ['big']))!;
+    assert.deepEqual([...capped.files.keys()], []);
+    assert.deepEqual(capped.skipped, ['big/...']);
   });
 
   it('not printed when the command failed, and the job keeps the command\'s status', () => {

@@ -9,7 +9,7 @@
 // it (`*tfevents*` names, TensorBoard's own rule), so a run logged there shows too.
 import { writeFile } from 'node:fs/promises';
 import { shellJoin } from '../../hosts/shellQuote';
-import { EVENT_FILE_MARK } from '../sync/fetchResults';
+import { EVENT_FILE_MARK, MAX_LISTED_FOR_EVENTS } from '../sync/fetchResults';
 import type { RemoteEntry, RemoteFs, RemoteStat } from '../sync/remoteFs';
 
 /** Every line of the results block starts with this word. */
@@ -46,6 +46,7 @@ def emit(p):
     n += 1; total += size
 for arg in sys.argv[1:]:
     only = arg[:2] == 't:'
+    seen = 0
     a = arg[2:].rstrip('/')
     want = lambda name: not only or '${EVENT_FILE_MARK}' in name
     if os.path.islink(a) or not os.path.exists(a): out.write(M + (' S ' if os.path.islink(a) else ' M ') + b(a) + '\\n')
@@ -53,6 +54,9 @@ for arg in sys.argv[1:]:
         if want(os.path.basename(a)): emit(a)
     elif os.path.isdir(a):
         for d, dirs, files in os.walk(a):
+            seen += len(dirs) + len(files)
+            if only and seen > ${MAX_LISTED_FOR_EVENTS}:
+                out.write(M + ' S ' + b(a + '/...') + '\\n'); break
             dirs.sort()
             for x in dirs:
                 if os.path.islink(os.path.join(d, x)) and not only: out.write(M + ' S ' + b(os.path.join(d, x)) + '\\n')

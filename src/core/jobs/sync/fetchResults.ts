@@ -32,9 +32,13 @@ export interface FetchLimits {
   maxFiles: number;
   maxBytes: number;
   maxDepth: number;
+  /** Entries listed while looking for event files in one cached output (a dataset folder may hold millions). */
+  maxListed?: number;
 }
 
 export const DEFAULT_FETCH_LIMITS: FetchLimits = { maxFiles: 5000, maxBytes: 256 * 1024 * 1024, maxDepth: 16 };
+/** Of a cached output, this many entries are looked at for event files, no more. */
+export const MAX_LISTED_FOR_EVENTS = 100_000;
 
 export interface FetchReport {
   files: string[];
@@ -121,9 +125,18 @@ export async function fetchResults(opts: {
     }
     // A folder: its own stack, no recursion over what the cluster holds.
     const stack: Array<{ rel: string; depth: number }> = [{ rel, depth: 0 }];
+    let listed = 0;
+    const maxListed = limits.maxListed ?? MAX_LISTED_FOR_EVENTS;
     while (stack.length) {
       const dir = stack.pop()!;
-      for (const e of await fs.readdir(`${base}/${dir.rel}`)) {
+      const entries = await fs.readdir(`${base}/${dir.rel}`);
+      listed += entries.length;
+      if (only && listed > maxListed) {
+        // Said as the folder left out: the rest of it is not looked at.
+        report.skipped.push(`${rel}/...`);
+        break;
+      }
+      for (const e of entries) {
         const r = `${dir.rel}/${e.name}`;
         if (!safeRel(r)) report.skipped.push(r);
         else if (e.isDirectory) {
