@@ -9,6 +9,16 @@ import type { ParamGrid } from './types';
  * one unless told there is no SCM: a setup line for DVC runs on a synced copy. A constant:
  * nothing of the user's is in it.
  */
+/** What brings a stage's runs home: its uncached outputs (metrics, plots), DVCLive's folder, params.yaml. */
+export function stageResultPaths(outs: ReadonlyArray<{ path: string; cache: boolean }>): string[] {
+  return [...new Set([...outs.filter((o) => !o.cache).map((o) => (o.path.split('/')[0] === 'dvclive' ? 'dvclive' : o.path)), 'dvclive', 'params.yaml'])];
+}
+
+/** Cached outputs (a model folder): of them only the TensorBoard event files a training wrote there come home, never the weights. */
+export function stageEventPaths(outs: ReadonlyArray<{ path: string; cache: boolean }>): string[] {
+  return [...new Set(outs.filter((o) => o.cache).map((o) => o.path))];
+}
+
 export const DVC_NO_SCM_SETUP = 'git rev-parse --git-dir >/dev/null 2>&1 || dvc config --local core.no_scm true';
 
 /**

@@ -67,6 +67,8 @@ export interface RunPlan {
    * cannot read afterwards (Ray: the job prints them into its log once the command succeeded).
    */
   results?: readonly string[];
+  /** Paths (cached outputs) of which only the TensorBoard event files are brought, like `results`. */
+  eventResults?: readonly string[];
 }
 
 /** Engine-neutral states; `raw` keeps the engine's word (Slurm's `OUT_OF_MEMORY`, ...). */

@@ -111,9 +111,10 @@ export function rayPlanFromAnswers(a: RaySubmitAnswers): RunPlan {
  * its argv in the uploaded project (`localDir`, the workspace folder), entered at `cwd` (the
  * dvc.yaml's folder inside it, relative), the cluster's setup lines, then DVC's own: a stage
  * runs with `core.no_scm` (the upload has no .git), an experiment in a throwaway git
- * repository (`dvc exp run` needs one). `results` are printed into the log on success.
+ * repository (`dvc exp run` needs one). `results` are printed into the log on success
+ * (of `eventResults`, cached outputs, only the TensorBoard event files).
  */
-export function rayRunPlan(cluster: ClusterSetting, a: Omit<RaySubmitAnswers, 'command' | 'localDir'>, t: { run: PlannedRun; localDir: string; cwd: string; results?: readonly string[] }): RunPlan {
+export function rayRunPlan(cluster: ClusterSetting, a: Omit<RaySubmitAnswers, 'command' | 'localDir'>, t: { run: PlannedRun; localDir: string; cwd: string; results?: readonly string[]; eventResults?: readonly string[] }): RunPlan {
   for (const what of ['gpus', 'cpus', 'memory', 'pip', 'env'] as const) {
     const problem = checkRayAnswer(what, a[what] ?? '');
     if (problem) throw new PlanError(problem);
@@ -139,5 +140,6 @@ export function rayRunPlan(cluster: ClusterSetting, a: Omit<RaySubmitAnswers, 'c
     ...(pip.length ? { pip } : {}),
     ...(Object.keys(env).length ? { env } : {}),
     ...(t.results?.length ? { results: [...t.results] } : {}),
+    ...(t.results?.length && t.eventResults?.length ? { eventResults: [...t.eventResults] } : {}),
   };
 }

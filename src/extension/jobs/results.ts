@@ -1,6 +1,7 @@
 // Results come home: jobs of a stage or an experiment submitted from here are remembered
 // (in the workspace state, so a reload keeps them) until the Jobs view sees them end. A job
-// that ends COMPLETED has its DVCLive folder, metrics and params copied (over SFTP; a Ray
+// that ends COMPLETED has its DVCLive folder, metrics and params (and the TensorBoard event
+// files in its cached outputs, nothing else of them) copied (over SFTP; a Ray
 // job's from the block it printed into its log) to
 // .mlops/jobs/<cluster>/<job id>/ in the project, where the Runs view finds them as a
 // DVCLive run tagged with the job id; any other end is logged and forgotten.
@@ -31,6 +32,8 @@ export interface ExpectedResult {
   remoteDir: string;
   /** Relative to remoteDir. */
   paths: string[];
+  /** Cached outputs, relative to remoteDir: only their TensorBoard event files come home. */
+  eventPaths?: string[];
   /** The workspace folder the results land under (in .mlops/jobs). */
   localRoot: string;
   what: string;
@@ -126,6 +129,7 @@ export class ResultsHome implements vscode.Disposable {
             fs,
             remoteDir: r.remoteDir,
             paths: r.paths,
+            ...(r.eventPaths ? { eventPaths: r.eventPaths } : {}),
             localDir,
             record,
             ...(r.remoteRoot ? { synced: await jobsLib().syncedFiles(fs, r.remoteRoot, r.remoteDir, warn) } : {}),
@@ -168,7 +172,7 @@ export class ResultsHome implements vscode.Disposable {
     const printed = lib.parseResultsLog(await ray.logs(r.jobId));
     if (!printed) throw new Error(vscode.l10n.t('job {0} printed no results into its log (was it submitted before this version, or did Python fail on the node? see its log).', r.jobId));
     if (!printed.complete) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the results in its log are cut short; bringing home what is whole`);
-    return lib.fetchResults({ fs: lib.logResultsFs(printed), remoteDir: '', paths: r.paths.filter((p) => !printed.missing.includes(p)), localDir, record });
+    return lib.fetchResults({ fs: lib.logResultsFs(printed), remoteDir: '', paths: r.paths.filter((p) => !printed.missing.includes(p)), ...(r.eventPaths ? { eventPaths: r.eventPaths } : {}), localDir, record });
   }
 
   dispose(): void {

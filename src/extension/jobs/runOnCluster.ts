@@ -8,7 +8,7 @@
 // output, metrics and params come home (results.ts) and show in the Runs view.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, gridOf, parseParams, stageArgv } from '../../core/jobs/runCommands';
+import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, gridOf, parseParams, stageArgv, stageEventPaths, stageResultPaths } from '../../core/jobs/runCommands';
 import type { RunSummary } from '../../core/runs/types';
 import { RUN_ENTRY_POINT_ON_CLUSTER_COMMAND, RUN_STAGE_ON_CLUSTER_COMMAND } from '../../protocol/lensCommands';
 import { showInfo } from '../notify';
@@ -29,6 +29,8 @@ interface RunTarget {
   run: PlannedRun;
   /** Outputs to bring home when it ends COMPLETED, relative to `dir`. */
   results?: string[];
+  /** Cached outputs: only the TensorBoard event files in them come home (not model weights). */
+  eventResults?: string[];
   /** `mlflow run`: its runs are linked to the job in the Runs view when it ends (Ray). */
   mlflowRuns?: boolean;
   what: string;
@@ -66,7 +68,7 @@ export class RunOnCluster {
     if (!(await this.sync.sync(cluster, folder.uri.fsPath, root))) return undefined;
     const run: PlannedRun = { ...target.run, ...(!cluster.sharedFilesystem && target.run.argv[0] === 'dvc' ? { setup: [DVC_NO_SCM_SETUP] } : {}) };
     const jobId = await this.submitter.submit(cluster, { ...resources, command: '', cwd }, { run });
-    if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, localRoot: folder.uri.fsPath, what: target.what, array: !!run.array, ...(cluster.sharedFilesystem ? {} : { remoteRoot: root }) });
+    if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, ...(target.eventResults?.length ? { eventPaths: target.eventResults } : {}), localRoot: folder.uri.fsPath, what: target.what, array: !!run.array, ...(cluster.sharedFilesystem ? {} : { remoteRoot: root }) });
     return jobId;
   }
 
@@ -81,7 +83,7 @@ export class RunOnCluster {
     const folder = this.folderOf(target.dir);
     if (folder.uri.scheme !== 'file') throw new Error(vscode.l10n.t('{0} is not a local folder: a Ray job uploads the project from this machine.', folder.name));
     const cwd = path.relative(folder.uri.fsPath, target.dir).split(path.sep).filter(Boolean).join('/');
-    const plan = rayRunPlan(cluster, answers, { run: target.run, localDir: folder.uri.fsPath, cwd, ...(target.results ? { results: target.results } : {}) });
+    const plan = rayRunPlan(cluster, answers, { run: target.run, localDir: folder.uri.fsPath, cwd, ...(target.results ? { results: target.results } : {}), ...(target.eventResults ? { eventResults: target.eventResults } : {}) });
     const result = await this.submitter.submitRayPlan(cluster, plan);
     if (!result) return undefined;
     if (target.mlflowRuns) {
@@ -89,15 +91,15 @@ export class RunOnCluster {
     }
     if (target.results) {
       for (const jobId of result.jobIds ?? [result.jobId]) {
-        this.results.expect({ cluster: cluster.name, jobId, remoteDir: `${result.packageName ? `gcs://${result.packageName}` : 'working_dir'}${cwd ? `/${cwd}` : ''}`, paths: target.results, localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true });
+        this.results.expect({ cluster: cluster.name, jobId, remoteDir: `${result.packageName ? `gcs://${result.packageName}` : 'working_dir'}${cwd ? `/${cwd}` : ''}`, paths: target.results, ...(target.eventResults?.length ? { eventPaths: target.eventResults } : {}), localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true });
       }
     }
     return result.jobId;
   }
 
-  private async pickStage(): Promise<{ dir: string; stage: string; results: string[] } | undefined> {
+  private async pickStage(): Promise<{ dir: string; stage: string; results: string[]; eventResults: string[] } | undefined> {
     const files = (await this.pipelines?.pipelines()) ?? [];
-    const items = files.flatMap((f) => f.stages.map((s) => ({ label: s.name, description: vscode.workspace.asRelativePath(f.uri), detail: s.cmd, dir: path.dirname(f.uri.fsPath), stage: s.name, results: resultPaths(s.outs) })));
+    const items = files.flatMap((f) => f.stages.map((s) => ({ label: s.name, description: vscode.workspace.asRelativePath(f.uri), detail: s.cmd, dir: path.dirname(f.uri.fsPath), stage: s.name, results: stageResultPaths(s.outs), eventResults: stageEventPaths(s.outs) })));
     if (!items.length) {
       void showInfo(vscode.l10n.t('no dvc.yaml stages in this workspace.'));
       return undefined;
@@ -107,15 +109,16 @@ export class RunOnCluster {
 
   /** From the Pipelines view (a stage node), a dvc.yaml lens ([uri, stage]) or the palette. */
   async stage(arg?: unknown, stageArg?: unknown): Promise<string | undefined> {
-    let t: { dir: string; stage: string; results: string[] } | undefined;
-    if (isStageNode(arg)) t = { dir: path.dirname(arg.uri.fsPath), stage: arg.stage.name, results: resultPaths(arg.stage.outs) };
+    let t: { dir: string; stage: string; results: string[]; eventResults: string[] } | undefined;
+    if (isStageNode(arg)) t = { dir: path.dirname(arg.uri.fsPath), stage: arg.stage.name, results: stageResultPaths(arg.stage.outs), eventResults: stageEventPaths(arg.stage.outs) };
     else if (typeof arg === 'string') {
       const { uri, name } = lensTarget(RUN_STAGE_ON_CLUSTER_COMMAND, [arg, stageArg]);
       const file = (await this.pipelines?.pipelines())?.find((f) => f.uri.toString() === uri.toString());
-      t = { dir: path.dirname(uri.fsPath), stage: name, results: resultPaths(file?.stages.find((s) => s.name === name)?.outs ?? []) };
+      const outs = file?.stages.find((s) => s.name === name)?.outs ?? [];
+      t = { dir: path.dirname(uri.fsPath), stage: name, results: stageResultPaths(outs), eventResults: stageEventPaths(outs) };
     } else t = await this.pickStage();
     if (!t) return undefined;
-    return this.submit({ dir: t.dir, run: { name: t.stage, argv: stageArgv(t.stage) }, results: t.results, what: vscode.l10n.t('Stage {0}', t.stage) });
+    return this.submit({ dir: t.dir, run: { name: t.stage, argv: stageArgv(t.stage) }, results: t.results, eventResults: t.eventResults, what: vscode.l10n.t('Stage {0}', t.stage) });
   }
 
   /** `dvc exp run -S …`; several values of a name make a grid, one job-array task each. */
@@ -141,7 +144,7 @@ export class RunOnCluster {
     if (text === undefined) return undefined;
     const parsed = parseParams(text);
     const run: PlannedRun = { name: 'exp', argv: experimentArgv(parsed.fixed), ...(gridOf(parsed, '-S') ? { array: gridOf(parsed, '-S') } : {}) };
-    return this.submit({ dir, run, results: ['dvclive', 'metrics.json', 'params.yaml'], what: vscode.l10n.t('Experiment') });
+    return this.submit({ dir, run, results: ['dvclive', 'metrics.json', 'params.yaml'], eventResults: await this.pipelineEventPaths(dir), what: vscode.l10n.t('Experiment') });
   }
 
   /** `mlflow run . -e <entry point>` from an MLproject lens ([uri, entry point]) or the palette. */
@@ -177,7 +180,7 @@ export class RunOnCluster {
     const dir = kind === 'dvc-experiments' ? location : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? location);
     const entry = run.tags['mlflow.project.entryPoint'];
     if (kind === 'dvc-experiments') {
-      return this.submit({ dir, run: { name: run.name || 'exp', argv: experimentArgv(run.params) }, results: ['dvclive', 'metrics.json', 'params.yaml'], what: vscode.l10n.t('Run {0} again', run.name) });
+      return this.submit({ dir, run: { name: run.name || 'exp', argv: experimentArgv(run.params) }, results: ['dvclive', 'metrics.json', 'params.yaml'], eventResults: await this.pipelineEventPaths(dir), what: vscode.l10n.t('Run {0} again', run.name) });
     }
     if (entry) return this.entryPoint(undefined, entry, run.params);
     const command = await vscode.window.showInputBox({
@@ -204,6 +207,12 @@ export class RunOnCluster {
     return ok;
   }
 
+  /** An experiment runs the whole pipeline: the cached outputs of every stage of the dvc.yaml in `dir`. */
+  private async pipelineEventPaths(dir: string): Promise<string[]> {
+    const files = (await this.pipelines?.pipelines()) ?? [];
+    return stageEventPaths(files.filter((f) => path.dirname(f.uri.fsPath) === dir).flatMap((f) => f.stages.flatMap((s) => s.outs)));
+  }
+
   private async projectDir(marker: 'dvc.yaml' | 'MLproject'): Promise<string | undefined> {
     const found = await vscode.workspace.findFiles(`**/${marker}`, '**/{node_modules,.git,.mlops}/**', 50);
     if (!found.length) {
@@ -214,9 +223,4 @@ export class RunOnCluster {
     const chosen = await vscode.window.showQuickPick(found.map((u) => ({ label: vscode.workspace.asRelativePath(u), dir: path.dirname(u.fsPath) })), { placeHolder: vscode.l10n.t('Project to run') });
     return chosen?.dir;
   }
-}
-
-/** What brings a stage's runs home: its uncached outputs (metrics, plots), DVCLive's folder, params.yaml. */
-function resultPaths(outs: ReadonlyArray<{ path: string; cache: boolean }>): string[] {
-  return [...new Set([...outs.filter((o) => !o.cache).map((o) => o.path.split('/')[0] === 'dvclive' ? 'dvclive' : o.path), 'dvclive', 'params.yaml'])];
 }

@@ -74,7 +74,8 @@ export function isExcluded(file: string): boolean {
  *   reads DVCLive's plots for histories), so a second store would show that run twice —
  *   except a cluster job's results brought home under `.mlops/jobs/`, which DVC never lists;
  * - an event file's folder is a TensorBoard run and its parent the log folder, as with
- *   `tensorboard --logdir runs/` (a folder at a workspace root is its own log folder);
+ *   `tensorboard --logdir runs/` (a folder at a workspace root is its own log folder;
+ *   a cluster job's results folder brought home is the log folder of every run in it);
  *   a log folder inside another is read as part of it.
  */
 export function storesFromFiles(found: Partial<Record<StoreKind, string[]>>, roots: string[], enabled: Record<SourceSetting, boolean>): StoreSpec[] {
@@ -89,18 +90,27 @@ export function storesFromFiles(found: Partial<Record<StoreKind, string[]>>, roo
   for (const d of dvcProjects) out.push({ kind: 'dvc-experiments', location: d });
   // A cluster job's results brought home (.mlops/jobs/<cluster>/<job>/dvclive) are not the
   // project's workspace: its experiments never list them, so they are a store of their own.
-  const broughtHome = (d: string) => /(^|[\\/])\.mlops[\\/]jobs[\\/]/.test(d);
+  const broughtHome = (d: string) => jobFolder(d) !== undefined;
   for (const d of new Set(files('dvclive').map((f) => path.dirname(f)))) if (broughtHome(d) || !dvcProjects.some((p) => within(d, p))) out.push({ kind: 'dvclive', location: d });
   const rootSet = new Set(roots.map((r) => path.resolve(r)));
   const logDirs = new Set<string>();
   for (const f of files('tensorboard')) {
     const runDir = path.dirname(f);
-    logDirs.add(rootSet.has(path.resolve(runDir)) || rootSet.has(path.resolve(path.dirname(runDir))) ? runDir : path.dirname(runDir));
+    // A job's results folder is its one log folder: its record (mlops-job.json) tags every run.
+    const job = jobFolder(runDir);
+    if (job) logDirs.add(job);
+    else logDirs.add(rootSet.has(path.resolve(runDir)) || rootSet.has(path.resolve(path.dirname(runDir))) ? runDir : path.dirname(runDir));
   }
   const inside = (d: string, parent: string) => d !== parent && d.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
   for (const d of logDirs) if (![...logDirs].some((p) => inside(d, p))) out.push({ kind: 'tensorboard', location: d });
   // MLflow first: it holds the most runs; then by place.
   return out.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.location.localeCompare(b.location));
+}
+
+/** The results folder of a cluster job brought home (`.mlops/jobs/<cluster>/<job>`) holding `d`, if any. */
+export function jobFolder(d: string): string | undefined {
+  const m = /^(.*?(?:^|[\\/])\.mlops[\\/]jobs[\\/][^\\/]+[\\/][^\\/]+)(?:[\\/]|$)/.exec(d);
+  return m?.[1];
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

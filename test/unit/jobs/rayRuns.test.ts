@@ -4,14 +4,14 @@
 // step run for real (sh + python3 on a folder), its block read back, and damaged blocks.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RayBackend } from '../../../src/core/jobs/ray/rayBackend';
 import { GRID_LABEL, GRID_TASK_LABEL, parseRayJobs } from '../../../src/core/jobs/ray/rayJobs';
-import { logResultsFs, parseResultsLog, RESULTS_MARK, resultsStep } from '../../../src/core/jobs/ray/resultsInLog';
+import { logResultsFs, MAX_RESULT_BYTES, parseResultsLog, RESULTS_MARK, resultsStep } from '../../../src/core/jobs/ray/resultsInLog';
 import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, GIT_SCRATCH_SETUP, gridOf, parseParams, stageArgv } from '../../../src/core/jobs/runCommands';
-import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
+import { DEFAULT_FETCH_LIMITS, fetchResults, MAX_LISTED_FOR_EVENTS } from '../../../src/core/jobs/sync/fetchResults';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { rayRunPlan } from '../../../src/extension/jobs/rayClusterSettings';
 import { groupGrids, shownEntrypoint } from '../../../src/extension/jobs/rayModel';
@@ -83,7 +83,7 @@ describe('Ray results home through the job log', () => {
   });
   const record = { cluster: 'r', jobId: 'raysubmit_1', remoteDir: 'gcs://x', fetchedAt: 'now' };
   /** The step as the job runs it: /bin/sh, the node's python3, in the job's folder; the log is its stdout. */
-  const runStep = (paths: string[], before = 'true') => execFileSync('/bin/sh', ['-c', `${before} && ${resultsStep(paths)}`], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const runStep = (paths: string[], before = 'true', eventPaths: string[] = []) => execFileSync('/bin/sh', ['-c', `${before} && ${resultsStep(paths, eventPaths)}`], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 
   it('prints files and folders (binary too) that come back byte for byte; missing paths and symlinks are said', async () => {
     mkdirSync(path.join(dir, 'dvclive', 'plots', 'metrics'), { recursive: true });
@@ -103,6 +103,68 @@ describe('Ray results home through the job log', () => {
     assert.deepEqual(report.missing, ['metrics.json']);
     assert.deepEqual(readFileSync(path.join(out, 'dvclive', 'plots', 'metrics', 'acc.tsv')), big);
     assert.equal(readFileSync(path.join(out, 'params.yaml'), 'utf8'), 'a: 1\n');
+  });
+
+  it('of a cached output only its TensorBoard event files are printed and fetched, under the same caps; a symlink named like one is said', async () => {
+    mkdirSync(path.join(dir, 'models', 'tb', 'train'), { recursive: true });
+    const event = Buffer.from([0, 1, 2, 255]);
+    writeFileSync(path.join(dir, 'models', 'model.pkl'), Buffer.alloc(1000, 1));
+    writeFileSync(path.join(dir, 'models', 'tb', 'train', 'events.out.tfevents.1.host'), event);
+    writeFileSync(path.join(dir, 'models', 'tb', 'weights.bin'), 'w');
+    symlinkSync('/etc/passwd', path.join(dir, 'models', 'tb', 'events.out.tfevents.2.link'));
+    writeFileSync(path.join(dir, 'weights.tfevents.pt'), 'a file output whose own name matches');
+    writeFileSync(path.join(dir, 'model.pt'), 'a file output that does not');
+    writeFileSync(path.join(dir, 'params.yaml'), 'a: 1\n');
+    const printed = parseResultsLog(runStep(['params.yaml'], 'true', ['./models/', 'weights.tfevents.pt', 'model.pt', 'gone']))!;
+    assert.ok(printed.complete);
+    assert.deepEqual([...printed.files.keys()].sort(), ['models/tb/train/events.out.tfevents.1.host', 'params.yaml', 'weights.tfevents.pt']);
+    assert.deepEqual(printed.skipped, ['models/tb/events.out.tfevents.2.link']);
+    assert.deepEqual(printed.missing, ['gone']);
+    // fetchResults filters again (the log is untrusted): a weights file printed anyway stays out.
+    printed.files.set('models/model.pkl', Buffer.from('smuggled'));
+    const report = await fetchResults({ fs: logResultsFs(printed), remoteDir: '', paths: ['params.yaml'], eventPaths: ['models', 'weights.tfevents.pt', 'model.pt'], localDir: out, record });
+    assert.deepEqual(report.files.sort(), ['models/tb/train/events.out.tfevents.1.host', 'params.yaml', 'weights.tfevents.pt']);
+    assert.deepEqual(report.missing, [], 'an absent cached output is not reported missing');
+    assert.deepEqual(readFileSync(path.join(out, 'models', 'tb', 'train', 'events.out.tfevents.1.host')), event);
+    assert.ok(!existsSync(path.join(out, 'models', 'model.pkl')));
+  });
+
+  it('event files count against the printing caps like any result', () => {
+    mkdirSync(path.join(dir, 'models'), { recursive: true });
+    writeFileSync(path.join(dir, 'models', 'events.out.tfevents.1.big'), Buffer.alloc(MAX_RESULT_BYTES + 1));
+    writeFileSync(path.join(dir, 'models', 'events.out.tfevents.2.small'), 'x');
+    const printed = parseResultsLog(runStep([], 'true', ['models']))!;
+    assert.deepEqual([...printed.files.keys()], ['models/events.out.tfevents.2.small']);
+    assert.deepEqual(printed.skipped, ['models/events.out.tfevents.1.big']);
+  });
+
+  it('fetchResults keeps its caps for event files: past maxFiles they are left out and said', async () => {
+    const files = new Map([['models/a/events.out.tfevents.1', Buffer.from('1')], ['models/b/events.out.tfevents.2', Buffer.from('2')], ['models/w.bin', Buffer.from('w')]]);
+    const report = await fetchResults({ fs: logResultsFs({ files, missing: [], skipped: [], complete: true }), remoteDir: '', paths: [], eventPaths: ['models'], localDir: out, record, limits: { maxFiles: 1, maxBytes: 100, maxDepth: 4 } });
+    assert.equal(report.files.length, 1);
+    assert.equal(report.skipped.length, 1);
+    assert.ok(report.skipped[0].includes('tfevents'), 'the weights file is not even a candidate');
+    // Nested event paths (`models` and `models/a`, a trailing slash) walk each file once.
+    const again = await fetchResults({ fs: logResultsFs({ files, missing: [], skipped: [], complete: true }), remoteDir: '', paths: [], eventPaths: ['models', 'models/', 'models/a', './models/a/events.out.tfevents.1'], localDir: out, record });
+    assert.deepEqual(again.files.sort(), ['models/a/events.out.tfevents.1', 'models/b/events.out.tfevents.2']);
+  });
+
+  it('a huge cached output is looked through only so far, on both sides, and said', async function () {
+    this.timeout(60000);
+    mkdirSync(path.join(dir, 'data'), { recursive: true });
+    for (let i = 0; i < 10; i++) writeFileSync(path.join(dir, 'data', `part-${i}`), '');
+    const files = new Map(Array.from({ length: 10 }, (_, i) => [`data/d${i}/events.out.tfevents.${i}`, Buffer.from('e')] as [string, Buffer]));
+    const report = await fetchResults({ fs: logResultsFs({ files, missing: [], skipped: [], complete: true }), remoteDir: '', paths: [], eventPaths: ['data'], localDir: out, record, limits: { ...DEFAULT_FETCH_LIMITS, maxListed: 5 } });
+    assert.deepEqual(report.files, []);
+    assert.deepEqual(report.skipped, ['data/...']);
+    // The emitter's bound (MAX_LISTED_FOR_EVENTS entries, too many to make here): under it, a folder is looked through whole.
+    const printed = parseResultsLog(runStep([], 'true', ['data']))!;
+    assert.deepEqual(printed.skipped, []);
+    // Past it, the cached output is said as left out and not printed from.
+    execFileSync('python3', ['-c', `import os\nos.makedirs('big')\nfor i in range(${MAX_LISTED_FOR_EVENTS}): open('big/%d' % i, 'w').close()\nopen('big/events.out.tfevents.1', 'w').write('e')`], { cwd: dir });
+    const capped = parseResultsLog(runStep([], 'true', ['big']))!;
+    assert.deepEqual([...capped.files.keys()], []);
+    assert.deepEqual(capped.skipped, ['big/...']);
   });
 
   it('not printed when the command failed, and the job keeps the command\'s status', () => {

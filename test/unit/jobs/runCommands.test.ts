@@ -1,8 +1,20 @@
 import { strict as assert } from 'node:assert';
-import { entryPointArgv, experimentArgv, gridOf, MAX_COMBINATIONS, parseParams, stageArgv } from '../../../src/core/jobs/runCommands';
+import { entryPointArgv, experimentArgv, gridOf, MAX_COMBINATIONS, parseParams, stageArgv, stageEventPaths, stageResultPaths } from '../../../src/core/jobs/runCommands';
 import { renderBatchScript } from '../../../src/core/jobs/slurm/batchScript';
 
 describe('run commands for a cluster', () => {
+  it('a stage\'s results: uncached outputs whole (DVCLive\'s as its folder), cached ones for their TensorBoard event files only', () => {
+    const outs = [
+      { path: 'models', cache: true },
+      { path: 'models/model.pkl', cache: true },
+      { path: 'dvclive/metrics.json', cache: false },
+      { path: 'eval/metrics.json', cache: false },
+    ];
+    assert.deepEqual(stageResultPaths(outs), ['dvclive', 'eval/metrics.json', 'params.yaml']);
+    assert.deepEqual(stageEventPaths(outs), ['models', 'models/model.pkl']);
+    assert.deepEqual(stageEventPaths([]), []);
+  });
+
   it('builds the argv of a stage, an experiment and an entry point', () => {
     assert.deepEqual(stageArgv('train'), ['dvc', 'repro', '-s', 'train']);
     assert.deepEqual(experimentArgv({ 'train.epochs': '5' }), ['dvc', 'exp', 'run', '-S', 'train.epochs=5']);

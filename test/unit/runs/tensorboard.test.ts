@@ -177,6 +177,31 @@ describe('TensorBoardSource', () => {
       assert.deepEqual(runs[0].metrics.loss, { step: 4, timestamp: 1004000, value: Math.fround(0.4) });
       assert.equal(runs[0].startTime, 1000000);
       assert.deepEqual((await src.metricHistory('a', 'loss')).map((p) => p.step), [0, 1, 2, 3, 4]);
+      assert.deepEqual(runs[0].tags, {}, 'no record, no job tags');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a cluster job\'s results folder: every run carries the job named in mlops-job.json, as the DVCLive run does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlops-tbjob-'));
+    try {
+      mkdirSync(path.join(dir, 'models', 'tb'), { recursive: true });
+      writeFileSync(path.join(dir, 'models', 'tb', 'events.out.tfevents.1.h'), lossFile(2));
+      writeFileSync(path.join(dir, 'events.out.tfevents.2.h'), lossFile(1));
+      writeFileSync(path.join(dir, 'mlops-job.json'), JSON.stringify({ cluster: 'slurm-a', jobId: '42', remoteDir: '/r', fetchedAt: 'now' }));
+      const { runs, warnings } = await new TensorBoardSource(dir).list();
+      assert.deepEqual(warnings, []);
+      assert.deepEqual(runs.map((r) => [r.id, r.name, r.tags]), [
+        ['.', 'job 42 (slurm-a)', { 'mlops.job.id': '42', 'mlops.job.cluster': 'slurm-a' }],
+        [path.join('models', 'tb'), `job 42 (slurm-a) ${path.join('models', 'tb')}`, { 'mlops.job.id': '42', 'mlops.job.cluster': 'slurm-a' }],
+      ]);
+      // A damaged record is a warning; the runs still list, untagged.
+      writeFileSync(path.join(dir, 'mlops-job.json'), '{"jobId": 42');
+      const damaged = await new TensorBoardSource(dir).list();
+      assert.equal(damaged.runs.length, 2);
+      assert.deepEqual(damaged.runs[1].tags, {});
+      assert.match(damaged.warnings[0].message, /corrupt JSON/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

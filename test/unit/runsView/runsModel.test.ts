@@ -5,6 +5,7 @@ import {
   formatMetricValue,
   formatStart,
   isExcluded,
+  jobFolder,
   pickKeyMetric,
   pruneSelection,
   runDescription,
@@ -64,6 +65,18 @@ describe('Runs view: store discovery', () => {
       { kind: 'dvc-experiments', location: ROOT },
       { kind: 'dvclive', location: `${ROOT}/.mlops/jobs/test/42/dvclive` },
     ]);
+  });
+
+  it('reads a cluster job\'s results folder as one TensorBoard log folder, whatever depth its event files lie at', () => {
+    const job = `${ROOT}/.mlops/jobs/slurm-a/42`;
+    const found = { tensorboard: [`${job}/models/tb/events.out.tfevents.1`, `${job}/models/tb/val/events.out.tfevents.2`, `${job}/runs/events.out.tfevents.3`, `${ROOT}/runs/a/events.out.tfevents.4`] };
+    assert.deepEqual(storesFromFiles(found, [ROOT], ALL), [
+      { kind: 'tensorboard', location: job },
+      { kind: 'tensorboard', location: `${ROOT}/runs` },
+    ]);
+    assert.equal(jobFolder(`${job}/models/tb`), job);
+    assert.equal(jobFolder(`${ROOT}/x.mlops/jobs/a/1`), undefined, 'only a folder named .mlops');
+    assert.equal(jobFolder(`${ROOT}/.mlops/jobs/a`), undefined);
   });
 
   it('ignores a meta.yaml that is not an experiment of a folder named mlruns', () => {

@@ -163,7 +163,7 @@ export class RayBackend implements ClusterBackend {
     const copy = plan.localDir ? [PRIVATE_COPY] : [];
     const cd = plan.cwd ? [`cd ${shellJoin([plan.cwd])} || exit 1`] : [];
     // What makes the runs is printed into the log once the command succeeded (resultsInLog.ts).
-    const results = plan.results?.length ? ` && ${resultsStep(plan.results)}` : '';
+    const results = plan.results?.length ? ` && ${resultsStep(plan.results, plan.eventResults)}` : '';
     const entrypoint = [...copy, ...cd, ...(plan.setup ?? []), `${command}${results}`].join('\n');
     const env = plan.env && Object.keys(plan.env).length ? { ...plan.env } : undefined;
     return {
@@ -189,6 +189,7 @@ export class RayBackend implements ClusterBackend {
       plan.array ? `// A grid of ${plan.array.combinations.length}: one Ray job per combination, sharing the label ${GRID_LABEL}.` : '',
       plan.array?.maxParallel ? `// Ray has no limit on jobs at once: ${plan.array.maxParallel} is not sent (the cluster's resources decide).` : '',
       plan.results?.length ? `// Once the command succeeds, the job prints ${plan.results.join(', ')} into its log, and they come home from there.` : '',
+      plan.eventResults?.length ? `// And the TensorBoard event files (only those) in ${plan.eventResults.join(', ')}.` : '',
     ].filter(Boolean);
     const reqs = this.requests(plan);
     const shown = reqs.length === 1 ? reqs[0] : reqs.slice(0, 20);

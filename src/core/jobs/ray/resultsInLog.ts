@@ -5,8 +5,11 @@
 // channel we already use, which Ray keeps as long as it keeps the job. Every Ray node has a
 // Python (Ray is one), so the printing step is a constant Python program taking the paths as
 // arguments. The log is untrusted: lines are checked, names too (fetchResults), sizes capped.
+// A cached output (model weights) is not printed whole: only the TensorBoard event files in
+// it (`*tfevents*` names, TensorBoard's own rule), so a run logged there shows too.
 import { writeFile } from 'node:fs/promises';
 import { shellJoin } from '../../hosts/shellQuote';
+import { EVENT_FILE_MARK, MAX_LISTED_FOR_EVENTS } from '../sync/fetchResults';
 import type { RemoteEntry, RemoteFs, RemoteStat } from '../sync/remoteFs';
 
 /** Every line of the results block starts with this word. */
@@ -20,6 +23,7 @@ const CHUNK = 8192;
  * Prints each path (a file, or a folder walked without following links) as
  * `MLOPS-RESULTS F <b64 path> <size>` then `MLOPS-RESULTS D <b64 chunk>` lines; missing ones
  * as `M`, left out ones (a cap, not a regular file) as `S`; framed by BEGIN and END <count>.
+ * Each argument is `a:<path>` (everything) or `t:<path>` (its TensorBoard event files only).
  */
 const EMIT_PY = `import base64, os, sys
 M = '${RESULTS_MARK}'
@@ -40,16 +44,24 @@ def emit(p):
     e = base64.b64encode(data).decode()
     for i in range(0, len(e), ${CHUNK}): out.write(M + ' D ' + e[i:i + ${CHUNK}] + '\\n')
     n += 1; total += size
-for a in sys.argv[1:]:
-    a = a.rstrip('/')
+for arg in sys.argv[1:]:
+    only = arg[:2] == 't:'
+    seen = 0
+    a = arg[2:].rstrip('/')
+    want = lambda name: not only or '${EVENT_FILE_MARK}' in name
     if os.path.islink(a) or not os.path.exists(a): out.write(M + (' S ' if os.path.islink(a) else ' M ') + b(a) + '\\n')
-    elif os.path.isfile(a): emit(a)
+    elif os.path.isfile(a):
+        if want(os.path.basename(a)): emit(a)
     elif os.path.isdir(a):
         for d, dirs, files in os.walk(a):
+            seen += len(dirs) + len(files)
+            if only and seen > ${MAX_LISTED_FOR_EVENTS}:
+                out.write(M + ' S ' + b(a + '/...') + '\\n'); break
             dirs.sort()
             for x in dirs:
-                if os.path.islink(os.path.join(d, x)): out.write(M + ' S ' + b(os.path.join(d, x)) + '\\n')
+                if os.path.islink(os.path.join(d, x)) and not only: out.write(M + ' S ' + b(os.path.join(d, x)) + '\\n')
             for x in sorted(files):
+                if not want(x): continue
                 p = os.path.join(d, x)
                 if os.path.isfile(p) and not os.path.islink(p): emit(p)
                 else: out.write(M + ' S ' + b(p) + '\\n')
@@ -60,10 +72,13 @@ out.flush()
 
 /**
  * The shell step appended to the entrypoint after the command: run only when it succeeded,
- * its own failure never fails the job (the command's status is the job's).
+ * its own failure never fails the job (the command's status is the job's). `eventPaths`
+ * (cached outputs) bring only their TensorBoard event files; the caps hold for both.
  */
-export function resultsStep(paths: readonly string[]): string {
-  return `{ "$(command -v python3 || command -v python || echo python3)" -c ${shellJoin([EMIT_PY])} ${shellJoin(paths.map((p) => p.replace(/^\.\/+/, '')))} || echo "mlops: the results could not be printed" >&2; }`;
+export function resultsStep(paths: readonly string[], eventPaths: readonly string[] = []): string {
+  const rel = (p: string) => p.replace(/^\.\/+/, '');
+  const args = [...paths.map((p) => `a:${rel(p)}`), ...eventPaths.map((p) => `t:${rel(p)}`)];
+  return `{ "$(command -v python3 || command -v python || echo python3)" -c ${shellJoin([EMIT_PY])} ${shellJoin(args)} || echo "mlops: the results could not be printed" >&2; }`;
 }
 
 export interface LogResults {

@@ -4,13 +4,18 @@
 // them like any other run. Each file lands under a temp name and is renamed, so a view
 // reading the folder never sees half a file; a record (`mlops-job.json`) names the job.
 // The cluster's side is untrusted: names are checked, only regular files are copied (a
-// symlink there is not followed), and files, bytes and depth are capped.
+// symlink there is not followed), and files, bytes and depth are capped. From a cached
+// output (`eventPaths`: model weights live there) only TensorBoard event files come home.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { MANIFEST_MAX_BYTES, MANIFEST_NAME, parseManifest, safeRel, type ManifestEntry } from './manifest';
 import type { RemoteFs } from './remoteFs';
 
 export const JOB_RECORD_FILE = 'mlops-job.json';
+
+/** What a TensorBoard event file's name holds: TensorBoard finds its files by it too. */
+export const EVENT_FILE_MARK = 'tfevents';
+export const isEventFileName = (name: string): boolean => name.includes(EVENT_FILE_MARK);
 
 /** What `mlops-job.json` says; DVCLive runs read from a folder that has one carry it as tags. */
 export interface JobResultRecord {
@@ -27,9 +32,13 @@ export interface FetchLimits {
   maxFiles: number;
   maxBytes: number;
   maxDepth: number;
+  /** Entries listed while looking for event files in one cached output (a dataset folder may hold millions). */
+  maxListed?: number;
 }
 
 export const DEFAULT_FETCH_LIMITS: FetchLimits = { maxFiles: 5000, maxBytes: 256 * 1024 * 1024, maxDepth: 16 };
+/** Of a cached output, this many entries are looked at for event files, no more. */
+export const MAX_LISTED_FOR_EVENTS = 100_000;
 
 export interface FetchReport {
   files: string[];
@@ -50,6 +59,8 @@ export async function fetchResults(opts: {
   fs: RemoteFs;
   remoteDir: string;
   paths: readonly string[];
+  /** Files or folders (cached outputs) of which only the TensorBoard event files come home; absent ones are not reported missing. */
+  eventPaths?: readonly string[];
   localDir: string;
   record: JobResultRecord;
   limits?: FetchLimits;
@@ -85,19 +96,27 @@ export async function fetchResults(opts: {
     report.files.push(rel);
     report.bytes += size;
   };
-  for (const p of opts.paths) {
-    const rel = p.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const clean = (p: string) => p.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  // An event path inside another path asked for (`models` and `models/tb`) is walked once, with it.
+  const events = [...new Set((opts.eventPaths ?? []).map(clean))];
+  const asked = [...opts.paths.map(clean), ...events];
+  const covered = (r: string) => opts.paths.some((o) => clean(o) === r) || asked.some((o) => o !== r && r.startsWith(`${o}/`));
+  const roots = [...opts.paths.map((p) => ({ p, only: false })), ...events.filter((r) => !covered(r)).map((p) => ({ p, only: true }))];
+  for (const { p, only } of roots) {
+    const rel = clean(p);
     if (!safeRel(rel)) {
       report.skipped.push(p);
       continue;
     }
     const st = await fs.stat(`${base}/${rel}`);
     if (!st) {
-      report.missing.push(rel);
+      if (!only) report.missing.push(rel);
       continue;
     }
+    // Only the names are filtered: a matching file is still a regular file under the caps.
+    const wanted = (name: string) => !only || isEventFileName(name);
     if (st.isFile) {
-      await copy(rel, st.size);
+      if (wanted(rel.split('/').pop()!)) await copy(rel, st.size);
       continue;
     }
     if (!st.isDirectory) {
@@ -106,15 +125,25 @@ export async function fetchResults(opts: {
     }
     // A folder: its own stack, no recursion over what the cluster holds.
     const stack: Array<{ rel: string; depth: number }> = [{ rel, depth: 0 }];
+    let listed = 0;
+    const maxListed = limits.maxListed ?? MAX_LISTED_FOR_EVENTS;
     while (stack.length) {
       const dir = stack.pop()!;
-      for (const e of await fs.readdir(`${base}/${dir.rel}`)) {
+      const entries = await fs.readdir(`${base}/${dir.rel}`);
+      listed += entries.length;
+      if (only && listed > maxListed) {
+        // Said as the folder left out: the rest of it is not looked at.
+        report.skipped.push(`${rel}/...`);
+        break;
+      }
+      for (const e of entries) {
         const r = `${dir.rel}/${e.name}`;
         if (!safeRel(r)) report.skipped.push(r);
         else if (e.isDirectory) {
           if (dir.depth + 1 > limits.maxDepth) report.skipped.push(r);
           else stack.push({ rel: r, depth: dir.depth + 1 });
-        } else if (e.isFile) await copy(r, e.size);
+        } else if (!wanted(e.name)) continue;
+        else if (e.isFile) await copy(r, e.size);
         else report.skipped.push(r);
       }
     }

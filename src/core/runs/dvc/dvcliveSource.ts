@@ -14,6 +14,7 @@ import { parseYamlData } from '../../common/yamlData';
 import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
 import { errorMessage } from '../../common/errors';
+import { jobTagsIn } from '../jobRecord';
 
 export class DvcLiveSource implements RunSource {
   readonly kind = 'dvclive';
@@ -48,10 +49,8 @@ export class DvcLiveSource implements RunSource {
     }
     const params = (await readParams(path.join(this.location, 'params.yaml'), this.root, warn)) ?? (await readParams(path.join(this.root, 'params.yaml'), this.root, warn)) ?? {};
     // Results a cluster job brought home (core/jobs/sync/fetchResults.ts) name their job beside them.
-    const job = await readJson(path.join(this.root, 'mlops-job.json'), this.root, warn);
-    const tags: Record<string, string> = {};
-    if (typeof job?.jobId === 'string' && typeof job.cluster === 'string') Object.assign(tags, { 'mlops.job.id': job.jobId, 'mlops.job.cluster': job.cluster });
-    const name = tags['mlops.job.id'] ? `job ${tags['mlops.job.id']} (${tags['mlops.job.cluster']})` : 'workspace';
+    const { tags, label } = await jobTagsIn(this.root, this.root, warn);
+    const name = label ?? 'workspace';
     const run: RunSummary = { id: 'workspace', experimentId: this.location, name, status: 'UNKNOWN', params, tags, metrics };
     return { experiments: [{ id: this.location, name: path.basename(this.location) }], runs: [run], warnings };
   }

@@ -1,11 +1,13 @@
 // TensorBoard logs as runs: every folder under the root holding event files is one run
 // (TensorBoard's own rule), its files merged; the root is the one experiment. Readers
-// are kept between listings so a growing file is read from where we stopped.
+// are kept between listings so a growing file is read from where we stopped. A cluster
+// job's results folder brought home is one log folder; its record tags every run in it.
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { MetricPoint, RunListing, RunSource, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
 import { decodePoints } from '../isolated/pointsCodec';
+import { jobTagsIn } from '../jobRecord';
 import { EventFileReader } from './eventFileReader';
 import { PackedSeries } from './packedSeries';
 
@@ -23,6 +25,7 @@ export class TensorBoardSource implements RunSource {
   async list(): Promise<RunListing> {
     const { warnings, warn } = warningCollector(this.onWarning);
     const byRun = await this.read(await findEventFiles(this.location, warn), warn);
+    const job = byRun.size ? await jobTagsIn(this.location, this.location, warn) : { tags: {} };
     const runs: RunSummary[] = [];
     for (const [id, readers] of [...byRun].sort(([a], [b]) => a.localeCompare(b))) {
       const metrics: Record<string, MetricPoint> = {};
@@ -38,12 +41,12 @@ export class TensorBoardSource implements RunSource {
       runs.push({
         id,
         experimentId: this.location,
-        name: id === '.' ? path.basename(this.location) : id,
+        name: job.label ? `${job.label} ${id === '.' ? '' : id}`.trim() : id === '.' ? path.basename(this.location) : id,
         status: 'UNKNOWN',
         startTime: Number.isFinite(start) ? start : undefined,
         endTime: Number.isFinite(end) ? end : undefined,
         params: {},
-        tags: {},
+        tags: { ...job.tags },
         metrics,
       });
     }
