@@ -31,8 +31,13 @@ function onPath(name: string): string | undefined {
 // The interpreter picked in the Python extension, asked once and again after the user
 // picks another one. Registered from activate() (watchSelectedInterpreter) so that the
 // lookup can log; the Python extension is first asked when a tool is first looked up.
-const interpreter: { log?: vscode.LogOutputChannel; pending?: Promise<void>; found?: Interpreter; watch?: vscode.Disposable } = {};
-const logged = new Map<CliTool, string>();
+// Kept on the process, not in this module: the features loaded on first use (dist/lazy/*Feature.js)
+// carry their own copy of this module, and must see the interpreter activate() registered.
+type InterpreterState = { log?: vscode.LogOutputChannel; pending?: Promise<void>; found?: Interpreter; watch?: vscode.Disposable; logged: Map<CliTool, string> };
+const STATE = Symbol.for('mlops.cliTools.interpreter');
+const holder = globalThis as { [STATE]?: InterpreterState };
+const interpreter: InterpreterState = (holder[STATE] ??= { logged: new Map() });
+const logged = interpreter.logged;
 
 export function watchSelectedInterpreter(log: vscode.LogOutputChannel): vscode.Disposable {
   interpreter.log = log;
