@@ -20,10 +20,13 @@ async function title(/** @type {Page} */ page) {
   return norm((await page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '');
 }
 
-/** Waits for step `n` of 9 (the title ends with "(n/9)") and for its input to be focused. */
-async function atStep(/** @type {Page} */ page, /** @type {number} */ n) {
-  await until(async () => (await widget(page).isVisible()) && (await title(page)).endsWith(`(${n}/9)`) || `${await title(page)}`, `the QuickPick did not reach step ${n}/9`);
-  await until(async () => (await input(page).evaluate((el) => el === document.activeElement)) || 'not focused', `the input of step ${n}/9 has no focus`);
+/**
+ * Waits for step `n` of `total` (the title ends with "(n/total)") and for its input to be
+ * focused. Nine steps without a GPU; ten with one (the idle auto-stop step is the third).
+ */
+async function atStep(/** @type {Page} */ page, /** @type {number} */ n, total = 9) {
+  await until(async () => (await widget(page).isVisible()) && (await title(page)).endsWith(`(${n}/${total})`) || `${await title(page)}`, `the QuickPick did not reach step ${n}/${total}`);
+  await until(async () => (await input(page).evaluate((el) => el === document.activeElement)) || 'not focused', `the input of step ${n}/${total} has no focus`);
 }
 
 /** Types `text` (replacing what the box holds) and waits until the box shows it. */
@@ -79,6 +82,44 @@ async function answer(/** @type {Page} */ page, /** @type {number} */ n, /** @ty
   await accept(page, n);
 }
 
+const focusedLabel = async (/** @type {Page} */ page) => norm((await rowLabels(page, '.focused').first().textContent().catch(() => '')) ?? '');
+
+/** Arrow keys down the list until `label` is the focused row. */
+async function focusRow(/** @type {Page} */ page, /** @type {string} */ label) {
+  for (let i = 0; i < 8 && (await focusedLabel(page)) !== label; i++) await page.keyboard.press('ArrowDown');
+  await until(async () => (await focusedLabel(page)) === label || (await focusedLabel(page)), `"${label}" is not the focused row`);
+}
+
+const back = (/** @type {Page} */ page) => page.locator('.quick-input-widget .quick-input-left-action-bar .codicon-quick-input-back').click();
+
+/**
+ * From the GPU step: a number of GPUs brings the idle auto-stop step (3/10) with its
+ * choices; 30 min, then Back from the CPU step finds it still chosen; Back to the GPUs and
+ * "No GPU" skips it (the CPU step is 3/9). Nothing is launched with a GPU (none here).
+ */
+async function idleStepThenNoGpu(/** @type {Page} */ page) {
+  await focusRow(page, 'A number of free GPUs…');
+  await page.keyboard.press('Enter');
+  await until(async () => /How many GPUs/.test((await page.locator('.quick-input-widget .quick-input-header, .quick-input-widget .quick-input-message').allInnerTexts()).join(' ')) || 'no count prompt', 'the GPU count was not asked');
+  await until(async () => (await input(page).evaluate((el) => el === document.activeElement)) && (await input(page).inputValue()) === '1' || 'not ready', 'the GPU count box has no focus or no 1');
+  await page.keyboard.press('Enter'); // 1 GPU
+  await atStep(page, 3, 10);
+  const choices = (await rowLabels(page).allTextContents()).map(norm);
+  if (JSON.stringify(choices) !== JSON.stringify(['Never', '30 min', '60 min', 'Custom…'])) throw new Error(`the idle step offers ${JSON.stringify(choices)}`);
+  if ((await focusedLabel(page)) !== 'Never') throw new Error(`the idle step starts on ${await focusedLabel(page)}`);
+  await focusRow(page, '30 min');
+  await page.keyboard.press('Enter');
+  await atStep(page, 4, 10);
+  await back(page);
+  await atStep(page, 3, 10);
+  await until(async () => (await focusedLabel(page)) === '30 min' || (await focusedLabel(page)), 'after Back the idle step lost its answer (30 min)');
+  await back(page);
+  await atStep(page, 2, 10);
+  await focusRow(page, 'No GPU');
+  await page.keyboard.press('Enter');
+  await atStep(page, 3, 9);
+}
+
 /** The notification toasts' texts. */
 const toasts = (/** @type {Page} */ page) => page.locator('.notifications-toasts .notification-toast').allInnerTexts().then((t) => t.map(norm));
 
@@ -105,7 +146,7 @@ const STEPS = {
 
   /**
    * The whole walk: host, image (then Back from the GPU step and the image is still the
-   * chosen one), No GPU, no CPU limit, a refused memory limit, env, the default ports,
+   * chosen one), a GPU count and the idle step (Back twice), No GPU, no CPU limit, a refused memory limit, env, the default ports,
    * the command, no profile name; then the Workspaces view lists the new workspace.
    */
   async 'launch-walk'(page, ask, out) {
@@ -121,7 +162,7 @@ const STEPS = {
     await until(async () => norm((await rowLabels(page, '.focused').first().textContent().catch(() => '')) ?? '') === ask.image || (await rowLabels(page, '.focused').allTextContents()), `after Back the chosen image ${ask.image} is not the focused one`);
     await accept(page, 1);
     await until(async () => norm((await rowLabels(page, '.focused').first().textContent().catch(() => '')) ?? '') === 'No GPU' || (await rowLabels(page, '.focused').allTextContents()), '"No GPU" is not the first choice');
-    await accept(page, 2);
+    await idleStepThenNoGpu(page); // leaves the flow at step 3/9 (CPU) with No GPU
     await accept(page, 3); // no CPU limit
     // Docker refuses less than 6 MB: the step says so and Enter does not move on.
     await typeAnswer(page, '1k');

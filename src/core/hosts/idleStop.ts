@@ -66,6 +66,7 @@ export type IdleAction = { kind: 'warn'; id: string; stopAt: number } | { kind: 
 
 interface Track {
   idleSince: number;
+  limitMs: number;
   warned: boolean;
   stopped: boolean;
 }
@@ -89,7 +90,8 @@ export class IdleStopper {
         continue;
       }
       let t = this.tracks.get(s.id);
-      if (!t) this.tracks.set(s.id, (t = { idleSince: now, warned: false, stopped: false }));
+      if (!t) this.tracks.set(s.id, (t = { idleSince: now, limitMs: s.limitMs, warned: false, stopped: false }));
+      t.limitMs = s.limitMs;
       const idleFor = now - t.idleSince;
       if (t.stopped) continue;
       if (idleFor >= s.limitMs) {
@@ -114,4 +116,20 @@ export class IdleStopper {
     const t = this.tracks.get(id);
     return t ? now - t.idleSince : undefined;
   }
+
+  /** The countdown of a workspace idle now (undefined while it works or is not watched). */
+  countdown(id: string, now: number): IdleCountdown | undefined {
+    const t = this.tracks.get(id);
+    if (!t || t.stopped) return undefined;
+    const idleMs = Math.max(0, now - t.idleSince);
+    return { idleMs, idleMinutes: Math.floor(idleMs / 60_000), limitMinutes: Math.round(t.limitMs / 60_000), leftMs: Math.max(0, t.limitMs - idleMs) };
+  }
+}
+
+/** "idle 12 min · stops at 30": whole minutes idle so far, the limit, and the time left. */
+export interface IdleCountdown {
+  idleMs: number;
+  idleMinutes: number;
+  limitMinutes: number;
+  leftMs: number;
 }

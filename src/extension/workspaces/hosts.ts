@@ -122,6 +122,17 @@ export class HostRegistry implements vscode.Disposable {
     return c;
   }
 
+  /**
+   * Whether a call to the host needs no question first: this machine's engine, or an SSH
+   * host whose session this window has opened (its secrets and host key are settled).
+   * Background work (the idle watch) only goes where this holds: it never pops a dialog.
+   */
+  hasSession(host: HostEntry): boolean {
+    if (host.kind === 'local') return true;
+    const c = this.connections.get(host.name) as { opened?: () => boolean } | undefined;
+    return c?.opened?.() === true;
+  }
+
   /** Drops one host's connection (or all): the next use reconnects. */
   reset(name?: string): void {
     for (const [k, c] of this.connections) {
@@ -170,6 +181,7 @@ export class HostRegistry implements vscode.Disposable {
         if (!inner) throw new Error(`${host.name}: not connected yet`);
         return inner.docker(o);
       },
+      opened: () => inner !== undefined,
       dispose: () => inner?.dispose(),
     };
     return front as unknown as HostConnection;

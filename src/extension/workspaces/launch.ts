@@ -74,6 +74,8 @@ export class Launcher {
     private readonly registry: HostRegistry,
     private readonly tree: WorkspacesTreeProvider,
     private readonly log: vscode.LogOutputChannel,
+    /** Told of each workspace started, with what it was launched with (the idle watch wants its limit). */
+    private readonly launched: (host: string, spec: LaunchProfile) => void = () => undefined,
   ) {}
 
   /** The command: a LaunchRequest launches at once (and throws on failure); otherwise it asks. */
@@ -250,6 +252,7 @@ export class Launcher {
           throw err;
         }
         this.log.info(`Workspaces: ${opts.name} (${container.id.slice(0, 12)}) runs on ${host.name}`);
+        this.launched(host.name, spec);
         // All hosts: two of them may be one engine (this machine, and itself over SSH).
         this.tree.refreshLive();
         return { host: host.name, id: container.id, name: opts.name! };

@@ -1,5 +1,5 @@
-// The launch questions: image, GPUs, CPU and memory limits, shared memory, env vars,
-// ports, command and a profile name, each step with Back. Answers are checked as typed
+// The launch questions: image, GPUs, idle auto-stop (with a GPU only), CPU and memory
+// limits, shared memory, env vars, ports, command and a profile name, each step with Back. Answers are checked as typed
 // (model.ts parses them), so Enter on the last step launches what was shown.
 import * as vscode from 'vscode';
 import { showWarning } from '../notify';
@@ -9,7 +9,21 @@ import { DEFAULT_PORTS, ProfileError, type GpuRequest, type LaunchProfile } from
 import { listWorkspaces, probeGpus } from '../../core/hosts/workspaces';
 import { gpuHolders, gpuUse, reservedGpuIds } from '../../core/hosts/gpuHolders';
 import type { HostEntry, HostRegistry } from './hosts';
-import { formatPortSpecs, parseGpuAnswer, parseCpus, parseEnv, parsePorts, parseSizeMb, profileFromAnswers, storedProfiles, upsertProfile, type Parsed, type StoredProfile } from './model';
+import {
+  formatPortSpecs,
+  IDLE_STOP_CHOICES,
+  parseGpuAnswer,
+  parseCpus,
+  parseEnv,
+  parseIdleMinutes,
+  parsePorts,
+  parseSizeMb,
+  profileFromAnswers,
+  storedProfiles,
+  upsertProfile,
+  type Parsed,
+  type StoredProfile,
+} from './model';
 import { BACK, inputStep, pickStep, type StepPosition, type StepResult } from './multiStep';
 import { hostLabel } from './workspacesTree';
 
@@ -45,17 +59,48 @@ async function inventory(registry: HostRegistry, host: HostEntry): Promise<{ ima
   return { images, gpuIds };
 }
 
+/** "Stop when idle": never, the usual limits, the one answered before, or typed minutes (Back returns here). */
+async function idleStep(pos: StepPosition, current: number): Promise<StepResult<number>> {
+  const minutes = (n: number) => (n ? vscode.l10n.t('{0} min', n) : vscode.l10n.t('Never'));
+  const items: Array<vscode.QuickPickItem & { value: number | 'custom' }> = [
+    ...IDLE_STOP_CHOICES.map((n) => ({ label: minutes(n), value: n })),
+    ...(IDLE_STOP_CHOICES.includes(current) ? [] : [{ label: minutes(current), description: vscode.l10n.t('typed before'), value: current }]),
+    { label: vscode.l10n.t('Custom…'), description: vscode.l10n.t('a number of minutes'), value: 'custom' },
+  ];
+  const r = await pickStep(pos, items, {
+    placeholder: vscode.l10n.t('Stop when idle: stop the workspace once every GPU of it has been at 0 % this long (a notification a minute before can keep it running)'),
+    active: items.find((i) => i.value === current),
+  });
+  if (!r || r === BACK) return r;
+  if (r.value !== 'custom') return r.value;
+  const typed = await inputStep(pos, {
+    prompt: vscode.l10n.t('Stop when idle after how many minutes with every GPU at 0 %? 0: never.'),
+    value: current && !IDLE_STOP_CHOICES.includes(current) ? String(current) : '',
+    placeholder: '45',
+    validate: (v) => {
+      const p = parseIdleMinutes(v);
+      return p.ok ? undefined : p.error;
+    },
+  });
+  if (typed === BACK) return idleStep(pos, current); // back to the choices, not the GPUs
+  if (typed === undefined) return undefined;
+  const p = parseIdleMinutes(typed);
+  return p.ok ? p.value : undefined;
+}
+
 /**
- * The launch questions, each with Back: image, GPUs, CPUs, memory, shared memory,
- * environment, ports, command, then a name to save it as a profile.
+ * The launch questions, each with Back: image, GPUs, idle auto-stop (skipped without a
+ * GPU: nothing could be idle), CPUs, memory, shared memory, environment, ports, command,
+ * then a name to save it as a profile.
  */
 export async function askLaunch(registry: HostRegistry, host: HostEntry): Promise<(StoredProfile | (LaunchProfile & { mountProject: boolean })) | undefined> {
   const inv = await inventory(registry, host);
   if (!inv) return undefined;
   const where = hostLabel(host);
   const projectPath = host.kind === 'local' ? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath : host.projectPath;
-  const a: { image?: string; gpus: GpuRequest; cpus: string; memory: string; shm: string; env: string; ports: string; command: string; saveAs: string } = {
+  const a: { image?: string; gpus: GpuRequest; idle: number; cpus: string; memory: string; shm: string; env: string; ports: string; command: string; saveAs: string } = {
     gpus: 'none',
+    idle: 0,
     cpus: '',
     memory: '',
     shm: '',
@@ -64,13 +109,21 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
     command: '',
     saveAs: '',
   };
-  const total = 9;
-  const pos = (step: number): StepPosition => ({ title: vscode.l10n.t('MLOps: Launch Workspace on {0}', where), step, totalSteps: total, back: step > 1 });
+  // Steps are numbered as in the whole flow (1 to 10); without a GPU the idle step (3) is
+  // skipped, and the steps after it are shown one lower, out of 9.
+  const IDLE_STEP = 3;
+  const noIdle = () => a.gpus === 'none';
+  const pos = (step: number): StepPosition => ({
+    title: vscode.l10n.t('MLOps: Launch Workspace on {0}', where),
+    step: noIdle() && step > IDLE_STEP ? step - 1 : step,
+    totalSteps: noIdle() ? 9 : 10,
+    back: step > 1,
+  });
   const check = <T>(parse: (v: string) => Parsed<T>) => (v: string) => {
     const r = parse(v);
     return r.ok ? undefined : r.error;
   };
-  // Steps 3 to 9 are text answers kept in `a` (typed again after Back); one helper each.
+  // Steps 4 to 10 are text answers kept in `a` (typed again after Back); one helper each.
   const textStep =
     (step: number, key: 'cpus' | 'memory' | 'shm' | 'env' | 'ports' | 'command' | 'saveAs', o: Omit<Parameters<typeof inputStep>[1], 'value'>) =>
     async (): Promise<StepResult<string>> => {
@@ -117,22 +170,27 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
       if (!chosen?.length) return BACK;
       return (a.gpus = { ids: chosen.map((c) => c.id) });
     },
-    textStep(3, 'cpus', { prompt: vscode.l10n.t('CPU limit (docker --cpus), e.g. 8 or 0.5. Empty: no limit.'), validate: check(parseCpus) }),
-    textStep(4, 'memory', { prompt: vscode.l10n.t('Memory limit (docker --memory), e.g. 32g. Empty: no limit.'), validate: check((v) => parseSizeMb(v, 'memory limit', 6)) }),
-    textStep(5, 'shm', {
+    async () => {
+      const r = await idleStep(pos(IDLE_STEP), a.idle);
+      if (typeof r === 'number') a.idle = r;
+      return r;
+    },
+    textStep(4, 'cpus', { prompt: vscode.l10n.t('CPU limit (docker --cpus), e.g. 8 or 0.5. Empty: no limit.'), validate: check(parseCpus) }),
+    textStep(5, 'memory', { prompt: vscode.l10n.t('Memory limit (docker --memory), e.g. 32g. Empty: no limit.'), validate: check((v) => parseSizeMb(v, 'memory limit', 6)) }),
+    textStep(6, 'shm', {
       prompt: vscode.l10n.t("Shared memory /dev/shm (docker --shm-size), e.g. 8g; PyTorch DataLoader workers need more than Docker's 64 MB. Empty: Docker's default."),
       validate: check((v) => parseSizeMb(v, 'shared memory size')),
     }),
-    textStep(6, 'env', { prompt: vscode.l10n.t('Environment variables, NAME=value separated by commas. Empty: none.'), placeholder: 'WANDB_MODE=offline, HF_HOME=/workspace/.hf', validate: check(parseEnv) }),
-    textStep(7, 'ports', {
+    textStep(7, 'env', { prompt: vscode.l10n.t('Environment variables, NAME=value separated by commas. Empty: none.'), placeholder: 'WANDB_MODE=offline, HF_HOME=/workspace/.hf', validate: check(parseEnv) }),
+    textStep(8, 'ports', {
       prompt: vscode.l10n.t('Container ports to publish on 127.0.0.1 of the host (Jupyter 8888, TensorBoard 6006); host:container to fix the host port. Empty: none.'),
       validate: check(parsePorts),
     }),
-    textStep(8, 'command', {
+    textStep(9, 'command', {
       prompt: vscode.l10n.t("Command, run by sh -c. Empty: the image's own command."),
       placeholder: 'jupyter lab --ip=0.0.0.0 --no-browser --allow-root',
     }),
-    textStep(9, 'saveAs', {
+    textStep(10, 'saveAs', {
       prompt: projectPath
         ? vscode.l10n.t('{0} is mounted at /workspace. Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.', projectPath)
         : vscode.l10n.t('Name this launch to save it as a profile for MLOps: Relaunch Profile, or leave empty. Enter launches.'),
@@ -140,10 +198,17 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
       validate: (v) => (v.trim() === '' || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v.trim()) ? undefined : vscode.l10n.t("Use letters, digits, '_', '.' or '-'.")),
     }),
   ];
-  for (let i = 0; i < steps.length; ) {
+  // A skipped step is passed over in the direction the flow goes (Back from the CPU step
+  // without a GPU lands on the GPU step).
+  for (let i = 0, dir = 1; i < steps.length; ) {
+    if (i === IDLE_STEP - 1 && noIdle()) {
+      i += dir;
+      continue;
+    }
     const r = await steps[i]();
     if (r === undefined) return undefined;
-    i = r === BACK ? Math.max(0, i - 1) : i + 1;
+    dir = r === BACK ? -1 : 1;
+    i = Math.max(0, i + dir);
   }
   const value = <T>(r: Parsed<T>): T => {
     if (!r.ok) throw new ProfileError(r.error);
@@ -158,6 +223,7 @@ export async function askLaunch(registry: HostRegistry, host: HostEntry): Promis
     shmMb: value(parseSizeMb(a.shm, 'shared memory size')),
     env: value(parseEnv(a.env)),
     command: a.command,
+    idleStopMinutes: a.idle,
     mountProject: true,
     saveAs: a.saveAs,
   });

@@ -121,6 +121,21 @@ export function parseCpus(text: string): Parsed<number | undefined> {
   return Number.isFinite(n) && n > 0 ? { ok: true, value: n } : { ok: false, error: 'Write a number of CPUs such as 4 or 0.5, or leave empty for no limit.' };
 }
 
+/** The idle auto-stop step's own choices, in minutes (0: never). */
+export const IDLE_STOP_CHOICES: readonly number[] = [0, 30, 60];
+/** A week: a longer idle limit is no limit, and a typo of one. */
+const MAX_IDLE_MINUTES = 7 * 24 * 60;
+
+/** "Custom…" minutes of the idle auto-stop: a whole number from 1 to a week; empty or 0 → never. */
+export function parseIdleMinutes(text: string): Parsed<number> {
+  const t = text.trim().replace(/\s*(m|min|mins|minutes)$/i, '');
+  if (!t) return { ok: true, value: 0 };
+  const n = /^\d{1,6}$/.test(t) ? Number(t) : NaN;
+  return Number.isInteger(n) && n <= MAX_IDLE_MINUTES
+    ? { ok: true, value: n }
+    : { ok: false, error: `Write a whole number of minutes from 1 to ${MAX_IDLE_MINUTES} (a week), or 0 for never.` };
+}
+
 const UNITS: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
 
 /** Docker's size notation ("512m", "16g", "1.5g", a bare number is MB) → MB; empty → undefined. */
@@ -178,6 +193,8 @@ export interface LaunchAnswers {
   /** Save under this name (also the container's name prefix). */
   saveAs?: string;
   host?: string;
+  /** Idle auto-stop after this many minutes with every GPU at 0 %; 0 or absent: never. */
+  idleStopMinutes?: number;
 }
 
 /** What the QuickPick flow answered → the profile launched (and saved when named). */
@@ -194,6 +211,8 @@ export function profileFromAnswers(a: LaunchAnswers): LaunchProfile & { mountPro
     ...(a.shmMb !== undefined ? { shmMb: a.shmMb } : {}),
     ...(a.env && Object.keys(a.env).length ? { env: a.env } : {}),
     ...(a.command?.trim() ? { command: a.command.trim() } : {}),
+    // Without a GPU there is nothing to be idle on: no limit, whatever was answered before.
+    ...(a.idleStopMinutes && a.gpus !== 'none' ? { idleStopMinutes: a.idleStopMinutes } : {}),
     mountProject: a.mountProject,
   };
 }

@@ -21,7 +21,6 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
   const tree = new WorkspacesTreeProvider(registry, log);
   const view = vscode.window.createTreeView('mlops.workspaces', { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(view);
-  const launcher = new Launcher(registry, tree, log);
   const actions = new WorkspaceActions(registry, tree, log);
   const forwards = new PortForwards(registry, log);
   const conveniences = new WorkspaceConveniences(registry, forwards, log);
@@ -66,7 +65,11 @@ export function registerWorkspacesView(context: vscode.ExtensionContext, log: vs
     if (done && node && (a === 'stop' || a === 'remove')) await forwards.stopWhere((e) => e.containerId === node.ws.id);
     return done;
   };
-  const idle = new IdleWatch(tree, (node) => action('stop')(node), log);
+  const idle = new IdleWatch(tree, (node) => action('stop')(node), log, context.globalState);
+  // A workspace launched with an idle limit is watched at once, even with the view hidden.
+  const launcher = new Launcher(registry, tree, log, (host, spec) => {
+    if ((spec.idleStopMinutes ?? 0) > 0) idle.launched(host);
+  });
   context.subscriptions.push(
     idle,
     view,

@@ -11,7 +11,7 @@ import type { HostEntry, HostRegistry } from './hosts';
 import { formatGpu, formatPorts, ownedDescription, stateIcon, workspaceContextValue } from './model';
 import { ownerText, splitByOwner } from '../../core/hosts/ownership';
 import { currentUser } from './identity';
-import { idleLimitMs } from '../../core/hosts/idleStop';
+import { idleLimitMs, type IdleCountdown } from '../../core/hosts/idleStop';
 
 type HostState =
   | { status: 'idle' }
@@ -95,6 +95,11 @@ export function hostLabel(h: HostEntry): string {
 
 const mib = (n: number | null) => (n === null ? vscode.l10n.t('memory n/a') : `${(n / 1024).toFixed(1)} GiB`);
 
+/** "idle 12 min · stops at 30" (under a minute: "idle <1 min"). */
+function idleText(c: IdleCountdown): string {
+  return c.idleMinutes < 1 ? vscode.l10n.t('idle <1 min · stops at {0}', c.limitMinutes) : vscode.l10n.t('idle {0} min · stops at {1}', c.idleMinutes, c.limitMinutes);
+}
+
 /** Each process on the GPU: where it runs, its pid, name and memory. */
 function gpuTooltip(n: GpuNode): vscode.MarkdownString {
   const lines = [`**GPU ${n.gpu.index}** — ${n.gpu.name}${n.gpu.uuid ? ` (\`${n.gpu.uuid}\`)` : ''}`];
@@ -130,6 +135,8 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   private readonly unsubscribe = new Map<string, () => void>();
   private readonly snapshots = new WeakMap<HostNode, { value: Promise<HostSnapshot>; settledAt?: number }>();
   private readonly snapshotListeners = new Set<(host: HostEntry, s: HostSnapshot) => void>();
+  /** The idle auto-stop's countdown of a workspace, when its GPUs are idle now (idleWatch.ts). */
+  private idleCountdown: (host: string, id: string) => IdleCountdown | undefined = () => undefined;
 
   constructor(
     readonly registry: HostRegistry,
@@ -165,6 +172,28 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
   onSnapshot(listener: (host: HostEntry, s: HostSnapshot) => void): vscode.Disposable {
     this.snapshotListeners.add(listener);
     return { dispose: () => this.snapshotListeners.delete(listener) };
+  }
+
+  /** The idle watch says how long each workspace has been idle; the items show it. */
+  setIdleCountdown(f: (host: string, id: string) => IdleCountdown | undefined): void {
+    this.idleCountdown = f;
+  }
+
+  /**
+   * One listing + GPU probe of `host` outside the view's refresh (the same batched probe),
+   * for the idle watch while the view is hidden or the host collapsed. Its listeners hear
+   * it as they hear a refresh; a host the view shows re-renders from it (when next shown).
+   */
+  async probeHost(host: HostEntry): Promise<HostSnapshot> {
+    const n = this.node(host);
+    // One already out (the view's) is shared, not doubled.
+    if (this.snapshots.get(n)?.settledAt !== undefined) this.snapshots.delete(n);
+    const snap = await this.snapshot(n);
+    if (n.state.status === 'connected') {
+      this.changed.fire(n.gpus);
+      this.changed.fire(n.workspaces);
+    }
+    return snap;
   }
 
   attach(view: vscode.TreeView<WorkspacesNode>): void {
@@ -414,7 +443,10 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
         const item = new vscode.TreeItem(ws.name, C.None);
         item.id = `ws:${hostOf(n).name}:${ws.id}`;
         const owner = ownerText(ws.labels);
-        item.description = ownedDescription(ws, n.mine);
+        const countdown = n.mine && ws.state === 'running' ? this.idleCountdown(hostOf(n).name, ws.id) : undefined;
+        item.description = countdown
+          ? `${ownedDescription(ws, n.mine)} · ${idleText(countdown)}`
+          : ownedDescription(ws, n.mine);
         const icon = stateIcon(ws.state);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         const ports = formatPorts(ws.ports);
@@ -427,6 +459,9 @@ export class WorkspacesTreeProvider implements vscode.TreeDataProvider<Workspace
             vscode.l10n.t('created {0} ago · id {1}', formatDuration(Math.max(0, Date.now() - ws.createdAt.getTime())), ws.id.slice(0, 12)),
             n.mine ? vscode.l10n.t('owner: {0} (you)', owner) : vscode.l10n.t("owner: {0} — a teammate's workspace: logs and details only", owner),
             ...(idleMs ? [vscode.l10n.t('idle auto-stop: after {0} with every GPU at 0 %', formatDuration(idleMs))] : []),
+            ...(countdown
+              ? [vscode.l10n.t('every GPU idle for {0}: stops in about {1} unless a GPU gets work', formatDuration(countdown.idleMs), formatDuration(countdown.leftMs))]
+              : []),
           ].join('\n\n'),
         );
         item.contextValue = workspaceContextValue(ws.state, n.mine);

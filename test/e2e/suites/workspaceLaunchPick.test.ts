@@ -66,10 +66,10 @@ describe('MLOps: Launch Workspace through the QuickPick in the browser (Back, a 
     assert.deepEqual(await launchedWith(marker), [], 'a workspace was created although the flow was cancelled');
   });
 
-  it('walks host, image (going Back once), GPUs, limits (a refused memory limit first), env, ports, command and name; the workspace runs and is listed', async () => {
+  it('walks host, image (going Back once), GPUs with the idle step (Back twice), limits (a refused memory limit first), env, ports, command and name; the workspace runs and is listed', async () => {
     const marker = `e2e-launch-${randomBytes(4).toString('hex')}`;
     markers.push(marker);
-    await askRunner('Launch Workspace: the QuickPick walk launches a workspace that the Workspaces view lists', 'launch-walk', {
+    await askRunner('Launch Workspace: the QuickPick walk (with the idle step and Back) launches a workspace that the Workspaces view lists', 'launch-walk', {
       host: LOCAL,
       image,
       env: `MLOPS_E2E_LAUNCH=${marker}`,
@@ -88,6 +88,8 @@ describe('MLOps: Launch Workspace through the QuickPick in the browser (Back, a 
     assert.deepEqual(c.HostConfig.Binds, [`${vscode.workspace.workspaceFolders![0].uri.fsPath}:/workspace`], 'the project folder is mounted at /workspace');
     assert.deepEqual(Object.keys(c.HostConfig.PortBindings ?? {}).sort(), ['6006/tcp', '8888/tcp'], 'the default ports were kept');
     assert.equal(c.HostConfig.Memory ?? 0, 0, 'the refused memory limit was cleared, so no limit');
+    // 30 min was chosen at the idle step while a GPU was asked for; "No GPU" after it drops the limit.
+    assert.equal(c.Config.Labels['mlops.idleStopMinutes'], undefined, 'an idle limit on a workspace without a GPU');
     const node = await (await tree()).findWorkspace(LOCAL, made[0].Id);
     assert.ok(node, `${c.Name} is not in the Workspaces view's model`);
     // No name at the last step: nothing saved as a profile.

@@ -72,6 +72,23 @@ describe('hosts: idle auto-stop', () => {
     assert.deepEqual(s.observe(30_000, [sample([0], 30_000)]), [{ kind: 'stop', id: 'ws1' }]);
   });
 
+  it('the countdown for the item: whole minutes idle, the limit, the time left; none while working, after a stop, or with n/a', () => {
+    const s = new IdleStopper();
+    assert.equal(s.countdown('ws1', 0), undefined);
+    s.observe(0, [sample([0], 30 * MIN)]);
+    assert.deepEqual(s.countdown('ws1', 12.5 * MIN), { idleMs: 12.5 * MIN, idleMinutes: 12, limitMinutes: 30, leftMs: 17.5 * MIN });
+    s.observe(13 * MIN, [sample([0, 40], 30 * MIN)]);
+    assert.equal(s.countdown('ws1', 13 * MIN), undefined, 'a GPU at work disarms it');
+    s.observe(14 * MIN, [sample([0], 30 * MIN)]);
+    s.postpone('ws1', 20 * MIN);
+    assert.deepEqual(s.countdown('ws1', 21 * MIN), { idleMs: MIN, idleMinutes: 1, limitMinutes: 30, leftMs: 29 * MIN }, '"Keep running" starts the count again');
+    s.observe(22 * MIN, [sample(undefined, 30 * MIN)]);
+    assert.equal(s.countdown('ws1', 22 * MIN), undefined, '[N/A] is never idle');
+    s.observe(30 * MIN, [sample([0], 30 * MIN)]);
+    s.observe(60 * MIN, [sample([0], 30 * MIN)]);
+    assert.equal(s.countdown('ws1', 60 * MIN), undefined, 'stopping: nothing left to count');
+  });
+
   it("samples only the user's running workspaces with a limit; without a probe, util is unknown", () => {
     const ws = (id: string, owner: string, state = 'running', limit = '5') => ({ id, state, labels: { 'mlops.owner': owner, 'mlops.idleStopMinutes': limit, 'mlops.gpus': 'device=0' } });
     const list = [ws('a', 'me'), ws('b', 'alice'), ws('c', 'me', 'exited'), ws('d', 'me', 'running', '')];

@@ -12,6 +12,7 @@ import {
   describePlacementRequest,
   describeSkipped,
   parsePorts,
+  parseIdleMinutes,
   formatEnv,
   formatSizeMb,
   parseCpus,
@@ -91,6 +92,22 @@ describe('workspaces view: launch answers', () => {
     assert.equal(opts.Labels?.[WORKSPACE_LABEL], '1');
     assert.equal(opts.Labels?.[PROFILE_LABEL], 'train');
     assert.match(dockerRunCommand(spec), /--gpus 1 .*-p 127\.0\.0\.1::8888 -p 127\.0\.0\.1:16006:6006 local\/busybox:1$/);
+  });
+
+  it('the idle step: typed minutes (1 to a week, "45 min" too), empty or 0 for never; the limit becomes the label only with a GPU', () => {
+    assert.deepEqual(parseIdleMinutes(' 45 '), { ok: true, value: 45 });
+    assert.deepEqual(parseIdleMinutes('45 min'), { ok: true, value: 45 });
+    assert.deepEqual(parseIdleMinutes(''), { ok: true, value: 0 });
+    assert.deepEqual(parseIdleMinutes('0'), { ok: true, value: 0 });
+    for (const bad of ['-5', '1.5', 'soon', '10081', '9999999']) assert.equal(parseIdleMinutes(bad).ok, false, bad);
+    const withGpu = profileFromAnswers({ image: 'x', gpus: { ids: ['0'] }, ports: [], mountProject: false, idleStopMinutes: 30 });
+    assert.equal(withGpu.idleStopMinutes, 30);
+    assert.equal(containerCreateOptions(withGpu).Labels?.['mlops.idleStopMinutes'], '30');
+    // Answered 30, then went Back and chose No GPU: nothing could ever be idle, so no label.
+    const noGpu = profileFromAnswers({ image: 'x', gpus: 'none', ports: [], mountProject: false, idleStopMinutes: 30 });
+    assert.equal('idleStopMinutes' in noGpu, false);
+    assert.equal(containerCreateOptions(noGpu).Labels?.['mlops.idleStopMinutes'], undefined);
+    assert.equal('idleStopMinutes' in profileFromAnswers({ image: 'x', gpus: 'all', ports: [], mountProject: false, idleStopMinutes: 0 }), false);
   });
 
   it('reads CPU, memory and shared-memory answers in Docker notation; empty means no limit', () => {
