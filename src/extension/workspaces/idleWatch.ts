@@ -24,6 +24,8 @@ export class IdleWatch implements vscode.Disposable {
   private readonly sub: vscode.Disposable;
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
+  /** Hosts whose last background probe failed: said once in the log, not every minute. */
+  private readonly failing = new Set<string>();
 
   constructor(
     private readonly tree: WorkspacesTreeProvider,
@@ -70,6 +72,8 @@ export class IdleWatch implements vscode.Disposable {
   }
 
   private async tick(): Promise<void> {
+    // Restricted Mode connects to no host; the watch resumes once the folder is trusted.
+    if (!vscode.workspace.isTrusted) return;
     const due = this.plan.due(this.now());
     if (!due.length) return;
     const hosts = await this.tree.registry.hosts().catch(() => [] as HostEntry[]);
@@ -86,10 +90,14 @@ export class IdleWatch implements vscode.Disposable {
             // Connecting could ask for a passphrase or a host key: never from the background.
             this.log.debug(`Workspaces: idle watch: ${name} is not connected in this window; probed once it is`);
           } else {
-            await this.tree.probeHost(host);
+            const snap = await this.tree.probeHost(host);
+            if (!snap.workspaces.ok) throw snap.workspaces.error;
+            if (this.failing.delete(name)) this.log.info(`Workspaces: idle watch: ${name} answers again`);
           }
         } catch (err) {
-          this.log.warn(`Workspaces: idle watch: probing ${name} failed: ${errorMessage(err)}`);
+          // Retried every minute while the host stays watched; said once until it answers.
+          if (!this.failing.has(name)) this.log.warn(`Workspaces: idle watch: probing ${name} failed (retried each minute): ${errorMessage(err)}`);
+          this.failing.add(name);
         } finally {
           this.plan.done(name, this.now());
         }
