@@ -4,7 +4,7 @@
 // tracking server's REST source runs on the extension host.
 import * as path from 'node:path';
 import type { IsolatedWorker } from '../../core/common/isolatedWorker';
-import { isFileStoreKind } from '../../core/runs/fileSources';
+import { isFileStoreKind } from '../../core/runs/fileStoreKinds';
 import { IsolatedRunSource, runsWorker } from '../../core/runs/isolated/isolatedRunSource';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';

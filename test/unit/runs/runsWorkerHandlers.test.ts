@@ -52,4 +52,20 @@ describe('run-store worker handlers', () => {
     assert.deepEqual([points[0].step, points[0].timestamp], [1, 2]);
     assert.ok(Number.isNaN(points[0].value), 'NaN survives the Float64Array');
   });
+
+  it('answers only a token when the reader gave the same listing the host holds, in full otherwise', async () => {
+    let listing: RunListing = { experiments: [], runs: [], warnings: [] };
+    const create = (kind: string, location: string) => ({ kind, location, list: async () => listing, metricHistory: async () => [] });
+    const h = runsWorkerHandlers(create, {}) as Record<string, Handler>;
+    const first = (await h.list(ref)) as RunListing & { token: number };
+    assert.equal(typeof first.token, 'number');
+    assert.deepEqual(await h.list({ ...ref, have: first.token }), { unchanged: first.token, warnings: [] });
+    // A host that holds another token (a reply it never got) gets the listing in full.
+    const full = (await h.list({ ...ref, have: first.token + 1 })) as RunListing & { token: number };
+    assert.ok(Array.isArray(full.runs));
+    assert.notEqual(full.token, first.token);
+    listing = { experiments: [], runs: [], warnings: [] };
+    const changed = (await h.list({ ...ref, have: full.token })) as RunListing & { token: number };
+    assert.ok(Array.isArray(changed.runs), 'new objects from the reader: in full');
+  });
 });

@@ -6,7 +6,7 @@ import { IsolatedWorker, IsolatedWorkerError, type IsolatedWorkerOptions } from 
 import type { FileSourceOptions } from '../fileSources';
 import type { MetricPoint, RunListing, RunSource } from '../types';
 import { decodePoints } from './pointsCodec';
-import type { RunsWorkerData, StoreRef } from './runsWorkerHandlers';
+import type { ListParams, ListReply, RunsWorkerData, StoreRef } from './runsWorkerHandlers';
 
 /** Per call: a listing may read a whole store for the first time (a large mlflow.db, every DVC commit). */
 export const READER_DEADLINE_MS = 60_000;
@@ -26,6 +26,8 @@ let nextKey = 0;
 export class IsolatedRunSource implements RunSource {
   private readonly ref: StoreRef;
   private failed: { error: IsolatedWorkerError; until: number; backoffMs: number } | undefined;
+  /** The last full listing and the worker's token for it (see ListReply). */
+  private held: { token: number; listing: RunListing } | undefined;
 
   constructor(
     readonly kind: string,
@@ -40,8 +42,15 @@ export class IsolatedRunSource implements RunSource {
     const failed = this.failed;
     if (failed && this.now() < failed.until) throw failed.error;
     try {
-      const listing = await this.worker.call<RunListing>('list', this.ref);
+      const params: ListParams = { ...this.ref, have: this.held?.token };
+      const reply = await this.worker.call<ListReply>('list', params);
       this.failed = undefined;
+      if ('unchanged' in reply) {
+        if (!this.held || reply.unchanged !== this.held.token) throw new Error(`${this.location}: the run-store worker answered a listing this window does not hold`);
+        return { experiments: this.held.listing.experiments, runs: this.held.listing.runs, warnings: reply.warnings };
+      }
+      const { token, ...listing } = reply;
+      this.held = { token, listing };
       return listing;
     } catch (err) {
       if (!(err instanceof IsolatedWorkerError) || err.failure === 'disposed') throw err;

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import { sqliteChangeStamp } from './sqliteChangeStamp';
 import { readConsistent } from './sqliteConsistentRead';
 import { Unsupported, type SqliteFile } from './sqlitePages';
 import { checkShortRecord, columnPositions, columnReader, readSchema, type Schema } from './sqliteSchema';
@@ -30,6 +31,8 @@ export function loadSqlJs(wasmPath?: string): Promise<SqlJsStatic> {
 export class MlflowSqliteSource implements RunSource {
   readonly kind = 'mlflow-sqlite';
   private db?: { db: Database; stamp: string };
+  /** The last listing read page by page without warnings, and the file's change stamp taken before it was read. */
+  private last?: { stamp: string; listing: Omit<RunListing, 'warnings'> };
 
   constructor(
     readonly location: string,
@@ -39,13 +42,24 @@ export class MlflowSqliteSource implements RunSource {
   dispose(): void {
     this.db?.db.close();
     this.db = undefined;
+    this.last = undefined;
   }
 
+  /**
+   * The experiments and runs. While the file's change stamp (sqliteChangeStamp.ts) is the
+   * one taken before the last listing was read, that listing is answered again, the same
+   * objects: callers must not change them.
+   */
   async list(): Promise<RunListing> {
     const warnings: SourceWarning[] = [];
+    // Taken before the read: a commit landing meanwhile changes the next stamp, so it is read then.
+    const stamp = sqliteChangeStamp(this.location);
+    if (stamp !== undefined && this.last?.stamp === stamp) return { ...this.last.listing, warnings };
+    this.last = undefined;
     try {
       const { value, unstable } = await readConsistent(this.location, (db) => this.listPages(db));
       if (unstable) this.warn(warnings, unstable);
+      else if (stamp !== undefined) this.last = { stamp, listing: value };
       return { ...value, warnings };
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
