@@ -11,6 +11,7 @@ import { Unsupported, type SqliteFile } from './sqlitePages';
 import { checkShortRecord, columnPositions, columnReader, readSchema, type Schema } from './sqliteSchema';
 import type { RecordView, SqlValue } from './sqliteRecord';
 import { snapshotSqlite } from './sqliteSnapshot';
+import { TextInterner } from './textInterner';
 import { runStatus } from './status';
 import { maxOf } from '../../common/arrays';
 
@@ -33,6 +34,8 @@ export class MlflowSqliteSource implements RunSource {
   private db?: { db: Database; stamp: string };
   /** The last listing read page by page without warnings, and the file's change stamp taken before it was read. */
   private last?: { stamp: string; listing: Omit<RunListing, 'warnings'> };
+  /** Param, tag and metric keys, decoded once each for all listings of this store. */
+  private readonly keys = new TextInterner();
 
   constructor(
     readonly location: string,
@@ -129,17 +132,18 @@ export class MlflowSqliteSource implements RunSource {
       runs.set(run.id, run);
     });
     const runOf = new RunOfRow(runs);
+    const keys = this.keys;
     await scan('params', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
       const r = runOf.get(row, run);
-      if (r) r.params[row.text(key)] = row.text(value);
+      if (r) r.params[keys.text(row, key)] = row.text(value);
     });
     await scan('tags', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
       const r = runOf.get(row, run);
-      if (r) r.tags[row.text(key)] = row.isNull(value) ? '' : row.text(value);
+      if (r) r.tags[keys.text(row, key)] = row.isNull(value) ? '' : row.text(value);
     });
     await scan('latest_metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ([key, value, timestamp, step, isNan, run]) => (row) => {
       const r = runOf.get(row, run);
-      if (r) r.metrics[row.text(key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
+      if (r) r.metrics[keys.text(row, key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
     });
     for (const r of runs.values()) if (!r.name) r.name = r.tags['mlflow.runName'] ?? r.id;
     return { experiments, runs: [...runs.values()] };
