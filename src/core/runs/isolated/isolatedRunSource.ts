@@ -6,6 +6,7 @@ import { IsolatedWorker, IsolatedWorkerError, type IsolatedWorkerOptions } from 
 import type { FileSourceOptions } from '../fileSources';
 import type { MetricPoint, RunListing, RunSource } from '../types';
 import { decodePoints } from './pointsCodec';
+import { applyDelta } from './listingDelta';
 import type { ListParams, ListReply, RunsWorkerData, StoreRef } from './runsWorkerHandlers';
 
 /** Per call: a listing may read a whole store for the first time (a large mlflow.db, every DVC commit). */
@@ -42,15 +43,15 @@ export class IsolatedRunSource implements RunSource {
     const failed = this.failed;
     if (failed && this.now() < failed.until) throw failed.error;
     try {
-      const params: ListParams = { ...this.ref, have: this.held?.token };
-      const reply = await this.worker.call<ListReply>('list', params);
-      this.failed = undefined;
-      if ('unchanged' in reply) {
-        if (!this.held || reply.unchanged !== this.held.token) throw new Error(`${this.location}: the run-store worker answered a listing this window does not hold`);
-        return { experiments: this.held.listing.experiments, runs: this.held.listing.runs, warnings: reply.warnings };
+      let listing = this.accept(await this.worker.call<ListReply>('list', { ...this.ref, have: this.held?.token } satisfies ListParams));
+      // Answered from a listing this side does not hold (cannot happen while both keep their
+      // tokens; cheap to survive): ask for the whole listing.
+      if (!listing) {
+        this.held = undefined;
+        listing = this.accept(await this.worker.call<ListReply>('list', { ...this.ref } satisfies ListParams));
+        if (!listing) throw new Error(`${this.location}: the run-store worker answered a listing in part without one to start from`);
       }
-      const { token, ...listing } = reply;
-      this.held = { token, listing };
+      this.failed = undefined;
       return listing;
     } catch (err) {
       if (!(err instanceof IsolatedWorkerError) || err.failure === 'disposed') throw err;
@@ -59,6 +60,25 @@ export class IsolatedRunSource implements RunSource {
       this.failed = { error, until: this.now() + backoffMs, backoffMs };
       throw error;
     }
+  }
+
+  /** The listing a reply stands for, kept for the next one; undefined when it builds on a listing not held here. */
+  private accept(reply: ListReply): RunListing | undefined {
+    const held = this.held;
+    if ('unchanged' in reply) {
+      if (reply.unchanged !== held?.token) return undefined;
+      return { experiments: held.listing.experiments, runs: held.listing.runs, warnings: reply.warnings };
+    }
+    let listing: RunListing;
+    if ('delta' in reply) {
+      if (reply.base !== held?.token) return undefined;
+      listing = { experiments: reply.experiments, runs: applyDelta(held.listing.runs, reply.delta), warnings: reply.warnings };
+    } else {
+      const { token: _token, ...full } = reply;
+      listing = full;
+    }
+    this.held = { token: reply.token, listing };
+    return listing;
   }
 
   /** Forgets a failure: the next listing asks the worker again (the Refresh command). */

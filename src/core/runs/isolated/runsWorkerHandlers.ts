@@ -4,6 +4,7 @@
 import { withTransfer, type Handlers } from '../../common/isolatedWorkerServe';
 import type { DisposableRunSource, FileSourceOptions } from '../fileSources';
 import type { RunListing } from '../types';
+import { diffRuns, type RunsDelta } from './listingDelta';
 import { encodePoints } from './pointsCodec';
 
 /** Names the store a call is about; `key` tells apart two sources of the same store. */
@@ -25,7 +26,11 @@ export interface RunsWorkerData {
  * (an unchanged mlflow.db), only that token: the host reuses what it holds instead of
  * receiving a structured clone of every run again.
  */
-export type ListReply = (RunListing & { token: number }) | { unchanged: number; warnings: RunListing['warnings'] };
+export type ListReply =
+  | (RunListing & { token: number })
+  | { unchanged: number; warnings: RunListing['warnings'] }
+  /** Only the runs that changed since the listing of token `base` (listingDelta.ts). */
+  | { token: number; base: number; delta: RunsDelta; experiments: RunListing['experiments']; warnings: RunListing['warnings'] };
 
 /** `have`: the token of the listing the host holds for this store. */
 export type ListParams = StoreRef & { have?: number };
@@ -44,10 +49,13 @@ export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOpt
     const e = entry(ref);
     const listing = await e.source.list();
     e.listed = true;
-    const sent = e.sent?.listing;
-    if (sent && ref.have === e.sent!.token && sent.runs === listing.runs && sent.experiments === listing.experiments) return { unchanged: ref.have, warnings: listing.warnings };
+    const sent = e.sent;
+    const held = sent && ref.have === sent.token ? sent.listing : undefined;
+    if (held && held.runs === listing.runs && held.experiments === listing.experiments) return { unchanged: sent!.token, warnings: listing.warnings };
+    const delta = held && diffRuns(held.runs, listing.runs);
     const token = ++nextToken;
     e.sent = { token, listing };
+    if (delta) return { token, base: sent!.token, delta, experiments: listing.experiments, warnings: listing.warnings };
     return { ...listing, token };
   };
   return {
