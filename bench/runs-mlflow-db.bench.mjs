@@ -1,6 +1,9 @@
 // 1,000 runs × 20 params × 10 metrics × 1,000 steps in an `mlflow.db`: our full listing
-// (experiments, runs, params, tags, latest metrics) through dist/core.js vs
-// `mlflow.search_runs` in Python, each timed inside its own process, one run each.
+// (experiments, runs, params, tags, latest metrics) vs `mlflow.search_runs` in Python and
+// the sqlite3 CLI, each timed inside its own process. Four figures, each with its targets:
+// the page reader alone (dist/core.js, no worker), and as the extension lists it through
+// the run-store worker: COLD (the first listing at window open), a REFRESH of an unchanged
+// file, and a REFRESH after a write.
 // MLflow creates the empty database (its own schema and migrations); the rows go in with
 // plain SQL, in primary-key order, which takes a minute or two instead of hours of
 // log_batch calls. Cached in ~/.cache/mlops-workbench keyed by a version and the sizes.
