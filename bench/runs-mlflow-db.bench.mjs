@@ -259,7 +259,7 @@ result(
   vs(unchangedMs),
 );
 result(
-  `${label}, REFRESH after a write (sqlite3 commits, the warm worker reads the file again)`,
+  `${label}, REFRESH after a write (sqlite3 commits a no-op UPDATE; the warm worker reads the whole file again; no run changed, so none crosses to the host, as for all but the one run a training step writes)`,
   `${(writtenMs / 1000).toFixed(3)} s (median of 5, median over 3 processes) vs mlflow.search_runs ${(theirMs / 1000).toFixed(2)} s vs the sqlite3 CLI ${(sqliteMs / 1000).toFixed(3)} s`,
   vs(writtenMs),
 );
