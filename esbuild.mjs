@@ -53,6 +53,8 @@ const builds = [
       expLifecycleFeature: 'src/extension/lazy/expLifecycleFeature.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
+      // The worker's readers of the other store kinds, loaded on first use.
+      runsReaders: 'src/core/runs/isolated/runsReaders.ts',
       // The Models view's registry readers, likewise (core/models/isolated).
       modelsWorker: 'src/core/models/isolated/modelsWorker.ts',
       // The Pipelines view's loader, likewise (core/pipelines/isolated).

@@ -106,6 +106,16 @@ export class IsolatedWorker {
     });
   }
 
+  /**
+   * Starts the worker ahead of its first call, so that its start and the loading of its
+   * entry overlap whatever the caller does meanwhile; an unused one stops when idle.
+   */
+  warm(): void {
+    if (this.disposed || this.worker) return;
+    this.ensureWorker();
+    if (!this.inflight.size && !this.queue.length) this.armIdleStop();
+  }
+
   /** Stops the worker; calls waiting or in flight reject. */
   dispose(): void {
     if (this.disposed) return;

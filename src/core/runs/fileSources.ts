@@ -7,11 +7,9 @@ import { MlflowFileStoreSource } from './mlflow/fileStoreSource';
 import { MlflowSqliteSource } from './mlflow/sqliteStoreSource';
 import { TensorBoardSource } from './tensorboard/tensorboardSource';
 import type { RunSource } from './types';
+import type { FileStoreKind } from './fileStoreKinds';
 
-export const FILE_STORE_KINDS = ['mlflow-sqlite', 'mlflow-file', 'dvc-experiments', 'dvclive', 'tensorboard'] as const;
-export type FileStoreKind = (typeof FILE_STORE_KINDS)[number];
-
-export const isFileStoreKind = (kind: string): kind is FileStoreKind => (FILE_STORE_KINDS as readonly string[]).includes(kind);
+export { FILE_STORE_KINDS, isFileStoreKind, type FileStoreKind } from './fileStoreKinds';
 
 export interface FileSourceOptions {
   /** dist/sql-wasm.wasm: sql.js cannot find it beside a bundle by itself. */

@@ -4,7 +4,7 @@
 // tracking server's REST source runs on the extension host.
 import * as path from 'node:path';
 import type { IsolatedWorker } from '../../core/common/isolatedWorker';
-import { isFileStoreKind } from '../../core/runs/fileSources';
+import { isFileStoreKind } from '../../core/runs/fileStoreKinds';
 import { IsolatedRunSource, runsWorker } from '../../core/runs/isolated/isolatedRunSource';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
@@ -31,16 +31,25 @@ export interface SourceFactoryOptions {
 // on how a death is pinned on the one store at fault.
 let worker: IsolatedWorker | undefined;
 
-/** The reader of one store found in the workspace (see runsModel.StoreKind). */
-export function createRunSource(kind: string, location: string, options: SourceFactoryOptions): RunSource & { dispose?(): void } {
-  if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns, filter: options.filter });
-  if (!isFileStoreKind(kind)) throw new Error(`unknown run store kind ${kind}`);
+function theWorker(options: SourceFactoryOptions): IsolatedWorker {
   worker ??= runsWorker({
     script: path.join(__dirname, 'runsWorker.js'),
     sources: { wasmPath: options.wasmPath, cacheDir: options.cacheDir },
     log: options.log,
   });
-  return new IsolatedRunSource(kind, location, worker);
+  return worker;
+}
+
+/** The reader of one store found in the workspace (see runsModel.StoreKind). */
+export function createRunSource(kind: string, location: string, options: SourceFactoryOptions): RunSource & { dispose?(): void } {
+  if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns, filter: options.filter });
+  if (!isFileStoreKind(kind)) throw new Error(`unknown run store kind ${kind}`);
+  return new IsolatedRunSource(kind, location, theWorker(options));
+}
+
+/** Starts the run-store worker now (it stops again after a while unused): the Runs view does so before it searches the folders for stores. */
+export function startRunsWorker(options: SourceFactoryOptions): void {
+  theWorker(options).warm();
 }
 
 /** Stops the worker (deactivation). */

@@ -19,6 +19,8 @@ import { LocalMarkStore, markOf } from './runMarkCommands';
 import { registerRunsViewFeatures, serverPollSeconds } from './runsViewFeatures';
 
 const SELECTION_KEY = 'mlops.runs.selection';
+/** Whether the last search found a store in files: the next window starts their worker while it searches. */
+const FILE_STORES_KEY = 'mlops.runs.hadFileStores';
 
 /** The Runs view, its commands, and the watchers that keep it live. */
 export function registerRunsView(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, colors?: RunColorStore): RunsTreeProvider {
@@ -28,20 +30,32 @@ export function registerRunsView(context: vscode.ExtensionContext, log: vscode.L
   const marks = new LocalMarkStore(context.workspaceState);
   // Loaded on the first listing, not at activation.
   let runsLib: typeof import('../lazy/runsLib') | undefined;
+  const lib = () => (runsLib ??= loadLazy<typeof import('../lazy/runsLib')>('runsLib'));
   context.subscriptions.push({ dispose: () => runsLib?.disposeRunsWorker() });
+  const workerOptions = {
+    wasmPath,
+    // What each DVC experiment commit holds is kept here between sessions.
+    cacheDir: context.globalStorageUri.fsPath,
+    log: (line: string) => log.warn(`Runs: ${line}`),
+  };
   const runs = new RunsTreeProvider({
     log,
     // The configured tracking server first, then the stores found in the folders.
     discover: async () => [...serverSpecs(), ...(await discoverStores())],
+    // The worker's start (a thread, its bundle parsed) then overlaps the search (findFiles).
+    discovering: () => {
+      if (context.workspaceState.get<boolean>(FILE_STORES_KEY, false)) lib().startRunsWorker(workerOptions);
+    },
+    discovered: (specs) => {
+      const had = specs.some((s) => s.kind !== 'mlflow-rest');
+      if (had !== context.workspaceState.get<boolean>(FILE_STORES_KEY, false)) void context.workspaceState.update(FILE_STORES_KEY, had);
+    },
     createSource: (spec) =>
-      (runsLib ??= loadLazy<typeof import('../lazy/runsLib')>('runsLib')).createRunSource(spec.kind, spec.location, {
-        wasmPath,
-        // What each DVC experiment commit holds is kept here between sessions.
-        cacheDir: context.globalStorageUri.fsPath,
+      lib().createRunSource(spec.kind, spec.location, {
+        ...workerOptions,
         auth: () => credentials.get(spec.location),
         maxRuns: () => setting('mlflow.maxRuns'),
         filter: () => viewState.current.search,
-        log: (line) => log.warn(`Runs: ${line}`),
       }),
     viewState: () => viewState.current,
     keyMetric: () => setting('runs.keyMetric').trim(),

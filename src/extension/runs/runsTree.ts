@@ -43,6 +43,12 @@ export interface RunsTreeDeps {
   log: vscode.LogOutputChannel;
   /** The stores in the workspace folders, with the kinds turned off left out. */
   discover(): Promise<SourceSpec[]>;
+  /**
+   * Called as a search for stores starts, and with what it found: the run-store worker can
+   * start while the folders are searched, when the last search found stores in files.
+   */
+  discovering?(): void;
+  discovered?(specs: SourceSpec[]): void;
   createSource(spec: SourceSpec): ManagedSource;
   /** Sort, filter and grouping chosen in the view (workspaceState); the default without it. */
   viewState?(): RunsViewState;
@@ -193,7 +199,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 
   private async load(rediscover: boolean, servers = true): Promise<void> {
     if (rediscover) {
+      this.deps.discovering?.();
       const specs = await this.deps.discover();
+      this.deps.discovered?.(specs);
       this.discovered = true;
       const next = new Map<string, SourceState>();
       for (const spec of specs) {

@@ -37,6 +37,8 @@ describe('run stores read in the worker thread (IsolatedRunSource)', function ()
     python = requirePeer(this, 'python');
     dir = mkdtempSync(path.join(tmpdir(), 'mlops-isolated-'));
     workerScript = await bundle(path.join(repoRoot, 'src/core/runs/isolated/runsWorker.ts'), dir);
+    // The readers the worker loads from beside its bundle (all kinds but mlflow.db).
+    await bundle(path.join(repoRoot, 'src/core/runs/isolated/runsReaders.ts'), dir);
     faultsScript = await bundle(path.join(__dirname, 'fixtures', 'runsWorkerWithFaults.ts'), dir);
     const db = path.join(dir, 'mlflow.db');
     mlflowWrite(python, `sqlite:///${db}`);

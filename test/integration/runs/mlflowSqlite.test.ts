@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MlflowSqliteSource } from '../../../src/core/runs/mlflow/sqliteStoreSource';
 import { requirePeer } from '../harness';
-import { assertSameAsMlflow, mlflowRead, mlflowWrite, type Reference } from './mlflowReference';
+import { assertSameAsMlflow, mlflowEnv, mlflowRead, mlflowWrite, type Reference } from './mlflowReference';
 
 /** Starts peers/sqlite_writer.py and resolves once it holds its state. */
 function holdWriter(python: string, db: string, mode: 'wal' | 'lock', runId: string): Promise<ChildProcess> {
@@ -36,6 +36,27 @@ describe('MLflow SQLite store (mlflow.db) written by the real MLflow client', fu
     assert.equal(ref.runs.length, 6);
     const src = new MlflowSqliteSource(db);
     await assertSameAsMlflow(src, ref);
+    src.dispose();
+  });
+
+  it('answers its last listing again while MLflow writes nothing, and reads again after MLflow logs', async () => {
+    const src = new MlflowSqliteSource(db);
+    const first = await src.list();
+    assert.equal((await src.list()).runs, first.runs, 'unchanged file: the same listing');
+    const runId = ref.runs[2].id;
+    // A metric and a tag through MLflow's own client, as a training script logs them.
+    const log = `import mlflow, sys
+c = mlflow.MlflowClient(tracking_uri='sqlite:///' + sys.argv[1])
+c.log_metric(sys.argv[2], 'stamp_metric', 0.25, step=3)
+c.set_tag(sys.argv[2], 'stamp.tag', 'written')`;
+    execFileSync(python, ['-c', log, db, runId], { env: mlflowEnv, stdio: 'pipe' });
+    const after = await src.list();
+    assert.notEqual(after.runs, first.runs, 'MLflow wrote: read again');
+    const run = after.runs.find((r) => r.id === runId)!;
+    assert.equal(run.tags['stamp.tag'], 'written');
+    assert.equal(run.metrics.stamp_metric.value, 0.25);
+    assert.equal((await src.list()).runs, after.runs, 'then reused again');
+    await assertSameAsMlflow(src, mlflowRead(python, `sqlite:///${db}`));
     src.dispose();
   });
 

@@ -80,6 +80,23 @@ describe('IsolatedWorker (real worker thread)', function () {
     assert.equal(w.deaths, 0);
   });
 
+  it('warm() starts the worker ahead of its first call, which then runs on it; an unused warm worker stops when idle', async () => {
+    const w = make();
+    assert.equal(w.running, false);
+    w.warm();
+    assert.equal(w.running, true);
+    w.warm();
+    assert.equal(w.starts, 1, 'a second warm() starts nothing');
+    assert.deepEqual(await w.call('echo', 'on the warm worker'), 'on the warm worker');
+    assert.equal(w.starts, 1);
+    let stopped!: () => void;
+    const idle = new Promise<void>((r) => (stopped = r));
+    const unused = make({ idleStopMs: 50, log: (l) => /idle/.test(l) && stopped() });
+    unused.warm();
+    await idle;
+    assert.equal(unused.running, false);
+  });
+
   it('counts deadlines from when the worker is ready, and gives up on one that never gets there', async () => {
     // A slow start (tsx compiling the fixture takes longer than this deadline) is not a timeout.
     const w = make({ deadlineMs: 150 });

@@ -6,7 +6,8 @@ import { IsolatedWorker, IsolatedWorkerError, type IsolatedWorkerOptions } from 
 import type { FileSourceOptions } from '../fileSources';
 import type { MetricPoint, RunListing, RunSource } from '../types';
 import { decodePoints } from './pointsCodec';
-import type { RunsWorkerData, StoreRef } from './runsWorkerHandlers';
+import { applyDelta } from './listingDelta';
+import type { ListParams, ListReply, RunsWorkerData, StoreRef } from './runsWorkerHandlers';
 
 /** Per call: a listing may read a whole store for the first time (a large mlflow.db, every DVC commit). */
 export const READER_DEADLINE_MS = 60_000;
@@ -26,6 +27,8 @@ let nextKey = 0;
 export class IsolatedRunSource implements RunSource {
   private readonly ref: StoreRef;
   private failed: { error: IsolatedWorkerError; until: number; backoffMs: number } | undefined;
+  /** The last full listing and the worker's token for it (see ListReply). */
+  private held: { token: number; listing: RunListing } | undefined;
 
   constructor(
     readonly kind: string,
@@ -40,7 +43,14 @@ export class IsolatedRunSource implements RunSource {
     const failed = this.failed;
     if (failed && this.now() < failed.until) throw failed.error;
     try {
-      const listing = await this.worker.call<RunListing>('list', this.ref);
+      let listing = this.accept(await this.worker.call<ListReply>('list', { ...this.ref, have: this.held?.token } satisfies ListParams));
+      // Answered from a listing this side does not hold (cannot happen while both keep their
+      // tokens; cheap to survive): ask for the whole listing.
+      if (!listing) {
+        this.held = undefined;
+        listing = this.accept(await this.worker.call<ListReply>('list', { ...this.ref } satisfies ListParams));
+        if (!listing) throw new Error(`${this.location}: the run-store worker answered a listing in part without one to start from`);
+      }
       this.failed = undefined;
       return listing;
     } catch (err) {
@@ -50,6 +60,25 @@ export class IsolatedRunSource implements RunSource {
       this.failed = { error, until: this.now() + backoffMs, backoffMs };
       throw error;
     }
+  }
+
+  /** The listing a reply stands for, kept for the next one; undefined when it builds on a listing not held here. */
+  private accept(reply: ListReply): RunListing | undefined {
+    const held = this.held;
+    if ('unchanged' in reply) {
+      if (reply.unchanged !== held?.token) return undefined;
+      return { experiments: held.listing.experiments, runs: held.listing.runs, warnings: reply.warnings };
+    }
+    let listing: RunListing;
+    if ('delta' in reply) {
+      if (reply.base !== held?.token) return undefined;
+      listing = { experiments: reply.experiments, runs: applyDelta(held.listing.runs, reply.delta), warnings: reply.warnings };
+    } else {
+      const { token: _token, ...full } = reply;
+      listing = full;
+    }
+    this.held = { token: reply.token, listing };
+    return listing;
   }
 
   /** Forgets a failure: the next listing asks the worker again (the Refresh command). */

@@ -5,11 +5,13 @@
 import { stat } from 'node:fs/promises';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
+import { sqliteChangeStamp } from './sqliteChangeStamp';
 import { readConsistent } from './sqliteConsistentRead';
 import { Unsupported, type SqliteFile } from './sqlitePages';
 import { checkShortRecord, columnPositions, columnReader, readSchema, type Schema } from './sqliteSchema';
 import type { RecordView, SqlValue } from './sqliteRecord';
 import { snapshotSqlite } from './sqliteSnapshot';
+import { TextInterner } from './textInterner';
 import { runStatus } from './status';
 import { maxOf } from '../../common/arrays';
 
@@ -30,6 +32,10 @@ export function loadSqlJs(wasmPath?: string): Promise<SqlJsStatic> {
 export class MlflowSqliteSource implements RunSource {
   readonly kind = 'mlflow-sqlite';
   private db?: { db: Database; stamp: string };
+  /** The last listing read page by page without warnings, and the file's change stamp taken before it was read. */
+  private last?: { stamp: string; listing: Omit<RunListing, 'warnings'> };
+  /** Param, tag and metric keys, decoded once each for all listings of this store. */
+  private readonly keys = new TextInterner();
 
   constructor(
     readonly location: string,
@@ -39,13 +45,24 @@ export class MlflowSqliteSource implements RunSource {
   dispose(): void {
     this.db?.db.close();
     this.db = undefined;
+    this.last = undefined;
   }
 
+  /**
+   * The experiments and runs. While the file's change stamp (sqliteChangeStamp.ts) is the
+   * one taken before the last listing was read, that listing is answered again, the same
+   * objects: callers must not change them.
+   */
   async list(): Promise<RunListing> {
     const warnings: SourceWarning[] = [];
+    // Taken before the read: a commit landing meanwhile changes the next stamp, so it is read then.
+    const stamp = sqliteChangeStamp(this.location);
+    if (stamp !== undefined && this.last?.stamp === stamp) return { ...this.last.listing, warnings };
+    this.last = undefined;
     try {
       const { value, unstable } = await readConsistent(this.location, (db) => this.listPages(db));
       if (unstable) this.warn(warnings, unstable);
+      else if (stamp !== undefined) this.last = { stamp, listing: value };
       return { ...value, warnings };
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
@@ -115,17 +132,18 @@ export class MlflowSqliteSource implements RunSource {
       runs.set(run.id, run);
     });
     const runOf = new RunOfRow(runs);
+    const keys = this.keys;
     await scan('params', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
       const r = runOf.get(row, run);
-      if (r) r.params[row.text(key)] = row.text(value);
+      if (r) r.params[keys.text(row, key)] = row.text(value);
     });
     await scan('tags', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
       const r = runOf.get(row, run);
-      if (r) r.tags[row.text(key)] = row.isNull(value) ? '' : row.text(value);
+      if (r) r.tags[keys.text(row, key)] = row.isNull(value) ? '' : row.text(value);
     });
     await scan('latest_metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ([key, value, timestamp, step, isNan, run]) => (row) => {
       const r = runOf.get(row, run);
-      if (r) r.metrics[row.text(key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
+      if (r) r.metrics[keys.text(row, key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
     });
     for (const r of runs.values()) if (!r.name) r.name = r.tags['mlflow.runName'] ?? r.id;
     return { experiments, runs: [...runs.values()] };
