@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RayBackend } from '../../../src/core/jobs/ray/rayBackend';
-import { GRID_LABEL, type RayJob } from '../../../src/core/jobs/ray/rayJobs';
+import { GRID_LABEL } from '../../../src/core/jobs/ray/rayJobs';
 import { logResultsFs, parseResultsLog } from '../../../src/core/jobs/ray/resultsInLog';
 import { experimentArgv, gridOf, parseParams, stageArgv } from '../../../src/core/jobs/runCommands';
 import { fetchResults, JOB_RECORD_FILE } from '../../../src/core/jobs/sync/fetchResults';
@@ -18,7 +18,7 @@ import { DvcLiveSource } from '../../../src/core/runs/dvc/dvcliveSource';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { rayRunPlan } from '../../../src/extension/jobs/rayClusterSettings';
 import { groupGrids } from '../../../src/extension/jobs/rayModel';
-import { repoRoot, requireOrSkip, requireRay, rayScript, waitFor, type RayComponent } from '../harness';
+import { rayJobEnded, repoRoot, requireOrSkip, requireRay, rayScript, type RayComponent } from '../harness';
 
 describe('Runs from the views on a real Ray cluster (stage, experiment grid, results home from the log)', function () {
   this.timeout(400000);
@@ -29,11 +29,7 @@ describe('Runs from the views on a real Ray cluster (stage, experiment grid, res
   const user = `tester-${process.pid}`;
   const peersBin = path.join(repoRoot, '.venv-peers', 'bin');
 
-  const ended = async (id: string): Promise<RayJob> => {
-    let last: RayJob | undefined;
-    await waitFor(async () => ((last = await backend.job(id)), ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(last.raw)), 300000, `job ${id} ended (last seen: ${last?.raw ?? 'absent'})`);
-    return last!;
-  };
+  const ended = (id: string) => rayJobEnded(backend, id);
   const bringHome = async (jobId: string, paths: string[]) => {
     const printed = parseResultsLog(await backend.logs(jobId));
     assert.ok(printed, `job ${jobId} printed its results`);
