@@ -3,7 +3,7 @@
 // MLOPS_REQUIRE_INTEGRATION=1 (CI) the missing component fails the suite instead.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { knownHostsFile, LocalHostConnection, SshHostConnection, type HostConnection } from '../../src/core/hosts/hostConnection';
@@ -336,4 +336,18 @@ const RAY_ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED']);
 /** Polls the job until Ray says it ended (succeeded, failed or stopped). */
 export function rayJobEnded(backend: RayJobReader, id: string, ms = 300000): Promise<RayJob> {
   return rayJobUntil(backend, id, (j) => RAY_ENDED.has(j.raw), 'ended', ms);
+}
+
+/**
+ * The examples project copied to `dest` as a git work tree of its own (files added, not
+ * committed) with a nonce file, so its first upload is new to the cluster. What a run makes
+ * (data, models, stores, caches) is left out; `keepOutputs` keeps dvclive/ and dvc.lock.
+ */
+export function examplesGitTree(dest: string, opts: { keepOutputs?: boolean } = {}): string {
+  const left = opts.keepOutputs ? /\/(data|mlruns|models|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$/ : /\/(data|mlruns|models|dvclive|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$|dvc\.lock$/;
+  cpSync(path.join(repoRoot, 'examples'), dest, { recursive: true, filter: (src) => !left.test(src) });
+  writeFileSync(path.join(dest, 'nonce.txt'), randomBytes(8).toString('hex'));
+  execFileSync('git', ['init', '-q', dest]);
+  execFileSync('git', ['-C', dest, 'add', '.']);
+  return dest;
 }

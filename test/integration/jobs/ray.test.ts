@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { clusterView, type L10n } from '../../../src/extension/jobs/jobsModel';
 import { rayPlanFromAnswers } from '../../../src/extension/jobs/rayClusterSettings';
 import { rayEndedJobs, rayGroupViews, rayJobView } from '../../../src/extension/jobs/rayModel';
-import { rayJobEnded, rayJobUntil, rayScript, repoRoot, requireComponent, requireOrSkip, requireRay, sshTestHost, waitFor, type RayComponent } from '../harness';
+import { examplesGitTree, rayJobEnded, rayJobUntil, rayScript, repoRoot, requireComponent, requireOrSkip, requireRay, sshTestHost, waitFor, type RayComponent } from '../harness';
 
 const l10n: L10n = { t: (m, ...a) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(a[Number(i)])) };
 
@@ -64,11 +64,7 @@ describe('Ray jobs (real 2-node Ray cluster, its dashboard REST API)', function 
     ray = await requireRay(this);
     backend = new RayBackend({ address: ray.dashboard, user, name: 'local' });
     // The example project in a git work tree of its own with a nonce: its first upload is new to the cluster.
-    project = mkdtempSync(path.join(tmpdir(), 'mlops-ray-'));
-    cpSync(path.join(repoRoot, 'examples'), project, { recursive: true, filter: (src) => !/\/(data|mlruns|models|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$/.test(src) });
-    writeFileSync(path.join(project, 'nonce.txt'), randomBytes(8).toString('hex'));
-    execFileSync('git', ['init', '-q', project]);
-    execFileSync('git', ['-C', project, 'add', '.']);
+    project = examplesGitTree(mkdtempSync(path.join(tmpdir(), 'mlops-ray-')), { keepOutputs: true });
   });
 
   after(async function () {

@@ -5,8 +5,7 @@
 // failed entry point's run included; tagged with the job, MLflow's own client reads the tags back.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { JOB_CLUSTER_TAG, JOB_ID_TAG, jobTags, mlflowRunIdsInLog } from '../../../src/core/jobs/mlflowJobRuns';
@@ -17,7 +16,7 @@ import { MlflowRestSource } from '../../../src/core/runs/mlflow/mlflowRestSource
 import { setRunTagRest } from '../../../src/core/runs/runMarks';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { rayRunPlan } from '../../../src/extension/jobs/rayClusterSettings';
-import { rayJobEnded, rayScript, repoRoot, requirePeer, requireRay, type RayComponent } from '../harness';
+import { examplesGitTree, rayJobEnded, rayScript, repoRoot, requirePeer, requireRay, type RayComponent } from '../harness';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
 
 describe('MLflow entry points as Ray jobs: runs on the tracking server, linked to the job', function () {
@@ -39,11 +38,7 @@ describe('MLflow entry points as Ray jobs: runs on the tracking server, linked t
     backend = new RayBackend({ address: ray.dashboard, user, name: 'local' });
     dir = mkdtempSync(path.join(tmpdir(), 'mlops-raymlflow-'));
     server = await startMlflowServer(mlflow, path.join(dir, 'server'));
-    project = path.join(dir, 'project');
-    cpSync(path.join(repoRoot, 'examples'), project, { recursive: true, filter: (src) => !/\/(data|mlruns|models|dvclive|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$|dvc\.lock$/.test(src) });
-    writeFileSync(path.join(project, 'nonce.txt'), randomBytes(8).toString('hex'));
-    execFileSync('git', ['init', '-q', project]);
-    execFileSync('git', ['-C', project, 'add', '.']);
+    project = examplesGitTree(path.join(dir, 'project'));
   });
 
   after(async function () {
