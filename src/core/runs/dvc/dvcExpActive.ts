@@ -88,3 +88,8 @@ function checkoutRoot(dvcRoot: string, rootDir: unknown, dvcDir: unknown): strin
   };
   return under(exps) || under(real) ? root : undefined;
 }
+
+/** Whether a queued run (by its executor, the stash commit, or its name) still runs: its process lives. */
+export async function runAlive(dvcRoot: string, run: { id: string; name: string }): Promise<boolean> {
+  return (await activeRuns(dvcRoot)).some((r) => !r.died && (r.executor === run.id || r.name === run.name));
+}
