@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DVC_TASK_TYPE } from '../../core/pipelines/rerunPlans';
-import { runAlive } from '../../core/runs/dvc/dvcExpActive';
+import { runState } from '../../core/runs/dvc/dvcExpActive';
 import { followQueueLog, queueLogs, remoteExperiments, runExpCommand } from '../../core/runs/dvc/expCli';
 import {
   applyArgs,
@@ -185,7 +185,7 @@ export class ExpCommands {
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: following the log of {0} (Cancel stops following; the experiment goes on)', row.run.name), cancellable: true },
         (_p, token) => {
           token.onCancellationRequested(() => entry.abort.abort());
-          return followQueueLog(exe, row.project.root, row.target, { signal: entry.abort.signal, onOutput: (chunk) => channel.append(chunk), running: () => runAlive(row.project.root, row.run) });
+          return followQueueLog(exe, row.project.root, row.target, { signal: entry.abort.signal, onOutput: (chunk) => channel.append(chunk), died: async () => (await runState(row.project.root, row.run)) === 'died' });
         },
       );
       channel.appendLine(end === 'ended' ? vscode.l10n.t('— {0} ended —', row.run.name) : vscode.l10n.t('— {0} stopped without an exit status (its queue worker died): it shows failed —', row.run.name));

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseYamlData } from '../../../src/core/common/yamlData';
-import { runAlive } from '../../../src/core/runs/dvc/dvcExpActive';
+import { runState } from '../../../src/core/runs/dvc/dvcExpActive';
 import { followQueueLog, queueLogs, remoteExperiments, runExpCommand } from '../../../src/core/runs/dvc/expCli';
 import { changedTrackedFiles, gitRemotes } from '../../../src/core/runs/dvc/expGitQueries';
 import {
@@ -266,10 +266,10 @@ print(json.dumps(out))`;
     await ours(queueStartArgs(1));
     const id = () => byName(listed, 'followed')?.id ?? '';
     let listed: RunSummary[] = [];
-    await waitFor(async () => ((listed = (await list()).runs), !!id() && (await runAlive(dir, { id: id(), name: 'followed' }))), 3 * 60_000, 'followed to run');
+    await waitFor(async () => ((listed = (await list()).runs), !!id() && (await runState(dir, { id: id(), name: 'followed' })) === 'running'), 3 * 60_000, 'followed to run');
     const chunks: string[] = [];
     let settled = false;
-    const following = followQueueLog(dvc, dir, 'followed', { onOutput: (c) => chunks.push(c), running: () => runAlive(dir, { id: id(), name: 'followed' }), pollMs: 200 });
+    const following = followQueueLog(dvc, dir, 'followed', { onOutput: (c) => chunks.push(c), died: async () => (await runState(dir, { id: id(), name: 'followed' })) === 'died', pollMs: 200, graceMs: 1000 });
     void following.then(
       () => (settled = true),
       () => (settled = true),
@@ -284,7 +284,8 @@ print(json.dumps(out))`;
     assert.equal(end, 'ended');
     assert.match(text, /training started[\s\S]*training done/);
     assert.equal(text, chunks.join(''));
-    assert.equal(text, raw('queue', 'logs', 'followed'));
+    // The log file as `dvc queue logs` prints it (with a line break of its own at the end).
+    assert.equal(`${text}\n`, raw('queue', 'logs', 'followed'));
 
     await waitFor(() => /\bfollowed\b.*Success/.test(queueStatus()), 2 * 60_000, 'followed to succeed');
     const shown = show();
@@ -385,7 +386,7 @@ print(json.dumps(out))`;
     // Following its log: the run's first line arrives; once the worker dies with the run, following stops.
     const victimId = byName((await list()).runs, 'victim')!.id;
     const chunks: string[] = [];
-    const following = followQueueLog(dvc, dir, 'victim', { onOutput: (c) => chunks.push(c), running: () => runAlive(dir, { id: victimId, name: 'victim' }), pollMs: 200, graceMs: 1000 });
+    const following = followQueueLog(dvc, dir, 'victim', { onOutput: (c) => chunks.push(c), died: async () => (await runState(dir, { id: victimId, name: 'victim' })) === 'died', pollMs: 200, graceMs: 1000 });
     await waitFor(() => chunks.join('').includes('training started'), 2 * 60_000, 'the victim’s first line');
 
     // The worker (its pid file) and the process running the experiment (its executor file): nothing else.

@@ -55,25 +55,27 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** The log as it grows (DVC's own "Following logs ..." line left out). */
   onOutput(chunk: string): void;
-  /** Whether the experiment's process still lives (dvcExpActive.ts); asked every `pollMs`. */
-  running(): Promise<boolean>;
+  /** Whether the run's process is gone without an exit status (dvcExpActive.ts, runState); asked every `pollMs`. */
+  died(): Promise<boolean>;
   pollMs?: number;
-  /** How long dvc may take to stop by itself once the run is seen gone. */
+  /** How long the run must be seen dead before following stops. */
   graceMs?: number;
 }
 
 /** `ended`: the run finished and dvc stopped following by itself; `gone`: the run's process died without an exit status, and we stopped. */
 export type FollowEnd = 'ended' | 'gone';
 
-// dvc's first line when following ("... Use Ctrl+C to stop following logs ..."): about its terminal, not ours.
+// dvc's first line when following ("... Use Ctrl+C to stop following logs ...", then a blank
+// line): about its terminal, not ours. What follows is the log file as it grows.
 const FOLLOW_HEADER = /^Following logs for experiment /;
 
 /**
  * `dvc queue logs -f <task>`: the log of a running queued experiment, as it is written,
  * until the run ends. DVC follows until the run's exit status is recorded, which never
- * happens when its worker dies with it (dvcExpActive.ts, `died`): `running()` is watched,
- * and once the run is gone for `graceMs` following stops and the log is read once more for
- * its last lines. Cancelling (the signal) stops dvc (Ctrl-C's signal: the run goes on) and
+ * happens when its worker dies with it (dvcExpActive.ts, `died`): `died()` is watched, and
+ * once the run is seen dead for `graceMs` following stops and the log is read once more for
+ * its last lines. (Not "no longer running": DVC marks a run done before its process has
+ * committed the experiment, printed its last lines and exited.) Cancelling (the signal) stops dvc (Ctrl-C's signal: the run goes on) and
  * rejects with a Cancelled error.
  */
 export async function followQueueLog(dvc: string, cwd: string, task: string, o: FollowOptions): Promise<{ text: string; end: FollowEnd }> {
@@ -87,8 +89,9 @@ export async function followQueueLog(dvc: string, cwd: string, task: string, o: 
     if (head !== undefined) {
       head += chunk;
       const nl = head.indexOf('\n');
-      if (nl < 0 && head.length < 4096) return;
-      chunk = nl >= 0 && FOLLOW_HEADER.test(head) ? head.slice(nl + 1) : head;
+      // The header is printed with a line break of its own and one more: wait for what follows it.
+      if ((nl < 0 || nl === head.length - 1) && head.length < 4096) return;
+      chunk = nl >= 0 && FOLLOW_HEADER.test(head) ? head.slice(head[nl + 1] === '\n' ? nl + 2 : nl + 1) : head;
       head = undefined;
     }
     if (!chunk) return;
@@ -107,10 +110,10 @@ export async function followQueueLog(dvc: string, cwd: string, task: string, o: 
   const poll = setInterval(() => {
     if (asking) return;
     asking = true;
-    o.running()
-      .catch(() => true)
-      .then((alive) => {
-        if (alive) goneSince = undefined;
+    o.died()
+      .catch(() => false)
+      .then((dead) => {
+        if (!dead) goneSince = undefined;
         else if (Date.now() - (goneSince ??= Date.now()) >= (o.graceMs ?? 3000)) {
           gone = true;
           stop.abort();

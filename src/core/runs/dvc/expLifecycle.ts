@@ -10,7 +10,7 @@
 // bracket or a quote must therefore be quoted as Hydra expects ('a,b' with `\'` inside),
 // which `hydraValue` does; a bare number, bool or word stays bare so Hydra types it.
 
-import { MAX_NESTING, TooDeepError } from '../../common/flatten';
+import { walkEntries } from '../../common/flatten';
 
 /** A param value as the user gave it: `asString` when they quoted it (always a string). */
 export interface ParamValue {
@@ -317,34 +317,18 @@ export interface SettableParam {
   container: boolean;
 }
 
-const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
 /**
  * The params a `-S` can set, from a params file's data, in document order: each scalar,
- * each list, and each map (before its own entries), whose key Hydra can name. Iterative,
- * with flatten's nesting cap.
+ * each list, and each map (before its own entries), whose key Hydra can name.
  */
 export function settableParams(data: unknown): SettableParam[] {
   const out: SettableParam[] = [];
-  if (!isMapping(data)) return out;
-  const stack: { entries: [string, unknown][]; at: number; path: string[] }[] = [{ entries: Object.entries(data), at: 0, path: [] }];
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    if (top.at === top.entries.length) {
-      stack.pop();
-      continue;
-    }
-    const [k, value] = top.entries[top.at++];
-    const path = [...top.path, k];
+  walkEntries(data, (path, value) => {
     const key = path.join('.');
     // A key with a dot would name another path; one Hydra cannot name hides what is under it too.
-    if (k.includes('.') || paramKeyProblem(key)) continue;
-    const container = value !== null && typeof value === 'object';
-    out.push({ key, path, value, container });
-    if (isMapping(value) && Object.keys(value).length) {
-      if (stack.length >= MAX_NESTING) throw new TooDeepError();
-      stack.push({ entries: Object.entries(value), at: 0, path });
-    }
-  }
+    if (path[path.length - 1].includes('.') || paramKeyProblem(key)) return false;
+    out.push({ key, path, value, container: value !== null && typeof value === 'object' });
+    return true;
+  });
   return out;
 }
