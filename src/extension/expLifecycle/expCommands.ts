@@ -180,19 +180,21 @@ export class ExpCommands {
     channel.clear();
     channel.show(true);
     this.deps.log.info(`DVC experiments: dvc queue logs -f ${row.target} (in ${row.project.root})`);
+    // After dispose() (the extension stops) the channel is gone: nothing more is written to it.
+    const write = (text: string) => this.logs.get(key) === entry && channel.append(text);
     try {
       const { text, end } = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: following the log of {0} (Cancel stops following; the experiment goes on)', row.run.name), cancellable: true },
         (_p, token) => {
           token.onCancellationRequested(() => entry.abort.abort());
-          return followQueueLog(exe, row.project.root, row.target, { signal: entry.abort.signal, onOutput: (chunk) => channel.append(chunk), died: async () => (await runState(row.project.root, row.run)) === 'died' });
+          return followQueueLog(exe, row.project.root, row.target, { signal: entry.abort.signal, onOutput: write, died: async () => (await runState(row.project.root, row.run)) === 'died' });
         },
       );
-      channel.appendLine(end === 'ended' ? vscode.l10n.t('— {0} ended —', row.run.name) : vscode.l10n.t('— {0} stopped without an exit status (its queue worker died): it shows failed —', row.run.name));
+      write(`${end === 'ended' ? vscode.l10n.t('— {0} ended —', row.run.name) : vscode.l10n.t('— {0} stopped without an exit status (its queue worker died): it shows failed —', row.run.name)}\n`);
       return text;
     } catch (err) {
       if (err instanceof Error && err.name === 'Cancelled') {
-        channel.appendLine(vscode.l10n.t('— stopped following; {0} goes on (Show Experiment Log follows it again) —', row.run.name));
+        write(`${vscode.l10n.t('— stopped following; {0} goes on (Show Experiment Log follows it again) —', row.run.name)}\n`);
         return undefined;
       }
       throw err;
