@@ -26,7 +26,7 @@ import { parseContainerValue } from '../../../src/core/runs/dvc/paramContainer';
 import { DvcExperimentsSource } from '../../../src/core/runs/dvc/dvcExperiments';
 import type { RunSummary } from '../../../src/core/runs/types';
 import { requirePeer, waitFor } from '../harness';
-import { assertSameAsDvcShow, expectedParams, type Shown } from './dvcShow';
+import { assertSameAsDvcShow, expectedParams, showWhileStarting, type Shown } from './dvcShow';
 
 // The lifecycle commands' argv and runner (expLifecycle.ts, expCli.ts), run against a real
 // dvc and its queue worker on a fresh git + dvc project, each result checked with dvc's
@@ -368,14 +368,9 @@ print(json.dumps(out))`;
     const victimOf = (s: Shown[]) => s.flatMap((b) => b.experiments ?? []).find((e) => e.name === 'victim');
     await waitFor(
       () => {
-        // dvc exp show itself can fail while a worker starts the run (its .run file is read as
-        // it is being replaced: "[Errno 2] No such file or directory: ...run"): ask again.
-        try {
-          shown = show();
-        } catch (e) {
-          if (/No such file or directory: .*\.run'/.test(String((e as { stderr?: unknown }).stderr ?? e))) return false;
-          throw e;
-        }
+        const now = showWhileStarting(show);
+        if (!now) return false;
+        shown = now;
         return victimOf(shown)?.executor?.state === 'running';
       },
       3 * 60_000,
