@@ -7,12 +7,12 @@
 // (BENCH_CHART_MEM_POINTS), and the extension host's memory holding those 20 full histories
 // for the panel (bench/charts-host/hostMemory.mjs, before/after side by side). One run each.
 // BENCH_CHART_POINTS / BENCH_CHART_RUNS scale it; BENCH_CHART_PARTS=host measures only the host.
-import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
+import { browserBundle } from './lib/bundle.mjs';
 import { atMost, faster, result, sameAnswer } from './lib/verdict.mjs';
 import { launchBrowser } from '../test/e2e/browser.mjs';
 
@@ -50,21 +50,7 @@ if (process.env.BENCH_CHART_PARTS === 'host') {
   process.exit(0);
 }
 
-const built = await esbuild.build({
-  entryPoints: [join(root, 'bench/charts/oursEntry.ts')],
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  write: false,
-  outdir: '/tmp/mlops-bench-charts',
-  logLevel: 'warning',
-});
-// write: false, so the files are in memory.
-const outputFiles = /** @type {import('esbuild').OutputFile[]} */ (built.outputFiles);
-const ourJs = /** @type {import('esbuild').OutputFile} */ (outputFiles.find((f) => f.path.endsWith('.js'))).text;
-const ourCss = outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
+const { js: ourJs, css: ourCss } = await browserBundle('bench/charts/oursEntry.ts');
 const lib = (/** @type {string} */ p) => readFileSync(join(root, 'node_modules', p), 'utf8');
 
 const { tsImport } = await import('tsx/esm/api');

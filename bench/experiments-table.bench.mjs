@@ -12,10 +12,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { root } from '../scripts/lib.mjs';
+import { browserBundle, hostBundle, hostBundleFile } from './lib/bundle.mjs';
 import { atMost, faster, notMeasured, result } from './lib/verdict.mjs';
 import { launchBrowser } from '../test/e2e/browser.mjs';
 
@@ -71,25 +71,13 @@ if (!existsSync(db)) {
 }
 
 // ---- ours: host half (Node) -------------------------------------------------------
-const HOST_BUNDLE = join(tmpdir(), 'mlops-bench-experiments', 'host.cjs');
 // Bundled as the extension is (one CommonJS file, required): the reader from dist/core.js,
 // the table's message from tableMessage.ts and the core table code it uses.
-const hostBuild = await esbuild.build({
-  stdin: {
-    contents: `export { rowsMessage } from './src/extension/experiments/tableMessage';\nexport { DEFAULT_TABLE_STATE } from './src/core/runs/table';`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: HOST_BUNDLE,
-  logLevel: 'warning',
-});
-void hostBuild;
+const { rowsMessage, DEFAULT_TABLE_STATE } = await hostBundle(
+  'experiments',
+  `export { rowsMessage } from './src/extension/experiments/tableMessage';\nexport { DEFAULT_TABLE_STATE } from './src/core/runs/table';`,
+);
 const require = createRequire(import.meta.url);
-const { rowsMessage, DEFAULT_TABLE_STATE } = require(HOST_BUNDLE);
 const { MlflowSqliteSource } = require(join(root, 'dist', 'core.js'));
 
 const h0 = performance.now();
@@ -104,20 +92,7 @@ const columns = message.columns.length;
 console.log(`first render, ${listing.runs.length.toLocaleString('en')} runs × ${columns} columns`);
 
 // ---- ours: webview half (Chromium) ---------------------------------------------------
-const built = await esbuild.build({
-  entryPoints: [join(root, 'webviews/experiments/main.ts')],
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  write: false,
-  outdir: '/tmp/mlops-bench-experiments',
-  logLevel: 'warning',
-});
-const files = /** @type {import('esbuild').OutputFile[]} */ (built.outputFiles);
-const ourJs = /** @type {import('esbuild').OutputFile} */ (files.find((f) => f.path.endsWith('.js'))).text;
-const ourCss = files.find((f) => f.path.endsWith('.css'))?.text ?? '';
+const { js: ourJs, css: ourCss } = await browserBundle('webviews/experiments/main.ts');
 
 const { browser, page: firstPage } = await launchBrowser({ onConsole: (l) => l.includes('error') && console.log(l) });
 await firstPage.close();
@@ -294,7 +269,7 @@ async function scroll() {
 function memory() {
   const code = `
 const { MlflowSqliteSource } = require(${JSON.stringify(join(root, 'dist', 'core.js'))});
-const { rowsMessage, DEFAULT_TABLE_STATE } = require(${JSON.stringify(HOST_BUNDLE)});
+const { rowsMessage, DEFAULT_TABLE_STATE } = require(${JSON.stringify(hostBundleFile('experiments'))});
 (async () => {
   const mb = (n) => n / 1048576;
   const snap = () => { global.gc(); global.gc(); const m = process.memoryUsage(); return { heap: mb(m.heapUsed + m.external + m.arrayBuffers), rss: mb(m.rss) }; };

@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { root } from '../scripts/lib.mjs';
+import { hostBundle } from './lib/bundle.mjs';
 import { atMost, notMeasured, result } from './lib/verdict.mjs';
 
 const STEPS = Number(process.env.BENCH_LIVE_STEPS ?? 60);
@@ -24,22 +24,8 @@ if (!existsSync(python)) {
   process.exit(1);
 }
 
-const bundle = join(tmpdir(), 'mlops-bench-live', 'host.cjs');
-await esbuild.build({
-  stdin: {
-    contents: `export { RefreshScheduler, FILE_EVENT_DELAY_MS } from './src/extension/runs/refreshScheduler';`,
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: bundle,
-  logLevel: 'warning',
-});
+const { RefreshScheduler, FILE_EVENT_DELAY_MS } = await hostBundle('live', `export { RefreshScheduler, FILE_EVENT_DELAY_MS } from './src/extension/runs/refreshScheduler';`);
 const require = createRequire(import.meta.url);
-const { RefreshScheduler, FILE_EVENT_DELAY_MS } = require(bundle);
 const { MlflowSqliteSource } = require(join(root, 'dist', 'core.js'));
 
 const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-live-'));

@@ -57,18 +57,13 @@ export function core(path) {
 }
 
 /**
- * Our connection to the test sshd, as the extension makes it (host key checked against the test known_hosts).
+ * Our connection to the test sshd, as the extension makes it (host key checked against the
+ * test known_hosts): the integration harness's own, so the benches and tests connect alike.
  * @param {SshComponent} ssh
+ * @returns {any} an SshHostConnection
  */
 export function sshConnection(ssh) {
-  const { SshHostConnection, knownHostsFile } = core('src/core/hosts/hostConnection.ts');
-  return new SshHostConnection({
-    host: ssh.host,
-    port: ssh.port,
-    username: ssh.username,
-    privateKey: readFileSync(ssh.privateKeyPath),
-    hostKeys: knownHostsFile(ssh.knownHostsPath, async () => false),
-  });
+  return core('test/integration/harness.ts').sshTestHost(ssh);
 }
 
 /**

@@ -3,11 +3,12 @@
 // MLOPS_REQUIRE_INTEGRATION=1 (CI) the missing component fails the suite instead.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { knownHostsFile, LocalHostConnection, SshHostConnection, type HostConnection } from '../../src/core/hosts/hostConnection';
 import { containerCreateOptions, type LaunchProfile } from '../../src/core/hosts/workspaceSpec';
+import type { RayJob } from '../../src/core/jobs/ray/rayJobs';
 
 export interface DockerComponent {
   socketPath: string;
@@ -315,4 +316,38 @@ export async function requireRayImage(ctx: Mocha.Context, docker: Docker): Promi
   const has = version ? await docker.getImage(image).inspect().then(() => true, () => false) : false;
   requireOrSkip(ctx, has ? undefined : `ray image: ${image} is not in the test engine (run bash scripts/setup/ray-image.sh after scripts/components/up.sh)`);
   return image;
+}
+
+/** What a Ray job wait needs of the backend (a type only: suites without Ray load no Ray code). */
+interface RayJobReader {
+  job(id: string): Promise<RayJob>;
+}
+
+/** Polls the job until `pred` holds; the timeout message names the state last seen. */
+export async function rayJobUntil(backend: RayJobReader, id: string, pred: (j: RayJob) => boolean, what: string, ms = 120000): Promise<RayJob> {
+  let last: RayJob | undefined;
+  await waitFor(async () => ((last = await backend.job(id)), pred(last)), ms, `job ${id} ${what} (last seen: ${last?.raw ?? 'absent'})`);
+  return last!;
+}
+
+/** Ray's terminal job states (SUCCEEDED, FAILED, STOPPED). */
+const RAY_ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED']);
+
+/** Polls the job until Ray says it ended (succeeded, failed or stopped). */
+export function rayJobEnded(backend: RayJobReader, id: string, ms = 300000): Promise<RayJob> {
+  return rayJobUntil(backend, id, (j) => RAY_ENDED.has(j.raw), 'ended', ms);
+}
+
+/**
+ * The examples project copied to `dest` as a git work tree of its own (files added, not
+ * committed) with a nonce file, so its first upload is new to the cluster. What a run makes
+ * (data, models, stores, caches) is left out; `keepOutputs` keeps dvclive/ and dvc.lock.
+ */
+export function examplesGitTree(dest: string, opts: { keepOutputs?: boolean } = {}): string {
+  const left = opts.keepOutputs ? /\/(data|mlruns|models|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$/ : /\/(data|mlruns|models|dvclive|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$|dvc\.lock$/;
+  cpSync(path.join(repoRoot, 'examples'), dest, { recursive: true, filter: (src) => !left.test(src) });
+  writeFileSync(path.join(dest, 'nonce.txt'), randomBytes(8).toString('hex'));
+  execFileSync('git', ['init', '-q', dest]);
+  execFileSync('git', ['-C', dest, 'add', '.']);
+  return dest;
 }

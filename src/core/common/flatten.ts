@@ -38,3 +38,25 @@ export function flattenLeaves(obj: unknown, sep: string, prefix = '', emptyAsLea
   }
   return out;
 }
+
+/**
+ * Visits every entry of `obj` and of the maps nested in it, in document order, a map before
+ * its own entries, with its path of keys; when `visit` returns false, the entry's map is not
+ * walked into. Lists are not walked into. Throws TooDeepError past MAX_NESTING.
+ */
+export function walkEntries(obj: unknown, visit: (path: string[], value: unknown) => boolean): void {
+  if (!isObject(obj)) return;
+  const stack: { entries: [string, unknown][]; at: number; path: string[] }[] = [{ entries: Object.entries(obj), at: 0, path: [] }];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.at === top.entries.length) {
+      stack.pop();
+      continue;
+    }
+    const [k, v] = top.entries[top.at++];
+    const path = [...top.path, k];
+    if (!visit(path, v) || !isObject(v)) continue;
+    if (stack.length >= MAX_NESTING) throw new TooDeepError();
+    stack.push({ entries: Object.entries(v), at: 0, path });
+  }
+}

@@ -10,6 +10,10 @@ export interface DvcRunOptions {
   signal?: AbortSignal;
   /** Each line of output (stdout and stderr), for progress. */
   onLine?(line: string): void;
+  /** stdout as it comes, unsplit (a log shown as it is written). */
+  onStdout?(chunk: string): void;
+  /** Added to the environment. */
+  env?: Record<string, string>;
   /**
    * The command starts a background process that keeps our output pipes open
    * (`dvc queue start`: its workers inherit them): done when dvc itself exits, not when
@@ -29,7 +33,7 @@ export interface DvcResult {
 export function runDvc(dvc: string, args: string[], options: DvcRunOptions): Promise<DvcResult> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new DataError('dvc-cli', `dvc ${args[0]} was cancelled.`));
-    const env = { ...process.env, DVC_NO_ANALYTICS: '1', PATH: `${path.dirname(dvc)}${path.delimiter}${process.env.PATH ?? ''}` };
+    const env = { ...process.env, ...options.env, DVC_NO_ANALYTICS: '1', PATH: `${path.dirname(dvc)}${path.delimiter}${process.env.PATH ?? ''}` };
     const child = spawn(dvc, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -40,7 +44,12 @@ export function runDvc(dvc: string, args: string[], options: DvcRunOptions): Pro
       partial = parts.pop() ?? '';
       for (const l of parts) if (l.trim()) options.onLine(l.trim());
     };
-    child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), lines(d.toString())));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
+      lines(d);
+      options.onStdout?.(d);
+    });
     child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), lines(d.toString())));
     const onAbort = () => child.kill('SIGINT');
     options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DVC_TASK_TYPE } from '../../core/pipelines/rerunPlans';
-import { queueLogs, remoteExperiments, runExpCommand } from '../../core/runs/dvc/expCli';
+import { runState } from '../../core/runs/dvc/dvcExpActive';
+import { followQueueLog, queueLogs, remoteExperiments, runExpCommand } from '../../core/runs/dvc/expCli';
 import {
   applyArgs,
   branchArgs,
@@ -23,7 +24,7 @@ import {
   removeArgs,
   renameArgs,
   runExperimentArgs,
-  setParamArg,
+  setParamArgs,
   MAX_JOBS,
 } from '../../core/runs/dvc/expLifecycle';
 import { cliEnv, requireCli } from '../pipelines/cliTools';
@@ -47,6 +48,9 @@ type Nodes = readonly RunsNode[] | undefined;
 const START_WORKERS_COMMAND = 'mlops.dvcExp.startQueue';
 
 export class ExpCommands {
+  /** The output channel of each followed experiment log, by project and experiment. */
+  private readonly logs = new Map<string, { channel: vscode.OutputChannel; following: boolean; abort: AbortController }>();
+
   constructor(private readonly deps: ExpCommandDeps) {}
 
   /** dvc in `root` with a cancellable notification; the Runs view is read again after, failed or not. */
@@ -90,8 +94,8 @@ export class ExpCommands {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(project.root));
     // The pipelines' rerun type, so its end refreshes the Pipelines, Runs and Data views (reruns.ts).
     const cwd = folder ? path.relative(folder.uri.fsPath, project.root).split(path.sep).join('/') || undefined : project.root;
-    const definition = { type: DVC_TASK_TYPE, action: 'exp-run', set: form.overrides.map(setParamArg), cwd };
-    const set = form.overrides.map(setParamArg).join(', ');
+    const definition = { type: DVC_TASK_TYPE, action: 'exp-run', set: form.overrides.flatMap(setParamArgs), cwd };
+    const set = form.overrides.flatMap(setParamArgs).join(', ');
     const task = new vscode.Task(definition, folder ?? vscode.TaskScope.Workspace, set ? `Run experiment with ${set}` : 'Run experiment', 'MLOps', new vscode.ProcessExecution(exe, args, { cwd: project.root, env: cliEnv(exe) }), []);
     task.detail = `dvc ${args.join(' ')}`;
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
@@ -137,12 +141,16 @@ export class ExpCommands {
     await this.dvc(rows[0].project.root, vscode.l10n.t('killing {0}', names(rows)), queueKillArgs(rows.map((r) => r.target)));
   }
 
-  /** Opens `dvc queue logs` in an editor; returns the text (for scripts and tests). */
+  /**
+   * Opens `dvc queue logs` in an editor, or for a running experiment follows it in an output
+   * channel until the run ends; returns the text (for scripts and tests).
+   */
   async showLog(node?: Node): Promise<string | undefined> {
     const [row] = await pickRows(this.deps.runs, { states: ['running', 'failed', 'done'], title: vscode.l10n.t('Show Experiment Log') }, node);
     if (!row) return undefined;
     const exe = await requireCli('dvc', vscode.l10n.t('show an experiment log'));
     if (!exe) return undefined;
+    if (row.state === 'running') return this.follow(row, exe);
     const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: reading the log of {0}', row.run.name), cancellable: true }, (_p, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -152,6 +160,57 @@ export class ExpCommands {
     const doc = await vscode.workspace.openTextDocument({ content: header + (text.trim() ? text : vscode.l10n.t('(no output yet)\n')), language: 'log' });
     await vscode.window.showTextDocument(doc, { preview: true });
     return text;
+  }
+
+  /**
+   * The log of a running experiment as it is written, into an output channel of its own,
+   * with a notification whose Cancel stops following (the run goes on). Following ends when
+   * the run does (or its worker dies); a second Show Experiment Log of it only reveals it.
+   */
+  private async follow(row: ExpRow, exe: string): Promise<string | undefined> {
+    const key = `${row.project.root}\n${row.target}`;
+    const open = this.logs.get(key);
+    if (open?.following) {
+      open.channel.show(true);
+      return undefined;
+    }
+    const channel = open?.channel ?? vscode.window.createOutputChannel(vscode.l10n.t('MLOps: Experiment Log {0}', row.run.name));
+    const entry = { channel, following: true, abort: new AbortController() };
+    this.logs.set(key, entry);
+    channel.clear();
+    channel.show(true);
+    this.deps.log.info(`DVC experiments: dvc queue logs -f ${row.target} (in ${row.project.root})`);
+    // After dispose() (the extension stops) the channel is gone: nothing more is written to it.
+    const write = (text: string) => this.logs.get(key) === entry && channel.append(text);
+    try {
+      const { text, end } = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('MLOps: following the log of {0} (Cancel stops following; the experiment goes on)', row.run.name), cancellable: true },
+        (_p, token) => {
+          token.onCancellationRequested(() => entry.abort.abort());
+          return followQueueLog(exe, row.project.root, row.target, { signal: entry.abort.signal, onOutput: write, died: async () => (await runState(row.project.root, row.run)) === 'died' });
+        },
+      );
+      write(`${end === 'ended' ? vscode.l10n.t('— {0} ended —', row.run.name) : vscode.l10n.t('— {0} stopped without an exit status (its queue worker died): it shows failed —', row.run.name)}\n`);
+      return text;
+    } catch (err) {
+      if (err instanceof Error && err.name === 'Cancelled') {
+        write(`${vscode.l10n.t('— stopped following; {0} goes on (Show Experiment Log follows it again) —', row.run.name)}\n`);
+        return undefined;
+      }
+      throw err;
+    } finally {
+      entry.following = false;
+      void this.deps.runs.refresh({ cause: 'command' });
+    }
+  }
+
+  /** Stops following (the runs go on) and closes the log channels. */
+  dispose(): void {
+    for (const { channel, abort } of this.logs.values()) {
+      abort.abort();
+      channel.dispose();
+    }
+    this.logs.clear();
   }
 
   async apply(node?: Node): Promise<void> {

@@ -20,6 +20,7 @@ const asForm = (v: unknown): ExpForm | undefined => (v && typeof v === 'object' 
 export function registerExpLifecycle(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, runs: RunsTreeProvider): void {
   const c = new ExpCommands({ runs, log });
   context.subscriptions.push(
+    c,
     registerCommand('mlops.dvcExp.queue', (a?: unknown, b?: unknown) => c.queue(asNode(a), asForm(a) ?? asForm(b))),
     registerCommand('mlops.dvcExp.runNow', (a?: unknown, b?: unknown) => c.runNow(asNode(a), asForm(a) ?? asForm(b))),
     registerCommand('mlops.dvcExp.startQueue', (a?: unknown, b?: unknown) => c.startWorkers(asNode(a), typeof a === 'number' ? a : typeof b === 'number' ? b : undefined)),

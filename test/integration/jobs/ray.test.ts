@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { clusterView, type L10n } from '../../../src/extension/jobs/jobsModel';
 import { rayPlanFromAnswers } from '../../../src/extension/jobs/rayClusterSettings';
 import { rayEndedJobs, rayGroupViews, rayJobView } from '../../../src/extension/jobs/rayModel';
-import { rayScript, repoRoot, requireComponent, requireOrSkip, requireRay, sshTestHost, waitFor, type RayComponent } from '../harness';
+import { examplesGitTree, rayJobEnded, rayJobUntil, rayScript, repoRoot, requireComponent, requireOrSkip, requireRay, sshTestHost, waitFor, type RayComponent } from '../harness';
 
 const l10n: L10n = { t: (m, ...a) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(a[Number(i)])) };
 
@@ -57,22 +57,14 @@ describe('Ray jobs (real 2-node Ray cluster, its dashboard REST API)', function 
   const user = `tester-${process.pid}`;
   const peersPython = path.join(repoRoot, '.venv-peers', 'bin', 'python');
   const plan = (name: string, command: string[], extra: Partial<RunPlan> = {}): RunPlan => ({ name, command, cwd: '', resources: {}, localDir: project, ...extra });
-  const until = async (id: string, pred: (j: RayJob) => boolean, what: string, ms = 120000): Promise<RayJob> => {
-    let last: RayJob | undefined;
-    await waitFor(async () => ((last = await backend.job(id)), pred(last)), ms, `job ${id} ${what} (last seen: ${last?.raw ?? 'absent'})`);
-    return last!;
-  };
+  const until = (id: string, pred: (j: RayJob) => boolean, what: string) => rayJobUntil(backend, id, pred, what);
 
   before(async function () {
     this.timeout(300000);
     ray = await requireRay(this);
     backend = new RayBackend({ address: ray.dashboard, user, name: 'local' });
     // The example project in a git work tree of its own with a nonce: its first upload is new to the cluster.
-    project = mkdtempSync(path.join(tmpdir(), 'mlops-ray-'));
-    cpSync(path.join(repoRoot, 'examples'), project, { recursive: true, filter: (src) => !/\/(data|mlruns|models|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$/.test(src) });
-    writeFileSync(path.join(project, 'nonce.txt'), randomBytes(8).toString('hex'));
-    execFileSync('git', ['init', '-q', project]);
-    execFileSync('git', ['-C', project, 'add', '.']);
+    project = examplesGitTree(mkdtempSync(path.join(tmpdir(), 'mlops-ray-')), { keepOutputs: true });
   });
 
   after(async function () {
@@ -167,12 +159,12 @@ describe('Ray jobs (real 2-node Ray cluster, its dashboard REST API)', function 
     assert.equal(backend.lastUpload?.uploadedBytes, 0);
     const requestBytes = Buffer.byteLength(JSON.stringify(backend.request(again, `gcs://${backend.lastUpload!.name}`)));
     assert.equal(backend.http.bytesSent - before, requestBytes);
-    assert.equal((await until(second.jobId, (j) => ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(j.raw), 'ended')).raw, 'SUCCEEDED');
+    assert.equal((await rayJobEnded(backend, second.jobId, 120000)).raw, 'SUCCEEDED');
   });
 
   it('reports a failing job as FAILED with Ray\'s message and exit code', async () => {
     const { jobId } = await backend.submit(plan('fails', ['python3', '-c', 'import sys; print("about to fail"); sys.exit(3)']));
-    const job = await until(jobId, (j) => j.raw === 'FAILED' || j.raw === 'SUCCEEDED', 'ended');
+    const job = await rayJobEnded(backend, jobId, 120000);
     assert.equal(job.state, 'failed');
     assert.equal(job.exitCode, 3);
     assert.match(job.reason ?? '', /exit code 3/);
@@ -182,7 +174,7 @@ describe('Ray jobs (real 2-node Ray cluster, its dashboard REST API)', function 
   it('a job whose runtime_env cannot be set up ends FAILED with Ray\'s own message, as `ray job status` says it', async () => {
     // A pip requirement no index has: Ray's runtime_env agent fails before the entrypoint runs.
     const { jobId } = await backend.submit(plan('bad-env', ['python3', '-c', 'print("never runs")'], { pip: ['mlops-workbench-no-such-package-0f3a==0.0.1'] }));
-    const job = await until(jobId, (j) => j.raw === 'FAILED' || j.raw === 'SUCCEEDED', 'ended', 180000);
+    const job = await rayJobEnded(backend, jobId, 180000);
     assert.equal(job.state, 'failed');
     assert.match(job.reason ?? '', /runtime.?env/i, 'the reason names the runtime_env setup');
     const cli = await rayCli(ray, ['job', 'status', jobId, '--address', ray.dashboard]);

@@ -5,20 +5,18 @@
 // failed entry point's run included; tagged with the job, MLflow's own client reads the tags back.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { JOB_CLUSTER_TAG, JOB_ID_TAG, jobTags, mlflowRunIdsInLog } from '../../../src/core/jobs/mlflowJobRuns';
 import { RayBackend } from '../../../src/core/jobs/ray/rayBackend';
-import type { RayJob } from '../../../src/core/jobs/ray/rayJobs';
 import { entryPointArgv } from '../../../src/core/jobs/runCommands';
 import { MlflowRestClient } from '../../../src/core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../../src/core/runs/mlflow/mlflowRestSource';
 import { setRunTagRest } from '../../../src/core/runs/runMarks';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { rayRunPlan } from '../../../src/extension/jobs/rayClusterSettings';
-import { rayScript, repoRoot, requirePeer, requireRay, waitFor, type RayComponent } from '../harness';
+import { examplesGitTree, rayJobEnded, rayScript, repoRoot, requirePeer, requireRay, type RayComponent } from '../harness';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
 
 describe('MLflow entry points as Ray jobs: runs on the tracking server, linked to the job', function () {
@@ -31,11 +29,7 @@ describe('MLflow entry points as Ray jobs: runs on the tracking server, linked t
   const user = `tester-${process.pid}`;
   const peersBin = path.join(repoRoot, '.venv-peers', 'bin');
 
-  const ended = async (id: string): Promise<RayJob> => {
-    let last: RayJob | undefined;
-    await waitFor(async () => ((last = await backend.job(id)), ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(last.raw)), 300000, `job ${id} ended (last seen: ${last?.raw ?? 'absent'})`);
-    return last!;
-  };
+  const ended = (id: string) => rayJobEnded(backend, id);
 
   before(async function () {
     this.timeout(300000);
@@ -44,11 +38,7 @@ describe('MLflow entry points as Ray jobs: runs on the tracking server, linked t
     backend = new RayBackend({ address: ray.dashboard, user, name: 'local' });
     dir = mkdtempSync(path.join(tmpdir(), 'mlops-raymlflow-'));
     server = await startMlflowServer(mlflow, path.join(dir, 'server'));
-    project = path.join(dir, 'project');
-    cpSync(path.join(repoRoot, 'examples'), project, { recursive: true, filter: (src) => !/\/(data|mlruns|models|dvclive|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$|dvc\.lock$/.test(src) });
-    writeFileSync(path.join(project, 'nonce.txt'), randomBytes(8).toString('hex'));
-    execFileSync('git', ['init', '-q', project]);
-    execFileSync('git', ['-C', project, 'add', '.']);
+    project = examplesGitTree(path.join(dir, 'project'));
   });
 
   after(async function () {

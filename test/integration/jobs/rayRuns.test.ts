@@ -4,13 +4,11 @@
 // experiment grid of two → two Ray jobs sharing a grid label, each bringing home its own
 // params.yaml and DVCLive metrics, read back with the real DVC/YAML tools' output.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RayBackend } from '../../../src/core/jobs/ray/rayBackend';
-import { GRID_LABEL, type RayJob } from '../../../src/core/jobs/ray/rayJobs';
+import { GRID_LABEL } from '../../../src/core/jobs/ray/rayJobs';
 import { logResultsFs, parseResultsLog } from '../../../src/core/jobs/ray/resultsInLog';
 import { experimentArgv, gridOf, parseParams, stageArgv } from '../../../src/core/jobs/runCommands';
 import { fetchResults, JOB_RECORD_FILE } from '../../../src/core/jobs/sync/fetchResults';
@@ -18,7 +16,7 @@ import { DvcLiveSource } from '../../../src/core/runs/dvc/dvcliveSource';
 import { clusterSettings } from '../../../src/extension/jobs/clusterSettings';
 import { rayRunPlan } from '../../../src/extension/jobs/rayClusterSettings';
 import { groupGrids } from '../../../src/extension/jobs/rayModel';
-import { repoRoot, requireOrSkip, requireRay, rayScript, waitFor, type RayComponent } from '../harness';
+import { examplesGitTree, rayJobEnded, repoRoot, requireOrSkip, requireRay, rayScript, type RayComponent } from '../harness';
 
 describe('Runs from the views on a real Ray cluster (stage, experiment grid, results home from the log)', function () {
   this.timeout(400000);
@@ -29,11 +27,7 @@ describe('Runs from the views on a real Ray cluster (stage, experiment grid, res
   const user = `tester-${process.pid}`;
   const peersBin = path.join(repoRoot, '.venv-peers', 'bin');
 
-  const ended = async (id: string): Promise<RayJob> => {
-    let last: RayJob | undefined;
-    await waitFor(async () => ((last = await backend.job(id)), ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(last.raw)), 300000, `job ${id} ended (last seen: ${last?.raw ?? 'absent'})`);
-    return last!;
-  };
+  const ended = (id: string) => rayJobEnded(backend, id);
   const bringHome = async (jobId: string, paths: string[]) => {
     const printed = parseResultsLog(await backend.logs(jobId));
     assert.ok(printed, `job ${jobId} printed its results`);
@@ -48,12 +42,8 @@ describe('Runs from the views on a real Ray cluster (stage, experiment grid, res
     requireOrSkip(this, existsSync(path.join(peersBin, 'dvc')) ? undefined : `${peersBin}/dvc is missing (run bash scripts/setup/peers.sh)`);
     ray = await requireRay(this);
     backend = new RayBackend({ address: ray.dashboard, user, name: 'local' });
-    project = mkdtempSync(path.join(tmpdir(), 'mlops-rayruns-'));
+    project = examplesGitTree(mkdtempSync(path.join(tmpdir(), 'mlops-rayruns-')));
     home = mkdtempSync(path.join(tmpdir(), 'mlops-rayhome-'));
-    cpSync(path.join(repoRoot, 'examples'), project, { recursive: true, filter: (src) => !/\/(data|mlruns|models|dvclive|\.dvc\/(cache|tmp))(\/|$)|mlflow\.db$|dvc\.lock$/.test(src) });
-    writeFileSync(path.join(project, 'nonce.txt'), randomBytes(8).toString('hex'));
-    execFileSync('git', ['init', '-q', project]);
-    execFileSync('git', ['-C', project, 'add', '.']);
   });
 
   after(async function () {

@@ -3,7 +3,6 @@
 // build from MLflow's own example: the outputs must equal `mlflow.pyfunc.load_model(...)
 // .predict(...)` on the same rows. MLServer comes from its own venv (scripts/setup/mlserver.sh).
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +14,7 @@ import { ServedModel } from '../../../src/core/models/servingProcess';
 import { exampleRequest } from '../../../src/core/models/servingRequest';
 import { checkV2Body, v2FromMlflowBody, v2Outputs } from '../../../src/core/models/v2Request';
 import { repoRoot, requireOrSkip, requirePeer } from '../harness';
+import { registerServingModel, type ServingModel } from './modelsPeer';
 
 // MLServer imports mlflow, pandas and the model: ~30 s here, more on a loaded machine.
 const HEALTH_DEADLINE_MS = 240_000;
@@ -22,28 +22,11 @@ const HEALTH_DEADLINE_MS = 240_000;
 // A name with a space: MLServer's route segment is our sanitized one, MLflow's URI the real name.
 const MODEL = 'mlserver test';
 
-const logModel = `
-import json, logging, sys
-logging.disable(logging.WARNING)
-import mlflow, numpy as np, pandas as pd
-from sklearn.linear_model import LogisticRegression
-mlflow.set_tracking_uri('sqlite:///' + sys.argv[1])
-rng = np.random.default_rng(11)
-X = pd.DataFrame(rng.normal(size=(60, 3)), columns=['sepal', 'petal', 'stem'])
-y = (X['sepal'] - X['stem'] > 0).astype(int)
-with mlflow.start_run():
-    info = mlflow.sklearn.log_model(LogisticRegression().fit(X, y), name='model', input_example=X[:6], registered_model_name=sys.argv[2])
-mlflow.MlflowClient().set_registered_model_alias(sys.argv[2], 'champion', info.registered_model_version)
-# The oracle: MLflow's own loader, on the rows the example holds.
-pred = mlflow.pyfunc.load_model('models:/' + sys.argv[2] + '@champion').predict(X[:6])
-print(json.dumps({'version': info.registered_model_version, 'storage': mlflow.get_logged_model(info.model_id).artifact_location, 'predictions': [int(p) for p in pred]}))
-`;
-
 describe('Serving with MLServer: real mlserver + mlserver-mlflow, V2 predictions equal pyfunc', function () {
   this.timeout(480_000);
   let dir = '';
   let mlserver = '';
-  let logged: { version: string; storage: string; predictions: number[] } = { version: '', storage: '', predictions: [] };
+  let logged: ServingModel = { version: '', storage: '', predictions: [] };
   const served: ServedModel[] = [];
 
   before(function () {
@@ -51,8 +34,7 @@ describe('Serving with MLServer: real mlserver + mlserver-mlflow, V2 predictions
     mlserver = path.join(repoRoot, '.venv-mlserver', 'bin', 'mlserver');
     requireOrSkip(this, existsSync(mlserver) ? undefined : `mlserver: ${mlserver} is missing (run bash scripts/setup/mlserver.sh)`);
     dir = mkdtempSync(path.join(tmpdir(), 'mlops-mlserver-test-'));
-    const out = execFileSync(python, ['-c', logModel, path.join(dir, 'mlflow.db'), MODEL], { cwd: dir, encoding: 'utf8', env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' } });
-    logged = JSON.parse(out.trim().split('\n').pop()!);
+    logged = registerServingModel(python, path.join(dir, 'mlflow.db'), MODEL, { seed: 11, rows: 6 });
   });
   after(async () => {
     await Promise.all(served.map((s) => s.stop()));

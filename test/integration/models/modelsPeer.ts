@@ -17,3 +17,15 @@ export function peerRun<T>(python: string, args: string[]): T {
   const out = execFileSync(python, [peer, ...args], { cwd, encoding: 'utf8', env: mlflowEnv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
+
+/** What `serve-model` printed: the registered version, its storage, and pyfunc's predictions on the example rows. */
+export interface ServingModel {
+  version: string;
+  storage: string;
+  predictions: number[];
+}
+
+/** Registers a small classifier as `name` (alias champion) in the mlflow.db at `db`; its input example is its first `rows` rows. */
+export function registerServingModel(python: string, db: string, name: string, opts: { seed: number; rows: number }): ServingModel {
+  return peerRun<ServingModel>(python, ['serve-model', `sqlite:///${db}`, name, String(opts.seed), String(opts.rows)]);
+}

@@ -2,7 +2,6 @@
 // environment, and trying it with our request bodies: the server's predictions must equal
 // what MLflow's own `mlflow.pyfunc.load_model(...).predict(...)` says on the same input.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,33 +12,16 @@ import { invoke } from '../../../src/core/models/servingClient';
 import { ServedModel } from '../../../src/core/models/servingProcess';
 import { bodyFromInputExample, exampleRequest, splitToCsv } from '../../../src/core/models/servingRequest';
 import { requirePeer } from '../harness';
+import { registerServingModel, type ServingModel } from './modelsPeer';
 
 // Loading mlflow and the model takes ~15 s here; a loaded CI machine takes longer.
 const HEALTH_DEADLINE_MS = 150_000;
-
-const logModel = `
-import json, logging, sys
-logging.disable(logging.WARNING)
-import mlflow, numpy as np, pandas as pd
-from sklearn.linear_model import LogisticRegression
-mlflow.set_tracking_uri('sqlite:///' + sys.argv[1])
-rng = np.random.default_rng(7)
-X = pd.DataFrame(rng.normal(size=(40, 3)), columns=['sepal', 'petal', 'stem'])
-y = (X['sepal'] + X['petal'] > 0).astype(int)
-with mlflow.start_run():
-    info = mlflow.sklearn.log_model(LogisticRegression().fit(X, y), name='model', input_example=X[:4], registered_model_name='serve-test')
-mlflow.MlflowClient().set_registered_model_alias('serve-test', 'champion', info.registered_model_version)
-mv = mlflow.MlflowClient().get_model_version('serve-test', info.registered_model_version)
-# The oracle: MLflow's own loader on the same rows the example holds.
-pred = mlflow.pyfunc.load_model('models:/serve-test@champion').predict(X[:4])
-print(json.dumps({'version': mv.version, 'storage': mlflow.get_logged_model(info.model_id).artifact_location, 'predictions': [int(p) for p in pred]}))
-`;
 
 describe('Serving a registered model: real mlflow models serve, real predictions', function () {
   this.timeout(400_000);
   let dir = '';
   let mlflow = '';
-  let logged: { version: string; storage: string; predictions: number[] } = { version: '', storage: '', predictions: [] };
+  let logged: ServingModel = { version: '', storage: '', predictions: [] };
   const served: ServedModel[] = [];
   const trackingUri = () => `sqlite:///${path.join(dir, 'mlflow.db')}`;
 
@@ -47,8 +29,7 @@ describe('Serving a registered model: real mlflow models serve, real predictions
     const python = requirePeer(this, 'python');
     mlflow = requirePeer(this, 'mlflow');
     dir = mkdtempSync(path.join(tmpdir(), 'mlops-serve-'));
-    const out = execFileSync(python, ['-c', logModel, path.join(dir, 'mlflow.db')], { cwd: dir, encoding: 'utf8', env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' } });
-    logged = JSON.parse(out.trim().split('\n').pop()!);
+    logged = registerServingModel(python, path.join(dir, 'mlflow.db'), 'serve-test', { seed: 7, rows: 4 });
   });
   after(async () => {
     await Promise.all(served.map((s) => s.stop()));

@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ServerProcess, type LspRange, type Published } from './serverProcess';
+import { ServerProcess, serverPerSuite, type LspRange, type Published } from './serverProcess';
 
 // Crafted pipeline files (issue 13, items 3, 4, 6, 7, 8), generated here and fed to the
 // built server in a child process with a heap cap; every wait has a deadline, so a
@@ -38,19 +37,7 @@ describe('language server limits on crafted files (dist/server.js, child process
     return f;
   };
 
-  before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-lsp-limits-'));
-    server = new ServerProcess(1024);
-    await server.initialize();
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(server.stderr.slice(-2000));
-    assert.ok(!server.exited, `the server exited: ${server.stderr.slice(-500)}`);
-  });
-  after(() => {
-    server?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  serverPerSuite('mlops-lsp-limits-', (s, d) => ((server = s), (dir = d)));
 
   it('an unclosed `${` repeated over 1 MB is checked in linear time', async () => {
     const uri = uriIn(folder());

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
@@ -91,4 +93,31 @@ export class ServerProcess {
     this.conn.dispose();
     this.proc.kill('SIGKILL');
   }
+}
+
+/**
+ * One server for the suite this is called in, with a temp folder of its own (`prefix`):
+ * started in `before` (after `prepare` has written into the folder) and handed to `ready`;
+ * after each test it must still run (a failed test prints its stderr); `after` disposes it
+ * and removes the folder.
+ */
+export function serverPerSuite(prefix: string, ready: (server: ServerProcess, dir: string) => void, prepare?: (dir: string) => void): void {
+  let server: ServerProcess | undefined;
+  let dir = '';
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+    prepare?.(dir);
+    server = new ServerProcess(1024);
+    ready(server, dir);
+    await server.initialize();
+  });
+  afterEach(function () {
+    if (!server) return;
+    if (this.currentTest?.state === 'failed') console.log(server.stderr.slice(-2000));
+    assert.ok(!server.exited, `the server exited: ${server.stderr.slice(-500)}`);
+  });
+  after(() => {
+    server?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 }

@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ServerProcess, type Published } from './serverProcess';
+import { ServerProcess, serverPerSuite, type Published } from './serverProcess';
 
 // Issue 13 item 5: a params.yaml a repository commits as a link to /dev/urandom, a FIFO, a
 // file over the 10 MB cap or a link out of the workspace, fed to the built server over
@@ -47,20 +46,7 @@ describe('language server on params files it must not read (dist/server.js, chil
     return diagnostics;
   }
 
-  before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-lsp-reads-'));
-    writeFileSync(path.join(dir, 'secret.yaml'), 'lr: 0.5\n');
-    server = new ServerProcess(1024);
-    await server.initialize();
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') console.log(server.stderr.slice(-2000));
-    assert.ok(!server.exited, `the server exited: ${server.stderr.slice(-500)}`);
-  });
-  after(() => {
-    server?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  serverPerSuite('mlops-lsp-reads-', (s, d) => ((server = s), (dir = d)), (d) => writeFileSync(path.join(d, 'secret.yaml'), 'lr: 0.5\n'));
 
   it('params.yaml linked to /dev/urandom', async () => {
     const uri = project(dir, (f) => symlinkSync('/dev/urandom', f));

@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { queueLogs, remoteExperiments, runExpCommand } from '../../../src/core/runs/dvc/expCli';
+import { parseYamlData } from '../../../src/core/common/yamlData';
+import { runState } from '../../../src/core/runs/dvc/dvcExpActive';
+import { followQueueLog, queueLogs, remoteExperiments, runExpCommand } from '../../../src/core/runs/dvc/expCli';
 import { changedTrackedFiles, gitRemotes } from '../../../src/core/runs/dvc/expGitQueries';
 import {
   applyArgs,
@@ -17,12 +19,14 @@ import {
   removeArgs,
   renameArgs,
   setParamArg,
+  setParamArgs,
   type ParamValue,
 } from '../../../src/core/runs/dvc/expLifecycle';
+import { parseContainerValue } from '../../../src/core/runs/dvc/paramContainer';
 import { DvcExperimentsSource } from '../../../src/core/runs/dvc/dvcExperiments';
 import type { RunSummary } from '../../../src/core/runs/types';
 import { requirePeer, waitFor } from '../harness';
-import { assertSameAsDvcShow, expectedParams, type Shown } from './dvcShow';
+import { assertSameAsDvcShow, expectedParams, showWhileStarting, type Shown } from './dvcShow';
 
 // The lifecycle commands' argv and runner (expLifecycle.ts, expCli.ts), run against a real
 // dvc and its queue worker on a fresh git + dvc project, each result checked with dvc's
@@ -33,12 +37,14 @@ import { assertSameAsDvcShow, expectedParams, type Shown } from './dvcShow';
 // needs, with no sleeps.
 const TRAIN = `import json, os, sys, time, yaml
 p = yaml.safe_load(open("params.yaml"))
+print("training started", flush=True)
 while p["hold"] and os.path.exists(p["hold"]):
     time.sleep(0.05)
 if p["fail"]:
     print("training failed: fail is set", file=sys.stderr)
     sys.exit(3)
 json.dump({"loss": round(1 - p["train"]["alpha"], 6)}, open("metrics.json", "w"))
+print("training done", flush=True)
 `;
 const DVC_YAML = `stages:
   train:
@@ -52,6 +58,8 @@ const DVC_YAML = `stages:
 const PARAMS = `train:
   alpha: 0.1
   name: a
+  layers: [64, 32]
+  opt: {name: adam, betas: [0.9, 0.99]}
 fail: 0
 hold: ''
 `;
@@ -73,6 +81,13 @@ describe('DVC experiment lifecycle commands, against a real dvc and queue worker
   const byName = (runs: RunSummary[], name: string) => runs.find((r) => r.name === name);
   const shownNames = (shown: Shown[]) => shown.flatMap((b) => (b.experiments ?? []).map((e) => e.name));
   const v = (text: string, asString?: boolean): ParamValue => (asString ? { text, asString } : { text });
+  /** A list or map typed as YAML, as the Queue Experiment form reads it. */
+  const whole = (text: string): ParamValue => {
+    const r = parseContainerValue(text);
+    assert.ok(r.ok, JSON.stringify(r));
+    return r.value;
+  };
+  const expOf = (s: Shown[], name: string) => s.flatMap((b) => b.experiments ?? []).find((e) => e.name === name);
 
   before(function () {
     this.timeout(5 * 60_000);
@@ -158,6 +173,45 @@ print(json.dumps(get_hydra_sweeps({"params.yaml": json.load(sys.stdin)})))`;
     assert.equal(sweeps.length, 6, JSON.stringify(sweeps));
   });
 
+  it('lists and maps typed as YAML reach params.yaml as typed, replacing the whole param, as DVC reads the file back', function () {
+    this.timeout(60_000);
+    // [the param, what the user typed]; the file has a list `l` and a map `m` to replace.
+    const cases: [string, string][] = [
+      ['l', '[128, 64, 32]'],
+      ['l', "['x,y', 'z w', it's, 'a=b:c', '[1]', '{a: 1}', 'true', '1.5', null, true, -2, 0.25]"],
+      ['l', '[]'],
+      ['l', '[[1, 2], {k: v}]'],
+      ['m', '{name: sgd, lr: 0.01, betas: [0.5, 0.6]}'],
+      ['m', '{}'],
+      ['m', '{a b: 1, "c:d,e=f": [x], "(p)": {q: [r]}, $s: "t u"}'],
+      ['m', '[1, 2]'],
+      ['l', '{replaced: by a map}'],
+      ['m', '{"name": "json", "n": [1, 2.5], "o": {"p": null}}'],
+      ['m', 'x'],
+    ];
+    const script = `import json, sys, tempfile, os
+from dvc.utils.hydra import apply_overrides
+from dvc.utils.serialize import load_yaml
+out = []
+for args in json.load(sys.stdin):
+    fd, p = tempfile.mkstemp(suffix=".yaml"); os.close(fd)
+    open(p, "w").write("l: [1, 2]\\nm: {a: 1, b: [1]}\\nkeep: 0\\n")
+    apply_overrides(p, args)
+    d = load_yaml(p); os.remove(p)
+    out.append([d, [type(x).__name__ for x in d["l"]] if isinstance(d["l"], list) else None])
+print(json.dumps(out))`;
+    const args = cases.map(([key, text]) => setParamArgs({ key, values: [whole(text)] }));
+    const read = JSON.parse(execFileSync(python, ['-c', script], { input: JSON.stringify(args), encoding: 'utf8' })) as [Record<string, unknown>, string[] | null][];
+    cases.forEach(([key, text], i) => {
+      const other = key === 'l' ? { m: { a: 1, b: [1] } } : { l: [1, 2] };
+      assert.deepEqual(read[i][0], { ...other, [key]: parseYamlData(text), keep: 0 }, `${text} passed as ${args[i].join(' ')}`);
+    });
+    // A float written with its point stays a float (YAML's 1.0 is the number 1 in JavaScript).
+    const floats = setParamArgs({ key: 'l', values: [whole('[1.0, 2, 1e-3]')] });
+    const [[, types]] = JSON.parse(execFileSync(python, ['-c', script], { input: JSON.stringify([floats]), encoding: 'utf8' })) as [unknown, string[]][];
+    assert.deepEqual(types, ['float', 'int', 'float']);
+  });
+
   it('queues a grid of 2 (and a failing one): dvc queue status shows them queued, our listing shows their params', async function () {
     this.timeout(3 * 60_000);
     await ours(queueExperimentArgs({ name: 'grid', overrides: [{ key: 'train.alpha', values: [v('0.2'), v('0.3')] }] }));
@@ -200,6 +254,48 @@ print(json.dumps(get_hydra_sweeps({"params.yaml": json.load(sys.stdin)})))`;
     const logText = await queueLogs(dvc, dir, experimentTarget(bad));
     assert.match(logText, /training failed: fail is set/);
     assert.equal(logText, raw('queue', 'logs', 'bad'));
+  });
+
+  it('follows a running experiment’s log as it is written until the run ends; its list and map params are as typed', async function () {
+    this.timeout(6 * 60_000);
+    writeFileSync(hold, '');
+    const layers = '[128, 64, 32]';
+    // `lr` is new to the map and `betas` is left out: the map is replaced, not merged.
+    const opt = "{name: 'sgd, nesterov', lr: 1.0e-2}";
+    await ours(queueExperimentArgs({ name: 'followed', overrides: [{ key: 'hold', values: [v(hold, true)] }, { key: 'train.layers', values: [whole(layers)] }, { key: 'train.opt', values: [whole(opt)] }] }));
+    await ours(queueStartArgs(1));
+    const id = () => byName(listed, 'followed')?.id ?? '';
+    let listed: RunSummary[] = [];
+    await waitFor(async () => ((listed = (await list()).runs), !!id() && (await runState(dir, { id: id(), name: 'followed' })) === 'running'), 3 * 60_000, 'followed to run');
+    const chunks: string[] = [];
+    let settled = false;
+    const following = followQueueLog(dvc, dir, 'followed', { onOutput: (c) => chunks.push(c), died: async () => (await runState(dir, { id: id(), name: 'followed' })) === 'died', pollMs: 200, graceMs: 1000 });
+    void following.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // The run prints this, then waits for the hold file: it arrives while the run goes on.
+    await waitFor(() => chunks.join('').includes('training started'), 2 * 60_000, 'the running experiment’s first line');
+    assert.equal(settled, false, 'following stopped while the run still runs');
+    assert.ok(!chunks.join('').includes('training done'));
+    assert.ok(!chunks.join('').startsWith('Following logs'), 'dvc’s own header line is left out');
+    rmSync(hold, { force: true });
+    const { text, end } = await following;
+    assert.equal(end, 'ended');
+    assert.match(text, /training started[\s\S]*training done/);
+    assert.equal(text, chunks.join(''));
+    // The log file as `dvc queue logs` prints it (with a line break of its own at the end).
+    assert.equal(`${text}\n`, raw('queue', 'logs', 'followed'));
+
+    await waitFor(() => /\bfollowed\b.*Success/.test(queueStatus()), 2 * 60_000, 'followed to succeed');
+    const shown = show();
+    const listing = await list();
+    assertSameAsDvcShow(shown, listing);
+    const train = (expOf(shown, 'followed')?.revs[0].data?.params['params.yaml'].data as { train: Record<string, unknown> }).train;
+    assert.deepEqual(train.layers, parseYamlData(layers));
+    assert.deepEqual(train.opt, parseYamlData(opt));
+    assert.equal(byName(listing.runs, 'followed')?.params['train.opt.name'], 'sgd, nesterov');
+    await ours(removeArgs({ names: ['followed'] }));
   });
 
   it('rename: dvc shows the new name, and so do we', async function () {
@@ -272,20 +368,21 @@ print(json.dumps(get_hydra_sweeps({"params.yaml": json.load(sys.stdin)})))`;
     const victimOf = (s: Shown[]) => s.flatMap((b) => b.experiments ?? []).find((e) => e.name === 'victim');
     await waitFor(
       () => {
-        // dvc exp show itself can fail while a worker starts the run (its .run file is read as
-        // it is being replaced: "[Errno 2] No such file or directory: ...run"): ask again.
-        try {
-          shown = show();
-        } catch (e) {
-          if (/No such file or directory: .*\.run'/.test(String((e as { stderr?: unknown }).stderr ?? e))) return false;
-          throw e;
-        }
+        const now = showWhileStarting(show);
+        if (!now) return false;
+        shown = now;
         return victimOf(shown)?.executor?.state === 'running';
       },
       3 * 60_000,
       'dvc to show victim running',
     );
     assert.equal(byName((await list()).runs, 'victim')?.status, 'RUNNING');
+
+    // Following its log: the run's first line arrives; once the worker dies with the run, following stops.
+    const victimId = byName((await list()).runs, 'victim')!.id;
+    const chunks: string[] = [];
+    const following = followQueueLog(dvc, dir, 'victim', { onOutput: (c) => chunks.push(c), died: async () => (await runState(dir, { id: victimId, name: 'victim' })) === 'died', pollMs: 200, graceMs: 1000 });
+    await waitFor(() => chunks.join('').includes('training started'), 2 * 60_000, 'the victim’s first line');
 
     // The worker (its pid file) and the process running the experiment (its executor file): nothing else.
     const celery = path.join(dir, '.dvc', 'tmp', 'exps', 'celery');
@@ -309,6 +406,9 @@ print(json.dumps(get_hydra_sweeps({"params.yaml": json.load(sys.stdin)})))`;
       }
     };
     await waitFor(() => !pids.some(alive), 60_000, 'the killed worker and run to be gone');
+    const followed = await following;
+    assert.equal(followed.end, 'gone');
+    assert.match(followed.text, /training started/);
     rmSync(hold, { force: true });
 
     shown = show();

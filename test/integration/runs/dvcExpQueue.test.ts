@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DvcExperimentsSource } from '../../../src/core/runs/dvc/dvcExperiments';
 import { requirePeer, waitFor } from '../harness';
-import { assertSameAsDvcShow, expectedMetrics, type Shown } from './dvcShow';
+import { assertSameAsDvcShow, expectedMetrics, showWhileStarting, type Shown } from './dvcShow';
 
 // A stage that writes its metrics from params.yaml, exits 1 when `fail` is set, and, when
 // HOLD_FILE is set (only for the queue's worker, in the test's env), first writes a
@@ -109,7 +109,9 @@ describe('DVC queued, running and failed experiments, against dvc exp show --jso
     let shown: Shown[] = [];
     await waitFor(
       () => {
-        shown = show();
+        const now = showWhileStarting(show);
+        if (!now) return false;
+        shown = now;
         return (shown[1].experiments ?? []).some((e) => e.executor?.state === 'running' && expectedMetrics(e.revs[0]).loss === 99);
       },
       3 * 60_000,

@@ -116,3 +116,18 @@ export function assertSameAsDvcShow(shown: Shown[], listing: RunListing): Map<st
   assert.equal(listing.runs.length, rows, `nothing more than dvc shows: ${listing.runs.map((r) => `${r.name} ${r.status}`).join(', ')}`);
   return states;
 }
+
+/**
+ * `dvc exp show --json` while a queue worker sets a run up can fail on its own: the run's
+ * .run file is read as it is replaced, or its checkout under .dvc/tmp/exps is not there yet.
+ * Those failures give undefined (ask again); any other is thrown.
+ */
+export function showWhileStarting(show: () => Shown[]): Shown[] | undefined {
+  try {
+    return show();
+  } catch (e) {
+    const text = String((e as { stderr?: unknown }).stderr ?? e);
+    if (/No such file or directory: .*\.run'|directory '[^']*\/\.dvc\/tmp\/exps\/[^']*' does not exist/.test(text)) return undefined;
+    throw e;
+  }
+}

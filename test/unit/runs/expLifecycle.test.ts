@@ -21,6 +21,7 @@ import {
   renameArgs,
   runExperimentArgs,
   setParamArg,
+  setParamArgs,
   settableParams,
   valueAsInput,
 } from '../../../src/core/runs/dvc/expLifecycle';
@@ -153,13 +154,31 @@ describe('expLifecycle: argv of the DVC experiment lifecycle commands', () => {
     assert.equal(experimentTarget({ id: sha, name: 'abcdef0' }), sha);
   });
 
-  it('offers the scalar params of a params file, not lists or maps', () => {
-    const data = { train: { alpha: 0.1, layers: [1, 2], opt: { name: 'adam' }, empty: {} }, seed: 7, 'bad key': 1, flag: null };
+  it('offers every scalar, list and map of a params file (a map before its entries) whose key -S can name', () => {
+    const data = { train: { alpha: 0.1, layers: [1, 2], opt: { name: 'adam' }, empty: {}, 'a.b': 1 }, seed: 7, 'bad key': { inner: 1 }, flag: null };
     assert.deepEqual(settableParams(data), [
-      { key: 'train.alpha', value: 0.1 },
-      { key: 'train.opt.name', value: 'adam' },
-      { key: 'seed', value: 7 },
-      { key: 'flag', value: null },
+      { key: 'train', path: ['train'], value: data.train, container: true },
+      { key: 'train.alpha', path: ['train', 'alpha'], value: 0.1, container: false },
+      { key: 'train.layers', path: ['train', 'layers'], value: [1, 2], container: true },
+      { key: 'train.opt', path: ['train', 'opt'], value: { name: 'adam' }, container: true },
+      { key: 'train.opt.name', path: ['train', 'opt', 'name'], value: 'adam', container: false },
+      { key: 'train.empty', path: ['train', 'empty'], value: {}, container: true },
+      { key: 'seed', path: ['seed'], value: 7, container: false },
+      { key: 'flag', path: ['flag'], value: null, container: false },
     ]);
+  });
+
+  it('sets a list or a map as a whole: ~key then +key=value, one value (no grid), in a params file too', () => {
+    const whole = { text: '{a: 1}', whole: '{a:1}' };
+    assert.deepEqual(setParamArgs({ key: 'train.opt', values: [whole] }), ['~train.opt', '+train.opt={a:1}']);
+    assert.deepEqual(setParamArgs({ file: 'conf.yaml', key: 'opt', values: [whole] }), ['conf.yaml:~opt', 'conf.yaml:+opt={a:1}']);
+    assert.deepEqual(setParamArgs({ key: 'lr', values: [v('0.1'), v('0.2')] }), ['lr=0.1,0.2']);
+    assert.throws(() => setParamArgs({ key: 'opt', values: [whole, whole] }), /not a grid/);
+    assert.throws(() => setParamArg({ key: 'opt', values: [whole] }), ExpArgError);
+    assert.deepEqual(queueExperimentArgs({ overrides: [{ key: 'opt', values: [whole] }, { key: 'lr', values: [v('1'), v('2')] }] }), ['exp', 'run', '--queue', '-S', '~opt', '-S', '+opt={a:1}', '-S', 'lr=1,2']);
+  });
+
+  it('follows a queue log with -f', () => {
+    assert.deepEqual(queueLogsArgs('a', { follow: true }), ['queue', 'logs', '-f', '--', 'a']);
   });
 });

@@ -88,3 +88,14 @@ function checkoutRoot(dvcRoot: string, rootDir: unknown, dvcDir: unknown): strin
   };
   return under(exps) || under(real) ? root : undefined;
 }
+
+/**
+ * A queued run (by its executor, the stash commit, or its name): `running` while DVC says so
+ * and its process lives, `died` when its process is gone without an exit status, else
+ * undefined (not started, or finishing: DVC records success before its process has
+ * committed the experiment and exited).
+ */
+export async function runState(dvcRoot: string, run: { id: string; name: string }): Promise<'running' | 'died' | undefined> {
+  const found = (await activeRuns(dvcRoot)).find((r) => r.executor === run.id || r.name === run.name);
+  return found ? (found.died ? 'died' : 'running') : undefined;
+}

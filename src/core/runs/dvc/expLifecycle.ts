@@ -10,12 +10,17 @@
 // bracket or a quote must therefore be quoted as Hydra expects ('a,b' with `\'` inside),
 // which `hydraValue` does; a bare number, bool or word stays bare so Hydra types it.
 
-import { flattenLeaves } from '../../common/flatten';
+import { walkEntries } from '../../common/flatten';
 
 /** A param value as the user gave it: `asString` when they quoted it (always a string). */
 export interface ParamValue {
   text: string;
   asString?: boolean;
+  /**
+   * A value that replaces the param as a whole (a list or a map typed as YAML/JSON), already
+   * in Hydra's grammar (paramContainer.ts); set with `~key` then `+key=`, never in a grid.
+   */
+  whole?: string;
 }
 
 /** One `-S`: a param of `file` (default params.yaml) set to one value, or swept over several. */
@@ -67,6 +72,7 @@ export function quoteHydra(s: string): string {
 
 /** The value as Hydra must read it to mean `v`: bare when it is one plain token, else quoted. */
 export function hydraValue(v: ParamValue): string {
+  if (v.whole !== undefined) return v.whole;
   if (CONTROL.test(v.text)) throw new ExpArgError(`a param value cannot hold control characters or line breaks: ${JSON.stringify(v.text)}`);
   // OmegaConf resolves ${...} even inside quotes: it would become another param's value, or fail.
   if (v.text.includes('${')) throw new ExpArgError(`"${v.text}" holds "\${", which DVC (OmegaConf) reads as an interpolation; leave it out`);
@@ -81,8 +87,8 @@ export function paramKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-/** The `-S` argument of one override: `[file:]key=v1,v2`. */
-export function setParamArg(o: ParamOverride): string {
+/** The `[file:]` of an override's `-S`, checked. */
+function fileOf(o: ParamOverride): string {
   const problem = paramKeyProblem(o.key);
   if (problem) throw new ExpArgError(problem);
   if (!o.values.length) throw new ExpArgError(`no value given for ${o.key}`);
@@ -90,8 +96,27 @@ export function setParamArg(o: ParamOverride): string {
     // DVC splits the file off at the first ':' before the '='.
     if (!o.file || /[:=]/.test(o.file) || o.file.startsWith('-') || CONTROL.test(o.file)) throw new ExpArgError(`"${o.file}" cannot be named in -S (no ':' or '=', not starting with '-')`);
   }
-  const values = o.values.map(hydraValue).join(',');
-  return `${o.file !== undefined && o.file !== 'params.yaml' ? `${o.file}:` : ''}${o.key}=${values}`;
+  return o.file !== undefined && o.file !== 'params.yaml' ? `${o.file}:` : '';
+}
+
+/** The `-S` argument of one override of scalar values: `[file:]key=v1,v2`. */
+export function setParamArg(o: ParamOverride): string {
+  const file = fileOf(o);
+  if (o.values.some((v) => v.whole !== undefined)) throw new ExpArgError(`${o.key} is set as a whole (a list or a map): it takes two -S arguments (setParamArgs)`);
+  return `${file}${o.key}=${o.values.map(hydraValue).join(',')}`;
+}
+
+/**
+ * The `-S` arguments of one override: `[file:]key=v1,v2`; for a value that replaces the
+ * param as a whole, `[file:]~key` and `[file:]+key=value` (DVC's `key={...}` would merge
+ * into a map and refuse a new key).
+ */
+export function setParamArgs(o: ParamOverride): string[] {
+  const whole = o.values.filter((v) => v.whole !== undefined);
+  if (!whole.length) return [setParamArg(o)];
+  const file = fileOf(o);
+  if (o.values.length > 1) throw new ExpArgError(`${o.key} is a list or a map: it takes one value, not a grid`);
+  return [`${file}~${o.key}`, `${file}+${o.key}=${whole[0].whole!}`];
 }
 
 /** How many experiments a queue with these overrides makes: the product of their value counts. */
@@ -206,7 +231,7 @@ function runArgs(queue: boolean, o: ExpRunOptions): string[] {
   if (size > MAX_GRID) throw new ExpArgError(`this grid makes ${size} experiments; at most ${MAX_GRID} are queued at once`);
   const args = ['exp', 'run', ...(queue ? ['--queue'] : [])];
   if (o.name !== undefined) args.push('-n', checkNewRef('the experiment name', o.name));
-  for (const ov of overrides) args.push('-S', setParamArg(ov));
+  for (const ov of overrides) for (const arg of setParamArgs(ov)) args.push('-S', arg);
   const targets = (o.targets ?? []).map((t) => checkRef('the target', t));
   if (targets.length) args.push('--', ...targets);
   return args;
@@ -239,8 +264,8 @@ function names(what: string, list: readonly string[]): string[] {
 
 /** `dvc queue kill`: interrupt running queued experiments (`force`: SIGKILL instead of Ctrl-C). */
 export const queueKillArgs = (tasks: readonly string[], o: { force?: boolean } = {}): string[] => ['queue', 'kill', ...(o.force ? ['-f'] : []), '--', ...names('experiment to kill', tasks)];
-/** `dvc queue logs`: the output of a queued experiment that ran, runs or failed. */
-export const queueLogsArgs = (task: string): string[] => ['queue', 'logs', '--', checkExperiment(task)];
+/** `dvc queue logs`: the output of a queued experiment that ran, runs or failed; `follow` (-f) keeps reading while it runs. */
+export const queueLogsArgs = (task: string, o: { follow?: boolean } = {}): string[] => ['queue', 'logs', ...(o.follow ? ['-f'] : []), '--', checkExperiment(task)];
 /** `dvc exp apply`: the experiment's params, code and outputs into the workspace (DVC overwrites changes). */
 export const applyArgs = (exp: string): string[] => ['exp', 'apply', '--', checkExperiment(exp)];
 export const branchArgs = (exp: string, branch: string): string[] => ['exp', 'branch', '--', checkExperiment(exp), checkNewRef('the branch name', branch)];
@@ -284,12 +309,26 @@ export function experimentTarget(run: { id: string; name: string }): string {
   return !run.name || run.name === run.id.slice(0, 7) ? run.id : run.name;
 }
 
+/** A param a `-S` can set: `path` is its keys in the file; a `container` (list or map) is set as a whole. */
+export interface SettableParam {
+  key: string;
+  path: string[];
+  value: unknown;
+  container: boolean;
+}
+
 /**
- * The params a `-S` can change, from a params file's data: scalar leaves (a list or a map
- * would be split at its commas as a grid) whose key Hydra can name, in document order.
+ * The params a `-S` can set, from a params file's data, in document order: each scalar,
+ * each list, and each map (before its own entries), whose key Hydra can name.
  */
-export function settableParams(data: unknown): { key: string; value: unknown }[] {
-  return flattenLeaves(data, '.')
-    .filter(([key, value]) => (value === null || typeof value !== 'object') && !paramKeyProblem(key))
-    .map(([key, value]) => ({ key, value }));
+export function settableParams(data: unknown): SettableParam[] {
+  const out: SettableParam[] = [];
+  walkEntries(data, (path, value) => {
+    const key = path.join('.');
+    // A key with a dot would name another path; one Hydra cannot name hides what is under it too.
+    if (path[path.length - 1].includes('.') || paramKeyProblem(key)) return false;
+    out.push({ key, path, value, container: value !== null && typeof value === 'object' });
+    return true;
+  });
+  return out;
 }

@@ -5,6 +5,9 @@ write URI N_MODELS N_VERSIONS: trains a tiny sklearn model per run and logs it w
     aliases, tags, descriptions and a legacy stage. Prints the run ids as JSON.
 read URI: prints MlflowClient.search_registered_models / search_model_versions as JSON.
 logged URI: prints the MLflow 3 logged models (search_logged_models) as JSON.
+serve-model URI NAME SEED ROWS: registers one sklearn classifier (input example: its first
+    ROWS rows) as NAME with alias champion, for the serving suites. Prints its version, its
+    storage and the oracle: MLflow's own pyfunc loader's predictions on the example rows.
 """
 import json
 import sys
@@ -103,6 +106,30 @@ def logged(uri):
     print(json.dumps(out))
 
 
+def serve_model(uri, name, seed, rows):
+    import logging
+
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    logging.disable(logging.WARNING)
+    mlflow.set_tracking_uri(uri)
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.normal(size=(40 + rows, 3)), columns=["sepal", "petal", "stem"])
+    y = (x["sepal"] + x["petal"] - x["stem"] > 0).astype(int)
+    with mlflow.start_run():
+        info = mlflow.sklearn.log_model(LogisticRegression().fit(x, y), name="model", input_example=x[:rows], registered_model_name=name)
+    client = MlflowClient()
+    client.set_registered_model_alias(name, "champion", info.registered_model_version)
+    pred = mlflow.pyfunc.load_model(f"models:/{name}@champion").predict(x[:rows])
+    print(json.dumps({
+        "version": str(client.get_model_version(name, info.registered_model_version).version),
+        "storage": mlflow.get_logged_model(info.model_id).artifact_location,
+        "predictions": [int(p) for p in pred],
+    }))
+
+
 if __name__ == "__main__":
     cmd, uri = sys.argv[1], sys.argv[2]
     if cmd == "write":
@@ -111,3 +138,5 @@ if __name__ == "__main__":
         read(uri)
     elif cmd == "logged":
         logged(uri)
+    elif cmd == "serve-model":
+        serve_model(uri, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
