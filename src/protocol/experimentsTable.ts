@@ -73,6 +73,11 @@ export type HostToTable =
       /** Metrics whose min/max columns are on. */
       minMax: string[];
       problems: string[];
+      /**
+       * A tracking server's search is still paging: the rows are its first pages (the
+       * newest matches first) and more are on the way. Absent once every page came.
+       */
+      loadingMore?: boolean;
     }
   /** The search text the host holds (restored), and its parse error, if any. */
   | { type: 'search'; text: string; error: SearchErrorMsg | null }
@@ -172,7 +177,8 @@ export function parseHostToTable(m: unknown): HostToTable | undefined {
         Array.isArray(m.choices) &&
         m.choices.every(isChoice) &&
         isStrArray(m.minMax) &&
-        isStrArray(m.problems);
+        isStrArray(m.problems) &&
+        (m.loadingMore === undefined || typeof m.loadingMore === 'boolean');
       return ok ? (m as HostToTable) : undefined;
     }
     case 'search':

@@ -45,13 +45,14 @@ export function onHostMessage(s: TableState, m: HostToTable): TableState {
     if (r.kind === 'run') present.add(r.key);
     else if (r.collapsed) folded = true;
   }
-  // Runs folded into a collapsed group are not in the rows but still exist: keep the selection then.
-  const selected = folded ? s.selected : new Set([...s.selected].filter((k) => present.has(k)));
+  // Runs folded into a collapsed group are not in the rows but still exist, and a server's
+  // search that is still paging may bring them yet: keep the selection then.
+  const selected = folded || m.loadingMore ? s.selected : new Set([...s.selected].filter((k) => present.has(k)));
   const cursor = {
     row: Math.max(0, Math.min(s.cursor.row, m.rows.length - 1)),
     col: Math.max(0, Math.min(s.cursor.col, m.columns.length - 1)),
   };
-  return { ...s, columns: m.columns, rows: m.rows, total: m.total, matched: m.matched, sort: m.sort, groupBy: m.groupBy, choices: m.choices, minMax: m.minMax, selected, cursor, loaded: true };
+  return { ...s, columns: m.columns, rows: m.rows, total: m.total, matched: m.matched, sort: m.sort, groupBy: m.groupBy, choices: m.choices, minMax: m.minMax, loadingMore: m.loadingMore, selected, cursor, loaded: true };
 }
 
 /** The rows to draw for a scroll position: [first, end), with the overscan, clamped to the table. */
@@ -149,7 +150,9 @@ export function sortMark(s: TableState, column: string): string {
 /** The toolbar's count: "12 of 40 runs · 2 selected". */
 export function countText(s: TableState): string {
   const runs = s.total === 1 ? 'run' : 'runs';
-  const shown = s.matched === s.total ? `${s.total} ${runs}` : `${s.matched} of ${s.total} ${runs}`;
+  const listed = s.matched === s.total ? `${s.total} ${runs}` : `${s.matched} of ${s.total} ${runs}`;
+  // The server's first pages are in; the count grows as the next ones come.
+  const shown = s.loadingMore ? `${listed} loaded · loading more…` : listed;
   return s.selected.size ? `${shown} · ${s.selected.size} selected` : shown;
 }
 

@@ -36,6 +36,8 @@ export class ExperimentsPanel implements vscode.Disposable {
   private foldedContext = new Set<string>();
   private readonly extremes = new Map<string, Map<string, Extremes>>();
   private liveTimer: NodeJS.Timeout | undefined;
+  /** The last rows sent were a server search's first pages, with more coming. */
+  private sentLoading = false;
 
   /** The open table, revealed; or a new one. */
   static show(deps: ExperimentsDeps): ExperimentsPanel {
@@ -77,7 +79,10 @@ export class ExperimentsPanel implements vscode.Disposable {
     this.host.track(
       deps.catalog.onDidChangeTreeData(() => {
         clearTimeout(this.liveTimer);
-        this.liveTimer = setTimeout(() => this.host.ready && void this.host.queue(() => this.send()), LIVE_DEBOUNCE_MS);
+        // A server search's pages (and its end) show at once: the first page is what the
+        // user waits for. Other changes (a training logging) are gathered for a while.
+        const paging = this.sentLoading || !!deps.catalog.loadingMore?.();
+        this.liveTimer = setTimeout(() => this.host.ready && void this.host.queue(() => this.send()), paging ? 0 : LIVE_DEBOUNCE_MS);
       }),
     );
   }
@@ -217,6 +222,8 @@ export class ExperimentsPanel implements vscode.Disposable {
     const { message, visible, view } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'), this.foldedContext);
     this.visible = visible;
     this.view = view;
+    this.sentLoading = !!this.deps.catalog.loadingMore?.();
+    if (this.sentLoading) message.loadingMore = true;
     this.host.post(message);
   }
 
