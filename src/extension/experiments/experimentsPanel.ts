@@ -17,6 +17,11 @@ export const EXPERIMENTS_VIEW_TYPE = 'mlops.experiments';
 const STATE_KEY = 'mlops.experimentsTable';
 // The runs model fires once per store read; a training run makes that every few seconds.
 const LIVE_DEBOUNCE_MS = 300;
+/**
+ * Rows per message: 100,000 rows' messages made at once were a 64 MB peak of the extension
+ * host; in parts of this many the first draws sooner and only one part is held at a time.
+ */
+const ROWS_PER_MESSAGE = 5000;
 
 export interface ExperimentsDeps extends PanelDeps {
   catalog: TableCatalog;
@@ -219,12 +224,14 @@ export class ExperimentsPanel implements vscode.Disposable {
 
   private send(): void {
     this.runs = tableRuns(this.deps.catalog, this.extremes);
-    const { message, visible, view } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'), this.foldedContext);
+    const { message, visible, view, rest } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'), this.foldedContext, ROWS_PER_MESSAGE);
     this.visible = visible;
     this.view = view;
     this.sentLoading = !!this.deps.catalog.loadingMore?.();
     if (this.sentLoading) message.loadingMore = true;
     this.host.post(message);
+    // Each part is serialised as it is posted and dropped before the next is made.
+    for (const part of rest()) this.host.post(part);
   }
 
   private openIn(action: 'compare' | 'charts', keys: string[]): void {
