@@ -78,7 +78,7 @@ const HOST_BUNDLE = join(tmpdir(), 'mlops-bench-experiments', 'host.cjs');
 // the table's message from tableMessage.ts and the core table code it uses.
 const hostBuild = await esbuild.build({
   stdin: {
-    contents: `export { rowsMessage } from './src/extension/experiments/tableMessage';\nexport { DEFAULT_TABLE_STATE } from './src/core/runs/table';`,
+    contents: `export { rowsMessage } from './src/extension/experiments/tableMessage';\nexport { DEFAULT_TABLE_STATE } from './src/core/runs/table';\nexport { compactListing } from './src/core/runs/compactListing';`,
     resolveDir: root,
     loader: 'ts',
   },
@@ -288,22 +288,24 @@ async function scroll() {
 /**
  * In a fresh Node process (the extension host is one): the memory 100,000 listed runs and
  * the open table take. Idle: the bundles loaded. Then what the Runs view and the panel hold:
- * the runs as the SQLite reader returns them (the bench's mlflow.db read ten times: ten
- * stores of 10,000 runs, each run its own objects), the table's runs and view, and the rows
+ * the runs as the SQLite reader returns them, packed as the host packs the run-store
+ * worker's listings (the bench's mlflow.db read ten times: ten stores of 10,000 runs, each
+ * run its own objects; the worker itself is not started), the table's runs and view, and the rows
  * message serialised once as postMessage does (dropped after the post; the rest stays
  * while the panel is open).
  */
 function memory() {
   const code = `
 const { MlflowSqliteSource } = require(${JSON.stringify(join(root, 'dist', 'core.js'))});
-const { rowsMessage, DEFAULT_TABLE_STATE } = require(${JSON.stringify(HOST_BUNDLE)});
+const { rowsMessage, DEFAULT_TABLE_STATE, compactListing } = require(${JSON.stringify(HOST_BUNDLE)});
 (async () => {
   const mb = (n) => n / 1048576;
   const snap = () => { global.gc(); global.gc(); const m = process.memoryUsage(); return { heap: mb(m.heapUsed + m.external + m.arrayBuffers), rss: mb(m.rss) }; };
   const idle = snap();
   const runs = [];
   for (let k = 0; runs.length < ${SCROLL_RUNS}; k++) {
-    const listing = await new MlflowSqliteSource(${JSON.stringify(db)}, { wasmPath: ${JSON.stringify(join(root, 'dist', 'sql-wasm.wasm'))} }).list();
+    // Packed as IsolatedRunSource packs what the run-store worker sends (compactListingSoon).
+    const listing = compactListing(await new MlflowSqliteSource(${JSON.stringify(db)}, { wasmPath: ${JSON.stringify(join(root, 'dist', 'sql-wasm.wasm'))} }).list());
     runs.push(...listing.runs.slice(0, ${SCROLL_RUNS} - runs.length).map((run) => ({ key: 's' + k + '\\n' + run.id, run, source: 'MLflow · mlflow.db', experiment: 'bench' })));
   }
   const listed = snap();

@@ -43,12 +43,33 @@ export function isCompactMetrics(metrics: object): boolean {
   return Object.hasOwn(metrics, AT);
 }
 
+/** Runs compacted per macrotask by compactListingSoon. */
+const SLICE_RUNS = 2000;
+
 /**
  * Rewrites the listing's runs in place: compact metrics, interned repeated strings. Returns
  * the same listing. Runs whose points are not all numbers keep their records as they are.
  */
 export function compactListing<T extends Pick<RunListing, 'runs'>>(listing: T): T {
   compactRuns(listing.runs);
+  return listing;
+}
+
+/**
+ * The same, a slice of runs per macrotask once the caller has handed the listing on:
+ * making the compact records costs about what reading the runs did (a defineProperties
+ * per run), so the views draw first and the memory comes back a moment later. Each run's
+ * record is swapped whole, so a reader in between sees either form, never half of one.
+ */
+export function compactListingSoon<T extends Pick<RunListing, 'runs'>>(listing: T): T {
+  const runs = listing.runs;
+  let at = 0;
+  const step = () => {
+    compactRuns(runs.slice(at, at + SLICE_RUNS));
+    at += SLICE_RUNS;
+    if (at < runs.length) setTimeout(step, 0).unref();
+  };
+  if (runs.length) setTimeout(step, 0).unref();
   return listing;
 }
 

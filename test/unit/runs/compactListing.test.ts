@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { compactRuns, isCompactMetrics } from '../../../src/core/runs/compactListing';
+import { compactListingSoon, compactRuns, isCompactMetrics } from '../../../src/core/runs/compactListing';
 import type { MetricPoint, RunSummary } from '../../../src/core/runs/types';
 
 const odd = [NaN, -0, 0, Infinity, -Infinity, 1e-300, 2 ** 53 + 2, -(2 ** 40), Number.MAX_VALUE, 0.1];
@@ -102,5 +102,17 @@ describe('compactRuns (packed latest metrics)', () => {
       assert.deepStrictEqual(r.tags, before[i].tags);
       assert.equal(r.userId, 'alice');
     });
+  });
+
+  it('compactListingSoon packs the runs a slice per macrotask after handing the listing back', async () => {
+    const runs = Array.from({ length: 4500 }, (_, i) => runOf(i, { loss: { step: i, timestamp: i, value: i / 7 } }));
+    const listing = compactListingSoon({ runs });
+    assert.equal(listing.runs, runs);
+    assert.equal(runs.filter((r) => isCompactMetrics(r.metrics)).length, 0, 'nothing before the caller had the runs');
+    for (let turns = 0; runs.some((r) => !isCompactMetrics(r.metrics)); turns++) {
+      assert.ok(turns < 1000, 'packed within a bounded number of turns');
+      await new Promise((r) => setImmediate(r));
+    }
+    runs.forEach((r, i) => assert.deepStrictEqual(r.metrics, { loss: { step: i, timestamp: i, value: i / 7 } }));
   });
 });

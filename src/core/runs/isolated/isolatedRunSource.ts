@@ -3,7 +3,7 @@
 // which asks the worker. When the worker dies or runs past the deadline on this store, the
 // call rejects with an IsolatedWorkerError: the Runs view shows it as this store's error.
 import { IsolatedWorker, IsolatedWorkerError, type IsolatedWorkerOptions } from '../../common/isolatedWorker';
-import { compactListing } from '../compactListing';
+import { compactListingSoon } from '../compactListing';
 import type { FileSourceOptions } from '../fileSources';
 import type { MetricPoint, RunListing, RunSource } from '../types';
 import { decodePoints } from './pointsCodec';
@@ -41,9 +41,9 @@ export class IsolatedRunSource implements RunSource {
     const failed = this.failed;
     if (failed && this.now() < failed.until) throw failed.error;
     try {
-      // The structured clone made every point an object again: packed once more on this
-      // side, as the Runs view and the table hold the listing for as long as they are open.
-      const listing = compactListing(await this.worker.call<RunListing>('list', this.ref));
+      // The structured clone made every point an object: packed on this side (soon after
+      // the views have the runs), as they hold the listing for as long as they are open.
+      const listing = compactListingSoon(await this.worker.call<RunListing>('list', this.ref));
       this.failed = undefined;
       return listing;
     } catch (err) {

@@ -5,7 +5,6 @@
 import { stat } from 'node:fs/promises';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, SourceWarning, WarningSink } from '../types';
-import { compactListing } from '../compactListing';
 import { readConsistent } from './sqliteConsistentRead';
 import { Unsupported, type SqliteFile } from './sqlitePages';
 import { checkShortRecord, columnPositions, columnReader, readSchema, type Schema } from './sqliteSchema';
@@ -129,7 +128,7 @@ export class MlflowSqliteSource implements RunSource {
       if (r) r.metrics[row.text(key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
     });
     for (const r of runs.values()) if (!r.name) r.name = r.tags['mlflow.runName'] ?? r.id;
-    return compactListing({ experiments, runs: [...runs.values()] });
+    return { experiments, runs: [...runs.values()] };
   }
 
   private async listSqlJs(warnings: SourceWarning[]): Promise<RunListing> {
@@ -158,7 +157,7 @@ export class MlflowSqliteSource implements RunSource {
       if (r) r.metrics[String(key)] = { step: Number(step), timestamp: Number(timestamp), value: isNan ? NaN : Number(value) };
     }
     for (const r of runs.values()) if (!r.name) r.name = r.tags['mlflow.runName'] ?? r.id;
-    return compactListing({ experiments, runs: [...runs.values()], warnings });
+    return { experiments, runs: [...runs.values()], warnings };
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
