@@ -43,6 +43,8 @@ export class ExperimentsPanel implements vscode.Disposable {
   private liveTimer: NodeJS.Timeout | undefined;
   /** The last rows sent were a server search's first pages, with more coming. */
   private sentLoading = false;
+  /** A send is scheduled on liveTimer. */
+  private livePending = false;
 
   /** The open table, revealed; or a new one. */
   static show(deps: ExperimentsDeps): ExperimentsPanel {
@@ -83,11 +85,19 @@ export class ExperimentsPanel implements vscode.Disposable {
     ExperimentsPanel.open.add('table', this);
     this.host.track(
       deps.catalog.onDidChangeTreeData(() => {
+        const loading = !!deps.catalog.loadingMore?.();
+        // A server search's first page and its end show at once (the first rows are what the
+        // user waits for; at the end the count stops saying "loading more"). Pages between
+        // show at most every LIVE_DEBOUNCE_MS (each send makes every row again), and other
+        // changes (a training logging) are gathered for that long.
+        const now = loading !== this.sentLoading;
+        if (!now && loading && this.livePending) return;
         clearTimeout(this.liveTimer);
-        // A server search's pages (and its end) show at once: the first page is what the
-        // user waits for. Other changes (a training logging) are gathered for a while.
-        const paging = this.sentLoading || !!deps.catalog.loadingMore?.();
-        this.liveTimer = setTimeout(() => this.host.ready && void this.host.queue(() => this.send()), paging ? 0 : LIVE_DEBOUNCE_MS);
+        this.livePending = true;
+        this.liveTimer = setTimeout(() => {
+          this.livePending = false;
+          if (this.host.ready) void this.host.queue(() => this.send());
+        }, now ? 0 : LIVE_DEBOUNCE_MS);
       }),
     );
   }
