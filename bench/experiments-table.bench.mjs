@@ -21,6 +21,8 @@ import { launchBrowser } from '../test/e2e/browser.mjs';
 
 const RUNS = Number(process.env.BENCH_TABLE_RUNS ?? 10000);
 const SCROLL_RUNS = 100_000;
+// ExperimentsPanel's ROWS_PER_MESSAGE: the rows message is posted in parts of this many rows.
+const ROWS_PER_MESSAGE = 5000;
 // Which parts run (comma-separated): render (vs MLflow's UI), scroll, memory. All by default.
 const PARTS = new Set((process.env.BENCH_TABLE_PARTS ?? 'render,scroll,memory').split(',').map((p) => p.trim()));
 const PARAMS = 8;
@@ -75,7 +77,7 @@ if (!existsSync(db)) {
 // the table's message from tableMessage.ts and the core table code it uses.
 const { rowsMessage, DEFAULT_TABLE_STATE } = await hostBundle(
   'experiments',
-  `export { rowsMessage } from './src/extension/experiments/tableMessage';\nexport { DEFAULT_TABLE_STATE } from './src/core/runs/table';`,
+  `export { rowsMessage } from './src/extension/experiments/tableMessage';\nexport { DEFAULT_TABLE_STATE } from './src/core/runs/table';\nexport { compactListing } from './src/core/runs/compactListing';`,
 );
 const require = createRequire(import.meta.url);
 const { MlflowSqliteSource } = require(join(root, 'dist', 'core.js'));
@@ -261,30 +263,41 @@ async function scroll() {
 /**
  * In a fresh Node process (the extension host is one): the memory 100,000 listed runs and
  * the open table take. Idle: the bundles loaded. Then what the Runs view and the panel hold:
- * the runs as the SQLite reader returns them (the bench's mlflow.db read ten times: ten
- * stores of 10,000 runs, each run its own objects), the table's runs and view, and the rows
+ * the runs as the SQLite reader returns them, packed as the host packs the run-store
+ * worker's listings (the bench's mlflow.db read ten times: ten stores of 10,000 runs, each
+ * run its own objects; the worker itself is not started), the table's runs and view, and the rows
  * message serialised once as postMessage does (dropped after the post; the rest stays
  * while the panel is open).
  */
 function memory() {
   const code = `
 const { MlflowSqliteSource } = require(${JSON.stringify(join(root, 'dist', 'core.js'))});
-const { rowsMessage, DEFAULT_TABLE_STATE } = require(${JSON.stringify(hostBundleFile('experiments'))});
+const { rowsMessage, DEFAULT_TABLE_STATE, compactListing } = require(${JSON.stringify(hostBundleFile('experiments'))});
 (async () => {
   const mb = (n) => n / 1048576;
   const snap = () => { global.gc(); global.gc(); const m = process.memoryUsage(); return { heap: mb(m.heapUsed + m.external + m.arrayBuffers), rss: mb(m.rss) }; };
   const idle = snap();
   const runs = [];
   for (let k = 0; runs.length < ${SCROLL_RUNS}; k++) {
-    const listing = await new MlflowSqliteSource(${JSON.stringify(db)}, { wasmPath: ${JSON.stringify(join(root, 'dist', 'sql-wasm.wasm'))} }).list();
+    // Packed as IsolatedRunSource packs what the run-store worker sends (compactListingSoon).
+    const listing = compactListing(await new MlflowSqliteSource(${JSON.stringify(db)}, { wasmPath: ${JSON.stringify(join(root, 'dist', 'sql-wasm.wasm'))} }).list());
     runs.push(...listing.runs.slice(0, ${SCROLL_RUNS} - runs.length).map((run) => ({ key: 's' + k + '\\n' + run.id, run, source: 'MLflow · mlflow.db', experiment: 'bench' })));
   }
   const listed = snap();
   // In a function of its own: the message is out of every live frame once it returns.
+  // As ExperimentsPanel.send: the first part of the rows, then the rest, each part
+  // serialised as it is posted (webview.postMessage) and dropped before the next is made.
   const send = () => {
-    const { message, visible, view } = rowsMessage(runs, DEFAULT_TABLE_STATE, undefined, Date.now(), '(none)');
-    const sent = JSON.stringify(message).length;
-    return { kept: { visible, view }, sent, rows: message.rows.length, peak: mb(process.memoryUsage().rss) };
+    const { message, visible, view, rest } = rowsMessage(runs, DEFAULT_TABLE_STATE, undefined, Date.now(), '(none)', undefined, ${ROWS_PER_MESSAGE});
+    let sent = JSON.stringify(message).length;
+    let rows = message.rows.length;
+    let peak = process.memoryUsage().rss;
+    for (const part of rest()) {
+      sent += JSON.stringify(part).length;
+      rows += part.rows.length;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    return { kept: { visible, view }, sent, rows, peak: mb(peak) };
   };
   const { kept, sent, rows, peak } = send();
   const open = snap();

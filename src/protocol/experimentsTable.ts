@@ -73,7 +73,19 @@ export type HostToTable =
       /** Metrics whose min/max columns are on. */
       minMax: string[];
       problems: string[];
+      /**
+       * A tracking server's search is still paging: the rows are its first pages (the
+       * newest matches first) and more are on the way. Absent once every page came.
+       */
+      loadingMore?: boolean;
+      /**
+       * Rows still to come in `rowsMore` messages after these: a large table is sent in
+       * parts, so the extension host never holds every row's message at once.
+       */
+      more?: number;
     }
+  /** The next part of the rows of the last `rows` message; `more`: rows still to come after these. */
+  | { type: 'rowsMore'; width: number; rows: TableRowMsg[]; more: number }
   /** The search text the host holds (restored), and its parse error, if any. */
   | { type: 'search'; text: string; error: SearchErrorMsg | null }
   | ProbeRequest;
@@ -172,8 +184,15 @@ export function parseHostToTable(m: unknown): HostToTable | undefined {
         Array.isArray(m.choices) &&
         m.choices.every(isChoice) &&
         isStrArray(m.minMax) &&
-        isStrArray(m.problems);
+        isStrArray(m.problems) &&
+        (m.loadingMore === undefined || typeof m.loadingMore === 'boolean') &&
+        optional(m.more, isCount);
       return ok ? (m as HostToTable) : undefined;
+    }
+    case 'rowsMore': {
+      const width = m.width;
+      if (!isCount(width) || !isCount(m.more) || !Array.isArray(m.rows)) return undefined;
+      return m.rows.every((r) => isRow(r, width)) ? (m as HostToTable) : undefined;
     }
     case 'search':
       return isStr(m.text) && (m.error === null || isSearchError(m.error)) ? (m as HostToTable) : undefined;

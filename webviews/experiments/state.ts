@@ -11,7 +11,9 @@ export const OVERSCAN = 8;
 type RowsMsg = Extract<HostToTable, { type: 'rows' }>;
 
 /** The host's last rows (all but its problems), and what the user does here. */
-export interface TableState extends Omit<RowsMsg, 'type' | 'problems'> {
+export interface TableState extends Omit<RowsMsg, 'type' | 'problems' | 'more'> {
+  /** Rows of the last `rows` message still to come in `rowsMore` parts. */
+  pendingRows: number;
   search: string;
   searchError: SearchErrorMsg | null;
   /** Selected run keys. */
@@ -30,7 +32,7 @@ export interface SavedTable {
 export function restoreTableState(raw: unknown): TableState {
   const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const selected = Array.isArray(o.selected) ? o.selected.filter((s): s is string => typeof s === 'string') : [];
-  return { columns: [], rows: [], total: 0, matched: 0, sort: [], groupBy: null, choices: [], minMax: [], search: '', searchError: null, selected: new Set(selected), cursor: { row: 0, col: 0 }, loaded: false };
+  return { columns: [], rows: [], total: 0, matched: 0, sort: [], groupBy: null, choices: [], minMax: [], search: '', searchError: null, selected: new Set(selected), cursor: { row: 0, col: 0 }, loaded: false, pendingRows: 0 };
 }
 
 export const savedOf = (s: TableState): SavedTable => ({ selected: [...s.selected] });
@@ -38,20 +40,35 @@ export const savedOf = (s: TableState): SavedTable => ({ selected: [...s.selecte
 /** The host's message applied: selections of runs that are gone are dropped once rows come. */
 export function onHostMessage(s: TableState, m: HostToTable): TableState {
   if (m.type === 'search') return { ...s, search: m.text, searchError: m.error };
+  if (m.type === 'rowsMore') {
+    // A part that does not follow on from the rows held (a lost or stale one) is dropped.
+    if (m.width !== s.columns.length || m.rows.length + m.more !== s.pendingRows) return s;
+    return withSelection({ ...s, rows: s.rows.concat(m.rows), pendingRows: m.more });
+  }
   if (m.type !== 'rows') return s;
+  const next: TableState = { ...s, columns: m.columns, rows: m.rows, total: m.total, matched: m.matched, sort: m.sort, groupBy: m.groupBy, choices: m.choices, minMax: m.minMax, loadingMore: m.loadingMore, pendingRows: m.more ?? 0, loaded: true };
+  return withSelection(next);
+}
+
+/** The selection less the runs that are gone, and the cursor inside the table. */
+function withSelection(s: TableState): TableState {
+  const cursor = {
+    // While parts are still coming, the cursor's row may be in one of them.
+    row: s.pendingRows > 0 ? s.cursor.row : Math.max(0, Math.min(s.cursor.row, s.rows.length - 1)),
+    col: Math.max(0, Math.min(s.cursor.col, s.columns.length - 1)),
+  };
+  // Runs folded into a collapsed group are not in the rows but still exist, a server's
+  // search that is still paging may bring them yet, and so may the parts of the rows still
+  // to come: keep the selection then.
+  if (s.loadingMore || s.pendingRows > 0) return { ...s, cursor };
   const present = new Set<string>();
   let folded = false;
-  for (const r of m.rows) {
+  for (const r of s.rows) {
     if (r.kind === 'run') present.add(r.key);
     else if (r.collapsed) folded = true;
   }
-  // Runs folded into a collapsed group are not in the rows but still exist: keep the selection then.
   const selected = folded ? s.selected : new Set([...s.selected].filter((k) => present.has(k)));
-  const cursor = {
-    row: Math.max(0, Math.min(s.cursor.row, m.rows.length - 1)),
-    col: Math.max(0, Math.min(s.cursor.col, m.columns.length - 1)),
-  };
-  return { ...s, columns: m.columns, rows: m.rows, total: m.total, matched: m.matched, sort: m.sort, groupBy: m.groupBy, choices: m.choices, minMax: m.minMax, selected, cursor, loaded: true };
+  return { ...s, selected, cursor };
 }
 
 /** The rows to draw for a scroll position: [first, end), with the overscan, clamped to the table. */
@@ -149,7 +166,9 @@ export function sortMark(s: TableState, column: string): string {
 /** The toolbar's count: "12 of 40 runs · 2 selected". */
 export function countText(s: TableState): string {
   const runs = s.total === 1 ? 'run' : 'runs';
-  const shown = s.matched === s.total ? `${s.total} ${runs}` : `${s.matched} of ${s.total} ${runs}`;
+  const listed = s.matched === s.total ? `${s.total} ${runs}` : `${s.matched} of ${s.total} ${runs}`;
+  // The server's first pages are in; the count grows as the next ones come.
+  const shown = s.loadingMore ? `${listed} loaded · loading more…` : listed;
   return s.selected.size ? `${shown} · ${s.selected.size} selected` : shown;
 }
 

@@ -57,8 +57,11 @@ export interface RunSource {
   readonly kind: string;
   /** The folder or file the source reads. */
   readonly location: string;
-  /** Experiments and runs with params, tags and latest metrics. */
-  list(): Promise<RunListing>;
+  /**
+   * Experiments and runs with params, tags and latest metrics. `onPartial` (tracking
+   * servers with a search filter): what has come so far, while more pages are read.
+   */
+  list(signal?: AbortSignal, onPartial?: (soFar: RunListing) => void): Promise<RunListing>;
   /** Every point of one metric of one run, in the order logged. */
   metricHistory(runId: string, key: string): Promise<MetricPoint[]>;
   /**

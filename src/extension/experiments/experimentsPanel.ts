@@ -17,6 +17,11 @@ export const EXPERIMENTS_VIEW_TYPE = 'mlops.experiments';
 const STATE_KEY = 'mlops.experimentsTable';
 // The runs model fires once per store read; a training run makes that every few seconds.
 const LIVE_DEBOUNCE_MS = 300;
+/**
+ * Rows per message: 100,000 rows' messages made at once were a 64 MB peak of the extension
+ * host; in parts of this many the first draws sooner and only one part is held at a time.
+ */
+const ROWS_PER_MESSAGE = 5000;
 
 export interface ExperimentsDeps extends PanelDeps {
   catalog: TableCatalog;
@@ -36,6 +41,10 @@ export class ExperimentsPanel implements vscode.Disposable {
   private foldedContext = new Set<string>();
   private readonly extremes = new Map<string, Map<string, Extremes>>();
   private liveTimer: NodeJS.Timeout | undefined;
+  /** The last rows sent were a server search's first pages, with more coming. */
+  private sentLoading = false;
+  /** A send is scheduled on liveTimer. */
+  private livePending = false;
 
   /** The open table, revealed; or a new one. */
   static show(deps: ExperimentsDeps): ExperimentsPanel {
@@ -76,8 +85,19 @@ export class ExperimentsPanel implements vscode.Disposable {
     ExperimentsPanel.open.add('table', this);
     this.host.track(
       deps.catalog.onDidChangeTreeData(() => {
+        const loading = !!deps.catalog.loadingMore?.();
+        // A server search's first page and its end show at once (the first rows are what the
+        // user waits for; at the end the count stops saying "loading more"). Pages between
+        // show at most every LIVE_DEBOUNCE_MS (each send makes every row again), and other
+        // changes (a training logging) are gathered for that long.
+        const now = loading !== this.sentLoading;
+        if (!now && loading && this.livePending) return;
         clearTimeout(this.liveTimer);
-        this.liveTimer = setTimeout(() => this.host.ready && void this.host.queue(() => this.send()), LIVE_DEBOUNCE_MS);
+        this.livePending = true;
+        this.liveTimer = setTimeout(() => {
+          this.livePending = false;
+          if (this.host.ready) void this.host.queue(() => this.send());
+        }, now ? 0 : LIVE_DEBOUNCE_MS);
       }),
     );
   }
@@ -214,10 +234,14 @@ export class ExperimentsPanel implements vscode.Disposable {
 
   private send(): void {
     this.runs = tableRuns(this.deps.catalog, this.extremes);
-    const { message, visible, view } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'), this.foldedContext);
+    const { message, visible, view, rest } = rowsMessage(this.runs, this.state, this.filter, Date.now(), vscode.l10n.t('(none)'), this.foldedContext, ROWS_PER_MESSAGE);
     this.visible = visible;
     this.view = view;
+    this.sentLoading = !!this.deps.catalog.loadingMore?.();
+    if (this.sentLoading) message.loadingMore = true;
     this.host.post(message);
+    // Each part is serialised as it is posted and dropped before the next is made.
+    for (const part of rest()) this.host.post(part);
   }
 
   private openIn(action: 'compare' | 'charts', keys: string[]): void {

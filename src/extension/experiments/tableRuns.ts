@@ -8,6 +8,8 @@ import { KIND_LABEL, type ServerKind, type StoreKind } from '../runs/runsModel';
 /** The Runs view's catalog, with the experiment names the table shows. */
 export interface TableCatalog extends RunCatalog {
   experimentName?(sourceId: string, experimentId: string): string | undefined;
+  /** A tracking server's search has shown its first pages and reads the next ones. */
+  loadingMore?(): boolean;
 }
 
 // MLflow's tag naming a nested run's parent (mlflow.start_run(nested=True)).

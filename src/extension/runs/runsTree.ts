@@ -27,6 +27,8 @@ export interface SourceState {
   logged: Set<string>;
   /** A tracking server refused the search filter: MLflow's message, word for word. */
   filterRejected?: string;
+  /** A search's first pages are `listing`; the next ones are being read. */
+  loadingMore?: boolean;
 }
 
 /** A source as the view holds it: `retry` forgets a failure the source would otherwise keep answering for a while. */
@@ -224,10 +226,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
   }
 
-  private async list(state: SourceState): Promise<void> {
+  /**
+   * `partial`: a tracking server's search shows each page as it comes (the first one in
+   * the time the MLflow UI shows its first page), not once every match is read.
+   */
+  private async list(state: SourceState, partial = false): Promise<void> {
+    const onPartial = partial
+      ? (soFar: RunListing) => {
+          state.listing = soFar;
+          state.loadingMore = true;
+          state.error = state.filterRejected = undefined;
+          this.changed.fire(undefined);
+        }
+      : undefined;
     try {
       state.source ??= this.deps.createSource(state.spec);
-      state.listing = await state.source.list();
+      state.listing = await state.source.list(undefined, onPartial);
+      state.loadingMore = false;
       state.error = undefined;
       state.filterRejected = undefined;
       const now = new Set<string>();
@@ -238,6 +253,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       }
       state.logged = now;
     } catch (err) {
+      state.loadingMore = false;
       const message = errorMessage(err);
       if (state.error !== message) this.deps.log.error(`Runs: cannot read ${KIND_LABEL[state.spec.kind]} store ${state.spec.location}: ${message}`);
       state.error = message;
@@ -333,12 +349,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return { shown, total };
   }
 
+  /** Whether a tracking server's search is still reading pages beyond those shown. */
+  loadingMore(): boolean {
+    return [...this.states.values()].some((s) => s.loadingMore);
+  }
+
   /** Lists the tracking servers again now (the search filter changed: they filter it themselves). */
   async relistServers(): Promise<void> {
     const servers = [...this.states.values()].filter((s) => s.spec.kind === 'mlflow-rest');
     if (!servers.length) return;
     await this.loading;
-    await vscode.window.withProgress({ location: { viewId: 'mlops.runs' } }, () => Promise.all(servers.map((s) => this.list(s))));
+    await vscode.window.withProgress({ location: { viewId: 'mlops.runs' } }, () => Promise.all(servers.map((s) => this.list(s, true))));
     this.changed.fire(undefined);
   }
 

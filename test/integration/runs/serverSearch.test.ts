@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { MlflowRestSource } from '../../../src/core/runs/mlflow/mlflowRestSource';
+import { FIRST_PAGE_RUNS, MlflowRestSource } from '../../../src/core/runs/mlflow/mlflowRestSource';
 import { requirePeer } from '../harness';
 import { mlflowEnv } from './mlflowReference';
 import { startMlflowServer, type MlflowServer } from './mlflowServer';
@@ -74,6 +74,29 @@ describe('search sent to a real mlflow server with 10,000 runs', function () {
       assert.deepEqual(runs.map((r) => r.id).sort(), theirs.ids);
       if (i === 0) assert.equal(runs[0].name, 'run-0', 'the oldest run, found beyond maxRuns');
       if (i === 1) assert.equal(runs.length, 123);
+    });
+  }
+
+  for (const [i, filter] of FILTERS.entries()) {
+    it(`with ${JSON.stringify(filter)} shows the first ${FIRST_PAGE_RUNS} matches first, newest first, then all of them`, async () => {
+      const theirs = answers[i];
+      assert.ok('ids' in theirs);
+      const partials: string[][] = [];
+      const { runs } = await new MlflowRestSource(server!.url, { maxRuns: MAX_RUNS, filter: () => filter, pageSize: 40 }).list(undefined, (soFar) => partials.push(soFar.runs.map((r) => r.id)));
+      const ids = runs.map((r) => r.id);
+      assert.deepEqual([...ids].sort(), theirs.ids);
+      const starts = runs.map((r) => r.startTime ?? 0);
+      assert.ok(starts.every((t, j) => j === 0 || t <= starts[j - 1]), 'newest first, as MLflow orders them');
+      // The first page is the UI's page size, then pages of 40: a partial after each page the
+      // server says is followed by another (it says so after every full one).
+      const n = theirs.ids.length;
+      const want = n < FIRST_PAGE_RUNS ? 0 : 1 + Math.floor((n - FIRST_PAGE_RUNS) / 40);
+      assert.equal(partials.length, want, `${partials.length} partial listings`);
+      partials.forEach((p, j) => {
+        assert.equal(p.length, FIRST_PAGE_RUNS + 40 * j);
+        assert.deepEqual(p, ids.slice(0, p.length), 'each partial listing is the start of the whole one');
+      });
+      if (i === 1) assert.equal(partials[0].length, 100);
     });
   }
 

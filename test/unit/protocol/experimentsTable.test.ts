@@ -10,6 +10,7 @@ describe('experiments table messages are checked on arrival', () => {
     assert.ok(parseHostToTable({ ...rows, groupBy: 'param:lr', rows: [{ key: 'v:0.1', kind: 'group', cells: ['0.8 ± 0.1'], titles: ['count 2'], count: 2, collapsed: false }] }));
     assert.ok(parseHostToTable({ type: 'search', text: 'metrics.acc >', error: { message: 'expected a number at column 14', column: 14 } }));
     assert.ok(parseHostToTable({ type: 'search', text: '', error: null }));
+    assert.ok(parseHostToTable({ ...rows, loadingMore: true }));
   });
 
   it('refuses a row whose cells do not match the columns, a bad sort key, a negative count', () => {
@@ -19,6 +20,7 @@ describe('experiments table messages are checked on arrival', () => {
     assert.equal(parseHostToTable({ ...rows, sort: [{ column: 'x', desc: 'yes' }] }), undefined);
     assert.equal(parseHostToTable({ ...rows, total: -1 }), undefined);
     assert.equal(parseHostToTable({ ...rows, groupBy: undefined }), undefined);
+    assert.equal(parseHostToTable({ ...rows, loadingMore: 'yes' }), undefined);
     assert.equal(parseHostToTable({ type: 'search', text: 'x', error: { message: 'm', column: 1.5 } }), undefined);
   });
 

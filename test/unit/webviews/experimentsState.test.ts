@@ -90,6 +90,13 @@ describe('experiments table webview state', () => {
     s = onHostMessage(s, rowsMsg([{ ...group, collapsed: true }]));
     assert.deepEqual([...s.selected].sort(), ['b', 'c']);
     assert.deepEqual([...restoreTableState({ selected: ['x', 3] }).selected], ['x']);
+    // A server search's first page: the selection waits for the pages still coming, and the count says more are coming.
+    s = onHostMessage(s, rowsMsg([run('b', '2')], { total: 1, matched: 1, loadingMore: true }));
+    assert.deepEqual([...s.selected].sort(), ['b', 'c']);
+    assert.equal(countText(s), '1 run loaded · loading more… · 2 selected');
+    s = onHostMessage(s, rowsMsg([run('b', '2')], { total: 1, matched: 1 }));
+    assert.deepEqual([...s.selected], ['b']);
+    assert.equal(countText(s), '1 run · 1 selected');
   });
 
   it('copies a cell as shown and a row as TSV with its header (tabs and line breaks flattened)', () => {

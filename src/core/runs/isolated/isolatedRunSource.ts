@@ -3,6 +3,7 @@
 // which asks the worker. When the worker dies or runs past the deadline on this store, the
 // call rejects with an IsolatedWorkerError: the Runs view shows it as this store's error.
 import { IsolatedWorker, IsolatedWorkerError, type IsolatedWorkerOptions } from '../../common/isolatedWorker';
+import { compactListingSoon } from '../compactListing';
 import type { FileSourceOptions } from '../fileSources';
 import type { MetricPoint, RunListing, RunSource } from '../types';
 import { decodePoints } from './pointsCodec';
@@ -72,10 +73,14 @@ export class IsolatedRunSource implements RunSource {
     let listing: RunListing;
     if ('delta' in reply) {
       if (reply.base !== held?.token) return undefined;
+      // Only the changed runs are new here: the held ones are packed already.
+      compactListingSoon({ runs: reply.delta.changed });
       listing = { experiments: reply.experiments, runs: applyDelta(held.listing.runs, reply.delta), warnings: reply.warnings };
     } else {
       const { token: _token, ...full } = reply;
-      listing = full;
+      // The structured clone made every point an object: packed on this side (soon after
+      // the views have the runs), as they hold the listing for as long as they are open.
+      listing = compactListingSoon(full);
     }
     this.held = { token: reply.token, listing };
     return listing;

@@ -22,6 +22,13 @@ export interface MlflowRestSourceOptions extends MlflowRestOptions {
   filter?: () => string | undefined;
 }
 
+/**
+ * The first runs/search page of a filtered listing asks for this many runs, as the MLflow
+ * UI's runs page does: the matches a user looks at first come in one small answer, and
+ * the rest follow in pages of `pageSize` (see `onPartial`).
+ */
+export const FIRST_PAGE_RUNS = 100;
+
 /** A filtered listing follows the server's pages up to this many matches (a filter like `metrics.x > 0` could match a whole server). */
 export const FILTERED_MAX_RUNS = 50_000;
 
@@ -89,7 +96,12 @@ export class MlflowRestSource implements RunSource {
     this.aborter.abort();
   }
 
-  async list(signal?: AbortSignal): Promise<RunListing> {
+  /**
+   * `onPartial`: with a filter, called after each runs/search page but the last with what
+   * has come so far (the newest matches first, MLflow's order), so a view can show the
+   * first page while the next ones are read. The promise still resolves with everything.
+   */
+  async list(signal?: AbortSignal, onPartial?: (soFar: RunListing) => void): Promise<RunListing> {
     const { warnings, warn } = warningCollector(this.options.onWarning);
     const fail = (err: unknown) => warn({ file: err instanceof MlflowRestError ? err.url : this.location, message: restMessage(err) });
     const viewType = this.options.includeDeleted ? 'ALL' : 'ACTIVE_ONLY';
@@ -116,7 +128,14 @@ export class MlflowRestSource implements RunSource {
           (page_token) =>
             this.client.post(
               'api/2.0/mlflow/runs/search',
-              { experiment_ids: ids, filter, max_results: Math.min(this.options.pageSize ?? 1000, max - runs.length), run_view_type: viewType, order_by: ['attributes.start_time DESC'], page_token },
+              {
+                experiment_ids: ids,
+                filter,
+                max_results: Math.min(filter && onPartial && !runs.length ? FIRST_PAGE_RUNS : (this.options.pageSize ?? 1000), max - runs.length),
+                run_view_type: viewType,
+                order_by: ['attributes.start_time DESC'],
+                page_token,
+              },
               signal,
             ),
           (page) => {
@@ -130,6 +149,7 @@ export class MlflowRestSource implements RunSource {
               });
               return false;
             }
+            if (filter && onPartial && (page.next_page_token || i + EXPERIMENTS_PER_SEARCH < experiments.length)) onPartial({ experiments, runs: runs.slice(), warnings: warnings.slice() });
             return true;
           },
         );
