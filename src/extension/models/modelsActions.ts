@@ -6,11 +6,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import { assignTagArgs, checkGtoName, checkGtoVersion, nextCounter, nextVersion, registerTagArgs } from '../../core/models/gtoWrites';
 import { localFolder } from '../../core/models/mlmodel';
 import { runsOfRegistry } from '../../core/models/registryRuns';
+import { registryTrackingUri } from '../../core/models/workspaceServePicks';
 import type { LoggedModel, ModelVersion } from '../../core/models/types';
 import type { RunSummary } from '../../core/runs/types';
 import { requireCli } from '../pipelines/cliTools';
@@ -43,11 +43,7 @@ export interface ModelsActionsDeps {
 }
 
 /** MLflow's tracking URI for a store in files: what its client writes through. */
-export function trackingUriOf(reg: RegistryState): string {
-  if (reg.kind === 'mlflow-sqlite') return `sqlite:///${reg.location.replace(/\\/g, '/')}`;
-  if (reg.kind === 'mlflow-file') return pathToFileURL(reg.location).href;
-  return reg.location;
-}
+export const trackingUriOf = (reg: RegistryState): string => registryTrackingUri(reg.kind, reg.location);
 
 /** The interpreter of the environment whose `mlflow` the extension uses (beside it in bin/ or Scripts/). */
 async function mlflowPython(what: string): Promise<string | undefined> {
