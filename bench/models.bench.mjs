@@ -1,8 +1,11 @@
 // 200 registered models × 25 versions (tags on each, two aliases per model): our listing of the
 // registry from `mlflow.db` (dist/core.js, readSqliteRegistry) vs MlflowClient's
 // search_registered_models + search_model_versions on the same file, and then both against
-// `mlflow server` on that file: our REST reader vs the MLflow client. Each side is timed
-// inside its own process (3 runs, medians). MLflow creates the empty database (its schema and
+// `mlflow server` on that file, started as a user starts it (no --workers: MLflow 3's default,
+// uvicorn with 4 workers; the bench prints what the server runs): our REST reader vs the MLflow
+// client. Beside them, the server alone: one model-versions/search of every version, timed on
+// the wire, which both sides wait for. Each side is timed inside its own process (5 runs,
+// alternating, medians). MLflow creates the empty database (its schema and
 // migrations); the rows go in with plain SQL. Cached in ~/.cache/mlops-workbench.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
@@ -17,6 +20,7 @@ const MODELS = 200;
 const VERSIONS = 25;
 const GOAL_DB = 20;
 const GOAL_REST = 3;
+const RUNS = 5;
 const python = join(root, '.venv-peers', 'bin', 'python');
 const mlflowBin = join(root, '.venv-peers', 'bin', 'mlflow');
 if (!existsSync(python)) {
@@ -85,6 +89,22 @@ while True:
     if not token: break
 print((time.perf_counter() - t0) * 1000, len(models), len(versions), sum(len(m.aliases) for m in models))
 `;
+// One request, the answer read whole and parsed: what any client waits for at the least.
+const serverAlone = (/** @type {string} */ url) =>
+  `const t0 = performance.now(); fetch(${JSON.stringify(url)} + '/api/2.0/mlflow/model-versions/search?max_results=10000').then((r) => r.json()).then((j) => console.log(JSON.stringify({ ms: performance.now() - t0, versions: j.model_versions.length })));`;
+
+/** The command line that serves (uvicorn or gunicorn under \`mlflow server\`, with its worker count), as ps shows it. */
+function serverCommand(/** @type {number} */ pid) {
+  try {
+    const lines = execFileSync('ps', ['-o', 'args=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split('\n');
+    const serving = lines.find((l) => /uvicorn|gunicorn|waitress/.test(l)) ?? lines[0] ?? '';
+    const workers = /--workers[ =](\d+)|-w (\d+)/.exec(serving);
+    return `${/uvicorn/.test(serving) ? 'uvicorn' : /gunicorn/.test(serving) ? 'gunicorn' : /waitress/.test(serving) ? 'waitress' : 'unknown server'}, ${workers ? `${workers[1] ?? workers[2]} workers` : 'its default workers'} (no --workers given: MLflow's default)`;
+  } catch {
+    return 'started with MLflow\'s defaults (no --workers)';
+  }
+}
+
 const lastLine = (/** @type {string} */ text) => text.trim().split('\n').pop() ?? '';
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ours = (/** @type {string} */ script) => JSON.parse(lastLine(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 })));
@@ -97,7 +117,7 @@ const mlflowSide = (/** @type {string} */ uri) => {
 function compare(label, a, b, peer, goal) {
   const as = [];
   const bs = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < RUNS; i++) {
     as.push(a());
     bs.push(b());
   }
@@ -109,7 +129,7 @@ function compare(label, a, b, peer, goal) {
   console.log(`${peer} ${theirMs.toFixed(0)} ms (${bs.map((r) => r.ms.toFixed(0)).join(', ')}): ${t.models} models, ${t.versions} versions, ${t.aliases} aliases`);
   const ratio = theirMs / oursMs;
   const same = o.models === t.models && o.versions === t.versions && o.aliases === t.aliases;
-  result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of 3, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
+  result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of ${RUNS}, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
 }
 
 compare(`models: ${MODELS} registered models × ${VERSIONS} versions from mlflow.db`, () => ours(oursDb), () => mlflowSide(`sqlite:///${db}`), 'MlflowClient search_registered_models + search_model_versions', GOAL_DB);
@@ -124,7 +144,7 @@ const port = await new Promise((resolve) => {
 });
 const url = `http://127.0.0.1:${port}`;
 const log = openSync(join(dir, 'server.log'), 'w');
-const server = spawn(mlflowBin, ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--backend-store-uri', `sqlite:///${db}`], {
+const server = spawn(mlflowBin, ['server', '--host', '127.0.0.1', '--port', String(port), '--backend-store-uri', `sqlite:///${db}`], {
   cwd: dir,
   detached: true,
   stdio: ['ignore', log, log],
@@ -139,8 +159,12 @@ try {
     if (Date.now() > deadline) throw new Error(`mlflow server did not answer on ${url} (see ${join(dir, 'server.log')})`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  // One warm-up each: the server's first request imports and connects.
-  ours(oursRest(url));
+  console.log(`mlflow server: ${serverCommand(server.pid ?? 0)}`);
+  // One warm-up each: the server's first request imports and connects (in each worker).
+  for (let i = 0; i < 4; i++) ours(oursRest(url));
+  const floor = [];
+  for (let i = 0; i < RUNS; i++) floor.push(ours(serverAlone(url)).ms);
+  console.log(`the server alone: model-versions/search of all ${MODELS * VERSIONS} versions in one request ${median(floor).toFixed(0)} ms (median; ${floor.map((x) => x.toFixed(0)).join(', ')}); both sides wait for at least this`);
   compare(`models: ${MODELS} × ${VERSIONS} over REST from mlflow server`, () => ours(oursRest(url)), () => mlflowSide(url), 'MlflowClient against the same server', GOAL_REST);
 } finally {
   try {

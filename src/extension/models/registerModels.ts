@@ -94,7 +94,8 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
     tree,
     log,
     runs: async () => {
-      await runs.whenLoaded();
+      // The Runs view's first listing (a server can take a while): shown on the Models view too.
+      await vscode.window.withProgress({ location: { viewId: 'mlops.models' } }, () => runs.whenLoaded());
       return runs.allRuns();
     },
     write: (reg, w, python) =>
