@@ -3,6 +3,7 @@ import { containerTrackingUri } from '../../../src/core/hosts/modelServeInWorksp
 import { DEFAULT_SERVE_PORT, registryTrackingUri, servableWorkspaces, servePortChoice } from '../../../src/core/models/workspaceServePicks';
 
 const ws = (name: string, mine: boolean, state: string) => ({ kind: 'workspace' as const, mine, ws: { name, state } });
+type W = ReturnType<typeof ws>;
 
 describe('Serve Model Version… in a workspace: which workspace, which port, which tracking URI', () => {
   it('offers only the user\'s own running workspaces, from the mine/team groups and from a flat list', () => {
@@ -10,8 +11,8 @@ describe('Serve Model Version… in a workspace: which workspace, which port, wh
       { kind: 'mine', items: [ws('a', true, 'running'), ws('b', true, 'exited'), { kind: 'message' }] },
       { kind: 'team', items: [ws('teammate', false, 'running')] },
     ];
-    assert.deepEqual(servableWorkspaces(grouped).map((w) => w.ws.name), ['a']);
-    assert.deepEqual(servableWorkspaces([ws('c', true, 'running'), ws('d', false, 'running'), ws('e', true, 'paused'), { kind: 'error' }]).map((w) => w.ws.name), ['c']);
+    assert.deepEqual(servableWorkspaces<W>(grouped).map((w) => w.ws.name), ['a']);
+    assert.deepEqual(servableWorkspaces<W>([ws('c', true, 'running'), ws('d', false, 'running'), ws('e', true, 'paused'), { kind: 'error' }]).map((w) => w.ws.name), ['c']);
     assert.deepEqual(servableWorkspaces([]), []);
   });
 
