@@ -68,7 +68,19 @@ if (!existsSync(db)) {
 }
 
 const core = JSON.stringify(join(root, 'dist', 'core.js'));
-const count = `(l) => console.log(JSON.stringify({ ms: performance.now() - t0, models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0) }))`;
+// The answer's digest, computed after the clock stops, the same way on both sides: every
+// model (description, tags, aliases) and every version (run, source, status, tags), sorted.
+const count = `(l) => { const ms = performance.now() - t0;
+  const kv = (o) => Object.keys(o).sort().map((k) => k + '=' + o[k]).join(';');
+  const lines = [];
+  for (const m of l.models) {
+    lines.push(['M', m.name, m.description, kv(m.tags), kv(m.aliases)].join('\\t'));
+    for (const v of m.versions) lines.push(['V', v.name, v.version, v.runId ?? '', v.source, v.status, kv(v.tags)].join('\\t'));
+  }
+  lines.sort();
+  const digest = require('node:crypto').createHash('sha256').update(lines.join('\\n')).digest('hex').slice(0, 16);
+  console.log(JSON.stringify({ ms, models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0), digest }));
+}`;
 const oursDb = `const core = require(${core}); const t0 = performance.now(); core.readSqliteRegistry(${JSON.stringify(db)}).then(${count});`;
 const oursRest = (/** @type {string} */ url) => `const core = require(${core}); const t0 = performance.now(); core.readRestRegistry(new core.MlflowRestClient(${JSON.stringify(url)})).then(${count});`;
 const theirs = `
@@ -87,7 +99,14 @@ while True:
     page = c.search_model_versions(max_results=1000, page_token=token)
     versions.extend(page); token = page.token
     if not token: break
-print((time.perf_counter() - t0) * 1000, len(models), len(versions), sum(len(m.aliases) for m in models))
+ms = (time.perf_counter() - t0) * 1000
+import hashlib
+kv = lambda d: ';'.join(f'{k}={d[k]}' for k in sorted(d))
+lines = [ '\\t'.join(['M', m.name, m.description or '', kv(m.tags), kv({a: str(v) for a, v in m.aliases.items()})]) for m in models ]
+lines += [ '\\t'.join(['V', v.name, str(v.version), v.run_id or '', v.source or '', str(v.status or ''), kv(v.tags)]) for v in versions ]
+lines.sort()
+digest = hashlib.sha256('\\n'.join(lines).encode()).hexdigest()[:16]
+print(ms, len(models), len(versions), sum(len(m.aliases) for m in models), digest)
 `;
 // One request, the answer read whole and parsed: what any client waits for at the least.
 const serverAlone = (/** @type {string} */ url) =>
@@ -109,11 +128,11 @@ const lastLine = (/** @type {string} */ text) => text.trim().split('\n').pop() ?
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ours = (/** @type {string} */ script) => JSON.parse(lastLine(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 })));
 const mlflowSide = (/** @type {string} */ uri) => {
-  const [ms, models, versions, aliases] = lastLine(execFileSync(python, ['-c', theirs, uri], { encoding: 'utf8', env, maxBuffer: 1 << 26 })).split(/\s+/).map(Number);
-  return { ms, models, versions, aliases };
+  const [ms, models, versions, aliases, digest] = lastLine(execFileSync(python, ['-c', theirs, uri], { encoding: 'utf8', env, maxBuffer: 1 << 26 })).split(/\s+/);
+  return { ms: Number(ms), models: Number(models), versions: Number(versions), aliases: Number(aliases), digest };
 };
 
-/** @param {string} label @param {() => {ms: number, models: number, versions: number, aliases: number}} a @param {() => {ms: number, models: number, versions: number, aliases: number}} b @param {string} peer @param {number} goal */
+/** @param {string} label @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} a @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} b @param {string} peer @param {number} goal */
 function compare(label, a, b, peer, goal) {
   const as = [];
   const bs = [];
@@ -125,10 +144,10 @@ function compare(label, a, b, peer, goal) {
   const theirMs = median(bs.map((r) => r.ms));
   const o = as[0];
   const t = bs[0];
-  console.log(`ours ${oursMs.toFixed(0)} ms (${as.map((r) => r.ms.toFixed(0)).join(', ')}): ${o.models} models, ${o.versions} versions, ${o.aliases} aliases`);
-  console.log(`${peer} ${theirMs.toFixed(0)} ms (${bs.map((r) => r.ms.toFixed(0)).join(', ')}): ${t.models} models, ${t.versions} versions, ${t.aliases} aliases`);
+  console.log(`ours ${oursMs.toFixed(0)} ms (${as.map((r) => r.ms.toFixed(0)).join(', ')}): ${o.models} models, ${o.versions} versions, ${o.aliases} aliases, digest ${o.digest}`);
+  console.log(`${peer} ${theirMs.toFixed(0)} ms (${bs.map((r) => r.ms.toFixed(0)).join(', ')}): ${t.models} models, ${t.versions} versions, ${t.aliases} aliases, digest ${t.digest}`);
   const ratio = theirMs / oursMs;
-  const same = o.models === t.models && o.versions === t.versions && o.aliases === t.aliases;
+  const same = o.models === t.models && o.versions === t.versions && o.aliases === t.aliases && as.every((r) => r.digest === t.digest) && bs.every((r) => r.digest === t.digest);
   result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of ${RUNS}, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
 }
 
