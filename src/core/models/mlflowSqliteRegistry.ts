@@ -149,6 +149,19 @@ class ByName<T> {
   }
 }
 
+/** A column's text, the string of the row before when the bytes are the same (tag keys repeat on every version). */
+class RepeatedText {
+  private lastMark: unknown = null;
+  private last = '';
+
+  of(row: Row, k: number): string {
+    if (this.lastMark !== null && row.same(k, this.lastMark)) return this.last;
+    this.lastMark = row.mark(k);
+    this.last = str(row.get(k));
+    return this.last;
+  }
+}
+
 async function assemble(rows: TableRows, options: SqliteRegistryOptions): Promise<Omit<RegistryListing, 'warnings'> & { warnings: string[] }> {
   const workspace = literal(options.workspace ?? 'default');
   const inWorkspace = (row: Row, k: number) => row.is(k, workspace) || row.get(k) === null || str(row.get(k)) === workspace.text;
@@ -190,9 +203,10 @@ async function assemble(rows: TableRows, options: SqliteRegistryOptions): Promis
       if (entry && inWorkspace(row, 3)) entry.model.tags[str(row.get(0))] = str(row.get(1));
     });
     const versionModelOf = new ByName(models);
+    const tagKey = new RepeatedText();
     await rows('model_version_tags', ['key', 'value', 'name', 'version', 'workspace'], (row) => {
       const v = versionModelOf.of(row, 2)?.byVersion.get(str(row.get(3)));
-      if (v && inWorkspace(row, 4)) v.tags[str(row.get(0))] = str(row.get(1));
+      if (v && inWorkspace(row, 4)) v.tags[tagKey.of(row, 0)] = str(row.get(1));
     });
     const aliasModelOf = new ByName(models);
     await rows('registered_model_aliases', ['alias', 'version', 'name', 'workspace'], (row) => {
