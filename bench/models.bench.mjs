@@ -1,8 +1,11 @@
 // 200 registered models × 25 versions (tags on each, two aliases per model): our listing of the
 // registry from `mlflow.db` (dist/core.js, readSqliteRegistry) vs MlflowClient's
 // search_registered_models + search_model_versions on the same file, and then both against
-// `mlflow server` on that file: our REST reader vs the MLflow client. Each side is timed
-// inside its own process (3 runs, medians). MLflow creates the empty database (its schema and
+// `mlflow server` on that file, started as a user starts it (no --workers: MLflow 3's default,
+// uvicorn with 4 workers; the bench prints what the server runs): our REST reader vs the MLflow
+// client. Beside them, the server alone: one model-versions/search of every version, timed on
+// the wire, which both sides wait for. Each side is timed inside its own process (5 runs,
+// alternating, medians). MLflow creates the empty database (its schema and
 // migrations); the rows go in with plain SQL. Cached in ~/.cache/mlops-workbench.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
@@ -17,6 +20,7 @@ const MODELS = 200;
 const VERSIONS = 25;
 const GOAL_DB = 20;
 const GOAL_REST = 3;
+const RUNS = 5;
 const python = join(root, '.venv-peers', 'bin', 'python');
 const mlflowBin = join(root, '.venv-peers', 'bin', 'mlflow');
 if (!existsSync(python)) {
@@ -64,7 +68,19 @@ if (!existsSync(db)) {
 }
 
 const core = JSON.stringify(join(root, 'dist', 'core.js'));
-const count = `(l) => console.log(JSON.stringify({ ms: performance.now() - t0, models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0) }))`;
+// The answer's digest, computed after the clock stops, the same way on both sides: every
+// model (description, tags, aliases) and every version (run, source, status, tags), sorted.
+const count = `(l) => { const ms = performance.now() - t0;
+  const kv = (o) => Object.keys(o).sort().map((k) => k + '=' + o[k]).join(';');
+  const lines = [];
+  for (const m of l.models) {
+    lines.push(['M', m.name, m.description, kv(m.tags), kv(m.aliases)].join('\\t'));
+    for (const v of m.versions) lines.push(['V', v.name, v.version, v.runId ?? '', v.source, v.status, kv(v.tags)].join('\\t'));
+  }
+  lines.sort();
+  const digest = require('node:crypto').createHash('sha256').update(lines.join('\\n')).digest('hex').slice(0, 16);
+  console.log(JSON.stringify({ ms, models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0), digest }));
+}`;
 const oursDb = `const core = require(${core}); const t0 = performance.now(); core.readSqliteRegistry(${JSON.stringify(db)}).then(${count});`;
 const oursRest = (/** @type {string} */ url) => `const core = require(${core}); const t0 = performance.now(); core.readRestRegistry(new core.MlflowRestClient(${JSON.stringify(url)})).then(${count});`;
 const theirs = `
@@ -83,21 +99,44 @@ while True:
     page = c.search_model_versions(max_results=1000, page_token=token)
     versions.extend(page); token = page.token
     if not token: break
-print((time.perf_counter() - t0) * 1000, len(models), len(versions), sum(len(m.aliases) for m in models))
+ms = (time.perf_counter() - t0) * 1000
+import hashlib
+kv = lambda d: ';'.join(f'{k}={d[k]}' for k in sorted(d))
+lines = [ '\\t'.join(['M', m.name, m.description or '', kv(m.tags), kv({a: str(v) for a, v in m.aliases.items()})]) for m in models ]
+lines += [ '\\t'.join(['V', v.name, str(v.version), v.run_id or '', v.source or '', str(v.status or ''), kv(v.tags)]) for v in versions ]
+lines.sort()
+digest = hashlib.sha256('\\n'.join(lines).encode()).hexdigest()[:16]
+print(ms, len(models), len(versions), sum(len(m.aliases) for m in models), digest)
 `;
+// One request, the answer read whole and parsed: what any client waits for at the least.
+const serverAlone = (/** @type {string} */ url) =>
+  `const t0 = performance.now(); fetch(${JSON.stringify(url)} + '/api/2.0/mlflow/model-versions/search?max_results=10000').then((r) => r.json()).then((j) => console.log(JSON.stringify({ ms: performance.now() - t0, versions: j.model_versions.length })));`;
+
+/** The command line that serves (uvicorn or gunicorn under \`mlflow server\`, with its worker count), as ps shows it. */
+function serverCommand(/** @type {number} */ pid) {
+  try {
+    const lines = execFileSync('ps', ['-o', 'args=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split('\n');
+    const serving = lines.find((l) => /uvicorn|gunicorn|waitress/.test(l)) ?? lines[0] ?? '';
+    const workers = /--workers[ =](\d+)|-w (\d+)/.exec(serving);
+    return `${/uvicorn/.test(serving) ? 'uvicorn' : /gunicorn/.test(serving) ? 'gunicorn' : /waitress/.test(serving) ? 'waitress' : 'unknown server'}, ${workers ? `${workers[1] ?? workers[2]} workers` : 'its default workers'} (no --workers given: MLflow's default)`;
+  } catch {
+    return 'started with MLflow\'s defaults (no --workers)';
+  }
+}
+
 const lastLine = (/** @type {string} */ text) => text.trim().split('\n').pop() ?? '';
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ours = (/** @type {string} */ script) => JSON.parse(lastLine(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 })));
 const mlflowSide = (/** @type {string} */ uri) => {
-  const [ms, models, versions, aliases] = lastLine(execFileSync(python, ['-c', theirs, uri], { encoding: 'utf8', env, maxBuffer: 1 << 26 })).split(/\s+/).map(Number);
-  return { ms, models, versions, aliases };
+  const [ms, models, versions, aliases, digest] = lastLine(execFileSync(python, ['-c', theirs, uri], { encoding: 'utf8', env, maxBuffer: 1 << 26 })).split(/\s+/);
+  return { ms: Number(ms), models: Number(models), versions: Number(versions), aliases: Number(aliases), digest };
 };
 
-/** @param {string} label @param {() => {ms: number, models: number, versions: number, aliases: number}} a @param {() => {ms: number, models: number, versions: number, aliases: number}} b @param {string} peer @param {number} goal */
+/** @param {string} label @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} a @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} b @param {string} peer @param {number} goal */
 function compare(label, a, b, peer, goal) {
   const as = [];
   const bs = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < RUNS; i++) {
     as.push(a());
     bs.push(b());
   }
@@ -105,11 +144,11 @@ function compare(label, a, b, peer, goal) {
   const theirMs = median(bs.map((r) => r.ms));
   const o = as[0];
   const t = bs[0];
-  console.log(`ours ${oursMs.toFixed(0)} ms (${as.map((r) => r.ms.toFixed(0)).join(', ')}): ${o.models} models, ${o.versions} versions, ${o.aliases} aliases`);
-  console.log(`${peer} ${theirMs.toFixed(0)} ms (${bs.map((r) => r.ms.toFixed(0)).join(', ')}): ${t.models} models, ${t.versions} versions, ${t.aliases} aliases`);
+  console.log(`ours ${oursMs.toFixed(0)} ms (${as.map((r) => r.ms.toFixed(0)).join(', ')}): ${o.models} models, ${o.versions} versions, ${o.aliases} aliases, digest ${o.digest}`);
+  console.log(`${peer} ${theirMs.toFixed(0)} ms (${bs.map((r) => r.ms.toFixed(0)).join(', ')}): ${t.models} models, ${t.versions} versions, ${t.aliases} aliases, digest ${t.digest}`);
   const ratio = theirMs / oursMs;
-  const same = o.models === t.models && o.versions === t.versions && o.aliases === t.aliases;
-  result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of 3, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
+  const same = o.models === t.models && o.versions === t.versions && o.aliases === t.aliases && as.every((r) => r.digest === t.digest) && bs.every((r) => r.digest === t.digest);
+  result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of ${RUNS}, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
 }
 
 compare(`models: ${MODELS} registered models × ${VERSIONS} versions from mlflow.db`, () => ours(oursDb), () => mlflowSide(`sqlite:///${db}`), 'MlflowClient search_registered_models + search_model_versions', GOAL_DB);
@@ -124,7 +163,7 @@ const port = await new Promise((resolve) => {
 });
 const url = `http://127.0.0.1:${port}`;
 const log = openSync(join(dir, 'server.log'), 'w');
-const server = spawn(mlflowBin, ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--backend-store-uri', `sqlite:///${db}`], {
+const server = spawn(mlflowBin, ['server', '--host', '127.0.0.1', '--port', String(port), '--backend-store-uri', `sqlite:///${db}`], {
   cwd: dir,
   detached: true,
   stdio: ['ignore', log, log],
@@ -139,8 +178,12 @@ try {
     if (Date.now() > deadline) throw new Error(`mlflow server did not answer on ${url} (see ${join(dir, 'server.log')})`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  // One warm-up each: the server's first request imports and connects.
-  ours(oursRest(url));
+  console.log(`mlflow server: ${serverCommand(server.pid ?? 0)}`);
+  // One warm-up each: the server's first request imports and connects (in each worker).
+  for (let i = 0; i < 4; i++) ours(oursRest(url));
+  const floor = [];
+  for (let i = 0; i < RUNS; i++) floor.push(ours(serverAlone(url)).ms);
+  console.log(`the server alone: model-versions/search of all ${MODELS * VERSIONS} versions in one request ${median(floor).toFixed(0)} ms (median; ${floor.map((x) => x.toFixed(0)).join(', ')}); both sides wait for at least this`);
   compare(`models: ${MODELS} × ${VERSIONS} over REST from mlflow server`, () => ours(oursRest(url)), () => mlflowSide(url), 'MlflowClient against the same server', GOAL_REST);
 } finally {
   try {

@@ -88,7 +88,11 @@ export function finishModel(model: RegisteredModel): RegisteredModel {
     list.push(alias);
     byVersion.set(version, list);
   }
-  for (const v of model.versions) v.aliases = (byVersion.get(v.version) ?? []).sort();
+  for (const v of model.versions) {
+    const aliases = byVersion.get(v.version);
+    // Most versions hold none: keep the empty array each reader made rather than a new one.
+    v.aliases = aliases ? aliases.sort() : v.aliases.length ? [] : v.aliases;
+  }
   model.versions.sort(compareVersionsDesc);
   return model;
 }

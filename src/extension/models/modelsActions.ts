@@ -6,10 +6,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import { assignTagArgs, checkGtoName, checkGtoVersion, nextCounter, nextVersion, registerTagArgs } from '../../core/models/gtoWrites';
 import { localFolder } from '../../core/models/mlmodel';
+import { runsOfRegistry } from '../../core/models/registryRuns';
+import { registryTrackingUri } from '../../core/models/workspaceServePicks';
 import type { LoggedModel, ModelVersion } from '../../core/models/types';
 import type { RunSummary } from '../../core/runs/types';
 import { requireCli } from '../pipelines/cliTools';
@@ -25,23 +26,24 @@ export interface ModelsActionsDeps {
   log: vscode.LogOutputChannel;
   /** Carries out an MLflow write: REST for a server, else MLflow's client with `python`. */
   write(reg: RegistryState, w: RegistryWrite, python?: string): Promise<WriteResult>;
-  /** Runs listed in the Runs view with their source ids, for pickers and Compare Runs. */
-  runs(): {
-    ref: { sourceId: string; runId: string };
-    run: RunSummary;
-    sourceLabel: string;
-  }[];
+  /**
+   * Runs listed in the Runs view with their source ids, for pickers and Compare Runs; after
+   * the Runs view's first listing, which has not happened while that view was never shown.
+   */
+  runs(): Promise<
+    {
+      ref: { sourceId: string; runId: string };
+      run: RunSummary;
+      sourceLabel: string;
+    }[]
+  >;
   /** The documents of Compare Versions' diff. */
   showDiff(left: { title: string; text: string }, right: { title: string; text: string }): Promise<void>;
   versionFiles(reg: RegistryState, v: ModelVersion): Promise<string>;
 }
 
 /** MLflow's tracking URI for a store in files: what its client writes through. */
-export function trackingUriOf(reg: RegistryState): string {
-  if (reg.kind === 'mlflow-sqlite') return `sqlite:///${reg.location.replace(/\\/g, '/')}`;
-  if (reg.kind === 'mlflow-file') return pathToFileURL(reg.location).href;
-  return reg.location;
-}
+export const trackingUriOf = (reg: RegistryState): string => registryTrackingUri(reg.kind, reg.location);
 
 /** The interpreter of the environment whose `mlflow` the extension uses (beside it in bin/ or Scripts/). */
 async function mlflowPython(what: string): Promise<string | undefined> {
@@ -158,10 +160,11 @@ export class ModelsActions {
     if (node?.kind === 'loggedModel') candidates = [loggedCandidate(node.lm)];
     else {
       // The run first (newest first), then the model folders it logged.
-      const runs = this.deps
-        .runs()
-        .filter((r) => r.ref.sourceId.endsWith(reg.location))
-        .sort((x, y) => (y.run.startTime ?? 0) - (x.run.startTime ?? 0));
+      const runs = runsOfRegistry(reg.id, await this.deps.runs());
+      if (!runs.length) {
+        void showInfo(vscode.l10n.t('{0} lists no runs to register a model from: train with MLflow first, or open the Runs view to see why it cannot be read.', reg.location));
+        return;
+      }
       const run = await vscode.window.showQuickPick(
         runs.map((r) => ({
           label: r.run.name || r.run.id,
@@ -214,7 +217,7 @@ export class ModelsActions {
   async showSourceRun(node?: VersionNode): Promise<void> {
     const runId = node?.kind === 'version' ? node.version.runId : undefined;
     if (!runId) return;
-    const found = this.deps.runs().find((r) => r.run.id === runId);
+    const found = (await this.deps.runs()).find((r) => r.run.id === runId);
     if (!found) {
       void showInfo(vscode.l10n.t('Run {0}, which made this version, is not listed in the Runs view: it was deleted, or its store is not in this workspace.', runId));
       return;
@@ -247,7 +250,8 @@ export class ModelsActions {
           )?.v;
     if (!other) return;
     const [a, b] = [other, node.version].sort((x, y) => Number(x.version) - Number(y.version) || x.version.localeCompare(y.version));
-    const refs = [a, b].map((v) => this.deps.runs().find((r) => r.run.id === v.runId)?.ref).filter((r): r is { sourceId: string; runId: string } => !!r);
+    const listed = await this.deps.runs();
+    const refs = [a, b].map((v) => listed.find((r) => r.run.id === v.runId)?.ref).filter((r): r is { sourceId: string; runId: string } => !!r);
     if (refs.length === 2 && refs[0].runId !== refs[1].runId) await vscode.commands.executeCommand('mlops.compareRuns', refs);
     else this.deps.log.info(`Models: Compare Versions: the source runs of ${a.version} and ${b.version} are not both listed in the Runs view; only their files are compared`);
     const [left, right] = await Promise.all([a, b].map((v) => this.deps.versionFiles(node.reg, v)));

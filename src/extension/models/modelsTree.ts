@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatAgo } from '../../core/common/format';
 import type { LoggedModel, ModelVersion, RegisteredModel, RegistryListing } from '../../core/models/types';
+import { storeId } from '../../core/models/registryRuns';
 import { inferPath } from '../../core/models/serving';
 import type { RunSummary } from '../../core/runs/types';
 import { escapeMarkdown, formatMetricValue, pickKeyMetric } from '../runs/runsModel';
@@ -100,7 +101,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     const states = await Promise.all(
       specs.map(async ({ kind, location }): Promise<RegistryState> => {
         const state: RegistryState = {
-          id: `${kind}:${location}`,
+          id: storeId(kind, location),
           kind,
           location,
         };

@@ -43,6 +43,9 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
   const tree = new ModelsTreeProvider({
     log,
     discover: async () => {
+      // Source runs' key metrics and names come from the Runs view's listing, which has not
+      // happened while that view was never shown.
+      void runs.whenLoaded().then(() => tree.redrawSoon());
       const stores = await discoverStores();
       const out: { kind: RegistryKind; location: string }[] = serverSpecs().map((s) => ({ kind: 'mlflow-rest' as const, location: s.location }));
       for (const s of stores) {
@@ -90,7 +93,11 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
   const actions = new ModelsActions({
     tree,
     log,
-    runs: () => runs.allRuns(),
+    runs: async () => {
+      // The Runs view's first listing (a server can take a while): shown on the Models view too.
+      await vscode.window.withProgress({ location: { viewId: 'mlops.models' } }, () => runs.whenLoaded());
+      return runs.allRuns();
+    },
     write: (reg, w, python) =>
       reg.kind === 'mlflow-rest'
         ? modelsLib().writeRegistry({ server: reg.location, auth: () => credentials.get(reg.location) }, w)

@@ -12,16 +12,12 @@ import {
   workspaceServeTarget,
   type MountInfo,
 } from '../../core/hosts/modelServeInWorkspace';
-import { exposedPorts, startTcpForward, type PortInspect, type TcpForward } from '../../core/hosts/portForward';
+import { startTcpForward, type PortInspect, type TcpForward } from '../../core/hosts/portForward';
+import { DEFAULT_SERVE_PORT, servableWorkspaces, servePortChoice } from '../../core/models/workspaceServePicks';
 import { findFreePort, servingUrl, type ServeTarget } from '../../core/models/serving';
 import { showError, showInfo } from '../notify';
 import { ownedWorkspace } from '../workspaces/workspaceActions';
-import { hostLabel, hostOf, type WorkspaceNode, type WorkspacesNode, type WorkspacesTreeProvider } from '../workspaces/workspacesTree';
-
-// The container port when the workspace publishes none we can use: beside MLflow's 5000.
-const DEFAULT_PORT = 5001;
-// Ports a workspace publishes for other things (Jupyter, TensorBoard): not offered first.
-const OTHER_USES: Record<number, string> = { 8888: 'Jupyter', 6006: 'TensorBoard' };
+import { hostLabel, hostOf, type WorkspaceNode, type WorkspacesTreeProvider } from '../workspaces/workspacesTree';
 
 export interface WorkspaceServeResult {
   server: WorkspaceServer;
@@ -35,9 +31,7 @@ export async function runningWorkspaces(tree: WorkspacesTreeProvider): Promise<W
     if (host.kind !== 'host') continue;
     const kids = await tree.getChildren(host);
     if (!kids.includes(host.workspaces)) continue;
-    const groups = await tree.getChildren(host.workspaces);
-    const items: WorkspacesNode[] = groups.flatMap((k) => (k.kind === 'mine' || k.kind === 'team' ? k.items : [k]));
-    for (const k of items) if (k.kind === 'workspace' && k.mine && k.ws.state === 'running') out.push(k);
+    out.push(...servableWorkspaces<WorkspaceNode>(await tree.getChildren(host.workspaces)));
   }
   return out;
 }
@@ -70,7 +64,7 @@ export class ServeInWorkspace {
       if (port === undefined) return undefined;
       const target = workspaceServeTarget(info as PortInspect, port);
       if (!target) {
-        void showError(vscode.l10n.t('{0} publishes no port and has no network address to reach: launch it again with a port (such as {1}) in the Ports step, then serve again.', node.ws.name, DEFAULT_PORT));
+        void showError(vscode.l10n.t('{0} publishes no port and has no network address to reach: launch it again with a port (such as {1}) in the Ports step, then serve again.', node.ws.name, DEFAULT_SERVE_PORT));
         return undefined;
       }
       const keep = await vscode.window.showQuickPick(
@@ -120,14 +114,13 @@ export class ServeInWorkspace {
     return pick?.n;
   }
 
-  /** A published port (others' uses last), a free one on the host network, else the default. */
+  /** servePortChoice's answer; several published ports are asked. */
   private async pickPort(info: PortInspect, local: boolean, name: string): Promise<number | undefined> {
-    if (info.HostConfig?.NetworkMode === 'host') return local ? findFreePort() : DEFAULT_PORT;
-    const ports = exposedPorts(info).sort((a, b) => Number(a in OTHER_USES) - Number(b in OTHER_USES) || a - b);
-    if (!ports.length) return DEFAULT_PORT;
-    if (ports.length === 1) return ports[0];
+    const choice = servePortChoice(info, local);
+    if (choice.kind === 'port') return choice.port;
+    if (choice.kind === 'free-local') return findFreePort();
     const pick = await vscode.window.showQuickPick(
-      ports.map((p) => ({ label: String(p), description: OTHER_USES[p] ? vscode.l10n.t('published for {0}', OTHER_USES[p]) : '', p })),
+      choice.ports.map((p) => ({ label: String(p.port), description: p.use ? vscode.l10n.t('published for {0}', p.use) : '', p: p.port })),
       { title: vscode.l10n.t('Serve on which port of {0}?', name) },
     );
     return pick?.p;

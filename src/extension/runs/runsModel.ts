@@ -4,6 +4,7 @@ import { formatDuration } from '../../core/common/format';
 import * as path from 'node:path';
 import type { MetricPoint, RunStatus, RunSummary } from '../../core/runs/types';
 import { runProvenanceLines } from '../../core/provenance/view';
+import { storeId } from '../../core/models/registryRuns';
 
 export type StoreKind = 'mlflow-sqlite' | 'mlflow-file' | 'dvc-experiments' | 'dvclive' | 'tensorboard';
 /** The `mlops.runs.sources.*` switch that turns a kind of store off. */
@@ -56,7 +57,7 @@ const EXCLUDED_SEGMENT = /^(node_modules|\.git|\.dvc|\.venv.*|venv|__pycache__|s
 
 const KIND_ORDER: StoreKind[] = ['mlflow-sqlite', 'mlflow-file', 'dvc-experiments', 'dvclive', 'tensorboard'];
 
-export const sourceId = (s: SourceSpec): string => `${s.kind}:${s.location}`;
+export const sourceId = (s: SourceSpec): string => storeId(s.kind, s.location);
 
 /** True when a found path lies in a folder we never read (findFiles takes only one exclude glob). */
 export function isExcluded(file: string): boolean {

@@ -12,7 +12,8 @@ import type { TryModelPanel } from '../../../src/extension/models/tryModelPanel'
 
 // The Models view on the example project after its pipeline ran (test/e2e/exampleSandbox.mjs:
 // `examples-classifier` registered from the train run, @champion). A user's path through it:
-// Register Model from Run… (the train run's logged model, under a new name), Set Alias…, Serve Model
+// Register Model from Run… (from the registry's node: the train run, under a new name; from
+// the logged model's node: a second version), Set Alias…, Serve Model
 // Version… with MLflow's scoring server, Try Model (Send), Stop Serving. The QuickPick and
 // InputBox answers and the Send click are the runner's (test/e2e/modelsChecks.mjs); MLflow's
 // own client checks what the registry holds after each write.
@@ -80,20 +81,32 @@ describe('Models: register → alias → serve → try in code-server', function
     assert.ok(runId, 'examples-classifier has no source run');
     const uri = trackingUriOf(example.reg);
 
+    // Register Model from Run… on the registry's node: the user picks the train run (its logged
+    // model is then the only candidate) and names the new model. This suite alone (MLOPS_E2E_GREP)
+    // never shows the Runs view, so the picker's runs come from a listing the command waits for.
+    const fromRegistry = vscode.commands.executeCommand('mlops.model.registerFromRun', { kind: 'registry', reg: example.reg });
+    if (!process.env.MLOPS_E2E_SHOT_READY) return this.skip(); // no browser to answer
+    await ask(`Register Model from Run… (registry node): the user picks the train run ${runId}`, 'answer', { titleIncludes: 'Register a model from which run', text: runId, rowIncludes: runId });
+    await ask(`Register Model from Run… (registry node): the user names it ${MODEL}`, 'answer', { titleIncludes: 'Registered model name', text: MODEL });
+    await fromRegistry;
+    assert.equal(mlflowSays(uri, `print(c.get_model_version('${MODEL}', '1').run_id)`), runId);
+
     // Register Model from Run… on the train run's logged model (as from the "Logged models"
-    // node): the only question is the name.
+    // node): the only question is the name; a second version of the same model.
     const lm = example.reg.listing?.loggedModels.find((m) => m.runId === runId);
     assert.ok(lm, 'the registry lists no logged model of the train run');
     const registering = vscode.commands.executeCommand('mlops.model.registerFromRun', { kind: 'loggedModel', reg: example.reg, lm });
-    if (!process.env.MLOPS_E2E_SHOT_READY) return this.skip(); // no browser to answer
-    await ask(`Register Model from Run…: the user names it ${MODEL}`, 'answer', { titleIncludes: 'Registered model name', text: MODEL });
+    await ask(`Register Model from Run… (logged model node): the user adds it to ${MODEL}`, 'answer', { titleIncludes: 'Registered model name', text: MODEL });
     await registering;
-    assert.equal(mlflowSays(uri, `print(c.get_model_version('${MODEL}', '1').run_id)`), runId);
+    assert.equal(mlflowSays(uri, `print(c.get_model_version('${MODEL}', '2').run_id)`), runId);
 
     await t.refresh();
     const model = await modelNode(t, MODEL);
     assert.ok(model, `the Models view does not list ${MODEL} after registering`);
-    const version: Of<'version'> = { kind: 'version', reg: model.reg, model: model.model, version: model.model.versions[0] };
+    assert.deepEqual(model.model.versions.map((v) => v.version).sort(), ['1', '2']);
+    const v1 = model.model.versions.find((v) => v.version === '1');
+    assert.ok(v1);
+    const version: Of<'version'> = { kind: 'version', reg: model.reg, model: model.model, version: v1 };
 
     // Set Alias…
     const aliasing = vscode.commands.executeCommand('mlops.model.setAlias', version);

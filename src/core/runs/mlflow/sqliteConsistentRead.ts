@@ -16,14 +16,13 @@ export async function readConsistent<T>(file: string, read: (db: SqliteFile) => 
   for (let attempt = 0; attempt <= RETRIES; attempt++) {
     const last = attempt === RETRIES;
     if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    const journal = await statOrUndefined(`${file}-journal`);
+    // The three stats at once: on a busy machine each wait on the thread pool costs more than the stat.
+    const [journal, before, walBefore] = await Promise.all([statOrUndefined(`${file}-journal`), stat(file), statOrUndefined(`${file}-wal`)]);
     const committing = !!journal && journal.size > 0;
     if (committing) {
       why = `a writer is committing (${file}-journal exists)`;
       if (!last) continue;
     }
-    const before = await stat(file);
-    const walBefore = await statOrUndefined(`${file}-wal`);
     let value: T | undefined;
     let error: unknown;
     const db = await SqliteFile.open(file).catch((err: unknown) => {
@@ -39,9 +38,7 @@ export async function readConsistent<T>(file: string, read: (db: SqliteFile) => 
         await db.close();
       }
     }
-    const after = await stat(file);
-    const walAfter = await statOrUndefined(`${file}-wal`);
-    const journalAfter = await statOrUndefined(`${file}-journal`);
+    const [after, walAfter, journalAfter] = await Promise.all([stat(file), statOrUndefined(`${file}-wal`), statOrUndefined(`${file}-journal`)]);
     const changed = !same(before, after) || !same(walBefore, walAfter) || (!!journalAfter && journalAfter.size > 0);
     if (changed) {
       // A page torn by a concurrent commit can look like anything: read it again.
