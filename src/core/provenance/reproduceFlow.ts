@@ -7,7 +7,8 @@ import type { MlflowHelper } from './mlflowHelper';
 import { PATCH_ARTIFACT } from './mlflowTags';
 import { ReproduceError, addWorktree, applyPatch, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
 import type { ReproContainer } from './reproduceContainer';
-import { homePaths, importHome, remoteArgv, remoteRunEnv, type RemoteSite } from './reproduceRemote';
+import { formatBytes, plural } from '../common/format';
+import { ARTIFACT_LIMITS, artifactsHome, homePaths, importHome, remoteArgv, remoteRunEnv, type RemoteSite } from './reproduceRemote';
 import { imageNotMatched, ranImage } from './reproduceTarget';
 import type { Runner } from './runner';
 import { beginLaunch, launchArgv } from './session';
@@ -21,7 +22,7 @@ export interface ReproduceInput {
   runId: string;
   /** The tracking URI of the original run's store. */
   uri: string;
-  mlflow: Pick<MlflowHelper, 'getRun' | 'loadArtifactText' | 'createRun' | 'setTags' | 'logText' | 'endRun' | 'importResults'>;
+  mlflow: Pick<MlflowHelper, 'getRun' | 'loadArtifactText' | 'createRun' | 'setTags' | 'logText' | 'endRun' | 'importResults' | 'logArtifacts'>;
   local: Runner;
   /** The user's project folder (the repository and DVC cache the run came from). */
   projectDir: string;
@@ -158,6 +159,12 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
         const imported = await importHome(i.mlflow, i.uri, session.mlflowRun.runId, home);
         if (!imported) notMatched.push(`no MLflow run nor DVCLive summary came back from ${site.host}: the reproduction has no metrics`);
         else if (imported.conflicts.length) notMatched.push(`params logged on ${site.host} with other values than the run's: ${imported.conflicts.join(', ')}`);
+        if (imported?.artifactUri) {
+          step(`bringing the artifacts home from ${site.host}`);
+          const arts = await artifactsHome(site, i.mlflow, i.uri, session.mlflowRun.runId, imported.artifactUri, `${dir}.artifacts`);
+          if (arts.leftThere) notMatched.push(arts.leftThere);
+          if (arts.skipped.length) notMatched.push(`artifacts left on ${site.host} past the cap of ${formatBytes(ARTIFACT_LIMITS.maxBytes)} / ${plural(ARTIFACT_LIMITS.maxFiles, 'file')} (${plural(arts.logged, 'file')} came home): ${arts.skipped.slice(0, 5).join(', ')}${arts.skipped.length > 5 ? ', …' : ''}`);
+        }
       }
     } else {
       const argv = launchArgv(command, session.env);
