@@ -1,6 +1,6 @@
 // Reproduce Run from start to report, over injected pieces (runner, MLflow client, how
 // to execute the command), so the extension and the integration tests run the same steps.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { diffProvenance } from './diff';
 import type { MlflowHelper } from './mlflowHelper';
@@ -111,7 +111,12 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
   const cache = await i.local([i.dvc, 'cache', 'dir'], { cwd: i.projectDir });
   const cacheDir = cache.code === 0 && cache.stdout.trim() ? cache.stdout.trim() : path.join(i.projectDir, '.dvc', 'cache');
   const missing = await restoreData(i.local, i.dvc, project, cacheDir);
-  if (missing.length) notMatched.push(`data not in the DVC cache nor its remote: ${missing.join(', ')}`);
+  // Without a dvc.lock at the commit, DVC has no hashes for the stages' outputs: they are
+  // not missing from the cache, the commit just does not say which versions to check out.
+  const locked = await stat(path.join(project, 'dvc.lock')).then(() => true, () => false);
+  if (!locked && (await stat(path.join(project, 'dvc.yaml')).then(() => true, () => false))) {
+    notMatched.push("the commit holds no dvc.lock, so the versions of the stages' outputs the run read could not be checked out (Inputs says whether they came out the same): the command makes them again, or fails without them. Commit dvc.lock with the code to make them restorable.");
+  } else if (missing.length) notMatched.push(`data not in the DVC cache nor its remote: ${missing.join(', ')}`);
   const recordedImage = view.image && view.imageDigest ? { name: view.image, digest: view.imageDigest } : undefined;
   let inImage: ImageRun | undefined;
   if (recordedImage && i.inImage) {
