@@ -1,4 +1,4 @@
-// Browser-side half of the Reproduce suite (test/e2e/suites/reproduce.test.ts; the hand-off:
+// Browser-side half of the Reproduce suite (test/e2e/suites/runsReproduce.test.ts; the hand-off:
 // test/e2e/browserAsks.mjs): the run picked in Reproduce Run's QuickPick with the keyboard,
 // the reproducibility report read where it opens (the Markdown preview panel) and
 // screenshot, the Provenance section of Compare Runs read, and Clean Up Reproductions…

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runnerAsker } from '../askRunner';
@@ -26,9 +27,14 @@ describe('Reproduce Run in code-server: a stage run from the workbench, reproduc
   const ask = runnerAsker('reproduce', 300000);
   const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
   let runs: RunsTreeProvider;
-  // What the suite changes in the sandbox, put back after so later suites see the pipeline as it was.
-  const saved = new Map<string, string>();
+  // What the suite changes in the sandbox, put back after so later suites see the pipeline
+  // as it was (runs.test.ts, before this file, counts one MLflow run and every stage up to
+  // date; the runs made here stay, the files the train stage rewrote are put back).
+  let saved = '';
+  let statusBefore = '';
+  const KEPT = ['src/train.py', 'dvc.lock', 'metrics.json', 'dvclive', 'models/model.pkl'];
   let committed = false;
+  let restored = false;
   const git = (...args: string[]) => execFileSync('git', args, { cwd: folder(), encoding: 'utf8' }).trim();
 
   before(async function () {
@@ -36,7 +42,9 @@ describe('Reproduce Run in code-server: a stage run from the workbench, reproduc
     if (!process.env.MLOPS_E2E_SHOT_READY) return this.skip(); // no browser to answer the dialogs
     const api = await vscode.extensions.getExtension<MlopsApi>('mlops.mlops-workbench')!.activate();
     runs = api.views.runs as unknown as RunsTreeProvider;
-    for (const rel of ['src/train.py', 'dvc.lock']) saved.set(rel, fs.readFileSync(path.join(folder(), rel), 'utf8'));
+    saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-reproduce-')), 'saved');
+    statusBefore = dvcStatus();
+    for (const rel of KEPT) fs.cpSync(path.join(folder(), rel), path.join(saved, rel), { recursive: true });
     // As a DVC user keeps it: dvc.lock committed with the code after the pipeline ran (the
     // sandbox commits the project before its first `dvc repro`), so the reproduction can
     // check the data versions out. Undone after (the branch back where it was).
@@ -45,12 +53,27 @@ describe('Reproduce Run in code-server: a stage run from the workbench, reproduc
     committed = true;
   });
 
-  after(async () => {
+  /** The branch back where it was, and the files as they were. */
+  function restore() {
+    if (restored) return;
+    restored = true;
     if (committed) git('reset', '-q', 'HEAD~1');
-    for (const [rel, text] of saved) fs.writeFileSync(path.join(folder(), rel), text);
+    for (const rel of KEPT) {
+      fs.rmSync(path.join(folder(), rel), { recursive: true, force: true });
+      fs.cpSync(path.join(saved, rel), path.join(folder(), rel), { recursive: true });
+    }
+    fs.rmSync(path.dirname(saved), { recursive: true, force: true });
+  }
+
+  after(async () => {
+    if (existsSaved()) restore();
     await vscode.workspace.getConfiguration('mlops').update('provenance.mlflowExperiment', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
+
+  const existsSaved = () => !!saved && fs.existsSync(saved);
+  const dvcStatus = () =>
+    execFileSync(path.join(path.dirname(process.env.MLOPS_E2E_STUB_PYTHON!), 'dvc'), ['status'], { cwd: folder(), encoding: 'utf8', env: { ...process.env, DVC_NO_ANALYTICS: '1' } });
 
   /** The Runs view's MLflow run that `match` picks, once the view lists it (file watcher on mlflow.db). */
   const listedRun = (what: string, match: (tags: Record<string, string>) => boolean, ms = 120000) =>
@@ -127,5 +150,9 @@ describe('Reproduce Run in code-server: a stage run from the workbench, reproduc
     assert.equal(await cleaning, 1);
     assert.equal(fs.existsSync(worktree), false, 'the worktree folder is gone');
     assert.ok(!worktrees().includes(worktree), 'git no longer lists the worktree');
+
+    // Put back, DVC finds the sandbox's pipeline as it was before the suite.
+    restore();
+    assert.equal(dvcStatus(), statusBefore);
   });
 });
