@@ -108,7 +108,8 @@ describe('Reproduce Run in code-server: a stage run from the workbench, reproduc
     const original = await listedRun('the train run made first, with its provenance', (t) => t['mlops.launcher'] === 'dvc-repro' && t['mlops.exitCode'] === '0' && !t['mlops.reproducedFrom']);
     assert.ok(!before.has(original.ref.runId), 'the run is a new one');
     assert.equal(original.run.tags['mlflow.source.git.commit'], execFileSync('git', ['rev-parse', 'HEAD'], { cwd: folder(), encoding: 'utf8' }).trim());
-    assert.deepEqual(Object.keys(JSON.parse(original.run.tags['mlops.code.files'] ?? '{}') as object), ['src/train.py']);
+    // The edit is in the recorded changes (beside any an earlier suite left, e.g. reruns' src/evaluate.py).
+    assert.ok(Object.keys(JSON.parse(original.run.tags['mlops.code.files'] ?? '{}') as object).includes('src/train.py'), original.run.tags['mlops.code.files']);
     assert.ok(Number(original.run.metrics.test_accuracy?.value) > 0.5, JSON.stringify(original.run.metrics.test_accuracy));
 
     // MLOps: Reproduce Run with no run: its QuickPick, answered in the browser.
