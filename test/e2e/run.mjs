@@ -20,6 +20,7 @@ import { clearLaunchChecks, launchChecksWhenAsked } from './launchChecks.mjs';
 import { clearWalkthroughChecks, walkthroughChecksWhenAsked } from './walkthroughChecks.mjs';
 import { clearJobsChecks, jobsChecksWhenAsked } from './jobsChecks.mjs';
 import { clearModelsChecks, modelsChecksWhenAsked } from './modelsChecks.mjs';
+import { clearReproduceChecks, reproduceChecksWhenAsked } from './reproduceChecks.mjs';
 import { openInCodeServer } from './workbench.mjs';
 import { readLocalizedManifest } from '../support/manifest.cjs';
 
@@ -96,6 +97,7 @@ async function main() {
   clearWalkthroughChecks(out);
   clearJobsChecks(out);
   clearModelsChecks(out);
+  clearReproduceChecks(out);
   for (const f of Object.values(workspacesShot)) rmSync(f, { force: true });
   for (const f of Object.values(dataShot)) rmSync(f, { force: true });
 
@@ -190,6 +192,7 @@ async function main() {
   const walkthroughChecks = walkthroughChecksWhenAsked(page, out, () => harnessDone, checks);
   const jobsChecks = jobsChecksWhenAsked(page, out, () => harnessDone, checks);
   const modelsChecks = modelsChecksWhenAsked(page, out, () => harnessDone, checks);
+  const reproduceChecks = reproduceChecksWhenAsked(page, out, () => harnessDone, checks);
   const harness = await waitForHarness(harnessFile, HARNESS_TIMEOUT_MS, () => serverExited);
   harnessDone = true;
   await panelChecks;
@@ -201,6 +204,7 @@ async function main() {
   await walkthroughChecks;
   await jobsChecks;
   await modelsChecks;
+  await reproduceChecks;
   if (await shot) console.log('  (screenshot of running workspaces: test-results/e2e-workspaces.png)');
   if (await dataViewShot) console.log('  (screenshot of the Data view with versions: test-results/e2e-data-view.png)');
   phase('harness');

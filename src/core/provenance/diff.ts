@@ -56,7 +56,9 @@ export function diffProvenance(a: ProvenanceView, b: ProvenanceView): AspectDiff
   // An image is the same when its digest is; a name alone may have been rebuilt.
   const img = (v: ProvenanceView) => (v.image ? `${v.image}@${v.imageDigest ?? '?'}` : undefined);
   out.push(plainDiff('image', img(a), img(b), false));
-  out.push(plainDiff('GPU', a.gpu, b.gpu));
+  // Capture records "unknown" where nvidia-smi is missing: two unknowns are not the same GPU.
+  const gpu = (v: ProvenanceView) => (v.gpu && v.gpu !== 'unknown' ? v.gpu : undefined);
+  out.push(plainDiff('GPU', gpu(a), gpu(b)));
   out.push(plainDiff('Python', a.python, b.python));
   out.push(plainDiff('host', a.host, b.host));
   return out;

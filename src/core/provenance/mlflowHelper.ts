@@ -73,13 +73,14 @@ def imported(r):
     from mlflow.entities import Metric, Param
     c = client(r["uri"])
     have = c.get_run(r["runId"]).data.params
-    metrics, params, conflicts, runs = [], [], [], 0
+    metrics, params, conflicts, runs, artifact_uri = [], [], [], 0, None
     if r.get("from"):
         src = MlflowClient(tracking_uri=r["from"])
         exps = [e.experiment_id for e in src.search_experiments()]
         found = src.search_runs(exps, max_results=1, order_by=["attributes.start_time DESC"]) if exps else []
         for run in found:
             runs += 1
+            artifact_uri = run.info.artifact_uri
             for k in list(run.data.metrics)[:1000]:
                 metrics += src.get_metric_history(run.info.run_id, k)[:100000]
             for k, v in run.data.params.items():
@@ -94,8 +95,11 @@ def imported(r):
         c.log_batch(r["runId"], metrics=metrics[i:i + 1000])
     for i in range(0, len(params), 100):
         c.log_batch(r["runId"], params=params[i:i + 100])
-    return {"runs": runs, "metrics": len(metrics), "params": len(params), "conflicts": conflicts}
-ops = {"import": imported, "create": create, "tags": tags, "text": text, "end": end, "get": get, "artifact": artifact}
+    return {"runs": runs, "metrics": len(metrics), "params": len(params), "conflicts": conflicts, "artifactUri": artifact_uri}
+def artifacts(r):
+    client(r["uri"]).log_artifacts(r["runId"], r["dir"], r.get("artifactPath"))
+    return True
+ops = {"import": imported, "artifacts": artifacts, "create": create, "tags": tags, "text": text, "end": end, "get": get, "artifact": artifact}
 print(json.dumps({"ready": True, "version": mlflow.__version__}), flush=True)
 for line in sys.stdin:
     try:
@@ -133,6 +137,8 @@ export interface ImportedResults {
   metrics: number;
   params: number;
   conflicts: string[];
+  /** Where the imported run (`from`) kept its artifacts, as its store recorded it. */
+  artifactUri?: string | null;
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -238,6 +244,11 @@ export class MlflowHelper {
    */
   importResults(uri: string, runId: string, o: { from?: string; metrics?: Record<string, number>; step?: number }): Promise<ImportedResults> {
     return this.call('import', { uri, runId, ...o });
+  }
+
+  /** The files under the local folder `dir` logged as artifacts of `runId` (under `artifactPath`). */
+  logArtifacts(uri: string, runId: string, dir: string, artifactPath?: string): Promise<void> {
+    return this.call('artifacts', { uri, runId, dir, artifactPath });
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 // Old reproductions, listed and removed. Ours only: a reproduction is a folder under our
-// own `<storage>/reproduce/` (worktreeDir), with its siblings `.patch`, `.home` and
+// own `<storage>/reproduce/` (worktreeDir), with its siblings `.patch`, `.home`, `.artifacts` and
 // `.remote.json`; its git worktree is removed through git (`git worktree remove`, then
 // `prune`) only when the repository its `.git` file names lists exactly that path; its
 // copy on an SSH host only when the folder there holds our marker naming that worktree.
@@ -10,7 +10,7 @@ import type { RemoteFs } from '../jobs/sync/remoteFs';
 import { parseMarker, REMOTE_MARKER, remoteRecordPath, type RemoteRecord } from './reproduceRemote';
 import type { Runner } from './runner';
 
-const SIBLINGS = ['.patch', '.home', '.remote.json'];
+const SIBLINGS = ['.patch', '.home', '.artifacts', '.remote.json'];
 const MAX_ENTRIES = 2000;
 
 export interface ReproEntry {
@@ -98,7 +98,7 @@ export async function removeLocal(run: Runner, e: ReproEntry): Promise<{ viaGit:
     await run(['git', 'worktree', 'prune'], { cwd: e.repo });
   }
   await rm(e.dir, { recursive: true, force: true });
-  for (const s of ['.patch', '.home']) await rm(`${e.dir}${s}`, { recursive: true, force: true });
+  for (const s of SIBLINGS.filter((x) => x !== '.remote.json')) await rm(`${e.dir}${s}`, { recursive: true, force: true });
   if (!e.remote) await rm(remoteRecordPath(e.dir), { force: true });
   return { viaGit };
 }

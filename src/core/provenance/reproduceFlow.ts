@@ -1,13 +1,14 @@
 // Reproduce Run from start to report, over injected pieces (runner, MLflow client, how
 // to execute the command), so the extension and the integration tests run the same steps.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { diffProvenance } from './diff';
 import type { MlflowHelper } from './mlflowHelper';
 import { PATCH_ARTIFACT } from './mlflowTags';
 import { ReproduceError, addWorktree, applyPatch, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
 import type { ReproContainer } from './reproduceContainer';
-import { homePaths, importHome, remoteArgv, remoteRunEnv, type RemoteSite } from './reproduceRemote';
+import { formatBytes, plural } from '../common/format';
+import { ARTIFACT_LIMITS, artifactsHome, homePaths, importHome, remoteArgv, remoteRunEnv, type RemoteSite } from './reproduceRemote';
 import { imageNotMatched, ranImage } from './reproduceTarget';
 import type { Runner } from './runner';
 import { beginLaunch, launchArgv } from './session';
@@ -21,7 +22,7 @@ export interface ReproduceInput {
   runId: string;
   /** The tracking URI of the original run's store. */
   uri: string;
-  mlflow: Pick<MlflowHelper, 'getRun' | 'loadArtifactText' | 'createRun' | 'setTags' | 'logText' | 'endRun' | 'importResults'>;
+  mlflow: Pick<MlflowHelper, 'getRun' | 'loadArtifactText' | 'createRun' | 'setTags' | 'logText' | 'endRun' | 'importResults' | 'logArtifacts'>;
   local: Runner;
   /** The user's project folder (the repository and DVC cache the run came from). */
   projectDir: string;
@@ -110,7 +111,12 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
   const cache = await i.local([i.dvc, 'cache', 'dir'], { cwd: i.projectDir });
   const cacheDir = cache.code === 0 && cache.stdout.trim() ? cache.stdout.trim() : path.join(i.projectDir, '.dvc', 'cache');
   const missing = await restoreData(i.local, i.dvc, project, cacheDir);
-  if (missing.length) notMatched.push(`data not in the DVC cache nor its remote: ${missing.join(', ')}`);
+  // Without a dvc.lock at the commit, DVC has no hashes for the stages' outputs: they are
+  // not missing from the cache, the commit just does not say which versions to check out.
+  const locked = await stat(path.join(project, 'dvc.lock')).then(() => true, () => false);
+  if (!locked && (await stat(path.join(project, 'dvc.yaml')).then(() => true, () => false))) {
+    notMatched.push("the commit holds no dvc.lock, so the versions of the stages' outputs the run read could not be checked out (Inputs says whether they came out the same): the command makes them again, or fails without them. Commit dvc.lock with the code to make them restorable.");
+  } else if (missing.length) notMatched.push(`data not in the DVC cache nor its remote: ${missing.join(', ')}`);
   const recordedImage = view.image && view.imageDigest ? { name: view.image, digest: view.imageDigest } : undefined;
   let inImage: ImageRun | undefined;
   if (recordedImage && i.inImage) {
@@ -158,6 +164,12 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
         const imported = await importHome(i.mlflow, i.uri, session.mlflowRun.runId, home);
         if (!imported) notMatched.push(`no MLflow run nor DVCLive summary came back from ${site.host}: the reproduction has no metrics`);
         else if (imported.conflicts.length) notMatched.push(`params logged on ${site.host} with other values than the run's: ${imported.conflicts.join(', ')}`);
+        if (imported?.artifactUri) {
+          step(`bringing the artifacts home from ${site.host}`);
+          const arts = await artifactsHome(site, i.mlflow, i.uri, session.mlflowRun.runId, imported.artifactUri, `${dir}.artifacts`);
+          if (arts.leftThere) notMatched.push(arts.leftThere);
+          if (arts.skipped.length) notMatched.push(`artifacts left on ${site.host} past the cap of ${formatBytes(ARTIFACT_LIMITS.maxBytes)} / ${plural(ARTIFACT_LIMITS.maxFiles, 'file')} (${plural(arts.logged, 'file')} came home): ${arts.skipped.slice(0, 5).join(', ')}${arts.skipped.length > 5 ? ', …' : ''}`);
+        }
       }
     } else {
       const argv = launchArgv(command, session.env);

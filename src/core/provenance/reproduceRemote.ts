@@ -6,7 +6,9 @@
 // output, dvc.lock, metrics files, and the MLflow store the run logged into on the host.
 // A local MLflow store (sqlite, a file store) cannot be reached from the host: the run
 // logs into an SQLite store inside its folder there, and its metrics and params are copied
-// onto the run made here once they are home.
+// onto the run made here once they are home. So are the artifacts it logged there (MLflow
+// keeps them under the run's cwd, ./mlruns): fetched from the host, capped, then logged onto
+// the run here with MLflow's client.
 import { cp, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
@@ -14,7 +16,7 @@ import { flattenLeaves } from '../common/flatten';
 import type { HostConnection } from '../hosts/hostConnection';
 import { DVC_NO_SCM_SETUP } from '../jobs/runCommands';
 import { makeRemoteDirs, syncProject, type SyncReport } from '../jobs/sync/codeSync';
-import { fetchResults, syncedFiles, type FetchReport } from '../jobs/sync/fetchResults';
+import { DEFAULT_FETCH_LIMITS, fetchResults, syncedFiles, type FetchLimits, type FetchReport } from '../jobs/sync/fetchResults';
 import type { RemoteFs } from '../jobs/sync/remoteFs';
 import type { ImportedResults, MlflowHelper } from './mlflowHelper';
 import { containerImage } from './containerRunner';
@@ -48,6 +50,8 @@ export interface RemoteSite {
    * the worktree) home: into `homeDir`, and from there over the worktree's own files.
    */
   bringHome(project: string, paths: readonly string[], homeDir: string): Promise<FetchReport>;
+  /** Copies `rel` (a folder relative to `remoteDir`) into `localDir` under the same relative path, within `limits`; nothing is copied over the worktree. */
+  fetchTo(rel: string, localDir: string, limits: FetchLimits): Promise<FetchReport>;
 }
 
 export interface RemoteReproInput {
@@ -113,6 +117,9 @@ export async function startRemoteRepro(i: RemoteReproInput): Promise<ImageRun & 
       const got = await fetchResults({ fs: i.fs, remoteDir: remoteProject, paths, localDir: homeDir, synced, record: { cluster: i.host, jobId: path.basename(remoteDir), remoteDir: remoteProject, what: `reproduction of ${i.runId}`, fetchedAt: new Date().toISOString() } });
       for (const rel of got.files) await cp(path.join(homeDir, ...rel.split('/')), path.join(project, ...rel.split('/')), { force: true });
       return got;
+    },
+    fetchTo(rel, localDir, limits) {
+      return fetchResults({ fs: i.fs, remoteDir, paths: [rel], localDir, limits, record: { cluster: i.host, jobId: path.basename(remoteDir), remoteDir, what: `artifacts of the reproduction of ${i.runId}`, fetchedAt: new Date().toISOString() } });
     },
   };
   const image = (await containerImage(i.conn, container.id)) ?? { name: i.ref, digest: i.ref };
@@ -186,3 +193,56 @@ export async function importHome(mlflow: Pick<MlflowHelper, 'importResults'>, ur
   return mlflow.importResults(uri, runId, { metrics: live.metrics, step: live.step });
 }
 
+
+/** How much of a reproduction's artifacts comes home from a host; the rest stays there, named in the report. */
+export const ARTIFACT_LIMITS: FetchLimits = { ...DEFAULT_FETCH_LIMITS, maxBytes: 512 * 1024 * 1024 };
+
+/** The host path of a local artifact location (`file:` URI or a plain absolute path); undefined for s3:, http:, mlflow-artifacts: and the like. */
+export function hostArtifactPath(artifactUri: string): string | undefined {
+  let p: string;
+  if (artifactUri.startsWith('/')) p = artifactUri;
+  else if (/^file:/i.test(artifactUri)) {
+    try {
+      p = decodeURIComponent(new URL(artifactUri).pathname);
+    } catch {
+      return undefined;
+    }
+  } else return undefined;
+  return path.posix.normalize(p).replace(/\/+$/, '');
+}
+
+export interface ArtifactsHome {
+  /** Files logged onto the run here. */
+  logged: number;
+  bytes: number;
+  /** Left on the host: past the cap, or not regular files. */
+  skipped: string[];
+  /** Why none came home although the run has an artifact location (outside our folder, not a local path). */
+  leftThere?: string;
+}
+
+/**
+ * The artifacts the run logged on the host (its store's `artifactUri`), brought home and
+ * logged onto `runId` with MLflow's client. Only a folder inside the reproduction's own
+ * folder there is read: the location comes from a store the run wrote, so it is not trusted
+ * to name anything else on the host.
+ */
+export async function artifactsHome(
+  site: Pick<RemoteSite, 'host' | 'remoteDir' | 'fetchTo'>,
+  mlflow: Pick<MlflowHelper, 'logArtifacts'>,
+  uri: string,
+  runId: string,
+  artifactUri: string,
+  localDir: string,
+  limits: FetchLimits = ARTIFACT_LIMITS,
+): Promise<ArtifactsHome> {
+  const at = hostArtifactPath(artifactUri);
+  if (!at) return { logged: 0, bytes: 0, skipped: [], leftThere: `the run's artifacts on ${site.host} are at ${artifactUri}, not a folder there; they were not brought home` };
+  const base = site.remoteDir.replace(/\/+$/, '');
+  if (!at.startsWith(`${base}/`)) return { logged: 0, bytes: 0, skipped: [], leftThere: `the run's artifacts on ${site.host} are at ${at}, outside the reproduction's folder; they were left there` };
+  const rel = at.slice(base.length + 1);
+  const got = await site.fetchTo(rel, localDir, limits);
+  const folder = path.join(localDir, ...rel.split('/'));
+  if (got.files.length && (await exists(folder))) await mlflow.logArtifacts(uri, runId, folder);
+  return { logged: got.files.length, bytes: got.bytes, skipped: got.skipped };
+}

@@ -124,6 +124,9 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     assert.equal(got.verdict, 'reproduced within tolerance', got.report);
     assert.match(got.report, /\| code \| ✓ \| same \|/);
     assert.match(got.report, /\| data \| ✓ \| same \|/);
+    // The sandbox's commit predates its first dvc repro: no dvc.lock to check the outputs out from, said as such.
+    assert.match(got.report, /the commit holds no dvc\.lock/);
+    assert.doesNotMatch(got.report, /not in the DVC cache/);
     assert.deepEqual(userState(), before);
     const again = readBack(got.newRunId!);
     assert.equal(again.tags['mlops.reproducedFrom'], seeded);
@@ -155,6 +158,7 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     const got = await reproduce(session.mlflowRun!.runId);
     assert.equal(got.verdict, 'not reproduced: metrics moved beyond tolerance', got.report);
     assert.match(got.report, /\| data \| ✗ \| 1 input differs: data\/prepared \|/);
+    assert.doesNotMatch(got.report, /no dvc\.lock|not in the DVC cache/, 'dvc.lock is committed now: the data was checked out');
     assert.deepEqual(userState(), before);
   });
 

@@ -10,7 +10,8 @@ import { MlflowHelper } from '../../../src/core/provenance/mlflowHelper';
 import { findRecordedImage, startReproContainer } from '../../../src/core/provenance/reproduceContainer';
 import { reproduceRun, type ImageRun } from '../../../src/core/provenance/reproduceFlow';
 import { listReproductions, removeLocal, removeRemoteCopy, worktreePaths } from '../../../src/core/provenance/reproduceCleanup';
-import { REMOTE_MARKER, dvcliveSummary, startRemoteRepro } from '../../../src/core/provenance/reproduceRemote';
+import { REMOTE_MARKER, artifactsHome, dvcliveSummary, startRemoteRepro } from '../../../src/core/provenance/reproduceRemote';
+import { fetchResults, type FetchLimits } from '../../../src/core/jobs/sync/fetchResults';
 import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
 import { requireComponent, requireOrSkip, requirePeer, sshTestHost, testLabels } from '../harness';
@@ -20,9 +21,11 @@ import { launchInput, peersEnv } from './launchSetup';
 // engine): the worktree is made here, sent with the jobs' SFTP code sync (the DVC-tracked
 // data too) into a folder of its own there, the recorded command runs in the recorded image
 // by digest with that folder mounted, and the MLflow store it logged into there comes home
-// and onto the new run, which the report compares. The test image has no Python: the
-// command copies a store real MLflow wrote (committed in the project) to where the run's
-// MLFLOW_TRACKING_URI points, as a training script logging there would leave it.
+// and onto the new run, which the report compares, with the artifacts it logged there. The
+// test image has no Python: the command in the container writes the "model", and the
+// logging half of the training runs right after it with real MLflow on the host itself (it
+// is this machine) in the same folder with the same environment (MLFLOW_TRACKING_URI), as
+// a training script in an image with Python would.
 describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd, Docker engine, git, DVC, MLflow)', function () {
   this.timeout(600000);
   let conn: SshHostConnection;
@@ -41,8 +44,11 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
   const COMMAND = [
     'sh',
     '-c',
-    'set -e; test -s data/input.csv; store=${MLFLOW_TRACKING_URI#sqlite:///}; mkdir -p "$(dirname "$store")"; cp ref/mlflow.db "$store"; echo "rows $(wc -l < data/input.csv) in $(pwd)"',
+    'set -e; test -s data/input.csv; mkdir -p out; echo "weights from $(pwd)" > out/model.txt; echo "rows $(wc -l < data/input.csv) in $(pwd)"',
   ];
+  // The training's MLflow logging, in the run's folder with its env; prints where MLflow put the artifacts.
+  const LOG_RESULTS = 'import mlflow\nwith mlflow.start_run() as r:\n    mlflow.log_param("seed", "7")\n    for s, v in enumerate([0.5, 0.8, 0.91]):\n        mlflow.log_metric("acc", v, step=s)\n    mlflow.log_artifact("out/model.txt", "model")\n    print(r.info.artifact_uri)';
+  let hostArtifacts = '';
 
   before(async function () {
     const docker = requireComponent(this, 'docker');
@@ -60,7 +66,6 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
     remoteBase = path.join(parent, 'on-host', 'reproduce');
     uri = `sqlite:///${parent}/mlflow.db`;
     mkdirSync(path.join(repo, 'data'), { recursive: true });
-    mkdirSync(path.join(repo, 'ref'));
     const run = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { cwd: repo, env, encoding: 'utf8' });
     run('git', 'init', '-q', '-b', 'main');
     run('git', 'config', 'user.email', 't@example.invalid');
@@ -71,8 +76,6 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
     // A stage reading it, so dvc.lock (as DVC writes it) names the data the run used.
     run(dvc, 'stage', 'add', '-q', '-n', 'train', '-d', 'data/input.csv', 'true');
     run(dvc, 'repro', '-q');
-    // What the training logs, written by MLflow itself into an SQLite store of the project.
-    run(python, '-c', 'import sys, mlflow\nmlflow.set_tracking_uri(sys.argv[1])\nwith mlflow.start_run():\n    mlflow.log_param("seed", "7")\n    for s, v in enumerate([0.5, 0.8, 0.91]):\n        mlflow.log_metric("acc", v, step=s)', `sqlite:///${repo}/ref/mlflow.db`);
     run('git', 'add', '-A');
     run('git', 'commit', '-q', '-m', 'project');
     helper = new MlflowHelper(python, 60_000, env);
@@ -122,7 +125,18 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
         const ref = await findRecordedImage(conn, img);
         assert.equal(ref, img.digest, 'the host has the recorded digest');
         made = await startRemoteRepro({ conn, fs, host: 'test-ssh', remoteBase, worktree: worktree.dir, include: worktree.include, ref: ref!, runId: original, labels: testLabels });
-        return made;
+        const inContainer = made.container.exec;
+        return {
+          ...made,
+          container: {
+            ...made.container,
+            exec: async (cwd, argv, runEnv, onOut) => {
+              const code = await inContainer(cwd, argv, runEnv, onOut);
+              if (code === 0) hostArtifacts = execFileSync(python, ['-c', LOG_RESULTS], { cwd, env: { ...env, ...runEnv }, encoding: 'utf8' }).trim().split('\n').pop()!;
+              return code;
+            },
+          },
+        };
       },
     });
     const remoteDir = `${remoteBase}/${path.basename(got.worktree)}`;
@@ -145,6 +159,10 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
       execFileSync(python, ['-c', 'import json, sys\nfrom mlflow import MlflowClient\nprint(json.dumps([[m.step, m.value] for m in MlflowClient(sys.argv[1]).get_metric_history(sys.argv[2], "acc")]))', uri, got.newRunId!], { env, encoding: 'utf8' }),
     ) as number[][];
     assert.deepEqual(history.sort((a, b) => a[0] - b[0]), [[0, 0.5], [1, 0.8], [2, 0.91]]);
+    // The artifact the run logged on the host (inside its folder there, MLflow's ./mlruns), on the new run here.
+    assert.ok(hostArtifacts.startsWith(`${remoteDir}/mlruns/`), hostArtifacts);
+    assert.equal(await helper.loadArtifactText(uri, got.newRunId!, 'model/model.txt'), `weights from ${remoteDir}\n`);
+    assert.doesNotMatch(got.report, /artifacts (left|on test-ssh)/, got.report);
 
     // On the host: our folder, marked, with the data; the container is gone.
     assert.ok(await fs.stat(`${remoteDir}/${REMOTE_MARKER}`));
@@ -152,6 +170,20 @@ describe('Reproduce Run on an SSH host, and cleaning reproductions up (real sshd
     await assert.rejects(conn.docker().getContainer(made!.container.id).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
     assert.equal(execFileSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' }), userHead, 'the user\'s tree is as it was');
     worktree = got.worktree;
+  });
+
+  it('brings artifacts home within the cap only, and never from outside the reproduction\'s folder on the host', async () => {
+    assert.ok(worktree && hostArtifacts, 'the reproduction above ran');
+    const remoteDir = `${remoteBase}/${path.basename(worktree)}`;
+    const site = { host: 'test-ssh', remoteDir, fetchTo: (rel: string, localDir: string, limits: FetchLimits) => fetchResults({ fs, remoteDir, paths: [rel], localDir, limits, record: { cluster: 'test-ssh', jobId: 'cap', remoteDir, fetchedAt: new Date().toISOString() } }) };
+    const run = await helper.createRun(uri, { experiment: 'remote-repro', tags: {} });
+    const capped = await artifactsHome(site, helper, uri, run.runId, `file://${hostArtifacts}`, path.join(parent, 'capped'), { maxFiles: 5000, maxBytes: 4, maxDepth: 16 });
+    assert.deepEqual({ logged: capped.logged, skipped: capped.skipped }, { logged: 0, skipped: [`${hostArtifacts.slice(remoteDir.length + 1)}/model/model.txt`] });
+    const outside = await artifactsHome(site, helper, uri, run.runId, `file://${parent}`, path.join(parent, 'outside'));
+    assert.match(outside.leftThere ?? '', /outside the reproduction's folder/);
+    assert.equal(existsSync(path.join(parent, 'outside')), false, 'nothing was read from outside');
+    const listed = execFileSync(python, ['-c', 'import sys\nfrom mlflow import MlflowClient\nprint(len(MlflowClient(sys.argv[1]).list_artifacts(sys.argv[2])))', uri, run.runId], { env, encoding: 'utf8' }).trim();
+    assert.equal(listed, '0');
   });
 
   it('reads DVCLive\'s summary as DVCLive writes it (the fallback when no MLflow run came home)', async () => {

@@ -95,6 +95,8 @@ describe('provenance views and diff', () => {
     const a = viewFromTags(provenanceTags(captured({}), 'train'));
     const b = viewFromTags(provenanceTags(captured({ gpu: 'H100', digest: 'sha256:2', hash: '3' }), 'train'));
     assert.equal(diffSummary(diffProvenance(a, b)), 'code: 1 file differs · data: same · params: same · image: differs · GPU: A100 vs H100 · Python: same');
+    // nvidia-smi missing on both sides is unknown, not the same GPU.
+    assert.deepEqual(diffProvenance({ ...a, gpu: 'unknown' }, { ...b, gpu: 'unknown' }).find((d) => d.aspect === 'GPU'), { aspect: 'GPU', same: undefined, text: 'unknown', items: [] });
   });
 
   it('says what is unknown for a run made outside the workbench', () => {

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { repoOfGitFile, worktreePaths } from '../../../src/core/provenance/reproduceCleanup';
 import { dataPaths } from '../../../src/core/provenance/reproduceFlow';
-import { homePaths, parseMarker, remoteArgv, remoteRunEnv } from '../../../src/core/provenance/reproduceRemote';
+import { homePaths, hostArtifactPath, parseMarker, remoteArgv, remoteRunEnv } from '../../../src/core/provenance/reproduceRemote';
 
 describe('Reproduce Run on an SSH host: the pure parts', () => {
   it('sends the recorded deps and the data of .dvc files, under the project\'s folder in the repository', () => {
@@ -33,6 +33,14 @@ describe('Reproduce Run on an SSH host: the pure parts', () => {
 
   it('brings home DVCLive, dvc.lock, the host\'s MLflow store and the metrics files, once each', () => {
     assert.deepEqual(homePaths(['metrics.json', 'dvclive']), ['dvclive', 'dvc.lock', '.mlops-reproduce/mlflow.db', 'metrics.json']);
+  });
+
+  it('reads a run\'s artifact location on the host as a folder path only when it is a local one', () => {
+    assert.equal(hostArtifactPath('file:///srv/r/x/mlruns/0/abc/artifacts'), '/srv/r/x/mlruns/0/abc/artifacts');
+    assert.equal(hostArtifactPath('file:///srv/r/x/a%20b/artifacts/'), '/srv/r/x/a b/artifacts');
+    // Normalised, so a `..` cannot climb out of the folder the caller checks it against.
+    assert.equal(hostArtifactPath('/srv/r/x/../../etc'), '/srv/etc');
+    for (const other of ['s3://bucket/a', 'mlflow-artifacts:/0/abc', 'https://x/y', 'mlruns/0', 'file://%zz']) assert.equal(hostArtifactPath(other), undefined, other);
   });
 
   it('reads a marker from the host only when it has every field', () => {
