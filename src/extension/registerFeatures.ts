@@ -13,7 +13,7 @@ import type { JobsTreeProvider } from './jobs/jobsTree';
 import type { ModelsTreeProvider } from './models/modelsTree';
 import { loadLazy } from './lazy/load';
 import { registerLazyFeature } from './lazy/lazyFeature';
-import { DATA_FEATURE, EXP_LIFECYCLE_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PANELS_FEATURE, PROVENANCE_FEATURE } from './lazy/lazyFeatureIds';
+import { DATA_FEATURE, EXP_LIFECYCLE_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PANELS_FEATURE, PROVENANCE_FEATURE, WORKSPACE_COMMANDS_FEATURE } from './lazy/lazyFeatureIds';
 import { setting, settingChanged } from './settings';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
@@ -28,6 +28,12 @@ import type { ProvenanceLauncher } from './provenance/launch';
 /** Registers the six MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
   const workspaces = registerWorkspacesView(context, log);
+  // Registered by stand-ins: the view's commands load from dist/lazy/workspaceCommandsFeature.js on first use.
+  registerLazyFeature(context, log, {
+    name: 'Workspace commands',
+    ...WORKSPACE_COMMANDS_FEATURE,
+    register: () => loadLazy<typeof import('./lazy/workspaceCommandsFeature')>('workspaceCommandsFeature').registerWorkspaceCommands(context, log, workspaces.registry, workspaces),
+  });
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
   const runs = registerRunsView(context, log, colors);
   // Registered by stand-ins: the commands load from dist/lazy/expLifecycleFeature.js on first use.

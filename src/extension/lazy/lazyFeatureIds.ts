@@ -103,4 +103,26 @@ export const PANELS_FEATURE: LazyFeatureIds = {
   views: [],
 };
 
-export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE, EXP_LIFECYCLE_FEATURE, PANELS_FEATURE];
+// The Workspaces view's commands; the view and its Refresh stay at activation (workspaces/registerWorkspaces.ts).
+export const WORKSPACE_COMMANDS_FEATURE: LazyFeatureIds = {
+  sources: ['workspaces/workspaceCommands.ts'],
+  commands: [
+    'mlops.launchWorkspace',
+    'mlops.relaunchProfile',
+    'mlops.workspace.start',
+    'mlops.workspace.stop',
+    'mlops.workspace.restart',
+    'mlops.workspace.remove',
+    'mlops.workspace.logs',
+    'mlops.workspace.copyDockerRun',
+    'mlops.workspace.openTerminal',
+    'mlops.workspace.forwardPort',
+    'mlops.showPortForwards',
+    'mlops.workspace.openJupyter',
+    'mlops.workspace.startTensorBoard',
+    'mlops.workspace.attachVsCode',
+  ],
+  views: [],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE, EXP_LIFECYCLE_FEATURE, PANELS_FEATURE, WORKSPACE_COMMANDS_FEATURE];

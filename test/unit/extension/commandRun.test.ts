@@ -35,6 +35,26 @@ describe('command wrapper (commandRun)', () => {
     assert.equal((seen.events[0] as { outcome: string }).outcome, 'error');
   });
 
+  it("finds the next step of an error made by another bundle's copy of ActionableError (a library loaded on first use)", async () => {
+    // A second copy of the module, as each bundle in dist/lazy/ carries its own.
+    const file = require.resolve('../../../src/core/common/errors');
+    const saved = require.cache[file];
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const other = require(file) as typeof import('../../../src/core/common/errors');
+    if (saved) require.cache[file] = saved;
+    assert.notEqual(other.ActionableError, ActionableError, 'not a second copy');
+    class OtherSubclass extends other.ActionableError {}
+    const err = new OtherSubclass('the cluster refused the job.', 'Check the partition name.');
+    assert.ok(err instanceof ActionableError);
+    assert.ok(!(new ActionableError('x') instanceof OtherSubclass), 'a subclass keeps its own check');
+    assert.ok(!(new Error('x') instanceof ActionableError));
+    const { seen, sink } = recordingSink();
+    await runCommand('mlops.submitJob', () => { throw err; }, sink, clock);
+    assert.deepEqual(seen.shown, ['the cluster refused the job. Check the partition name.']);
+    assert.doesNotMatch(seen.error[0], /\n\s+at /);
+  });
+
   it('shows any other failure with a pointer to the log, and logs its stack', async () => {
     const { seen, sink } = recordingSink();
     await runCommand('mlops.x', async () => { throw new TypeError('boom'); }, sink, clock);
