@@ -34,17 +34,16 @@ export class ActionableError extends Error {
     this.name = 'ActionableError';
     Object.defineProperty(this, ACTIONABLE, { value: true });
   }
+}
 
-  /**
-   * `err instanceof ActionableError` holds for an error made by another copy of this class:
-   * each bundle loaded on first use (dist/lazy/) carries its own, and the command wrapper of
-   * one must still find the next step of an error thrown by another (a cluster backend in
-   * jobsLib.js, caught by a command of jobsFeature.js). A subclass keeps the usual check.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== ActionableError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && (value as { [ACTIONABLE]?: boolean })[ACTIONABLE] === true;
-  }
+/**
+ * Whether `err` is an ActionableError, whichever copy of the class made it: each bundle
+ * loaded on first use (dist/lazy/) carries its own, and the command wrapper of one must still
+ * find the next step of an error thrown by another (a cluster backend in jobsLib.js, caught
+ * by a command of jobsFeature.js), where `instanceof` answers false.
+ */
+export function isActionableError(err: unknown): err is ActionableError {
+  return typeof err === 'object' && err !== null && (err as { [ACTIONABLE]?: boolean })[ACTIONABLE] === true;
 }
 
 /** A user's cancel (a dismissed picker, a cancelled progress): not a failure to report. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ActionableError } from '../../../src/core/common/errors';
+import { ActionableError, isActionableError } from '../../../src/core/common/errors';
 import { commandTelemetryId, failureMessage, runCommand, type CommandSink } from '../../../src/extension/commandRun';
 
 function recordingSink() {
@@ -46,9 +46,9 @@ describe('command wrapper (commandRun)', () => {
     assert.notEqual(other.ActionableError, ActionableError, 'not a second copy');
     class OtherSubclass extends other.ActionableError {}
     const err = new OtherSubclass('the cluster refused the job.', 'Check the partition name.');
-    assert.ok(err instanceof ActionableError);
-    assert.ok(!(new ActionableError('x') instanceof OtherSubclass), 'a subclass keeps its own check');
-    assert.ok(!(new Error('x') instanceof ActionableError));
+    assert.ok(!(err instanceof ActionableError), 'instanceof cannot tell (the reason for isActionableError)');
+    assert.ok(isActionableError(err) && other.isActionableError(new ActionableError('x')));
+    assert.ok(!isActionableError(new Error('x')) && !isActionableError(undefined) && !isActionableError('text'));
     const { seen, sink } = recordingSink();
     await runCommand('mlops.submitJob', () => { throw err; }, sink, clock);
     assert.deepEqual(seen.shown, ['the cluster refused the job. Check the partition name.']);
