@@ -51,6 +51,8 @@ const builds = [
       dataFeature: 'src/extension/lazy/dataFeature.ts',
       provenanceFeature: 'src/extension/lazy/provenanceFeature.ts',
       expLifecycleFeature: 'src/extension/lazy/expLifecycleFeature.ts',
+      panelsFeature: 'src/extension/lazy/panelsFeature.ts',
+      workspaceCommandsFeature: 'src/extension/lazy/workspaceCommandsFeature.ts',
       // The worker thread that reads run stores in files (core/runs/isolated).
       runsWorker: 'src/core/runs/isolated/runsWorker.ts',
       // The worker's readers of the other store kinds, loaded on first use.

@@ -1,7 +1,7 @@
 // What happens around every command, without the editor: time it, log it, report it
 // (telemetry: the id, the outcome and the time only), and turn a failure into one message
 // with a next step. commandWrapper.ts binds this to vscode.commands.
-import { ActionableError, errorMessage, isCancellation } from '../core/common/errors';
+import { errorMessage, isActionableError, isCancellation } from '../core/common/errors';
 
 export type CommandOutcome = 'ok' | 'error' | 'cancelled';
 
@@ -23,7 +23,7 @@ export function commandTelemetryId(id: string): string {
 /** The message a failed command shows: what failed, then what to do next. */
 export function failureMessage(id: string, err: unknown): string {
   const what = errorMessage(err).trim() || `${id} failed`;
-  const next = err instanceof ActionableError && err.nextStep ? err.nextStep.trim() : 'See the MLOps Workbench log for details.';
+  const next = isActionableError(err) && err.nextStep ? err.nextStep.trim() : 'See the MLOps Workbench log for details.';
   return `${what.replace(/[.\s]+$/, '')}. ${next}`;
 }
 
@@ -39,7 +39,7 @@ export async function runCommand<T>(id: string, fn: () => T | Promise<T>, sink: 
       return undefined;
     }
     outcome = 'error';
-    const stack = err instanceof Error && err.stack && !(err instanceof ActionableError) ? `\n${err.stack}` : '';
+    const stack = err instanceof Error && err.stack && !isActionableError(err) ? `\n${err.stack}` : '';
     sink.error(`${id} failed: ${errorMessage(err)}${stack}`);
     sink.showFailure(failureMessage(id, err));
     return undefined;

@@ -13,25 +13,29 @@ import type { JobsTreeProvider } from './jobs/jobsTree';
 import type { ModelsTreeProvider } from './models/modelsTree';
 import { loadLazy } from './lazy/load';
 import { registerLazyFeature } from './lazy/lazyFeature';
-import { DATA_FEATURE, EXP_LIFECYCLE_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PROVENANCE_FEATURE } from './lazy/lazyFeatureIds';
+import { DATA_FEATURE, EXP_LIFECYCLE_FEATURE, JOBS_FEATURE, MODELS_FEATURE, PANELS_FEATURE, PROVENANCE_FEATURE, WORKSPACE_COMMANDS_FEATURE } from './lazy/lazyFeatureIds';
 import { setting, settingChanged } from './settings';
 import { registerWorkspacesView } from './workspaces/registerWorkspaces';
 import { registerRunsView } from './runs/registerRuns';
 import { RunColorStore } from './runs/runColorStore';
-import { registerPanels } from './panels/registerPanels';
-import { registerExperiments } from './experiments/registerExperiments';
+import type { PanelReviver } from './panels/registerPanels';
+import { REVIVED_VIEW_TYPES } from './panels/panelViewTypes';
+import { registerPanelSerializers } from './webviews/panelSerializers';
 import { registerPipelines } from './pipelines/registerPipelines';
 import { registerStageInWorkspace } from './pipelines/stageInWorkspace';
 import type { ProvenanceLauncher } from './provenance/launch';
 
 /** Registers the six MLOps views, the panels and what keeps them current; returns the views for the API. */
 export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): MlopsApi['views'] {
-  const workspaces = registerWorkspacesView(context, log);
+  const { tree: workspaces, launched } = registerWorkspacesView(context, log);
+  // Registered by stand-ins: the view's commands load from dist/lazy/workspaceCommandsFeature.js on first use.
+  registerLazyFeature(context, log, {
+    name: 'Workspace commands',
+    ...WORKSPACE_COMMANDS_FEATURE,
+    register: () => loadLazy<typeof import('./lazy/workspaceCommandsFeature')>('workspaceCommandsFeature').registerWorkspaceCommands(context, log, workspaces.registry, workspaces, launched),
+  });
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
   const runs = registerRunsView(context, log, colors);
-  const panelDeps = { extensionUri: context.extensionUri, log, catalog: runs, colors };
-  registerPanels(context, panelDeps);
-  registerExperiments(context, { ...panelDeps, state: context.workspaceState });
   // Registered by stand-ins: the commands load from dist/lazy/expLifecycleFeature.js on first use.
   registerLazyFeature(context, log, {
     name: 'DVC experiment lifecycle',
@@ -72,6 +76,24 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   // The class has private fields, so its type is nominal: this object has all its public ones.
   const provenance = lazyLauncher as ProvenanceLauncher;
   const pipelines = registerPipelines(context, log, provenance);
+  // The panels (charts, comparison, experiments table, DAG) are registered by stand-ins and
+  // serializers: the first command, or the first panel to come back after a reload, loads
+  // them from dist/lazy/panelsFeature.js.
+  let revivePanel: PanelReviver | undefined;
+  const loadPanels = registerLazyFeature(context, log, {
+    name: 'Panels',
+    ...PANELS_FEATURE,
+    register: () => {
+      const deps = { extensionUri: context.extensionUri, log, catalog: runs, colors, state: context.workspaceState };
+      revivePanel = loadLazy<typeof import('./lazy/panelsFeature')>('panelsFeature').registerPanels(context, deps, pipelines);
+    },
+  });
+  context.subscriptions.push(
+    ...registerPanelSerializers(REVIVED_VIEW_TYPES, (viewType, panel, state) => {
+      loadPanels();
+      revivePanel?.(viewType, panel, state);
+    }),
+  );
   registerStageInWorkspace(context, log, pipelines, workspaces.registry, provenance);
   // Clusters are reached through the Workspaces view's hosts: one SSH connection per login node.
   // Registered by stand-ins: the view and its commands load from dist/lazy/jobsFeature.js on

@@ -12,7 +12,7 @@ import { writeReplacing } from './exportFile';
 import { rowsMessage } from './tableMessage';
 import { tableRuns, type Extremes, type TableCatalog } from './tableRuns';
 
-export const EXPERIMENTS_VIEW_TYPE = 'mlops.experiments';
+import { EXPERIMENTS_VIEW_TYPE } from '../panels/panelViewTypes';
 // workspaceState is the workspace's own store: the layout is kept per workspace by it.
 const STATE_KEY = 'mlops.experimentsTable';
 // The runs model fires once per store read; a training run makes that every few seconds.

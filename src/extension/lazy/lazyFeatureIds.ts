@@ -1,15 +1,16 @@
 // The commands and views of each feature that loads on first use (lazy/lazyFeature.ts):
 // its stand-ins are registered under these ids at activation. Plain data, so that
-// test/unit/lazyFeatures.test.ts can hold each list to what the feature's folder registers.
+// test/unit/lazyFeatures.test.ts can hold each list to what the feature's sources register
+// (and to nothing else registering them: a second registration would fail activation).
 export interface LazyFeatureIds {
-  /** The feature's folder under src/extension/. */
-  folder: string;
+  /** The feature's folders and files under src/extension/ (a startup view's commands are files of its folder). */
+  sources: readonly string[];
   commands: readonly string[];
   views: readonly string[];
 }
 
 export const MODELS_FEATURE: LazyFeatureIds = {
-  folder: 'models',
+  sources: ['models'],
   commands: [
     'mlops.refreshModels',
     'mlops.model.showSourceRun',
@@ -30,7 +31,7 @@ export const MODELS_FEATURE: LazyFeatureIds = {
 };
 
 export const JOBS_FEATURE: LazyFeatureIds = {
-  folder: 'jobs',
+  sources: ['jobs'],
   commands: [
     'mlops.refreshJobs',
     'mlops.submitJob',
@@ -56,7 +57,7 @@ export const JOBS_FEATURE: LazyFeatureIds = {
 };
 
 export const DATA_FEATURE: LazyFeatureIds = {
-  folder: 'data',
+  sources: ['data'],
   commands: [
     'mlops.data.refresh',
     'mlops.data.checkoutVersion',
@@ -71,13 +72,13 @@ export const DATA_FEATURE: LazyFeatureIds = {
 };
 
 export const PROVENANCE_FEATURE: LazyFeatureIds = {
-  folder: 'provenance',
+  sources: ['provenance'],
   commands: ['mlops.runs.reproduce', 'mlops.runs.cleanupReproductions'],
   views: [],
 };
 
 export const EXP_LIFECYCLE_FEATURE: LazyFeatureIds = {
-  folder: 'expLifecycle',
+  sources: ['expLifecycle'],
   commands: [
     'mlops.dvcExp.queue',
     'mlops.dvcExp.runNow',
@@ -95,4 +96,33 @@ export const EXP_LIFECYCLE_FEATURE: LazyFeatureIds = {
   views: [],
 };
 
-export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE, EXP_LIFECYCLE_FEATURE];
+// The editor panels of the Runs and Pipelines views; their serializers stay at activation (webviews/panelSerializers.ts).
+export const PANELS_FEATURE: LazyFeatureIds = {
+  sources: ['panels', 'experiments', 'pipelines/dagPanel.ts'],
+  commands: ['mlops.openMetrics', 'mlops.compareRuns', 'mlops.openExperimentsTable', 'mlops.showPipelineDag'],
+  views: [],
+};
+
+// The Workspaces view's commands; the view and its Refresh stay at activation (workspaces/registerWorkspaces.ts).
+export const WORKSPACE_COMMANDS_FEATURE: LazyFeatureIds = {
+  sources: ['workspaces/workspaceCommands.ts'],
+  commands: [
+    'mlops.launchWorkspace',
+    'mlops.relaunchProfile',
+    'mlops.workspace.start',
+    'mlops.workspace.stop',
+    'mlops.workspace.restart',
+    'mlops.workspace.remove',
+    'mlops.workspace.logs',
+    'mlops.workspace.copyDockerRun',
+    'mlops.workspace.openTerminal',
+    'mlops.workspace.forwardPort',
+    'mlops.showPortForwards',
+    'mlops.workspace.openJupyter',
+    'mlops.workspace.startTensorBoard',
+    'mlops.workspace.attachVsCode',
+  ],
+  views: [],
+};
+
+export const LAZY_FEATURES: readonly LazyFeatureIds[] = [MODELS_FEATURE, JOBS_FEATURE, DATA_FEATURE, PROVENANCE_FEATURE, EXP_LIFECYCLE_FEATURE, PANELS_FEATURE, WORKSPACE_COMMANDS_FEATURE];

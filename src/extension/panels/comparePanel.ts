@@ -8,7 +8,7 @@ import type { RunRef } from '../runs/runsModel';
 import { describeError, mapLimit, panelRun, type PanelDeps } from './panelRuns';
 import { provenanceRows } from './provenanceRows';
 
-export const COMPARE_VIEW_TYPE = 'mlops.compare';
+import { COMPARE_VIEW_TYPE } from './panelViewTypes';
 // The tags that say which commit a run came from, by tool.
 const COMMIT_TAGS = ['mlflow.source.git.commit', 'git.commit', 'git_commit', 'commit'];
 // Tags that hold whole documents (MLflow's model history): no use in a table cell.

@@ -8,7 +8,7 @@ import { OpenPanels, PanelHost } from '../webviews/panelHost';
 import type { RunRef } from '../runs/runsModel';
 import { describeError, groupFields, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
 
-export const METRICS_VIEW_TYPE = 'mlops.metrics';
+import { METRICS_VIEW_TYPE } from './panelViewTypes';
 // A run logging fast is appended to; past this many appended points per pixel it is
 // downsampled again so the webview never holds more than the chart can show.
 const APPEND_POINTS_PER_PX = 4;

@@ -4,12 +4,11 @@ import { IsolatedWorker } from '../../core/common/isolatedWorker';
 import type { PipelineSnapshot } from '../../core/pipelines/status/pipelineSnapshot';
 import { PipelinesTreeProvider } from '../views/pipelinesTree';
 import { PipelineFiles } from './pipelineFiles';
-import { registerDagPanel } from './dagPanel';
 import { registerMlflowEntryPoints } from './mlflowEntryPoints';
 import { registerReruns } from './reruns';
 import type { ProvenanceLauncher } from '../provenance/launch';
 
-/** The Pipelines view, what keeps it current, and the reruns it offers. */
+/** The Pipelines view, what keeps it current, and the reruns it offers (its DAG panel loads on first use: panels/registerPanels.ts). */
 export function registerPipelines(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, provenance: ProvenanceLauncher): PipelinesTreeProvider {
   const files = new PipelineFiles();
   // dvc.yaml and the files it names are anyone's: parsed in a worker thread with a heap cap
@@ -45,6 +44,5 @@ export function registerPipelines(context: vscode.ExtensionContext, log: vscode.
   );
   registerReruns(context, log, pipelines, files, provenance);
   registerMlflowEntryPoints(context, log, files, provenance);
-  registerDagPanel(context, pipelines, log);
   return pipelines;
 }

@@ -5,7 +5,7 @@
 // folder of its own under mlops.reproduce.remoteFolder. A digest gone from the host is a
 // question (pull by digest, use the tag, or cancel): nothing is pulled unasked.
 import * as vscode from 'vscode';
-import { ActionableError, errorMessage } from '../../core/common/errors';
+import { errorMessage, isActionableError } from '../../core/common/errors';
 import { placeGpus, type HostGpuSnapshot } from '../../core/hosts/gpuPlacement';
 import { gpuSnapshot } from '../../core/hosts/workspaces';
 import { containerImage } from '../../core/provenance/containerRunner';
@@ -140,6 +140,6 @@ async function onSshHost(conn: HostConnection, host: string, ref: string, device
     fs.close();
     if (err instanceof Error && err.name === 'AbortError') throw new vscode.CancellationError();
     // Code sync says what to do itself; the rest is the engine's.
-    throw err instanceof ActionableError ? err : new Error(imageProblem(err, host));
+    throw isActionableError(err) ? err : new Error(imageProblem(err, host));
   }
 }

@@ -101,16 +101,6 @@ function e2eProbesEnabled(): boolean {
   return process.env.MLOPS_E2E === '1';
 }
 
-/**
- * The serializer that brings a panel back after a window reload: the webview's saved
- * state (checked by the protocol's parse) decides what it shows again.
- */
-export function registerPanelSerializer<S>(viewType: string, parseState: (state: unknown) => S, revive: (panel: vscode.WebviewPanel, state: S) => void): vscode.Disposable {
-  return vscode.window.registerWebviewPanelSerializer(viewType, {
-    deserializeWebviewPanel: async (panel, state) => revive(panel, parseState(state)),
-  });
-}
-
 /** The open panels of one kind, by key (one per dvc.yaml, per project, or per panel). */
 export class OpenPanels<K, P> {
   private readonly byKey = new Map<K, P>();

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ActionableError } from '../../../src/core/common/errors';
+import { ActionableError, isActionableError } from '../../../src/core/common/errors';
 import { commandTelemetryId, failureMessage, runCommand, type CommandSink } from '../../../src/extension/commandRun';
 
 function recordingSink() {
@@ -33,6 +33,26 @@ describe('command wrapper (commandRun)', () => {
     assert.equal(seen.error.length, 1);
     assert.doesNotMatch(seen.error[0], /\n\s+at /);
     assert.equal((seen.events[0] as { outcome: string }).outcome, 'error');
+  });
+
+  it("finds the next step of an error made by another bundle's copy of ActionableError (a library loaded on first use)", async () => {
+    // A second copy of the module, as each bundle in dist/lazy/ carries its own.
+    const file = require.resolve('../../../src/core/common/errors');
+    const saved = require.cache[file];
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const other = require(file) as typeof import('../../../src/core/common/errors');
+    if (saved) require.cache[file] = saved;
+    assert.notEqual(other.ActionableError, ActionableError, 'not a second copy');
+    class OtherSubclass extends other.ActionableError {}
+    const err = new OtherSubclass('the cluster refused the job.', 'Check the partition name.');
+    assert.ok(!(err instanceof ActionableError), 'instanceof cannot tell (the reason for isActionableError)');
+    assert.ok(isActionableError(err) && other.isActionableError(new ActionableError('x')));
+    assert.ok(!isActionableError(new Error('x')) && !isActionableError(undefined) && !isActionableError('text'));
+    const { seen, sink } = recordingSink();
+    await runCommand('mlops.submitJob', () => { throw err; }, sink, clock);
+    assert.deepEqual(seen.shown, ['the cluster refused the job. Check the partition name.']);
+    assert.doesNotMatch(seen.error[0], /\n\s+at /);
   });
 
   it('shows any other failure with a pointer to the log, and logs its stack', async () => {

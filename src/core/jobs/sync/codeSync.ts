@@ -10,7 +10,7 @@
 //   mtime): a file a job or a person changed there is left in place and reported.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { ActionableError } from '../../common/errors';
+import { ActionableError, isActionableError } from '../../common/errors';
 import { DEFAULT_WALK_LIMITS, walkProject, type LocalFile, type Skipped, type WalkLimits } from './localTree';
 import { emptyManifest, MANIFEST_MAX_BYTES, MANIFEST_NAME, parseManifest, serializeManifest, TEMP_DIR_NAME, type Manifest } from './manifest';
 import type { RemoteFs } from './remoteFs';
@@ -220,7 +220,7 @@ export async function syncProject(opts: SyncOptions): Promise<SyncReport> {
     }
   }
   if (failure !== undefined) {
-    if (failure instanceof Error && (failure.name === 'AbortError' || failure instanceof ActionableError)) throw failure;
+    if (failure instanceof Error && (failure.name === 'AbortError' || isActionableError(failure))) throw failure;
     throw new SyncError(`Code sync to ${root} stopped: ${(failure as Error).message ?? String(failure)}`, 'Sync again: files already sent are kept, the rest are sent then.');
   }
   return { uploaded, unchanged, deleted, keptChanged, skipped: tree.skipped, truncated: tree.truncated, bytes, ms: Date.now() - t0, warnings };
