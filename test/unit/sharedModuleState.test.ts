@@ -36,6 +36,7 @@ const ALLOWED: Record<string, Record<string, string>> = {
     freezeCache: "pip freeze answers keyed by the venv's stamp: a second copy runs pip freeze once more, never answers differently",
   },
   'src/core/provenance/envAllowList.ts': { ALLOWED: CONSTANT },
+  'src/core/runs/search/parseFilter.ts': { RESERVED: CONSTANT, NUMERIC_OPS: CONSTANT, STRING_OPS: CONSTANT },
   'src/extension/runs/runMarkCommands.ts': { MLFLOW_KINDS: CONSTANT },
   'src/extension/settingsTable.ts': { MACHINE_SETTINGS: CONSTANT },
 };
