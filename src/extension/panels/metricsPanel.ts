@@ -1,17 +1,15 @@
 import * as vscode from 'vscode';
 import { downsampleHeld, downsampleHeldRange, type XKey } from '../../core/runs/downsample';
-import { columnAt, heldHistory, heldPoint, heldSlice, type HeldSeries } from '../../core/runs/heldSeries';
+import { columnAt, heldHistory, type HeldSeries } from '../../core/runs/heldSeries';
 import { metricCsv } from '../../core/runs/metricsCsv';
 import { parseMetricsToHost, type HostToMetrics, type MetricsProbe, type MetricsToHost, type MetricsViewState, type PanelRun, type XAxis } from '../../protocol/panels';
 import { axisSecondsToTime, relativeTimeOrigin } from '../../protocol/relativeTime';
 import { OpenPanels, PanelHost } from '../webviews/panelHost';
+import { refreshSeries, seriesMessage } from './metricsRefresh';
 import type { RunRef } from '../runs/runsModel';
 import { describeError, groupFields, mapLimit, panelRun, runKey, saveExport, type PanelDeps } from './panelRuns';
 
 import { METRICS_VIEW_TYPE } from './panelViewTypes';
-// A run logging fast is appended to; past this many appended points per pixel it is
-// downsampled again so the webview never holds more than the chart can show.
-const APPEND_POINTS_PER_PX = 4;
 
 interface Shown {
   ref: RunRef;
@@ -147,7 +145,7 @@ export class MetricsPanel implements vscode.Disposable {
     this.post({ type: 'init', runs: this.shown.map((s) => s.run), metrics: this.metrics, problems, refs: this.refs.map((r) => ({ sourceId: r.sourceId, runId: r.runId })), ...(groupBy !== undefined ? { groupBy } : {}) });
     for (const { s, metric } of pairs) {
       const points = this.histories.get(seriesKey(s.run.key, metric));
-      if (points) this.post({ type: 'series', metric, run: s.run.key, data: downsampleHeld(points, this.width), total: points.length });
+      if (points) this.post(seriesMessage(metric, s.run.key, points, this.width));
     }
   }
 
@@ -198,38 +196,27 @@ export class MetricsPanel implements vscode.Disposable {
     const pairs = this.shown.flatMap((s) => s.metrics.map((metric) => ({ s, metric })));
     await mapLimit(pairs, 4, async ({ s, metric }) => {
       const key = seriesKey(s.run.key, metric);
-      const before = this.histories.get(key);
-      const last = before?.length ? heldPoint(before, before.length - 1) : undefined;
       const summary = this.deps.catalog.lookup(s.ref);
-      // The listing's latest point is the cheap check: unchanged means nothing was logged.
-      if (!('error' in summary) && last && summary.run.metrics[metric] && summary.run.metrics[metric].step === last.step && summary.run.metrics[metric].timestamp === last.timestamp) return;
-      let now: HeldSeries;
+      let next;
       try {
-        now = await this.history(s.ref, metric);
+        next = await refreshSeries({
+          metric,
+          run: s.run.key,
+          before: this.histories.get(key),
+          latest: 'error' in summary ? undefined : summary.run.metrics[metric],
+          appended: this.appended.get(key) ?? 0,
+          width: this.width,
+          read: () => this.history(s.ref, metric),
+        });
       } catch {
         return;
       }
-      const had = before?.length ?? 0;
-      if (now.length <= had) {
-        if (now.length < had) this.replace(s, metric, now);
-        return;
-      }
-      this.histories.set(key, now);
-      const added = heldSlice(now, had, now.length);
-      const total = (this.appended.get(key) ?? 0) + added.step.length;
-      if (total > this.width * APPEND_POINTS_PER_PX) this.replace(s, metric, now);
-      else {
-        this.appended.set(key, total);
-        this.post({ type: 'append', metric, run: s.run.key, data: added });
-      }
+      if (!next) return;
+      this.histories.set(key, next.history);
+      if (next.message.type === 'append') this.appended.set(key, next.appended);
+      else this.appended.delete(key);
+      this.post(next.message);
     });
-  }
-
-  private replace(s: Shown, metric: string, points: HeldSeries): void {
-    const key = seriesKey(s.run.key, metric);
-    this.histories.set(key, points);
-    this.appended.delete(key);
-    this.post({ type: 'series', metric, run: s.run.key, data: downsampleHeld(points, this.width), total: points.length });
   }
 
   /** Shows other runs in the same panel (a second "Open Metric Charts" with the panel open). */
