@@ -66,7 +66,7 @@ export default tseslint.config(
   },
   // Functions these pass to page.evaluate / frame.evaluate run in the browser page.
   {
-    files: ['test/e2e/*.mjs', 'bench/charts.bench.mjs', 'bench/experiments-table.bench.mjs', 'bench/runs-server-search.bench.mjs'],
+    files: ['test/e2e/*.mjs', 'bench/charts.bench.mjs', 'bench/experiments-table.bench.mjs', 'bench/live-metric.bench.mjs', 'bench/runs-server-search.bench.mjs'],
     languageOptions: { globals: { ...nodeGlobals, ...browserGlobals } },
   },
   // One way to do each thing: settings through settings.ts, messages through notify.ts,
