@@ -136,12 +136,22 @@ export async function capturePatch(
         tmp = await mkdtemp(path.join(tmpdir(), 'mlops-index-'));
         const index = path.join(tmp, 'index');
         const paths = path.join(tmp, 'paths');
-        await Promise.all([copyFile(u.index, index), writeFile(paths, u.kept.map((n) => `${n}\0`).join(''))]);
-        // Literal pathspecs: a file named "*.py" means that file only.
-        const add = await run(['git', 'add', '--intent-to-add', `--pathspec-from-file=${paths}`, '--pathspec-file-nul'], { cwd: u.top, env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' } });
-        if (add.code !== 0) throw new Error(add.stderr);
+        await copyFile(u.index, index);
+        const top = u.top;
+        const addAll = async (files: string[]) => {
+          await writeFile(paths, files.map((n) => `${n}\0`).join(''));
+          // Literal pathspecs: a file named "*.py" means that file only.
+          return (await run(['git', 'add', '--intent-to-add', `--pathspec-from-file=${paths}`, '--pathspec-file-nul'], { cwd: top, env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' } })).code === 0;
+        };
+        let files = u.kept;
+        // One that vanished since the listing fails the whole add: once more without those.
+        if (!(await addAll(files))) {
+          const still = await Promise.all(files.map((n) => lstat(path.join(top, n)).then(() => true, () => false)));
+          files = files.filter((_, k) => still[k]);
+          if (!files.length || files.length === u.kept.length || !(await addAll(files))) throw new Error('git add --intent-to-add failed');
+        }
         env = { GIT_INDEX_FILE: index };
-        added = u.kept;
+        added = files;
       } catch {
         // Without the temporary index the untracked files cannot go in: say so, keep the rest.
         skippedCount += u.kept.length;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { UNTRACKED_FILE_CAP, capturePatch, listUntracked } from '../../../src/core/provenance/capture';
 import { TAG_MAX, provenanceTags } from '../../../src/core/provenance/mlflowTags';
 import { addWorktree, applyPatch } from '../../../src/core/provenance/reproduce';
-import { nodeRunner } from '../../../src/core/provenance/runner';
+import { nodeRunner, type Runner } from '../../../src/core/provenance/runner';
 import type { Captured } from '../../../src/core/provenance/types';
 import { provenanceSummaryLines, viewFromTags } from '../../../src/core/provenance/view';
 
@@ -97,6 +97,18 @@ describe('provenance patch: untracked files, with real git', function () {
     assert.deepEqual(u.kept, ['a.dat', 'b.dat', 'c.dat', 'd.dat', 'dvc.lock', 'src/new helper.py', 'weights.bin']);
     assert.deepEqual(u.skipped, ['e.dat']);
     assert.equal(u.skippedCount, 1);
+  });
+
+  it('still carries the others when a listed file is gone before the add (the run deleted it)', async () => {
+    const listed = await listUntracked(nodeRunner, repo);
+    assert.ok(listed.kept.includes('dvc.lock'));
+    const deleting: Runner = (argv, o) => {
+      if (argv[1] === 'add') rmSync(path.join(repo, 'dvc.lock'), { force: true });
+      return nodeRunner(argv, o);
+    };
+    const p = await capturePatch(deleting, repo, undefined, Promise.resolve(listed));
+    assert.deepEqual(Object.keys(p.fileHashes).sort(), ['src/new helper.py', 'src/staged.py', 'src/train.py', 'weights.bin']);
+    assert.deepEqual(p.skippedUntracked, ['huge.bin']);
   });
 
   it('says outside git that nothing is known, without failing', async () => {
