@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isMap } from 'yaml';
 import { documentData, parseUntrusted } from '../common/yamlData';
+import { YAML_JSON_CAP, readBoundedText } from '../common/boundedRead';
 import { flattenLeaves } from '../common/flatten';
 import { parseDvcLock } from '../pipelines/status/dvcLock';
 import { stripCredentials } from './credentials';
@@ -90,9 +91,13 @@ export async function listUntracked(run: Runner, cwd: string): Promise<Untracked
     // From the top: ls-files lists only the folder it runs in.
     const others = await run(['git', 'ls-files', '-z', '--others', '--exclude-standard'], { cwd: top, maxBytes: 1024 * 1024 });
     if (others.code !== 0 && !others.truncated) return { ...NO_UNTRACKED, top, index: path.resolve(cwd, index) };
-    const names = others.stdout.split('\0');
+    const listed = others.stdout.split('\0');
     // The last piece is "" after the final NUL, or a name cut by the byte limit.
-    names.pop();
+    listed.pop();
+    // DVC's data is restored by DVC, never carried in the patch, even where no .gitignore
+    // names it (DVC writes none in a linked git worktree, where reproductions run).
+    const outs = await dvcOutputs(top, cwd, listed);
+    const names = listed.filter((n) => !ancestors(n).some((a) => outs.has(a)));
     let skippedCount = others.truncated ? 1 : 0;
     const skipped: string[] = [];
     const skip = (n: string) => void (skippedCount++, skipped.length < MAX_SKIPPED_NAMED && skipped.push(n));
@@ -110,6 +115,31 @@ export async function listUntracked(run: Runner, cwd: string): Promise<Untracked
   } catch {
     return NO_UNTRACKED;
   }
+}
+
+/** A path and its folders (at most 32 levels: bounded on a crafted path), "a/b/c" → c, b, a. */
+function ancestors(rel: string): string[] {
+  const out: string[] = [];
+  for (let p = rel; p && p !== '.' && p !== '/' && out.length < 32; p = path.posix.dirname(p)) out.push(p);
+  return out;
+}
+
+/**
+ * DVC outputs among the untracked paths (from the top): the outs in the project's dvc.lock,
+ * and whatever a `<path>.dvc` beside it tracks (`dvc add data/raw` → `data/raw.dvc`).
+ */
+async function dvcOutputs(top: string, cwd: string, names: readonly string[]): Promise<Set<string>> {
+  const outs = new Set<string>();
+  const toTop = (p: string) => path.relative(top, path.resolve(cwd, p)).split(path.sep).join('/');
+  const lock = await readBoundedText(path.join(cwd, 'dvc.lock'), { cap: YAML_JSON_CAP }).catch(() => '');
+  for (const stage of Object.values(lock ? parseDvcLock(lock) : {})) for (const o of stage.outs) outs.add(toTop(o.path));
+  const candidates = new Set<string>();
+  for (const n of names) {
+    for (const a of ancestors(n)) candidates.add(a);
+    if (candidates.size > 10_000) break;
+  }
+  await Promise.all([...candidates].map((a) => lstat(path.join(top, `${a}.dvc`)).then(() => outs.add(a), () => undefined)));
+  return outs;
 }
 
 /**

@@ -111,6 +111,19 @@ describe('provenance patch: untracked files, with real git', function () {
     assert.deepEqual(p.skippedUntracked, ['huge.bin']);
   });
 
+  it('leaves DVC\'s data out where no .gitignore names it (outs of dvc.lock, paths a .dvc file tracks)', async () => {
+    rmSync(path.join(repo, 'huge.bin'));
+    writeFileSync(path.join(repo, 'dvc.lock'), 'schema: "2.0"\nstages:\n  train:\n    cmd: python t.py\n    outs:\n    - path: models/m.pkl\n      md5: abc\n');
+    mkdirSync(path.join(repo, 'models'));
+    writeFileSync(path.join(repo, 'models/m.pkl'), 'model');
+    mkdirSync(path.join(repo, 'data/raw'), { recursive: true });
+    writeFileSync(path.join(repo, 'data/raw/a.csv'), 'x,y\n');
+    writeFileSync(path.join(repo, 'data/raw.dvc'), 'outs:\n- md5: 1.dir\n  path: raw\n');
+    const u = await listUntracked(nodeRunner, repo);
+    assert.deepEqual(u.kept, ['data/raw.dvc', 'dvc.lock', 'src/new helper.py', 'weights.bin']);
+    assert.deepEqual(u.skipped, []);
+  });
+
   it('says outside git that nothing is known, without failing', async () => {
     const plain = mkdtempSync(path.join(root, 'plain-'));
     writeFileSync(path.join(plain, 'x.py'), '1\n');
