@@ -2,10 +2,12 @@
 // that it runs where the run runs (here, or inside a container) and is tested on canned
 // output. Every piece answers something: what cannot be found out is "unknown".
 import { createHash } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isMap } from 'yaml';
 import { documentData, parseUntrusted } from '../common/yamlData';
+import { YAML_JSON_CAP, readBoundedText } from '../common/boundedRead';
 import { flattenLeaves } from '../common/flatten';
 import { parseDvcLock } from '../pipelines/status/dvcLock';
 import { stripCredentials } from './credentials';
@@ -53,13 +55,150 @@ export function patchFiles(patch: string): Record<string, string> {
   return out;
 }
 
-/** Uncommitted changes of tracked files, binary-safe, capped at `cap` bytes. */
-export async function capturePatch(run: Runner, cwd: string, cap = PATCH_CAP): Promise<{ patch: string } & Omit<CodeProvenance, 'commit' | 'branch' | 'repoUrl'>> {
-  // --no-ext-diff / --no-color: a user's diff settings must not change what is stored.
-  const r = await run(['git', 'diff', '--binary', '--no-ext-diff', '--no-color', 'HEAD'], { cwd, maxBytes: cap });
-  if (r.code !== 0 && !r.truncated) return { patch: '', changedFiles: [], patchBytes: 0, patchCapped: false, fileHashes: {} };
-  const fileHashes = patchFiles(r.stdout);
-  return { patch: r.stdout, changedFiles: Object.keys(fileHashes), patchBytes: Buffer.byteLength(r.stdout), patchCapped: !!r.truncated, fileHashes };
+/** Untracked files above this size stay out of the patch and are named as skipped. */
+export const UNTRACKED_FILE_CAP = 1024 * 1024;
+/** At most this many untracked files, and this many of their bytes altogether, go in the patch (the rest: skipped). */
+export const UNTRACKED_MAX_FILES = 1000;
+export const UNTRACKED_MAX_BYTES = 4 * 1024 * 1024;
+/** Skipped files named in the record: at most this many (all are counted). */
+const MAX_SKIPPED_NAMED = 50;
+
+export interface UntrackedFiles {
+  /** The repository's top folder; absent outside git. */
+  top?: string;
+  /** This working tree's index file, absolute (a linked worktree has its own). */
+  index?: string;
+  /** Untracked, not ignored files (paths from the top) that go in the patch. */
+  kept: string[];
+  /** Those left out (too big, or past the count or bytes limits): at most MAX_SKIPPED_NAMED names. */
+  skipped: string[];
+  /** How many were left out (at least: a listing cut at its byte limit counts one for the rest). */
+  skippedCount: number;
+}
+
+const NO_UNTRACKED: UntrackedFiles = { kept: [], skipped: [], skippedCount: 0 };
+
+/**
+ * The untracked files the patch will carry, as `git add -A` would see them (.gitignore
+ * respected, so DVC-tracked data stays out), sized on this machine and bounded. Listed
+ * before the run starts, so that what the run itself writes is not taken for the user's.
+ */
+export async function listUntracked(run: Runner, cwd: string): Promise<UntrackedFiles> {
+  try {
+    const where = await run(['git', 'rev-parse', '--show-toplevel', '--git-path', 'index'], { cwd });
+    const [top, index] = where.stdout.split('\n').map((l) => l.trim());
+    if (where.code !== 0 || !top || !index) return NO_UNTRACKED;
+    // From the top: ls-files lists only the folder it runs in.
+    const others = await run(['git', 'ls-files', '-z', '--others', '--exclude-standard'], { cwd: top, maxBytes: 1024 * 1024 });
+    if (others.code !== 0 && !others.truncated) return { ...NO_UNTRACKED, top, index: path.resolve(cwd, index) };
+    const listed = others.stdout.split('\0');
+    // The last piece is "" after the final NUL, or a name cut by the byte limit.
+    listed.pop();
+    // DVC's data is restored by DVC, never carried in the patch, even where no .gitignore
+    // names it (DVC writes none in a linked git worktree, where reproductions run).
+    const outs = await dvcOutputs(top, cwd, listed);
+    const names = listed.filter((n) => !ancestors(n).some((a) => outs.has(a)));
+    let skippedCount = others.truncated ? 1 : 0;
+    const skipped: string[] = [];
+    const skip = (n: string) => void (skippedCount++, skipped.length < MAX_SKIPPED_NAMED && skipped.push(n));
+    const sizes = await Promise.all(names.slice(0, UNTRACKED_MAX_FILES).map((n) => lstat(path.join(top, n)).then((st) => st.size, () => -1)));
+    const kept: string[] = [];
+    let bytes = 0;
+    names.forEach((n, k) => {
+      const size = k < sizes.length ? sizes[k] : Infinity;
+      if (size < 0) return; // gone since the listing
+      if (size > UNTRACKED_FILE_CAP || bytes + size > UNTRACKED_MAX_BYTES) return skip(n);
+      bytes += size;
+      kept.push(n);
+    });
+    return { top, index: path.resolve(cwd, index), kept, skipped, skippedCount };
+  } catch {
+    return NO_UNTRACKED;
+  }
+}
+
+/** A path and its folders (at most 32 levels: bounded on a crafted path), "a/b/c" → c, b, a. */
+function ancestors(rel: string): string[] {
+  const out: string[] = [];
+  for (let p = rel; p && p !== '.' && p !== '/' && out.length < 32; p = path.posix.dirname(p)) out.push(p);
+  return out;
+}
+
+/**
+ * DVC outputs among the untracked paths (from the top): the outs in the project's dvc.lock,
+ * and whatever a `<path>.dvc` beside it tracks (`dvc add data/raw` → `data/raw.dvc`).
+ */
+async function dvcOutputs(top: string, cwd: string, names: readonly string[]): Promise<Set<string>> {
+  const outs = new Set<string>();
+  const toTop = (p: string) => path.relative(top, path.resolve(cwd, p)).split(path.sep).join('/');
+  const lock = await readBoundedText(path.join(cwd, 'dvc.lock'), { cap: YAML_JSON_CAP }).catch(() => '');
+  for (const stage of Object.values(lock ? parseDvcLock(lock) : {})) for (const o of stage.outs) outs.add(toTop(o.path));
+  const candidates = new Set<string>();
+  for (const n of names) {
+    for (const a of ancestors(n)) candidates.add(a);
+    if (candidates.size > 10_000) break;
+  }
+  await Promise.all([...candidates].map((a) => lstat(path.join(top, `${a}.dvc`)).then(() => outs.add(a), () => undefined)));
+  return outs;
+}
+
+/**
+ * Uncommitted changes, binary-safe, capped at `cap` bytes: tracked files' changes and the
+ * untracked files `listed` (as new files). The untracked ones go in through a temporary
+ * copy of the index marked intent-to-add: the user's index, working tree and object store
+ * are left as they were.
+ */
+export async function capturePatch(
+  run: Runner,
+  cwd: string,
+  cap = PATCH_CAP,
+  listed?: Promise<UntrackedFiles>,
+): Promise<{ patch: string } & Omit<CodeProvenance, 'commit' | 'branch' | 'repoUrl'>> {
+  const u = await (listed ?? listUntracked(run, cwd)).catch(() => NO_UNTRACKED);
+  let skipped = u.skipped;
+  let skippedCount = u.skippedCount;
+  let added: string[] = [];
+  let tmp: string | undefined;
+  try {
+    let env: Record<string, string> | undefined;
+    if (u.kept.length && u.top && u.index) {
+      try {
+        tmp = await mkdtemp(path.join(tmpdir(), 'mlops-index-'));
+        const index = path.join(tmp, 'index');
+        const paths = path.join(tmp, 'paths');
+        await copyFile(u.index, index);
+        const top = u.top;
+        const addAll = async (files: string[]) => {
+          await writeFile(paths, files.map((n) => `${n}\0`).join(''));
+          // Literal pathspecs: a file named "*.py" means that file only.
+          return (await run(['git', 'add', '--intent-to-add', `--pathspec-from-file=${paths}`, '--pathspec-file-nul'], { cwd: top, env: { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: '1' } })).code === 0;
+        };
+        let files = u.kept;
+        // One that vanished since the listing fails the whole add: once more without those.
+        if (!(await addAll(files))) {
+          const still = await Promise.all(files.map((n) => lstat(path.join(top, n)).then(() => true, () => false)));
+          files = files.filter((_, k) => still[k]);
+          if (!files.length || files.length === u.kept.length || !(await addAll(files))) throw new Error('git add --intent-to-add failed');
+        }
+        env = { GIT_INDEX_FILE: index };
+        added = files;
+      } catch {
+        // Without the temporary index the untracked files cannot go in: say so, keep the rest.
+        skippedCount += u.kept.length;
+        skipped = [...skipped, ...u.kept].slice(0, MAX_SKIPPED_NAMED);
+      }
+    }
+    // --no-ext-diff / --no-color: a user's diff settings must not change what is stored.
+    const r = await run(['git', 'diff', '--binary', '--no-ext-diff', '--no-color', 'HEAD'], { cwd, maxBytes: cap, ...(env ? { env } : {}) });
+    const skippedFacts = skippedCount ? { skippedUntracked: skipped, skippedUntrackedCount: skippedCount } : {};
+    if (r.code !== 0 && !r.truncated) return { patch: '', changedFiles: [], patchBytes: 0, patchCapped: false, fileHashes: {}, ...skippedFacts };
+    const fileHashes = patchFiles(r.stdout);
+    // The untracked files are named even where a capped patch or the hash limit leaves them out.
+    const changedFiles = [...new Set([...Object.keys(fileHashes), ...added])];
+    return { patch: r.stdout, changedFiles, patchBytes: Buffer.byteLength(r.stdout), patchCapped: !!r.truncated, fileHashes, ...skippedFacts };
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 /** GPU model, driver and CUDA version from nvidia-smi; none or failing → "unknown". */

@@ -9,7 +9,7 @@ export function containerRunner(conn: Pick<HostConnection, 'docker'>, containerI
   return async (argv, opts = {}): Promise<RunOutcome> => {
     const max = opts.maxBytes ?? 4 * 1024 * 1024;
     try {
-      const exec = await conn.docker().getContainer(containerId).exec({ Cmd: [...argv], AttachStdout: true, AttachStderr: true, Tty: false, ...(opts.cwd ?? workingDir ? { WorkingDir: opts.cwd ?? workingDir } : {}) });
+      const exec = await conn.docker().getContainer(containerId).exec({ Cmd: [...argv], AttachStdout: true, AttachStderr: true, Tty: false, ...(opts.env ? { Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`) } : {}), ...(opts.cwd ?? workingDir ? { WorkingDir: opts.cwd ?? workingDir } : {}) });
       const stream = await exec.start({ hijack: true, stdin: false });
       const out = new PassThrough();
       const err = new PassThrough();

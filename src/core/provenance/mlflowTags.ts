@@ -49,6 +49,10 @@ export function provenanceTags(c: Captured, sourceName: string): Record<string, 
     'mlops.params': fit(JSON.stringify(p.params)),
     'mlops.startTime': String(p.timing.start),
   };
+  if (p.code.skippedUntrackedCount) {
+    t['mlops.code.skippedUntracked'] = fit(JSON.stringify(p.code.skippedUntracked ?? []));
+    t['mlops.code.skippedUntrackedCount'] = String(p.code.skippedUntrackedCount);
+  }
   if (p.stages?.length) t['mlops.stages'] = fit(JSON.stringify(p.stages));
   if (e.image) Object.assign(t, { 'mlops.image': fit(e.image.name), 'mlops.image.digest': e.image.digest });
   return t;

@@ -98,7 +98,8 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
   await addWorktree(i.local, top, dir, view.commit);
   const project = prefix ? path.join(dir, prefix) : dir;
 
-  if (view.changes && Object.keys(view.changes).length) {
+  // The patch's size too: a file list too long for its tag (many untracked files) reads unknown.
+  if ((view.changes && Object.keys(view.changes).length) || (view.patchBytes ?? 0) > 0) {
     step('applying the recorded changes');
     const patch = await i.mlflow.loadArtifactText(i.uri, i.runId, PATCH_ARTIFACT);
     const patchFile = `${dir}.patch`;
@@ -107,6 +108,11 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
   }
 
   const notMatched: string[] = [];
+  const sk = view.skippedUntracked;
+  if (sk) {
+    const more = sk.count > sk.names.length ? ` and ${sk.count - sk.names.length} more` : '';
+    notMatched.push(`untracked files left out of the recorded changes (over 1 MiB each, or past 1,000 files / 4 MiB in all), so the reproduction ran without them: ${sk.names.join(', ')}${more}`);
+  }
   step('restoring the data versions');
   const cache = await i.local([i.dvc, 'cache', 'dir'], { cwd: i.projectDir });
   const cacheDir = cache.code === 0 && cache.stdout.trim() ? cache.stdout.trim() : path.join(i.projectDir, '.dvc', 'cache');

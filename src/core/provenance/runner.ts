@@ -17,6 +17,8 @@ export interface RunOptions {
   maxBytes?: number;
   /** Give up after this long (code null). */
   timeoutMs?: number;
+  /** Variables added to the environment (GIT_INDEX_FILE for a temporary index). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export type Runner = (argv: readonly string[], opts?: RunOptions) => Promise<RunOutcome>;
@@ -29,7 +31,7 @@ export const nodeRunner: Runner = (argv, opts = {}) =>
     let kept = 0;
     let truncated = false;
     let err = '';
-    const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
     child.stdout.on('data', (d: Buffer) => {
       if (kept >= max) return void (truncated = true);

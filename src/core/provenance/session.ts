@@ -1,9 +1,10 @@
 // One launch's provenance, from start to end: the single place every launcher goes
 // through. Only what the process needs before it starts is awaited (the MLflow run it
-// will continue, and the experiment refs to tell its DVC commit later); everything else
+// will continue, the experiment refs to tell its DVC commit later, and the untracked files
+// the patch will carry); everything else
 // is captured concurrently while it runs and stored as soon as it is known.
 import { allowListedEnv } from './envAllowList';
-import { captureGitHead, captureGpu, captureLockData, capturePatch, capturePythonCached, venvStamp, type ReadText } from './capture';
+import { captureGitHead, captureGpu, captureLockData, capturePatch, capturePythonCached, listUntracked, venvStamp, type ReadText, type UntrackedFiles } from './capture';
 import { expRefs, newExpCommits, writeNote } from './gitNote';
 import type { CreatedRun, MlflowHelper } from './mlflowHelper';
 import { FREEZE_ARTIFACT, PATCH_ARTIFACT, RECORD_ARTIFACT, REPRODUCED_FROM_TAG, endTags, provenanceTags, sourceTags } from './mlflowTags';
@@ -65,10 +66,10 @@ export interface LaunchSession {
   finish(exitCode: number | undefined): Promise<FinishResult>;
 }
 
-async function captureAll(i: LaunchInput, start: number): Promise<Captured> {
+async function captureAll(i: LaunchInput, start: number, untracked: Promise<UntrackedFiles>): Promise<Captured> {
   const [head, patch, gpu, py, lock] = await Promise.all([
     captureGitHead(i.local, i.cwd),
-    capturePatch(i.local, i.cwd),
+    capturePatch(i.local, i.cwd, undefined, untracked),
     captureGpu(i.remote).catch(() => ({ model: UNKNOWN, driver: UNKNOWN, cuda: UNKNOWN })),
     // A stamp of the environment only where the run executes here (its folders are on this disk).
     (i.remote === i.local ? venvStamp(i.python) : Promise.resolve(undefined))
@@ -103,6 +104,9 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
   const start = now();
   const problems: string[] = [];
   const refsBefore = i.launcher === 'dvc-exp' ? expRefs(i.local, i.cwd) : undefined;
+  // The untracked files are listed before the process starts (beside the MLflow run's
+  // creation): what the run writes itself (dvc.lock, metrics) is not the user's change.
+  const untracked = listUntracked(i.local, i.cwd);
   let created: CreatedRun | undefined;
   const env: Record<string, string> = {};
   const m = i.mlflow;
@@ -122,7 +126,7 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
       problems.push(`no MLflow run was made first (${err instanceof Error ? err.message : String(err)}); the run is not linked to its provenance`);
     }
   }
-  const captured = captureAll(i, start);
+  const captured = captureAll(i, start, untracked);
   const runId = created?.runId;
   // Tags and artifacts as soon as the capture is in; finish waits for this.
   const stored =
@@ -136,6 +140,7 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
         })
       : captured.then(() => undefined);
   await refsBefore?.catch(() => undefined);
+  await untracked.catch(() => undefined);
 
   return {
     env,

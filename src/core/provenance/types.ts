@@ -17,7 +17,7 @@ export interface CodeProvenance {
   branch?: string;
   /** The `origin` remote, user and password removed. */
   repoUrl?: string;
-  /** Uncommitted changes as `git diff --binary HEAD` reports them: files changed. */
+  /** Uncommitted changes (tracked files' changes as `git diff --binary HEAD` reports them, and untracked, not ignored files): files changed. */
   changedFiles: string[];
   /** Bytes of the whole patch (before any cap). */
   patchBytes: number;
@@ -25,6 +25,10 @@ export interface CodeProvenance {
   patchCapped: boolean;
   /** file → short hash of that file's part of the patch: two runs at one commit differ where these do. */
   fileHashes: Record<string, string>;
+  /** Untracked files left out of the patch (each over 1 MiB, or past 1,000 files / 4 MiB): up to 50 names. */
+  skippedUntracked?: string[];
+  /** How many untracked files were left out. */
+  skippedUntrackedCount?: number;
 }
 
 export interface DataProvenance {

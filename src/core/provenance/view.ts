@@ -13,6 +13,10 @@ export interface ProvenanceView {
   /** Files with uncommitted changes → hash of their change; undefined when unknown. */
   changes?: Record<string, string>;
   patchCapped?: boolean;
+  /** Bytes of the patch kept with the run. */
+  patchBytes?: number;
+  /** Untracked files left out of the patch: some names, and how many. */
+  skippedUntracked?: { names: string[]; count: number };
   /** Data path (dep or .dvc file) → md5; undefined when unknown. */
   data?: Record<string, string>;
   params?: Record<string, string>;
@@ -66,6 +70,8 @@ export function viewFromTags(tags: Readonly<Record<string, string>>): Provenance
     source: t('mlflow.source.name'),
     changes: json(t('mlops.code.files'), isStrMap),
     patchCapped: t('mlops.code.patchCapped') === 'true' || undefined,
+    patchBytes: Number(t('mlops.code.patchBytes')) || undefined,
+    skippedUntracked: Number(t('mlops.code.skippedUntrackedCount')) > 0 ? { names: json(t('mlops.code.skippedUntracked'), isStrArr) ?? [], count: Number(t('mlops.code.skippedUntrackedCount')) } : undefined,
     data: json(t('mlops.data'), isStrMap),
     params: json(t('mlops.params'), isStrMap),
     image: t('mlops.image'),
@@ -92,6 +98,8 @@ export function viewFromRecord(p: Provenance): ProvenanceView {
     repoUrl: p.code.repoUrl,
     changes: p.code.fileHashes,
     patchCapped: p.code.patchCapped || undefined,
+    patchBytes: p.code.patchBytes || undefined,
+    skippedUntracked: p.code.skippedUntrackedCount ? { names: p.code.skippedUntracked ?? [], count: p.code.skippedUntrackedCount } : undefined,
     data: { ...p.data.deps, ...p.data.dvcFiles },
     params: p.params,
     image: e.image?.name,
@@ -113,7 +121,8 @@ export function provenanceSummaryLines(v: ProvenanceView): string[] {
   const facts: string[] = [];
   if (v.commit) {
     const n = v.changes ? Object.keys(v.changes).length : undefined;
-    const dirty = n === undefined ? '' : n ? ` + ${n} changed file${n === 1 ? '' : 's'}${v.patchCapped ? ' (patch capped)' : ''}` : ', clean';
+    const skipped = v.skippedUntracked ? `, ${v.skippedUntracked.count} untracked file${v.skippedUntracked.count === 1 ? '' : 's'} not recorded` : '';
+    const dirty = n === undefined ? '' : n ? ` + ${n} changed file${n === 1 ? '' : 's'}${v.patchCapped ? ' (patch capped)' : ''}${skipped}` : `, clean${skipped}`;
     facts.push(`code \`${v.commit.slice(0, 7)}\`${v.branch ? ` on ${esc(v.branch)}` : ''}${dirty}`);
   }
   if (v.data) facts.push(`data: ${Object.keys(v.data).length} hashed input${Object.keys(v.data).length === 1 ? '' : 's'}`);
@@ -142,5 +151,5 @@ export function runProvenanceLines(tags: Readonly<Record<string, string>>): stri
  * commit (which holds the workspace changes `dvc exp run` committed) and the rest recorded.
  */
 export function experimentNoteLines(commit: string, note: Provenance): string[] {
-  return provenanceSummaryLines({ ...viewFromRecord(note), commit, changes: {}, patchCapped: undefined });
+  return provenanceSummaryLines({ ...viewFromRecord(note), commit, changes: {}, patchCapped: undefined, skippedUntracked: undefined });
 }

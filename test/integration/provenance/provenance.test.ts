@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MlflowHelper } from '../../../src/core/provenance/mlflowHelper';
@@ -9,6 +9,7 @@ import { nodeRunner } from '../../../src/core/provenance/runner';
 import { beginLaunch, launchArgv, type LaunchInput } from '../../../src/core/provenance/session';
 import { parseNote } from '../../../src/core/provenance/gitNote';
 import { applyPatch } from '../../../src/core/provenance/reproduce';
+import { UNTRACKED_FILE_CAP } from '../../../src/core/provenance/capture';
 import { repoRoot, requirePeer } from '../harness';
 import { launchInput, peersEnv, spawnExec } from './launchSetup';
 
@@ -92,10 +93,27 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
   };
 
   let seeded = '';
+  const untrackedBinary = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131) % 256));
 
   it('records a stage rerun from a dirty tree in the MLflow run the training continues', async () => {
     appendFileSync(path.join(dir, 'src/train.py'), '\n# edited by the provenance test\n');
+    // Untracked, never `git add`ed: a new source file and a binary one go with the run; an
+    // ignored file and one over the untracked-file limit do not (the latter is named).
+    writeFileSync(path.join(dir, 'src/helper_new.py'), 'SEED_NOTE = "untracked"\n');
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(path.join(dir, 'assets/table.bin'), untrackedBinary);
+    mkdirSync(path.join(dir, 'src/__pycache__'), { recursive: true });
+    writeFileSync(path.join(dir, 'src/__pycache__/ignored.pyc'), 'ignored');
+    writeFileSync(path.join(dir, 'assets/oversize.bin'), Buffer.alloc(UNTRACKED_FILE_CAP + 1, 1));
+    const statusBefore = git('status', '--porcelain', '--untracked-files=all');
+    const indexBefore = readFileSync(path.join(dir, '.git/index'));
     const { session, code, result } = await launch('dvc-repro', [dvc, 'repro', 'train']);
+    const captured = await session.captured;
+    assert.ok(readFileSync(path.join(dir, '.git/index')).equals(indexBefore), 'the user\'s index is byte-identical');
+    // What the run wrote itself (dvc.lock, metrics, data/.gitignore) is new; nothing of the user's changed state.
+    const statusAfter = git('status', '--porcelain', '--untracked-files=all').split('\n');
+    for (const line of statusBefore.split('\n')) assert.ok(statusAfter.includes(line), line);
+    assert.deepEqual(captured.provenance.code.skippedUntracked, ['assets/oversize.bin']);
     assert.equal(code, 0);
     assert.deepEqual(result.problems, []);
     seeded = session.mlflowRun!.runId;
@@ -108,7 +126,8 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     assert.equal(r.tags['mlflow.source.git.repoURL'], 'https://example.invalid/team/project.git');
     assert.equal(r.tags['mlflow.source.type'], 'LOCAL');
     assert.equal(r.tags['mlops.exitCode'], '0');
-    assert.deepEqual(Object.keys(JSON.parse(r.tags['mlops.code.files']) as object), ['src/train.py']);
+    assert.deepEqual(Object.keys(JSON.parse(r.tags['mlops.code.files']) as object), ['assets/table.bin', 'src/helper_new.py', 'src/train.py']);
+    assert.equal(r.tags['mlops.code.skippedUntracked'], '["assets/oversize.bin"]');
     assert.ok((JSON.parse(r.tags['mlops.data']) as Record<string, string>)['data/prepared'], r.tags['mlops.data']);
     assert.equal((JSON.parse(r.tags['mlops.params']) as Record<string, string>)['train.seed'], '7');
     assert.equal((JSON.parse(r.tags['mlops.env']) as Record<string, string>).CUDA_VISIBLE_DEVICES, '0');
@@ -127,7 +146,13 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     // The sandbox's commit predates its first dvc repro: no dvc.lock to check the outputs out from, said as such.
     assert.match(got.report, /the commit holds no dvc\.lock/);
     assert.doesNotMatch(got.report, /not in the DVC cache/);
+    assert.match(got.report, /untracked files left out of the recorded changes .*: assets\/oversize\.bin/);
     assert.deepEqual(userState(), before);
+    // The untracked files came along into the worktree; the ignored and oversize ones did not.
+    assert.equal(readFileSync(path.join(got.worktree, 'src/helper_new.py'), 'utf8'), 'SEED_NOTE = "untracked"\n');
+    assert.ok(readFileSync(path.join(got.worktree, 'assets/table.bin')).equals(untrackedBinary));
+    assert.ok(!existsSync(path.join(got.worktree, 'src/__pycache__/ignored.pyc')));
+    assert.ok(!existsSync(path.join(got.worktree, 'assets/oversize.bin')));
     const again = readBack(got.newRunId!);
     assert.equal(again.tags['mlops.reproducedFrom'], seeded);
     assert.ok(got.worktree.startsWith(cache));
