@@ -69,6 +69,12 @@ export interface RunPlan {
   results?: readonly string[];
   /** Paths (cached outputs) of which only the TensorBoard event files are brought, like `results`. */
   eventResults?: readonly string[];
+  /**
+   * Record provenance: the script measures the node (host, GPU, Python, pip freeze) into
+   * `mlops-env-<job id>.txt` in this folder (absolute, on the cluster), and the exit status
+   * and end time after the command (core/provenance/jobProvenance.ts).
+   */
+  provenanceDir?: string;
 }
 
 /** Engine-neutral states; `raw` keeps the engine's word (Slurm's `OUT_OF_MEMORY`, ...). */

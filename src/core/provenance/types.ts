@@ -61,6 +61,8 @@ export interface Provenance {
   data: DataProvenance;
   environment: EnvironmentProvenance;
   timing: { start: number; end?: number; exitCode?: number };
+  /** A cluster job: its environment and timing were measured on the node that ran it. */
+  job?: { cluster: string; jobId: string };
 }
 
 /** The record plus the two texts too large for tags: kept as artifacts. */

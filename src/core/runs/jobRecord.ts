@@ -3,6 +3,7 @@
 // TensorBoard's) carry it as tags, so the Runs view links them to the job.
 import * as path from 'node:path';
 import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
+import { jobProvenanceTags, readJobProvenance } from '../provenance/jobProvenance';
 import type { WarningSink } from './types';
 
 export const JOB_RECORD_NAME = 'mlops-job.json';
@@ -35,5 +36,7 @@ export async function jobTagsIn(dir: string, root: string, warn: WarningSink): P
     warn({ file, message: 'names no job (jobId, cluster); skipped' });
     return { tags: {} };
   }
-  return { tags: { 'mlops.job.id': r.jobId, 'mlops.job.cluster': r.cluster }, label: `job ${r.jobId} (${r.cluster})` };
+  // The job's provenance (code at submit, environment measured on the node), as a local launch's tags.
+  const provenance = await readJobProvenance(dir, root);
+  return { tags: { ...(provenance ? jobProvenanceTags(provenance) : {}), 'mlops.job.id': r.jobId, 'mlops.job.cluster': r.cluster }, label: `job ${r.jobId} (${r.cluster})` };
 }

@@ -79,6 +79,8 @@ export interface PlannedRun {
   array?: ParamGrid;
   /** Lines run first, after the cluster's own setup lines. */
   setup?: readonly string[];
+  /** Where the script writes what the node is, for provenance (RunPlan.provenanceDir). */
+  provenanceDir?: string;
 }
 
 /** `undefined` when the answer is acceptable, else why not (for an input box's validation). */
@@ -140,6 +142,7 @@ export function planFromAnswers(cluster: ClusterSetting, a: SubmitAnswers, run?:
       ...(a.timeLimit?.trim() ? { timeLimit: a.timeLimit.trim() } : {}),
     },
     ...(setup.length ? { setup } : {}),
+    ...(run?.provenanceDir ? { provenanceDir: run.provenanceDir } : {}),
     ...(cluster.sbatchOptions.length ? { extraOptions: cluster.sbatchOptions } : {}),
   };
 }

@@ -11,7 +11,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
+import { readBoundedText, YAML_JSON_CAP } from '../../core/common/boundedRead';
 import { plural } from '../../core/common/format';
+import { jobEnvFile } from '../../core/provenance/jobScript';
 import { jobTags, mlflowRunIdsInLog } from '../../core/jobs/mlflowJobRuns';
 import type { RayBackend } from '../../core/jobs/ray/rayBackend';
 import type { TagChange } from '../../core/runs/runMarks';
@@ -45,6 +47,8 @@ export interface ExpectedResult {
   fromLog?: boolean;
   /** An MLflow entry point: no files come home; its runs are linked to the job where the Runs view lists them. */
   mlflowRuns?: boolean;
+  /** Its provenance's local half is in the results folder; the node's measurements come home too. */
+  provenance?: boolean;
 }
 
 /** Tags runs the Runs view lists (runMarkCommands.tagListedRuns); those it does not list come back in `notListed`. */
@@ -128,13 +132,14 @@ export class ResultsHome implements vscode.Disposable {
           jobsLib().fetchResults({
             fs,
             remoteDir: r.remoteDir,
-            paths: r.paths,
+            paths: r.provenance ? [...r.paths, jobEnvFile(r.jobId)] : r.paths,
             ...(r.eventPaths ? { eventPaths: r.eventPaths } : {}),
             localDir,
             record,
             ...(r.remoteRoot ? { synced: await jobsLib().syncedFiles(fs, r.remoteRoot, r.remoteDir, warn) } : {}),
           }),
         );
+    if (r.provenance) await this.recordProvenance(r, localDir);
     const unchanged = report.unchanged?.length ? `; ${plural(report.unchanged.length, 'synced file')} the job did not change left there` : '';
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: ${plural(report.files.length, 'file')} (${report.bytes} bytes) brought home to ${localDir}${report.missing.length ? `; not on the cluster: ${report.missing.join(', ')}` : ''}${unchanged}`);
     if (!report.files.length) {
@@ -145,6 +150,18 @@ export class ResultsHome implements vscode.Disposable {
     await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
     void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; its results are in the Runs view.', r.jobId, r.what, r.cluster));
     return localDir;
+  }
+
+  /** provenance.json beside mlops-job.json: the local half joined with what the node measured. */
+  private async recordProvenance(r: ExpectedResult, localDir: string): Promise<void> {
+    const envFile = path.join(localDir, ...jobEnvFile(r.jobId).split('/'));
+    const envText = await readBoundedText(envFile, { cap: YAML_JSON_CAP, root: localDir }).catch(() => undefined);
+    try {
+      const p = await jobsLib().writeJobProvenance(localDir, envText, { cluster: r.cluster, jobId: r.jobId });
+      this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: provenance recorded${p ? ` (host ${p.environment.host}, Python ${p.environment.python}, GPU ${p.environment.gpu.model}, exit ${p.timing.exitCode ?? 'unknown'})` : ': no local half was kept at submit'}${envText ? '' : '; the node wrote no measurements (its environment reads unknown)'}`);
+    } catch (err) {
+      this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: provenance not recorded: ${errorMessage(err)}`);
+    }
   }
 
   /** Tags the MLflow runs an entry point's job named in its log, where the Runs view lists them. */

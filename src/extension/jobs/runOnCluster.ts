@@ -8,17 +8,21 @@
 // output, metrics and params come home (results.ts) and show in the Runs view.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { JOB_ENV_DIR } from '../../core/provenance/jobScript';
+import { nodeRunner } from '../../core/provenance/runner';
 import { DVC_NO_SCM_SETUP, entryPointArgv, experimentArgv, gridOf, parseParams, stageArgv, stageEventPaths, stageResultPaths } from '../../core/jobs/runCommands';
 import type { RunSummary } from '../../core/runs/types';
 import { RUN_ENTRY_POINT_ON_CLUSTER_COMMAND, RUN_STAGE_ON_CLUSTER_COMMAND } from '../../protocol/lensCommands';
+import { loadLazy } from '../lazy/load';
 import { showInfo } from '../notify';
+import { setting } from '../settings';
 import { lensTarget } from '../pipelines/lensTarget';
 import { requireTrust } from '../trust';
 import type { PipelinesTreeProvider, StageNode } from '../views/pipelinesTree';
 import type { ClusterSetting, PlannedRun } from './clusterSettings';
 import type { ClusterSync } from './clusterSync';
 import { rayRunPlan } from './rayClusterSettings';
-import type { ResultsHome } from './results';
+import { resultsDir, type ResultsHome } from './results';
 import type { JobSubmitter } from './submitJob';
 
 const isStageNode = (v: unknown): v is StageNode => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'stage';
@@ -34,7 +38,12 @@ interface RunTarget {
   /** `mlflow run`: its runs are linked to the job in the Runs view when it ends (Ray). */
   mlflowRuns?: boolean;
   what: string;
+  /** The stages it runs (a stage job): their dvc.lock deps and params go in the provenance. */
+  stages?: string[];
 }
+
+type JobsLib = typeof import('../lazy/jobsLib');
+const jobsLib = (): JobsLib => loadLazy<JobsLib>('jobsLib');
 
 export class RunOnCluster {
   constructor(
@@ -65,10 +74,16 @@ export class RunOnCluster {
     const folder = this.folderOf(target.dir);
     const rel = path.relative(folder.uri.fsPath, target.dir).split(path.sep).filter(Boolean).join('/');
     const cwd = rel ? `${root.replace(/\/+$/, '')}/${rel}` : root;
+    // Provenance: code, params and data of the tree about to be synced, captured here (the
+    // job runs that copy); the node measures its own environment (the script's prologue).
+    const record = !!target.results && !target.run.array && setting('provenance.enabled');
+    const captured = record ? jobsLib().captureSubmitPart({ cwd: target.dir, command: target.run.argv, stages: target.stages, local: nodeRunner, env: process.env }).catch(() => undefined) : undefined;
     if (!(await this.sync.sync(cluster, folder.uri.fsPath, root))) return undefined;
-    const run: PlannedRun = { ...target.run, ...(!cluster.sharedFilesystem && target.run.argv[0] === 'dvc' ? { setup: [DVC_NO_SCM_SETUP] } : {}) };
+    const run: PlannedRun = { ...target.run, ...(!cluster.sharedFilesystem && target.run.argv[0] === 'dvc' ? { setup: [DVC_NO_SCM_SETUP] } : {}), ...(record ? { provenanceDir: `${cwd}/${JOB_ENV_DIR}` } : {}) };
     const jobId = await this.submitter.submit(cluster, { ...resources, command: '', cwd }, { run });
-    if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, ...(target.eventResults?.length ? { eventPaths: target.eventResults } : {}), localRoot: folder.uri.fsPath, what: target.what, array: !!run.array, ...(cluster.sharedFilesystem ? {} : { remoteRoot: root }) });
+    const part = jobId ? await captured : undefined;
+    if (jobId && part) await jobsLib().saveSubmitPart(resultsDir(folder.uri.fsPath, cluster.name, jobId), part);
+    if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, ...(target.eventResults?.length ? { eventPaths: target.eventResults } : {}), localRoot: folder.uri.fsPath, what: target.what, array: !!run.array, ...(part ? { provenance: true } : {}), ...(cluster.sharedFilesystem ? {} : { remoteRoot: root }) });
     return jobId;
   }
 
@@ -118,7 +133,7 @@ export class RunOnCluster {
       t = { dir: path.dirname(uri.fsPath), stage: name, results: stageResultPaths(outs), eventResults: stageEventPaths(outs) };
     } else t = await this.pickStage();
     if (!t) return undefined;
-    return this.submit({ dir: t.dir, run: { name: t.stage, argv: stageArgv(t.stage) }, results: t.results, eventResults: t.eventResults, what: vscode.l10n.t('Stage {0}', t.stage) });
+    return this.submit({ dir: t.dir, run: { name: t.stage, argv: stageArgv(t.stage) }, stages: [t.stage], results: t.results, eventResults: t.eventResults, what: vscode.l10n.t('Stage {0}', t.stage) });
   }
 
   /** `dvc exp run -S …`; several values of a name make a grid, one job-array task each. */

@@ -6,3 +6,5 @@ export { fetchResults, syncedFiles } from '../../core/jobs/sync/fetchResults';
 export { sftpRemoteFs } from '../../core/jobs/sync/remoteFs';
 export { RayBackend } from '../../core/jobs/ray/rayBackend';
 export { logResultsFs, parseResultsLog } from '../../core/jobs/ray/resultsInLog';
+export { captureSubmitPart } from '../../core/provenance/jobSubmitCapture';
+export { saveSubmitPart, writeJobProvenance } from '../../core/provenance/jobProvenance';

@@ -3,6 +3,7 @@
 // from user input and settings, and a newline or quote in it must not add a line to the
 // script or a word to the command.
 import { shellJoin, shellQuote } from '../../hosts/shellQuote';
+import { jobEpilogueLines, jobPrologueLines } from '../../provenance/jobScript';
 import { checkMemory, checkName, checkTimeLimit, parseGpuRequest, PlanError } from '../resources';
 import type { RunPlan } from '../types';
 
@@ -27,6 +28,11 @@ function sbatchPath(what: string, p: string): string {
   if (!p.startsWith('/')) throw new PlanError(`${what} "${p}" must be an absolute path on the cluster`);
   if (/["\\\p{Cc}]/u.test(p)) throw new PlanError(`${what} "${p}" holds a quote, backslash or control character, which a batch script line cannot carry`);
   return /\s/.test(p) ? `"${p}"` : p;
+}
+
+function sbatchPathOk(p: string): string {
+  if (!p.startsWith('/')) throw new PlanError(`provenance folder "${p}" must be an absolute path on the cluster`);
+  return p;
 }
 
 /** A job name Slurm shows as-is: letters, digits and `_.+-`; the rest becomes `-`. */
@@ -101,6 +107,11 @@ export function renderBatchScript(plan: RunPlan, opts: ScriptOptions = {}): stri
     if (!ENV_NAME.test(k)) throw new PlanError(`"${k}" is not an environment variable name`);
     lines.push(`export ${k}=${shellQuote(v)}`);
   }
+  // Measured here, on the node, in the job's environment (after setup: its venv, its modules).
+  if (plan.provenanceDir) lines.push('', ...jobPrologueLines(sbatchPathOk(plan.provenanceDir), 'SLURM_JOB_ID'));
+  // With provenance the shell stays to write the exit status after the command: no exec.
+  const run = plan.provenanceDir ? '' : 'exec ';
+  const after = plan.provenanceDir ? jobEpilogueLines() : [];
   if (plan.array) {
     lines.push('', '# one parameter combination per array task', 'case "${SLURM_ARRAY_TASK_ID:-0}" in');
     array.forEach((combo, i) => {
@@ -112,9 +123,9 @@ export function renderBatchScript(plan: RunPlan, opts: ScriptOptions = {}): stri
       lines.push(`  ${i}) set -- ${shellJoin(args)} ;;`);
     });
     lines.push('  *) echo "no parameters for array task $SLURM_ARRAY_TASK_ID" >&2; exit 2 ;;', 'esac');
-    lines.push(`exec ${shellJoin(plan.command)} "$@"`);
+    lines.push(`${run}${shellJoin(plan.command)} "$@"`, ...after);
   } else {
-    lines.push(`exec ${shellJoin(plan.command)}`);
+    lines.push(`${run}${shellJoin(plan.command)}`, ...after);
   }
   return `${lines.join('\n')}\n`;
 }
