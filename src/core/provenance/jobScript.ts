@@ -4,7 +4,8 @@ import { shellQuote } from '../hosts/shellQuote';
 
 /** The job's measurements, relative to the job's folder (its results folder on the cluster). */
 export const JOB_ENV_DIR = '.mlops/jobs';
-export const jobEnvFile = (jobId: string): string => `${JOB_ENV_DIR}/mlops-env-${jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.txt`;
+/** Named by the job id where the engine gives the script one (Slurm); a Ray job runs in a private copy of its folder: `job`. */
+export const jobEnvFile = (jobId = 'job'): string => `${JOB_ENV_DIR}/mlops-env-${jobId.replace(/[^A-Za-z0-9_.-]/g, '_')}.txt`;
 
 /** pip freeze kept by the job: at most this many bytes (the rest is cut on the node). */
 export const JOB_FREEZE_CAP = 1024 * 1024;
@@ -17,12 +18,12 @@ export const ENV_MARK = 'mlops-env 1';
  * missing nvidia-smi leaves the GPU section empty (read as unknown); each probe is bounded
  * by `timeout`, pip freeze by bytes.
  */
-export function jobPrologueLines(dir: string, idVar: string): string[] {
-  if (!/^[A-Z_][A-Z0-9_]*$/.test(idVar)) throw new Error(`not a variable name: ${idVar}`);
+export function jobPrologueLines(dir: string, idVar?: string): string[] {
+  if (idVar !== undefined && !/^[A-Z_][A-Z0-9_]*$/.test(idVar)) throw new Error(`not a variable name: ${idVar}`);
   const d = shellQuote(dir);
   return [
     '# provenance: what this node is, beside the results (read when they come home)',
-    `__mlops_env=${d}/mlops-env-"\${${idVar}:-0}".txt`,
+    `__mlops_env=${d}/mlops-env-${idVar ? `"\${${idVar}:-0}"` : 'job'}.txt`,
     '__mlops_py=python; command -v python >/dev/null 2>&1 || __mlops_py=python3',
     `{ mkdir -p -- ${d} && { echo '${ENV_MARK}'; echo "start=$(date +%s)"; echo "host=$(hostname)"; echo "python=$(timeout 15 "$__mlops_py" -V 2>&1 | head -n 1)"; ` +
       `echo '--- gpu'; timeout 10 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; echo '--- nvidia-smi'; timeout 10 nvidia-smi | head -n 20; ` +
@@ -30,8 +31,11 @@ export function jobPrologueLines(dir: string, idVar: string): string[] {
   ];
 }
 
-/** After the command (run without `exec`): its exit status and the end time, then exit with that status. */
+/** Right after the command (run without `exec`): its exit status (kept in `$__mlops_rc`) and the end time. */
 export function jobEpilogueLines(): string[] {
-  return ['__mlops_rc=$?', `{ printf -- '--- end\\nexit=%s\\nend=%s\\n' "$__mlops_rc" "$(date +%s)" >> "$__mlops_env"; } 2>/dev/null || true`, 'exit "$__mlops_rc"'];
+  return ['__mlops_rc=$?', `{ printf '%s\\nexit=%s\\nend=%s\\n' '--- end' "$__mlops_rc" "$(date +%s)" >> "$__mlops_env"; } 2>/dev/null || true`];
 }
+
+/** The job's end: the command's own status. */
+export const JOB_EXIT_LINE = 'exit "$__mlops_rc"';
 

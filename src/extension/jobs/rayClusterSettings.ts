@@ -140,6 +140,7 @@ export function rayRunPlan(cluster: ClusterSetting, a: Omit<RaySubmitAnswers, 'c
     ...(pip.length ? { pip } : {}),
     ...(Object.keys(env).length ? { env } : {}),
     ...(t.results?.length ? { results: [...t.results] } : {}),
+    ...(t.run.provenanceDir ? { provenanceDir: t.run.provenanceDir } : {}),
     ...(t.results?.length && t.eventResults?.length ? { eventResults: [...t.eventResults] } : {}),
   };
 }

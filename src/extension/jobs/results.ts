@@ -154,7 +154,8 @@ export class ResultsHome implements vscode.Disposable {
 
   /** provenance.json beside mlops-job.json: the local half joined with what the node measured. */
   private async recordProvenance(r: ExpectedResult, localDir: string): Promise<void> {
-    const envFile = path.join(localDir, ...jobEnvFile(r.jobId).split('/'));
+    // A Slurm job names its file by its id; a Ray job's ran in a private copy of its folder.
+    const envFile = path.join(localDir, ...(r.fromLog ? jobEnvFile() : jobEnvFile(r.jobId)).split('/'));
     const envText = await readBoundedText(envFile, { cap: YAML_JSON_CAP, root: localDir }).catch(() => undefined);
     try {
       const p = await jobsLib().writeJobProvenance(localDir, envText, { cluster: r.cluster, jobId: r.jobId });
@@ -164,15 +165,35 @@ export class ResultsHome implements vscode.Disposable {
     }
   }
 
+  /**
+   * An entry point's runs get the tags a local `mlflow run` gets (mlflow.source.git.commit,
+   * mlops.*): the local half joined with the measurements the job printed into its log; the
+   * record is kept in the job's results folder too. None when nothing was kept at submit.
+   */
+  private async entryPointProvenance(r: ExpectedResult, log: string): Promise<TagChange[]> {
+    if (!r.provenance) return [];
+    const lib = jobsLib();
+    const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
+    const envText = lib.parseResultsLog(log)?.files.get(jobEnvFile())?.toString('utf8');
+    try {
+      const p = await lib.writeJobProvenance(localDir, envText, { cluster: r.cluster, jobId: r.jobId });
+      return p ? Object.entries(lib.jobProvenanceTags(p)).map(([key, value]) => ({ key, value })) : [];
+    } catch (err) {
+      this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: provenance not recorded: ${errorMessage(err)}`);
+      return [];
+    }
+  }
+
   /** Tags the MLflow runs an entry point's job named in its log, where the Runs view lists them. */
   private async linkMlflowRuns(r: ExpectedResult, ended: string): Promise<void> {
     const { backend } = await this.tree.backend(r.cluster);
-    const ids = mlflowRunIdsInLog(await (backend as RayBackend).logs(r.jobId));
+    const log = await (backend as RayBackend).logs(r.jobId);
+    const ids = mlflowRunIdsInLog(log);
     if (!ids.length) {
       this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; its log names no MLflow run`);
       return;
     }
-    const found = this.linkRuns ? await this.linkRuns(ids, jobTags({ cluster: r.cluster, jobId: r.jobId })) : { tagged: [], notListed: ids };
+    const found = this.linkRuns ? await this.linkRuns(ids, [...(await this.entryPointProvenance(r, log)), ...jobTags({ cluster: r.cluster, jobId: r.jobId })]) : { tagged: [], notListed: ids };
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; MLflow runs ${ids.join(', ')}: tagged with the job ${found.tagged.join(', ') || '(none)'}; not in the Runs view's stores ${found.notListed.join(', ') || '(none)'}`);
     if (found.tagged.length) {
       void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run is in the Runs view, tagged with the job.', r.jobId, r.what, r.cluster, ended));
@@ -189,7 +210,8 @@ export class ResultsHome implements vscode.Disposable {
     const printed = lib.parseResultsLog(await ray.logs(r.jobId));
     if (!printed) throw new Error(vscode.l10n.t('job {0} printed no results into its log (was it submitted before this version, or did Python fail on the node? see its log).', r.jobId));
     if (!printed.complete) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the results in its log are cut short; bringing home what is whole`);
-    return lib.fetchResults({ fs: lib.logResultsFs(printed), remoteDir: '', paths: r.paths.filter((p) => !printed.missing.includes(p)), ...(r.eventPaths ? { eventPaths: r.eventPaths } : {}), localDir, record });
+    const paths = r.provenance ? [...r.paths, jobEnvFile()] : r.paths;
+    return lib.fetchResults({ fs: lib.logResultsFs(printed), remoteDir: '', paths: paths.filter((p) => !printed.missing.includes(p)), ...(r.eventPaths ? { eventPaths: r.eventPaths } : {}), localDir, record });
   }
 
   dispose(): void {

@@ -98,15 +98,22 @@ export class RunOnCluster {
     const folder = this.folderOf(target.dir);
     if (folder.uri.scheme !== 'file') throw new Error(vscode.l10n.t('{0} is not a local folder: a Ray job uploads the project from this machine.', folder.name));
     const cwd = path.relative(folder.uri.fsPath, target.dir).split(path.sep).filter(Boolean).join('/');
-    const plan = rayRunPlan(cluster, answers, { run: target.run, localDir: folder.uri.fsPath, cwd, ...(target.results ? { results: target.results } : {}), ...(target.eventResults ? { eventResults: target.eventResults } : {}) });
+    // Provenance as on Slurm: the local half here, the node's measurements printed into the log.
+    const record = (!!target.results || !!target.mlflowRuns) && setting('provenance.enabled');
+    const captured = record ? jobsLib().captureSubmitPart({ cwd: target.dir, command: target.run.argv, stages: target.stages, local: nodeRunner, env: process.env }).catch(() => undefined) : undefined;
+    const plan = rayRunPlan(cluster, answers, { run: record ? { ...target.run, provenanceDir: JOB_ENV_DIR } : target.run, localDir: folder.uri.fsPath, cwd, ...(target.results ? { results: target.results } : {}), ...(target.eventResults ? { eventResults: target.eventResults } : {}) });
     const result = await this.submitter.submitRayPlan(cluster, plan);
     if (!result) return undefined;
+    const part = await captured;
+    const ids = result.jobIds ?? [result.jobId];
+    if (part) for (const jobId of ids) await jobsLib().saveSubmitPart(resultsDir(folder.uri.fsPath, cluster.name, jobId), part);
+    const provenance = part ? { provenance: true } : {};
     if (target.mlflowRuns) {
-      for (const jobId of result.jobIds ?? [result.jobId]) this.results.expect({ cluster: cluster.name, jobId, remoteDir: '', paths: [], localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true, mlflowRuns: true });
+      for (const jobId of result.jobIds ?? [result.jobId]) this.results.expect({ cluster: cluster.name, jobId, remoteDir: '', paths: [], localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true, mlflowRuns: true, ...provenance });
     }
     if (target.results) {
       for (const jobId of result.jobIds ?? [result.jobId]) {
-        this.results.expect({ cluster: cluster.name, jobId, remoteDir: `${result.packageName ? `gcs://${result.packageName}` : 'working_dir'}${cwd ? `/${cwd}` : ''}`, paths: target.results, ...(target.eventResults?.length ? { eventPaths: target.eventResults } : {}), localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true });
+        this.results.expect({ cluster: cluster.name, jobId, remoteDir: `${result.packageName ? `gcs://${result.packageName}` : 'working_dir'}${cwd ? `/${cwd}` : ''}`, paths: target.results, ...(target.eventResults?.length ? { eventPaths: target.eventResults } : {}), localRoot: folder.uri.fsPath, what: target.what, array: false, fromLog: true, ...provenance });
       }
     }
     return result.jobId;

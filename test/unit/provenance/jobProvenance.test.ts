@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { RayBackend } from '../../../src/core/jobs/ray/rayBackend';
+import { parseResultsLog } from '../../../src/core/jobs/ray/resultsInLog';
 import { renderBatchScript } from '../../../src/core/jobs/slurm/batchScript';
 import type { RunPlan } from '../../../src/core/jobs/types';
 import { jobProvenanceTags, joinJobProvenance, parseJobEnv, readJobProvenance, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
@@ -55,6 +57,39 @@ describe('Cluster job provenance', () => {
     assert.deepEqual(m.gpu, { model: 'unknown', driver: 'unknown', cuda: 'unknown' });
     assert.equal(m.exitCode, 3);
     assert.ok(m.start !== undefined && m.end !== undefined && m.end >= m.start);
+  });
+
+  it('a Ray entrypoint, run by real sh, prints the measurements into its log with the results, and only them after a failure', () => {
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'python'), '#!/bin/sh\nif [ "$1" = -V ]; then echo "Python 3.12.1"; else exec python3 "$@"; fi\n', { mode: 0o755 });
+    const project = path.join(dir, 'proj');
+    mkdirSync(project);
+    const backend = new RayBackend({ address: 'http://head:8265', user: 'me' });
+    try {
+      const entry = (argv: string[]) => backend.request({ name: 't', command: argv, cwd: '', localDir: project, resources: {}, results: ['out.txt'], provenanceDir: '.mlops/jobs' }).entrypoint;
+      const run = (script: string) => {
+        try {
+          return { code: 0, out: execFileSync('sh', ['-c', script], { cwd: project, env: { PATH: `${bin}:/usr/bin:/bin`, TMPDIR: dir }, encoding: 'utf8' }) };
+        } catch (err) {
+          return { code: (err as { status: number }).status, out: String((err as { stdout: string }).stdout) };
+        }
+      };
+      const ok = run(entry(['sh', '-c', 'echo hi > out.txt']));
+      assert.equal(ok.code, 0);
+      const printed = parseResultsLog(ok.out)!;
+      assert.equal(printed.files.get('out.txt')?.toString(), 'hi\n');
+      const m = parseJobEnv(printed.files.get(jobEnvFile())?.toString('utf8'))!;
+      assert.equal(m.python, '3.12.1');
+      assert.equal(m.exitCode, 0);
+      const bad = run(entry(['sh', '-c', 'exit 5']));
+      assert.equal(bad.code, 5);
+      const after = parseResultsLog(bad.out)!;
+      assert.deepEqual([...after.files.keys()], [jobEnvFile()]);
+      assert.equal(parseJobEnv(after.files.get(jobEnvFile())?.toString('utf8'))?.exitCode, 5);
+    } finally {
+      backend.dispose();
+    }
   });
 
   it('reads the GPU sections as capture.ts does, and refuses a file that is not ours', () => {

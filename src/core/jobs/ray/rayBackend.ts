@@ -11,6 +11,7 @@ import type { CancelOptions, ClusterBackend, ClusterJob, ClusterSnapshot, Cluste
 import { RayHttp, RayHttpError, rayMessage, type RayHttpOptions } from './rayHttp';
 import { GRID_LABEL, GRID_TASK_LABEL, NAME_LABEL, OUR_LABEL, OWNER_LABEL, parseRayJob, parseRayJobs, type RayJob } from './rayJobs';
 import { parseRayNodes, parseUsageByNode } from './rayNodes';
+import { JOB_EXIT_LINE, jobEnvFile, jobEpilogueLines, jobPrologueLines } from '../../provenance/jobScript';
 import { resultsStep } from './resultsInLog';
 import { checkRayVersion, type RayVersion } from './rayVersion';
 import { packProject, type ProjectPackage } from './workingDir';
@@ -164,7 +165,18 @@ export class RayBackend implements ClusterBackend {
     const cd = plan.cwd ? [`cd ${shellJoin([plan.cwd])} || exit 1`] : [];
     // What makes the runs is printed into the log once the command succeeded (resultsInLog.ts).
     const results = plan.results?.length ? ` && ${resultsStep(plan.results, plan.eventResults)}` : '';
-    const entrypoint = [...copy, ...cd, ...(plan.setup ?? []), `${command}${results}`].join('\n');
+    // Provenance: the node measured after the setup (the job's Python), the exit status after
+    // the command; the measurements go home in the log with the results (also after a failure).
+    const run = plan.provenanceDir
+      ? [
+          ...jobPrologueLines(plan.provenanceDir),
+          command,
+          ...jobEpilogueLines(),
+          `if [ "$__mlops_rc" = 0 ]; then ${resultsStep([...(plan.results ?? []), jobEnvFile()], plan.eventResults)}; else ${resultsStep([jobEnvFile()])}; fi`,
+          JOB_EXIT_LINE,
+        ]
+      : [`${command}${results}`];
+    const entrypoint = [...copy, ...cd, ...(plan.setup ?? []), ...run].join('\n');
     const env = plan.env && Object.keys(plan.env).length ? { ...plan.env } : undefined;
     return {
       entrypoint,

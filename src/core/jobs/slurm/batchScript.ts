@@ -3,7 +3,7 @@
 // from user input and settings, and a newline or quote in it must not add a line to the
 // script or a word to the command.
 import { shellJoin, shellQuote } from '../../hosts/shellQuote';
-import { jobEpilogueLines, jobPrologueLines } from '../../provenance/jobScript';
+import { JOB_EXIT_LINE, jobEpilogueLines, jobPrologueLines } from '../../provenance/jobScript';
 import { checkMemory, checkName, checkTimeLimit, parseGpuRequest, PlanError } from '../resources';
 import type { RunPlan } from '../types';
 
@@ -111,7 +111,7 @@ export function renderBatchScript(plan: RunPlan, opts: ScriptOptions = {}): stri
   if (plan.provenanceDir) lines.push('', ...jobPrologueLines(sbatchPathOk(plan.provenanceDir), 'SLURM_JOB_ID'));
   // With provenance the shell stays to write the exit status after the command: no exec.
   const run = plan.provenanceDir ? '' : 'exec ';
-  const after = plan.provenanceDir ? jobEpilogueLines() : [];
+  const after = plan.provenanceDir ? [...jobEpilogueLines(), JOB_EXIT_LINE] : [];
   if (plan.array) {
     lines.push('', '# one parameter combination per array task', 'case "${SLURM_ARRAY_TASK_ID:-0}" in');
     array.forEach((combo, i) => {
