@@ -124,3 +124,13 @@ export async function writeJobProvenance(localDir: string, envText: string | und
   await writeFile(path.join(localDir, JOB_PROVENANCE_FILE), `${JSON.stringify(joined.provenance, null, 1)}\n`);
   return joined.provenance;
 }
+
+/**
+ * The tags for an MLflow entry-point job's runs (made on the cluster, where its tracking URI
+ * points): the record joined from the local half and the measurements the job printed
+ * (written to `localDir` too), as a local `mlflow run` tags its run; none without a local half.
+ */
+export async function entryPointRunTags(localDir: string, envText: string | undefined, job: { cluster: string; jobId: string }): Promise<Record<string, string>> {
+  const p = await writeJobProvenance(localDir, envText, job);
+  return p ? jobProvenanceTags(p) : {};
+}

@@ -176,8 +176,8 @@ export class ResultsHome implements vscode.Disposable {
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
     const envText = lib.parseResultsLog(log)?.files.get(jobEnvFile())?.toString('utf8');
     try {
-      const p = await lib.writeJobProvenance(localDir, envText, { cluster: r.cluster, jobId: r.jobId });
-      return p ? Object.entries(lib.jobProvenanceTags(p)).map(([key, value]) => ({ key, value })) : [];
+      const tags = await lib.entryPointRunTags(localDir, envText, { cluster: r.cluster, jobId: r.jobId });
+      return Object.entries(tags).map(([key, value]) => ({ key, value }));
     } catch (err) {
       this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: provenance not recorded: ${errorMessage(err)}`);
       return [];

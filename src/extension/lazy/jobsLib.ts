@@ -7,4 +7,4 @@ export { sftpRemoteFs } from '../../core/jobs/sync/remoteFs';
 export { RayBackend } from '../../core/jobs/ray/rayBackend';
 export { logResultsFs, parseResultsLog } from '../../core/jobs/ray/resultsInLog';
 export { captureSubmitPart } from '../../core/provenance/jobSubmitCapture';
-export { jobProvenanceTags, saveSubmitPart, writeJobProvenance } from '../../core/provenance/jobProvenance';
+export { entryPointRunTags, saveSubmitPart, writeJobProvenance } from '../../core/provenance/jobProvenance';

@@ -5,12 +5,17 @@
 // failed entry point's run included; tagged with the job, MLflow's own client reads the tags back.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { JOB_CLUSTER_TAG, JOB_ID_TAG, jobTags, mlflowRunIdsInLog } from '../../../src/core/jobs/mlflowJobRuns';
 import { RayBackend } from '../../../src/core/jobs/ray/rayBackend';
 import { entryPointArgv } from '../../../src/core/jobs/runCommands';
+import { entryPointRunTags, saveSubmitPart } from '../../../src/core/provenance/jobProvenance';
+import { JOB_ENV_DIR, jobEnvFile } from '../../../src/core/provenance/jobScript';
+import { captureSubmitPart } from '../../../src/core/provenance/jobSubmitCapture';
+import { nodeRunner } from '../../../src/core/provenance/runner';
+import { parseResultsLog } from '../../../src/core/jobs/ray/resultsInLog';
 import { MlflowRestClient } from '../../../src/core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../../src/core/runs/mlflow/mlflowRestSource';
 import { setRunTagRest } from '../../../src/core/runs/runMarks';
@@ -50,10 +55,10 @@ describe('MLflow entry points as Ray jobs: runs on the tracking server, linked t
   });
 
   // The nodes' Python is the peers' venv (mlflow, sklearn); the tracking server is an env var of the questions.
-  const submit = (entry: string, params: Record<string, string> = {}) => {
+  const submit = (entry: string, params: Record<string, string> = {}, provenanceDir?: string) => {
     const cluster = clusterSettings([{ name: 'local', type: 'ray', address: ray.dashboard, setup: [`export PATH=${peersBin}:$PATH`] }])[0];
     // `--env-manager local`: the nodes have no virtualenv tooling for MLproject's python_env.
-    const run = { name: entry, argv: [...entryPointArgv(entry, params), '--env-manager', 'local'] };
+    const run = { name: entry, argv: [...entryPointArgv(entry, params), '--env-manager', 'local'], ...(provenanceDir ? { provenanceDir } : {}) };
     return backend.submit(rayRunPlan(cluster, { env: `MLFLOW_TRACKING_URI=${server!.url}` }, { run, localDir: project, cwd: '' }));
   };
   const serverRuns = async () => (await new MlflowRestSource(server!.url).list()).runs;
@@ -95,5 +100,35 @@ describe('MLflow entry points as Ray jobs: runs on the tracking server, linked t
     assert.equal(read(badIds[0])[JOB_ID_TAG], bad.jobId);
     // And our reader, as the Runs view lists them after its refresh.
     assert.equal((await serverRuns()).find((r) => r.id === okIds[0])?.tags[JOB_ID_TAG], ok.jobId);
+  });
+
+  it('with provenance: a failing entry point\'s run gets the local launch\'s tags (commit, changed file) and the node\'s (host, Python, exit status); MLflow reads them', async () => {
+    execFileSync('git', ['-C', project, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'example']);
+    const commit = execFileSync('git', ['-C', project, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(project, 'notes.txt'), 'an untracked change\n');
+    const run = [...entryPointArgv('train', {}), '--env-manager', 'local'];
+    const part = await captureSubmitPart({ cwd: project, command: run, local: nodeRunner, env: process.env });
+    const bad = await submit('train', {}, JOB_ENV_DIR);
+    const job = await ended(bad.jobId);
+    const log = await backend.logs(bad.jobId);
+    assert.equal(job.raw, 'FAILED', log.slice(-3000));
+    const [runId] = mlflowRunIdsInLog(log);
+    assert.ok(runId, log.slice(-3000));
+    // As ResultsHome does: the measurements from the log, joined with the half kept at submit.
+    const localDir = path.join(dir, 'home', bad.jobId);
+    await saveSubmitPart(localDir, part);
+    const envText = parseResultsLog(log)?.files.get(jobEnvFile())?.toString('utf8');
+    assert.ok(envText, 'the failed job printed its measurements');
+    const tags = await entryPointRunTags(localDir, envText, { cluster: 'local', jobId: bad.jobId });
+    const client = new MlflowRestClient(server!.url);
+    for (const [key, value] of Object.entries(tags)) await setRunTagRest(client, runId, { key, value });
+    const python = path.join(peersBin, 'python');
+    const read = JSON.parse(execFileSync(python, ['-c', 'import json, sys, mlflow; print(json.dumps(mlflow.MlflowClient(sys.argv[1]).get_run(sys.argv[2]).data.tags))', server!.url, runId], { encoding: 'utf8' })) as Record<string, string>;
+    assert.equal(read['mlflow.source.git.commit'], commit);
+    assert.equal(read['mlops.launcher'], 'mlflow-run');
+    assert.deepEqual(Object.keys(JSON.parse(read['mlops.code.files']) as object), ['notes.txt']);
+    assert.equal(read['mlops.host'], hostname());
+    assert.equal(read['mlops.python'], execFileSync(python, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim());
+    assert.equal(read['mlops.exitCode'], '1');
   });
 });
