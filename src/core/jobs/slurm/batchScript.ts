@@ -30,7 +30,8 @@ function sbatchPath(what: string, p: string): string {
   return /\s/.test(p) ? `"${p}"` : p;
 }
 
-function sbatchPathOk(p: string): string {
+/** The provenance folder goes into the script through shellQuote: only absoluteness is checked. */
+function absoluteOnCluster(p: string): string {
   if (!p.startsWith('/')) throw new PlanError(`provenance folder "${p}" must be an absolute path on the cluster`);
   return p;
 }
@@ -108,7 +109,7 @@ export function renderBatchScript(plan: RunPlan, opts: ScriptOptions = {}): stri
     lines.push(`export ${k}=${shellQuote(v)}`);
   }
   // Measured here, on the node, in the job's environment (after setup: its venv, its modules).
-  if (plan.provenanceDir) lines.push('', ...jobPrologueLines(sbatchPathOk(plan.provenanceDir), 'SLURM_JOB_ID'));
+  if (plan.provenanceDir) lines.push('', ...jobPrologueLines(absoluteOnCluster(plan.provenanceDir), 'SLURM_JOB_ID'));
   // With provenance the shell stays to write the exit status after the command: no exec.
   const run = plan.provenanceDir ? '' : 'exec ';
   const after = plan.provenanceDir ? [...jobEpilogueLines(), JOB_EXIT_LINE] : [];
