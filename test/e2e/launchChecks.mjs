@@ -104,7 +104,9 @@ async function idleStepThenNoGpu(/** @type {Page} */ page) {
   await until(async () => (await input(page).evaluate((el) => el === document.activeElement)) && (await input(page).inputValue()) === '1' || 'not ready', 'the GPU count box has no focus or no 1');
   await page.keyboard.press('Enter'); // 1 GPU
   await atStep(page, 3, 10);
-  const choices = (await rowLabels(page).allTextContents()).map(norm);
+  // Visible labels only: a row's detail line is an icon label too, and a row reused from an
+  // earlier QuickPick (another suite's) keeps its old detail text, hidden.
+  const choices = (await rowLabels(page).evaluateAll((els) => els.filter((e) => e.checkVisibility()).map((e) => e.textContent ?? ''))).map(norm);
   if (JSON.stringify(choices) !== JSON.stringify(['Never', '30 min', '60 min', 'Custom…'])) throw new Error(`the idle step offers ${JSON.stringify(choices)}`);
   if ((await focusedLabel(page)) !== 'Never') throw new Error(`the idle step starts on ${await focusedLabel(page)}`);
   await focusRow(page, '30 min');

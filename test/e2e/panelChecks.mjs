@@ -132,6 +132,8 @@ export async function metricsPanelAfterReload(/** @type {Page} */ page, /** @typ
   const showPanel = async (/** @type {number} */ timeout) => {
     const tab = page.locator('.tabs-container .tab', { hasText: 'Metrics (' }).first();
     await tab.waitFor({ state: 'visible', timeout });
+    // A QuickPick a failed check left open would take the click.
+    await page.keyboard.press('Escape');
     await tab.click();
     await appFrame(page, 'metrics', timeout);
   };
