@@ -17,8 +17,8 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { readBoundedText, YAML_JSON_CAP } from '../../core/common/boundedRead';
 import { plural } from '../../core/common/format';
-import { engineEnd, type JobEnd } from '../../core/provenance/jobEnd';
-import { JOB_FREEZE_CAP, jobEnvFile } from '../../core/provenance/jobScript';
+import { engineEnd, readSlurmJobEnv, type JobEnd } from '../../core/provenance/jobEnd';
+import { jobEnvFile } from '../../core/provenance/jobScript';
 import { jobTags, mlflowRunIdsInLog } from '../../core/jobs/mlflowJobRuns';
 import type { RayBackend } from '../../core/jobs/ray/rayBackend';
 import type { TagChange } from '../../core/runs/runMarks';
@@ -61,8 +61,6 @@ export interface ExpectedResult {
 export type LinkRuns = (runIds: readonly string[], changes: readonly TagChange[]) => Promise<{ tagged: string[]; notListed: string[] }>;
 
 const KEY = 'mlops.jobs.expectedResults';
-/** The node's measurements file: pip freeze is cut at JOB_FREEZE_CAP on the node; room for the rest. */
-const ENV_FILE_CAP = JOB_FREEZE_CAP + 64 * 1024;
 /** Forgotten after this long even if never seen ending (the cluster forgot it first). */
 const FORGET_MS = 14 * 24 * 3600_000;
 
@@ -173,8 +171,7 @@ export class ResultsHome implements vscode.Disposable {
   private async slurmEnvText(r: ExpectedResult): Promise<string | undefined> {
     const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
     if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
-    const buf = await this.sync.withFs(cluster, (fs) => fs.readFile(`${r.remoteDir.replace(/\/+$/, '')}/${jobEnvFile(r.jobId)}`, ENV_FILE_CAP));
-    return buf?.toString('utf8');
+    return this.sync.withFs(cluster, (fs) => readSlurmJobEnv(fs, r.remoteDir, r.jobId));
   }
 
   /**
