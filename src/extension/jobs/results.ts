@@ -51,7 +51,7 @@ export interface ExpectedResult {
   remoteRoot?: string;
   /** A Ray job: its folder is gone with it; it printed the results into its log. */
   fromLog?: boolean;
-  /** An MLflow entry point: no files come home; its runs are linked to the job where the Runs view lists them. */
+  /** An MLflow entry point: no files come home; its runs (named in its Ray log / Slurm output file) are linked to the job where the Runs view lists them. */
   mlflowRuns?: boolean;
   /** Its provenance's local half is in the results folder; the node's measurements come home too. */
   provenance?: boolean;
