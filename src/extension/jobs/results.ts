@@ -9,8 +9,8 @@
 // or the engine's word when the epilogue never ran ("killed by Slurm: TIMEOUT"); its partial
 // outputs stay on the cluster.
 // An MLflow entry point's runs stay where the job's MLFLOW_TRACKING_URI points: when the job
-// ends (however), the runs `mlflow run` named in its log (Ray) or output file (Slurm, the last
-// OUTPUT_MAX_BYTES of it) that the Runs view lists (a tracking server it reads) are tagged
+// ends (however), the runs `mlflow run` named in its log (Ray) or output and error files (Slurm,
+// the last OUTPUT_MAX_BYTES of each) that the Runs view lists (a tracking server it reads) are tagged
 // with the job and its provenance (core/jobs/mlflowJobRuns.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -27,7 +27,7 @@ import { loadLazy } from '../lazy/load';
 import { showInfo, showWarning } from '../notify';
 import type { ClusterSync } from './clusterSync';
 import { isActive } from './jobsModel';
-import { readJobOutput } from './jobOutput';
+import { readJobStreams } from './jobOutput';
 import type { JobsTreeProvider } from './jobsTree';
 
 type JobsLib = typeof import('../lazy/jobsLib');
@@ -223,14 +223,14 @@ export class ResultsHome implements vscode.Disposable {
     }
   }
 
-  /** A Slurm job's output file (its last OUTPUT_MAX_BYTES: `mlflow run` names its run again at the end). */
+  /** A Slurm job's output and error files (the last OUTPUT_MAX_BYTES of each: `mlflow run` names its run on stderr, again at its end). */
   private async slurmOutput(r: ExpectedResult, end: ClusterJob | JobRecord): Promise<string> {
     const { backend, cluster } = await this.tree.backend(r.cluster);
-    const out = ('stdoutPath' in end ? end.stdoutPath : undefined) ?? (await backend.logPaths(r.jobId)).stdout;
-    if (!out) throw new Error(vscode.l10n.t('Slurm does not say where job {0} writes its output.', r.jobId));
+    const paths = 'stdoutPath' in end && end.stdoutPath ? { stdout: end.stdoutPath, stderr: end.stderrPath } : await backend.logPaths(r.jobId);
+    if (!paths.stdout && !paths.stderr) throw new Error(vscode.l10n.t('Slurm does not say where job {0} writes its output.', r.jobId));
     const host = await this.tree.registry.find(cluster.host);
     if (!host) throw new Error(vscode.l10n.t('Cluster {0}: its host is gone from the settings.', r.cluster));
-    return readJobOutput(vscode.l10n, (argv, opts) => this.tree.registry.connection(host).exec(argv, opts), out);
+    return readJobStreams(vscode.l10n, (argv, opts) => this.tree.registry.connection(host).exec(argv, opts), paths);
   }
 
   /** Tags the MLflow runs an entry point's job named in its log (Ray) or output file (Slurm), where the Runs view lists them. */

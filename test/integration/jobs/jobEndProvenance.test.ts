@@ -24,7 +24,7 @@ import { nodeRunner } from '../../../src/core/provenance/runner';
 import { MlflowRestClient } from '../../../src/core/runs/mlflow/mlflowRestClient';
 import { setRunTagRest } from '../../../src/core/runs/runMarks';
 import { clusterSettings, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
-import { readJobOutput } from '../../../src/extension/jobs/jobOutput';
+import { readJobStreams } from '../../../src/extension/jobs/jobOutput';
 import { examplesGitTree, requireComponent, requirePeer, sshTestHost, waitFor } from '../harness';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
 
@@ -113,14 +113,15 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     assert.equal(back.environment.host, (await node()).host);
   });
 
-  it('an MLflow entry point: the run its output file names, on a real mlflow server, gets the job tags and mlflow.source.git.commit (read by MLflow\'s client)', async () => {
+  it('an MLflow entry point: the run its output files name, on a real mlflow server, gets the job tags and mlflow.source.git.commit (read by MLflow\'s client)', async () => {
     server = await startMlflowServer(path.join(peersBin, 'mlflow'), path.join(dir, 'server'));
     // `--env-manager local`: the node has no virtualenv tooling for MLproject's python_env.
     const argv = [...entryPointArgv('prepare', {}), '--env-manager', 'local'];
     const { jobId, localDir, end, commit } = await run(argv, { setup: [`export MLFLOW_TRACKING_URI=${server.url}`] });
-    const out = end.stdoutPath ?? (await backend.logPaths(jobId)).stdout;
-    assert.ok(out, 'Slurm names the output file');
-    const log = await readJobOutput(l10n, (a, o) => conn.exec(a, o), out);
+    const paths = end.stdoutPath ? { stdout: end.stdoutPath, stderr: end.stderrPath } : await backend.logPaths(jobId);
+    assert.ok(paths.stdout && paths.stderr, 'Slurm names the output files');
+    // As ResultsHome reads them: `mlflow run` writes its run id to stderr, the entry point to stdout.
+    const log = await readJobStreams(l10n, (a, o) => conn.exec(a, o), paths);
     assert.equal(end.state, 'completed', `${end.raw}\n${log.slice(-3000)}`);
     const ids = mlflowRunIdsInLog(log);
     assert.equal(ids.length, 1, log.slice(-3000));
