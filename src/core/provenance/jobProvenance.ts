@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import { parseGpu } from './capture';
 import { parseNote } from './gitNote';
+import type { JobEnd } from './jobEnd';
 import { ENV_MARK, JOB_FREEZE_CAP } from './jobScript';
 import { endTags, provenanceTags } from './mlflowTags';
 import type { Captured, Provenance } from './types';
@@ -65,8 +66,11 @@ export function parseJobEnv(text: string | undefined): MeasuredEnvironment | und
 }
 
 /** The local half with what was measured on the node (missing file: the environment reads unknown). */
-export function joinJobProvenance(local: Captured, measured: MeasuredEnvironment | undefined, job: { cluster: string; jobId: string }): Captured {
+export function joinJobProvenance(local: Captured, measured: MeasuredEnvironment | undefined, job: { cluster: string; jobId: string }, ended?: JobEnd): Captured {
   const p = local.provenance;
+  // The epilogue's own status wins; without it (killed: time limit, scancel, node failure) the engine's word.
+  const exitCode = measured?.exitCode ?? ended?.exitCode;
+  const endReason = measured?.exitCode === undefined || ended?.killed ? ended?.reason : undefined;
   const m = measured ?? { host: UNKNOWN, python: UNKNOWN, gpu: { model: UNKNOWN, driver: UNKNOWN, cuda: UNKNOWN }, pipFreeze: '' };
   const provenance: Provenance = {
     ...p,
@@ -81,7 +85,8 @@ export function joinJobProvenance(local: Captured, measured: MeasuredEnvironment
     timing: {
       start: m.start !== undefined ? m.start * 1000 : p.timing.start,
       ...(m.end !== undefined ? { end: m.end * 1000 } : {}),
-      ...(m.exitCode !== undefined ? { exitCode: m.exitCode } : {}),
+      ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(endReason ? { endReason } : {}),
     },
   };
   return { provenance, patch: local.patch, pipFreeze: m.pipFreeze };
@@ -98,6 +103,7 @@ export function jobProvenanceTags(p: Provenance): Record<string, string> {
   const source = p.environment.command.join(' ');
   return {
     ...provenanceTags({ provenance: p, patch: '', pipFreeze: '' }, source),
+    ...(p.timing.endReason ? { 'mlops.job.endReason': p.timing.endReason } : {}),
     ...(p.timing.end !== undefined ? endTags({ end: p.timing.end, exitCode: p.timing.exitCode }) : { 'mlops.exitCode': p.timing.exitCode === undefined ? UNKNOWN : String(p.timing.exitCode) }),
   };
 }
@@ -114,12 +120,12 @@ export async function saveSubmitPart(localDir: string, c: Captured): Promise<voi
  * Joins the local half with the node's measurements (`envText`: the fetched file, or
  * undefined) into `provenance.json` (+ `pip-freeze.txt`); undefined when there is no local half.
  */
-export async function writeJobProvenance(localDir: string, envText: string | undefined, job: { cluster: string; jobId: string }): Promise<Provenance | undefined> {
+export async function writeJobProvenance(localDir: string, envText: string | undefined, job: { cluster: string; jobId: string }, ended?: JobEnd): Promise<Provenance | undefined> {
   const text = await readBoundedText(path.join(localDir, SUBMIT_PART_FILE), { cap: YAML_JSON_CAP, root: localDir }).catch(() => undefined);
   const local = text ? parseNote(text) : undefined;
   if (!local) return undefined;
   const patch = await readFile(path.join(localDir, JOB_PATCH_FILE), 'utf8').catch(() => '');
-  const joined = joinJobProvenance({ provenance: local, patch, pipFreeze: '' }, parseJobEnv(envText), job);
+  const joined = joinJobProvenance({ provenance: local, patch, pipFreeze: '' }, parseJobEnv(envText), job, ended);
   if (joined.pipFreeze) await writeFile(path.join(localDir, JOB_FREEZE_FILE), joined.pipFreeze);
   await writeFile(path.join(localDir, JOB_PROVENANCE_FILE), `${JSON.stringify(joined.provenance, null, 1)}\n`);
   return joined.provenance;
@@ -130,7 +136,7 @@ export async function writeJobProvenance(localDir: string, envText: string | und
  * points): the record joined from the local half and the measurements the job printed
  * (written to `localDir` too), as a local `mlflow run` tags its run; none without a local half.
  */
-export async function entryPointRunTags(localDir: string, envText: string | undefined, job: { cluster: string; jobId: string }): Promise<Record<string, string>> {
-  const p = await writeJobProvenance(localDir, envText, job);
+export async function entryPointRunTags(localDir: string, envText: string | undefined, job: { cluster: string; jobId: string }, ended?: JobEnd): Promise<Record<string, string>> {
+  const p = await writeJobProvenance(localDir, envText, job, ended);
   return p ? jobProvenanceTags(p) : {};
 }

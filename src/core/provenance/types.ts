@@ -60,7 +60,8 @@ export interface Provenance {
   params: Record<string, string>;
   data: DataProvenance;
   environment: EnvironmentProvenance;
-  timing: { start: number; end?: number; exitCode?: number };
+  /** `endReason`: a cluster job the engine ended before its own end ran (`killed by Slurm: TIMEOUT`). */
+  timing: { start: number; end?: number; exitCode?: number; endReason?: string };
   /** A cluster job: its environment and timing were measured on the node that ran it. */
   job?: { cluster: string; jobId: string };
 }

@@ -26,6 +26,22 @@ export async function readJobOutput(l10n: L10n, exec: RemoteExec, path: string, 
   return outputText(l10n, path, await exec(outputArgv(path, maxBytes)), maxBytes);
 }
 
+/**
+ * Both streams of a job, each bounded as readJobOutput reads it (`mlflow run` names its run on
+ * stderr, the command prints to stdout); a stream that cannot be read is left out, both
+ * missing throws.
+ */
+export async function readJobStreams(l10n: L10n, exec: RemoteExec, paths: { stdout?: string; stderr?: string }, maxBytes = OUTPUT_MAX_BYTES): Promise<string> {
+  const files = [...new Set([paths.stdout, paths.stderr].filter((p): p is string => !!p))];
+  const read = await Promise.allSettled(files.map((p) => readJobOutput(l10n, exec, p, maxBytes)));
+  const texts = read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (!texts.length) {
+    const failed = read.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    throw failed ? (failed.reason as Error) : new Error(l10n.t('Slurm does not say where the job writes its output.'));
+  }
+  return texts.join('\n');
+}
+
 /** Bytes read per stream per poll while following; a chatty job is caught up over a few polls. */
 export const FOLLOW_CHUNK_BYTES = 256 * 1024;
 

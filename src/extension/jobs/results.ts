@@ -4,15 +4,20 @@
 // files in its cached outputs, nothing else of them) copied (over SFTP; a Ray
 // job's from the block it printed into its log) to
 // .mlops/jobs/<cluster>/<job id>/ in the project, where the Runs view finds them as a
-// DVCLive run tagged with the job id; any other end is logged and forgotten.
+// DVCLive run tagged with the job id. A job that ends otherwise (FAILED, TIMEOUT, CANCELLED...)
+// brings home only its node's measurements: provenance.json with the epilogue's exit status,
+// or the engine's word when the epilogue never ran ("killed by Slurm: TIMEOUT"); its partial
+// outputs stay on the cluster.
 // An MLflow entry point's runs stay where the job's MLFLOW_TRACKING_URI points: when the job
-// ends (however), the runs `mlflow run` named in its log that the Runs view lists (a tracking
-// server it reads) are tagged with the job (core/jobs/mlflowJobRuns.ts).
+// ends (however), the runs `mlflow run` named in its log (Ray) or output and error files (Slurm,
+// the last OUTPUT_MAX_BYTES of each) that the Runs view lists (a tracking server it reads) are tagged
+// with the job and its provenance (core/jobs/mlflowJobRuns.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { readBoundedText, YAML_JSON_CAP } from '../../core/common/boundedRead';
 import { plural } from '../../core/common/format';
+import { engineEnd, readSlurmJobEnv, type JobEnd } from '../../core/provenance/jobEnd';
 import { jobEnvFile } from '../../core/provenance/jobScript';
 import { jobTags, mlflowRunIdsInLog } from '../../core/jobs/mlflowJobRuns';
 import type { RayBackend } from '../../core/jobs/ray/rayBackend';
@@ -22,6 +27,7 @@ import { loadLazy } from '../lazy/load';
 import { showInfo, showWarning } from '../notify';
 import type { ClusterSync } from './clusterSync';
 import { isActive } from './jobsModel';
+import { readJobStreams } from './jobOutput';
 import type { JobsTreeProvider } from './jobsTree';
 
 type JobsLib = typeof import('../lazy/jobsLib');
@@ -45,7 +51,7 @@ export interface ExpectedResult {
   remoteRoot?: string;
   /** A Ray job: its folder is gone with it; it printed the results into its log. */
   fromLog?: boolean;
-  /** An MLflow entry point: no files come home; its runs are linked to the job where the Runs view lists them. */
+  /** An MLflow entry point: no files come home; its runs (named in its Ray log / Slurm output file) are linked to the job where the Runs view lists them. */
   mlflowRuns?: boolean;
   /** Its provenance's local half is in the results folder; the node's measurements come home too. */
   provenance?: boolean;
@@ -105,8 +111,9 @@ export class ResultsHome implements vscode.Disposable {
       this.busy.add(r.jobId);
       try {
         // A failed or stopped entry point made its run too (marked FAILED / KILLED by MLflow).
-        if (r.mlflowRuns) await this.linkMlflowRuns(r, end.raw);
+        if (r.mlflowRuns) await this.linkMlflowRuns(r, end);
         else if (end.state === 'completed') await this.fetch(r);
+        else if (r.provenance) await this.endedProvenance(r, end);
         else this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${end.raw}; no results to bring home`);
         await this.memento.update(KEY, this.list().filter((e) => !(e.jobId === r.jobId && e.cluster === r.cluster)));
       } catch (err) {
@@ -157,9 +164,41 @@ export class ResultsHome implements vscode.Disposable {
     // A Slurm job names its file by its id; a Ray job's ran in a private copy of its folder.
     const envFile = path.join(localDir, ...(r.fromLog ? jobEnvFile() : jobEnvFile(r.jobId)).split('/'));
     const envText = await readBoundedText(envFile, { cap: YAML_JSON_CAP, root: localDir }).catch(() => undefined);
+    await this.writeProvenance(r, localDir, envText);
+  }
+
+  /** The node's measurements file of a Slurm job, read over SFTP (bounded); undefined when it never wrote one. */
+  private async slurmEnvText(r: ExpectedResult): Promise<string | undefined> {
+    const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
+    if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
+    return this.sync.withFs(cluster, (fs) => readSlurmJobEnv(fs, r.remoteDir, r.jobId));
+  }
+
+  /**
+   * A job that did not complete: its outputs stay on the cluster (they may be half written),
+   * but its provenance comes home, the failure being what it is most needed for. Only our own
+   * files in our results folder are written (provenance.json, pip-freeze.txt).
+   */
+  private async endedProvenance(r: ExpectedResult, end: ClusterJob | JobRecord): Promise<void> {
+    const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
+    const engine = r.fromLog ? 'Ray' : 'Slurm';
+    let envText: string | undefined;
     try {
-      const p = await jobsLib().writeJobProvenance(localDir, envText, { cluster: r.cluster, jobId: r.jobId });
-      this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: provenance recorded${p ? ` (host ${p.environment.host}, Python ${p.environment.python}, GPU ${p.environment.gpu.model}, exit ${p.timing.exitCode ?? 'unknown'})` : ': no local half was kept at submit'}${envText ? '' : '; the node wrote no measurements (its environment reads unknown)'}`);
+      if (r.fromLog) {
+        const { backend } = await this.tree.backend(r.cluster);
+        envText = jobsLib().parseResultsLog(await (backend as RayBackend).logs(r.jobId))?.files.get(jobEnvFile())?.toString('utf8');
+      } else envText = await this.slurmEnvText(r);
+    } catch (err) {
+      this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the node's measurements could not be read: ${errorMessage(err)}`);
+    }
+    await this.writeProvenance(r, localDir, envText, engineEnd(engine, end));
+    this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${end.raw}; its outputs stay on the cluster, its provenance is in ${localDir}`);
+  }
+
+  private async writeProvenance(r: ExpectedResult, localDir: string, envText: string | undefined, ended?: JobEnd): Promise<void> {
+    try {
+      const p = await jobsLib().writeJobProvenance(localDir, envText, { cluster: r.cluster, jobId: r.jobId }, ended);
+      this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: provenance recorded${p ? ` (host ${p.environment.host}, Python ${p.environment.python}, GPU ${p.environment.gpu.model}, exit ${p.timing.exitCode ?? 'unknown'}${p.timing.endReason ? `, ${p.timing.endReason}` : ''})` : ': no local half was kept at submit'}${envText ? '' : '; the node wrote no measurements (its environment reads unknown)'}`);
     } catch (err) {
       this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: provenance not recorded: ${errorMessage(err)}`);
     }
@@ -170,13 +209,13 @@ export class ResultsHome implements vscode.Disposable {
    * mlops.*): the local half joined with the measurements the job printed into its log; the
    * record is kept in the job's results folder too. None when nothing was kept at submit.
    */
-  private async entryPointProvenance(r: ExpectedResult, log: string): Promise<TagChange[]> {
+  private async entryPointProvenance(r: ExpectedResult, log: string, end: ClusterJob | JobRecord): Promise<TagChange[]> {
     if (!r.provenance) return [];
     const lib = jobsLib();
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
-    const envText = lib.parseResultsLog(log)?.files.get(jobEnvFile())?.toString('utf8');
     try {
-      const tags = await lib.entryPointRunTags(localDir, envText, { cluster: r.cluster, jobId: r.jobId });
+      const envText = r.fromLog ? lib.parseResultsLog(log)?.files.get(jobEnvFile())?.toString('utf8') : await this.slurmEnvText(r);
+      const tags = await lib.entryPointRunTags(localDir, envText, { cluster: r.cluster, jobId: r.jobId }, end.state === 'completed' ? undefined : engineEnd(r.fromLog ? 'Ray' : 'Slurm', end));
       return Object.entries(tags).map(([key, value]) => ({ key, value }));
     } catch (err) {
       this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: provenance not recorded: ${errorMessage(err)}`);
@@ -184,16 +223,26 @@ export class ResultsHome implements vscode.Disposable {
     }
   }
 
-  /** Tags the MLflow runs an entry point's job named in its log, where the Runs view lists them. */
-  private async linkMlflowRuns(r: ExpectedResult, ended: string): Promise<void> {
-    const { backend } = await this.tree.backend(r.cluster);
-    const log = await (backend as RayBackend).logs(r.jobId);
+  /** A Slurm job's output and error files (the last OUTPUT_MAX_BYTES of each: `mlflow run` names its run on stderr, again at its end). */
+  private async slurmOutput(r: ExpectedResult, end: ClusterJob | JobRecord): Promise<string> {
+    const { backend, cluster } = await this.tree.backend(r.cluster);
+    const paths = 'stdoutPath' in end && end.stdoutPath ? { stdout: end.stdoutPath, stderr: end.stderrPath } : await backend.logPaths(r.jobId);
+    if (!paths.stdout && !paths.stderr) throw new Error(vscode.l10n.t('Slurm does not say where job {0} writes its output.', r.jobId));
+    const host = await this.tree.registry.find(cluster.host);
+    if (!host) throw new Error(vscode.l10n.t('Cluster {0}: its host is gone from the settings.', r.cluster));
+    return readJobStreams(vscode.l10n, (argv, opts) => this.tree.registry.connection(host).exec(argv, opts), paths);
+  }
+
+  /** Tags the MLflow runs an entry point's job named in its log (Ray) or output file (Slurm), where the Runs view lists them. */
+  private async linkMlflowRuns(r: ExpectedResult, end: ClusterJob | JobRecord): Promise<void> {
+    const ended = end.raw;
+    const log = r.fromLog ? await ((await this.tree.backend(r.cluster)).backend as RayBackend).logs(r.jobId) : await this.slurmOutput(r, end);
     const ids = mlflowRunIdsInLog(log);
     if (!ids.length) {
       this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; its log names no MLflow run`);
       return;
     }
-    const found = this.linkRuns ? await this.linkRuns(ids, [...(await this.entryPointProvenance(r, log)), ...jobTags({ cluster: r.cluster, jobId: r.jobId })]) : { tagged: [], notListed: ids };
+    const found = this.linkRuns ? await this.linkRuns(ids, [...(await this.entryPointProvenance(r, log, end)), ...jobTags({ cluster: r.cluster, jobId: r.jobId })]) : { tagged: [], notListed: ids };
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; MLflow runs ${ids.join(', ')}: tagged with the job ${found.tagged.join(', ') || '(none)'}; not in the Runs view's stores ${found.notListed.join(', ') || '(none)'}`);
     if (found.tagged.length) {
       void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run is in the Runs view, tagged with the job.', r.jobId, r.what, r.cluster, ended));

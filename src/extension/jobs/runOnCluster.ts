@@ -35,7 +35,7 @@ interface RunTarget {
   results?: string[];
   /** Cached outputs: only the TensorBoard event files in them come home (not model weights). */
   eventResults?: string[];
-  /** `mlflow run`: its runs are linked to the job in the Runs view when it ends (Ray). */
+  /** `mlflow run`: its runs are linked to the job in the Runs view when it ends (Ray: its log; Slurm: its output file). */
   mlflowRuns?: boolean;
   what: string;
   /** The stages it runs (a stage job): their dvc.lock deps and params go in the provenance. */
@@ -76,13 +76,15 @@ export class RunOnCluster {
     const cwd = rel ? `${root.replace(/\/+$/, '')}/${rel}` : root;
     // Provenance: code, params and data of the tree about to be synced, captured here (the
     // job runs that copy); the node measures its own environment (the script's prologue).
-    const record = !!target.results && !target.run.array && setting('provenance.enabled');
+    const record = (!!target.results || !!target.mlflowRuns) && !target.run.array && setting('provenance.enabled');
     const captured = record ? jobsLib().captureSubmitPart({ cwd: target.dir, command: target.run.argv, stages: target.stages, local: nodeRunner, env: process.env }).catch(() => undefined) : undefined;
     if (!(await this.sync.sync(cluster, folder.uri.fsPath, root))) return undefined;
     const run: PlannedRun = { ...target.run, ...(!cluster.sharedFilesystem && target.run.argv[0] === 'dvc' ? { setup: [DVC_NO_SCM_SETUP] } : {}), ...(record ? { provenanceDir: `${cwd}/${JOB_ENV_DIR}` } : {}) };
     const jobId = await this.submitter.submit(cluster, { ...resources, command: '', cwd }, { run });
     const part = jobId ? await captured : undefined;
     if (jobId && part) await jobsLib().saveSubmitPart(resultsDir(folder.uri.fsPath, cluster.name, jobId), part);
+    // An entry point: its runs (on the job's tracking server) are named in its output file.
+    if (jobId && target.mlflowRuns) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: [], localRoot: folder.uri.fsPath, what: target.what, array: false, mlflowRuns: true, ...(part ? { provenance: true } : {}) });
     if (jobId && target.results) this.results.expect({ cluster: cluster.name, jobId, remoteDir: cwd, paths: target.results, ...(target.eventResults?.length ? { eventPaths: target.eventResults } : {}), localRoot: folder.uri.fsPath, what: target.what, array: !!run.array, ...(part ? { provenance: true } : {}), ...(cluster.sharedFilesystem ? {} : { remoteRoot: root }) });
     return jobId;
   }

@@ -8,6 +8,7 @@ import { parseResultsLog } from '../../../src/core/jobs/ray/resultsInLog';
 import { renderBatchScript } from '../../../src/core/jobs/slurm/batchScript';
 import type { RunPlan } from '../../../src/core/jobs/types';
 import { jobProvenanceTags, joinJobProvenance, parseJobEnv, readJobProvenance, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
+import { engineEnd } from '../../../src/core/provenance/jobEnd';
 import { jobEnvFile } from '../../../src/core/provenance/jobScript';
 import { launcherOf } from '../../../src/core/provenance/jobSubmitCapture';
 import type { Captured } from '../../../src/core/provenance/types';
@@ -121,6 +122,24 @@ describe('Cluster job provenance', () => {
     const none = joinJobProvenance(local, undefined, { cluster: 'c', jobId: '9' });
     assert.equal(none.provenance.environment.host, 'unknown');
     assert.equal(none.provenance.code.commit, 'a'.repeat(40));
+  });
+
+  it('a job that did not complete: the epilogue\'s status wins over FAILED; a kill is said as Slurm says it, with or without an epilogue', () => {
+    const started = parseJobEnv(['mlops-env 1', 'start=100', 'host=node7', 'python=Python 3.10.4', ''].join('\n'));
+    const failedEpilogue = parseJobEnv(['mlops-env 1', 'start=100', 'host=node7', '--- end', 'exit=3', 'end=160', ''].join('\n'));
+    const job = { cluster: 'c', jobId: '9' };
+    assert.deepEqual(engineEnd('Slurm', { raw: 'TIMEOUT', exitCode: 0, signal: 15 }), { exitCode: 0, reason: 'killed by Slurm: TIMEOUT (signal 15)', killed: true });
+    assert.deepEqual(engineEnd('Slurm', { raw: 'CANCELLED by 0' }), { reason: 'killed by Slurm: CANCELLED', killed: true });
+    // FAILED with the epilogue's exit 3: that is the record, no reason beside it.
+    const failed = joinJobProvenance(local, failedEpilogue, job, engineEnd('Slurm', { raw: 'FAILED', exitCode: 3 })).provenance.timing;
+    assert.deepEqual(failed, { start: 100_000, end: 160_000, exitCode: 3 });
+    // TIMEOUT: the prologue ran, the epilogue never did.
+    const timeout = joinJobProvenance(local, started, job, engineEnd('Slurm', { raw: 'TIMEOUT', exitCode: 0, signal: 15 })).provenance;
+    assert.equal(timeout.environment.host, 'node7');
+    assert.deepEqual(timeout.timing, { start: 100_000, exitCode: 0, endReason: 'killed by Slurm: TIMEOUT (signal 15)' });
+    assert.equal(jobProvenanceTags(timeout)['mlops.job.endReason'], 'killed by Slurm: TIMEOUT (signal 15)');
+    // FAILED before the command ran (no epilogue): the engine's status and word.
+    assert.deepEqual(joinJobProvenance(local, started, job, engineEnd('Slurm', { raw: 'FAILED', exitCode: 1 })).provenance.timing, { start: 100_000, exitCode: 1, endReason: 'failed (Slurm: FAILED)' });
   });
 
   it('names the launcher from the argv', () => {
