@@ -263,4 +263,26 @@ print(json.dumps({"status": r.info.status, "tags": r.data.tags, "metrics": r.dat
     );
     git('worktree', 'remove', '--force', wt);
   });
+
+  it('reproduces a run made on another branch while the user is back on theirs, changing neither', async () => {
+    git('checkout', '-q', '-b', 'feature-seed');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'a feature branch');
+    // --force: the earlier tests left outputs DVC would restore from its run cache, training nothing.
+    const { session, code } = await launch('dvc-repro', [dvc, 'repro', '--force']);
+    assert.equal(code, 0);
+    const runId = session.mlflowRun!.runId;
+    const commit = git('rev-parse', 'HEAD');
+    assert.equal(readBack(runId).tags['mlflow.source.git.branch'], 'feature-seed');
+    // The user goes back to main (what the run wrote is committed on the feature branch first).
+    git('add', '-A');
+    git('commit', '-q', '-m', 'the run\'s outputs');
+    git('checkout', '-q', 'main');
+    const before = userState();
+    const got = await reproduce(runId);
+    assert.equal(got.verdict, 'reproduced within tolerance', got.report);
+    assert.equal(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: got.worktree, encoding: 'utf8' }).trim(), commit, 'the worktree is at the run\'s commit, not the user\'s');
+    assert.deepEqual(userState(), before);
+    assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD'), 'main');
+  });
 });
