@@ -57,6 +57,9 @@ export interface ExpectedResult {
   provenance?: boolean;
 }
 
+/** The engine that ran the job, in the words of its end reason. */
+const engineName = (r: ExpectedResult): string => (r.fromLog ? 'Ray' : 'Slurm');
+
 /** Tags runs the Runs view lists (runMarkCommands.tagListedRuns); those it does not list come back in `notListed`. */
 export type LinkRuns = (runIds: readonly string[], changes: readonly TagChange[]) => Promise<{ tagged: string[]; notListed: string[] }>;
 
@@ -167,8 +170,16 @@ export class ResultsHome implements vscode.Disposable {
     await this.writeProvenance(r, localDir, envText);
   }
 
-  /** The node's measurements file of a Slurm job, read over SFTP (bounded); undefined when it never wrote one. */
-  private async slurmEnvText(r: ExpectedResult): Promise<string | undefined> {
+  /**
+   * The node's measurements: a Ray job printed them into its log (`log` when the caller has
+   * read it already), a Slurm job left a file in its folder (read over SFTP, bounded);
+   * undefined when it never wrote them.
+   */
+  private async nodeEnvText(r: ExpectedResult, log?: string): Promise<string | undefined> {
+    if (r.fromLog) {
+      const text = log ?? (await ((await this.tree.backend(r.cluster)).backend as RayBackend).logs(r.jobId));
+      return jobsLib().parseResultsLog(text)?.files.get(jobEnvFile())?.toString('utf8');
+    }
     const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
     if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
     return this.sync.withFs(cluster, (fs) => readSlurmJobEnv(fs, r.remoteDir, r.jobId));
@@ -181,17 +192,13 @@ export class ResultsHome implements vscode.Disposable {
    */
   private async endedProvenance(r: ExpectedResult, end: ClusterJob | JobRecord): Promise<void> {
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
-    const engine = r.fromLog ? 'Ray' : 'Slurm';
     let envText: string | undefined;
     try {
-      if (r.fromLog) {
-        const { backend } = await this.tree.backend(r.cluster);
-        envText = jobsLib().parseResultsLog(await (backend as RayBackend).logs(r.jobId))?.files.get(jobEnvFile())?.toString('utf8');
-      } else envText = await this.slurmEnvText(r);
+      envText = await this.nodeEnvText(r);
     } catch (err) {
       this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the node's measurements could not be read: ${errorMessage(err)}`);
     }
-    await this.writeProvenance(r, localDir, envText, engineEnd(engine, end));
+    await this.writeProvenance(r, localDir, envText, engineEnd(engineName(r), end));
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${end.raw}; its outputs stay on the cluster, its provenance is in ${localDir}`);
   }
 
@@ -214,8 +221,8 @@ export class ResultsHome implements vscode.Disposable {
     const lib = jobsLib();
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
     try {
-      const envText = r.fromLog ? lib.parseResultsLog(log)?.files.get(jobEnvFile())?.toString('utf8') : await this.slurmEnvText(r);
-      const tags = await lib.entryPointRunTags(localDir, envText, { cluster: r.cluster, jobId: r.jobId }, end.state === 'completed' ? undefined : engineEnd(r.fromLog ? 'Ray' : 'Slurm', end));
+      const envText = await this.nodeEnvText(r, log);
+      const tags = await lib.entryPointRunTags(localDir, envText, { cluster: r.cluster, jobId: r.jobId }, end.state === 'completed' ? undefined : engineEnd(engineName(r), end));
       return Object.entries(tags).map(([key, value]) => ({ key, value }));
     } catch (err) {
       this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: provenance not recorded: ${errorMessage(err)}`);
