@@ -57,9 +57,11 @@ describe('Docker engine through dockerode', function () {
   describe('local socket', function () {
     let c: DockerComponent;
     let docker: Docker | undefined;
-    before(function () {
+    before(async function () {
       c = requireComponent(this, 'docker');
       docker = new Docker({ socketPath: c.socketPath });
+      // What an earlier run killed mid-test left in the engine is not this suite's to answer for.
+      await removeTestContainers(docker);
     });
     after(async () => {
       if (docker) await removeTestContainers(docker);
