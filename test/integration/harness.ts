@@ -9,6 +9,9 @@ import Docker from 'dockerode';
 import { knownHostsFile, LocalHostConnection, SshHostConnection, type HostConnection } from '../../src/core/hosts/hostConnection';
 import { containerCreateOptions, type LaunchProfile } from '../../src/core/hosts/workspaceSpec';
 import type { RayJob } from '../../src/core/jobs/ray/rayJobs';
+import { SlurmBackend } from '../../src/core/jobs/slurm/slurmBackend';
+import { sftpRemoteFs, type RemoteFs } from '../../src/core/jobs/sync/remoteFs';
+import type { ClusterJob, RunPlan } from '../../src/core/jobs/types';
 
 export interface DockerComponent {
   socketPath: string;
@@ -119,6 +122,73 @@ export async function withSlurmctldDown<T>(slurm: SlurmComponent, body: () => Pr
   } finally {
     execFileSync('bash', [path.join(repoRoot, 'scripts/components/slurm.sh'), 'up'], { stdio: 'ignore', timeout: 120000 });
   }
+}
+
+/** A suite on the real Slurm over the test sshd: what its tests share, filled in by `slurmSuite`'s `before`. */
+export interface SlurmSuite {
+  ssh: SshComponent;
+  slurm: SlurmComponent;
+  conn: SshHostConnection;
+  backend: SlurmBackend;
+  /** SFTP over `conn`, as the code sync and the results fetch use it. */
+  fs: RemoteFs;
+  /** The suite's own folder on the cluster (a sync with `createRoot` makes it); removed after the suite. */
+  remote: string;
+  /** Job ids cancelled after the suite, so a failed test leaves none running. */
+  submitted: string[];
+  /** Submits `plan` as the views do and remembers the job for the `after`. */
+  submit(plan: RunPlan): Promise<string>;
+  /** Polls the job list until `pred` holds for job `id`; the timeout message names the state last seen. */
+  jobUntil(id: string, pred: (j: ClusterJob) => boolean, what: string, ms?: number): Promise<ClusterJob>;
+  /** Polls until job `id` ended (neither pending, running nor completing). */
+  jobEnded(id: string, ms?: number): Promise<ClusterJob>;
+}
+
+const SLURM_ACTIVE = new Set(['pending', 'running', 'completing']);
+
+/**
+ * Declares the `before` and `after` every real-Slurm suite needs, in its describe, before
+ * its own hooks (mocha runs them in order, so the suite's `before` finds the connection up):
+ * skips (fails in CI) without the test sshd or Slurm; connects with the test key, opens
+ * SFTP, and names a remote folder `/tmp/mlops-test/slurm-jobs/<prefix>-<pid>-<random>`.
+ * Afterwards it cancels the jobs submitted through it (or pushed onto `submitted`) and
+ * removes that folder, whatever the tests did.
+ */
+export function slurmSuite(prefix: string): SlurmSuite {
+  const submitted: string[] = [];
+  const s = { submitted, remote: '' } as Partial<SlurmSuite> & Pick<SlurmSuite, 'submitted' | 'remote'>;
+  const jobUntil = async (id: string, pred: (j: ClusterJob) => boolean, what: string, ms = 240000): Promise<ClusterJob> => {
+    let last: ClusterJob | undefined;
+    await waitFor(async () => ((last = (await s.backend!.listJobs()).find((j) => j.id === id)), last !== undefined && pred(last)), ms, `job ${id} ${what} (last seen: ${last?.raw ?? 'absent'})`);
+    return last!;
+  };
+  Object.assign(s, {
+    jobUntil,
+    jobEnded: (id: string, ms?: number) => jobUntil(id, (j) => !SLURM_ACTIVE.has(j.state), 'to end', ms),
+    submit: async (plan: RunPlan) => {
+      const { jobId } = await s.backend!.submit(plan);
+      submitted.push(jobId);
+      return jobId;
+    },
+  });
+  before(async function () {
+    s.ssh = requireComponent(this, 'ssh');
+    s.slurm = requireComponent(this, 'slurm');
+    const conn = sshTestHost(s.ssh);
+    s.conn = conn;
+    s.backend = new SlurmBackend((argv, opts) => conn.exec(argv, opts));
+    s.fs = sftpRemoteFs(await conn.sftp());
+    s.remote = `/tmp/mlops-test/slurm-jobs/${prefix}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  });
+  after(async function () {
+    this.timeout(60000);
+    const conn = s.conn;
+    if (submitted.length && conn) await conn.exec(['scancel', ...submitted]).catch(() => undefined);
+    if (s.remote && conn) await conn.exec(['rm', '-rf', '--', s.remote]).catch(() => undefined);
+    s.fs?.close();
+    conn?.dispose();
+  });
+  return s as SlurmSuite;
 }
 
 /** Tools of the peers' venv (.venv-peers, made by scripts/setup/peers.sh). */

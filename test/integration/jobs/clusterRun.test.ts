@@ -10,41 +10,27 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { DVC_NO_SCM_SETUP, gridOf, parseParams, stageArgv } from '../../../src/core/jobs/runCommands';
-import { SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
 import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
-import { sftpRemoteFs, type RemoteFs } from '../../../src/core/jobs/sync/remoteFs';
-import type { ClusterJob } from '../../../src/core/jobs/types';
 import { DvcLiveSource } from '../../../src/core/runs/dvc/dvcliveSource';
 import { clusterSettings, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
 import { followArgv, parseFollow, stillRunning } from '../../../src/extension/jobs/jobOutput';
-import { repoRoot, requireComponent, requirePeer, sshTestHost, waitFor } from '../harness';
+import { repoRoot, requirePeer, slurmSuite, waitFor } from '../harness';
 
 describe('Run a stage on the cluster: sync, submit, outputs, results home, follow (real Slurm over SSH)', function () {
   this.timeout(300000);
-  let conn: SshHostConnection;
-  let fs: RemoteFs;
-  let backend: SlurmBackend;
+  const slurm = slurmSuite('cluster-run');
   let local = '';
   let home = '';
-  let remote = '';
   let venvBin = '';
-  const submitted: string[] = [];
 
-  const sh = async (command: string, ...args: string[]) => conn.exec(['sh', '-c', command, 'sh', ...args]);
-  const until = async (id: string, pred: (j: ClusterJob) => boolean, what: string, ms = 240000): Promise<ClusterJob> => {
-    let last: ClusterJob | undefined;
-    await waitFor(async () => ((last = (await backend.listJobs()).find((j) => j.id === id)), last !== undefined && pred(last)), ms, `job ${id} ${what} (last seen: ${last?.raw ?? 'absent'})`);
-    return last!;
-  };
+  const sh = async (command: string, ...args: string[]) => slurm.conn.exec(['sh', '-c', command, 'sh', ...args]);
   const runStage = async (stage: string) => {
     const [cluster] = clusterSettings([{ name: 'test', host: 'login', setup: [`export PATH=${venvBin}:$PATH`] }]);
-    const plan = planFromAnswers(cluster, { command: '', cwd: remote, cpus: '1', timeLimit: '10' }, { name: stage, argv: stageArgv(stage), setup: [DVC_NO_SCM_SETUP] });
-    const { jobId } = await backend.submit(plan);
-    submitted.push(jobId);
-    const done = await until(jobId, (j) => !['pending', 'running', 'completing'].includes(j.state), 'ended');
+    const plan = planFromAnswers(cluster, { command: '', cwd: slurm.remote, cpus: '1', timeLimit: '10' }, { name: stage, argv: stageArgv(stage), setup: [DVC_NO_SCM_SETUP] });
+    const jobId = await slurm.submit(plan);
+    const done = await slurm.jobEnded(jobId);
     if (done.state !== 'completed') {
       const err = await sh('cat "$1"', done.stderrPath ?? '');
       assert.fail(`stage ${stage}: job ${jobId} ended ${done.raw} (exit ${done.exitCode}):\n${err.stdout.slice(-3000)}`);
@@ -52,33 +38,23 @@ describe('Run a stage on the cluster: sync, submit, outputs, results home, follo
     return done;
   };
 
-  before(async function () {
-    const ssh = requireComponent(this, 'ssh');
-    requireComponent(this, 'slurm');
+  before(function () {
     venvBin = path.dirname(realpathSync(requirePeer(this, 'dvc')));
-    conn = sshTestHost(ssh);
-    backend = new SlurmBackend((argv, opts) => conn.exec(argv, opts));
-    fs = sftpRemoteFs(await conn.sftp());
     local = mkdtempSync(path.join(tmpdir(), 'mlops-cluster-run-'));
     home = mkdtempSync(path.join(tmpdir(), 'mlops-results-'));
     cpSync(path.join(repoRoot, 'examples'), local, { recursive: true, filter: (src) => !/(^|\/)(mlflow\.db|mlruns|data|models|dvclive|metrics\.json|dvc\.lock|__pycache__|\.dvc\/(cache|tmp|config\.local))(\/|$)/.test(path.relative(repoRoot, src)) });
     execFileSync('git', ['init', '-q', local]);
-    remote = `/tmp/mlops-test/slurm-jobs/cluster-run-${process.pid}-${randomBytes(3).toString('hex')}`;
   });
 
-  after(async () => {
-    if (submitted.length && conn) await conn.exec(['scancel', ...submitted]).catch(() => undefined);
-    if (remote && conn) await conn.exec(['rm', '-rf', '--', remote]).catch(() => undefined);
-    fs?.close();
-    conn?.dispose();
+  after(() => {
     for (const d of [local, home]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it('the synced example stage `prepare` runs as a job and its outputs are in the remote root', async () => {
-    const report = await syncProject({ localRoot: local, remoteRoot: remote, fs, createRoot: true });
+    const report = await syncProject({ localRoot: local, remoteRoot: slurm.remote, fs: slurm.fs, createRoot: true });
     assert.ok(report.uploaded.includes('dvc.yaml') && report.uploaded.includes('src/prepare.py'));
     await runStage('prepare');
-    const check = await sh('cd "$1" && wc -l < data/prepared/train.csv && wc -l < data/prepared/test.csv && grep -c "^  prepare:" dvc.lock', remote);
+    const check = await sh('cd "$1" && wc -l < data/prepared/train.csv && wc -l < data/prepared/test.csv && grep -c "^  prepare:" dvc.lock', slurm.remote);
     assert.equal(check.code, 0, check.stderr);
     const [train, test, locked] = check.stdout.trim().split('\n').map(Number);
     // params.yaml: 600 samples, test_size 0.25 → 450 + 150 rows, each with a header.
@@ -87,7 +63,7 @@ describe('Run a stage on the cluster: sync, submit, outputs, results home, follo
 
   it('the `train` stage job completes; its DVCLive output comes home and reads as a run linked to the job, field by field', async () => {
     const job = await runStage('train');
-    const report = await fetchResults({ fs, remoteDir: remote, paths: ['dvclive', 'params.yaml', 'metrics.json'], localDir: home, record: { cluster: 'test', jobId: job.id, remoteDir: remote, what: 'Stage train', fetchedAt: new Date().toISOString() } });
+    const report = await fetchResults({ fs: slurm.fs, remoteDir: slurm.remote, paths: ['dvclive', 'params.yaml', 'metrics.json'], localDir: home, record: { cluster: 'test', jobId: job.id, remoteDir: slurm.remote, what: 'Stage train', fetchedAt: new Date().toISOString() } });
     assert.deepEqual(report.missing, ['metrics.json'], 'evaluate did not run, so only its metrics.json is absent');
     assert.ok(report.files.includes('dvclive/metrics.json') && report.files.includes('params.yaml'), report.files.join(', '));
     const listing = await new DvcLiveSource(path.join(home, 'dvclive')).list();
@@ -97,7 +73,7 @@ describe('Run a stage on the cluster: sync, submit, outputs, results home, follo
     assert.equal(run.tags['mlops.job.cluster'], 'test');
     assert.equal(run.name, `job ${job.id} (test)`);
     // What DVCLive wrote on the cluster, read there by Python.
-    const py = await sh(`cd "$1" && ${venvBin}/python -c 'import json,csv,sys,glob,os; m=json.load(open("dvclive/metrics.json")); h={os.path.relpath(f,"dvclive/plots/metrics")[:-4]: [r for r in csv.DictReader(open(f), delimiter="\\t")] for f in glob.glob("dvclive/plots/metrics/**/*.tsv", recursive=True)}; json.dump({"m": m, "h": h}, sys.stdout)'`, remote);
+    const py = await sh(`cd "$1" && ${venvBin}/python -c 'import json,csv,sys,glob,os; m=json.load(open("dvclive/metrics.json")); h={os.path.relpath(f,"dvclive/plots/metrics")[:-4]: [r for r in csv.DictReader(open(f), delimiter="\\t")] for f in glob.glob("dvclive/plots/metrics/**/*.tsv", recursive=True)}; json.dump({"m": m, "h": h}, sys.stdout)'`, slurm.remote);
     assert.equal(py.code, 0, py.stderr);
     const ref = JSON.parse(py.stdout) as { m: Record<string, unknown>; h: Record<string, Array<Record<string, string>>> };
     const latest = Object.fromEntries(Object.entries(ref.m).filter(([k, v]) => k !== 'step' && typeof v === 'number'));
@@ -114,20 +90,18 @@ describe('Run a stage on the cluster: sync, submit, outputs, results home, follo
   it('a typed grid of 2 values runs as a job array of 2, each task with its own combination', async () => {
     const parsed = parseParams('greeting=hello,world extra=1');
     const [cluster] = clusterSettings([{ name: 'test', host: 'login' }]);
-    const plan = planFromAnswers(cluster, { command: '', cwd: remote, cpus: '1' }, { name: 'grid', argv: ['sh', '-c', 'echo "$@" > "grid-$SLURM_ARRAY_TASK_ID.txt"', 'sh', `extra=${parsed.fixed.extra}`], array: gridOf(parsed, '') });
-    assert.match(backend.render(plan), /^#SBATCH --array=0-1$/m);
-    const { jobId } = await backend.submit(plan);
-    submitted.push(jobId);
-    for (const task of ['0', '1']) await until(`${jobId}_${task}`, (j) => j.state === 'completed', `task ${task} completed`);
-    const out = await sh('cd "$1" && cat grid-0.txt grid-1.txt', remote);
+    const plan = planFromAnswers(cluster, { command: '', cwd: slurm.remote, cpus: '1' }, { name: 'grid', argv: ['sh', '-c', 'echo "$@" > "grid-$SLURM_ARRAY_TASK_ID.txt"', 'sh', `extra=${parsed.fixed.extra}`], array: gridOf(parsed, '') });
+    assert.match(slurm.backend.render(plan), /^#SBATCH --array=0-1$/m);
+    const jobId = await slurm.submit(plan);
+    for (const task of ['0', '1']) await slurm.jobUntil(`${jobId}_${task}`, (j) => j.state === 'completed', `task ${task} completed`);
+    const out = await sh('cd "$1" && cat grid-0.txt grid-1.txt', slurm.remote);
     assert.equal(out.stdout, 'extra=1 greeting=hello\nextra=1 greeting=world\n');
   });
 
   it('following a running job brings its output as it grows, then says how it ended', async () => {
     const script = 'for i in 1 2 3; do echo "line $i"; sleep 1; done; echo "to stderr" >&2';
-    const { jobId } = await backend.submit({ name: 'follow', command: ['sh', '-c', script], cwd: remote, resources: { cpus: 1 } });
-    submitted.push(jobId);
-    const running = await until(jobId, (j) => j.state !== 'pending', 'started');
+    const jobId = await slurm.submit({ name: 'follow', command: ['sh', '-c', script], cwd: slurm.remote, resources: { cpus: 1 } });
+    const running = await slurm.jobUntil(jobId, (j) => j.state !== 'pending', 'started');
     let out = '';
     let err = '';
     let offsets: [number, number] = [0, 0];
@@ -137,7 +111,7 @@ describe('Run a stage on the cluster: sync, submit, outputs, results home, follo
     let state = 'RUNNING';
     await waitFor(
       async () => {
-        const poll = parseFollow((await conn.exec(followArgv(jobId, [[running.stdoutPath!, offsets[0]], [running.stderrPath!, offsets[1]]], nonce))).stdout, nonce);
+        const poll = parseFollow((await slurm.conn.exec(followArgv(jobId, [[running.stdoutPath!, offsets[0]], [running.stderrPath!, offsets[1]]], nonce))).stdout, nonce);
         state = poll.state;
         states.add(state);
         if (poll.out && poll.out.size >= 0) {

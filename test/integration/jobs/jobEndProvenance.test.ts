@@ -5,17 +5,12 @@
 // through MLflow's REST API on a real `mlflow server`), checked against the real tools.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { JOB_CLUSTER_TAG, JOB_ID_TAG, jobTags, mlflowRunIdsInLog } from '../../../src/core/jobs/mlflowJobRuns';
 import { entryPointArgv } from '../../../src/core/jobs/runCommands';
-import { SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
-import { sftpRemoteFs, type RemoteFs } from '../../../src/core/jobs/sync/remoteFs';
-import type { ClusterJob } from '../../../src/core/jobs/types';
 import { engineEnd, readSlurmJobEnv } from '../../../src/core/provenance/jobEnd';
 import { entryPointRunTags, JOB_PROVENANCE_FILE, readJobProvenance, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
 import { JOB_ENV_DIR } from '../../../src/core/provenance/jobScript';
@@ -25,44 +20,30 @@ import { MlflowRestClient } from '../../../src/core/runs/mlflow/mlflowRestClient
 import { setRunTagRest } from '../../../src/core/runs/runMarks';
 import { clusterSettings, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
 import { readJobStreams } from '../../../src/extension/jobs/jobOutput';
-import { examplesGitTree, requireComponent, requirePeer, sshTestHost, waitFor } from '../harness';
+import { examplesGitTree, requirePeer, slurmSuite } from '../harness';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
 
 const l10n = { t: (m: string, ...a: Array<string | number | boolean>) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(a[Number(i)])) };
 
 describe('Jobs that do not complete, and MLflow entry points, record provenance (real Slurm over SSH)', function () {
   this.timeout(420000);
-  let conn: SshHostConnection;
-  let fs: RemoteFs;
-  let backend: SlurmBackend;
+  const slurm = slurmSuite('job-end');
   let dir = '';
   let project = '';
-  let remote = '';
   let peersBin = '';
   let server: MlflowServer | undefined;
-  const submitted: string[] = [];
 
   before(async function () {
-    const ssh = requireComponent(this, 'ssh');
-    requireComponent(this, 'slurm');
     peersBin = path.dirname(realpathSync(requirePeer(this, 'mlflow')));
-    conn = sshTestHost(ssh);
-    backend = new SlurmBackend((argv, opts) => conn.exec(argv, opts));
-    fs = sftpRemoteFs(await conn.sftp());
     dir = mkdtempSync(path.join(tmpdir(), 'mlops-job-end-'));
     project = examplesGitTree(path.join(dir, 'project'));
     execFileSync('git', ['-C', project, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'example']);
-    remote = `/tmp/mlops-test/slurm-jobs/job-end-${process.pid}-${randomBytes(3).toString('hex')}`;
-    await syncProject({ localRoot: project, remoteRoot: remote, fs, createRoot: true });
+    await syncProject({ localRoot: project, remoteRoot: slurm.remote, fs: slurm.fs, createRoot: true });
   });
 
   after(async function () {
     this.timeout(60000);
-    if (submitted.length && conn) await conn.exec(['scancel', ...submitted]).catch(() => undefined);
-    if (remote && conn) await conn.exec(['rm', '-rf', '--', remote]).catch(() => undefined);
     await server?.stop();
-    fs?.close();
-    conn?.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -70,17 +51,15 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
   const run = async (argv: string[], opts: { timeLimit?: string; setup?: string[] } = {}) => {
     const part = await captureSubmitPart({ cwd: project, command: argv, local: nodeRunner, env: process.env });
     const [cluster] = clusterSettings([{ name: 'test', host: 'login', setup: [`export PATH=${peersBin}:$PATH`, ...(opts.setup ?? [])] }]);
-    const plan = planFromAnswers(cluster, { command: '', cwd: remote, cpus: '1', timeLimit: opts.timeLimit ?? '10' }, { name: 'end', argv, provenanceDir: `${remote}/${JOB_ENV_DIR}` });
-    const { jobId } = await backend.submit(plan);
-    submitted.push(jobId);
+    const plan = planFromAnswers(cluster, { command: '', cwd: slurm.remote, cpus: '1', timeLimit: opts.timeLimit ?? '10' }, { name: 'end', argv, provenanceDir: `${slurm.remote}/${JOB_ENV_DIR}` });
+    const jobId = await slurm.submit(plan);
     const localDir = path.join(dir, 'home', jobId);
     await saveSubmitPart(localDir, part);
-    let last: ClusterJob | undefined;
-    await waitFor(async () => ((last = (await backend.listJobs()).find((j) => j.id === jobId)), last !== undefined && !['pending', 'running', 'completing'].includes(last.state)), 360000, `job ${jobId} to end (last seen: ${last?.raw ?? 'absent'})`);
-    return { jobId, localDir, end: last!, commit: part.provenance.code.commit };
+    const end = await slurm.jobEnded(jobId, 360000);
+    return { jobId, localDir, end, commit: part.provenance.code.commit };
   };
   const node = async () => {
-    const res = await conn.exec(['sh', '-c', 'hostname; "$1"/python -c "import sys; print(sys.version.split()[0])"', 'sh', peersBin]);
+    const res = await slurm.conn.exec(['sh', '-c', 'hostname; "$1"/python -c "import sys; print(sys.version.split()[0])"', 'sh', peersBin]);
     const [host, python] = res.stdout.trim().split('\n');
     return { host, python };
   };
@@ -88,7 +67,7 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
   it('a job whose command exits 3: provenance.json holds exit 3 and the node\'s host and Python', async () => {
     const { jobId, localDir, end } = await run(['bash', '-c', 'exit 3']);
     assert.equal(end.state, 'failed', end.raw);
-    const envText = await readSlurmJobEnv(fs, remote, jobId);
+    const envText = await readSlurmJobEnv(slurm.fs, slurm.remote, jobId);
     assert.ok(envText, 'the node wrote its measurements');
     const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId }, engineEnd('Slurm', end));
     assert.ok(p);
@@ -105,7 +84,7 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
   it('a job killed at its time limit: provenance.json says "killed by Slurm: TIMEOUT" beside the node\'s host', async () => {
     const { jobId, localDir, end } = await run(['sleep', '600'], { timeLimit: '1' });
     assert.equal(end.raw.split(/\s/)[0], 'TIMEOUT', end.raw);
-    const envText = await readSlurmJobEnv(fs, remote, jobId);
+    const envText = await readSlurmJobEnv(slurm.fs, slurm.remote, jobId);
     const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId }, engineEnd('Slurm', end));
     const back = await readJobProvenance(localDir, localDir);
     assert.ok(p && back);
@@ -118,14 +97,14 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     // `--env-manager local`: the node has no virtualenv tooling for MLproject's python_env.
     const argv = [...entryPointArgv('prepare', {}), '--env-manager', 'local'];
     const { jobId, localDir, end, commit } = await run(argv, { setup: [`export MLFLOW_TRACKING_URI=${server.url}`] });
-    const paths = end.stdoutPath ? { stdout: end.stdoutPath, stderr: end.stderrPath } : await backend.logPaths(jobId);
+    const paths = end.stdoutPath ? { stdout: end.stdoutPath, stderr: end.stderrPath } : await slurm.backend.logPaths(jobId);
     assert.ok(paths.stdout && paths.stderr, 'Slurm names the output files');
     // As ResultsHome reads them: `mlflow run` writes its run id to stderr, the entry point to stdout.
-    const log = await readJobStreams(l10n, (a, o) => conn.exec(a, o), paths);
+    const log = await readJobStreams(l10n, (a, o) => slurm.conn.exec(a, o), paths);
     assert.equal(end.state, 'completed', `${end.raw}\n${log.slice(-3000)}`);
     const ids = mlflowRunIdsInLog(log);
     assert.equal(ids.length, 1, log.slice(-3000));
-    const tags = await entryPointRunTags(localDir, await readSlurmJobEnv(fs, remote, jobId), { cluster: 'test', jobId });
+    const tags = await entryPointRunTags(localDir, await readSlurmJobEnv(slurm.fs, slurm.remote, jobId), { cluster: 'test', jobId });
     const client = new MlflowRestClient(server.url);
     for (const change of [...Object.entries(tags).map(([key, value]) => ({ key, value })), ...jobTags({ cluster: 'test', jobId })]) await setRunTagRest(client, ids[0], change);
     const script = 'import json, sys, mlflow; r = mlflow.MlflowClient(sys.argv[1]).get_run(sys.argv[2]); print(json.dumps({"tags": r.data.tags, "entry": r.data.tags.get("mlflow.project.entryPoint"), "status": r.info.status}))';

@@ -6,17 +6,12 @@
 // beside mlops-job.json, and the DVCLive run read from there shows it as a local launch does.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { DVC_NO_SCM_SETUP } from '../../../src/core/jobs/runCommands';
-import { SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
 import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
-import { sftpRemoteFs, type RemoteFs } from '../../../src/core/jobs/sync/remoteFs';
-import type { ClusterJob } from '../../../src/core/jobs/types';
 import { JOB_PROVENANCE_FILE, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
 import { JOB_ENV_DIR, jobEnvFile } from '../../../src/core/provenance/jobScript';
 import { captureSubmitPart } from '../../../src/core/provenance/jobSubmitCapture';
@@ -25,26 +20,17 @@ import { runProvenanceLines, viewFromTags } from '../../../src/core/provenance/v
 import { parseDvcLock } from '../../../src/core/pipelines/status/dvcLock';
 import { DvcLiveSource } from '../../../src/core/runs/dvc/dvcliveSource';
 import { clusterSettings, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
-import { repoRoot, requireComponent, requirePeer, sshTestHost, waitFor } from '../harness';
+import { repoRoot, requirePeer, slurmSuite } from '../harness';
 
 describe('Cluster job provenance: captured at submit, measured on the node, shown on the run (real Slurm over SSH)', function () {
   this.timeout(420000);
-  let conn: SshHostConnection;
-  let fs: RemoteFs;
-  let backend: SlurmBackend;
+  const slurm = slurmSuite('job-prov');
   let local = '';
-  let remote = '';
   let venvBin = '';
-  const submitted: string[] = [];
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: local, encoding: 'utf8' }).trim();
 
-  before(async function () {
-    const ssh = requireComponent(this, 'ssh');
-    requireComponent(this, 'slurm');
+  before(function () {
     venvBin = path.dirname(realpathSync(requirePeer(this, 'dvc')));
-    conn = sshTestHost(ssh);
-    backend = new SlurmBackend((argv, opts) => conn.exec(argv, opts));
-    fs = sftpRemoteFs(await conn.sftp());
     local = mkdtempSync(path.join(tmpdir(), 'mlops-job-prov-'));
     cpSync(path.join(repoRoot, 'examples'), local, { recursive: true, filter: (src) => !/(^|\/)(mlflow\.db|mlruns|data|models|dvclive|metrics\.json|dvc\.lock|__pycache__|\.dvc\/(cache|tmp|config\.local))(\/|$)/.test(path.relative(repoRoot, src)) });
     git('init', '-q');
@@ -52,18 +38,14 @@ describe('Cluster job provenance: captured at submit, measured on the node, show
     execFileSync(path.join(venvBin, 'dvc'), ['repro', '-q', 'prepare'], { cwd: local, env: { ...process.env, PATH: `${venvBin}:${process.env.PATH ?? ''}` }, stdio: 'pipe' });
     git('add', '-A');
     git('commit', '-qm', 'example');
-    remote = `/tmp/mlops-test/slurm-jobs/job-prov-${process.pid}-${randomBytes(3).toString('hex')}`;
   });
 
-  after(async () => {
-    if (submitted.length && conn) await conn.exec(['scancel', ...submitted]).catch(() => undefined);
-    if (remote && conn) await conn.exec(['rm', '-rf', '--', remote]).catch(() => undefined);
-    fs?.close();
-    conn?.dispose();
+  after(() => {
     if (local) rmSync(local, { recursive: true, force: true });
   });
 
   it('a stage job from a dirty tree: provenance.json holds commit, changed file, dvc.lock deps, node host/Python, exit status; the run shows them', async () => {
+    const { conn, fs, remote } = slurm;
     appendFileSync(path.join(local, 'src', 'train.py'), '\n# a change not committed\n');
     const command = ['dvc', 'repro', 'train'];
     const part = await captureSubmitPart({ cwd: local, command, stages: ['prepare'], local: nodeRunner, env: process.env });
@@ -72,12 +54,10 @@ describe('Cluster job provenance: captured at submit, measured on the node, show
     assert.ok(sync.uploaded.includes('src/train.py'));
     const [cluster] = clusterSettings([{ name: 'test', host: 'login', setup: [`export PATH=${venvBin}:$PATH`] }]);
     const plan = planFromAnswers(cluster, { command: '', cwd: remote, cpus: '1', timeLimit: '10' }, { name: 'train', argv: command, setup: [DVC_NO_SCM_SETUP], provenanceDir: `${remote}/${JOB_ENV_DIR}` });
-    assert.match(backend.render(plan), /^dvc repro train\n__mlops_rc=\$\?$/m, 'no exec: the shell stays to record the exit status');
-    const { jobId } = await backend.submit(plan);
-    submitted.push(jobId);
-    let last: ClusterJob | undefined;
-    await waitFor(async () => ((last = (await backend.listJobs()).find((j) => j.id === jobId)), last !== undefined && !['pending', 'running', 'completing'].includes(last.state)), 300000, `job ${jobId} to end (last seen: ${last?.raw ?? 'absent'})`);
-    assert.equal(last?.state, 'completed', `job ${jobId} ended ${last?.raw}`);
+    assert.match(slurm.backend.render(plan), /^dvc repro train\n__mlops_rc=\$\?$/m, 'no exec: the shell stays to record the exit status');
+    const jobId = await slurm.submit(plan);
+    const last = await slurm.jobEnded(jobId, 300000);
+    assert.equal(last.state, 'completed', `job ${jobId} ended ${last.raw}`);
 
     const localDir = path.join(path.dirname(home), jobId);
     await saveSubmitPart(localDir, part);

@@ -8,21 +8,17 @@
 // Real sshd, real slurmctld/slurmd, real dvc and tensorboard from the peers' venv.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { SshHostConnection } from '../../../src/core/hosts/hostConnection';
 import { DVC_NO_SCM_SETUP, stageArgv, stageEventPaths, stageResultPaths } from '../../../src/core/jobs/runCommands';
-import { SlurmBackend } from '../../../src/core/jobs/slurm/slurmBackend';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
 import { fetchResults, syncedFiles } from '../../../src/core/jobs/sync/fetchResults';
-import { sftpRemoteFs, type RemoteFs } from '../../../src/core/jobs/sync/remoteFs';
-import type { ClusterJob } from '../../../src/core/jobs/types';
 import { TensorBoardSource } from '../../../src/core/runs/tensorboard/tensorboardSource';
 import { clusterSettings, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
 import { storesFromFiles } from '../../../src/extension/runs/runsModel';
-import { requireComponent, requirePeer, sshTestHost, waitFor } from '../harness';
+import { requirePeer, slurmSuite } from '../harness';
 
 const peer = path.join(__dirname, '..', 'runs', 'peers', 'tensorboard_peer.py');
 
@@ -42,49 +38,34 @@ const DVC_YAML = 'stages:\n  train:\n    cmd: python train.py\n    deps:\n      
 
 describe('TensorBoard event files in a cached output come home from a Slurm stage job (real Slurm over SSH)', function () {
   this.timeout(300000);
-  let conn: SshHostConnection;
-  let fs: RemoteFs;
-  let backend: SlurmBackend;
+  const slurm = slurmSuite('tb-home');
   let local = '';
-  let remote = '';
   let venvBin = '';
   let python = '';
-  const submitted: string[] = [];
 
-  before(async function () {
-    const ssh = requireComponent(this, 'ssh');
-    requireComponent(this, 'slurm');
+  before(function () {
     const dvc = requirePeer(this, 'dvc');
     python = requirePeer(this, 'python');
     venvBin = path.dirname(realpathSync(dvc));
-    conn = sshTestHost(ssh);
-    backend = new SlurmBackend((argv, opts) => conn.exec(argv, opts));
-    fs = sftpRemoteFs(await conn.sftp());
     local = mkdtempSync(path.join(tmpdir(), 'mlops-tb-home-'));
     writeFileSync(path.join(local, 'train.py'), TRAIN_PY);
     writeFileSync(path.join(local, 'dvc.yaml'), DVC_YAML);
     writeFileSync(path.join(local, 'params.yaml'), 'lr: 0.1\n');
     execFileSync(dvc, ['init', '--no-scm', '-q'], { cwd: local });
-    remote = `/tmp/mlops-test/slurm-jobs/tb-home-${process.pid}-${randomBytes(3).toString('hex')}`;
   });
 
-  after(async () => {
-    if (submitted.length && conn) await conn.exec(['scancel', ...submitted]).catch(() => undefined);
-    if (remote && conn) await conn.exec(['rm', '-rf', '--', remote]).catch(() => undefined);
-    fs?.close();
-    conn?.dispose();
+  after(() => {
     if (local) rmSync(local, { recursive: true, force: true });
   });
 
   it('the event file comes home byte for byte, the weights stay on the cluster, and the Runs view lists the run tagged with the job', async () => {
+    const { conn, fs, remote } = slurm;
     await syncProject({ localRoot: local, remoteRoot: remote, fs, createRoot: true });
     const [cluster] = clusterSettings([{ name: 'test', host: 'login', setup: [`export PATH=${venvBin}:$PATH`] }]);
     const plan = planFromAnswers(cluster, { command: '', cwd: remote, cpus: '1', timeLimit: '10' }, { name: 'train', argv: stageArgv('train'), setup: [DVC_NO_SCM_SETUP] });
-    const { jobId } = await backend.submit(plan);
-    submitted.push(jobId);
-    let last: ClusterJob | undefined;
-    await waitFor(async () => ((last = (await backend.listJobs()).find((j) => j.id === jobId)), last !== undefined && !['pending', 'running', 'completing'].includes(last.state)), 240000, `job ${jobId} ended (last seen: ${last?.raw ?? 'absent'})`);
-    if (last!.state !== 'completed') assert.fail(`job ${jobId} ended ${last!.raw}:\n${(await conn.exec(['cat', last!.stderrPath ?? '/dev/null'])).stdout.slice(-3000)}`);
+    const jobId = await slurm.submit(plan);
+    const last = await slurm.jobEnded(jobId, 240000);
+    if (last.state !== 'completed') assert.fail(`job ${jobId} ended ${last.raw}:\n${(await conn.exec(['cat', last.stderrPath ?? '/dev/null'])).stdout.slice(-3000)}`);
     const onCluster = await conn.exec(['sh', '-c', 'cd "$1" && ls models/tb && sha256sum models/tb/* && test -s models/weights.bin', 'sh', remote]);
     assert.equal(onCluster.code, 0, `the stage wrote its files on the cluster: ${onCluster.stderr}`);
     const [eventName] = onCluster.stdout.trim().split('\n');
