@@ -9,7 +9,7 @@ import { isMap } from 'yaml';
 import { documentData, parseUntrusted } from '../common/yamlData';
 import { YAML_JSON_CAP, readBoundedText } from '../common/boundedRead';
 import { flattenLeaves } from '../common/flatten';
-import { parseDvcLock } from '../pipelines/status/dvcLock';
+import { parseDvcLock, type LockedStage } from '../pipelines/status/dvcLock';
 import { stripCredentials } from './credentials';
 import type { CodeProvenance, DataProvenance, GpuDescription } from './types';
 import { UNKNOWN } from './types';
@@ -82,8 +82,9 @@ const NO_UNTRACKED: UntrackedFiles = { kept: [], skipped: [], skippedCount: 0 };
  * The untracked files the patch will carry, as `git add -A` would see them (.gitignore
  * respected, so DVC-tracked data stays out), sized on this machine and bounded. Listed
  * before the run starts, so that what the run itself writes is not taken for the user's.
+ * `lock`: the project's dvc.lock as the launch read it (`readLockedStages`); else read here.
  */
-export async function listUntracked(run: Runner, cwd: string): Promise<UntrackedFiles> {
+export async function listUntracked(run: Runner, cwd: string, lock?: Promise<LockedStages>): Promise<UntrackedFiles> {
   try {
     const where = await run(['git', 'rev-parse', '--show-toplevel', '--git-path', 'index'], { cwd });
     const [top, index] = where.stdout.split('\n').map((l) => l.trim());
@@ -96,7 +97,7 @@ export async function listUntracked(run: Runner, cwd: string): Promise<Untracked
     listed.pop();
     // DVC's data is restored by DVC, never carried in the patch, even where no .gitignore
     // names it (DVC writes none in a linked git worktree, where reproductions run).
-    const outs = await dvcOutputs(top, cwd, listed);
+    const outs = await dvcOutputs(top, cwd, listed, await (lock ?? readLockedStages(projectReader(cwd))));
     const names = listed.filter((n) => !ancestors(n).some((a) => outs.has(a)));
     let skippedCount = others.truncated ? 1 : 0;
     const skipped: string[] = [];
@@ -128,11 +129,10 @@ function ancestors(rel: string): string[] {
  * DVC outputs among the untracked paths (from the top): the outs in the project's dvc.lock,
  * and whatever a `<path>.dvc` beside it tracks (`dvc add data/raw` → `data/raw.dvc`).
  */
-async function dvcOutputs(top: string, cwd: string, names: readonly string[]): Promise<Set<string>> {
+async function dvcOutputs(top: string, cwd: string, names: readonly string[], lock: LockedStages): Promise<Set<string>> {
   const outs = new Set<string>();
   const toTop = (p: string) => path.relative(top, path.resolve(cwd, p)).split(path.sep).join('/');
-  const lock = await readBoundedText(path.join(cwd, 'dvc.lock'), { cap: YAML_JSON_CAP }).catch(() => '');
-  for (const stage of Object.values(lock ? parseDvcLock(lock) : {})) for (const o of stage.outs) outs.add(toTop(o.path));
+  for (const stage of Object.values(lock)) for (const o of stage.outs) outs.add(toTop(o.path));
   const candidates = new Set<string>();
   for (const n of names) {
     for (const a of ancestors(n)) candidates.add(a);
@@ -270,16 +270,37 @@ export async function capturePythonCached(run: Runner, python: string, cwd: stri
 /** Reads a project file (relative to the dvc.yaml folder); undefined when absent or unreadable. */
 export type ReadText = (rel: string) => Promise<string | undefined>;
 
+/** The project folder's files, each read bounded (a crafted dvc.lock or .dvc file costs bounded work). */
+export function projectReader(dir: string): ReadText {
+  return (rel) => readBoundedText(path.join(dir, rel), { cap: YAML_JSON_CAP }).catch(() => undefined);
+}
+
+/** A project's dvc.lock, stage by stage; none when it is absent, unreadable or not one. */
+export type LockedStages = Record<string, LockedStage>;
+
+/**
+ * dvc.lock read and parsed: a launch does it once, for the patch's DVC-output filter
+ * (`listUntracked`) and the data part (`captureLockData`). Never rejects.
+ */
+export async function readLockedStages(read: ReadText): Promise<LockedStages> {
+  try {
+    const text = await read('dvc.lock');
+    return text ? parseDvcLock(text) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Data and params as dvc.lock records them for the stages run (`stages`; none → every
  * stage), and the md5s of the `.dvc` files their deps come from (a dep inside a folder
- * tracked by `data/raw.dvc` reads that file's out).
+ * tracked by `data/raw.dvc` reads that file's out). `locked`: dvc.lock already read
+ * (`readLockedStages`); else it is read through `read`.
  */
-export async function captureLockData(read: ReadText, stages?: readonly string[]): Promise<{ data: DataProvenance; params: Record<string, string> }> {
+export async function captureLockData(read: ReadText, stages?: readonly string[], locked?: LockedStages): Promise<{ data: DataProvenance; params: Record<string, string> }> {
   const data: DataProvenance = { deps: {}, dvcFiles: {} };
   const params: Record<string, string> = {};
-  const lockText = await read('dvc.lock');
-  const lock = lockText ? parseDvcLock(lockText) : {};
+  const lock = locked ?? (await readLockedStages(read));
   const wanted = stages?.length ? stages.filter((s) => s in lock) : Object.keys(lock);
   for (const name of wanted) {
     for (const d of lock[name].deps) if (d.md5) data.deps[d.path] = d.md5;

@@ -1,8 +1,7 @@
 // The local half of a cluster job's provenance, captured at submit by the launch capture
 // (session.ts) of the tree code sync copies; the environment is measured on the node
 // (jobScript.ts) and joined when the results come home (jobProvenance.ts).
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
+import { projectReader } from './capture';
 import type { Runner } from './runner';
 import { beginLaunch } from './session';
 import type { Captured, Provenance } from './types';
@@ -33,7 +32,7 @@ export async function captureSubmitPart(i: { cwd: string; command: readonly stri
     python: 'python',
     host: UNKNOWN,
     env: i.env,
-    readText: (rel) => readFile(path.join(i.cwd, rel), 'utf8').catch(() => undefined),
+    readText: projectReader(i.cwd),
   });
   return session.captured;
 }

@@ -5,9 +5,10 @@
 // there with `dvc repro --force` — not `dvc exp run`, which would add an experiment to the
 // user's list — and DVC's own `dvc metrics show --json` read before (the experiment's
 // committed metrics) and after (the reproduction's) for the report.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { flattenLeaves } from '../common/flatten';
+import { projectReader } from './capture';
 import { diffProvenance } from './diff';
 import { readNote } from './gitNote';
 import { ReproduceError, addWorktree, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
@@ -150,7 +151,7 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
       host: inImage?.host ?? i.host,
       image: image ? ranImage(image, inImage?.image) : undefined,
       env: i.env,
-      readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
+      readText: projectReader(project),
       now,
     });
     const site = inImage?.site;

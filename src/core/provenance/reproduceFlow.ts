@@ -1,7 +1,8 @@
 // Reproduce Run from start to report, over injected pieces (runner, MLflow client, how
 // to execute the command), so the extension and the integration tests run the same steps.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { projectReader } from './capture';
 import { diffProvenance } from './diff';
 import type { MlflowHelper } from './mlflowHelper';
 import { PATCH_ARTIFACT } from './mlflowTags';
@@ -151,7 +152,7 @@ export async function reproduceRun(i: ReproduceInput): Promise<ReproduceResult> 
       host: inImage?.host ?? i.host,
       image: recordedImage ? ranImage(recordedImage, inImage?.image) : undefined,
       env: i.env,
-      readText: (rel) => readFile(path.join(project, rel), 'utf8').catch(() => undefined),
+      readText: projectReader(project),
       mlflow: { writer: i.mlflow, uri: i.uri, experiment: '', experimentId: original.experimentId, sourceName: original.tags['mlflow.source.name'] ?? command.join(' '), reproducedFrom: i.runId },
       now,
     });

@@ -4,7 +4,7 @@
 // the patch will carry); everything else
 // is captured concurrently while it runs and stored as soon as it is known.
 import { allowListedEnv } from './envAllowList';
-import { captureGitHead, captureGpu, captureLockData, capturePatch, capturePythonCached, listUntracked, venvStamp, type ReadText, type UntrackedFiles } from './capture';
+import { captureGitHead, captureGpu, captureLockData, capturePatch, capturePythonCached, listUntracked, readLockedStages, venvStamp, type LockedStages, type ReadText, type UntrackedFiles } from './capture';
 import { expRefs, newExpCommits, writeNote } from './gitNote';
 import type { CreatedRun, MlflowHelper } from './mlflowHelper';
 import { FREEZE_ARTIFACT, PATCH_ARTIFACT, RECORD_ARTIFACT, REPRODUCED_FROM_TAG, endTags, provenanceTags, sourceTags } from './mlflowTags';
@@ -66,7 +66,7 @@ export interface LaunchSession {
   finish(exitCode: number | undefined): Promise<FinishResult>;
 }
 
-async function captureAll(i: LaunchInput, start: number, untracked: Promise<UntrackedFiles>): Promise<Captured> {
+async function captureAll(i: LaunchInput, start: number, untracked: Promise<UntrackedFiles>, locked: Promise<LockedStages>): Promise<Captured> {
   const [head, patch, gpu, py, lock] = await Promise.all([
     captureGitHead(i.local, i.cwd),
     capturePatch(i.local, i.cwd, undefined, untracked),
@@ -75,7 +75,7 @@ async function captureAll(i: LaunchInput, start: number, untracked: Promise<Untr
     (i.remote === i.local ? venvStamp(i.python) : Promise.resolve(undefined))
       .then((stamp) => capturePythonCached(i.remote, i.python, i.remoteCwd, stamp))
       .catch(() => ({ python: UNKNOWN, pipFreeze: '' })),
-    captureLockData(i.readText, i.stages).catch(() => ({ data: { deps: {}, dvcFiles: {} }, params: {} })),
+    locked.then((l) => captureLockData(i.readText, i.stages, l)).catch(() => ({ data: { deps: {}, dvcFiles: {} }, params: {} })),
   ]);
   const { patch: text, ...code } = patch;
   const provenance: Provenance = {
@@ -104,9 +104,12 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
   const start = now();
   const problems: string[] = [];
   const refsBefore = i.launcher === 'dvc-exp' ? expRefs(i.local, i.cwd) : undefined;
+  // dvc.lock as the launch finds it, read and parsed once: the untracked files' DVC-output
+  // filter and the data part both use it (finish reads it again, as the run left it).
+  const lock = readLockedStages(i.readText);
   // The untracked files are listed before the process starts (beside the MLflow run's
   // creation): what the run writes itself (dvc.lock, metrics) is not the user's change.
-  const untracked = listUntracked(i.local, i.cwd);
+  const untracked = listUntracked(i.local, i.cwd, lock);
   let created: CreatedRun | undefined;
   const env: Record<string, string> = {};
   const m = i.mlflow;
@@ -126,7 +129,7 @@ export async function beginLaunch(i: LaunchInput): Promise<LaunchSession> {
       problems.push(`no MLflow run was made first (${err instanceof Error ? err.message : String(err)}); the run is not linked to its provenance`);
     }
   }
-  const captured = captureAll(i, start, untracked);
+  const captured = captureAll(i, start, untracked, lock);
   const runId = created?.runId;
   // Tags and artifacts as soon as the capture is in; finish waits for this.
   const stored =

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
+import { projectReader } from '../../core/provenance/capture';
 import { MlflowHelper } from '../../core/provenance/mlflowHelper';
 import { nodeRunner, type Runner } from '../../core/provenance/runner';
 import { beginLaunch, type LaunchInput } from '../../core/provenance/session';
@@ -109,7 +110,7 @@ export class ProvenanceLauncher implements vscode.Disposable {
         host: req.remote?.host ?? hostname(),
         image: req.remote?.image,
         env: process.env,
-        readText: (rel) => readFile(path.join(req.folder, rel), 'utf8').catch(() => undefined),
+        readText: projectReader(req.folder),
         mlflow:
           uri && helper
             ? { writer: helper, uri, experiment: await experimentFor(req.folder), sourceName: req.command.map((a, i) => (i === 0 ? path.basename(a) : a)).join(' '), reproducedFrom: req.reproducedFrom }

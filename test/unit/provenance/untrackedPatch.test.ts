@@ -3,10 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { UNTRACKED_FILE_CAP, capturePatch, listUntracked } from '../../../src/core/provenance/capture';
+import { UNTRACKED_FILE_CAP, capturePatch, listUntracked, projectReader } from '../../../src/core/provenance/capture';
 import { TAG_MAX, provenanceTags } from '../../../src/core/provenance/mlflowTags';
 import { addWorktree, applyPatch } from '../../../src/core/provenance/reproduce';
 import { nodeRunner, type Runner } from '../../../src/core/provenance/runner';
+import { beginLaunch } from '../../../src/core/provenance/session';
 import type { Captured } from '../../../src/core/provenance/types';
 import { provenanceSummaryLines, viewFromTags } from '../../../src/core/provenance/view';
 
@@ -122,6 +123,36 @@ describe('provenance patch: untracked files, with real git', function () {
     const u = await listUntracked(nodeRunner, repo);
     assert.deepEqual(u.kept, ['data/raw.dvc', 'dvc.lock', 'src/new helper.py', 'weights.bin']);
     assert.deepEqual(u.skipped, []);
+  });
+
+  it('a launch reads dvc.lock once, for both the DVC-output filter and the data part (finish reads it again, as the run left it)', async () => {
+    rmSync(path.join(repo, 'huge.bin'));
+    mkdirSync(path.join(repo, 'models'));
+    writeFileSync(path.join(repo, 'models/m.pkl'), 'model');
+    // The launch's reader answers a dvc.lock the disk does not hold: the filter must use that one read.
+    let lock = 'schema: "2.0"\nstages:\n  train:\n    cmd: python t.py\n    deps:\n    - path: src/train.py\n      md5: 0123abcd\n    outs:\n    - path: models/m.pkl\n      md5: abc\n';
+    let lockReads = 0;
+    const read = projectReader(repo);
+    const session = await beginLaunch({
+      launcher: 'dvc-repro',
+      cwd: repo,
+      command: ['dvc', 'repro', 'train'],
+      local: nodeRunner,
+      remote: () => Promise.resolve({ code: 127, stdout: '', stderr: 'not here' }),
+      python: 'python',
+      host: 'h',
+      env: {},
+      readText: (rel) => (rel === 'dvc.lock' ? (lockReads++, Promise.resolve(lock)) : read(rel)),
+    });
+    const { provenance } = await session.captured;
+    assert.equal(lockReads, 1, 'one read of dvc.lock before the run');
+    assert.deepEqual(provenance.data.deps, { 'src/train.py': '0123abcd' }, 'the data part from that read');
+    assert.ok(!provenance.code.changedFiles.includes('models/m.pkl'), `the out that read names stays out of the patch: ${provenance.code.changedFiles.join(', ')}`);
+    assert.ok(provenance.code.changedFiles.includes('weights.bin'), 'the other untracked files are carried');
+    lock = lock.replace('0123abcd', '4567ef00');
+    await session.finish(0);
+    assert.equal(lockReads, 2);
+    assert.deepEqual((await session.captured).provenance.data.deps, { 'src/train.py': '4567ef00' }, 'after a good run: the hashes it used');
   });
 
   it('says outside git that nothing is known, without failing', async () => {
