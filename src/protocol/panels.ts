@@ -161,6 +161,8 @@ export interface ProvenanceRow {
   aspects: ProvenanceAspect[];
   /** What the run's store does not record (runs made outside the workbench). */
   unknown: string[];
+  /** Localized lines for a cluster job the engine ended early (this run's, then the first run's): "train ended early: killed by Slurm: TIMEOUT". */
+  ended?: string[];
 }
 
 export type HostToCompare =
@@ -214,7 +216,7 @@ function isCompareRun(v: unknown): v is CompareRun {
 
 function isProvenanceRow(v: unknown): v is ProvenanceRow {
   const isAspect = (a: unknown) => isObj(a) && isStr(a.aspect) && (a.same === null || typeof a.same === 'boolean') && isStr(a.text) && isStrArray(a.items);
-  return isObj(v) && isStr(v.run) && isStr(v.against) && isStr(v.summary) && Array.isArray(v.aspects) && v.aspects.every(isAspect) && isStrArray(v.unknown);
+  return isObj(v) && isStr(v.run) && isStr(v.against) && isStr(v.summary) && Array.isArray(v.aspects) && v.aspects.every(isAspect) && isStrArray(v.unknown) && (v.ended === undefined || isStrArray(v.ended));
 }
 
 const isProvenance = (v: unknown) => v === undefined || (Array.isArray(v) && v.every(isProvenanceRow));

@@ -176,6 +176,8 @@ export interface ProvenanceLine {
   color: string;
   cells: { aspect: string; text: string; detail: string; kind: 'same' | 'differs' | 'unknown' }[];
   unknown: string;
+  /** The host's localized lines for runs a cluster engine ended early. */
+  ended: string[];
 }
 
 /** The Provenance section's lines: one per run after the first, with the runs' names. */
@@ -192,6 +194,7 @@ export function provenanceLines(state: CompareState): ProvenanceLine[] {
         color: run.color,
         cells: p.aspects.map((a) => ({ aspect: a.aspect, text: a.text, detail: a.items.join(', '), kind: a.same === null ? 'unknown' : a.same ? 'same' : 'differs' })),
         unknown: p.unknown.length ? `not recorded: ${p.unknown.join(', ')}` : '',
+        ended: p.ended ?? [],
       },
     ];
   });

@@ -157,6 +157,12 @@ export class CompareView {
           cells.append(cell);
         }
         row.append(head, cells);
+        for (const text of l.ended) {
+          const e = document.createElement('div');
+          e.className = 'hint ended';
+          e.textContent = text;
+          row.append(e);
+        }
         if (l.unknown) {
           const u = document.createElement('div');
           u.className = 'hint';

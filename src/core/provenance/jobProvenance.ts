@@ -12,7 +12,7 @@ import { parseGpu } from './capture';
 import { parseNote } from './gitNote';
 import type { JobEnd } from './jobEnd';
 import { ENV_MARK, JOB_FREEZE_CAP } from './jobScript';
-import { endTags, provenanceTags } from './mlflowTags';
+import { endTags, JOB_END_REASON_TAG, provenanceTags } from './mlflowTags';
 import type { Captured, Provenance } from './types';
 import { UNKNOWN } from './types';
 
@@ -103,7 +103,7 @@ export function jobProvenanceTags(p: Provenance): Record<string, string> {
   const source = p.environment.command.join(' ');
   return {
     ...provenanceTags({ provenance: p, patch: '', pipFreeze: '' }, source),
-    ...(p.timing.endReason ? { 'mlops.job.endReason': p.timing.endReason } : {}),
+    ...(p.timing.endReason ? { [JOB_END_REASON_TAG]: p.timing.endReason } : {}),
     ...(p.timing.end !== undefined ? endTags({ end: p.timing.end, exitCode: p.timing.exitCode }) : { 'mlops.exitCode': p.timing.exitCode === undefined ? UNKNOWN : String(p.timing.exitCode) }),
   };
 }

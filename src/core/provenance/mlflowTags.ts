@@ -11,6 +11,8 @@ export const PATCH_ARTIFACT = `${ARTIFACT_DIR}/changes.patch`;
 export const FREEZE_ARTIFACT = `${ARTIFACT_DIR}/pip-freeze.txt`;
 export const RECORD_ARTIFACT = `${ARTIFACT_DIR}/provenance.json`;
 export const REPRODUCED_FROM_TAG = 'mlops.reproducedFrom';
+/** A cluster job the engine ended before its own end ran: `killed by Slurm: TIMEOUT`, `failed (Slurm: FAILED)`. */
+export const JOB_END_REASON_TAG = 'mlops.job.endReason';
 
 /** A value MLflow accepts: longer ones keep their hash and say where the whole is. */
 function fit(value: string): string {

@@ -1,6 +1,7 @@
 // One shape for what is known of a run's provenance, whichever store it came from: our
 // `mlops.*` tags, MLflow's own `mlflow.source.*` tags on a run made elsewhere, a DVC
 // experiment's commit, or our git note. What none of them says is listed as unknown.
+import { JOB_END_REASON_TAG } from './mlflowTags';
 import type { Provenance } from './types';
 
 export interface ProvenanceView {
@@ -30,6 +31,8 @@ export interface ProvenanceView {
   command?: string[];
   stages?: string[];
   exitCode?: string;
+  /** A cluster job the engine ended before its own end ran (`killed by Slurm: TIMEOUT`); absent for any other run. */
+  endReason?: string;
   reproducedFrom?: string;
   /** Pieces nothing recorded: "patch", "data", "image", "GPU", ... */
   unknown: string[];
@@ -84,6 +87,7 @@ export function viewFromTags(tags: Readonly<Record<string, string>>): Provenance
     command: json(t('mlops.command'), isStrArr),
     stages: json(t('mlops.stages'), isStrArr),
     exitCode: t('mlops.exitCode'),
+    endReason: t(JOB_END_REASON_TAG),
     reproducedFrom: t('mlops.reproducedFrom'),
   });
 }
@@ -112,6 +116,7 @@ export function viewFromRecord(p: Provenance): ProvenanceView {
     command: e.command,
     stages: p.stages,
     exitCode: p.timing.exitCode === undefined ? undefined : String(p.timing.exitCode),
+    endReason: p.timing.endReason,
   });
 }
 

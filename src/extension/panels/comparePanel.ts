@@ -140,7 +140,13 @@ export class ComparePanel implements vscode.Disposable {
     this.panel.title = title(this.runs.length);
     this.problems = problems;
     // From the whole tags (the table's copies are cut at MAX_TAG_CHARS).
-    this.provenance = provenanceRows(found.map((f) => ({ key: this.runs.find((r) => r.runId === f.ref.runId && r.sourceId === f.ref.sourceId)?.key ?? f.ref.runId, tags: f.run.tags })));
+    this.provenance = provenanceRows(
+      vscode.l10n,
+      found.map((f) => {
+        const shown = this.runs.find((r) => r.runId === f.ref.runId && r.sourceId === f.ref.sourceId);
+        return { key: shown?.key ?? f.ref.runId, name: shown?.name ?? f.run.name, tags: f.run.tags };
+      }),
+    );
     this.post({ type: 'compare', runs: this.runs, problems, direction: metricDirection(), provenance: this.provenance });
     if (this.chart) await this.sendChart();
   }

@@ -3,7 +3,8 @@
 import { formatDuration } from '../../core/common/format';
 import * as path from 'node:path';
 import type { MetricPoint, RunStatus, RunSummary } from '../../core/runs/types';
-import { runProvenanceLines } from '../../core/provenance/view';
+import { runProvenanceLines, viewFromTags } from '../../core/provenance/view';
+import type { L10n } from '../jobs/jobsModel';
 import { storeId } from '../../core/models/registryRuns';
 
 export type StoreKind = 'mlflow-sqlite' | 'mlflow-file' | 'dvc-experiments' | 'dvclive' | 'tensorboard';
@@ -168,8 +169,8 @@ const STATUS_TEXT: Record<RunStatus, string> = {
 
 export const statusText = (s: RunStatus): string => STATUS_TEXT[s];
 
-/** The hover of a run: name, status, id, then tables of params and latest metrics. */
-export function runTooltipMarkdown(run: RunSummary, now: number = Date.now(), provenance?: readonly string[]): string {
+/** The hover of a run: name, status, id, then tables of params and latest metrics, then its provenance. */
+export function runTooltipMarkdown(l10n: L10n, run: RunSummary, now: number = Date.now(), provenance?: readonly string[]): string {
   const lines = [`**${escapeMarkdown(run.name)}** — ${statusText(run.status)}`, '', `id \`${run.id.replace(/`/g, "'")}\``];
   if (run.startTime !== undefined) {
     const end = run.endTime !== undefined ? `, ${formatDuration(run.endTime - run.startTime)}` : '';
@@ -183,7 +184,11 @@ export function runTooltipMarkdown(run: RunSummary, now: number = Date.now(), pr
   table('param', byKey(run.params).map(([k, v]) => [k, escapeMarkdown(v)]));
   table('metric (latest)', byKey(run.metrics).map(([k, p]) => [k, `${escapeMarkdown(formatMetricValue(p.value))} (step ${p.step})`]));
   // A DVC experiment's git note says more than its tags: the caller passes its lines.
-  lines.push(...(provenance ?? runProvenanceLines(run.tags)));
+  const recorded = provenance ?? runProvenanceLines(run.tags);
+  lines.push(...recorded);
+  // A cluster job Slurm or Ray ended (time limit, cancel, lost node): why, under its provenance.
+  const ended = recorded.length ? viewFromTags(run.tags).endReason : undefined;
+  if (ended) lines.push('', l10n.t('job ended early: {0}', escapeMarkdown(ended)));
   return lines.join('\n');
 }
 

@@ -449,7 +449,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private runTooltip(node: RunNode, provenance?: string[]): vscode.MarkdownString {
     const mark = this.deps.mark?.(node.state, node.run);
     const head = [mark?.starred ? `★ ${vscode.l10n.t('starred')}` : '', mark?.note ? `${vscode.l10n.t('Note:')} ${escapeMarkdown(mark.note)}` : ''].filter(Boolean);
-    return new vscode.MarkdownString([...head, ...(head.length ? ['', '---', ''] : []), runTooltipMarkdown(node.run, Date.now(), provenance)].join('\n'));
+    return new vscode.MarkdownString([...head, ...(head.length ? ['', '---', ''] : []), runTooltipMarkdown(vscode.l10n, node.run, Date.now(), provenance)].join('\n'));
   }
 
   private sourceItem(state: SourceState): vscode.TreeItem {

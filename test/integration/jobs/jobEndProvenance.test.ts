@@ -12,7 +12,7 @@ import { JOB_CLUSTER_TAG, JOB_ID_TAG, jobTags, mlflowRunIdsInLog } from '../../.
 import { entryPointArgv } from '../../../src/core/jobs/runCommands';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
 import { engineEnd, readSlurmJobEnv } from '../../../src/core/provenance/jobEnd';
-import { entryPointRunTags, JOB_PROVENANCE_FILE, readJobProvenance, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
+import { entryPointRunTags, JOB_PROVENANCE_FILE, jobProvenanceTags, readJobProvenance, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
 import { JOB_ENV_DIR } from '../../../src/core/provenance/jobScript';
 import { captureSubmitPart } from '../../../src/core/provenance/jobSubmitCapture';
 import { nodeRunner } from '../../../src/core/provenance/runner';
@@ -20,6 +20,7 @@ import { MlflowRestClient } from '../../../src/core/runs/mlflow/mlflowRestClient
 import { setRunTagRest } from '../../../src/core/runs/runMarks';
 import { clusterSettings, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
 import { readJobStreams } from '../../../src/extension/jobs/jobOutput';
+import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
 import { examplesGitTree, requirePeer, slurmSuite } from '../harness';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
 
@@ -58,6 +59,9 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     const end = await slurm.jobEnded(jobId, 360000);
     return { jobId, localDir, end, commit: part.provenance.code.commit };
   };
+  /** The hover of a run carrying the record's tags, as the Runs view shows a job's run. */
+  const tooltip = (jobId: string, p: Parameters<typeof jobProvenanceTags>[0]) =>
+    runTooltipMarkdown(l10n, { id: 'dvclive', experimentId: '0', name: `job ${jobId} (test)`, status: 'FINISHED', params: {}, metrics: {}, tags: { ...jobProvenanceTags(p), 'mlops.job.id': jobId } });
   const node = async () => {
     const res = await slurm.conn.exec(['sh', '-c', 'hostname; "$1"/python -c "import sys; print(sys.version.split()[0])"', 'sh', peersBin]);
     const [host, python] = res.stdout.trim().split('\n');
@@ -79,6 +83,7 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     assert.equal(back.environment.host, host);
     assert.equal(back.environment.python, python);
     assert.match(readFileSync(path.join(localDir, 'pip-freeze.txt'), 'utf8'), /^mlflow==/m);
+    assert.doesNotMatch(tooltip(jobId, back), /ended early/, 'the command\'s own failure is no early end');
   });
 
   it('a job killed at its time limit: provenance.json says "killed by Slurm: TIMEOUT" beside the node\'s host', async () => {
@@ -90,6 +95,7 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     assert.ok(p && back);
     assert.match(back.timing.endReason ?? '', /^killed by Slurm: TIMEOUT/);
     assert.equal(back.environment.host, (await node()).host);
+    assert.match(tooltip(jobId, back), /\*\*Provenance\*\*[\s\S]*\n\njob ended early: killed by Slurm: TIMEOUT/);
   });
 
   it('an MLflow entry point: the run its output files name, on a real mlflow server, gets the job tags and mlflow.source.git.commit (read by MLflow\'s client)', async () => {

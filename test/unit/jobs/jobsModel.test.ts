@@ -8,12 +8,12 @@ import { parseSqueue } from '../../../src/core/jobs/slurm/squeue';
 import type { ClusterSnapshot } from '../../../src/core/jobs/types';
 import { checkAnswer, clusterSettings, jobNameOf, planFromAnswers } from '../../../src/extension/jobs/clusterSettings';
 import { jobShellArgv } from '../../../src/extension/jobs/jobShell';
-import { activeJobs, clusterErrorText, clusterView, finishedJobs, groupViews, jobContext, jobView, keepLastGood, nodeCounts, partitionView, recordView, type L10n } from '../../../src/extension/jobs/jobsModel';
+import { activeJobs, clusterErrorText, clusterView, finishedJobs, groupViews, jobContext, jobView, keepLastGood, nodeCounts, partitionView, recordView } from '../../../src/extension/jobs/jobsModel';
+import { l10n } from '../l10nFormat';
 
 // The Jobs view's pure part: a snapshot made of real Slurm 22.05 output (fixtures/README.md)
 // → the items the view shows. The translator fills placeholders the way vscode.l10n.t does.
 const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
-const l10n: L10n = { t: (m, ...args) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) };
 
 function snapshot(over: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
   return {
@@ -183,7 +183,6 @@ describe('mlops.clusters and the submit answers', () => {
 });
 
 describe('Jobs view: kept lists and the shell command', () => {
-  const l10n: L10n = { t: (m, ...args) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])) };
   const base = (over: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({ user: 'me', partitions: [], jobs: [], history: [], historySource: 'sacct', warnings: [], ...over });
   const job = { id: '7', jobId: '7', name: 'train', user: 'me', state: 'running' as const, raw: 'RUNNING', partition: 'gpu', nodeList: 'n1', ours: true };
 

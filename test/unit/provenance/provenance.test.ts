@@ -5,6 +5,7 @@ import { captureLockData, capturePatch, parseGpu, patchFiles } from '../../../sr
 import { diffProvenance, diffSummary } from '../../../src/core/provenance/diff';
 import { provenanceSummaryLines, runProvenanceLines, viewFromTags } from '../../../src/core/provenance/view';
 import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
+import { l10n } from '../l10nFormat';
 import { provenanceRows } from '../../../src/extension/panels/provenanceRows';
 import { parseHostToCompare, type CompareRun } from '../../../src/protocol/panels';
 import { onCompareMessage, provenanceLines, restoreCompareState } from '../../../webviews/compare/state';
@@ -13,6 +14,8 @@ import { compareMetrics, conflictFiles, missingData } from '../../../src/core/pr
 import { TAG_MAX, provenanceTags } from '../../../src/core/provenance/mlflowTags';
 import type { Runner } from '../../../src/core/provenance/runner';
 import type { Captured } from '../../../src/core/provenance/types';
+import { jobProvenanceTags, joinJobProvenance, parseJobEnv } from '../../../src/core/provenance/jobProvenance';
+import { engineEnd } from '../../../src/core/provenance/jobEnd';
 
 describe('provenance capture', () => {
   it('strips user, password and tokens from remote URLs', () => {
@@ -127,7 +130,7 @@ describe('provenance views and diff', () => {
 describe('provenance in a run tooltip', () => {
   it('summarises recorded provenance, says what a DVC experiment leaves unknown, and says nothing for TensorBoard', () => {
     const base = { id: 'r', experimentId: '0', name: 'r', status: 'FINISHED' as const, params: {}, metrics: {} };
-    const recorded = runTooltipMarkdown({ ...base, tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': '0123456789', 'mlops.code.files': '{"a.py":"1"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.data': '{"d":"m"}', 'mlops.python': '3.11.2' } });
+    const recorded = runTooltipMarkdown(l10n, { ...base, tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': '0123456789', 'mlops.code.files': '{"a.py":"1"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.data': '{"d":"m"}', 'mlops.python': '3.11.2' } });
     assert.match(recorded, /\*\*Provenance\*\*\n\ncode `0123456` \+ 1 changed file · data: 1 hashed input · GPU NVIDIA A100 · Python 3\.11\.2\n\nunknown: image/);
     assert.match(runProvenanceLines({ 'git.commit': 'abcdef123' }).join('\n'), /only what the run's store records[\s\S]*unknown: uncommitted changes, data, image, GPU, Python/);
     assert.deepEqual(runProvenanceLines({}), []);
@@ -138,7 +141,7 @@ describe('provenance in Compare Runs', () => {
   it('diffs each run against the first, and the message passes the protocol check', () => {
     const a = { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': 'c1', 'mlops.code.files': '{"a":"1","b":"2"}', 'mlops.data': '{"d":"m"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.image': 'img', 'mlops.image.digest': 'sha256:1' };
     const b = { ...a, 'mlops.code.files': '{"a":"9","c":"3"}', 'mlops.gpu': 'NVIDIA H100', 'mlops.image.digest': 'sha256:2' };
-    const rows = provenanceRows([{ key: 'k1', tags: a }, { key: 'k2', tags: b }, { key: 'k3', tags: {} }]);
+    const rows = provenanceRows(l10n, [{ key: 'k1', name: 'first', tags: a }, { key: 'k2', name: 'second', tags: b }, { key: 'k3', name: 'third', tags: {} }]);
     assert.equal(rows.length, 2);
     assert.match(rows[0].summary, /^code: 3 files differ · data: same · params: unknown · image: differs · GPU: NVIDIA A100 vs NVIDIA H100/);
     assert.deepEqual(rows[0].aspects[0].items, ['a', 'b', 'c']);
@@ -153,6 +156,58 @@ describe('provenance in Compare Runs', () => {
     assert.deepEqual(lines.map((l) => `${l.name} vs ${l.against}`), ['second vs first', 'third vs first']);
     assert.deepEqual(lines[0].cells.slice(0, 2).map((c) => c.kind), ['differs', 'same']);
     assert.match(lines[1].unknown, /^not recorded: commit, uncommitted changes, data/);
+    assert.deepEqual(lines.map((l) => l.ended), [[], []], 'no job ended early: no line says so');
+    assert.ok(rows.every((r) => !('ended' in r)));
+  });
+});
+
+describe('a cluster job Slurm ended early, in the tooltip and Compare Runs', () => {
+  // The tags a job's run gets from its provenance.json (core/runs/jobRecord.ts), joined as ResultsHome joins them.
+  const local: Captured = {
+    provenance: {
+      version: 1,
+      launcher: 'dvc-repro',
+      code: { commit: 'c'.repeat(40), changedFiles: [], patchBytes: 0, patchCapped: false, fileHashes: {} },
+      params: {},
+      data: { deps: { 'data/x.csv': 'm' }, dvcFiles: {} },
+      environment: { host: 'unknown', gpu: { model: 'unknown', driver: 'unknown', cuda: 'unknown' }, python: 'unknown', packages: 0, command: ['dvc', 'repro', 'train'], env: {} },
+      timing: { start: 1000 },
+    },
+    patch: '',
+    pipFreeze: '',
+  };
+  const prologue = ['mlops-env 1', 'start=100', 'host=node7', 'python=Python 3.10.4'];
+  const tagsOf = (jobId: string, env: string[], end?: Parameters<typeof engineEnd>[1]) => ({
+    ...jobProvenanceTags(joinJobProvenance(local, parseJobEnv([...env, ''].join('\n')), { cluster: 'test', jobId }, end && engineEnd('Slurm', end)).provenance),
+    'mlops.job.id': jobId,
+    'mlops.job.cluster': 'test',
+  });
+  const timedOut = tagsOf('42', prologue, { raw: 'TIMEOUT', exitCode: 0, signal: 15 });
+  const completed = tagsOf('43', [...prologue, '--- end', 'exit=0', 'end=160']);
+  const base = { experimentId: '0', status: 'FINISHED' as const, params: {}, metrics: {} };
+
+  it('the run\'s tooltip says why under its provenance; a job that ended by itself says nothing of it', () => {
+    const tip = runTooltipMarkdown(l10n, { ...base, id: 'dvclive', name: 'job 42 (test)', tags: timedOut });
+    assert.match(tip, /\*\*Provenance\*\*[\s\S]*host node7[\s\S]*\n\njob ended early: killed by Slurm: TIMEOUT \\\(signal 15\\\)$/);
+    const normal = runTooltipMarkdown(l10n, { ...base, id: 'dvclive', name: 'job 43 (test)', tags: completed });
+    assert.match(normal, /host node7/);
+    assert.doesNotMatch(normal, /ended early/);
+  });
+
+  it('Compare Runs names the run that ended early, through the protocol check to the webview\'s lines, whichever side it is on', () => {
+    const runs = [{ key: 'k43', name: 'job 43 (test)', tags: completed }, { key: 'k42', name: 'job 42 (test)', tags: timedOut }];
+    const run = (key: string, name: string): CompareRun => ({ key, sourceId: 's', runId: key, name, color: '#123', source: 'DVCLive', status: 'FINISHED', params: {}, tags: {}, metrics: {} });
+    const shown = runs.map((r) => run(r.key, r.name));
+    const linesOf = (rows: ReturnType<typeof provenanceRows>, order: CompareRun[]) => {
+      const msg = parseHostToCompare({ type: 'compare', runs: order, problems: [], provenance: rows });
+      assert.ok(msg && msg.type === 'compare');
+      return provenanceLines(onCompareMessage(restoreCompareState(undefined), msg)).map((l) => l.ended);
+    };
+    const text = 'job 42 (test) ended early: killed by Slurm: TIMEOUT (signal 15)';
+    assert.deepEqual(linesOf(provenanceRows(l10n, runs), shown), [[text]]);
+    assert.deepEqual(linesOf(provenanceRows(l10n, [...runs].reverse()), [...shown].reverse()), [[text]], 'the first run\'s end is said on its row too');
+    assert.deepEqual(linesOf(provenanceRows(l10n, [runs[0], { ...runs[0], key: 'k44', name: 'job 44 (test)' }]), [shown[0], run('k44', 'job 44 (test)')]), [[]]);
+    assert.equal(parseHostToCompare({ type: 'compare', runs: shown, problems: [], provenance: [{ ...provenanceRows(l10n, runs)[0], ended: [1] }] }), undefined);
   });
 });
 

@@ -3,6 +3,7 @@ import { experimentReproArgv, parseDvcMetrics } from '../../../src/core/provenan
 import type { Provenance } from '../../../src/core/provenance/types';
 import { experimentNoteLines } from '../../../src/core/provenance/view';
 import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
+import { l10n } from '../l10nFormat';
 
 const note = (command: string[], stages?: string[]): Provenance => ({
   version: 1,
@@ -52,9 +53,9 @@ describe('Reproduce Run on a DVC experiment: pure parts', () => {
     assert.match(lines, /GPU NVIDIA H100 80GB HBM3, CUDA 12\.4/);
     assert.doesNotMatch(lines, /only what the run\'s store records/);
     const run = { id: commit, experimentId: 'b'.repeat(40), name: 'milky-firm', status: 'FINISHED' as const, params: {}, metrics: {}, tags: { 'git.commit': commit, 'dvc.kind': 'experiment' } };
-    const tip = runTooltipMarkdown(run, 0, experimentNoteLines(commit, n));
+    const tip = runTooltipMarkdown(l10n, run, 0, experimentNoteLines(commit, n));
     assert.match(tip, /image team\/train:1/);
     // Without a note the row says only what its commit tells.
-    assert.match(runTooltipMarkdown(run, 0), /only what the run's store records/);
+    assert.match(runTooltipMarkdown(l10n, run, 0), /only what the run's store records/);
   });
 });

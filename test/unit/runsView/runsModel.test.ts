@@ -14,6 +14,7 @@ import {
   storesFromFiles,
   updateSelection,
 } from '../../../src/extension/runs/runsModel';
+import { l10n } from '../l10nFormat';
 
 const ALL = { mlflow: true, dvcExperiments: true, dvclive: true, tensorboard: true };
 const ROOT = '/ws/proj';
@@ -168,7 +169,7 @@ describe('Runs view: formatting a run', () => {
   });
 
   it('puts params and latest metrics in the tooltip, escaped', () => {
-    const md = runTooltipMarkdown(run({ params: { alpha: '0.001', 'opt|name': 'sgd*' }, metrics: { acc: point(0.9, 4) } }));
+    const md = runTooltipMarkdown(l10n, run({ params: { alpha: '0.001', 'opt|name': 'sgd*' }, metrics: { acc: point(0.9, 4) } }));
     assert.match(md, /^\*\*bright\\-owl\\-42\*\* — finished/);
     assert.match(md, /\| alpha \| 0\\\.001 \|/);
     assert.match(md, /\| opt\\\|name \| sgd\\\* \|/);
