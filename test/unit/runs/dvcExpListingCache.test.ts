@@ -111,6 +111,40 @@ describe('dvc experiments: the kept listing and what invalidates it', function (
     plant();
     git('pack-refs', '--all');
     assert.ok(!planted(await source().list()), 'refs moved into packed-refs');
+    // A ref dropped from packed-refs alone, as a tool other than git may write it (git
+    // itself also locks the loose ref, which moves its folder's stamp).
+    plant();
+    const packed = path.join(dir, '.git', 'packed-refs');
+    writeFileSync(`${packed}.lock`, readFileSync(packed, 'utf8').replace(/^.*\/exp-b\n/m, ''));
+    renameSync(`${packed}.lock`, packed);
+    const deleted = await source().list();
+    assert.ok(!planted(deleted));
+    assert.ok(!deleted.runs.some((r) => r.id === added));
+  });
+
+  it("lists the long way after a queued run leaves the queue's reflog and the ref stays", async () => {
+    const stash = 'refs/exps/celery/stash';
+    // Stash commits: made as experiments are, their refs then dropped.
+    const stashCommit = (lr: string) => {
+      const commit = experiment(`stash-${lr}`, lr);
+      git('update-ref', '-d', `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/stash-${lr}`);
+      return commit;
+    };
+    const first = stashCommit('0.4');
+    const second = stashCommit('0.5');
+    git('update-ref', '--create-reflog', stash, first, '-m', `dvc-exp:${first}:${baseline}:first`);
+    git('update-ref', '--create-reflog', stash, second, '-m', `dvc-exp:${second}:${baseline}:second`);
+    const queued = (l: RunListing) => l.runs.filter((r) => r.tags['dvc.kind'] === 'queued').map((r) => r.name);
+    assert.deepEqual(queued(await source().list()), ['second', 'first']);
+    plant();
+    // DVC's queue takes the oldest entry: its reflog is rewritten (through a lock file, as
+    // dulwich does; git's own `reflog delete` would also lock the ref), the ref (the newest) stays.
+    const log = path.join(dir, '.git', 'logs', stash);
+    writeFileSync(`${log}.lock`, readFileSync(log, 'utf8').split('\n').slice(1).join('\n'));
+    renameSync(`${log}.lock`, log);
+    const after = await source().list();
+    assert.ok(!planted(after));
+    assert.deepEqual(queued(after), ['second']);
   });
 
   it('lists the long way while a run is in progress (its run folder is read each time) and after its info file says it ended', async () => {
