@@ -91,6 +91,11 @@ describe('dvc experiments: the kept listing and what invalidates it', function (
       (await again.metricHistory('workspace', 'loss')).map((p) => p.value),
       [0.9, 0.5],
     );
+    // And a commit's, from git.
+    assert.deepEqual(
+      (await again.metricHistory(baseline, 'loss')).map((p) => p.value),
+      [0.9, 0.5],
+    );
     plant();
     const hit = source();
     assert.ok(planted(await hit.list()), 'a new source lists from the kept file');

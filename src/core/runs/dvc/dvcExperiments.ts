@@ -122,6 +122,8 @@ export class DvcExperimentsSource implements RunSource {
     // none, the last listing stands as long as every file it was made from is unchanged.
     const active = await activeRuns(this.root);
     const layout = await findGit(this.root).catch(() => undefined);
+    // Set before a kept listing answers: metric histories of commits are read under it.
+    if (layout) this.prefix = layout.prefix;
     const key = this.listingKey(layout);
     if (!active.length) {
       const hit = this.keptListing(key);
@@ -134,7 +136,6 @@ export class DvcExperimentsSource implements RunSource {
     if (active.length) stamps.giveUp('a run is in progress');
     try {
       if (!layout) throw new Error('not a git repository');
-      this.prefix = layout.prefix;
       let tracked: string[];
       await this.disk?.load();
       [state, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1, this.disk?.looseRefs(), stamps), this.trackedDvcYamls(layout, stamps)]);
