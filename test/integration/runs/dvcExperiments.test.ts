@@ -135,6 +135,8 @@ describe('DVC experiments made by the real dvc exp run', function () {
 
       // Proof that the second listing takes commits from the cache: a value changed in the
       // file shows up (never done to a real cache; it only tells where the data came from).
+      // The whole listing kept beside it goes first, or it would answer without the commits.
+      rmSync(path.join(cacheDir, 'dvc-experiments-listing'), { recursive: true, force: true });
       const exp = fresh.runs.find((r) => r.tags['dvc.kind'] === 'experiment' && 'train.epochs' in r.params)!;
       const stored = kept.commits[exp.id] as { params: [string, Record<string, string>][] };
       stored.params.find(([, values]) => 'train.epochs' in values)![1]['train.epochs'] = 'from-the-cache';
@@ -155,6 +157,34 @@ describe('DVC experiments made by the real dvc exp run', function () {
       const keptAfter = JSON.parse(readFileSync(path.join(cacheDir, 'dvc-experiments', file), 'utf8')) as { commits: Record<string, unknown> };
       assert.ok(!(gone.id in keptAfter.commits));
       assert.equal(Object.keys(keptAfter.commits).length, Object.keys(kept.commits).length - 1);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists from the kept listing in a new process what dvc exp show --json shows, until dvc changes something', async () => {
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'mlops-dvcexp-cache-'));
+    // Stamps of files changed in the last 3 s are not trusted (inputStamps.ts): this clock
+    // is ahead so that the listing is kept now, not after a wait.
+    const later = () => Date.now() + 10_000;
+    const show = () => JSON.parse(execFileSync(dvc, ['exp', 'show', '--json'], { cwd: dir, env, encoding: 'utf8' })) as Shown[];
+    try {
+      const first = await new DvcExperimentsSource(dir, { cacheDir, now: later }).list();
+      const [file] = readdirSync(path.join(cacheDir, 'dvc-experiments-listing'));
+      const keptFile = path.join(cacheDir, 'dvc-experiments-listing', file);
+      const kept = await new DvcExperimentsSource(dir, { cacheDir, now: later }).list();
+      assert.deepEqual(kept, first);
+      assertSameAsDvcShow(show(), kept);
+      // Where it came from: a name planted in the kept file shows (never done to a real one).
+      const exp = first.runs.find((r) => r.tags['dvc.kind'] === 'experiment')!;
+      writeFileSync(keptFile, readFileSync(keptFile, 'utf8').replace(`"name":"${exp.name}"`, '"name":"planted"'));
+      assert.ok((await new DvcExperimentsSource(dir, { cacheDir, now: later }).list()).runs.some((r) => r.name === 'planted'));
+      // dvc renames the experiment: its ref moves, and the listing is made again.
+      execFileSync(dvc, ['exp', 'rename', exp.name, 'renamed'], { cwd: dir, env, stdio: 'pipe' });
+      const after = await new DvcExperimentsSource(dir, { cacheDir, now: later }).list();
+      assert.ok(!after.runs.some((r) => r.name === 'planted'));
+      assert.equal(after.runs.find((r) => r.id === exp.id)?.name, 'renamed');
+      assertSameAsDvcShow(show(), after);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }

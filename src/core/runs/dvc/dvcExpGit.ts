@@ -14,6 +14,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { readTextFile } from '../../pipelines/nodePipelineFs';
+import type { InputStamps } from './inputStamps';
 import { commonGitDir, readReflog, readRefsFromFiles, type LooseRefFolders } from './gitRefsFs';
 
 export interface ExpRef {
@@ -70,13 +71,17 @@ export async function findGit(dir: string): Promise<GitLayout | undefined> {
   }
 }
 
-export async function readGitState(git: () => SimpleGit, layout: GitLayout, num: number, looseRefs?: LooseRefFolders): Promise<GitState> {
+/** `stamps` hears of each file read (inputStamps.ts), and of each question git had to answer instead. */
+export async function readGitState(git: () => SimpleGit, layout: GitLayout, num: number, looseRefs?: LooseRefFolders, stamps?: InputStamps): Promise<GitState> {
+  stamps?.add(path.join(layout.gitDir, 'HEAD'));
+  stamps?.add(path.join(layout.gitDir, 'commondir'));
   const headText = (readTextFile(path.join(layout.gitDir, 'HEAD')) ?? '').trim();
   const branch = headText.startsWith('ref: ') ? headText.slice(5).trim() : '';
   const common = await commonGitDir(layout.gitDir);
   const prefixes = ['refs/exps', 'refs/heads', 'refs/tags'];
-  let refs = await readRefsFromFiles(common, prefixes, looseRefs);
+  let refs = await readRefsFromFiles(common, prefixes, looseRefs, stamps);
   if (!refs) {
+    stamps?.giveUp('refs are read by git');
     // Only names and ids: any field about the commit itself would make git read every commit.
     const refsOut = await git().raw(['for-each-ref', '--format=%(objectname) %(refname)', ...prefixes]);
     refs = new Map();
@@ -105,6 +110,7 @@ export async function readGitState(git: () => SimpleGit, layout: GitLayout, num:
   if (headCommit && num === 1) baselines = [headCommit];
   else {
     // A detached HEAD, or more commits than HEAD: ask git log. An unborn branch has none.
+    stamps?.giveUp('baselines are read by git log');
     const logOut = await git()
       .raw(['log', `-n${num}`, '--format=%H %ct', 'HEAD'])
       .catch(() => '');
@@ -117,14 +123,16 @@ export async function readGitState(git: () => SimpleGit, layout: GitLayout, num:
       });
   }
   const [queued, failed] = await Promise.all(
-    ['refs/exps/celery/stash', 'refs/exps/celery/failed'].map((ref) => (stashRefs.includes(ref) ? readStash(git, common, ref) : Promise.resolve([]))),
+    ['refs/exps/celery/stash', 'refs/exps/celery/failed'].map((ref) => (stashRefs.includes(ref) ? readStash(git, common, ref, stamps) : Promise.resolve([]))),
   );
   return { baselines, names, experiments, queued, failed };
 }
 
-async function readStash(git: () => SimpleGit, common: string, ref: string): Promise<StashEntry[]> {
+async function readStash(git: () => SimpleGit, common: string, ref: string, stamps?: InputStamps): Promise<StashEntry[]> {
+  stamps?.add(path.join(common, 'logs', ref));
   let log = await readReflog(common, ref);
   if (!log) {
+    stamps?.giveUp(`${ref} is read by git log -g`);
     const out = await git()
       .raw(['log', '-g', '--format=%H %ct %gs', ref])
       .catch(() => '');

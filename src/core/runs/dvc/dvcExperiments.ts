@@ -17,10 +17,11 @@ import { findDvcRoot } from '../../pipelines/status/stageStatus';
 import type { Experiment, MetricPoint, RunListing, RunSource, RunStatus, RunSummary, WarningSink } from '../types';
 import { warningCollector } from '../types';
 import { parseTsv } from './dvcliveSource';
-import { activeRuns, type ActiveRun } from './dvcExpActive';
+import { activeRuns } from './dvcExpActive';
 import { metricValues, parseDataFile, pipelineFiles, selectParams, DEFAULT_PARAMS } from './dvcExpFiles';
-import { findGit, indexStamp, openGit, readGitState, trackedDvcYamls, type GitState } from './dvcExpGit';
-import { defaultCacheDir, ExpDiskCache, type StoredRev } from './expDiskCache';
+import { findGit, indexStamp, openGit, readGitState, trackedDvcYamls, type GitLayout, type GitState } from './dvcExpGit';
+import { defaultCacheDir, ExpDiskCache, LISTING_VERSION, type StoredListing, type StoredRev } from './expDiskCache';
+import { InputStamps, unchanged } from './inputStamps';
 import { GitBatch } from './gitBatch';
 import { nodePipelineFs } from '../../pipelines/nodePipelineFs';
 
@@ -35,7 +36,18 @@ export interface DvcExperimentsOptions {
    * folder, see expDiskCache.ts); false keeps it in memory only.
    */
   cacheDir?: string | false;
+  /** The clock stamps are judged by (inputStamps.ts); tests move it on instead of waiting. */
+  now?: () => number;
 }
+
+interface ExpListingKept {
+  text: string;
+  key: string;
+  stamps: StoredListing['stamps'];
+  fresh: StoredListing | undefined;
+}
+
+type LastRuns = Map<string, { rev?: string; dir?: string; metricFiles: Map<string, { file: string; raw: string }> }>;
 
 /** What one revision holds; `files` maps each metric (raw name) to the file it came from. */
 interface RevData {
@@ -82,8 +94,15 @@ export class DvcExperimentsSource implements RunSource {
   /** Blob texts by id: experiments share most files, and a blob never changes. */
   private readonly blobs = new Map<string, string | undefined>();
   /** Per run id of the last listing: where it is read from and which file each metric came from. */
-  private lastRuns = new Map<string, { rev?: string; dir?: string; metricFiles: Map<string, { file: string; raw: string }> }>();
+  private lastRuns: LastRuns = new Map();
+  /** Builds lastRuns from a kept listing, when a metric history first needs it. */
+  private lastRunsFrom: (() => LastRuns) | undefined;
   private readonly disk: ExpDiskCache | undefined;
+  /**
+   * The last listing kept, as written to or read from the disk: its text (a StoredListing),
+   * what it is checked against, and its objects while no caller has them yet.
+   */
+  private kept: ExpListingKept | undefined;
 
   constructor(
     /** A folder of the DVC project (its root is found above it). */
@@ -99,17 +118,31 @@ export class DvcExperimentsSource implements RunSource {
     const git = () => (this.git ??= openGit(this.root));
     let state: GitState = { baselines: [], names: new Map(), experiments: [], queued: [], failed: [] };
     let dvcYamls = ['dvc.yaml'];
-    let active: ActiveRun[] = [];
+    // Runs in progress are read every time (their processes come and go): while there are
+    // none, the last listing stands as long as every file it was made from is unchanged.
+    const active = await activeRuns(this.root);
+    const layout = await findGit(this.root).catch(() => undefined);
+    // Set before a kept listing answers: metric histories of commits are read under it.
+    if (layout) this.prefix = layout.prefix;
+    const key = this.listingKey(layout);
+    if (!active.length) {
+      const hit = this.keptListing(key);
+      if (hit) {
+        for (const w of hit.warnings) warn(w);
+        return { experiments: hit.experiments, runs: hit.runs, warnings };
+      }
+    }
+    const stamps = new InputStamps(this.options.now);
+    if (active.length) stamps.giveUp('a run is in progress');
     try {
-      const layout = await findGit(this.root);
       if (!layout) throw new Error('not a git repository');
-      this.prefix = layout.prefix;
       let tracked: string[];
       await this.disk?.load();
-      [state, active, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1, this.disk?.looseRefs()), activeRuns(this.root), this.trackedDvcYamls(layout)]);
+      [state, tracked] = await Promise.all([readGitState(git, layout, this.options.num ?? 1, this.disk?.looseRefs(), stamps), this.trackedDvcYamls(layout, stamps)]);
       if (tracked.length) dvcYamls = tracked;
     } catch (err) {
       // Not a git repository (or git is missing): the workspace is all there is to show.
+      stamps.giveUp('git cannot be read');
       warn({ file: this.root, message: `experiments are kept in git, which cannot be read here, so only the workspace is listed: ${(err as Error).message.split('\n')[0]}` });
     }
     const shown = new Set(state.baselines.map((b) => b.commit));
@@ -139,7 +172,7 @@ export class DvcExperimentsSource implements RunSource {
     // One row per commit: an experiment checked out as HEAD (`dvc exp branch`) stays the baseline.
     const seen = new Set<string>();
     runs.splice(0, runs.length, ...runs.filter((r) => !seen.has(r.id) && seen.add(r.id)));
-    const workspace = this.readFolder(this.root, dvcYamls);
+    const workspace = this.readFolder(this.root, dvcYamls, stamps);
     // A run's checkout is gone the moment it ends: then its commit is read, as for a failed run.
     const folders = new Map<string, RevData>();
     for (const r of runs) {
@@ -158,7 +191,7 @@ export class DvcExperimentsSource implements RunSource {
       if (kept) this.commits.set(r.rev, fromStored(kept));
       else toRead.push(r.rev);
     }
-    await this.readCommits([...new Set(toRead)], dvcYamls, workspace.files);
+    await this.readCommits([...new Set(toRead)], dvcYamls, workspace.files, stamps);
     await this.disk?.save(new Set(runs.flatMap((r) => (r.rev ? [r.rev] : []))));
 
     // Metric and param names are shown bare unless two files hold the same one (then `file:name`), as `dvc exp show` does.
@@ -178,6 +211,8 @@ export class DvcExperimentsSource implements RunSource {
     const experiments = new Map<string, Experiment>();
     const out: RunSummary[] = [];
     this.lastRuns = new Map();
+    this.lastRunsFrom = undefined;
+    const metricFileOf: StoredListing['metricFiles'] = {};
     for (const r of runs) {
       const d = dataOf(r);
       r.time = d.time ?? r.time;
@@ -192,6 +227,7 @@ export class DvcExperimentsSource implements RunSource {
           const key = metricFilesOf.get(k)!.size > 1 ? `${file}:${k}` : k;
           metrics[key] = { step: m.step, timestamp: r.time ?? 0, value };
           metricFiles.set(key, { file, raw: k });
+          metricFileOf[key] = [file, k];
         }
       }
       this.lastRuns.set(r.id, { rev: r.rev, dir: r.dir ?? (r.rev ? undefined : this.root), metricFiles });
@@ -202,9 +238,70 @@ export class DvcExperimentsSource implements RunSource {
       const tags: Record<string, string> = { 'dvc.kind': r.kind === 'running' && r.id === 'workspace' ? 'workspace' : r.kind, 'dvc.baseline': r.baseline };
       if (r.rev) tags['git.commit'] = r.rev;
       if (r.kind === 'experiment') tags['dvc.ref'] = r.label;
-      out.push({ id: r.id, experimentId: r.baseline, name: r.name, status: STATUS[r.kind], startTime: r.time, params, tags, metrics });
+      // No `startTime: undefined`: the kept listing is JSON, and a listing read from it must equal this one.
+      out.push({ id: r.id, experimentId: r.baseline, name: r.name, status: STATUS[r.kind], ...(r.time === undefined ? {} : { startTime: r.time }), params, tags, metrics });
     }
-    return { experiments: [...experiments.values()], runs: out, warnings };
+    const listing = { experiments: [...experiments.values()], runs: out, warnings };
+    if (stamps.notKept === undefined) await this.keepListing({ version: LISTING_VERSION, root: this.root, key, stamps: stamps.stamps, metricFiles: metricFileOf, listing });
+    return listing;
+  }
+
+  /** What a kept listing must have been made with besides its files: the options, and where git is. */
+  private listingKey(layout: GitLayout | undefined): string {
+    return JSON.stringify([this.options.num ?? 1, this.options.allExperiments !== false, layout?.top, layout?.gitDir, layout?.prefix]);
+  }
+
+  /** The kept listing (held, or else on disk), when it was made the same way and none of its inputs changed; fresh objects each time. */
+  private keptListing(key: string): RunListing | undefined {
+    for (const from of this.kept ? ['memory', 'disk'] : ['disk']) {
+      if (from === 'disk') this.kept = this.readKept();
+      const kept = this.kept;
+      if (!kept) return undefined;
+      if (kept.key !== key || !unchanged(kept.stamps)) {
+        this.kept = undefined;
+        continue;
+      }
+      // The objects parsed from the file go to the first caller; a copy to each one after.
+      const stored = kept.fresh ?? (JSON.parse(kept.text) as StoredListing);
+      kept.fresh = undefined;
+      this.lastRunsFrom = () => this.runsOf(JSON.parse(kept.text) as StoredListing);
+      return stored.listing;
+    }
+    return undefined;
+  }
+
+  private readKept(): ExpListingKept | undefined {
+    const text = this.disk?.readListing();
+    if (text === undefined) return undefined;
+    try {
+      const stored = JSON.parse(text) as StoredListing;
+      if (stored?.version !== LISTING_VERSION || stored.root !== this.root || typeof stored.key !== 'string' || !Array.isArray(stored.stamps) || !Array.isArray(stored.listing?.runs)) return undefined;
+      return { text, key: stored.key, stamps: stored.stamps, fresh: stored };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** lastRuns as the listing that was kept had them: a run is read from its commit, the workspace from the folder. */
+  private runsOf(stored: StoredListing): LastRuns {
+    const out: LastRuns = new Map();
+    for (const r of stored.listing.runs) {
+      const rev = r.tags['git.commit'];
+      const metricFiles = new Map<string, { file: string; raw: string }>();
+      for (const k of Object.keys(r.metrics)) {
+        const from = stored.metricFiles[k];
+        if (from) metricFiles.set(k, { file: from[0], raw: from[1] });
+      }
+      out.set(r.id, { rev, dir: rev ? undefined : this.root, metricFiles });
+    }
+    return out;
+  }
+
+  private async keepListing(stored: StoredListing): Promise<void> {
+    // Serialized now: the caller owns the listing's objects once it is returned.
+    const text = JSON.stringify(stored);
+    this.kept = { text, key: stored.key, stamps: stored.stamps, fresh: undefined };
+    await this.disk?.writeListing(text);
   }
 
   /**
@@ -212,7 +309,7 @@ export class DvcExperimentsSource implements RunSource {
    * their trees, then the blobs of the pipeline files and of those the workspace reads
    * (experiments rarely differ), then whatever a commit's own pipeline names beyond them.
    */
-  private async readCommits(revs: string[], dvcYamls: string[], guess: string[]): Promise<void> {
+  private async readCommits(revs: string[], dvcYamls: string[], guess: string[], stamps: InputStamps): Promise<void> {
     if (!revs.length) return;
     const batch = new GitBatch(this.root);
     try {
@@ -244,7 +341,11 @@ export class DvcExperimentsSource implements RunSource {
       revs.forEach((rev, i) => {
         const data = revData(pipelineFiles(dvcYamls, (p) => texts[i].get(p), this.disk), (p) => texts[i].get(p));
         data.time = infos[i]?.time;
-        if (!infos[i]) data.faults.push({ file: '', message: 'its commit is not in the repository' });
+        if (!infos[i]) {
+          data.faults.push({ file: '', message: 'its commit is not in the repository' });
+          // It may be fetched without any ref changing.
+          stamps.giveUp(`${rev} is not in the repository`);
+        }
         // A commit missing now may be fetched later: only what was really read is kept on disk.
         else this.disk?.putCommit(rev, toStored(data));
         this.commits.set(rev, data);
@@ -255,8 +356,9 @@ export class DvcExperimentsSource implements RunSource {
   }
 
   /** Tracked dvc.yaml files; `git ls-files` only when the index changed since it last answered. */
-  private async trackedDvcYamls(layout: { gitDir: string; top: string; prefix: string }): Promise<string[]> {
+  private async trackedDvcYamls(layout: GitLayout, stamps: InputStamps): Promise<string[]> {
     await this.disk?.load();
+    stamps.add(path.join(layout.gitDir, 'index'));
     const stamp = await indexStamp(layout);
     const kept = stamp ? this.disk?.tracked(stamp) : undefined;
     if (kept) return kept;
@@ -266,21 +368,33 @@ export class DvcExperimentsSource implements RunSource {
   }
 
   /** A checkout on disk: the workspace, or the folder a queued run works in. */
-  private readFolder(root: string, dvcYamls: string[]): RevData & { files: string[] } {
-    // Read lazily, each file once, synchronously (nodePipelineFs): only what the plan names.
+  private readFolder(root: string, dvcYamls: string[], stamps?: InputStamps): RevData & { files: string[] } {
+    // Read lazily, each file once, synchronously (nodePipelineFs): only what the plan names,
+    // each stamped before it is read.
     const fs = nodePipelineFs(root);
-    const text = (p: string) => fs.readText(p);
+    const text = (p: string) => {
+      stamps?.add(path.resolve(root, p));
+      return fs.readText(p);
+    };
     const plan = pipelineFiles(dvcYamls, text, this.disk);
     const files = [...plan.params.keys(), ...plan.metrics];
     const data = revData(plan, text);
     // A FIFO, a link out of the project or a file over the cap was read as absent: say why.
-    for (const [file, why] of fs.refused?.() ?? []) data.faults.push({ file, message: `${why}; its values are left out` });
+    for (const [file, why] of fs.refused?.() ?? []) {
+      data.faults.push({ file, message: `${why}; its values are left out` });
+      // Refused for what it is or where its links lead: more than the file's own stat.
+      stamps?.giveUp(`${file} was refused`);
+    }
     // On disk a fault names the real file.
     data.faults = data.faults.map((f) => ({ ...f, file: path.join(root, f.file) }));
     return { ...data, files };
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    if (this.lastRunsFrom) {
+      this.lastRuns = this.lastRunsFrom();
+      this.lastRunsFrom = undefined;
+    }
     const run = this.lastRuns.get(runId);
     const from = run?.metricFiles.get(key);
     if (!run || !from) return [];

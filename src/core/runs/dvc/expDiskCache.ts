@@ -3,16 +3,23 @@
 // read from git once, ever. One JSON file per DVC project, in our own cache folder (never
 // in the project). A file that is unreadable, of another version, or written for another
 // set of dvc.yaml files is ignored and replaced.
+// Beside it, in a folder of its own, the last whole listing with the stamps of what it was
+// made from (inputStamps.ts): a new window whose stats all match lists from that one file,
+// without reading refs, commits or the workspace's files.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import type { RunListing } from '../types';
 import type { PlanStore, StoredPlan } from './dvcExpFiles';
 import type { LooseRefFolders } from './gitRefsFs';
+import type { Stamps } from './inputStamps';
 
 /** Bump when what is kept per commit, or how it is read, changes. */
 const VERSION = 1;
+/** Bump when what a kept listing holds, or what it is checked against, changes. */
+export const LISTING_VERSION = 1;
 
 /** One commit's data as kept: plain JSON (no Maps). */
 export interface StoredRev {
@@ -36,6 +43,19 @@ interface CacheFile {
   plans?: Record<string, StoredPlan>;
 }
 
+/** A whole listing and what it was made from. */
+export interface StoredListing {
+  version: number;
+  root: string;
+  /** The options and the repository's layout it was made with (see DvcExperimentsSource.listingKey). */
+  key: string;
+  /** Every file and folder the listing read, stamped before it was read. */
+  stamps: Stamps;
+  /** Metric key as listed → [the file it came from, its name there], for metric histories. */
+  metricFiles: Record<string, [string, string]>;
+  listing: RunListing;
+}
+
 /** Where the core keeps caches when the caller names no folder: the platform's cache folder. */
 export function defaultCacheDir(): string {
   if (process.platform === 'win32' && process.env.LOCALAPPDATA) return path.join(process.env.LOCALAPPDATA, 'mlops-workbench', 'Cache');
@@ -45,6 +65,7 @@ export function defaultCacheDir(): string {
 
 export class ExpDiskCache implements PlanStore {
   private readonly file: string;
+  private readonly listingFile: string;
   private data: CacheFile | undefined;
   private dirty = false;
   private looseRefsBefore = '';
@@ -57,6 +78,28 @@ export class ExpDiskCache implements PlanStore {
   ) {
     const id = createHash('sha1').update(root).digest('hex').slice(0, 16);
     this.file = path.join(dir, 'dvc-experiments', `${id}.json`);
+    this.listingFile = path.join(dir, 'dvc-experiments-listing', `${id}.json`);
+  }
+
+  /** The kept listing's text, read at once (one small file); undefined when there is none. */
+  readListing(): string | undefined {
+    try {
+      return readFileSync(this.listingFile, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps `text` (a StoredListing) as the last listing; one that cannot be written only costs the next window time. */
+  async writeListing(text: string): Promise<void> {
+    const tmp = `${this.listingFile}.${process.pid}.tmp`;
+    try {
+      await mkdir(path.dirname(this.listingFile), { recursive: true });
+      await writeFile(tmp, text);
+      await rename(tmp, this.listingFile);
+    } catch {
+      // Read-only home, full disk: the next window lists the long way.
+    }
   }
 
   /** Reads the file, once. */

@@ -7,6 +7,7 @@ import { closeSync, existsSync, readdirSync, readSync, statSync, type Dirent } f
 import { openRegularFileSync } from '../../common/boundedRead';
 import { readTextFile } from '../../pipelines/nodePipelineFs';
 import * as path from 'node:path';
+import type { InputStamps } from './inputStamps';
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
@@ -31,13 +32,16 @@ const RACY_MS = 3000;
  * Every ref under `prefixes` (e.g. `refs/exps`) → the object id it names, loose files
  * overriding packed-refs as git does. Symbolic refs are left out. Undefined when the
  * repository is not in a layout read here. `known` (updated in place) saves reading the
- * loose refs of folders that did not change.
+ * loose refs of folders that did not change. `stamps` hears of every file and folder read
+ * (inputStamps.ts), each stated before it is read.
  */
-export async function readRefsFromFiles(commonDir: string, prefixes: string[], known: LooseRefFolders = {}): Promise<Map<string, string> | undefined> {
+export async function readRefsFromFiles(commonDir: string, prefixes: string[], known: LooseRefFolders = {}, stamps?: InputStamps): Promise<Map<string, string> | undefined> {
+  stamps?.add(path.join(commonDir, 'config'));
   const config = readTextFile(path.join(commonDir, 'config')) ?? '';
   if (/^\s*refstorage\s*=/im.test(config)) return undefined;
   const refs = new Map<string, string>();
   const under = (ref: string) => prefixes.some((p) => ref.startsWith(`${p}/`));
+  stamps?.add(path.join(commonDir, 'packed-refs'));
   const packed = existsSync(path.join(commonDir, 'packed-refs')) ? readTextFile(path.join(commonDir, 'packed-refs')) : '';
   if (packed === undefined) return undefined;
   for (const line of packed.split('\n')) {
@@ -60,6 +64,7 @@ export async function readRefsFromFiles(commonDir: string, prefixes: string[], k
     seen.add(rel);
     const abs = path.join(commonDir, rel);
     const st = statSync(abs, { throwIfNoEntry: false });
+    stamps?.addStat(abs, st);
     if (!st?.isDirectory()) {
       delete known[rel];
       return;
@@ -80,7 +85,8 @@ export async function readRefsFromFiles(commonDir: string, prefixes: string[], k
       return;
     }
     const here: LooseRefFolders[string] = { stamp, refs: [], dirs: [] };
-    let settled = Date.now() - st.mtimeMs > RACY_MS;
+    // A ref being written (its `.lock`, or still empty): neither kept here nor stamped as read.
+    let writing = false;
     for (const e of entries) {
       const ref = `${rel}/${e.name}`;
       if (e.isDirectory()) {
@@ -88,7 +94,7 @@ export async function readRefsFromFiles(commonDir: string, prefixes: string[], k
         await walk(ref);
         continue;
       }
-      if (e.name.endsWith('.lock')) settled = false;
+      if (e.name.endsWith('.lock')) writing = true;
       if (!e.isFile() || e.name.endsWith('.lock')) continue;
       if (++done % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
       const text = readSmall(path.join(commonDir, ref), buf);
@@ -99,10 +105,11 @@ export async function readRefsFromFiles(commonDir: string, prefixes: string[], k
       // A symbolic ref (`ref: …`) is not an experiment or a name of a commit here; a ref
       // being written right now (empty) keeps its packed value.
       else if (text && !text.startsWith('ref:')) ok = false;
-      else if (!text) settled = false;
+      else if (!text) writing = true;
     }
-    if (settled) known[rel] = here;
+    if (!writing && Date.now() - st.mtimeMs > RACY_MS) known[rel] = here;
     else delete known[rel];
+    if (writing) stamps?.giveUp(`a ref in ${abs} is being written`);
   };
   for (const p of prefixes) await walk(p);
   for (const rel of Object.keys(known)) if (!seen.has(rel)) delete known[rel];
