@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { JOB_CLUSTER_TAG, JOB_ID_TAG, jobTags, mlflowRunIdsInLog } from '../../../src/core/jobs/mlflowJobRuns';
 import { entryPointArgv } from '../../../src/core/jobs/runCommands';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
+import { untranslated as l10n } from '../../../src/core/common/l10n';
 import { engineEnd, readSlurmJobEnv } from '../../../src/core/provenance/jobEnd';
 import { entryPointRunTags, JOB_PROVENANCE_FILE, jobProvenanceTags, readJobProvenance, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
 import { JOB_ENV_DIR } from '../../../src/core/provenance/jobScript';
@@ -23,8 +24,6 @@ import { readJobStreams } from '../../../src/extension/jobs/jobOutput';
 import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
 import { examplesGitTree, requirePeer, slurmSuite } from '../harness';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
-
-const l10n = { t: (m: string, ...a: Array<string | number | boolean>) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(a[Number(i)])) };
 
 describe('Jobs that do not complete, and MLflow entry points, record provenance (real Slurm over SSH)', function () {
   this.timeout(420000);

@@ -16,6 +16,7 @@ import { JOB_PROVENANCE_FILE, saveSubmitPart, writeJobProvenance } from '../../.
 import { JOB_ENV_DIR, jobEnvFile } from '../../../src/core/provenance/jobScript';
 import { captureSubmitPart } from '../../../src/core/provenance/jobSubmitCapture';
 import { nodeRunner } from '../../../src/core/provenance/runner';
+import { untranslated as l10n } from '../../../src/core/common/l10n';
 import { runProvenanceLines, viewFromTags } from '../../../src/core/provenance/view';
 import { parseDvcLock } from '../../../src/core/pipelines/status/dvcLock';
 import { DvcLiveSource } from '../../../src/core/runs/dvc/dvcliveSource';
@@ -97,7 +98,7 @@ describe('Cluster job provenance: captured at submit, measured on the node, show
     assert.equal(view.host, host);
     assert.equal(view.python, python);
     assert.equal(view.exitCode, '0');
-    const tooltip = runProvenanceLines(run.tags).join('\n');
+    const tooltip = runProvenanceLines(l10n, run.tags).join('\n');
     assert.match(tooltip, new RegExp(`code \`${p.code.commit!.slice(0, 7)}\`.*\\+ 1 changed file`));
     assert.match(tooltip, new RegExp(`host ${host.replace(/[.-]/g, '\\$&')}`));
     assert.match(tooltip, new RegExp(`Python ${python.replace(/\./g, '\\.')}`));
