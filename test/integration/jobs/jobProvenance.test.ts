@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { DVC_NO_SCM_SETUP } from '../../../src/core/jobs/runCommands';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
 import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
+import { endStep } from '../../../src/core/jobs/sync/jobEndPlan';
 import { JOB_PROVENANCE_FILE, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
 import { JOB_ENV_DIR, jobEnvFile } from '../../../src/core/provenance/jobScript';
 import { captureSubmitPart } from '../../../src/core/provenance/jobSubmitCapture';
@@ -62,7 +63,10 @@ describe('Cluster job provenance: captured at submit, measured on the node, show
 
     const localDir = path.join(path.dirname(home), jobId);
     await saveSubmitPart(localDir, part);
-    const report = await fetchResults({ fs, remoteDir: remote, paths: ['dvclive', 'params.yaml', jobEnvFile(jobId)], localDir, record: { cluster: 'test', jobId, remoteDir: remote, what: 'Stage train', fetchedAt: new Date().toISOString() } });
+    // What ResultsHome fetches for a completed stage job with provenance on.
+    const step = endStep({ cluster: 'test', jobId, remoteDir: remote, paths: ['dvclive', 'params.yaml'], localRoot: local, what: 'Stage train', array: false, provenance: true }, last);
+    assert.deepEqual(step, { kind: 'fetch', paths: ['dvclive', 'params.yaml', jobEnvFile(jobId)], envFile: jobEnvFile(jobId) });
+    const report = await fetchResults({ fs, remoteDir: remote, paths: step.paths, localDir, record: { cluster: 'test', jobId, remoteDir: remote, what: 'Stage train', fetchedAt: new Date().toISOString() } });
     assert.ok(report.files.includes(jobEnvFile(jobId)), report.files.join(', '));
     const envText = readFileSync(path.join(localDir, ...jobEnvFile(jobId).split('/')), 'utf8');
     const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId });
