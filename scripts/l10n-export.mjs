@@ -11,8 +11,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Only the extension host has `vscode.l10n`; core, server and webviews cannot call it. */
-export const SOURCE_DIRS = ['src/extension'];
+/** Only the extension host has `vscode.l10n`; core code that renders text is handed it (src/core/common/l10n.ts). Server and webviews cannot call it. */
+export const SOURCE_DIRS = ['src/extension', 'src/core'];
 export const BUNDLE = 'l10n/bundle.l10n.json';
 /** Longer than any message we write; a literal that runs past it is a scan gone wrong. */
 const MAX_LITERAL = 1000;

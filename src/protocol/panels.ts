@@ -150,6 +150,8 @@ export interface ProvenanceAspect {
   /** null: one side does not say. */
   same: boolean | null;
   text: string;
+  /** The host's localized cell: "code: 2 files differ". */
+  label: string;
   items: string[];
 }
 
@@ -157,10 +159,14 @@ export interface ProvenanceAspect {
 export interface ProvenanceRow {
   run: string;
   against: string;
+  /** The host's localized row heading: "second vs first". */
+  heading: string;
   summary: string;
   aspects: ProvenanceAspect[];
   /** What the run's store does not record (runs made outside the workbench). */
   unknown: string[];
+  /** The host's localized line for `unknown` ("not recorded: commit, data"); empty when nothing is unknown. */
+  notRecorded: string;
   /** Localized lines for a cluster job the engine ended early (this run's, then the first run's): "train ended early: killed by Slurm: TIMEOUT". */
   ended?: string[];
 }
@@ -215,8 +221,8 @@ function isCompareRun(v: unknown): v is CompareRun {
 }
 
 function isProvenanceRow(v: unknown): v is ProvenanceRow {
-  const isAspect = (a: unknown) => isObj(a) && isStr(a.aspect) && (a.same === null || typeof a.same === 'boolean') && isStr(a.text) && isStrArray(a.items);
-  return isObj(v) && isStr(v.run) && isStr(v.against) && isStr(v.summary) && Array.isArray(v.aspects) && v.aspects.every(isAspect) && isStrArray(v.unknown) && (v.ended === undefined || isStrArray(v.ended));
+  const isAspect = (a: unknown) => isObj(a) && isStr(a.aspect) && (a.same === null || typeof a.same === 'boolean') && isStr(a.text) && isStr(a.label) && isStrArray(a.items);
+  return isObj(v) && isStr(v.run) && isStr(v.against) && isStr(v.heading) && isStr(v.summary) && Array.isArray(v.aspects) && v.aspects.every(isAspect) && isStrArray(v.unknown) && isStr(v.notRecorded) && (v.ended === undefined || isStrArray(v.ended));
 }
 
 const isProvenance = (v: unknown) => v === undefined || (Array.isArray(v) && v.every(isProvenanceRow));

@@ -50,7 +50,7 @@ describe('l10n: the runtime message bundle', () => {
     assert.deepEqual(r.problems.map((p) => p.split(':').slice(0, 2).join(':')), ['f.ts:8', 'f.ts:5', 'f.ts:6', 'f.ts:7']);
   });
 
-  it('every l10n.t call in src/extension has a plain literal message', async () => {
+  it('every l10n.t call in src/extension and src/core has a plain literal message', async () => {
     const { collect } = await exporter();
     const { messages, problems } = collect(root);
     assert.deepEqual(problems, []);

@@ -173,6 +173,8 @@ export function overlayRuns(state: CompareState): CompareRun[] {
 export interface ProvenanceLine {
   name: string;
   against: string;
+  /** The host's localized heading: "second vs first". */
+  heading: string;
   color: string;
   cells: { aspect: string; text: string; detail: string; kind: 'same' | 'differs' | 'unknown' }[];
   unknown: string;
@@ -191,9 +193,10 @@ export function provenanceLines(state: CompareState): ProvenanceLine[] {
       {
         name: run.name,
         against: against.name,
+        heading: p.heading,
         color: run.color,
-        cells: p.aspects.map((a) => ({ aspect: a.aspect, text: a.text, detail: a.items.join(', '), kind: a.same === null ? 'unknown' : a.same ? 'same' : 'differs' })),
-        unknown: p.unknown.length ? `not recorded: ${p.unknown.join(', ')}` : '',
+        cells: p.aspects.map((a) => ({ aspect: a.aspect, text: a.label, detail: a.items.join(', '), kind: a.same === null ? 'unknown' : a.same ? 'same' : 'differs' })),
+        unknown: p.notRecorded,
         ended: p.ended ?? [],
       },
     ];

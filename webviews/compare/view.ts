@@ -146,13 +146,13 @@ export class CompareView {
         const swatch = document.createElement('span');
         swatch.className = 'swatch';
         swatch.style.background = l.color;
-        head.append(swatch, `${l.name} vs ${l.against}`);
+        head.append(swatch, l.heading);
         const cells = document.createElement('div');
         cells.className = 'provenance-cells';
         for (const c of l.cells) {
           const cell = document.createElement('span');
           cell.className = `provenance-cell ${c.kind}`;
-          cell.textContent = `${c.aspect}: ${c.text}`;
+          cell.textContent = c.text;
           if (c.detail) cell.title = c.detail;
           cells.append(cell);
         }

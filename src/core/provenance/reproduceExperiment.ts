@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { flattenLeaves } from '../common/flatten';
 import { projectReader } from './capture';
+import { untranslated } from '../common/l10n';
 import { diffProvenance } from './diff';
 import { readNote } from './gitNote';
 import { ReproduceError, addWorktree, compareMetrics, hasCommit, repoTop, reportMarkdown, restoreData, worktreeDir, type Tolerance, type Verdict } from './reproduce';
@@ -184,7 +185,7 @@ export async function reproduceExperiment(i: ExperimentReproduceInput): Promise<
       rows,
       verdict,
       // The experiment commit holds its workspace changes: it is the code, with no patch.
-      inputs: diffProvenance(before ?? { recorded: false, commit: i.commit, changes: {}, unknown: [] }, { ...after, commit: after.commit ?? i.commit }),
+      inputs: diffProvenance(untranslated, before ?? { recorded: false, commit: i.commit, changes: {}, unknown: [] }, { ...after, commit: after.commit ?? i.commit }),
       notMatched,
       worktree: dir,
       ranOn: site && { host: site.host, dir: site.remoteDir },

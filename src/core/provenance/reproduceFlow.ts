@@ -3,6 +3,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { projectReader } from './capture';
+import { untranslated } from '../common/l10n';
 import { diffProvenance } from './diff';
 import type { MlflowHelper } from './mlflowHelper';
 import { PATCH_ARTIFACT } from './mlflowTags';
@@ -207,7 +208,7 @@ async function writeReport(
     tolerance: i.tolerance,
     rows,
     verdict,
-    inputs: diffProvenance(view, newView),
+    inputs: diffProvenance(untranslated, view, newView),
     notMatched,
     worktree: dir,
     ranOn: r.ranOn,

@@ -1,6 +1,7 @@
 // One shape for what is known of a run's provenance, whichever store it came from: our
 // `mlops.*` tags, MLflow's own `mlflow.source.*` tags on a run made elsewhere, a DVC
 // experiment's commit, or our git note. What none of them says is listed as unknown.
+import type { L10n } from '../common/l10n';
 import { JOB_END_REASON_TAG } from './mlflowTags';
 import type { Provenance } from './types';
 
@@ -120,25 +121,51 @@ export function viewFromRecord(p: Provenance): ProvenanceView {
   });
 }
 
+/** A piece `unknown` names ("commit", "GPU", …), as the user reads it. */
+export function pieceName(l10n: L10n, piece: string): string {
+  switch (piece) {
+    case 'commit':
+      return l10n.t('commit');
+    case 'uncommitted changes':
+      return l10n.t('uncommitted changes');
+    case 'data':
+      return l10n.t('data');
+    case 'image':
+      return l10n.t('image');
+    case 'GPU':
+      return l10n.t('GPU');
+    case 'Python':
+      return l10n.t('Python');
+    default:
+      return piece;
+  }
+}
+
 /** Markdown lines for a run's tooltip: a few facts, then what is unknown. */
-export function provenanceSummaryLines(v: ProvenanceView): string[] {
+export function provenanceSummaryLines(l10n: L10n, v: ProvenanceView): string[] {
   const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&');
   const facts: string[] = [];
   if (v.commit) {
     const n = v.changes ? Object.keys(v.changes).length : undefined;
-    const skipped = v.skippedUntracked ? `, ${v.skippedUntracked.count} untracked file${v.skippedUntracked.count === 1 ? '' : 's'} not recorded` : '';
-    const dirty = n === undefined ? '' : n ? ` + ${n} changed file${n === 1 ? '' : 's'}${v.patchCapped ? ' (patch capped)' : ''}${skipped}` : `, clean${skipped}`;
-    facts.push(`code \`${v.commit.slice(0, 7)}\`${v.branch ? ` on ${esc(v.branch)}` : ''}${dirty}`);
+    const u = v.skippedUntracked?.count;
+    const skipped = u === undefined ? '' : u === 1 ? l10n.t(', 1 untracked file not recorded') : l10n.t(', {0} untracked files not recorded', u);
+    const capped = v.patchCapped ? l10n.t(' (patch capped)') : '';
+    const dirty = n === undefined ? '' : n ? (n === 1 ? l10n.t(' + 1 changed file{0}{1}', capped, skipped) : l10n.t(' + {0} changed files{1}{2}', n, capped, skipped)) : l10n.t(', clean{0}', skipped);
+    const code = `\`${v.commit.slice(0, 7)}\``;
+    facts.push(v.branch ? l10n.t('code {0} on {1}{2}', code, esc(v.branch), dirty) : l10n.t('code {0}{1}', code, dirty));
   }
-  if (v.data) facts.push(`data: ${Object.keys(v.data).length} hashed input${Object.keys(v.data).length === 1 ? '' : 's'}`);
-  if (v.image) facts.push(`image ${esc(v.image)}${v.imageDigest ? ` \`${v.imageDigest.replace(/^sha256:/, '').slice(0, 12)}\`` : ''}`);
-  if (v.gpu) facts.push(`GPU ${esc(v.gpu)}${v.cuda && v.cuda !== 'unknown' ? `, CUDA ${esc(v.cuda)}` : ''}`);
-  if (v.host) facts.push(`host ${esc(v.host)}`);
-  if (v.python) facts.push(`Python ${esc(v.python)}`);
-  if (v.reproducedFrom) facts.push(`reproduced from \`${esc(v.reproducedFrom)}\``);
-  const lines = ['', `**Provenance**${v.recorded ? '' : ' (only what the run\'s store records)'}`, ''];
-  lines.push(facts.length ? facts.join(' · ') : 'nothing recorded');
-  if (v.unknown.length) lines.push('', `unknown: ${v.unknown.join(', ')}`);
+  if (v.data) {
+    const n = Object.keys(v.data).length;
+    facts.push(n === 1 ? l10n.t('data: 1 hashed input') : l10n.t('data: {0} hashed inputs', n));
+  }
+  if (v.image) facts.push(l10n.t('image {0}{1}', esc(v.image), v.imageDigest ? ` \`${v.imageDigest.replace(/^sha256:/, '').slice(0, 12)}\`` : ''));
+  if (v.gpu) facts.push(v.cuda && v.cuda !== 'unknown' ? l10n.t('GPU {0}, CUDA {1}', esc(v.gpu), esc(v.cuda)) : l10n.t('GPU {0}', esc(v.gpu)));
+  if (v.host) facts.push(l10n.t('host {0}', esc(v.host)));
+  if (v.python) facts.push(l10n.t('Python {0}', esc(v.python)));
+  if (v.reproducedFrom) facts.push(l10n.t('reproduced from {0}', `\`${esc(v.reproducedFrom)}\``));
+  const lines = ['', v.recorded ? l10n.t('**Provenance**') : l10n.t("**Provenance** (only what the run's store records)"), ''];
+  lines.push(facts.length ? facts.join(' · ') : l10n.t('nothing recorded'));
+  if (v.unknown.length) lines.push('', l10n.t('unknown: {0}', v.unknown.map((p) => pieceName(l10n, p)).join(', ')));
   return lines;
 }
 
@@ -146,15 +173,15 @@ export function provenanceSummaryLines(v: ProvenanceView): string[] {
  * The Provenance part of a run's tooltip: for runs whose store says anything of their
  * origin (MLflow tags, a DVC experiment's commit); none for TensorBoard or DVCLive folders.
  */
-export function runProvenanceLines(tags: Readonly<Record<string, string>>): string[] {
+export function runProvenanceLines(l10n: L10n, tags: Readonly<Record<string, string>>): string[] {
   const relevant = Object.keys(tags).some((k) => k.startsWith('mlflow.') || k.startsWith('mlops.') || k === 'git.commit');
-  return relevant ? provenanceSummaryLines(viewFromTags(tags)) : [];
+  return relevant ? provenanceSummaryLines(l10n, viewFromTags(tags)) : [];
 }
 
 /**
  * The Provenance part of a DVC experiment's tooltip from its git note: the experiment's own
  * commit (which holds the workspace changes `dvc exp run` committed) and the rest recorded.
  */
-export function experimentNoteLines(commit: string, note: Provenance): string[] {
-  return provenanceSummaryLines({ ...viewFromRecord(note), commit, changes: {}, patchCapped: undefined, skippedUntracked: undefined });
+export function experimentNoteLines(l10n: L10n, commit: string, note: Provenance): string[] {
+  return provenanceSummaryLines(l10n, { ...viewFromRecord(note), commit, changes: {}, patchCapped: undefined, skippedUntracked: undefined });
 }

@@ -2,12 +2,10 @@
 // the translator is passed in (VS Code's `vscode.l10n` in the view, a formatter in the
 // tests), so unit tests and the integration test against a real Slurm build the same nodes.
 import { formatBytes, formatDuration } from '../../core/common/format';
+import type { L10n } from '../../core/common/l10n';
 import type { ClusterJob, ClusterSnapshot, GpuCount, JobRecord, JobState, Partition } from '../../core/jobs/types';
 
-/** `vscode.l10n`'s shape; calls stay `l10n.t('literal', …)` so scripts/l10n-export.mjs finds them. */
-export interface L10n {
-  t(message: string, ...args: Array<string | number | boolean>): string;
-}
+export type { L10n };
 
 /** What a tree item shows; the view turns it into a vscode.TreeItem. */
 export interface ItemView {

@@ -12,14 +12,16 @@
 // ends (however), the runs `mlflow run` named in its log (Ray) or output and error files (Slurm,
 // the last OUTPUT_MAX_BYTES of each) that the Runs view lists (a tracking server it reads) are tagged
 // with the job and its provenance (core/jobs/mlflowJobRuns.ts).
+// Which of these a job's end calls for, what is recorded and what the user is told are
+// decided in core/jobs/sync/jobEndPlan.ts (unit-tested); this file does the I/O.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/common/errors';
 import { readBoundedText, YAML_JSON_CAP } from '../../core/common/boundedRead';
 import { plural } from '../../core/common/format';
-import { engineEnd, readSlurmJobEnv, type JobEnd } from '../../core/provenance/jobEnd';
-import { jobEnvFile } from '../../core/provenance/jobScript';
+import { readSlurmJobEnv, type JobEnd } from '../../core/provenance/jobEnd';
 import { jobTags, mlflowRunIdsInLog } from '../../core/jobs/mlflowJobRuns';
+import { endStep, envFileOf, fetchedMessage, linkedMessage, notBroughtMessage, type ExpectedResult } from '../../core/jobs/sync/jobEndPlan';
 import type { RayBackend } from '../../core/jobs/ray/rayBackend';
 import type { TagChange } from '../../core/runs/runMarks';
 import type { ClusterJob, JobRecord } from '../../core/jobs/types';
@@ -33,32 +35,7 @@ import type { JobsTreeProvider } from './jobsTree';
 type JobsLib = typeof import('../lazy/jobsLib');
 const jobsLib = (): JobsLib => loadLazy<JobsLib>('jobsLib');
 
-export interface ExpectedResult {
-  cluster: string;
-  jobId: string;
-  /** The job's folder on the cluster. */
-  remoteDir: string;
-  /** Relative to remoteDir. */
-  paths: string[];
-  /** Cached outputs, relative to remoteDir: only their TensorBoard event files come home. */
-  eventPaths?: string[];
-  /** The workspace folder the results land under (in .mlops/jobs). */
-  localRoot: string;
-  what: string;
-  /** A job array: every task writes the same files, so there is no one result to bring. */
-  array: boolean;
-  /** Where code sync wrote the project (its manifest): files it wrote that the job left as they were are not results. */
-  remoteRoot?: string;
-  /** A Ray job: its folder is gone with it; it printed the results into its log. */
-  fromLog?: boolean;
-  /** An MLflow entry point: no files come home; its runs (named in its Ray log / Slurm output file) are linked to the job where the Runs view lists them. */
-  mlflowRuns?: boolean;
-  /** Its provenance's local half is in the results folder; the node's measurements come home too. */
-  provenance?: boolean;
-}
-
-/** The engine that ran the job, in the words of its end reason. */
-const engineName = (r: ExpectedResult): string => (r.fromLog ? 'Ray' : 'Slurm');
+export type { ExpectedResult };
 
 /** Tags runs the Runs view lists (runMarkCommands.tagListedRuns); those it does not list come back in `notListed`. */
 export type LinkRuns = (runIds: readonly string[], changes: readonly TagChange[]) => Promise<{ tagged: string[]; notListed: string[] }>;
@@ -113,15 +90,15 @@ export class ResultsHome implements vscode.Disposable {
       if (!end || this.busy.has(r.jobId)) continue;
       this.busy.add(r.jobId);
       try {
-        // A failed or stopped entry point made its run too (marked FAILED / KILLED by MLflow).
-        if (r.mlflowRuns) await this.linkMlflowRuns(r, end);
-        else if (end.state === 'completed') await this.fetch(r);
-        else if (r.provenance) await this.endedProvenance(r, end);
+        const step = endStep(r, end);
+        if (step.kind === 'linkRuns') await this.linkMlflowRuns(r, end, step.provenance);
+        else if (step.kind === 'fetch') await this.fetch(r, step);
+        else if (step.kind === 'provenance') await this.endedProvenance(r, end, step.ended);
         else this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${end.raw}; no results to bring home`);
         await this.memento.update(KEY, this.list().filter((e) => !(e.jobId === r.jobId && e.cluster === r.cluster)));
       } catch (err) {
         this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: results not brought home: ${errorMessage(err)}`);
-        void showWarning(vscode.l10n.t('the results of job {0} on {1} could not be copied back: {2}', r.jobId, r.cluster, errorMessage(err)));
+        void showWarning(notBroughtMessage(vscode.l10n, r, errorMessage(err)));
         await this.memento.update(KEY, this.list().filter((e) => !(e.jobId === r.jobId && e.cluster === r.cluster)));
       } finally {
         this.busy.delete(r.jobId);
@@ -129,44 +106,42 @@ export class ResultsHome implements vscode.Disposable {
     }
   }
 
-  /** Copies the job's outputs home; returns the local folder. */
-  async fetch(r: ExpectedResult): Promise<string> {
+  /** Copies the job's outputs (`step.paths`) home; returns the local folder. */
+  private async fetch(r: ExpectedResult, step: { paths: string[]; envFile?: string }): Promise<string> {
     const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
     if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
     const warn = (m: string) => this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: ${m}`);
     const record = { cluster: r.cluster, jobId: r.jobId, remoteDir: r.remoteDir, what: r.what, fetchedAt: new Date().toISOString() };
     const report = r.fromLog
-      ? await this.fromLog(r, localDir, record)
+      ? await this.fromLog(r, step.paths, localDir, record)
       : await this.sync.withFs(cluster, async (fs) =>
           jobsLib().fetchResults({
             fs,
             remoteDir: r.remoteDir,
-            paths: r.provenance ? [...r.paths, jobEnvFile(r.jobId)] : r.paths,
+            paths: step.paths,
             ...(r.eventPaths ? { eventPaths: r.eventPaths } : {}),
             localDir,
             record,
             ...(r.remoteRoot ? { synced: await jobsLib().syncedFiles(fs, r.remoteRoot, r.remoteDir, warn) } : {}),
           }),
         );
-    if (r.provenance) await this.recordProvenance(r, localDir);
+    if (step.envFile) await this.recordProvenance(r, localDir, step.envFile);
     const unchanged = report.unchanged?.length ? `; ${plural(report.unchanged.length, 'synced file')} the job did not change left there` : '';
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId}: ${plural(report.files.length, 'file')} (${report.bytes} bytes) brought home to ${localDir}${report.missing.length ? `; not on the cluster: ${report.missing.join(', ')}` : ''}${unchanged}`);
-    if (!report.files.length) {
-      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; it wrote no run files to bring home.', r.jobId, r.what, r.cluster));
-      return localDir;
+    const told = fetchedMessage(vscode.l10n, r, report.files.length);
+    if (told.refreshRuns) {
+      if (report.skipped.length) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: left on the cluster (limits, or not regular files): ${report.skipped.slice(0, 20).join(', ')}`);
+      await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
     }
-    if (report.skipped.length) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: left on the cluster (limits, or not regular files): ${report.skipped.slice(0, 20).join(', ')}`);
-    await vscode.commands.executeCommand('mlops.refreshRuns').then(undefined, () => undefined);
-    void showInfo(vscode.l10n.t('job {0} ({1}) on {2} completed; its results are in the Runs view.', r.jobId, r.what, r.cluster));
+    void showInfo(told.message);
     return localDir;
   }
 
   /** provenance.json beside mlops-job.json: the local half joined with what the node measured. */
-  private async recordProvenance(r: ExpectedResult, localDir: string): Promise<void> {
-    // A Slurm job names its file by its id; a Ray job's ran in a private copy of its folder.
-    const envFile = path.join(localDir, ...(r.fromLog ? jobEnvFile() : jobEnvFile(r.jobId)).split('/'));
-    const envText = await readBoundedText(envFile, { cap: YAML_JSON_CAP, root: localDir }).catch(() => undefined);
+  private async recordProvenance(r: ExpectedResult, localDir: string, envFile: string): Promise<void> {
+    const file = path.join(localDir, ...envFile.split('/'));
+    const envText = await readBoundedText(file, { cap: YAML_JSON_CAP, root: localDir }).catch(() => undefined);
     await this.writeProvenance(r, localDir, envText);
   }
 
@@ -178,7 +153,7 @@ export class ResultsHome implements vscode.Disposable {
   private async nodeEnvText(r: ExpectedResult, log?: string): Promise<string | undefined> {
     if (r.fromLog) {
       const text = log ?? (await ((await this.tree.backend(r.cluster)).backend as RayBackend).logs(r.jobId));
-      return jobsLib().parseResultsLog(text)?.files.get(jobEnvFile())?.toString('utf8');
+      return jobsLib().parseResultsLog(text)?.files.get(envFileOf(r))?.toString('utf8');
     }
     const cluster = this.tree.clusters().find((c) => c.name === r.cluster);
     if (!cluster) throw new Error(vscode.l10n.t('Cluster {0} is gone from the settings.', r.cluster));
@@ -190,7 +165,7 @@ export class ResultsHome implements vscode.Disposable {
    * but its provenance comes home, the failure being what it is most needed for. Only our own
    * files in our results folder are written (provenance.json, pip-freeze.txt).
    */
-  private async endedProvenance(r: ExpectedResult, end: ClusterJob | JobRecord): Promise<void> {
+  private async endedProvenance(r: ExpectedResult, end: ClusterJob | JobRecord, ended: JobEnd): Promise<void> {
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
     let envText: string | undefined;
     try {
@@ -198,7 +173,7 @@ export class ResultsHome implements vscode.Disposable {
     } catch (err) {
       this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the node's measurements could not be read: ${errorMessage(err)}`);
     }
-    await this.writeProvenance(r, localDir, envText, engineEnd(engineName(r), end));
+    await this.writeProvenance(r, localDir, envText, ended);
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${end.raw}; its outputs stay on the cluster, its provenance is in ${localDir}`);
   }
 
@@ -216,13 +191,13 @@ export class ResultsHome implements vscode.Disposable {
    * mlops.*): the local half joined with the measurements the job printed into its log; the
    * record is kept in the job's results folder too. None when nothing was kept at submit.
    */
-  private async entryPointProvenance(r: ExpectedResult, log: string, end: ClusterJob | JobRecord): Promise<TagChange[]> {
-    if (!r.provenance) return [];
+  private async entryPointProvenance(r: ExpectedResult, log: string, provenance: { ended?: JobEnd } | undefined): Promise<TagChange[]> {
+    if (!provenance) return [];
     const lib = jobsLib();
     const localDir = resultsDir(r.localRoot, r.cluster, r.jobId);
     try {
       const envText = await this.nodeEnvText(r, log);
-      const tags = await lib.entryPointRunTags(localDir, envText, { cluster: r.cluster, jobId: r.jobId }, end.state === 'completed' ? undefined : engineEnd(engineName(r), end));
+      const tags = await lib.entryPointRunTags(localDir, envText, { cluster: r.cluster, jobId: r.jobId }, provenance.ended);
       return Object.entries(tags).map(([key, value]) => ({ key, value }));
     } catch (err) {
       this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: provenance not recorded: ${errorMessage(err)}`);
@@ -241,7 +216,7 @@ export class ResultsHome implements vscode.Disposable {
   }
 
   /** Tags the MLflow runs an entry point's job named in its log (Ray) or output file (Slurm), where the Runs view lists them. */
-  private async linkMlflowRuns(r: ExpectedResult, end: ClusterJob | JobRecord): Promise<void> {
+  private async linkMlflowRuns(r: ExpectedResult, end: ClusterJob | JobRecord, provenance: { ended?: JobEnd } | undefined): Promise<void> {
     const ended = end.raw;
     const log = r.fromLog ? await ((await this.tree.backend(r.cluster)).backend as RayBackend).logs(r.jobId) : await this.slurmOutput(r, end);
     const ids = mlflowRunIdsInLog(log);
@@ -249,24 +224,19 @@ export class ResultsHome implements vscode.Disposable {
       this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; its log names no MLflow run`);
       return;
     }
-    const found = this.linkRuns ? await this.linkRuns(ids, [...(await this.entryPointProvenance(r, log, end)), ...jobTags({ cluster: r.cluster, jobId: r.jobId })]) : { tagged: [], notListed: ids };
+    const found = this.linkRuns ? await this.linkRuns(ids, [...(await this.entryPointProvenance(r, log, provenance)), ...jobTags({ cluster: r.cluster, jobId: r.jobId })]) : { tagged: [], notListed: ids };
     this.log.info(`Jobs: ${r.cluster}: job ${r.jobId} (${r.what}) ended ${ended}; MLflow runs ${ids.join(', ')}: tagged with the job ${found.tagged.join(', ') || '(none)'}; not in the Runs view's stores ${found.notListed.join(', ') || '(none)'}`);
-    if (found.tagged.length) {
-      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run is in the Runs view, tagged with the job.', r.jobId, r.what, r.cluster, ended));
-    } else {
-      void showInfo(vscode.l10n.t('job {0} ({1}) on {2} ended {3}; its MLflow run {4} is not in the Runs view: it is where the job\'s MLFLOW_TRACKING_URI points (set mlops.mlflow.trackingUri to that server to list it here), or the view\'s search hides it.', r.jobId, r.what, r.cluster, ended, found.notListed.join(', ')));
-    }
+    void showInfo(linkedMessage(vscode.l10n, r, ended, found));
   }
 
   /** A Ray job's results, from the block it printed into its log (the same rules as over SFTP). */
-  private async fromLog(r: ExpectedResult, localDir: string, record: { cluster: string; jobId: string; remoteDir: string; what: string; fetchedAt: string }) {
+  private async fromLog(r: ExpectedResult, paths: string[], localDir: string, record: { cluster: string; jobId: string; remoteDir: string; what: string; fetchedAt: string }) {
     const { backend } = await this.tree.backend(r.cluster);
     const ray = backend as RayBackend;
     const lib = jobsLib();
     const printed = lib.parseResultsLog(await ray.logs(r.jobId));
     if (!printed) throw new Error(vscode.l10n.t('job {0} printed no results into its log (was it submitted before this version, or did Python fail on the node? see its log).', r.jobId));
     if (!printed.complete) this.log.warn(`Jobs: ${r.cluster}: job ${r.jobId}: the results in its log are cut short; bringing home what is whole`);
-    const paths = r.provenance ? [...r.paths, jobEnvFile()] : r.paths;
     return lib.fetchResults({ fs: lib.logResultsFs(printed), remoteDir: '', paths: paths.filter((p) => !printed.missing.includes(p)), ...(r.eventPaths ? { eventPaths: r.eventPaths } : {}), localDir, record });
   }
 

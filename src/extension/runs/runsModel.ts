@@ -184,7 +184,7 @@ export function runTooltipMarkdown(l10n: L10n, run: RunSummary, now: number = Da
   table('param', byKey(run.params).map(([k, v]) => [k, escapeMarkdown(v)]));
   table('metric (latest)', byKey(run.metrics).map(([k, p]) => [k, `${escapeMarkdown(formatMetricValue(p.value))} (step ${p.step})`]));
   // A DVC experiment's git note says more than its tags: the caller passes its lines.
-  const recorded = provenance ?? runProvenanceLines(run.tags);
+  const recorded = provenance ?? runProvenanceLines(l10n, run.tags);
   lines.push(...recorded);
   // A cluster job Slurm or Ray ended (time limit, cancel, lost node): why, under its provenance.
   const ended = recorded.length ? viewFromTags(run.tags).endReason : undefined;

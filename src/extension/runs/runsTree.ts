@@ -442,7 +442,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       note = await readNote(nodeRunner, node.state.spec.location, commit).catch(() => undefined);
       if (note) this.notes.set(commit, note);
     }
-    return note ? experimentNoteLines(commit, note) : undefined;
+    return note ? experimentNoteLines(vscode.l10n, commit, note) : undefined;
   }
 
   /** The run's hover, with its star and note first when it has them. */

@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { JOB_CLUSTER_TAG, JOB_ID_TAG, jobTags, mlflowRunIdsInLog } from '../../../src/core/jobs/mlflowJobRuns';
 import { entryPointArgv } from '../../../src/core/jobs/runCommands';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
-import { engineEnd, readSlurmJobEnv } from '../../../src/core/provenance/jobEnd';
+import { untranslated as l10n } from '../../../src/core/common/l10n';
+import { endStep, type ExpectedResult } from '../../../src/core/jobs/sync/jobEndPlan';
+import { readSlurmJobEnv } from '../../../src/core/provenance/jobEnd';
 import { entryPointRunTags, JOB_PROVENANCE_FILE, jobProvenanceTags, readJobProvenance, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
 import { JOB_ENV_DIR } from '../../../src/core/provenance/jobScript';
 import { captureSubmitPart } from '../../../src/core/provenance/jobSubmitCapture';
@@ -23,8 +25,6 @@ import { readJobStreams } from '../../../src/extension/jobs/jobOutput';
 import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
 import { examplesGitTree, requirePeer, slurmSuite } from '../harness';
 import { startMlflowServer, type MlflowServer } from '../runs/mlflowServer';
-
-const l10n = { t: (m: string, ...a: Array<string | number | boolean>) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(a[Number(i)])) };
 
 describe('Jobs that do not complete, and MLflow entry points, record provenance (real Slurm over SSH)', function () {
   this.timeout(420000);
@@ -59,6 +59,15 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     const end = await slurm.jobEnded(jobId, 360000);
     return { jobId, localDir, end, commit: part.provenance.code.commit };
   };
+  /** What ResultsHome decides for this job's end (provenance on, as RunOnCluster expects it). */
+  const step = (jobId: string, end: Parameters<typeof endStep>[1], over: Partial<ExpectedResult> = {}) =>
+    endStep({ cluster: 'test', jobId, remoteDir: slurm.remote, paths: ['dvclive'], localRoot: dir, what: 'test', array: false, provenance: true, ...over }, end);
+  /** The end a job that did not complete records, as ResultsHome records it. */
+  const endedOf = (jobId: string, end: Parameters<typeof endStep>[1]) => {
+    const s = step(jobId, end);
+    assert.equal(s.kind, 'provenance', end.raw);
+    return s.kind === 'provenance' ? s.ended : undefined;
+  };
   /** The hover of a run carrying the record's tags, as the Runs view shows a job's run. */
   const tooltip = (jobId: string, p: Parameters<typeof jobProvenanceTags>[0]) =>
     runTooltipMarkdown(l10n, { id: 'dvclive', experimentId: '0', name: `job ${jobId} (test)`, status: 'FINISHED', params: {}, metrics: {}, tags: { ...jobProvenanceTags(p), 'mlops.job.id': jobId } });
@@ -73,7 +82,7 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     assert.equal(end.state, 'failed', end.raw);
     const envText = await readSlurmJobEnv(slurm.fs, slurm.remote, jobId);
     assert.ok(envText, 'the node wrote its measurements');
-    const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId }, engineEnd('Slurm', end));
+    const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId }, endedOf(jobId, end));
     assert.ok(p);
     const back = await readJobProvenance(localDir, localDir);
     assert.deepEqual(back, p, `${JOB_PROVENANCE_FILE} read back`);
@@ -90,7 +99,7 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     const { jobId, localDir, end } = await run(['sleep', '600'], { timeLimit: '1' });
     assert.equal(end.raw.split(/\s/)[0], 'TIMEOUT', end.raw);
     const envText = await readSlurmJobEnv(slurm.fs, slurm.remote, jobId);
-    const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId }, engineEnd('Slurm', end));
+    const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId }, endedOf(jobId, end));
     const back = await readJobProvenance(localDir, localDir);
     assert.ok(p && back);
     assert.match(back.timing.endReason ?? '', /^killed by Slurm: TIMEOUT/);
@@ -110,7 +119,9 @@ describe('Jobs that do not complete, and MLflow entry points, record provenance 
     assert.equal(end.state, 'completed', `${end.raw}\n${log.slice(-3000)}`);
     const ids = mlflowRunIdsInLog(log);
     assert.equal(ids.length, 1, log.slice(-3000));
-    const tags = await entryPointRunTags(localDir, await readSlurmJobEnv(slurm.fs, slurm.remote, jobId), { cluster: 'test', jobId });
+    const linked = step(jobId, end, { paths: [], mlflowRuns: true });
+    assert.deepEqual(linked, { kind: 'linkRuns', provenance: {} }, 'a completed entry point: its runs tagged, no end reason');
+    const tags = await entryPointRunTags(localDir, await readSlurmJobEnv(slurm.fs, slurm.remote, jobId), { cluster: 'test', jobId }, linked.kind === 'linkRuns' ? linked.provenance?.ended : undefined);
     const client = new MlflowRestClient(server.url);
     for (const change of [...Object.entries(tags).map(([key, value]) => ({ key, value })), ...jobTags({ cluster: 'test', jobId })]) await setRunTagRest(client, ids[0], change);
     const script = 'import json, sys, mlflow; r = mlflow.MlflowClient(sys.argv[1]).get_run(sys.argv[2]); print(json.dumps({"tags": r.data.tags, "entry": r.data.tags.get("mlflow.project.entryPoint"), "status": r.info.status}))';

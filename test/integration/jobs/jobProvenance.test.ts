@@ -12,10 +12,12 @@ import * as path from 'node:path';
 import { DVC_NO_SCM_SETUP } from '../../../src/core/jobs/runCommands';
 import { syncProject } from '../../../src/core/jobs/sync/codeSync';
 import { fetchResults } from '../../../src/core/jobs/sync/fetchResults';
+import { endStep } from '../../../src/core/jobs/sync/jobEndPlan';
 import { JOB_PROVENANCE_FILE, saveSubmitPart, writeJobProvenance } from '../../../src/core/provenance/jobProvenance';
 import { JOB_ENV_DIR, jobEnvFile } from '../../../src/core/provenance/jobScript';
 import { captureSubmitPart } from '../../../src/core/provenance/jobSubmitCapture';
 import { nodeRunner } from '../../../src/core/provenance/runner';
+import { untranslated as l10n } from '../../../src/core/common/l10n';
 import { runProvenanceLines, viewFromTags } from '../../../src/core/provenance/view';
 import { parseDvcLock } from '../../../src/core/pipelines/status/dvcLock';
 import { DvcLiveSource } from '../../../src/core/runs/dvc/dvcliveSource';
@@ -61,7 +63,10 @@ describe('Cluster job provenance: captured at submit, measured on the node, show
 
     const localDir = path.join(path.dirname(home), jobId);
     await saveSubmitPart(localDir, part);
-    const report = await fetchResults({ fs, remoteDir: remote, paths: ['dvclive', 'params.yaml', jobEnvFile(jobId)], localDir, record: { cluster: 'test', jobId, remoteDir: remote, what: 'Stage train', fetchedAt: new Date().toISOString() } });
+    // What ResultsHome fetches for a completed stage job with provenance on.
+    const step = endStep({ cluster: 'test', jobId, remoteDir: remote, paths: ['dvclive', 'params.yaml'], localRoot: local, what: 'Stage train', array: false, provenance: true }, last);
+    assert.deepEqual(step, { kind: 'fetch', paths: ['dvclive', 'params.yaml', jobEnvFile(jobId)], envFile: jobEnvFile(jobId) });
+    const report = await fetchResults({ fs, remoteDir: remote, paths: step.paths, localDir, record: { cluster: 'test', jobId, remoteDir: remote, what: 'Stage train', fetchedAt: new Date().toISOString() } });
     assert.ok(report.files.includes(jobEnvFile(jobId)), report.files.join(', '));
     const envText = readFileSync(path.join(localDir, ...jobEnvFile(jobId).split('/')), 'utf8');
     const p = await writeJobProvenance(localDir, envText, { cluster: 'test', jobId });
@@ -97,7 +102,7 @@ describe('Cluster job provenance: captured at submit, measured on the node, show
     assert.equal(view.host, host);
     assert.equal(view.python, python);
     assert.equal(view.exitCode, '0');
-    const tooltip = runProvenanceLines(run.tags).join('\n');
+    const tooltip = runProvenanceLines(l10n, run.tags).join('\n');
     assert.match(tooltip, new RegExp(`code \`${p.code.commit!.slice(0, 7)}\`.*\\+ 1 changed file`));
     assert.match(tooltip, new RegExp(`host ${host.replace(/[.-]/g, '\\$&')}`));
     assert.match(tooltip, new RegExp(`Python ${python.replace(/\./g, '\\.')}`));

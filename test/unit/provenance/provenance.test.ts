@@ -6,6 +6,10 @@ import { diffProvenance, diffSummary } from '../../../src/core/provenance/diff';
 import { provenanceSummaryLines, runProvenanceLines, viewFromTags } from '../../../src/core/provenance/view';
 import { runTooltipMarkdown } from '../../../src/extension/runs/runsModel';
 import { l10n } from '../l10nFormat';
+import type { L10n } from '../../../src/core/common/l10n';
+
+/** A translator that marks what it translated: text outside its marks did not go through it. */
+const marked: L10n = { t: (m, ...args) => `<${l10n.t(m, ...args)}>` };
 import { provenanceRows } from '../../../src/extension/panels/provenanceRows';
 import { parseHostToCompare, type CompareRun } from '../../../src/protocol/panels';
 import { onCompareMessage, provenanceLines, restoreCompareState } from '../../../webviews/compare/state';
@@ -97,17 +101,17 @@ describe('provenance views and diff', () => {
   it('diffs two runs aspect by aspect', () => {
     const a = viewFromTags(provenanceTags(captured({}), 'train'));
     const b = viewFromTags(provenanceTags(captured({ gpu: 'H100', digest: 'sha256:2', hash: '3' }), 'train'));
-    assert.equal(diffSummary(diffProvenance(a, b)), 'code: 1 file differs · data: same · params: same · image: differs · GPU: A100 vs H100 · Python: same');
+    assert.equal(diffSummary(l10n, diffProvenance(l10n, a, b)), 'code: 1 file differs · data: same · params: same · image: differs · GPU: A100 vs H100 · Python: same');
     // nvidia-smi missing on both sides is unknown, not the same GPU.
-    assert.deepEqual(diffProvenance({ ...a, gpu: 'unknown' }, { ...b, gpu: 'unknown' }).find((d) => d.aspect === 'GPU'), { aspect: 'GPU', same: undefined, text: 'unknown', items: [] });
+    assert.deepEqual(diffProvenance(l10n, { ...a, gpu: 'unknown' }, { ...b, gpu: 'unknown' }).find((d) => d.aspect === 'GPU'), { aspect: 'GPU', same: undefined, text: 'unknown', items: [] });
   });
 
   it('says what is unknown for a run made outside the workbench', () => {
     const v = viewFromTags({ 'mlflow.source.git.commit': 'abcdef0123', 'mlflow.source.name': 'train.py' });
     assert.equal(v.recorded, false);
     assert.deepEqual(v.unknown, ['uncommitted changes', 'data', 'image', 'GPU', 'Python']);
-    assert.match(provenanceSummaryLines(v).join('\n'), /only what the run's store records[\s\S]*code `abcdef0`[\s\S]*unknown: uncommitted changes/);
-    const d = diffProvenance(v, viewFromTags({}));
+    assert.match(provenanceSummaryLines(l10n, v).join('\n'), /only what the run's store records[\s\S]*code `abcdef0`[\s\S]*unknown: uncommitted changes/);
+    const d = diffProvenance(l10n, v, viewFromTags({}));
     assert.equal(d[0].text, 'unknown for the second run');
   });
 
@@ -132,8 +136,24 @@ describe('provenance in a run tooltip', () => {
     const base = { id: 'r', experimentId: '0', name: 'r', status: 'FINISHED' as const, params: {}, metrics: {} };
     const recorded = runTooltipMarkdown(l10n, { ...base, tags: { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': '0123456789', 'mlops.code.files': '{"a.py":"1"}', 'mlops.gpu': 'NVIDIA A100', 'mlops.data': '{"d":"m"}', 'mlops.python': '3.11.2' } });
     assert.match(recorded, /\*\*Provenance\*\*\n\ncode `0123456` \+ 1 changed file · data: 1 hashed input · GPU NVIDIA A100 · Python 3\.11\.2\n\nunknown: image/);
-    assert.match(runProvenanceLines({ 'git.commit': 'abcdef123' }).join('\n'), /only what the run's store records[\s\S]*unknown: uncommitted changes, data, image, GPU, Python/);
-    assert.deepEqual(runProvenanceLines({}), []);
+    assert.match(runProvenanceLines(l10n, { 'git.commit': 'abcdef123' }).join('\n'), /only what the run's store records[\s\S]*unknown: uncommitted changes, data, image, GPU, Python/);
+    assert.deepEqual(runProvenanceLines(l10n, {}), []);
+  });
+
+  it('every word of its Provenance part comes from the translator', () => {
+    const base = { id: 'r', experimentId: '0', name: 'r', status: 'FINISHED' as const, params: {}, metrics: {} };
+    const tags = { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': '0123456789', 'mlflow.source.git.branch': 'main', 'mlops.code.files': '{"a.py":"1","b.py":"2"}', 'mlops.code.patchCapped': 'true', 'mlops.code.skippedUntrackedCount': '3', 'mlops.gpu': 'NVIDIA A100', 'mlops.gpu.cuda': '12.4', 'mlops.data': '{"d":"m","e":"n"}', 'mlops.python': '3.11.2', 'mlops.host': 'node7', 'mlops.reproducedFrom': 'r0' };
+    const tip = runTooltipMarkdown(marked, { ...base, tags });
+    const part = tip.slice(tip.indexOf('<**Provenance**>'));
+    assert.equal(part, [
+      '<**Provenance**>',
+      '',
+      '<code `0123456` on main< + 2 changed files< (patch capped)><, 3 untracked files not recorded>>> · <data: 2 hashed inputs> · <GPU NVIDIA A100, CUDA 12.4> · <host node7> · <Python 3.11.2> · <reproduced from `r0`>',
+      '',
+      '<unknown: <image>>',
+    ].join('\n'));
+    assert.deepEqual(runProvenanceLines(marked, { 'git.commit': 'abcdef123' }).filter(Boolean), ["<**Provenance** (only what the run's store records)>", '<code `abcdef1`>', '<unknown: <uncommitted changes>, <data>, <image>, <GPU>, <Python>>']);
+    assert.deepEqual(provenanceSummaryLines(marked, { recorded: true, unknown: [] }).filter(Boolean), ['<**Provenance**>', '<nothing recorded>']);
   });
 });
 
@@ -158,6 +178,35 @@ describe('provenance in Compare Runs', () => {
     assert.match(lines[1].unknown, /^not recorded: commit, uncommitted changes, data/);
     assert.deepEqual(lines.map((l) => l.ended), [[], []], 'no job ended early: no line says so');
     assert.ok(rows.every((r) => !('ended' in r)));
+    assert.deepEqual(lines.map((l) => l.heading), ['second vs first', 'third vs first']);
+    assert.deepEqual(lines[0].cells.map((c) => c.text), ['code: 3 files differ', 'data: same', 'params: unknown', 'image: differs', 'GPU: NVIDIA A100 vs NVIDIA H100', 'Python: unknown', 'host: unknown']);
+    assert.equal(lines[0].unknown, 'not recorded: Python');
+    // A row without its localized texts is refused.
+    const { heading: _h, ...headless } = rows[0];
+    assert.equal(parseHostToCompare({ ...msg, provenance: [headless] }), undefined);
+    assert.equal(parseHostToCompare({ ...msg, provenance: [{ ...rows[0], aspects: rows[0].aspects.map(({ label: _l, ...a }) => a) }] }), undefined);
+  });
+
+  it('the webview shows only the host\'s translated text: heading, cells, not recorded, summary', () => {
+    const a = { 'mlops.launcher': 'dvc-repro', 'mlflow.source.git.commit': 'c1', 'mlops.code.files': '{"a":"1"}', 'mlops.data': '{"d":"m"}', 'mlops.params': '{"lr":"1"}', 'mlops.python': '3.11' };
+    const b = { 'mlflow.source.git.commit': 'c2', 'mlops.python': '3.12' };
+    const rows = provenanceRows(marked, [{ key: 'k1', name: 'first', tags: a }, { key: 'k2', name: 'second', tags: b }]);
+    const run = (key: string, name: string): CompareRun => ({ key, sourceId: 's', runId: key, name, color: '#123', source: 'MLflow', status: 'FINISHED', params: {}, tags: {}, metrics: {} });
+    const [line] = provenanceLines(onCompareMessage(restoreCompareState(undefined), { type: 'compare', runs: [run('k1', 'first'), run('k2', 'second')], problems: [], provenance: rows }));
+    assert.equal(line.heading, '<second vs first>');
+    assert.deepEqual(line.cells.map((c) => c.text), [
+      '<<code>: <commits differ (c1 vs c2)>>',
+      '<<data>: <unknown for the second run>>',
+      '<<params>: <unknown for the second run>>',
+      '<<image>: <unknown>>',
+      '<<GPU>: <unknown>>',
+      '<<Python>: <3.11 vs 3.12>>',
+      '<<host>: <unknown>>',
+    ]);
+    assert.equal(line.unknown, '<not recorded: <uncommitted changes>, <data>, <image>, <GPU>>');
+    assert.match(rows[0].summary, /^<<code>: <commits differ \(c1 vs c2\)>> · <<data>: /);
+    const same = provenanceRows(marked, [{ key: 'k1', name: 'first', tags: a }, { key: 'k3', name: 'third', tags: { ...a, 'mlops.code.files': '{"a":"2"}', 'mlops.params': '{"lr":"2","wd":"1"}' } }]);
+    assert.deepEqual(same[0].aspects.slice(0, 3).map((x) => x.label), ['<<code>: <1 file differs>>', '<<data>: <same>>', '<<params>: <2 params differ>>']);
   });
 });
 

@@ -46,14 +46,14 @@ describe('Reproduce Run on a DVC experiment: pure parts', () => {
     n.environment.image = { name: 'team/train:1', digest: `sha256:${'e'.repeat(64)}` };
     n.environment.gpu = { model: 'NVIDIA H100 80GB HBM3', driver: '550.54', cuda: '12.4' };
     const commit = 'a'.repeat(40);
-    const lines = experimentNoteLines(commit, n).join('\n');
+    const lines = experimentNoteLines(l10n, commit, n).join('\n');
     assert.match(lines, /code `aaaaaaa` on main, clean/);
     assert.match(lines, /data: 1 hashed input/);
     assert.match(lines, /image team\/train:1 `eeeeeeeeeeee`/);
     assert.match(lines, /GPU NVIDIA H100 80GB HBM3, CUDA 12\.4/);
     assert.doesNotMatch(lines, /only what the run\'s store records/);
     const run = { id: commit, experimentId: 'b'.repeat(40), name: 'milky-firm', status: 'FINISHED' as const, params: {}, metrics: {}, tags: { 'git.commit': commit, 'dvc.kind': 'experiment' } };
-    const tip = runTooltipMarkdown(l10n, run, 0, experimentNoteLines(commit, n));
+    const tip = runTooltipMarkdown(l10n, run, 0, experimentNoteLines(l10n, commit, n));
     assert.match(tip, /image team\/train:1/);
     // Without a note the row says only what its commit tells.
     assert.match(runTooltipMarkdown(l10n, run, 0), /only what the run's store records/);

@@ -10,6 +10,7 @@ import { nodeRunner, type Runner } from '../../../src/core/provenance/runner';
 import { beginLaunch } from '../../../src/core/provenance/session';
 import type { Captured } from '../../../src/core/provenance/types';
 import { provenanceSummaryLines, viewFromTags } from '../../../src/core/provenance/view';
+import { l10n } from '../l10nFormat';
 
 // The recorded patch carries untracked files, built through a temporary index: real git,
 // the patch applied in a fresh worktree the way Reproduce Run does it.
@@ -181,7 +182,7 @@ describe('provenance patch: untracked files, with real git', function () {
     const v = viewFromTags(tags);
     assert.deepEqual(v.skippedUntracked, { names: ['huge.bin'], count: 3 });
     assert.equal(v.patchBytes, 1);
-    assert.match(provenanceSummaryLines(v).join('\n'), /\+ 1 changed file, 3 untracked files not recorded/);
+    assert.match(provenanceSummaryLines(l10n, v).join('\n'), /\+ 1 changed file, 3 untracked files not recorded/);
     delete c.provenance.code.skippedUntracked;
     delete c.provenance.code.skippedUntrackedCount;
     assert.equal(viewFromTags(provenanceTags(c, 'x')).skippedUntracked, undefined);
