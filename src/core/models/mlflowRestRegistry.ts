@@ -72,8 +72,10 @@ export async function readRestRegistry(client: MlflowRestClient, options: RestRe
   const versions: ModelVersion[] = [];
   const warnings: string[] = [];
   // The versions are asked as soon as the first page of models says how many to expect
-  // (registered-models/search is the quick one); the logged models meanwhile.
+  // (registered-models/search is the quick one), and the logged models after them: on a busy
+  // server the small searches would otherwise hold up the one the rest waits for.
   let versionsRead: Promise<void> | undefined;
+  let loggedRead: Promise<LoggedModel[]> | undefined;
   const readVersions = (first: RestRegisteredModel[]) => {
     const cuts = versionCuts(first, options.versionParts);
     const versionPage = options.pageSize ?? 10_000;
@@ -88,25 +90,24 @@ export async function readRestRegistry(client: MlflowRestClient, options: RestRe
       });
     // Not left unhandled while the models' pages are still read; awaited below.
     versionsRead.catch(() => undefined);
-  };
-  const [, loggedModels] = await Promise.all([
-    pages<{ registered_models?: RestRegisteredModel[] }>(
-      (page_token) => client.get('api/2.0/mlflow/registered-models/search', { max_results: Math.min(pageSize, 1000), page_token }, signal),
-      (page) => {
-        for (const m of page.registered_models ?? []) {
-          const aliases: Record<string, string> = {};
-          for (const a of m.aliases ?? []) aliases[a.alias] = String(a.version);
-          models.set(m.name, { name: m.name, created: time(m.creation_timestamp), updated: time(m.last_updated_timestamp), description: m.description ?? '', tags: tagMap(m.tags), aliases, versions: [] });
-        }
-        if (!versionsRead) readVersions(page.registered_models ?? []);
-      },
-    ).then(() => versionsRead),
-    readLoggedModels(client, pageSize, signal).catch((err: unknown) => {
+    loggedRead = readLoggedModels(client, pageSize, signal).catch((err: unknown) => {
       if (err instanceof MlflowRestError && err.notFound) return [];
       warnings.push(`logged models: ${err instanceof Error ? err.message : String(err)}`);
       return [];
-    }),
-  ]);
+    });
+  };
+  await pages<{ registered_models?: RestRegisteredModel[] }>(
+    (page_token) => client.get('api/2.0/mlflow/registered-models/search', { max_results: Math.min(pageSize, 1000), page_token }, signal),
+    (page) => {
+      for (const m of page.registered_models ?? []) {
+        const aliases: Record<string, string> = {};
+        for (const a of m.aliases ?? []) aliases[a.alias] = String(a.version);
+        models.set(m.name, { name: m.name, created: time(m.creation_timestamp), updated: time(m.last_updated_timestamp), description: m.description ?? '', tags: tagMap(m.tags), aliases, versions: [] });
+      }
+      if (!versionsRead) readVersions(page.registered_models ?? []);
+    },
+  );
+  const [, loggedModels] = await Promise.all([versionsRead, loggedRead ?? []]);
   for (const v of versions) models.get(v.name)?.versions.push(v);
   return { models: [...models.values()].map(finishModel).sort((a, b) => a.name.localeCompare(b.name)), loggedModels, warnings };
 }
