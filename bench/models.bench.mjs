@@ -2,11 +2,14 @@
 // registry from `mlflow.db` (dist/core.js, readSqliteRegistry) vs MlflowClient's
 // search_registered_models + search_model_versions on the same file, and then both against
 // `mlflow server` on that file, started as a user starts it (no --workers: MLflow 3's default,
-// uvicorn with 4 workers; the bench prints what the server runs): our REST reader vs the MLflow
-// client. Beside them, the server alone: one model-versions/search of every version, timed on
-// the wire, which both sides wait for. Each side is timed inside its own process (5 runs,
-// alternating, medians). MLflow creates the empty database (its schema and
-// migrations); the rows go in with plain SQL. Cached in ~/.cache/mlops-workbench.
+// uvicorn with 4 workers; the bench prints what the server runs): our REST reader (the
+// versions searched in version ranges at once) vs the MLflow client, and ours with one
+// versions search in the same turns. Beside them, the server alone: the versions' search in
+// one request (the client's floor) and in our ranges at once, on the wire, and what each costs
+// the server in CPU (the wall floor where it has idle cores). Each side is timed inside its own
+// process (BENCH_MODELS_RUNS, default 5, alternating, medians), the load printed beside it.
+// MLflow creates the empty database (its schema and migrations); the rows go in with plain
+// SQL. Cached in ~/.cache/mlops-workbench.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +24,7 @@ const MODELS = 200;
 const VERSIONS = 25;
 const GOAL_DB = 20;
 const GOAL_REST = 3;
-const RUNS = 5;
+const RUNS = Number(process.env.BENCH_MODELS_RUNS ?? 5);
 const python = join(root, '.venv-peers', 'bin', 'python');
 const mlflowBin = join(root, '.venv-peers', 'bin', 'mlflow');
 if (!existsSync(python)) {
@@ -124,14 +127,22 @@ const mlflowSide = (/** @type {string} */ uri) => {
   return { ms: Number(ms), models: Number(models), versions: Number(versions), aliases: Number(aliases), digest };
 };
 
-/** @param {string} label @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} a @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} b @param {string} peer @param {number} goal */
-function compare(label, a, b, peer, goal) {
+/**
+ * @typedef {{ms: number, models: number, versions: number, aliases: number, digest: string}} Side
+ * @param {string} label @param {() => Side} a @param {() => Side} b @param {string} peer @param {number} goal
+ * @param {{ label: string, run: () => Side }} [also] another of ours, timed in the same turns (for the figures beside the verdict)
+ */
+function compare(label, a, b, peer, goal, also) {
+  /** @type {Side[]} */
   const as = [];
   const bs = [];
+  const cs = [];
   for (let i = 0; i < RUNS; i++) {
     as.push(a());
     bs.push(b());
+    if (also) cs.push(also.run());
   }
+  if (also) console.log(`${also.label} ${median(cs.map((r) => r.ms)).toFixed(0)} ms (${cs.map((r) => r.ms.toFixed(0)).join(', ')}), same answer: ${cs.every((r) => r.digest === as[0].digest)}`);
   const oursMs = median(as.map((r) => r.ms));
   const theirMs = median(bs.map((r) => r.ms));
   const o = as[0];
@@ -178,10 +189,10 @@ try {
   };
   const rangeCpu = /** @type {number[]} */ (ranges.map(cpuOf));
   console.log(`server CPU: the one request ${cpuOf(undefined)} ms; the ${ranges.length} ranges ${rangeCpu.join(' + ')} = ${rangeCpu.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0)} ms (with idle cores, the longest range bounds the wall: ${Math.max(...rangeCpu)} ms)`);
-  const one = [];
-  for (let i = 0; i < RUNS; i++) one.push(ours(oursRest(url, { versionParts: 1 })).ms);
-  console.log(`ours with one versions search (no ranges): ${median(one).toFixed(0)} ms (median; ${one.map((x) => x.toFixed(0)).join(', ')})`);
-  compare(`models: ${MODELS} × ${VERSIONS} over REST from mlflow server (load ${load()})`, () => ours(oursRest(url)), () => mlflowSide(url), 'MlflowClient against the same server', GOAL_REST);
+  compare(`models: ${MODELS} × ${VERSIONS} over REST from mlflow server (load ${load()})`, () => ours(oursRest(url)), () => mlflowSide(url), 'MlflowClient against the same server', GOAL_REST, {
+    label: 'ours with one versions search (no ranges)',
+    run: () => ours(oursRest(url, { versionParts: 1 })),
+  });
 } finally {
   server.stop();
 }
