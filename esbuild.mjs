@@ -59,6 +59,8 @@ const builds = [
       runsReaders: 'src/core/runs/isolated/runsReaders.ts',
       // The Models view's registry readers, likewise (core/models/isolated).
       modelsWorker: 'src/core/models/isolated/modelsWorker.ts',
+      // The worker's readers of the file store, GTO tags and MLmodel files, loaded on first use.
+      modelsReaders: 'src/core/models/isolated/modelsReaders.ts',
       // The Pipelines view's loader, likewise (core/pipelines/isolated).
       pipelinesWorker: 'src/core/pipelines/isolated/pipelinesWorker.ts',
     },

@@ -2,17 +2,21 @@
 // registry from `mlflow.db` (dist/core.js, readSqliteRegistry) vs MlflowClient's
 // search_registered_models + search_model_versions on the same file, and then both against
 // `mlflow server` on that file, started as a user starts it (no --workers: MLflow 3's default,
-// uvicorn with 4 workers; the bench prints what the server runs): our REST reader vs the MLflow
-// client. Beside them, the server alone: one model-versions/search of every version, timed on
-// the wire, which both sides wait for. Each side is timed inside its own process (5 runs,
-// alternating, medians). MLflow creates the empty database (its schema and
-// migrations); the rows go in with plain SQL. Cached in ~/.cache/mlops-workbench.
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+// uvicorn with 4 workers; the bench prints what the server runs): our REST reader (the
+// versions searched in version ranges at once) vs the MLflow client, and ours with one
+// versions search in the same turns. Beside them, the server alone: the versions' search in
+// one request (the client's floor) and in our ranges at once, on the wire, and what each costs
+// the server in CPU (the wall floor where it has idle cores). Each side is timed inside its own
+// process (BENCH_MODELS_RUNS, default 5, alternating, medians), the load printed beside it.
+// MLflow creates the empty database (its schema and migrations); the rows go in with plain
+// SQL. Cached in ~/.cache/mlops-workbench.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
+import { startMlflowServer } from './lib/mlflowServer.mjs';
 import { faster, notMeasured, result, sameAnswer } from './lib/verdict.mjs';
 
 const VERSION = 1;
@@ -20,7 +24,7 @@ const MODELS = 200;
 const VERSIONS = 25;
 const GOAL_DB = 20;
 const GOAL_REST = 3;
-const RUNS = 5;
+const RUNS = Number(process.env.BENCH_MODELS_RUNS ?? 5);
 const python = join(root, '.venv-peers', 'bin', 'python');
 const mlflowBin = join(root, '.venv-peers', 'bin', 'mlflow');
 if (!existsSync(python)) {
@@ -82,7 +86,8 @@ const count = `(l) => { const ms = performance.now() - t0;
   console.log(JSON.stringify({ ms, models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0), digest }));
 }`;
 const oursDb = `const core = require(${core}); const t0 = performance.now(); core.readSqliteRegistry(${JSON.stringify(db)}).then(${count});`;
-const oursRest = (/** @type {string} */ url) => `const core = require(${core}); const t0 = performance.now(); core.readRestRegistry(new core.MlflowRestClient(${JSON.stringify(url)})).then(${count});`;
+const oursRest = (/** @type {string} */ url, options = {}) =>
+  `const core = require(${core}); const t0 = performance.now(); core.readRestRegistry(new core.MlflowRestClient(${JSON.stringify(url)}), ${JSON.stringify(options)}).then(${count});`;
 const theirs = `
 import logging, sys, time
 logging.disable(logging.WARNING)
@@ -108,22 +113,12 @@ lines.sort()
 digest = hashlib.sha256('\\n'.join(lines).encode()).hexdigest()[:16]
 print(ms, len(models), len(versions), sum(len(m.aliases) for m in models), digest)
 `;
-// One request, the answer read whole and parsed: what any client waits for at the least.
-const serverAlone = (/** @type {string} */ url) =>
-  `const t0 = performance.now(); fetch(${JSON.stringify(url)} + '/api/2.0/mlflow/model-versions/search?max_results=10000').then((r) => r.json()).then((j) => console.log(JSON.stringify({ ms: performance.now() - t0, versions: j.model_versions.length })));`;
+// The versions' search alone, the answers read whole and parsed: in one request (what the
+// MLflow client waits for at the least), or in version ranges at once as our reader asks.
+const serverAlone = (/** @type {string} */ url, /** @type {(string | undefined)[]} */ filters) =>
+  `const t0 = performance.now(); Promise.all(${JSON.stringify(filters)}.map((f) => fetch(${JSON.stringify(url)} + '/api/2.0/mlflow/model-versions/search?max_results=10000' + (f ? '&filter=' + encodeURIComponent(f) : '')).then((r) => r.json()))).then((js) => console.log(JSON.stringify({ ms: performance.now() - t0, versions: js.reduce((n, j) => n + j.model_versions.length, 0) })));`;
 
-/** The command line that serves (uvicorn or gunicorn under \`mlflow server\`, with its worker count), as ps shows it. */
-function serverCommand(/** @type {number} */ pid) {
-  try {
-    const lines = execFileSync('ps', ['-o', 'args=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split('\n');
-    const serving = lines.find((l) => /uvicorn|gunicorn|waitress/.test(l)) ?? lines[0] ?? '';
-    const workers = /--workers[ =](\d+)|-w (\d+)/.exec(serving);
-    return `${/uvicorn/.test(serving) ? 'uvicorn' : /gunicorn/.test(serving) ? 'gunicorn' : /waitress/.test(serving) ? 'waitress' : 'unknown server'}, ${workers ? `${workers[1] ?? workers[2]} workers` : 'its default workers'} (no --workers given: MLflow's default)`;
-  } catch {
-    return 'started with MLflow\'s defaults (no --workers)';
-  }
-}
-
+const load = () => loadavg()[0].toFixed(1);
 const lastLine = (/** @type {string} */ text) => text.trim().split('\n').pop() ?? '';
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ours = (/** @type {string} */ script) => JSON.parse(lastLine(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 })));
@@ -132,14 +127,22 @@ const mlflowSide = (/** @type {string} */ uri) => {
   return { ms: Number(ms), models: Number(models), versions: Number(versions), aliases: Number(aliases), digest };
 };
 
-/** @param {string} label @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} a @param {() => {ms: number, models: number, versions: number, aliases: number, digest: string}} b @param {string} peer @param {number} goal */
-function compare(label, a, b, peer, goal) {
+/**
+ * @typedef {{ms: number, models: number, versions: number, aliases: number, digest: string}} Side
+ * @param {string} label @param {() => Side} a @param {() => Side} b @param {string} peer @param {number} goal
+ * @param {{ label: string, run: () => Side }} [also] another of ours, timed in the same turns (for the figures beside the verdict)
+ */
+function compare(label, a, b, peer, goal, also) {
+  /** @type {Side[]} */
   const as = [];
   const bs = [];
+  const cs = [];
   for (let i = 0; i < RUNS; i++) {
     as.push(a());
     bs.push(b());
+    if (also) cs.push(also.run());
   }
+  if (also) console.log(`${also.label} ${median(cs.map((r) => r.ms)).toFixed(0)} ms (${cs.map((r) => r.ms.toFixed(0)).join(', ')}), same answer: ${cs.every((r) => r.digest === as[0].digest)}`);
   const oursMs = median(as.map((r) => r.ms));
   const theirMs = median(bs.map((r) => r.ms));
   const o = as[0];
@@ -151,44 +154,45 @@ function compare(label, a, b, peer, goal) {
   result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of ${RUNS}, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
 }
 
-compare(`models: ${MODELS} registered models × ${VERSIONS} versions from mlflow.db`, () => ours(oursDb), () => mlflowSide(`sqlite:///${db}`), 'MlflowClient search_registered_models + search_model_versions', GOAL_DB);
+compare(`models: ${MODELS} registered models × ${VERSIONS} versions from mlflow.db (load ${load()})`, () => ours(oursDb), () => mlflowSide(`sqlite:///${db}`), 'MlflowClient search_registered_models + search_model_versions', GOAL_DB);
 
 if (process.env.BENCH_MODELS_REST === '0') process.exit(0);
-const port = await new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const a = /** @type {import('node:net').AddressInfo} */ (s.address());
-    s.close(() => resolve(a.port));
-  });
-});
-const url = `http://127.0.0.1:${port}`;
-const log = openSync(join(dir, 'server.log'), 'w');
-const server = spawn(mlflowBin, ['server', '--host', '127.0.0.1', '--port', String(port), '--backend-store-uri', `sqlite:///${db}`], {
-  cwd: dir,
-  detached: true,
-  stdio: ['ignore', log, log],
-  env: { ...env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
-});
-closeSync(log);
+// MLflow's defaults (no --workers: uvicorn with 4 workers), as a user starts it: this bench
+// measures what a listing costs against such a server, and our reader splits the versions
+// search over its workers (the other server benches serve with one worker).
+const server = await startMlflowServer({ mlflow: mlflowBin, backendStoreUri: `sqlite:///${db}`, args: [], log: join(dir, 'server.log'), cwd: dir, env });
+const url = server.url;
 try {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`mlflow server did not answer on ${url} (see ${join(dir, 'server.log')})`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  console.log(`mlflow server: ${serverCommand(server.pid ?? 0)}`);
-  // One warm-up each: the server's first request imports and connects (in each worker).
+  console.log(`mlflow server: ${server.serving()} (no --workers given: MLflow's default)`);
+  // Warm-ups: the server's first request imports and connects (in each worker).
   for (let i = 0; i < 4; i++) ours(oursRest(url));
-  const floor = [];
-  for (let i = 0; i < RUNS; i++) floor.push(ours(serverAlone(url)).ms);
-  console.log(`the server alone: model-versions/search of all ${MODELS * VERSIONS} versions in one request ${median(floor).toFixed(0)} ms (median; ${floor.map((x) => x.toFixed(0)).join(', ')}); both sides wait for at least this`);
-  compare(`models: ${MODELS} × ${VERSIONS} over REST from mlflow server`, () => ours(oursRest(url)), () => mlflowSide(url), 'MlflowClient against the same server', GOAL_REST);
+  const floor = (/** @type {(string | undefined)[]} */ filters) => {
+    const ms = [];
+    for (let i = 0; i < RUNS; i++) ms.push(ours(serverAlone(url, filters)).ms);
+    return `${median(ms).toFixed(0)} ms (median; ${ms.map((x) => x.toFixed(0)).join(', ')})`;
+  };
+  // The ranges our reader asks of this registry, from the first page of models as it sees it.
+  const coreLib = createRequire(import.meta.url)(join(root, 'dist', 'core.js'));
+  const first = await (await fetch(`${url}/api/2.0/mlflow/registered-models/search?max_results=1000`)).json();
+  const ranges = coreLib.versionRangeFilters(coreLib.versionCuts(first.registered_models));
+  console.log(`the server alone, model-versions/search of all ${MODELS * VERSIONS} versions: in one request ${floor([undefined])}, the MLflow client's floor; in ${ranges.length} ranges at once ${floor(ranges)}, ours (load ${load()})`);
+  // What each costs the server in CPU, one request at a time (medians of 3): the wall floor
+  // where it has as many idle cores as requests, whatever this machine's load.
+  const cpuOf = (/** @type {string | undefined} */ filter) => {
+    const ms = [];
+    for (let i = 0; i < 3; i++) {
+      const c0 = server.cpuMs();
+      ours(serverAlone(url, [filter]));
+      ms.push(server.cpuMs() - c0);
+    }
+    return median(ms);
+  };
+  const rangeCpu = /** @type {number[]} */ (ranges.map(cpuOf));
+  console.log(`server CPU: the one request ${cpuOf(undefined)} ms; the ${ranges.length} ranges ${rangeCpu.join(' + ')} = ${rangeCpu.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0)} ms (with idle cores, the longest range bounds the wall: ${Math.max(...rangeCpu)} ms)`);
+  compare(`models: ${MODELS} × ${VERSIONS} over REST from mlflow server (load ${load()})`, () => ours(oursRest(url)), () => mlflowSide(url), 'MlflowClient against the same server', GOAL_REST, {
+    label: 'ours with one versions search (no ranges)',
+    run: () => ours(oursRest(url, { versionParts: 1 })),
+  });
 } finally {
-  try {
-    process.kill(-(server.pid ?? 0), 'SIGTERM');
-  } catch {
-    // gone already
-  }
+  server.stop();
 }

@@ -11,13 +11,13 @@
 // experiments table in the same Chromium (see timeOursFirstRows). The store is written once through MLflow's own
 // store and ORM (test/integration/runs/peers/many_runs_peer.py) and cached in
 // ~/.cache/mlops-workbench. BENCH_SEARCH_RUNS shrinks it.
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { root } from '../scripts/lib.mjs';
+import { startMlflowServer } from './lib/mlflowServer.mjs';
 import { faster, notMeasured, result } from './lib/verdict.mjs';
 
 const VERSION = 1;
@@ -49,50 +49,22 @@ const FILTERS = [
   "tags.team ILIKE 'A' and metrics.loss > 0.25",
 ];
 
-/** @returns {Promise<number>} */
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
 mkdirSync(join(dir, 'artifacts'), { recursive: true });
-const logFd = openSync(join(dir, 'server.log'), 'w');
-const server = spawn(
-  mlflowBin,
-  ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--artifacts-destination', join(dir, 'artifacts')],
-  { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd], env },
-);
-closeSync(logFd);
-const stop = () => {
-  try {
-    if (server.pid) process.kill(-server.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-};
-process.on('exit', stop);
-
-const deadline = Date.now() + 120_000;
-for (;;) {
-  try {
-    if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok) break;
-  } catch {
-    // not up yet
-  }
-  if (Date.now() > deadline) {
-    notMeasured('server-side search', `mlflow server did not answer on ${url}; see ${join(dir, 'server.log')}`);
-    process.exit(1);
-  }
-  await new Promise((r) => setTimeout(r, 300));
-}
+// One worker, as the README's figures were measured: both sides page one request after
+// another, so more workers would serve them no sooner, only start more Python processes on
+// this 2-core machine while both sides are timed.
+const server = await startMlflowServer({
+  mlflow: mlflowBin,
+  backendStoreUri: `sqlite:///${join(dir, 'mlflow.db')}`,
+  args: ['--workers', '1', '--artifacts-destination', join(dir, 'artifacts')],
+  log: join(dir, 'server.log'),
+  cwd: dir,
+  env,
+}).catch((/** @type {Error} */ err) => {
+  notMeasured('server-side search', err.message);
+  process.exit(1);
+});
+const url = server.url;
 
 // The table's rows message as the panel builds it (tableMessage.ts), bundled as the extension is.
 const HOST_BUNDLE = join(dir, 'table-host.cjs');
@@ -270,7 +242,7 @@ try {
     return undefined;
   });
 } finally {
-  stop();
+  server.stop();
 }
 let oursTotal = 0;
 let theirTotal = 0;

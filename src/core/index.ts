@@ -33,7 +33,7 @@ export { beginLaunch, launchArgv, type LaunchInput, type LaunchSession } from '.
 export { MlflowHelper } from './provenance/mlflowHelper';
 export { nodeRunner, type Runner } from './provenance/runner';
 export { readSqliteRegistry } from './models/mlflowSqliteRegistry';
-export { readRestRegistry } from './models/mlflowRestRegistry';
+export { readRestRegistry, versionCuts, versionRangeFilters } from './models/mlflowRestRegistry';
 export type { RegisteredModel, ModelVersion, LoggedModel, RegistryListing } from './models/types';
 export { localFolder, readMlModel } from './models/mlmodel';
 export { findFreePort, portInUse } from './models/serving';

@@ -138,5 +138,12 @@ describe('MLflow model registry, written and read back by the real MLflow client
       assert.equal(ours.models.length, 2);
       assertSameRegistry(ours, python, server!.url);
     });
+
+    it('model-versions/search in version ranges at once (as a big registry is read): the same versions', async () => {
+      const ours = await readRestRegistry(new MlflowRestClient(server!.url), { versionParts: 3 });
+      assert.deepEqual(ours.warnings, []);
+      assert.equal(ours.models.reduce((n, m) => n + m.versions.length, 0), 4);
+      assertSameRegistry(ours, python, server!.url);
+    });
   });
 });
