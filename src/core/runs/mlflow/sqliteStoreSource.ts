@@ -74,6 +74,11 @@ export class MlflowSqliteSource implements RunSource {
     }
   }
 
+  /** The stamp `listing` was read under, when it is this source's last clean listing (sqliteListingSnapshot.ts saves it with it). */
+  listingStamp(listing: Pick<RunListing, 'runs'>): string | undefined {
+    return this.last && this.last.listing.runs === listing.runs ? this.last.stamp : undefined;
+  }
+
   private warn(warnings: SourceWarning[], message: string): void {
     const w = { file: this.location, message };
     warnings.push(w);

@@ -1,0 +1,68 @@
+// The last clean listing of an mlflow.db, kept in the extension's global storage between
+// windows: a window opened on a project whose mlflow.db did not change since the last one
+// shows that listing without starting the run-store worker or reading a page. It is
+// answered only while the file's change stamp (sqliteChangeStamp.ts: device, inode, size,
+// mtime in ns, SQLite's 100-byte header with its change counter, the -wal's header and last
+// current frame, no -journal with content) is exactly the one taken before that listing
+// was read, and the reader's bundle is the one that wrote it; anything else reads the file.
+// The worker writes it (v8.serialize, the structured clone's own format); the host reads
+// our own file here, never the store's pages.
+import { createHash } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { threadId } from 'node:worker_threads';
+import { readBounded, type ReadCap } from '../../common/boundedRead';
+import type { Experiment, RunListing, RunSummary } from '../types';
+import { sqliteChangeStamp } from './sqliteChangeStamp';
+
+/** Bumped whenever what a listing holds changes shape. */
+const FORMAT = 1;
+const SNAPSHOT_CAP: ReadCap = { bytes: 256 << 20, kind: 'saved mlflow.db listings' };
+
+/** Where snapshots go and which reader wrote them (the worker bundle's size and mtime: a new install never reuses an old one's). */
+export interface SnapshotPlace {
+  dir: string;
+  reader: string;
+}
+
+export interface SavedListing {
+  stamp: string;
+  listing: Omit<RunListing, 'warnings'>;
+}
+
+function fileOf(place: SnapshotPlace, location: string): string {
+  const name = createHash('sha256').update(path.resolve(location)).digest('hex').slice(0, 32);
+  return path.join(place.dir, 'mlflow-listings', `${name}.bin`);
+}
+
+const keyOf = (place: SnapshotPlace, location: string, stamp: string) => `${FORMAT}\n${place.reader}\n${path.resolve(location)}\n${stamp}`;
+
+/** Writes the listing read under `stamp` (write then rename: a reader never sees half a file). */
+export async function saveListingSnapshot(place: SnapshotPlace, location: string, saved: SavedListing): Promise<void> {
+  const file = fileOf(place, location);
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}-${threadId}.tmp`;
+  try {
+    await writeFile(tmp, serialize({ key: keyOf(place, location, saved.stamp), experiments: saved.listing.experiments, runs: saved.listing.runs }));
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** The saved listing when the file's stamp now is the one it was read under; undefined otherwise or on any doubt. */
+export async function loadListingSnapshot(place: SnapshotPlace, location: string): Promise<SavedListing | undefined> {
+  const stamp = sqliteChangeStamp(location);
+  if (stamp === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = deserialize(await readBounded(fileOf(place, location), { cap: SNAPSHOT_CAP, root: place.dir }));
+  } catch {
+    return undefined;
+  }
+  const v = value as { key?: unknown; experiments?: unknown; runs?: unknown } | null;
+  if (typeof v !== 'object' || v === null || v.key !== keyOf(place, location, stamp) || !Array.isArray(v.experiments) || !Array.isArray(v.runs)) return undefined;
+  return { stamp, listing: { experiments: v.experiments as Experiment[], runs: v.runs as RunSummary[] } };
+}
