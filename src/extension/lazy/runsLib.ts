@@ -8,7 +8,7 @@ import type { IsolatedWorker } from '../../core/common/isolatedWorker';
 import { isFileStoreKind } from '../../core/runs/fileStoreKinds';
 import { IsolatedRunSource, runsWorker, type SavedListings } from '../../core/runs/isolated/isolatedRunSource';
 import { sqliteChangeStamp } from '../../core/runs/mlflow/sqliteChangeStamp';
-import { loadListingSnapshot, type SnapshotPlace } from '../../core/runs/mlflow/sqliteListingSnapshot';
+import { hasListingSnapshot, loadListingSnapshot, type SnapshotPlace } from '../../core/runs/mlflow/sqliteListingSnapshot';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import type { RunSource } from '../../core/runs/types';
@@ -52,6 +52,8 @@ function theWorker(options: SourceFactoryOptions): IsolatedWorker {
     script: workerScript(),
     sources: { wasmPath: options.wasmPath, cacheDir: options.cacheDir },
     snapshots: snapshotPlace(options),
+    // A later window's worker starts without compiling its bundle (Node ≥ 22.1).
+    compileCacheDir: options.cacheDir && path.join(options.cacheDir, 'compile-cache'),
     log: options.log,
   });
   return worker;
@@ -62,7 +64,11 @@ export function createRunSource(kind: string, location: string, options: SourceF
   if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns, filter: options.filter });
   if (!isFileStoreKind(kind)) throw new Error(`unknown run store kind ${kind}`);
   const place = kind === 'mlflow-sqlite' ? snapshotPlace(options) : undefined;
-  const saved: SavedListings | undefined = place && { load: () => loadListingSnapshot(place, location), stamp: () => sqliteChangeStamp(location) };
+  const saved: SavedListings | undefined = place && {
+    present: () => hasListingSnapshot(place, location),
+    load: () => loadListingSnapshot(place, location),
+    stamp: () => sqliteChangeStamp(location),
+  };
   return new IsolatedRunSource(kind, location, theWorker(options), Date.now, saved);
 }
 

@@ -13,7 +13,7 @@ import { createFileRunSource, type FileStoreKind } from '../../../src/core/runs/
 import { isCompactMetrics } from '../../../src/core/runs/compactListing';
 import { IsolatedRunSource, runsWorker } from '../../../src/core/runs/isolated/isolatedRunSource';
 import { sqliteChangeStamp } from '../../../src/core/runs/mlflow/sqliteChangeStamp';
-import { loadListingSnapshot, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
+import { hasListingSnapshot, loadListingSnapshot, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
 import type { RunListing } from '../../../src/core/runs/types';
 import { repoRoot, requirePeer } from '../harness';
 import { assertSameAsMlflow, mlflowEnv, mlflowRead, mlflowWrite } from './mlflowReference';
@@ -130,7 +130,7 @@ describe('run stores read in the worker thread (IsolatedRunSource)', function ()
     const db = stores[0].location;
     const storage = mkdtempSync(path.join(tmpdir(), 'mlops-storage-'));
     const place: SnapshotPlace = { dir: storage, reader: 'reader-1' };
-    const saved = (p: SnapshotPlace) => ({ load: () => loadListingSnapshot(p, db), stamp: () => sqliteChangeStamp(db) });
+    const saved = (p: SnapshotPlace) => ({ present: () => hasListingSnapshot(p, db), load: () => loadListingSnapshot(p, db), stamp: () => sqliteChangeStamp(db) });
     try {
       const w1 = runsWorker({ script: workerScript, sources: { wasmPath }, snapshots: place });
       workers.push(w1);

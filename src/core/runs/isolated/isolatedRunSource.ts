@@ -31,6 +31,8 @@ let nextKey = 0;
  * the store's change stamp is still the one it was read under; `stamp` is that stamp now.
  */
 export interface SavedListings {
+  /** Whether a saved listing may exist (a cheap synchronous look): without one, the worker starts at once. */
+  present(): boolean;
   load(): Promise<SavedListing | undefined>;
   stamp(): string | undefined;
 }
@@ -55,6 +57,7 @@ export class IsolatedRunSource implements RunSource {
   }
 
   async list(): Promise<RunListing> {
+    if (this.saved && !this.fromSaved && !this.saved.present()) this.saved = undefined;
     if (this.saved) {
       // Window open on an unchanged store: the listing the last window saved, no worker.
       const first = !this.fromSaved;
