@@ -27,11 +27,12 @@ export interface RunsWorkerData {
 type StampedSource = DisposableRunSource & { listingStamp?(listing: RunListing): string | undefined };
 
 /**
- * A new listing is saved this long after it was read, unless a newer one came meanwhile:
- * a training run that commits every second does not rewrite the file every second. The
- * first listing of a store is saved at once (the window may close soon after it opened).
+ * A new listing is saved once no newer one came for this long: while a training run
+ * commits every few seconds nothing is written (a window opened after it would read the
+ * changed file anyway). The first listing of a store is saved at once (the window may
+ * close soon after it opened).
  */
-const SAVE_DELAY_MS = 5_000;
+const SAVE_DELAY_MS = 30_000;
 
 /**
  * A listing as the worker answers it: in full with a token naming it, or, when the host

@@ -17,7 +17,9 @@ import { sqliteChangeStamp } from './sqliteChangeStamp';
 
 /** Bumped whenever what a listing holds changes shape. */
 const FORMAT = 1;
-const SNAPSHOT_CAP: ReadCap = { bytes: 256 << 20, kind: 'saved mlflow.db listings' };
+const SNAPSHOT_CAP: ReadCap = { bytes: 64 << 20, kind: 'saved mlflow.db listings' };
+/** Larger listings are not saved (~2.5 KB a run with 20 params and 10 metrics): reading one back would cost more than it spares. */
+const MAX_RUNS = 20_000;
 
 /** Where snapshots go and which reader wrote them (the worker bundle's size and mtime: a new install never reuses an old one's). */
 export interface SnapshotPlace {
@@ -54,14 +56,20 @@ export function hasListingSnapshot(place: SnapshotPlace, location: string): bool
   return existsSync(fileOf(place, location));
 }
 
-/** Writes the listing read under `stamp` (write then rename: a reader never sees half a file). */
+/**
+ * Writes the listing read under `stamp` (write then rename: a reader never sees half a
+ * file); a listing too large to save removes the older one instead.
+ */
 export async function saveListingSnapshot(place: SnapshotPlace, location: string, saved: SavedListing): Promise<void> {
   const file = fileOf(place, location);
+  if (saved.listing.runs.length > MAX_RUNS) return rm(file, { force: true });
+  const { serialize } = await import('node:v8');
+  const bytes = serialize({ key: keyOf(place, location, saved.stamp), experiments: saved.listing.experiments, runs: saved.listing.runs });
+  if (bytes.length > SNAPSHOT_CAP.bytes) return rm(file, { force: true });
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}-${threadId}.tmp`;
-  const { serialize } = await import('node:v8');
   try {
-    await writeFile(tmp, serialize({ key: keyOf(place, location, saved.stamp), experiments: saved.listing.experiments, runs: saved.listing.runs }));
+    await writeFile(tmp, bytes);
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
