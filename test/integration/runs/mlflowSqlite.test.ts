@@ -114,6 +114,9 @@ c.set_tag(sys.argv[2], 'stamp.tag', 'written')`;
 
   it('sees commits that live only in the -wal file of a WAL database', async () => {
     const runId = ref.runs[1].id;
+    // A reader that listed before the store went WAL: its kept tables are compared with the pages as the WAL has them.
+    const before = new MlflowSqliteSource(db);
+    const first = await before.list();
     const writer = await holdWriter(python, db, 'wal', runId);
     try {
       assert.ok(statSync(`${db}-wal`).size > 0, 'the commit is in the WAL, not yet checkpointed');
@@ -122,6 +125,11 @@ c.set_tag(sys.argv[2], 'stamp.tag', 'written')`;
       src.dispose();
       assert.deepEqual(warnings, []);
       assert.equal(runs.find((r) => r.id === runId)!.tags['wal.tag'], 'from the wal');
+      const again = await before.list();
+      assert.equal(again.runs.find((r) => r.id === runId)!.tags['wal.tag'], 'from the wal', 'the tags table decoded again from its WAL pages');
+      assert.equal(again.runs.find((r) => r.id === runId)!.params, first.runs.find((r) => r.id === runId)!.params, 'params kept: their pages did not change');
+      assert.deepEqual(again.runs, runs);
+      before.dispose();
     } finally {
       await release(writer);
     }
