@@ -9,6 +9,7 @@
 // one at a time on fresh workers; one that fails alone is the culprit and is rejected,
 // the others answer. Only idempotent calls (reads) belong here.
 import { Worker } from 'node:worker_threads';
+import { workerBootstrap } from './compileCache';
 import { errorMessage } from './errors';
 
 export interface IsolatedWorkerOptions {
@@ -17,6 +18,8 @@ export interface IsolatedWorkerOptions {
   /** The worker's script (a bundle), or its code when `eval` (tests bootstrap TypeScript so). */
   script: string;
   eval?: boolean;
+  /** Where the worker keeps V8's compile cache of its script between windows (compileCache.ts); not with `eval`. */
+  compileCacheDir?: string;
   workerData?: unknown;
   /** V8 old-generation cap of the worker, MB (default 512). */
   heapMb?: number;
@@ -164,8 +167,10 @@ export class IsolatedWorker {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.options.script, {
-      eval: this.options.eval,
+    const { script, compileCacheDir } = this.options;
+    const boot = compileCacheDir && !this.options.eval ? workerBootstrap(script, compileCacheDir) : undefined;
+    const worker = new Worker(boot ?? script, {
+      eval: !!boot || this.options.eval,
       workerData: this.options.workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
       // Its output goes to the host's console as is; nothing of ours reads it.

@@ -2,10 +2,13 @@
 // stores, so that activation never parses the run-store readers. The readers of stores in
 // files run in one worker thread (dist/lazy/runsWorker.js, see core/runs/isolated); only a
 // tracking server's REST source runs on the extension host.
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { IsolatedWorker } from '../../core/common/isolatedWorker';
 import { isFileStoreKind } from '../../core/runs/fileStoreKinds';
-import { IsolatedRunSource, runsWorker } from '../../core/runs/isolated/isolatedRunSource';
+import { IsolatedRunSource, runsWorker, type SavedListings } from '../../core/runs/isolated/isolatedRunSource';
+import { sqliteChangeStamp } from '../../core/runs/mlflow/sqliteChangeStamp';
+import { hasListingSnapshot, loadListingSnapshot, type SnapshotPlace } from '../../core/runs/mlflow/sqliteListingSnapshot';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import type { RunSource } from '../../core/runs/types';
@@ -30,11 +33,27 @@ export interface SourceFactoryOptions {
 // One worker for every store (not one each): see the CHANGELOG entry and isolatedWorker.ts
 // on how a death is pinned on the one store at fault.
 let worker: IsolatedWorker | undefined;
+let snapshots: SnapshotPlace | undefined;
+
+const workerScript = () => path.join(__dirname, 'runsWorker.js');
+
+/** Where mlflow.db listings are saved between windows; the reader is named by its bundle's size and mtime. */
+function snapshotPlace(options: SourceFactoryOptions): SnapshotPlace | undefined {
+  if (!options.cacheDir) return undefined;
+  if (!snapshots) {
+    const st = statSync(workerScript(), { bigint: true });
+    snapshots = { dir: options.cacheDir, reader: `${st.size}:${st.mtimeNs}` };
+  }
+  return snapshots;
+}
 
 function theWorker(options: SourceFactoryOptions): IsolatedWorker {
   worker ??= runsWorker({
-    script: path.join(__dirname, 'runsWorker.js'),
+    script: workerScript(),
     sources: { wasmPath: options.wasmPath, cacheDir: options.cacheDir },
+    snapshots: snapshotPlace(options),
+    // A later window's worker starts without compiling its bundle (Node ≥ 22.1).
+    compileCacheDir: options.cacheDir && path.join(options.cacheDir, 'compile-cache'),
     log: options.log,
   });
   return worker;
@@ -44,7 +63,13 @@ function theWorker(options: SourceFactoryOptions): IsolatedWorker {
 export function createRunSource(kind: string, location: string, options: SourceFactoryOptions): RunSource & { dispose?(): void } {
   if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns, filter: options.filter });
   if (!isFileStoreKind(kind)) throw new Error(`unknown run store kind ${kind}`);
-  return new IsolatedRunSource(kind, location, theWorker(options));
+  const place = kind === 'mlflow-sqlite' ? snapshotPlace(options) : undefined;
+  const saved: SavedListings | undefined = place && {
+    present: () => hasListingSnapshot(place, location),
+    load: () => loadListingSnapshot(place, location),
+    stamp: () => sqliteChangeStamp(location),
+  };
+  return new IsolatedRunSource(kind, location, theWorker(options), Date.now, saved);
 }
 
 /** Starts the run-store worker now (it stops again after a while unused): the Runs view does so before it searches the folders for stores. */

@@ -4,7 +4,7 @@
 // costs only that store.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -12,9 +12,11 @@ import { IsolatedWorkerError, type IsolatedWorker } from '../../../src/core/comm
 import { createFileRunSource, type FileStoreKind } from '../../../src/core/runs/fileSources';
 import { isCompactMetrics } from '../../../src/core/runs/compactListing';
 import { IsolatedRunSource, runsWorker } from '../../../src/core/runs/isolated/isolatedRunSource';
+import { sqliteChangeStamp } from '../../../src/core/runs/mlflow/sqliteChangeStamp';
+import { hasListingSnapshot, loadListingSnapshot, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
 import type { RunListing } from '../../../src/core/runs/types';
 import { repoRoot, requirePeer } from '../harness';
-import { assertSameAsMlflow, mlflowRead, mlflowWrite } from './mlflowReference';
+import { assertSameAsMlflow, mlflowEnv, mlflowRead, mlflowWrite } from './mlflowReference';
 
 const wasmPath = path.join(repoRoot, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
 
@@ -122,5 +124,46 @@ describe('run stores read in the worker thread (IsolatedRunSource)', function ()
     spinSource.retry();
     await assert.rejects(spinSource.list(), /read again in 4 min/);
     assert.equal(worker.deaths, deaths + 1);
+  });
+
+  it('a second window on an unchanged mlflow.db lists what the first saved, without the worker; after MLflow logs, the worker reads the file again', async () => {
+    const db = stores[0].location;
+    const storage = mkdtempSync(path.join(tmpdir(), 'mlops-storage-'));
+    const place: SnapshotPlace = { dir: storage, reader: 'reader-1' };
+    const saved = (p: SnapshotPlace) => ({ present: () => hasListingSnapshot(p, db), load: () => loadListingSnapshot(p, db), stamp: () => sqliteChangeStamp(db) });
+    try {
+      const w1 = runsWorker({ script: workerScript, sources: { wasmPath }, snapshots: place });
+      workers.push(w1);
+      const first = await new IsolatedRunSource('mlflow-sqlite', db, w1).list();
+      // The worker saves after its reply: wait for the file to appear (bounded).
+      const folder = path.join(storage, 'mlflow-listings');
+      for (let i = 0; !(existsSync(folder) && readdirSync(folder).some((f) => f.endsWith('.bin'))); i++) {
+        assert.ok(i < 2000, 'the listing is saved');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      w1.dispose();
+
+      const w2 = runsWorker({ script: workerScript, sources: { wasmPath }, snapshots: place });
+      workers.push(w2);
+      const second = new IsolatedRunSource('mlflow-sqlite', db, w2, Date.now, saved(place));
+      const reopened = await second.list();
+      assert.equal(w2.starts, 0, 'answered without starting the worker');
+      assert.deepEqual(JSON.parse(JSON.stringify(reopened.runs)), JSON.parse(JSON.stringify(first.runs)));
+      assert.deepEqual(reopened.experiments, first.experiments);
+      assert.equal((await second.list()).runs, reopened.runs, 'while the stamp holds, the same listing');
+      assert.equal(w2.starts, 0);
+      assert.equal(await loadListingSnapshot({ ...place, reader: 'reader-2' }, db), undefined, 'another reader build does not use it');
+
+      // MLflow logs: the stamp moves, the saved listing no longer answers, the worker reads.
+      const runId = first.runs[0].id;
+      execFileSync(python, ['-c', `import mlflow, sys\nmlflow.MlflowClient(tracking_uri='sqlite:///' + sys.argv[1]).log_metric(sys.argv[2], 'after_save', 2.5, step=4)`, db, runId], { env: mlflowEnv, stdio: 'pipe' });
+      assert.equal(await loadListingSnapshot(place, db), undefined, 'the file changed: the saved listing is not answered');
+      const after = await second.list();
+      assert.equal(w2.starts, 1, 'the worker read the changed file');
+      assert.equal(after.runs.find((r) => r.id === runId)!.metrics.after_save.value, 2.5);
+      await assertSameAsMlflow(second, mlflowRead(python, `sqlite:///${db}`));
+    } finally {
+      rmSync(storage, { recursive: true, force: true });
+    }
   });
 });

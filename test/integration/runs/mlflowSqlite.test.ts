@@ -60,6 +60,37 @@ c.set_tag(sys.argv[2], 'stamp.tag', 'written')`;
     src.dispose();
   });
 
+  it('after MLflow logs, decodes again only the tables whose pages changed, and still lists what mlflow.search_runs lists', async () => {
+    const src = new MlflowSqliteSource(db);
+    const first = await src.list();
+    const [metricRun, paramRun] = [ref.runs[1].id, ref.runs[3].id];
+    const log = (code: string, runId: string) =>
+      execFileSync(python, ['-c', `import mlflow, sys\nc = mlflow.MlflowClient(tracking_uri='sqlite:///' + sys.argv[1])\n${code}`, db, runId], { env: mlflowEnv, stdio: 'pipe' });
+    // A metric: latest_metrics and metrics change; params and tags keep their pages.
+    log(`c.log_metric(sys.argv[2], 'reuse_metric', 0.5, step=7)`, metricRun);
+    const afterMetric = await src.list();
+    assert.equal(afterMetric.runs.find((r) => r.id === metricRun)!.metrics.reuse_metric.step, 7);
+    for (const run of afterMetric.runs) {
+      const before = first.runs.find((r) => r.id === run.id)!;
+      assert.equal(run.params, before.params, `params of ${run.id}: kept, their pages did not change`);
+      assert.equal(run.tags, before.tags, `tags of ${run.id}: kept`);
+    }
+    assert.notEqual(afterMetric.runs.find((r) => r.id === metricRun)!.metrics, first.runs.find((r) => r.id === metricRun)!.metrics);
+    await assertSameAsMlflow(src, mlflowRead(python, `sqlite:///${db}`));
+    // A param: the params table is decoded again, the metrics kept.
+    log(`c.log_param(sys.argv[2], 'reuse_param', 'p1')`, paramRun);
+    const afterParam = await src.list();
+    assert.equal(afterParam.runs.find((r) => r.id === paramRun)!.params.reuse_param, 'p1');
+    assert.equal(afterParam.runs.find((r) => r.id === metricRun)!.metrics, afterMetric.runs.find((r) => r.id === metricRun)!.metrics);
+    await assertSameAsMlflow(src, mlflowRead(python, `sqlite:///${db}`));
+    // A fresh reader (nothing kept) agrees field by field with the one that reused tables.
+    const fresh = new MlflowSqliteSource(db);
+    assert.deepEqual((await fresh.list()).runs, (await src.list()).runs);
+    fresh.dispose();
+    src.dispose();
+    ref = mlflowRead(python, `sqlite:///${db}`);
+  });
+
   it('does not block a writer holding a write transaction: warns naming the file, lists the committed state', async () => {
     const runId = ref.runs[0].id;
     const writer = await holdWriter(python, db, 'lock', runId);
@@ -83,6 +114,9 @@ c.set_tag(sys.argv[2], 'stamp.tag', 'written')`;
 
   it('sees commits that live only in the -wal file of a WAL database', async () => {
     const runId = ref.runs[1].id;
+    // A reader that listed before the store went WAL: its kept tables are compared with the pages as the WAL has them.
+    const before = new MlflowSqliteSource(db);
+    const first = await before.list();
     const writer = await holdWriter(python, db, 'wal', runId);
     try {
       assert.ok(statSync(`${db}-wal`).size > 0, 'the commit is in the WAL, not yet checkpointed');
@@ -91,6 +125,11 @@ c.set_tag(sys.argv[2], 'stamp.tag', 'written')`;
       src.dispose();
       assert.deepEqual(warnings, []);
       assert.equal(runs.find((r) => r.id === runId)!.tags['wal.tag'], 'from the wal');
+      const again = await before.list();
+      assert.equal(again.runs.find((r) => r.id === runId)!.tags['wal.tag'], 'from the wal', 'the tags table decoded again from its WAL pages');
+      assert.equal(again.runs.find((r) => r.id === runId)!.params, first.runs.find((r) => r.id === runId)!.params, 'params kept: their pages did not change');
+      assert.deepEqual(again.runs, runs);
+      before.dispose();
     } finally {
       await release(writer);
     }

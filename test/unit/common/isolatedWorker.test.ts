@@ -1,6 +1,9 @@
 // The isolation of untrusted readers: a real worker thread (fixtures/testWorker.ts) that
 // spins, allocates without bound or throws on request, behind the real IsolatedWorker.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { IsolatedWorker, IsolatedWorkerError, type IsolatedWorkerOptions } from '../../../src/core/common/isolatedWorker';
 import { tsWorkerCode } from './fixtures/tsWorker';
@@ -111,5 +114,29 @@ describe('IsolatedWorker (real worker thread)', function () {
     w.dispose();
     await assert.rejects(pending, (err: IsolatedWorkerError) => err.failure === 'disposed');
     await assert.rejects(w.call('echo', 1), (err: IsolatedWorkerError) => err.failure === 'disposed');
+  });
+
+  it('with compileCacheDir, loads its script through the compile cache (Node ≥ 22.1) and the script keeps its own __dirname and workerData', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlops-compile-cache-'));
+    try {
+      const script = path.join(dir, 'worker.js');
+      writeFileSync(
+        script,
+        `const { parentPort, workerData } = require('node:worker_threads');
+parentPort.on('message', (m) => parentPort.postMessage({ id: m.id, ok: true, value: { dir: __dirname, data: workerData } }));
+parentPort.postMessage('isolated-worker-ready');`,
+      );
+      const cache = path.join(dir, 'cache');
+      const w = make({ script, eval: false, compileCacheDir: cache, workerData: { n: 7 } });
+      assert.deepEqual(await w.call('where', null), { dir, data: { n: 7 } });
+      if (typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function') {
+        // Written as soon as the script loaded (flushCompileCache), not when the worker exits.
+        assert.ok(readdirSync(cache, { recursive: true }).length > 0, 'the compile cache holds the script');
+      } else {
+        console.log(`      (Node ${process.version} has no compile cache: only the loading is checked)`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,5 +23,5 @@ serveIsolated(
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     readers ??= require(path.join(__dirname, 'runsReaders.js')) as Readers;
     return readers.createFileRunSource(kind, location, options);
-  }, data.options),
+  }, data.options, data.snapshots),
 );

@@ -3,6 +3,7 @@
 // worker after a death rebuilds them from kind and location, which every call carries.
 import { withTransfer, type Handlers } from '../../common/isolatedWorkerServe';
 import type { DisposableRunSource, FileSourceOptions } from '../fileSources';
+import { saveListingSnapshot, type SnapshotPlace } from '../mlflow/sqliteListingSnapshot';
 import type { RunListing } from '../types';
 import { diffRuns, type RunsDelta } from './listingDelta';
 import { encodePoints } from './pointsCodec';
@@ -18,7 +19,20 @@ export type SourceFactory = (kind: string, location: string, options: FileSource
 
 export interface RunsWorkerData {
   options: FileSourceOptions;
+  /** Where clean mlflow.db listings are saved for the next window (sqliteListingSnapshot.ts); none: not saved. */
+  snapshots?: SnapshotPlace;
 }
+
+/** A reader that can name the change stamp its listing was read under (MlflowSqliteSource). */
+type StampedSource = DisposableRunSource & { listingStamp?(listing: RunListing): string | undefined };
+
+/**
+ * A new listing is saved once no newer one came for this long: while a training run
+ * commits every few seconds nothing is written (a window opened after it would read the
+ * changed file anyway). The first listing of a store is saved at once (the window may
+ * close soon after it opened).
+ */
+const SAVE_DELAY_MS = 30_000;
 
 /**
  * A listing as the worker answers it: in full with a token naming it, or, when the host
@@ -38,8 +52,8 @@ export type ListParams = StoreRef & { have?: number };
 // Tokens differ between workers too: a host may still hold one from a worker that died.
 let nextToken = Math.floor(Math.random() * 2 ** 40);
 
-export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOptions): Handlers {
-  const sources = new Map<string, { source: DisposableRunSource; listed: boolean; sent?: { token: number; listing: RunListing } }>();
+export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOptions, snapshots?: SnapshotPlace): Handlers {
+  const sources = new Map<string, { source: StampedSource; listed: boolean; sent?: { token: number; listing: RunListing }; saved?: string; saveTimer?: ReturnType<typeof setTimeout> }>();
   const entry = (ref: StoreRef) => {
     let e = sources.get(ref.key);
     if (!e) sources.set(ref.key, (e = { source: create(ref.kind, ref.location, options), listed: false }));
@@ -48,6 +62,19 @@ export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOpt
   const list = async (ref: ListParams): Promise<ListReply> => {
     const e = entry(ref);
     const listing = await e.source.list();
+    const stamp = snapshots && e.source.listingStamp?.(listing);
+    if (stamp && stamp !== e.saved) {
+      clearTimeout(e.saveTimer);
+      // After this reply is posted (a timer runs after the reply's microtask), never before it.
+      e.saveTimer = setTimeout(
+        () => {
+          e.saved = stamp;
+          saveListingSnapshot(snapshots, ref.location, { stamp, listing }).catch(() => undefined);
+        },
+        e.saved === undefined ? 0 : SAVE_DELAY_MS,
+      );
+      e.saveTimer.unref?.();
+    }
     e.listed = true;
     const sent = e.sent;
     const held = sent && ref.have === sent.token ? sent.listing : undefined;
@@ -71,6 +98,7 @@ export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOpt
       return withTransfer(packed, [packed.buffer as ArrayBuffer]);
     },
     drop: (ref: { key: string }) => {
+      clearTimeout(sources.get(ref.key)?.saveTimer);
       sources.get(ref.key)?.source.dispose?.();
       sources.delete(ref.key);
     },

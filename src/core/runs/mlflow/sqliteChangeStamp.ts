@@ -39,10 +39,11 @@ export function sqliteChangeStamp(file: string): string | undefined {
 function readHead(file: string, n: number): string | undefined {
   const { fd } = openRegularFileSync(file);
   try {
-    const st = fstatSync(fd);
+    // Nanoseconds, and ctime too (no tool sets it back): stamps are also compared across windows (sqliteListingSnapshot.ts).
+    const st = fstatSync(fd, { bigint: true });
     const head = Buffer.alloc(n);
     if (readSync(fd, head, 0, n, 0) < n) return undefined;
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${head.toString('base64')}`;
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${head.toString('base64')}`;
   } finally {
     closeSync(fd);
   }
@@ -76,8 +77,8 @@ function walStamp(wal: string): string | undefined {
     }
     const last = lo > 0 ? at(WAL_HEADER + (lo - 1) * frame, FRAME_HEADER) : undefined;
     // Size and mtime too: a frame's header lands before its page, and the page must be read.
-    const st = fstatSync(fd);
-    return `${st.ino}:${st.size}:${st.mtimeMs}:${head.toString('base64')}:${lo}:${last?.toString('base64') ?? ''}`;
+    const st = fstatSync(fd, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${head.toString('base64')}:${lo}:${last?.toString('base64') ?? ''}`;
   } finally {
     closeSync(fd);
   }

@@ -5,6 +5,7 @@
 // not know throws Unsupported, and the caller falls back to sql.js: never a wrong answer.
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { cursor, decodeRecord, readVarint, readVarintBig, RecordView, varint, type SqlValue } from './sqliteRecord';
+import type { PageTrace } from './sqlitePageTrace';
 import { statOrUndefined, walIndex, type WalIndex } from './sqliteSnapshot';
 
 export class Unsupported extends Error {}
@@ -199,15 +200,19 @@ export class SqliteFile {
     await this.walkTable(root, (rowid, record) => visit(rowid, record.values(wanted)), new RecordView(), 0, new Uint8Array(this.pageCount + 1));
   }
 
-  /** Every row of the table b-tree at `root`, in rowid order, as a view decoding on demand. */
-  async scanRows(root: number, visit: RowViewVisitor): Promise<void> {
-    await this.walkTable(root, visit, new RecordView(), 0, new Uint8Array(this.pageCount + 1));
+  /**
+   * Every row of the table b-tree at `root`, in rowid order, as a view decoding on demand;
+   * `trace` collects every page the scan reads (sqlitePageTrace.ts).
+   */
+  async scanRows(root: number, visit: RowViewVisitor, trace?: PageTrace): Promise<void> {
+    await this.walkTable(root, visit, new RecordView(), 0, new Uint8Array(this.pageCount + 1), trace);
   }
 
-  private async walkTable(n: number, visit: RowViewVisitor, view: RecordView, depth: number, seen: Uint8Array): Promise<void> {
+  private async walkTable(n: number, visit: RowViewVisitor, view: RecordView, depth: number, seen: Uint8Array, trace?: PageTrace): Promise<void> {
     if (depth > this.maxDepth) throw new Unsupported('b-tree deeper than expected (a loop?)');
     this.visit(seen, n);
     const p = await this.page(n);
+    trace?.add(n, p);
     const h = n === 1 ? 100 : 0;
     const type = p[h];
     if (type === LEAF_TABLE) {
@@ -217,7 +222,7 @@ export class SqliteFile {
         const c = cellOffsets(p, h, type)[k];
         const [size, a] = readVarint(p, c);
         const [rowid, b] = readRowid(p, a);
-        visit(rowid, view.load(await this.payload(p, b, size, maxLocal), 0, size));
+        visit(rowid, view.load(await this.payload(p, b, size, maxLocal, trace), 0, size));
       }
     } else if (type === INTERIOR_TABLE) {
       const children = cellOffsets(p, h, type).map((c) => u32(p, c));
@@ -225,7 +230,7 @@ export class SqliteFile {
       for (const c of children) if (!this.validPage(c) || seen[c]) throw new Unsupported(`page ${n} points at page ${c}, outside the database or already read`);
       // Fetch the siblings together: the reads overlap instead of queueing one by one.
       await Promise.all(children.map((c) => this.page(c)));
-      for (const c of children) await this.walkTable(c, visit, view, depth + 1, seen);
+      for (const c of children) await this.walkTable(c, visit, view, depth + 1, seen, trace);
     } else {
       throw new Unsupported(`page ${n} is not a table b-tree page (type ${type})`);
     }
@@ -307,7 +312,7 @@ export class SqliteFile {
   }
 
   /** A cell's whole payload starting at `off` on page `p`, joined with its overflow chain. */
-  private async payload(p: Uint8Array, off: number, size: number, maxLocal: number): Promise<Uint8Array> {
+  private async payload(p: Uint8Array, off: number, size: number, maxLocal: number, trace?: PageTrace): Promise<Uint8Array> {
     if (size <= maxLocal) {
       if (off + size > p.length) throw new Unsupported('cell runs past its page');
       return p.subarray(off, off + size);
@@ -325,6 +330,7 @@ export class SqliteFile {
     for (let hops = 0; filled < size; hops++) {
       if (next === 0 || hops > this.pageCount) throw new Unsupported('overflow chain ends early');
       const o = await this.page(next);
+      trace?.add(next, o);
       const take = Math.min(u - 4, size - filled);
       out.set(o.subarray(4, 4 + take), filled);
       filled += take;

@@ -8,12 +8,12 @@ import type { Experiment, MetricPoint, RunListing, RunSource, RunSummary, Source
 import { sqliteChangeStamp } from './sqliteChangeStamp';
 import { readConsistent } from './sqliteConsistentRead';
 import { Unsupported, type SqliteFile } from './sqlitePages';
-import { checkShortRecord, columnPositions, columnReader, readSchema, type Schema } from './sqliteSchema';
-import type { RecordView, SqlValue } from './sqliteRecord';
+import { columnReader, readSchema, type Schema } from './sqliteSchema';
+import type { SqlValue } from './sqliteRecord';
 import { snapshotSqlite } from './sqliteSnapshot';
 import { TextInterner } from './textInterner';
+import { DecodedTables, readRunRows, RecordsByRun } from './sqliteDecodedTables';
 import { runStatus } from './status';
-import { maxOf } from '../../common/arrays';
 
 export interface SqliteStoreOptions {
   includeDeleted?: boolean;
@@ -36,6 +36,8 @@ export class MlflowSqliteSource implements RunSource {
   private last?: { stamp: string; listing: Omit<RunListing, 'warnings'> };
   /** Param, tag and metric keys, decoded once each for all listings of this store. */
   private readonly keys = new TextInterner();
+  /** The tables last decoded, reused while their pages stay the same. */
+  private decoded = new DecodedTables();
 
   constructor(
     readonly location: string,
@@ -46,6 +48,7 @@ export class MlflowSqliteSource implements RunSource {
     this.db?.db.close();
     this.db = undefined;
     this.last = undefined;
+    this.decoded = new DecodedTables();
   }
 
   /**
@@ -71,6 +74,11 @@ export class MlflowSqliteSource implements RunSource {
     }
   }
 
+  /** The stamp `listing` was read under, when it is this source's last clean listing (sqliteListingSnapshot.ts saves it with it). */
+  listingStamp(listing: Pick<RunListing, 'runs'>): string | undefined {
+    return this.last && this.last.listing.runs === listing.runs ? this.last.stamp : undefined;
+  }
+
   private warn(warnings: SourceWarning[], message: string): void {
     const w = { file: this.location, message };
     warnings.push(w);
@@ -88,19 +96,6 @@ export class MlflowSqliteSource implements RunSource {
     const tables = ['experiments', 'runs', 'params', 'tags', 'latest_metrics'];
     // All their pages in a few large reads first, instead of hundreds of small ones.
     await db.prefetch(tables.map((t) => tableOf(t).root));
-    // Tens of thousands of rows: each is read in place through the positions of its
-    // columns, and only the values kept become strings or numbers.
-    // `visitor` gets the positions once and returns what reads each row.
-    const scan = async (name: string, columns: string[], visitor: (at: number[]) => (row: RecordView) => void) => {
-      const table = tableOf(name);
-      const at = columnPositions(table, columns);
-      const visit = visitor(at);
-      const full = maxOf(at) + 1;
-      await db.scanRows(table.root, (_rowid, row) => {
-        if (row.count < full) checkShortRecord(table, at, row.count);
-        visit(row);
-      });
-    };
     const all = !!this.options.includeDeleted;
     const experiments: Experiment[] = [];
     const exps = tableOf('experiments');
@@ -110,43 +105,42 @@ export class MlflowSqliteSource implements RunSource {
       if (all || stage === 'active') experiments.push({ id: String(id), name: String(name), lifecycleStage: String(stage) });
     }, readExp.wanted);
     experiments.sort((a, b) => Number(a.id) - Number(b.id));
-    const expIds = new Set(experiments.map((e) => e.id));
-    const runs = new Map<string, RunSummary>();
+    // The other tables through the cache of decoded tables: a table whose pages are all as
+    // the last listing read them is not decoded again (sqlitePageTrace.ts).
+    const decoded = this.decoded;
+    const runsTable = tableOf('runs');
     // user_id is in every MLflow schema; a hand-made store without it still lists.
-    const userCol = tableOf('runs').columns.some((c) => c.toLowerCase() === 'user_id') ? ['user_id'] : [];
-    await scan('runs', ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri', ...userCol], ([id, name, status, start, end, stage, exp, uri, user]) => (row) => {
-      if ((!all && row.text(stage) !== 'active') || !expIds.has(row.text(exp))) return;
-      const run: RunSummary = {
-        id: row.text(id),
-        experimentId: row.text(exp),
-        name: row.isNull(name) ? '' : row.text(name),
-        status: runStatus(row.value(status)),
-        startTime: row.isNull(start) ? undefined : row.number(start),
-        endTime: row.isNull(end) ? undefined : row.number(end),
-        artifactUri: row.isNull(uri) ? undefined : row.text(uri),
-        userId: user === undefined || row.isNull(user) ? undefined : row.text(user),
-        params: {},
-        tags: {},
-        metrics: {},
-      };
-      runs.set(run.id, run);
-    });
-    const runOf = new RunOfRow(runs);
+    const userCol = runsTable.columns.some((c) => c.toLowerCase() === 'user_id') ? ['user_id'] : [];
+    const runRows = await decoded.table(db, runsTable, ['run_uuid', 'name', 'status', 'start_time', 'end_time', 'lifecycle_stage', 'experiment_id', 'artifact_uri', ...userCol], readRunRows);
     const keys = this.keys;
-    await scan('params', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
-      const r = runOf.get(row, run);
-      if (r) r.params[keys.text(row, key)] = row.text(value);
+    const params = await decoded.table(db, tableOf('params'), ['key', 'value', 'run_uuid'], ([key, value, run]) => {
+      const byRun = new RecordsByRun<string>();
+      return {
+        visit: (row) => {
+          byRun.get(row, run)[keys.text(row, key)] = row.text(value);
+        },
+        done: () => byRun.records,
+      };
     });
-    await scan('tags', ['key', 'value', 'run_uuid'], ([key, value, run]) => (row) => {
-      const r = runOf.get(row, run);
-      if (r) r.tags[keys.text(row, key)] = row.isNull(value) ? '' : row.text(value);
+    const tags = await decoded.table(db, tableOf('tags'), ['key', 'value', 'run_uuid'], ([key, value, run]) => {
+      const byRun = new RecordsByRun<string>();
+      return {
+        visit: (row) => {
+          byRun.get(row, run)[keys.text(row, key)] = row.isNull(value) ? '' : row.text(value);
+        },
+        done: () => byRun.records,
+      };
     });
-    await scan('latest_metrics', ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ([key, value, timestamp, step, isNan, run]) => (row) => {
-      const r = runOf.get(row, run);
-      if (r) r.metrics[keys.text(row, key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
+    const metrics = await decoded.table(db, tableOf('latest_metrics'), ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'], ([key, value, timestamp, step, isNan, run]) => {
+      const byRun = new RecordsByRun<MetricPoint>();
+      return {
+        visit: (row) => {
+          byRun.get(row, run)[keys.text(row, key)] = { step: row.number(step), timestamp: row.number(timestamp), value: row.truthy(isNan) ? NaN : row.number(value) };
+        },
+        done: () => byRun.records,
+      };
     });
-    for (const r of runs.values()) if (!r.name) r.name = r.tags['mlflow.runName'] ?? r.id;
-    return { experiments, runs: [...runs.values()] };
+    return decoded.compose(experiments, all, runRows, params, tags, metrics);
   }
 
   private async listSqlJs(warnings: SourceWarning[]): Promise<RunListing> {
@@ -232,30 +226,6 @@ export class MlflowSqliteSource implements RunSource {
     }
     this.db = { db, stamp: snap.unstable ? '' : stamp };
     return db;
-  }
-}
-
-/**
- * The run a row of params, tags or latest_metrics belongs to. MLflow writes a run's rows
- * together, so most rows name the same run as the row before: comparing the id's bytes
- * in place spares a new string and a Map lookup per row.
- */
-class RunOfRow {
-  private last?: RunSummary;
-  private buf?: Uint8Array;
-  private start = 0;
-  private length = -1;
-
-  constructor(private readonly runs: Map<string, RunSummary>) {}
-
-  get(row: RecordView, column: number): RunSummary | undefined {
-    if (this.buf && row.sameText(column, this.buf, this.start, this.length)) return this.last;
-    const start = row.textStart(column);
-    this.buf = start >= 0 ? row.buf : undefined;
-    this.start = start;
-    this.length = start >= 0 ? row.textLength(column) : -1;
-    this.last = this.runs.get(row.text(column));
-    return this.last;
   }
 }
 
