@@ -33,6 +33,7 @@ export function registerModelsView(context: vscode.ExtensionContext, log: vscode
   context.subscriptions.push({ dispose: () => lib?.disposeModelsWorker() });
   const readOptions = (location: string) => ({
     wasmPath,
+    cacheDir: context.globalStorageUri.fsPath,
     auth: () => credentials.get(location),
     log: (line: string) => log.warn(`Models: ${line}`),
   });

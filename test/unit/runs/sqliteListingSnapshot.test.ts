@@ -3,12 +3,13 @@
 // never answered. (The round trip through the real worker and MLflow's writes is in
 // test/integration/runs/isolatedRunSource.test.ts.)
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sqliteChangeStamp } from '../../../src/core/runs/mlflow/sqliteChangeStamp';
 import { hasListingSnapshot, loadListingSnapshot, saveListingSnapshot, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
 import type { RunSummary } from '../../../src/core/runs/types';
+import type { RegisteredModel } from '../../../src/core/models/types';
 
 const run = (id: string): RunSummary => ({
   id,
@@ -22,6 +23,26 @@ const run = (id: string): RunSummary => ({
   params: { lr: '0.1' },
   tags: {},
   metrics: { loss: { step: 3, timestamp: 4, value: NaN } },
+});
+
+const model = (name: string, versions: number): RegisteredModel => ({
+  name,
+  description: '',
+  created: 1,
+  updated: 2,
+  tags: { team: 'vision' },
+  aliases: { champion: String(versions) },
+  versions: Array.from({ length: versions }, (_, i) => ({
+    name,
+    version: String(versions - i),
+    aliases: i === 0 ? ['champion'] : [],
+    stage: 'None',
+    tags: {},
+    status: 'READY',
+    description: '',
+    source: `models:/m-${i}`,
+    runId: `r${i}`,
+  })),
 });
 
 describe('saved mlflow.db listings (sqliteListingSnapshot)', () => {
@@ -74,5 +95,47 @@ describe('saved mlflow.db listings (sqliteListingSnapshot)', () => {
     assert.ok(await loadListingSnapshot(place, db));
     await save(Array.from({ length: 20_001 }, (_, i) => run(String(i))));
     assert.equal(hasListingSnapshot(place, db), false);
+  });
+
+  describe('the Models view\'s registry of the same file (kind "models")', () => {
+    const models = [model('a', 3), model('b', 1)];
+    const saveModels = (stamp = sqliteChangeStamp(db)!) => saveListingSnapshot(place, db, { stamp, listing: { models, loggedModels: [] } }, 'models');
+
+    it('runs and models of one mlflow.db are saved apart: each answers its own listing', async () => {
+      await save([run('a')]);
+      assert.equal(hasListingSnapshot(place, db, 'models'), false, 'a runs listing is not a models one');
+      assert.equal(await loadListingSnapshot(place, db, 'models'), undefined);
+      await saveModels();
+      const runs = await loadListingSnapshot(place, db);
+      assert.ok(runs, 'saving the registry left the runs listing in place');
+      assert.deepStrictEqual(runs.listing.runs, [run('a')]);
+      const got = await loadListingSnapshot(place, db, 'models');
+      assert.ok(got);
+      assert.deepStrictEqual(got.listing, { models, loggedModels: [] });
+      // A file of one kind put where the other's belongs is not taken for it (the kind is in the key too).
+      const dirOf = (k: string) => path.join(place.dir, k);
+      const [f] = readdirSync(dirOf('mlflow-registries'));
+      writeFileSync(path.join(dirOf('mlflow-listings'), f), readFileSync(path.join(dirOf('mlflow-registries'), f)));
+      assert.equal(await loadListingSnapshot(place, db), undefined);
+    });
+
+    it('is not answered once the stamp changed (a commit), nor by another reader build', async () => {
+      await saveModels();
+      assert.ok(await loadListingSnapshot(place, db, 'models'));
+      assert.equal(await loadListingSnapshot({ ...place, reader: 'r2' }, db, 'models'), undefined);
+      const bytes = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080)]);
+      bytes[27] = 7; // the change counter moves
+      writeFileSync(db, bytes);
+      assert.equal(await loadListingSnapshot(place, db, 'models'), undefined);
+      // Saved under a stamp the file never had: never answered.
+      await saveModels('not-the-stamp');
+      assert.equal(await loadListingSnapshot(place, db, 'models'), undefined);
+    });
+
+    it('a registry too large to keep removes the older one', async () => {
+      await saveModels();
+      await saveListingSnapshot(place, db, { stamp: sqliteChangeStamp(db)!, listing: { models: Array.from({ length: 4001 }, (_, i) => model(`m${i}`, 24)), loggedModels: [] } }, 'models');
+      assert.equal(hasListingSnapshot(place, db, 'models'), false);
+    });
   });
 });

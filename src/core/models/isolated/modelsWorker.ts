@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { workerData } from 'node:worker_threads';
 import { serveIsolated } from '../../common/isolatedWorkerServe';
-import { modelsWorkerHandlers, type ModelsReaders } from './modelsWorkerHandlers';
+import { modelsWorkerHandlers, type ModelsReaders, type ModelsWorkerData } from './modelsWorkerHandlers';
 
 let readers: ModelsReaders | undefined;
 const loadReaders = (): ModelsReaders =>
@@ -14,4 +14,4 @@ const loadReaders = (): ModelsReaders =>
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (readers ??= require(path.join(__dirname, 'modelsReaders.js')) as ModelsReaders);
 
-serveIsolated(modelsWorkerHandlers(loadReaders, (workerData as { wasmPath?: string } | undefined)?.wasmPath));
+serveIsolated(modelsWorkerHandlers(loadReaders, (workerData as ModelsWorkerData | undefined) ?? {}));

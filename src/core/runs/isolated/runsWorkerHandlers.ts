@@ -3,7 +3,7 @@
 // worker after a death rebuilds them from kind and location, which every call carries.
 import { withTransfer, type Handlers } from '../../common/isolatedWorkerServe';
 import type { DisposableRunSource, FileSourceOptions } from '../fileSources';
-import { saveListingSnapshot, type SnapshotPlace } from '../mlflow/sqliteListingSnapshot';
+import { ListingSaver, type SnapshotPlace } from '../mlflow/sqliteListingSnapshot';
 import type { RunListing } from '../types';
 import { diffRuns, type RunsDelta } from './listingDelta';
 import { encodePoints } from './pointsCodec';
@@ -27,14 +27,6 @@ export interface RunsWorkerData {
 type StampedSource = DisposableRunSource & { listingStamp?(listing: RunListing): string | undefined };
 
 /**
- * A new listing is saved once no newer one came for this long: while a training run
- * commits every few seconds nothing is written (a window opened after it would read the
- * changed file anyway). The first listing of a store is saved at once (the window may
- * close soon after it opened).
- */
-const SAVE_DELAY_MS = 30_000;
-
-/**
  * A listing as the worker answers it: in full with a token naming it, or, when the host
  * says it holds the listing of that token and the reader answered the same objects again
  * (an unchanged mlflow.db), only that token: the host reuses what it holds instead of
@@ -53,7 +45,9 @@ export type ListParams = StoreRef & { have?: number };
 let nextToken = Math.floor(Math.random() * 2 ** 40);
 
 export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOptions, snapshots?: SnapshotPlace): Handlers {
-  const sources = new Map<string, { source: StampedSource; listed: boolean; sent?: { token: number; listing: RunListing }; saved?: string; saveTimer?: ReturnType<typeof setTimeout> }>();
+  const sources = new Map<string, { source: StampedSource; listed: boolean; sent?: { token: number; listing: RunListing } }>();
+  // Saved at once the first time, later once listings stop changing for 30 s (sqliteListingSnapshot.ts).
+  const saver = snapshots && new ListingSaver(snapshots, 'runs');
   const entry = (ref: StoreRef) => {
     let e = sources.get(ref.key);
     if (!e) sources.set(ref.key, (e = { source: create(ref.kind, ref.location, options), listed: false }));
@@ -62,19 +56,8 @@ export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOpt
   const list = async (ref: ListParams): Promise<ListReply> => {
     const e = entry(ref);
     const listing = await e.source.list();
-    const stamp = snapshots && e.source.listingStamp?.(listing);
-    if (stamp && stamp !== e.saved) {
-      clearTimeout(e.saveTimer);
-      // After this reply is posted (a timer runs after the reply's microtask), never before it.
-      e.saveTimer = setTimeout(
-        () => {
-          e.saved = stamp;
-          saveListingSnapshot(snapshots, ref.location, { stamp, listing }).catch(() => undefined);
-        },
-        e.saved === undefined ? 0 : SAVE_DELAY_MS,
-      );
-      e.saveTimer.unref?.();
-    }
+    const stamp = saver && e.source.listingStamp?.(listing);
+    if (stamp) saver.offer(ref.key, ref.location, stamp, listing);
     e.listed = true;
     const sent = e.sent;
     const held = sent && ref.have === sent.token ? sent.listing : undefined;
@@ -98,7 +81,7 @@ export function runsWorkerHandlers(create: SourceFactory, options: FileSourceOpt
       return withTransfer(packed, [packed.buffer as ArrayBuffer]);
     },
     drop: (ref: { key: string }) => {
-      clearTimeout(sources.get(ref.key)?.saveTimer);
+      saver?.drop(ref.key);
       sources.get(ref.key)?.source.dispose?.();
       sources.delete(ref.key);
     },
