@@ -8,14 +8,18 @@
 // one request (the client's floor) and in our ranges at once, on the wire, and what each costs
 // the server in CPU (the wall floor where it has idle cores). Each side is timed inside its own
 // process (BENCH_MODELS_RUNS, default 5, alternating, medians), the load printed beside it.
+// Beside the cold line: a window opened again on the unchanged mlflow.db (the listing the
+// last window's worker saved in global storage, sqliteListingSnapshot.ts kind 'models'), as
+// the extension lists it (dist/lazy/modelsLib.js, under the extension host's Node).
 // MLflow creates the empty database (its schema and migrations); the rows go in with plain
 // SQL. Cached in ~/.cache/mlops-workbench.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, loadavg } from 'node:os';
+import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib.mjs';
+import { hostNode } from './lib/hostNode.mjs';
 import { startMlflowServer } from './lib/mlflowServer.mjs';
 import { faster, notMeasured, result, sameAnswer } from './lib/verdict.mjs';
 
@@ -74,7 +78,7 @@ if (!existsSync(db)) {
 const core = JSON.stringify(join(root, 'dist', 'core.js'));
 // The answer's digest, computed after the clock stops, the same way on both sides: every
 // model (description, tags, aliases) and every version (run, source, status, tags), sorted.
-const count = `(l) => { const ms = performance.now() - t0;
+const digestOf = `(l) => {
   const kv = (o) => Object.keys(o).sort().map((k) => k + '=' + o[k]).join(';');
   const lines = [];
   for (const m of l.models) {
@@ -83,8 +87,9 @@ const count = `(l) => { const ms = performance.now() - t0;
   }
   lines.sort();
   const digest = require('node:crypto').createHash('sha256').update(lines.join('\\n')).digest('hex').slice(0, 16);
-  console.log(JSON.stringify({ ms, models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0), digest }));
+  return { models: l.models.length, versions: l.models.reduce((n, m) => n + m.versions.length, 0), aliases: l.models.reduce((n, m) => n + Object.keys(m.aliases).length, 0), digest };
 }`;
+const count = `(l) => { const ms = performance.now() - t0; console.log(JSON.stringify({ ms, ...(${digestOf})(l) })); }`;
 const oursDb = `const core = require(${core}); const t0 = performance.now(); core.readSqliteRegistry(${JSON.stringify(db)}).then(${count});`;
 const oursRest = (/** @type {string} */ url, options = {}) =>
   `const core = require(${core}); const t0 = performance.now(); core.readRestRegistry(new core.MlflowRestClient(${JSON.stringify(url)}), ${JSON.stringify(options)}).then(${count});`;
@@ -152,9 +157,70 @@ function compare(label, a, b, peer, goal, also) {
   const ratio = theirMs / oursMs;
   const same = o.models === t.models && o.versions === t.versions && o.aliases === t.aliases && as.every((r) => r.digest === t.digest) && bs.every((r) => r.digest === t.digest);
   result(label, `ours ${oursMs.toFixed(0)} ms vs ${peer} ${theirMs.toFixed(0)} ms (medians of ${RUNS}, each in a new process)`, [faster(ratio, goal, `vs ${peer}`), sameAnswer(same)]);
+  /** The peer's answer and median, for the lines measured beside this one. */
+  return { ...t, ms: theirMs };
 }
 
-compare(`models: ${MODELS} registered models × ${VERSIONS} versions from mlflow.db (load ${load()})`, () => ours(oursDb), () => mlflowSide(`sqlite:///${db}`), 'MlflowClient search_registered_models + search_model_versions', GOAL_DB);
+const clientDb = compare(`models: ${MODELS} registered models × ${VERSIONS} versions from mlflow.db (load ${load()})`, () => ours(oursDb), () => mlflowSide(`sqlite:///${db}`), 'MlflowClient search_registered_models + search_model_versions', GOAL_DB);
+
+// A window opened again on the project, mlflow.db unchanged since the last window closed.
+// \`prime\` is that last window: it lists through modelsLib with the global storage and waits
+// until its worker saved the listing. \`reopen\` times the next window from requiring
+// modelsLib to the listing, then checks that no worker started and that the answer equals a
+// fresh listing of the file by the worker (no global storage) and MlflowClient's digest.
+// Then, the saved listing removed (the file changed), a later window's cold listing through
+// the worker with the compile cache the earlier ones left.
+const lib = JSON.stringify(join(root, 'dist', 'lazy', 'modelsLib.js'));
+const wasm = JSON.stringify(join(root, 'dist', 'sql-wasm.wasm'));
+const windowScript = (/** @type {string} */ storage, /** @type {'prime' | 'reopen' | 'cold'} */ what) => `const { existsSync, readdirSync } = require('node:fs');
+const storage = ${JSON.stringify(storage)};
+const digest = ${digestOf};
+(async () => {
+  const t0 = performance.now();
+  const lib = require(${lib});
+  const listing = await lib.readRegistry('mlflow-sqlite', ${JSON.stringify(db)}, { wasmPath: ${wasm}, cacheDir: storage });
+  const ms = performance.now() - t0;
+  const starts = lib.modelsWorkerStarts();
+  if (${JSON.stringify(what)} === 'prime') {
+    const dir = require('node:path').join(storage, 'mlflow-registries');
+    for (let i = 0; i < 400 && !(existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.bin'))); i++) await new Promise((r) => setTimeout(r, 25));
+  }
+  lib.disposeModelsWorker();
+  const fresh = ${JSON.stringify(what)} === 'reopen' ? await lib.readRegistry('mlflow-sqlite', ${JSON.stringify(db)}, { wasmPath: ${wasm} }) : listing;
+  lib.disposeModelsWorker();
+  console.log(JSON.stringify({ ms, starts, ...digest(listing), same: JSON.stringify(listing.models) === JSON.stringify(fresh.models) && JSON.stringify(listing.loggedModels) === JSON.stringify(fresh.loggedModels) }));
+})().catch((err) => console.log(JSON.stringify({ error: String(err?.message ?? err).split('\\n')[0] })));`;
+const node = hostNode();
+const inWindow = (/** @type {string} */ storage, /** @type {'prime' | 'reopen' | 'cold'} */ what) => JSON.parse(lastLine(execFileSync(node.path, ['-e', windowScript(storage, what)], { encoding: 'utf8', maxBuffer: 1 << 26 })));
+const reopens = [];
+const colds = [];
+const windowLoad = [load()];
+for (let i = 0; i < RUNS; i++) {
+  const storage = mkdtempSync(join(tmpdir(), 'mlops-bench-storage-'));
+  try {
+    inWindow(storage, 'prime');
+    reopens.push(inWindow(storage, 'reopen'));
+    rmSync(join(storage, 'mlflow-registries'), { recursive: true, force: true });
+    colds.push(inWindow(storage, 'cold'));
+  } finally {
+    rmSync(storage, { recursive: true, force: true });
+  }
+}
+windowLoad.push(load());
+const bad = [...reopens, ...colds].find((r) => r.error);
+if (bad) {
+  notMeasured(`models: ${MODELS} × ${VERSIONS} from mlflow.db, window open on an unchanged file`, bad.error);
+} else {
+  const reopenMs = median(reopens.map((r) => r.ms));
+  const coldMs = median(colds.map((r) => r.ms));
+  console.log(`through modelsLib (${node.what} ${node.version}, load ${windowLoad.join(' → ')}): window open on the unchanged file ${reopenMs.toFixed(1)} ms (${reopens.map((r) => r.ms.toFixed(1)).join(', ')}; worker starts ${reopens.map((r) => r.starts).join(', ')}); a later window after the file changed (saved listing gone, compile cache warm), worker start + listing ${coldMs.toFixed(0)} ms (${colds.map((r) => r.ms.toFixed(0)).join(', ')})`);
+  const same = reopens.every((r) => r.starts === 0 && r.same && r.digest === clientDb.digest && r.models === clientDb.models && r.versions === clientDb.versions) && colds.every((r) => r.digest === clientDb.digest);
+  result(
+    `models: ${MODELS} × ${VERSIONS} from mlflow.db, window open, mlflow.db unchanged since the last window (load ${windowLoad.join(' → ')})`,
+    `ours ${reopenMs.toFixed(1)} ms (the last window's saved listing, no worker) vs MlflowClient ${clientDb.ms.toFixed(0)} ms (medians of ${RUNS}, each in a new process)`,
+    [faster(clientDb.ms / reopenMs, GOAL_DB, 'vs MlflowClient search_registered_models + search_model_versions'), sameAnswer(same)],
+  );
+}
 
 if (process.env.BENCH_MODELS_REST === '0') process.exit(0);
 // MLflow's defaults (no --workers: uvicorn with 4 workers), as a user starts it: this bench

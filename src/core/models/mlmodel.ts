@@ -5,28 +5,10 @@
 import * as path from 'node:path';
 import { readBoundedText, YAML_JSON_CAP } from '../common/boundedRead';
 import { parseYamlData } from '../common/yamlData';
+import type { MlModelInfo, SignatureField } from './mlmodelInfo';
 
-export interface SignatureField {
-  name?: string;
-  type: string;
-  /** Tensors: dtype and shape. */
-  shape?: number[];
-  optional?: boolean;
-}
-
-export interface MlModelInfo {
-  flavors: string[];
-  /** The python_function loader (mlflow.sklearn…), when the model has that flavor. */
-  loaderModule?: string;
-  mlflowVersion?: string;
-  runId?: string;
-  modelId?: string;
-  signature?: { inputs: SignatureField[]; outputs: SignatureField[]; params: SignatureField[] };
-  /** Relative to the MLmodel folder. */
-  inputExample?: string;
-  servingInputExample?: string;
-  sizeBytes?: number;
-}
+export type { MlModelInfo, SignatureField };
+export { localFolder, signatureLines } from './mlmodelInfo';
 
 export function parseMlModel(text: string): MlModelInfo {
   const data = parseYamlData(text) as Record<string, unknown> | null;
@@ -70,32 +52,7 @@ function fields(value: unknown): SignatureField[] {
   });
 }
 
-/** One line per field, for tooltips and the diff of two versions' signatures. */
-export function signatureLines(info: MlModelInfo): string[] {
-  const s = info.signature;
-  if (!s) return [];
-  const line = (f: SignatureField) => `${f.name ?? '(unnamed)'}: ${f.type}${f.shape ? ` [${f.shape.join(', ')}]` : ''}${f.optional ? ' (optional)' : ''}`;
-  return [
-    ...s.inputs.map((f) => `input  ${line(f)}`),
-    ...s.outputs.map((f) => `output ${line(f)}`),
-    ...s.params.map((f) => `param  ${line(f)}`),
-  ];
-}
-
 /** The MLmodel in a local folder (an artifact folder of a run or a registered version). */
 export async function readMlModel(folder: string): Promise<MlModelInfo> {
   return parseMlModel(await readBoundedText(path.join(folder, 'MLmodel'), { cap: YAML_JSON_CAP }));
-}
-
-/** A local folder for a storage location: `file://` URIs and plain paths; undefined for remote stores. */
-export function localFolder(location: string | undefined): string | undefined {
-  if (!location) return undefined;
-  if (location.startsWith('file://')) {
-    try {
-      return decodeURIComponent(new URL(location).pathname);
-    } catch {
-      return undefined;
-    }
-  }
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? undefined : location;
 }

@@ -5,14 +5,14 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { IsolatedRegistries, modelsWorker } from '../../core/models/isolated/isolatedRegistries';
 import type { FileRegistryKind } from '../../core/models/isolated/modelsWorkerHandlers';
-import type { MlModelInfo } from '../../core/models/mlmodel';
+import type { MlModelInfo } from '../../core/models/mlmodelInfo';
 import { readRestRegistry } from '../../core/models/mlflowRestRegistry';
 import { writeOverRest, writeWithClient, type ClientWriteOptions, type RegistryWrite, type WriteResult } from '../../core/models/registryWrites';
 import type { RegistryListing } from '../../core/models/types';
 import { MlflowRestClient, type MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 
 export type { MlModelInfo, RegistryListing, RegistryWrite, WriteResult };
-export { signatureLines, localFolder } from '../../core/models/mlmodel';
+export { signatureLines, localFolder } from '../../core/models/mlmodelInfo';
 export { RegistryWriteError } from '../../core/models/registryWrites';
 
 let registries: IsolatedRegistries | undefined;
@@ -55,6 +55,11 @@ export function readMlModelIn(folder: string, o: ReadOptions): Promise<MlModelIn
 export function writeRegistry(target: { server: string; auth?: () => Promise<MlflowAuth | undefined> } | ClientWriteOptions, w: RegistryWrite, signal?: AbortSignal): Promise<WriteResult> {
   if ('server' in target) return writeOverRest(new MlflowRestClient(target.server, { auth: target.auth }), w, signal);
   return writeWithClient({ ...target, signal }, w);
+}
+
+/** How many times this window started the worker (the bench checks that a window answered without it). */
+export function modelsWorkerStarts(): number {
+  return registries?.worker.starts ?? 0;
 }
 
 export function disposeModelsWorker(): void {
