@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DvcExperimentsSource } from '../../../src/core/runs/dvc/dvcExperiments';
 import type { RunListing } from '../../../src/core/runs/types';
 import { repoRoot, requirePeer, waitFor } from '../harness';
-import { assertSameAsDvcShow, expectedMetrics, metricValues, type Shown } from './dvcShow';
+import { assertSameAsDvcShow, expectedMetrics, type Shown } from './dvcShow';
 
 describe('DVC experiments made by the real dvc exp run', function () {
   let dir = '';
@@ -82,7 +82,7 @@ describe('DVC experiments made by the real dvc exp run', function () {
     assert.ok(live && live.status === 'FINISHED' && live.params['train.epochs'] === '4', JSON.stringify(live));
   });
 
-  it('warns about an experiment without its metrics file or with a corrupt params.yaml, naming it, and loads the rest', async () => {
+  it('warns about an experiment without its metrics file, and lists one whose pipeline dvc cannot load without params or metrics, as dvc does', async () => {
     const src = new DvcExperimentsSource(dir, { cacheDir: sharedCache });
     const before = await src.list();
     const good = before.runs.filter((r) => r.tags['dvc.kind'] === 'experiment');
@@ -100,27 +100,49 @@ describe('DVC experiments made by the real dvc exp run', function () {
       git('update-ref', `${refDir}/${name}`, commit);
       return commit;
     };
+    const withFile = (file: string, content: string) => (genv: NodeJS.ProcessEnv) => {
+      const tmp = path.join(path.dirname(dir), 'crafted.txt');
+      writeFileSync(tmp, content);
+      const blob = execFileSync('git', ['hash-object', '-w', tmp], { cwd: dir, env: genv, encoding: 'utf8' }).trim();
+      execFileSync('git', ['update-index', '--cacheinfo', `100644,${blob},${file}`], { cwd: dir, env: genv });
+    };
     const noMetrics = commitWith((genv) => execFileSync('git', ['update-index', '--force-remove', 'metrics.json'], { cwd: dir, env: genv }), 'lost-metrics');
-    const badParams = commitWith((genv) => {
-      const corrupt = path.join(path.dirname(dir), 'corrupt.yaml');
-      writeFileSync(corrupt, 'train:\n  alpha: [0.1\n  eta0: }\n');
-      const blob = execFileSync('git', ['hash-object', '-w', corrupt], { cwd: dir, env: genv, encoding: 'utf8' }).trim();
-      execFileSync('git', ['update-index', '--cacheinfo', `100644,${blob},params.yaml`], { cwd: dir, env: genv });
-    }, 'bad-params');
+    // dvc reads params.yaml as the pipeline's vars: a corrupt one, or a list, fails the whole
+    // revision in dvc exp show (YAMLFileCorruptedError, ResolveError); so does a corrupt dvc.yaml.
+    const refused = {
+      'bad-params': commitWith(withFile('params.yaml', 'train:\n  alpha: [0.1\n  eta0: }\n'), 'bad-params'),
+      'list-params': commitWith(withFile('params.yaml', '- 0.1\n- 0.2\n'), 'list-params'),
+      'bad-pipeline': commitWith(withFile('dvc.yaml', 'stages:\n  train: [\n'), 'bad-pipeline'),
+    };
+    // And a corrupt metrics file costs only its own metrics.
+    const badMetrics = commitWith(withFile('metrics.json', '{"accuracy": '), 'bad-metrics');
 
-    const { runs, warnings } = await src.list();
+    const listing = await src.list();
+    const { runs, warnings } = listing;
     const names = warnings.map((w) => `${w.file} ${w.message}`);
-    assert.equal(warnings.length, 2, names.join('\n'));
+    assert.equal(warnings.length, 5, names.join('\n'));
     assert.ok(names.some((w) => w.includes(`${refDir}/lost-metrics:metrics.json`) && w.includes('lost-metrics')), names.join('\n'));
+    assert.ok(names.some((w) => w.includes(`${refDir}/bad-metrics:metrics.json`) && w.includes('bad-metrics')), names.join('\n'));
     assert.ok(names.some((w) => w.includes(`${refDir}/bad-params:params.yaml`) && w.includes('bad-params')), names.join('\n'));
+    assert.ok(names.some((w) => w.includes(`${refDir}/list-params:params.yaml`) && w.includes('not a mapping')), names.join('\n'));
+    assert.ok(names.some((w) => w.includes(`${refDir}/bad-pipeline:dvc.yaml`) && w.includes('bad-pipeline')), names.join('\n'));
 
     const lost = runs.find((r) => r.id === noMetrics)!;
     assert.deepEqual(lost.params, model.params);
     assert.ok(!('accuracy' in lost.metrics) && 'test_loss' in lost.metrics, 'the DVCLive metrics still load');
-    const bad = runs.find((r) => r.id === badParams)!;
-    assert.deepEqual(bad.params, {});
-    assert.deepEqual(metricValues(bad), metricValues(model));
+    const broken = runs.find((r) => r.id === badMetrics)!;
+    assert.ok(!('accuracy' in broken.metrics) && 'test_loss' in broken.metrics, 'the DVCLive metrics still load');
+    for (const [name, id] of Object.entries(refused)) {
+      const r = runs.find((x) => x.id === id)!;
+      assert.equal(r.name, name);
+      assert.equal(r.status, 'FINISHED');
+      assert.deepEqual([r.params, r.metrics], [{}, {}], name);
+    }
     for (const g of good) assert.deepEqual(runs.find((r) => r.id === g.id), g, `${g.name} unchanged`);
+    // Field by field against dvc itself, the crafted revisions included.
+    const shown = JSON.parse(execFileSync(dvc, ['exp', 'show', '--json'], { cwd: dir, env, encoding: 'utf8' })) as Shown[];
+    const states = assertSameAsDvcShow(shown, listing);
+    for (const name of [...Object.keys(refused), 'lost-metrics', 'bad-metrics']) assert.ok(states.has(name), `dvc lists ${name}`);
   });
   it('keeps what each commit holds in its cache folder: a new process lists the same without reading those commits again', async () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'mlops-dvcexp-cache-'));
@@ -150,7 +172,8 @@ describe('DVC experiments made by the real dvc exp run', function () {
       assert.doesNotThrow(() => JSON.parse(readFileSync(path.join(cacheDir, 'dvc-experiments', file), 'utf8')));
 
       // A removed experiment leaves the cache with its ref.
-      const gone = fresh.runs.find((r) => r.tags['dvc.kind'] === 'experiment' && r.tags['dvc.ref'])!;
+      // One dvc made (the crafted ones above stay, for the next test to compare with dvc).
+      const gone = fresh.runs.find((r) => r.tags['dvc.kind'] === 'experiment' && r.tags['dvc.ref'] && r.name === 'live-one')!;
       execFileSync(dvc, ['exp', 'remove', gone.name], { cwd: dir, env, stdio: 'pipe' });
       const after = await new DvcExperimentsSource(dir, { cacheDir }).list();
       assert.ok(!after.runs.some((r) => r.id === gone.id));

@@ -108,6 +108,8 @@ export function assertSameAsDvcShow(shown: Shown[], listing: RunListing): Map<st
       assert.deepEqual(metricValues(ours), expectedMetrics(rev), `metrics of ${what}`);
       // A run in progress has no time in dvc's output (it reads the run's checkout); ours keeps when it was queued.
       if (rev.data?.timestamp) assert.equal(localIso(ours.startTime!), rev.data.timestamp, `time of ${what}`);
+      // dvc refused the revision (its pipeline does not load): an error instead of its data; ours warns, naming it.
+      else if (rev.error) assert.ok(listing.warnings.some((w) => w.message.includes(e.name)), `a warning names ${what}: ${rev.error.msg}`);
       else assert.equal(state, 'running', `only a running experiment has no time (${what})`);
     }
   }

@@ -14,7 +14,7 @@ import { buildDvcModel } from '../../pipelines/dvcModel';
 import { expandStages } from '../../pipelines/dvcExpand';
 import { lookupPath, splitKeyPath } from '../../pipelines/paramsFile';
 import { joinPath, memoryFs } from '../../pipelines/pipelineFs';
-import { parseYaml } from '../../pipelines/yamlDocument';
+import { DUPLICATE_KEY_MESSAGE, parseYaml } from '../../pipelines/yamlDocument';
 import { parseSimpleYaml } from './simpleYaml';
 
 export const DEFAULT_PARAMS = 'params.yaml';
@@ -27,6 +27,13 @@ export interface PipelineFiles {
   metrics: string[];
   /** Metrics files read when present but not declared (DVCLive's default); their absence is no fault. */
   optional: Set<string>;
+  /**
+   * Why dvc cannot load this revision's pipeline, if it cannot: a dvc.yaml that does not
+   * parse, or the params.yaml beside it (which dvc always reads as the pipeline's default
+   * `vars`) that does not parse or is not a mapping. `dvc exp show` then prints only an
+   * error for the whole revision: no params, no metrics, no time.
+   */
+  refused?: { file: string; message: string };
 }
 
 /** Paths of the dvc.yaml files (relative to the DVC root) and their texts at one revision. */
@@ -36,6 +43,8 @@ export type TextOf = (path: string) => string | undefined;
 export interface StoredPlan {
   params: [string, string[] | 'all'][];
   metrics: string[];
+  /** The dvc.yaml does not parse: dvc refuses it (see PipelineFiles.refused). */
+  refused?: string;
 }
 
 /** Plans kept between sessions, by a hash of what they were made from: parsing dvc.yaml is most of a cached listing's first call. */
@@ -71,6 +80,8 @@ export function pipelineFiles(dvcYamls: string[], text: TextOf, store?: PlanStor
     const yamlText = text(file);
     if (yamlText !== undefined) {
       const plan = planOf(yamlText, (p) => text(joinPath(dir, p)), store);
+      if (plan.refused) out.refused ??= { file, message: plan.refused.message };
+      out.refused ??= varsRefused(joinPath(dir, DEFAULT_PARAMS), text);
       for (const [f, keys] of plan.params) addParams(out.params, joinPath(dir, f), keys === 'all' ? 'all' : [...keys]);
       for (const m of plan.metrics) metrics.add(joinPath(dir, m));
     }
@@ -101,6 +112,7 @@ function planOf(yamlText: string, text: TextOf, store?: PlanStore): PipelineFile
   const kept = store?.get(key);
   if (kept) {
     const plan: PipelineFiles = { params: new Map(kept.params.map(([f, k]) => [f, k === 'all' ? 'all' : new Set(k)])), metrics: kept.metrics, optional: new Set() };
+    if (kept.refused) plan.refused = { file: '', message: kept.refused };
     planCache.set(key, plan);
     return plan;
   }
@@ -112,12 +124,35 @@ function planOf(yamlText: string, text: TextOf, store?: PlanStore): PipelineFile
 }
 
 function toStoredPlan(plan: PipelineFiles): StoredPlan {
-  return { params: [...plan.params].map(([f, k]) => [f, k === 'all' ? 'all' : [...k]]), metrics: plan.metrics };
+  const stored: StoredPlan = { params: [...plan.params].map(([f, k]) => [f, k === 'all' ? 'all' : [...k]]), metrics: plan.metrics };
+  if (plan.refused) stored.refused = plan.refused.message;
+  return stored;
+}
+
+/**
+ * dvc reads the params.yaml beside each dvc.yaml as the pipeline's default `vars`, whether
+ * or not anything is templated: one that does not parse (ruamel refuses repeated keys too)
+ * or holds no mapping fails the whole revision in `dvc exp show`. Empty or `null` is `{}`.
+ */
+function varsRefused(file: string, text: TextOf): PipelineFiles['refused'] {
+  const t = text(file);
+  if (t === undefined) return undefined;
+  const parsed = parseDataFile(file, t);
+  if (!parsed.ok) return { file, message: parsed.error };
+  const data = parsed.data;
+  if (data === null || (typeof data === 'object' && !Array.isArray(data))) return undefined;
+  return { file, message: `it holds ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}, not a mapping of params` };
 }
 
 function parsePlan(yamlText: string, text: TextOf, templated: boolean): PipelineFiles {
   const out: PipelineFiles = { params: new Map(), metrics: [], optional: new Set() };
   const parsed = parseYaml(yamlText);
+  // ruamel.yaml (dvc) refuses a file with a syntax error or a repeated key: no plan at all.
+  if (parsed.doc.errors.length > 0 || parsed.duplicateKeys.length > 0) {
+    const first = parsed.doc.errors[0]?.message.split('\n')[0] ?? `${DUPLICATE_KEY_MESSAGE} (${parsed.duplicateKeys[0].key})`;
+    out.refused = { file: '', message: first };
+    return out;
+  }
   const model = buildDvcModel(parsed, yamlText);
   const files: Record<string, string> = {};
   if (templated) {

@@ -430,6 +430,11 @@ function fromStored(s: StoredRev): RevData {
 
 function revData(plan: ReturnType<typeof pipelineFiles>, text: (p: string) => string | undefined): RevData {
   const data: RevData = { params: new Map(), metrics: new Map(), faults: [] };
+  if (plan.refused) {
+    // As `dvc exp show`: the revision is listed, with an error instead of its params and metrics.
+    data.faults.push({ file: plan.refused.file, message: `dvc cannot load the pipeline, so no params or metrics are shown: ${plan.refused.message}` });
+    return data;
+  }
   for (const [file, keys] of plan.params) {
     const t = text(file);
     if (t === undefined) continue;

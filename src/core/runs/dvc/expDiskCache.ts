@@ -17,9 +17,9 @@ import type { LooseRefFolders } from './gitRefsFs';
 import type { Stamps } from './inputStamps';
 
 /** Bump when what is kept per commit, or how it is read, changes. */
-const VERSION = 1;
+const VERSION = 2;
 /** Bump when what a kept listing holds, or what it is checked against, changes. */
-export const LISTING_VERSION = 1;
+export const LISTING_VERSION = 2;
 
 /** One commit's data as kept: plain JSON (no Maps). */
 export interface StoredRev {
