@@ -6,9 +6,9 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { IsolatedWorker } from '../../core/common/isolatedWorker';
 import { isFileStoreKind } from '../../core/runs/fileStoreKinds';
-import { IsolatedRunSource, runsWorker, type SavedListings } from '../../core/runs/isolated/isolatedRunSource';
-import { sqliteChangeStamp } from '../../core/runs/mlflow/sqliteChangeStamp';
-import { hasListingSnapshot, loadListingSnapshot, type SnapshotPlace } from '../../core/runs/mlflow/sqliteListingSnapshot';
+import { IsolatedRunSource, runsWorker } from '../../core/runs/isolated/isolatedRunSource';
+import { SavedListingGate, type SnapshotPlace } from '../../core/runs/mlflow/sqliteListingSnapshot';
+import { compactListingSoon } from '../../core/runs/compactListing';
 import type { MlflowAuth } from '../../core/runs/mlflow/mlflowRestClient';
 import { MlflowRestSource } from '../../core/runs/mlflow/mlflowRestSource';
 import type { RunSource } from '../../core/runs/types';
@@ -64,11 +64,7 @@ export function createRunSource(kind: string, location: string, options: SourceF
   if (kind === 'mlflow-rest') return new MlflowRestSource(location, { auth: options.auth, maxRuns: options.maxRuns, filter: options.filter });
   if (!isFileStoreKind(kind)) throw new Error(`unknown run store kind ${kind}`);
   const place = kind === 'mlflow-sqlite' ? snapshotPlace(options) : undefined;
-  const saved: SavedListings | undefined = place && {
-    present: () => hasListingSnapshot(place, location),
-    load: () => loadListingSnapshot(place, location),
-    stamp: () => sqliteChangeStamp(location),
-  };
+  const saved = place && new SavedListingGate(place, location, 'runs', compactListingSoon);
   return new IsolatedRunSource(kind, location, theWorker(options), Date.now, saved);
 }
 

@@ -12,8 +12,7 @@ import { IsolatedWorkerError, type IsolatedWorker } from '../../../src/core/comm
 import { createFileRunSource, type FileStoreKind } from '../../../src/core/runs/fileSources';
 import { isCompactMetrics } from '../../../src/core/runs/compactListing';
 import { IsolatedRunSource, runsWorker } from '../../../src/core/runs/isolated/isolatedRunSource';
-import { sqliteChangeStamp } from '../../../src/core/runs/mlflow/sqliteChangeStamp';
-import { hasListingSnapshot, loadListingSnapshot, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
+import { loadListingSnapshot, SavedListingGate, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
 import type { RunListing } from '../../../src/core/runs/types';
 import { repoRoot, requirePeer } from '../harness';
 import { assertSameAsMlflow, mlflowEnv, mlflowRead, mlflowWrite } from './mlflowReference';
@@ -130,7 +129,6 @@ describe('run stores read in the worker thread (IsolatedRunSource)', function ()
     const db = stores[0].location;
     const storage = mkdtempSync(path.join(tmpdir(), 'mlops-storage-'));
     const place: SnapshotPlace = { dir: storage, reader: 'reader-1' };
-    const saved = (p: SnapshotPlace) => ({ present: () => hasListingSnapshot(p, db), load: () => loadListingSnapshot(p, db), stamp: () => sqliteChangeStamp(db) });
     try {
       const w1 = runsWorker({ script: workerScript, sources: { wasmPath }, snapshots: place });
       workers.push(w1);
@@ -145,7 +143,7 @@ describe('run stores read in the worker thread (IsolatedRunSource)', function ()
 
       const w2 = runsWorker({ script: workerScript, sources: { wasmPath }, snapshots: place });
       workers.push(w2);
-      const second = new IsolatedRunSource('mlflow-sqlite', db, w2, Date.now, saved(place));
+      const second = new IsolatedRunSource('mlflow-sqlite', db, w2, Date.now, new SavedListingGate(place, db, 'runs'));
       const reopened = await second.list();
       assert.equal(w2.starts, 0, 'answered without starting the worker');
       assert.deepEqual(JSON.parse(JSON.stringify(reopened.runs)), JSON.parse(JSON.stringify(first.runs)));

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sqliteChangeStamp } from '../../../src/core/runs/mlflow/sqliteChangeStamp';
-import { hasListingSnapshot, loadListingSnapshot, saveListingSnapshot, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
+import { hasListingSnapshot, loadListingSnapshot, SavedListingGate, saveListingSnapshot, type SnapshotPlace } from '../../../src/core/runs/mlflow/sqliteListingSnapshot';
 import type { RunSummary } from '../../../src/core/runs/types';
 import type { RegisteredModel } from '../../../src/core/models/types';
 
@@ -95,6 +95,45 @@ describe('saved mlflow.db listings (sqliteListingSnapshot)', () => {
     assert.ok(await loadListingSnapshot(place, db));
     await save(Array.from({ length: 20_001 }, (_, i) => run(String(i))));
     assert.equal(hasListingSnapshot(place, db), false);
+  });
+
+  describe('SavedListingGate: what a view answers before its worker starts', () => {
+    const commit = (counter: number) => {
+      const bytes = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080)]);
+      bytes[27] = counter;
+      writeFileSync(db, bytes);
+    };
+
+    it('answers the saved listing, loaded and transformed once, while the stamp holds; after a change, never again', async () => {
+      await save([run('a')]);
+      let transforms = 0;
+      const gate = new SavedListingGate(place, db, 'runs', (l) => (transforms++, { ...l, runs: [...l.runs, run('t')] }));
+      const first = await gate.answer();
+      assert.deepStrictEqual(first?.runs, [run('a'), run('t')]);
+      assert.equal(await gate.answer(), first, 'the same listing, not loaded again');
+      assert.equal(transforms, 1);
+      commit(3);
+      assert.equal(await gate.answer(), undefined, 'the file changed: the worker reads it');
+      // Even a listing saved for the new stamp is not taken up: the worker answers for good.
+      await save([run('b')]);
+      assert.ok(await loadListingSnapshot(place, db));
+      assert.equal(await gate.answer(), undefined);
+    });
+
+    it('answers nothing without a saved listing, or with one saved under another stamp, and does not look again', async () => {
+      const none = new SavedListingGate(place, db, 'runs');
+      assert.equal(await none.answer(), undefined);
+      await save([run('a')]);
+      assert.equal(await none.answer(), undefined, 'a listing saved after the first look is not taken up');
+      await save([run('a')], 'not-the-stamp');
+      assert.equal(await new SavedListingGate(place, db, 'runs').answer(), undefined);
+    });
+
+    it('each kind answers its own listing', async () => {
+      await save([run('a')]);
+      assert.equal(await new SavedListingGate(place, db, 'models').answer(), undefined);
+      assert.deepStrictEqual((await new SavedListingGate(place, db, 'runs').answer())?.runs, [run('a')]);
+    });
   });
 
   describe('the Models view\'s registry of the same file (kind "models")', () => {

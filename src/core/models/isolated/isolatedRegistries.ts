@@ -4,8 +4,7 @@
 // 'models'): it is answered here, no worker started, no page read, for as long as the
 // file's change stamp is the one it was read under; after that the worker reads the file.
 import { IsolatedWorker, type IsolatedWorkerOptions } from '../../common/isolatedWorker';
-import { sqliteChangeStamp } from '../../runs/mlflow/sqliteChangeStamp';
-import { hasListingSnapshot, loadListingSnapshot, type SavedListing, type SnapshotPlace } from '../../runs/mlflow/sqliteListingSnapshot';
+import { SavedListingGate, type SnapshotPlace } from '../../runs/mlflow/sqliteListingSnapshot';
 import type { RegistryListing } from '../types';
 import type { FileRegistryKind, ModelsWorkerData } from './modelsWorkerHandlers';
 
@@ -14,8 +13,8 @@ export const REGISTRY_DEADLINE_MS = 60_000;
 export const REGISTRY_HEAP_MB = 512;
 
 export class IsolatedRegistries {
-  /** Per mlflow.db: its saved listing while answered from it; 'worker' once the file changed (or none was saved). */
-  private readonly saved = new Map<string, Promise<SavedListing<'models'> | undefined> | 'worker'>();
+  /** Per mlflow.db: the listing the last window saved, while its stamp holds. */
+  private readonly saved = new Map<string, SavedListingGate<'models'>>();
 
   constructor(
     readonly worker: IsolatedWorker,
@@ -25,26 +24,12 @@ export class IsolatedRegistries {
 
   async list(kind: FileRegistryKind, location: string): Promise<RegistryListing> {
     if (kind === 'mlflow-sqlite' && this.place) {
-      const hit = await this.fromSaved(this.place, location);
+      let gate = this.saved.get(location);
+      if (!gate) this.saved.set(location, (gate = new SavedListingGate(this.place, location, 'models')));
+      const hit = await gate.answer();
       if (hit) return { models: hit.models, loggedModels: hit.loggedModels, warnings: [] };
     }
     return this.worker.call<RegistryListing>('list', { kind, location });
-  }
-
-  private async fromSaved(place: SnapshotPlace, location: string): Promise<SavedListing<'models'>['listing'] | undefined> {
-    let state = this.saved.get(location);
-    if (state === 'worker') return undefined;
-    const first = state === undefined;
-    // One existsSync: without a saved listing the worker starts at once.
-    if (first && !hasListingSnapshot(place, location, 'models')) state = 'worker';
-    else state ??= loadListingSnapshot(place, location, 'models');
-    this.saved.set(location, state);
-    const hit = state === 'worker' ? undefined : await state;
-    // load compared the stamp itself; each later call compares it again.
-    if (hit && (first || sqliteChangeStamp(location) === hit.stamp)) return hit.listing;
-    // From now on the worker reads this file.
-    this.saved.set(location, 'worker');
-    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@
 import { IsolatedWorker, IsolatedWorkerError, type IsolatedWorkerOptions } from '../../common/isolatedWorker';
 import { compactListingSoon } from '../compactListing';
 import type { FileSourceOptions } from '../fileSources';
-import type { SavedListing, SnapshotPlace } from '../mlflow/sqliteListingSnapshot';
+import type { SavedListingGate, SnapshotPlace } from '../mlflow/sqliteListingSnapshot';
 import type { MetricPoint, RunListing, RunSource } from '../types';
 import { decodePoints } from './pointsCodec';
 import { applyDelta } from './listingDelta';
@@ -26,48 +26,27 @@ export const MAX_BACKOFF_MS = 30 * 60_000;
 
 let nextKey = 0;
 
-/**
- * A listing saved by an earlier window (sqliteListingSnapshot.ts): `load` answers it when
- * the store's change stamp is still the one it was read under; `stamp` is that stamp now.
- */
-export interface SavedListings {
-  /** Whether a saved listing may exist (a cheap synchronous look): without one, the worker starts at once. */
-  present(): boolean;
-  load(): Promise<SavedListing | undefined>;
-  stamp(): string | undefined;
-}
-
 export class IsolatedRunSource implements RunSource {
   private readonly ref: StoreRef;
   private failed: { error: IsolatedWorkerError; until: number; backoffMs: number } | undefined;
   /** The last full listing and the worker's token for it (see ListReply). */
   private held: { token: number; listing: RunListing } | undefined;
 
-  /** The saved listing, while this source answers from it (until the store changes). */
-  private fromSaved: Promise<SavedListing | undefined> | undefined;
-
   constructor(
     readonly kind: string,
     readonly location: string,
     private readonly worker: IsolatedWorker,
     private readonly now: () => number = Date.now,
-    private saved?: SavedListings,
+    /** The listing the last window saved (an mlflow.db), answered until the store changes. */
+    private readonly saved?: SavedListingGate<'runs'>,
   ) {
     this.ref = { key: `${kind}:${location}#${++nextKey}`, kind, location };
   }
 
   async list(): Promise<RunListing> {
-    if (this.saved && !this.fromSaved && !this.saved.present()) this.saved = undefined;
-    if (this.saved) {
-      // Window open on an unchanged store: the listing the last window saved, no worker.
-      const first = !this.fromSaved;
-      const hit = await (this.fromSaved ??= this.saved.load().then((h) => h && { stamp: h.stamp, listing: compactListingSoon(h.listing) }));
-      // load() compared the stamp itself; each later call compares it again.
-      if (hit && (first || this.saved.stamp() === hit.stamp)) return { experiments: hit.listing.experiments, runs: hit.listing.runs, warnings: [] };
-      // From now on the worker reads the store (its first listing crosses whole).
-      this.saved = undefined;
-      this.fromSaved = undefined;
-    }
+    // Window open on an unchanged store: the listing the last window saved, no worker.
+    const hit = await this.saved?.answer();
+    if (hit) return { experiments: hit.experiments, runs: hit.runs, warnings: [] };
     const failed = this.failed;
     if (failed && this.now() < failed.until) throw failed.error;
     try {

@@ -130,6 +130,39 @@ export async function loadListingSnapshot<K extends ListingKind = 'runs'>(place:
 }
 
 /**
+ * The host's side of one view's saved listing of one mlflow.db: answers it while the file's
+ * change stamp is the one it was read under (load compares it on the first call, each later
+ * call compares it again), then undefined for good — from then on the view's worker reads
+ * the file. Without a saved listing (one existsSync) it answers undefined at once.
+ */
+export class SavedListingGate<K extends ListingKind> {
+  private state: Promise<SavedListing<K> | undefined> | 'worker' | undefined;
+
+  constructor(
+    private readonly place: SnapshotPlace,
+    private readonly location: string,
+    private readonly kind: K,
+    /** Applied once to the loaded listing (the Runs view packs its points). */
+    private readonly transform: (listing: ListingOf[K]) => ListingOf[K] = (l) => l,
+  ) {}
+
+  async answer(): Promise<ListingOf[K] | undefined> {
+    if (this.state === 'worker') return undefined;
+    const first = this.state === undefined;
+    if (first && !hasListingSnapshot(this.place, this.location, this.kind)) {
+      this.state = 'worker';
+      return undefined;
+    }
+    const loading = this.state ?? loadListingSnapshot(this.place, this.location, this.kind).then((h) => h && { stamp: h.stamp, listing: this.transform(h.listing) });
+    this.state = loading;
+    const hit = await loading;
+    if (hit && (first || sqliteChangeStamp(this.location) === hit.stamp)) return hit.listing;
+    this.state = 'worker';
+    return undefined;
+  }
+}
+
+/**
  * A new listing is saved once no newer one came for this long: while a training run
  * commits every few seconds nothing is written (a window opened after it would read the
  * changed file anyway). The first listing of a store is saved at once (the window may
