@@ -2,6 +2,7 @@
 // `mlops.*` tags, MLflow's own `mlflow.source.*` tags on a run made elsewhere, a DVC
 // experiment's commit, or our git note. What none of them says is listed as unknown.
 import type { L10n } from '../common/l10n';
+import { aspectName } from './diff';
 import { JOB_END_REASON_TAG } from './mlflowTags';
 import type { Provenance } from './types';
 
@@ -128,14 +129,12 @@ export function pieceName(l10n: L10n, piece: string): string {
       return l10n.t('commit');
     case 'uncommitted changes':
       return l10n.t('uncommitted changes');
+    // The words it shares with the Compare Runs aspects: one translation each.
     case 'data':
-      return l10n.t('data');
     case 'image':
-      return l10n.t('image');
     case 'GPU':
-      return l10n.t('GPU');
     case 'Python':
-      return l10n.t('Python');
+      return aspectName(l10n, piece);
     default:
       return piece;
   }

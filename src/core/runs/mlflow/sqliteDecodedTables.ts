@@ -5,7 +5,7 @@
 // successive listings share: the worker's diff (listingDelta.ts) then finds a run whose
 // params object is the one it sent before equal at once, without walking its keys.
 import { maxOf } from '../../common/arrays';
-import type { Experiment, MetricPoint, RunListing, RunStatus, RunSummary } from '../types';
+import type { Experiment, MetricPoint, RunListing, RunSummary } from '../types';
 import { PageTrace, samePages, type TracedPages } from './sqlitePageTrace';
 import type { SqliteFile } from './sqlitePages';
 import type { RecordView } from './sqliteRecord';
@@ -19,17 +19,7 @@ const MAX_TRACED_BYTES = 32 << 20;
 export type TableDecoder<T> = (at: number[]) => { visit(row: RecordView): void; done(): T };
 
 /** A row of `runs` as the listing needs it, before the experiment and lifecycle filters. */
-export interface RunRow {
-  id: string;
-  experimentId: string;
-  name: string;
-  status: RunStatus;
-  startTime?: number;
-  endTime?: number;
-  artifactUri?: string;
-  userId?: string;
-  stage: string;
-}
+export type RunRow = Omit<RunSummary, 'params' | 'tags' | 'metrics'> & { stage: string };
 
 type ByRun<T> = Map<string, Record<string, T>>;
 
