@@ -35,6 +35,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     register: () => loadLazy<typeof import('./lazy/workspaceCommandsFeature')>('workspaceCommandsFeature').registerWorkspaceCommands(context, log, workspaces.registry, workspaces, launched),
   });
   const colors = new RunColorStore(context.workspaceState, context.extensionUri);
+  context.subscriptions.push(colors);
   const runs = registerRunsView(context, log, colors);
   // Registered by stand-ins: the commands load from dist/lazy/expLifecycleFeature.js on first use.
   registerLazyFeature(context, log, {

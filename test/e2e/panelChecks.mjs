@@ -37,6 +37,10 @@ const STEPS = {
       `the legend does not list ${ask.runs.join(', ')}`,
       ask.waitMs,
     );
+    // Runs charted together are told apart: each its own colour while the palette (10) lasts,
+    // even runs that were coloured apart before (each alone took the first colour).
+    const swatches = await frame.evaluate(() => [...document.querySelectorAll('#legend .legend-item .swatch')].map((s) => getComputedStyle(s).backgroundColor));
+    if (swatches.length <= 10 && new Set(swatches).size !== swatches.length) throw new Error(`two runs in the legend share a colour: ${swatches.join(', ')}`);
     await until(
       async () => {
         const charts = await paintedPixels(frame);

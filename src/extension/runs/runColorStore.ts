@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { assignColors, colorOf } from '../../core/runs/runColors';
+import { assignColors, colorOf, needsColors } from '../../core/runs/runColors';
 import type { RunRef } from './runsModel';
 
 const KEY = 'mlops.runs.colors';
@@ -9,8 +9,11 @@ const MAX_KEPT = 2000;
 export const runKey = (r: RunRef): string => `${r.sourceId}\n${r.runId}`;
 
 /** A run's colour, the same in the Runs view and every panel, kept across reloads (workspaceState). */
-export class RunColorStore {
+export class RunColorStore implements vscode.Disposable {
   private assigned: Record<string, number>;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** A run's colour changed (one shown with another of its colour): the Runs view redraws its dots. */
+  readonly onDidChange = this.changed.event;
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -19,15 +22,21 @@ export class RunColorStore {
     this.assigned = memento.get<Record<string, number>>(KEY, {});
   }
 
-  /** Gives the runs that have none a colour that differs from the others' in `refs`. */
+  /** Colours for the runs shown together in `refs`, told apart while the palette lasts (assignColors). */
   ensure(refs: readonly RunRef[]): void {
     const keys = refs.map(runKey);
-    if (keys.every((k) => k in this.assigned)) return;
-    let next = assignColors(keys, this.assigned);
+    const before = this.assigned;
+    if (!needsColors(keys, before)) return;
+    let next = assignColors(keys, before);
     const all = Object.keys(next);
     if (all.length > MAX_KEPT) next = Object.fromEntries(all.slice(all.length - MAX_KEPT).map((k) => [k, next[k]]));
     this.assigned = next;
     void this.memento.update(KEY, next);
+    if (keys.some((k) => k in before && before[k] !== next[k])) this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
   }
 
   color(ref: RunRef): string {

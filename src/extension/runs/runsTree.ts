@@ -59,7 +59,7 @@ export interface RunsTreeDeps {
   /** Where the selection outlives a window reload (workspaceState). */
   selectionStore: { get(): RunRef[]; set(refs: RunRef[]): Thenable<void> | void };
   /** A checked run's icon: a dot in its colour in the charts (see RunColorStore). */
-  colors?: { ensure(refs: readonly RunRef[]): void; icon(ref: RunRef): vscode.Uri | undefined };
+  colors?: { ensure(refs: readonly RunRef[]): void; icon(ref: RunRef): vscode.Uri | undefined; onDidChange?: vscode.Event<void> };
   /** The tracking servers' polling interval (`mlops.mlflow.pollIntervalSeconds`); polling starts with `scheduler.setServerPolling`. */
   serverPollMs?(): number;
   timers?: Timers;
@@ -113,8 +113,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   /** When the stores are read again: debounce, live re-reads, server polling. */
   readonly scheduler: RefreshScheduler;
 
+  private readonly colorsChanged: vscode.Disposable | undefined;
+
   constructor(private readonly deps: RunsTreeDeps) {
     this.selected = deps.selectionStore.get();
+    // A panel gave a checked run another colour (it was charted with one of its colour): the dots follow.
+    this.colorsChanged = deps.colors?.onDidChange?.(() => this.changed.fire(undefined));
     this.scheduler = new RefreshScheduler({
       refresh: (batch) => this.refreshNow(batch),
       pollServers: () => this.pollServers(),
@@ -487,6 +491,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   dispose(): void {
+    this.colorsChanged?.dispose();
     this.scheduler.dispose();
     for (const s of this.states.values()) s.source?.dispose?.();
     this.changed.dispose();

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { downsample, downsampleRange } from '../../../src/core/runs/downsample';
-import { assignColors, colorOf, RUN_PALETTE } from '../../../src/core/runs/runColors';
+import { assignColors, colorOf, needsColors, RUN_PALETTE } from '../../../src/core/runs/runColors';
 import { metricCsv } from '../../../src/core/runs/metricsCsv';
 
 describe('downsample over time and over a range', () => {
@@ -32,13 +32,30 @@ describe('downsample over time and over a range', () => {
 });
 
 describe('run colours', () => {
-  it('gives the runs shown together different colours and never changes one', () => {
+  it('gives the runs shown together different colours, keeping each run its colour unless one before it in the set has it', () => {
     const a = assignColors(['a', 'b', 'c'], {});
     assert.equal(new Set(Object.values(a)).size, 3);
     const b = assignColors(['c', 'd'], a);
     assert.equal(b.a, a.a);
     assert.equal(b.c, a.c);
     assert.notEqual(b.d, b.c);
+    // Coloured apart (each alone: the same first colour), then charted together: the later one moves.
+    const x = assignColors(['x'], {});
+    const y = assignColors(['y'], x);
+    assert.equal(y.y, y.x);
+    const together = assignColors(['x', 'y', 'z'], y);
+    assert.equal(together.x, x.x, 'the first keeps its colour');
+    assert.equal(new Set(['x', 'y', 'z'].map((k) => together[k])).size, 3);
+    assert.deepEqual(assignColors(['x', 'y', 'z'], together), together, 'a set already told apart changes nothing');
+    assert.deepEqual(assignColors(['x', 'x'], {}), { x: 0 });
+    // needsColors says when the store must assign: exactly when assignColors would change something.
+    assert.equal(needsColors(['x', 'y'], y), true);
+    assert.equal(needsColors(['x', 'y', 'z'], together), false);
+    assert.equal(needsColors(['x', 'w'], together), true, 'w has no colour');
+    const eleven = Array.from({ length: 11 }, (_, i) => `e${i}`);
+    const past = assignColors(eleven, {});
+    assert.equal(needsColors(eleven, past), false, 'more runs than colours: two alike is no reason to move');
+    assert.deepEqual(assignColors(eleven, past), past);
     const many = assignColors(Array.from({ length: 25 }, (_, i) => `r${i}`), {});
     const counts = new Map<number, number>();
     for (const i of Object.values(many)) counts.set(i, (counts.get(i) ?? 0) + 1);
