@@ -3,6 +3,7 @@
 // version's line says: @aliases, stage, status, when, and its source run's key metric.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { modelCount, versionCount } from './counts';
 import { formatAgo } from '../../core/common/format';
 import type { LoggedModel, ModelVersion, RegisteredModel, RegistryListing } from '../../core/models/types';
 import { storeId } from '../../core/models/registryRuns';
@@ -170,10 +171,10 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
     switch (node.kind) {
       case 'registry': {
         const { reg } = node;
-        const label = reg.kind === 'mlflow-rest' ? reg.location : vscode.workspace.asRelativePath(reg.kind === 'gto' ? reg.location : reg.location, true);
+        const label = reg.kind === 'mlflow-rest' ? reg.location : registryLabel(reg.location);
         const item = new vscode.TreeItem(label || path.basename(reg.location), vscode.TreeItemCollapsibleState.Expanded);
         item.id = reg.id;
-        item.description = reg.error ? vscode.l10n.t('cannot read') : `${KIND_LABEL[reg.kind]} · ${vscode.l10n.t('{0} models', reg.listing?.models.length ?? 0)}`;
+        item.description = reg.error ? vscode.l10n.t('cannot read') : `${KIND_LABEL[reg.kind]} · ${modelCount(reg.listing?.models.length ?? 0)}`;
         item.tooltip = reg.error ? vscode.l10n.t('{0} could not be read: {1}. Fix it, then run MLOps: Refresh Models.', reg.location, reg.error) : reg.location;
         item.iconPath = new vscode.ThemeIcon(reg.error ? 'warning' : reg.kind === 'mlflow-rest' ? 'server' : 'database');
         item.contextValue = `mlops.registry.${isMlflow(reg.kind) ? 'mlflow' : 'gto'}`;
@@ -184,7 +185,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelsNode>, 
         const item = new vscode.TreeItem(model.name, model.versions.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `${reg.id}#model:${model.name}`;
         const aliases = Object.keys(model.aliases).map((a) => `@${a}`);
-        item.description = [vscode.l10n.t('{0} versions', model.versions.length), ...aliases].join(' · ');
+        item.description = [versionCount(model.versions.length), ...aliases].join(' · ');
         item.tooltip = new vscode.MarkdownString(modelTooltip(model));
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = `mlops.model.${isMlflow(reg.kind) ? 'mlflow' : 'gto'}`;
@@ -295,4 +296,15 @@ function modelTooltip(model: RegisteredModel): string {
   for (const [alias, version] of Object.entries(model.aliases)) lines.push(`- @${escapeMarkdown(alias)} → ${escapeMarkdown(version)}`);
   for (const [k, val] of Object.entries(model.tags).slice(0, 20)) lines.push(`- \`${k.replace(/`/g, "'")}\`: ${escapeMarkdown(val.length > 200 ? `${val.slice(0, 200)}…` : val)}`);
   return lines.join('\n');
+}
+
+/**
+ * A registry's place as the Runs view names stores: relative to the workspace folder, with
+ * the folder's name; a workspace folder itself (a DVC / GTO project) by its name, not its
+ * absolute path (asRelativePath gives a folder's own path back whole).
+ */
+function registryLabel(location: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(location));
+  if (folder && path.resolve(folder.uri.fsPath) === path.resolve(location)) return folder.name;
+  return vscode.workspace.asRelativePath(location, true);
 }

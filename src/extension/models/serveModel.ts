@@ -11,6 +11,7 @@ import type { WorkspaceNode } from '../workspaces/workspacesTree';
 import type { ServeInWorkspace } from './serveInWorkspace';
 import type { ModelVersion, RegisteredModel } from '../../core/models/types';
 import { showError, showInfo } from '../notify';
+import { versionCount } from './counts';
 import { requireCli } from '../pipelines/cliTools';
 import { trackingUriOf } from './modelsActions';
 import { isMlflow, type ModelsNode, type ModelsTreeProvider, type RegistryState } from './modelsTree';
@@ -171,7 +172,7 @@ export class ModelServing {
     }
     const models = regs.flatMap((reg) => reg.listing!.models.filter((m) => m.versions.length).map((model) => ({ reg, model })));
     const m = await vscode.window.showQuickPick(
-      models.map((x) => ({ label: x.model.name, description: vscode.workspace.asRelativePath(x.reg.location), detail: vscode.l10n.t('{0} versions', x.model.versions.length), x })),
+      models.map((x) => ({ label: x.model.name, description: vscode.workspace.asRelativePath(x.reg.location), detail: versionCount(x.model.versions.length), x })),
       { title: vscode.l10n.t('Serve which registered model?') },
     );
     if (!m) return undefined;

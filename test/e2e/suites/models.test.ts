@@ -104,6 +104,11 @@ describe('Models: register → alias → serve → try in code-server', function
     const model = await modelNode(t, MODEL);
     assert.ok(model, `the Models view does not list ${MODEL} after registering`);
     assert.deepEqual(model.model.versions.map((v) => v.version).sort(), ['1', '2']);
+    assert.equal(String(t.getTreeItem(model).description).split(' · ')[0], '2 versions');
+    // The example's DVC / GTO registry is the workspace folder itself: named as the folder, not by its absolute path.
+    const gto = (await t.getChildren()).find((n) => n.kind === 'registry' && n.reg.kind === 'gto');
+    assert.ok(gto, 'the Models view lists no DVC / GTO registry for the example (artifacts.yaml)');
+    assert.equal(t.getTreeItem(gto).label, vscode.workspace.workspaceFolders![0].name);
     const v1 = model.model.versions.find((v) => v.version === '1');
     assert.ok(v1);
     const version: Of<'version'> = { kind: 'version', reg: model.reg, model: model.model, version: v1 };
