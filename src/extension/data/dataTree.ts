@@ -332,8 +332,10 @@ export class DataTreeProvider implements vscode.TreeDataProvider<DataNode>, vsco
       }
       case 'problem': {
         const p = node.problem;
-        const item = new vscode.TreeItem(p.file ?? (p.code === 'detached-head' ? vscode.l10n.t('Detached HEAD') : p.code === 'shallow-clone' ? vscode.l10n.t('Shallow clone') : vscode.l10n.t('Problem')), C.None);
-        item.description = p.message;
+        // A problem of a file is named by the file; one of the repository by what it is; any other says itself (no bare "Problem").
+        const label = p.file ?? (p.code === 'detached-head' ? vscode.l10n.t('Detached HEAD') : p.code === 'shallow-clone' ? vscode.l10n.t('Shallow clone') : p.message);
+        const item = new vscode.TreeItem(label, C.None);
+        if (label !== p.message) item.description = p.message;
         item.tooltip = p.message;
         item.iconPath = new vscode.ThemeIcon(PROBLEM_ICON[p.code] ?? 'warning', new vscode.ThemeColor('list.warningForeground'));
         item.contextValue = 'mlops.dataProblem';
