@@ -107,7 +107,7 @@ export function registerDagPanel(context: vscode.ExtensionContext, pipelines: Pi
       let file = files.find((f) => f.uri.toString() === wanted?.toString());
       if (!file && files.length === 1) file = files[0];
       if (!file && files.length > 1) {
-        file = (await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f.uri), description: vscode.l10n.t('{0} stages', f.stages.length), f })), { placeHolder: vscode.l10n.t('Which pipeline?') }))?.f;
+        file = (await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f.uri), description: f.stages.length === 1 ? vscode.l10n.t('1 stage') : vscode.l10n.t('{0} stages', f.stages.length), f })), { placeHolder: vscode.l10n.t('Which pipeline?') }))?.f;
       }
       if (!file) {
         if (!files.length) void showInfo(vscode.l10n.t('no dvc.yaml in this workspace. "MLOps: Create dvc.yaml" starts one.'));
