@@ -186,7 +186,8 @@ const storage = ${JSON.stringify(storage)};
     lib.disposeRunsWorker();
     return;
   }
-  const fromSaved = source.fromSaved !== undefined && !(source.worker && source.worker.running) && source.worker.starts === 0;
+  // The source holds the saved-listing gate (SavedListingGate) and never started the worker: the listing came from the saved one.
+  const fromSaved = source.saved !== undefined && !(source.worker && source.worker.running) && source.worker.starts === 0;
   const fresh = lib.createRunSource('mlflow-sqlite', db, { wasmPath: options.wasmPath });
   const read = await fresh.list();
   lib.disposeRunsWorker();
